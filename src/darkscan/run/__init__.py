@@ -1,1 +1,15 @@
-"""placeholder"""
+"""Running stages: seeded chunks, executors (serial | processes | dask), the content-hashed stage
+cache with atomic writes. Contains no physics."""
+
+from darkscan.run.cache import StageCache, code_fingerprint
+from darkscan.run.chunks import Chunk, plan_chunks
+from darkscan.run.executors import (
+    DaskExecutor,
+    Executor,
+    ProcessExecutor,
+    SerialExecutor,
+    make_executor,
+)
+
+__all__ = ["Chunk", "DaskExecutor", "Executor", "ProcessExecutor", "SerialExecutor",
+           "StageCache", "code_fingerprint", "make_executor", "plan_chunks"]

@@ -1,0 +1,28 @@
+"""Where each process lives. Modules are imported only when a process is asked for."""
+
+from darkscan.generate.registry import register_lazy
+
+_CATALOG = {
+    # QED 2→2 with ISR/FSR through the helicity engine
+    "ee_mumu": "darkscan.generate.processes.sm_qed",
+    "ee_gg": "darkscan.generate.processes.sm_qed",
+    "ee_ee": "darkscan.generate.processes.sm_qed",
+    # μμ + resonance radiated off the muon line
+    "ee_mumu_zprime": "darkscan.generate.processes.mumu_resonance",
+    "ee_mumu_scalar": "darkscan.generate.processes.mumu_resonance",
+    # single photon / dark Higgsstrahlung / iDM
+    "ee_gamma_darkphoton": "darkscan.generate.processes.dark_vector",
+    "ee_gamma_alp": "darkscan.generate.processes.dark_vector",
+    "ee_darkphoton_darkhiggs": "darkscan.generate.processes.dark_vector",
+    "ee_darkhiggs_idm": "darkscan.generate.processes.dark_vector",
+    # Pythia 8 based
+    "ee_tautau": "darkscan.generate.processes.pythia_processes",
+    "ee_qq": "darkscan.generate.processes.pythia_processes",
+    "upsilon4s_bb": "darkscan.generate.processes.pythia_processes",
+    # two-photon
+    "ee_eemumu": "darkscan.generate.processes.two_photon",
+    "ee_eeee": "darkscan.generate.processes.two_photon",
+}
+
+for _name, _module in _CATALOG.items():
+    register_lazy(_name, _module)

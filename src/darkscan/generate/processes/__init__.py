@@ -1,0 +1,1 @@
+"""Generator processes, one module per family; each registers itself on import."""
