@@ -17,4 +17,4 @@ from darkscan.generate.registry import (
 
 __all__ = ["PROCESSES", "ParamSpec", "Process", "XsecResult", "cross_section", "generate",
            "get_process", "process_names", "register", "register_lazy", "resolve_params"]
-from darkscan.generate import catalog as _catalog  # noqa: E402,F401  (registers process names)
+from darkscan.generate import catalog as _catalog  # noqa: F401  (registers process names)

@@ -18,7 +18,7 @@ import awkward as ak
 import numpy as np
 
 from darkscan.errors import ParameterError, UnknownNameError, unknown
-from darkscan.events import Sample, SampleMeta
+from darkscan.events import Sample
 from darkscan.run.chunks import Chunk, plan_chunks
 from darkscan.run.executors import Executor, SerialExecutor
 

@@ -10,7 +10,7 @@ from darkscan.errors import ParameterError
 
 # inverse-luminosity unit -> factor to pb⁻¹
 _PER_UNIT = {"pb": 1.0, "fb": 1.0e3, "ab": 1.0e6, "nb": 1.0e-3}
-_PATTERN = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*/\s*(pb|fb|ab|nb)\s*$")
+_PATTERN = re.compile(r"^\s*([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*/\s*(pb|fb|ab|nb)\s*$")
 
 
 @dataclass(frozen=True, order=True)

@@ -10,6 +10,7 @@ from darkscan.run.executors import (
     SerialExecutor,
     make_executor,
 )
+from darkscan.run.pipeline import run_chunked
 
 __all__ = ["Chunk", "DaskExecutor", "Executor", "ProcessExecutor", "SerialExecutor",
-           "StageCache", "code_fingerprint", "make_executor", "plan_chunks"]
+           "StageCache", "code_fingerprint", "make_executor", "plan_chunks", "run_chunked"]

@@ -89,7 +89,7 @@ class StageCache:
         if path.is_file():
             self.hits += 1
             with path.open("rb") as fh:
-                return pickle.load(fh)  # noqa: S301 - our own cache files, never user input
+                return pickle.load(fh)
         self.misses += 1
         result = compute()
         tmp = atomic_path(path)

@@ -1,0 +1,48 @@
+"""A toy chunked stage for the run-layer tests (importable by worker processes)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import numpy as np
+
+from darkscan.events import Sample, SampleMeta, make_truth_events
+from darkscan.run import Chunk, StageCache, make_executor, plan_chunks, run_chunked
+from darkscan.generate.registry import merge_samples
+
+
+def toy_kernel(chunk: Chunk, sleep: float = 0.0) -> Sample:
+    rng = chunk.rng()
+    counts = rng.integers(1, 4, size=chunk.n)
+    n = int(counts.sum())
+    ev = make_truth_events(counts, rng.random(chunk.n), pdg=np.full(n, 22),
+                           px=rng.normal(size=n), py=rng.normal(size=n), pz=rng.normal(size=n),
+                           E=rng.exponential(size=n))
+    if sleep:
+        time.sleep(sleep)
+    return Sample(ev, SampleMeta("toy", sigma_pb=1.0, error_pb=0.0, n_generated=chunk.n))
+
+
+def run_toy(cache_root: str | None, workers: int = 1, dask: str | None = None,
+            sleep: float = 0.0, n: int = 4000, chunk: int = 500) -> Sample:
+    from functools import partial
+
+    ex = make_executor(workers, dask, progress=False)
+    try:
+        parts = run_chunked("toy", partial(toy_kernel, sleep=sleep), plan_chunks(n, chunk, 11),
+                            config={"n": n}, cache_root=cache_root, executor=ex)
+    finally:
+        ex.close()
+    return merge_samples(parts)
+
+
+if __name__ == "__main__":  # used by the kill -9 test
+    from darkscan.events import write_sample
+
+    root, target = sys.argv[1], sys.argv[2]
+    sample = run_toy(root, sleep=float(sys.argv[3]))
+    write_sample(sample, target)
+    print("done", os.getpid())
+    _ = StageCache
