@@ -5,8 +5,14 @@ import numpy as np
 import pytest
 
 from darkscan.errors import InputFileError
-from darkscan.events import PARTICLE_FIELDS, Sample, SampleMeta, make_truth_events, read_sample
-from darkscan.events import write_sample
+from darkscan.events import (
+    PARTICLE_FIELDS,
+    Sample,
+    SampleMeta,
+    make_truth_events,
+    read_sample,
+    write_sample,
+)
 
 
 def _sample() -> Sample:

@@ -9,8 +9,8 @@ import time
 import numpy as np
 
 from darkscan.events import Sample, SampleMeta, make_truth_events
-from darkscan.run import Chunk, StageCache, make_executor, plan_chunks, run_chunked
 from darkscan.generate.registry import merge_samples
+from darkscan.run import Chunk, StageCache, make_executor, plan_chunks, run_chunked
 
 
 def toy_kernel(chunk: Chunk, sleep: float = 0.0) -> Sample:

@@ -6,7 +6,6 @@ are reused, unfinished ones are redone."""
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
 import os
 import pickle
@@ -24,15 +23,18 @@ T = TypeVar("T")
 
 @cache
 def code_fingerprint(module_name: str) -> str:
-    """Hash of a module's source, so that changing the code of a stage invalidates its cache."""
+    """Hash of a module's source (of every file, for a package), so that changing the code of a
+    stage invalidates its cache."""
     import importlib
 
     module = importlib.import_module(module_name)
-    try:
-        src = inspect.getsource(module)
-    except (OSError, TypeError):
-        src = module_name
-    return hashlib.sha256(src.encode()).hexdigest()[:16]
+    h = hashlib.sha256(module_name.encode())
+    paths = getattr(module, "__path__", None)
+    files = (sorted(Path(paths[0]).rglob("*.py")) if paths
+             else [Path(module.__file__)] if getattr(module, "__file__", None) else [])
+    for f in files:
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def _canonical(obj: Any) -> Any:

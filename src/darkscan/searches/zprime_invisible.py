@@ -1,0 +1,123 @@
+"""Z′ → invisible in e⁺e⁻ → μ⁺μ⁻ + missing energy (L_μ − L_τ model).
+
+Analysis summary (Belle II PRL 124 141801 (2020), 276 pb⁻¹; PRL 130 231801 (2023), 79.7 fb⁻¹;
+seeds 000, 003, 004): events with exactly two opposite-charge muons from the two-track trigger;
+the momentum recoiling against the muon pair points to the barrel calorimeter, where a photon
+from μμγ would have been seen; little extra calorimeter energy; the muons are not back to back
+(opening angle < 179° in the CMS) and the dimuon transverse momentum suppresses τ pairs. The
+signal is a peak in the squared recoil mass at M²_Z′; it is counted in windows of ±2 resolution
+widths measured on the signal samples. Backgrounds: μμ(γ) (dominant below 7 GeV), ττ(γ) and
+eeμμ (dominant at high mass). 90% CL limits on σ(e⁺e⁻→μ⁺μ⁻Z′) × B(Z′→invisible), then on g′
+for the "vanilla" model (B from the L_μ−L_τ widths) and the "fully invisible" one (B = 1).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import awkward as ak
+import numpy as np
+from rich.console import Console
+
+from darkscan.interpret import gminus2_band
+from darkscan.models.zprime import br_invisible
+from darkscan.physics import BELLE2, Luminosity
+from darkscan.run.executors import Executor
+from darkscan.searches.analysis import run_recoil_search
+from darkscan.searches.engine import SearchResult
+from darkscan.searches.spec import Interpretation, RecoilWindowSearch, SampleSpec
+
+_BARREL_LOOSE = (np.radians(25.0), np.radians(140.0))  # truth filter, looser than the cut
+
+
+def recoil_in_barrel(particles: ak.Array) -> np.ndarray:
+    """Truth filter: two opposite-charge final-state muons whose recoil (nominal beams) points
+    to the loosened barrel region with a non-negligible momentum; cuts away ~95% of μμ(γ) that
+    the reconstructed selection would reject anyway."""
+    mu = particles[(abs(particles.pdg) == 13) & (particles.status == 1)]
+    two = (ak.num(mu) == 2) & (ak.sum(np.sign(mu.pdg), axis=1) == 0)
+    beams = BELLE2.p4_total
+    rx = beams[0] - ak.sum(mu.px, axis=1)
+    ry = beams[1] - ak.sum(mu.py, axis=1)
+    rz = beams[2] - ak.sum(mu.pz, axis=1)
+    theta = np.arctan2(np.hypot(rx, ry), rz)
+    p = np.sqrt(rx**2 + ry**2 + rz**2)
+    ok = two & (theta > _BARREL_LOOSE[0]) & (theta < _BARREL_LOOSE[1]) & (p > 0.05)
+    return ak.to_numpy(ak.fill_none(ok, False))
+
+
+def two_muons(particles: ak.Array) -> np.ndarray:
+    """Truth filter for τ pairs: both τ decay to muons (B² ≈ 3%)."""
+    mu = particles[(abs(particles.pdg) == 13) & (particles.status == 1)]
+    return ak.to_numpy((ak.num(mu) >= 2) & (ak.sum(np.sign(mu.pdg), axis=1) == 0))
+
+
+def _m2_of_mass(m: np.ndarray) -> np.ndarray:
+    return np.asarray(m) ** 2
+
+
+def _gm2_band(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return gminus2_band(m)
+
+
+SEARCH_SPEC = RecoilWindowSearch(
+    name="zprime-invisible",
+    title="Z′ → invisible in e⁺e⁻ → μ⁺μ⁻ + missing energy",
+    references=("Belle II, PRL 124 141801 (2020)", "Belle II, PRL 130 231801 (2023)"),
+    signal=SampleSpec("ee_mumu_zprime", n_events=20_000, n_quick=4_000, label="signal",
+                      params={"gprime": 0.01}),
+    masses=(0.2, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0),
+    masses_quick=(1.0, 4.0, 8.0),
+    backgrounds=(
+        SampleSpec("ee_mumu", n_events=4_000_000, n_quick=400_000, label="μμ(γ)",
+                   truth_filter=recoil_in_barrel, filter_label="recoil in barrel (truth)"),
+        SampleSpec("ee_tautau", n_events=200_000, n_quick=20_000, label="ττ(γ)",
+                   truth_filter=two_muons, filter_label="two muons (truth)"),
+        SampleSpec("ee_eemumu", n_events=400_000, n_quick=40_000, label="eeμμ",
+                   truth_filter=recoil_in_barrel, filter_label="recoil in barrel (truth)"),
+    ),
+    decay="vpho -> mu+ mu-",
+    selection=(
+        "trg_two_track == 1",
+        "n_tracks == 2",
+        "mu1_muonID > 0.5 and mu2_muonID > 0.5",
+        "mu1_pt > 0.4 and mu2_pt > 0.4",
+        "theta_recoil > 0.5620 and theta_recoil < 2.2462",   # barrel ECL, 32.2°–128.7° (lab)
+        "E_ECL_extra < 0.4",
+        "opening_angle_cms < 3.1241",                          # 179°
+        "pt_cms > 0.1",
+    ),
+    discriminant="m2_recoil",
+    discriminant_label="M²_recoil",
+    discriminant_unit="GeV²",
+    discriminant_of_mass=_m2_of_mass,
+    discriminant_range=(-10.0, 100.0),
+    default_lumi="79.7/fb",
+    cl=0.9,
+    method="cls",
+    background_syst=0.10,
+    interpretations=(
+        Interpretation("vanilla", "gprime", lambda m: br_invisible(m, "vanilla"),
+                       "vanilla L_μ−L_τ Z′: B(Z′→νν̄) from the widths"),
+        Interpretation("fully_invisible", "gprime", lambda m: br_invisible(m, "fully_invisible"),
+                       "fully invisible Z′: B(Z′→invisible) = 1"),
+    ),
+    columns=("m2_recoil", "theta_recoil", "E_ECL_extra", "opening_angle_cms", "pt_cms",
+             "n_tracks", "mu1_muonID", "mu2_muonID", "mu1_pt", "mu2_pt", "trg_two_track"),
+    validation={"coupling_bands": {"(g−2)_μ ±2σ (2021)": _gm2_band}},
+)
+
+
+class ZprimeInvisible:
+    """The runnable search (``darkscan run zprime-invisible``)."""
+
+    spec = SEARCH_SPEC
+
+    def run(self, *, out_dir: Path, lumi: Luminosity | None = None, quick: bool = False,
+            seed: int = 1, executor: Executor | None = None, console: Console | None = None,
+            scale: float = 1.0) -> SearchResult:
+        return run_recoil_search(self.spec, out_dir=out_dir, lumi=lumi, quick=quick, seed=seed,
+                                 executor=executor, console=console, scale=scale)
+
+
+SEARCH = ZprimeInvisible()
