@@ -17,6 +17,9 @@ _CATALOG = {
     "ee_darkhiggs_idm": "darkscan.generate.processes.dark_vector",
     # Pythia 8 based
     "ee_tautau": "darkscan.generate.processes.pythia_processes",
+    "ee_tautau_mumu": "darkscan.generate.processes.pythia_processes",
+    "ee_uds": "darkscan.generate.processes.pythia_processes",
+    "ee_cc": "darkscan.generate.processes.pythia_processes",
     "ee_qq": "darkscan.generate.processes.pythia_processes",
     "upsilon4s_bb": "darkscan.generate.processes.pythia_processes",
     # two-photon

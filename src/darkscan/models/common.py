@@ -10,12 +10,13 @@ from numpy.typing import ArrayLike
 
 from darkscan.physics.constants import HBARC_GEV_CM
 
-__all__ = ["beta", "ctau_from_width", "kallen", "scalar_to_fermions", "vector_to_fermions",
+__all__ = ["amplitude_fermion_loop", "beta", "ctau_from_width", "kallen", "loop_f",
+           "scalar_to_fermions", "vector_to_fermions",
            "width_from_ctau"]
 
 
 def kallen(a: ArrayLike, b: ArrayLike, c: ArrayLike) -> np.ndarray:
-    """Källén function λ(a, b, c) = a² + b² + c² − 2ab − 2ac − 2bc (theory_detector.md, preamble)."""
+    """Källén function λ(a, b, c) = a² + b² + c² − 2ab − 2ac − 2bc (theory_detector.md)."""
     a, b, c = (np.asarray(x, dtype=float) for x in (a, b, c))
     return a * a + b * b + c * c - 2.0 * (a * b + a * c + b * c)
 
@@ -68,3 +69,27 @@ def ctau_from_width(width: ArrayLike) -> np.ndarray:
 def width_from_ctau(ctau: ArrayLike) -> np.ndarray:
     """Total width Γ = ħc/cτ in GeV from cτ in cm."""
     return HBARC_GEV_CM / np.asarray(ctau, dtype=float)
+
+
+def loop_f(tau: ArrayLike) -> np.ndarray:
+    """The triangle function f(τ) of the one-loop h→γγ/gg amplitudes (complex above threshold):
+    f = arcsin²√τ for τ ≤ 1, −¼[ln((1+√(1−1/τ))/(1−√(1−1/τ))) − iπ]² for τ > 1
+    (Djouadi, Phys. Rept. 457 (2008) 1, eq. 2.21) [RECALLED]."""
+    tau = np.asarray(tau, dtype=float)
+    below = np.arcsin(np.sqrt(np.clip(tau, 0.0, 1.0))) ** 2 + 0j
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.sqrt(np.clip(1.0 - 1.0 / tau, 0.0, None))
+        above = -0.25 * (np.log((1.0 + r) / (1.0 - r)) - 1j * np.pi) ** 2
+    return np.where(tau <= 1.0, below, above)
+
+
+def amplitude_fermion_loop(tau: ArrayLike) -> np.ndarray:
+    """Spin-½ loop amplitude A_{1/2}(τ) = 2[τ + (τ−1)f(τ)]/τ², τ = M²/(4m_f²); → 4/3 for a heavy
+    fermion (τ → 0), → 0 for a light one (Djouadi Phys. Rept. 457 (2008) 1, eq. 2.20)
+    [RECALLED]."""
+    tau = np.asarray(tau, dtype=float)
+    small = tau < 1e-4
+    t = np.where(small, 1.0, tau)
+    exact = 2.0 * (t + (t - 1.0) * loop_f(t)) / t**2
+    series = 4.0 / 3.0 + 14.0 / 45.0 * tau + 0j  # Taylor expansion about τ = 0
+    return np.where(small, series, exact)

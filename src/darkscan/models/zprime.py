@@ -17,8 +17,8 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from darkscan.models.common import vector_to_fermions
 from darkscan.errors import ParameterError
+from darkscan.models.common import vector_to_fermions
 from darkscan.models.params import require_nonnegative, validate_param
 from darkscan.physics.constants import M_MU, M_TAU
 

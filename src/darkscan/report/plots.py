@@ -21,7 +21,13 @@ def _figure() -> tuple[plt.Figure, plt.Axes]:
     return fig, ax
 
 
+def tex(text: str) -> str:
+    """Replace characters the plotting font lacks (superscript −1, prime) by mathtext."""
+    return text.replace("⁻¹", "$^{-1}$").replace("′", "'").replace("²", "$^2$")
+
+
 def _label(ax: plt.Axes, lumi_label: str, extra: str = "") -> None:
+    lumi_label, extra = tex(lumi_label), tex(extra)
     ax.text(0.02, 1.01, "darkscan simulation" + (f", {extra}" if extra else ""),
             transform=ax.transAxes, fontsize=14, va="bottom")
     ax.text(0.98, 1.01, lumi_label, transform=ax.transAxes, fontsize=14, ha="right",
@@ -52,13 +58,13 @@ def plot_limit_band(path: Path, x: np.ndarray, observed: np.ndarray | None,
     if observed is not None:
         ax.plot(x, observed, "k-", lw=2, label=observed_label)
     for name, (bx, lo, hi) in (bands or {}).items():
-        ax.fill_between(bx, lo, hi, color="tab:purple", alpha=0.3, lw=0, label=name)
+        ax.fill_between(bx, lo, hi, color="tab:purple", alpha=0.3, lw=0, label=tex(name))
     for name, (rx, ry) in (references or {}).items():
         ax.plot(rx, ry, "-", color="tab:red", lw=1.5, label=name)
     if logy:
         ax.set_yscale("log")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    ax.set_xlabel(tex(xlabel))
+    ax.set_ylabel(tex(ylabel))
     ax.set_xlim(float(np.min(x)), float(np.max(x)))
     ax.legend(loc="best", fontsize=12, frameon=False)
     _label(ax, lumi_label, title)
@@ -72,9 +78,9 @@ def plot_stack(path: Path, edges: np.ndarray, backgrounds: Mapping[str, np.ndarr
     fig, ax = _figure()
     names = list(backgrounds)
     mplhep.histplot([backgrounds[n] for n in names], edges, stack=True, histtype="fill",
-                    label=names, ax=ax, alpha=0.8)
+                    label=[tex(n) for n in names], ax=ax, alpha=0.8)
     for name, counts in (signals or {}).items():
-        mplhep.histplot(counts, edges, histtype="step", lw=2, label=name, ax=ax)
+        mplhep.histplot(counts, edges, histtype="step", lw=2, label=tex(name), ax=ax)
     if data is not None:
         centres = 0.5 * (edges[1:] + edges[:-1])
         ax.errorbar(centres, data, yerr=np.sqrt(data), fmt="ko", ms=3,
@@ -83,7 +89,7 @@ def plot_stack(path: Path, edges: np.ndarray, backgrounds: Mapping[str, np.ndarr
         ax.set_yscale("log")
         total = np.sum([backgrounds[n] for n in names], axis=0) if names else np.ones(1)
         ax.set_ylim(bottom=max(1e-2, 0.5 * float(np.min(total[total > 0], initial=1.0))))
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel(tex(xlabel))
     ax.set_ylabel("Events / bin")
     ax.legend(loc="best", fontsize=11, frameon=False)
     _label(ax, lumi_label, title)
@@ -99,8 +105,8 @@ def plot_curves(path: Path, x: np.ndarray, curves: Mapping[str, np.ndarray], *, 
         ax.plot(x, y, marker, label=name)
     if logy:
         ax.set_yscale("log")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    ax.set_xlabel(tex(xlabel))
+    ax.set_ylabel(tex(ylabel))
     if len(curves) > 1:
         ax.legend(loc="best", fontsize=12, frameon=False)
     _label(ax, lumi_label, title)

@@ -98,8 +98,11 @@ def make_ntuples(search: RecoilWindowSearch, samples: dict[str, tuple[SampleSpec
                  *, quick: bool, seed: int, cache_root: Path | None, executor: Executor,
                  scale: float = 1.0) -> dict[str, Ntuple]:
     """Produce every sample's ntuple, all chunks of all samples in one executor map."""
+    from darkscan.generate import get_process, resolve_params
+
     tasks: list[NtupleTask] = []
-    for name, (spec, params) in samples.items():
+    for name, (spec, given) in samples.items():
+        params = resolve_params(get_process(spec.process), given)
         n = spec.n(quick, scale)
         config = {"process": spec.process, "params": params, "decay": search.decay,
                   "filter": spec.filter_label, "columns": search.columns, "n": n, "seed": seed}

@@ -1,0 +1,131 @@
+"""The one table of tunable detector numbers, each with its unit and source.
+
+Every number the fast simulation uses lives in :class:`DetectorParameters`; the field metadata
+carries the unit and the source with its status tag from ``reference/theory_detector.md`` Part B
+([READ], [DERIVED], [RECALLED], [INFERRED]). Tune by ``dataclasses.replace(BELLE2_DETECTOR, ...)``;
+:func:`parameter_table` prints the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+
+def _p(value: Any, unit: str, source: str) -> Any:
+    return field(default=value, metadata={"unit": unit, "source": source})
+
+
+_B2 = "theory_detector.md B2"
+
+
+@dataclass(frozen=True)
+class DetectorParameters:
+    """Belle II fast-simulation parameters (lengths cm, energies/momenta GeV, angles deg)."""
+
+    # --- magnet, beam pipe, vertex detectors ------------------------------------------------
+    b_field: float = _p(1.5, "T", f"{_B2} solenoid [READ]")
+    r_beampipe: float = _p(1.0, "cm", f"{_B2} PXD paragraph [RECALLED]")
+    pxd_radii: tuple[float, ...] = _p((1.4, 2.2), "cm", f"{_B2} PXD1600.xml [READ]")
+    svd_radii: tuple[float, ...] = _p((4.0, 8.0, 11.5, 14.0), "cm", f"{_B2} SVDBelleII.xml [READ]")
+    vxd_theta_min: float = _p(17.0, "deg", f"{_B2} nominal 17°–150° acceptance [DERIVED]; "
+                              "PXD/SVD z extents from it [INFERRED]")
+    vxd_theta_max: float = _p(150.0, "deg", f"{_B2} nominal 17°–150° acceptance [DERIVED]")
+    # --- CDC ----------------------------------------------------------------------------------
+    cdc_n_layers: int = _p(56, "", f"{_B2} CDC.xml SLayers 0–55 [READ]")
+    cdc_r_inner: float = _p(16.80, "cm", f"{_B2} CDC.xml layer 0 [READ]")
+    cdc_r_outer: float = _p(111.14, "cm", f"{_B2} CDC.xml layer 55 [READ]")
+    cdc_z_inner: tuple[float, float] = _p((-31.21, 57.21), "cm", f"{_B2} CDC.xml layer 0 [READ]")
+    cdc_z_outer: tuple[float, float] = _p((-72.4, 157.9), "cm", f"{_B2} CDC.xml layer 55 [READ]; "
+                                          "radii and z ends linear in layer number [INFERRED]")
+    cdc_superlayer_size: int = _p(6, "layers", "CDC superlayers of 6 layers (8 in SL0) [RECALLED]")
+    # --- track finding rule -------------------------------------------------------------------
+    track_min_cdc_layers: int = _p(
+        24, "layers", "≥ 4 CDC superlayers crossed (axial and stereo segment pairs for a 3D "
+        "helix) [INFERRED; 3 superlayers (18) gives 66% displaced-track efficiency, 4 gives "
+        "the 52–57% baseline of arXiv:2411.13596, so 4 is used: a calibration, stated]")
+    track_min_svd_layers: int = _p(3, "layers", "SVD standalone: 3 space points fix a circle "
+                                   "[INFERRED]")
+    # --- tracking resolution --------------------------------------------------------------------
+    sigma_pt_a: float = _p(0.002, "1/GeV", f"{_B2} σ(pT)/pT = 0.2%·pT ⊕ 0.3%/β [RECALLED]")
+    sigma_pt_b: float = _p(0.003, "", f"{_B2} σ(pT)/pT = 0.2%·pT ⊕ 0.3%/β [RECALLED]")
+    sigma_d0_a: float = _p(12e-4, "cm", f"{_B2} 10–20 µm at high p [RECALLED]")
+    sigma_d0_b: float = _p(15e-4, "cm·GeV", f"{_B2} MS term ∝ 1/(pβ sin^3/2 θ) [RECALLED]; "
+                           "coefficient [INFERRED]")
+    sigma_z0_a: float = _p(20e-4, "cm", f"{_B2} σ(z0) ≈ 20 µm design [RECALLED]")
+    sigma_z0_b: float = _p(20e-4, "cm·GeV", "MS term of z0 [INFERRED]")
+    sigma_angle_a: float = _p(0.5e-3, "rad", "track φ0, θ resolution at high p [INFERRED]")
+    sigma_angle_b: float = _p(1.5e-3, "rad·GeV", "MS term of φ0, θ ∝ 1/(pβ) [INFERRED]")
+    # --- ECL ----------------------------------------------------------------------------------
+    ecl_fwd: tuple[float, float] = _p((12.4, 31.4), "deg", f"{_B2} getDetectorRegion [READ]")
+    ecl_barrel: tuple[float, float] = _p((32.2, 128.7), "deg", f"{_B2} getDetectorRegion [READ]")
+    ecl_bwd: tuple[float, float] = _p((130.7, 155.1), "deg", f"{_B2} getDetectorRegion [READ]")
+    ecl_r_barrel: float = _p(125.0, "cm", f"{_B2} Belle NIM barrel inner radius [READ]")
+    ecl_z_fwd: float = _p(196.0, "cm", f"{_B2} endcap face [READ]")
+    ecl_z_bwd: float = _p(-102.0, "cm", f"{_B2} endcap face [READ]")
+    sigma_e_a: float = _p(0.0027, "GeV", f"{_B2} σE/E = 0.27%/E ⊕ 1.47%/E^¼ ⊕ 1.34% [DERIVED]")
+    sigma_e_b: float = _p(0.0147, "GeV^¼", f"{_B2} fast-sim fit [DERIVED]")
+    sigma_e_c: float = _p(0.0134, "", f"{_B2} fast-sim fit [DERIVED]")
+    sigma_ecl_angle_a: float = _p(3e-3, "rad", f"{_B2} 3 mrad at high E [RECALLED]")
+    sigma_ecl_angle_b: float = _p(4e-3, "rad·GeV^½", f"{_B2} 13 mrad at low E [RECALLED]; "
+                                  "a/√E form [INFERRED]")
+    ecl_cluster_threshold: float = _p(0.02, "GeV", "cluster seed threshold [INFERRED]")
+    ecl_mip_energy: float = _p(0.2, "GeV", "MIP deposit in 30 cm CsI (≈16 X0) [INFERRED]")
+    ecl_mip_sigma: float = _p(0.03, "GeV", "MIP deposit spread [INFERRED]")
+    ecl_hadron_shower_prob: float = _p(0.5, "", "hadron showers (vs MIP) in ~0.8 λ CsI [INFERRED]")
+    # --- KLM ----------------------------------------------------------------------------------
+    klm_theta: tuple[float, float] = _p((25.0, 155.0), "deg", f"{_B2} KLM barrel 45–125°, "
+                                        "endcaps 25–45° and 125–155° [RECALLED]")
+    klm_n_layers: int = _p(14, "", f"{_B2} Belle KLM 14 layers [READ]")
+    klm_muon_p_min: float = _p(0.6, "GeV", f"{_B2} muons reach the KLM above 0.6–0.7 GeV [DERIVED]")
+    klm_gev_per_layer: float = _p(0.08, "GeV", "5 cm Fe (57 MeV) + gap material per layer "
+                                  "[INFERRED]")
+    klm_muon_eff: float = _p(0.95, "", "KLM hit efficiency for a penetrating muon [INFERRED]")
+    klm_photon_eff: float = _p(0.5, "", "photon seen in the KLM when lost in an ECL gap, "
+                               "E > klm_photon_e_min [INFERRED placeholder]")
+    klm_photon_e_min: float = _p(0.1, "GeV", "[INFERRED]")
+    klm_hadron_prob: float = _p(0.3, "", "hadron (π, K, K_L, n) reaches the KLM [INFERRED]")
+    # --- PID ----------------------------------------------------------------------------------
+    pid_working_point: float = _p(0.9, "", "score cut at which the rates below hold [INFERRED]")
+    muid_eff: float = _p(0.90, "", f"{_B2} arXiv:2503.11351 μ eff 90% [READ]")
+    muid_pi_fake: float = _p(0.041, "", f"{_B2} π fake 4.1% at 90% μ eff [READ]")
+    muid_p_min: float = _p(0.6, "GeV", f"{_B2} no μ ID below 0.6–0.7 GeV [DERIVED]")
+    muid_p_full: float = _p(0.7, "GeV", f"{_B2} KLM penetration above 0.7 GeV [READ]")
+    eid_eff: float = _p(0.924, "", f"{_B2} Belle hep-ex/0108044 [READ]")
+    eid_pi_fake: float = _p(0.0025, "", f"{_B2} Belle hep-ex/0108044 [READ]")
+    eid_p_min: float = _p(0.3, "GeV", "electron ID needs an ECL cluster [INFERRED]")
+    kid_eff: float = _p(0.90, "", "K ID at the standard point [INFERRED, brief: ≈90%]")
+    kid_pi_fake: float = _p(0.10, "", "π → K fake [INFERRED, brief: ≈10%]")
+    # --- trigger ------------------------------------------------------------------------------
+    trg_track_pt: float = _p(0.3, "GeV", f"{_B2} two-track: pT ≳ 0.3 GeV [INFERRED]")
+    trg_track_min_cdc: int = _p(24, "layers", "2D trigger tracks need the inner 4 superlayers "
+                                "[INFERRED]")
+    trg_open_angle: float = _p(90.0, "deg", f"{_B2} cdc_open90 [READ]")
+    trg_muon_p: float = _p(0.7, "GeV", f"{_B2} single muon p ≳ 0.7 GeV [INFERRED]")
+    trg_elow: float = _p(0.5, "GeV", f"{_B2} TrgEclMaster elow [READ]")
+    trg_ehigh: float = _p(1.0, "GeV", f"{_B2} TrgEclMaster ehigh/hie [READ]")
+    trg_elum: float = _p(3.0, "GeV", f"{_B2} TrgEclMaster elum [READ]")
+    trg_photon_e_cms: float = _p(1.0, "GeV", f"{_B2} single photon E* > 1 GeV [INFERRED]")
+    trg_photon_other: float = _p(0.3, "GeV", f"{_B2} lml13: no other > 0.3 GeV [READ]")
+    trg_bhabha_e_cms: float = _p(3.0, "GeV", "2-cluster Bhabha veto, each E* > 3 GeV, "
+                                 "back to back within 20° [INFERRED]")
+    # --- beam background ----------------------------------------------------------------------
+    bkg_rate: float = _p(1.0, "photons/event", "beam-background photon clusters [INFERRED "
+                         "placeholder; no number in the reference]")
+    bkg_mean_energy: float = _p(0.03, "GeV", "exponential spectrum mean above threshold "
+                                "[INFERRED]")
+    bkg_endcap_fraction: float = _p(0.6, "", "fraction of background clusters in the endcaps "
+                                    "[INFERRED]")
+
+    def sources(self) -> list[tuple[str, Any, str, str]]:
+        return parameter_table(self)
+
+
+def parameter_table(params: DetectorParameters | None = None) -> list[tuple[str, Any, str, str]]:
+    """Rows ``(name, value, unit, source)`` of the parameter table."""
+    p = BELLE2_DETECTOR if params is None else params
+    return [(f.name, getattr(p, f.name), f.metadata["unit"], f.metadata["source"])
+            for f in fields(p)]
+
+
+BELLE2_DETECTOR = DetectorParameters()

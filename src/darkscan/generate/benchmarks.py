@@ -1,0 +1,76 @@
+"""Generator benchmarks (``darkscan bench``): rates, with peers measured in the same run."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from darkscan.registry import benchmark
+
+
+def _rate(func, n: int, repeat: int = 3) -> float:
+    best = np.inf
+    for _ in range(repeat):
+        t = time.perf_counter()
+        func()
+        best = min(best, time.perf_counter() - t)
+    return n / best
+
+
+@benchmark("me_2to2", unit="|M|² evaluations/s", peer_name="trace formula 2e⁴(t²+u²)/s² (numpy)")
+def me_2to2() -> tuple[float, float]:
+    from darkscan.generate.processes.sm_qed import me2_ee_ffbar, two_to_two
+
+    n = 100_000
+    u = np.random.default_rng(1).random((n, 2))
+    p1, p2, p, _ = two_to_two(u, np.full(n, 10.58), 0.0, 0.0)
+    ours = _rate(lambda: me2_ee_ffbar(p1, p2, p[:, 0], p[:, 1], 0.0, 0.0917), n)
+
+    def trace() -> np.ndarray:
+        t = -2 * np.einsum("ni,ni->n", p1[:, :3], -p[:, 0, :3]) * 0 + (
+            -2 * (p1[:, 3] * p[:, 0, 3] - np.sum(p1[:, :3] * p[:, 0, :3], axis=1)))
+        uu = -2 * (p1[:, 3] * p[:, 1, 3] - np.sum(p1[:, :3] * p[:, 1, :3], axis=1))
+        s = 10.58**2
+        return 2 * 0.0917**2 * (t * t + uu * uu) / s**2
+
+    return ours, _rate(trace, n)
+
+
+@benchmark("me_2to3", unit="|M|² evaluations/s")
+def me_2to3() -> tuple[float, None]:
+    from darkscan.generate.processes.mumu_resonance import kinematics_mumux, me2_mumux
+
+    n = 20_000
+    u = np.random.default_rng(1).random((n, 5))
+    p1, p2, p, _ = kinematics_mumux(u, np.full(n, 10.58), 1.0)
+    return _rate(lambda: me2_mumux(p1, p2, p[:, 0], p[:, 1], p[:, 2], 1.0, 1.0, 0.0917, True),
+                 n), None
+
+
+@benchmark("gen_ee_mumu", unit="unweighted events/s",
+           peer_name="Pythia 8.317 ffbar2ffbar(s:gmZ) → μμ with lepton PDF (ISR), no hadronisation")
+def gen_ee_mumu() -> tuple[float, float | None]:
+    from darkscan.generate import generate
+
+    generate("ee_mumu", 100, seed=1)  # build the cached grid outside the timing
+    n = 20_000
+    ours = _rate(lambda: generate("ee_mumu", n, seed=2, chunk_size=n), n, repeat=1)
+    try:
+        import pythia8mc as pythia8
+    except ImportError:
+        return ours, None
+    py = pythia8.Pythia("", False)
+    for line in ("Beams:idA = 11", "Beams:idB = -11", "Beams:eCM = 10.58",
+                 "WeakSingleBoson:ffbar2ffbar(s:gmZ) = on", "23:onMode = off",
+                 "23:onIfAny = 13", "PDF:lepton = on", "PartonLevel:ISR = on",
+                 "HadronLevel:all = off", "Random:setSeed = on", "Random:seed = 1"):
+        py.readString(line)
+    py.init()
+    m = 5_000
+
+    def run() -> None:
+        for _ in range(m):  # Pythia's own event loop (the peer), not darkscan code
+            py.next()
+
+    return ours, _rate(run, m, repeat=1)

@@ -1,0 +1,123 @@
+"""Validation checks and the ``gen_ee_tautau`` benchmark for the Pythia-based and two-photon
+processes. Import this module from ``darkscan.generate.checks`` to register them.
+
+References: Belle II Physics Book, PTEP 2019 123C01, Table of cross sections at √s = 10.58 GeV
+(KKMC for ττ and qq̄, AAFH/BDK-type generators for the two-photon processes).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from darkscan.generate.pythia_bridge import MB_TO_PB, ee_beam_settings, make_pythia
+from darkscan.registry import Measurement, benchmark, check
+
+_PB = "Belle II Physics Book, PTEP 2019 123C01, Table 1 (sqrt(s) = 10.58 GeV)"
+
+
+def _sigma_nb(process: str, n_points: int, seed: int = 11) -> tuple[float, float]:
+    from darkscan.generate import cross_section
+
+    x = cross_section(process, n_points=n_points, seed=seed)
+    return x.sigma_pb * 1e-3, x.error_pb * 1e-3
+
+
+def _pythia_flavour_nb(flavour: int, m_hat_min: float, n: int = 40_000) -> tuple[float, float]:
+    from darkscan.generate.processes.pythia_processes import EE_QQ
+
+    pythia = make_pythia([*ee_beam_settings(EE_QQ.experiment),
+                          "WeakSingleBoson:ffbar2ffbar(s:gmZ) = on",
+                          "23:onMode = off", f"23:onIfAny = {flavour}",
+                          f"PhaseSpace:mHatMin = {m_hat_min}", "PartonLevel:all = off",
+                          "HadronLevel:all = off"], np.random.SeedSequence(flavour))
+    for _ in range(n):
+        pythia.next()
+    info = pythia.infoPython()
+    return info.sigmaGen() * MB_TO_PB * 1e-3, info.sigmaErr() * MB_TO_PB * 1e-3
+
+
+_QQ_NOTE = ("Pythia 8 ffbar2ffbar(s:gmZ) with LL lepton-PDF ISR, running alpha_em and "
+            "(1+alpha_s/pi); the Physics Book uses KKMC (exponentiated ISR+FSR down to the "
+            "hadronic threshold); not tuned")
+
+
+@check("sigma_ee_tautau_pythia", reference=0.919, tolerance=0.03, unit="nb", provenance=_PB,
+       quick=True)
+def sigma_ee_tautau() -> Measurement:
+    s, e = _sigma_nb("ee_tautau", 20_000)
+    return Measurement(s, f"Pythia 8 sigmaGen +- {e:.4f} nb, LL lepton PDF ISR, running alpha_em; "
+                          "KKMC includes exponentiated ISR and vacuum polarisation differently")
+
+
+def _qq(flavour: int, m_hat_min: float, name: str) -> Measurement:
+    s, e = _pythia_flavour_nb(flavour, m_hat_min)
+    return Measurement(s, f"{name}: {s:.3f} +- {e:.3f} nb; {_QQ_NOTE}")
+
+
+@check("sigma_ee_uu_pythia", reference=1.61, tolerance=0.03, unit="nb", provenance=_PB)
+def sigma_uu() -> Measurement:
+    return _qq(2, 2.0, "u ubar")
+
+
+@check("sigma_ee_dd_pythia", reference=0.40, tolerance=0.03, unit="nb", provenance=_PB)
+def sigma_dd() -> Measurement:
+    return _qq(1, 2.0, "d dbar")
+
+
+@check("sigma_ee_ss_pythia", reference=0.38, tolerance=0.03, unit="nb", provenance=_PB)
+def sigma_ss() -> Measurement:
+    return _qq(3, 2.0, "s sbar")
+
+
+@check("sigma_ee_cc_pythia", reference=1.30, tolerance=0.03, unit="nb", provenance=_PB)
+def sigma_cc() -> Measurement:
+    return _qq(4, 3.73, "c cbar")
+
+
+_EPA_NOTE = ("EPA (Budnev et al., Phys. Rept. 15 (1975) 181) x Breit-Wheeler with "
+             "virtuality-regulated collinear log; misses scalar photons and non-multiperipheral "
+             "diagrams")
+
+
+@check("sigma_ee_eemumu_epa", reference=18.9, tolerance=0.10, unit="nb",
+       provenance=_PB + ", W_mumu > 0.5 GeV")
+def sigma_eemumu() -> Measurement:
+    s, e = _sigma_nb("ee_eemumu", 1_000_000)
+    return Measurement(s, f"+- {e:.2f} nb; {_EPA_NOTE}")
+
+
+@check("sigma_ee_eeee_epa", reference=39.7, tolerance=0.10, unit="nb",
+       provenance=_PB + ", W_ee > 0.5 GeV")
+def sigma_eeee() -> Measurement:
+    s, e = _sigma_nb("ee_eeee", 1_000_000)
+    return Measurement(s, f"+- {e:.2f} nb; {_EPA_NOTE}; no identical-particle exchange")
+
+
+def _tautau_rate(settings: list[str], n: int = 2000) -> float:
+    """Events/s of Pythia e⁺e⁻ → τ⁺τ⁻ with full event generation (init excluded)."""
+    from darkscan.generate.processes.pythia_processes import EE_TAUTAU
+
+    base = [s for s in EE_TAUTAU.settings()
+            if not s.startswith(("TauDecays:mode", "WeakZ0:gmZmode"))]
+    pythia = make_pythia([*ee_beam_settings(EE_TAUTAU.experiment), *base, *settings],
+                         np.random.SeedSequence(5))
+    t0 = time.perf_counter()
+    pythia.nextBatch(n, "skip")
+    return n / (time.perf_counter() - t0)
+
+
+@benchmark("gen_ee_tautau", unit="events/s", peer_name="Pythia 8 default TauDecays:mode (1)")
+def bench_ee_tautau() -> tuple[float, float]:
+    """darkscan's ee_tautau (mode 1, γ* only, Pythia init and conversion to lab-frame truth
+    events included) vs Pythia's default settings (mode 1, γ*/Z; init excluded), same run."""
+    from darkscan.generate import get_process
+
+    proc = get_process("ee_tautau")
+    n = 500
+    t0 = time.perf_counter()
+    proc.generate_chunk(n, np.random.SeedSequence(2), {})
+    ours = n / (time.perf_counter() - t0)
+    peer = _tautau_rate(["TauDecays:mode = 1"], n)  # Pythia defaults: mode 1, full γ*/Z
+    return ours, peer

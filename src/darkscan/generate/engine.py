@@ -1,0 +1,251 @@
+"""Generic e⁺e⁻ process machinery shared by darkscan's matrix-element processes.
+
+A concrete process supplies the hard scattering in its own rest frame (e⁻ along +z): momenta and
+the weight (1/2s')|M|² dΦ in pb from unit random numbers; it may add a generator-level filter,
+FSR on lepton pairs and decays of resonances. This module adds ISR (beams.py / isr.py), integrates
+with VEGAS, unweights, applies the beam-energy spread, the crossing-angle boost and the primary
+vertex, and writes truth events (DESIGN §3).
+
+Event layout: [e⁻ beam, e⁺ beam (status 4)] + hard final state (status 1, or 2 when decayed)
++ decay products + ISR photons (mother: their beam) + FSR photons (mother: their lepton).
+Photons softer than :data:`darkscan.generate.isr.E_PHOTON_MIN` are not emitted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from darkscan.errors import ParameterError
+from darkscan.events import (
+    STATUS_BEAM,
+    STATUS_DECAYED,
+    STATUS_FINAL,
+    Sample,
+    SampleMeta,
+    make_truth_events,
+)
+from darkscan.generate import beams
+from darkscan.generate.integrate import Grid, build_grid, unweight
+from darkscan.generate.isr import ISR_CONSTANT, beta_isr, fsr_pair, isr_photons
+from darkscan.generate.registry import ParamSpec, XsecResult
+from darkscan.physics.constants import PDG_ELECTRON, PDG_PHOTON
+from darkscan.physics.experiment import BELLE2, Experiment
+from darkscan.physics.lorentz import boost
+
+Array = np.ndarray
+N_ISR_DIMS = 6
+#: points used for the cached generation grid of each (process, params, isr)
+GRID_POINTS = 300_000
+
+
+@dataclass
+class Decayed:
+    """Decay products appended to the event: momenta (n, k, 4) in the same frame as the hard
+    momenta, their pdg ids (n, k) and the index (into the hard final state) of their mother."""
+
+    momenta: Array
+    pdg: Array
+    mother: Array  # (k,) index into the hard final state
+
+
+class EEProcess:
+    """Base class of an e⁺e⁻ → X process (implements the :class:`~darkscan.generate.Process`
+    protocol from a hard-scattering kernel)."""
+
+    name: str = ""
+    description: str = ""
+    params: tuple[ParamSpec, ...] = ()
+    default_filter: str = ""
+    experiment: Experiment = BELLE2
+    #: pdg ids of the hard final state (after the process may override per event in decay())
+    pdgs: tuple[int, ...] = ()
+    #: pairs of hard-final-state indices (and lepton mass) that radiate FSR
+    fsr: tuple[tuple[int, int, float], ...] = ()
+    grid_points: int = GRID_POINTS
+
+    # --- to implement -------------------------------------------------------------------------
+    def hard_ndim(self, params: Mapping[str, float]) -> int:
+        raise NotImplementedError
+
+    def s_min(self, params: Mapping[str, float]) -> float:
+        """Lowest hard-scattering s' (GeV²) with non-zero cross section."""
+        raise NotImplementedError
+
+    def hard(self, u: Array, sqrt_s: Array, params: Mapping[str, float], rc: bool
+             ) -> tuple[Array, Array]:
+        """Hard momenta (n, k, 4) in the hard rest frame (e⁻ along +z) and the weight
+        (1/2s')|M|² dΦ × Jacobian in pb (0 where the point is outside phase space). ``rc``:
+        include the radiative corrections that go with ISR (running α, FSR normalisation)."""
+        raise NotImplementedError
+
+    def passes_filter(self, p: Array, k1: Array, k2: Array) -> Array:
+        """Generator-level filter on the hard final state ``p`` (n, k, 4) and ISR photons in the
+        e⁺e⁻ CMS frame (default: everything passes)."""
+        return np.ones(len(p), dtype=bool)
+
+    def decay(self, p: Array, rng: np.random.Generator, params: Mapping[str, float]
+              ) -> tuple[Array, Decayed | None]:
+        """Decays of resonances of the hard final state; returns (pdg ids (n, k) of the hard
+        final state, decay products or None)."""
+        return np.broadcast_to(np.array(self.pdgs), (len(p), len(self.pdgs))), None
+
+    def validate(self, params: Mapping[str, float]) -> None:
+        """Cross-parameter checks beyond the ParamSpec ranges (raise ParameterError)."""
+        if self.s_min(params) >= self.experiment.s:
+            raise ParameterError(f"process '{self.name}' with {dict(params)} is kinematically "
+                                 f"closed at √s = {self.experiment.sqrt_s:.3f} GeV")
+
+    # --- integrand ---------------------------------------------------------------------------
+    def ndim(self, params: Mapping[str, float], isr: bool) -> int:
+        return self.hard_ndim(params) + (N_ISR_DIMS if isr else 0)
+
+    def evaluate(self, x: Array, sqrt_s: Array, params: Mapping[str, float], isr: bool
+                 ) -> tuple[Array, dict[str, Array]]:
+        """Weights (pb) and CMS-frame state for unit points ``x`` at per-event ``sqrt_s``."""
+        n = len(x)
+        sqrt_s = np.broadcast_to(np.asarray(sqrt_s, float), (n,))
+        if isr:
+            x_min = min(0.5, self.s_min(params) / float(np.min(sqrt_s)) ** 2)
+            k1, k2, w_isr = isr_photons(x[:, :N_ISR_DIMS], sqrt_s, beta_isr(sqrt_s**2), x_min)
+            big_p = np.zeros((n, 4))
+            big_p[:, 3] = sqrt_s
+            hard_p = big_p - k1 - k2
+            s_prime = hard_p[:, 3] ** 2 - np.sum(hard_p[:, :3] ** 2, axis=-1)
+            ok = s_prime > self.s_min(params)
+            rs = np.sqrt(np.where(ok, s_prime, self.s_min(params) * 1.0001 + 1e-6))
+            p, w = self.hard(x[:, N_ISR_DIMS:], rs, params, True)
+            beta = np.where(ok[:, None], hard_p[:, :3] / hard_p[:, 3:4], 0.0)
+            p = boost(p, beta[:, None, :])
+            w = np.where(ok, w * w_isr * ISR_CONSTANT, 0.0)
+        else:
+            k1 = k2 = np.zeros((n, 4))
+            p, w = self.hard(x, sqrt_s, params, False)
+        w = np.where(self.passes_filter(p, k1, k2), w, 0.0)
+        w = np.nan_to_num(w, nan=0.0, posinf=0.0)
+        return w, {"p": p, "k1": k1, "k2": k2, "sqrt_s": sqrt_s}
+
+    # --- Process protocol ---------------------------------------------------------------------
+    def grid(self, params: Mapping[str, float], isr: bool, n_points: int, seed: int) -> Grid:
+        sqrt_s = self.experiment.sqrt_s
+        return build_grid(lambda x: self.evaluate(x, sqrt_s, params, isr)[0],
+                          self.ndim(params, isr), n_points=n_points, seed=seed)
+
+    def cross_section(self, params: Mapping[str, float], *, isr: bool = True,
+                      n_points: int = 200_000, seed: int = 1) -> XsecResult:
+        self.validate(params)
+        g = self.grid(params, isr, n_points, seed)
+        return XsecResult(self.name, dict(params), g.sigma, g.error, isr, self.default_filter,
+                          n_points, note=self.xsec_note(isr),
+                          extra={"unweighting_efficiency": g.sigma / g.wmax if g.wmax else 0.0})
+
+    def xsec_note(self, isr: bool) -> str:
+        return ("ISR (Kuraev–Fadin structure function), Born otherwise" if isr
+                else "Born level (tree), no ISR, nominal beams")
+
+    def generate_chunk(self, n: int, seed: np.random.SeedSequence,
+                       params: Mapping[str, float], *, isr: bool = True) -> Sample:
+        self.validate(params)
+        grid = _cached_grid(self, _freeze(params), isr)
+        rng = np.random.default_rng(seed)
+        beam_rng = np.random.default_rng(seed.spawn(1)[0])
+        store: dict[str, Array] = {}
+
+        def evaluate(x: Array) -> tuple[Array, dict[str, Array]]:
+            b = beams.sample_beams(self.experiment, beam_rng, len(x), spread=isr)
+            w, st = self.evaluate(x, b.sqrt_s, params, isr)
+            st.update(b.as_state())
+            return w, st
+
+        res = unweight(grid, evaluate, rng, n)
+        store = res.state
+        events = self._assemble(store, rng, params)
+        meta = SampleMeta(
+            process=self.name, params=dict(params), sigma_pb=grid.sigma, error_pb=grid.error,
+            filter=self.default_filter, n_generated=n, experiment=self.experiment.name, isr=isr,
+            extra={"unweighting_efficiency": n / res.n_tried,
+                   "max_weight_overflow_fraction": res.n_overflow / res.n_tried,
+                   "max_weight_overflow_sigma_fraction": res.overflow_sigma_fraction,
+                   "grid_points": grid.n_points, **self.meta_extra(params)})
+        return Sample(events, meta)
+
+    def meta_extra(self, params: Mapping[str, float]) -> dict[str, float | str]:
+        return {}
+
+    # --- event assembly -----------------------------------------------------------------------
+    def _assemble(self, st: dict[str, Array], rng: np.random.Generator,
+                  params: Mapping[str, float]):
+        p = st["p"].copy()
+        n, nh = p.shape[:2]
+        pdg_hard, dec = self.decay(p, rng, params)
+        fsr_k: list[tuple[int, Array]] = []
+        for i, j, m in self.fsr:
+            a, b, ka, kb = fsr_pair(p[:, i], p[:, j], m, rng)
+            p[:, i], p[:, j] = a, b
+            fsr_k += [(i, ka), (j, kb)]
+        parts_p = [st["e_minus"][:, None], st["e_plus"][:, None]]
+        to_lab = beams.Frame(st["beta"], st["rotation"])
+        parts_p.append(to_lab.apply(p))
+        pdg = [np.full((n, 1), PDG_ELECTRON), np.full((n, 1), -PDG_ELECTRON),
+               np.asarray(pdg_hard)]
+        status = [np.full((n, 2), STATUS_BEAM), np.full((n, nh), STATUS_FINAL)]
+        mother = [np.full((n, 2), -1), np.full((n, nh), -1)]
+        if dec is not None:
+            status[1] = status[1].copy()
+            status[1][:, np.unique(dec.mother)] = STATUS_DECAYED
+            parts_p.append(to_lab.apply(dec.momenta))
+            pdg.append(dec.pdg)
+            status.append(np.full(dec.pdg.shape, STATUS_FINAL))
+            mother.append(np.broadcast_to(2 + dec.mother, dec.pdg.shape))
+        photons = [(0, st["k1"]), (1, st["k2"])] + [(2 + i, k) for i, k in fsr_k]
+        for mom, k in photons:
+            parts_p.append(to_lab.apply(k[:, None]))
+            pdg.append(np.full((n, 1), PDG_PHOTON))
+            status.append(np.full((n, 1), STATUS_FINAL))
+            mother.append(np.full((n, 1), mom))
+        P = np.concatenate(parts_p, axis=1)
+        pdg_a = np.concatenate(pdg, axis=1)
+        stat = np.concatenate(status, axis=1)
+        moth = np.concatenate(mother, axis=1)
+        keep = ~((pdg_a == PDG_PHOTON) & (P[..., 3] <= 0.0))
+        counts = keep.sum(axis=1)
+        vtx = st["vertex"]
+        flat = {"pdg": pdg_a[keep], "px": P[..., 0][keep], "py": P[..., 1][keep],
+                "pz": P[..., 2][keep], "E": P[..., 3][keep], "mother": moth[keep],
+                "status": stat[keep]}
+        for c, name in enumerate(("vx", "vy", "vz")):
+            flat[name] = np.repeat(vtx[:, c], counts)
+        return make_truth_events(counts, np.ones(n), **flat)
+
+
+def _freeze(params: Mapping[str, float]) -> tuple[tuple[str, float], ...]:
+    return tuple(sorted((k, float(v)) for k, v in params.items()))
+
+
+def grid_seed(name: str, frozen: tuple[tuple[str, float], ...], isr: bool) -> int:
+    """A fixed integration seed derived from the process and its parameters (not the chunk seed),
+    so that every worker builds the identical grid."""
+    h = hashlib.sha256(repr((name, frozen, isr)).encode()).digest()
+    return int.from_bytes(h[:8], "little")
+
+
+@lru_cache(maxsize=64)
+def _cached_grid(proc: EEProcess, frozen: tuple[tuple[str, float], ...], isr: bool) -> Grid:
+    return proc.grid(dict(frozen), isr, proc.grid_points, grid_seed(proc.name, frozen, isr))
+
+
+def cos_theta(p: Array) -> Array:
+    return p[..., 2] / np.maximum(np.sqrt(np.sum(p[..., :3] ** 2, axis=-1)), 1e-300)
+
+
+def in_theta_energy(p: Array, theta_min_deg: float, theta_max_deg: float, e_min: float
+                    ) -> Array:
+    """θ*_min < θ* < θ*_max and E* > e_min (CMS frame), elementwise."""
+    c = cos_theta(p)
+    return ((c < math.cos(math.radians(theta_min_deg)))
+            & (c > math.cos(math.radians(theta_max_deg))) & (p[..., 3] > e_min))

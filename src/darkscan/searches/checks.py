@@ -1,0 +1,84 @@
+"""Search-level validation: expected limits against the published Belle II results.
+
+These run the search (default configuration, minutes), so none is in the quick set; the test
+suite runs ``--quick`` end to end instead. The published figures are quoted as ranges of the
+observed limit (reference/published.md); we compare our expected limit with them.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from darkscan.registry import Measurement, check
+from darkscan.searches.engine import SearchResult
+
+_PROV_2023 = "Belle II PRL 130 231801 (2023), 79.7 fb⁻¹: g′ from 3×10⁻³ (low mass) to 1 (8 GeV)"
+_PROV_2020 = "Belle II PRL 124 141801 (2020), 276 pb⁻¹: g′ ≈ 5×10⁻² – 1 for M ≤ 6 GeV"
+
+
+def _cache_root() -> Path:
+    root = os.environ.get("DARKSCAN_VALIDATE_DIR")
+    return Path(root) if root else Path(tempfile.gettempdir()) / "darkscan-validate"
+
+
+@cache
+def _zprime(lumi: str) -> SearchResult:
+    from darkscan.physics import parse_luminosity
+    from darkscan.searches.zprime_invisible import SEARCH
+
+    out = _cache_root() / f"zprime-invisible-{lumi.replace('/', '')}"
+    # the ntuple cache is shared between luminosities: only the weights differ
+    out.mkdir(parents=True, exist_ok=True)
+    shared = _cache_root() / "zprime-invisible-cache"
+    link = out / ".cache"
+    if not link.exists():
+        shared.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(shared, target_is_directory=True)
+    return SEARCH.run(out_dir=out, lumi=parse_luminosity(lumi))
+
+
+def _gprime(lumi: str, model: str = "vanilla") -> tuple[np.ndarray, np.ndarray]:
+    r = _zprime(lumi)
+    return r.masses, r.table[f"gprime_ul_{model}_exp"]
+
+
+def _at(lumi: str, mass: float) -> Measurement:
+    m, g = _gprime(lumi)
+    i = int(np.argmin(np.abs(m - mass)))
+    return Measurement(float(g[i]), f"expected limit at M = {m[i]:g} GeV")
+
+
+def _best_below(lumi: str, mass: float) -> Measurement:
+    m, g = _gprime(lumi)
+    sel = m <= mass
+    i = int(np.nanargmin(np.where(sel, g, np.inf)))
+    return Measurement(float(g[i]), f"lowest expected limit for M ≤ {mass:g} GeV at {m[i]:g} GeV")
+
+
+@check("zprime_invisible_gprime_79.7fb_best_low_mass", reference=3e-3, tolerance=1.5,
+       kind="factor", provenance=_PROV_2023)
+def _c1() -> Measurement:
+    return _best_below("79.7/fb", 2.0)
+
+
+@check("zprime_invisible_gprime_79.7fb_8GeV", reference=1.0, tolerance=1.5, kind="factor",
+       provenance=_PROV_2023)
+def _c2() -> Measurement:
+    return _at("79.7/fb", 8.0)
+
+
+@check("zprime_invisible_gprime_276pb_best", reference=5e-2, tolerance=1.5, kind="factor",
+       provenance=_PROV_2020)
+def _c3() -> Measurement:
+    return _best_below("276/pb", 6.0)
+
+
+@check("zprime_invisible_gprime_276pb_6GeV", reference=1.0, tolerance=1.5, kind="factor",
+       provenance=_PROV_2020)
+def _c4() -> Measurement:
+    return _at("276/pb", 6.0)

@@ -1,0 +1,145 @@
+"""Normalised probability densities on a fit window, built on numba-stats.
+
+Signal: Gaussian and double-sided Crystal Ball (Oreglia, SLAC-R-236 (1980), Appendix D; two power
+law tails). Background: Bernstein polynomials with non-negative coefficients (positive by
+construction), exponential, and the ARGUS threshold function (ARGUS Collaboration, Phys. Lett.
+B 241 (1990) 278). Every shape exposes ``pdf(x)`` and ``cdf(x)`` normalised on ``[lo, hi]``.
+Signal shapes at arbitrary masses are interpolated linearly in mass between simulated masses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from numba_stats import argus, bernstein, crystalball_ex, norm
+
+from darkscan.errors import ParameterError, UnknownNameError
+
+SIGNAL_PARAMS: dict[str, tuple[str, ...]] = {
+    "gauss": ("loc", "scale"),
+    "dcb": ("loc", "scale", "beta_left", "m_left", "beta_right", "m_right"),
+}
+
+
+def _raw_cdf(kind: str, p: dict[str, float]) -> Callable[[np.ndarray], np.ndarray]:
+    if kind == "gauss":
+        return lambda x: norm.cdf(x, p["loc"], p["scale"])
+    return lambda x: crystalball_ex.cdf(x, p["beta_left"], p["m_left"], p["scale"],
+                                        p["beta_right"], p["m_right"], p["scale"], p["loc"])
+
+
+def _raw_pdf(kind: str, p: dict[str, float]) -> Callable[[np.ndarray], np.ndarray]:
+    if kind == "gauss":
+        return lambda x: norm.pdf(x, p["loc"], p["scale"])
+    return lambda x: crystalball_ex.pdf(x, p["beta_left"], p["m_left"], p["scale"],
+                                        p["beta_right"], p["m_right"], p["scale"], p["loc"])
+
+
+@dataclass(frozen=True)
+class SignalShape:
+    """A signal line shape with fixed parameters (from simulation)."""
+
+    kind: str
+    params: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.kind not in SIGNAL_PARAMS:
+            raise UnknownNameError(f"unknown signal shape '{self.kind}'; available: "
+                                   f"{', '.join(SIGNAL_PARAMS)}")
+        missing = set(SIGNAL_PARAMS[self.kind]) - set(self.params)
+        if missing:
+            raise ParameterError(f"signal shape '{self.kind}' needs parameters "
+                                 f"{', '.join(sorted(missing))}")
+
+    @property
+    def resolution(self) -> float:
+        return float(self.params["scale"])
+
+    def on(self, lo: float, hi: float) -> tuple[Callable, Callable]:
+        """(pdf, cdf) normalised on [lo, hi]."""
+        cdf = _raw_cdf(self.kind, self.params)
+        pdf = _raw_pdf(self.kind, self.params)
+        c_lo = float(cdf(np.array([lo]))[0])
+        norm_ = float(cdf(np.array([hi]))[0]) - c_lo
+        if not norm_ > 0:
+            raise ParameterError(f"signal shape has no probability inside [{lo}, {hi}]")
+        return (lambda x: pdf(np.asarray(x, float)) / norm_,
+                lambda x: (cdf(np.asarray(x, float)) - c_lo) / norm_)
+
+    def sample(self, size: int, rng: np.random.Generator, lo: float, hi: float) -> np.ndarray:
+        """Draw events by inverse-CDF on a fine grid (for toys)."""
+        _, cdf = self.on(lo, hi)
+        grid = np.linspace(lo, hi, 4001)
+        return np.interp(rng.random(size), cdf(grid), grid)
+
+
+@dataclass(frozen=True)
+class ShapeGrid:
+    """Signal shape parameters fitted at simulated masses; :meth:`at` interpolates linearly.
+
+    The location is interpolated as the offset ``loc − mass`` so that shapes follow the mass.
+    """
+
+    kind: str
+    masses: np.ndarray
+    params: dict[str, np.ndarray]
+
+    def at(self, mass: float) -> SignalShape:
+        order = np.argsort(self.masses)
+        ms = np.asarray(self.masses, float)[order]
+        out = {}
+        for k, v in self.params.items():
+            v = np.asarray(v, float)[order]
+            out[k] = float(mass + np.interp(mass, ms, v - ms)) if k == "loc" \
+                else float(np.interp(mass, ms, v))
+        out.setdefault("loc", float(mass))
+        return SignalShape(self.kind, out)
+
+
+# ---- backgrounds: name → (parameter names, start values, limits, factory(lo, hi, pars)) ----
+
+def _bernstein(deg: int):
+    names = tuple(f"c{i}" for i in range(1, deg + 1))
+
+    def make(lo: float, hi: float, pars: np.ndarray):
+        beta = np.concatenate([[1.0], np.asarray(pars, float)])
+        total = float(bernstein.integral(np.array([hi]), beta, lo, hi)[0])
+        return (lambda x: bernstein.density(np.asarray(x, float), beta, lo, hi) / total,
+                lambda x: bernstein.integral(np.asarray(x, float), beta, lo, hi) / total)
+
+    return names, (1.0,) * deg, ((0.0, None),) * deg, make
+
+
+def _expon(lo: float, hi: float, pars: np.ndarray):
+    lam = float(pars[0])
+    w = hi - lo
+    if abs(lam * w) < 1e-9:
+        return (lambda x: np.full(np.shape(x), 1.0 / w), lambda x: (np.asarray(x) - lo) / w)
+    tot = np.expm1(lam * w) / lam
+    return (lambda x: np.exp(lam * (np.asarray(x, float) - lo)) / tot,
+            lambda x: np.expm1(lam * (np.asarray(x, float) - lo)) / lam / tot)
+
+
+def _argus(endpoint: float):
+    def make(lo: float, hi: float, pars: np.ndarray):
+        chi = float(pars[0])
+        c = endpoint
+        a, b = (argus.cdf(np.array([v]), chi, c, 0.5)[0] for v in (lo, min(hi, c)))
+        tot = b - a
+        return (lambda x: argus.pdf(np.asarray(x, float), chi, c, 0.5) / tot,
+                lambda x: (argus.cdf(np.minimum(np.asarray(x, float), c), chi, c, 0.5) - a) / tot)
+    return make
+
+
+def background_model(name: str):
+    """Return (names, starts, limits, factory) for 'poly0'..'poly5', 'expon', 'argus:<endpoint>'."""
+    if name.startswith("poly") and name[4:].isdigit() and int(name[4:]) <= 5:
+        return _bernstein(int(name[4:]))
+    if name == "expon":
+        return ("slope",), (0.0,), ((None, None),), _expon
+    if name.startswith("argus:"):
+        return ("chi",), (1.0,), ((1e-3, 50.0),), _argus(float(name.split(":", 1)[1]))
+    raise UnknownNameError(f"unknown background shape '{name}'; available: poly0..poly5, "
+                           f"expon, argus:<endpoint>")

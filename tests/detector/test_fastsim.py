@@ -1,0 +1,206 @@
+"""Fast simulation: resolutions, efficiencies, acceptance, PID, background, trigger, bad input."""
+
+from __future__ import annotations
+
+import awkward as ak
+import numpy as np
+import pytest
+
+from darkscan.detector import BELLE2_DETECTOR, parameter_table, simulate, simulate_file
+from darkscan.detector.geometry import ECL_BARREL, ecl_region, tracking_layers
+from darkscan.detector.toy import llp_two_track_sample, mumux_sample, single_particles
+from darkscan.errors import InputFileError
+from darkscan.events import Sample, SampleMeta, make_truth_events, read_sample, write_sample
+from darkscan.physics.constants import M_MU, M_PI
+
+
+def _photons(energy: float, theta: np.ndarray, seed: int = 1) -> Sample:
+    rng = np.random.default_rng(seed)
+    n = len(theta)
+    return single_particles(22, np.full(n, energy), theta, rng.uniform(-np.pi, np.pi, n), 0.0)
+
+
+@pytest.mark.parametrize(("energy", "expected"), [(0.1, 0.040), (8.0, 0.016)])
+def test_ecl_energy_resolution(energy: float, expected: float) -> None:
+    theta = np.full(30000, np.pi / 2)
+    r = simulate(_photons(energy, theta), seed=3, beam_background_rate=0.0)
+    e = ak.to_numpy(ak.flatten(r.events.clusters.E))
+    assert len(e) > 0.99 * 30000
+    assert np.std(e / energy) == pytest.approx(expected, rel=0.05)
+    assert np.mean(e / energy) == pytest.approx(1.0, abs=0.003)
+
+
+def test_gap_and_outside_photons_make_no_cluster_but_klm_sees_gap() -> None:
+    for deg in (31.8, 129.7, 10.0, 160.0):
+        theta = np.full(2000, np.radians(deg))
+        r = simulate(_photons(1.0, theta), seed=4, beam_background_rate=0.0)
+        assert ak.sum(ak.num(r.events.clusters)) == 0
+        klm_frac = float(np.mean(ak.num(r.events.klm) > 0))
+        if deg in (31.8, 129.7):  # gaps are covered by the KLM endcaps
+            assert klm_frac == pytest.approx(BELLE2_DETECTOR.klm_photon_eff, abs=0.04)
+        else:
+            assert klm_frac == 0.0
+    assert list(ecl_region(np.radians([20.0, 31.8, 90.0, 129.0, 140.0, 156.0]),
+                           BELLE2_DETECTOR)) == [1, 0, ECL_BARREL, 0, 3, 0]
+
+
+def test_pt_resolution_and_charge() -> None:
+    n = 20000
+    rng = np.random.default_rng(5)
+    s = single_particles(13, np.full(n, 1.0), np.full(n, np.pi / 2),
+                         rng.uniform(-np.pi, np.pi, n), M_MU)
+    t = simulate(s, seed=6).events.tracks
+    pt = ak.to_numpy(ak.flatten(np.hypot(t.px, t.py)))
+    assert len(pt) == n  # every central 1 GeV muon found
+    assert np.std(pt - 1.0) == pytest.approx(np.hypot(0.002, 0.003 / (1 / np.hypot(1, M_MU))),
+                                             rel=0.05)
+    assert np.all(ak.to_numpy(ak.flatten(t.charge)) == -1)  # pdg 13 is the μ⁻
+    assert np.all(ak.to_numpy(ak.flatten(t.n_cdc)) == 56)
+
+
+def test_efficiency_falls_with_displacement() -> None:
+    effs = []
+    for length in (1.0, 40.0, 75.0, 100.0):
+        s = llp_two_track_sample(4000, seed=7, decay_length=np.full(4000, length))
+        r = simulate(s, seed=8, beam_background_rate=0.0)
+        parts = s.events.particles
+        th = ak.to_numpy(np.arctan2(np.hypot(parts.px[:, 0], parts.py[:, 0]), parts.pz[:, 0]))
+        central = (th > np.radians(45)) & (th < np.radians(120))
+        effs.append(ak.to_numpy(ak.num(r.events.tracks))[central].mean() / 2)
+    assert effs[0] > 0.9
+    assert effs[0] > effs[1] > effs[2] > effs[3]
+    assert effs[3] < 0.05
+
+
+def test_curlers_lost_and_d0_grows_with_displacement() -> None:
+    n = 4000
+    rng = np.random.default_rng(9)
+    phi = rng.uniform(-np.pi, np.pi, n)
+    # from the IP at 90°: pT = 20 MeV curls inside 8.9 cm (< 3 SVD layers, no CDC): lost;
+    # pT = 40 MeV (diameter 17.8 cm) crosses all 4 SVD layers: found by the SVD rule
+    for pt, expect in ((0.02, 0.0), (0.04, 1.0), (0.3, 1.0)):
+        s = single_particles(211, np.full(n, pt), np.full(n, np.pi / 2), phi, M_PI)
+        found = float(np.mean(ak.num(simulate(s, seed=10).events.tracks) == 1))
+        assert found == pytest.approx(expect, abs=0.01), pt
+    # a curler starting at r = 30 cm (no SVD): lost below ~ 0.15 GeV
+    v = np.stack([30 * np.cos(phi), 30 * np.sin(phi), np.zeros(n)], axis=-1)
+    s = single_particles(211, np.full(n, 0.08), np.full(n, np.pi / 2), phi, M_PI, vertex=v)
+    assert float(np.mean(ak.num(simulate(s, seed=11).events.tracks))) == 0.0
+
+
+def test_pid_rates() -> None:
+    n = 30000
+    rng = np.random.default_rng(12)
+    th = np.arccos(rng.uniform(-0.6, 0.8, n))
+    ph = rng.uniform(-np.pi, np.pi, n)
+    wp = BELLE2_DETECTOR.pid_working_point
+    rates = {}
+    for pdg, m in ((13, M_MU), (211, M_PI), (11, 0.000511)):
+        t = simulate(single_particles(pdg, rng.uniform(1.0, 3.0, n), th, ph, m),
+                     seed=13).events.tracks
+        rates[pdg] = {h: float(np.mean(ak.to_numpy(ak.flatten(t[h])) > wp))
+                      for h in ("muonID", "electronID", "kaonID")}
+    assert rates[13]["muonID"] == pytest.approx(0.90, abs=0.01)
+    assert rates[211]["muonID"] == pytest.approx(0.041, abs=0.005)
+    assert rates[11]["electronID"] == pytest.approx(0.924, abs=0.01)
+    assert rates[211]["electronID"] == pytest.approx(0.0025, abs=0.0012)
+    assert rates[211]["kaonID"] == pytest.approx(0.10, abs=0.01)
+    # no muon ID below 0.6 GeV
+    t = simulate(single_particles(13, np.full(n, 0.5), th, ph, M_MU), seed=14).events.tracks
+    assert float(np.mean(ak.to_numpy(ak.flatten(t.muonID)) > wp)) == 0.0
+
+
+def test_beam_background_and_trigger_bits() -> None:
+    s = mumux_sample(3.0, 5000, seed=15)
+    quiet = simulate(s, seed=16, beam_background_rate=0.0).events
+    noisy = simulate(s, seed=16, beam_background_rate=3.0).events
+    extra = ak.to_numpy(ak.num(noisy.clusters) - ak.num(quiet.clusters))
+    assert 2.6 < extra.mean() < 3.0  # a few soft ones fall below the cluster threshold
+    assert np.mean(ak.to_numpy(ak.sum(noisy.clusters.is_bkg, axis=1))) == pytest.approx(
+        extra.mean())
+    # phase-space μμX: muons often soft or collinear, so the two-track bit fires for about half
+    # the events, the single-muon (CDC-KLM) bit for most, the single-photon bit never
+    assert 0.35 < ak.to_numpy(quiet.trg_two_track).mean() < 0.6
+    assert ak.to_numpy(quiet.trg_single_muon).mean() > 0.85
+    assert ak.to_numpy(quiet.trg_single_photon).mean() < 0.01
+    # truth summary: the invisible X carries the recoil
+    m2 = (ak.to_numpy(quiet.mc_E_invisible) ** 2 - ak.to_numpy(quiet.mc_px_invisible) ** 2
+          - ak.to_numpy(quiet.mc_py_invisible) ** 2 - ak.to_numpy(quiet.mc_pz_invisible) ** 2)
+    assert np.allclose(m2, 9.0, atol=1e-6)
+
+
+def test_two_track_trigger_back_to_back() -> None:
+    n = 2000
+    rng = np.random.default_rng(20)
+    phi = rng.uniform(-np.pi, np.pi, n)
+    th = np.radians(rng.uniform(50, 120, n))
+    p = np.stack([np.sin(th) * np.cos(phi), np.sin(th) * np.sin(phi), np.cos(th)], axis=1) * 3
+    mom = np.concatenate([p, -p], axis=1).reshape(-1, 3)
+    ev = make_truth_events(np.full(n, 2), np.ones(n), pdg=np.tile([13, -13], n),
+                           px=mom[:, 0].copy(), py=mom[:, 1].copy(), pz=mom[:, 2].copy(),
+                           E=np.sqrt(np.sum(mom**2, axis=1) + M_MU**2))
+    r = simulate(Sample(ev, SampleMeta(process="mumu")), seed=21).events
+    assert ak.to_numpy(r.trg_two_track).mean() == 1.0
+    # ... but not when one track is too soft for the trigger (pT < 0.3 GeV)
+    mom[1::2] *= 0.25 / 3
+    ev = make_truth_events(np.full(n, 2), np.ones(n), pdg=np.tile([13, -13], n),
+                           px=mom[:, 0].copy(), py=mom[:, 1].copy(), pz=mom[:, 2].copy(),
+                           E=np.sqrt(np.sum(mom**2, axis=1) + M_MU**2))
+    r = simulate(Sample(ev, SampleMeta(process="mumu")), seed=21).events
+    assert ak.to_numpy(r.trg_two_track).mean() == 0.0
+
+
+def test_single_photon_trigger() -> None:
+    th = np.full(2000, np.radians(80.0))
+    r = simulate(_photons(4.0, th), seed=17, beam_background_rate=0.0).events
+    assert ak.to_numpy(r.trg_single_photon).mean() == 1.0
+    assert ak.to_numpy(r.trg_two_track).mean() == 0.0
+
+
+def test_layers_table_and_parameter_sources() -> None:
+    lay = tracking_layers(BELLE2_DETECTOR)
+    cdc = lay.radius[lay.kind == 2]
+    assert len(cdc) == 56 and cdc[0] == 16.8 and cdc[-1] == pytest.approx(111.14)
+    assert lay.z_max[lay.kind == 2][-1] == pytest.approx(157.9)
+    rows = parameter_table()
+    assert all(src for _, _, _, src in rows)
+    assert any("[READ]" in src for *_, src in rows)
+
+
+def test_bad_input(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    ev = make_truth_events(np.array([2]), np.ones(1), pdg=np.array([13, -13]),
+                           px=np.array([1.0, np.nan]), py=np.zeros(2), pz=np.zeros(2),
+                           E=np.ones(2))
+    with pytest.raises(InputFileError, match="'px'"):
+        simulate(Sample(ev, SampleMeta(process="x")), seed=1)
+    no_status = ak.zip({"particles": ak.Array([[{"pdg": 13, "px": 1.0, "py": 0.0, "pz": 0.0,
+                                                  "E": 1.0, "vx": 0.0, "vy": 0.0, "vz": 0.0}]]),
+                        "weight": np.ones(1)}, depth_limit=1)
+    with pytest.raises(InputFileError, match="'status'"):
+        simulate(Sample(no_status, SampleMeta(process="x")), seed=1)
+    bad = tmp_path / "bad.parquet"
+    write_sample(Sample(ev, SampleMeta(process="x")), bad)
+    out = tmp_path / "out.parquet"
+    with pytest.raises(InputFileError):
+        simulate_file(bad, out, seed=1)
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["bad.parquet"]
+
+
+def test_simulate_file_round_trip(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    src = tmp_path / "in.parquet"
+    write_sample(mumux_sample(2.0, 500, seed=18), src)
+    out = simulate_file(src, tmp_path / "out.parquet", seed=3)
+    back = read_sample(tmp_path / "out.parquet")
+    assert back.meta.kind == "ntuple" and len(back) == len(out) > 350
+    assert np.median(ak.to_numpy(back.events.m_recoil)) == pytest.approx(2.0, abs=0.05)
+    reco = simulate_file(src, tmp_path / "reco.parquet", seed=3, decay=None)
+    assert reco.meta.kind == "reco"
+    assert read_sample(tmp_path / "reco.parquet").meta.extra["detector_seed"] == 3
+
+
+def test_seed_reproducible() -> None:
+    s = mumux_sample(1.0, 200, seed=19)
+    a = simulate(s, seed=np.random.SeedSequence(7)).events
+    b = simulate(s, seed=np.random.SeedSequence(7)).events
+    assert ak.to_list(a.tracks.px) == ak.to_list(b.tracks.px)

@@ -1,0 +1,113 @@
+"""Candidates, decay strings, variables, ranking, CMS round trip, bad input."""
+
+from __future__ import annotations
+
+import awkward as ak
+import numpy as np
+import pytest
+
+from darkscan.detector import simulate
+from darkscan.detector.toy import mumux_sample
+from darkscan.errors import InputFileError, ParameterError, UnknownNameError
+from darkscan.events import Sample, SampleMeta
+from darkscan.physics import BELLE2, lorentz
+from darkscan.reco import VARIABLES, describe, parse_decay, reconstruct
+
+
+@pytest.fixture(scope="module")
+def reco_3gev() -> Sample:
+    return simulate(mumux_sample(3.0, 6000, seed=1), seed=2, beam_background_rate=1.0)
+
+
+def test_recoil_mass_peaks_at_mx(reco_3gev: Sample) -> None:
+    nt = reconstruct(reco_3gev, "vpho -> mu+:loose mu-:loose").events
+    assert 0.8 < len(nt) / 6000 < 0.95
+    mr = ak.to_numpy(nt.m_recoil)
+    assert np.median(mr) == pytest.approx(3.0, abs=0.01)
+    h, edges = np.histogram(mr, bins=60, range=(0, 6))
+    assert edges[np.argmax(h)] == pytest.approx(2.95, abs=0.15)
+    assert np.median(ak.to_numpy(nt.m2_recoil)) == pytest.approx(9.0, abs=0.1)
+    assert np.all(ak.to_numpy(nt.mc_match) == 1)
+    # recoil = beams − μμ: E*_recoil + E*_μμ = √s
+    assert np.allclose(ak.to_numpy(nt.E_recoil_cms + nt.E_cms), BELLE2.sqrt_s)
+
+
+def test_cms_variables_round_trip(reco_3gev: Sample) -> None:
+    nt = reconstruct(reco_3gev, "vpho -> mu+ mu-", variables=["p", "theta", "phi", "E", "p_cms",
+                                                              "theta_cms", "phi_cms", "E_cms",
+                                                              "M"]).events
+    st = np.sin(ak.to_numpy(nt.theta_cms))
+    p = ak.to_numpy(nt.p_cms)
+    cms = lorentz.p4(p * st * np.cos(ak.to_numpy(nt.phi_cms)),
+                     p * st * np.sin(ak.to_numpy(nt.phi_cms)),
+                     p * np.cos(ak.to_numpy(nt.theta_cms)), ak.to_numpy(nt.E_cms))
+    lab = BELLE2.to_lab(cms)
+    assert np.allclose(lorentz.p3mag(lab), ak.to_numpy(nt.p), atol=1e-9)
+    assert np.allclose(lorentz.theta(lab), ak.to_numpy(nt.theta), atol=1e-9)
+    assert np.allclose(lab[:, 3], ak.to_numpy(nt.E), atol=1e-9)
+    assert np.allclose(lorentz.mass(cms), ak.to_numpy(nt.M), atol=1e-9)
+
+
+def test_extra_energy_counts_only_unused_clusters(reco_3gev: Sample) -> None:
+    nt = reconstruct(reco_3gev, "vpho -> mu+ mu-",
+                     variables=["E_ECL_extra", "E_ECL_total", "dau0_E_cluster",
+                                "dau1_E_cluster"]).events
+    diff = nt.E_ECL_total - nt.dau0_E_cluster - nt.dau1_E_cluster - nt.E_ECL_extra
+    assert np.allclose(ak.to_numpy(diff), 0.0)
+    assert 0.0 < np.mean(ak.to_numpy(nt.E_ECL_extra)) < 0.1  # only beam background left
+    quiet = simulate(mumux_sample(3.0, 500, seed=1), seed=2, beam_background_rate=0.0)
+    q = reconstruct(quiet, "vpho -> mu+ mu-", variables=["E_ECL_extra"]).events
+    assert np.allclose(ak.to_numpy(q.E_ECL_extra), 0.0)
+
+
+def test_best_candidate_and_limit(reco_3gev: Sample) -> None:
+    all_c = reconstruct(reco_3gev, "vpho -> mu+ mu- gamma", variables=["M", "E_ECL_extra"])
+    ev = ak.to_numpy(all_c.events.event)
+    assert len(np.unique(ev)) < len(ev)  # several photon choices per event
+    best = reconstruct(reco_3gev, "vpho -> mu+ mu- gamma", variables=["M"],
+                       best="abs(M - 10.58)").events
+    assert len(np.unique(ak.to_numpy(best.event))) == len(best)
+    m_all = ak.to_numpy(all_c.events.M)
+    for e in ak.to_numpy(best.event)[:50]:
+        closest = np.min(np.abs(m_all[ev == e] - 10.58))
+        assert abs(best.M[best.event == e][0] - 10.58) == pytest.approx(closest)
+    lim = reconstruct(reco_3gev, "vpho -> mu+ mu- gamma", variables=["M"], candidate_limit=1)
+    n_per = np.bincount(ev)
+    assert len(lim) == int(np.sum(n_per == 1))
+    rank = ak.to_numpy(reconstruct(reco_3gev, "vpho -> mu+ mu- gamma", variables=["M"],
+                                   best="M", best_only=False).events.rank)
+    assert rank.min() == 0 and len(rank) == len(ev)
+
+
+def test_charge_conjugate_and_identical_daughters(reco_3gev: Sample) -> None:
+    a = reconstruct(reco_3gev, "vpho -> mu+ mu-", variables=["M"]).events
+    b = reconstruct(reco_3gev, "vpho -> mu- mu+", variables=["M"]).events
+    assert np.allclose(np.sort(ak.to_numpy(a.M)), np.sort(ak.to_numpy(b.M)))
+    # same-sign pairs: no double counting and no track used twice
+    pp = reconstruct(reco_3gev, "vpho -> mu+ mu+", variables=["M"]).events
+    assert len(pp) == 0
+
+
+def test_decay_string_errors_and_registry() -> None:
+    d = parse_decay("vpho -> mu+:good mu-")
+    assert [x.label for x in d.daughters] == ["good", "all"]
+    assert d.daughters[0].signed_pdg == -13
+    with pytest.raises(ParameterError):
+        parse_decay("vpho mu+ mu-")
+    with pytest.raises(UnknownNameError, match="mu3"):
+        parse_decay("vpho -> mu3 mu-")
+    with pytest.raises(UnknownNameError, match="tight"):
+        parse_decay("vpho -> mu+:tight mu-")
+    for name in ("m_recoil", "m2_recoil", "theta_recoil_cms", "E_ECL_extra", "opening_angle_cms",
+                 "pt_cms", "vtx_r", "dr", "dz", "M_reduced", "cos_helicity"):
+        assert name in VARIABLES and VARIABLES[name].description
+    assert describe("dau1_muonID").description.endswith("daughter 1")
+    with pytest.raises(UnknownNameError, match="nonsense"):
+        describe("nonsense")
+
+
+def test_bad_reco_input() -> None:
+    with pytest.raises(InputFileError, match="tracks"):
+        reconstruct(Sample(ak.Array({"weight": np.ones(3)}), SampleMeta(process="x")))
+    with pytest.raises(UnknownNameError):
+        reconstruct(simulate(mumux_sample(1.0, 10, seed=3), seed=1), variables=["M", "Mx"])
