@@ -81,7 +81,8 @@ class PythiaEEProcess:
         info = pythia.infoPython()
         return XsecResult(self.name, dict(params),
                           info.sigmaGen() * MB_TO_PB * self.sigma_scale,
-                          info.sigmaErr() * MB_TO_PB * self.sigma_scale, isr, self.default_filter, n,
+                          info.sigmaErr() * MB_TO_PB * self.sigma_scale, isr,
+                          self.default_filter, n,
                           note="Pythia 8 sigmaGen (LL lepton PDF ISR, running alpha_em)"
                           if isr else "Pythia 8 sigmaGen without lepton PDF (Born, "
                                       "running alpha_em(s))")
