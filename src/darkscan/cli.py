@@ -174,7 +174,7 @@ def run(search: str,
                          executor=ex, console=out)
     finally:
         ex.close()
-    out.print(result.summary_text())
+    out.print(result.summary_text(), markup=False, highlight=False)
 
 
 @app.command()
