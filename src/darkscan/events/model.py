@@ -97,7 +97,7 @@ def make_truth_events(counts: np.ndarray, weight: np.ndarray, **columns: np.ndar
         if arr.shape != (n_tot,):
             raise ValueError(f"column '{name}' has shape {arr.shape}, expected ({n_tot},)")
         dtype = np.int32 if name in ("pdg", "mother", "status") else np.float64
-        cols[name] = arr.astype(dtype, copy=False)
+        cols[name] = np.ascontiguousarray(arr, dtype=dtype)  # parquet needs contiguous
     particles = ak.unflatten(ak.zip(cols), counts)
     return ak.zip({"particles": particles, "weight": np.asarray(weight, dtype=np.float64)},
                   depth_limit=1)
