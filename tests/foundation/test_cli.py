@@ -26,6 +26,8 @@ def test_unknown_search_exits_2_with_one_line() -> None:
     (("xsec", "ee_mumu", "--param", "bogus=1"), "unknown parameter 'bogus'"),
     (("xsec", "ee_mumu", "--param", "mass"), "malformed --param"),
     (("generate", "ee_mumu", "-n", "0", "-o", "/tmp/x.parquet"), "must be positive"),
+    (("run", "zprime-invisible", "-o", "out"), "No such option: -o"),
+    (("run",), "Missing argument"),
 ])
 def test_user_errors(args: tuple[str, ...], message: str) -> None:
     r = darkscan(*args)
