@@ -80,10 +80,15 @@ def run_recoil_search(search: RecoilWindowSearch, *, out_dir: Path,
     edges = _fine_edges(search, width)
     bkg_hist = {n: np.histogram(selected[n][0], edges, weights=selected[n][1])[0]
                 for n in bkg_names}
-    bkg_w2 = {n: np.histogram(selected[n][0], edges, weights=selected[n][1] ** 2)[0]
+    unit_w = {n: ntuples[n].sigma_pb * lum.per_pb / ntuples[n].n_generated for n in bkg_names}
+    # sparse MC: densities from the nearest MC_MIN_EVENTS events (see local_density)
+    smooth = {n: local_density(*selected[n], edges[:-1], edges[1:])[0]
               for n in bkg_names}
-    total = np.sum([bkg_hist[n] for n in bkg_names], axis=0)
-    total_w2 = np.sum([bkg_w2[n] for n in bkg_names], axis=0)
+    total = np.sum([smooth[n] for n in bkg_names], axis=0)
+    mc_var = np.zeros(len(masses))
+    for n in bkg_names:
+        est, k = local_density(*selected[n], window_lo, window_hi)
+        mc_var += np.where(k > 0, est**2 / np.maximum(k, 1), unit_w[n] ** 2)
     rng = np.random.default_rng(np.random.SeedSequence([seed, 20_231_801]))
     pseudo = rng.poisson(total).astype(float)
     cum = lambda h: np.concatenate([[0.0], np.cumsum(h)])  # noqa: E731
@@ -91,7 +96,7 @@ def run_recoil_search(search: RecoilWindowSearch, *, out_dir: Path,
     hi_idx = np.clip(np.searchsorted(edges, window_hi), 0, len(edges) - 1)
     in_window = lambda h: cum(h)[hi_idx] - cum(h)[lo_idx]  # noqa: E731
     bkg = in_window(total)
-    mc_stat = np.sqrt(in_window(total_w2))
+    mc_stat = np.sqrt(mc_var)
     bkg_unc = np.hypot(mc_stat, search.background_syst * bkg)
     n_obs = in_window(pseudo)
     eff_safe = np.where(eff > 0, eff, np.nan)
@@ -141,6 +146,41 @@ def run_recoil_search(search: RecoilWindowSearch, *, out_dir: Path,
     write_outputs(search, result, edges, bkg_hist, pseudo, selected)
     con.print(f"done in {wall:.0f} s")
     return result
+
+
+#: fewest MC events a background estimate is built from; sparser windows are widened
+MC_MIN_EVENTS = 10
+
+
+def local_density(x: np.ndarray, w: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                  *, k_min: int = MC_MIN_EVENTS, max_widen: int = 4096
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted MC content of the intervals [lo, hi), and the number of MC events it rests on.
+
+    Where an interval holds fewer than ``k_min`` MC events it is widened about its centre by
+    2, 4, … (up to ``max_widen``) until it does, and the content is scaled back by the width
+    ratio: a local density estimate that assumes the background is smooth on the widened
+    scale. This replaces a zero (or a one-event spike of weight σL/N) in MC-starved windows by
+    the density of the neighbourhood. An interval empty even at ``max_widen`` keeps zero (its
+    uncertainty is then one MC event weight, set by the caller)."""
+    order = np.argsort(x)
+    xs = x[order]
+    cw = np.concatenate([[0.0], np.cumsum(w[order])])
+    centre, half = (lo + hi) / 2.0, (hi - lo) / 2.0
+    est = np.zeros(len(lo))
+    used = np.zeros(len(lo), dtype=int)
+    todo = np.ones(len(lo), dtype=bool)
+    factor = 1
+    while factor <= max_widen and todo.any():
+        a = np.searchsorted(xs, centre[todo] - factor * half[todo])
+        b = np.searchsorted(xs, centre[todo] + factor * half[todo])
+        enough = (b - a >= k_min) | (factor * 2 > max_widen)
+        idx = np.nonzero(todo)[0][enough]
+        est[idx] = (cw[b] - cw[a])[enough] / factor
+        used[idx] = (b - a)[enough]
+        todo[idx] = False
+        factor *= 2
+    return est, used
 
 
 def _fine_edges(search: RecoilWindowSearch, widths: np.ndarray) -> np.ndarray:

@@ -106,7 +106,8 @@ def make_ntuples(search: RecoilWindowSearch, samples: dict[str, tuple[SampleSpec
         n = spec.n(quick, scale)
         config = {"process": spec.process, "params": params, "decay": search.decay,
                   "filter": spec.filter_label, "columns": search.columns, "n": n, "seed": seed}
-        base = stage_key("ntuple", config, code=_CODE)
+        filter_code = (spec.truth_filter.__module__,) if spec.truth_filter is not None else ()
+        base = stage_key("ntuple", config, code=(*_CODE, *filter_code))
         for chunk in plan_chunks(n, CHUNK_SIZE, _sample_seed(seed, name)):
             tasks.append(NtupleTask(name, spec, params, search.decay, search.columns, chunk,
                                     None if cache_root is None else str(cache_root), base))

@@ -87,6 +87,12 @@ def _scattered(e_beam: float, x: np.ndarray, q2: np.ndarray, phi: np.ndarray, si
     return lorentz.p4(p1 * sin_t * np.cos(phi), p1 * sin_t * np.sin(phi), sign * p1 * cos_t, e1)
 
 
+PT_PAIR_MIN = ParamSpec(
+    "pt_pair_min", 0.0, 0.0, 5.0,
+    "generator-level filter: lepton-pair p_T in the CMS above this (GeV; it equals the summed "
+    "p_T of the scattered e+-), applied to the weighted trials, so sigma is the filtered sigma")
+
+
 @dataclass(frozen=True)
 class TwoPhotonProcess:
     """e⁺e⁻ → e⁺e⁻ℓ⁺ℓ⁻ via γγ → ℓ⁺ℓ⁻ (EPA with exact scattered-lepton kinematics)."""
@@ -96,17 +102,22 @@ class TwoPhotonProcess:
     lepton_pdg: int
     lepton_mass: float
     w_min: float = 0.5
-    params: tuple[ParamSpec, ...] = ()
+    params: tuple[ParamSpec, ...] = (PT_PAIR_MIN,)
     experiment: Experiment = BELLE2
 
     @property
     def default_filter(self) -> str:
         return f"W_ll > {self.w_min:g} GeV"
 
+    def filter_label(self, params: Mapping[str, float]) -> str:
+        pt_min = float(params.get("pt_pair_min", 0.0))
+        return self.default_filter + (f", p_T(ll) CMS > {pt_min:g} GeV" if pt_min > 0 else "")
+
     # --- weighted trials ----------------------------------------------------------------------
-    def _trials(self, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    def _trials(self, n: int, rng: np.random.Generator, pt_min: float = 0.0
+                ) -> dict[str, np.ndarray]:
         """``n`` weighted CMS-frame trials: weights in pb (mean = σ), the four-vectors of
-        the scattered e⁻, e⁺ and the γγ system."""
+        the scattered e⁻, e⁺ and the γγ system; trials with pair p_T ≤ ``pt_min`` weigh 0."""
         s = self.experiment.s
         e_beam = 0.5 * np.sqrt(s)
         tau_min = self.w_min**2 / s
@@ -133,17 +144,17 @@ class TwoPhotonProcess:
         w2 = lorentz.mass2(pair)
         w = np.sqrt(np.maximum(w2, 0.0))
         m_eff = np.sqrt(self.lepton_mass**2 + 0.25 * (q2[0] + q2[1]))
-        ok = (w > self.w_min) & (w > 2 * m_eff) & (pair[:, 3] > 0)
+        ok = (w > self.w_min) & (w > 2 * m_eff) & (pair[:, 3] > 0) & (lorentz.pt(pair) > pt_min)
         weight *= np.where(ok, sigma_gg_ll(np.where(ok, w, 1.0), m_eff), 0.0)
         return {"w": weight, "em": em, "ep": ep, "pair": pair, "W": w, "m_eff": m_eff}
 
     def cross_section(self, params: Mapping[str, float], *, isr: bool = True,
                       n_points: int = 200_000, seed: int = 1) -> XsecResult:
         rng = np.random.default_rng(seed)
-        t = self._trials(int(n_points), rng)
+        t = self._trials(int(n_points), rng, float(params.get("pt_pair_min", 0.0)))
         w = t["w"]
         return XsecResult(self.name, dict(params), float(w.mean()),
-                          float(w.std() / np.sqrt(w.size)), isr, self.default_filter,
+                          float(w.std() / np.sqrt(w.size)), isr, self.filter_label(params),
                           int(n_points),
                           note="EPA (Budnev et al. 1975) x Breit-Wheeler, virtuality-"
                                "regulated; no ISR for the two-photon process")
@@ -152,8 +163,9 @@ class TwoPhotonProcess:
                        params: Mapping[str, float], *, isr: bool = True) -> Sample:
         """``n`` unweighted lab-frame events: e⁻, e⁺ (scattered), ℓ⁻, ℓ⁺, all status 1."""
         rng = np.random.default_rng(seed)
+        pt_min = float(params.get("pt_pair_min", 0.0))
         batch = max(20 * n, 200_000)
-        pilot = self._trials(batch, rng)
+        pilot = self._trials(batch, rng, pt_min)
         w_max = 1.2 * float(pilot["w"].max())
         sum_w, sum_w2, n_tot, n_over = 0.0, 0.0, 0, 0
         kept: list[dict[str, np.ndarray]] = []
@@ -169,7 +181,7 @@ class TwoPhotonProcess:
             n_acc += int(acc.sum())
             if n_acc >= n:
                 break
-            t = self._trials(batch, rng)
+            t = self._trials(batch, rng, pt_min)
         sel = {k: np.concatenate([d[k] for d in kept])[:n] for k in kept[0]}
         sigma = sum_w / n_tot
         err = float(np.sqrt(max(sum_w2 / n_tot - sigma**2, 0.0) / n_tot))
@@ -202,7 +214,7 @@ class TwoPhotonProcess:
                                    py=lab[:, 1], pz=lab[:, 2], E=lab[:, 3], vx=vtx[:, 0],
                                    vy=vtx[:, 1], vz=vtx[:, 2])
         meta = SampleMeta(process=self.name, params=dict(params), sigma_pb=sigma, error_pb=err,
-                          filter=self.default_filter, n_generated=n,
+                          filter=self.filter_label(params), n_generated=n,
                           experiment=self.experiment.name, isr=isr, generator="darkscan-epa",
                           extra={"n_trials": n_tot, "overweight_fraction": n_over / n_tot})
         return Sample(events, meta)
