@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import resource
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -85,23 +86,30 @@ def run_recoil_search(search: RecoilWindowSearch, *, out_dir: Path,
     smooth = {n: local_density(*selected[n], edges[:-1], edges[1:])[0]
               for n in bkg_names}
     total = np.sum([smooth[n] for n in bkg_names], axis=0)
-    mc_var = np.zeros(len(masses))
-    for n in bkg_names:
-        est, k = local_density(*selected[n], window_lo, window_hi)
-        mc_var += np.where(k > 0, est**2 / np.maximum(k, 1), unit_w[n] ** 2)
+    width_w = window_hi - window_lo
+    regions = {"window": [(window_lo, window_hi)],
+               "sideband": [(window_lo - width_w, window_lo), (window_hi, window_hi + width_w)]}
+    mc_content, mc_var = {}, {}
+    for region, intervals in regions.items():
+        mc_content[region], mc_var[region] = np.zeros(len(masses)), np.zeros(len(masses))
+        for n in bkg_names:
+            for lo, hi in intervals:
+                est, k = local_density(*selected[n], lo, hi)
+                mc_content[region] += est
+                mc_var[region] += np.where(k > 0, est**2 / np.maximum(k, 1), unit_w[n] ** 2)
     rng = np.random.default_rng(np.random.SeedSequence([seed, 20_231_801]))
     pseudo = rng.poisson(total).astype(float)
-    cum = lambda h: np.concatenate([[0.0], np.cumsum(h)])  # noqa: E731
-    lo_idx = np.clip(np.searchsorted(edges, window_lo), 0, len(edges) - 1)
-    hi_idx = np.clip(np.searchsorted(edges, window_hi), 0, len(edges) - 1)
-    in_window = lambda h: cum(h)[hi_idx] - cum(h)[lo_idx]  # noqa: E731
-    bkg = in_window(total)
-    mc_stat = np.sqrt(mc_var)
-    bkg_unc = np.hypot(mc_stat, search.background_syst * bkg)
-    n_obs = in_window(pseudo)
+    bkg = _integrate_hist(total, edges, window_lo, window_hi)
+    n_obs = _integrate_hist(pseudo, edges, window_lo, window_hi)
+    bkg_unc, bkg_obs, bkg_obs_unc = _window_background(search, bkg, mc_content, mc_var,
+                                                       pseudo, edges, regions["sideband"])
     eff_safe = np.where(eff > 0, eff, np.nan)
     lim = upper_limits(n_obs, np.maximum(bkg, 1e-3), bkg_unc=bkg_unc, eff=eff_safe,
                        cl=search.cl, method=search.method, lumi=lum.per_pb)
+    if search.background_norm == "sideband":  # the observed limit uses the data-driven estimate
+        lim_obs = upper_limits(n_obs, np.maximum(bkg_obs, 1e-3), bkg_unc=bkg_obs_unc,
+                               eff=eff_safe, cl=search.cl, method=search.method, lumi=lum.per_pb)
+        lim = replace(lim, observed=lim_obs.observed)
     sigma_obs = np.asarray(lim.observed, float)
     sigma_exp = np.asarray(lim.expected, float)
 
@@ -122,6 +130,7 @@ def run_recoil_search(search: RecoilWindowSearch, *, out_dir: Path,
                     row, sigma_ref, coupling_ref, br)
     table.update({"efficiency": eff, "resolution": width, "peak": peak, "window_lo": window_lo,
                   "window_hi": window_hi, "bkg": bkg, "bkg_unc": bkg_unc, "n_obs": n_obs,
+                  "bkg_obs": bkg_obs, "bkg_obs_unc": bkg_obs_unc,
                   "sigma_signal_ref_pb": sigma_ref})
 
     wall = now() - t0
@@ -146,6 +155,40 @@ def run_recoil_search(search: RecoilWindowSearch, *, out_dir: Path,
     write_outputs(search, result, edges, bkg_hist, pseudo, selected)
     con.print(f"done in {wall:.0f} s")
     return result
+
+
+def _window_background(search: RecoilWindowSearch, bkg: np.ndarray,
+                       mc_content: dict[str, np.ndarray], mc_var: dict[str, np.ndarray],
+                       pseudo: np.ndarray, edges: np.ndarray,
+                       sidebands: list[tuple[np.ndarray, np.ndarray]]
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Uncertainty of the expected window background, and the background (with uncertainty)
+    the observed limit uses; see ``RecoilWindowSearch.background_norm``."""
+    rel_mc_window = np.sqrt(mc_var["window"]) / np.maximum(mc_content["window"], 1e-300)
+    if search.background_norm == "mc":
+        unc = np.hypot(np.sqrt(mc_var["window"]), search.background_syst * bkg)
+        return unc, bkg, unc
+    if search.background_norm != "sideband":
+        raise ValueError(f"background_norm must be 'mc' or 'sideband', not "
+                         f"{search.background_norm!r}")
+    b_sb = mc_content["sideband"]
+    rel_mc_sb = np.sqrt(mc_var["sideband"]) / np.maximum(b_sb, 1e-300)
+    rel_shape = np.sqrt(rel_mc_window**2 + rel_mc_sb**2 + search.background_syst**2)
+    ratio = mc_content["window"] / np.maximum(b_sb, 1e-300)
+    unc = bkg * np.sqrt(1.0 / np.maximum(b_sb, 1.0) + rel_shape**2)
+    n_sb = np.zeros(len(bkg))
+    for lo, hi in sidebands:
+        n_sb += _integrate_hist(pseudo, edges, lo, hi)
+    est = ratio * n_sb
+    return unc, est, est * np.sqrt(1.0 / np.maximum(n_sb, 1.0) + rel_shape**2)
+
+
+def _integrate_hist(h: np.ndarray, edges: np.ndarray, lo: np.ndarray, hi: np.ndarray
+                    ) -> np.ndarray:
+    cum = np.concatenate([[0.0], np.cumsum(h)])
+    a = np.clip(np.searchsorted(edges, lo), 0, len(edges) - 1)
+    b = np.clip(np.searchsorted(edges, hi), 0, len(edges) - 1)
+    return cum[b] - cum[a]
 
 
 #: fewest MC events a background estimate is built from; sparser windows are widened

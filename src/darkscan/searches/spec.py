@@ -45,6 +45,12 @@ class RecoilWindowSearch:
 
     Windows are ±``window_n_sigma`` resolution widths around the signal peak, the widths
     measured on the signal samples at each mass.
+
+    ``background_norm``: "mc" predicts each window's background from the simulation with a
+    relative normalisation systematic ``background_syst``; "sideband" takes the simulated shape
+    and normalises it to the (pseudo-)data in sidebands one window width wide on either side,
+    so the normalisation uncertainty is the sidebands' Poisson error and ``background_syst`` is
+    only the residual uncertainty on the window/sideband ratio (shape).
     """
 
     name: str
@@ -67,5 +73,6 @@ class RecoilWindowSearch:
     background_syst: float
     interpretations: tuple[Interpretation, ...]
     window_n_sigma: float = 2.0
+    background_norm: str = "mc"
     columns: tuple[str, ...] = ()
     validation: dict[str, object] = field(default_factory=dict)
