@@ -164,7 +164,6 @@ def _window_background(search: RecoilWindowSearch, bkg: np.ndarray,
                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Uncertainty of the expected window background, and the background (with uncertainty)
     the observed limit uses; see ``RecoilWindowSearch.background_norm``."""
-    rel_mc_window = np.sqrt(mc_var["window"]) / np.maximum(mc_content["window"], 1e-300)
     if search.background_norm == "mc":
         unc = np.hypot(np.sqrt(mc_var["window"]), search.background_syst * bkg)
         return unc, bkg, unc
@@ -172,15 +171,24 @@ def _window_background(search: RecoilWindowSearch, bkg: np.ndarray,
         raise ValueError(f"background_norm must be 'mc' or 'sideband', not "
                          f"{search.background_norm!r}")
     b_sb = mc_content["sideband"]
-    rel_mc_sb = np.sqrt(mc_var["sideband"]) / np.maximum(b_sb, 1e-300)
-    rel_shape = np.sqrt(rel_mc_window**2 + rel_mc_sb**2 + search.background_syst**2)
-    ratio = mc_content["window"] / np.maximum(b_sb, 1e-300)
-    unc = bkg * np.sqrt(1.0 / np.maximum(b_sb, 1.0) + rel_shape**2)
     n_sb = np.zeros(len(bkg))
     for lo, hi in sidebands:
         n_sb += _integrate_hist(pseudo, edges, lo, hi)
-    est = ratio * n_sb
-    return unc, est, est * np.sqrt(1.0 / np.maximum(n_sb, 1.0) + rel_shape**2)
+    has_sb = b_sb > 0
+    ratio = np.where(has_sb, mc_content["window"] / np.where(has_sb, b_sb, 1.0), 0.0)
+
+    def estimate(n_side: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # window = ratio × sideband count; without simulated sideband events, the MC itself
+        scale = np.where(has_sb, n_side / np.where(has_sb, b_sb, 1.0), 1.0)
+        est = np.where(has_sb, ratio * n_side, bkg)
+        var = (np.where(has_sb, est**2 / np.maximum(n_side, 1.0), 0.0)
+               + scale**2 * (mc_var["window"] + ratio**2 * mc_var["sideband"])
+               + (search.background_syst * est) ** 2)
+        return est, np.sqrt(var)
+
+    _, unc = estimate(b_sb)
+    est, est_unc = estimate(n_sb)
+    return unc, est, est_unc
 
 
 def _integrate_hist(h: np.ndarray, edges: np.ndarray, lo: np.ndarray, hi: np.ndarray

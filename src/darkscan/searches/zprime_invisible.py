@@ -17,9 +17,10 @@ signal is a peak in the squared recoil mass at M²_Z′; it is counted in window
 widths measured on the signal samples. As in the 2023 fit, the data fix the background level:
 the simulated M² shape is normalised to the (pseudo-)data in sidebands one window wide on each
 side, with a 2% uncertainty on the simulated window/sideband ratio (signal leaking into the
-sidebands, ≈ 5%, is neglected; it would only weaken the observed limit). Backgrounds: μμ(γ) (dominant below 7 GeV), ττ(γ) and
-eeμμ (dominant at high mass). 90% CL limits on σ(e⁺e⁻→μ⁺μ⁻Z′) × B(Z′→invisible), then on g′
-for the "vanilla" model (B from the L_μ−L_τ widths) and the "fully invisible" one (B = 1).
+sidebands, ≈ 5%, is neglected; it would only weaken the observed limit). Backgrounds: μμ(γ)
+(dominant below 7 GeV), ττ(γ) and eeμμ (dominant at high mass). 90% CL limits on
+σ(e⁺e⁻→μ⁺μ⁻Z′) × B(Z′→invisible), then on g′ for the "vanilla" model (B from the L_μ−L_τ
+widths) and the "fully invisible" one (B = 1).
 """
 
 from __future__ import annotations
