@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from darkscan.generate import kinematics
 from darkscan.physics.experiment import Experiment
-from darkscan.physics.lorentz import boost, rotation_to
 
 Array = np.ndarray
 
@@ -30,19 +30,38 @@ class Beams:
                 "rotation": self.rotation, "vertex": self.vertex}
 
 
+def beam_energies(exp: Experiment, rng: np.random.Generator, n: int, spread: bool = True
+                  ) -> tuple[Array, Array]:
+    """(E_e⁻, E_e⁺) for ``n`` events; ``spread=False`` gives the nominal energies."""
+    if spread:
+        return exp.sample_beam_energies(rng, n)
+    return np.full(n, exp.e_her), np.full(n, exp.e_ler)
+
+
+def cms_energy(exp: Experiment, e_minus: Array, e_plus: Array) -> Array:
+    """√s of each event: all the hard process needs, so that the frames and vertices are built
+    for accepted events only."""
+    tot = exp.electron_p4(e_minus) + exp.positron_p4(e_plus)
+    return np.sqrt(tot[:, 3] ** 2 - tot[:, 0] ** 2 - tot[:, 1] ** 2 - tot[:, 2] ** 2)
+
+
+def from_energies(exp: Experiment, e_minus: Array, e_plus: Array, rng: np.random.Generator
+                  ) -> Beams:
+    """Beams with the given energies; the primary vertices are drawn from ``rng``."""
+    pm, pp = exp.electron_p4(e_minus), exp.positron_p4(e_plus)
+    tot = pm + pp
+    beta = tot[:, :3] / tot[:, 3:4]
+    sqrt_s = np.sqrt(tot[:, 3] ** 2 - tot[:, 0] ** 2 - tot[:, 1] ** 2 - tot[:, 2] ** 2)
+    direction = kinematics.boost(pm, -beta)[:, :3]
+    return Beams(pm, pp, sqrt_s, beta, kinematics.rotation_to(direction),
+                 exp.sample_vertex(rng, len(pm)))
+
+
 def sample_beams(exp: Experiment, rng: np.random.Generator, n: int, spread: bool = True
                  ) -> Beams:
     """Beams for ``n`` events; ``spread=False`` gives the nominal energies (vertex still drawn)."""
-    if spread:
-        e1, e2 = exp.sample_beam_energies(rng, n)
-    else:
-        e1, e2 = np.full(n, exp.e_her), np.full(n, exp.e_ler)
-    pm, pp = exp.electron_p4(e1), exp.positron_p4(e2)
-    tot = pm + pp
-    beta = tot[:, :3] / tot[:, 3:4]
-    sqrt_s = np.sqrt(tot[:, 3] ** 2 - np.sum(tot[:, :3] ** 2, axis=-1))
-    direction = boost(pm, -beta)[:, :3]
-    return Beams(pm, pp, sqrt_s, beta, rotation_to(direction), exp.sample_vertex(rng, n))
+    e_minus, e_plus = beam_energies(exp, rng, n, spread)
+    return from_energies(exp, e_minus, e_plus, rng)
 
 
 @dataclass(frozen=True)
@@ -54,7 +73,4 @@ class Frame:
 
     def apply(self, p: Array) -> Array:
         """Transform (n, k, 4) momenta."""
-        out = np.empty_like(p)
-        out[..., :3] = np.einsum("nij,nkj->nki", self.rotation, p[..., :3])
-        out[..., 3] = p[..., 3]
-        return boost(out, self.beta[:, None, :])
+        return kinematics.rotate_boost(p, self.rotation, self.beta)

@@ -30,13 +30,13 @@ from darkscan.events import (
     SampleMeta,
     make_truth_events,
 )
-from darkscan.generate import beams
+from darkscan.generate import beams, kinematics
 from darkscan.generate.integrate import Grid, build_grid, unweight
 from darkscan.generate.isr import ISR_CONSTANT, beta_isr, fsr_pair, isr_photons
+from darkscan.generate.memory import keep_freed_memory
 from darkscan.generate.registry import ParamSpec, XsecResult
 from darkscan.physics.constants import PDG_ELECTRON, PDG_PHOTON
 from darkscan.physics.experiment import BELLE2, Experiment
-from darkscan.physics.lorentz import boost
 
 Array = np.ndarray
 N_ISR_DIMS = 6
@@ -111,8 +111,8 @@ class EEProcess:
         n = len(x)
         sqrt_s = np.broadcast_to(np.asarray(sqrt_s, float), (n,))
         if isr:
-            x_min = min(0.5, self.s_min(params) / float(np.min(sqrt_s)) ** 2)
-            k1, k2, w_isr = isr_photons(x[:, :N_ISR_DIMS], sqrt_s, beta_isr(sqrt_s**2), x_min)
+            k1, k2, w_isr = isr_photons(x[:, :N_ISR_DIMS], sqrt_s, beta_isr(sqrt_s**2),
+                                        self.s_min(params))
             big_p = np.zeros((n, 4))
             big_p[:, 3] = sqrt_s
             hard_p = big_p - k1 - k2
@@ -121,7 +121,7 @@ class EEProcess:
             rs = np.sqrt(np.where(ok, s_prime, self.s_min(params) * 1.0001 + 1e-6))
             p, w = self.hard(x[:, N_ISR_DIMS:], rs, params, True)
             beta = np.where(ok[:, None], hard_p[:, :3] / hard_p[:, 3:4], 0.0)
-            p = boost(p, beta[:, None, :])
+            p = kinematics.boost(p, beta)
             w = np.where(ok, w * w_isr * ISR_CONSTANT, 0.0)
         else:
             k1 = k2 = np.zeros((n, 4))
@@ -132,6 +132,7 @@ class EEProcess:
 
     # --- Process protocol ---------------------------------------------------------------------
     def grid(self, params: Mapping[str, float], isr: bool, n_points: int, seed: int) -> Grid:
+        keep_freed_memory()
         sqrt_s = self.experiment.sqrt_s
         return build_grid(lambda x: self.evaluate(x, sqrt_s, params, isr)[0],
                           self.ndim(params, isr), n_points=n_points, seed=seed)
@@ -151,19 +152,24 @@ class EEProcess:
     def generate_chunk(self, n: int, seed: np.random.SeedSequence,
                        params: Mapping[str, float], *, isr: bool = True) -> Sample:
         self.validate(params)
+        keep_freed_memory()
         grid = _cached_grid(self, _freeze(params), isr)
         rng = np.random.default_rng(seed)
         beam_rng = np.random.default_rng(seed.spawn(1)[0])
-        store: dict[str, Array] = {}
+        exp = self.experiment
 
         def evaluate(x: Array) -> tuple[Array, dict[str, Array]]:
-            b = beams.sample_beams(self.experiment, beam_rng, len(x), spread=isr)
-            w, st = self.evaluate(x, b.sqrt_s, params, isr)
-            st.update(b.as_state())
-            return w, st
+            # only the beam energies are needed to weight a point; frames and vertices are
+            # built for the accepted ones below
+            e_minus, e_plus = beams.beam_energies(exp, beam_rng, len(x), spread=isr)
+            w, st = self.evaluate(x, beams.cms_energy(exp, e_minus, e_plus), params, isr)
+            return w, st | {"e_minus_energy": e_minus, "e_plus_energy": e_plus}
 
         res = unweight(grid, evaluate, rng, n)
         store = res.state
+        b = beams.from_energies(exp, store.pop("e_minus_energy"), store.pop("e_plus_energy"),
+                                beam_rng)
+        store.update(b.as_state())
         events = self._assemble(store, rng, params)
         meta = SampleMeta(
             process=self.name, params=dict(params), sigma_pb=grid.sigma, error_pb=grid.error,
@@ -188,39 +194,64 @@ class EEProcess:
             a, b, ka, kb = fsr_pair(p[:, i], p[:, j], m, rng)
             p[:, i], p[:, j] = a, b
             fsr_k += [(i, ka), (j, kb)]
-        parts_p = [st["e_minus"][:, None], st["e_plus"][:, None]]
-        to_lab = beams.Frame(st["beta"], st["rotation"])
-        parts_p.append(to_lab.apply(p))
-        pdg = [np.full((n, 1), PDG_ELECTRON), np.full((n, 1), -PDG_ELECTRON),
-               np.asarray(pdg_hard)]
-        status = [np.full((n, 2), STATUS_BEAM), np.full((n, nh), STATUS_FINAL)]
-        mother = [np.full((n, 2), -1), np.full((n, nh), -1)]
+        # momenta in the canonical frame, transformed to the lab in one go below; ids, status
+        # and mother per particle slot (status and mother are the same in every event)
+        parts_p = [p]
+        pdg = [np.broadcast_to(np.array([PDG_ELECTRON, -PDG_ELECTRON]), (n, 2)), pdg_hard]
+        status = [np.full(2, STATUS_BEAM), np.full(nh, STATUS_FINAL)]
+        mother = [np.full(2 + nh, -1)]
         if dec is not None:
-            status[1] = status[1].copy()
-            status[1][:, np.unique(dec.mother)] = STATUS_DECAYED
-            parts_p.append(to_lab.apply(dec.momenta))
+            status[1][np.unique(dec.mother)] = STATUS_DECAYED
+            parts_p.append(dec.momenta)
             pdg.append(dec.pdg)
-            status.append(np.full(dec.pdg.shape, STATUS_FINAL))
-            mother.append(np.broadcast_to(2 + dec.mother, dec.pdg.shape))
+            status.append(np.full(dec.pdg.shape[1], STATUS_FINAL))
+            mother.append(2 + np.asarray(dec.mother))
         photons = [(0, st["k1"]), (1, st["k2"])] + [(2 + i, k) for i, k in fsr_k]
-        for mom, k in photons:
-            parts_p.append(to_lab.apply(k[:, None]))
-            pdg.append(np.full((n, 1), PDG_PHOTON))
-            status.append(np.full((n, 1), STATUS_FINAL))
-            mother.append(np.full((n, 1), mom))
-        P = np.concatenate(parts_p, axis=1)
-        pdg_a = np.concatenate(pdg, axis=1)
-        stat = np.concatenate(status, axis=1)
-        moth = np.concatenate(mother, axis=1)
-        keep = ~((pdg_a == PDG_PHOTON) & (P[..., 3] <= 0.0))
-        counts = keep.sum(axis=1)
-        vtx = st["vertex"]
-        flat = {"pdg": pdg_a[keep], "px": P[..., 0][keep], "py": P[..., 1][keep],
-                "pz": P[..., 2][keep], "E": P[..., 3][keep], "mother": moth[keep],
-                "status": stat[keep]}
-        for c, name in enumerate(("vx", "vy", "vz")):
-            flat[name] = np.repeat(vtx[:, c], counts)
+        parts_p.append(np.stack([k for _, k in photons], axis=1))
+        pdg.append(np.full((n, len(photons)), PDG_PHOTON))
+        status.append(np.full(len(photons), STATUS_FINAL))
+        mother.append(np.array([mom for mom, _ in photons]))
+        lab = beams.Frame(st["beta"], st["rotation"]).apply(np.concatenate(parts_p, axis=1))
+        beam_p = np.stack([st["e_minus"], st["e_plus"]], axis=1)
+        ids = np.ascontiguousarray(np.concatenate(pdg, axis=1), dtype=np.int32)
+        slots = np.stack([np.concatenate(status), np.concatenate(mother)]).astype(np.int32)
+        counts, reals, ints = _flatten(beam_p, lab, ids, slots,
+                                       np.ascontiguousarray(st["vertex"]))
+        flat = dict(zip(("px", "py", "pz", "E", "vx", "vy", "vz"), reals, strict=True))
+        flat |= dict(zip(("pdg", "status", "mother"), ints, strict=True))
         return make_truth_events(counts, np.ones(n), **flat)
+
+
+@kinematics.jit
+def _flatten(beam_p: Array, lab: Array, ids: Array, slots: Array, vertex: Array
+             ) -> tuple[Array, Array, Array]:
+    """Flat particle columns in one pass: particles per event, (px, py, pz, E, vx, vy, vz) and
+    (pdg, status, mother) of the kept particles (the two beams and every slot but photons that
+    were not emitted), event after event; boolean masks over (n, k) views per column cost more
+    than the rest of the assembly."""
+    n, k = lab.shape[0], lab.shape[1]
+    counts = np.full(n, 2, dtype=np.int64)
+    for i in range(n):
+        for j in range(k):
+            if ids[i, 2 + j] != PDG_PHOTON or lab[i, j, 3] > 0.0:
+                counts[i] += 1
+    total = 0
+    for i in range(n):
+        total += counts[i]
+    reals = np.empty((7, total))
+    ints = np.empty((3, total), dtype=np.int32)
+    c = 0
+    for i in range(n):
+        for j in range(2 + k):
+            if j >= 2 and ids[i, j] == PDG_PHOTON and lab[i, j - 2, 3] <= 0.0:
+                continue
+            for a in range(4):
+                reals[a, c] = beam_p[i, j, a] if j < 2 else lab[i, j - 2, a]
+            for a in range(3):
+                reals[4 + a, c] = vertex[i, a]
+            ints[0, c], ints[1, c], ints[2, c] = ids[i, j], slots[0, j], slots[1, j]
+            c += 1
+    return counts, reals, ints
 
 
 def _freeze(params: Mapping[str, float]) -> tuple[tuple[str, float], ...]:

@@ -22,6 +22,13 @@ Evaluator = Callable[[Array], tuple[Array, dict[str, Array]]]
 OVERFLOW_TOLERANCE = 1.0e-3
 SAFETY = 1.2
 ALPHA_ADAPT = 0.5
+#: points per integrand evaluation while unweighting: large enough to amortise the per-call
+#: overhead of numpy, small enough that the temporaries (~2 kB per point) are reused from block
+#: to block (see :mod:`darkscan.generate.memory`) instead of one allocation for all points
+UNWEIGHT_BLOCK = 32_768
+#: the expected number of points is overshot by this factor (points accepted beyond ``n`` are
+#: wasted; a short top-up block is cheaper than a large overshoot)
+OVERSHOOT = 1.03
 
 
 @dataclass
@@ -107,10 +114,12 @@ def unweight(grid: Grid, evaluate: Evaluator, rng: np.random.Generator, n: int,
     parts: list[dict[str, Array]] = []
     n_acc = n_tried = n_over = 0
     over_sum = w_sum = 0.0
-    for _ in range(10_000):
+    # a guard against a wrong grid, far beyond the expected number of blocks
+    max_blocks = 1000 + 100 * int(n / eff / (batch or UNWEIGHT_BLOCK))
+    for _ in range(max_blocks):
         if n_acc >= n:
             break
-        m = batch or int(min(2_000_000, max(1000, 1.15 * (n - n_acc) / eff)))
+        m = batch or int(min(UNWEIGHT_BLOCK, 64 + OVERSHOOT * (n - n_acc) / eff))
         x, jac = grid.sample(rng, m)
         w, state = evaluate(x)
         w = w * jac
@@ -122,5 +131,8 @@ def unweight(grid: Grid, evaluate: Evaluator, rng: np.random.Generator, n: int,
         w_sum += float(np.sum(w))
         parts.append({k: a[acc] for k, a in state.items()})
         n_acc += int(np.count_nonzero(acc))
+    if n_acc < n:
+        raise RuntimeError(f"unweighting accepted {n_acc} of {n} points in {n_tried} tries: the "
+                           "grid's efficiency estimate is wrong")
     state = {k: np.concatenate([p[k] for p in parts])[:n] for k in parts[0]}
     return Unweighted(state, n_tried, n_over, over_sum / w_sum if w_sum > 0 else 0.0)

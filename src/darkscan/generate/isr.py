@@ -11,7 +11,8 @@ and the hard process runs at s' = (P − k₁ − k₂)². The non-log soft+virt
 (1 + α/π (π²/3 − 1/2)) multiplies σ. One ISR photon per beam is emitted as a particle; its
 direction follows the 1/(k·p) eikonal distribution around its beam (leading term, so photons get
 a small transverse momentum with the logarithmic angular spectrum of leading-log QED), and the hard
-system absorbs the recoil.
+system absorbs the recoil. The sampling of x₁, x₂ is importance sampling only (exact weights,
+:func:`isr_photons`): a soft power-law channel and hard channels that follow 1/x₁ and 1/s'.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ import math
 
 import numpy as np
 
+from darkscan.generate import kinematics as kin
 from darkscan.generate.phase_space import map_pole
 from darkscan.physics.constants import ALPHA, M_E, M_MU, M_TAU
-from darkscan.physics.lorentz import boost, two_body_momentum
 
 Array = np.ndarray
 
@@ -47,28 +48,35 @@ def sample_x(u: Array, beta: float | Array) -> tuple[Array, Array]:
     return x, w
 
 
-#: share of ISR points generated from the 1/x (hard-photon, radiative-return) channel
+#: share of ISR points generated from the hard-photon (radiative-return) channel
 HARD_SHARE = 0.25
 
 
-def sample_x_mixed(u: Array, beta: float | Array, x_min: float) -> tuple[Array, Array]:
-    """Like :func:`sample_x` but a share :data:`HARD_SHARE` of the points follows 1/x on
-    [x_min, 1]: the 1/s' growth of the hard cross section at low s' is otherwise a narrow spike
-    in u that VEGAS cannot flatten (unweighting efficiency 2% → ~30%). Weight = D(x)/g_mix(x)."""
+def sample_x_mixed(u: Array, beta: float | Array, x_lo: float | Array,
+                   x_pole: float | Array = 0.0) -> tuple[Array, Array]:
+    """Like :func:`sample_x` but a share :data:`HARD_SHARE` of the points follows
+    1/(x − x_pole) on [x_lo, 1]: the ~1/s' growth of the hard cross section at low s' is
+    otherwise a narrow spike in u that VEGAS cannot flatten. With ``x_pole`` = 0 this is the 1/x
+    channel of a single beam; :func:`isr_photons` puts the pole where s' of the second beam
+    vanishes. Returns (x, D(x)/g_mix(x)), exact for any ``x_lo`` > ``x_pole`` below which the
+    integrand vanishes."""
     c = HARD_SHARE
     soft = u < 1.0 - c
-    us = np.where(soft, u / (1.0 - c), 0.5)
-    uh = np.where(soft, 0.5, (u - (1.0 - c)) / c)
-    y_soft = np.power(us, 2.0 / beta)
-    lmax = -math.log(x_min)
-    y_hard = 1.0 - np.exp(-lmax * uh)  # x = e^{−L u}: density 1/(x L)
+    x_pole = np.asarray(x_pole, float)
+    span = 1.0 - x_pole
+    r_log = np.log(span / (x_lo - x_pole))
+    uh = np.where(soft, 0.0, (u - (1.0 - c)) / c)
+    # hard channel: x − x_pole = (1 − x_pole) e^{−R u}, so y = 1 − x keeps its digits near x → 1
+    y_hard = -span * np.expm1(-r_log * uh)
+    y_soft = np.power(np.where(soft, u / (1.0 - c), 0.0), 2.0 / beta)
     y = np.where(soft, y_soft, y_hard)
     x = 1.0 - y
     b2 = beta / 2.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        d = b2 * np.power(y, b2 - 1.0) * (1.0 + 3.0 * beta / 8.0) - beta / 4.0 * (1.0 + x)
-        g = (1.0 - c) * b2 * np.power(y, b2 - 1.0) + c / (np.maximum(x, x_min) * lmax)
-        w = np.where(y > 0, d / g, (1.0 + 3.0 * beta / 8.0) / (1.0 - c))
+    # D/g with numerator and denominator divided by (β/2) y^{β/2−1} (finite at y = 0):
+    # r = y^{1−β/2}/(β/2) multiplies the parts that are not the soft power law
+    r = np.power(y, 1.0 - b2) / b2
+    hard_density = np.where(x >= x_lo, 1.0 / (np.maximum(x - x_pole, 1e-300) * r_log), 0.0)
+    w = ((1.0 + 3.0 * beta / 8.0) - beta / 4.0 * (1.0 + x) * r) / ((1.0 - c) + c * hard_density * r)
     return x, w
 
 
@@ -79,26 +87,56 @@ def sample_cos_eikonal(u: Array, velocity: float | Array) -> Array:
     return np.clip((1.0 - t) / velocity, -1.0, 1.0)
 
 
-def isr_photons(u: Array, sqrt_s: Array, beta: float | Array, x_min: float = 1e-4
+def _photon_direction(uc: Array, uphi: Array, velocity: Array, sign: float) -> Array:
+    """Unit 3-vectors (n, 3) from the eikonal angle around the beam moving along ``sign``·z."""
+    c = sample_cos_eikonal(uc, velocity)
+    s = np.sqrt(np.maximum(1.0 - c * c, 0.0))
+    ph = 2.0 * np.pi * uphi
+    out = np.empty((len(c), 3))
+    out[:, 0] = s * np.cos(ph)
+    out[:, 1] = s * np.sin(ph)
+    out[:, 2] = sign * c
+    return out
+
+
+def _photon(direction: Array, e: Array) -> Array:
+    k = np.empty((len(e), 4))
+    k[:, 3] = np.where(e < E_PHOTON_MIN, 0.0, e)
+    k[:, :3] = direction * k[:, 3:]
+    return k
+
+
+def isr_photons(u: Array, sqrt_s: Array, beta: float | Array, s_min: float
                 ) -> tuple[Array, Array, Array]:
     """ISR photons of both beams in the canonical CMS frame (e⁻ along +z).
 
-    ``u`` is (n, 6): (x₁, x₂, cosθ₁, φ₁, cosθ₂, φ₂) unit numbers. Returns (k₁, k₂, weight) with
-    k (n, 4) and the D(x₁)D(x₂) completion weight. Soft photons (< :data:`E_PHOTON_MIN`) are zeroed.
+    ``u`` is (n, 6): (x₁, x₂, cosθ₁, φ₁, cosθ₂, φ₂) unit numbers; ``s_min`` is the hard threshold
+    (the integrand vanishes for s' < s_min). Returns (k₁, k₂, weight) with k (n, 4) and the
+    D(x₁)D(x₂) completion weight. Soft photons (< :data:`E_PHOTON_MIN`) are zeroed.
+
+    Importance sampling (the photon distributions are unchanged): beam 1's hard channel is 1/x₁ on
+    [s_min/s, 1] (s' ≤ x₁s). Given k₁ and both directions, s' = (P − k₁ − k₂)² is linear in x₂,
+    s' = B (x₂ − x_p), so beam 2's hard channel is 1/s' itself: both hard photons at an angle
+    (s' ≪ x₁x₂s) would otherwise give weights ~50× the mean and a 2% unweighting efficiency.
     """
-    x1, w1 = sample_x_mixed(u[:, 0], beta, x_min)
-    x2, w2 = sample_x_mixed(u[:, 1], beta, x_min)
+    s = sqrt_s * sqrt_s
     e_beam = sqrt_s / 2.0
     vel = np.sqrt(np.maximum(1.0 - (M_E / e_beam) ** 2, 0.0))
-    ks = []
-    for x, uc, uphi, sign in ((x1, u[:, 2], u[:, 3], 1.0), (x2, u[:, 4], u[:, 5], -1.0)):
-        e = (1.0 - x) * e_beam
-        e = np.where(e < E_PHOTON_MIN, 0.0, e)
-        c = sample_cos_eikonal(uc, vel)
-        s = np.sqrt(np.maximum(1.0 - c * c, 0.0))
-        ph = 2.0 * np.pi * uphi
-        ks.append(np.stack([e * s * np.cos(ph), e * s * np.sin(ph), sign * e * c, e], axis=-1))
-    return ks[0], ks[1], w1 * w2
+    x1, w1 = sample_x_mixed(u[:, 0], beta, s_min / s)
+    n1 = _photon_direction(u[:, 2], u[:, 3], vel, 1.0)
+    n2 = _photon_direction(u[:, 4], u[:, 5], vel, -1.0)
+    k1 = _photon(n1, (1.0 - x1) * e_beam)
+    # s' = A − B(1 − x₂) with A = (P − k₁)² and B = s − √s E₁ (1 − n̂₁·n̂₂)
+    a = s - 2.0 * sqrt_s * k1[:, 3]
+    cos12 = n1[:, 0] * n2[:, 0] + n1[:, 1] * n2[:, 1] + n1[:, 2] * n2[:, 2]
+    b = s - sqrt_s * k1[:, 3] * (1.0 - cos12)
+    open_ = a > s_min * (1.0 + 1e-12)  # else s' < s_min for every x₂: the weight is zero anyway
+    a = np.where(open_, a, 2.0 * s_min)
+    b = np.where(open_, b, s)
+    x_pole = 1.0 - a / b
+    x2, w2 = sample_x_mixed(u[:, 1], beta, x_pole + s_min / b, x_pole)
+    k2 = _photon(n2, (1.0 - x2) * e_beam)
+    return k1, k2, np.where(open_, w1 * w2, 0.0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -116,45 +154,89 @@ def fsr_pair(p1: Array, p2: Array, m: float, rng: np.random.Generator
     """
     n = len(p1)
     Q = p1 + p2
-    mq = np.sqrt(np.maximum(Q[:, 3] ** 2 - np.sum(Q[:, :3] ** 2, axis=-1), 0.0))
-    beta_q = Q[:, :3] / Q[:, 3:4]
-    q1 = boost(p1, -beta_q)  # pair rest frame
-    eta = ALPHA / math.pi * (np.log(mq**2 / m**2) - 1.0)
-    ks = []
-    for leg in (q1, -q1 * np.array([1, 1, 1, -1])):
-        z = _sample_z(rng, eta)
-        e = z * mq / 2.0
-        e = np.where(e < E_PHOTON_MIN, 0.0, e)
-        lmag = np.sqrt(np.sum(leg[:, :3] ** 2, axis=-1))
-        vel = np.clip(lmag / np.abs(leg[:, 3]), 1e-12, 1.0 - 1e-15)
-        c = sample_cos_eikonal(rng.random(n), vel)
-        s = np.sqrt(np.maximum(1.0 - c * c, 0.0))
-        ph = 2.0 * np.pi * rng.random(n)
-        local = np.stack([s * np.cos(ph), s * np.sin(ph), c], axis=-1)
-        rot = _rotation_to(leg[:, :3])
-        direction = np.einsum("nij,nj->ni", rot, local)
-        ks.append(np.concatenate([direction * e[:, None], e[:, None]], axis=-1))
-    k1, k2 = ks
-    rest = np.zeros((n, 4))
-    rest[:, 3] = mq
-    qp = rest - k1 - k2
-    m2 = qp[:, 3] ** 2 - np.sum(qp[:, :3] ** 2, axis=-1)
-    bad = m2 <= (2.0 * m) ** 2 * (1.0 + 1e-9)
-    k1[bad] = 0.0
-    k2[bad] = 0.0
-    qp[bad] = rest[bad]
-    mp = np.sqrt(qp[:, 3] ** 2 - np.sum(qp[:, :3] ** 2, axis=-1))
-    # the leptons keep the direction of leg 1 in the recoiling pair's rest frame
-    bq = qp[:, :3] / qp[:, 3:4]
-    d = boost(q1, -bq)[:, :3]
-    d /= np.linalg.norm(d, axis=-1, keepdims=True)
-    pm = two_body_momentum(mp, m, m)
-    em = np.sqrt(pm**2 + m * m)
-    l1 = np.concatenate([d * pm[:, None], em[:, None]], axis=-1)
-    l2 = np.concatenate([-d * pm[:, None], em[:, None]], axis=-1)
-    l1, l2 = boost(l1, bq), boost(l2, bq)
-    out = [boost(a, beta_q) for a in (l1, l2, k1, k2)]
-    return out[0], out[1], out[2], out[3]
+    mq2 = Q[:, 3] ** 2 - Q[:, 0] ** 2 - Q[:, 1] ** 2 - Q[:, 2] ** 2
+    eta = ALPHA / math.pi * (np.log(np.maximum(mq2, 0.0) / m**2) - 1.0)
+    # random numbers in the order: per leg the fraction z, then cosθ and φ around the leg
+    z = np.empty((n, 2))
+    u = np.empty((n, 2, 2))
+    for leg in range(2):
+        z[:, leg] = _sample_z(rng, eta)
+        u[:, leg, 0] = rng.random(n)
+        u[:, leg, 1] = rng.random(n)
+    out = np.empty((n, 4, 4))
+    _fsr_kinematics(np.ascontiguousarray(p1, dtype=float), np.ascontiguousarray(p2, dtype=float),
+                    float(m), z, u, out)
+    return out[:, 0], out[:, 1], out[:, 2], out[:, 3]
+
+
+@kin.jit
+def _fsr_kinematics(p1: Array, p2: Array, m: float, z: Array, u: Array, out: Array) -> None:
+    """Per event: photons k₁, k₂ off the legs in the pair rest frame (energy z·m_pair/2, eikonal
+    angle from u), recoil of the pair, everything boosted back; out[i] = (l₁, l₂, k₁, k₂).
+    One compiled pass (the numpy version made ~100 temporaries per event)."""
+    q1, leg, k, scratch = np.empty(4), np.empty(4), np.empty((2, 4)), np.empty((2, 4))
+    for i in range(p1.shape[0]):
+        qx, qy, qz, qt = (p1[i, 0] + p2[i, 0], p1[i, 1] + p2[i, 1], p1[i, 2] + p2[i, 2],
+                          p1[i, 3] + p2[i, 3])
+        mq = math.sqrt(max(qt * qt - qx * qx - qy * qy - qz * qz, 0.0))
+        kin.boost_one(p1[i], -qx / qt, -qy / qt, -qz / qt, q1)  # pair rest frame
+        for j in range(2):
+            sign = 1.0 if j == 0 else -1.0  # leg 2 = −leg 1 in the pair rest frame
+            leg[0], leg[1], leg[2], leg[3] = sign * q1[0], sign * q1[1], sign * q1[2], q1[3]
+            _eikonal_photon(leg, z[i, j] * mq / 2.0, u[i, j, 0], u[i, j, 1], k[j])
+        _recoil(q1, k, mq, m, out[i], scratch)
+        for j in range(4):  # back to the frame of the input pair
+            for c in range(4):
+                leg[c] = out[i, j, c]
+            kin.boost_one(leg, qx / qt, qy / qt, qz / qt, out[i, j])
+
+
+@kin.jit
+def _recoil(q1: Array, k: Array, mq: float, m: float, out: Array, scratch: Array) -> None:
+    """Pair rest frame: the leptons (mass m) share what the photons k leave of (0, 0, 0, mq),
+    lepton 1 keeping the direction of q1 in the recoiling pair's rest frame; photons that leave
+    no room for the pair are dropped. out = (l₁, l₂, k₁, k₂); scratch (2, 4) is work space."""
+    rx, ry, rz = -k[0, 0] - k[1, 0], -k[0, 1] - k[1, 1], -k[0, 2] - k[1, 2]
+    rt = mq - k[0, 3] - k[1, 3]
+    dropped = rt * rt - rx * rx - ry * ry - rz * rz <= (2.0 * m) ** 2 * (1.0 + 1e-9)
+    if dropped:
+        rx, ry, rz, rt = 0.0, 0.0, 0.0, mq
+    mp2 = rt * rt - rx * rx - ry * ry - rz * rz
+    d, lep = scratch[0], scratch[1]
+    kin.boost_one(q1, -rx / rt, -ry / rt, -rz / rt, d)
+    dnorm = math.sqrt(d[0] ** 2 + d[1] ** 2 + d[2] ** 2)
+    pm = math.sqrt(max((mp2 - 4.0 * m * m) * mp2, 0.0)) / (2.0 * math.sqrt(mp2))
+    for j in range(2):
+        sign = 1.0 if j == 0 else -1.0
+        for c in range(3):
+            lep[c] = sign * d[c] / dnorm * pm
+        lep[3] = math.sqrt(pm * pm + m * m)
+        kin.boost_one(lep, rx / rt, ry / rt, rz / rt, out[j])
+        for c in range(4):  # element by element: numba compiles array assignment slowly
+            out[2 + j, c] = 0.0 if dropped else k[j, c]
+
+
+@kin.jit
+def _eikonal_photon(leg: Array, e: float, u_cos: float, u_phi: float, k: Array) -> None:
+    """Photon of energy ``e`` (zero below :data:`E_PHOTON_MIN`) at an angle from the 1/(k·p)
+    distribution around ``leg`` (:func:`sample_cos_eikonal`), azimuth 2π u_phi, written to k."""
+    if e < E_PHOTON_MIN:  # not emitted (most legs): no angle to compute
+        k[0] = k[1] = k[2] = k[3] = 0.0
+        return
+    lmag = math.sqrt(leg[0] ** 2 + leg[1] ** 2 + leg[2] ** 2)
+    vel = min(max(lmag / abs(leg[3]), 1e-12), 1.0 - 1e-15)
+    lo = 1.0 - vel
+    c = min(max((1.0 - lo * math.exp(u_cos * math.log((1.0 + vel) / lo))) / vel, -1.0), 1.0)
+    s = math.sqrt(max(1.0 - c * c, 0.0))
+    a, b = s * math.cos(2.0 * math.pi * u_phi), s * math.sin(2.0 * math.pi * u_phi)
+    # (a, b, c) in the polar basis (θ̂, φ̂, l̂) of the leg: the rotation of +z onto l̂
+    lx, ly, lz = leg[0] / lmag, leg[1] / lmag, leg[2] / lmag
+    st = math.sqrt(lx * lx + ly * ly)
+    cp, sp = (lx / st, ly / st) if st > 0.0 else (1.0, 0.0)
+    k[0] = (a * lz * cp - b * sp + c * lx) * e
+    k[1] = (a * lz * sp + b * cp + c * ly) * e
+    k[2] = (-a * st + c * lz) * e
+    k[3] = e
 
 
 def _sample_z(rng: np.random.Generator, eta: Array) -> Array:
@@ -172,12 +254,6 @@ def _sample_z(rng: np.random.Generator, eta: Array) -> Array:
         z[todo[keep]] = 1.0 - x[keep]
         todo = todo[~keep]
     return z
-
-
-def _rotation_to(d: Array) -> Array:
-    from darkscan.physics.lorentz import rotation_to
-
-    return rotation_to(d)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from darkscan.physics.lorentz import boost, two_body_momentum
+from darkscan.generate import kinematics
+from darkscan.physics.lorentz import two_body_momentum
 
 Array = np.ndarray
 
@@ -53,21 +54,20 @@ def two_body(P: Array, m1: Array | float, m2: Array | float, cos_t: Array, phi: 
              ) -> tuple[Array, Array, Array]:
     """Split P (n, 4) into p₁, p₂ with masses m₁, m₂; (cosθ, φ) are p₁'s angles in the P rest
     frame with axes parallel to the frame of P. Returns (p₁, p₂, dΦ₂ / dcosθ dφ)."""
-    M = np.sqrt(np.maximum(P[..., 3] ** 2 - np.sum(P[..., :3] ** 2, axis=-1), 0.0))
-    m1 = np.broadcast_to(np.asarray(m1, float), M.shape)
-    m2 = np.broadcast_to(np.asarray(m2, float), M.shape)
+    M = np.sqrt(np.maximum(P[:, 3] ** 2 - P[:, 0] ** 2 - P[:, 1] ** 2 - P[:, 2] ** 2, 0.0))
     q = two_body_momentum(M, m1, m2)
-    st = np.sqrt(np.maximum(1.0 - cos_t**2, 0.0))
-    p3 = q[:, None] * np.stack([st * np.cos(phi), st * np.sin(phi), cos_t], axis=-1)
-    e1 = np.sqrt(q**2 + m1**2)
-    e2 = np.sqrt(q**2 + m2**2)
-    p1 = np.concatenate([p3, e1[:, None]], axis=-1)
-    p2 = np.concatenate([-p3, e2[:, None]], axis=-1)
-    beta = P[..., :3] / P[..., 3:4]
-    if np.any(beta):
-        p1, p2 = boost(p1, beta), boost(p2, beta)
+    qs = q * np.sqrt(np.maximum(1.0 - cos_t**2, 0.0))
+    p = np.empty((len(M), 2, 4))
+    p[:, 0, 0] = qs * np.cos(phi)
+    p[:, 0, 1] = qs * np.sin(phi)
+    p[:, 0, 2] = q * cos_t
+    p[:, 1, :3] = -p[:, 0, :3]
+    p[:, 0, 3] = np.sqrt(q**2 + np.asarray(m1, float) ** 2)
+    p[:, 1, 3] = np.sqrt(q**2 + np.asarray(m2, float) ** 2)
+    if np.any(P[:, :3]):  # not already in the rest frame
+        p = kinematics.boost(p, P[:, :3] / P[:, 3:4])
     dphi2 = q / (16.0 * np.pi**2 * np.where(M > 0, M, np.inf))
-    return p1, p2, dphi2
+    return p[:, 0], p[:, 1], dphi2
 
 
 def rest_frame_p4(n: int, sqrt_s: Array | float) -> Array:

@@ -57,26 +57,24 @@ def me2_mumux(p1: Array, p2: Array, p3: Array, p4: Array, k: Array, mx: float, c
               e2: Array, vector: bool) -> Array:
     """Spin-averaged |M|² of e⁻(p1)e⁺(p2) → γ* → μ⁻(p3)μ⁺(p4)X(k), X off either muon."""
     s = h.dot(p1 + p2, p1 + p2)
-    je = {(a, b): h.vector_current(h.vbar(p2, 0.0, b), h.u(p1, 0.0, a))
-          for a in h.FERMION for b in h.FERMION}
-    u3 = {c: h.ubar(p3, M_MU, c) for c in h.FERMION}
-    v4 = {d: h.v(p4, M_MU, d) for d in h.FERMION}
-    xh = h.MASSIVE_VECTOR if vector else h.SCALAR
-    total = np.zeros(len(p1))
-    for lx in xh:
-        eps = h.polarisation(k, mx, lx) if vector else None
-        for c in h.FERMION:
-            for d in h.FERMION:
-                if vector:
-                    a1 = h.fermion_prop_bar(h.vertex_v_bar(u3[c], eps), p3 + k, M_MU)
-                    b2 = h.fermion_prop(h.vertex_v(v4[d], eps), -(p4 + k), M_MU)
-                else:
-                    a1 = h.fermion_prop_bar(u3[c], p3 + k, M_MU)
-                    b2 = h.fermion_prop(v4[d], -(p4 + k), M_MU)
-                jm = h.vector_current(a1, v4[d]) + h.vector_current(u3[c], b2)
-                for j in je.values():
-                    a = h.dot(j, jm)
-                    total += a.real**2 + a.imag**2
+    beam_in = h.spinors("u", p1, 0.0)
+    je = [h.vector_current(vb, ui) for vb in h.spinors("vbar", p2, 0.0).values()
+          for ui in beam_in.values()]
+    u3, v4 = h.spinors("ubar", p3, M_MU), h.spinors("v", p4, M_MU)
+    q3, q4 = p3 + k, -(p4 + k)
+    jm = []
+    for lx in (h.MASSIVE_VECTOR if vector else h.SCALAR):
+        # each off-shell muon line once per (X helicity, muon helicity), not per pair
+        if vector:
+            eps = h.polarisation(k, mx, lx)
+            a1 = {c: h.fermion_prop_bar(h.vertex_v_bar(u3[c], eps), q3, M_MU) for c in u3}
+            b2 = {d: h.fermion_prop(h.vertex_v(v4[d], eps), q4, M_MU) for d in v4}
+        else:
+            a1 = {c: h.fermion_prop_bar(u3[c], q3, M_MU) for c in u3}
+            b2 = {d: h.fermion_prop(v4[d], q4, M_MU) for d in v4}
+        jm += [h.vector_current(a1[c], v4[d]) + h.vector_current(u3[c], b2[d])
+               for c in u3 for d in v4]
+    total = h.sum_abs2_dots(je, jm)
     return 0.25 * total * (e2 * coupling / s) ** 2
 
 

@@ -58,13 +58,15 @@ def _e2(q2: Array, rc: bool) -> Array:
 
 def me2_ee_ffbar(p1: Array, p2: Array, p3: Array, p4: Array, m: float, e2: Array) -> Array:
     """Spin-averaged |M|² of e⁺e⁻ → γ* → f f̄ (unit charges, massless beams)."""
-    je = {(a, b): h.vector_current(h.vbar(p2, 0.0, b), h.u(p1, 0.0, a))
-          for a in h.FERMION for b in h.FERMION}
-    jm = {(c, d): h.vector_current(h.ubar(p3, m, c), h.v(p4, m, d))
-          for c in h.FERMION for d in h.FERMION}
+    je = _currents(h.spinors("vbar", p2, 0.0), h.spinors("u", p1, 0.0))
+    jm = _currents(h.spinors("ubar", p3, m), h.spinors("v", p4, m))
     s = h.dot(p1 + p2, p1 + p2)
-    tot = sum(np.abs(h.dot(a, b)) ** 2 for a in je.values() for b in jm.values())
-    return 0.25 * tot * (e2 / s) ** 2
+    return 0.25 * h.sum_abs2_dots(je, jm) * (e2 / s) ** 2
+
+
+def _currents(bars: dict[int, Array], spinors: dict[int, Array]) -> list[Array]:
+    """ψ̄ γ^μ ψ for every pair of helicities (each spinor computed once, not per pair)."""
+    return [h.vector_current(fb, f) for fb in bars.values() for f in spinors.values()]
 
 
 def me2_ee_gg(p1: Array, p2: Array, k1: Array, k2: Array, e2: Array) -> Array:
