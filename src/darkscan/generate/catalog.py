@@ -12,12 +12,16 @@ _CATALOG = {
     "ee_mumu_scalar": "darkscan.generate.processes.mumu_resonance",
     # single photon / dark Higgsstrahlung / iDM
     "ee_gamma_darkphoton": "darkscan.generate.processes.dark_vector",
-    "ee_gamma_alp": "darkscan.generate.processes.dark_vector",
+    "ee_gamma_alp": "darkscan.generate.processes.gamma_alp",
     "ee_darkphoton_darkhiggs": "darkscan.generate.processes.dark_vector",
-    "ee_darkhiggs_idm": "darkscan.generate.processes.dark_vector",
+    "ee_darkhiggs_idm": "darkscan.generate.processes.idm_darkhiggs",
+    # τ⁺τ⁻ with leptonic τ decays and full spin correlations through the helicity engine
+    "ee_tautau_mumu": "darkscan.generate.processes.tau_pairs",
+    "ee_tautau_ee": "darkscan.generate.processes.tau_pairs",
+    "ee_tautau_emu": "darkscan.generate.processes.tau_pairs",
     # Pythia 8 based
     "ee_tautau": "darkscan.generate.processes.pythia_processes",
-    "ee_tautau_mumu": "darkscan.generate.processes.pythia_processes",
+    "ee_tautau_mumu_pythia": "darkscan.generate.processes.pythia_processes",
     "ee_uds": "darkscan.generate.processes.pythia_processes",
     "ee_cc": "darkscan.generate.processes.pythia_processes",
     "ee_qq": "darkscan.generate.processes.pythia_processes",
