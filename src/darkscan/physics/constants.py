@@ -20,6 +20,11 @@ PDG_ELECTRON, PDG_MUON, PDG_TAU = 11, 13, 15
 PDG_PHOTON = 22
 PDG_PION, PDG_KAON = 211, 321
 
+#: B(τ⁻ → μ⁻ ν̄_μ ν_τ) = (17.39 ± 0.04)%, PDG 2024
+BF_TAU_TO_MU = 0.1739
+#: B(τ⁻ → e⁻ ν̄_e ν_τ) = (17.82 ± 0.04)%, PDG 2024
+BF_TAU_TO_E = 0.1782
+
 
 @cache
 def mass(pdgid: int) -> float:

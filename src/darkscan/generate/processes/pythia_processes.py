@@ -38,7 +38,7 @@ from darkscan.generate.pythia_bridge import (
 )
 from darkscan.generate.registry import ParamSpec, XsecResult, register
 from darkscan.physics import lorentz
-from darkscan.physics.constants import mass
+from darkscan.physics.constants import BF_TAU_TO_MU, mass
 from darkscan.physics.experiment import BELLE2, Experiment
 
 M_TAU_THRESHOLD = 3.56        #: GeV, just above 2 m_τ = 3.554
@@ -103,11 +103,13 @@ class PythiaEEProcess:
 EE_TAUTAU = register(PythiaEEProcess(
     "ee_tautau", "e+e- -> tau+tau-(gamma), Pythia 8, correlated tau decays", (15,),
     M_TAU_THRESHOLD, (f"TauDecays:mode = {TAU_DECAY_MODE}", "WeakZ0:gmZmode = 1")))
-#: B(τ → μ ν̄_μ ν_τ) = 17.39%, PDG 2024 (the forced-decay sample's σ is scaled by its square)
-BF_TAU_TO_MU = 0.1739
-EE_TAUTAU_MUMU = register(PythiaEEProcess(
-    "ee_tautau_mumu", "e+e- -> tau+tau-(gamma) with both tau -> mu nu nu forced (sigma x B^2), "
-    "for searches selecting two muons", (15,), M_TAU_THRESHOLD,
+#: the forced-decay sample's σ is scaled by B(τ → μ ν̄_μ ν_τ)² (PDG 2024, physics.constants).
+#: ``ee_tautau_mumu`` itself is now the helicity-engine version in
+#: :mod:`darkscan.generate.processes.tau_pairs` (~100× faster, same spin correlations).
+EE_TAUTAU_MUMU_PYTHIA = register(PythiaEEProcess(
+    "ee_tautau_mumu_pythia", "e+e- -> tau+tau-(gamma) with both tau -> mu nu nu forced "
+    "(sigma x B^2), Pythia 8 (TauDecays:mode 1); see ee_tautau_mumu for the fast version",
+    (15,), M_TAU_THRESHOLD,
     (f"TauDecays:mode = {TAU_DECAY_MODE}", "WeakZ0:gmZmode = 1", "15:onMode = off",
      "15:onIfMatch = 13 14 16"), default_filter="both tau -> mu nu nu",
     sigma_scale=BF_TAU_TO_MU**2))
