@@ -103,15 +103,16 @@ def run_recoil_search(search: RecoilWindowSearch, *, out_dir: Path,
     n_obs = _integrate_hist(pseudo, edges, window_lo, window_hi)
     bkg_unc, bkg_obs, bkg_obs_unc = _window_background(search, bkg, mc_content, mc_var,
                                                        pseudo, edges, regions["sideband"])
-    eff_safe = np.where(eff > 0, eff, np.nan)
+    blind = ~(eff > 0)  # no selected signal in the window: no sensitivity, the limit is +inf
+    eff_safe = np.where(blind, 1.0, eff)
     lim = upper_limits(n_obs, np.maximum(bkg, 1e-3), bkg_unc=bkg_unc, eff=eff_safe,
                        cl=search.cl, method=search.method, lumi=lum.per_pb)
     if search.background_norm == "sideband":  # the observed limit uses the data-driven estimate
         lim_obs = upper_limits(n_obs, np.maximum(bkg_obs, 1e-3), bkg_unc=bkg_obs_unc,
                                eff=eff_safe, cl=search.cl, method=search.method, lumi=lum.per_pb)
         lim = replace(lim, observed=lim_obs.observed)
-    sigma_obs = np.asarray(lim.observed, float)
-    sigma_exp = np.asarray(lim.expected, float)
+    sigma_obs = np.where(blind, np.inf, np.asarray(lim.observed, float))
+    sigma_exp = np.where(blind, np.inf, np.asarray(lim.expected, float))
 
     # ---- interpretation -----------------------------------------------------------------------
     table: dict[str, np.ndarray] = {"mass": masses, "sigma_ul_obs": sigma_obs}
