@@ -28,24 +28,73 @@ def sigma_mumu_isr() -> Measurement:
                        "+ parameterised hadronic VP) and (1+3α/4π) FSR; no narrow resonances")
 
 
+@check("generate_sigma_born_ee_gg", reference=1.0, tolerance=5e-3, quick=True,
+       provenance="closed form (πα²/s)[2 ln((1+c₀)/(1−c₀)) − 2c₀], c₀ = cos 10° "
+                  "(sm_qed.sigma_born_gg), ratio generated/closed form, no ISR")
+def sigma_born_gg_ratio() -> Measurement:
+    from darkscan.generate import cross_section
+    from darkscan.generate.processes.sm_qed import EE_GG, sigma_born_gg
+
+    r = cross_section("ee_gg", isr=False, n_points=60_000, seed=2)
+    ref = sigma_born_gg(EE_GG.experiment.s)
+    return Measurement(r.sigma_pb / ref, f"{r.sigma_pb:.1f} ± {r.error_pb:.1f} pb vs {ref:.1f} pb")
+
+
+@check("generate_sigma_born_ee_ee", reference=1.0, tolerance=1e-2, quick=True,
+       provenance="closed form s+t channel Born Bhabha at 10°<θ<170° (sm_qed.sigma_born_bhabha, "
+                  "massless, α(0)), ratio generated/closed form, no ISR")
+def sigma_born_bhabha_ratio() -> Measurement:
+    from darkscan.generate import cross_section
+    from darkscan.generate.processes.sm_qed import EE_EE, sigma_born_bhabha
+
+    r = cross_section("ee_ee", isr=False, n_points=60_000, seed=2)
+    ref = sigma_born_bhabha(EE_EE.experiment.s)
+    return Measurement(r.sigma_pb / ref, f"{r.sigma_pb:.0f} ± {r.error_pb:.0f} pb vs {ref:.0f} pb")
+
+
+#: what the t-channel ISR fix removed (issue #3), measured with seed 3, 300k points
+_T_CHANNEL_HISTORY = ("before the collinear structure-function treatment the hard ISR photons "
+                      "had eikonal wide angles: the transverse tilt moved hard-frame scatters "
+                      "from 3°–10° (where the t-channel Born is ~10× larger) into the CMS "
+                      "acceptance")
+
+
 @check("generate_sigma_ee_gg", reference=4990.0, tolerance=0.03, unit="pb",
-       provenance=_PB + ": gamma gamma(gamma) 4.99 nb, 10°<θ*<170°, E*>0.15 GeV")
+       provenance=_PB + ": gamma gamma(gamma) 4.99 ± 0.05 nb (BabaYaga@NLO), 10°<θ*<170°, "
+       "E*>0.15 GeV")
 def sigma_gg() -> Measurement:
     from darkscan.generate import cross_section
+    from darkscan.generate.processes.sm_qed import EE_GG, sigma_born_gg
 
     r = cross_section("ee_gg", isr=True, n_points=300_000, seed=3)
-    return Measurement(r.sigma_pb, "Born t+u channel ⊗ ISR structure function, both photons in "
-                       "the cuts; no exact O(α) γγγ matrix element or virtual correction beyond LL")
+    born = sigma_born_gg(EE_GG.experiment.s)
+    return Measurement(r.sigma_pb, (
+        f"± {r.error_pb:.0f} pb = Born {born:.0f} pb (closed form) × {r.sigma_pb / born:.4f}: "
+        "collinear Kuraev–Fadin ISR with β(s) (exact soft exponent, neutral final state) "
+        "×1.102 (the 1/s′ growth of the Born at fixed CMS cuts), s-channel soft+virtual ISR "
+        "constant ×1.0065; " + _T_CHANNEL_HISTORY + " (5.44 nb, +9%). Not modelled: the exact "
+        "O(α) γγγ matrix element and the angle-dependent non-log virtual correction (the "
+        "s-channel constant stands in, ~±0.7%); ISR photons go along the beams, so a detected "
+        "wide-angle third photon is not generated"))
 
 
 @check("generate_sigma_ee_ee", reference=300_000.0, tolerance=0.10, unit="pb",
-       provenance=_PB + ": e+e-(gamma) 300 nb, 10°<θ*_e<170°, E*_e>0.15 GeV")
+       provenance=_PB + ": e+e-(gamma) 300 ± 3 nb (BabaYaga@NLO), 10°<θ*_e<170°, "
+       "E*_e>0.15 GeV")
 def sigma_bhabha() -> Measurement:
     from darkscan.generate import cross_section
+    from darkscan.generate.processes.sm_qed import EE_EE, sigma_born_bhabha
 
     r = cross_section("ee_ee", isr=True, n_points=300_000, seed=3)
-    return Measurement(r.sigma_pb, "s+t channel Born with running α(q²) ⊗ ISR; cut on both "
-                       "pre-FSR leptons; t-channel ISR treated with the s-channel radiator (LL)")
+    born = sigma_born_bhabha(EE_EE.experiment.s)
+    return Measurement(r.sigma_pb, (
+        f"± {r.error_pb:.0f} pb = Born {born:.0f} pb (closed form) × {r.sigma_pb / born:.4f}: "
+        "collinear ISR with the Bhabha log ln(st/(u m_e²)) ≈ ln(|t|/m_e²) ×1.006, running "
+        "α(t), α(s′) (Δα ≈ 1.6–3.8% over 10°–170°) ×1.038, FSR 3α/4π ×1.0017, s-channel ISR "
+        "constant ×1.0065; cut on both pre-FSR leptons in the CMS; " + _T_CHANNEL_HISTORY
+        + " (548 nb, +82%). Remaining ~+0.6%: leading log only, the s-channel non-log O(α) "
+        "constants stand in for Bhabha's (boxes, ISR–FSR interference; ~±1%), no Z exchange, "
+        "parameterised Δα_had (~0.2%)"))
 
 
 @check("generate_zprime_gprime_scaling", reference=1.0e-2, tolerance=1e-6, quick=True,

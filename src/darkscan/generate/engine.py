@@ -68,6 +68,10 @@ class EEProcess:
     #: pairs of hard-final-state indices (and lepton mass) that radiate FSR
     fsr: tuple[tuple[int, int, float], ...] = ()
     grid_points: int = GRID_POINTS
+    #: emit the ISR photons along the beams (collinear structure-function treatment, needed by
+    #: t-channel processes whose cuts are on CMS angles, see :mod:`darkscan.generate.isr`);
+    #: False: eikonal photon angles around the beams
+    isr_collinear: bool = False
 
     # --- to implement -------------------------------------------------------------------------
     def hard_ndim(self, params: Mapping[str, float]) -> int:
@@ -83,6 +87,16 @@ class EEProcess:
         (1/2s')|M|² dΦ × Jacobian in pb (0 where the point is outside phase space). ``rc``:
         include the radiative corrections that go with ISR (running α, FSR normalisation)."""
         raise NotImplementedError
+
+    def isr_beta(self, u_hard: Array, s: Array, params: Mapping[str, float]) -> Array:
+        """ISR exponent of both beams per event from the hard unit numbers and the event s
+        (default: the s-channel :func:`~darkscan.generate.isr.beta_isr`)."""
+        return beta_isr(s)
+
+    def fsr_eta(self, st: Mapping[str, Array]) -> Array | None:
+        """Per-event FSR exponent per leg from the generation state, or None for the pair-mass
+        exponent of :func:`~darkscan.generate.isr.fsr_pair` (default)."""
+        return None
 
     def passes_filter(self, p: Array, k1: Array, k2: Array) -> Array:
         """Generator-level filter on the hard final state ``p`` (n, k, 4) and ISR photons in the
@@ -110,9 +124,12 @@ class EEProcess:
         """Weights (pb) and CMS-frame state for unit points ``x`` at per-event ``sqrt_s``."""
         n = len(x)
         sqrt_s = np.broadcast_to(np.asarray(sqrt_s, float), (n,))
+        extra: dict[str, Array] = {}
         if isr:
-            k1, k2, w_isr = isr_photons(x[:, :N_ISR_DIMS], sqrt_s, beta_isr(sqrt_s**2),
-                                        self.s_min(params))
+            beta = np.broadcast_to(self.isr_beta(x[:, N_ISR_DIMS:], sqrt_s**2, params), (n,))
+            k1, k2, w_isr = isr_photons(x[:, :N_ISR_DIMS], sqrt_s, beta, self.s_min(params),
+                                        self.isr_collinear)
+            extra["isr_beta"] = beta
             big_p = np.zeros((n, 4))
             big_p[:, 3] = sqrt_s
             hard_p = big_p - k1 - k2
@@ -128,7 +145,7 @@ class EEProcess:
             p, w = self.hard(x, sqrt_s, params, False)
         w = np.where(self.passes_filter(p, k1, k2), w, 0.0)
         w = np.nan_to_num(w, nan=0.0, posinf=0.0)
-        return w, {"p": p, "k1": k1, "k2": k2, "sqrt_s": sqrt_s}
+        return w, {"p": p, "k1": k1, "k2": k2, "sqrt_s": sqrt_s} | extra
 
     # --- Process protocol ---------------------------------------------------------------------
     def grid(self, params: Mapping[str, float], isr: bool, n_points: int, seed: int) -> Grid:
@@ -190,8 +207,9 @@ class EEProcess:
         n, nh = p.shape[:2]
         pdg_hard, dec = self.decay(p, rng, params)
         fsr_k: list[tuple[int, Array]] = []
+        eta = self.fsr_eta(st)
         for i, j, m in self.fsr:
-            a, b, ka, kb = fsr_pair(p[:, i], p[:, j], m, rng)
+            a, b, ka, kb = fsr_pair(p[:, i], p[:, j], m, rng, eta)
             p[:, i], p[:, j] = a, b
             fsr_k += [(i, ka), (j, kb)]
         # momenta in the canonical frame, transformed to the lab in one go below; ids, status

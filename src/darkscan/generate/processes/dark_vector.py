@@ -103,6 +103,9 @@ class GammaDarkPhoton(DarkProcess):
                    "10<theta*_gamma<170 deg, E*_gamma>0.15 GeV")
     default_filter = (f"{FILTER_THETA_DEG[0]:g} deg < theta*_gamma < {FILTER_THETA_DEG[1]:g} deg "
                       f"and E*_gamma > {FILTER_E_MIN:g} GeV (hard photon, CMS)")
+    # t/u-channel like ee_gg: wide-angle (eikonal) ISR photons tilt the hard frame and move
+    # forward scatters into the acceptance, which does not factorise; see sm_qed.EEGammaGamma
+    isr_collinear = True
     params = (
         ParamSpec("mass", 1.0, 0.0, 10.4, "A' mass in GeV, with E*_gamma = (s - m^2)/(2 sqrt(s)) "
                   "above the 0.15 GeV filter", low_inclusive=False),
