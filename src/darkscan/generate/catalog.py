@@ -26,6 +26,9 @@ _CATALOG = {
     "ee_cc": "darkscan.generate.processes.pythia_processes",
     "ee_qq": "darkscan.generate.processes.pythia_processes",
     "upsilon4s_bb": "darkscan.generate.processes.pythia_processes",
+    # Υ(4S) with one B → K(*) S, S → x⁺x⁻ (b_to_k_scalar): ks = B → K S, kstars = B → K*(892) S
+    **{f"upsilon4s_bb_{k}_{x}": "darkscan.generate.processes.pythia_processes"
+       for k in ("ks", "kstars") for x in ("ee", "mumu", "pipi", "kk")},
     # two-photon
     "ee_eemumu": "darkscan.generate.processes.two_photon",
     "ee_eeee": "darkscan.generate.processes.two_photon",

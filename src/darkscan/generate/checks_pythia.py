@@ -121,3 +121,22 @@ def bench_ee_tautau() -> tuple[float, float]:
     ours = n / (time.perf_counter() - t0)
     peer = _tautau_rate(["TauDecays:mode = 1"], n)  # Pythia defaults: mode 1, full γ*/Z
     return ours, peer
+
+
+_A5_TABLE = ("reference/theory_detector.md A5 'Numbers' table: BR(B+ -> K+ S)/theta^2 = 0.504 at "
+             "m_S = 1.0 GeV (Ball-Zwicky f0, tau_B+ = 1.638 ps)")
+
+
+@check("upsilon4s_signal_br_bplus_to_kplus_s_1gev", reference=0.504, tolerance=0.01,
+       provenance=_A5_TABLE, quick=True)
+def upsilon4s_signal_br_b_to_k_s() -> Measurement:
+    """B(B⁺ → K⁺S)/sin²θ as recorded by the ``upsilon4s_bb`` signal (what normalises σ), at
+    m_S = 1 GeV (a point the models checks do not already cover)."""
+    from darkscan.generate import cross_section
+
+    th = 1e-4
+    x = cross_section("upsilon4s_bb_ks_mumu", mass=1.0, sin_theta=th)
+    br = x.extra["br_b_charged_to_k_scalar"] / th**2
+    return Measurement(br, "from XsecResult.extra of upsilon4s_bb (darkscan.models.scalar, "
+                           f"PDG tau_B+ via particle); sigma = {x.sigma_pb:.4g} pb at "
+                           f"sin_theta = {th:g}, S -> mumu")

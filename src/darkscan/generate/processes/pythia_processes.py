@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from darkscan.errors import NotAvailableError
+from darkscan.errors import ParameterError
 from darkscan.events import Sample, SampleMeta
 from darkscan.generate.pythia_bridge import (
     MB_TO_PB,
@@ -127,6 +127,15 @@ EE_CC = register(PythiaEEProcess(
 SIGMA_Y4S_NB = 1.110              #: Belle II Physics Book, Table (KKMC-based, with ISR)
 BF_Y4S_CHARGED = 0.514            #: B(Υ(4S) → B⁺B⁻), PDG; the rest is B⁰B̄⁰
 PDG_Y4S = 300553
+#: B → K(*) S signal parameters of ``upsilon4s_bb`` (DESIGN §5 names); defaults = generic sample
+Y4S_SIGNAL_PARAMS: tuple[ParamSpec, ...] = (
+    ParamSpec("mass", 0.0, 0.0, 4.79, "m_S in GeV, below m_B - m_K(*); 0 with sin_theta = 0: "
+                                      "generic B decays"),
+    ParamSpec("sin_theta", 0.0, 0.0, 1.0, "scalar-Higgs mixing; 0 with mass = 0: generic B "
+                                          "decays"),
+)
+#: S decay channels of the signal process names: suffix → |PDG id| of x
+Y4S_SIGNAL_CHANNELS = {"ee": 11, "mumu": 13, "pipi": 211, "kk": 321}
 
 
 @dataclass(frozen=True)
@@ -142,27 +151,56 @@ class Upsilon4SProcess:
     ``signal_decay`` hook: a callable ``(rng, n) -> (pdg (n, k), p4 (n, k, 4))`` giving the
     daughters of the *first* B (the B⁺ or B⁰) in its rest frame; they are inserted as that B's
     daughters and Pythia decays any unstable ones. Dark states unknown to Pythia are added as
-    stable particles via ``extra_particles``.
+    stable particles via ``extra_particles``. A hook with ``uses_b_id = True`` is called as
+    ``(rng, n, b_pdg)`` and returns ``(pdg, p4, parent (k,))``: entries with ``parent = j ≥ 0``
+    are daughters of entry ``j`` (which is then marked decayed), so cascades such as
+    B → K*(→ Kπ) S with a chosen K* helicity can be inserted.
+
+    Signal parameters (``mass``, ``sin_theta``): B → K S, S → μ⁺μ⁻ for ``upsilon4s_bb``, or the
+    decay named by ``upsilon4s_bb_{ks,kstars}_{ee,mumu,pipi,kk}`` (fields ``kstar``, ``channel``),
+    with a displaced S vertex; see :mod:`darkscan.generate.processes.b_to_k_scalar` for the
+    kinematics and σ = σ(Υ(4S))·2·B(B → K(*)S)·B(S → x⁺x⁻). ``mass = sin_theta = 0``
+    (the defaults) gives the generic sample, identical to the parameter-free one.
     """
 
     name: str = "upsilon4s_bb"
-    description: str = "e+e- -> Upsilon(4S) -> B Bbar, generic B decays (Pythia 8)"
-    params: tuple[ParamSpec, ...] = ()
+    description: str = ("e+e- -> Upsilon(4S) -> B Bbar, generic B decays (Pythia 8); with mass "
+                        "and sin_theta: one B -> K S, S -> mu+mu-")
+    params: tuple[ParamSpec, ...] = Y4S_SIGNAL_PARAMS
     default_filter: str = ""
     experiment: Experiment = BELLE2
+    #: signal decay used when ``mass``, ``sin_theta`` > 0: B → K* S instead of B → K S
+    kstar: bool = False
+    #: signal S → x⁺x⁻ channel, |PDG id| of x (11, 13, 211, 321)
+    channel: int = 13
+
+    def signal(self, params: Mapping[str, float]):
+        """The validated :class:`~darkscan.generate.processes.b_to_k_scalar.SignalConfig`, or
+        None for the generic sample."""
+        from darkscan.generate.processes.b_to_k_scalar import signal_config
+
+        return signal_config(params, BF_Y4S_CHARGED, self.kstar, self.channel)
 
     def cross_section(self, params: Mapping[str, float], *, isr: bool = True,
                       n_points: int = 200_000, seed: int = 1) -> XsecResult:
-        return XsecResult(self.name, dict(params), SIGMA_Y4S_NB * 1e3, 0.008e3, isr,
+        note = "Belle II Physics Book (PTEP 2019 123C01) Table 1: 1.110 +- 0.008 nb; not computed"
+        cfg = self.signal(params)
+        if cfg is None:
+            return XsecResult(self.name, dict(params), SIGMA_Y4S_NB * 1e3, 0.008e3, isr,
+                              self.default_filter, 0, note=note)
+        k = cfg.sigma_scale
+        return XsecResult(self.name, dict(params), SIGMA_Y4S_NB * 1e3 * k, 0.008e3 * k, isr,
                           self.default_filter, 0,
-                          note="Belle II Physics Book (PTEP 2019 123C01) Table 1: "
-                               "1.110 +- 0.008 nb; not computed")
+                          note=note + " x 2 B(B -> K(*) S) B(S -> xx) (darkscan.models.scalar)",
+                          extra=cfg.extra())
 
-    def partons(self, n: int, rng: np.random.Generator, signal_decay=None
+    def partons(self, n: int, rng: np.random.Generator, signal_decay=None,
+                charged_fraction: float = BF_Y4S_CHARGED
                 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """CMS-frame Υ(4S) → B B̄ records in Pythia's conventions (vectorised)."""
+        """CMS-frame Υ(4S) → B B̄ records in Pythia's conventions (vectorised); the first B is a
+        B⁺ with probability ``charged_fraction`` (B(Υ(4S) → B⁺B⁻) for generic events)."""
         sqrt_s = self.experiment.sqrt_s
-        charged = rng.random(n) < BF_Y4S_CHARGED
+        charged = rng.random(n) < charged_fraction
         b1 = np.where(charged, 521, 511)
         m_b = np.where(charged, mass(521), mass(511))
         p_star = lorentz.two_body_momentum(sqrt_s, m_b, m_b)
@@ -181,7 +219,12 @@ class Upsilon4SProcess:
         k = 0
         sig_pdg = sig_p4 = None
         if signal_decay is not None:
-            sig_pdg, sig_p4 = signal_decay(rng, n)
+            if getattr(signal_decay, "uses_b_id", False):
+                sig_pdg, sig_p4, parent = signal_decay(rng, n, b1)
+            else:
+                sig_pdg, sig_p4 = signal_decay(rng, n)
+                parent = np.full(np.shape(sig_pdg)[1], -1)
+            parent = np.asarray(parent, dtype=np.int64)
             sig_pdg = np.asarray(sig_pdg, dtype=np.int64)
             k = sig_pdg.shape[1]
             bl = np.concatenate([p3, e_b[:, None]], axis=-1)
@@ -204,13 +247,21 @@ class Upsilon4SProcess:
                                                                     for i in range(3))
             cols["E"][:, j], cols["m"][:, j] = e_b, m_b
         if k:
+            # row 3 + i is Pythia index 4 + i; the daughters of each parent must be contiguous
             cols["status"][:, 1] = -2
-            cols["daughter1"][:, 1], cols["daughter2"][:, 1] = 4, 3 + k
+            for par in np.unique(parent):
+                kids = np.nonzero(parent == par)[0]
+                if np.any(np.diff(kids) != 1) or (par >= 0 and kids[0] <= par):
+                    raise ValueError("signal_decay parents must list contiguous later entries")
+                row = 1 if par < 0 else 3 + par
+                cols["status"][:, row] = -2
+                cols["daughter1"][:, row], cols["daughter2"][:, row] = 4 + kids[0], 4 + kids[-1]
             for i in range(k):
                 j = 3 + i
                 cols["pdg"][:, j] = sig_pdg[:, i]
-                cols["status"][:, j] = 1
-                cols["mother1"][:, j] = 2
+                if cols["status"][0, j] == 0:
+                    cols["status"][:, j] = 1
+                cols["mother1"][:, j] = 2 if parent[i] < 0 else 4 + parent[i]
                 for q, key in enumerate(("px", "py", "pz", "E")):
                     cols[key][:, j] = sig_p4[:, i, q]
                 cols["m"][:, j] = lorentz.mass(sig_p4[:, i])
@@ -221,21 +272,51 @@ class Upsilon4SProcess:
                        signal_decay=None,
                        extra_particles: Sequence[tuple[int, str, int, int, int, float]] = ()
                        ) -> Sample:
-        if params:
-            raise NotAvailableError("upsilon4s_bb with B -> K(*) S signal parameters is not "
-                                    "available yet; use generate_chunk(signal_decay=...) hook")
+        """Generic Υ(4S) → B B̄ events, or with signal parameters one B → K(*) S, S → x⁺x⁻
+        (:mod:`darkscan.generate.processes.b_to_k_scalar`); ``signal_decay`` is the low-level
+        hook (class docstring) and cannot be combined with signal parameters."""
+        from darkscan.generate.processes import b_to_k_scalar as bks
+
+        cfg = self.signal(params)
+        keep_ids: tuple[int, ...] = (PDG_Y4S, 511, -511, 521, -521)
+        charged_fraction = BF_Y4S_CHARGED
+        s_id = 0
+        if cfg is not None:
+            if signal_decay is not None:
+                raise ParameterError("give either signal parameters or signal_decay, not both")
+            from darkscan.models.ids import pdgid
+
+            s_id = pdgid("scalar")
+            signal_decay = bks.BToKScalarDecay(cfg, s_id)
+            extra_particles = (*extra_particles, (s_id, "darkS", 1, 0, 0, cfg.mass))
+            charged_fraction = cfg.charged_fraction
+            if cfg.kstar:
+                keep_ids = (*keep_ids, 313, -313, 323, -323)
         rng = np.random.default_rng(child_seed(seed, 2))
-        counts, partons = self.partons(n, rng, signal_decay)
+        counts, partons = self.partons(n, rng, signal_decay, charged_fraction)
         extra = ((PDG_Y4S, "Upsilon(4S)", 3, 0, 0, 10.5794), *extra_particles)
         events = hadronise_partons(counts, partons, seed, experiment=self.experiment,
-                                   keep_ids=(PDG_Y4S, 511, -511, 521, -521),
-                                   extra_particles=extra)
+                                   keep_ids=keep_ids, extra_particles=extra)
         xs = self.cross_section(params, isr=isr)
+        info: dict[str, object] = {"sigma_provenance": xs.note}
+        if cfg is not None:
+            events = bks.decay_scalars(events, cfg, s_id,
+                                       np.random.default_rng(child_seed(seed, 3)))
+            info |= cfg.extra()
         meta = SampleMeta(process=self.name, params=dict(params), sigma_pb=xs.sigma_pb,
                           error_pb=xs.error_pb, filter=self.default_filter, n_generated=n,
                           experiment=self.experiment.name, isr=isr, generator="pythia8",
-                          extra={"sigma_provenance": xs.note})
+                          extra=info)
         return Sample(events, meta)
 
 
 UPSILON4S_BB = register(Upsilon4SProcess())
+#: named B → K(*) S, S → x⁺x⁻ signal variants (the generic sample when mass = sin_theta = 0)
+UPSILON4S_SIGNALS = {
+    f"upsilon4s_bb_{k}_{x}": register(Upsilon4SProcess(
+        name=f"upsilon4s_bb_{k}_{x}",
+        description=f"e+e- -> Upsilon(4S) -> B Bbar, one B -> {'K*(892)' if kst else 'K'} S, "
+                    f"S -> {x} (displaced), other B generic (Pythia 8)",
+        kstar=kst, channel=code))
+    for k, kst in (("ks", False), ("kstars", True))
+    for x, code in Y4S_SIGNAL_CHANNELS.items()}
