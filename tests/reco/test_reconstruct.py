@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import awkward as ak
 import numpy as np
 import pytest
@@ -9,8 +11,9 @@ import pytest
 from darkscan.detector import simulate
 from darkscan.detector.toy import mumux_sample
 from darkscan.errors import InputFileError, ParameterError, UnknownNameError
-from darkscan.events import Sample, SampleMeta
+from darkscan.events import Sample, SampleMeta, make_truth_events
 from darkscan.physics import BELLE2, lorentz
+from darkscan.physics.constants import mass as pdg_mass
 from darkscan.reco import VARIABLES, describe, parse_decay, reconstruct
 
 
@@ -111,3 +114,67 @@ def test_bad_reco_input() -> None:
         reconstruct(Sample(ak.Array({"weight": np.ones(3)}), SampleMeta(process="x")))
     with pytest.raises(UnknownNameError):
         reconstruct(simulate(mumux_sample(1.0, 10, seed=3), seed=1), variables=["M", "Mx"])
+
+
+
+def _reference_candidates(reco: Sample, decay: str) -> list[tuple[float, ...]]:
+    """(event, daughter energies) of every candidate from a direct enumeration: all choices of
+    passing objects, no object twice, identical daughters (same name and list) in increasing
+    object order (one unordered choice)."""
+    dec = parse_decay(decay)
+    ev = reco.events
+    masses = [0.0 if d.is_photon else pdg_mass(d.pdg) for d in dec.daughters]
+    out = []
+    for e in range(len(ev)):  # a reference: clarity over speed
+        trk, clu = ev.tracks[e], ev.clusters[e]
+        photons = [i for i in range(len(clu)) if clu.track_index[i] < 0]
+        per = []
+        for d in dec.daughters:
+            if d.is_photon:
+                per.append([i for i in photons if d.label == "all" or clu.E[i] > 0.1])
+            else:
+                per.append([i for i in range(len(trk)) if trk.charge[i] == d.charge and (
+                    d.label in ("all", "displaced")
+                    or (abs(trk.d0[i]) < 2 and abs(trk.z0[i]) < 4))])
+        for combo in itertools.product(*per):
+            tags = [(d.is_photon, i) for d, i in zip(dec.daughters, combo, strict=True)]
+            if len(set(tags)) < len(tags):
+                continue
+            if any((dec.daughters[a].name, dec.daughters[a].label)
+                   == (dec.daughters[b].name, dec.daughters[b].label) and combo[a] > combo[b]
+                   for a in range(len(combo)) for b in range(a + 1, len(combo))):
+                continue
+            energies = [float(clu.E[i]) if d.is_photon else
+                        float(np.sqrt(trk.px[i] ** 2 + trk.py[i] ** 2 + trk.pz[i] ** 2 + m * m))
+                        for d, i, m in zip(dec.daughters, combo, masses, strict=True)]
+            out.append((float(e), *energies))
+    return sorted(out)
+
+
+@pytest.fixture(scope="module")
+def busy_events() -> Sample:
+    """Two μ⁺, two μ⁻ and two photons per event, with beam background."""
+    rng = np.random.default_rng(7)
+    n = 150
+    pdg = np.tile([-13, -13, 13, 13, 22, 22], n)
+    p = rng.uniform(0.5, 3.0, 6 * n)
+    c = rng.uniform(-0.7, 0.8, 6 * n)
+    ph = rng.uniform(-np.pi, np.pi, 6 * n)
+    s = np.sqrt(1 - c * c)
+    m = np.where(pdg == 22, 0.0, pdg_mass(13))
+    ev = make_truth_events(np.full(n, 6), np.ones(n), pdg=pdg, px=p * s * np.cos(ph),
+                           py=p * s * np.sin(ph), pz=p * c, E=np.sqrt(p * p + m * m))
+    return simulate(Sample(ev, SampleMeta(process="busy")), seed=8, beam_background_rate=1.5)
+
+
+@pytest.mark.parametrize("decay", ["vpho -> mu+ mu- gamma gamma", "vpho -> mu+:loose mu+ mu-",
+                                   "vpho -> mu+ mu+ mu- mu-", "vpho -> gamma:loose gamma"])
+def test_combinatorics_match_direct_enumeration(busy_events: Sample, decay: str) -> None:
+    n_dau = len(parse_decay(decay).daughters)
+    nt = reconstruct(busy_events, decay, variables=[f"dau{i}_E" for i in range(n_dau)]).events
+    got = sorted(zip(ak.to_numpy(nt.event).astype(float),
+                     *(ak.to_numpy(nt[f"dau{i}_E"]) for i in range(n_dau)), strict=True))
+    ref = _reference_candidates(busy_events, decay)
+    assert len(got) > 50
+    assert len(got) == len(ref)
+    assert np.allclose(np.array(got), np.array(ref), rtol=1e-12, atol=0)

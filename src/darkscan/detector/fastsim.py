@@ -2,8 +2,13 @@
 
 Per event: jagged ``tracks``, ``clusters``, ``klm``; flat trigger bits ``trg_*``; truth summary
 ``mc_*`` (sum of invisible final-state four-momenta, numbers of charged/photon final-state
-particles); ``weight``. Everything is computed on the flattened particles of all events at once
-and unflattened at the end.
+particles); ``weight``.
+
+Everything runs on the flat final-state particles of all events at once (numpy columns viewed
+out of the awkward input, event offsets alongside): per-particle work in compiled kernels
+(numba, one pass each, random numbers drawn in bulk only for the particles that use them),
+vectorisable trigonometry in numpy, and the per-event output lists built directly as awkward
+layouts over the flat columns (no per-record construction, no copies).
 """
 
 from __future__ import annotations
@@ -15,12 +20,14 @@ import awkward as ak
 import numpy as np
 
 from darkscan.detector import background, calorimeter, pid, species, tracking, trigger
+from darkscan.detector.jit import jit
 from darkscan.detector.parameters import BELLE2_DETECTOR, DetectorParameters
 from darkscan.errors import InputFileError
 from darkscan.events import STATUS_FINAL, Sample, read_sample, write_sample
 from darkscan.physics.experiment import BELLE2, Experiment
 
 REQUIRED = ("pdg", "px", "py", "pz", "E", "vx", "vy", "vz", "status")
+CLUSTER_COLUMNS = ("E", "theta", "phi", "region", "track_index", "mc_pdg", "mc_index", "is_bkg")
 _FLOAT_FIELDS = ("px", "py", "pz", "E", "vx", "vy", "vz")
 
 
@@ -40,26 +47,227 @@ def _columns(sample: Sample) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     flat = ak.flatten(parts, axis=1)
     cols = {name: ak.to_numpy(flat[name]) for name in REQUIRED}
     for name in _FLOAT_FIELDS:
-        cols[name] = cols[name].astype(np.float64)
-        if not np.all(np.isfinite(cols[name])):
+        cols[name] = np.asarray(cols[name], dtype=np.float64)  # a view when already float64
+        if not np.isfinite(cols[name]).all():
             raise InputFileError(f"particle column '{name}' has NaN or infinite values")
-    w = ak.to_numpy(ev["weight"]).astype(np.float64)
-    if not np.all(np.isfinite(w)):
+    w = np.asarray(ak.to_numpy(ev["weight"]), dtype=np.float64)
+    if not np.isfinite(w).all():
         raise InputFileError("column 'weight' has NaN or infinite values")
     cols["weight"] = w
     return counts, cols
 
 
-def _jagged(cols: dict[str, np.ndarray], event: np.ndarray, n_events: int) -> ak.Array:
-    """Records grouped by (sorted) event index."""
-    counts = np.bincount(event, minlength=n_events)
-    cols = {k: np.ascontiguousarray(v) for k, v in cols.items()}
-    return ak.unflatten(ak.zip(cols, depth_limit=1), counts)
+def _offsets(counts: np.ndarray) -> np.ndarray:
+    off = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=off[1:])
+    return off
+
+
+def _jagged(cols: dict[str, np.ndarray], offsets: np.ndarray) -> ak.Array:
+    """Records in per-event lists, built directly as an awkward layout (no copies, no
+    broadcasting): ``cols`` hold the flat records grouped by event, ``offsets`` their bounds."""
+    content = ak.contents.RecordArray(
+        [ak.contents.NumpyArray(np.ascontiguousarray(v)) for v in cols.values()], list(cols),
+        length=int(offsets[-1]))
+    return ak.Array(ak.contents.ListOffsetArray(ak.index.Index64(offsets), content))
+
+
+def _events(cols: dict[str, Any], n_events: int) -> ak.Array:
+    """One record per event from jagged awkward arrays and flat numpy columns."""
+    contents = [v.layout if isinstance(v, ak.Array)
+                else ak.contents.NumpyArray(np.ascontiguousarray(v)) for v in cols.values()]
+    return ak.Array(ak.contents.RecordArray(contents, list(cols), length=n_events))
 
 
 def _rngs(seed: int | np.random.SeedSequence, n: int) -> list[np.random.Generator]:
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     return [np.random.default_rng(s) for s in ss.spawn(n)]
+
+
+@jit
+def _merge_clusters(ev, keep, e, theta, phi, region, track, pdg, local, bkg_off, bkg_keep,
+                    bkg_e, bkg_theta, bkg_phi, bkg_region):  # pragma: no cover - compiled
+    """Kept clusters of the particles (event-ordered, with their event ``ev``) and of the beam
+    background (``bkg_off``: per-event offsets) in one event-ordered list, particles first."""
+    n_events = bkg_off.shape[0] - 1
+    off = np.zeros(n_events + 1, dtype=np.int64)
+    for i in range(ev.shape[0]):
+        if keep[i]:
+            off[ev[i] + 1] += 1
+    for k in range(n_events):
+        for j in range(bkg_off[k], bkg_off[k + 1]):
+            if bkg_keep[j]:
+                off[k + 1] += 1
+    for k in range(n_events):
+        off[k + 1] += off[k]
+    n = off[-1]
+    e_out, th_out, ph_out = np.empty(n), np.empty(n), np.empty(n)
+    region_out = np.empty(n, dtype=np.int8)
+    track_out = np.full(n, -1, dtype=np.int32)
+    pdg_out = np.full(n, 22, dtype=np.int32)
+    local_out = np.full(n, -1, dtype=np.int32)
+    is_bkg = np.ones(n, dtype=np.bool_)
+    pos = off[:-1].copy()
+    for i in range(ev.shape[0]):
+        if keep[i]:
+            w = pos[ev[i]]
+            pos[ev[i]] += 1
+            e_out[w], th_out[w], ph_out[w], region_out[w] = e[i], theta[i], phi[i], region[i]
+            track_out[w], pdg_out[w], local_out[w] = track[i], pdg[i], local[i]
+            is_bkg[w] = False
+    for k in range(n_events):
+        for j in range(bkg_off[k], bkg_off[k + 1]):
+            if bkg_keep[j]:
+                w = pos[k]
+                pos[k] += 1
+                e_out[w], th_out[w], ph_out[w] = bkg_e[j], bkg_theta[j], bkg_phi[j]
+                region_out[w] = bkg_region[j]
+    return (e_out, th_out, ph_out, region_out, track_out, pdg_out, local_out, is_bkg), off
+
+
+@jit
+def _track_links_kernel(tk, keep, cluster_e, klm_layers, pdg, local, x, y, px, py, pz
+                        ):  # pragma: no cover - compiled
+    n = tk.shape[0]
+    floats = np.empty((3, n))  # E_cluster, E_over_p, mc_vr
+    layers = np.empty(n, dtype=np.int16)
+    ints = np.empty((2, n), dtype=np.int32)  # mc_pdg, mc_index
+    for i in range(n):
+        j = tk[i]
+        e = cluster_e[j] if keep[j] else 0.0
+        floats[0, i] = e
+        floats[1, i] = e / max(np.sqrt(px[i] * px[i] + py[i] * py[i] + pz[i] * pz[i]), 1e-9)
+        floats[2, i] = np.sqrt(x[j] * x[j] + y[j] * y[j])
+        layers[i] = klm_layers[j]
+        ints[0, i], ints[1, i] = pdg[j], local[j]
+    return floats, layers, ints
+
+
+def _track_links(tk: np.ndarray, keep: np.ndarray, cluster_e: np.ndarray,
+                 klm_layers: np.ndarray, pdg: np.ndarray, local: np.ndarray, x: np.ndarray,
+                 y: np.ndarray, px: np.ndarray, py: np.ndarray, pz: np.ndarray
+                 ) -> dict[str, np.ndarray]:
+    """Per track (particle ``tk``, reconstructed momentum p): the energy of its particle's
+    cluster and E/p, its KLM layers, the true id, index and production radius."""
+    floats, layers, ints = _track_links_kernel(tk, keep, cluster_e, klm_layers, pdg, local,
+                                               x, y, px, py, pz)
+    return {"E_cluster": floats[0], "E_over_p": floats[1], "klm_layers": layers,
+            "mc_pdg": ints[0], "mc_index": ints[1], "mc_vr": floats[2]}
+
+
+def _kinematics(px: np.ndarray, py: np.ndarray, pz: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """|p|, θ, φ (vectorised: numpy's arctan2 is SIMD, a kernel's is a libm call)."""
+    pt = np.sqrt(px * px + py * py)
+    return np.sqrt(pt * pt + pz * pz), np.arctan2(pt, pz), np.arctan2(py, px)
+
+
+@jit
+def _truth_summary(ev, invisible, charge, pdg, px, py, pz, e, n_events
+                   ):  # pragma: no cover - compiled
+    """Per event: summed four-momentum of the invisible particles, numbers of charged
+    particles and photons."""
+    p4 = np.zeros((4, n_events))
+    n_charged = np.zeros(n_events, dtype=np.int16)
+    n_photons = np.zeros(n_events, dtype=np.int16)
+    for i in range(ev.shape[0]):
+        k = ev[i]
+        if invisible[i]:
+            p4[0, k] += px[i]
+            p4[1, k] += py[i]
+            p4[2, k] += pz[i]
+            p4[3, k] += e[i]
+        n_charged[k] += charge[i] != 0
+        n_photons[k] += pdg[i] == 22
+    return p4, n_charged, n_photons
+
+Particles = dict[str, np.ndarray]
+
+
+def _final_particles(c: dict[str, np.ndarray], counts: np.ndarray) -> Particles:
+    """Flat final-state particles with their event, index in the event, species properties
+    and momentum angles."""
+    final = c["status"] == STATUS_FINAL
+    names = ("pdg", "vx", "vy", "vz", "px", "py", "pz", "E")
+    event = np.repeat(np.arange(len(counts)), counts)
+    if final.all():  # views, no copies
+        cols = {k: c[k] for k in names}
+        idx, ev = np.arange(len(final)), event
+    else:
+        idx = np.nonzero(final)[0]
+        cols = {k: c[k][idx] for k in names}
+        ev = event[idx]
+    part = {"x": cols["vx"], "y": cols["vy"], "z": cols["vz"], "px": cols["px"],
+            "py": cols["py"], "pz": cols["pz"], "E": cols["E"],
+            "pdg": cols["pdg"].astype(np.int64), "ev": ev}
+    part["local"] = (idx - _offsets(counts)[ev]).astype(np.int32)
+    part["charge"], part["mass"], part["invisible"] = species.properties(part["pdg"])
+    part["p"], part["theta"], part["phi"] = _kinematics(part["px"], part["py"], part["pz"])
+    return part
+
+
+def _tracking(part: Particles, rng: np.random.Generator, params: DetectorParameters
+              ) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """Found tracks: their particles, smeared parameters and layer counts; and the outermost
+    radius reached by every particle's helix (∞ for neutrals)."""
+    ch = np.nonzero(part["charge"] != 0)[0]
+    q = np.sign(part["charge"][ch])
+    lay = tracking.propagate(part["x"], part["y"], part["z"], part["px"], part["py"],
+                             part["pz"], q, params, index=ch)
+    r_max = np.full(len(part["pdg"]), np.inf)
+    r_max[ch] = lay["r_max"]
+    found = np.nonzero(lay["found"])[0]
+    tk = ch[found]
+    lay = {k: lay[k][found] for k in ("n_pxd", "n_svd", "n_cdc", "r_first", "r_last")}
+    sm = tracking.smear_tracks(rng, part["x"], part["y"], part["z"], part["px"], part["py"],
+                               part["pz"], q[found], part["mass"], lay, params,
+                               phi=part["phi"], theta=part["theta"], index=tk)
+    cols = {k: sm[k] for k in ("px", "py", "pz", "charge", "d0", "z0", "phi0", "tanl",
+                               "sigma_d0", "sigma_z0")}
+    cols.update({k: lay[k] for k in ("n_pxd", "n_svd", "n_cdc")})
+    return tk, cols, r_max
+
+
+def _track_index(ev: np.ndarray, tk: np.ndarray, n_events: int, n_particles: int
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Per-event track offsets and, per particle, the index of its track in its event (−1)."""
+    track_off = _offsets(np.bincount(ev[tk], minlength=n_events))
+    part_to_track = np.full(n_particles, -1, dtype=np.int32)
+    part_to_track[tk] = np.arange(len(tk)) - track_off[ev[tk]]
+    return track_off, part_to_track
+
+
+def _clusters(part: Particles, cl: dict[str, np.ndarray], part_to_track: np.ndarray,
+              rng: np.random.Generator, rate: float, n_events: int, params: DetectorParameters
+              ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The particles' kept clusters and the beam-background clusters, per event."""
+    bkg = background.background_photons(rng, n_events, rate, params)
+    bcl = calorimeter.make_clusters(rng, bkg["E"], bkg["theta"], bkg["phi"], params)
+    cols, off = _merge_clusters(
+        np.ascontiguousarray(part["ev"]), cl["keep"], cl["E"], cl["theta"], cl["phi"],
+        cl["region"], part_to_track, part["pdg"], part["local"], _offsets(bkg["counts"]),
+        bcl["keep"], bcl["E"], bcl["theta"], bcl["phi"], bcl["region"])
+    return dict(zip(CLUSTER_COLUMNS, cols, strict=True)), off
+
+
+def _klm_hits(part: Particles, layers: np.ndarray, part_to_track: np.ndarray, n_events: int
+              ) -> ak.Array:
+    """Per event: the particles that fired KLM layers (true angles), with their track link."""
+    kk = np.nonzero(layers > 0)[0]
+    return _jagged({"theta": part["theta"][kk], "phi": part["phi"][kk], "layers": layers[kk],
+                    "track_index": part_to_track[kk], "mc_pdg": part["pdg"][kk].astype(np.int32),
+                    "mc_index": part["local"][kk]},
+                   _offsets(np.bincount(part["ev"][kk], minlength=n_events)))
+
+
+def _truth(part: Particles, n_events: int) -> dict[str, np.ndarray]:
+    inv_p4, n_charged, n_photons = _truth_summary(
+        part["ev"], part["invisible"], part["charge"], part["pdg"], part["px"], part["py"],
+        part["pz"], part["E"], n_events)
+    out = {f"mc_{k}_invisible": inv_p4[j] for j, k in enumerate(("px", "py", "pz", "E"))}
+    out["mc_n_charged"] = n_charged
+    out["mc_n_photons"] = n_photons
+    return out
 
 
 def simulate(sample: Sample, *, seed: int | np.random.SeedSequence,
@@ -71,112 +279,33 @@ def simulate(sample: Sample, *, seed: int | np.random.SeedSequence,
     n_events = len(counts)
     rng_trk, rng_ecl, rng_klm, rng_pid, rng_bkg = _rngs(seed, 5)
     rate = params.bkg_rate if beam_background_rate is None else float(beam_background_rate)
-    event_all = np.repeat(np.arange(n_events), counts)
-    local_all = np.arange(len(event_all)) - np.repeat(np.cumsum(counts) - counts, counts)
+    part = _final_particles(c, counts)
 
-    final = c["status"] == STATUS_FINAL
-    idx = np.nonzero(final)[0]
-    pdg = c["pdg"][idx].astype(np.int64)
-    x, y, z = c["vx"][idx], c["vy"][idx], c["vz"][idx]
-    px, py, pz, e = c["px"][idx], c["py"][idx], c["pz"][idx], c["E"][idx]
-    ev = event_all[idx]
-    charge, mass = species.lookup(pdg)
-    p = np.sqrt(px * px + py * py + pz * pz)
-    theta = np.arctan2(np.hypot(px, py), pz)
-    phi = np.arctan2(py, px)
-    invisible = species.is_invisible(pdg, charge)
+    tk, tracks, r_max = _tracking(part, rng_trk, params)
+    dep = calorimeter.ecl_deposits(rng_ecl, part["pdg"], part["charge"], part["x"], part["y"],
+                                   part["z"], part["px"], part["py"], part["pz"], part["E"],
+                                   part["mass"], r_max, params, theta_p=part["theta"])
+    cl = calorimeter.make_clusters(rng_ecl, dep["deposit"], dep["theta"], part["phi"], params)
+    layers = calorimeter.klm_hits(rng_klm, part["pdg"], part["p"], part["E"], part["theta"],
+                                  dep["region"], params)["layers"]
+    track_off, part_to_track = _track_index(part["ev"], tk, n_events, len(part["pdg"]))
+    tracks.update(pid.pid_scores(rng_pid, part["pdg"], part["p"], part["theta"], cl["keep"],
+                                 params, index=tk))
+    tracks.update(_track_links(tk, cl["keep"], cl["E"], layers, part["pdg"], part["local"],
+                               part["x"], part["y"], tracks["px"], tracks["py"], tracks["pz"]))
+    clusters, cluster_off = _clusters(part, cl, part_to_track, rng_bkg, rate, n_events, params)
 
-    # --- tracking ------------------------------------------------------------------------------
-    ch = np.nonzero(charge != 0)[0]
-    q = np.sign(charge[ch])
-    lay = tracking.propagate(x[ch], y[ch], z[ch], px[ch], py[ch], pz[ch], q, params)
-    r_max = np.full(len(idx), np.inf)
-    r_max[ch] = lay["r_max"]
-    found = lay["found"]
-    tk = ch[found]
-    sm = tracking.smear_tracks(rng_trk, x[tk], y[tk], z[tk], px[tk], py[tk], pz[tk], q[found],
-                               mass[tk], {k: v[found] for k, v in lay.items()}, params)
-
-    # --- ECL / KLM -----------------------------------------------------------------------------
-    dep = calorimeter.ecl_deposits(rng_ecl, pdg, charge, x, y, z, px, py, pz, e, mass, r_max,
-                                   params)
-    cl = calorimeter.make_clusters(rng_ecl, dep["deposit"], dep["theta"], phi, params)
-    klm = calorimeter.klm_hits(rng_klm, pdg, p, e, theta, dep["region"], params)
-    part_to_track = np.full(len(idx), -1, dtype=np.int64)
-    track_counts = np.bincount(ev[tk], minlength=n_events)
-    part_to_track[tk] = np.arange(len(tk)) - np.repeat(np.cumsum(track_counts) - track_counts,
-                                                       track_counts)
-    cl_e = np.where(cl["keep"], cl["E"], 0.0)
-
-    # --- PID -----------------------------------------------------------------------------------
-    p_trk = np.sqrt(sm["px"] ** 2 + sm["py"] ** 2 + sm["pz"] ** 2)
-    scores = pid.pid_scores(rng_pid, np.abs(pdg[tk]), p[tk], theta[tk], cl["keep"][tk], params)
-    tracks = {k: sm[k] for k in ("px", "py", "pz", "charge", "d0", "z0", "phi0", "tanl",
-                                 "sigma_d0", "sigma_z0")}
-    tracks.update({k: lay[k][found] for k in ("n_pxd", "n_svd", "n_cdc")})
-    tracks.update(scores)
-    tracks["E_cluster"] = cl_e[tk]
-    tracks["E_over_p"] = cl_e[tk] / np.maximum(p_trk, 1e-9)
-    tracks["klm_layers"] = klm["layers"][tk]
-    tracks["mc_pdg"] = pdg[tk].astype(np.int32)
-    tracks["mc_index"] = local_all[idx[tk]].astype(np.int32)
-    tracks["mc_vr"] = np.hypot(x[tk], y[tk])
-    trk = _jagged(tracks, ev[tk], n_events)
-
-    # --- clusters (particles + beam background) ------------------------------------------------
-    kc = np.nonzero(cl["keep"])[0]
-    bkg = background.background_photons(rng_bkg, n_events, rate, params)
-    bcl = calorimeter.make_clusters(rng_bkg, bkg["E"], bkg["theta"], bkg["phi"], params)
-    bk = np.nonzero(bcl["keep"])[0]
-    bev = np.repeat(np.arange(n_events), bkg["counts"])[bk]
-    cev = np.concatenate([ev[kc], bev])
-    order = np.argsort(cev, kind="stable")
-    nb = len(bk)
-    clusters = {
-        "E": np.concatenate([cl["E"][kc], bcl["E"][bk]]),
-        "theta": np.concatenate([cl["theta"][kc], bcl["theta"][bk]]),
-        "phi": np.concatenate([cl["phi"][kc], bcl["phi"][bk]]),
-        "region": np.concatenate([cl["region"][kc], bcl["region"][bk]]).astype(np.int8),
-        "track_index": np.concatenate([part_to_track[kc], np.full(nb, -1)]).astype(np.int32),
-        "mc_pdg": np.concatenate([pdg[kc], np.full(nb, 22)]).astype(np.int32),
-        "mc_index": np.concatenate([local_all[idx[kc]], np.full(nb, -1)]).astype(np.int32),
-        "is_bkg": np.concatenate([np.zeros(len(kc), bool), np.ones(nb, bool)]),
-    }
-    clusters = {k: v[order] for k, v in clusters.items()}
-    clu = _jagged(clusters, cev[order], n_events)
-
-    kk = np.nonzero(klm["layers"] > 0)[0]
-    klm_rec = _jagged({"theta": theta[kk], "phi": phi[kk], "layers": klm["layers"][kk],
-                       "track_index": part_to_track[kk].astype(np.int32),
-                       "mc_pdg": pdg[kk].astype(np.int32),
-                       "mc_index": local_all[idx[kk]].astype(np.int32)}, ev[kk], n_events)
-
-    # --- trigger -------------------------------------------------------------------------------
-    st = np.sin(clu.theta)
-    e_flat = ak.to_numpy(ak.flatten(clu.E))
-    p4 = np.stack([ak.to_numpy(ak.flatten(x_)) for x_ in (
-        clu.E * st * np.cos(clu.phi), clu.E * st * np.sin(clu.phi), clu.E * np.cos(clu.theta))]
-        + [e_flat], axis=-1)
-    e_cms = ak.unflatten(experiment.to_cms(p4)[:, 3], ak.num(clu.E))
-    bits = trigger.trigger_bits(trk, clu, e_cms, params)
-
-    # --- truth summary -------------------------------------------------------------------------
-    inv = invisible
-    summary = {f"mc_{k}_invisible": np.bincount(ev[inv], weights=v[inv], minlength=n_events)
-               for k, v in (("px", px), ("py", py), ("pz", pz), ("E", e))}
-    summary["mc_n_charged"] = np.bincount(ev[charge != 0], minlength=n_events).astype(np.int16)
-    summary["mc_n_photons"] = np.bincount(ev[pdg == 22], minlength=n_events).astype(np.int16)
-
-    out: dict[str, Any] = {"tracks": trk, "clusters": clu, "klm": klm_rec}
-    out.update(bits)
-    out.update(summary)
+    out: dict[str, Any] = {"tracks": _jagged(tracks, track_off),
+                           "clusters": _jagged(clusters, cluster_off),
+                           "klm": _klm_hits(part, layers, part_to_track, n_events)}
+    out.update(trigger.trigger_bits(tracks, track_off, clusters, cluster_off,
+                                    np.asarray(experiment.boost_beta, dtype=float), params))
+    out.update(_truth(part, n_events))
     out["weight"] = c["weight"]
-    out = {k: np.ascontiguousarray(v) if isinstance(v, np.ndarray) else v for k, v in out.items()}
-    events = ak.zip(out, depth_limit=1)
     meta = sample.meta.with_(kind="reco", extra={
         **sample.meta.extra, "detector": "belle2-fastsim",
         "beam_background_rate": rate, "detector_seed": _seed_repr(seed)})
-    return Sample(events, meta)
+    return Sample(_events(out, n_events), meta)
 
 
 def _seed_repr(seed: int | np.random.SeedSequence) -> Any:

@@ -8,6 +8,7 @@ from functools import cache
 
 import numpy as np
 
+from darkscan.detector.jit import jit
 from darkscan.detector.parameters import DetectorParameters
 
 #: ECL region codes (basf2 ``getDetectorRegion``-like; 0 = outside or in a gap)
@@ -46,14 +47,64 @@ def tracking_layers(params: DetectorParameters) -> TrackingLayers:
     )
 
 
+def ecl_bounds(params: DetectorParameters) -> tuple[float, ...]:
+    """ECL forward, barrel, backward polar-angle ranges (deg) as one flat tuple for kernels."""
+    return (*params.ecl_fwd, *params.ecl_barrel, *params.ecl_bwd)
+
+
+@jit
+def region_of(theta, bounds):  # pragma: no cover - compiled
+    """ECL region code of one polar angle (rad); ``bounds`` from :func:`ecl_bounds`."""
+    deg = theta * (180.0 / np.pi)
+    if bounds[4] <= deg < bounds[5]:
+        return ECL_BWD
+    if bounds[2] <= deg < bounds[3]:
+        return ECL_BARREL
+    if bounds[0] <= deg < bounds[1]:
+        return ECL_FWD
+    return ECL_OUTSIDE
+
+
+@jit
+def klm_accepts(theta, lo, hi):  # pragma: no cover - compiled
+    """Polar angle (rad) inside the KLM range [lo, hi] (deg)."""
+    deg = theta * (180.0 / np.pi)
+    return lo <= deg <= hi
+
+
+@jit
+def impact_theta(x, y, z, px, py, pz, r_barrel, z_fwd, z_bwd):  # pragma: no cover - compiled
+    """Polar angle (seen from the IP) where a straight line from (x, y, z) along p meets the
+    ECL inner surface: the barrel cylinder or an endcap face, whichever comes first."""
+    pt2 = px * px + py * py
+    b = x * px + y * py  # barrel: |r0 + t p_T| = R, t ≥ 0
+    c = x * x + y * y - r_barrel * r_barrel
+    t_bar = (-b + np.sqrt(max(b * b - pt2 * c, 0.0))) / pt2 if pt2 > 0.0 else np.inf
+    t_end = ((z_fwd if pz >= 0.0 else z_bwd) - z) / pz if pz != 0.0 else np.inf
+    t = min(t_bar, t_end if t_end >= 0.0 else np.inf)
+    return np.arctan2(np.hypot(x + t * px, y + t * py), z + t * pz)
+
+
+@jit
+def _regions(theta, bounds):  # pragma: no cover - compiled
+    out = np.empty(theta.shape[0], dtype=np.int8)
+    for i in range(theta.shape[0]):
+        out[i] = region_of(theta[i], bounds)
+    return out
+
+
+@jit
+def _impacts(x, y, z, px, py, pz, r_barrel, z_fwd, z_bwd):  # pragma: no cover - compiled
+    out = np.empty(x.shape[0])
+    for i in range(x.shape[0]):
+        out[i] = impact_theta(x[i], y[i], z[i], px[i], py[i], pz[i], r_barrel, z_fwd, z_bwd)
+    return out
+
+
 def ecl_region(theta: np.ndarray, params: DetectorParameters) -> np.ndarray:
     """ECL region code for lab polar angles ``theta`` (rad): 0 outside acceptance or in a gap."""
-    deg = np.degrees(np.asarray(theta, dtype=float))
-    out = np.zeros(deg.shape, dtype=np.int8)
-    for code, (lo, hi) in ((ECL_FWD, params.ecl_fwd), (ECL_BARREL, params.ecl_barrel),
-                           (ECL_BWD, params.ecl_bwd)):
-        out[(deg >= lo) & (deg < hi)] = code
-    return out
+    th = np.asarray(theta, dtype=float)
+    return _regions(np.ascontiguousarray(th.ravel()), ecl_bounds(params)).reshape(th.shape)
 
 
 def in_klm(theta: np.ndarray, params: DetectorParameters) -> np.ndarray:
@@ -65,14 +116,8 @@ def ecl_impact_theta(x: np.ndarray, y: np.ndarray, z: np.ndarray, px: np.ndarray
                      py: np.ndarray, pz: np.ndarray, params: DetectorParameters) -> np.ndarray:
     """Polar angle (seen from the IP) of the point where a straight line from (x, y, z) along p
     meets the ECL inner surface (barrel cylinder or an endcap face). For neutral particles."""
-    pt2 = px * px + py * py
-    # barrel: |r0 + t p_T| = R  (t ≥ 0)
-    b = x * px + y * py
-    c = x * x + y * y - params.ecl_r_barrel**2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t_bar = np.where(pt2 > 0, (-b + np.sqrt(np.maximum(b * b - pt2 * c, 0.0))) / pt2, np.inf)
-        z_face = np.where(pz >= 0, params.ecl_z_fwd, params.ecl_z_bwd)
-        t_end = np.where(pz != 0, (z_face - z) / pz, np.inf)
-    t = np.minimum(t_bar, np.where(t_end >= 0, t_end, np.inf))
-    xi, yi, zi = x + t * px, y + t * py, z + t * pz
-    return np.arctan2(np.hypot(xi, yi), zi)
+    f = np.ascontiguousarray
+    a = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (x, y, z, px, py, pz)))
+    out = _impacts(*(f(v.ravel()) for v in a), float(params.ecl_r_barrel),
+                   float(params.ecl_z_fwd), float(params.ecl_z_bwd))
+    return out.reshape(a[0].shape)

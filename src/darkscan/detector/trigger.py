@@ -14,46 +14,119 @@ Bits per event:
 
 from __future__ import annotations
 
-import awkward as ak
 import numpy as np
 
 from darkscan.detector.geometry import ECL_BARREL, ECL_BWD
+from darkscan.detector.helix import wrap_one
+from darkscan.detector.jit import inline, jit
 from darkscan.detector.parameters import DetectorParameters
 
-
-def _max_pair_opening_phi(phi: ak.Array) -> np.ndarray:
-    pairs = ak.combinations(phi, 2, fields=["a", "b"])
-    d = np.abs(np.arctan2(np.sin(pairs.a - pairs.b), np.cos(pairs.a - pairs.b)))
-    return ak.to_numpy(ak.fill_none(ak.max(d, axis=1), 0.0))
+#: boolean bits in the order of the kernel's output rows
+_BITS = ("trg_two_track", "trg_single_muon", "trg_single_photon", "trg_elow", "trg_ehigh",
+         "trg_elum", "trg_hie")
 
 
-def trigger_bits(tracks: ak.Array, clusters: ak.Array, cluster_e_cms: ak.Array,
-                 params: DetectorParameters) -> dict[str, np.ndarray]:
-    """Trigger decisions from jagged ``tracks`` (px, py, pz, n_cdc, klm_layers) and ``clusters``
-    (E, theta, phi, region) with the clusters' CMS energies."""
-    pt = np.hypot(tracks.px, tracks.py)
-    trg_trk = (pt > params.trg_track_pt) & (tracks.n_cdc >= params.trg_track_min_cdc)
-    n_trg = ak.to_numpy(ak.sum(trg_trk, axis=1))
-    open_max = _max_pair_opening_phi(tracks.phi0[trg_trk])
-    two_track = (n_trg >= 2) & (open_max >= np.radians(params.trg_open_angle))
-    p = np.sqrt(tracks.px**2 + tracks.py**2 + tracks.pz**2)
-    mu_cand = trg_trk & (p > params.trg_muon_p) & (tracks.klm_layers > 0)
-    single_muon = ak.to_numpy(ak.any(mu_cand, axis=1))
+@inline
+def _opening(a, b):  # pragma: no cover - compiled
+    """Azimuthal opening |a − b| folded into [0, π]."""
+    return abs(wrap_one(a - b))
 
-    e, region = clusters.E, clusters.region
-    hi = cluster_e_cms > params.trg_photon_e_cms
-    n_hi_barrel = ak.to_numpy(ak.sum(hi & (region == ECL_BARREL), axis=1))
-    n_hi = ak.to_numpy(ak.sum(hi, axis=1))
-    n_other = ak.to_numpy(ak.sum(~hi & (e > params.trg_photon_other), axis=1))
-    single_photon = (n_hi_barrel == 1) & (n_hi == 1) & (n_other == 0)
-    etot = ak.to_numpy(ak.sum(ak.where(region != ECL_BWD, e, 0.0), axis=1))
-    big = cluster_e_cms > params.trg_bhabha_e_cms
-    phi_big = clusters.phi[big]
-    bhabha = _max_pair_opening_phi(phi_big) > np.radians(160.0)
-    ehigh = etot > params.trg_ehigh
-    hie = ehigh & ~bhabha
-    return {"trg_two_track": two_track, "trg_single_muon": single_muon,
-            "trg_single_photon": single_photon, "trg_elow": etot > params.trg_elow,
-            "trg_ehigh": ehigh, "trg_elum": etot > params.trg_elum, "trg_hie": hie,
-            "trg_any": two_track | single_muon | single_photon | hie,
-            "trg_n_tracks": n_trg.astype(np.int16), "trg_ecl_sum": etot}
+
+@inline
+def _track_bits(px, py, pz, n_cdc, klm_layers, phi0, lo, hi, c):  # pragma: no cover - compiled
+    """(number of CDC trigger tracks, largest φ opening among them, single-muon bit) of one
+    event's tracks lo..hi."""
+    n_trg, open_max, muon = 0, 0.0, False
+    pt2_min = c[0] * c[0]
+    for i in range(lo, hi):
+        if not (px[i] * px[i] + py[i] * py[i] > pt2_min and n_cdc[i] >= c[1]):
+            continue
+        n_trg += 1
+        for j in range(lo, i):
+            if px[j] * px[j] + py[j] * py[j] > pt2_min and n_cdc[j] >= c[1]:
+                open_max = max(open_max, _opening(phi0[i], phi0[j]))
+        p = np.sqrt(px[i] * px[i] + py[i] * py[i] + pz[i] * pz[i])
+        muon |= p > c[2] and klm_layers[i] > 0
+    return n_trg, open_max, muon
+
+
+@inline
+def _cluster_bits(e, theta, phi, region, lo, hi, beta, gamma, c):  # pragma: no cover - compiled
+    """(single-photon bit, ECL energy sum, two-cluster Bhabha) of one event's clusters lo..hi.
+    CMS energies E* = γE(1 − β·n̂) are computed only for clusters whose bound γE(1 + |β|)
+    reaches a threshold (most clusters are soft)."""
+    reach = gamma * (1.0 + np.sqrt(beta[0] ** 2 + beta[1] ** 2 + beta[2] ** 2))
+    n_hi_barrel, n_hi, n_other, etot, bhabha_open = 0, 0, 0, 0.0, 0.0
+    for i in range(lo, hi):
+        e_cms = 0.0
+        if e[i] * reach > min(c[4], c[6]):
+            st = np.sin(theta[i])
+            bn = (beta[0] * st * np.cos(phi[i]) + beta[1] * st * np.sin(phi[i])
+                  + beta[2] * np.cos(theta[i]))
+            e_cms = gamma * e[i] * (1.0 - bn)
+        if e_cms > c[4]:
+            n_hi += 1
+            n_hi_barrel += region[i] == ECL_BARREL
+        elif e[i] > c[5]:
+            n_other += 1
+        if region[i] != ECL_BWD:
+            etot += e[i]
+        if e_cms > c[6]:
+            for j in range(lo, i):  # earlier big clusters (recomputed: at most a few)
+                if e[j] * reach > c[6]:
+                    st = np.sin(theta[j])
+                    bn = (beta[0] * st * np.cos(phi[j]) + beta[1] * st * np.sin(phi[j])
+                          + beta[2] * np.cos(theta[j]))
+                    if gamma * e[j] * (1.0 - bn) > c[6]:
+                        bhabha_open = max(bhabha_open, _opening(phi[i], phi[j]))
+    single = n_hi_barrel == 1 and n_hi == 1 and n_other == 0
+    return single, etot, bhabha_open > np.radians(160.0)
+
+
+@jit
+def _bits(t_px, t_py, t_pz, t_ncdc, t_klm, t_phi0, t_off, c_e, c_theta, c_phi, c_region,
+          c_off, beta, c):  # pragma: no cover - compiled
+    n_ev = t_off.shape[0] - 1
+    bits = np.zeros((7, n_ev), dtype=np.bool_)
+    n_trg = np.zeros(n_ev, dtype=np.int16)
+    etot = np.zeros(n_ev)
+    gamma = 1.0 / np.sqrt(1.0 - (beta[0] ** 2 + beta[1] ** 2 + beta[2] ** 2))
+    for ev in range(n_ev):
+        n, open_max, muon = _track_bits(t_px, t_py, t_pz, t_ncdc, t_klm, t_phi0, t_off[ev],
+                                        t_off[ev + 1], c)
+        single, e_sum, bhabha = _cluster_bits(c_e, c_theta, c_phi, c_region, c_off[ev],
+                                              c_off[ev + 1], beta, gamma, c)
+        two = n >= 2 and open_max >= np.radians(c[3])
+        ehigh = e_sum > c[8]
+        hie = ehigh and not bhabha
+        bits[0, ev], bits[1, ev], bits[2, ev] = two, muon, single
+        bits[3, ev], bits[4, ev], bits[5, ev], bits[6, ev] = e_sum > c[7], ehigh, e_sum > c[9], hie
+        n_trg[ev], etot[ev] = n, e_sum
+    return bits, n_trg, etot
+
+
+def _thresholds(params: DetectorParameters) -> tuple[float, ...]:
+    return (params.trg_track_pt, float(params.trg_track_min_cdc), params.trg_muon_p,
+            params.trg_open_angle, params.trg_photon_e_cms, params.trg_photon_other,
+            params.trg_bhabha_e_cms, params.trg_elow, params.trg_ehigh, params.trg_elum)
+
+
+def trigger_bits(tracks: dict[str, np.ndarray], track_offsets: np.ndarray,
+                 clusters: dict[str, np.ndarray], cluster_offsets: np.ndarray,
+                 boost_beta: np.ndarray, params: DetectorParameters) -> dict[str, np.ndarray]:
+    """Trigger decisions from flat ``tracks`` (px, py, pz, n_cdc, klm_layers, phi0) and
+    ``clusters`` (E, theta, phi, region) with per-event offsets; ``boost_beta``: the lab
+    velocity of the CMS (for the clusters' CMS energies)."""
+    f = np.ascontiguousarray
+    bits, n_trg, etot = _bits(
+        f(tracks["px"], float), f(tracks["py"], float), f(tracks["pz"], float),
+        f(tracks["n_cdc"]), f(tracks["klm_layers"]), f(tracks["phi0"], float),
+        f(track_offsets, np.int64), f(clusters["E"], float), f(clusters["theta"], float),
+        f(clusters["phi"], float), f(clusters["region"]), f(cluster_offsets, np.int64),
+        f(boost_beta, float), _thresholds(params))
+    out = dict(zip(_BITS, bits, strict=True))
+    out["trg_any"] = (out["trg_two_track"] | out["trg_single_muon"] | out["trg_single_photon"]
+                      | out["trg_hie"])
+    out["trg_n_tracks"] = n_trg
+    out["trg_ecl_sum"] = etot
+    return out

@@ -1,0 +1,165 @@
+"""Compiled kernels against plain references: layer crossings, normal deviates, beam-background
+counts, PID scores, the trigger's CMS-energy shortcut."""
+
+from __future__ import annotations
+
+import awkward as ak
+import numpy as np
+import pytest
+from scipy import stats
+
+from darkscan.detector import BELLE2_DETECTOR, helix, normals, pid, simulate
+from darkscan.detector.background import background_photons
+from darkscan.detector.geometry import tracking_layers
+from darkscan.events import Sample, SampleMeta, make_truth_events
+from darkscan.physics import BELLE2, lorentz
+
+
+def _crossings_reference(x, y, z, px, py, pz, q):  # type: ignore[no-untyped-def]
+    """Every (track, layer): both crossings of the circle, turning angle ≤ the one to the
+    outermost point, z inside the layer; tracks moving outwards skip the layers inside their
+    start radius and the crossing after the outermost point."""
+    lay = tracking_layers(BELLE2_DETECTOR)
+    pt = np.hypot(px, py)
+    r = helix.radius(pt, BELLE2_DETECTOR.b_field)[:, None]
+    phi = np.arctan2(py, px)
+    tanl = (pz / pt)[:, None]
+    cx, cy = helix.centre(x, y, phi, r[:, 0], q)
+    d = np.maximum(np.hypot(cx, cy), 1e-12)[:, None]
+    gam = np.arctan2(cy, cx)[:, None]
+    beta0 = np.arctan2(y - cy, x - cx)[:, None]
+    qq = q[:, None]
+    tau_max = (qq * (beta0 - gam)) % (2 * np.pi)
+    r0 = np.hypot(x, y)[:, None]
+    outward = (x * np.cos(phi) + y * np.sin(phi) >= 0)[:, None]
+    rl = lay.radius[None, :]
+    reach = (rl >= np.abs(d - r)) & (rl <= d + r) & ~(outward & (rl < r0))
+    a = np.arccos(np.clip((rl**2 - d**2 - r**2) / (2 * r * d), -1.0, 1.0))
+    ok = np.zeros(reach.shape, dtype=bool)
+    for sgn in (-1.0, 1.0):
+        tau = (qq * (beta0 - gam - sgn * a)) % (2 * np.pi)
+        zc = z[:, None] + r * tau * tanl
+        ok |= ((~outward | (sgn == qq)) & (tau <= tau_max + 1e-12) & (zc >= lay.z_min)
+               & (zc <= lay.z_max))
+    ok &= reach
+    hits = np.stack([np.sum(ok & (lay.kind == k), axis=1) for k in range(3)], axis=1)
+    r_first = np.where(ok.any(axis=1), np.where(ok, rl, np.inf).min(axis=1), np.nan)
+    r_last = np.where(ok.any(axis=1), np.where(ok, rl, -np.inf).max(axis=1), np.nan)
+    return hits, r_first, r_last
+
+
+@pytest.mark.parametrize("start", ["ip", "beam_spot", "displaced"])
+def test_layer_crossings_match_per_layer_reference(start: str) -> None:
+    rng = np.random.default_rng(1)
+    n = 20000
+    pt = np.exp(rng.uniform(np.log(0.02), np.log(6.0), n))
+    th = np.arccos(rng.uniform(-1, 1, n))
+    ph = rng.uniform(-np.pi, np.pi, n)
+    q = rng.choice([-1.0, 1.0], n)
+    if start == "ip":
+        x = y = z = np.zeros(n)
+    elif start == "beam_spot":  # half of these start moving towards the axis
+        x, y, z = rng.normal(0, 1e-3, n), rng.normal(0, 1e-3, n), rng.normal(0, 0.5, n)
+    else:
+        vr, vph = rng.uniform(0, 120, n), rng.uniform(-np.pi, np.pi, n)
+        x, y, z = vr * np.cos(vph), vr * np.sin(vph), rng.uniform(-150, 200, n)
+    px, py, pz = pt * np.cos(ph), pt * np.sin(ph), pt / np.tan(th)
+    lay = tracking_layers(BELLE2_DETECTOR)
+    hits, r_first, r_last, r_max = helix.cross_layers(
+        x, y, z, px, py, pz, q, BELLE2_DETECTOR.b_field, lay.radius, lay.z_min, lay.z_max,
+        lay.kind)
+    ref_hits, ref_first, ref_last = _crossings_reference(x, y, z, px, py, pz, q)
+    same = (np.all(hits == ref_hits, axis=1) & np.isclose(r_first, ref_first, equal_nan=True)
+            & np.isclose(r_last, ref_last, equal_nan=True))
+    # arccos to 2e-8 rad: a track within ~1 µm of a layer end may flip
+    assert np.mean(~same) < 2e-4
+    assert np.allclose(r_max, helix.r_max(x, y, ph, helix.radius(pt, 1.5), q))
+    # the same through an index into longer arrays
+    idx = np.arange(0, n, 3)
+    sub = helix.cross_layers(x, y, z, px, py, pz, q[idx], BELLE2_DETECTOR.b_field, lay.radius,
+                             lay.z_min, lay.z_max, lay.kind, index=idx)
+    assert np.array_equal(sub[0], hits[idx])
+
+
+def test_standard_normal_is_normal_and_reproducible() -> None:
+    n = 2_000_000
+    z = normals.standard_normal(np.random.default_rng(2), n)
+    assert abs(z.mean()) < 5 / np.sqrt(n)
+    assert abs(z.var() - 1) < 5 * np.sqrt(2 / n)
+    for t in (1.0, 3.0, 3.7, 4.5):  # inside the layers, the base strip's edge, the tail
+        expect = 2 * stats.norm.sf(t)
+        assert abs(np.mean(np.abs(z) > t) - expect) < 5 * np.sqrt(expect / n) + 1e-7
+    assert stats.kstest(z[:200_000], "norm").pvalue > 1e-4
+    a = normals.standard_normal(np.random.default_rng(3), (5, 7))
+    assert a.shape == (5, 7)
+    assert np.array_equal(a, normals.standard_normal(np.random.default_rng(3), (5, 7)))
+    assert normals.table()[1] == pytest.approx(3.6541528853610088, rel=1e-12)
+
+
+def test_background_counts_are_poisson() -> None:
+    rate, n = 1.7, 400_000
+    bkg = background_photons(np.random.default_rng(4), n, rate, BELLE2_DETECTOR)
+    c = bkg["counts"]
+    assert c.mean() == pytest.approx(rate, abs=5 * np.sqrt(rate / n))
+    assert c.var() == pytest.approx(rate, rel=0.02)
+    assert np.mean(c == 0) == pytest.approx(np.exp(-rate), abs=0.003)
+    assert len(bkg["E"]) == c.sum()
+    endcap = (bkg["theta"] < np.radians(32)) | (bkg["theta"] > np.radians(129))
+    assert np.mean(endcap) == pytest.approx(BELLE2_DETECTOR.bkg_endcap_fraction, abs=0.005)
+    assert np.all(background_photons(np.random.default_rng(4), 10, 0.0,
+                                     BELLE2_DETECTOR)["counts"] == 0)
+
+
+def test_pid_scores_from_one_uniform() -> None:
+    n = 400_000
+    rng = np.random.default_rng(5)
+    p = np.full(n, 2.0)
+    theta = np.full(n, np.pi / 2)
+    s = pid.pid_scores(rng, np.full(n, 13), p, theta, np.ones(n, bool), BELLE2_DETECTOR)
+    wp = BELLE2_DETECTOR.pid_working_point
+    mu = s["muonID"]
+    assert np.mean(mu > wp) == pytest.approx(BELLE2_DETECTOR.muid_eff, abs=0.003)
+    # above and below the working point the scores stay uniform
+    assert stats.kstest((mu[mu > wp] - wp) / (1 - wp), "uniform").pvalue > 1e-4
+    assert stats.kstest(mu[mu <= wp] / wp, "uniform").pvalue > 1e-4
+    assert np.mean(s["electronID"] > wp) == pytest.approx(BELLE2_DETECTOR.eid_pi_fake,
+                                                          abs=0.0005)
+    assert np.all((mu >= 0) & (mu < 1))
+
+
+def _two_photons(e_cms: float, n: int, seed: int) -> Sample:
+    """Back-to-back photon pairs in the CMS (each E*), barrel-ish, boosted to the lab."""
+    rng = np.random.default_rng(seed)
+    c = rng.uniform(-0.5, 0.5, n)
+    ph = rng.uniform(-np.pi, np.pi, n)
+    s = np.sqrt(1 - c * c)
+    k = np.stack([s * np.cos(ph), s * np.sin(ph), c], axis=1) * e_cms
+    lab = np.stack([BELLE2.to_lab(lorentz.p4_from_mass(sign * k, 0.0)) for sign in (1, -1)],
+                   axis=1).reshape(-1, 4)
+    ev = make_truth_events(np.full(n, 2), np.ones(n), pdg=np.full(2 * n, 22),
+                           px=lab[:, 0].copy(), py=lab[:, 1].copy(), pz=lab[:, 2].copy(),
+                           E=lab[:, 3].copy())
+    return Sample(ev, SampleMeta(process="gg"))
+
+
+def test_bhabha_veto_uses_cms_energies() -> None:
+    n = 2000
+    hard = simulate(_two_photons(5.29, n, 6), seed=7, beam_background_rate=0.0).events
+    both = ak.to_numpy(ak.num(hard.clusters)) == 2
+    assert both.mean() > 0.5
+    assert np.all(ak.to_numpy(hard.trg_ehigh)[both])
+    assert not np.any(ak.to_numpy(hard.trg_hie)[both])  # vetoed: two back-to-back E* > 3 GeV
+    soft = simulate(_two_photons(2.0, n, 8), seed=9, beam_background_rate=0.0).events
+    both = ak.to_numpy(ak.num(soft.clusters)) == 2
+    assert np.all(ak.to_numpy(soft.trg_hie)[both] == ak.to_numpy(soft.trg_ehigh)[both])
+    # E* of a 2 GeV-in-CMS photon exceeds 1 GeV: two of them, so no single-photon bit
+    assert not np.any(ak.to_numpy(soft.trg_single_photon)[both])
+
+
+def test_kernel_caches_stamped_with_all_kernel_sources() -> None:
+    """A cached kernel inlines helpers from other modules: its cache must go stale with them."""
+    from darkscan.detector.jit import sources_digest
+
+    locator = helix._cross_layers._cache._impl._locator
+    assert type(locator).__name__.startswith("Darkscan")
+    assert locator.get_source_stamp() == sources_digest()
