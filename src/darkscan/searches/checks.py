@@ -47,38 +47,49 @@ def _gprime(lumi: str, model: str = "vanilla") -> tuple[np.ndarray, np.ndarray]:
     return r.masses, r.table[f"gprime_ul_{model}_exp"]
 
 
-def _at(lumi: str, mass: float) -> Measurement:
+#: why darkscan differs from the papers (measured on the default run; see the issue note)
+_WHY_2023 = ("darkscan is cut-based with counting windows; the 2023 paper used a Punzi-net on many "
+             "features and a 2D (θ_recoil, M²) fit that keeps the ECL-gap bands darkscan cuts "
+             "away. Here ττ→μμ dominates 2–7 GeV and EPA eeμμ (2.8 fb⁻¹ of MC, no longitudinal "
+             "photons) 8 GeV, where the efficiency is 4%")
+_WHY_2020 = ("the 2018 analysis had commissioning-era data (trigger, μ ID) and Bayesian limits "
+             "with large systematics; darkscan's selection and sideband-normalised background "
+             "are stronger at low mass")
+
+
+def _at(lumi: str, mass: float, why: str) -> Measurement:
     m, g = _gprime(lumi)
     i = int(np.argmin(np.abs(m - mass)))
-    return Measurement(float(g[i]), f"expected limit at M = {m[i]:g} GeV")
+    return Measurement(float(g[i]), f"expected limit at M = {m[i]:g} GeV; {why}")
 
 
-def _best_below(lumi: str, mass: float) -> Measurement:
+def _best_below(lumi: str, mass: float, why: str) -> Measurement:
     m, g = _gprime(lumi)
     sel = m <= mass
     i = int(np.nanargmin(np.where(sel, g, np.inf)))
-    return Measurement(float(g[i]), f"lowest expected limit for M ≤ {mass:g} GeV at {m[i]:g} GeV")
+    return Measurement(float(g[i]), f"lowest expected limit for M ≤ {mass:g} GeV at {m[i]:g} GeV; "
+                       f"{why}")
 
 
 @check("zprime_invisible_gprime_79.7fb_best_low_mass", reference=3e-3, tolerance=1.5,
        kind="factor", provenance=_PROV_2023)
 def _c1() -> Measurement:
-    return _best_below("79.7/fb", 2.0)
+    return _best_below("79.7/fb", 2.0, _WHY_2023)
 
 
 @check("zprime_invisible_gprime_79.7fb_8GeV", reference=1.0, tolerance=1.5, kind="factor",
        provenance=_PROV_2023)
 def _c2() -> Measurement:
-    return _at("79.7/fb", 8.0)
+    return _at("79.7/fb", 8.0, _WHY_2023)
 
 
 @check("zprime_invisible_gprime_276pb_best", reference=5e-2, tolerance=1.5, kind="factor",
        provenance=_PROV_2020)
 def _c3() -> Measurement:
-    return _best_below("276/pb", 6.0)
+    return _best_below("276/pb", 6.0, _WHY_2020)
 
 
 @check("zprime_invisible_gprime_276pb_6GeV", reference=1.0, tolerance=1.5, kind="factor",
        provenance=_PROV_2020)
 def _c4() -> Measurement:
-    return _at("276/pb", 6.0)
+    return _at("276/pb", 6.0, _WHY_2020)
