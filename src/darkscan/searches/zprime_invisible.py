@@ -90,11 +90,11 @@ SEARCH_SPEC = RecoilWindowSearch(
     masses=(0.2, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0),
     masses_quick=(1.0, 4.0, 8.0),
     backgrounds=(
-        SampleSpec("ee_mumu", n_events=10_000_000, n_quick=1_000_000, label="μμ(γ)",
+        SampleSpec("ee_mumu", n_events=30_000_000, n_quick=1_000_000, label="μμ(γ)",
                    truth_filter=recoil_in_barrel, filter_label=_TRUTH_FILTER),
         SampleSpec("ee_tautau_mumu", n_events=2_000_000, n_quick=200_000, label="ττ(γ)",
                    truth_filter=recoil_in_barrel, filter_label=_TRUTH_FILTER),
-        SampleSpec("ee_eemumu", n_events=2_000_000, n_quick=200_000, label="eeμμ",
+        SampleSpec("ee_eemumu", n_events=6_000_000, n_quick=200_000, label="eeμμ",
                    params={"pt_pair_min": _PT_CMS_LOOSE},
                    truth_filter=recoil_in_barrel, filter_label=_TRUTH_FILTER),
     ),
