@@ -8,6 +8,9 @@ Recursion: dΦ_n(P; p₁…p_n) = dΦ_{n−1}(P; q, p₃…p_n) dq²/(2π) dΦ�
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Sequence
+
 import numpy as np
 
 from darkscan.generate import kinematics
@@ -83,3 +86,55 @@ def decay_isotropic(P: Array, m1: float, m2: float, u1: Array, u2: Array
     when the spin correlation is not kept — documented by the caller)."""
     p1, p2, _ = two_body(P, m1, m2, 2.0 * u1 - 1.0, 2.0 * np.pi * u2)
     return p1, p2
+
+
+# ---------------------------------------------------------------------------------------------
+# n-body chain (2→3, 2→4, …)
+# ---------------------------------------------------------------------------------------------
+#: a mapping of an intermediate invariant mass² on [lo, hi]: (u, lo, hi) → (m², dm²/du)
+MassMap = Callable[[Array, Array, Array], tuple[Array, Array]]
+
+
+def sequential(u: Array, sqrt_s: Array | float, masses: Sequence[float],
+               maps: Sequence[MassMap | None] | None = None) -> tuple[Array, Array]:
+    """n-body phase space by the recursion in the module docstring: P → (q_{n−1}, p_n),
+    q_{n−1} → (q_{n−2}, p_{n−1}), …, q₂ → (p₁, p₂), with q_k the system of p₁…p_k.
+
+    ``u`` has 3n − 4 columns: for k = n−1 … 2 one for q_k² (flat, or through ``maps[k−2]``,
+    e.g. :func:`map_breit_wigner` for a resonance decaying to p₁…p_k or :func:`map_pole` for a
+    collinear/t-channel peak), then two angles per splitting. Returns the momenta (n_ev, n, 4)
+    in the frame of P = (0, 0, 0, √s) and dΦ_n × Jacobian (0 outside phase space)."""
+    n = len(masses)
+    if n < 2:
+        raise ValueError("sequential phase space needs at least two final-state particles")
+    maps = list(maps) if maps is not None else [None] * (n - 2)
+    n_ev = len(u)
+    cum = np.cumsum(masses)  # cum[k−1] = m₁ + … + m_k: threshold of q_k
+    P = rest_frame_p4(n_ev, sqrt_s)
+    weight = np.ones(n_ev)
+    out = np.empty((n_ev, n, 4))
+    col = 0
+    upper = np.sqrt(np.broadcast_to(np.asarray(sqrt_s, float) ** 2, (n_ev,)).copy())
+    for k in range(n - 1, 1, -1):  # split q_{k+1} → q_k + p_{k+1}
+        lo = np.full(n_ev, cum[k - 1] ** 2)
+        hi = np.maximum((upper - masses[k]) ** 2, lo)
+        mapping = maps[k - 2] or map_flat
+        q2, jac = mapping(u[:, col], lo, hi)
+        col += 1
+        q, p_k, d2 = two_body(P, np.sqrt(np.maximum(q2, 0.0)), masses[k],
+                              2.0 * u[:, col] - 1.0, 2.0 * np.pi * u[:, col + 1])
+        col += 2
+        weight *= np.where(hi > lo, d2 * 4.0 * np.pi * jac / (2.0 * np.pi), 0.0)
+        out[:, k] = p_k
+        P, upper = q, np.sqrt(np.maximum(q2, 0.0))
+    p1, p2, d2 = two_body(P, masses[0], masses[1], 2.0 * u[:, col] - 1.0,
+                          2.0 * np.pi * u[:, col + 1])
+    out[:, 0], out[:, 1] = p1, p2
+    weight *= np.where(upper > masses[0] + masses[1], d2 * 4.0 * np.pi, 0.0)
+    return out, weight
+
+
+def massless_volume(n: int, s: float) -> float:
+    """∫dΦ_n for n massless particles: (2π)^{4−3n} (π/2)^{n−1} s^{n−2} / ((n−1)!(n−2)!)."""
+    return ((2.0 * np.pi) ** (4 - 3 * n) * (np.pi / 2.0) ** (n - 1) * s ** (n - 2)
+            / (math.factorial(n - 1) * math.factorial(n - 2)))
