@@ -9,12 +9,13 @@ import numpy as np
 from darkscan.registry import benchmark
 
 
-def _rate(func, n: int, repeat: int = 3) -> float:
+def _rate(func, n: int, repeat: int = 3, clock=time.perf_counter) -> float:
+    """``n`` per second of ``clock`` for ``func`` (best of ``repeat``)."""
     best = np.inf
     for _ in range(repeat):
-        t = time.perf_counter()
+        t = clock()
         func()
-        best = min(best, time.perf_counter() - t)
+        best = min(best, clock() - t)
     return n / best
 
 
@@ -22,12 +23,7 @@ def _cpu_rate(func, n: int, repeat: int = 3) -> float:
     """``n`` per CPU second of this process (best of ``repeat``): a per-core rate that other load
     on a shared machine does not enter (wall-clock rates there varied by 2× between runs). Both
     sides of a ratio are single-threaded and timed alike."""
-    best = np.inf
-    for _ in range(repeat):
-        t = time.process_time()
-        func()
-        best = min(best, time.process_time() - t)
-    return n / best
+    return _rate(func, n, repeat, clock=time.process_time)
 
 
 @benchmark("me_2to2", unit="|M|² evaluations/s", peer_name="trace formula 2e⁴(t²+u²)/s² (numpy)")
