@@ -50,7 +50,7 @@ def _gprime(lumi: str, model: str = "vanilla") -> tuple[np.ndarray, np.ndarray]:
 #: why darkscan differs from the papers (measured on the default run; see the issue note)
 _WHY_2023 = ("darkscan is cut-based with counting windows; the 2023 paper used a Punzi-net on many "
              "features and a 2D (θ_recoil, M²) fit that keeps the ECL-gap bands darkscan cuts "
-             "away. Here ττ→μμ dominates 2–7 GeV and EPA eeμμ (2.8 fb⁻¹ of MC, no longitudinal "
+             "away. Here ττ→μμ dominates 2–7 GeV and EPA eeμμ (8.3 fb⁻¹ of MC, no longitudinal "
              "photons) 8 GeV, where the efficiency is 4%")
 _WHY_2020 = ("the 2018 analysis had commissioning-era data (trigger, μ ID) and Bayesian limits "
              "with large systematics; darkscan's selection and sideband-normalised background "
