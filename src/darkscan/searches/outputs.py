@@ -12,7 +12,10 @@ from darkscan.searches.spec import RecoilWindowSearch
 def write_plots_and_hepdata(search: RecoilWindowSearch, result: SearchResult, edges: np.ndarray,
                             bkg_hist: dict[str, np.ndarray], pseudo: np.ndarray,
                             selected: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
-    t, m, lum = result.table, result.masses, str(result.lumi)
+    # masses without selected signal have infinite limits: no curve point, no HEPData row
+    ok = np.isfinite(result.table["sigma_ul_exp"])
+    t = {k: np.asarray(v)[ok] for k, v in result.table.items()}
+    m, lum = result.masses[ok], str(result.lumi)
     plots = result.out_dir / "plots"
     sig_exp = np.array([t[f"sigma_ul_exp_{q}"] if q != "exp" else t["sigma_ul_exp"]
                         for q in ("m2", "m1", "exp", "p1", "p2")])
