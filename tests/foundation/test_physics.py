@@ -68,3 +68,29 @@ def test_beam_energy_spread_and_vertex() -> None:
     assert np.std(e_plus) == pytest.approx(2.375e-3, rel=0.01)
     v = BELLE2.sample_vertex(rng, 200_000)
     assert np.std(v[:, 2]) == pytest.approx(1.54e-2, rel=0.01)
+
+
+def test_max_angle_to_parent_bounds_three_body_decays() -> None:
+    # τ → μ + (νν̄) with the invisible mass spread over its range, isotropic in the τ frame,
+    # boosted to E_τ = √s/2: no muon leaves the cone, and the cone edge is reached
+    rng = np.random.default_rng(5)
+    m_tau, m_mu, e_tau = 1.77686, 0.105658, 10.58 / 2
+    n = 200_000
+    m_inv = rng.uniform(0.0, m_tau - m_mu, n)
+    p_star = lorentz.two_body_momentum(m_tau, m_mu, m_inv)
+    cos_t = rng.uniform(-1.0, 1.0, n)
+    e_star = np.sqrt(p_star**2 + m_mu**2)
+    beta = np.sqrt(1.0 - (m_tau / e_tau) ** 2)
+    gamma = e_tau / m_tau
+    pz = gamma * (p_star * cos_t + beta * e_star)
+    pt = p_star * np.sqrt(1.0 - cos_t**2)
+    p = np.hypot(pz, pt)
+    angle = np.arctan2(pt, pz)
+    bound = lorentz.max_angle_to_parent(p, m_mu, e_tau, m_tau)
+    assert np.all(angle <= bound + 1e-9)
+    # the bound is attained for two-body kinematics (massless invisible system)
+    two_body = m_inv < 0.01
+    assert np.max((angle / bound)[two_body & (bound < np.pi)]) > 0.99
+    # a muon more energetic than the τ allows has no cone; a soft one may go anywhere
+    assert lorentz.max_angle_to_parent(np.array([5.4]), m_mu, e_tau, m_tau)[0] == -1.0
+    assert lorentz.max_angle_to_parent(np.array([0.05]), m_mu, e_tau, m_tau)[0] == np.pi

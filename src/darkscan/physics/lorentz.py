@@ -96,3 +96,18 @@ def two_body_momentum(m: Array | float, m1: Array | float, m2: Array | float) ->
     m, m1, m2 = np.asarray(m, float), np.asarray(m1, float), np.asarray(m2, float)
     lam = (m**2 - (m1 + m2) ** 2) * (m**2 - (m1 - m2) ** 2)
     return np.sqrt(np.maximum(lam, 0.0)) / (2.0 * m)
+
+
+def max_angle_to_parent(p: Array, m: float, e_parent: float, m_parent: float,
+                        m_rest_min: float = 0.0) -> Array:
+    """Largest angle a daughter of momentum ``p`` and mass ``m`` can make with the direction of
+    its parent (energy ``e_parent``, mass ``m_parent``) when everything else in the decay is
+    invisible with mass ≥ ``m_rest_min``: from (P − k)² ≥ m_rest_min², i.e.
+    cos θ ≥ (2 E e − M² − m² + m_rest_min²) / (2 |P| |p|). Returns π where any angle is
+    allowed and −1 where no angle is (the daughter is too energetic for that parent)."""
+    p = np.asarray(p, float)
+    e = np.sqrt(p * p + m * m)
+    p_parent = np.sqrt(max(e_parent**2 - m_parent**2, 0.0))
+    cos_min = ((2.0 * e_parent * e - m_parent**2 - m * m + m_rest_min**2)
+               / np.maximum(2.0 * p_parent * p, 1e-300))
+    return np.where(cos_min > 1.0, -1.0, np.arccos(np.clip(cos_min, -1.0, 1.0)))
