@@ -19,6 +19,7 @@ import numpy as np
 from darkscan.detector.vertexing import fit_vertex
 from darkscan.errors import unknown
 from darkscan.physics import lorentz
+from darkscan.physics.constants import M_TAU
 from darkscan.physics.experiment import Experiment
 
 
@@ -147,6 +148,8 @@ variable("p_recoil_cms", "GeV", "recoil momentum in the CMS")(
 variable("E_recoil_cms", "GeV", "recoil energy in the CMS")(lambda c: c.recoil_cms[:, 3])
 variable("theta_recoil_cms", "rad", "recoil polar angle in the CMS")(
     lambda c: lorentz.theta(c.recoil_cms))
+variable("cos_theta_recoil_cms", "", "cos of the recoil polar angle in the CMS")(
+    lambda c: np.cos(lorentz.theta(c.recoil_cms)))
 variable("phi_recoil_cms", "rad", "recoil azimuth in the CMS")(lambda c: lorentz.phi(c.recoil_cms))
 variable("theta_recoil", "rad", "recoil polar angle in the lab (detector acceptance)")(
     lambda c: lorentz.theta(c.recoil_lab))
@@ -158,6 +161,19 @@ variable("opening_angle", "rad", "angle between daughters 0 and 1 (lab)")(
     lambda c: _angle(c.dau_p4[0], c.dau_p4[1]))
 variable("opening_angle_cms", "rad", "angle between daughters 0 and 1 in the CMS")(
     lambda c: _angle(c.dau_p4_cms[0], c.dau_p4_cms[1]))
+
+
+@variable("tau_cone_margin", "rad", "acollinearity (π − CMS opening angle) of daughters 0 and 1 "
+          "minus the largest one a τ⁺τ⁻ pair at E_τ = √s/2 allows when each τ decays to that "
+          "daughter plus invisible particles (τ → ℓνν); > 0 is forbidden for τ pairs without "
+          "hard ISR (a daughter beyond the τ-decay endpoint counts as collinear with its τ)")
+def _tau_cone_margin(c: Context) -> np.ndarray:
+    e_tau = c.experiment.sqrt_s / 2.0
+    # beyond the endpoint (resolution, beam-energy spread) the cone closes rather than vanish
+    cones = [np.maximum(lorentz.max_angle_to_parent(lorentz.p3mag(c.dau_p4_cms[i]), c.masses[i],
+                                                    e_tau, M_TAU), 0.0) for i in (0, 1)]
+    acol = np.pi - _angle(c.dau_p4_cms[0], c.dau_p4_cms[1])
+    return acol - cones[0] - cones[1]
 
 
 @variable("cos_helicity", "", "cos of the angle between daughter 0 in the candidate rest frame "
