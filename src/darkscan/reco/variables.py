@@ -84,6 +84,10 @@ class Context:
         return [np.asfortranarray(self.experiment.to_cms(p)) for p in self.dau_p4]
 
     @cached_property
+    def opening_cms(self) -> np.ndarray:
+        return _angle(self.dau_p4_cms[0], self.dau_p4_cms[1])
+
+    @cached_property
     def recoil_cms(self) -> np.ndarray:
         beams = np.array([0.0, 0.0, 0.0, self.experiment.sqrt_s])
         return beams - self.p4_cms
@@ -160,7 +164,7 @@ variable("p_missing_cms", "GeV", "missing momentum in the CMS")(
 variable("opening_angle", "rad", "angle between daughters 0 and 1 (lab)")(
     lambda c: _angle(c.dau_p4[0], c.dau_p4[1]))
 variable("opening_angle_cms", "rad", "angle between daughters 0 and 1 in the CMS")(
-    lambda c: _angle(c.dau_p4_cms[0], c.dau_p4_cms[1]))
+    lambda c: c.opening_cms)
 
 
 @variable("tau_cone_margin", "rad", "acollinearity (π − CMS opening angle) of daughters 0 and 1 "
@@ -172,8 +176,7 @@ def _tau_cone_margin(c: Context) -> np.ndarray:
     # beyond the endpoint (resolution, beam-energy spread) the cone closes rather than vanish
     cones = [np.maximum(lorentz.max_angle_to_parent(lorentz.p3mag(c.dau_p4_cms[i]), c.masses[i],
                                                     e_tau, M_TAU), 0.0) for i in (0, 1)]
-    acol = np.pi - _angle(c.dau_p4_cms[0], c.dau_p4_cms[1])
-    return acol - cones[0] - cones[1]
+    return np.pi - c.opening_cms - cones[0] - cones[1]
 
 
 @variable("cos_helicity", "", "cos of the angle between daughter 0 in the candidate rest frame "
