@@ -1,4 +1,4 @@
-"""Compiled kernels against plain references: layer crossings, normal deviates, beam-background
+"""Compiled kernels against plain references: layer crossings, smearing pulls, beam-background
 counts, PID scores, the trigger's CMS-energy shortcut."""
 
 from __future__ import annotations
@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from darkscan.detector import BELLE2_DETECTOR, helix, normals, pid, simulate
-from darkscan.detector.background import background_photons
-from darkscan.detector.geometry import tracking_layers
+from darkscan.detector import BELLE2_DETECTOR, helix, pid, simulate
+from darkscan.detector.background import background_clusters
+from darkscan.detector.geometry import ecl_region, tracking_layers
+from darkscan.detector.resolution import sigma_e_over_e, sigma_pt_over_pt
+from darkscan.detector.toy import single_particles
 from darkscan.events import Sample, SampleMeta, make_truth_events
 from darkscan.physics import BELLE2, lorentz
 
@@ -81,24 +83,45 @@ def test_layer_crossings_match_per_layer_reference(start: str) -> None:
     assert np.array_equal(sub[0], hits[idx])
 
 
-def test_standard_normal_is_normal_and_reproducible() -> None:
-    n = 2_000_000
-    z = normals.standard_normal(np.random.default_rng(2), n)
+def _is_standard_normal(z: np.ndarray) -> None:
+    n = len(z)
     assert abs(z.mean()) < 5 / np.sqrt(n)
     assert abs(z.var() - 1) < 5 * np.sqrt(2 / n)
-    for t in (1.0, 3.0, 3.7, 4.5):  # inside the layers, the base strip's edge, the tail
+    for t in (1.0, 2.0, 3.0):
         expect = 2 * stats.norm.sf(t)
-        assert abs(np.mean(np.abs(z) > t) - expect) < 5 * np.sqrt(expect / n) + 1e-7
-    assert stats.kstest(z[:200_000], "norm").pvalue > 1e-4
-    a = normals.standard_normal(np.random.default_rng(3), (5, 7))
-    assert a.shape == (5, 7)
-    assert np.array_equal(a, normals.standard_normal(np.random.default_rng(3), (5, 7)))
-    assert normals.table()[1] == pytest.approx(3.6541528853610088, rel=1e-12)
+        assert abs(np.mean(np.abs(z) > t) - expect) < 5 * np.sqrt(expect / n)
+    assert stats.kstest(z[:100_000], "norm").pvalue > 1e-4
+
+
+def test_smearing_pulls_are_standard_normal_and_reproducible() -> None:
+    """The kernels draw their normals from the sample's generator: track d0, z0 and pT pulls
+    of central 1 GeV muons, and the energy pull of 1 GeV barrel photons, are N(0, 1)."""
+    n = 300_000
+    rng = np.random.default_rng(2)
+    phi = rng.uniform(-np.pi, np.pi, n)
+    muons = simulate(single_particles(13, np.ones(n), np.full(n, np.pi / 2), phi, 0.10566),
+                     seed=3, beam_background_rate=0.0)
+    trk = ak.flatten(muons.events["tracks"])
+    assert len(trk) > 0.99 * n
+    _is_standard_normal(ak.to_numpy(trk["d0"] / trk["sigma_d0"]))
+    _is_standard_normal(ak.to_numpy(trk["z0"] / trk["sigma_z0"]))
+    pt = np.hypot(ak.to_numpy(trk["px"]), ak.to_numpy(trk["py"]))
+    sigma = sigma_pt_over_pt(np.ones(1), np.array([1 / np.hypot(1, 0.10566)]), BELLE2_DETECTOR)
+    _is_standard_normal((pt - 1.0) / sigma[0])
+    photons = simulate(single_particles(22, np.ones(n), np.full(n, np.pi / 2), phi, 0.0),
+                       seed=4, beam_background_rate=0.0)
+    e = ak.to_numpy(ak.flatten(photons.events["clusters"]["E"]))
+    assert len(e) == n
+    _is_standard_normal((e - 1.0) / sigma_e_over_e(np.ones(1), BELLE2_DETECTOR)[0])
+    again = simulate(single_particles(13, np.ones(n), np.full(n, np.pi / 2), phi, 0.10566),
+                     seed=3, beam_background_rate=0.0)
+    assert np.array_equal(ak.to_numpy(ak.flatten(again.events["tracks"]["d0"])),
+                          ak.to_numpy(trk["d0"]))
 
 
 def test_background_counts_are_poisson() -> None:
     rate, n = 1.7, 400_000
-    bkg = background_photons(np.random.default_rng(4), n, rate, BELLE2_DETECTOR)
+    bkg = background_clusters(np.random.default_rng(4), n, rate, BELLE2_DETECTOR)
     c = bkg["counts"]
     assert c.mean() == pytest.approx(rate, abs=5 * np.sqrt(rate / n))
     assert c.var() == pytest.approx(rate, rel=0.02)
@@ -106,7 +129,11 @@ def test_background_counts_are_poisson() -> None:
     assert len(bkg["E"]) == c.sum()
     endcap = (bkg["theta"] < np.radians(32)) | (bkg["theta"] > np.radians(129))
     assert np.mean(endcap) == pytest.approx(BELLE2_DETECTOR.bkg_endcap_fraction, abs=0.005)
-    assert np.all(background_photons(np.random.default_rng(4), 10, 0.0,
+    assert np.all(bkg["E"] >= BELLE2_DETECTOR.ecl_cluster_threshold)
+    assert bkg["E"].mean() == pytest.approx(
+        BELLE2_DETECTOR.ecl_cluster_threshold + BELLE2_DETECTOR.bkg_mean_energy, rel=0.01)
+    assert np.mean(bkg["region"] == ecl_region(bkg["theta"], BELLE2_DETECTOR)) > 1 - 1e-5
+    assert np.all(background_clusters(np.random.default_rng(4), 10, 0.0,
                                      BELLE2_DETECTOR)["counts"] == 0)
 
 

@@ -53,13 +53,15 @@ def test_physics_of_the_result(result) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_limits_scale_with_luminosity(result) -> None:  # type: ignore[no-untyped-def]
-    # same cached samples at 4× the luminosity: a statistics-dominated σ limit improves by ≤ 2
+    # same cached samples at 4× the luminosity: a statistics-dominated σ limit improves by ≈ 2
     # (background ∝ L, limit ∝ √B/L); the 2% systematic makes it less (MC statistics are
-    # assumed to grow with the data in a projection)
+    # assumed to grow with the data in a projection), the small-count term of a Poisson limit
+    # (≈ 1.5 events on top of 1.64√B) more: ×2.1 at B = 14 → 57, ×2.4 at B = 5 → 20
     big = get("zprime-invisible").run(out_dir=result.out_dir, quick=True, seed=3,  # type: ignore[attr-defined]
                                       scale=0.25, lumi=parse_luminosity("318.8/fb"))
     ratio = result.table["sigma_ul_exp"][:2] / big.table["sigma_ul_exp"][:2]
-    assert np.all((ratio > 0.99) & (ratio < 2.05))
+    assert np.all(result.table["bkg"][:2] > 5)
+    assert np.all((ratio > 1.5) & (ratio < 2.5))
     assert np.all(big.table["bkg"][:2] == pytest.approx(4 * result.table["bkg"][:2]))
     # beyond the analysis luminosity the run is a projection, and says so
     assert result.summary["projection"] is None

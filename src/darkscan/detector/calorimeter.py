@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from darkscan.detector import normals
 from darkscan.detector.geometry import (
     ECL_BARREL,
     ecl_bounds,
@@ -52,32 +51,19 @@ def response(apdg):  # pragma: no cover - compiled
 
 
 @jit
-def _classes(pdg):  # pragma: no cover - compiled
-    """ECL response class per particle and the numbers of MIP draws and shower-or-not draws
-    they need (random numbers are drawn only for the particles that use them)."""
-    cls = np.empty(pdg.shape[0], dtype=np.int8)
-    n_mip = n_shower = 0
-    for i in range(pdg.shape[0]):
-        cls[i] = response(abs(pdg[i]))
-        n_mip += cls[i] == MIP or cls[i] == HADRON
-        n_shower += cls[i] == HADRON or cls[i] == NEUTRAL_HADRON
-    return cls, n_mip, n_shower
-
-
-@jit
-def _deposits(cls, charge, x, y, z, px, py, pz, e, mass, r_max, theta_p, mip, u, frac, bounds,
-              surface, shower_prob):  # pragma: no cover - compiled
+def _deposits(rng, pdg, charge, x, y, z, px, py, pz, e, mass, r_max, theta_p, bounds, surface,
+              mip, shower_prob):  # pragma: no cover - compiled
     """Deposit, ECL polar angle and region per particle (NaN, 0 for particles without an ECL
-    response); ``mip`` holds one draw per MIP or hadron, ``u``, ``frac`` one per (neutral)
-    hadron, consumed in particle order."""
-    n = cls.shape[0]
+    response). Random numbers come from ``rng`` in particle order, only for the particles that
+    use them: one normal per MIP or hadron, two uniforms per (neutral) hadron; ``mip`` =
+    (mean, σ) of the MIP deposit."""
+    n = pdg.shape[0]
     dep = np.zeros(n)
     theta = np.full(n, np.nan)
     region = np.zeros(n, dtype=np.int8)
     r_barrel, z_fwd, z_bwd = surface
-    i_mip = i_u = 0
     for i in range(n):
-        kind = cls[i]
+        kind = response(abs(pdg[i]))
         if kind == NONE:
             continue
         if charge[i] != 0:  # the polar angle is constant along a helix
@@ -86,9 +72,13 @@ def _deposits(cls, charge, x, y, z, px, py, pz, e, mass, r_max, theta_p, mip, u,
             theta[i] = impact_theta(x[i], y[i], z[i], px[i], py[i], pz[i], r_barrel, z_fwd,
                                     z_bwd)
         region[i] = region_of(theta[i], bounds)
-        m_i, u_i = i_mip, i_u
-        i_mip += kind == MIP or kind == HADRON
-        i_u += kind == HADRON or kind == NEUTRAL_HADRON
+        # draws first, whether or not the particle reaches the ECL: the stream then depends
+        # only on the species list, not on the geometry
+        mip_e = mip[0] + mip[1] * rng.standard_normal() if kind == MIP or kind == HADRON else 0.0
+        showers, frac = False, 0.0
+        if kind == HADRON or kind == NEUTRAL_HADRON:
+            showers = rng.random() < shower_prob
+            frac = rng.uniform(0.3, 0.9)
         reaches = charge[i] == 0 or region[i] != ECL_BARREL or r_max[i] >= r_barrel
         if not reaches or region[i] == 0:
             continue
@@ -96,10 +86,10 @@ def _deposits(cls, charge, x, y, z, px, py, pz, e, mass, r_max, theta_p, mip, u,
         d = 0.0
         if kind == SHOWER:
             d = e[i]
-        elif kind == MIP or (kind == HADRON and u[u_i] >= shower_prob):
-            d = min(mip[m_i], ekin)
-        elif kind == HADRON or (kind == NEUTRAL_HADRON and u[u_i] < shower_prob):
-            d = frac[u_i] * ekin
+        elif kind == MIP or (kind == HADRON and not showers):
+            d = min(mip_e, ekin)
+        elif showers:
+            d = frac * ekin
         dep[i] = max(d, 0.0)
     return dep, theta, region
 
@@ -114,42 +104,37 @@ def ecl_deposits(rng: np.random.Generator, pdg: np.ndarray, charge: np.ndarray,
     f = np.ascontiguousarray
     if theta_p is None:
         theta_p = np.arctan2(np.hypot(px, py), pz)
-    cls, n_mip, n_shower = _classes(f(pdg, np.int64))
-    mip = params.ecl_mip_energy + params.ecl_mip_sigma * normals.standard_normal(rng, n_mip)
-    u = rng.random(n_shower)
-    frac = rng.uniform(0.3, 0.9, n_shower)
     dep, theta, region = _deposits(
-        cls, f(charge, float), f(x, float), f(y, float), f(z, float), f(px, float),
-        f(py, float), f(pz, float), f(e, float), f(mass, float), f(r_max, float),
-        f(theta_p, float), mip, u, frac, ecl_bounds(params),
+        rng, f(pdg, np.int64), f(charge, float), f(x, float), f(y, float), f(z, float),
+        f(px, float), f(py, float), f(pz, float), f(e, float), f(mass, float),
+        f(r_max, float), f(theta_p, float), ecl_bounds(params),
         (float(params.ecl_r_barrel), float(params.ecl_z_fwd), float(params.ecl_z_bwd)),
+        (float(params.ecl_mip_energy), float(params.ecl_mip_sigma)),
         float(params.ecl_hadron_shower_prob))
     return {"deposit": dep, "theta": theta, "region": region}
 
 
 @jit
-def _clusters(deposit, theta, phi, g, bounds, res, threshold):  # pragma: no cover - compiled
-    """Smeared cluster energy and angles of the particles with a deposit (``g``: three normals
-    for each of them, in order); ``res`` = (σE a, b, c, σangle a, b)."""
+def _clusters(rng, deposit, theta, phi, bounds, res, threshold):  # pragma: no cover - compiled
+    """Smeared cluster energy and angles of the particles with a deposit (three normals from
+    ``rng`` for each of them, in order); ``res`` = (σE a, b, c, σangle a, b)."""
     n = deposit.shape[0]
     e_out = np.zeros(n)
     th_out = theta.copy()
     ph_out = phi.copy()
     region = np.zeros(n, dtype=np.int8)
     keep = np.zeros(n, dtype=np.bool_)
-    j = 0
     for i in range(n):
         dep = deposit[i]
         if not dep > 0.0:
             continue
-        e_out[i] = dep * (1.0 + e_rel(dep, res[0], res[1], res[2]) * g[0, j])
+        e_out[i] = dep * (1.0 + e_rel(dep, res[0], res[1], res[2]) * rng.standard_normal())
         s_ang = ecl_angle(max(dep, 1e-3), res[3], res[4])
-        th_out[i] = min(max(theta[i] + s_ang * g[1, j], 1e-4), np.pi - 1e-4)
-        ph = phi[i] + s_ang * g[2, j] / max(np.sin(theta[i]), 1e-3)
+        th_out[i] = min(max(theta[i] + s_ang * rng.standard_normal(), 1e-4), np.pi - 1e-4)
+        ph = phi[i] + s_ang * rng.standard_normal() / max(np.sin(theta[i]), 1e-3)
         ph_out[i] = wrap_one(ph)
         region[i] = region_of(th_out[i], bounds)
         keep[i] = e_out[i] > threshold and region[i] > 0
-        j += 1
     return e_out, th_out, ph_out, region, keep
 
 
@@ -158,26 +143,22 @@ def make_clusters(rng: np.random.Generator, deposit: np.ndarray, theta: np.ndarr
     """Smear deposits into clusters; ``keep`` marks those above threshold inside acceptance
     (entries without a deposit keep E = 0 and their true angles)."""
     deposit = np.ascontiguousarray(deposit, dtype=float)
-    g = normals.standard_normal(rng, (3, int(np.count_nonzero(deposit > 0))))
     res = (params.sigma_e_a, params.sigma_e_b, params.sigma_e_c, params.sigma_ecl_angle_a,
            params.sigma_ecl_angle_b)
     f = np.ascontiguousarray
-    e, th, ph, region, keep = _clusters(deposit, f(theta, float), f(phi, float), g,
+    e, th, ph, region, keep = _clusters(rng, deposit, f(theta, float), f(phi, float),
                                         ecl_bounds(params), res,
                                         float(params.ecl_cluster_threshold))
     return {"E": e, "theta": th, "phi": ph, "region": region, "keep": keep}
 
 
-#: KLM candidate kinds
-_KLM_MUON, _KLM_HADRON, _KLM_PHOTON = 1, 2, 3
-
-
 @jit
-def _klm_candidates(pdg, p, e, theta, ecl_region_code, c):  # pragma: no cover - compiled
-    """KLM candidate kind per particle (0: cannot fire) and their number; ``c`` as in
-    :func:`klm_hits`."""
-    kind = np.zeros(pdg.shape[0], dtype=np.int8)
-    n = 0
+def _klm(rng, pdg, p, e, theta, ecl_region_code, c):  # pragma: no cover - compiled
+    """KLM layers fired per particle: muons above threshold penetrate with momentum; hadrons
+    and photons that fire get a geometric number of layers (p = 0.4 and 0.5); ``c`` as in
+    :func:`klm_hits`. One uniform per candidate, one geometric per firing hadron or photon."""
+    layers = np.zeros(pdg.shape[0], dtype=np.int16)
+    n_max = c[4]
     for i in range(pdg.shape[0]):
         apdg = abs(pdg[i])
         if not (apdg == 13 or apdg == 22 or apdg in HADRONS or apdg in NEUTRAL_HADRONS):
@@ -185,32 +166,14 @@ def _klm_candidates(pdg, p, e, theta, ecl_region_code, c):  # pragma: no cover -
         if not klm_accepts(theta[i], c[0], c[1]):
             continue
         if apdg == 13 and p[i] > c[2]:
-            kind[i] = _KLM_MUON
+            if rng.random() < c[5]:
+                layers[i] = min(1.0 + np.floor((p[i] - c[2]) / c[3]), n_max)
         elif apdg != 13 and apdg != 22 and p[i] > c[2]:
-            kind[i] = _KLM_HADRON
+            if rng.random() < c[6]:
+                layers[i] = min(1 + rng.geometric(0.4), n_max)
         elif apdg == 22 and ecl_region_code[i] == 0 and e[i] > c[8]:
-            kind[i] = _KLM_PHOTON
-        n += kind[i] != 0
-    return kind, n
-
-
-@jit
-def _klm(kind, p, u, c):  # pragma: no cover - compiled
-    """Layers of firing muons; hadrons and photons that fire are marked −1 and −2 (their
-    numbers of layers are drawn afterwards). ``u`` one uniform per candidate, in order."""
-    layers = np.zeros(kind.shape[0], dtype=np.int16)
-    j = 0
-    for i in range(kind.shape[0]):
-        if kind[i] == 0:
-            continue
-        uj = u[j]
-        j += 1
-        if kind[i] == _KLM_MUON and uj < c[5]:
-            layers[i] = min(1.0 + np.floor((p[i] - c[2]) / c[3]), c[4])
-        elif kind[i] == _KLM_HADRON and uj < c[6]:
-            layers[i] = -1
-        elif kind[i] == _KLM_PHOTON and uj < c[7]:
-            layers[i] = -2
+            if rng.random() < c[7]:
+                layers[i] = min(1 + rng.geometric(0.5), n_max)
     return layers
 
 
@@ -223,11 +186,5 @@ def klm_hits(rng: np.random.Generator, pdg: np.ndarray, p: np.ndarray, e: np.nda
          float(params.klm_hadron_prob), float(params.klm_photon_eff),
          float(params.klm_photon_e_min))
     f = np.ascontiguousarray
-    kind, n_cand = _klm_candidates(f(pdg, np.int64), f(p, float), f(e, float), f(theta, float),
-                                   f(ecl_region_code, np.int8), c)
-    layers = _klm(kind, f(p, float), rng.random(n_cand), c)
-    # hadrons: geometric with p = 0.4 layers, photons with p = 0.5 (capped at the KLM depth)
-    for mark, prob in ((-1, 0.4), (-2, 0.5)):
-        fired = np.nonzero(layers == mark)[0]
-        layers[fired] = np.minimum(1 + rng.geometric(prob, len(fired)), params.klm_n_layers)
-    return {"layers": layers}
+    return {"layers": _klm(rng, f(pdg, np.int64), f(p, float), f(e, float), f(theta, float),
+                           f(ecl_region_code, np.int8), c)}

@@ -85,21 +85,18 @@ def _rngs(seed: int | np.random.SeedSequence, n: int) -> list[np.random.Generato
 
 
 @jit
-def _merge_clusters(ev, keep, e, theta, phi, region, track, pdg, local, bkg_off, bkg_keep,
-                    bkg_e, bkg_theta, bkg_phi, bkg_region):  # pragma: no cover - compiled
-    """Kept clusters of the particles (event-ordered, with their event ``ev``) and of the beam
-    background (``bkg_off``: per-event offsets) in one event-ordered list, particles first."""
-    n_events = bkg_off.shape[0] - 1
+def _merge_clusters(rng, ev, keep, e, theta, phi, region, track, pdg, local, bkg_counts,
+                    bkg_regions, bkg_c):  # pragma: no cover - compiled
+    """Kept clusters of the particles (event-ordered, with their event ``ev``) and
+    ``bkg_counts`` beam-background clusters per event, drawn here (:mod:`background`), in one
+    event-ordered list: per event, particles first."""
+    n_events = bkg_counts.shape[0]
     off = np.zeros(n_events + 1, dtype=np.int64)
     for i in range(ev.shape[0]):
         if keep[i]:
             off[ev[i] + 1] += 1
     for k in range(n_events):
-        for j in range(bkg_off[k], bkg_off[k + 1]):
-            if bkg_keep[j]:
-                off[k + 1] += 1
-    for k in range(n_events):
-        off[k + 1] += off[k]
+        off[k + 1] += off[k] + bkg_counts[k]
     n = off[-1]
     e_out, th_out, ph_out = np.empty(n), np.empty(n), np.empty(n)
     region_out = np.empty(n, dtype=np.int8)
@@ -116,12 +113,9 @@ def _merge_clusters(ev, keep, e, theta, phi, region, track, pdg, local, bkg_off,
             track_out[w], pdg_out[w], local_out[w] = track[i], pdg[i], local[i]
             is_bkg[w] = False
     for k in range(n_events):
-        for j in range(bkg_off[k], bkg_off[k + 1]):
-            if bkg_keep[j]:
-                w = pos[k]
-                pos[k] += 1
-                e_out[w], th_out[w], ph_out[w] = bkg_e[j], bkg_theta[j], bkg_phi[j]
-                region_out[w] = bkg_region[j]
+        for w in range(pos[k], off[k + 1]):
+            e_out[w], th_out[w], ph_out[w], region_out[w] = background.draw_cluster(
+                rng, bkg_regions, bkg_c)
     return (e_out, th_out, ph_out, region_out, track_out, pdg_out, local_out, is_bkg), off
 
 
@@ -211,21 +205,13 @@ def _tracking(part: Particles, rng: np.random.Generator, params: DetectorParamet
     """Found tracks: their particles, smeared parameters and layer counts; and the outermost
     radius reached by every particle's helix (∞ for neutrals)."""
     ch = np.nonzero(part["charge"] != 0)[0]
-    q = np.sign(part["charge"][ch])
-    lay = tracking.propagate(part["x"], part["y"], part["z"], part["px"], part["py"],
-                             part["pz"], q, params, index=ch)
+    found, cols, r_max_ch = tracking.simulate_tracks(
+        rng, part["x"], part["y"], part["z"], part["px"], part["py"], part["pz"],
+        np.sign(part["charge"][ch]), part["mass"], params, phi=part["phi"],
+        theta=part["theta"], index=ch)
     r_max = np.full(len(part["pdg"]), np.inf)
-    r_max[ch] = lay["r_max"]
-    found = np.nonzero(lay["found"])[0]
-    tk = ch[found]
-    lay = {k: lay[k][found] for k in ("n_pxd", "n_svd", "n_cdc", "r_first", "r_last")}
-    sm = tracking.smear_tracks(rng, part["x"], part["y"], part["z"], part["px"], part["py"],
-                               part["pz"], q[found], part["mass"], lay, params,
-                               phi=part["phi"], theta=part["theta"], index=tk)
-    cols = {k: sm[k] for k in ("px", "py", "pz", "charge", "d0", "z0", "phi0", "tanl",
-                               "sigma_d0", "sigma_z0")}
-    cols.update({k: lay[k] for k in ("n_pxd", "n_svd", "n_cdc")})
-    return tk, cols, r_max
+    r_max[ch] = r_max_ch
+    return ch[found], cols, r_max
 
 
 def _track_index(ev: np.ndarray, tk: np.ndarray, n_events: int, n_particles: int
@@ -241,12 +227,10 @@ def _clusters(part: Particles, cl: dict[str, np.ndarray], part_to_track: np.ndar
               rng: np.random.Generator, rate: float, n_events: int, params: DetectorParameters
               ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """The particles' kept clusters and the beam-background clusters, per event."""
-    bkg = background.background_photons(rng, n_events, rate, params)
-    bcl = calorimeter.make_clusters(rng, bkg["E"], bkg["theta"], bkg["phi"], params)
     cols, off = _merge_clusters(
-        np.ascontiguousarray(part["ev"]), cl["keep"], cl["E"], cl["theta"], cl["phi"],
-        cl["region"], part_to_track, part["pdg"], part["local"], _offsets(bkg["counts"]),
-        bcl["keep"], bcl["E"], bcl["theta"], bcl["phi"], bcl["region"])
+        rng, np.ascontiguousarray(part["ev"]), cl["keep"], cl["E"], cl["theta"], cl["phi"],
+        cl["region"], part_to_track, part["pdg"], part["local"],
+        background.counts(rng, n_events, rate), *background.spectrum(params))
     return dict(zip(CLUSTER_COLUMNS, cols, strict=True)), off
 
 

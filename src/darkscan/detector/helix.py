@@ -317,6 +317,34 @@ def _track_layers(trk, r0, rmin, rmax, outward, zmin, zmax, layer_r, segments,
     return acc
 
 
+@inline
+def crossings(x, y, z, px, py, pz, q, b_field, layer_r, zmin, zmax, segments,
+              cum):  # pragma: no cover - compiled
+    """One helix from (x, y, z) with momentum p and charge sign q: (innermost and outermost
+    crossed layer (first > last when none), crossed PXD, SVD and CDC layers, largest distance
+    from the axis D + R). Layers as in :func:`cross_layers`."""
+    pt = np.sqrt(px * px + py * py)  # sqrt, not hypot: an instruction, no call
+    ri = pt / (K_CURVATURE * b_field)
+    cx = x + q * ri * (py / pt if pt > 0.0 else 0.0)
+    cy = y - q * ri * (px / pt if pt > 0.0 else 0.0)
+    d = np.sqrt(cx * cx + cy * cy)
+    none = (layer_r.shape[0], -1, 0, 0, 0)
+    if not (ri > 0.0):
+        return none, d + ri
+    d = max(d, 1e-12)
+    # turning to the outermost point: ψ of the start ahead when moving away from the axis
+    cos_psi = ((x - cx) * cx + (y - cy) * cy) / (ri * d)
+    psi0 = acos(max(-1.0, cos_psi))
+    outward = x * px + y * py >= 0.0
+    tau_max = psi0 if outward else 2.0 * np.pi - psi0
+    tanl = pz / pt
+    trk = (d, ri, tau_max, z, tanl, 1.0 if tanl >= 0.0 else -1.0,
+           cos_psi if outward else -2.0)
+    r0 = np.sqrt(x * x + y * y)
+    return _track_layers(trk, r0, abs(d - ri), d + ri, outward, zmin, zmax, layer_r, segments,
+                         cum), d + ri
+
+
 @jit
 def _cross_layers(index, x, y, z, px, py, pz, q, b_field, layer_r, zmin, zmax, segments,
                   cum):  # pragma: no cover - compiled
@@ -328,30 +356,26 @@ def _cross_layers(index, x, y, z, px, py, pz, q, b_field, layer_r, zmin, zmax, s
     r_max = np.empty(n)
     for i in range(n):
         j = index[i]
-        pt = np.sqrt(px[j] * px[j] + py[j] * py[j])  # sqrt, not hypot: an instruction, no call
-        ri = pt / (K_CURVATURE * b_field)
-        cx = x[j] + q[i] * ri * (py[j] / pt if pt > 0.0 else 0.0)
-        cy = y[j] - q[i] * ri * (px[j] / pt if pt > 0.0 else 0.0)
-        d = np.sqrt(cx * cx + cy * cy)
-        r_max[i] = d + ri
-        if not (ri > 0.0):
-            continue
-        d = max(d, 1e-12)
-        # turning to the outermost point: ψ of the start ahead when moving away from the axis
-        cos_psi = ((x[j] - cx) * cx + (y[j] - cy) * cy) / (ri * d)
-        psi0 = acos(max(-1.0, cos_psi))
-        outward = x[j] * px[j] + y[j] * py[j] >= 0.0
-        tau_max = psi0 if outward else 2.0 * np.pi - psi0
-        tanl = pz[j] / pt
-        trk = (d, ri, tau_max, z[j], tanl, 1.0 if tanl >= 0.0 else -1.0,
-               cos_psi if outward else -2.0)
-        r0 = np.sqrt(x[j] * x[j] + y[j] * y[j])
-        acc = _track_layers(trk, r0, abs(d - ri), d + ri, outward, zmin, zmax, layer_r,
-                            segments, cum)
+        acc, r_max[i] = crossings(x[j], y[j], z[j], px[j], py[j], pz[j], q[i], b_field,
+                                  layer_r, zmin, zmax, segments, cum)
         if acc[1] >= 0:
             r_first[i], r_last[i] = layer_r[acc[0]], layer_r[acc[1]]
             hits[i, 0], hits[i, 1], hits[i, 2] = acc[2], acc[3], acc[4]
     return hits, r_first, r_last, r_max
+
+
+def layer_tables(layer_r: np.ndarray, layer_zmin: np.ndarray, layer_zmax: np.ndarray,
+                 layer_kind: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The layer arrays the kernels walk: radius, z_min, z_max ordered outward, the segments
+    (:func:`layer_segments`) and, per kind, the number of layers below each index."""
+    order = np.argsort(layer_r, kind="stable")
+    lr, lo, hi = (np.asarray(a, dtype=float)[order] for a in (layer_r, layer_zmin, layer_zmax))
+    kind = np.asarray(layer_kind, dtype=np.int64)[order]
+    cum = np.zeros((3, len(kind) + 1), dtype=np.int64)  # layers of each kind below k
+    for k in range(3):
+        np.cumsum(kind == k, out=cum[k, 1:])
+    return lr, lo, hi, layer_segments(lr, lo, hi), cum
 
 
 def cross_layers(x: np.ndarray, y: np.ndarray, z: np.ndarray, px: np.ndarray, py: np.ndarray,
@@ -367,13 +391,7 @@ def cross_layers(x: np.ndarray, y: np.ndarray, z: np.ndarray, px: np.ndarray, py
     axis reached, D + R. With ``index``, helix i is particle ``index[i]`` of the position and
     momentum arrays (``q`` per helix)."""
     f = np.ascontiguousarray
-    order = np.argsort(layer_r, kind="stable")  # the kernel walks the layers outward
-    lr, lo, hi = (np.asarray(a, dtype=float)[order] for a in (layer_r, layer_zmin, layer_zmax))
-    kind = np.asarray(layer_kind, dtype=np.int64)[order]
-    cum = np.zeros((3, len(kind) + 1), dtype=np.int64)  # layers of each kind below k
-    for k in range(3):
-        np.cumsum(kind == k, out=cum[k, 1:])
     index = np.arange(len(q)) if index is None else index
     return _cross_layers(f(index, np.int64), f(x, float), f(y, float), f(z, float),
                          f(px, float), f(py, float), f(pz, float), f(q, float), float(b_field),
-                         lr, lo, hi, layer_segments(lr, lo, hi), cum)
+                         *layer_tables(layer_r, layer_zmin, layer_zmax, layer_kind))

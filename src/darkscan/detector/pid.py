@@ -63,16 +63,16 @@ def pass_probabilities(apdg: np.ndarray, p: np.ndarray, theta: np.ndarray,
 
 
 @jit
-def _scores(index, apdg, p, theta, has_cluster, u, c, wp):  # pragma: no cover - compiled
-    """One uniform u per score: u < P passes, and u/P (or (u − P)/(1 − P) on failure) is again
-    uniform, so it also places the score above (below) the working point. Track i is particle
-    index[i]."""
+def _scores(rng, index, apdg, p, theta, has_cluster, c, wp):  # pragma: no cover - compiled
+    """One uniform u from ``rng`` per score: u < P passes, and u/P (or (u − P)/(1 − P) on
+    failure) is again uniform, so it also places the score above (below) the working point.
+    Track i is particle index[i]."""
     out = np.empty((4, index.shape[0]))
     for i in range(index.shape[0]):
         j = index[i]
         probs = _pass_probability(abs(apdg[j]), p[j], theta[j], has_cluster[j], c)
         for h in range(4):
-            prob, uh = probs[h], u[h, i]
+            prob, uh = probs[h], rng.random()
             if uh < prob:
                 out[h, i] = wp + (1.0 - wp) * (uh / prob)
             else:
@@ -86,8 +86,7 @@ def pid_scores(rng: np.random.Generator, apdg: np.ndarray, p: np.ndarray, theta:
     """ID scores of tracks of true species ``apdg`` (signed ids accepted), true momentum and
     polar angle, with or without an ECL cluster; with ``index``, of particles ``index``."""
     index = np.arange(len(p)) if index is None else index
-    u = rng.random((len(HYPOTHESES), len(index)))
     f = np.ascontiguousarray
-    out = _scores(f(index, np.int64), f(apdg, np.int64), f(p, float), f(theta, float),
-                  f(has_cluster, np.bool_), u, _rates(params), float(params.pid_working_point))
+    out = _scores(rng, f(index, np.int64), f(apdg, np.int64), f(p, float), f(theta, float),
+                  f(has_cluster, np.bool_), _rates(params), float(params.pid_working_point))
     return dict(zip(HYPOTHESES, out, strict=True))
