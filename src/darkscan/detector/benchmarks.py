@@ -2,11 +2,11 @@
 core; the peer is the same code called event by event (the vectorisation ratio). The two stages
 are also timed alone (``fastsim_simulate``, ``fastsim_reconstruct``) to show where time goes.
 
-Each rate is the best of three timed runs after one untimed run of the same size: that run
-compiles the kernels (or loads them from the cache) and lets the memory allocator settle on
-reusing freed buffers, as it does when a pipeline processes chunk after chunk (a first run
-also pays the page faults of fresh memory, ~15% here). On a shared machine the minimum of the
-timed runs is the least disturbed measurement."""
+Each rate is the best of five timed runs after one untimed run of the same size: that run
+compiles the kernels (or loads them from the cache) and touches the memory that later runs
+reuse, as a pipeline does chunk after chunk (``simulate`` keeps freed memory in the process,
+see :mod:`darkscan.allocator`; a first run also pays the page faults of fresh memory, ~15%
+here). On a shared machine the minimum of the timed runs is the least disturbed measurement."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def _run(sample: Sample) -> None:
     _reconstruct(simulate(sample, seed=1))
 
 
-def _best_rate(func: Callable[[], object], n: int, repeats: int = 3) -> float:
+def _best_rate(func: Callable[[], object], n: int, repeats: int = 5) -> float:
     best = np.inf
     for _ in range(repeats):
         t0 = time.perf_counter()

@@ -19,6 +19,7 @@ from typing import Any
 import awkward as ak
 import numpy as np
 
+from darkscan.allocator import keep_freed_memory
 from darkscan.detector import background, calorimeter, pid, species, tracking, trigger
 from darkscan.detector.jit import jit
 from darkscan.detector.parameters import BELLE2_DETECTOR, DetectorParameters
@@ -259,6 +260,7 @@ def simulate(sample: Sample, *, seed: int | np.random.SeedSequence,
              params: DetectorParameters = BELLE2_DETECTOR) -> Sample:
     """Fast-simulate a truth sample. ``beam_background_rate`` (mean number of background photon
     clusters per event) defaults to ``params.bkg_rate``."""
+    keep_freed_memory()  # chunk after chunk reuses the same memory (see darkscan.allocator)
     counts, c = _columns(sample)
     n_events = len(counts)
     rng_trk, rng_ecl, rng_klm, rng_pid, rng_bkg = _rngs(seed, 5)

@@ -21,6 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from darkscan.allocator import keep_freed_memory
 from darkscan.errors import ParameterError
 from darkscan.events import (
     STATUS_BEAM,
@@ -33,7 +34,6 @@ from darkscan.events import (
 from darkscan.generate import beams, kinematics
 from darkscan.generate.integrate import Grid, build_grid, unweight
 from darkscan.generate.isr import ISR_CONSTANT, beta_isr, fsr_pair, isr_photons
-from darkscan.generate.memory import keep_freed_memory
 from darkscan.generate.registry import ParamSpec, XsecResult
 from darkscan.physics.constants import PDG_ELECTRON, PDG_PHOTON
 from darkscan.physics.experiment import BELLE2, Experiment

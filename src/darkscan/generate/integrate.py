@@ -24,7 +24,7 @@ SAFETY = 1.2
 ALPHA_ADAPT = 0.5
 #: points per integrand evaluation while unweighting: large enough to amortise the per-call
 #: overhead of numpy, small enough that the temporaries (~2 kB per point) are reused from block
-#: to block (see :mod:`darkscan.generate.memory`) instead of one allocation for all points
+#: to block (see :mod:`darkscan.allocator`) instead of one allocation for all points
 UNWEIGHT_BLOCK = 32_768
 #: the expected number of points is overshot by this factor (points accepted beyond ``n`` are
 #: wasted; a short top-up block is cheaper than a large overshoot)

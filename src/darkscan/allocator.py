@@ -1,10 +1,12 @@
-"""Allocator settings for event generation: keep freed heap memory in the process (glibc).
+"""Allocator settings for chunked work: keep freed heap memory in the process (glibc).
 
-Generating a block of points makes ~30 MB of short-lived numpy temporaries. glibc's malloc hands
+Generating a block of points makes ~30 MB of short-lived numpy temporaries, and simulating a
+chunk ~100 MB of flat per-particle columns. glibc's malloc hands
 freed memory back to the kernel once the free top of the heap exceeds a trim threshold that it
 adapts to the largest block freed so far, so the next block touches fresh pages again; on a
 virtual machine each page fault costs ~3 µs per 4 KiB, which made event generation ~1.5× slower
-than the physics itself, by an amount that depended on the allocation history of the process.
+than the physics itself, and the fast simulation plus reconstruction of a chunk ~1.2× slower,
+by an amount that depended on the allocation history of the process.
 Fixed thresholds keep up to :data:`TRIM_THRESHOLD` of freed memory for reuse (a larger resident
 size in exchange). Elsewhere (macOS, musl) this does nothing.
 """
