@@ -6,9 +6,10 @@ particles); ``weight``.
 
 Everything runs on the flat final-state particles of all events at once (numpy columns viewed
 out of the awkward input, event offsets alongside): per-particle work in compiled kernels
-(numba, one pass each, random numbers drawn in bulk only for the particles that use them),
-vectorisable trigonometry in numpy, and the per-event output lists built directly as awkward
-layouts over the flat columns (no per-record construction, no copies).
+(numba, one pass each, drawing from the stage's ``numpy.random.Generator`` only for the
+particles that use them), vectorisable trigonometry in numpy, and the per-event output lists
+built directly as awkward layouts over the flat columns (no per-record construction, no
+copies). Beam-background clusters are drawn inside the kernel that merges the clusters.
 """
 
 from __future__ import annotations
