@@ -204,3 +204,29 @@ def test_seed_reproducible() -> None:
     a = simulate(s, seed=np.random.SeedSequence(7)).events
     b = simulate(s, seed=np.random.SeedSequence(7)).events
     assert ak.to_list(a.tracks.px) == ak.to_list(b.tracks.px)
+
+
+def test_recoil_resolution_follows_track_resolution() -> None:
+    """The M²_recoil core of the full simulation against the track resolutions propagated
+    into it (the validate table, at two masses)."""
+    from darkscan.detector.checks import recoil_resolution_table
+
+    rows = recoil_resolution_table([1.0, 8.0], n=4000, seed=5)
+    for row in rows:
+        assert row["sigma_m2"] == pytest.approx(row["sigma_m2_predicted"], rel=0.1)
+        assert row["median"] == pytest.approx(row["mass"], abs=0.02)
+        assert 0.8 < row["efficiency"] < 0.9
+    assert rows[0]["sigma_m2"] > 3 * rows[1]["sigma_m2"]  # harder muons near threshold
+
+
+def test_muon_id_turn_on() -> None:
+    """μ ID and π fakes vs momentum follow the KLM turn-on of the rate table."""
+    from darkscan.detector.checks import _id_rate_at, _id_table_value
+
+    d = BELLE2_DETECTOR
+    for p in (0.55, 0.65, 1.2):
+        mu = _id_rate_at(13, M_MU, p, seed=3, n=6000).value
+        assert mu == pytest.approx(_id_table_value(d.muid_eff, p), abs=0.02)
+    assert _id_table_value(d.muid_eff, 0.65) == pytest.approx(0.45)
+    fake = _id_rate_at(211, M_PI, 1.2, seed=4, n=6000).value
+    assert fake == pytest.approx(d.muid_pi_fake, abs=0.012)
