@@ -291,7 +291,8 @@ def simulate(sample: Sample, *, seed: int | np.random.SeedSequence,
     out["weight"] = c["weight"]
     meta = sample.meta.with_(kind="reco", extra={
         **sample.meta.extra, "detector": "belle2-fastsim",
-        "beam_background_rate": rate, "detector_seed": _seed_repr(seed)})
+        "beam_background_rate": rate, "detector_seed": _seed_repr(seed),
+        "b_field": float(params.b_field)})
     return Sample(_events(out, n_events), meta)
 
 

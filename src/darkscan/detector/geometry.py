@@ -93,31 +93,7 @@ def _regions(theta, bounds):  # pragma: no cover - compiled
     return out
 
 
-@jit
-def _impacts(x, y, z, px, py, pz, r_barrel, z_fwd, z_bwd):  # pragma: no cover - compiled
-    out = np.empty(x.shape[0])
-    for i in range(x.shape[0]):
-        out[i] = impact_theta(x[i], y[i], z[i], px[i], py[i], pz[i], r_barrel, z_fwd, z_bwd)
-    return out
-
-
 def ecl_region(theta: np.ndarray, params: DetectorParameters) -> np.ndarray:
     """ECL region code for lab polar angles ``theta`` (rad): 0 outside acceptance or in a gap."""
     th = np.asarray(theta, dtype=float)
     return _regions(np.ascontiguousarray(th.ravel()), ecl_bounds(params)).reshape(th.shape)
-
-
-def in_klm(theta: np.ndarray, params: DetectorParameters) -> np.ndarray:
-    deg = np.degrees(np.asarray(theta, dtype=float))
-    return (deg >= params.klm_theta[0]) & (deg <= params.klm_theta[1])
-
-
-def ecl_impact_theta(x: np.ndarray, y: np.ndarray, z: np.ndarray, px: np.ndarray,
-                     py: np.ndarray, pz: np.ndarray, params: DetectorParameters) -> np.ndarray:
-    """Polar angle (seen from the IP) of the point where a straight line from (x, y, z) along p
-    meets the ECL inner surface (barrel cylinder or an endcap face). For neutral particles."""
-    f = np.ascontiguousarray
-    a = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (x, y, z, px, py, pz)))
-    out = _impacts(*(f(v.ravel()) for v in a), float(params.ecl_r_barrel),
-                   float(params.ecl_z_fwd), float(params.ecl_z_bwd))
-    return out.reshape(a[0].shape)

@@ -117,9 +117,6 @@ class DetectorParameters:
     bkg_endcap_fraction: float = _p(0.6, "", "fraction of background clusters in the endcaps "
                                     "[INFERRED]")
 
-    def sources(self) -> list[tuple[str, Any, str, str]]:
-        return parameter_table(self)
-
 
 def parameter_table(params: DetectorParameters | None = None) -> list[tuple[str, Any, str, str]]:
     """Rows ``(name, value, unit, source)`` of the parameter table."""

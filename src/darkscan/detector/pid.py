@@ -43,26 +43,6 @@ def _pass_probability(apdg, p, theta, has_cluster, c):  # pragma: no cover - com
 
 
 @jit
-def _probabilities(apdg, p, theta, has_cluster, c):  # pragma: no cover - compiled
-    out = np.empty((4, apdg.shape[0]))
-    for i in range(apdg.shape[0]):
-        probs = _pass_probability(apdg[i], p[i], theta[i], has_cluster[i], c)
-        for h in range(4):
-            out[h, i] = probs[h]
-    return out
-
-
-def pass_probabilities(apdg: np.ndarray, p: np.ndarray, theta: np.ndarray,
-                       has_cluster: np.ndarray, params: DetectorParameters
-                       ) -> dict[str, np.ndarray]:
-    """Probability that each hypothesis' score passes the working point."""
-    f = np.ascontiguousarray
-    out = _probabilities(f(apdg, np.int64), f(p, float), f(theta, float),
-                         f(has_cluster, np.bool_), _rates(params))
-    return dict(zip(HYPOTHESES, out, strict=True))
-
-
-@jit
 def _scores(rng, index, apdg, p, theta, has_cluster, c, wp):  # pragma: no cover - compiled
     """One uniform u from ``rng`` per score: u < P passes, and u/P (or (u − P)/(1 − P) on
     failure) is again uniform, so it also places the score above (below) the working point.

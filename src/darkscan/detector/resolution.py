@@ -66,14 +66,6 @@ def _map_e(x, a, b, c):  # pragma: no cover - compiled
 
 
 @jit
-def _map_angle(x, a, b):  # pragma: no cover - compiled
-    out = np.empty(x.shape[0])
-    for i in range(x.shape[0]):
-        out[i] = ecl_angle(x[i], a, b)
-    return out
-
-
-@jit
 def _map_ms(a, b, p_beta, sin_t, power):  # pragma: no cover - compiled
     out = np.empty(p_beta.shape[0])
     for i in range(p_beta.shape[0]):
@@ -96,12 +88,6 @@ def sigma_e_over_e(e: np.ndarray, params: DetectorParameters) -> np.ndarray:
     """ECL σ_E/E = a/E ⊕ b/E^¼ ⊕ c (E in GeV)."""
     shape, (x,) = _flat(e)
     return _map_e(x, params.sigma_e_a, params.sigma_e_b, params.sigma_e_c).reshape(shape)
-
-
-def sigma_ecl_angle(e: np.ndarray, params: DetectorParameters) -> np.ndarray:
-    """ECL cluster angular resolution a ⊕ b/√E (rad)."""
-    shape, (x,) = _flat(e)
-    return _map_angle(x, params.sigma_ecl_angle_a, params.sigma_ecl_angle_b).reshape(shape)
 
 
 def multiple_scattering(a: float, b: float, p: np.ndarray, beta: np.ndarray,

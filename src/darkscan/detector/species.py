@@ -64,12 +64,6 @@ def properties(pdg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return props[codes, 0], props[codes, 1], invisible[codes]
 
 
-def lookup(pdg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Charge (units of e) and mass (GeV) per PDG id."""
-    charge, mass, _ = properties(pdg)
-    return charge, mass
-
-
 def is_invisible(pdg: np.ndarray, charge: np.ndarray) -> np.ndarray:
     """Neutral particles that leave no signal: neutrinos, dark states, unknown neutrals."""
     vis = np.isin(np.abs(pdg), list(VISIBLE_NEUTRALS))

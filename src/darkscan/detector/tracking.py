@@ -1,7 +1,7 @@
 """Charged-track fast simulation: helix from the true production vertex through the PXD/SVD/CDC
 layers, a found/lost rule from the layers crossed, and smearing of the perigee parameters.
 
-Found rule (geometry only): ≥ ``track_min_cdc_layers`` CDC layers crossed (three superlayers)
+Found rule (geometry only): ≥ ``track_min_cdc_layers`` CDC layers crossed (four superlayers)
 or ≥ ``track_min_svd_layers`` SVD layers. The efficiency then falls with the production radius
 (fewer layers left outside it) and is lost for low-pT curlers whose circle (radius D + R from the
 axis) turns back before enough layers.

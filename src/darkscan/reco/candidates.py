@@ -286,7 +286,9 @@ def reconstruct(sample: Sample, decay: str = "vpho -> mu+ mu-", variables: Seque
     for k, make in per_event.items():
         event_makers[k] = lambda _, make=make: np.asarray(make())[cand_event]
     ctx = V.Context(experiment, dau_p4, dau_track, dau_cluster,  # type: ignore[arg-type]
-                    Lazy(event_makers), masses, BELLE2_DETECTOR.b_field)
+                    Lazy(event_makers), masses,
+                    # the field the tracks were simulated in (vertex fits follow their helices)
+                    float(sample.meta.extra.get("b_field", BELLE2_DETECTOR.b_field)))
 
     cols: dict[str, np.ndarray] = {"event": np.asarray(cand_event, dtype=np.int64)}
     for n in names:

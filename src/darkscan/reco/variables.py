@@ -254,7 +254,8 @@ _EVENT = {"n_tracks": ("", "reconstructed tracks in the event"),
           "n_photons_extra": ("", "photon clusters (no track) with E > 0.1 GeV not in the "
                               "candidate")}
 for _k, (_u, _d) in _EVENT.items():
-    VARIABLES[_k] = Variable(_k, _u, _d, (lambda k: lambda c: c.event[k])(_k))
+    if _k != "n_photons_extra":  # not a per-event column: defined below
+        VARIABLES[_k] = Variable(_k, _u, _d, (lambda k: lambda c: c.event[k])(_k))
 VARIABLES["n_photons_extra"] = Variable(
     "n_photons_extra", "", _EVENT["n_photons_extra"][1],
     lambda c: c.event["n_photons_loose"] - sum((cl["E"] > 0.1).astype(int) for cl in c.dau_cluster))
