@@ -85,9 +85,15 @@ class OnOff:
         g0 = self.gamma_hathat(np.zeros_like(mu_hat), n, m)
         return mu_hat, np.where(neg, g0, g_free)
 
-    def qtilde(self, mu: np.ndarray, n: np.ndarray, m: np.ndarray) -> np.ndarray:
+    def free(self, n: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """μ̂ and the log-likelihood at the unconditional maximum (the same for every tested μ,
+        so a root finder computes it once)."""
         mu_hat, g_hat = self.free_fit(n, m)
-        ll_free = self.loglike(mu_hat, g_hat, n, m)
+        return mu_hat, self.loglike(mu_hat, g_hat, n, m)
+
+    def qtilde(self, mu: np.ndarray, n: np.ndarray, m: np.ndarray,
+               free: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        mu_hat, ll_free = self.free(n, m) if free is None else free
         ll_cond = self.loglike(mu, self.gamma_hathat(mu, n, m), n, m)
         q = np.maximum(2.0 * (ll_free - ll_cond), 0.0)
         return np.where(mu_hat > mu, 0.0, q)
@@ -127,10 +133,11 @@ def cls_limits(n: np.ndarray, b: np.ndarray, sigma: np.ndarray, cl: float
     alpha = 1.0 - cl
     log_alpha = np.log(alpha)
     na, ma = o.asimov()
+    free_obs, free_asimov = o.free(o.n, o.m), o.free(na, ma)
 
     def f_obs(mu: np.ndarray) -> np.ndarray:
-        q = o.qtilde(mu, o.n, o.m)
-        qa = o.qtilde(mu, na, ma)
+        q = o.qtilde(mu, o.n, o.m, free_obs)
+        qa = o.qtilde(mu, na, ma, free_asimov)
         return _log_cls_observed(q, qa) - log_alpha
 
     # expected band N: CLs = Φ(−(N+√qA))/Φ(−N) = α  ⇔  √qA(μ) = −Φ⁻¹(αΦ(−N)) − N
@@ -138,7 +145,7 @@ def cls_limits(n: np.ndarray, b: np.ndarray, sigma: np.ndarray, cl: float
     target = (-ndtri(alpha * np.exp(log_ndtr(-nsig))) - nsig)[:, None]
 
     def f_exp(mu: np.ndarray) -> np.ndarray:
-        return target - np.sqrt(o.qtilde(mu, na, ma))
+        return target - np.sqrt(o.qtilde(mu, na, ma, free_asimov))
 
     # stack observed and expected so all six curves share one root-finding pass
     def f_all(mu: np.ndarray) -> np.ndarray:

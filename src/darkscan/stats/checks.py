@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 from darkscan.registry import Measurement, check
@@ -87,6 +89,7 @@ def toys_coverage() -> Measurement:
     return _coverage("toys", 1.0, 4.0, 300, 8)
 
 
+@cache  # the seeded toys serve both the pull mean and the pull width
 def _pulls(ntoys: int, seed: int) -> tuple[float, float, int]:
     rng = np.random.default_rng(seed)
     sig = SignalShape("dcb", {"loc": 1.0, "scale": 0.01, "beta_left": 1.5, "m_left": 3.0,

@@ -7,7 +7,8 @@ allowed negative (unbiased pulls). Outputs per mass: ν̂_s ± σ, the local sig
 Z = sign(ν̂_s)·√(2ΔNLL(ν_s=0)), and a profile-likelihood upper limit on ν_s: the value where
 q̃(ν_s) = 2[NLL(ν_s) − NLL(max(ν̂_s, 0))] reaches Φ⁻¹(CL)² (one-sided Wilks asymptotics, Cowan et
 al. arXiv:1007.1727). A failed fit (MIGRAD invalid) is retried from other starting values; the
-status ("ok", "retried", "failed") is recorded, and a failed window reports NaN, never a number.
+status ("ok", "retried", "failed") is recorded: a failed fit reports NaN, never a number, and a
+limit that cannot be found is NaN with status "failed".
 """
 
 from __future__ import annotations
