@@ -1,5 +1,5 @@
-"""Interpretation: σ limits → couplings, the (g−2)_μ favoured band, lifetime reweighting,
-luminosity projections. Must not simulate."""
+"""Interpretation: σ limits → couplings, the (g−2)_μ favoured band, lifetime reweighting
+(luminosity projections are ``searches.analysis.projection_mc_scale``). Must not simulate."""
 
 from darkscan.interpret.coupling import coupling_upper_limit
 from darkscan.interpret.gminus2 import DELTA_A_MU_2021, delta_a_mu_vector, gminus2_band

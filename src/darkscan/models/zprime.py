@@ -61,13 +61,22 @@ def width_chichi(gprime: ArrayLike, mass: ArrayLike, mass_chi: ArrayLike,
     return vector_to_fermions(q * g, m, mc)
 
 
+def _widths(gprime: ArrayLike, mass: ArrayLike, mass_chi: ArrayLike | None, q_chi: ArrayLike
+            ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Every channel's width (``chichi`` only with χ) and their sum, each computed once."""
+    w = {"mumu": width_mumu(gprime, mass), "tautau": width_tautau(gprime, mass),
+         "nunu": width_nunu(gprime, mass)}
+    tot = w["mumu"] + w["tautau"] + w["nunu"]
+    if mass_chi is not None:
+        w["chichi"] = width_chichi(gprime, mass, mass_chi, q_chi)
+        tot = tot + w["chichi"]
+    return w, tot
+
+
 def total_width(gprime: ArrayLike, mass: ArrayLike, mass_chi: ArrayLike | None = None,
                 q_chi: ArrayLike = 0.0) -> np.ndarray:
     """Γ_tot = Γ_μμ + Γ_ττ + Γ_νν(2 flavours) [+ Γ_χχ̄] in GeV [theory_detector.md A1]."""
-    tot = width_mumu(gprime, mass) + width_tautau(gprime, mass) + width_nunu(gprime, mass)
-    if mass_chi is not None:
-        tot = tot + width_chichi(gprime, mass, mass_chi, q_chi)
-    return tot
+    return _widths(gprime, mass, mass_chi, q_chi)[1]
 
 
 def br_invisible(mass: ArrayLike, model: InvisibleModel = "vanilla", gprime: ArrayLike = 1.0,
@@ -84,20 +93,18 @@ def br_invisible(mass: ArrayLike, model: InvisibleModel = "vanilla", gprime: Arr
     if model != "vanilla":
         raise ParameterError(f"parameter 'model' = {model!r} is not allowed; choose 'vanilla' or "
                              "'fully_invisible'")
-    inv = width_nunu(gprime, m)
-    if mass_chi is not None:
-        inv = inv + width_chichi(gprime, m, mass_chi, q_chi)
-    return inv / total_width(gprime, m, mass_chi, q_chi)
+    w, tot = _widths(gprime, m, mass_chi, q_chi)
+    inv = w["nunu"] + w["chichi"] if mass_chi is not None else w["nunu"]
+    return inv / tot
 
 
 def branching_fractions(mass: ArrayLike, gprime: ArrayLike = 1.0,
                         mass_chi: ArrayLike | None = None, q_chi: ArrayLike = 0.0
                         ) -> dict[str, np.ndarray]:
     """BFs per channel: ``mumu``, ``tautau``, ``nunu``, ``chichi`` (0 without χ), ``invisible``."""
-    tot = total_width(gprime, mass, mass_chi, q_chi)
-    chi = (width_chichi(gprime, mass, mass_chi, q_chi) if mass_chi is not None
-           else np.zeros_like(tot))
-    out = {"mumu": width_mumu(gprime, mass) / tot, "tautau": width_tautau(gprime, mass) / tot,
-           "nunu": width_nunu(gprime, mass) / tot, "chichi": chi / tot}
+    w, tot = _widths(gprime, mass, mass_chi, q_chi)
+    chi = w.get("chichi", np.zeros_like(tot))
+    out = {"mumu": w["mumu"] / tot, "tautau": w["tautau"] / tot, "nunu": w["nunu"] / tot,
+           "chichi": chi / tot}
     out["invisible"] = out["nunu"] + out["chichi"]
     return out

@@ -1,16 +1,10 @@
 """Vectorised Lorentz helpers on numpy arrays whose last axis is (px, py, pz, E).
 
-Each formula is one small function. Awkward arrays of particles get the same operations through
-``vector`` behaviours (see :func:`momentum_records`).
-"""
+Each formula is one small function."""
 
 from __future__ import annotations
 
-import awkward as ak
 import numpy as np
-import vector
-
-vector.register_awkward()
 
 Array = np.ndarray
 
@@ -58,7 +52,7 @@ def boost(p: Array, beta: Array) -> Array:
     comes out with velocity ``beta``. Along the full 3-vector, never along z alone.
 
     Plain numpy (the same formula as ``vector``'s ``boost_beta3``, which is ~8× slower here on
-    10⁶ momenta because of its record conversions); ``vector`` is used for awkward records.
+    10⁶ momenta because of its record conversions).
     """
     p = np.asarray(p, dtype=float)
     beta = np.asarray(beta, dtype=float)
@@ -71,11 +65,6 @@ def boost(p: Array, beta: Array) -> Array:
     out[..., :3] = p[..., :3] + coef[..., None] * beta
     out[..., 3] = gamma * (p[..., 3] + bp)
     return out
-
-
-def momentum_records(px: object, py: object, pz: object, e: object) -> ak.Array:
-    """Awkward ``Momentum4D`` records (jagged or flat) with vector's behaviours attached."""
-    return ak.zip({"px": px, "py": py, "pz": pz, "E": e}, with_name="Momentum4D")
 
 
 def rotation_to(direction: Array) -> Array:

@@ -142,7 +142,7 @@ def _eval(node: ast.AST, cols: Mapping[str, Any]) -> Any:
 
 
 def evaluate(text: str, columns: Mapping[str, Any]) -> np.ndarray:
-    """Parse and evaluate ``text`` on ``columns`` (a mapping or an awkward record array)."""
+    """Parse and evaluate ``text`` on ``columns`` (a mapping of column name → array)."""
     return Cut.parse(text)(columns)
 
 
