@@ -36,8 +36,7 @@ def me_2to2() -> tuple[float, float]:
     ours = _cpu_rate(lambda: me2_ee_ffbar(p1, p2, p[:, 0], p[:, 1], 0.0, 0.0917), n)
 
     def trace() -> np.ndarray:
-        t = -2 * np.einsum("ni,ni->n", p1[:, :3], -p[:, 0, :3]) * 0 + (
-            -2 * (p1[:, 3] * p[:, 0, 3] - np.sum(p1[:, :3] * p[:, 0, :3], axis=1)))
+        t = -2 * (p1[:, 3] * p[:, 0, 3] - np.sum(p1[:, :3] * p[:, 0, :3], axis=1))
         uu = -2 * (p1[:, 3] * p[:, 1, 3] - np.sum(p1[:, :3] * p[:, 1, :3], axis=1))
         s = 10.58**2
         return 2 * 0.0917**2 * (t * t + uu * uu) / s**2

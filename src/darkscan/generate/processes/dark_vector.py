@@ -69,13 +69,16 @@ def me2_ee_gamma_vector(p1: Array, p2: Array, k1: Array, k2: Array, m: float,
     vbs = {b: h.vbar(p2, 0.0, b) for b in h.FERMION}
     e1s = {lam: h.polarisation(k1, 0.0, lam) for lam in h.PHOTON}
     e2s = {lam: h.polarisation(k2, m, lam) for lam in h.MASSIVE_VECTOR}
+    # propagating spinors: t depends on (a, λ1), u on (a, λ2); each built once
+    ts = {(a, lam): h.fermion_prop(h.vertex_v(us[a], e1s[lam]), p1 - k1, 0.0)
+          for a in h.FERMION for lam in h.PHOTON}
+    uus = {(a, lam): h.fermion_prop(h.vertex_v(us[a], e2s[lam]), p1 - k2, 0.0)
+           for a in h.FERMION for lam in h.MASSIVE_VECTOR}
 
     def amp(a: int, l1: int, l2: int) -> Array:
-        ui, vb, e1, e2 = us[a], vbs[-a], e1s[l1], e2s[l2]
-        t = h.fermion_prop(h.vertex_v(ui, e1), p1 - k1, 0.0)
-        uu = h.fermion_prop(h.vertex_v(ui, e2), p1 - k2, 0.0)
-        return (np.einsum("ni,ni->n", vb, h.vertex_v(t, e2))
-                + np.einsum("ni,ni->n", vb, h.vertex_v(uu, e1)))
+        vb = vbs[-a]
+        return (np.einsum("ni,ni->n", vb, h.vertex_v(ts[a, l1], e2s[l2]))
+                + np.einsum("ni,ni->n", vb, h.vertex_v(uus[a, l2], e1s[l1])))
 
     # massless e⁺e⁻ annihilate only with opposite helicities through vector couplings
     return 0.25 * _E2 * g2 * h.helicity_sum(amp, [h.FERMION, h.PHOTON, h.MASSIVE_VECTOR])

@@ -82,14 +82,21 @@ def _currents(bars: dict[int, Array], spinors: dict[int, Array]) -> list[Array]:
 
 
 def me2_ee_gg(p1: Array, p2: Array, k1: Array, k2: Array, e2: Array) -> Array:
-    """Spin-averaged |M|² of e⁺e⁻ → γγ (t and u channels, massless electrons)."""
+    """Spin-averaged |M|² of e⁺e⁻ → γγ (t and u channels, massless electrons). Spinors,
+    polarisations and the propagating spinors (t: depends on (a, λ1), u: on (a, λ2)) are built
+    once, not per helicity configuration."""
+    us = {a: h.u(p1, 0.0, a) for a in h.FERMION}
+    vbs = {b: h.vbar(p2, 0.0, b) for b in h.FERMION}
+    e1s = {lam: h.polarisation(k1, 0.0, lam) for lam in h.PHOTON}
+    e2s = {lam: h.polarisation(k2, 0.0, lam) for lam in h.PHOTON}
+    ts = {(a, lam): h.fermion_prop(h.vertex_v(us[a], e1s[lam]), p1 - k1, 0.0)
+          for a in h.FERMION for lam in h.PHOTON}
+    uus = {(a, lam): h.fermion_prop(h.vertex_v(us[a], e2s[lam]), p1 - k2, 0.0)
+           for a in h.FERMION for lam in h.PHOTON}
+
     def amp(a: int, b: int, l1: int, l2: int) -> Array:
-        ui, vb = h.u(p1, 0.0, a), h.vbar(p2, 0.0, b)
-        e1, e2_ = h.polarisation(k1, 0.0, l1), h.polarisation(k2, 0.0, l2)
-        t = h.fermion_prop(h.vertex_v(ui, e1), p1 - k1, 0.0)
-        uu = h.fermion_prop(h.vertex_v(ui, e2_), p1 - k2, 0.0)
-        return (np.einsum("ni,ni->n", vb, h.vertex_v(t, e2_))
-                + np.einsum("ni,ni->n", vb, h.vertex_v(uu, e1)))
+        return (np.einsum("ni,ni->n", vbs[b], h.vertex_v(ts[a, l1], e2s[l2]))
+                + np.einsum("ni,ni->n", vbs[b], h.vertex_v(uus[a, l2], e1s[l1])))
 
     return 0.25 * e2**2 * h.helicity_sum(amp, [h.FERMION] * 2 + [h.PHOTON] * 2)
 
