@@ -14,16 +14,15 @@ from rich.console import Console
 from rich.table import Table
 
 from darkscan import __version__
-from darkscan.errors import DarkscanError, NotAvailableError, ParameterError
+from darkscan.errors import DarkscanError, ParameterError
+from darkscan.models.params import PARAMETERS
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Belle II dark-sector searches end to end on simulated data.")
 out = Console()
 err = Console(stderr=True)
 
-STABLE_PARAMS = ("mass", "gprime", "epsilon", "alpha_d", "gagg", "gaw", "gs", "sin_theta",
-                 "mass_chi1", "delta", "mass_darkphoton", "mass_darkhiggs", "ctau",
-                 "br_invisible")
+STABLE_PARAMS = tuple(PARAMETERS)
 
 
 def parse_params(items: list[str] | None) -> dict[str, float]:
@@ -62,7 +61,7 @@ def _writable_dir(path: Path) -> Path:
 
 
 def _writable_file(path: Path) -> Path:
-    _writable_dir(path.parent if str(path.parent) else Path("."))
+    _writable_dir(path.parent)
     return path
 
 
@@ -137,10 +136,8 @@ def simulate(input: Path,
              output: Annotated[Path, typer.Option("-o", "--output")],
              seed: int = 1) -> None:
     """Fast Belle II simulation and reconstruction of a truth sample."""
-    try:
-        from darkscan.detector import simulate_file
-    except ImportError:
-        raise NotAvailableError("the fast simulation is not available yet") from None
+    from darkscan.detector import simulate_file
+
     _writable_file(output)
     simulate_file(input, output, seed=seed)
     out.print(f"wrote {output}")
@@ -206,10 +203,8 @@ def limit(n_obs: Annotated[float, typer.Option("--n-obs")],
 @app.command()
 def report(directory: Path) -> None:
     """Build the HTML report of a results folder."""
-    try:
-        from darkscan.report import build_html_report
-    except ImportError:
-        raise NotAvailableError("the HTML report is not available yet") from None
+    from darkscan.report.html import build_html_report
+
     path = build_html_report(directory)
     out.print(f"wrote {path}")
 

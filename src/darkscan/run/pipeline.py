@@ -15,8 +15,10 @@ from darkscan.run.chunks import Chunk
 from darkscan.run.executors import Executor, SerialExecutor
 
 
-def _cached_chunk(chunk: Chunk, *, root: str | None, stage: str, base_key: str,
-                  kernel: Callable[[Chunk], Sample]) -> Sample:
+def cached_chunk(chunk: Chunk, *, root: str | None, stage: str, base_key: str,
+                 kernel: Callable[[Chunk], Sample]) -> Sample:
+    """``kernel(chunk)``, or its cached output: keyed by the stage's ``base_key`` (from its
+    configuration and code) and the chunk's own key."""
     cache = StageCache(root)
     key = stage_key(stage, {"base": base_key, "chunk": chunk.key()})
     return cache.sample(stage, key, lambda: kernel(chunk))
@@ -32,6 +34,6 @@ def run_chunked(stage: str, kernel: Callable[[Chunk], Sample], chunks: Sequence[
     redoes the stage. ``kernel`` must be picklable (a module-level function or a partial).
     """
     base = stage_key(stage, config, code=code)
-    fn = partial(_cached_chunk, root=None if cache_root is None else str(cache_root),
+    fn = partial(cached_chunk, root=None if cache_root is None else str(cache_root),
                  stage=stage, base_key=base, kernel=kernel)
     return (executor or SerialExecutor()).map(fn, list(chunks), label=label or stage)

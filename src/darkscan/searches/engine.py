@@ -14,12 +14,12 @@ from typing import Any
 import awkward as ak
 import numpy as np
 
-from darkscan import __version__
 from darkscan.events import Sample, SampleMeta
 from darkscan.physics import Luminosity, parse_luminosity
-from darkscan.run.cache import StageCache, stage_key
+from darkscan.run.cache import stage_key
 from darkscan.run.chunks import Chunk, plan_chunks
-from darkscan.run.executors import Executor, SerialExecutor
+from darkscan.run.executors import Executor
+from darkscan.run.pipeline import cached_chunk
 from darkscan.searches.spec import RecoilWindowSearch, SampleSpec
 
 CHUNK_SIZE = 100_000
@@ -69,8 +69,8 @@ def ntuple_kernel(task: NtupleTask) -> Sample:
 
 
 def _cached_ntuple(task: NtupleTask) -> Sample:
-    key = stage_key("ntuple", {"base": task.base_key, "chunk": task.chunk.key()})
-    return StageCache(task.cache_root).sample("ntuple", key, lambda: ntuple_kernel(task))
+    return cached_chunk(task.chunk, root=task.cache_root, stage="ntuple", base_key=task.base_key,
+                        kernel=lambda _: ntuple_kernel(task))
 
 
 def _sample_seed(seed: int, name: str) -> int:
@@ -146,8 +146,6 @@ def gaussian_core(x: np.ndarray, w: np.ndarray, *, n_iter: int = 6,
     if len(x) < 5:
         return float("nan"), float("nan")
     shrink = float(truncnorm.std(-truncate, truncate))
-    mu = float(np.average(x, weights=w))
-    sd = float(np.sqrt(np.average((x - mu) ** 2, weights=w)))
     q25, q50, q75 = np.quantile(x, [0.25, 0.5, 0.75])
     mu, sd = float(q50), max(float(q75 - q25) / 1.349, 1e-9)
     for _ in range(n_iter):
@@ -168,12 +166,6 @@ class SearchResult:
     masses: np.ndarray
     table: dict[str, np.ndarray]
     summary: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"search": self.search, "lumi_per_pb": self.lumi.per_pb,
-                "masses": self.masses.tolist(),
-                "table": {k: np.asarray(v).tolist() for k, v in self.table.items()},
-                "summary": self.summary}
 
     def summary_text(self) -> str:
         lines = [f"{self.search} at {self.lumi}: {len(self.masses)} masses, "
@@ -202,9 +194,3 @@ def now() -> float:
 def resolve_lumi(search: RecoilWindowSearch, lumi: Luminosity | str | None) -> Luminosity:
     return parse_luminosity(lumi if lumi is not None else search.default_lumi)
 
-
-def serial() -> Executor:
-    return SerialExecutor()
-
-
-VERSION = __version__

@@ -65,7 +65,6 @@ class RecoilWindowSearch:
     discriminant: str
     discriminant_label: str
     discriminant_unit: str
-    discriminant_of_mass: Callable[[np.ndarray], np.ndarray]
     discriminant_range: tuple[float, float]
     default_lumi: str
     cl: float
