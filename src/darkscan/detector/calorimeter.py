@@ -2,15 +2,16 @@
 
 ECL: photons, electrons (and undecayed π⁰) shower with their full energy; muons leave a
 MIP-like deposit (~0.2 GeV, documented approximation); charged hadrons shower with probability
-``ecl_hadron_shower_prob`` (deposit a uniform 30–90% of their energy) and otherwise leave a MIP;
-K_L and neutrons deposit part of their energy with the same probability. Nothing is recorded in
-the gaps or outside 12.4°–155.1°. Neutral particles are followed on a straight line from their
-production point to the ECL surface; charged ones use their momentum polar angle (constant along
-a helix) and reach the barrel only when the circle reaches its radius.
+``ecl_hadron_shower_prob`` (deposit a uniform 30–90% of their kinetic energy) and otherwise
+leave a MIP; K_L and neutrons deposit part of their energy with the same probability. Nothing is
+recorded in the gaps or outside 12.4°–155.1°. Neutral particles are followed on a straight line
+from their production point to the ECL surface; charged ones use their momentum polar angle
+(constant along a helix) and reach the barrel only when the circle reaches its radius.
 
 KLM: muons above ``klm_muon_p_min`` inside the KLM acceptance penetrate a number of layers that
-grows with momentum; hadrons reach it with ``klm_hadron_prob``; photons lost in an ECL gap (or
-hitting no ECL crystal inside the KLM acceptance) leave a KLM hit with ``klm_photon_eff``.
+grows with momentum; hadrons above the same momentum reach it with ``klm_hadron_prob``; photons
+lost in an ECL gap (or hitting no ECL crystal inside the KLM acceptance) leave a KLM hit with
+``klm_photon_eff``.
 """
 
 from __future__ import annotations
@@ -156,7 +157,8 @@ def make_clusters(rng: np.random.Generator, deposit: np.ndarray, theta: np.ndarr
 def _klm(rng, pdg, p, e, theta, ecl_region_code, c):  # pragma: no cover - compiled
     """KLM layers fired per particle: muons above threshold penetrate with momentum; hadrons
     and photons that fire get a geometric number of layers (p = 0.4 and 0.5); ``c`` as in
-    :func:`klm_hits`. One uniform per candidate, one geometric per firing hadron or photon."""
+    :func:`klm_hits`. One uniform per particle above its momentum (energy) threshold inside the
+    acceptance, one geometric per firing hadron or photon."""
     layers = np.zeros(pdg.shape[0], dtype=np.int16)
     n_max = c[4]
     for i in range(pdg.shape[0]):

@@ -8,7 +8,8 @@ Bits per event:
   above 0.3 GeV (lab) (lml13/lml6-like).
 - ``trg_elow``, ``trg_ehigh``, ``trg_elum``: ECL energy sum over the forward endcap and barrel
   (backward endcap excluded, as the trigger θ-rings 1–14) above 0.5, 1, 3 GeV.
-- ``trg_hie``: ehigh and not a two-cluster Bhabha (each E* > 3 GeV, back to back within 20°).
+- ``trg_hie``: ehigh and not a two-cluster Bhabha (each E* > 3 GeV, back to
+  back in φ within 20°).
 - ``trg_any``: OR of two_track, single_muon, single_photon, hie.
 """
 
