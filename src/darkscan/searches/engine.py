@@ -73,6 +73,13 @@ def _cached_ntuple(task: NtupleTask) -> Sample:
                         kernel=lambda _: ntuple_kernel(task))
 
 
+def sample_id(spec: SampleSpec, point: dict[str, float] | None = None) -> str:
+    """Stable identity of a sample (or of one signal point): seeds and cache keys use it."""
+    if not point:
+        return spec.id
+    return spec.id + "@" + ",".join(f"{k}={v:g}" for k, v in sorted(point.items()))
+
+
 def _sample_seed(seed: int, name: str) -> int:
     return int.from_bytes(hashlib.sha256(f"{seed}:{name}".encode()).digest()[:8], "little")
 
@@ -102,13 +109,14 @@ def make_ntuples(search: RecoilWindowSearch, samples: dict[str, tuple[SampleSpec
 
     tasks: list[NtupleTask] = []
     for name, (spec, given) in samples.items():
+        point = {k: v for k, v in given.items() if spec.params.get(k) != v}
         params = resolve_params(get_process(spec.process), given)
         n = spec.n(quick, scale)
         config = {"process": spec.process, "params": params, "decay": search.decay,
                   "filter": spec.filter_label, "columns": search.columns, "n": n, "seed": seed}
         filter_code = (spec.truth_filter.__module__,) if spec.truth_filter is not None else ()
         base = stage_key("ntuple", config, code=(*_CODE, *filter_code))
-        for chunk in plan_chunks(n, CHUNK_SIZE, _sample_seed(seed, name)):
+        for chunk in plan_chunks(n, CHUNK_SIZE, _sample_seed(seed, sample_id(spec, point))):
             tasks.append(NtupleTask(name, spec, params, search.decay, search.columns, chunk,
                                     None if cache_root is None else str(cache_root), base))
     parts = executor.map(_cached_ntuple, tasks, label="simulating samples")

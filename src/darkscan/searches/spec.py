@@ -15,8 +15,12 @@ TruthFilter = Callable[[object], np.ndarray]
 
 @dataclass(frozen=True)
 class SampleSpec:
-    """A simulated sample: process, parameters and how many events to generate."""
+    """A simulated sample: process, parameters and how many events to generate.
 
+    ``id`` is stable and ASCII: random seeds and cache keys derive from it, never from the
+    display ``label``, so renaming a label changes no event."""
+
+    id: str
     process: str
     n_events: int
     n_quick: int
