@@ -147,7 +147,7 @@ def test_sigma_and_meta(k_mumu) -> None:
 
 @pytest.mark.parametrize("name, params, word", [
     ("upsilon4s_bb", {"mass": 4.785, "sin_theta": 1e-3}, "'mass'"),     # above m_B0 − m_K0
-    ("upsilon4s_bb", {"mass": 4.9, "sin_theta": 1e-3}, "'mass'"),       # ParamSpec range
+    ("upsilon4s_bb", {"mass": 4.9, "sin_theta": 1e-3}, "'mass'"),       # above m_B+ − m_K+
     ("upsilon4s_bb_kstars_ee", {"mass": 4.40, "sin_theta": 1e-3}, "'mass'"),  # > m_B − m_K*
     ("upsilon4s_bb", {"mass": 0.9, "sin_theta": -1e-3}, "'sin_theta'"),
     ("upsilon4s_bb_ks_mumu", {"mass": 0.2, "sin_theta": 1e-3}, "'mass'"),    # below 2 m_μ

@@ -3,8 +3,8 @@ effects, processes, the Pythia 8 bridge. Must not smear anything (that is ``dete
 
 from darkscan.generate.registry import (
     PROCESSES,
-    ParamSpec,
     Process,
+    ProcessParam,
     XsecResult,
     cross_section,
     generate,
@@ -15,6 +15,6 @@ from darkscan.generate.registry import (
     resolve_params,
 )
 
-__all__ = ["PROCESSES", "ParamSpec", "Process", "XsecResult", "cross_section", "generate",
+__all__ = ["PROCESSES", "Process", "ProcessParam", "XsecResult", "cross_section", "generate",
            "get_process", "process_names", "register", "register_lazy", "resolve_params"]
 from darkscan.generate import catalog as _catalog  # noqa: F401  (registers process names)

@@ -34,7 +34,8 @@ from darkscan.events import (
 from darkscan.generate import beams, kinematics
 from darkscan.generate.integrate import Grid, build_grid, unweight
 from darkscan.generate.isr import ISR_CONSTANT, beta_isr, fsr_pair, isr_photons
-from darkscan.generate.registry import ParamSpec, XsecResult
+from darkscan.generate.registry import ProcessParam, XsecResult
+from darkscan.models.params import require_in_range
 from darkscan.physics.constants import PDG_ELECTRON, PDG_PHOTON
 from darkscan.physics.experiment import BELLE2, Experiment
 
@@ -60,7 +61,7 @@ class EEProcess:
 
     name: str = ""
     description: str = ""
-    params: tuple[ParamSpec, ...] = ()
+    params: tuple[ProcessParam, ...] = ()
     default_filter: str = ""
     experiment: Experiment = BELLE2
     #: pdg ids of the hard final state (after the process may override per event in decay())
@@ -110,10 +111,19 @@ class EEProcess:
         return np.broadcast_to(np.array(self.pdgs), (len(p), len(self.pdgs))), None
 
     def validate(self, params: Mapping[str, float]) -> None:
-        """Cross-parameter checks beyond the ParamSpec ranges (raise ParameterError)."""
+        """Process-specific checks beyond the parameter table's ranges (raise
+        ParameterError): by default, that the process is kinematically open."""
         if self.s_min(params) >= self.experiment.s:
             raise ParameterError(f"process '{self.name}' with {dict(params)} is kinematically "
                                  f"closed at √s = {self.experiment.sqrt_s:.3f} GeV")
+
+    def require_nonzero(self, params: Mapping[str, float], *names: str) -> None:
+        """Couplings the cross section is proportional to must be > 0 here: the table allows 0
+        (a model with that coupling off), but a process cannot generate events without a cross
+        section."""
+        for name in names:
+            require_in_range(name, params[name], 0.0, math.inf, low_open=True,
+                             extra=f"process '{self.name}' has σ ∝ {name}^k and no events at 0")
 
     # --- integrand ---------------------------------------------------------------------------
     def ndim(self, params: Mapping[str, float], isr: bool) -> int:

@@ -1,14 +1,15 @@
 """Process registry: every generator process (SM background or dark-sector signal) registers here.
 
-A process declares its parameters (stable names of DESIGN §5, with defaults and ranges), its
-default generator-level filter, a cross-section routine and an eager per-chunk generation kernel.
+A process declares the parameters it takes (names of the one parameter table,
+:data:`darkscan.models.params.PARAMETERS`, which holds their units and ranges) with their defaults
+and what they do in that process, its default generator-level filter, a cross-section routine and
+an eager per-chunk generation kernel.
 :func:`generate` splits the work in seeded chunks and runs them through an executor, so the
 events are identical for any number of workers.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import partial
@@ -19,30 +20,46 @@ import numpy as np
 
 from darkscan.errors import ParameterError, UnknownNameError, unknown
 from darkscan.events import Sample
+from darkscan.models.params import ParameterSpec, parameter_spec, validate_param
 from darkscan.run.chunks import Chunk, plan_chunks
 from darkscan.run.executors import Executor, SerialExecutor
 
 
 @dataclass(frozen=True)
-class ParamSpec:
-    """A model/process parameter: default and allowed open/closed range."""
+class ProcessParam:
+    """A parameter a process takes: a name of the parameter table
+    (:data:`darkscan.models.params.PARAMETERS`, which gives its unit and allowed range), the
+    process's default and what the parameter does in this process.
+
+    ``off``: a value outside the table's range that this process also accepts, as a switch
+    (e.g. ``mass = 0`` for ``upsilon4s_bb``: no signal decay); the description says what it means.
+    A name missing from the table, or a default the table rejects, fails when the process module
+    is imported.
+    """
 
     name: str
     default: float
-    low: float = -math.inf
-    high: float = math.inf
     description: str = ""
-    low_inclusive: bool = True
+    off: float | None = None
+
+    def __post_init__(self) -> None:
+        parameter_spec(self.name)  # unknown names fail at import
+        self.check(self.default)
+
+    @property
+    def spec(self) -> ParameterSpec:
+        """The table row: unit, range, kind."""
+        return parameter_spec(self.name)
 
     def check(self, value: float) -> float:
-        v = float(value)
-        too_low = v < self.low if self.low_inclusive else v <= self.low
-        if not math.isfinite(v) or too_low or v > self.high:
-            lo = "[" if self.low_inclusive else "("
-            raise ParameterError(f"parameter '{self.name}' = {value} is outside its allowed range "
-                                 f"{lo}{self.low:g}, {self.high:g}]" +
-                                 (f" ({self.description})" if self.description else ""))
-        return v
+        """``value`` as a float if the table's range (or ``off``) allows it, else
+        ParameterError naming the parameter and its allowed range (and what it does here)."""
+        if self.off is not None and value == self.off:
+            return float(value)
+        extra = self.description
+        if self.off is not None:
+            extra = f"or exactly {self.off:g}: {extra}"
+        return float(validate_param(self.name, value, extra=extra))
 
 
 @dataclass(frozen=True)
@@ -68,7 +85,7 @@ class Process(Protocol):
 
     name: str
     description: str
-    params: tuple[ParamSpec, ...]
+    params: tuple[ProcessParam, ...]
     default_filter: str
 
     def cross_section(self, params: Mapping[str, float], *, isr: bool = True,
@@ -111,7 +128,9 @@ def get_process(name: str) -> Process:
 
 
 def resolve_params(process: Process, params: Mapping[str, float]) -> dict[str, float]:
-    """Fill defaults and validate: unknown names and out-of-range values raise clear errors."""
+    """Fill defaults and validate through the parameter table: a name the process does not take
+    raises UnknownNameError, a value outside the table's range ParameterError naming the
+    parameter and its allowed range. Process-specific limits are the process's own checks."""
     specs = {p.name: p for p in process.params}
     for name in params:
         if name not in specs:

@@ -1,14 +1,22 @@
-"""Validation of model parameters at the edge, with one clear message per failure.
+"""The one parameter table of darkscan: names, units, ranges and validation.
 
-The stable parameter names are those of DESIGN.md §5. Every model function calls the helpers here,
-so a negative coupling or a mass above the kinematic limit fails with a
-:class:`darkscan.errors.ParameterError` naming the parameter and its allowed range.
+:data:`PARAMETERS` holds every parameter a model function or a generator process takes: the
+stable model parameters of DESIGN.md §5 and the generator settings (``kind="generator"``, e.g.
+``pt_pair_min``). A process declares only which of these it takes, with its default and what the
+parameter does there (:class:`darkscan.generate.registry.ProcessParam`); its range comes from
+here. Limits that depend on the process (a mass below √s − 2m_μ, a coupling that must not vanish
+for events to be generated) are checked by the process itself.
+
+Every model function calls the helpers here, so a negative coupling or a mass above the kinematic
+limit fails with a :class:`darkscan.errors.ParameterError` naming the parameter and its allowed
+range.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -18,13 +26,19 @@ from darkscan.errors import ParameterError, unknown
 #: √s of the Belle II preset rounded as in the reference (theory_detector.md conventions), GeV.
 SQRT_S_MAX = 10.58
 
-__all__ = ["PARAMETERS", "SQRT_S_MAX", "ParameterSpec", "require_in_range", "require_nonnegative",
-           "require_positive", "validate_param", "validate_params"]
+__all__ = ["PARAMETERS", "SQRT_S_MAX", "ParameterKind", "ParameterSpec", "parameter_spec",
+           "require_in_range", "require_nonnegative", "require_positive", "validate_param",
+           "validate_params"]
+
+
+ParameterKind = Literal["model", "generator"]
 
 
 @dataclass(frozen=True)
 class ParameterSpec:
-    """Allowed range of one stable parameter; ``low_open``/``high_open`` exclude the end point."""
+    """Allowed range of one parameter; ``low_open``/``high_open`` exclude the end point.
+    ``kind``: a model parameter (DESIGN.md §5) or a generator setting (e.g. a generator-level
+    filter threshold)."""
 
     name: str
     low: float
@@ -33,6 +47,7 @@ class ParameterSpec:
     high_open: bool
     unit: str
     description: str
+    kind: ParameterKind = "model"
 
     def range_text(self) -> str:
         lo = "(" if self.low_open else "["
@@ -42,12 +57,13 @@ class ParameterSpec:
 
 
 def _spec(name: str, low: float, high: float, low_open: bool, high_open: bool, unit: str,
-          description: str) -> ParameterSpec:
-    return ParameterSpec(name, low, high, low_open, high_open, unit, description)
+          description: str, kind: ParameterKind = "model") -> ParameterSpec:
+    return ParameterSpec(name, low, high, low_open, high_open, unit, description, kind)
 
 
 _INF = float("inf")
-#: Stable parameter names (DESIGN.md §5) and their allowed ranges.
+#: Every parameter name (DESIGN.md §5 model parameters, then generator settings) with its unit
+#: and allowed range.
 PARAMETERS: dict[str, ParameterSpec] = {s.name: s for s in (
     _spec("mass", 0.0, SQRT_S_MAX, True, False, "GeV", "mediator mass, up to √s"),
     _spec("gprime", 0.0, np.sqrt(4 * np.pi), False, False, "", "L_μ−L_τ gauge coupling g′"),
@@ -57,12 +73,16 @@ PARAMETERS: dict[str, ParameterSpec] = {s.name: s for s in (
     _spec("gaw", 0.0, 1.0, False, False, "GeV⁻¹", "ALP–W coupling g_aW"),
     _spec("gs", 0.0, np.sqrt(4 * np.pi), False, False, "", "muonphilic Yukawa coupling g_S"),
     _spec("sin_theta", -1.0, 1.0, False, False, "", "scalar–Higgs mixing sinθ"),
-    _spec("mass_chi1", 0.0, SQRT_S_MAX / 2, True, False, "GeV", "lighter dark fermion mass"),
+    _spec("mass_chi1", 0.0, SQRT_S_MAX / 2, False, False, "GeV",
+          "dark fermion mass: the lighter state χ₁ of inelastic DM, or the Dirac χ of A′ → χχ̄ "
+          "(0: massless)"),
     _spec("delta", 0.0, SQRT_S_MAX, True, False, "GeV", "mass splitting m_χ2 − m_χ1 (> 0)"),
     _spec("mass_darkphoton", 0.0, SQRT_S_MAX, True, False, "GeV", "dark-photon mass"),
     _spec("mass_darkhiggs", 0.0, SQRT_S_MAX, True, False, "GeV", "dark-Higgs mass"),
     _spec("ctau", 0.0, _INF, True, True, "cm", "proper decay length"),
     _spec("br_invisible", 0.0, 1.0, False, False, "", "invisible branching fraction"),
+    _spec("pt_pair_min", 0.0, 5.0, False, False, "GeV",
+          "generator-level filter: lepton-pair p_T in the CMS above this", kind="generator"),
 )}
 
 
@@ -101,14 +121,20 @@ def require_nonnegative(name: str, value: ArrayLike, unit: str = "") -> np.ndarr
     return require_in_range(name, value, 0.0, _INF, high_open=True, unit=unit)
 
 
-def validate_param(name: str, value: ArrayLike) -> np.ndarray:
-    """Validate one stable parameter by name (DESIGN.md §5) and return it as a float array."""
+def parameter_spec(name: str) -> ParameterSpec:
+    """The table row of ``name``; an unknown name raises UnknownNameError listing the known."""
     try:
-        spec = PARAMETERS[name]
+        return PARAMETERS[name]
     except KeyError:
         raise unknown("model parameter", name, list(PARAMETERS)) from None
+
+
+def validate_param(name: str, value: ArrayLike, *, extra: str = "") -> np.ndarray:
+    """Validate one parameter by name against the table and return it as a float array;
+    ``extra`` is appended to the error message."""
+    spec = parameter_spec(name)
     return require_in_range(name, value, spec.low, spec.high, low_open=spec.low_open,
-                            high_open=spec.high_open, unit=spec.unit)
+                            high_open=spec.high_open, unit=spec.unit, extra=extra)
 
 
 def validate_params(params: Mapping[str, ArrayLike] | None = None, /, *,

@@ -5,7 +5,7 @@ Parameters (DESIGN §5 stable names; the CLI accepts no others): ``mass`` — m_
 ``sin_theta`` — the scalar–Higgs mixing sinθ. Both 0 (the defaults) means *no signal*: the
 generic Υ(4S) → B B̄ sample, unchanged. Setting only one of them is an error.
 
-The discrete choices are process *names* (a ParamSpec is a float and the CLI only takes the
+The discrete choices are process *names* (a ProcessParam is a float and the CLI only takes the
 stable names): ``upsilon4s_bb_<k>_<x>`` with ``<k>`` = ``ks`` (B → K S) or ``kstars``
 (B → K*(892) S) and ``<x>`` = ``ee``, ``mumu``, ``pipi`` (π⁺π⁻), ``kk`` (K⁺K⁻).
 ``upsilon4s_bb`` itself with signal parameters is B → K S, S → μ⁺μ⁻ (= ``upsilon4s_bb_ks_mumu``).

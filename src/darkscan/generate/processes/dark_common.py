@@ -1,7 +1,7 @@
 """Shared machinery of the dark-sector signal processes (A′, ALP, dark Higgs, iDM).
 
 - :class:`DarkProcess`: an :class:`~darkscan.generate.engine.EEProcess` whose parameters are
-  checked strictly (unknown or missing names and values outside the ParamSpec ranges raise
+  checked strictly (unknown or missing names and values outside the parameter table's ranges raise
   :class:`~darkscan.errors.ParameterError` even when the process is called directly, bypassing
   :func:`darkscan.generate.registry.resolve_params`), and whose long-lived hard final-state
   particles decay at displaced vertices drawn with :mod:`darkscan.generate.llp`: the daughters of
@@ -222,7 +222,8 @@ class DarkProcess(EEProcess):
         super().validate(params)
 
     def validate_kinematics(self, params: Mapping[str, float]) -> None:
-        """Cross-parameter checks (masses below the kinematic limit, ...)."""
+        """Process-specific checks: masses below the kinematic limit, couplings that must not
+        vanish for events to be generated, ..."""
 
     def decay_plans(self, params: Mapping[str, float]) -> list[DecayPlan]:
         """The decays of the hard final state (none: every hard particle is stable)."""
@@ -333,7 +334,7 @@ def darkhiggs_plan(index: int, mass: float, sin_theta: float) -> DecayPlan | Non
     (h′ stable, i.e. invisible) for sinθ = 0 or when no channel is open."""
     from darkscan.models import dark_higgs
 
-    if sin_theta <= 0.0:
+    if sin_theta == 0.0:  # widths ∝ sin²θ: the sign does not matter
         return None
     chans, fr = open_channels(dark_higgs.partial_widths(sin_theta, mass), _DARKHIGGS_TABLE)
     if not chans:

@@ -45,7 +45,7 @@ from darkscan.generate.processes.dark_common import (
     two_to_two_flat,
     two_to_two_tu,
 )
-from darkscan.generate.registry import ParamSpec, register
+from darkscan.generate.registry import ProcessParam, register
 from darkscan.physics.constants import ALPHA, GEV2_TO_PB, PDG_PHOTON
 
 Array = np.ndarray
@@ -110,14 +110,13 @@ class GammaDarkPhoton(DarkProcess):
     # forward scatters into the acceptance, which does not factorise; see sm_qed.EEGammaGamma
     isr_collinear = True
     params = (
-        ParamSpec("mass", 1.0, 0.0, 10.4, "A' mass in GeV, with E*_gamma = (s - m^2)/(2 sqrt(s)) "
-                  "above the 0.15 GeV filter", low_inclusive=False),
-        ParamSpec("epsilon", 1e-3, 0.0, 1.0, "kinetic mixing; sigma scales as epsilon^2",
-                  low_inclusive=False),
-        ParamSpec("alpha_d", 0.5, 0.0, 1.0, "dark coupling alpha_D of A' -> chi chibar "
-                  "(0: visible decays only)"),
-        ParamSpec("mass_chi1", 0.0, 0.0, 5.2, "Dirac dark-matter mass in GeV of A' -> chi chibar "
-                  "(open for mass > 2 mass_chi1)"),
+        ProcessParam("mass", 1.0, "A' mass in GeV, with E*_gamma = (s - m^2)/(2 sqrt(s)) above "
+                     "the 0.15 GeV filter"),
+        ProcessParam("epsilon", 1e-3, "kinetic mixing (> 0); sigma scales as epsilon^2"),
+        ProcessParam("alpha_d", 0.5, "dark coupling alpha_D of A' -> chi chibar (0: visible "
+                     "decays only)"),
+        ProcessParam("mass_chi1", 0.0, "Dirac dark-matter mass in GeV of A' -> chi chibar (open "
+                     "for mass > 2 mass_chi1)"),
     )
     hard_names = ("gamma", "darkphoton")
 
@@ -141,6 +140,7 @@ class GammaDarkPhoton(DarkProcess):
                 f"parameter 'mass' = {params['mass']} GeV must be below {limit:.3f} GeV for "
                 f"process '{self.name}' (photon energy (s − m²)/(2√s) above the "
                 f"{FILTER_E_MIN} GeV filter at √s = {self.experiment.sqrt_s:.3f} GeV)")
+        self.require_nonzero(params, "epsilon")
 
     def hard(self, u: Array, sqrt_s: Array, params: Mapping[str, float], rc: bool
              ) -> tuple[Array, Array]:
@@ -167,14 +167,12 @@ class DarkHiggsstrahlung(DarkProcess):
                    "displaced SM decays through Higgs mixing")
     default_filter = "none"
     params = (
-        ParamSpec("mass_darkphoton", 5.0, 0.0, 10.5, "A' mass in GeV", low_inclusive=False),
-        ParamSpec("mass_darkhiggs", 1.0, 0.0, 10.5, "h' mass in GeV (m_A' + m_h' < sqrt(s))",
-                  low_inclusive=False),
-        ParamSpec("epsilon", 1e-3, 0.0, 1.0, "kinetic mixing; sigma scales as epsilon^2",
-                  low_inclusive=False),
-        ParamSpec("alpha_d", 0.1, 0.0, 1.0, "dark coupling alpha_D = g_D^2/4pi; sigma scales as "
-                  "alpha_D", low_inclusive=False),
-        ParamSpec("sin_theta", 0.0, 0.0, 1.0, "h'-Higgs mixing; 0: h' stable (invisible)"),
+        ProcessParam("mass_darkphoton", 5.0, "A' mass in GeV"),
+        ProcessParam("mass_darkhiggs", 1.0, "h' mass in GeV (m_A' + m_h' < sqrt(s))"),
+        ProcessParam("epsilon", 1e-3, "kinetic mixing (> 0); sigma scales as epsilon^2"),
+        ProcessParam("alpha_d", 0.1, "dark coupling alpha_D = g_D^2/4pi (> 0); sigma scales as "
+                     "alpha_D"),
+        ProcessParam("sin_theta", 0.0, "h'-Higgs mixing; 0: h' stable (invisible)"),
     )
     hard_names = ("darkphoton", "darkhiggs")
 
@@ -193,6 +191,7 @@ class DarkHiggsstrahlung(DarkProcess):
             raise ParameterError(
                 f"parameters 'mass_darkphoton' + 'mass_darkhiggs' = {tot:g} GeV must be below "
                 f"√s = {self.experiment.sqrt_s:.3f} GeV for process '{self.name}'")
+        self.require_nonzero(params, "epsilon", "alpha_d")
 
     def width_darkphoton(self, params: Mapping[str, float]) -> float:
         from darkscan.models import dark_photon

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from darkscan.errors import ParameterError
 from darkscan.generate import helas as h
 from darkscan.generate.isr import alpha_running
 from darkscan.generate.processes.dark_common import (
@@ -34,7 +35,7 @@ from darkscan.generate.processes.dark_common import (
     pdg_dark,
     two_to_two_flat,
 )
-from darkscan.generate.registry import ParamSpec, register
+from darkscan.generate.registry import ProcessParam, register
 from darkscan.physics.constants import ALPHA, GEV2_TO_PB, PDG_PHOTON
 
 Array = np.ndarray
@@ -60,9 +61,9 @@ class GammaALP(DarkProcess):
                    "gamma gamma isotropic at a vertex displaced by its lifetime")
     default_filter = "none"
     params = (
-        ParamSpec("mass", 1.0, 0.0, 10.5, "ALP mass in GeV, below sqrt(s)", low_inclusive=False),
-        ParamSpec("gagg", 1e-3, 0.0, 1.0, "ALP-photon coupling g_agg in GeV^-1; sigma scales as "
-                  "g^2, c tau as 1/g^2", low_inclusive=False),
+        ProcessParam("mass", 1.0, "ALP mass in GeV, below sqrt(s)"),
+        ProcessParam("gagg", 1e-3, "ALP-photon coupling g_agg in GeV^-1 (> 0); sigma scales as "
+                     "g^2, c tau as 1/g^2"),
     )
     hard_names = ("gamma", "alp")
 
@@ -74,6 +75,13 @@ class GammaALP(DarkProcess):
 
     def s_min(self, params: Mapping[str, float]) -> float:
         return params["mass"] ** 2 * (1.0 + 1e-6) + 1e-8
+
+    def validate_kinematics(self, params: Mapping[str, float]) -> None:
+        if params["mass"] >= self.experiment.sqrt_s:
+            raise ParameterError(
+                f"parameter 'mass' = {params['mass']} GeV must be below √s = "
+                f"{self.experiment.sqrt_s:.3f} GeV for process '{self.name}'")
+        self.require_nonzero(params, "gagg")
 
     def hard(self, u: Array, sqrt_s: Array, params: Mapping[str, float], rc: bool
              ) -> tuple[Array, Array]:

@@ -72,7 +72,7 @@ from darkscan.generate.processes.dark_common import (
     darkhiggs_plan,
     pdg_dark,
 )
-from darkscan.generate.registry import ParamSpec, register
+from darkscan.generate.registry import ProcessParam, register
 from darkscan.physics.constants import (
     ALPHA,
     GEV2_TO_PB,
@@ -283,17 +283,15 @@ class DarkHiggsIDM(DarkProcess):
                    " and h' -> SM displaced by their lifetimes")
     default_filter = "none"
     params = (
-        ParamSpec("mass_darkhiggs", 0.5, 0.0, 10.0, "h' mass in GeV", low_inclusive=False),
-        ParamSpec("mass_chi1", 1.0, 0.0, 5.2, "chi1 mass in GeV", low_inclusive=False),
-        ParamSpec("delta", 0.4, 0.0, 5.0, "mass splitting m_chi2 - m_chi1 in GeV; must be > 0 "
-                  "(m_chi2 > m_chi1) and below mass_darkphoton", low_inclusive=False),
-        ParamSpec("mass_darkphoton", 3.0, 0.0, 10.5, "A' mass in GeV", low_inclusive=False),
-        ParamSpec("epsilon", 1e-3, 0.0, 1.0, "kinetic mixing; sigma scales as epsilon^2",
-                  low_inclusive=False),
-        ParamSpec("alpha_d", 0.1, 0.0, 1.0, "dark coupling alpha_D = g_D^2/4pi",
-                  low_inclusive=False),
-        ParamSpec("sin_theta", 1e-5, 0.0, 1.0, "h'-Higgs mixing (h' lifetime ~ 1/sin^2); 0: h' "
-                  "stable"),
+        ProcessParam("mass_darkhiggs", 0.5, "h' mass in GeV"),
+        ProcessParam("mass_chi1", 1.0, "chi1 mass in GeV"),
+        ProcessParam("delta", 0.4, "mass splitting m_chi2 - m_chi1 in GeV; must be > 0 "
+                     "(m_chi2 > m_chi1) and below mass_darkphoton"),
+        ProcessParam("mass_darkphoton", 3.0, "A' mass in GeV"),
+        ProcessParam("epsilon", 1e-3, "kinetic mixing (> 0); sigma scales as epsilon^2"),
+        ProcessParam("alpha_d", 0.1, "dark coupling alpha_D = g_D^2/4pi (> 0)"),
+        ProcessParam("sin_theta", 1e-5, "h'-Higgs mixing (h' lifetime ~ 1/sin^2); 0: h' "
+                     "stable"),
     )
     hard_names = ("chi1", "chi2", "darkhiggs")
     grid_points = 200_000
@@ -319,6 +317,7 @@ class DarkHiggsIDM(DarkProcess):
             raise ParameterError(
                 f"parameter 'mass_darkphoton' = {params['mass_darkphoton']} GeV must exceed "
                 f"'delta' = {d} GeV (χ₂ → χ₁ f f̄ through an off-shell A′)")
+        self.require_nonzero(params, "epsilon", "alpha_d")
 
     def hard(self, u: Array, sqrt_s: Array, params: Mapping[str, float], rc: bool
              ) -> tuple[Array, Array]:

@@ -22,7 +22,7 @@ from darkscan.generate import helas as h
 from darkscan.generate.engine import Decayed, EEProcess
 from darkscan.generate.isr import alpha_running
 from darkscan.generate.phase_space import decay_isotropic, map_pole, rest_frame_p4, two_body
-from darkscan.generate.registry import ParamSpec, register
+from darkscan.generate.registry import ProcessParam, register
 from darkscan.physics.constants import ALPHA, GEV2_TO_PB, M_MU, M_TAU, PDG_MUON, PDG_PHOTON, PDG_TAU
 
 Array = np.ndarray
@@ -94,6 +94,7 @@ class MuMuX(EEProcess):
         if params["mass"] >= limit:
             raise ParameterError(f"parameter 'mass' = {params['mass']} GeV must be below "
                                  f"√s − 2m_μ = {limit:.3f} GeV for process '{self.name}'")
+        self.require_nonzero(params, self.coupling_name)
         super().validate(params)
 
     def hard(self, u: Array, sqrt_s: Array, params: Mapping[str, float], rc: bool
@@ -132,13 +133,12 @@ class MuMuZprime(MuMuX):
     x_key = "zprime"
     default_filter = "none"
     params = (
-        ParamSpec("mass", 1.0, 0.0, 10.0, "Z' mass in GeV, below sqrt(s) - 2 m_mu",
-                  low_inclusive=False),
-        ParamSpec("gprime", 1e-2, 0.0, 10.0, "L_mu-L_tau coupling g'; sigma scales as g'^2",
-                  low_inclusive=False),
-        ParamSpec("br_invisible", 1.0, 0.0, 1.0,
-                  "fraction of generated events with Z' -> nu nubar (the rest decay visibly, "
-                  "mu mu / tau tau by their widths); sigma_pb is the production cross section"),
+        ProcessParam("mass", 1.0, "Z' mass in GeV, below sqrt(s) - 2 m_mu"),
+        ProcessParam("gprime", 1e-2, "L_mu-L_tau coupling g' (> 0); sigma scales as g'^2"),
+        ProcessParam("br_invisible", 1.0,
+                     "fraction of generated events with Z' -> nu nubar (the rest decay visibly, "
+                     "mu mu / tau tau by their widths); sigma_pb is the production cross "
+                     "section"),
     )
 
     def decay_channels(self, rng: np.random.Generator, n: int, params: Mapping[str, float]
@@ -176,10 +176,8 @@ class MuMuScalar(MuMuX):
     x_key = "muonphilic_scalar"
     default_filter = "none"
     params = (
-        ParamSpec("mass", 1.0, 0.0, 10.0, "scalar mass in GeV, below sqrt(s) - 2 m_mu",
-                  low_inclusive=False),
-        ParamSpec("gs", 1e-2, 0.0, 10.0, "muon Yukawa g_S; sigma scales as g_S^2",
-                  low_inclusive=False),
+        ProcessParam("mass", 1.0, "scalar mass in GeV, below sqrt(s) - 2 m_mu"),
+        ProcessParam("gs", 1e-2, "muon Yukawa g_S (> 0); sigma scales as g_S^2"),
     )
 
     def decay_channels(self, rng: np.random.Generator, n: int, params: Mapping[str, float]

@@ -36,7 +36,7 @@ from darkscan.generate.pythia_bridge import (
     make_pythia,
     run_pythia,
 )
-from darkscan.generate.registry import ParamSpec, XsecResult, register
+from darkscan.generate.registry import ProcessParam, XsecResult, register
 from darkscan.physics import lorentz
 from darkscan.physics.constants import BF_TAU_TO_MU, mass
 from darkscan.physics.experiment import BELLE2, Experiment
@@ -56,7 +56,7 @@ class PythiaEEProcess:
     flavours: tuple[int, ...]
     m_hat_min: float
     extra_settings: tuple[str, ...] = ()
-    params: tuple[ParamSpec, ...] = ()
+    params: tuple[ProcessParam, ...] = ()
     default_filter: str = ""
     experiment: Experiment = BELLE2
     keep_ids: tuple[int, ...] = field(default=(15, -15))
@@ -128,11 +128,11 @@ SIGMA_Y4S_NB = 1.110              #: Belle II Physics Book, Table (KKMC-based, w
 BF_Y4S_CHARGED = 0.514            #: B(Υ(4S) → B⁺B⁻), PDG; the rest is B⁰B̄⁰
 PDG_Y4S = 300553
 #: B → K(*) S signal parameters of ``upsilon4s_bb`` (DESIGN §5 names); defaults = generic sample
-Y4S_SIGNAL_PARAMS: tuple[ParamSpec, ...] = (
-    ParamSpec("mass", 0.0, 0.0, 4.79, "m_S in GeV, below m_B - m_K(*); 0 with sin_theta = 0: "
-                                      "generic B decays"),
-    ParamSpec("sin_theta", 0.0, 0.0, 1.0, "scalar-Higgs mixing; 0 with mass = 0: generic B "
-                                          "decays"),
+Y4S_SIGNAL_PARAMS: tuple[ProcessParam, ...] = (
+    ProcessParam("mass", 0.0, "m_S in GeV, below m_B - m_K(*); 0 with sin_theta = 0: generic B "
+                 "decays", off=0.0),
+    ProcessParam("sin_theta", 0.0, "scalar-Higgs mixing in [0, 1]; 0 with mass = 0: generic B "
+                 "decays"),
 )
 #: S decay channels of the signal process names: suffix → |PDG id| of x
 Y4S_SIGNAL_CHANNELS = {"ee": 11, "mumu": 13, "pipi": 211, "kk": 321}
@@ -166,7 +166,7 @@ class Upsilon4SProcess:
     name: str = "upsilon4s_bb"
     description: str = ("e+e- -> Upsilon(4S) -> B Bbar, generic B decays (Pythia 8); with mass "
                         "and sin_theta: one B -> K S, S -> mu+mu-")
-    params: tuple[ParamSpec, ...] = Y4S_SIGNAL_PARAMS
+    params: tuple[ProcessParam, ...] = Y4S_SIGNAL_PARAMS
     default_filter: str = ""
     experiment: Experiment = BELLE2
     #: signal decay used when ``mass``, ``sin_theta`` > 0: B → K* S instead of B → K S

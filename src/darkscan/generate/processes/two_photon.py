@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from darkscan.events import Sample, SampleMeta, make_truth_events
-from darkscan.generate.registry import ParamSpec, XsecResult, register
+from darkscan.generate.registry import ProcessParam, XsecResult, register
 from darkscan.physics import lorentz
 from darkscan.physics.constants import ALPHA, GEV2_TO_PB, M_E, M_MU, PDG_ELECTRON, PDG_MUON
 from darkscan.physics.experiment import BELLE2, Experiment
@@ -87,8 +87,8 @@ def _scattered(e_beam: float, x: np.ndarray, q2: np.ndarray, phi: np.ndarray, si
     return lorentz.p4(p1 * sin_t * np.cos(phi), p1 * sin_t * np.sin(phi), sign * p1 * cos_t, e1)
 
 
-PT_PAIR_MIN = ParamSpec(
-    "pt_pair_min", 0.0, 0.0, 5.0,
+PT_PAIR_MIN = ProcessParam(
+    "pt_pair_min", 0.0,
     "generator-level filter: lepton-pair p_T in the CMS above this (GeV; it equals the summed "
     "p_T of the scattered e+-), applied to the weighted trials, so sigma is the filtered sigma")
 
@@ -102,7 +102,7 @@ class TwoPhotonProcess:
     lepton_pdg: int
     lepton_mass: float
     w_min: float = 0.5
-    params: tuple[ParamSpec, ...] = (PT_PAIR_MIN,)
+    params: tuple[ProcessParam, ...] = (PT_PAIR_MIN,)
     experiment: Experiment = BELLE2
 
     @property
