@@ -20,11 +20,11 @@ from darkscan.detector.jit import jit
 from darkscan.detector.parameters import BELLE2_DETECTOR
 from darkscan.errors import InputFileError
 from darkscan.events import Sample
+from darkscan.expr import Cut, evaluate
 from darkscan.physics.constants import mass as pdg_mass
 from darkscan.physics.experiment import BELLE2, Experiment
 from darkscan.reco import variables as V
 from darkscan.reco.decay import Daughter, parse_decay
-from darkscan.select.cuts import evaluate
 
 TRACK_FIELDS = ("px", "py", "pz", "charge", "d0", "z0", "phi0", "tanl", "sigma_d0", "sigma_z0",
                 "muonID", "electronID", "pionID", "kaonID", "E_cluster", "E_over_p",
@@ -333,6 +333,4 @@ def _klm_neutral(ev: ak.Array, n_events: int) -> np.ndarray:
 
 
 def _names_in(expr: str, have: dict[str, np.ndarray]) -> list[str]:
-    from darkscan.select.cuts import Cut
-
     return [n for n in Cut.parse(expr).names if n not in have]
