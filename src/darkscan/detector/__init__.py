@@ -1,5 +1,6 @@
 """Belle II fast simulation: geometry, tracking (helices through PXD/SVD/CDC layers), ECL and
-KLM, PID, beam background, two-track vertexing, trigger emulation.
+KLM, PID, beam background, trigger emulation. The detector smears and records; vertex fits are
+reconstruction (:mod:`darkscan.reco.vertex`).
 
 Must not know about searches. Entry points: :func:`simulate`, :func:`simulate_file`; the
 numbers are in :mod:`darkscan.detector.parameters` (one table with sources).

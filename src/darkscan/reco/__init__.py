@@ -1,7 +1,8 @@
-"""Reconstruction: candidates from basf2-style decay strings, the variable registry (lab and
-CMS-frame variables, recoil, vertex, extra energy), best-candidate ranking → flat ntuples.
+"""Reconstruction: candidates from basf2-style decay strings, the two-track vertex fit
+(:mod:`darkscan.reco.vertex`), the variable registry (lab and CMS-frame variables, recoil, vertex,
+extra energy), best-candidate ranking → flat ntuples.
 
-Must not fit."""
+Must not smear (that is the detector's) or know about searches."""
 
 from darkscan.reco.candidates import reconstruct
 from darkscan.reco.decay import Daughter, Decay, parse_decay

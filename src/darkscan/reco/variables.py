@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from darkscan.detector.vertexing import fit_vertex
 from darkscan.errors import unknown
 from darkscan.physics import lorentz
 from darkscan.physics.constants import M_TAU
 from darkscan.physics.experiment import Experiment
+from darkscan.reco.vertex import fit_vertex
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Two-track vertex fit from perigee helices.
+"""Two-track vertex fit from perigee helices (reconstruction: the detector only smears and records
+the tracks it fits).
 
 In the transverse plane the vertex is an intersection of the two circles (the one where the
 helices' z values agree best) or, when the circles do not meet, the midpoint of their closest

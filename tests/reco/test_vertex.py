@@ -27,3 +27,22 @@ def test_vertex_position_and_reduced_mass(length: float) -> None:
     assert np.median(ak.to_numpy(nt.M_reduced)) == pytest.approx(red, abs=0.01)
     if length > 0:
         assert np.median(ak.to_numpy(nt.cos_pointing)) > 0.999
+
+
+def test_vertex_fit_is_reconstruction() -> None:
+    """DESIGN §4.2: the fit lives in reco; the detector only smears and records hits."""
+    import importlib.util
+
+    from darkscan.reco.vertex import fit_vertex
+
+    assert importlib.util.find_spec("darkscan.detector.vertexing") is None
+    # two tracks from the origin (d0 = z0 = 0), opposite charges, 1.5 T
+    px, py, pz = np.array([0.8, -0.3]), np.array([0.5, -0.9]), np.array([0.4, 0.2])
+    pt = np.hypot(px, py)
+    tracks = [{"px": px[[k]], "py": py[[k]], "pz": pz[[k]], "charge": np.array([q]),
+               "d0": np.zeros(1), "phi0": np.arctan2(py[[k]], px[[k]]), "z0": np.zeros(1),
+               "tanl": pz[[k]] / pt[[k]], "sigma_d0": np.full(1, 0.01),
+               "sigma_z0": np.full(1, 0.02)} for k, q in ((0, 1.0), (1, -1.0))]
+    v = fit_vertex(tracks[0], tracks[1], 1.5)
+    assert np.allclose([v["x"], v["y"], v["z"], v["doca"], v["chi2"]], 0.0, atol=1e-9)
+    assert np.allclose(v["p1"], [[0.8, 0.5, 0.4]]) and np.allclose(v["p2"], [[-0.3, -0.9, 0.2]])
