@@ -154,21 +154,17 @@ def run(search: str,
     """Run a search end to end and write limits, plots, HEPData and a summary."""
     from darkscan import searches
     from darkscan.physics import parse_luminosity
+    from darkscan.searches.runner import run_search
 
     lum = parse_luminosity(lumi) if lumi else None
-    obj = searches.get(search)
+    declared = searches.get(search)  # unknown or planned-only: a user error, exit 2
     _writable_dir(out_dir)
-    if isinstance(obj, searches.SearchInfo):
-        ready = [s for s in searches.names() if searches.is_ready(s)]
-        out.print(f"search '{search}' is not implemented yet in darkscan {__version__}; "
-                  f"ready: {', '.join(ready) or 'none yet'}", soft_wrap=True)
-        return
     from darkscan.run.executors import make_executor
 
     ex = make_executor(workers, dask)
     try:
-        result = obj.run(out_dir=out_dir, lumi=lum, quick=quick, seed=seed,  # type: ignore[attr-defined]
-                         executor=ex, console=out)
+        result = run_search(declared, out_dir=out_dir, lumi=lum, quick=quick, seed=seed,
+                            executor=ex, console=out)
     finally:
         ex.close()
     out.print(result.summary_text(), markup=False, highlight=False)

@@ -9,13 +9,14 @@ import pytest
 
 from darkscan.physics import parse_luminosity
 from darkscan.searches import get
-from darkscan.searches.engine import gaussian_core
+from darkscan.searches.runner import run_search
+from darkscan.stats.shapes import gaussian_core
 
 
 @pytest.fixture(scope="module")
 def result(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     out = tmp_path_factory.mktemp("zinv")
-    return get("zprime-invisible").run(out_dir=out, quick=True, seed=3, scale=0.25)  # type: ignore[attr-defined]
+    return run_search(get("zprime-invisible"), out_dir=out, quick=True, seed=3, scale=0.25)
 
 
 def test_outputs_written(result) -> None:  # type: ignore[no-untyped-def]
@@ -36,9 +37,9 @@ def test_outputs_written(result) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_physics_of_the_result(result) -> None:  # type: ignore[no-untyped-def]
-    t = result.table
+    t = result.to_table()
     # the signal peaks at M² in the recoil mass squared
-    np.testing.assert_allclose(t["peak"], result.masses**2, atol=0.4)
+    np.testing.assert_allclose(t["peak"], result.points["mass"]**2, atol=0.4)
     # ≈ 8–10% at 1 and 4 GeV; ≈ 1% at 8 GeV, where the muons are soft
     assert np.all((t["efficiency"][:2] > 0.04) & (t["efficiency"][:2] < 0.2))
     assert 0.002 < t["efficiency"][2] < 0.03
@@ -57,12 +58,13 @@ def test_limits_scale_with_luminosity(result) -> None:  # type: ignore[no-untype
     # (background ∝ L, limit ∝ √B/L); the 2% systematic makes it less (MC statistics are
     # assumed to grow with the data in a projection), the small-count term of a Poisson limit
     # (≈ 1.5 events on top of 1.64√B) more: ×2.1 at B = 14 → 57, ×2.4 at B = 5 → 20
-    big = get("zprime-invisible").run(out_dir=result.out_dir, quick=True, seed=3,  # type: ignore[attr-defined]
-                                      scale=0.25, lumi=parse_luminosity("318.8/fb"))
-    ratio = result.table["sigma_ul_exp"][:2] / big.table["sigma_ul_exp"][:2]
-    assert np.all(result.table["bkg"][:2] > 5)
+    big = run_search(get("zprime-invisible"), out_dir=result.out_dir, quick=True, seed=3,
+                     scale=0.25, lumi=parse_luminosity("318.8/fb"), report=False)
+    small_t, big_t = result.to_table(), big.to_table()
+    ratio = small_t["sigma_ul_exp"][:2] / big_t["sigma_ul_exp"][:2]
+    assert np.all(small_t["bkg"][:2] > 5)
     assert np.all((ratio > 1.5) & (ratio < 2.5))
-    assert np.all(big.table["bkg"][:2] == pytest.approx(4 * result.table["bkg"][:2]))
+    assert np.all(big_t["bkg"][:2] == pytest.approx(4 * small_t["bkg"][:2]))
     # beyond the analysis luminosity the run is a projection, and says so
     assert result.summary["projection"] is None
     assert "× 0.25" in big.summary["projection"]

@@ -25,6 +25,8 @@ from darkscan.detector.parameters import DetectorParameters
 #: boolean bits in the order of the kernel's output rows
 _BITS = ("trg_two_track", "trg_single_muon", "trg_single_photon", "trg_elow", "trg_ehigh",
          "trg_elum", "trg_hie")
+#: the trigger bits every simulated event carries (flat ``trg_*`` columns of ntuples)
+TRIGGER_BITS: tuple[str, ...] = _BITS
 
 
 @inline

@@ -1,8 +1,11 @@
-"""One declarative module per search, wiring the stages (DESIGN §4). A search must not
-re-implement a stage.
+"""One declarative module per search, wiring the stages (DESIGN §4.1): a docstring that reads
+like the paper's analysis summary, truth filters, and one frozen ``SEARCH = Search(...)``.
+The generic layer: :mod:`.spec` (the declaration), :mod:`.extraction` (counts per signal
+point), :mod:`.samples` (the cached ntuple stage), :mod:`.runner` (``run_search``),
+:mod:`.result` (the typed ``SearchResult``).
 
-``get(name)`` returns the search object; searches not written yet are listed as planned and
-say so clearly when run.
+``get(name)`` returns the typed :class:`Search`; a search that is planned but not written
+raises :class:`NotAvailableError` (the CLI exits 2 with its message).
 """
 
 from __future__ import annotations
@@ -10,8 +13,14 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from darkscan.errors import unknown
+from darkscan.errors import NotAvailableError, unknown
+
+if TYPE_CHECKING:
+    from darkscan.searches.spec import Search
+
+__all__ = ["SEARCHES", "SearchInfo", "get", "is_ready", "names"]
 
 
 @dataclass(frozen=True)
@@ -26,8 +35,9 @@ SEARCHES: dict[str, SearchInfo] = {s.name: s for s in (
                "90% CL on sigma and g'", "darkscan.searches.zprime_invisible"),
     SearchInfo("zprime-mumu", "e+e- -> mu+mu- Z'(-> mu+mu-), 4 muons; sliding-window fits", None),
     SearchInfo("zprime-tautau", "e+e- -> mu+mu- X(-> tau+tau-); recoil mass against mu+mu-", None),
-    SearchInfo("dark-higgsstrahlung", "e+e- -> A'h', A' -> mu+mu-, h' invisible; 2D windows",
-               None),
+    SearchInfo("dark-higgsstrahlung", "e+e- -> A'h', A' -> mu+mu-, h' invisible; 2D elliptical "
+               "windows in (M_mumu, M_recoil); 90% CL on sigma and eps^2 alpha_D",
+               "darkscan.searches.dark_higgsstrahlung"),
     SearchInfo("idm-dark-higgs", "inelastic DM + dark Higgs; two displaced vertices; 95% CL",
                None),
     SearchInfo("b-to-k-scalar", "B -> K(*) S, S -> ee/mumu/pipi/KK long-lived; 95% CL", None),
@@ -50,18 +60,16 @@ def is_ready(name: str) -> bool:
     return info.module is not None and importlib.util.find_spec(info.module) is not None
 
 
-def get(name: str) -> object:
-    """The search object for ``name`` (a module exposing ``SEARCH``), or a clear error."""
+def get(name: str) -> Search:
+    """The declared :class:`Search` for ``name``; a clear error for an unknown name or a
+    search that is planned but not written yet."""
     try:
         info = SEARCHES[name]
     except KeyError:
         raise unknown("search", name, names()) from None
-    if info.module is None:
-        return info
-    try:
-        module = importlib.import_module(info.module)
-    except ModuleNotFoundError as exc:
-        if exc.name != info.module:
-            raise
-        return SearchInfo(info.name, info.summary, None)
-    return module.SEARCH
+    if not is_ready(name):
+        ready = [s for s in names() if is_ready(s)]
+        raise NotAvailableError(f"search '{name}' is planned but not implemented yet; ready: "
+                                f"{', '.join(ready) or 'none'}")
+    assert info.module is not None
+    return importlib.import_module(info.module).SEARCH

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from darkscan.registry import Measurement, check
-from darkscan.searches.engine import SearchResult
+from darkscan.searches.result import SearchResult
 
 _PROV_2023 = "Belle II PRL 130 231801 (2023), 79.7 fb⁻¹: g′ from 3×10⁻³ (low mass) to 1 (8 GeV)"
 _PROV_2020 = "Belle II PRL 124 141801 (2020), 276 pb⁻¹: g′ ≈ 5×10⁻² – 1 for M ≤ 6 GeV"
@@ -29,6 +29,7 @@ def _cache_root() -> Path:
 @cache
 def _zprime(lumi: str) -> SearchResult:
     from darkscan.physics import parse_luminosity
+    from darkscan.searches.runner import run_search
     from darkscan.searches.zprime_invisible import SEARCH
 
     out = _cache_root() / f"zprime-invisible-{lumi.replace('/', '')}"
@@ -39,12 +40,12 @@ def _zprime(lumi: str) -> SearchResult:
     if not link.exists():
         shared.mkdir(parents=True, exist_ok=True)
         link.symlink_to(shared, target_is_directory=True)
-    return SEARCH.run(out_dir=out, lumi=parse_luminosity(lumi))
+    return run_search(SEARCH, out_dir=out, lumi=parse_luminosity(lumi))
 
 
 def _gprime(lumi: str, model: str = "vanilla") -> tuple[np.ndarray, np.ndarray]:
     r = _zprime(lumi)
-    return r.masses, r.table[f"gprime_ul_{model}_exp"]
+    return r.points["mass"], r.limit_columns()[f"gprime_ul_{model}_exp"]
 
 
 #: why darkscan differs from the papers (measured on the default run; see the issue note)

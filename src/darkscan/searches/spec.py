@@ -1,16 +1,35 @@
-"""Declarative pieces a search is written with: samples, selection, windows, interpretation."""
+"""The declarative pieces a search is written with (DESIGN §4.1): samples, the signal grid,
+channels, inference and interpretations, bundled in one frozen :class:`Search`.
+
+Everything is validated when the declaration is built, so a typo in a method name, a variable
+or a parameter fails when the search module is imported, not after the simulation.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from darkscan.errors import ParameterError
+
+if TYPE_CHECKING:
+    from darkscan.searches.extraction import Extraction
 
 #: A truth-level filter: (truth particles of a chunk) -> boolean mask per event. It runs before
 #: the detector simulation, so that only events that can pass the selection are simulated; the
 #: sample keeps its generated count, so its luminosity equivalent is unchanged.
-TruthFilter = Callable[[object], np.ndarray]
+TruthFilter = Callable[[Any], np.ndarray]
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _fail(where: str, what: str) -> ParameterError:
+    return ParameterError(f"{where}: {what}")
 
 
 @dataclass(frozen=True)
@@ -25,57 +44,227 @@ class SampleSpec:
     n_events: int
     n_quick: int
     label: str
-    params: dict[str, float] = field(default_factory=dict)
+    params: Mapping[str, float] = field(default_factory=dict)
     truth_filter: TruthFilter | None = None
     filter_label: str = ""
+
+    def __post_init__(self) -> None:
+        if not _ID.match(self.id):
+            raise _fail(f"sample {self.id!r}", "id must be lower-case ASCII (a-z, 0-9, _)")
+        from darkscan.generate.registry import process_names
+
+        if self.process not in process_names():
+            raise _fail(f"sample {self.id!r}", f"unknown process {self.process!r}; known: "
+                        + ", ".join(process_names()))
+        if self.n_events <= 0 or self.n_quick <= 0:
+            raise _fail(f"sample {self.id!r}", "event counts must be positive")
+        if self.truth_filter is not None and not self.filter_label:
+            raise _fail(f"sample {self.id!r}", "a truth filter needs a filter_label saying "
+                        "what it keeps")
 
     def n(self, quick: bool, scale: float = 1.0) -> int:
         return max(1000, int((self.n_quick if quick else self.n_events) * scale))
 
 
 @dataclass(frozen=True)
-class Interpretation:
-    """A model in which σ(signal) × B(decay) is interpreted as a coupling limit."""
+class Axis:
+    """A named axis of the signal grid: a model parameter (DESIGN §5), its values, a quick
+    subset, and its label in physics notation (mathtext) for plots."""
 
-    model: str                       #: column suffix, e.g. "vanilla"
-    coupling: str                    #: parameter name, e.g. "gprime"
-    branching: Callable[[np.ndarray], np.ndarray]  #: B(decay searched for) vs mass
-    description: str
+    name: str
+    values: tuple[float, ...]
+    quick: tuple[float, ...]
+    label: str
+    unit: str = "GeV"
+
+    def __post_init__(self) -> None:
+        from darkscan.models.params import PARAMETERS, validate_param
+
+        if self.name not in PARAMETERS:
+            raise _fail(f"axis {self.name!r}", "not a model parameter; known: "
+                        + ", ".join(PARAMETERS))
+        if not self.values or not self.quick:
+            raise _fail(f"axis {self.name!r}", "needs values and a quick subset")
+        validate_param(self.name, np.asarray(self.values + self.quick))
 
 
 @dataclass(frozen=True)
-class RecoilWindowSearch:
-    """A search for a narrow peak in a discriminant (recoil mass²) with counting windows.
+class SignalGrid:
+    """Signal points: the product of the axes' values where ``allowed`` holds (e.g. M_h′ <
+    M_A′), each a sample of ``sample`` with the axis values as parameters."""
 
-    Windows are ±``window_n_sigma`` resolution widths around the signal peak, the widths
-    measured on the signal samples at each mass.
+    sample: SampleSpec
+    axes: tuple[Axis, ...]
+    allowed: Callable[[Mapping[str, float]], bool] | None = None
+    allowed_label: str = ""
 
-    ``background_norm``: "mc" predicts each window's background from the simulation with a
-    relative normalisation systematic ``background_syst``; "sideband" takes the simulated shape
-    and normalises it to the (pseudo-)data in sidebands one window width wide on either side,
-    so the normalisation uncertainty is the sidebands' Poisson error and ``background_syst`` is
-    only the residual uncertainty on the window/sideband ratio (shape).
-    """
+    def __post_init__(self) -> None:
+        names = [a.name for a in self.axes]
+        if not names or len(set(names)) != len(names):
+            raise _fail("signal grid", f"axes must be distinct and non-empty, got {names}")
+        if self.allowed is not None and not self.allowed_label:
+            raise _fail("signal grid", "a restricted grid needs allowed_label")
+        if not self.points(quick=True):
+            raise _fail("signal grid", "the quick grid has no allowed point")
+
+    def points(self, quick: bool) -> list[dict[str, float]]:
+        values = [a.quick if quick else a.values for a in self.axes]
+        out = [dict(zip((a.name for a in self.axes), map(float, combo), strict=True))
+               for combo in itertools.product(*values)]
+        return [p for p in out if self.allowed is None or self.allowed(p)]
+
+
+@dataclass(frozen=True)
+class BestCandidate:
+    """basf2's rankByHighest/rankByLowest on a cut-language expression: one candidate per
+    event is kept, so an event is counted once."""
+
+    expression: str
+    highest: bool = True
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A reconstructed final state: decay string, best-candidate rule, selection (cut strings
+    of the restricted language, all required) and the extra ntuple columns it keeps."""
+
+    name: str
+    decay: str
+    best_candidate: BestCandidate
+    selection: tuple[str, ...]
+    keep: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        from darkscan.reco.decay import parse_decay
+
+        parse_decay(self.decay)
+        for expr in (*self.selection, self.best_candidate.expression, *self.keep):
+            variable_names(expr)
+
+    def columns(self, observables: tuple[str, ...]) -> tuple[str, ...]:
+        """Every variable the selection, ranking and extraction read, in first-use order."""
+        names: list[str] = []
+        for expr in (*observables, *self.keep, *self.selection,
+                     self.best_candidate.expression):
+            names += [n for n in variable_names(expr) if n not in names]
+        return tuple(names)
+
+
+def variable_names(expression: str) -> tuple[str, ...]:
+    """The reco variables an expression reads; raises on an unknown variable or bad syntax."""
+    from darkscan.detector.trigger import TRIGGER_BITS
+    from darkscan.reco import variables as V
+    from darkscan.select import Cut
+
+    names = tuple(Cut.parse(expression).names)
+    for n in names:
+        if n not in TRIGGER_BITS:  # trigger bits pass through reconstruction as they are
+            V.describe(n)
+    return names
+
+
+@dataclass(frozen=True)
+class Inference:
+    """How counts become limits: ``method`` of :func:`darkscan.stats.upper_limits` at ``cl``."""
+
+    cl: float
+    method: str = "cls"
+
+    def __post_init__(self) -> None:
+        from darkscan.stats import METHODS
+
+        if self.method not in METHODS:
+            raise _fail("inference", f"method must be one of {', '.join(METHODS)}, got "
+                        f"{self.method!r}")
+        if not 0.0 < self.cl < 1.0:
+            raise _fail("inference", f"cl must lie in (0, 1), got {self.cl}")
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """σ × B limits read as limits on a coupling in one model.
+
+    The signal is simulated at the grid sample's parameters, where the coupling (or the
+    combination the cross section is proportional to, e.g. ε²·α_D) has the value
+    ``reference(params)``; σ ∝ coupling^``power``, so the limit is
+    ``reference · (σ_UL / (σ_ref · B))^(1/power)``
+    (:func:`darkscan.interpret.coupling_upper_limit`).
+    ``branching``: B(decay searched for) per signal point, from the axis values (arrays)."""
+
+    model: str  #: column suffix, e.g. "vanilla"
+    column: str  #: coupling name in the column, e.g. "gprime", "eps2_alphad"
+    label: str  #: physics notation for plots, e.g. "$g'$", "$\\varepsilon^2\\alpha_D$"
+    description: str
+    reference: Callable[[Mapping[str, float]], float]
+    power: float
+    branching: Callable[[Mapping[str, np.ndarray]], np.ndarray]
+    bands: Mapping[str, Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]] = field(
+        default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not _ID.match(self.model) or not _ID.match(self.column):
+            raise _fail(f"interpretation {self.model!r}", "model and column must be ASCII ids")
+        if self.power <= 0:
+            raise _fail(f"interpretation {self.model!r}", "power must be positive")
+
+
+@dataclass(frozen=True)
+class Published:
+    """A published limit to compare with (and overlay): along one axis, with provenance."""
+
+    quantity: str  #: "sigma" or an interpretation's "<column>_ul_<model>"
+    axis: str
+    x: tuple[float, ...]
+    y: tuple[float, ...]
+    label: str
+
+
+@dataclass(frozen=True)
+class Search:
+    """One search, declared: what is simulated, how it is selected, how the signal is
+    extracted, how limits are set and interpreted. :func:`darkscan.run_search` runs it."""
 
     name: str
     title: str
     references: tuple[str, ...]
-    signal: SampleSpec
-    masses: tuple[float, ...]
-    masses_quick: tuple[float, ...]
+    signal: SignalGrid
     backgrounds: tuple[SampleSpec, ...]
-    decay: str
-    selection: tuple[str, ...]
-    discriminant: str
-    discriminant_label: str
-    discriminant_unit: str
-    discriminant_range: tuple[float, float]
+    channels: tuple[Channel, ...]
+    extraction: Extraction
+    inference: Inference
     default_lumi: str
-    cl: float
-    method: str
-    background_syst: float
-    interpretations: tuple[Interpretation, ...]
-    window_n_sigma: float = 2.0
-    background_norm: str = "mc"
-    columns: tuple[str, ...] = ()
-    validation: dict[str, object] = field(default_factory=dict)
+    quantity_label: str  #: what the σ limit is on, physics notation
+    interpretations: tuple[Interpretation, ...] = ()
+    published: tuple[Published, ...] = ()
+    summary: str = ""
+
+    def __post_init__(self) -> None:
+        from darkscan.physics import parse_luminosity
+        from darkscan.searches.extraction import Extraction
+
+        where = f"search {self.name!r}"
+        if not re.match(r"^[a-z][a-z0-9-]*$", self.name):
+            raise _fail(where, "name must be lower-case with dashes")
+        if not isinstance(self.extraction, Extraction):
+            raise _fail(where, f"extraction must be an Extraction, got {self.extraction!r}")
+        ids = [self.signal.sample.id, *(b.id for b in self.backgrounds)]
+        if len(set(ids)) != len(ids):
+            raise _fail(where, f"sample ids must be unique, got {ids}")
+        if len(self.channels) != 1:
+            raise _fail(where, "exactly one channel is supported by the runner for now")
+        self.extraction.check(self)
+        parse_luminosity(self.default_lumi)
+        axes = {a.name for a in self.signal.axes}
+        quantities = {"sigma"} | {f"{i.column}_ul_{i.model}" for i in self.interpretations}
+        for p in self.published:
+            if p.axis not in axes or p.quantity not in quantities or len(p.x) != len(p.y):
+                raise _fail(where, f"published limit {p.label!r}: axis must be one of {axes}, "
+                            f"quantity one of {quantities}, x and y of equal length")
+
+    @property
+    def axes(self) -> tuple[Axis, ...]:
+        return self.signal.axes
+
+    @property
+    def cl(self) -> float:
+        return self.inference.cl

@@ -1,30 +1,27 @@
-"""The staged run of a :class:`RecoilWindowSearch`: samples → ntuples → selection → windows →
-limits → couplings → outputs. Each stage is an eager function; simulation runs in seeded,
-cached chunks through the executor so any number of workers gives identical results."""
+"""The sample stage of a search: every sample's chunks generated → truth-filtered → simulated →
+reconstructed (best candidate per event) → flat ntuple, in seeded, cached chunks through the
+executor, so any number of workers gives identical results and a killed run resumes."""
 
 from __future__ import annotations
 
 import hashlib
-import json
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import awkward as ak
 import numpy as np
 
 from darkscan.events import Sample, SampleMeta
-from darkscan.physics import Luminosity, parse_luminosity
 from darkscan.run.cache import stage_key
 from darkscan.run.chunks import Chunk, plan_chunks
 from darkscan.run.executors import Executor
 from darkscan.run.pipeline import cached_chunk
-from darkscan.searches.spec import RecoilWindowSearch, SampleSpec
+from darkscan.searches.spec import BestCandidate, SampleSpec
 
 CHUNK_SIZE = 100_000
-_CODE = ("darkscan.searches.engine", "darkscan.generate.registry", "darkscan.detector",
-         "darkscan.reco")
+#: the ntuple cache key fingerprints the whole package: an edit anywhere (a process, ISR, the
+#: amplitudes, a model, the detector, a truth filter) never reuses a stale ntuple
+CODE = ("darkscan",)
 
 
 # --------------------------------------------------------------------------- sample stage
@@ -36,6 +33,7 @@ class NtupleTask:
     spec: SampleSpec
     params: dict[str, float]
     decay: str
+    best: BestCandidate
     columns: tuple[str, ...]
     chunk: Chunk
     cache_root: str | None
@@ -58,7 +56,11 @@ def ntuple_kernel(task: NtupleTask) -> Sample:
         keep = np.asarray(task.spec.truth_filter(truth.particles), dtype=bool)
         truth = Sample(truth.events[keep], truth.meta)
     reco = simulate(truth, seed=_detector_seed(task.chunk))
-    nt = reconstruct(reco, decay=task.decay)
+    from darkscan.detector.trigger import TRIGGER_BITS
+
+    variables = [c for c in task.columns if c not in TRIGGER_BITS]
+    nt = reconstruct(reco, decay=task.decay, variables=variables, best=task.best.expression,
+                     best_highest=task.best.highest)
     fields = [c for c in (*task.columns, "weight") if c in ak.fields(nt.events)]
     missing = sorted(set(task.columns) - set(fields))
     if missing:
@@ -81,6 +83,7 @@ def sample_id(spec: SampleSpec, point: dict[str, float] | None = None) -> str:
 
 
 def _sample_seed(seed: int, name: str) -> int:
+    # the stable sample id (see sample_id), never a display label
     return int.from_bytes(hashlib.sha256(f"{seed}:{name}".encode()).digest()[:8], "little")
 
 
@@ -101,23 +104,24 @@ class Ntuple:
         return self.n_generated / self.sigma_pb if self.sigma_pb > 0 else float("inf")
 
 
-def make_ntuples(search: RecoilWindowSearch, samples: dict[str, tuple[SampleSpec, dict]],
-                 *, quick: bool, seed: int, cache_root: Path | None, executor: Executor,
-                 scale: float = 1.0) -> dict[str, Ntuple]:
-    """Produce every sample's ntuple, all chunks of all samples in one executor map."""
+def make_ntuples(samples: dict[str, tuple[SampleSpec, dict[str, float]]], *, decay: str,
+                 best: BestCandidate, columns: tuple[str, ...], quick: bool, seed: int,
+                 cache_root: Path | None, executor: Executor, scale: float = 1.0
+                 ) -> dict[str, Ntuple]:
+    """Produce every sample's ntuple (keyed by sample id), all chunks of all samples in one
+    executor map. ``samples``: id → (spec, parameters given)."""
     from darkscan.generate import get_process, resolve_params
 
     tasks: list[NtupleTask] = []
     for name, (spec, given) in samples.items():
-        point = {k: v for k, v in given.items() if spec.params.get(k) != v}
         params = resolve_params(get_process(spec.process), given)
         n = spec.n(quick, scale)
-        config = {"process": spec.process, "params": params, "decay": search.decay,
-                  "filter": spec.filter_label, "columns": search.columns, "n": n, "seed": seed}
-        filter_code = (spec.truth_filter.__module__,) if spec.truth_filter is not None else ()
-        base = stage_key("ntuple", config, code=(*_CODE, *filter_code))
-        for chunk in plan_chunks(n, CHUNK_SIZE, _sample_seed(seed, sample_id(spec, point))):
-            tasks.append(NtupleTask(name, spec, params, search.decay, search.columns, chunk,
+        config = {"process": spec.process, "params": params, "decay": decay,
+                  "best": [best.expression, best.highest], "filter": spec.filter_label,
+                  "columns": columns, "n": n, "seed": seed}
+        base = stage_key("ntuple", config, code=CODE)
+        for chunk in plan_chunks(n, CHUNK_SIZE, _sample_seed(seed, name)):
+            tasks.append(NtupleTask(name, spec, params, decay, best, columns, chunk,
                                     None if cache_root is None else str(cache_root), base))
     parts = executor.map(_cached_ntuple, tasks, label="simulating samples")
     out: dict[str, Ntuple] = {}
@@ -126,7 +130,7 @@ def make_ntuples(search: RecoilWindowSearch, samples: dict[str, tuple[SampleSpec
         events = ak.concatenate([p.events for p in mine])
         n_gen = sum(p.meta.n_generated for p in mine)
         sigma = float(np.sum([p.meta.sigma_pb * p.meta.n_generated for p in mine]) / n_gen)
-        cols = {c: ak.to_numpy(events[c]).astype(float) for c in search.columns}
+        cols = {c: ak.to_numpy(events[c]).astype(float) for c in columns}
         w = ak.to_numpy(events["weight"]).astype(float)
         out[name] = Ntuple(name, spec.label, cols, w, sigma, n_gen,
                            mine[0].meta.with_(n_generated=n_gen, sigma_pb=sigma))
@@ -142,63 +146,3 @@ def select(ntuple: Ntuple, cuts: tuple[str, ...]) -> np.ndarray:
     for cut in cuts:
         mask &= np.asarray(evaluate(cut, ntuple.columns), dtype=bool)
     return mask
-
-
-# --------------------------------------------------------------------------- signal shape
-def gaussian_core(x: np.ndarray, w: np.ndarray, *, n_iter: int = 6,
-                  truncate: float = 2.0) -> tuple[float, float]:
-    """Peak and Gaussian-core width of a peaked distribution: iterate mean/std within
-    ±truncate·σ, correcting the width for the truncation (a ±2σ window keeps 88% of σ)."""
-    from scipy.stats import truncnorm
-
-    if len(x) < 5:
-        return float("nan"), float("nan")
-    shrink = float(truncnorm.std(-truncate, truncate))
-    q25, q50, q75 = np.quantile(x, [0.25, 0.5, 0.75])
-    mu, sd = float(q50), max(float(q75 - q25) / 1.349, 1e-9)
-    for _ in range(n_iter):
-        core = np.abs(x - mu) < truncate * sd
-        if core.sum() < 5:
-            break
-        mu = float(np.average(x[core], weights=w[core]))
-        sd = float(np.sqrt(np.average((x[core] - mu) ** 2, weights=w[core]))) / shrink
-    return mu, sd
-
-
-# --------------------------------------------------------------------------- result
-@dataclass(frozen=True)
-class SearchResult:
-    search: str
-    lumi: Luminosity
-    out_dir: Path
-    masses: np.ndarray
-    table: dict[str, np.ndarray]
-    summary: dict[str, Any] = field(default_factory=dict)
-
-    def summary_text(self) -> str:
-        lines = [f"{self.search} at {self.lumi}: {len(self.masses)} masses, "
-                 f"outputs in {self.out_dir}/"]
-        keys = [k for k in self.table if k.endswith("_exp") and "_ul_" in k
-                and not k.startswith("sigma")]
-        header = f"{'mass':>6} {'eff':>6} {'σ_UL exp [fb]':>14}" + "".join(
-            f" {k:>24}" for k in keys)
-        lines.append(header)
-        for i, m in enumerate(self.masses):
-            row = (f"{m:6.2f} {self.table['efficiency'][i]:6.3f} "
-                   f"{1e3 * self.table['sigma_ul_exp'][i]:14.4g}")
-            row += "".join(f" {self.table[k][i]:24.4g}" for k in keys)
-            lines.append(row)
-        return "\n".join(lines)
-
-
-def write_json(path: Path, obj: Any) -> None:
-    path.write_text(json.dumps(obj, indent=2, default=float))
-
-
-def now() -> float:
-    return time.perf_counter()
-
-
-def resolve_lumi(search: RecoilWindowSearch, lumi: Luminosity | str | None) -> Luminosity:
-    return parse_luminosity(lumi if lumi is not None else search.default_lumi)
-

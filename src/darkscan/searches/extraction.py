@@ -1,0 +1,420 @@
+"""Signal extraction: each class turns selected, weighted observables into counts (observed,
+expected background with its uncertainty, signal efficiency) per signal point. Each is
+independent of the simulation and can be tested on toy arrays; the formulas live in ``stats``.
+
+- :class:`CountWindows`: a peak in one observable, ±nσ windows (σ measured on signal),
+  background from the simulation or normalised to sidebands.
+- :class:`EllipticalWindows`: a peak in two correlated observables, elliptical windows whose
+  axes come from the signal's measured core covariance.
+- :class:`SlidingFit`: an extended maximum-likelihood fit of the signal shape over a smooth
+  background in a window sliding with the mass (``stats.fits``).
+- :class:`CutAndCount`: one signal region per point, background from the simulation, from
+  sidebands in another variable or from ABCD.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from darkscan.errors import ParameterError
+from darkscan.searches.result import Distribution
+from darkscan.stats.background import (
+    Ellipses,
+    abcd_estimate,
+    ellipse_content,
+    integrate_histogram,
+    local_density,
+    sideband_estimate,
+)
+from darkscan.stats.shapes import gaussian_core, gaussian_core_2d
+
+if TYPE_CHECKING:
+    from darkscan.searches.spec import Search
+
+
+@dataclass(frozen=True)
+class Selected:
+    """One sample after selection: observables, luminosity weights at the run's luminosity,
+    the generator weights (for efficiencies) and what a single MC event weighs."""
+
+    id: str
+    label: str
+    values: dict[str, np.ndarray]
+    weight: np.ndarray  #: expected events per selected MC event at the run's luminosity
+    mc_weight: np.ndarray  #: generator weight of each selected event (1 if unweighted)
+    n_generated: int
+    unit_weight: float  #: σ L / N_generated
+
+
+@dataclass(frozen=True)
+class ExtractionInput:
+    """What an extraction sees: per signal point, per background, the pseudo-data stream."""
+
+    points: list[dict[str, float]]
+    signal: list[Selected]
+    backgrounds: list[Selected]
+    mc_scale: float  #: factor on MC-statistical variances (projections; 1 at the analysis L)
+    rng: np.random.Generator
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Per signal point: counts for the inference and the numbers the outputs report.
+
+    ``bkg_obs``/``bkg_obs_unc`` is the background the observed limit uses (data-driven
+    normalisation), ``bkg``/``bkg_unc`` the one the expected limits use."""
+
+    n_obs: np.ndarray
+    bkg: np.ndarray
+    bkg_unc: np.ndarray
+    efficiency: np.ndarray
+    resolution: np.ndarray
+    bkg_obs: np.ndarray
+    bkg_obs_unc: np.ndarray
+    signal: dict[str, np.ndarray] = field(default_factory=dict)
+    windows: dict[str, np.ndarray] = field(default_factory=dict)
+    distributions: tuple[Distribution, ...] = ()
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+class Extraction(ABC):
+    """Selected observables → :class:`Counts` per signal point."""
+
+    @property
+    @abstractmethod
+    def observables(self) -> tuple[str, ...]:
+        """The ntuple variables the extraction reads."""
+
+    def check(self, search: Search) -> None:  # noqa: B027 - optional hook
+        """Validate against the search at declaration time (raise ParameterError)."""
+
+    @abstractmethod
+    def extract(self, data: ExtractionInput) -> Counts:
+        """Counts per signal point."""
+
+
+def _positive(name: str, value: float) -> None:
+    if not value > 0:
+        raise ParameterError(f"{name} must be positive, got {value}")
+
+
+# --------------------------------------------------------------------------------- 1D windows
+@dataclass(frozen=True)
+class CountWindows(Extraction):
+    """Counting in ±``n_sigma`` windows of ``observable`` about the signal peak, the peak and
+    the Gaussian-core width measured on each signal sample (weighted).
+
+    ``background``: "mc" predicts each window from the simulation with a relative systematic
+    ``syst``; "sideband" normalises the simulated shape to the (pseudo-)data in sidebands one
+    window wide on either side, so the normalisation uncertainty is the sidebands' Poisson
+    error and ``syst`` is the residual uncertainty on the window/sideband ratio. Where the
+    simulation is sparse the background density comes from the nearest ``k_min`` MC events
+    (:func:`darkscan.stats.background.local_density`)."""
+
+    observable: str
+    label: str  #: physics notation with unit, for plots
+    unit: str
+    range: tuple[float, float]
+    n_sigma: float = 2.0
+    background: str = "mc"
+    syst: float = 0.0
+
+    def __post_init__(self) -> None:
+        _positive("n_sigma", self.n_sigma)
+        if self.background not in ("mc", "sideband"):
+            raise ParameterError(f"CountWindows background must be 'mc' or 'sideband', got "
+                                 f"{self.background!r}")
+        if not self.range[1] > self.range[0]:
+            raise ParameterError(f"CountWindows range must be increasing, got {self.range}")
+
+    @property
+    def observables(self) -> tuple[str, ...]:
+        return (self.observable,)
+
+    def extract(self, data: ExtractionInput) -> Counts:
+        n = len(data.signal)
+        peak, width, eff = (np.full(n, np.nan) for _ in range(3))
+        for i, s in enumerate(data.signal):
+            x = s.values[self.observable]
+            peak[i], width[i] = gaussian_core(x, s.mc_weight)
+            lo, hi = peak[i] - self.n_sigma * width[i], peak[i] + self.n_sigma * width[i]
+            eff[i] = np.sum(s.mc_weight[(x > lo) & (x < hi)]) / s.n_generated
+        w_lo, w_hi = peak - self.n_sigma * width, peak + self.n_sigma * width
+
+        edges = self._fine_edges(width)
+        bkgs = data.backgrounds
+        smooth = {b.id: local_density(b.values[self.observable], b.weight, edges[:-1],
+                                      edges[1:])[0] for b in bkgs}
+        total = np.sum([smooth[b.id] for b in bkgs], axis=0)
+        span = w_hi - w_lo
+        regions = {"window": [(w_lo, w_hi)],
+                   "sideband": [(w_lo - span, w_lo), (w_hi, w_hi + span)]}
+        content, var = {}, {}
+        for region, intervals in regions.items():
+            content[region], var[region] = np.zeros(n), np.zeros(n)
+            for b in bkgs:
+                for lo, hi in intervals:
+                    est, k = local_density(b.values[self.observable], b.weight, lo, hi)
+                    content[region] += est
+                    var[region] += data.mc_scale * np.where(k > 0, est**2 / np.maximum(k, 1),
+                                                            b.unit_weight**2)
+        pseudo = data.rng.poisson(total).astype(float)
+        bkg = integrate_histogram(total, edges, w_lo, w_hi)
+        n_obs = integrate_histogram(pseudo, edges, w_lo, w_hi)
+        if self.background == "mc":
+            unc = np.hypot(np.sqrt(var["window"]), self.syst * bkg)
+            bkg_obs, bkg_obs_unc = bkg, unc
+        else:
+            n_sb = np.zeros(n)
+            for lo, hi in regions["sideband"]:
+                n_sb += integrate_histogram(pseudo, edges, lo, hi)
+            args = (content["window"], content["sideband"], var["window"], var["sideband"])
+            _, unc = sideband_estimate(*args, content["sideband"], bkg, self.syst)
+            bkg_obs, bkg_obs_unc = sideband_estimate(*args, n_sb, bkg, self.syst)
+        hist = {b.label: np.histogram(b.values[self.observable], edges, weights=b.weight)[0]
+                for b in bkgs}
+        mc_events = {b.label: np.histogram(b.values[self.observable], edges)[0] for b in bkgs}
+        dist = Distribution(self.observable, self.label, edges, hist, mc_events, pseudo,
+                            caption=f"{self.label} after the selection")
+        return Counts(n_obs, bkg, unc, eff, width, bkg_obs, bkg_obs_unc,
+                      signal={"efficiency": eff, "resolution": width, "peak": peak},
+                      windows={"window_lo": w_lo, "window_hi": w_hi, "bkg": bkg,
+                               "bkg_unc": unc, "n_obs": n_obs, "bkg_obs": bkg_obs,
+                               "bkg_obs_unc": bkg_obs_unc},
+                      distributions=(dist,),
+                      summary={"windows": int(n), "window": f"±{self.n_sigma:g} σ",
+                               "background": self.background, "background_syst": self.syst})
+
+    def _fine_edges(self, widths: np.ndarray) -> np.ndarray:
+        lo, hi = self.range
+        step = max(float(np.nanmin(widths)) / 8.0, (hi - lo) / 20_000) if np.any(
+            np.isfinite(widths)) else (hi - lo) / 2000
+        return np.arange(lo, hi + step, step)
+
+
+# --------------------------------------------------------------------------------- 2D windows
+@dataclass(frozen=True)
+class EllipticalWindows(Extraction):
+    """Counting in elliptical windows in the plane of two observables: centred on the signal
+    peak, axes along the principal axes of the signal's core covariance (measured per point,
+    weighted), radius ``n_sigma`` in Mahalanobis distance. The background is the simulation's
+    content of each ellipse (widened where fewer than ``k_min`` MC events fall in it) with a
+    relative systematic ``syst``; the pseudo-data are events drawn from the same weighted
+    simulation, so windows that overlap share their events as real data would."""
+
+    x: str
+    y: str
+    x_label: str
+    y_label: str
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+    n_sigma: float = 2.0
+    syst: float = 0.0
+    k_min: int = 10
+
+    def __post_init__(self) -> None:
+        _positive("n_sigma", self.n_sigma)
+        if self.x == self.y:
+            raise ParameterError("EllipticalWindows needs two different observables")
+
+    @property
+    def observables(self) -> tuple[str, ...]:
+        return (self.x, self.y)
+
+    def _xy(self, s: Selected) -> np.ndarray:
+        return np.stack([s.values[self.x], s.values[self.y]], axis=-1)
+
+    def extract(self, data: ExtractionInput) -> Counts:
+        n = len(data.signal)
+        centre, cov = np.full((n, 2), np.nan), np.full((n, 2, 2), np.nan)
+        for i, s in enumerate(data.signal):
+            centre[i], cov[i] = gaussian_core_2d(self._xy(s), s.mc_weight)
+        good = np.all(np.isfinite(cov.reshape(n, 4)), axis=1)
+        inv = np.where(good[:, None, None], np.linalg.inv(np.where(good[:, None, None], cov,
+                                                                   np.eye(2))), np.nan)
+        windows = Ellipses(np.where(good[:, None], centre, 0.0), inv, self.n_sigma)
+        eff = np.zeros(n)
+        for i, s in enumerate(data.signal):
+            if good[i]:
+                eff[i] = np.sum(s.mc_weight[windows.inside(self._xy(s), i)]) / s.n_generated
+        bkg, var = np.zeros(n), np.zeros(n)
+        per_bkg: dict[str, np.ndarray] = {}
+        for b in data.backgrounds:
+            est, k = ellipse_content(self._xy(b), b.weight, windows, k_min=self.k_min)
+            est = np.where(good, est, 0.0)
+            per_bkg[b.id] = est
+            bkg += est
+            var += data.mc_scale * np.where(k > 0, est**2 / np.maximum(k, 1), b.unit_weight**2)
+        # pseudo-data: a Poisson number of events drawn from the weighted simulation
+        pool = np.concatenate([self._xy(b) for b in data.backgrounds]) if data.backgrounds \
+            else np.zeros((0, 2))
+        w = np.concatenate([b.weight for b in data.backgrounds]) if data.backgrounds \
+            else np.zeros(0)
+        n_data = data.rng.poisson(w.sum()) if len(w) else 0
+        picks = pool[data.rng.choice(len(w), size=n_data, p=w / w.sum())] if n_data else pool[:0]
+        n_obs = np.array([np.count_nonzero(windows.inside(picks, i)) if good[i] else 0.0
+                          for i in range(n)], dtype=float)
+        unc = np.hypot(np.sqrt(var), self.syst * bkg)
+        sx, sy = np.sqrt(cov[:, 0, 0]), np.sqrt(cov[:, 1, 1])
+        rho = cov[:, 0, 1] / (sx * sy)
+        dists = tuple(self._distribution(obs, label, rng_, data.backgrounds, picks, j)
+                      for j, (obs, label, rng_) in enumerate(
+                          ((self.x, self.x_label, self.x_range),
+                           (self.y, self.y_label, self.y_range))))
+        return Counts(n_obs, bkg, unc, eff, sx, bkg, unc,
+                      signal={"efficiency": eff, "resolution": sx, f"resolution_{self.y}": sy,
+                              "correlation": rho, f"peak_{self.x}": centre[:, 0],
+                              f"peak_{self.y}": centre[:, 1]},
+                      windows={"bkg": bkg, "bkg_unc": unc, "n_obs": n_obs,
+                               **{f"bkg_{k}": v for k, v in per_bkg.items()}},
+                      distributions=dists,
+                      summary={"windows": int(np.count_nonzero(good)),
+                               "window": f"ellipse of {self.n_sigma:g} σ (Mahalanobis) in "
+                                         f"({self.x}, {self.y})",
+                               "background": "mc", "background_syst": self.syst})
+
+    @staticmethod
+    def _distribution(obs: str, label: str, span: tuple[float, float],
+                      backgrounds: list[Selected], picks: np.ndarray, j: int) -> Distribution:
+        edges = np.linspace(span[0], span[1], 81)
+        hist = {b.label: np.histogram(b.values[obs], edges, weights=b.weight)[0]
+                for b in backgrounds}
+        mc = {b.label: np.histogram(b.values[obs], edges)[0] for b in backgrounds}
+        data = np.histogram(picks[:, j], edges)[0].astype(float)
+        return Distribution(obs, label, edges, hist, mc, data,
+                            caption=f"{label} after the selection")
+
+
+# --------------------------------------------------------------------------------- fits
+@dataclass(frozen=True)
+class SlidingFit(Extraction):
+    """An extended unbinned maximum-likelihood fit of the signal peak over a ``background``
+    polynomial (``stats.fits``) in a window of ``width`` signal resolutions about each mass,
+    to pseudo-data drawn from the weighted simulation. The fit's profile-likelihood limit on
+    the signal yield is turned into counts for the inference as an equivalent counting
+    experiment: n_obs = ν̂_s + b, background b in ±2σ from the fit, its uncertainty from the
+    yield error."""
+
+    observable: str
+    label: str
+    range: tuple[float, float]
+    width: float = 20.0
+    background: str = "poly2"
+    signal_model: str = "gauss"
+
+    def __post_init__(self) -> None:
+        _positive("width", self.width)
+
+    @property
+    def observables(self) -> tuple[str, ...]:
+        return (self.observable,)
+
+    def extract(self, data: ExtractionInput) -> Counts:
+        from darkscan.stats.fits import fit_window
+        from darkscan.stats.shapes import SignalShape
+
+        n = len(data.signal)
+        peak, width, eff = (np.full(n, np.nan) for _ in range(3))
+        for i, s in enumerate(data.signal):
+            x = s.values[self.observable]
+            peak[i], width[i] = gaussian_core(x, s.mc_weight)
+            eff[i] = np.sum(s.mc_weight[np.abs(x - peak[i]) < 2 * width[i]]) / s.n_generated
+        pool = np.concatenate([b.values[self.observable] for b in data.backgrounds])
+        w = np.concatenate([b.weight for b in data.backgrounds])
+        n_data = data.rng.poisson(w.sum())
+        events = pool[data.rng.choice(len(w), size=n_data, p=w / w.sum())]
+        n_obs, bkg, unc = (np.zeros(n) for _ in range(3))
+        status = []
+        for i in range(n):
+            lo = max(self.range[0], peak[i] - 0.5 * self.width * width[i])
+            hi = min(self.range[1], peak[i] + 0.5 * self.width * width[i])
+            shape = SignalShape(self.signal_model, {"loc": peak[i], "scale": width[i]})
+            fit = fit_window(events, shape, (lo, hi), background=self.background, seed=i)
+            frac = 0.9545 * 2 * width[i] / (hi - lo)  # background share in ±2σ (flat approx.)
+            b = max(fit.n_bkg * frac, 1e-3) if fit.ok else np.nan
+            bkg[i], unc[i] = b, fit.n_sig_err if fit.ok else np.nan
+            n_obs[i] = max(fit.n_sig, 0.0) + b if fit.ok else np.nan
+            status.append(fit.status)
+        return Counts(n_obs, bkg, unc, eff, width, bkg, unc,
+                      signal={"efficiency": eff, "resolution": width, "peak": peak},
+                      windows={"bkg": bkg, "bkg_unc": unc, "n_obs": n_obs},
+                      summary={"windows": n, "fit_status": status,
+                               "window": f"{self.width:g} σ wide fit windows"})
+
+
+# --------------------------------------------------------------------------------- cut and count
+@dataclass(frozen=True)
+class CutAndCount(Extraction):
+    """One signal region (``signal_region``: cut strings on top of the selection) per point;
+    the background from the simulation ("mc"), or ABCD: with ``control`` = (cut_1, cut_2)
+    defining B (cut_1 inverted), C (cut_2 inverted) and D (both inverted) around the signal
+    region A = cut_1 and cut_2, N_A = N_B·N_C/N_D from the (pseudo-)data."""
+
+    signal_region: tuple[str, ...]
+    background: str = "mc"
+    control: tuple[str, str] | None = None
+    syst: float = 0.0
+
+    def __post_init__(self) -> None:
+        from darkscan.searches.spec import variable_names
+
+        if self.background not in ("mc", "abcd"):
+            raise ParameterError(f"CutAndCount background must be 'mc' or 'abcd', got "
+                                 f"{self.background!r}")
+        if self.background == "abcd" and self.control is None:
+            raise ParameterError("CutAndCount with ABCD needs control=(cut_1, cut_2)")
+        for expr in (*self.signal_region, *(self.control or ())):
+            variable_names(expr)
+
+    @property
+    def observables(self) -> tuple[str, ...]:
+        from darkscan.searches.spec import variable_names
+
+        names: list[str] = []
+        for expr in (*self.signal_region, *(self.control or ())):
+            names += [v for v in variable_names(expr) if v not in names]
+        return tuple(names)
+
+    @staticmethod
+    def _mask(values: dict[str, np.ndarray], cuts: tuple[str, ...], size: int) -> np.ndarray:
+        from darkscan.select import evaluate
+
+        m = np.ones(size, dtype=bool)
+        for c in cuts:
+            m &= np.asarray(evaluate(c, values), dtype=bool)
+        return m
+
+    def extract(self, data: ExtractionInput) -> Counts:
+        n = len(data.signal)
+        eff = np.array([np.sum(s.mc_weight[self._mask(s.values, self.signal_region,
+                                                      len(s.weight))]) / s.n_generated
+                        for s in data.signal])
+        regions = {"A": self.signal_region}
+        if self.control is not None:
+            c1, c2 = self.control
+            regions |= {"B": (f"not ({c1})", c2), "C": (c1, f"not ({c2})"),
+                        "D": (f"not ({c1})", f"not ({c2})")}
+        mc, var, obs = {}, {}, {}
+        for r, cuts in regions.items():
+            mc[r], var[r], obs[r] = 0.0, 0.0, 0.0
+            for b in data.backgrounds:
+                w = b.weight[self._mask(b.values, cuts, len(b.weight))]
+                mc[r] += float(w.sum())
+                var[r] += data.mc_scale * (float(np.sum(w**2)) if len(w) else b.unit_weight**2)
+            obs[r] = float(data.rng.poisson(mc[r]))
+        bkg = np.full(n, mc["A"])
+        unc = np.full(n, np.hypot(np.sqrt(var["A"]), self.syst * mc["A"]))
+        n_obs = np.full(n, obs["A"])
+        bkg_obs, bkg_obs_unc = bkg, unc
+        if self.background == "abcd":
+            est, est_unc = abcd_estimate(obs["B"], obs["C"], obs["D"], self.syst)
+            bkg_obs, bkg_obs_unc = np.full(n, est), np.full(n, est_unc)
+        return Counts(n_obs, bkg, unc, eff, np.full(n, np.nan), bkg_obs, bkg_obs_unc,
+                      signal={"efficiency": eff},
+                      windows={"bkg": bkg, "bkg_unc": unc, "n_obs": n_obs,
+                               **{f"n_{r}": np.full(n, v) for r, v in obs.items()}},
+                      summary={"windows": 1, "background": self.background})
