@@ -185,7 +185,7 @@ def test_bhabha_veto_uses_cms_energies() -> None:
 
 def test_kernel_caches_stamped_with_all_kernel_sources() -> None:
     """A cached kernel inlines helpers from other modules: its cache must go stale with them."""
-    from darkscan.detector.jit import sources_digest
+    from darkscan.jit import sources_digest
 
     locator = helix._cross_layers._cache._impl._locator
     assert type(locator).__name__.startswith("Darkscan")

@@ -12,8 +12,8 @@ import numpy as np
 
 from darkscan.detector.geometry import ECL_FWD
 from darkscan.detector.helix import acos
-from darkscan.detector.jit import inline, jit
 from darkscan.detector.parameters import DetectorParameters
+from darkscan.jit import inline, jit
 
 
 def counts(rng: np.random.Generator, n_events: int, rate: float) -> np.ndarray:

@@ -26,9 +26,9 @@ from darkscan.detector.geometry import (
     region_of,
 )
 from darkscan.detector.helix import wrap_one
-from darkscan.detector.jit import jit
 from darkscan.detector.parameters import DetectorParameters
 from darkscan.detector.resolution import e_rel, ecl_angle
+from darkscan.jit import jit
 
 SHOWERING = (22, 11, 111)
 HADRONS = (211, 321, 2212)

@@ -22,10 +22,10 @@ import numpy as np
 
 from darkscan.allocator import keep_freed_memory
 from darkscan.detector import background, calorimeter, pid, species, tracking, trigger
-from darkscan.detector.jit import jit
 from darkscan.detector.parameters import BELLE2_DETECTOR, DetectorParameters
 from darkscan.errors import InputFileError
 from darkscan.events import STATUS_FINAL, Sample, read_sample, write_sample
+from darkscan.jit import jit
 from darkscan.physics.experiment import BELLE2, Experiment
 
 REQUIRED = ("pdg", "px", "py", "pz", "E", "vx", "vy", "vz", "status")

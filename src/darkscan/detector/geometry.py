@@ -8,8 +8,8 @@ from functools import cache
 
 import numpy as np
 
-from darkscan.detector.jit import jit
 from darkscan.detector.parameters import DetectorParameters
+from darkscan.jit import jit
 
 #: ECL region codes (basf2 ``getDetectorRegion``-like; 0 = outside or in a gap)
 ECL_OUTSIDE, ECL_FWD, ECL_BARREL, ECL_BWD = 0, 1, 2, 3

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from darkscan.detector.jit import inline, jit
+from darkscan.jit import inline, jit
 
 K_CURVATURE = 0.299792458e-2  #: GeV per (T·cm): pt = K·B·R for unit charge
 TWO_PI = 2.0 * np.pi

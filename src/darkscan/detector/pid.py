@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from darkscan.detector.geometry import klm_accepts
-from darkscan.detector.jit import jit
 from darkscan.detector.parameters import DetectorParameters
+from darkscan.jit import jit
 
 HYPOTHESES = ("electronID", "muonID", "pionID", "kaonID")
 

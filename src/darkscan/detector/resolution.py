@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from darkscan.detector.jit import inline, jit
 from darkscan.detector.parameters import DetectorParameters
+from darkscan.jit import inline, jit
 
 
 @inline

@@ -8,7 +8,7 @@ from functools import cache
 import numpy as np
 from particle import Particle
 
-from darkscan.detector.jit import jit
+from darkscan.jit import jit
 
 #: neutral particles that interact in the detector (everything else neutral is invisible)
 VISIBLE_NEUTRALS = frozenset({22, 111, 130, 310, 2112, 3122, 221})

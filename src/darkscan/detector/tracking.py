@@ -20,10 +20,10 @@ import numpy as np
 
 from darkscan.detector import helix
 from darkscan.detector.geometry import CDC, PXD, SVD, tracking_layers
-from darkscan.detector.jit import inline, jit
 from darkscan.detector.parameters import DetectorParameters
 from darkscan.detector.resolution import ms, pt_rel, sigma_pt_over_pt
 from darkscan.detector.vmath import sincos
+from darkscan.jit import inline, jit
 
 
 @inline

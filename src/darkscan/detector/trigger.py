@@ -19,8 +19,8 @@ import numpy as np
 
 from darkscan.detector.geometry import ECL_BARREL, ECL_BWD
 from darkscan.detector.helix import wrap_one
-from darkscan.detector.jit import inline, jit
 from darkscan.detector.parameters import DetectorParameters
+from darkscan.jit import inline, jit
 
 #: boolean bits in the order of the kernel's output rows
 _BITS = ("trg_two_track", "trg_single_muon", "trg_single_photon", "trg_elow", "trg_ehigh",

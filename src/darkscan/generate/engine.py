@@ -35,6 +35,7 @@ from darkscan.generate import beams, kinematics
 from darkscan.generate.integrate import Grid, build_grid, unweight
 from darkscan.generate.isr import ISR_CONSTANT, beta_isr, fsr_pair, isr_photons
 from darkscan.generate.registry import ProcessParam, XsecResult
+from darkscan.jit import jit_exact
 from darkscan.models.params import require_in_range
 from darkscan.physics.constants import PDG_ELECTRON, PDG_PHOTON
 from darkscan.physics.experiment import BELLE2, Experiment
@@ -250,7 +251,7 @@ class EEProcess:
         return make_truth_events(counts, np.ones(n), **flat)
 
 
-@kinematics.jit
+@jit_exact
 def _flatten(beam_p: Array, lab: Array, ids: Array, slots: Array, vertex: Array
              ) -> tuple[Array, Array, Array]:
     """Flat particle columns in one pass: particles per event, (px, py, pz, E, vx, vy, vz) and

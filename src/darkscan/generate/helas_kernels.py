@@ -10,24 +10,23 @@ the closed forms of the 4×4 products written out component by component:
 - ψ̄ γ^μ χ has t: a₀χ₂ + a₁χ₃ + a₂χ₀ + a₃χ₁, x: a₀χ₃ + a₁χ₂ − a₂χ₁ − a₃χ₀,
   y: i(a₁χ₂ − a₀χ₃ + a₂χ₁ − a₃χ₀), z: a₀χ₂ − a₁χ₃ − a₂χ₀ + a₃χ₁.
 
-Compiled lazily on first use and cached on disk (``cache=True``).
+Compiled lazily on first use and cached on disk; IEEE arithmetic with numpy's error model
+(:data:`darkscan.jit.jit_exact`): a division by zero gives inf/nan like numpy instead of raising,
+and the loops need no per-element zero checks.
 """
 
 from __future__ import annotations
 
 import math
 
-import numba
 import numpy as np
+
+from darkscan.jit import jit_exact
 
 Array = np.ndarray
 
-# error_model="numpy": a division by zero gives inf/nan like numpy instead of raising, and the
-# loops need no per-element zero checks
-jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
-
-@jit
+@jit_exact
 def _half_angles(px: float, py: float, pz: float) -> tuple[float, float, complex, float]:
     """(cos θ/2, sin θ/2, e^{iφ}, |p|) without trigonometric calls; the square root is always
     taken of the larger of (|p| ± p_z) so that neither half angle loses digits."""
@@ -48,7 +47,7 @@ def _half_angles(px: float, py: float, pz: float) -> tuple[float, float, complex
     return c, s, eph, pmag
 
 
-@jit
+@jit_exact
 def _write_spinor(c: float, s: float, eph: complex, wp: float, wm: float, hel: int, is_v: bool,
                   barred: bool, out: Array) -> None:
     lam = -hel if is_v else hel
@@ -72,7 +71,7 @@ def _write_spinor(c: float, s: float, eph: complex, wp: float, wm: float, hel: i
         out[3] = hi * x1
 
 
-@jit
+@jit_exact
 def spinor(p: Array, m: float, hel: int, is_v: bool, barred: bool, out: Array) -> None:
     """u(p, λ) = (ω₋λ χ_λ, ω₊λ χ_λ) or v(p, λ) = (ω_λ χ₋λ, −ω₋λ χ₋λ) with ω± = √(E ± |p|)
     (ω₋ = m/ω₊), optionally Dirac-adjoint (conjugated, Weyl halves swapped)."""
@@ -83,7 +82,7 @@ def spinor(p: Array, m: float, hel: int, is_v: bool, barred: bool, out: Array) -
         _write_spinor(c, s, eph, wp, wm, hel, is_v, barred, out[i])
 
 
-@jit
+@jit_exact
 def spinor_pair(p: Array, m: float, is_v: bool, barred: bool, out: Array) -> None:
     """Both helicities at once, out[0] = λ = −1 and out[1] = λ = +1: the angles and ω± are
     helicity independent, so they are computed once."""
@@ -95,7 +94,7 @@ def spinor_pair(p: Array, m: float, is_v: bool, barred: bool, out: Array) -> Non
         _write_spinor(c, s, eph, wp, wm, 1, is_v, barred, out[1, i])
 
 
-@jit
+@jit_exact
 def current(fbar: Array, f: Array, gl: float, gr: float, out: Array) -> None:
     """J^μ = ψ̄ γ^μ (g_L P_L + g_R P_R) ψ."""
     for i in range(f.shape[0]):
@@ -107,7 +106,7 @@ def current(fbar: Array, f: Array, gl: float, gr: float, out: Array) -> None:
         out[i, 3] = a0 * c2 + a1 * c3 + a2 * c0 + a3 * c1
 
 
-@jit
+@jit_exact
 def slash_apply(q: Array, f: Array, m: float, gl: float, gr: float, left: bool, divide: bool,
                 width: float, out: Array) -> None:
     """(q̸ + m) (g_L P_L + g_R P_R) ψ (``left`` False, column spinor) or ψ̄ (q̸ + m)
@@ -135,7 +134,7 @@ def slash_apply(q: Array, f: Array, m: float, gl: float, gr: float, left: bool, 
         out[i, 0], out[i, 1], out[i, 2], out[i, 3] = r0, r1, r2, r3
 
 
-@jit
+@jit_exact
 def abs2_dots_sum(left: tuple, right: tuple, out: Array) -> None:
     """out = Σ_ab |left_a · right_b|² over two tuples of (n, 4) currents, in one pass over the
     events (each current is read once, not once per pair)."""

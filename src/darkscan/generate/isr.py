@@ -33,6 +33,7 @@ import numpy as np
 
 from darkscan.generate import kinematics as kin
 from darkscan.generate.phase_space import map_pole
+from darkscan.jit import jit_exact
 from darkscan.physics.constants import ALPHA, M_E, M_MU, M_TAU
 
 Array = np.ndarray
@@ -210,7 +211,7 @@ def fsr_pair(p1: Array, p2: Array, m: float, rng: np.random.Generator,
     return out[:, 0], out[:, 1], out[:, 2], out[:, 3]
 
 
-@kin.jit
+@jit_exact
 def _fsr_kinematics(p1: Array, p2: Array, m: float, z: Array, u: Array, out: Array) -> None:
     """Per event: photons k₁, k₂ off the legs in the pair rest frame (energy z·m_pair/2, eikonal
     angle from u), recoil of the pair, everything boosted back; out[i] = (l₁, l₂, k₁, k₂).
@@ -232,7 +233,7 @@ def _fsr_kinematics(p1: Array, p2: Array, m: float, z: Array, u: Array, out: Arr
             kin.boost_one(leg, qx / qt, qy / qt, qz / qt, out[i, j])
 
 
-@kin.jit
+@jit_exact
 def _recoil(q1: Array, k: Array, mq: float, m: float, out: Array, scratch: Array) -> None:
     """Pair rest frame: the leptons (mass m) share what the photons k leave of (0, 0, 0, mq),
     lepton 1 keeping the direction of q1 in the recoiling pair's rest frame; photons that leave
@@ -257,7 +258,7 @@ def _recoil(q1: Array, k: Array, mq: float, m: float, out: Array, scratch: Array
             out[2 + j, c] = 0.0 if dropped else k[j, c]
 
 
-@kin.jit
+@jit_exact
 def _eikonal_photon(leg: Array, e: float, u_cos: float, u_phi: float, k: Array) -> None:
     """Photon of energy ``e`` (zero below :data:`E_PHOTON_MIN`) at an angle from the 1/(k·p)
     distribution around ``leg`` (:func:`sample_cos_eikonal`), azimuth 2π u_phi, written to k."""

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import math
 
-import numba
 import numpy as np
+
+from darkscan.jit import jit_exact
 
 Array = np.ndarray
 
-jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
-
-@jit
+@jit_exact
 def boost_one(p: Array, bx: float, by: float, bz: float, out: Array) -> None:
     """Boost one four-momentum (4,) by (bx, by, bz) into ``out`` (may not alias ``p``)."""
     b2 = bx * bx + by * by + bz * bz
@@ -32,7 +31,7 @@ def boost_one(p: Array, bx: float, by: float, bz: float, out: Array) -> None:
     out[3] = gamma * (p[3] + bp)
 
 
-@jit
+@jit_exact
 def _boost_events(p: Array, beta: Array, out: Array) -> None:
     """p, out (n, k, 4); beta (n, 3): every momentum of event i boosted by beta[i]."""
     for i in range(p.shape[0]):
@@ -40,7 +39,7 @@ def _boost_events(p: Array, beta: Array, out: Array) -> None:
             boost_one(p[i, j], beta[i, 0], beta[i, 1], beta[i, 2], out[i, j])
 
 
-@jit
+@jit_exact
 def _rotate_boost_events(p: Array, rot: Array, beta: Array, out: Array) -> None:
     """p, out (n, k, 4); rot (n, 3, 3); beta (n, 3): rotate the 3-momenta, then boost."""
     q = np.empty(4)

@@ -16,11 +16,11 @@ from typing import Any
 import awkward as ak
 import numpy as np
 
-from darkscan.detector.jit import jit
 from darkscan.detector.parameters import BELLE2_DETECTOR
 from darkscan.errors import InputFileError
 from darkscan.events import Sample
 from darkscan.expr import Cut, evaluate
+from darkscan.jit import jit
 from darkscan.physics.constants import mass as pdg_mass
 from darkscan.physics.experiment import BELLE2, Experiment
 from darkscan.reco import variables as V
