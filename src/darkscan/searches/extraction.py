@@ -334,7 +334,8 @@ class SlidingFit(Extraction):
             hi = min(self.range[1], peak[i] + 0.5 * self.width * width[i])
             shape = SignalShape(self.signal_model, {"loc": peak[i], "scale": width[i]})
             fit = fit_window(events, shape, (lo, hi), background=self.background, seed=i)
-            frac = 0.9545 * 2 * width[i] / (hi - lo)  # background share in ±2σ (flat approx.)
+            # background share in ±2σ: odd polynomial terms cancel about the peak
+            frac = 4.0 * width[i] / (hi - lo)
             b = max(fit.n_bkg * frac, 1e-3) if fit.ok else np.nan
             bkg[i], unc[i] = b, fit.n_sig_err if fit.ok else np.nan
             n_obs[i] = max(fit.n_sig, 0.0) + b if fit.ok else np.nan

@@ -1,0 +1,193 @@
+"""The search layer: declarations validated at construction, stable sample identities, the
+ntuple cache key, the extraction classes on toy arrays, the typed result's tables."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from darkscan.errors import NotAvailableError, ParameterError, UnknownNameError
+from darkscan.searches import get
+from darkscan.searches.extraction import (
+    CountWindows,
+    CutAndCount,
+    EllipticalWindows,
+    ExtractionInput,
+    Selected,
+    SlidingFit,
+)
+from darkscan.searches.samples import CODE, _sample_seed, sample_id
+from darkscan.searches.spec import Axis, Channel, Inference, SampleSpec, SignalGrid
+
+ZINV = get("zprime-invisible")
+
+
+# ------------------------------------------------------------------ validation at declaration
+def test_typo_in_method_fails_at_declaration() -> None:
+    with pytest.raises(ParameterError, match="method must be one of"):
+        Inference(cl=0.9, method="cl s")
+    with pytest.raises(ParameterError, match="method"):
+        replace(ZINV, inference=Inference(cl=0.9, method="bayesian"))
+
+
+def test_unknown_variable_and_process_fail_at_declaration() -> None:
+    ch = ZINV.channels[0]
+    with pytest.raises(UnknownNameError, match="unknown variable 'm2_recoi'"):
+        replace(ch, selection=(*ch.selection, "m2_recoi > 0"))
+    with pytest.raises(ParameterError, match="unknown process"):
+        SampleSpec("x", "ee_mumuu", 10, 10, "x")
+    with pytest.raises(ParameterError, match="lower-case ASCII"):
+        SampleSpec("μμ", "ee_mumu", 10, 10, "μμ")
+    with pytest.raises(ParameterError, match="not a model parameter"):
+        Axis("mas", (1.0,), (1.0,), "M")
+    with pytest.raises(ParameterError, match="unique"):
+        replace(ZINV, backgrounds=(*ZINV.backgrounds, ZINV.backgrounds[0]))
+    with pytest.raises(ParameterError, match="CountWindows background"):
+        CountWindows("m2_recoil", "M²", "GeV²", (0.0, 1.0), background="sidebands")
+
+
+def test_signal_grid_points_and_constraint() -> None:
+    sample = SampleSpec("dh", "ee_darkphoton_darkhiggs", 10, 10, "signal")
+    grid = SignalGrid(sample, (Axis("mass_darkphoton", (4.0, 6.0, 8.0), (4.0, 8.0), "M_A"),
+                               Axis("mass_darkhiggs", (1.0, 5.0, 7.0), (1.0,), "M_h")),
+                      allowed=lambda p: p["mass_darkhiggs"] < p["mass_darkphoton"],
+                      allowed_label="M_h < M_A")
+    pts = grid.points(quick=False)
+    assert {(p["mass_darkphoton"], p["mass_darkhiggs"]) for p in pts} == {
+        (4.0, 1.0), (6.0, 1.0), (6.0, 5.0), (8.0, 1.0), (8.0, 5.0), (8.0, 7.0)}
+    assert len(grid.points(quick=True)) == 2
+    with pytest.raises(ParameterError, match="allowed_label"):
+        SignalGrid(sample, grid.axes, allowed=lambda p: True)
+
+
+def test_channel_columns_come_from_the_declaration() -> None:
+    cols = ZINV.channels[0].columns(ZINV.extraction.observables)
+    assert cols[0] == "m2_recoil" and "trg_two_track" in cols and "pt_cms" in cols
+    assert len(set(cols)) == len(cols)
+
+
+# ------------------------------------------------------------------ identities and caching
+def test_seeds_come_from_the_id_not_the_label() -> None:
+    mumu = ZINV.backgrounds[0]
+    renamed = replace(mumu, label="dimuons")
+    assert sample_id(renamed) == sample_id(mumu) == "mumu"
+    assert _sample_seed(1, sample_id(renamed)) == _sample_seed(1, sample_id(mumu))
+    # two signal points get distinct streams, named by their parameters
+    sig = ZINV.signal.sample
+    assert sample_id(sig, {"mass": 1.0}) == "zprime@mass=1"
+    assert _sample_seed(1, sample_id(sig, {"mass": 1.0})) != _sample_seed(
+        1, sample_id(sig, {"mass": 2.0}))
+
+
+def test_ntuple_cache_key_fingerprints_the_whole_package(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from darkscan.run.cache import code_fingerprint
+
+    assert CODE == ("darkscan",)
+    # a package fingerprint changes when any file deep inside it changes
+    pkg = tmp_path / "fakepkg"
+    (pkg / "generate" / "processes").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "generate" / "__init__.py").write_text("")
+    leaf = pkg / "generate" / "processes" / "isr.py"
+    leaf.write_text("X = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+    before = code_fingerprint("fakepkg")
+    leaf.write_text("X = 2\n")
+    code_fingerprint.cache_clear()
+    assert code_fingerprint("fakepkg") != before
+    sys.modules.pop("fakepkg", None)
+    code_fingerprint.cache_clear()
+
+
+def test_planned_search_is_a_clear_error() -> None:
+    with pytest.raises(NotAvailableError, match="planned but not implemented"):
+        get("alp-photons")
+    with pytest.raises(UnknownNameError, match="unknown search"):
+        get("zprime-invisibel")
+
+
+# ------------------------------------------------------------------ extractions on toys
+def _selected(name: str, values: dict[str, np.ndarray], weight: float, n_gen: int
+              ) -> Selected:
+    n = len(next(iter(values.values())))
+    return Selected(name, name, values, np.full(n, weight), np.ones(n), n_gen, weight)
+
+
+def _flat_bkg(rng: np.random.Generator, n: int, weight: float, **ranges: tuple[float, float]
+              ) -> Selected:
+    return _selected("bkg", {k: rng.uniform(*r, n) for k, r in ranges.items()}, weight, n)
+
+
+def test_count_windows_on_a_toy_peak() -> None:
+    rng = np.random.default_rng(11)
+    sig = _selected("sig", {"x": rng.normal(5.0, 0.2, 5_000)}, 1.0, 10_000)
+    bkg = _flat_bkg(rng, 100_000, 0.1, x=(0.0, 10.0))  # 1000 events per unit of x
+    data = ExtractionInput([{"mass": 5.0}], [sig], [bkg], 1.0, np.random.default_rng(1))
+    c = CountWindows("x", "x", "", (0.0, 10.0), n_sigma=2.0).extract(data)
+    assert c.resolution[0] == pytest.approx(0.2, rel=0.05)
+    assert c.efficiency[0] == pytest.approx(0.5 * 0.9545, rel=0.03)  # half selected, ±2σ
+    assert c.bkg[0] == pytest.approx(1000 * 0.8, rel=0.05)
+    assert c.n_obs[0] == pytest.approx(c.bkg[0], abs=5 * np.sqrt(c.bkg[0]))
+    sb = CountWindows("x", "x", "", (0.0, 10.0), background="sideband").extract(data)
+    # a flat background: the sideband estimate agrees with the MC and the pseudo-data
+    assert sb.bkg_obs[0] == pytest.approx(sb.bkg[0], rel=0.1)
+    assert sb.bkg_unc[0] < 0.1 * sb.bkg[0]
+
+
+def test_elliptical_windows_follow_the_signal_correlation() -> None:
+    rng = np.random.default_rng(12)
+    cov = np.array([[0.04, 0.03], [0.03, 0.09]])
+    xy = rng.multivariate_normal([6.0, 2.0], cov, size=20_000)
+    sig = _selected("sig", {"M": xy[:, 0], "m_recoil": xy[:, 1]}, 1.0, 20_000)
+    bkg = _flat_bkg(rng, 200_000, 0.05, M=(0.0, 10.0), m_recoil=(0.0, 10.0))
+    data = ExtractionInput([{}], [sig], [bkg], 1.0, np.random.default_rng(2))
+    ext = EllipticalWindows("M", "m_recoil", "M", "M_rec", (0.0, 10.0), (0.0, 10.0), 2.0)
+    c = ext.extract(data)
+    assert c.signal["resolution"][0] == pytest.approx(0.2, rel=0.05)
+    assert c.signal["resolution_m_recoil"][0] == pytest.approx(0.3, rel=0.05)
+    assert c.signal["correlation"][0] == pytest.approx(0.5, abs=0.05)
+    assert c.efficiency[0] == pytest.approx(1 - np.exp(-2.0), rel=0.03)
+    # background: 2000 events per unit area × the ellipse's area π·4·√det(cov)
+    area = np.pi * 4.0 * np.sqrt(np.linalg.det(cov))
+    assert c.bkg[0] == pytest.approx(0.05 * 2000 * area * (100 / 100), rel=0.1)
+    assert abs(c.n_obs[0] - c.bkg[0]) < 5 * np.sqrt(c.bkg[0])
+
+
+def test_sliding_fit_finds_no_signal_in_a_smooth_background() -> None:
+    rng = np.random.default_rng(13)
+    sig = _selected("sig", {"x": rng.normal(5.0, 0.1, 4_000)}, 1.0, 8_000)
+    bkg = _flat_bkg(rng, 50_000, 0.1, x=(0.0, 10.0))
+    data = ExtractionInput([{"mass": 5.0}], [sig], [bkg], 1.0, np.random.default_rng(3))
+    c = SlidingFit("x", "x", (0.0, 10.0), width=20.0, background="poly1").extract(data)
+    assert c.summary["fit_status"][0] != "failed"
+    assert c.efficiency[0] == pytest.approx(0.5 * 0.9545, rel=0.05)
+    # background in ±2σ of a 500-per-unit flat spectrum
+    assert c.bkg[0] == pytest.approx(500 * 0.4, rel=0.15)
+
+
+def test_cut_and_count_abcd_reproduces_the_signal_region() -> None:
+    rng = np.random.default_rng(14)
+    n = 400_000
+    bkg = _selected("bkg", {"pt": rng.exponential(1.0, n), "E_ECL_extra": rng.exponential(
+        1.0, n)}, 0.01, n)
+    sig = _selected("sig", {"pt": np.full(100, 3.0), "E_ECL_extra": np.full(100, 0.1)}, 1.0, 200)
+    ext = CutAndCount(("pt > 2", "E_ECL_extra < 0.5"), background="abcd",
+                      control=("pt > 2", "E_ECL_extra < 0.5"))
+    c = ext.extract(ExtractionInput([{}], [sig], [bkg], 1.0, np.random.default_rng(4)))
+    expected = 0.01 * n * np.exp(-2.0) * (1 - np.exp(-0.5))
+    assert c.bkg[0] == pytest.approx(expected, rel=0.05)
+    assert c.efficiency[0] == pytest.approx(0.5)
+    # independent variables: ABCD on the pseudo-data agrees with the truth
+    assert c.bkg_obs[0] == pytest.approx(expected, rel=0.15)
+
+
+def test_channel_rejects_a_bad_decay() -> None:
+    with pytest.raises(Exception, match="decay"):
+        Channel("x", "vpho ->", ZINV.channels[0].best_candidate, ())
