@@ -28,6 +28,7 @@ def test_unknown_search_exits_2_with_one_line() -> None:
     (("generate", "ee_mumu", "-n", "0", "-o", "/tmp/x.parquet"), "must be positive"),
     (("run", "zprime-invisible", "-o", "out"), "No such option: -o"),
     (("run",), "Missing argument"),
+    (("run", "alp-photons"), "search 'alp-photons' is planned but not implemented yet"),
 ])
 def test_user_errors(args: tuple[str, ...], message: str) -> None:
     r = darkscan(*args)
