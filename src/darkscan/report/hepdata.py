@@ -15,6 +15,8 @@ from hepdata_lib import Submission, Table, Variable
 
 @dataclass(frozen=True)
 class HepDataTable:
+    """One HEPData table: independent variable(s) and dependent columns, all with units."""
+
     name: str
     description: str
     x_name: str
@@ -23,6 +25,10 @@ class HepDataTable:
     columns: dict[str, tuple[str, np.ndarray]]  #: header → (unit, values)
     keywords: dict[str, list[str]] = field(default_factory=dict)
     qualifiers: dict[str, str] = field(default_factory=dict)
+    #: further independent variables (name, unit, values), e.g. the second axis of a 2D grid
+    more_x: tuple[tuple[str, str, np.ndarray], ...] = ()
+    #: where the numbers are shown (hepdata-lib's ``location``)
+    location: str = "darkscan simulation"
 
 
 def write_hepdata(out_dir: Path, tables: list[HepDataTable], comment: str) -> Path:
@@ -32,11 +38,13 @@ def write_hepdata(out_dir: Path, tables: list[HepDataTable], comment: str) -> Pa
     for t in tables:
         table = Table(t.name)
         table.description = t.description
+        table.location = t.location
         for key, values in t.keywords.items():
             table.keywords[key] = values
-        x = Variable(t.x_name, is_independent=True, is_binned=False, units=t.x_unit)
-        x.values = [float(v) for v in t.x]
-        table.add_variable(x)
+        for name, unit, values in ((t.x_name, t.x_unit, t.x), *t.more_x):
+            x = Variable(name, is_independent=True, is_binned=False, units=unit)
+            x.values = [float(v) for v in values]
+            table.add_variable(x)
         for header, (unit, values) in t.columns.items():
             y = Variable(header, is_independent=False, is_binned=False, units=unit)
             y.values = [float(v) for v in values]
