@@ -39,3 +39,30 @@ def test_plots_hepdata_and_html(tmp_path: Path) -> None:
 def test_report_without_results_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match=r"no summary\.json"):
         build_html_report(tmp_path)
+
+
+def test_html_from_a_first_version_results_folder(tmp_path: Path) -> None:
+    """A folder written before report_meta.json existed: summary.json with nested samples and
+    limits, limits.csv; the page shows tables, not JSON."""
+    (tmp_path / "summary.json").write_text(json.dumps({
+        "search": "zprime-invisible", "title": "Z′ → invisible", "luminosity": "79.7 fb⁻¹",
+        "cl": 0.9, "method": "cls", "wall_time_s": 12.5, "selection": ["n_tracks == 2"],
+        "units": {"mass": "GeV", "sigma": "pb"},
+        "samples": {"mumu": {"process": "ee_mumu", "n_generated": 1000, "sigma_pb": 1.148,
+                             "mc_lumi_per_fb": 0.871, "selected_weighted": 3.5}},
+        "limits": {"mass": [1.0, 2.0], "sigma_ul_exp": [0.01, 0.02]}}))
+    cols = ["mass", "sigma_ul_obs", "sigma_ul_exp", "sigma_ul_exp_m2", "sigma_ul_exp_m1",
+            "sigma_ul_exp_p1", "sigma_ul_exp_p2", "gprime_ul_vanilla_obs",
+            "gprime_ul_vanilla_exp", "gprime_ul_vanilla_exp_m2", "gprime_ul_vanilla_exp_m1",
+            "gprime_ul_vanilla_exp_p1", "gprime_ul_vanilla_exp_p2"]
+    rows = [[1.0, 0.012, 0.01, 0.005, 0.007, 0.014, 0.02, 1e-3, 9e-4, 6e-4, 7e-4, 1.1e-3, 1.4e-3],
+            [2.0, 0.025, 0.02, 0.01, 0.014, 0.028, 0.04, 2e-3, 1.8e-3, 1e-3, 1.4e-3, 2e-3, 3e-3]]
+    (tmp_path / "limits.csv").write_text(
+        ",".join(cols) + "\n" + "\n".join(",".join(f"{v:g}" for v in r) for r in rows) + "\n")
+    text = build_html_report(tmp_path).read_text()
+    body = text.split("<body>", 1)[1]
+    assert "{" not in body.split("<script>")[0], "no JSON in the page"
+    assert "<code>ee_mumu</code>" in body and "<li><code>n_tracks == 2</code></li>" in body
+    assert "10 fb at mass = 1 GeV" in body  # best expected σ limit, in fb
+    assert "<td>12</td>" in body and "<td>10</td>" in body  # σ limits converted to fb
+    assert "12.5 s" in body  # wall time
