@@ -1,6 +1,6 @@
 """The generator's fast paths against their definitions: compiled helicity building blocks vs the
-γ-matrix products, compiled boosts vs physics.lorentz, the ISR importance sampling vs plain
-structure-function sampling, the compiled FSR kinematics, and the flat event assembly."""
+γ-matrix products, the ISR importance sampling vs plain structure-function sampling, the compiled
+FSR kinematics, and the flat event assembly."""
 
 import awkward as ak
 import numpy as np
@@ -8,7 +8,7 @@ import pytest
 
 from darkscan import generate as g
 from darkscan.generate import helas as h
-from darkscan.generate import isr, kinematics
+from darkscan.generate import isr
 from darkscan.physics import lorentz
 
 RNG = np.random.default_rng(12)
@@ -64,23 +64,6 @@ def test_sum_abs2_dots_is_the_double_helicity_sum():
     left, right = [_complex(30) for _ in range(3)], [_complex(30) for _ in range(4)]
     ref = sum(np.abs(h.dot(a, b)) ** 2 for a in left for b in right)
     assert np.allclose(h.sum_abs2_dots(left, right), ref, rtol=1e-13)
-
-
-def test_compiled_boosts_and_rotations_match_lorentz():
-    p = RNG.normal(size=(200, 3, 4))
-    p[..., 3] = np.abs(p[..., 3]) + 3.0
-    beta = RNG.normal(size=(200, 3))
-    beta *= RNG.uniform(0.0, 0.95, (200, 1)) / np.linalg.norm(beta, axis=1, keepdims=True)
-    assert np.allclose(kinematics.boost(p, beta), lorentz.boost(p, beta[:, None]), atol=1e-13)
-    assert np.allclose(kinematics.boost(p[:, 0], beta), lorentz.boost(p[:, 0], beta), atol=1e-13)
-    d = RNG.normal(size=(200, 3))
-    d[0] = (0.0, 0.0, -2.0)
-    rot = kinematics.rotation_to(d)
-    assert np.allclose(rot, lorentz.rotation_to(d), atol=1e-13)
-    rotated = p.copy()
-    rotated[..., :3] = np.einsum("nij,nkj->nki", rot, p[..., :3])
-    assert np.allclose(kinematics.rotate_boost(p, rot, beta), lorentz.boost(rotated, beta[:, None]),
-                       atol=1e-13)
 
 
 def _d_integral(a: float, beta: float) -> float:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from darkscan.generate import kinematics
+from darkscan.physics import lorentz
 from darkscan.physics.experiment import Experiment
 
 Array = np.ndarray
@@ -52,8 +52,8 @@ def from_energies(exp: Experiment, e_minus: Array, e_plus: Array, rng: np.random
     tot = pm + pp
     beta = tot[:, :3] / tot[:, 3:4]
     sqrt_s = np.sqrt(tot[:, 3] ** 2 - tot[:, 0] ** 2 - tot[:, 1] ** 2 - tot[:, 2] ** 2)
-    direction = kinematics.boost(pm, -beta)[:, :3]
-    return Beams(pm, pp, sqrt_s, beta, kinematics.rotation_to(direction),
+    direction = lorentz.boost(pm, -beta)[:, :3]
+    return Beams(pm, pp, sqrt_s, beta, lorentz.rotation_to(direction),
                  exp.sample_vertex(rng, len(pm)))
 
 
@@ -73,4 +73,4 @@ class Frame:
 
     def apply(self, p: Array) -> Array:
         """Transform (n, k, 4) momenta."""
-        return kinematics.rotate_boost(p, self.rotation, self.beta)
+        return lorentz.rotate_boost(p, self.rotation, self.beta)

@@ -31,12 +31,13 @@ from darkscan.events import (
     SampleMeta,
     make_truth_events,
 )
-from darkscan.generate import beams, kinematics
+from darkscan.generate import beams
 from darkscan.generate.integrate import Grid, build_grid, unweight
 from darkscan.generate.isr import ISR_CONSTANT, beta_isr, fsr_pair, isr_photons
 from darkscan.generate.registry import ProcessParam, XsecResult
 from darkscan.jit import jit_exact
 from darkscan.models.params import require_in_range
+from darkscan.physics import lorentz
 from darkscan.physics.constants import PDG_ELECTRON, PDG_PHOTON
 from darkscan.physics.experiment import BELLE2, Experiment
 
@@ -149,7 +150,7 @@ class EEProcess:
             rs = np.sqrt(np.where(ok, s_prime, self.s_min(params) * 1.0001 + 1e-6))
             p, w = self.hard(x[:, N_ISR_DIMS:], rs, params, True)
             beta = np.where(ok[:, None], hard_p[:, :3] / hard_p[:, 3:4], 0.0)
-            p = kinematics.boost(p, beta)
+            p = lorentz.boost(p, beta[:, None, :])
             w = np.where(ok, w * w_isr * ISR_CONSTANT, 0.0)
         else:
             k1 = k2 = np.zeros((n, 4))

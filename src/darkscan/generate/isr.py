@@ -31,10 +31,10 @@ import math
 
 import numpy as np
 
-from darkscan.generate import kinematics as kin
 from darkscan.generate.phase_space import map_pole
 from darkscan.jit import jit_exact
 from darkscan.physics.constants import ALPHA, M_E, M_MU, M_TAU
+from darkscan.physics.lorentz import boost_one
 
 Array = np.ndarray
 
@@ -221,7 +221,7 @@ def _fsr_kinematics(p1: Array, p2: Array, m: float, z: Array, u: Array, out: Arr
         qx, qy, qz, qt = (p1[i, 0] + p2[i, 0], p1[i, 1] + p2[i, 1], p1[i, 2] + p2[i, 2],
                           p1[i, 3] + p2[i, 3])
         mq = math.sqrt(max(qt * qt - qx * qx - qy * qy - qz * qz, 0.0))
-        kin.boost_one(p1[i], -qx / qt, -qy / qt, -qz / qt, q1)  # pair rest frame
+        boost_one(p1[i], -qx / qt, -qy / qt, -qz / qt, q1)  # pair rest frame
         for j in range(2):
             sign = 1.0 if j == 0 else -1.0  # leg 2 = −leg 1 in the pair rest frame
             leg[0], leg[1], leg[2], leg[3] = sign * q1[0], sign * q1[1], sign * q1[2], q1[3]
@@ -230,7 +230,7 @@ def _fsr_kinematics(p1: Array, p2: Array, m: float, z: Array, u: Array, out: Arr
         for j in range(4):  # back to the frame of the input pair
             for c in range(4):
                 leg[c] = out[i, j, c]
-            kin.boost_one(leg, qx / qt, qy / qt, qz / qt, out[i, j])
+            boost_one(leg, qx / qt, qy / qt, qz / qt, out[i, j])
 
 
 @jit_exact
@@ -245,7 +245,7 @@ def _recoil(q1: Array, k: Array, mq: float, m: float, out: Array, scratch: Array
         rx, ry, rz, rt = 0.0, 0.0, 0.0, mq
     mp2 = rt * rt - rx * rx - ry * ry - rz * rz
     d, lep = scratch[0], scratch[1]
-    kin.boost_one(q1, -rx / rt, -ry / rt, -rz / rt, d)
+    boost_one(q1, -rx / rt, -ry / rt, -rz / rt, d)
     dnorm = math.sqrt(d[0] ** 2 + d[1] ** 2 + d[2] ** 2)
     pm = math.sqrt(max((mp2 - 4.0 * m * m) * mp2, 0.0)) / (2.0 * math.sqrt(mp2))
     for j in range(2):
@@ -253,7 +253,7 @@ def _recoil(q1: Array, k: Array, mq: float, m: float, out: Array, scratch: Array
         for c in range(3):
             lep[c] = sign * d[c] / dnorm * pm
         lep[3] = math.sqrt(pm * pm + m * m)
-        kin.boost_one(lep, rx / rt, ry / rt, rz / rt, out[j])
+        boost_one(lep, rx / rt, ry / rt, rz / rt, out[j])
         for c in range(4):  # element by element: numba compiles array assignment slowly
             out[2 + j, c] = 0.0 if dropped else k[j, c]
 

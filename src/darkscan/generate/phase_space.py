@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from darkscan.generate import kinematics
+from darkscan.physics import lorentz
 from darkscan.physics.lorentz import two_body_momentum
 
 Array = np.ndarray
@@ -68,7 +68,7 @@ def two_body(P: Array, m1: Array | float, m2: Array | float, cos_t: Array, phi: 
     p[:, 0, 3] = np.sqrt(q**2 + np.asarray(m1, float) ** 2)
     p[:, 1, 3] = np.sqrt(q**2 + np.asarray(m2, float) ** 2)
     if np.any(P[:, :3]):  # not already in the rest frame
-        p = kinematics.boost(p, P[:, :3] / P[:, 3:4])
+        p = lorentz.boost(p, (P[:, :3] / P[:, 3:4])[:, None, :])
     dphi2 = q / (16.0 * np.pi**2 * np.where(M > 0, M, np.inf))
     return p[:, 0], p[:, 1], dphi2
 

@@ -62,7 +62,6 @@ import numpy as np
 from darkscan.errors import ParameterError
 from darkscan.generate import helas as h
 from darkscan.generate.isr import fsr_pair
-from darkscan.generate.kinematics import boost
 from darkscan.generate.phase_space import map_breit_wigner, map_flat, rest_frame_p4, two_body
 from darkscan.generate.processes.dark_common import (
     DarkProcess,
@@ -84,6 +83,7 @@ from darkscan.physics.constants import (
     PDG_PHOTON,
     PDG_PION,
 )
+from darkscan.physics.lorentz import boost
 
 Array = np.ndarray
 #: dark charge of h′ in the iDM model (Majorana splitting from a charge-2 dark Higgs)

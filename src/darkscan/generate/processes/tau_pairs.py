@@ -71,7 +71,6 @@ from darkscan.events import PARTICLE_FIELDS, Sample, make_truth_events
 from darkscan.generate import helas as h
 from darkscan.generate.engine import Decayed, EEProcess
 from darkscan.generate.isr import alpha_running
-from darkscan.generate.kinematics import boost
 from darkscan.generate.llp import decay_vertices
 from darkscan.generate.phase_space import rest_frame_p4, two_body
 from darkscan.generate.processes.sm_qed import me2_ee_ffbar, two_to_two
@@ -90,6 +89,7 @@ from darkscan.physics.constants import (
     PDG_MUON,
     PDG_TAU,
 )
+from darkscan.physics.lorentz import boost
 
 Array = np.ndarray
 
