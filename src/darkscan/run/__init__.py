@@ -8,9 +8,11 @@ from darkscan.run.executors import (
     Executor,
     ProcessExecutor,
     SerialExecutor,
+    init_worker,
     make_executor,
 )
 from darkscan.run.pipeline import run_chunked
 
 __all__ = ["Chunk", "DaskExecutor", "Executor", "ProcessExecutor", "SerialExecutor",
-           "StageCache", "code_fingerprint", "make_executor", "plan_chunks", "run_chunked"]
+           "StageCache", "code_fingerprint", "init_worker", "make_executor", "plan_chunks",
+           "run_chunked"]

@@ -2,6 +2,11 @@
 
 Serial by default; local processes (``--workers N``); Dask distributed (``--dask ADDRESS``, or
 ``"local"`` for a LocalCluster). Results are ordered by item, so merging is deterministic.
+
+Process-wide state of a worker (today: the glibc malloc thresholds of :mod:`darkscan.allocator`)
+is set by :func:`init_worker` when a worker starts, never when a darkscan module is imported:
+the process pool passes it as its initialiser, Dask registers it as a worker plugin and the serial
+executor calls it before its first item (its worker is this process).
 """
 
 from __future__ import annotations
@@ -16,6 +21,14 @@ from darkscan.errors import DarkscanError, NotAvailableError
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+def init_worker() -> None:
+    """Set the per-process state darkscan's chunk kernels expect (idempotent): keep freed heap
+    memory for the next chunk (:func:`darkscan.allocator.keep_freed_memory`)."""
+    from darkscan.allocator import keep_freed_memory
+
+    keep_freed_memory()
 
 
 def _progress(disable: bool) -> Progress:
@@ -37,6 +50,8 @@ class SerialExecutor:
         self.progress = progress
 
     def map(self, fn: Callable[[T], R], items: Sequence[T], label: str = "") -> list[R]:
+        if items:
+            init_worker()
         out: list[R] = []
         with _progress(not self.progress or len(items) < 2) as bar:
             task = bar.add_task(label or "working", total=len(items))
@@ -61,7 +76,7 @@ class ProcessExecutor:
 
     def map(self, fn: Callable[[T], R], items: Sequence[T], label: str = "") -> list[R]:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers)
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=init_worker)
         results: dict[int, R] = {}
         with _progress(not self.progress or len(items) < 2) as bar:
             task = bar.add_task(label or "working", total=len(items))
@@ -98,6 +113,9 @@ class DaskExecutor:
             except OSError as exc:
                 raise DarkscanError(f"cannot reach the Dask scheduler at '{address}' ({exc}); "
                                     "start one with 'dask scheduler' or use --workers") from None
+        from darkscan.run.dask_plugin import WorkerInit
+
+        self._client.register_plugin(WorkerInit())  # also on workers that join later
 
     def map(self, fn: Callable[[T], R], items: Sequence[T], label: str = "") -> list[R]:
         from dask.distributed import as_completed as dask_completed
