@@ -38,6 +38,17 @@ def test_user_errors(args: tuple[str, ...], message: str) -> None:
 
 
 def test_validate_json_keys() -> None:
-    r = darkscan("validate", "--quick", "--select", "no-check-has-this-name", "--json")
-    assert r.returncode == 0
-    assert json.loads(r.stdout) == []
+    """DESIGN §5: ``validate --json`` is a list of {name, measured, reference, tolerance,
+    provenance, pass}; one quick check selected (the Bayesian 90% CL limit for n = b = 0)."""
+    r = darkscan("validate", "--quick", "--select", "stats_bayes_n0_b0_90cl", "--json")
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    assert [row["name"] for row in rows] == ["stats_bayes_n0_b0_90cl"]
+    types = {"name": str, "measured": float, "reference": float, "tolerance": float,
+             "provenance": str, "pass": bool}
+    for row in rows:
+        assert set(types) <= set(row)
+        assert {k: type(row[k]) for k in types} == types
+    assert rows[0]["pass"] is True
+    assert rows[0]["measured"] == pytest.approx(2.303, abs=1e-3)  # ln 10
+    assert rows[0]["provenance"]
