@@ -242,6 +242,10 @@ def _best(f: _Folder, stem: str) -> tuple[float, dict[str, str]] | None:
     return best
 
 
+#: how the method names of ``darkscan.stats`` read in the report (others are shown as given)
+_METHODS = {"cls": "CLs (modified frequentist)", "bayes": "Bayesian (flat prior)"}
+
+
 def _key_numbers(f: _Folder) -> list[list[str]]:
     rows: list[list[str]] = []
     search = f.get("search", "")
@@ -255,7 +259,8 @@ def _key_numbers(f: _Folder) -> list[list[str]]:
     if cl is not None:
         rows.append(["Confidence level", f"{100 * float(cl):g}%"])
     if f.get("method"):
-        rows.append(["Statistical method", html.escape(str(f.get("method")))])
+        method = str(f.get("method"))
+        rows.append(["Statistical method", html.escape(_METHODS.get(method.lower(), method))])
     n_points = f.get("n_points", len(f.limits) or None)
     if n_points:
         channels = f.get("channels", [])

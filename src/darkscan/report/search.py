@@ -185,7 +185,7 @@ def _limit_figures_1d(result: SearchResult, out: Path) -> list[FigureEntry]:
         figs.append(FigureEntry(name, "Limits", (
             f"{pct} CL upper limits on {result.quantity_label}"
             f"{' in fb' if unit else ''} as a function of {ax0.label}"
-            f"{_in_channel(channel)}, for {lumi} ({result.method}). {_BAND_SENTENCE}"
+            f"{_in_channel(channel)}, for {lumi}. {_BAND_SENTENCE}"
             + _published_sentence(pub))))
         for c in result.couplings:
             bands = {bname: (x, np.asarray(lo, float)[idx], np.asarray(hi, float)[idx])
