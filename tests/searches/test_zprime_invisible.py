@@ -32,7 +32,7 @@ def test_outputs_written(result) -> None:  # type: ignore[no-untyped-def]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["cl"] == 0.9 and "pseudo" in summary["pseudo_data"]
     assert (out / "hepdata" / "submission.yaml").is_file()
-    for plot in ("sigma_limit", "gprime_ul_vanilla", "efficiency", "discriminant_stack"):
+    for plot in ("limit_sigma", "limit_gprime_ul_vanilla", "efficiency", "stack_m2_recoil"):
         assert (out / "plots" / f"{plot}.png").stat().st_size > 10_000
 
 

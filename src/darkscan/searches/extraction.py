@@ -187,6 +187,7 @@ class CountWindows(Extraction):
                                "bkg_obs_unc": bkg_obs_unc},
                       distributions=(dist,),
                       summary={"windows": int(n), "window": f"±{self.n_sigma:g} σ",
+                               "resolution_label": f"Resolution of {self.label}",
                                "background": self.background, "background_syst": self.syst})
 
     def _fine_edges(self, widths: np.ndarray) -> np.ndarray:
@@ -273,6 +274,7 @@ class EllipticalWindows(Extraction):
                                **{f"bkg_{k}": v for k, v in per_bkg.items()}},
                       distributions=dists,
                       summary={"windows": int(np.count_nonzero(good)),
+                               "resolution_label": f"Resolution of {self.x_label}",
                                "window": f"ellipse of {self.n_sigma:g} σ (Mahalanobis) in "
                                          f"({self.x}, {self.y})",
                                "background": "mc", "background_syst": self.syst})
@@ -344,6 +346,7 @@ class SlidingFit(Extraction):
                       signal={"efficiency": eff, "resolution": width, "peak": peak},
                       windows={"bkg": bkg, "bkg_unc": unc, "n_obs": n_obs},
                       summary={"windows": n, "fit_status": status,
+                               "resolution_label": f"Resolution of {self.label}",
                                "window": f"{self.width:g} σ wide fit windows"})
 
 

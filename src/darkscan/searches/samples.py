@@ -52,9 +52,12 @@ def ntuple_kernel(task: NtupleTask) -> Sample:
 
     truth = get_process(task.spec.process).generate_chunk(task.chunk.n, task.chunk.seed,
                                                           task.params, isr=True)
+    n_generated = task.chunk.n
     if task.spec.truth_filter is not None:
         keep = np.asarray(task.spec.truth_filter(truth.particles), dtype=bool)
         truth = Sample(truth.events[keep], truth.meta)
+        if task.spec.filter_is_decay:  # the sample is the decay searched for
+            n_generated = int(np.count_nonzero(keep))
     reco = simulate(truth, seed=_detector_seed(task.chunk))
     from darkscan.detector.trigger import TRIGGER_BITS
 
@@ -66,7 +69,7 @@ def ntuple_kernel(task: NtupleTask) -> Sample:
     if missing:
         raise KeyError(f"reconstruction did not provide columns {missing}")
     events = ak.zip({f: nt.events[f] for f in fields}, depth_limit=1)
-    meta = truth.meta.with_(n_generated=task.chunk.n, kind="ntuple")
+    meta = truth.meta.with_(n_generated=n_generated, kind="ntuple")
     return Sample(events, meta)
 
 

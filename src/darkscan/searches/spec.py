@@ -37,7 +37,9 @@ class SampleSpec:
     """A simulated sample: process, parameters and how many events to generate.
 
     ``id`` is stable and ASCII: random seeds and cache keys derive from it, never from the
-    display ``label``, so renaming a label changes no event."""
+    display ``label``, so renaming a label changes no event. ``filter_is_decay``: the truth
+    filter selects the decay the search measures (e.g. A′ → μ⁺μ⁻ among all A′ decays), so
+    efficiencies are per kept event and the limits are on σ × B of that decay."""
 
     id: str
     process: str
@@ -47,6 +49,7 @@ class SampleSpec:
     params: Mapping[str, float] = field(default_factory=dict)
     truth_filter: TruthFilter | None = None
     filter_label: str = ""
+    filter_is_decay: bool = False
 
     def __post_init__(self) -> None:
         if not _ID.match(self.id):
@@ -61,6 +64,8 @@ class SampleSpec:
         if self.truth_filter is not None and not self.filter_label:
             raise _fail(f"sample {self.id!r}", "a truth filter needs a filter_label saying "
                         "what it keeps")
+        if self.filter_is_decay and self.truth_filter is None:
+            raise _fail(f"sample {self.id!r}", "filter_is_decay needs a truth filter")
 
     def n(self, quick: bool, scale: float = 1.0) -> int:
         return max(1000, int((self.n_quick if quick else self.n_events) * scale))
