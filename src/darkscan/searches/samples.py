@@ -121,6 +121,7 @@ def make_ntuples(samples: dict[str, tuple[SampleSpec, dict[str, float]]], *, dec
         n = spec.n(quick, scale)
         config = {"process": spec.process, "params": params, "decay": decay,
                   "best": [best.expression, best.highest], "filter": spec.filter_label,
+                  "filter_is_decay": spec.filter_is_decay,
                   "columns": columns, "n": n, "seed": seed}
         base = stage_key("ntuple", config, code=CODE)
         for chunk in plan_chunks(n, CHUNK_SIZE, _sample_seed(seed, name)):
