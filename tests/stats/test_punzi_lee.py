@@ -45,3 +45,20 @@ def test_gross_vitells_against_toys():
     g = global_significance(q[0], toy_scans=q[:300])
     assert g.global_z < g.local_z
     assert 0 < g.global_p <= 1
+
+
+def test_global_significance_toys_dilutes_the_largest_excess() -> None:
+    from darkscan.stats import discovery_significance, global_significance_toys
+
+    b = np.full(50, 20.0)
+    n = np.full(50, 20.0)
+    n[17] = 40.0                                           # one ~4σ local excess
+    z = discovery_significance(n, b).z
+    g = global_significance_toys(z, b, ntoys=4000, seed=3)
+    assert g.local_z == pytest.approx(float(np.max(z)))
+    assert 3.5 < g.local_z < 4.5
+    assert g.global_z < g.local_z - 0.8                    # 50 trials cost about one σ
+    assert 0 < g.global_p < 0.05
+    # no excess at all: the global p-value is large
+    flat = global_significance_toys(discovery_significance(b, b).z, b, ntoys=1000, seed=4)
+    assert flat.global_p > 0.5

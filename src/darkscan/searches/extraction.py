@@ -147,9 +147,11 @@ class CountWindows(Extraction):
 
         edges = self._fine_edges(width)
         bkgs = data.backgrounds
-        smooth = {b.id: local_density(b.values[self.observable], b.weight, edges[:-1],
-                                      edges[1:])[0] for b in bkgs}
-        total = np.sum([smooth[b.id] for b in bkgs], axis=0)
+        # one background model for windows, pseudo-data and plots: the local density of each
+        # background, never extrapolated beyond its simulated events
+        fine = {b.id: local_density(b.values[self.observable], b.weight, edges[:-1], edges[1:],
+                                    interpolate_only=True) for b in bkgs}
+        total = np.sum([fine[b.id][0] for b in bkgs], axis=0)
         span = w_hi - w_lo
         regions = {"window": [(w_lo, w_hi)],
                    "sideband": [(w_lo - span, w_lo), (w_hi, w_hi + span)]}
@@ -158,7 +160,8 @@ class CountWindows(Extraction):
             content[region], var[region] = np.zeros(n), np.zeros(n)
             for b in bkgs:
                 for lo, hi in intervals:
-                    est, k = local_density(b.values[self.observable], b.weight, lo, hi)
+                    est, k = local_density(b.values[self.observable], b.weight, lo, hi,
+                                           interpolate_only=True)
                     content[region] += est
                     var[region] += data.mc_scale * np.where(k > 0, est**2 / np.maximum(k, 1),
                                                             b.unit_weight**2)
@@ -175,11 +178,20 @@ class CountWindows(Extraction):
             args = (content["window"], content["sideband"], var["window"], var["sideband"])
             _, unc = sideband_estimate(*args, content["sideband"], bkg, self.syst)
             bkg_obs, bkg_obs_unc = sideband_estimate(*args, n_sb, bkg, self.syst)
-        hist = {b.label: np.histogram(b.values[self.observable], edges, weights=b.weight)[0]
-                for b in bkgs}
-        mc_events = {b.label: np.histogram(b.values[self.observable], edges)[0] for b in bkgs}
-        dist = Distribution(self.observable, self.label, edges, hist, mc_events, pseudo,
-                            caption=f"{self.label} after the selection")
+        # the plotted distribution: the same model and pseudo-data in ~120 coarse bins
+        factor = max(1, (len(edges) - 1) // 120)
+        m = (len(edges) - 1) // factor
+
+        def coarse(h: np.ndarray) -> np.ndarray:
+            return np.add.reduceat(h[: m * factor], np.arange(0, m * factor, factor))
+
+        dist = Distribution(
+            self.observable, self.label, edges[: m * factor + 1 : factor],
+            {b.label: coarse(fine[b.id][0]) for b in bkgs},
+            {b.label: coarse(fine[b.id][1].astype(float)) for b in bkgs}, coarse(pseudo),
+            caption=f"{self.label} after the selection: the background model (the local "
+                    "density of each simulated background) that predicts the windows and "
+                    "draws the pseudo-data")
         return Counts(n_obs, bkg, unc, eff, width, bkg_obs, bkg_obs_unc,
                       signal={"efficiency": eff, "resolution": width, "peak": peak},
                       windows={"window_lo": w_lo, "window_hi": w_hi, "bkg": bkg,

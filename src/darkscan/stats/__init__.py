@@ -9,6 +9,7 @@ from darkscan.stats.lee import (
     count_upcrossings,
     global_pvalue,
     global_significance,
+    global_significance_toys,
     p_to_z,
     z_to_p,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "fit_window",
     "global_pvalue",
     "global_significance",
+    "global_significance_toys",
     "mass_points",
     "p_to_z",
     "punzi_fom",

@@ -22,8 +22,8 @@ def integrate_histogram(h: np.ndarray, edges: np.ndarray, lo: np.ndarray, hi: np
 
 
 def local_density(x: np.ndarray, w: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-                  *, k_min: int = MC_MIN_EVENTS, max_widen: int = 4096
-                  ) -> tuple[np.ndarray, np.ndarray]:
+                  *, k_min: int = MC_MIN_EVENTS, max_widen: int = 4096,
+                  interpolate_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Weighted MC content of the intervals [lo, hi), and the number of MC events it rests on.
 
     Where an interval holds fewer than ``k_min`` MC events it is widened about its centre by
@@ -31,7 +31,12 @@ def local_density(x: np.ndarray, w: np.ndarray, lo: np.ndarray, hi: np.ndarray,
     ratio: a local density estimate that assumes the background is smooth on the widened
     scale. This replaces a zero (or a one-event spike of weight σL/N) in MC-starved windows by
     the density of the neighbourhood. An interval empty even at ``max_widen`` keeps zero (its
-    uncertainty is then one MC event weight, set by the caller)."""
+    uncertainty is then one MC event weight, set by the caller).
+
+    ``interpolate_only``: a widened interval must hold MC events on both sides of its centre;
+    otherwise the interval lies beyond the last simulated event (a kinematic end point, or
+    where the simulation has nothing) and the estimate is zero resting on zero events, rather
+    than a tail invented from the far side."""
     order = np.argsort(x)
     xs = x[order]
     cw = np.concatenate([[0.0], np.cumsum(w[order])])
@@ -45,8 +50,16 @@ def local_density(x: np.ndarray, w: np.ndarray, lo: np.ndarray, hi: np.ndarray,
         b = np.searchsorted(xs, centre[todo] + factor * half[todo])
         enough = (b - a >= k_min) | (factor * 2 > max_widen)
         idx = np.nonzero(todo)[0][enough]
-        est[idx] = (cw[b] - cw[a])[enough] / factor
-        used[idx] = (b - a)[enough]
+        content = (cw[b] - cw[a])[enough] / factor
+        k = (b - a)[enough]
+        if interpolate_only and factor > 1:
+            c = centre[todo][enough]
+            a_e, b_e = a[enough], b[enough]
+            both = (k > 0) & (xs[np.minimum(a_e, len(xs) - 1)] < c) & (
+                xs[np.maximum(b_e - 1, 0)] >= c) if len(xs) else np.zeros(len(k), bool)
+            content, k = np.where(both, content, 0.0), np.where(both, k, 0)
+        est[idx] = content
+        used[idx] = k
         todo[idx] = False
         factor *= 2
     return est, used
