@@ -88,9 +88,10 @@ def test_local_density_does_not_invent_a_tail_beyond_the_simulation() -> None:
     # MC events only on [0, 10): a window at 15 lies beyond the last simulated event
     x = np.linspace(0.05, 9.95, 100)
     w = np.ones(100)
-    lo, hi = np.array([15.0, 5.0]), np.array([15.2, 5.2])
+    lo, hi = np.array([15.0, 5.0, -0.3]), np.array([15.2, 5.2, -0.1])
     spread, _ = local_density(x, w, lo, hi)
     kept, k = local_density(x, w, lo, hi, interpolate_only=True)
     assert spread[0] > 0                     # the plain estimate borrows from the far side
     assert kept[0] == 0.0 and k[0] == 0      # interpolation only: nothing simulated there
+    assert kept[2] == 0.0 and k[2] == 0      # nor below the first event
     assert kept[1] == pytest.approx(spread[1]) and k[1] >= 10   # inside: unchanged

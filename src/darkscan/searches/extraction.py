@@ -155,16 +155,21 @@ class CountWindows(Extraction):
         span = w_hi - w_lo
         regions = {"window": [(w_lo, w_hi)],
                    "sideband": [(w_lo - span, w_lo), (w_hi, w_hi + span)]}
-        content, var = {}, {}
+        content, var, used = {}, {}, {}
         for region, intervals in regions.items():
             content[region], var[region] = np.zeros(n), np.zeros(n)
+            used[region] = np.zeros(n, dtype=int)
             for b in bkgs:
+                x = b.values[self.observable]
                 for lo, hi in intervals:
-                    est, k = local_density(b.values[self.observable], b.weight, lo, hi,
-                                           interpolate_only=True)
+                    est, k = local_density(x, b.weight, lo, hi, interpolate_only=True)
                     content[region] += est
+                    used[region] += k
+                    # beyond a sample's simulated range it contributes nothing (k = 0); a
+                    # sample with no selected event at all is uncertain by one event weight
+                    empty = b.unit_weight**2 if len(x) == 0 else 0.0
                     var[region] += data.mc_scale * np.where(k > 0, est**2 / np.maximum(k, 1),
-                                                            b.unit_weight**2)
+                                                            empty)
         pseudo = data.rng.poisson(total).astype(float)
         bkg = integrate_histogram(total, edges, w_lo, w_hi)
         n_obs = integrate_histogram(pseudo, edges, w_lo, w_hi)
@@ -196,9 +201,12 @@ class CountWindows(Extraction):
                       signal={"efficiency": eff, "resolution": width, "peak": peak},
                       windows={"window_lo": w_lo, "window_hi": w_hi, "bkg": bkg,
                                "bkg_unc": unc, "n_obs": n_obs, "bkg_obs": bkg_obs,
-                               "bkg_obs_unc": bkg_obs_unc},
+                               "bkg_obs_unc": bkg_obs_unc,
+                               "bkg_mc_events": used["window"].astype(float)},
                       distributions=(dist,),
                       summary={"windows": int(n), "window": f"±{self.n_sigma:g} σ",
+                               "windows_without_simulated_background": int(
+                                   np.count_nonzero(used["window"] == 0)),
                                "resolution_label": f"Resolution of {self.label}",
                                "background": self.background, "background_syst": self.syst})
 

@@ -33,10 +33,10 @@ def local_density(x: np.ndarray, w: np.ndarray, lo: np.ndarray, hi: np.ndarray,
     the density of the neighbourhood. An interval empty even at ``max_widen`` keeps zero (its
     uncertainty is then one MC event weight, set by the caller).
 
-    ``interpolate_only``: a widened interval must hold MC events on both sides of its centre;
-    otherwise the interval lies beyond the last simulated event (a kinematic end point, or
-    where the simulation has nothing) and the estimate is zero resting on zero events, rather
-    than a tail invented from the far side."""
+    ``interpolate_only``: an interval wholly below the first or above the last simulated event
+    (a kinematic end point, or where the simulation has nothing) is zero, resting on zero
+    events, instead of a tail invented from events far away; inside the simulated range the
+    widening interpolates between events."""
     order = np.argsort(x)
     xs = x[order]
     cw = np.concatenate([[0.0], np.cumsum(w[order])])
@@ -52,12 +52,10 @@ def local_density(x: np.ndarray, w: np.ndarray, lo: np.ndarray, hi: np.ndarray,
         idx = np.nonzero(todo)[0][enough]
         content = (cw[b] - cw[a])[enough] / factor
         k = (b - a)[enough]
-        if interpolate_only and factor > 1:
-            c = centre[todo][enough]
-            a_e, b_e = a[enough], b[enough]
-            both = (k > 0) & (xs[np.minimum(a_e, len(xs) - 1)] < c) & (
-                xs[np.maximum(b_e - 1, 0)] >= c) if len(xs) else np.zeros(len(k), bool)
-            content, k = np.where(both, content, 0.0), np.where(both, k, 0)
+        if interpolate_only and factor > 1 and len(xs):
+            # an interval wholly beyond the first or last simulated event stays empty
+            inside = (hi[todo][enough] > xs[0]) & (lo[todo][enough] <= xs[-1])
+            content, k = np.where(inside, content, 0.0), np.where(inside, k, 0)
         est[idx] = content
         used[idx] = k
         todo[idx] = False
