@@ -112,7 +112,10 @@ def br_darkphoton_mumu(mass_darkphoton: ArrayLike) -> np.ndarray:
 def sigma_br_per_eps2_alphad(mass_darkphoton: ArrayLike, mass_darkhiggs: ArrayLike,
                              sqrt_s: float = BELLE2.sqrt_s) -> np.ndarray:
     """σ(e⁺e⁻→A′h′) × B(A′→μμ) in pb for ε²α_D = 1 (Born); a σ × B upper limit divided by it
-    is the upper limit on ε²α_D. Zero where the channel is closed."""
+    is the upper limit on ε²α_D. Zero where the channel is closed. The signal samples are
+    generated with ISR, σ_ISR/σ_Born = 1.24, 1.03, 0.71, 0.90 at (M_A′, M_h′) = (4, 1), (6, 2),
+    (8, 2.5), (9.5, 0.5) GeV: an efficiency per generated event gives a limit on the ISR-inclusive
+    σ × B, to be converted with the generator's σ (or corrected by that ratio) before this."""
     sigma = sigma_darkphoton_darkhiggs(mass_darkphoton, mass_darkhiggs, 1.0, 1.0, sqrt_s=sqrt_s)
     return np.asarray(sigma * br_darkphoton_mumu(mass_darkphoton))
 
