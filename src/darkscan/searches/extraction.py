@@ -224,8 +224,10 @@ class EllipticalWindows(Extraction):
     peak, axes along the principal axes of the signal's core covariance (measured per point,
     weighted), radius ``n_sigma`` in Mahalanobis distance. The background is the simulation's
     content of each ellipse (widened where fewer than ``k_min`` MC events fall in it) with a
-    relative systematic ``syst``; the pseudo-data are events drawn from the same weighted
-    simulation, so windows that overlap share their events as real data would."""
+    relative systematic ``syst``; the pseudo-data counts are Poisson about that background
+    (the windows sit at the simulated signal points, which are far apart compared with the
+    ellipses, so they share no events); the projected distributions show events drawn from the
+    weighted simulation."""
 
     x: str
     y: str
@@ -270,15 +272,16 @@ class EllipticalWindows(Extraction):
             per_bkg[b.id] = est
             bkg += est
             var += data.mc_scale * np.where(k > 0, est**2 / np.maximum(k, 1), b.unit_weight**2)
-        # pseudo-data: a Poisson number of events drawn from the weighted simulation
+        # pseudo-data in the windows: Poisson counts about the same background model (the
+        # windows sit at the simulated points and do not share events)
+        n_obs = data.rng.poisson(bkg).astype(float)
+        # for the projections: a Poisson number of events drawn from the weighted simulation
         pool = np.concatenate([self._xy(b) for b in data.backgrounds]) if data.backgrounds \
             else np.zeros((0, 2))
         w = np.concatenate([b.weight for b in data.backgrounds]) if data.backgrounds \
             else np.zeros(0)
         n_data = data.rng.poisson(w.sum()) if len(w) else 0
         picks = pool[data.rng.choice(len(w), size=n_data, p=w / w.sum())] if n_data else pool[:0]
-        n_obs = np.array([np.count_nonzero(windows.inside(picks, i)) if good[i] else 0.0
-                          for i in range(n)], dtype=float)
         unc = np.hypot(np.sqrt(var), self.syst * bkg)
         sx, sy = np.sqrt(cov[:, 0, 0]), np.sqrt(cov[:, 1, 1])
         rho = cov[:, 0, 1] / (sx * sy)

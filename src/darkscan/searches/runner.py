@@ -83,6 +83,17 @@ def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | 
     lim = replace(lim, observed=np.where(blind, np.inf, np.asarray(lim.observed, float)),
                   expected=np.where(blind, np.inf, np.asarray(lim.expected, float)))
     lee = _look_elsewhere(counts, blind, len(search.axes), seed)
+    cross: dict[str, np.ndarray] = {}
+    if search.inference.cross_check is not None:
+        m2 = search.inference.cross_check
+        alt = upper_limits(counts.n_obs, np.maximum(counts.bkg_obs, 1e-3),
+                           bkg_unc=counts.bkg_obs_unc, eff=eff, cl=cl, method=m2,
+                           lumi=lum.per_pb)
+        alt_exp = upper_limits(counts.n_obs, np.maximum(counts.bkg, 1e-3),
+                               bkg_unc=counts.bkg_unc, eff=eff, cl=cl, method=m2,
+                               lumi=lum.per_pb)
+        cross = {f"sigma_ul_obs_{m2}": np.where(blind, np.inf, alt.observed),
+                 f"sigma_ul_exp_{m2}": np.where(blind, np.inf, alt_exp.expected[2])}
 
     # ---- interpretation -------------------------------------------------------------------
     axis_values = {a.name: np.array([p[a.name] for p in points]) for a in search.axes}
@@ -110,7 +121,8 @@ def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | 
         points=axis_values, channel=np.array([channel.name] * len(points)),
         quantity="sigma", quantity_label=search.quantity_label, limits=lim,
         couplings=tuple(couplings),
-        signal={**counts.signal, "sigma_signal_ref_pb": sigma_ref}, windows=counts.windows,
+        signal={**counts.signal, "sigma_signal_ref_pb": sigma_ref},
+        windows={**counts.windows, **cross},
         selection=channel.selection,
         samples=tuple(_summary(nt, selected[k], samples[k][0]) for k, nt in ntuples.items()),
         distributions=_with_signals(counts.distributions, search, points, signal_ids, selected,

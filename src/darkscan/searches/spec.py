@@ -170,17 +170,21 @@ def variable_names(expression: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Inference:
-    """How counts become limits: ``method`` of :func:`darkscan.stats.upper_limits` at ``cl``."""
+    """How counts become limits: ``method`` of :func:`darkscan.stats.upper_limits` at ``cl``;
+    ``cross_check``: another method whose limits are reported beside (e.g. CLs beside a
+    published Bayesian result)."""
 
     cl: float
     method: str = "cls"
+    cross_check: str | None = None
 
     def __post_init__(self) -> None:
         from darkscan.stats import METHODS
 
-        if self.method not in METHODS:
-            raise _fail("inference", f"method must be one of {', '.join(METHODS)}, got "
-                        f"{self.method!r}")
+        for m in (self.method, self.cross_check or self.method):
+            if m not in METHODS:
+                raise _fail("inference", f"method must be one of {', '.join(METHODS)}, got "
+                            f"{m!r}")
         if not 0.0 < self.cl < 1.0:
             raise _fail("inference", f"cl must lie in (0, 1), got {self.cl}")
 

@@ -1,4 +1,4 @@
-"""Physics of the dark-Higgsstrahlung search e⁺e⁻ → A′h′, A′ → μ⁺μ⁻, h′ invisible.
+"""Dark Higgsstrahlung: e⁺e⁻ → A′h′, A′ → μ⁺μ⁻, h′ invisible (M_h′ < M_A′).
 
 Analysis summary (Belle II, PRL 130 071804 (2023), arXiv:2207.00509, 8.34 fb⁻¹ of 2019 data;
 seeds 000 and 003): a dark photon A′ that gets its mass from a dark Higgs h′ is radiated together
@@ -36,17 +36,18 @@ What darkscan's simulation shows (studies behind this module, 18k A′ → μμ 
   efficiency of 17% instead of 38% at (4, 1), 1% instead of 44% at (2, 1.5)); with the single-muon
   (CDC–KLM) trigger OR-ed in, the trigger keeps 80–83% of A′ → μμ events at all masses.
 
-What this module holds (formulas live in :mod:`darkscan.models`):
+What this module holds (formulas live in :mod:`darkscan.models`: B(A′→μμ) and σ × B per unit
+ε²α_D in :mod:`darkscan.models.dark_higgs`):
 
 - :func:`darkphoton_to_mumu`: the signal truth filter. The generator decays the A′ by its widths
   (e⁺e⁻, μ⁺μ⁻, τ⁺τ⁻, hadrons), so keeping the A′ → μ⁺μ⁻ events makes the sample the one whose
   cross section is σ × B(A′→μμ), the quantity the limits are set on; its efficiency is per
   A′ → μμ event.
-- :func:`br_darkphoton_mumu` and :func:`sigma_br_per_eps2_alphad`: σ(e⁺e⁻→A′h′) × B(A′→μμ) per
-  unit ε²α_D (Born, q_h′ = 1, α(0)), the conversion of a σ × B limit into ε²α_D. B(A′→μμ) does
-  not depend on ε (no invisible A′ channel in this model): 0.181 at 4 GeV, 0.156 at 6 GeV,
-  0.154 at 8–9.7 GeV (R ratio of :mod:`darkscan.models.rratio` above 2m_π). The generator's Born
-  σ agrees with the closed form to < 2×10⁻⁴.
+- the interpretation: σ(e⁺e⁻→A′h′) ∝ ε²α_D (Born, q_h′ = 1, α(0)); a σ × B limit becomes an
+  ε²α_D limit with the generator's (ISR-inclusive) σ at the simulated ε²α_D and B(A′→μμ).
+  B(A′→μμ) does not depend on ε (no invisible A′ channel in this model): 0.181 at 4 GeV,
+  0.156 at 6 GeV, 0.154 at 8–9.7 GeV (R ratio of :mod:`darkscan.models.rratio` above 2m_π).
+  The generator's Born σ agrees with the closed form to < 2×10⁻⁴.
 - :data:`BASE_SELECTION`: the cuts every window starts from (the per-window optimisation only
   tightens them), and :func:`dimuon_recoil_filter`, the generator-level filter of the
   backgrounds, looser than every one of them.
@@ -59,14 +60,24 @@ import awkward as ak
 import numpy as np
 from numpy.typing import ArrayLike
 
-from darkscan.models import dark_photon
-from darkscan.models.dark_higgs import sigma_darkphoton_darkhiggs
+from darkscan.models.dark_higgs import br_darkphoton_mumu
 from darkscan.models.ids import pdgid
 from darkscan.physics import BELLE2, lorentz
+from darkscan.searches.extraction import EllipticalWindows
+from darkscan.searches.spec import (
+    Axis,
+    BestCandidate,
+    Channel,
+    Inference,
+    Interpretation,
+    Published,
+    SampleSpec,
+    Search,
+    SignalGrid,
+)
 
-__all__ = ["BASE_SELECTION", "DIMUON_RECOIL_FILTER_LABEL", "br_darkphoton_mumu",
-           "darkphoton_to_mumu", "dimuon_recoil_filter", "dimuon_truth", "kinematically_open",
-           "sigma_br_per_eps2_alphad"]
+__all__ = ["BASE_SELECTION", "DIMUON_RECOIL_FILTER_LABEL", "SEARCH", "darkphoton_to_mumu",
+           "dimuon_recoil_filter", "dimuon_truth", "kinematically_open"]
 
 PDG_DARKPHOTON = pdgid("darkphoton")
 _PDG_MUON = 13
@@ -102,22 +113,6 @@ def darkphoton_to_mumu(particles: ak.Array) -> np.ndarray:
         mother_pdg == PDG_DARKPHOTON)
     return ak.to_numpy((ak.sum(from_ap, axis=1) == 2)
                        & (ak.sum(ak.where(from_ap, particles.pdg, 0), axis=1) == 0))
-
-
-def br_darkphoton_mumu(mass_darkphoton: ArrayLike) -> np.ndarray:
-    """B(A′ → μ⁺μ⁻) of a dark photon with visible decays only (independent of ε)."""
-    return np.asarray(dark_photon.branching_fractions(1.0, mass_darkphoton)["mumu"])
-
-
-def sigma_br_per_eps2_alphad(mass_darkphoton: ArrayLike, mass_darkhiggs: ArrayLike,
-                             sqrt_s: float = BELLE2.sqrt_s) -> np.ndarray:
-    """σ(e⁺e⁻→A′h′) × B(A′→μμ) in pb for ε²α_D = 1 (Born); a σ × B upper limit divided by it
-    is the upper limit on ε²α_D. Zero where the channel is closed. The signal samples are
-    generated with ISR, σ_ISR/σ_Born = 1.24, 1.03, 0.71, 0.90 at (M_A′, M_h′) = (4, 1), (6, 2),
-    (8, 2.5), (9.5, 0.5) GeV: an efficiency per generated event gives a limit on the ISR-inclusive
-    σ × B, to be converted with the generator's σ (or corrected by that ratio) before this."""
-    sigma = sigma_darkphoton_darkhiggs(mass_darkphoton, mass_darkhiggs, 1.0, 1.0, sqrt_s=sqrt_s)
-    return np.asarray(sigma * br_darkphoton_mumu(mass_darkphoton))
 
 
 def kinematically_open(mass_darkphoton: ArrayLike, mass_darkhiggs: ArrayLike,
@@ -194,3 +189,61 @@ def dimuon_recoil_filter(particles: ak.Array) -> np.ndarray:
         t["theta_recoil"] < RECOIL_THETA_LOOSE[1])
     return (t["two_muons"] & (t["m_mumu"] < M_MUMU_LOOSE) & ~t["photon_seen"]
             & (theta_ok | (t["p_recoil"] < P_RECOIL_DIRECTION)))
+
+
+_BKG_FILTER = dict(truth_filter=dimuon_recoil_filter, filter_label=DIMUON_RECOIL_FILTER_LABEL)
+_PUB = "Belle II, PRL 130 071804 (2023), 8.34 fb$^{-1}$"
+
+SEARCH = Search(
+    name="dark-higgsstrahlung",
+    title="Dark Higgsstrahlung e⁺e⁻ → A′h′, A′ → μ⁺μ⁻, h′ invisible",
+    references=("Belle II, PRL 130 071804 (2023), arXiv:2207.00509",
+                "Batell, Pospelov, Ritz, PRD 79 115008 (2009)"),
+    summary=__doc__ or "",
+    signal=SignalGrid(
+        SampleSpec("darkhiggs", "ee_darkphoton_darkhiggs", n_events=20_000, n_quick=5_000,
+                   label="A′h′", params={"epsilon": 1e-3, "alpha_d": 0.1, "sin_theta": 0.0},
+                   truth_filter=darkphoton_to_mumu, filter_label="A′ → μ⁺μ⁻ (truth)",
+                   filter_is_decay=True),
+        axes=(Axis("mass_darkphoton", (2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 9.5),
+                   quick=(4.0, 8.0), label="$M_{A'}$"),
+              Axis("mass_darkhiggs", (0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0),
+                   quick=(1.0, 2.0), label="$M_{h'}$")),
+        allowed=lambda p: bool(kinematically_open(p["mass_darkphoton"], p["mass_darkhiggs"])),
+        allowed_label="M_h′ < M_A′ and M_A′ + M_h′ < √s"),
+    backgrounds=(
+        SampleSpec("mumu", "ee_mumu", n_events=10_000_000, n_quick=1_000_000, label="μμ(γ)",
+                   **_BKG_FILTER),
+        SampleSpec("tautau", "ee_tautau_mumu", n_events=300_000, n_quick=60_000,
+                   label="ττ(γ)", **_BKG_FILTER),
+        # 1 fb⁻¹: eeμμ is 3% of the published background and the slowest to generate
+        SampleSpec("eemumu", "ee_eemumu", n_events=6_400_000, n_quick=400_000, label="eeμμ",
+                   params={"pt_pair_min": 0.05}, **_BKG_FILTER),
+    ),
+    channels=(Channel("mumu", "vpho -> mu+:all mu-:all",
+                      best_candidate=BestCandidate("pt_cms", highest=True),
+                      selection=BASE_SELECTION),),
+    extraction=EllipticalWindows(
+        "M", "m_recoil", x_label="$M_{\\mu\\mu}$ [GeV]",
+        y_label="$M_{\\mathrm{recoil}}$ [GeV]", x_range=(0.0, 10.5), y_range=(-2.0, 9.0),
+        n_sigma=2.0, syst=0.1),
+    inference=Inference(cl=0.9, method="bayes", cross_check="cls"),
+    default_lumi="8.34/fb",
+    quantity_label="σ(e⁺e⁻ → A′h′) × B(A′ → μ⁺μ⁻)",
+    interpretations=(Interpretation(
+        "darkhiggs", "eps2_alphad", "$\\varepsilon^2\\alpha_D$",
+        "ε²α_D of a dark photon with a dark Higgs (B(A′ → μμ) from the widths)",
+        reference=lambda p: p["epsilon"] ** 2 * p["alpha_d"], power=1.0,
+        branching=lambda p: br_darkphoton_mumu(p["mass_darkphoton"])),),
+    # the abstract quotes the range of its limits over 4 < M_A′ < 9.7 GeV, M_h′ < M_A′
+    published=(
+        Published("sigma", "mass_darkphoton", (4.0, 9.7), (1.7e-3, 1.7e-3),
+                  f"{_PUB}: lowest limit"),
+        Published("sigma", "mass_darkphoton", (4.0, 9.7), (5.0e-3, 5.0e-3),
+                  f"{_PUB}: highest limit"),
+        Published("eps2_alphad_ul_darkhiggs", "mass_darkphoton", (4.0, 9.7), (1.7e-8, 1.7e-8),
+                  f"{_PUB}: lowest limit"),
+        Published("eps2_alphad_ul_darkhiggs", "mass_darkphoton", (4.0, 9.7), (2e-6, 2e-6),
+                  f"{_PUB}: highest limit"),
+    ),
+)
