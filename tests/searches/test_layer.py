@@ -191,3 +191,34 @@ def test_cut_and_count_abcd_reproduces_the_signal_region() -> None:
 def test_channel_rejects_a_bad_decay() -> None:
     with pytest.raises(Exception, match="decay"):
         Channel("x", "vpho ->", ZINV.channels[0].best_candidate, ())
+
+
+def test_elliptical_windows_choose_cuts_on_the_training_samples() -> None:
+    from darkscan.select.scan import CutGrid
+
+    def toy(seed: int) -> tuple[Selected, Selected]:
+        rng = np.random.default_rng(seed)
+        xy = rng.multivariate_normal([6.0, 2.0], [[0.01, 0.0], [0.0, 0.04]], size=4_000)
+        sig = _selected("sig", {"M": xy[:, 0], "m_recoil": xy[:, 1],
+                                "pt_cms": rng.uniform(1.2, 3.0, 4_000)}, 1.0, 8_000)
+        n = 400_000
+        bkg = _selected("bkg", {"M": rng.uniform(5, 7, n), "m_recoil": rng.uniform(1, 3, n),
+                                "pt_cms": rng.exponential(0.3, n)}, 0.1, n)
+        return sig, bkg
+
+    grid = CutGrid((("", "pt_cms > 0.5", "pt_cms > 1.0"),))
+    assert grid.combinations() == [(), ("pt_cms > 0.5",), ("pt_cms > 1.0",)]
+    ext = EllipticalWindows("M", "m_recoil", "M", "M_rec", (5.0, 7.0), (1.0, 3.0), 2.0,
+                            optimise=grid)
+    assert ext.observables == ("M", "m_recoil", "pt_cms") and ext.needs_training
+    (sig, bkg), (sig_t, bkg_t) = toy(21), toy(22)
+    train = ExtractionInput([{}], [sig_t], [bkg_t], 1.0, np.random.default_rng(5))
+    c = ext.extract(ExtractionInput([{}], [sig], [bkg], 1.0, np.random.default_rng(6), train))
+    assert c.windows["cuts_choice"][0] == 2            # p_T > 1 GeV: no signal lost
+    assert c.summary["window_cuts"] == [["pt_cms > 1.0"]]
+    assert c.efficiency[0] == pytest.approx(0.5 * (1 - np.exp(-2.0)), rel=0.05)
+    # the flat background (10⁴ per unit area) inside the ellipse, times P(p_T > 1)
+    area = np.pi * 4.0 * 0.1 * 0.2
+    assert c.bkg[0] == pytest.approx(0.1 * 1e5 * area * np.exp(-1.0 / 0.3), rel=0.25)
+    with pytest.raises(ParameterError, match="training"):
+        ext.extract(ExtractionInput([{}], [sig], [bkg], 1.0, np.random.default_rng(6)))

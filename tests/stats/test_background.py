@@ -60,7 +60,8 @@ def test_ellipse_content_counts_inside_the_mahalanobis_radius() -> None:
     w = np.full(len(xy), 0.5)
     # unit covariance, radius 2σ: a 2D Gaussian keeps 1 − e^{−2} = 86.5%
     win = Ellipses(np.zeros((1, 2)), np.eye(2)[None], 2.0)
-    est, k = ellipse_content(xy, w, win)
+    est, k, f = ellipse_content(xy, w, win)
+    assert f[0] == 1
     assert k[0] / len(xy) == pytest.approx(1 - np.exp(-2.0), rel=0.01)
     assert est[0] == pytest.approx(0.5 * k[0])
     # a correlated ellipse: the same fraction for points drawn with that covariance
@@ -70,7 +71,8 @@ def test_ellipse_content_counts_inside_the_mahalanobis_radius() -> None:
     assert win2.inside(xy2, 0).mean() == pytest.approx(1 - np.exp(-2.0), rel=0.01)
     # far from every event the window widens (area × 4ⁿ) and scales back
     far = Ellipses(np.array([[0.0, 0.0]]), (np.eye(2) * 1e4)[None], 2.0)
-    est_far, k_far = ellipse_content(xy[:1000], np.ones(1000), far)
+    est_far, k_far, f_far = ellipse_content(xy[:1000], np.ones(1000), far)
+    assert f_far[0] == 8  # radius 0.02·8 holds ≈ 13 of 1000 standard-normal points
     assert k_far[0] >= 10
     # density 1000/2π per unit area at the origin times the window's area π·0.02²
     assert est_far[0] == pytest.approx(1000 / (2 * np.pi) * np.pi * 0.02**2, rel=0.5)

@@ -75,6 +75,7 @@ from darkscan.searches.spec import (
     Search,
     SignalGrid,
 )
+from darkscan.select.scan import CutGrid
 
 __all__ = ["BASE_SELECTION", "DIMUON_RECOIL_FILTER_LABEL", "SEARCH", "darkphoton_to_mumu",
            "dimuon_recoil_filter", "dimuon_truth", "kinematically_open"]
@@ -226,7 +227,16 @@ SEARCH = Search(
     extraction=EllipticalWindows(
         "M", "m_recoil", x_label="$M_{\\mu\\mu}$ [GeV]",
         y_label="$M_{\\mathrm{recoil}}$ [GeV]", x_range=(0.0, 10.5), y_range=(-2.0, 9.0),
-        n_sigma=2.0, syst=0.1),
+        n_sigma=2.0, syst=0.1,
+        # per-window tightening, chosen on independent training samples (720 combinations)
+        optimise=CutGrid((
+            ("", "pt_cms > 0.3", "pt_cms > 0.5", "pt_cms > 0.8", "pt_cms > 1.2"),
+            ("", "abs(cos_helicity) < 0.8", "abs(cos_helicity) < 0.7",
+             "abs(cos_helicity) < 0.6"),
+            ("", "E_ECL_extra < 0.2", "E_ECL_extra < 0.1"),
+            ("", "tau_cone_margin > -0.3", "tau_cone_margin > -0.1", "tau_cone_margin > 0"),
+            ("", "abs(cos_theta_recoil_cms) < 0.8", "abs(cos_theta_recoil_cms) < 0.6"),
+        ))),
     inference=Inference(cl=0.9, method="bayes", cross_check="cls"),
     default_lumi="8.34/fb",
     quantity_label="σ(e⁺e⁻ → A′h′) × B(A′ → μ⁺μ⁻)",

@@ -22,6 +22,7 @@ import numpy as np
 
 from darkscan.errors import ParameterError
 from darkscan.searches.result import Distribution
+from darkscan.select.scan import CutGrid
 from darkscan.stats.background import (
     Ellipses,
     abcd_estimate,
@@ -59,6 +60,8 @@ class ExtractionInput:
     backgrounds: list[Selected]
     mc_scale: float  #: factor on MC-statistical variances (projections; 1 at the analysis L)
     rng: np.random.Generator
+    #: independent samples (own seeds) for choices such as per-window cuts, when asked for
+    training: ExtractionInput | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,11 @@ class Extraction(ABC):
 
     def check(self, search: Search) -> None:  # noqa: B027 - optional hook
         """Validate against the search at declaration time (raise ParameterError)."""
+
+    @property
+    def needs_training(self) -> bool:
+        """Whether the extraction makes choices on independent training samples."""
+        return False
 
     @abstractmethod
     def extract(self, data: ExtractionInput) -> Counts:
@@ -227,7 +235,13 @@ class EllipticalWindows(Extraction):
     relative systematic ``syst``; the pseudo-data counts are Poisson about that background
     (the windows sit at the simulated signal points, which are far apart compared with the
     ellipses, so they share no events); the projected distributions show events drawn from the
-    weighted simulation."""
+    weighted simulation.
+
+    ``optimise``: a grid of tightenings of the selection (first option of each row the
+    loosest); each window takes the combination with the best Punzi figure of merit
+    (a = b = 1.28, 90% CL) on independent training samples, if it beats the loosest by
+    ``min_gain``; the windows' shapes come from the training signal too, so the samples the
+    limits use only count."""
 
     x: str
     y: str
@@ -238,6 +252,8 @@ class EllipticalWindows(Extraction):
     n_sigma: float = 2.0
     syst: float = 0.0
     k_min: int = 10
+    optimise: CutGrid | None = None
+    min_gain: float = 0.1
 
     def __post_init__(self) -> None:
         _positive("n_sigma", self.n_sigma)
@@ -246,32 +262,52 @@ class EllipticalWindows(Extraction):
 
     @property
     def observables(self) -> tuple[str, ...]:
-        return (self.x, self.y)
+        extra = self.optimise.names if self.optimise is not None else ()
+        return tuple(dict.fromkeys((self.x, self.y, *extra)))
+
+    @property
+    def needs_training(self) -> bool:
+        return self.optimise is not None
 
     def _xy(self, s: Selected) -> np.ndarray:
         return np.stack([s.values[self.x], s.values[self.y]], axis=-1)
 
     def extract(self, data: ExtractionInput) -> Counts:
         n = len(data.signal)
+        if self.optimise is not None and data.training is None:
+            raise ParameterError("EllipticalWindows with optimise needs training samples")
+        shapes = data.training.signal if data.training is not None else data.signal
         centre, cov = np.full((n, 2), np.nan), np.full((n, 2, 2), np.nan)
-        for i, s in enumerate(data.signal):
+        for i, s in enumerate(shapes):
             centre[i], cov[i] = gaussian_core_2d(self._xy(s), s.mc_weight)
         good = np.all(np.isfinite(cov.reshape(n, 4)), axis=1)
         inv = np.where(good[:, None, None], np.linalg.inv(np.where(good[:, None, None], cov,
                                                                    np.eye(2))), np.nan)
         windows = Ellipses(np.where(good[:, None], centre, 0.0), inv, self.n_sigma)
+        choice = (self._choose_cuts(data.training, windows, good)
+                  if self.optimise is not None and data.training is not None else None)
+        combos = self.optimise.combinations() if self.optimise is not None else [()]
         eff = np.zeros(n)
-        for i, s in enumerate(data.signal):
-            if good[i]:
-                eff[i] = np.sum(s.mc_weight[windows.inside(self._xy(s), i)]) / s.n_generated
         bkg, var = np.zeros(n), np.zeros(n)
-        per_bkg: dict[str, np.ndarray] = {}
-        for b in data.backgrounds:
-            est, k = ellipse_content(self._xy(b), b.weight, windows, k_min=self.k_min)
-            est = np.where(good, est, 0.0)
-            per_bkg[b.id] = est
-            bkg += est
-            var += data.mc_scale * np.where(k > 0, est**2 / np.maximum(k, 1), b.unit_weight**2)
+        per_bkg: dict[str, np.ndarray] = {b.id: np.zeros(n) for b in data.backgrounds}
+        masks = {s.id: self._masks(s) for s in (*data.signal, *data.backgrounds)}
+        for i in range(n):
+            if not good[i]:
+                continue
+            c = 0 if choice is None else int(choice[i])
+            one = Ellipses(windows.centre[i:i + 1], windows.inv_cov[i:i + 1], self.n_sigma)
+            s = data.signal[i]
+            m = masks[s.id][c]
+            eff[i] = np.sum(s.mc_weight[m][one.inside(self._xy(s)[m], 0)]) / s.n_generated
+            for b in data.backgrounds:
+                mb = masks[b.id][c]
+                est, k, f = ellipse_content(self._xy(b)[mb], b.weight[mb], one,
+                                            k_min=self.k_min)
+                per_bkg[b.id][i] = est[0]
+                bkg[i] += est[0]
+                # no event even widened: one event weight spread over the widened area
+                var[i] += data.mc_scale * (est[0] ** 2 / k[0] if k[0] > 0 else
+                                           (b.unit_weight / f[0] ** 2) ** 2)
         # pseudo-data in the windows: Poisson counts about the same background model (the
         # windows sit at the simulated points and do not share events)
         n_obs = data.rng.poisson(bkg).astype(float)
@@ -294,13 +330,55 @@ class EllipticalWindows(Extraction):
                               "correlation": rho, f"peak_{self.x}": centre[:, 0],
                               f"peak_{self.y}": centre[:, 1]},
                       windows={"bkg": bkg, "bkg_unc": unc, "n_obs": n_obs,
-                               **{f"bkg_{k}": v for k, v in per_bkg.items()}},
+                               **{f"bkg_{k}": v for k, v in per_bkg.items()},
+                               **({} if choice is None else {"cuts_choice": choice.astype(float)})},
                       distributions=dists,
                       summary={"windows": int(np.count_nonzero(good)),
+                               **({} if choice is None else {"window_cuts": [
+                                   list(combos[int(c)]) for c in choice]}),
                                "resolution_label": f"Resolution of {self.x_label}",
                                "window": f"ellipse of {self.n_sigma:g} σ (Mahalanobis) in "
                                          f"({self.x}, {self.y})",
                                "background": "mc", "background_syst": self.syst})
+
+    def _masks(self, s: Selected) -> np.ndarray:
+        """(n_combinations, n_events): which events pass each tightening (one row: all)."""
+        size = len(s.weight)
+        if self.optimise is None:
+            return np.ones((1, size), dtype=bool)
+        return self.optimise.masks(s.values, size)
+
+    def _choose_cuts(self, train: ExtractionInput, windows: Ellipses, good: np.ndarray
+                     ) -> np.ndarray:
+        """Per window, the index of the tightening with the best Punzi figure of merit on the
+        training samples (the loosest unless another beats it by ``min_gain``)."""
+        from darkscan.stats import punzi_fom
+
+        sig_masks = [self._masks(s) for s in train.signal]
+        bkg_masks = [self._masks(b) for b in train.backgrounds]
+        n_combo = sig_masks[0].shape[0]
+        choice = np.zeros(len(windows), dtype=int)
+        for i in range(len(windows)):
+            if not good[i]:
+                continue
+            s = train.signal[i]
+            inside = windows.inside(self._xy(s), i)
+            eff = sig_masks[i][:, inside].astype(float) @ s.mc_weight[inside] / s.n_generated
+            bkg = np.zeros(n_combo)
+            for b, mb in zip(train.backgrounds, bkg_masks, strict=True):
+                d2 = windows.distance2(self._xy(b), i)
+                factor = 1
+                while True:  # widen with the loosest cuts, as ellipse_content does
+                    region = d2 < (factor * self.n_sigma) ** 2
+                    if np.count_nonzero(region) >= self.k_min or factor * 2 > 64:
+                        break
+                    factor *= 2
+                bkg += mb[:, region].astype(float) @ b.weight[region] / factor**2
+            fom = np.asarray(punzi_fom(eff, bkg, a=1.28155))
+            best = int(np.argmax(fom))
+            if fom[best] > (1.0 + self.min_gain) * fom[0]:
+                choice[i] = best
+        return choice
 
     @staticmethod
     def _distribution(obs: str, label: str, span: tuple[float, float],

@@ -30,6 +30,8 @@ from darkscan.searches.spec import Search
 
 #: the pseudo-data's own random stream, spawned from the run's seed
 PSEUDO_DATA_STREAM = 20_231_801
+#: suffix of the ids of the independent samples an extraction makes its choices on
+TRAINING = "training"
 
 
 def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | None = None,
@@ -48,9 +50,12 @@ def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | 
     channel = search.channels[0]
     points = search.signal.points(quick)
     grid = search.signal.sample
-    samples: dict[str, tuple[Any, dict[str, float]]] = {
-        sample_id(grid, p): (grid, {**grid.params, **p}) for p in points}
-    samples.update({b.id: (b, dict(b.params)) for b in search.backgrounds})
+    samples = _samples(grid, points, search.backgrounds)
+    training = search.extraction.needs_training
+    train_grid = replace(grid, id=f"{grid.id}_{TRAINING}")
+    train_bkgs = tuple(replace(b, id=f"{b.id}_{TRAINING}") for b in search.backgrounds)
+    if training:  # independent samples (own ids, own seeds) for the extraction's choices
+        samples |= _samples(train_grid, points, train_bkgs)
     con.print(f"[bold]{search.title}[/] at {lum}: {len(points)} signal points, "
               f"{len(search.backgrounds)} backgrounds{' (quick)' if quick else ''}")
     out.mkdir(parents=True, exist_ok=True)
@@ -65,9 +70,14 @@ def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | 
     mc_scale = projection_mc_scale(search.default_lumi, lum)
     rng = np.random.default_rng(np.random.SeedSequence([seed, PSEUDO_DATA_STREAM]))
     signal_ids = [sample_id(grid, p) for p in points]
-    counts = search.extraction.extract(ExtractionInput(
-        points, [selected[k] for k in signal_ids],
-        [selected[b.id] for b in search.backgrounds], mc_scale, rng))
+
+    def inputs(sig: Any, bkgs: tuple[Any, ...], train: ExtractionInput | None = None
+               ) -> ExtractionInput:
+        return ExtractionInput(points, [selected[sample_id(sig, p)] for p in points],
+                               [selected[b.id] for b in bkgs], mc_scale, rng, train)
+
+    counts = search.extraction.extract(inputs(
+        grid, search.backgrounds, inputs(train_grid, train_bkgs) if training else None))
 
     # ---- inference: σ × B limits; no selected signal means no sensitivity (+inf) ----------
     cl, method = search.inference.cl, search.inference.method
@@ -150,6 +160,13 @@ def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | 
     write_outputs(result, report=report)
     con.print(f"done in {wall:.0f} s")
     return result
+
+
+def _samples(grid: Any, points: list[dict[str, float]], backgrounds: tuple[Any, ...]
+             ) -> dict[str, tuple[Any, dict[str, float]]]:
+    out = {sample_id(grid, p): (grid, {**grid.params, **p}) for p in points}
+    out.update({b.id: (b, dict(b.params)) for b in backgrounds})
+    return out
 
 
 def _look_elsewhere(counts: Any, blind: np.ndarray, n_axes: int, seed: int

@@ -86,12 +86,15 @@ class Ellipses:
 
 def ellipse_content(xy: np.ndarray, w: np.ndarray, windows: Ellipses, *,
                     k_min: int = MC_MIN_EVENTS, max_widen: int = 64
-                    ) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted MC content of each elliptical window and the MC events it rests on; a window
-    with fewer than ``k_min`` events is widened (radius × 2, 4, …, area × 4, 16, …) and scaled
-    back by the area ratio, as :func:`local_density` does in one dimension."""
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weighted MC content of each elliptical window, the MC events it rests on, and the
+    widening factor used: a window with fewer than ``k_min`` events is widened (radius × 2,
+    4, …, area × 4, 16, …) and scaled back by the area ratio, as :func:`local_density` does in
+    one dimension. A window empty even when widened by ``max_widen`` has content zero, with
+    one event's weight spread over the widened area as its scale of uncertainty."""
     est = np.zeros(len(windows))
     used = np.zeros(len(windows), dtype=int)
+    widen = np.ones(len(windows))
     for i in range(len(windows)):
         d2 = windows.distance2(xy, i)
         factor = 1
@@ -101,9 +104,10 @@ def ellipse_content(xy: np.ndarray, w: np.ndarray, windows: Ellipses, *,
             if k >= k_min or factor * 2 > max_widen:
                 est[i] = float(np.sum(w[inside])) / factor**2
                 used[i] = k
+                widen[i] = factor
                 break
             factor *= 2
-    return est, used
+    return est, used, widen
 
 
 def sideband_estimate(mc_window: np.ndarray, mc_sideband: np.ndarray,
