@@ -49,6 +49,9 @@ def test_sideband_normalisation_replaces_the_flat_systematic() -> None:
     est2, unc2 = sideband_estimate(bkg, np.array([1000.0]), zero, zero, n_sb / 2, bkg, 0.1)
     assert est2[0] == pytest.approx(250.0)
     assert unc2[0] == pytest.approx(np.hypot(250.0 / np.sqrt(500.0), 25.0))
+    # empty sidebands: a zero estimate, uncertain by one sideband event times the ratio
+    est0, unc0 = sideband_estimate(bkg, np.array([1000.0]), zero, zero, zero, bkg, 0.0)
+    assert est0[0] == 0.0 and unc0[0] == pytest.approx(0.5)
     # no simulated sideband events: the MC window content itself
     est3, _ = sideband_estimate(bkg, zero, zero, zero, n_sb, bkg, 0.0)
     assert est3[0] == 500.0
