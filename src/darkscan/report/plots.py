@@ -228,7 +228,8 @@ def plot_stack(path: Path, edges: np.ndarray, backgrounds: Mapping[str, np.ndarr
         if logy:
             ax.set_yscale("log")
             # the floor follows the background and the data; signal tails may leave the frame
-            _log_room(ax, drawn, decades_above=2.0, max_decades=6.0)
+            _log_room(ax, drawn, decades_above=2.0 if len(names) + len(signals or {}) <= 4
+                      else 3.0, max_decades=6.0)
             low = np.concatenate([np.ravel(a) for a in floor]) if floor else np.zeros(0)
             low = low[np.isfinite(low) & (low > 0)]
             if low.size:
@@ -247,8 +248,10 @@ def plot_stack(path: Path, edges: np.ndarray, backgrounds: Mapping[str, np.ndarr
             handles.append(Patch(facecolor="white", edgecolor=_HATCH, hatch="///", lw=0))
             labels.append("no MC events")
         if handles:
-            ax.legend(handles, labels, loc="upper right", ncol=2 if len(handles) > 5 else 1,
-                      fontsize=12)
+            # long signal labels in two columns would run out of the frame
+            two = len(handles) > 5 and max(len(lb) for lb in labels) <= 28
+            ax.legend(handles, labels, loc="upper right", ncol=2 if two else 1,
+                      fontsize=12 if two or len(handles) <= 5 else 10)
         experiment_label(ax, lumi_label)
     return path
 
