@@ -105,6 +105,20 @@ class Extraction(ABC):
         """Counts per signal point."""
 
 
+def _peak_windows(signal: list[Selected], observable: str, n_sigma: float
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per signal point: the peak and Gaussian-core width of ``observable`` (weighted) and the
+    efficiency of a ±``n_sigma`` window about the peak, per generated event."""
+    n = len(signal)
+    peak, width, eff = (np.full(n, np.nan) for _ in range(3))
+    for i, s in enumerate(signal):
+        x = s.values[observable]
+        peak[i], width[i] = gaussian_core(x, s.mc_weight)
+        lo, hi = peak[i] - n_sigma * width[i], peak[i] + n_sigma * width[i]
+        eff[i] = np.sum(s.mc_weight[(x > lo) & (x < hi)]) / s.n_generated
+    return peak, width, eff
+
+
 def _positive(name: str, value: float) -> None:
     if not value > 0:
         raise ParameterError(f"{name} must be positive, got {value}")
@@ -145,12 +159,7 @@ class CountWindows(Extraction):
 
     def extract(self, data: ExtractionInput) -> Counts:
         n = len(data.signal)
-        peak, width, eff = (np.full(n, np.nan) for _ in range(3))
-        for i, s in enumerate(data.signal):
-            x = s.values[self.observable]
-            peak[i], width[i] = gaussian_core(x, s.mc_weight)
-            lo, hi = peak[i] - self.n_sigma * width[i], peak[i] + self.n_sigma * width[i]
-            eff[i] = np.sum(s.mc_weight[(x > lo) & (x < hi)]) / s.n_generated
+        peak, width, eff = _peak_windows(data.signal, self.observable, self.n_sigma)
         w_lo, w_hi = peak - self.n_sigma * width, peak + self.n_sigma * width
 
         edges = self._fine_edges(width)
@@ -421,11 +430,7 @@ class SlidingFit(Extraction):
         from darkscan.stats.shapes import SignalShape
 
         n = len(data.signal)
-        peak, width, eff = (np.full(n, np.nan) for _ in range(3))
-        for i, s in enumerate(data.signal):
-            x = s.values[self.observable]
-            peak[i], width[i] = gaussian_core(x, s.mc_weight)
-            eff[i] = np.sum(s.mc_weight[np.abs(x - peak[i]) < 2 * width[i]]) / s.n_generated
+        peak, width, eff = _peak_windows(data.signal, self.observable, 2.0)
         pool = np.concatenate([b.values[self.observable] for b in data.backgrounds])
         w = np.concatenate([b.weight for b in data.backgrounds])
         n_data = data.rng.poisson(w.sum())
