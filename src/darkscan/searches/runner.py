@@ -136,7 +136,8 @@ def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | 
         signal={**counts.signal, "sigma_signal_ref_pb": sigma_ref},
         windows={**counts.windows, **cross},
         selection=channel.selection,
-        samples=tuple(_summary(nt, selected[k], samples[k][0]) for k, nt in ntuples.items()),
+        samples=tuple(_summary(nt, selected[k], *samples[k], search) for k, nt in
+                      ntuples.items()),
         distributions=_with_signals(counts.distributions, search, points, signal_ids, selected,
                                     lim.expected[2], sigma_ref),
         published=tuple(PublishedLimit(p.quantity, p.axis, np.asarray(p.x), np.asarray(p.y),
@@ -209,8 +210,15 @@ def _selected(nt: Ntuple, cuts: tuple[str, ...], observables: tuple[str, ...],
                     nt.sigma_pb * lum.per_pb / nt.n_generated)
 
 
-def _summary(nt: Ntuple, sel: Selected, spec: Any) -> SampleSummary:
-    return SampleSummary(nt.name, nt.label, nt.meta.process, nt.n_generated, nt.sigma_pb,
+def _summary(nt: Ntuple, sel: Selected, spec: Any, params: dict[str, float], search: Search
+             ) -> SampleSummary:
+    """A table row; signal points and training samples say which they are."""
+    label = nt.label
+    if spec.process == search.signal.sample.process:
+        label += " at " + ", ".join(f"{a.name} = {params[a.name]:g}" for a in search.axes)
+    if spec.id.endswith(f"_{TRAINING}"):
+        label += " (training)"
+    return SampleSummary(nt.name, label, nt.meta.process, nt.n_generated, nt.sigma_pb,
                          sel.unit_weight, float(np.sum(sel.weight)), spec.filter_label)
 
 
