@@ -175,24 +175,27 @@ def _samples(grid: Any, points: list[dict[str, float]], backgrounds: tuple[Any, 
 
 def _look_elsewhere(counts: Any, blind: np.ndarray, n_axes: int, seed: int
                     ) -> dict[str, Any]:
-    """Largest local excess of the pseudo-data over the windows and its global significance:
-    upcrossings (Gross–Vitells) along a one-axis scan, background-only toys otherwise."""
+    """Largest local excess of the pseudo-data over the background model that drew them, and
+    its global significance: upcrossings (Gross–Vitells) along a one-axis scan,
+    background-only toys otherwise. (The sideband-normalised estimate is not used here: with
+    a handful of sideband events its Gaussian uncertainty would turn a Poisson fluctuation
+    into a many-σ 'excess'.)"""
     from darkscan.stats import (
         discovery_significance,
         global_significance,
         global_significance_toys,
     )
 
-    ok = ~blind & np.isfinite(counts.n_obs) & np.isfinite(counts.bkg_obs)
+    ok = ~blind & np.isfinite(counts.n_obs) & np.isfinite(counts.bkg)
     if not np.any(ok):
         return {"windows": 0}
-    b = np.maximum(counts.bkg_obs[ok], 1e-3)
-    z = np.asarray(discovery_significance(counts.n_obs[ok], b, counts.bkg_obs_unc[ok]).z)
+    b, b_unc = np.maximum(counts.bkg[ok], 1e-3), counts.bkg_unc[ok]
+    z = np.asarray(discovery_significance(counts.n_obs[ok], b, b_unc).z)
     if n_axes == 1:
         g = global_significance(np.maximum(z, 0.0) ** 2)
         method = "upcrossings of q0 along the scan (Gross & Vitells, EPJC 70 (2010) 525)"
     else:
-        g = global_significance_toys(z, b, counts.bkg_obs_unc[ok], seed=seed)
+        g = global_significance_toys(z, b, b_unc, seed=seed)
         method = ("background-only toys, windows drawn independently (overlaps counted as "
                   "separate trials: conservative)")
     i = int(np.nanargmax(z))
