@@ -133,8 +133,11 @@ def _c5() -> Measurement:
 _PROV_DH = ("Belle II PRL 130 071804 (2023), 8.34 fb⁻¹, 90% CL (Bayesian): σ(e⁺e⁻→A′h′) × "
             "B(A′→μμ) 1.7–5.0 fb and ε²α_D 1.7×10⁻⁸ – 2×10⁻⁶ over 4 < M_A′ < 9.7 GeV, "
             "M_h′ < M_A′ (abstract)")
-_WHY_DH = ("darkscan's windows sit at the 30 simulated points (1 GeV apart) with cuts tightened "
-           "per window on independent samples; the paper scanned ~9000 windows")
+_WHY_DH = ("darkscan's windows sit at the 32 simulated points (≈ 1 GeV apart) with cuts "
+           "tightened per window on independent samples; the paper scanned ~9000 windows. The "
+           "highest limits are at (6, 4.5) GeV, 80 MeV below threshold, where the h′ follows "
+           "the boost forward and the barrel-recoil cut keeps 12% of the signal (window "
+           "efficiency 3.9%)")
 
 
 @cache

@@ -17,7 +17,7 @@ from rich.console import Console
 
 from darkscan.physics import Luminosity, parse_luminosity
 from darkscan.run.executors import Executor, SerialExecutor
-from darkscan.searches.extraction import ExtractionInput, Selected
+from darkscan.searches.extraction import Counts, ExtractionInput, Selected
 from darkscan.searches.result import (
     AxisInfo,
     CouplingLimit,
@@ -27,6 +27,7 @@ from darkscan.searches.result import (
 )
 from darkscan.searches.samples import Ntuple, make_ntuples, sample_id, select
 from darkscan.searches.spec import Search
+from darkscan.stats import LimitResult
 
 #: the pseudo-data's own random stream, spawned from the run's seed
 PSEUDO_DATA_STREAM = 20_231_801
@@ -41,7 +42,6 @@ def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | 
     """Run ``search`` end to end and write its outputs under ``out_dir``: ``limits.csv``,
     ``signal.csv``, ``summary.json`` and (``report``) plots, HEPData and ``report.html``."""
     from darkscan.interpret import coupling_upper_limit, projection_mc_scale
-    from darkscan.stats import upper_limits
 
     t0 = time.perf_counter()
     out = Path(out_dir)
@@ -79,32 +79,10 @@ def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | 
     counts = search.extraction.extract(inputs(
         grid, search.backgrounds, inputs(train_grid, train_bkgs) if training else None))
 
-    # ---- inference: σ × B limits; no selected signal means no sensitivity (+inf) ----------
     cl, method = search.inference.cl, search.inference.method
     t_inference = time.perf_counter()
-    blind = ~(counts.efficiency > 0)
-    eff = np.where(blind, 1.0, counts.efficiency)
-    lim = upper_limits(counts.n_obs, np.maximum(counts.bkg, 1e-3), bkg_unc=counts.bkg_unc,
-                       eff=eff, cl=cl, method=method, lumi=lum.per_pb)
-    if counts.bkg_obs is not counts.bkg:  # the observed limit uses the data-driven estimate
-        lim_obs = upper_limits(counts.n_obs, np.maximum(counts.bkg_obs, 1e-3),
-                               bkg_unc=counts.bkg_obs_unc, eff=eff, cl=cl, method=method,
-                               lumi=lum.per_pb)
-        lim = replace(lim, observed=lim_obs.observed)
-    lim = replace(lim, observed=np.where(blind, np.inf, np.asarray(lim.observed, float)),
-                  expected=np.where(blind, np.inf, np.asarray(lim.expected, float)))
+    lim, cross, blind = _inference(counts, search, lum)
     lee = _look_elsewhere(counts, blind, len(search.axes), seed)
-    cross: dict[str, np.ndarray] = {}
-    if search.inference.cross_check is not None:
-        m2 = search.inference.cross_check
-        alt = upper_limits(counts.n_obs, np.maximum(counts.bkg_obs, 1e-3),
-                           bkg_unc=counts.bkg_obs_unc, eff=eff, cl=cl, method=m2,
-                           lumi=lum.per_pb)
-        alt_exp = upper_limits(counts.n_obs, np.maximum(counts.bkg, 1e-3),
-                               bkg_unc=counts.bkg_unc, eff=eff, cl=cl, method=m2,
-                               lumi=lum.per_pb)
-        cross = {f"sigma_ul_obs_{m2}": np.where(blind, np.inf, alt.observed),
-                 f"sigma_ul_exp_{m2}": np.where(blind, np.inf, alt_exp.expected[2])}
     t_inference = time.perf_counter() - t_inference  # with the look-elsewhere toys
 
     # ---- interpretation -------------------------------------------------------------------
@@ -171,6 +149,35 @@ def _samples(grid: Any, points: list[dict[str, float]], backgrounds: tuple[Any, 
     out = {sample_id(grid, p): (grid, {**grid.params, **p}) for p in points}
     out.update({b.id: (b, dict(b.params)) for b in backgrounds})
     return out
+
+
+def _inference(counts: Counts, search: Search, lum: Luminosity
+               ) -> tuple[LimitResult, dict[str, np.ndarray], np.ndarray]:
+    """σ × B limits of every point (+inf where no signal is selected: no sensitivity), the
+    observed one from the data-driven background where the extraction has one, and the
+    cross-check method's limits."""
+    from darkscan.stats import upper_limits
+
+    cl, method = search.inference.cl, search.inference.method
+    blind = ~(counts.efficiency > 0)
+    eff = np.where(blind, 1.0, counts.efficiency)
+
+    def limits(bkg: np.ndarray, unc: np.ndarray, how: str) -> LimitResult:
+        return upper_limits(counts.n_obs, np.maximum(bkg, 1e-3), bkg_unc=unc, eff=eff, cl=cl,
+                            method=how, lumi=lum.per_pb)
+
+    lim = limits(counts.bkg, counts.bkg_unc, method)
+    if counts.bkg_obs is not counts.bkg:
+        lim = replace(lim, observed=limits(counts.bkg_obs, counts.bkg_obs_unc, method).observed)
+    lim = replace(lim, observed=np.where(blind, np.inf, np.asarray(lim.observed, float)),
+                  expected=np.where(blind, np.inf, np.asarray(lim.expected, float)))
+    cross: dict[str, np.ndarray] = {}
+    if (other := search.inference.cross_check) is not None:
+        obs = limits(counts.bkg_obs, counts.bkg_obs_unc, other).observed
+        exp = limits(counts.bkg, counts.bkg_unc, other).expected[2]
+        cross = {f"sigma_ul_obs_{other}": np.where(blind, np.inf, obs),
+                 f"sigma_ul_exp_{other}": np.where(blind, np.inf, exp)}
+    return lim, cross, blind
 
 
 def _look_elsewhere(counts: Any, blind: np.ndarray, n_axes: int, seed: int
