@@ -7,6 +7,7 @@ from darkscan.stats.background import (
     Ellipses,
     abcd_estimate,
     ellipse_content,
+    empty_interval_unc,
     integrate_histogram,
     local_density,
     sideband_estimate,
@@ -100,3 +101,9 @@ def test_local_density_does_not_invent_a_tail_beyond_the_simulation() -> None:
     assert kept[0] == 0.0 and k[0] == 0      # interpolation only: nothing simulated there
     assert kept[2] == 0.0 and k[2] == 0      # nor below the first event
     assert kept[1] == pytest.approx(spread[1]) and k[1] >= 10   # inside: unchanged
+    # the empty intervals are uncertain by ~1 event weight over the gap to the nearest event
+    unc = empty_interval_unc(x, lo, hi, 2.0)
+    assert unc[1] == 0.0
+    assert unc[0] == pytest.approx(1.15 * 2.0 * 0.2 / (15.0 - 9.95 + 0.2))
+    assert unc[2] == pytest.approx(1.15 * 2.0 * 0.2 / (0.05 + 0.1 + 0.2))
+    assert empty_interval_unc(np.array([]), lo, hi, 2.0)[0] == 2.0

@@ -27,6 +27,7 @@ from darkscan.stats.background import (
     Ellipses,
     abcd_estimate,
     ellipse_content,
+    empty_interval_unc,
     integrate_histogram,
     local_density,
     sideband_estimate,
@@ -182,11 +183,11 @@ class CountWindows(Extraction):
                     est, k = local_density(x, b.weight, lo, hi, interpolate_only=True)
                     content[region] += est
                     used[region] += k
-                    # beyond a sample's simulated range it contributes nothing (k = 0); a
-                    # sample with no selected event at all is uncertain by one event weight
-                    empty = b.unit_weight**2 if len(x) == 0 else 0.0
+                    # beyond a sample's simulated range it contributes nothing (k = 0), with
+                    # the uncertainty that no event in the gap to its nearest event allows
+                    empty = empty_interval_unc(x, lo, hi, b.unit_weight)
                     var[region] += data.mc_scale * np.where(k > 0, est**2 / np.maximum(k, 1),
-                                                            empty)
+                                                            empty**2)
         pseudo = data.rng.poisson(total).astype(float)
         bkg = integrate_histogram(total, edges, w_lo, w_hi)
         n_obs = integrate_histogram(pseudo, edges, w_lo, w_hi)
