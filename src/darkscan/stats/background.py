@@ -78,7 +78,9 @@ def empty_interval_unc(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, unit_weigh
     above = np.where(b < len(xs), xs[np.minimum(b, len(xs) - 1)] - hi, np.inf)
     width = hi - lo
     gap = np.maximum(np.minimum(below, above) + width, width)
-    return np.where(b > a, 0.0, 1.15 * unit_weight * width / gap)
+    # an undefined interval (NaN bounds: a signal point without selected events) has none
+    return np.where((b > a) | ~np.isfinite(width), 0.0,
+                    1.15 * unit_weight * np.nan_to_num(width) / np.nan_to_num(gap, nan=1.0))
 
 
 @dataclass(frozen=True)
