@@ -54,20 +54,22 @@ def test_physics_of_the_result(result) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_limits_scale_with_luminosity(result) -> None:  # type: ignore[no-untyped-def]
-    # same cached samples at 4× the luminosity: a statistics-dominated σ limit improves by ≈ 2
-    # (background ∝ L, limit ∝ √B/L); the 2% systematic makes it less (MC statistics are
-    # assumed to grow with the data in a projection), the small-count term of a Poisson limit
-    # (≈ 1.5 events on top of 1.64√B) more: ×2.1 at B = 14 → 57, ×2.4 at B = 5 → 20
+    # the same cached samples at 4× the luminosity: the background grows ×4; in a projection the
+    # simulation is assumed to grow with the data, so MC-statistical variances (∝ L² at fixed
+    # MC) are scaled by L_analysis/L and their uncertainties grow only ×2. The quick samples
+    # leave the windows dominated by that MC uncertainty (an eeμμ event weighs ~10³ events
+    # here), so the σ limit improves by less than the ×2 of a statistics-dominated window.
     big = run_search(get("zprime-invisible"), out_dir=result.out_dir, quick=True, seed=3,
                      scale=0.25, lumi=parse_luminosity("318.8/fb"), report=False)
     small_t, big_t = result.to_table(), big.to_table()
     # windows resting on simulated background (the quick samples leave M² ≈ 1 GeV² empty)
     sim = small_t["bkg_mc_events"] > 0
     assert sim.sum() >= 2
-    ratio = small_t["sigma_ul_exp"][sim] / big_t["sigma_ul_exp"][sim]
     assert np.all(small_t["bkg"][sim] > 5)
-    assert np.all((ratio > 1.5) & (ratio < 2.5))
     assert np.all(big_t["bkg"] == pytest.approx(4 * small_t["bkg"]))
+    assert np.all(big_t["bkg_unc"] == pytest.approx(2 * small_t["bkg_unc"], rel=0.01))
+    ratio = small_t["sigma_ul_exp"][sim] / big_t["sigma_ul_exp"][sim]
+    assert np.all((ratio > 1.1) & (ratio < 2.5))
     # a window without simulated background says so instead of inventing one
     assert np.all(small_t["bkg"][~sim] == 0.0)
     assert result.summary["windows_without_simulated_background"] == int((~sim).sum())
