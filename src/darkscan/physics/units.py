@@ -10,6 +10,9 @@ from darkscan.errors import ParameterError
 
 # inverse-luminosity unit -> factor to pb⁻¹
 _PER_UNIT = {"pb": 1.0, "fb": 1.0e3, "ab": 1.0e6, "nb": 1.0e-3}
+#: accepted range in pb⁻¹: 1/nb to 10⁴/ab
+MIN_PER_PB = 1.0e-3
+MAX_PER_PB = 1.0e10
 _PATTERN = re.compile(r"^\s*([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*/\s*(pb|fb|ab|nb)\s*$")
 
 
@@ -55,6 +58,17 @@ def parse_luminosity(text: str | float | Luminosity) -> Luminosity:
                 f"malformed luminosity '{text}': write a positive number, a slash and a unit, "
                 "e.g. 79.7/fb, 50/ab or 445/pb")
         value, factor = float(m.group(1)), _PER_UNIT[m.group(2)]
-    if not math.isfinite(value) or value <= 0:
+    if not math.isfinite(value):
+        raise ParameterError(f"luminosity '{text}' is not a finite number; write e.g. 79.7/fb")
+    if value <= 0:
         raise ParameterError(f"luminosity must be positive, got '{text}'")
-    return Luminosity(value * factor)
+    per_pb = value * factor
+    # outside these bounds event weights and limits over- or underflow deep in a run; no
+    # e+e- collider comes near either (Belle II's goal is 50/ab)
+    if per_pb > MAX_PER_PB:
+        raise ParameterError(f"luminosity '{text}' is too large: at most "
+                             f"{MAX_PER_PB / 1e6:g}/ab (200 × Belle II's 50/ab goal)")
+    if per_pb < MIN_PER_PB:
+        raise ParameterError(f"luminosity '{text}' is too small: at least "
+                             f"{MIN_PER_PB * 1e3:g}/nb")
+    return Luminosity(per_pb)
