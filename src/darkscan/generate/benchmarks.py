@@ -26,7 +26,8 @@ def _cpu_rate(func, n: int, repeat: int = 3) -> float:
     return _rate(func, n, repeat, clock=time.process_time)
 
 
-@benchmark("me_2to2", unit="|M|² evaluations/s", peer_name="trace formula 2e⁴(t²+u²)/s² (numpy)")
+@benchmark("me_2to2", unit="|M|² evaluations/s", peer_name="trace formula 2e⁴(t²+u²)/s² (numpy)",
+           quick=True)  # < 1 s
 def me_2to2() -> tuple[float, float]:
     from darkscan.generate.processes.sm_qed import me2_ee_ffbar, two_to_two
 
@@ -44,7 +45,7 @@ def me_2to2() -> tuple[float, float]:
     return ours, _cpu_rate(trace, n)
 
 
-@benchmark("me_2to3", unit="|M|² evaluations/s")
+@benchmark("me_2to3", unit="|M|² evaluations/s", quick=True)  # < 1 s
 def me_2to3() -> tuple[float, None]:
     from darkscan.generate.processes.mumu_resonance import kinematics_mumux, me2_mumux
 

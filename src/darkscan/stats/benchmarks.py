@@ -18,7 +18,7 @@ def _ours_seconds(nwin: int = 9000) -> float:
     return time.perf_counter() - t
 
 
-@benchmark("stats_counting_limits", unit="limits/s", peer_name="pyhf 0.7.6")
+@benchmark("stats_counting_limits", unit="limits/s", peer_name="pyhf 0.7.6", quick=True)  # ~4 s
 def counting_limits() -> tuple[float, float]:
     """Observed + ±1σ/±2σ expected asymptotic CLs limits per second: darkscan on 9000 windows,
     pyhf on 3 of the same models (same call)."""
@@ -30,7 +30,7 @@ def counting_limits() -> tuple[float, float]:
     return ours, 3 / (time.perf_counter() - t)
 
 
-@benchmark("stats_9000_windows_seconds", unit="s", higher_is_better=False)
+@benchmark("stats_9000_windows_seconds", unit="s", higher_is_better=False, quick=True)
 def nine_thousand() -> tuple[float, None]:
     """Seconds for 9000 windows with expected bands (asymptotic CLs, background uncertainty)."""
     return _ours_seconds(9000), None
