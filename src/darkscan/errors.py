@@ -30,3 +30,8 @@ class InputFileError(DarkscanError):
 def unknown(kind: str, name: str, available: "list[str] | tuple[str, ...]") -> UnknownNameError:
     """Build the standard message: ``unknown search 'x'; available: a, b, c``."""
     return UnknownNameError(f"unknown {kind} '{name}'; available: {', '.join(sorted(available))}")
+
+
+class OutputPathError(DarkscanError):
+    """An output file or folder that cannot be written (a folder where a file is meant, a
+    read-only place, the input itself)."""
