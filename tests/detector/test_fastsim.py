@@ -52,10 +52,44 @@ def test_pt_resolution_and_charge() -> None:
     t = simulate(s, seed=6).events.tracks
     pt = ak.to_numpy(ak.flatten(np.hypot(t.px, t.py)))
     assert len(pt) == n  # every central 1 GeV muon found
-    assert np.std(pt - 1.0) == pytest.approx(np.hypot(0.002, 0.003 / (1 / np.hypot(1, M_MU))),
-                                             rel=0.05)
+    d = BELLE2_DETECTOR
+    assert np.std(pt - 1.0) == pytest.approx(
+        np.hypot(d.sigma_pt_a, d.sigma_pt_b / (1 / np.hypot(1, M_MU))), rel=0.05)
     assert np.all(ak.to_numpy(ak.flatten(t.charge)) == -1)  # pdg 13 is the μ⁻
     assert np.all(ak.to_numpy(ak.flatten(t.n_cdc)) == 56)
+
+
+def test_pt_resolution_terms() -> None:
+    """σ(pT)/pT = a·pT ⊕ b/(β√sin θ): Belle II's CDC+SVD numbers (0.11%·pT ⊕ 0.25%/β), the
+    curvature term alone at high pT, the multiple-scattering term alone at low pT, the latter
+    growing as 1/√sin θ in the forward CDC while the curvature term does not."""
+    from darkscan.detector.resolution import sigma_pt_over_pt
+
+    d = BELLE2_DETECTOR
+    assert (d.sigma_pt_a, d.sigma_pt_b) == (0.0011, 0.0025)
+    pt = np.array([10.0, 0.1])
+    rel = sigma_pt_over_pt(pt, np.ones(2), d)
+    assert rel == pytest.approx(np.hypot(d.sigma_pt_a * pt, d.sigma_pt_b), rel=1e-6)
+    assert rel[0] == pytest.approx(10 * d.sigma_pt_a, rel=0.03)  # curvature-dominated
+    assert rel[1] == pytest.approx(d.sigma_pt_b, rel=0.01)  # scattering-dominated
+    sin_t = np.sin(np.radians(30.0))
+    forward = sigma_pt_over_pt(pt, np.ones(2), d, sin_theta=sin_t)
+    assert forward == pytest.approx(np.hypot(d.sigma_pt_a * pt, d.sigma_pt_b / np.sqrt(sin_t)),
+                                    rel=1e-6)
+    # a found track at θ = 40° with p = 0.5 GeV: smeared with the θ-dependent term
+    n = 20000
+    rng = np.random.default_rng(8)
+    theta = np.full(n, np.radians(40.0))
+    s = single_particles(13, np.full(n, 0.5), theta, rng.uniform(-np.pi, np.pi, n), M_MU)
+    t = ak.flatten(simulate(s, seed=9, beam_background_rate=0.0).events.tracks)
+    pt_true = 0.5 * np.sin(theta[0])
+    beta = 0.5 / np.hypot(0.5, M_MU)
+    expected = sigma_pt_over_pt(np.array([pt_true]), np.array([beta]), d,
+                                sin_theta=np.sin(theta[0]))[0]
+    full = ak.to_numpy(t.n_cdc) == 56
+    assert full.mean() > 0.99
+    pt = np.hypot(ak.to_numpy(t.px), ak.to_numpy(t.py))[full]
+    assert np.std(pt / pt_true - 1.0) == pytest.approx(expected, rel=0.05)
 
 
 def test_efficiency_falls_with_displacement() -> None:

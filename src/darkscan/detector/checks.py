@@ -40,9 +40,14 @@ def ecl_resolution_high() -> float:
     return _photon_resolution(8.0)
 
 
-@check("detector_sigma_pt_1gev", reference=float(np.hypot(0.002, 0.003 * np.sqrt(1 + M_MU**2))),
+@check("detector_sigma_pt_1gev",
+       reference=float(np.hypot(BELLE2_DETECTOR.sigma_pt_a,
+                                BELLE2_DETECTOR.sigma_pt_b * np.sqrt(1 + M_MU**2))),
        tolerance=0.1, unit="",
-       provenance=f"{_REF}: σ(pT)/pT = 0.2%·pT ⊕ 0.3%/β at pT = 1 GeV, θ = 90° [RECALLED]",
+       provenance=f"parameters.py (Belle II CDC+SVD): σ(pT)/pT = "
+                  f"{100 * BELLE2_DETECTOR.sigma_pt_a:g}%·pT ⊕ "
+                  f"{100 * BELLE2_DETECTOR.sigma_pt_b:g}%/β at pT = 1 GeV, θ = 90° [RECALLED, "
+                  "cross-checked by Gluckstern scaling of Belle's measured CDC resolution]",
        quick=True)
 def pt_resolution() -> float:
     n = 40000

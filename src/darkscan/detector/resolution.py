@@ -11,9 +11,16 @@ from darkscan.jit import inline, jit
 
 
 @inline
-def pt_rel(pt, beta, a, b):  # pragma: no cover - compiled
-    """σ(pT)/pT = a·pT ⊕ b/β (a may carry a short-track scale)."""
-    meas, ms = a * pt, b / beta
+def pt_rel(pt, beta, sin_t, a, b):  # pragma: no cover - compiled
+    """σ(pT)/pT = a·pT ⊕ b/(β√sin θ) (a may carry a short-track scale; sin θ at least 10⁻³).
+
+    The curvature term a·pT is measured in the transverse plane over the transverse lever arm,
+    whatever the dip. The multiple-scattering term is b/β at θ = 90° and grows as 1/√sin θ: a
+    track at polar angle θ crosses L/sin θ of material per transverse length L (θ₀ ∝ √(1/sin θ)/p),
+    and a deflection θ₀ turns the transverse direction by θ₀/sin θ, so
+    σ(κ)/κ ∝ pT θ₀/sin θ = (pT/p)/(β sin^{3/2} θ) = 1/(β √sin θ) (PDG, "Passage of particles
+    through matter", momentum resolution with λ the dip angle)."""
+    meas, ms = a * pt, b / (beta * np.sqrt(max(sin_t, 1e-3)))
     return np.sqrt(meas * meas + ms * ms)
 
 
@@ -50,10 +57,10 @@ def ms(a, b, p_beta, sin_t, power):  # pragma: no cover - compiled
 
 
 @jit
-def _map2(f, x, y, a, b):  # pragma: no cover - compiled
+def _map_pt(x, y, z, a, b):  # pragma: no cover - compiled
     out = np.empty(x.shape[0])
     for i in range(x.shape[0]):
-        out[i] = f(x[i], y[i], a, b)
+        out[i] = pt_rel(x[i], y[i], z[i], a, b)
     return out
 
 
@@ -78,10 +85,11 @@ def _flat(*arrays: np.ndarray) -> tuple[tuple[int, ...], list[np.ndarray]]:
     return b[0].shape, [np.ascontiguousarray(v.ravel()) for v in b]
 
 
-def sigma_pt_over_pt(pt: np.ndarray, beta: np.ndarray, params: DetectorParameters) -> np.ndarray:
-    """σ(pT)/pT = a·pT ⊕ b/β for a full-length track."""
-    shape, (x, y) = _flat(pt, beta)
-    return _map2(pt_rel, x, y, params.sigma_pt_a, params.sigma_pt_b).reshape(shape)
+def sigma_pt_over_pt(pt: np.ndarray, beta: np.ndarray, params: DetectorParameters,
+                     sin_theta: np.ndarray | float = 1.0) -> np.ndarray:
+    """σ(pT)/pT = a·pT ⊕ b/(β√sin θ) for a full-length track (θ = 90° by default)."""
+    shape, (x, y, z) = _flat(pt, beta, sin_theta)
+    return _map_pt(x, y, z, params.sigma_pt_a, params.sigma_pt_b).reshape(shape)
 
 
 def sigma_e_over_e(e: np.ndarray, params: DetectorParameters) -> np.ndarray:

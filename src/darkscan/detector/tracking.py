@@ -6,7 +6,7 @@ or ≥ ``track_min_svd_layers`` SVD layers. The efficiency then falls with the p
 (fewer layers left outside it) and is lost for low-pT curlers whose circle (radius D + R from the
 axis) turns back before enough layers.
 
-Resolutions: σ(pT)/pT = a·pT ⊕ b/β, with the measurement term scaled by Gluckstern's
+Resolutions: σ(pT)/pT = a·pT ⊕ b/(β√sin θ), with the measurement term scaled by Gluckstern's
 (L_full/L)²·√((N_full+4)/(N+4)) for short tracks; d0, z0, φ0, θ with a ⊕ b/(pβ sin^k θ)
 multiple-scattering forms, impact parameters scaled by r_first/r_PXD1 when the first hit is
 further out (longer extrapolation).
@@ -67,7 +67,7 @@ def _smear_one(rng, x, y, z, px, py, pz, q, phi, theta, mass, n_meas, r_first, r
     lever = 1.0 if np.isnan(r_last - r_first) else r_last - r_first
     gluck = min(max((l_full / max(lever, 1.0)) ** 2 * np.sqrt((n_full + 4.0) / (n_meas + 4.0)),
                     1.0), 100.0)
-    rel_pt = pt_rel(pt, beta, res[0] * gluck, res[1])
+    rel_pt = pt_rel(pt, beta, sin_t, res[0] * gluck, res[1])
     # impact parameters: extrapolation from a first hit beyond the first PXD layer
     extrap = max((pxd0 if np.isnan(r_first) else r_first) / pxd0, 1.0)
     s_d0 = ms(res[2], res[3], p * beta, sin_t, 1.5) * extrap
