@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from numba_stats import argus, bernstein, crystalball_ex, norm
 
 from darkscan.errors import ParameterError, UnknownNameError
 
@@ -23,7 +22,11 @@ SIGNAL_PARAMS: dict[str, tuple[str, ...]] = {
 }
 
 
+# numba_stats is imported where a shape is built, not at import: its Crystal Ball and ARGUS
+# compile at import without a disk cache (≈ 14 s), and every darkscan run imports this module
 def _raw_cdf(kind: str, p: dict[str, float]) -> Callable[[np.ndarray], np.ndarray]:
+    from numba_stats import crystalball_ex, norm
+
     if kind == "gauss":
         return lambda x: norm.cdf(x, p["loc"], p["scale"])
     return lambda x: crystalball_ex.cdf(x, p["beta_left"], p["m_left"], p["scale"],
@@ -31,6 +34,8 @@ def _raw_cdf(kind: str, p: dict[str, float]) -> Callable[[np.ndarray], np.ndarra
 
 
 def _raw_pdf(kind: str, p: dict[str, float]) -> Callable[[np.ndarray], np.ndarray]:
+    from numba_stats import crystalball_ex, norm
+
     if kind == "gauss":
         return lambda x: norm.pdf(x, p["loc"], p["scale"])
     return lambda x: crystalball_ex.pdf(x, p["beta_left"], p["m_left"], p["scale"],
@@ -104,6 +109,8 @@ def _bernstein(deg: int):
     names = tuple(f"c{i}" for i in range(1, deg + 1))
 
     def make(lo: float, hi: float, pars: np.ndarray):
+        from numba_stats import bernstein
+
         beta = np.concatenate([[1.0], np.asarray(pars, float)])
         total = float(bernstein.integral(np.array([hi]), beta, lo, hi)[0])
         return (lambda x: bernstein.density(np.asarray(x, float), beta, lo, hi) / total,
@@ -124,6 +131,8 @@ def _expon(lo: float, hi: float, pars: np.ndarray):
 
 def _argus(endpoint: float):
     def make(lo: float, hi: float, pars: np.ndarray):
+        from numba_stats import argus
+
         chi = float(pars[0])
         c = endpoint
         a, b = (argus.cdf(np.array([v]), chi, c, 0.5)[0] for v in (lo, min(hi, c)))
