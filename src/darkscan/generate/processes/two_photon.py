@@ -36,6 +36,7 @@ import numpy as np
 
 from darkscan.events import Sample, SampleMeta, make_truth_events
 from darkscan.generate.registry import ProcessParam, XsecResult, register
+from darkscan.jit import jit_exact
 from darkscan.physics import lorentz
 from darkscan.physics.constants import ALPHA, GEV2_TO_PB, M_E, M_MU, PDG_ELECTRON, PDG_MUON
 from darkscan.physics.experiment import BELLE2, Experiment
@@ -87,6 +88,130 @@ def _scattered(e_beam: float, x: np.ndarray, q2: np.ndarray, phi: np.ndarray, si
     return lorentz.p4(p1 * sin_t * np.cos(phi), p1 * sin_t * np.sin(phi), sign * p1 * cos_t, e1)
 
 
+#: a trial whose two scattered-lepton p_T sum to less than pt_pair_min × (1 − this) fails the
+#: pair p_T filter whatever its azimuths (triangle inequality; far above the rounding error)
+_PT_MARGIN = 1e-12
+
+
+@jit_exact
+def _weight_one(x1: float, x2: float, r1: float, r2: float, phi1: float, phi2: float,
+                s: float, w0: float, w_min: float, m_lep: float, pt_min: float) -> float:
+    """The weight (pb) of one trial: the formulas of :meth:`TwoPhotonProcess._kinematics` and
+    :func:`sigma_gg_ll`, in the same order (bit for bit what numpy gives); a trial that surely
+    fails the pair p_T filter is rejected before any azimuth, W or σ(γγ → ℓℓ) is computed."""
+    e_beam = 0.5 * np.sqrt(s)
+    p = np.sqrt(e_beam**2 - M_E**2)
+    w_nom2 = x1 * x2 * s
+    weight = w0
+    q2 = (0.0, 0.0)
+    e1 = (0.0, 0.0)
+    p1 = (0.0, 0.0)
+    cos_t = (0.0, 0.0)
+    sin_t = (0.0, 0.0)
+    for side in range(2):
+        x = x1 if side == 0 else x2
+        q2min = M_E**2 * x**2 / (1.0 - x)
+        q2max = max(w_nom2, q2min * (1 + 1e-12))
+        lq = np.log(q2max / q2min)
+        q = q2min * np.exp((r1 if side == 0 else r2) * lq)
+        weight *= ALPHA / np.pi * ((1 - x + 0.5 * x * x) - (1 - x) * q2min / q) * lq
+        # the scattered lepton of this side (_scattered)
+        ei = e_beam * (1.0 - x)
+        pi = np.sqrt(max(ei**2 - M_E**2, 0.0))
+        c = min(max((2 * e_beam * ei - 2 * M_E**2 - q) / max(2 * p * pi, 1e-300), -1.0), 1.0)
+        if side == 0:
+            q2, e1, p1 = (q, 0.0), (ei, 0.0), (pi, 0.0)
+            cos_t, sin_t = (c, 0.0), (np.sqrt(1.0 - c**2), 0.0)
+        else:
+            q2, e1, p1 = (q2[0], q), (e1[0], ei), (p1[0], pi)
+            cos_t, sin_t = (cos_t[0], c), (sin_t[0], np.sqrt(1.0 - c**2))
+    if p1[0] * sin_t[0] + p1[1] * sin_t[1] < pt_min * (1.0 - _PT_MARGIN):
+        return 0.0
+    # the γγ system: beams − e⁻' − e⁺'
+    px = (0.0 - p1[0] * sin_t[0] * np.cos(phi1)) - p1[1] * sin_t[1] * np.cos(phi2)
+    py = (0.0 - p1[0] * sin_t[0] * np.sin(phi1)) - p1[1] * sin_t[1] * np.sin(phi2)
+    pz = (0.0 - p1[0] * cos_t[0]) - (-1.0 * p1[1] * cos_t[1])
+    e = (2 * e_beam - e1[0]) - e1[1]
+    if not (np.hypot(px, py) > pt_min and e > 0):
+        return 0.0
+    w = np.sqrt(max(e**2 - (px**2 + py**2 + pz**2), 0.0))
+    m_eff = np.sqrt(m_lep**2 + 0.25 * (q2[0] + q2[1]))
+    if not (w > w_min and w > 2 * m_eff):
+        return 0.0
+    v = 4.0 * m_eff**2 / max(w, 1e-300) ** 2
+    beta = np.sqrt(max(1.0 - v, 0.0))
+    log = np.log((1.0 + beta) / max(1.0 - beta, 1e-300))
+    sig = 4.0 * np.pi * ALPHA**2 / w**2 * ((1.0 + v - 0.5 * v * v) * log - beta * (1.0 + v))
+    return weight * (sig if v < 1.0 else 0.0)
+
+
+@jit_exact
+def _trial_weights(x1: np.ndarray, x2: np.ndarray, r1: np.ndarray, r2: np.ndarray,
+                   phi1: np.ndarray, phi2: np.ndarray, s: float, w0: float, w_min: float,
+                   m_lep: float, pt_min: float) -> np.ndarray:
+    """:func:`_weight_one` of every trial of drawn arrays."""
+    out = np.empty(x1.size)
+    for i in range(x1.size):
+        out[i] = _weight_one(x1[i], x2[i], r1[i], r2[i], phi1[i], phi2[i], s, w0, w_min,
+                             m_lep, pt_min)
+    return out
+
+
+@jit_exact
+def _stream_trials(g_x1: np.random.Generator, g_x2: np.random.Generator,
+                   g_r1: np.random.Generator, g_r2: np.random.Generator,
+                   g_phi1: np.random.Generator, g_phi2: np.random.Generator, n: int,
+                   ln_x: float, s: float, w0: float, w_min: float, m_lep: float,
+                   pt_min: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``n`` trials drawn one at a time, each variable from its own stream (the streams are the
+    consecutive stretches of one generator that numpy's array draws would use, so the trials
+    are those of :meth:`TwoPhotonProcess._draws`): the weights, and the indices and unit
+    numbers of the trials of non-zero weight (the only ones that can be accepted)."""
+    w = np.empty(n)
+    idx = np.empty(n, dtype=np.int64)
+    units = np.empty((n, 6))
+    k = 0
+    two_pi = 2 * np.pi
+    for i in range(n):
+        u = (g_x1.random(), g_x2.random(), g_r1.random(), g_r2.random(), g_phi1.random(),
+             g_phi2.random())
+        x1 = min(np.exp(ln_x + (0.0 - ln_x) * u[0]), 1 - 1e-9)
+        x2 = min(np.exp(ln_x + (0.0 - ln_x) * u[1]), 1 - 1e-9)
+        w[i] = _weight_one(x1, x2, u[2], u[3], 0.0 + two_pi * u[4], 0.0 + two_pi * u[5], s,
+                           w0, w_min, m_lep, pt_min)
+        if w[i] != 0.0:
+            idx[k] = i
+            for j in range(6):
+                units[k, j] = u[j]
+            k += 1
+    return w, idx[:k], units[:k]
+
+
+@jit_exact
+def _accept(g: np.random.Generator, w: np.ndarray, w_max: float, idx: np.ndarray
+            ) -> np.ndarray:
+    """Hit-or-miss over all trials (one draw each, as ``rng.random(n) * w_max < w``): the
+    positions in ``idx`` (the trials of non-zero weight, ascending) of the accepted ones."""
+    out = np.empty(idx.size, dtype=np.int64)
+    k = 0
+    j = 0
+    for i in range(w.size):
+        hit = g.random() * w_max < w[i]
+        while j < idx.size and idx[j] < i:
+            j += 1
+        if hit:  # only a trial of non-zero weight can be accepted
+            out[k] = j
+            k += 1
+    return out[:k]
+
+
+def _stream(rng: np.random.Generator, skip: int) -> np.random.Generator:
+    """A generator continuing ``rng``'s stream ``skip`` numbers ahead (``rng`` is untouched)."""
+    bits = type(rng.bit_generator)()
+    bits.state = rng.bit_generator.state
+    return np.random.Generator(bits.advance(skip))
+
+
 PT_PAIR_MIN = ProcessParam(
     "pt_pair_min", 0.0,
     "generator-level filter: lepton-pair p_T in the CMS above this (GeV; it equals the summed "
@@ -114,39 +239,49 @@ class TwoPhotonProcess:
         return self.default_filter + (f", p_T(ll) CMS > {pt_min:g} GeV" if pt_min > 0 else "")
 
     # --- weighted trials ----------------------------------------------------------------------
+    def _draws(self, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """The random numbers of ``n`` trials: x₁, x₂ (log-flat), the unit numbers of Q₁², Q₂²
+        (log-flat between their bounds) and the azimuths of the scattered e∓."""
+        ln_x = np.log(self.w_min**2 / self.experiment.s)
+        x1 = np.exp(rng.uniform(ln_x, 0.0, n))
+        x2 = np.exp(rng.uniform(ln_x, 0.0, n))
+        x1, x2 = np.minimum(x1, 1 - 1e-9), np.minimum(x2, 1 - 1e-9)
+        r1, r2 = rng.random(n), rng.random(n)
+        return {"x1": x1, "x2": x2, "r1": r1, "r2": r2,
+                "phi1": rng.uniform(0, 2 * np.pi, n), "phi2": rng.uniform(0, 2 * np.pi, n)}
+
+    def _weights(self, d: dict[str, np.ndarray], pt_min: float) -> np.ndarray:
+        """Trial weights in pb (mean = σ); trials with pair p_T ≤ ``pt_min`` weigh 0."""
+        s = self.experiment.s
+        ln_x = np.log(self.w_min**2 / s)
+        return _trial_weights(d["x1"], d["x2"], d["r1"], d["r2"], d["phi1"], d["phi2"], s,
+                              ln_x * ln_x * GEV2_TO_PB, self.w_min, self.lepton_mass, pt_min)
+
+    def _kinematics(self, d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The CMS four-vectors of trials (of the accepted ones: the weights come from
+        :func:`_trial_weights`): scattered e⁻, e⁺, the γγ system, W and m_eff."""
+        s = self.experiment.s
+        e_beam = 0.5 * np.sqrt(s)
+        x1, x2 = d["x1"], d["x2"]
+        w_nom2 = x1 * x2 * s
+        q2 = []
+        for x, r in ((x1, d["r1"]), (x2, d["r2"])):
+            q2min = M_E**2 * x**2 / (1.0 - x)
+            q2max = np.maximum(w_nom2, q2min * (1 + 1e-12))
+            q2.append(q2min * np.exp(r * np.log(q2max / q2min)))
+        em = _scattered(e_beam, x1, q2[0], d["phi1"], +1.0)
+        ep = _scattered(e_beam, x2, q2[1], d["phi2"], -1.0)
+        pair = np.array([0.0, 0.0, 0.0, 2 * e_beam]) - em - ep
+        w = np.sqrt(np.maximum(lorentz.mass2(pair), 0.0))
+        m_eff = np.sqrt(self.lepton_mass**2 + 0.25 * (q2[0] + q2[1]))
+        return {"em": em, "ep": ep, "pair": pair, "W": w, "m_eff": m_eff}
+
     def _trials(self, n: int, rng: np.random.Generator, pt_min: float = 0.0
                 ) -> dict[str, np.ndarray]:
         """``n`` weighted CMS-frame trials: weights in pb (mean = σ), the four-vectors of
         the scattered e⁻, e⁺ and the γγ system; trials with pair p_T ≤ ``pt_min`` weigh 0."""
-        s = self.experiment.s
-        e_beam = 0.5 * np.sqrt(s)
-        tau_min = self.w_min**2 / s
-        ln_x = np.log(tau_min)
-        x1 = np.exp(rng.uniform(ln_x, 0.0, n))
-        x2 = np.exp(rng.uniform(ln_x, 0.0, n))
-        x1, x2 = np.minimum(x1, 1 - 1e-9), np.minimum(x2, 1 - 1e-9)
-        w_nom2 = x1 * x2 * s
-        weight = np.full(n, ln_x * ln_x * GEV2_TO_PB)
-        q2 = []
-        for x in (x1, x2):
-            q2min = M_E**2 * x**2 / (1.0 - x)
-            q2max = np.maximum(w_nom2, q2min * (1 + 1e-12))
-            lq = np.log(q2max / q2min)
-            q = q2min * np.exp(rng.random(n) * lq)
-            weight *= ALPHA / np.pi * ((1 - x + 0.5 * x * x) - (1 - x) * q2min / q) * lq
-            q2.append(q)
-        phi1 = rng.uniform(0, 2 * np.pi, n)
-        phi2 = rng.uniform(0, 2 * np.pi, n)
-        em = _scattered(e_beam, x1, q2[0], phi1, +1.0)
-        ep = _scattered(e_beam, x2, q2[1], phi2, -1.0)
-        beams = np.array([0.0, 0.0, 0.0, 2 * e_beam])
-        pair = beams - em - ep
-        w2 = lorentz.mass2(pair)
-        w = np.sqrt(np.maximum(w2, 0.0))
-        m_eff = np.sqrt(self.lepton_mass**2 + 0.25 * (q2[0] + q2[1]))
-        ok = (w > self.w_min) & (w > 2 * m_eff) & (pair[:, 3] > 0) & (lorentz.pt(pair) > pt_min)
-        weight *= np.where(ok, sigma_gg_ll(np.where(ok, w, 1.0), m_eff), 0.0)
-        return {"w": weight, "em": em, "ep": ep, "pair": pair, "W": w, "m_eff": m_eff}
+        d = self._draws(n, rng)
+        return {"w": self._weights(d, pt_min), **self._kinematics(d)}
 
     def cross_section(self, params: Mapping[str, float], *, isr: bool = True,
                       n_points: int = 200_000, seed: int = 1) -> XsecResult:
@@ -165,24 +300,33 @@ class TwoPhotonProcess:
         rng = np.random.default_rng(seed)
         pt_min = float(params.get("pt_pair_min", 0.0))
         batch = max(20 * n, 200_000)
-        pilot = self._trials(batch, rng, pt_min)
-        w_max = 1.2 * float(pilot["w"].max())
         sum_w, sum_w2, n_tot, n_over = 0.0, 0.0, 0, 0
-        kept: list[dict[str, np.ndarray]] = []
+        kept: list[np.ndarray] = []
         n_acc = 0
-        t = pilot
-        while True:
-            sum_w += float(t["w"].sum())
-            sum_w2 += float((t["w"] ** 2).sum())
-            n_tot += t["w"].size
-            n_over += int((t["w"] > w_max).sum())
-            acc = rng.random(t["w"].size) * w_max < t["w"]
-            kept.append({k: v[acc] for k, v in t.items()})
-            n_acc += int(acc.sum())
-            if n_acc >= n:
-                break
-            t = self._trials(batch, rng, pt_min)
-        sel = {k: np.concatenate([d[k] for d in kept])[:n] for k in kept[0]}
+        w_max = 0.0
+        s = self.experiment.s
+        ln_x = np.log(self.w_min**2 / s)
+        while n_acc < n:
+            # a batch consumes 7 × batch numbers of rng: x₁, x₂, Q₁², Q₂², φ₁, φ₂ and the
+            # hit-or-miss draw, each a stretch of batch numbers, as numpy array draws would
+            streams = [_stream(rng, k * batch) for k in range(7)]
+            w, idx, units = _stream_trials(*streams[:6], batch, ln_x, s, ln_x * ln_x * GEV2_TO_PB,
+                                           self.w_min, self.lepton_mass, pt_min)
+            rng.bit_generator.advance(7 * batch)
+            if not kept:  # the first batch is the pilot that sets the maximum
+                w_max = 1.2 * float(w.max())
+            sum_w += float(w.sum())
+            sum_w2 += float((w**2).sum())
+            n_tot += w.size
+            n_over += int((w > w_max).sum())
+            acc = units[_accept(streams[6], w, w_max, idx)]
+            kept.append(acc)
+            n_acc += len(acc)
+        u = np.concatenate(kept)[:n]
+        sel = self._kinematics({"x1": np.minimum(np.exp(ln_x + (0.0 - ln_x) * u[:, 0]), 1 - 1e-9),
+                                "x2": np.minimum(np.exp(ln_x + (0.0 - ln_x) * u[:, 1]), 1 - 1e-9),
+                                "r1": u[:, 2], "r2": u[:, 3], "phi1": 0.0 + 2 * np.pi * u[:, 4],
+                                "phi2": 0.0 + 2 * np.pi * u[:, 5]})
         sigma = sum_w / n_tot
         err = float(np.sqrt(max(sum_w2 / n_tot - sigma**2, 0.0) / n_tot))
 
