@@ -1,7 +1,12 @@
 """Content-hashed stage cache. A stage output is keyed by (stage, config, input keys, code
 fingerprint, darkscan version) and redone only when one of them changes. Writes are atomic
 (temporary file, then rename), so a run killed at any point restarts cleanly: finished chunks
-are reused, unfinished ones are redone."""
+are reused, unfinished ones are redone.
+
+Opening a cache folder removes the temporary files that no live writer will finish (a run killed
+while writing: :func:`darkscan.events.parquet.remove_orphans`). A cached file that cannot be read
+(truncated, damaged: parquet page checksums, pickle errors) is removed and recomputed, with one
+line on stderr saying so."""
 
 from __future__ import annotations
 
@@ -9,14 +14,16 @@ import hashlib
 import json
 import os
 import pickle
+import sys
 from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from darkscan import __version__
+from darkscan.errors import InputFileError
 from darkscan.events import Sample, read_sample, write_sample
-from darkscan.events.parquet import atomic_path
+from darkscan.events.parquet import atomic_write, remove_orphans
 
 T = TypeVar("T")
 
@@ -58,6 +65,18 @@ def stage_key(stage: str, config: Mapping[str, Any], inputs: tuple[str, ...] = (
     return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
 
+@cache
+def _clean_once(root: Path) -> int:
+    """Remove the orphaned temporary files under ``root``, once per process and folder."""
+    return len(remove_orphans(root))
+
+
+def _recompute_note(path: Path, exc: BaseException) -> None:
+    print(f"cache: {path} was unreadable ({type(exc).__name__}); removed it, recomputing",
+          file=sys.stderr, flush=True)
+    path.unlink(missing_ok=True)
+
+
 class StageCache:
     """A folder of stage outputs: parquet for samples, pickle for other results."""
 
@@ -65,6 +84,9 @@ class StageCache:
         self.root = None if root is None else Path(root)
         self.hits = 0
         self.misses = 0
+        self.recomputed = 0
+        if self.root is not None:
+            _clean_once(self.root.resolve())
 
     def _path(self, stage: str, key: str, ext: str) -> Path:
         assert self.root is not None
@@ -76,8 +98,13 @@ class StageCache:
             return compute()
         path = self._path(stage, key, "parquet")
         if path.is_file():
-            self.hits += 1
-            return read_sample(path)
+            try:
+                sample = read_sample(path)
+                self.hits += 1
+                return sample
+            except InputFileError as exc:
+                _recompute_note(path, exc)
+                self.recomputed += 1
         self.misses += 1
         result = compute()
         write_sample(result, path)
@@ -89,16 +116,17 @@ class StageCache:
             return compute()
         path = self._path(stage, key, "pkl")
         if path.is_file():
-            self.hits += 1
-            with path.open("rb") as fh:
-                return pickle.load(fh)
+            try:
+                with path.open("rb") as fh:
+                    value = pickle.load(fh)
+                self.hits += 1
+                return value
+            except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
+                    ImportError, IndexError) as exc:  # what a damaged pickle raises
+                _recompute_note(path, exc)
+                self.recomputed += 1
         self.misses += 1
         result = compute()
-        tmp = atomic_path(path)
-        try:
-            with tmp.open("wb") as fh:
-                pickle.dump(result, fh)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        with atomic_write(path) as tmp, tmp.open("wb") as fh:
+            pickle.dump(result, fh)
         return result
