@@ -13,7 +13,9 @@ from darkscan.generate.registry import merge_samples
 from darkscan.run import Chunk, StageCache, make_executor, plan_chunks, run_chunked
 
 
-def toy_kernel(chunk: Chunk, sleep: float = 0.0) -> Sample:
+def toy_kernel(chunk: Chunk, sleep: float = 0.0, pid_dir: str | None = None) -> Sample:
+    if pid_dir:  # which processes worked on the stage (the kill -9 test looks for survivors)
+        open(os.path.join(pid_dir, str(os.getpid())), "w").close()
     rng = chunk.rng()
     counts = rng.integers(1, 4, size=chunk.n)
     n = int(counts.sum())
@@ -26,23 +28,28 @@ def toy_kernel(chunk: Chunk, sleep: float = 0.0) -> Sample:
 
 
 def run_toy(cache_root: str | None, workers: int = 1, dask: str | None = None,
-            sleep: float = 0.0, n: int = 4000, chunk: int = 500) -> Sample:
+            sleep: float = 0.0, n: int = 4000, chunk: int = 500, pid_dir: str | None = None,
+            progress: bool = False) -> Sample:
     from functools import partial
 
-    ex = make_executor(workers, dask, progress=False)
+    ex = make_executor(workers, dask, progress=progress)
     try:
-        parts = run_chunked("toy", partial(toy_kernel, sleep=sleep), plan_chunks(n, chunk, 11),
+        parts = run_chunked("toy", partial(toy_kernel, sleep=sleep, pid_dir=pid_dir),
+                            plan_chunks(n, chunk, 11),
                             config={"n": n}, cache_root=cache_root, executor=ex)
     finally:
         ex.close()
     return merge_samples(parts)
 
 
-if __name__ == "__main__":  # used by the kill -9 test
+if __name__ == "__main__":  # used by the kill -9 tests: ROOT TARGET SLEEP [WORKERS [PID_DIR]]
     from darkscan.events import write_sample
 
     root, target = sys.argv[1], sys.argv[2]
-    sample = run_toy(root, sleep=float(sys.argv[3]))
+    workers = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+    pids = sys.argv[5] if len(sys.argv) > 5 else None
+    sample = run_toy(root, workers=workers, sleep=float(sys.argv[3]), pid_dir=pids,
+                     progress=True)
     write_sample(sample, target)
     print("done", os.getpid())
     _ = StageCache
