@@ -222,3 +222,67 @@ def test_elliptical_windows_choose_cuts_on_the_training_samples() -> None:
     assert c.bkg[0] == pytest.approx(0.1 * 1e5 * area * np.exp(-1.0 / 0.3), rel=0.25)
     with pytest.raises(ParameterError, match="training"):
         ext.extract(ExtractionInput([{}], [sig], [bkg], 1.0, np.random.default_rng(6)))
+
+
+# ------------------------------------------------------------------ the typed result's outputs
+def _toy_result(out_dir: Path) -> object:
+    from darkscan.physics import parse_luminosity
+    from darkscan.searches.result import AxisInfo, CouplingLimit, SearchResult
+    from darkscan.stats import LimitResult
+
+    inf = np.inf
+    expected = np.array([[1e-3, 2e-3, inf], [1.5e-3, 3e-3, inf], [2e-3, 4e-3, inf],
+                         [3e-3, 6e-3, inf], [4e-3, 8e-3, inf]])  # pb, −2σ … +2σ
+    lim = LimitResult(np.array([2.5e-3, 3.5e-3, inf]), expected, "cls", 0.9)
+    g = CouplingLimit("gprime_ul_vanilla", "$g'$", "vanilla", "vanilla L_μ − L_τ",
+                      np.sqrt(lim.observed), np.sqrt(expected))
+    return SearchResult(
+        search="zprime-invisible", title="Z′ → invisible", references=("ref",),
+        lumi=parse_luminosity("79.7/fb"), cl=0.9, method="cls", out_dir=out_dir,
+        axes=(AxisInfo("mass", "$M_{Z'}$", "GeV"),), points={"mass": np.array([1.0, 5.0, 9.0])},
+        channel=np.array(["mumu"] * 3), quantity="sigma", quantity_label="σ × B(Z′ → inv.)",
+        limits=lim, couplings=(g,),
+        signal={"efficiency": np.array([0.08, 0.07, 0.0]),
+                "resolution": np.array([0.4, 0.3, np.nan])},
+        windows={"bkg": np.array([3.0, 2.0, 0.0])},
+        summary={"search": "zprime-invisible", "look_elsewhere": {"global_z": np.inf},
+                 "no_signal": {"mass = 9 GeV": "the last 3 of 10000 simulated signal events "
+                                               "fail 'dau0_muonID > 0.9'"}})
+
+
+def test_summary_json_is_strict_json_with_reasons(tmp_path: Path) -> None:
+    import json
+
+    res = _toy_result(tmp_path)
+    data = res.summary_json()
+    text = json.dumps(data, allow_nan=False)           # raises on Infinity or NaN
+    back = json.loads(text)
+    assert back["limits"]["sigma_ul_obs"] == [2.5e-3, 3.5e-3, None]
+    assert back["limits"]["resolution"] == [0.4, 0.3, None]
+    assert back["limits"]["mass"] == [1.0, 5.0, 9.0]
+    reasons = back["null_reasons"]
+    assert reasons["limits.sigma_ul_obs"].startswith("no limit (inf in limits.csv) at mass = 9 GeV")
+    assert "undefined (nan in signal.csv) at mass = 9 GeV" in reasons["limits.resolution"]
+    assert reasons["look_elsewhere.global_z"] == "inf where it was computed"
+    assert set(reasons) == {f"limits.{c}" for c in res.limit_columns() if c != "mass"} | {
+        "limits.resolution", "look_elsewhere.global_z"}
+
+
+def test_summary_text_shows_limits_with_units_and_why_a_mass_has_none(tmp_path: Path) -> None:
+    res = _toy_result(tmp_path)
+    text = res.summary_text()
+    lines = text.splitlines()
+    assert lines[0] == "Z′ → invisible at 79.7 fb⁻¹: 3 signal points"
+    assert "σ × B(Z′ → inv.) [fb]:" in lines
+    head = next(ln for ln in lines if ln.lstrip().startswith("mass [GeV]"))
+    assert head.split()[2:6] == ["efficiency", "observed", "expected", "exp"]
+    first = lines[lines.index(head) + 1].split()
+    assert first == ["1", "0.08", "2.5", "2", "1.5", "3"]        # σ in fb: 2.5e-3 pb = 2.5 fb
+    assert lines[lines.index(head) + 3].split() == ["9", "0", "—", "—", "—", "—"]
+    assert "g′, vanilla L_μ − L_τ:" in lines
+    assert ("  mass = 9 GeV: the last 3 of 10000 simulated signal events fail "
+            "'dau0_muonID > 0.9'") in lines
+    assert "report: not written" in lines
+    assert all(len(ln) <= 80 for ln in lines if not ln.startswith(("  mass =", "tables:")))
+    (tmp_path / "report.html").write_text("<html></html>")
+    assert f"report: {tmp_path / 'report.html'}" in res.summary_text().splitlines()

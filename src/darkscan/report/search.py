@@ -457,8 +457,7 @@ def _write_missing_tables(result: SearchResult, out: Path) -> None:
     if not (out / "summary.json").is_file():
         summary = {"search": result.search, "title": result.title,
                    "references": list(result.references), "luminosity": str(result.lumi),
-                   "cl": result.cl, "method": result.method,
-                   **{k: _scalar(v) for k, v in result.summary.items()}}
-        (out / "summary.json").write_text(json.dumps(
-            summary, indent=2, ensure_ascii=False,
+                   "cl": result.cl, "method": result.method, **result.summary_json()}
+        (out / "summary.json").write_text(json.dumps(  # strict JSON: nulls with reasons
+            summary, indent=2, ensure_ascii=False, allow_nan=False,
             default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o)))

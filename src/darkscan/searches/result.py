@@ -4,6 +4,7 @@ column names."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,31 @@ from darkscan.stats import LimitResult
 BAND_SUFFIXES: tuple[str, ...] = ("_exp_m2", "_exp_m1", "_exp", "_exp_p1", "_exp_p2")
 #: the order of those columns in ``limits.csv`` (DESIGN §5): the median first
 CSV_BAND_ORDER: tuple[int, ...] = (2, 0, 1, 3, 4)
+#: what ``summary.json`` writes for a number JSON cannot hold (with a reason, see strict_json)
+NULL_REASONS_KEY = "null_reasons"
+
+
+def strict_json(obj: Any, reason: Any = None, path: str = "",
+                reasons: dict[str, str] | None = None) -> tuple[Any, dict[str, str]]:
+    """``obj`` with every non-finite float (``inf``, ``nan``, which strict JSON cannot hold)
+    replaced by ``None``, and the reasons: ``{"limits.sigma_ul_obs": "…"}``, one per field
+    (list positions are not named). ``reason(path, value)`` says why a field is not finite;
+    without one, or where it returns None, the reason only names the value."""
+    out = {} if reasons is None else reasons
+    if isinstance(obj, dict):
+        return {k: strict_json(v, reason, f"{path}.{k}" if path else str(k), out)[0]
+                for k, v in obj.items()}, out
+    if isinstance(obj, list | tuple | np.ndarray):
+        return [strict_json(v, reason, path, out)[0] for v in obj], out
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        if path not in out:
+            why = reason(path, obj) if reason is not None else None
+            out[path] = why or (f"not a number ({obj}) where it was computed" if math.isnan(obj)
+                                else f"{obj} where it was computed")
+        return None, out
+    return obj, out
 
 
 @dataclass(frozen=True)
@@ -156,17 +182,104 @@ class SearchResult:
         """Every per-point column: limits first (as ``limits.csv``), then signal and windows."""
         return {**self.limit_columns(), **self.signal_columns()}
 
-    def summary_text(self) -> str:
-        """A short console table of the expected limits."""
+    # ------------------------------------------------------------------ points without signal
+    def point_name(self, i: int) -> str:
+        """``mass = 9 GeV`` (every axis) for signal point ``i``."""
+        return ", ".join(f"{a.name} = {float(self.points[a.name][i]):g}"
+                         + (f" {a.unit}" if a.unit else "") for a in self.axes)
+
+    def blind(self) -> np.ndarray:
+        """Points where no simulated signal event is selected (efficiency 0): no limit there
+        (the runner sets their limits to +inf)."""
+        eff = np.asarray(self.signal.get("efficiency", np.ones(self.n_points)), float)
+        return ~(eff > 0) | np.isinf(np.asarray(self.limits.expected, float)[2])
+
+    def no_signal_text(self, i: int) -> str:
+        """Why point ``i`` has no limit: the runner's cut flow where it has one."""
+        why = (self.summary.get("no_signal") or {}).get(self.point_name(i))
+        return why or "no simulated signal event passes the selection (efficiency 0)"
+
+    def summary_json(self) -> dict[str, Any]:
+        """``summary.json``: the run's summary and every per-point column, strict JSON (no
+        Infinity or NaN): a number JSON cannot hold is null, and ``null_reasons`` says why."""
         table = self.to_table()
-        keys = [a.name for a in self.axes]
+        limit_cols = set(self.limit_columns())
+        blind = [self.point_name(i) for i in np.flatnonzero(self.blind())]
+        where = "; ".join(blind)
+
+        def reason(path: str, value: float) -> str | None:
+            col = path.removeprefix("limits.")
+            if blind and col in limit_cols:
+                return (f"no limit ({value} in limits.csv) at {where}: no simulated signal event "
+                        "is selected there (efficiency 0), so the search is not sensitive")
+            if blind and col in table:
+                return (f"undefined ({value} in signal.csv) at {where}: no selected signal event "
+                        "to measure it on")
+            return None
+
+        data, reasons = strict_json({**self.summary, "limits": table}, reason)
+        return {**data, NULL_REASONS_KEY: reasons}
+
+    def summary_text(self) -> str:
+        """What a terminal shows after a run: the observed and expected limits with units, the
+        points without a limit and why, and where the report and tables are."""
+        from darkscan.report.style import html_text
+
+        q_scale, q_unit = (1e3, "fb") if self.quantity == "sigma" else (1.0, "")
+        axes = [(a.name, f"{a.name} [{a.unit}]" if a.unit else a.name) for a in self.axes]
         if self.has_channels:
-            keys.append("channel")
-        keys += ["efficiency", f"{self.quantity}_ul_exp"] + [f"{c.column}_exp"
-                                                             for c in self.couplings]
-        lines = [f"{self.search} at {self.lumi}: {self.n_points} points, outputs in "
-                 f"{self.out_dir}/", " ".join(f"{k:>22}" for k in keys)]
-        for i in range(self.n_points):
-            lines.append(" ".join(f"{table[k][i]:>22}" if isinstance(table[k][i], str)
-                                  else f"{float(table[k][i]):22.4g}" for k in keys))
+            axes.append(("channel", "channel"))
+        table = self.to_table()
+        blind = self.blind()
+
+        def num(v: Any, scale: float = 1.0) -> str:
+            if isinstance(v, str):
+                return v
+            x = float(v) * scale
+            return "—" if math.isinf(x) else "n/a" if math.isnan(x) else f"{x:.3g}"
+
+        def block(title: str, cols: list[tuple[str, str, float]]) -> list[str]:
+            head = [h for _, h in axes] + [h for _, h, _ in cols]
+            rows = [[num(table[k][i]) for k, _ in axes]
+                    + [num(table[k][i], sc) for k, _, sc in cols] for i in range(self.n_points)]
+            widths = [max(len(r[j]) for r in [head, *rows]) for j in range(len(head))]
+            lines = [title, "  ".join(h.rjust(w) for h, w in zip(head, widths))]
+            lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in rows]
+            return lines
+
+        q = f"{self.quantity}_ul"
+        unit = f" [{q_unit}]" if q_unit else ""
+        lines = [f"{self.title} at {self.lumi}: {self.n_points} signal points",
+                 f"{self.cl:.0%} CL upper limits ({self.method}), 'observed' on pseudo-data "
+                 "from the simulation", ""]
+        lines += block(f"{_plain(html_text(self.quantity_label))}{unit}:",
+                       [("efficiency", "efficiency", 1.0), (f"{q}_obs", "observed", q_scale),
+                        (f"{q}_exp", "expected", q_scale),
+                        (f"{q}_exp_m1", "exp −1σ", q_scale), (f"{q}_exp_p1", "exp +1σ", q_scale)])
+        for c in self.couplings:
+            lines += ["", *block(f"{_plain(html_text(c.label))}, "
+                                 f"{_plain(html_text(c.description))}:",
+                                 [(f"{c.column}_obs", "observed", 1.0),
+                                  (f"{c.column}_exp", "expected", 1.0),
+                                  (f"{c.column}_exp_m1", "exp −1σ", 1.0),
+                                  (f"{c.column}_exp_p1", "exp +1σ", 1.0)])]
+        if blind.any():
+            lines += ["", "— no limit: no simulated signal event is selected (no sensitivity)"]
+            lines += [f"  {self.point_name(i)}: {self.no_signal_text(i)}"
+                      for i in np.flatnonzero(blind)]
+        report = self.out_dir / "report.html"
+        lines += ["", f"report: {report}" if report.is_file() else "report: not written",
+                  f"tables: limits.csv, signal.csv, summary.json in {self.out_dir}/"]
         return "\n".join(lines)
+
+
+def _plain(html_label: str) -> str:
+    """A label for a terminal from its HTML form: ``ε<sup>2</sup>α<sub>D</sub>`` → ``ε²α_D``."""
+    import html
+    import re
+
+    sup = str.maketrans("0123456789+−-()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁽⁾")
+    text = re.sub(r"<sup>(.*?)</sup>", lambda m: m[1].translate(sup)
+                  if all(c in "0123456789+−-()" for c in m[1]) else f"^{m[1]}", html_label)
+    text = re.sub(r"<sub>(.*?)</sub>", r"_\1", text)
+    return html.unescape(re.sub(r"<[^>]+>", "", text))

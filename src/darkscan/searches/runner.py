@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 import resource
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -135,13 +136,59 @@ def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | 
                                 "the simulation is assumed to grow with the data "
                                 f"(MC-statistical variances × {mc_scale:.3g}); systematics "
                                 "stay" if mc_scale < 1.0 else None),
+                 "no_signal": _no_signal(search, points, signal_ids, ntuples, counts),
                  "wall_time_s": round(wall, 1), "simulation_time_s": round(t_sim, 1),
                  "inference_time_s": round(t_inference, 4),
-                 "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-                                         / 1024, 1)})
+                 **_peak_memory(executor)})
     write_outputs(result, report=report)
     con.print(f"done in {wall:.0f} s")
     return result
+
+
+def _peak_memory(executor: Executor | None) -> dict[str, Any]:
+    """Peak resident memory of this process and of the executor's workers. ``ru_maxrss`` of
+    this process does not count the workers, and RUSAGE_CHILDREN only counts children that
+    have been waited for (a pool's workers are, after the run), so the executor records each
+    worker's own peak as its chunks come back."""
+    unit = 2**20 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, else KiB
+    main = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / unit
+    workers = sorted(getattr(executor, "peak_worker_rss_mb", {}).values(), reverse=True)
+    if not workers and (ended := resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss):
+        workers = [ended / unit]  # the largest child that ended: a lower bound of the workers
+    return {"peak_memory_mb": round(main + sum(workers), 1),
+            "peak_memory": {"main_mb": round(main, 1),
+                            "workers_mb": [round(w, 1) for w in workers],
+                            "note": "peak_memory_mb sums each process's own peak: an upper "
+                                    "bound of the run's resident memory at any one time"}}
+
+
+def _no_signal(search: Search, points: list[dict[str, float]], signal_ids: list[str],
+               ntuples: dict[str, Ntuple], counts: Counts) -> dict[str, str]:
+    """Why a signal point has no selected signal: the cut that removes its last simulated
+    events, or the signal window left empty. Keyed like ``SearchResult.point_name``."""
+    from darkscan.select import evaluate
+
+    out = {}
+    cuts = search.channels[0].selection
+    for i in np.flatnonzero(~(counts.efficiency > 0)):
+        nt = ntuples[signal_ids[int(i)]]
+        name = ", ".join(f"{a.name} = {points[int(i)][a.name]:g}" + (f" {a.unit}" if a.unit else "")
+                         for a in search.axes)
+        mask = np.ones(len(nt.weight), dtype=bool)
+        why = (f"none of the {nt.n_generated} simulated signal events is reconstructed as "
+               f"'{search.channels[0].decay}'")
+        if mask.any():
+            why = (f"{int(mask.sum())} of {nt.n_generated} simulated signal events pass the "
+                   "selection but none falls in the signal window")
+            for cut in cuts:
+                before = int(mask.sum())
+                mask &= np.asarray(evaluate(cut, nt.columns), dtype=bool)
+                if not mask.any():
+                    why = (f"the last {before} of {nt.n_generated} simulated signal events fail "
+                           f"'{cut}'")
+                    break
+        out[name] = why
+    return out
 
 
 def _samples(grid: Any, points: list[dict[str, float]], backgrounds: tuple[Any, ...]
@@ -268,9 +315,9 @@ def write_outputs(result: SearchResult, *, report: bool = True) -> None:
     """``limits.csv``, ``signal.csv`` and ``summary.json`` (DESIGN §5), then the report."""
     _write_csv(result.out_dir / "limits.csv", result.limit_columns())
     _write_csv(result.out_dir / "signal.csv", result.signal_columns())
-    summary = {**result.summary,
-               "limits": {k: np.asarray(v).tolist() for k, v in result.to_table().items()}}
-    (result.out_dir / "summary.json").write_text(json.dumps(summary, indent=2, default=float))
+    # strict JSON: a limit that is +inf (no sensitivity) is null, with the reason beside it
+    (result.out_dir / "summary.json").write_text(
+        json.dumps(result.summary_json(), indent=2, allow_nan=False))
     if report:
         from darkscan.report import write_search_report
 
