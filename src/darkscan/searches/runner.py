@@ -58,7 +58,8 @@ def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | 
     if training:  # independent samples (own ids, own seeds) for the extraction's choices
         samples |= _samples(train_grid, points, train_bkgs)
     con.print(f"[bold]{search.title}[/] at {lum}: {len(points)} signal points, "
-              f"{len(search.backgrounds)} backgrounds{' (quick)' if quick else ''}")
+              f"{len(search.backgrounds)} backgrounds{' (quick)' if quick else ''}",
+              soft_wrap=True)  # a log line, not wrapped at 80 columns in a pipe
     out.mkdir(parents=True, exist_ok=True)
     columns = channel.columns(search.extraction.observables)
     ntuples = make_ntuples(samples, decay=channel.decay, best=channel.best_candidate,
