@@ -94,13 +94,16 @@ def test_charge_conjugate_and_identical_daughters(reco_3gev: Sample) -> None:
 def test_decay_string_errors_and_registry() -> None:
     d = parse_decay("vpho -> mu+:good mu-")
     assert [x.label for x in d.daughters] == ["good", "all"]
-    assert d.daughters[0].signed_pdg == -13
+    assert d.daughters[0].particle.pdg == -13 and d.daughters[1].particle.charge == -1
     with pytest.raises(ParameterError):
         parse_decay("vpho mu+ mu-")
     with pytest.raises(UnknownNameError, match="mu3"):
         parse_decay("vpho -> mu3 mu-")
-    with pytest.raises(UnknownNameError, match="tight"):
-        parse_decay("vpho -> mu+:tight mu-")
+    with pytest.raises(UnknownNameError, match="gamma 'good'"):
+        parse_decay("vpho -> mu+:good mu-:all gamma:good")
+    # a list of one's own must be defined before it is used
+    with pytest.raises(ParameterError, match="mu-:tight"):
+        reconstruct(Sample(ak.Array([]), SampleMeta(process="x")), "vpho -> mu+ mu-:tight")
     for name in ("m_recoil", "m2_recoil", "theta_recoil_cms", "E_ECL_extra", "opening_angle_cms",
                  "pt_cms", "vtx_r", "dr", "dz", "M_reduced", "cos_helicity"):
         assert name in VARIABLES and VARIABLES[name].description
@@ -123,7 +126,7 @@ def _reference_candidates(reco: Sample, decay: str) -> list[tuple[float, ...]]:
     object order (one unordered choice)."""
     dec = parse_decay(decay)
     ev = reco.events
-    masses = [0.0 if d.is_photon else pdg_mass(d.pdg) for d in dec.daughters]
+    masses = [0.0 if d.is_photon else pdg_mass(abs(d.particle.pdg)) for d in dec.daughters]
     out = []
     for e in range(len(ev)):  # a reference: clarity over speed
         trk, clu = ev.tracks[e], ev.clusters[e]
@@ -133,7 +136,7 @@ def _reference_candidates(reco: Sample, decay: str) -> list[tuple[float, ...]]:
             if d.is_photon:
                 per.append([i for i in photons if d.label == "all" or clu.E[i] > 0.1])
             else:
-                per.append([i for i in range(len(trk)) if trk.charge[i] == d.charge and (
+                per.append([i for i in range(len(trk)) if trk.charge[i] == d.particle.charge and (
                     d.label in ("all", "displaced")
                     or (abs(trk.d0[i]) < 2 and abs(trk.z0[i]) < 4))])
         for combo in itertools.product(*per):
@@ -175,6 +178,10 @@ def test_combinatorics_match_direct_enumeration(busy_events: Sample, decay: str)
     got = sorted(zip(ak.to_numpy(nt.event).astype(float),
                      *(ak.to_numpy(nt[f"dau{i}_E"]) for i in range(n_dau)), strict=True))
     ref = _reference_candidates(busy_events, decay)
+    dec = parse_decay(decay)
+    if not dec.self_conjugate:  # basf2 builds the charge conjugate too
+        conj = "vpho -> " + " ".join(d.conjugate().text for d in dec.daughters)
+        ref = sorted(ref + _reference_candidates(busy_events, conj))
     assert len(got) > 50
     assert len(got) == len(ref)
     assert np.allclose(np.array(got), np.array(ref), rtol=1e-12, atol=0)

@@ -1,9 +1,14 @@
 """Variable registry: name → function of a candidate :class:`Context`, with unit and description.
 
+A context is a set of rows of one particle list (a composite, a track or a photon list), so one
+variable works on any particle: ``p`` of a B candidate, of its kaon or of a muon of its S.
+``dau{i}_<name>`` evaluates ``<name>`` on daughter i (decay-string order, from 0), to any depth:
+``dau1_dau0_p`` is basf2's ``daughter(1, daughter(0, p))``.
+
 Frames: plain names are lab-frame (``p``, ``pt``, ``theta``); ``*_cms`` names are in the CMS of
 the nominal beams (basf2 ``useCMSFrame``), boosted along the full boost 3-vector of the
-experiment preset. Daughter variables are ``dau{i}_<name>`` (i from 0, decay-string order).
-Recoil quantities use the nominal beam four-momentum (as basf2 does).
+experiment preset. Recoil quantities and M_bc, ΔE use the nominal beams (as basf2 does).
+Variables that do not apply to a particle (``muonID`` of a composite) are NaN.
 """
 
 from __future__ import annotations
@@ -12,15 +17,20 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from darkscan.errors import unknown
+from darkscan.errors import DarkscanError, unknown
 from darkscan.physics import lorentz
 from darkscan.physics.constants import M_TAU
-from darkscan.physics.experiment import Experiment
 from darkscan.reco.vertex import fit_vertex
+
+if TYPE_CHECKING:
+    from darkscan.reco.candidates import Engine, Store
+
+#: speed of light in cm/ns (proper decay times are in ns, lengths in cm)
+C_CM_PER_NS = 29.9792458
 
 
 @dataclass(frozen=True)
@@ -32,88 +42,132 @@ class Variable:
 
 
 VARIABLES: dict[str, Variable] = {}
-DAUGHTER_VARIABLES: dict[str, Variable] = {}
 _DAU = re.compile(r"^dau(\d+)_(\w+)$")
 
 
-def variable(name: str, unit: str, description: str, *, daughter: bool = False
-             ) -> Callable[[Callable[..., np.ndarray]], Callable[..., np.ndarray]]:
-    def deco(func: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
-        (DAUGHTER_VARIABLES if daughter else VARIABLES)[name] = Variable(name, unit,
-                                                                         description, func)
+def variable(name: str, unit: str, description: str
+             ) -> Callable[[Callable[[Context], np.ndarray]], Callable[[Context], np.ndarray]]:
+    def deco(func: Callable[[Context], np.ndarray]) -> Callable[[Context], np.ndarray]:
+        VARIABLES[name] = Variable(name, unit, description, func)
         return func
     return deco
 
 
 class Context:
-    """Everything a variable may need, for a flat list of candidates.
+    """Rows ``rows`` of the particle list ``store``; ``parent`` is the context of the mother
+    when this one is a daughter (its vertex is the production vertex)."""
 
-    ``dau_p4``: list of (n, 4) lab four-momenta; ``dau_track``: per daughter a dict of per-
-    candidate track fields (None for photons); ``event``: dict of per-candidate event fields.
-    """
+    def __init__(self, engine: Engine, store: Store, rows: np.ndarray,
+                 parent: Context | None = None) -> None:
+        self.engine = engine
+        self.store = store
+        self.rows = rows
+        self.parent = parent
+        self.n = len(rows)
+        self.experiment = engine.experiment
 
-    def __init__(self, experiment: Experiment, dau_p4: list[np.ndarray],
-                 dau_track: list[dict[str, np.ndarray] | None],
-                 dau_cluster: list[dict[str, np.ndarray]], event: dict[str, np.ndarray],
-                 masses: list[float], b_field: float) -> None:
-        self.experiment = experiment
-        self.dau_p4 = dau_p4
-        self.dau_track = dau_track
-        self.dau_cluster = dau_cluster
-        self.event = event
-        self.masses = masses
-        self.b_field = b_field
-        self.n = len(dau_p4[0])
+    @property
+    def kind(self) -> str:
+        return self.store.kind
 
-    # four-momenta are (n, 4) views of (4, n) arrays: the per-component reductions of the
-    # Lorentz helpers then run along contiguous memory (several times faster than row-wise)
+    def nan(self) -> np.ndarray:
+        return np.full(self.n, np.nan)
+
+    @cached_property
+    def event(self) -> np.ndarray:
+        return self.store.event[self.rows]
 
     @cached_property
     def p4(self) -> np.ndarray:
-        out = np.array(self.dau_p4[0], dtype=float, order="F")  # a copy, summed into
-        for p in self.dau_p4[1:]:
-            out += p
-        return out
+        return np.asfortranarray(self.store.p4[self.rows])
 
     @cached_property
     def p4_cms(self) -> np.ndarray:
         return np.asfortranarray(self.experiment.to_cms(self.p4))
 
     @cached_property
-    def dau_p4_cms(self) -> list[np.ndarray]:
-        return [np.asfortranarray(self.experiment.to_cms(p)) for p in self.dau_p4]
-
-    @cached_property
-    def opening_cms(self) -> np.ndarray:
-        return _angle(self.dau_p4_cms[0], self.dau_p4_cms[1])
-
-    @cached_property
     def recoil_cms(self) -> np.ndarray:
-        beams = np.array([0.0, 0.0, 0.0, self.experiment.sqrt_s])
-        return beams - self.p4_cms
+        """Nominal beams minus the candidate, in the CMS."""
+        return np.array([0.0, 0.0, 0.0, self.experiment.sqrt_s]) - self.p4_cms
 
     @cached_property
-    def recoil_lab(self) -> np.ndarray:
-        return self.experiment.p4_total - self.p4
+    def children(self) -> list[Context]:
+        return [Context(self.engine, self.engine.stores[key], idx[self.rows], self)
+                for key, idx in self.store.children]
+
+    def child(self, i: int, name: str) -> Context:
+        if i >= len(self.children):
+            raise unknown("variable", name, [f"dau{j}_{name.split('_', 1)[1]}"
+                                             for j in range(len(self.children))])
+        return self.children[i]
 
     @cached_property
-    def charged(self) -> list[int]:
-        return [i for i, t in enumerate(self.dau_track) if t is not None]
+    def leaves(self) -> np.ndarray:
+        return self.store.leaves[self.rows]
 
+    def obj(self, key: str) -> np.ndarray:
+        """A field of the track (``kind == "track"``) or cluster of a final-state row."""
+        cols = {"track": self.engine.tracks, "photon": self.engine.clusters}.get(self.kind)
+        if cols is None or key not in cols:
+            return self.nan()
+        return np.asarray(cols[key], dtype=float)[self.store.obj[self.rows]]
+
+    def ev(self, key: str) -> np.ndarray:
+        return np.asarray(self.engine.event_columns[key])[self.event]
+
+    # --- vertices ---------------------------------------------------------------------------
     @cached_property
-    def vertex(self) -> dict[str, np.ndarray] | None:
-        if len(self.charged) < 2:
+    def fitted(self) -> dict[str, np.ndarray] | None:
+        """The list's vertex fit (when the list asked for one), else a fit of the daughters
+        on demand (no constraint); None for final-state particles."""
+        if self.kind != "composite":
             return None
-        i, j = self.charged[:2]
-        return fit_vertex(self.dau_track[i], self.dau_track[j], self.b_field)  # type: ignore[arg-type]
+        if self.store.vertex is not None:
+            return {k: v[self.rows] for k, v in self.store.vertex.items()}
+        return self.engine.fit_rows(self.store, self.rows)
 
     def vtx(self, key: str) -> np.ndarray:
-        v = self.vertex
-        return np.full(self.n, np.nan) if v is None else v[key]
+        f = self.fitted
+        return self.nan() if f is None or key not in f else f[key]
 
-    def track_field(self, i: int, key: str) -> np.ndarray:
-        t = self.dau_track[i]
-        return np.full(self.n, np.nan) if t is None else np.asarray(t[key], dtype=float)
+    @cached_property
+    def production(self) -> tuple[np.ndarray, np.ndarray]:
+        """Production vertex (n, 3) and covariance: the mother's fitted vertex for a daughter,
+        the centre of the luminous region (with its size as covariance) otherwise."""
+        if self.parent is not None and self.parent.fitted is not None:
+            f = self.parent.fitted
+            return f["pos"], f["cov"]
+        cov = np.diag(np.asarray(self.experiment.spot_sigma, dtype=float) ** 2)
+        return np.zeros((self.n, 3)), np.broadcast_to(cov, (self.n, 3, 3))
+
+    @cached_property
+    def flight(self) -> tuple[np.ndarray, np.ndarray]:
+        """Flight distance along the momentum and its error (cm)."""
+        f = self.fitted
+        if f is None:
+            return self.nan(), self.nan()
+        pos0, cov0 = self.production
+        u = self.p4[:, :3] / np.maximum(lorentz.p3mag(self.p4), 1e-300)[:, None]
+        d = np.einsum("ni,ni->n", f["pos"] - pos0, u)
+        var = np.einsum("ni,nij,nj->n", u, f["cov"] + cov0, u)
+        return d, np.sqrt(np.maximum(var, 0.0))
+
+    @cached_property
+    def pair_vertex(self) -> dict[str, np.ndarray] | None:
+        """Two-track intersection of the first two charged final-state daughters (doca)."""
+        tracks = [c for c in self.children if c.kind == "track"]
+        if len(tracks) < 2:
+            return None
+        return fit_vertex(tracks[0].helix, tracks[1].helix, self.engine.b_field)
+
+    @cached_property
+    def helix(self) -> dict[str, np.ndarray]:
+        return {k: self.obj(k) for k in ("px", "py", "pz", "charge", "d0", "phi0", "z0", "tanl",
+                                         "sigma_d0", "sigma_z0")}
+
+    @cached_property
+    def mass_hypothesis(self) -> float:
+        return self.store.mass
 
 
 def _angle(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -127,7 +181,12 @@ def _signed_sqrt(x: np.ndarray) -> np.ndarray:
     return np.sign(x) * np.sqrt(np.abs(x))
 
 
-# --- candidate kinematics -------------------------------------------------------------------
+def _composite(f: Callable[[Context], np.ndarray]) -> Callable[[Context], np.ndarray]:
+    """Only for composites (needs daughters); NaN for final-state particles."""
+    return lambda c: f(c) if c.kind == "composite" else c.nan()
+
+
+# --- kinematics (any particle) --------------------------------------------------------------
 for _frame, _suffix, _desc in (("p4", "", "lab"), ("p4_cms", "_cms", "CMS")):
     def _mk(frame: str = _frame) -> dict[str, Callable[[Context], np.ndarray]]:
         return {"p": lambda c: lorentz.p3mag(getattr(c, frame)),
@@ -135,194 +194,297 @@ for _frame, _suffix, _desc in (("p4", "", "lab"), ("p4_cms", "_cms", "CMS")):
                 "theta": lambda c: lorentz.theta(getattr(c, frame)),
                 "cos_theta": lambda c: np.cos(lorentz.theta(getattr(c, frame))),
                 "phi": lambda c: lorentz.phi(getattr(c, frame)),
-                "E": lambda c: getattr(c, frame)[:, 3]}
+                "E": lambda c: getattr(c, frame)[:, 3],
+                "px": lambda c: getattr(c, frame)[:, 0], "py": lambda c: getattr(c, frame)[:, 1],
+                "pz": lambda c: getattr(c, frame)[:, 2]}
     for _k, _f in _mk().items():
         _unit = {"theta": "rad", "phi": "rad", "cos_theta": ""}.get(_k, "GeV")
-        VARIABLES[_k + _suffix] = Variable(_k + _suffix, _unit,
-                                           f"candidate {_k} in the {_desc} frame", _f)
+        VARIABLES[_k + _suffix] = Variable(_k + _suffix, _unit, f"{_k} in the {_desc} frame", _f)
 
-variable("M", "GeV", "invariant mass of the daughters")(lambda c: lorentz.mass(c.p4))
+variable("M", "GeV", "invariant mass (after the list's fits)")(lambda c: lorentz.mass(c.p4))
 variable("M2", "GeV²", "invariant mass squared")(lambda c: lorentz.mass2(c.p4))
+variable("M_unconstrained", "GeV", "invariant mass before a mass-constrained fit")(
+    lambda c: c.store.extra["m_raw"][c.rows] if "m_raw" in c.store.extra
+    else lorentz.mass(c.p4))
+variable("pdg", "", "signed PDG id of the particle hypothesis")(
+    lambda c: c.store.pdg[c.rows].astype(float))
+variable("charge", "e", "electric charge")(lambda c: c.store.charge[c.rows])
 variable("m2_recoil", "GeV²", "recoil mass squared against the candidate (nominal beams)")(
     lambda c: lorentz.mass2(c.recoil_cms))
 variable("m_recoil", "GeV", "recoil mass, sign(m²)·√|m²|")(
     lambda c: _signed_sqrt(lorentz.mass2(c.recoil_cms)))
 variable("p_recoil_cms", "GeV", "recoil momentum in the CMS")(
     lambda c: lorentz.p3mag(c.recoil_cms))
-variable("E_recoil_cms", "GeV", "recoil energy in the CMS")(lambda c: c.recoil_cms[:, 3])
+variable("E_recoil_cms", "GeV", "recoil energy in the CMS")(
+    lambda c: c.recoil_cms[:, 3])
 variable("theta_recoil_cms", "rad", "recoil polar angle in the CMS")(
     lambda c: lorentz.theta(c.recoil_cms))
 variable("cos_theta_recoil_cms", "", "cos of the recoil polar angle in the CMS")(
     lambda c: np.cos(lorentz.theta(c.recoil_cms)))
-variable("phi_recoil_cms", "rad", "recoil azimuth in the CMS")(lambda c: lorentz.phi(c.recoil_cms))
+variable("phi_recoil_cms", "rad", "recoil azimuth in the CMS")(
+    lambda c: lorentz.phi(c.recoil_cms))
 variable("theta_recoil", "rad", "recoil polar angle in the lab (detector acceptance)")(
-    lambda c: lorentz.theta(c.recoil_lab))
+    lambda c: lorentz.theta(c.experiment.p4_total - c.p4))
 variable("E_missing_cms", "GeV", "missing energy in the CMS: √s − E*(candidate)")(
     lambda c: c.recoil_cms[:, 3])
 variable("p_missing_cms", "GeV", "missing momentum in the CMS")(
     lambda c: lorentz.p3mag(c.recoil_cms))
-variable("opening_angle", "rad", "angle between daughters 0 and 1 (lab)")(
-    lambda c: _angle(c.dau_p4[0], c.dau_p4[1]))
-variable("opening_angle_cms", "rad", "angle between daughters 0 and 1 in the CMS")(
-    lambda c: c.opening_cms)
+variable("Mbc", "GeV", "beam-constrained mass √(E*_beam² − p*²), E*_beam = √s/2 (nominal)")(
+    lambda c: np.sqrt(np.maximum((c.experiment.sqrt_s / 2) ** 2
+                                 - lorentz.p3mag(c.p4_cms) ** 2, 0.0)))
+variable("deltaE", "GeV", "ΔE = E* − E*_beam (nominal beams)")(
+    lambda c: c.p4_cms[:, 3] - c.experiment.sqrt_s / 2)
+variable("opening_angle", "rad", "angle between daughters 0 and 1 (lab)")(_composite(
+    lambda c: _angle(c.children[0].p4, c.children[1].p4)))
+variable("opening_angle_cms", "rad", "angle between daughters 0 and 1 in the CMS")(_composite(
+    lambda c: _angle(c.children[0].p4_cms, c.children[1].p4_cms)))
 
 
 @variable("tau_cone_margin", "rad", "acollinearity (π − CMS opening angle) of daughters 0 and 1 "
           "minus the largest one a τ⁺τ⁻ pair at E_τ = √s/2 allows when each τ decays to that "
           "daughter plus invisible particles (τ → ℓνν); > 0 is forbidden for τ pairs without "
           "hard ISR (a daughter beyond the τ-decay endpoint counts as collinear with its τ)")
+@_composite
 def _tau_cone_margin(c: Context) -> np.ndarray:
     e_tau = c.experiment.sqrt_s / 2.0
+    d0, d1 = c.children[:2]
     # beyond the endpoint (resolution, beam-energy spread) the cone closes rather than vanish
-    cones = [np.maximum(lorentz.max_angle_to_parent(lorentz.p3mag(c.dau_p4_cms[i]), c.masses[i],
-                                                    e_tau, M_TAU), 0.0) for i in (0, 1)]
-    return np.pi - c.opening_cms - cones[0] - cones[1]
+    cones = [np.maximum(lorentz.max_angle_to_parent(lorentz.p3mag(d.p4_cms), d.store.mass,
+                                                    e_tau, M_TAU), 0.0) for d in (d0, d1)]
+    return np.pi - _angle(d0.p4_cms, d1.p4_cms) - cones[0] - cones[1]
 
 
-@variable("cos_helicity", "", "cos of the angle between daughter 0 in the candidate rest frame "
-          "and the candidate direction in the CMS")
+@variable("cos_helicity", "", "cos of the helicity angle: daughter 0 in the candidate rest frame "
+          "against the candidate direction in the CMS")
+@_composite
 def _cos_hel(c: Context) -> np.ndarray:
     m = c.p4_cms
-    beta = m[:, :3] / m[:, 3:4]
-    d = lorentz.boost(c.dau_p4_cms[0], -beta)
+    d = lorentz.boost(c.children[0].p4_cms, -(m[:, :3] / m[:, 3:4]))
     return np.cos(_angle(d, m))
 
 
+def _sub_mass(i: int, j: int) -> Callable[[Context], np.ndarray]:
+    return _composite(lambda c: lorentz.mass(c.children[i].p4 + c.children[j].p4)
+                      if max(i, j) < len(c.children) else c.nan())
+
+
+for _i, _j in ((0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (2, 3)):
+    VARIABLES[f"M_{_i}{_j}"] = Variable(f"M_{_i}{_j}", "GeV", f"invariant mass of daughters {_i} "
+                                        f"and {_j} (basf2 daughterInvM({_i}, {_j}))",
+                                        _sub_mass(_i, _j))
+
+
 # --- vertex ---------------------------------------------------------------------------------
-variable("vtx_x", "cm", "vertex x (two-track fit)")(lambda c: c.vtx("x"))
-variable("vtx_y", "cm", "vertex y")(lambda c: c.vtx("y"))
-variable("vtx_z", "cm", "vertex z")(lambda c: c.vtx("z"))
+def _pos(i: int) -> Callable[[Context], np.ndarray]:
+    return lambda c: (c.vtx("pos")[:, i] if c.fitted is not None else c.nan())
+
+
+variable("vtx_x", "cm", "vertex x")(_pos(0))
+variable("vtx_y", "cm", "vertex y")(_pos(1))
+variable("vtx_z", "cm", "vertex z")(_pos(2))
 variable("vtx_r", "cm", "vertex transverse distance from the z axis")(
-    lambda c: np.hypot(c.vtx("x"), c.vtx("y")))
-variable("dr", "cm", "transverse distance of the candidate vertex from the IP (= vtx_r)")(
-    lambda c: np.hypot(c.vtx("x"), c.vtx("y")))
-variable("dz", "cm", "z of the candidate vertex (= vtx_z)")(lambda c: c.vtx("z"))
-variable("vtx_doca", "cm", "distance of closest approach of the two helices")(
-    lambda c: c.vtx("doca"))
-variable("vtx_chi2", "", "vertex χ² from the helix separation and impact-parameter errors")(
-    lambda c: c.vtx("chi2"))
+    lambda c: np.hypot(_pos(0)(c), _pos(1)(c)))
 
 
-def _p4_at_vertex(c: Context) -> np.ndarray:
-    v = c.vertex
-    if v is None:
-        return np.full((c.n, 4), np.nan)
-    i, j = c.charged[:2]
-    p1 = lorentz.p4_from_mass(v["p1"], c.masses[i])
-    p2 = lorentz.p4_from_mass(v["p2"], c.masses[j])
-    return p1 + p2
+@variable("dr", "cm", "transverse distance from the z axis: |d0| of a track, vertex r of a "
+          "composite")
+def _dr(c: Context) -> np.ndarray:
+    return np.abs(c.obj("d0")) if c.kind == "track" else np.hypot(_pos(0)(c), _pos(1)(c))
 
 
-@variable("M_vtx", "GeV", "two-track mass from the momenta at the vertex")
-def _m_vtx(c: Context) -> np.ndarray:
-    return lorentz.mass(_p4_at_vertex(c))
+@variable("dz", "cm", "z0 of a track, vertex z of a composite")
+def _dz(c: Context) -> np.ndarray:
+    return c.obj("z0") if c.kind == "track" else _pos(2)(c)
 
 
-@variable("M_reduced", "GeV", "reduced mass √(M_vtx² − 4m²) of the two tracks (m of daughter 0)")
-def _m_red(c: Context) -> np.ndarray:
-    m = c.masses[c.charged[0]] if c.charged else np.nan
-    return np.sqrt(np.maximum(lorentz.mass2(_p4_at_vertex(c)) - 4.0 * m * m, 0.0))
+@variable("vtx_doca", "cm", "distance of closest approach of the first two charged daughters")
+@_composite
+def _doca(c: Context) -> np.ndarray:
+    v = c.pair_vertex
+    return c.nan() if v is None else v["doca"]
 
 
-@variable("cos_pointing", "", "cos of the angle between the vertex position (from the IP) and "
-          "the two-track momentum at the vertex")
+variable("vtx_chi2", "", "vertex-fit χ²")(lambda c: c.vtx("chi2"))
+variable("vtx_ndf", "", "vertex-fit degrees of freedom")(lambda c: c.vtx("ndf"))
+variable("chi_prob", "", "vertex-fit χ² probability")(lambda c: c.vtx("prob"))
+variable("vtx_err_r", "cm", "transverse vertex position error")(
+    lambda c: _err_r(c) if c.fitted is not None else c.nan())
+
+
+def _err_r(c: Context) -> np.ndarray:
+    pos, cov = c.vtx("pos"), c.vtx("cov")
+    r = np.maximum(np.hypot(pos[:, 0], pos[:, 1]), 1e-12)
+    u = np.stack([pos[:, 0] / r, pos[:, 1] / r, np.zeros(c.n)], axis=-1)
+    return np.sqrt(np.maximum(np.einsum("ni,nij,nj->n", u, cov, u), 0.0))
+
+
+variable("flight_distance", "cm", "flight distance from the production vertex (the mother's "
+         "vertex, or the IP) projected on the momentum")(lambda c: c.flight[0])
+variable("flight_distance_err", "cm", "its error (both vertices' covariances)")(
+    lambda c: c.flight[1])
+variable("flight_significance", "", "flight distance / its error")(
+    lambda c: c.flight[0] / c.flight[1])
+
+
+@variable("cos_pointing", "", "cos of the angle between the flight vector (production to decay "
+          "vertex) and the momentum")
 def _cos_point(c: Context) -> np.ndarray:
-    pos = np.stack([c.vtx("x"), c.vtx("y"), c.vtx("z")], axis=-1)
-    return np.cos(_angle(pos, _p4_at_vertex(c)))
+    if c.fitted is None:
+        return c.nan()
+    return np.cos(_angle(c.vtx("pos") - c.production[0], c.p4))
+
+
+@variable("proper_time", "ns", "proper decay time L·M/(p c)")
+def _proper_time(c: Context) -> np.ndarray:
+    return c.flight[0] * lorentz.mass(c.p4) / (lorentz.p3mag(c.p4) * C_CM_PER_NS)
+
+
+@variable("proper_time_err", "ns", "its error from the flight-distance error")
+def _proper_time_err(c: Context) -> np.ndarray:
+    return c.flight[1] * lorentz.mass(c.p4) / (lorentz.p3mag(c.p4) * C_CM_PER_NS)
+
+
+@variable("M_vtx", "GeV", "mass from the daughters' momenta at the vertex")
+@_composite
+def _m_vtx(c: Context) -> np.ndarray:
+    return lorentz.mass(c.engine.p4_at_vertex(c))
+
+
+@variable("M_reduced", "GeV", "reduced mass √(M_vtx² − 4m²), m the mass of daughter 0")
+@_composite
+def _m_red(c: Context) -> np.ndarray:
+    m = c.children[0].store.mass
+    return np.sqrt(np.maximum(lorentz.mass2(c.engine.p4_at_vertex(c)) - 4.0 * m * m, 0.0))
+
+
+# --- final-state objects --------------------------------------------------------------------
+for _k, _u, _d in (("d0", "cm", "signed transverse impact parameter"),
+                   ("z0", "cm", "z of the track at the perigee"),
+                   ("muonID", "", "muon ID score"), ("electronID", "", "electron ID score"),
+                   ("pionID", "", "pion ID score"), ("kaonID", "", "kaon ID score"),
+                   ("protonID", "", "proton ID score"),
+                   ("E_cluster", "GeV", "energy of the matched ECL cluster"),
+                   ("E_over_p", "", "E/p of the matched cluster"),
+                   ("klm_layers", "", "KLM layers fired by the track"),
+                   ("n_cdc", "", "CDC layers crossed"), ("n_svd", "", "SVD layers crossed"),
+                   ("sigma_pt_rel", "", "σ(p_T)/p_T of the track fit"),
+                   ("mc_vr", "cm", "true production radius")):
+    VARIABLES[_k] = Variable(_k, _u, _d + " (tracks)", (lambda k: lambda c: c.obj(k))(_k))
+variable("cluster_E", "GeV", "cluster energy (photons)")(
+    lambda c: c.obj("E") if c.kind == "photon" else c.nan())
+
+
+@variable("mc_pdg", "", "PDG id of the matched true particle (final-state particles)")
+def _mc_pdg(c: Context) -> np.ndarray:
+    return c.obj("mc_pdg")
+
+
+@variable("mc_match", "", "1 if every final-state particle is matched to a true particle of its "
+          "hypothesis")
+def _mc_match(c: Context) -> np.ndarray:
+    if c.kind != "composite":
+        return (c.obj("mc_pdg") == c.store.pdg[c.rows]).astype(np.int8)
+    ok = np.ones(c.n, dtype=bool)
+    for d in c.children:
+        ok &= compute("mc_match", d) == 1
+    return ok.astype(np.int8)
 
 
 # --- event-level ----------------------------------------------------------------------------
 @variable("E_ECL_extra", "GeV", "ECL energy in clusters not used by the candidate (clusters of "
           "its tracks and its photons removed; beam background included)")
 def _eextra(c: Context) -> np.ndarray:
-    used = np.zeros(c.n)
-    for t in c.dau_track:
-        if t is not None:
-            used += t["E_cluster"]
-    for cl in c.dau_cluster:
-        used += cl["E"]
-    return c.event["E_ECL_total"] - used
+    return c.ev("E_ECL_total") - c.engine.leaf_cluster_energy(c.leaves)
 
 
 variable("n_extra_tracks", "", "tracks not used by the candidate")(
-    lambda c: c.event["n_tracks"] - len(c.charged))
+    lambda c: c.ev("n_tracks") - np.sum(c.leaves < c.engine.n_tracks_total, axis=1))
+variable("n_photons_extra", "", "photon clusters (no track) with E > 0.1 GeV not in the "
+         "candidate")(lambda c: c.ev("n_photons_loose") - c.engine.leaf_loose_photons(c.leaves))
 
-_EVENT = {"n_tracks": ("", "reconstructed tracks in the event"),
-          "n_clusters": ("", "ECL clusters in the event"),
-          "E_ECL_total": ("GeV", "total ECL cluster energy"),
-          "n_klm_neutral": ("", "KLM hits without a track (photon/K_L veto)"),
-          "n_photons_extra": ("", "photon clusters (no track) with E > 0.1 GeV not in the "
-                              "candidate")}
-for _k, (_u, _d) in _EVENT.items():
-    if _k != "n_photons_extra":  # not a per-event column: defined below
-        VARIABLES[_k] = Variable(_k, _u, _d, (lambda k: lambda c: c.event[k])(_k))
-VARIABLES["n_photons_extra"] = Variable(
-    "n_photons_extra", "", _EVENT["n_photons_extra"][1],
-    lambda c: c.event["n_photons_loose"] - sum((cl["E"] > 0.1).astype(int) for cl in c.dau_cluster))
+EVENT_VARIABLES = {"n_tracks": ("", "reconstructed tracks in the event"),
+                   "n_clusters": ("", "ECL clusters in the event"),
+                   "E_ECL_total": ("GeV", "total ECL cluster energy"),
+                   "n_klm_neutral": ("", "KLM hits without a track (photon/K_L veto)"),
+                   "E_visible_cms": ("GeV", "visible energy in the CMS: tracks (pion mass) and "
+                                     "photons"),
+                   "thrust": ("", "event thrust (tracks and photons, CMS)"),
+                   "cos_theta_thrust": ("", "cos θ of the event thrust axis (CMS)"),
+                   "R2": ("", "second normalised Fox–Wolfram moment H₂/H₀ (CMS)")}
+for _k, (_u, _d) in EVENT_VARIABLES.items():
+    VARIABLES[_k] = Variable(_k, _u, _d, (lambda k: lambda c: c.ev(k))(_k))
 
-
-@variable("mc_match", "", "1 if every daughter is matched to a true particle of its hypothesis")
-def _mc_match(c: Context) -> np.ndarray:
-    ok = np.ones(c.n, dtype=bool)
-    for i, pdg in enumerate(c.event["_dau_pdg"]):
-        ok &= c.event[f"_dau{i}_mc_pdg"] == pdg
-    return ok.astype(np.int8)
+variable("m2_missing", "GeV²", "missing mass squared: beams minus every track and photon (CMS)")(
+    lambda c: c.ev("m2_missing"))
 
 
-# --- daughters ------------------------------------------------------------------------------
-def _dau_kin(name: str, f: Callable[[np.ndarray], np.ndarray], cms: bool) -> Callable[..., Any]:
-    return lambda c, i: f((c.dau_p4_cms if cms else c.dau_p4)[i])
+@variable("cos_tbto", "", "|cos| of the angle between the candidate's thrust axis and that of "
+          "the rest of the event (CMS; continuum suppression)")
+@_composite
+def _cos_tbto(c: Context) -> np.ndarray:
+    return c.engine.cos_thrust_b_roe(c.leaves, c.event)
 
 
-for _k, _f, _u in (("p", lorentz.p3mag, "GeV"), ("pt", lorentz.pt, "GeV"),
-                   ("theta", lorentz.theta, "rad"), ("phi", lorentz.phi, "rad"),
-                   ("E", lambda p: p[:, 3], "GeV")):
-    DAUGHTER_VARIABLES[_k] = Variable(_k, _u, f"daughter {_k} (lab)", _dau_kin(_k, _f, False))
-    DAUGHTER_VARIABLES[_k + "_cms"] = Variable(_k + "_cms", _u, f"daughter {_k} in the CMS",
-                                               _dau_kin(_k, _f, True))
-for _k, _u, _d in (("dr", "cm", "|d0| of the track at the perigee"),
-                   ("dz", "cm", "z0 of the track at the perigee"),
-                   ("charge", "e", "track charge"),
-                   ("muonID", "", "muon ID score"), ("electronID", "", "electron ID score"),
-                   ("pionID", "", "pion ID score"), ("kaonID", "", "kaon ID score"),
-                   ("E_cluster", "GeV", "energy of the matched ECL cluster"),
-                   ("E_over_p", "", "E/p of the matched cluster"),
-                   ("klm_layers", "", "KLM layers fired by the track"),
-                   ("n_cdc", "", "CDC layers crossed"), ("n_svd", "", "SVD layers crossed"),
-                   ("mc_vr", "cm", "true production radius")):
-    DAUGHTER_VARIABLES[_k] = Variable(_k, _u, _d,
-                                      (lambda k: lambda c, i: c.track_field(i, k))(_k))
-DAUGHTER_VARIABLES["mc_pdg"] = Variable("mc_pdg", "", "PDG id of the matched true particle",
-                                        lambda c, i: c.event[f"_dau{i}_mc_pdg"])
+@variable("pi0_veto_mass", "GeV", "for a photon: the diphoton mass with the other photon of the "
+          "event (E > 50 MeV) that comes closest to the π⁰ mass")
+def _pi0_veto(c: Context) -> np.ndarray:
+    if c.kind != "photon":
+        return c.nan()
+    return c.engine.best_partner_mass(c.store.obj[c.rows], c.event, "pi0")
 
 
+@variable("eta_veto_mass", "GeV", "as pi0_veto_mass for the η mass")
+def _eta_veto(c: Context) -> np.ndarray:
+    if c.kind != "photon":
+        return c.nan()
+    return c.engine.best_partner_mass(c.store.obj[c.rows], c.event, "eta")
+
+
+# --- lookup ---------------------------------------------------------------------------------
 def describe(name: str) -> Variable:
-    """The registry entry of a (possibly daughter) variable."""
+    """The registry entry of a variable; ``dau{i}_`` prefixes reach daughters at any depth."""
     if name in VARIABLES:
         return VARIABLES[name]
     m = _DAU.match(name)
-    if m and m.group(2) in DAUGHTER_VARIABLES:
-        v = DAUGHTER_VARIABLES[m.group(2)]
-        return Variable(name, v.unit, f"{v.description} of daughter {m.group(1)}", v.func)
-    raise unknown("variable", name, list(VARIABLES) + [f"dau0_{k}" for k in DAUGHTER_VARIABLES])
+    if m:
+        inner = describe_or_none(m.group(2))
+        if inner is not None:
+            return Variable(name, inner.unit, f"{inner.description} of daughter {m.group(1)}",
+                            inner.func)
+    from darkscan.reco.aliases import BASF2_ALIASES
+
+    raise unknown("variable", name, [*VARIABLES, "dau0_p", "dau1_dau0_M",
+                                     *(f"{k} (basf2: use {v})" for k, v in
+                                       list(BASF2_ALIASES.items())[:6])])
+
+
+def describe_or_none(name: str) -> Variable | None:
+    try:
+        return describe(name)
+    except DarkscanError:
+        return None
 
 
 def compute(name: str, ctx: Context) -> np.ndarray:
+    """``name`` on every row of ``ctx`` (daughter prefixes descend)."""
+    if name in VARIABLES:
+        return np.asarray(VARIABLES[name].func(ctx))
     m = _DAU.match(name)
-    if name not in VARIABLES and m:
-        i = int(m.group(1))
-        if i >= len(ctx.dau_p4):
-            raise unknown("variable", name, [f"dau{j}_{m.group(2)}" for j in
-                                             range(len(ctx.dau_p4))])
-        describe(name)
-        return np.asarray(DAUGHTER_VARIABLES[m.group(2)].func(ctx, i))
-    return np.asarray(describe(name).func(ctx))
+    if m is None:
+        describe(name)  # raises
+    assert m is not None
+    return compute(m.group(2), ctx.child(int(m.group(1)), name))
 
 
 def default_variables(n_daughters: int) -> list[str]:
+    """The candidate's variables and the usual ones of each daughter."""
     dau = ("p", "pt", "theta", "phi", "p_cms", "theta_cms", "charge", "dr", "dz", "muonID",
            "electronID", "pionID", "kaonID", "E_cluster", "E_over_p", "klm_layers", "n_cdc",
            "mc_pdg")
-    names = [k for k in VARIABLES]
+    skip = {"d0", "z0", "muonID", "electronID", "pionID", "kaonID", "protonID", "E_cluster",
+            "E_over_p", "klm_layers", "n_cdc", "n_svd", "sigma_pt_rel", "mc_vr", "cluster_E",
+            "mc_pdg", "pi0_veto_mass", "eta_veto_mass", "charge"}
+    names = [k for k in VARIABLES if k not in skip]
     names += [f"dau{i}_{k}" for i in range(n_daughters) for k in dau]
     return names
+
