@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import awkward as ak
 import numpy as np
@@ -27,7 +28,7 @@ from darkscan.physics.experiment import BELLE2, Experiment
 from darkscan.reco import eventshape
 from darkscan.reco import variables as V
 from darkscan.reco.combine import combine, overlapping
-from darkscan.reco.decay import ListRef, particle
+from darkscan.reco.decay import ListRef
 from darkscan.reco.fit import LineIn, TrackIn, fit_vertex_n, mass_constrained_scales
 from darkscan.reco.lists import ListDef, VertexFit, as_listdef, resolve
 
@@ -272,7 +273,7 @@ class Engine:
 
     def _mass_fit(self, store: Store) -> Store:
         ctx = V.Context(self, store, np.arange(len(store.event)))
-        errs = []
+        errs, masses = [], []
         for c in ctx.children:
             if c.kind == "track":
                 rel = c.obj("sigma_pt_rel")
@@ -280,21 +281,12 @@ class Engine:
             elif c.kind == "photon":
                 errs.append(sigma_e_over_e(c.p4[:, 3], BELLE2_DETECTOR))
             else:
-                errs.append(np.zeros(c.n))  # composites are kept as they are
-        masses = [c.store.mass if c.kind != "composite" else 0.0 for c in ctx.children]
-        p4s = [c.p4 for c in ctx.children]
-        # composite daughters enter with their own mass (fixed scale)
-        scales = mass_constrained_scales(p4s, errs, [m if c.kind != "composite" else
-                                                     float(np.median(lorentz.mass(c.p4)))
-                                                     for m, c in zip(masses, ctx.children,
-                                                                     strict=True)],
-                                         store.mass)
+                errs.append(np.zeros(c.n))  # composite daughters are kept as they are
+            masses.append(lorentz.mass(c.p4) if c.kind == "composite" else c.store.mass)
+        scales = mass_constrained_scales([c.p4 for c in ctx.children], errs, masses, store.mass)
         p4 = np.zeros((ctx.n, 4))
         for s, c, m in zip(scales, ctx.children, masses, strict=True):
-            if c.kind == "composite":
-                p4 += c.p4
-            else:
-                p4 += lorentz.p4_from_mass(c.p4[:, :3] * s[:, None], m)
+            p4 += lorentz.p4_from_mass(c.p4[:, :3] * s[:, None], m)
         return replace(store, p4=p4, extra={**store.extra, "m_raw": lorentz.mass(store.p4)})
 
     def p4_at_vertex(self, ctx: V.Context) -> np.ndarray:
@@ -361,7 +353,7 @@ class Engine:
                                       np.ascontiguousarray(cms[:, 3]), off, leaf[order])
         return self._cache["objects"]  # type: ignore[return-value]
 
-    @property
+    @cached_property
     def _visible_cms(self) -> tuple[np.ndarray, np.ndarray]:
         px, py, pz, e, off, _ = self._objects_cms
         ev = np.repeat(np.arange(self.n_events), np.diff(off))
@@ -432,8 +424,6 @@ def reconstruct(sample: Sample, decay: str | ListDef = "vpho -> mu+ mu-",
         len(dec.daughters))
     for n in names:
         V.describe(n)
-    for ref in (d for ld in plan for d in (ld.decay.daughters if ld.decay else ())):
-        particle(ref.name)
 
     eng = Engine(sample, experiment)
     for ld in plan:

@@ -180,13 +180,14 @@ def fit_vertex_n(tracks: Sequence[TrackIn], lines: Sequence[LineIn], b_field: fl
 
 
 def mass_constrained_scales(p4: Sequence[np.ndarray], rel_err: Sequence[np.ndarray],
-                            masses: Sequence[float], m_target: float,
+                            masses: Sequence[float | np.ndarray], m_target: float,
                             n_iter: int = 6) -> np.ndarray:
     """Scale factors (k, n) of the daughters' momentum magnitudes that bring their invariant
-    mass to ``m_target`` at least χ² cost (module docstring). ``p4``: (n, 4) daughters."""
+    mass to ``m_target`` at least χ² cost (module docstring). ``p4``: (n, 4) daughters;
+    ``masses``: each daughter's mass, a number or one per candidate."""
     p3 = np.stack([np.asarray(p)[:, :3] for p in p4])  # (k, n, 3)
     r2 = np.stack([np.maximum(np.asarray(e, dtype=float), 1e-6) ** 2 for e in rel_err])
-    m2 = np.asarray(masses, dtype=float)[:, None] ** 2
+    m2 = np.stack([np.broadcast_to(np.asarray(m, dtype=float), r2.shape[1:]) for m in masses]) ** 2
     s = np.ones(r2.shape)
     for _ in range(n_iter):
         q = s[..., None] * p3
