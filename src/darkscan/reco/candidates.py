@@ -125,9 +125,12 @@ class Engine:
         self.trk_event = np.repeat(np.arange(self.n_events), np.diff(self.trk_off))
         self.clu_event = np.repeat(np.arange(self.n_events), np.diff(self.clu_off))
         self.tracks = trk
-        e_sin = clu["E"] * np.sin(clu["theta"])
-        self.clusters = {**clu, "px": e_sin * np.cos(clu["phi"]),
-                         "py": e_sin * np.sin(clu["phi"]), "pz": clu["E"] * np.cos(clu["theta"])}
+        # cluster momenta only when photons or event shapes are asked for
+        self.clusters = Lazy({**{k: (lambda _, k=k: clu[k]) for k in clu},
+                              "e_sin": lambda _: clu["E"] * np.sin(clu["theta"]),
+                              "px": lambda c: c["e_sin"] * np.cos(clu["phi"]),
+                              "py": lambda c: c["e_sin"] * np.sin(clu["phi"]),
+                              "pz": lambda _: clu["E"] * np.cos(clu["theta"])})
         self.is_photon = clu["track_index"] < 0
         self.stores: dict[str, Store] = {}
         self.event_columns = Lazy({
@@ -221,19 +224,24 @@ class Engine:
                 rows[i].append(r)
             pdgs.append(np.full(len(ev), var.mother.particle.pdg))
         event = np.concatenate(events)
-        order = np.argsort(event, kind="stable")
+        # one variant comes out sorted by event; a decay and its conjugate are merged
+        order = np.argsort(event, kind="stable") if len(variants) > 1 else slice(None)
         event = event[order]
         idx = [np.concatenate(r)[order] for r in rows]
         srcs = [self.source(slot) for slot in dec.daughters]  # same lists for the conjugate
         leaves = np.concatenate([s.leaves[i] for s, i in zip(srcs, idx, strict=True)], axis=1)
-        p4 = np.sum([s.p4[i] for s, i in zip(srcs, idx, strict=True)], axis=0)
-        charge = np.sum([s.charge[i] for s, i in zip(srcs, idx, strict=True)], axis=0)
+        p4 = np.zeros((len(event), 4))
+        charge = np.zeros(len(event))
+        for s, i in zip(srcs, idx, strict=True):
+            p4 += s.p4[i]
+            charge += s.charge[i]
         store = Store(ld.key, "composite", event, np.concatenate(pdgs)[order], charge,
-                      np.asarray(p4, dtype=float).reshape(len(event), 4),
+                      p4,
                       np.full(len(event), -1), leaves,
                       mass=dec.mother.particle.mass,
                       children=tuple((s.key, i) for s, i in zip(srcs, idx, strict=True)))
-        return store.take(~overlapping(leaves))
+        shared = overlapping(leaves)
+        return store.take(~shared) if shared.any() else store
 
     # --- fits -------------------------------------------------------------------------------
     def fit_rows(self, store: Store, rows: np.ndarray, fit: VertexFit | None = None

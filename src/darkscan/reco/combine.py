@@ -81,7 +81,9 @@ def _combine(index, start, off, size):  # pragma: no cover - compiled
 
 def event_offsets(event: np.ndarray, n_events: int) -> np.ndarray:
     """Offsets (n_events + 1) of rows sorted by event."""
-    return np.searchsorted(event, np.arange(n_events + 1)).astype(np.int64)
+    off = np.zeros(n_events + 1, dtype=np.int64)
+    np.cumsum(np.bincount(event, minlength=n_events), out=off[1:])
+    return off
 
 
 def combine(slot_rows: Sequence[np.ndarray], slot_events: Sequence[np.ndarray],
