@@ -107,6 +107,21 @@ def test_dask_workers_die_with_their_parent(tmp_path: Path) -> None:
     assert not [p for p in workers if _alive(p)]
 
 
+def test_an_orphaned_worker_cleans_up_even_when_interrupted_holding_the_pending_lock(
+        tmp_path: Path) -> None:
+    # the parent-death signal can land while the main thread registers a temporary file
+    from darkscan.events import parquet
+
+    tmp = parquet.atomic_path(tmp_path / "chunk.parquet")
+    parquet._pending_lock.acquire()
+    try:
+        start = time.monotonic()
+        assert parquet.remove_pending() == 1
+        assert time.monotonic() - start < 2.0 and not tmp.exists()
+    finally:
+        parquet._pending_lock.release()
+
+
 def test_damaged_cache_files_are_removed_and_recomputed(tmp_path: Path,
                                                         capfd: pytest.CaptureFixture[str]
                                                         ) -> None:

@@ -37,6 +37,15 @@ _pending: set[Path] = set()
 _pending_lock = threading.Lock()
 
 
+def _fresh_lock_in_child() -> None:
+    # a fork copies the lock as it was: held, if another thread of the parent held it
+    global _pending_lock
+    _pending_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_fresh_lock_in_child)
+
+
 def _host_tag() -> str:
     return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
 
@@ -94,10 +103,20 @@ def atomic_write(target: str | os.PathLike[str]) -> Iterator[Path]:
 
 
 def remove_pending() -> int:
-    """Remove this process's unfinished temporary files (a worker about to exit); the count."""
-    with _pending_lock:
+    """Remove this process's unfinished temporary files (a worker about to exit); the count.
+
+    Called from a signal handler too, which may interrupt the main thread while it holds the
+    lock: after a short wait the set is read without it rather than never (the process exits).
+    """
+    locked = _pending_lock.acquire(timeout=0.2)
+    try:
         paths = list(_pending)
         _pending.clear()
+    except RuntimeError:  # changed size under an unlocked read: exiting anyway
+        paths = []
+    finally:
+        if locked:
+            _pending_lock.release()
     for p in paths:
         try:
             p.unlink(missing_ok=True)

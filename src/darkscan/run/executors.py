@@ -30,6 +30,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Protocol, TypeVar
 
 from darkscan.errors import DarkscanError, NotAvailableError
+from darkscan.events.parquet import remove_pending
 from darkscan.run.progress import progress
 
 T = TypeVar("T")
@@ -51,10 +52,10 @@ def init_worker() -> None:
 def _exit_orphaned(*_: Any) -> None:
     """The parent is gone: remove this process's unfinished temporary files and exit now
     (``os._exit``: no result can reach the parent, and no clean-up handler should wait)."""
-    from darkscan.events.parquet import remove_pending
-
-    remove_pending()
-    os._exit(1)
+    try:
+        remove_pending()
+    finally:
+        os._exit(1)
 
 
 def _watch(parent_pid: int) -> None:
