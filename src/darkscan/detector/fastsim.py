@@ -21,7 +21,7 @@ import awkward as ak
 import numpy as np
 
 from darkscan.allocator import keep_freed_memory
-from darkscan.detector import background, calorimeter, pid, species, tracking, trigger
+from darkscan.detector import background, calorimeter, decays, pid, species, tracking, trigger
 from darkscan.detector.parameters import BELLE2_DETECTOR, DetectorParameters
 from darkscan.errors import InputFileError
 from darkscan.events import STATUS_FINAL, Sample, read_sample, write_sample
@@ -29,7 +29,9 @@ from darkscan.jit import jit
 from darkscan.physics.experiment import BELLE2, Experiment
 
 REQUIRED = ("pdg", "px", "py", "pz", "E", "vx", "vy", "vz", "status")
-CLUSTER_COLUMNS = ("E", "theta", "phi", "region", "track_index", "mc_pdg", "mc_index", "is_bkg")
+OPTIONAL = {"mother": -1}
+CLUSTER_COLUMNS = ("E", "theta", "phi", "region", "track_index", "mc_pdg", "mc_index", "mc_mother",
+                   "mc_mother_pdg", "is_bkg")
 _FLOAT_FIELDS = ("px", "py", "pz", "E", "vx", "vy", "vz")
 
 
@@ -48,6 +50,9 @@ def _columns(sample: Sample) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     counts = ak.to_numpy(ak.num(parts, axis=1)).astype(np.int64)
     flat = ak.flatten(parts, axis=1)
     cols = {name: ak.to_numpy(flat[name]) for name in REQUIRED}
+    for name, default in OPTIONAL.items():
+        cols[name] = (ak.to_numpy(flat[name]) if name in have
+                      else np.full(len(cols["pdg"]), default, dtype=np.int32))
     for name in _FLOAT_FIELDS:
         cols[name] = np.asarray(cols[name], dtype=np.float64)  # a view when already float64
         if not np.isfinite(cols[name]).all():
@@ -87,8 +92,8 @@ def _rngs(seed: int | np.random.SeedSequence, n: int) -> list[np.random.Generato
 
 
 @jit
-def _merge_clusters(rng, ev, keep, e, theta, phi, region, track, pdg, local, bkg_counts,
-                    bkg_regions, bkg_c):  # pragma: no cover - compiled
+def _merge_clusters(rng, ev, keep, e, theta, phi, region, track, pdg, local, mother, mother_pdg,
+                    bkg_counts, bkg_regions, bkg_c):  # pragma: no cover - compiled
     """Kept clusters of the particles (event-ordered, with their event ``ev``) and
     ``bkg_counts`` beam-background clusters per event, drawn here (:mod:`background`), in one
     event-ordered list: per event, particles first."""
@@ -105,6 +110,8 @@ def _merge_clusters(rng, ev, keep, e, theta, phi, region, track, pdg, local, bkg
     track_out = np.full(n, -1, dtype=np.int32)
     pdg_out = np.full(n, 22, dtype=np.int32)
     local_out = np.full(n, -1, dtype=np.int32)
+    mother_out = np.full(n, -1, dtype=np.int32)
+    mother_pdg_out = np.zeros(n, dtype=np.int32)
     is_bkg = np.ones(n, dtype=np.bool_)
     pos = off[:-1].copy()
     for i in range(ev.shape[0]):
@@ -113,21 +120,23 @@ def _merge_clusters(rng, ev, keep, e, theta, phi, region, track, pdg, local, bkg
             pos[ev[i]] += 1
             e_out[w], th_out[w], ph_out[w], region_out[w] = e[i], theta[i], phi[i], region[i]
             track_out[w], pdg_out[w], local_out[w] = track[i], pdg[i], local[i]
+            mother_out[w], mother_pdg_out[w] = mother[i], mother_pdg[i]
             is_bkg[w] = False
     for k in range(n_events):
         for w in range(pos[k], off[k + 1]):
             e_out[w], th_out[w], ph_out[w], region_out[w] = background.draw_cluster(
                 rng, bkg_regions, bkg_c)
-    return (e_out, th_out, ph_out, region_out, track_out, pdg_out, local_out, is_bkg), off
+    return (e_out, th_out, ph_out, region_out, track_out, pdg_out, local_out, mother_out,
+            mother_pdg_out, is_bkg), off
 
 
 @jit
-def _track_links_kernel(tk, keep, cluster_e, klm_layers, pdg, local, x, y, px, py, pz
-                        ):  # pragma: no cover - compiled
+def _track_links_kernel(tk, keep, cluster_e, klm_layers, pdg, local, mother, mother_pdg, x, y, px,
+                        py, pz):  # pragma: no cover - compiled
     n = tk.shape[0]
     floats = np.empty((3, n))  # E_cluster, E_over_p, mc_vr
     layers = np.empty(n, dtype=np.int16)
-    ints = np.empty((2, n), dtype=np.int32)  # mc_pdg, mc_index
+    ints = np.empty((4, n), dtype=np.int32)  # mc_pdg, mc_index, mc_mother, mc_mother_pdg
     for i in range(n):
         j = tk[i]
         e = cluster_e[j] if keep[j] else 0.0
@@ -135,20 +144,23 @@ def _track_links_kernel(tk, keep, cluster_e, klm_layers, pdg, local, x, y, px, p
         floats[1, i] = e / max(np.sqrt(px[i] * px[i] + py[i] * py[i] + pz[i] * pz[i]), 1e-9)
         floats[2, i] = np.sqrt(x[j] * x[j] + y[j] * y[j])
         layers[i] = klm_layers[j]
-        ints[0, i], ints[1, i] = pdg[j], local[j]
+        ints[0, i], ints[1, i], ints[2, i], ints[3, i] = pdg[j], local[j], mother[j], mother_pdg[j]
     return floats, layers, ints
 
 
 def _track_links(tk: np.ndarray, keep: np.ndarray, cluster_e: np.ndarray,
-                 klm_layers: np.ndarray, pdg: np.ndarray, local: np.ndarray, x: np.ndarray,
-                 y: np.ndarray, px: np.ndarray, py: np.ndarray, pz: np.ndarray
-                 ) -> dict[str, np.ndarray]:
+                 klm_layers: np.ndarray, part: Particles, px: np.ndarray, py: np.ndarray,
+                 pz: np.ndarray) -> dict[str, np.ndarray]:
     """Per track (particle ``tk``, reconstructed momentum p): the energy of its particle's
-    cluster and E/p, its KLM layers, the true id, index and production radius."""
-    floats, layers, ints = _track_links_kernel(tk, keep, cluster_e, klm_layers, pdg, local,
-                                               x, y, px, py, pz)
+    cluster and E/p, its KLM layers, the true id, index, mother (index and id) and production
+    radius."""
+    floats, layers, ints = _track_links_kernel(tk, keep, cluster_e, klm_layers, part["pdg"],
+                                               part["local"], part["mother"],
+                                               part["mother_pdg"], part["x"], part["y"], px, py,
+                                               pz)
     return {"E_cluster": floats[0], "E_over_p": floats[1], "klm_layers": layers,
-            "mc_pdg": ints[0], "mc_index": ints[1], "mc_vr": floats[2]}
+            "mc_pdg": ints[0], "mc_index": ints[1], "mc_mother": ints[2],
+            "mc_mother_pdg": ints[3], "mc_vr": floats[2]}
 
 
 def _kinematics(px: np.ndarray, py: np.ndarray, pz: np.ndarray
@@ -180,11 +192,13 @@ def _truth_summary(ev, invisible, charge, pdg, px, py, pz, e, n_events
 Particles = dict[str, np.ndarray]
 
 
-def _final_particles(c: dict[str, np.ndarray], counts: np.ndarray) -> Particles:
-    """Flat final-state particles with their event, index in the event, species properties
-    and momentum angles."""
+def _final_particles(c: dict[str, np.ndarray], counts: np.ndarray, rng: np.random.Generator,
+                     params: DetectorParameters) -> Particles:
+    """Flat final-state particles with their event, index in the event (``local``) and truth
+    mother (index and PDG id, 0 for none), after the decays in flight (:mod:`decays`), with
+    species properties and momentum angles."""
     final = c["status"] == STATUS_FINAL
-    names = ("pdg", "vx", "vy", "vz", "px", "py", "pz", "E")
+    names = ("pdg", "vx", "vy", "vz", "px", "py", "pz", "E", "mother")
     event = np.repeat(np.arange(len(counts)), counts)
     if final.all():  # views, no copies
         cols = {k: c[k] for k in names}
@@ -195,8 +209,13 @@ def _final_particles(c: dict[str, np.ndarray], counts: np.ndarray) -> Particles:
         ev = event[idx]
     part = {"x": cols["vx"], "y": cols["vy"], "z": cols["vz"], "px": cols["px"],
             "py": cols["py"], "pz": cols["pz"], "E": cols["E"],
-            "pdg": cols["pdg"].astype(np.int64), "ev": ev}
+            "pdg": cols["pdg"].astype(np.int64), "ev": ev,
+            "mother": np.asarray(cols["mother"], dtype=np.int32)}
     part["local"] = (idx - _offsets(counts)[ev]).astype(np.int32)
+    has_mother = (part["mother"] >= 0) & (part["mother"] < counts[ev])
+    mother_row = np.where(has_mother, _offsets(counts)[ev] + part["mother"], 0)
+    part["mother_pdg"] = np.where(has_mother, c["pdg"][mother_row], 0).astype(np.int32)
+    part = decays.in_flight(part, counts, rng, params)
     part["charge"], part["mass"], part["invisible"] = species.properties(part["pdg"])
     part["p"], part["theta"], part["phi"] = _kinematics(part["px"], part["py"], part["pz"])
     return part
@@ -231,7 +250,8 @@ def _clusters(part: Particles, cl: dict[str, np.ndarray], part_to_track: np.ndar
     """The particles' kept clusters and the beam-background clusters, per event."""
     cols, off = _merge_clusters(
         rng, np.ascontiguousarray(part["ev"]), cl["keep"], cl["E"], cl["theta"], cl["phi"],
-        cl["region"], part_to_track, part["pdg"], part["local"],
+        cl["region"], part_to_track, part["pdg"], part["local"], part["mother"],
+        part["mother_pdg"],
         background.counts(rng, n_events, rate), *background.spectrum(params))
     return dict(zip(CLUSTER_COLUMNS, cols, strict=True)), off
 
@@ -264,9 +284,9 @@ def simulate(sample: Sample, *, seed: int | np.random.SeedSequence,
     keep_freed_memory()  # chunk after chunk reuses the same memory (see darkscan.allocator)
     counts, c = _columns(sample)
     n_events = len(counts)
-    rng_trk, rng_ecl, rng_klm, rng_pid, rng_bkg = _rngs(seed, 5)
+    rng_trk, rng_ecl, rng_klm, rng_pid, rng_bkg, rng_decay = _rngs(seed, 6)
     rate = params.bkg_rate if beam_background_rate is None else float(beam_background_rate)
-    part = _final_particles(c, counts)
+    part = _final_particles(c, counts, rng_decay, params)
 
     tk, tracks, r_max = _tracking(part, rng_trk, params)
     dep = calorimeter.ecl_deposits(rng_ecl, part["pdg"], part["charge"], part["x"], part["y"],
@@ -278,8 +298,8 @@ def simulate(sample: Sample, *, seed: int | np.random.SeedSequence,
     track_off, part_to_track = _track_index(part["ev"], tk, n_events, len(part["pdg"]))
     tracks.update(pid.pid_scores(rng_pid, part["pdg"], part["p"], part["theta"], cl["keep"],
                                  params, index=tk))
-    tracks.update(_track_links(tk, cl["keep"], cl["E"], layers, part["pdg"], part["local"],
-                               part["x"], part["y"], tracks["px"], tracks["py"], tracks["pz"]))
+    tracks.update(_track_links(tk, cl["keep"], cl["E"], layers, part, tracks["px"],
+                               tracks["py"], tracks["pz"]))
     clusters, cluster_off = _clusters(part, cl, part_to_track, rng_bkg, rate, n_events, params)
 
     out: dict[str, Any] = {"tracks": _jagged(tracks, track_off),
