@@ -28,6 +28,7 @@ import numpy as np
 
 from darkscan.errors import ParameterError
 from darkscan.events import Sample, SampleMeta
+from darkscan.generate.beams import beam_energies, cms_energy
 from darkscan.generate.pythia_bridge import (
     MB_TO_PB,
     child_seed,
@@ -142,10 +143,12 @@ Y4S_SIGNAL_CHANNELS = {"ee": 11, "mumu": 13, "pipi": 211, "kk": 321}
 class Upsilon4SProcess:
     """e⁺e⁻ → Υ(4S) → B B̄ with generic B decays (Pythia's decay tables, B⁰ mixing on).
 
-    The Υ(4S) is produced at rest in the CMS with mass √s (its width, 20 MeV, is wider than the
-    beam-energy spread); B B̄ are emitted back to back with the P-wave distribution
-    dN/dcosθ* ∝ 1 − cos²θ* of a transversely polarised vector decaying to two pseudoscalars
-    (e⁺e⁻ → γ* gives helicity ±1 along the beam), then handed to Pythia for their decays.
+    The Υ(4S) is produced at rest in the CMS with mass √s of its own event: √s is drawn from the
+    preset's beam-energy spread (σ ≈ 5 MeV at Belle II; the Υ(4S) line, 20 MeV wide, is nearly
+    flat across it), which is what gives M_bc its resolution of ≈ 2.5 MeV; B B̄ are emitted
+    back to back with the P-wave distribution dN/dcosθ* ∝ 1 − cos²θ* of a transversely
+    polarised vector decaying to two pseudoscalars (e⁺e⁻ → γ* gives helicity ±1 along the
+    beam), then handed to Pythia for their decays.
     σ is the Physics Book value (not computed). No ISR photons are attached (gap).
 
     ``signal_decay`` hook: a callable ``(rng, n) -> (pdg (n, k), p4 (n, k, 4))`` giving the
@@ -199,7 +202,7 @@ class Upsilon4SProcess:
                 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """CMS-frame Υ(4S) → B B̄ records in Pythia's conventions (vectorised); the first B is a
         B⁺ with probability ``charged_fraction`` (B(Υ(4S) → B⁺B⁻) for generic events)."""
-        sqrt_s = self.experiment.sqrt_s
+        sqrt_s = cms_energy(self.experiment, *beam_energies(self.experiment, rng, n))
         charged = rng.random(n) < charged_fraction
         b1 = np.where(charged, 521, 511)
         m_b = np.where(charged, mass(521), mass(511))
