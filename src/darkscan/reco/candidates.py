@@ -35,8 +35,9 @@ from darkscan.reco.lists import ListDef, VertexFit, as_listdef, resolve
 TRACK_FIELDS = ("px", "py", "pz", "charge", "d0", "z0", "phi0", "tanl", "sigma_d0", "sigma_z0",
                 "muonID", "electronID", "pionID", "kaonID", "E_cluster", "E_over_p",
                 "klm_layers", "n_cdc", "n_svd", "mc_pdg", "mc_vr")
-OPTIONAL_TRACK_FIELDS = ("protonID", "sigma_pt_rel")
+OPTIONAL_TRACK_FIELDS = ("protonID", "sigma_pt_rel", "mc_index", "mc_mother", "mc_mother_pdg")
 CLUSTER_FIELDS = ("E", "theta", "phi", "track_index", "mc_pdg")
+OPTIONAL_CLUSTER_FIELDS = ("mc_index", "mc_mother", "mc_mother_pdg")
 #: photons below this energy are left out of event shapes and π⁰/η partners (beam background)
 PHOTON_E_MIN = 0.05
 
@@ -120,7 +121,7 @@ class Engine:
         self.b_field = float(sample.meta.extra.get("b_field", BELLE2_DETECTOR.b_field))
         self.n_events = len(ev)
         self.trk_off, trk = _flat(ev.tracks, TRACK_FIELDS + OPTIONAL_TRACK_FIELDS)
-        self.clu_off, clu = _flat(ev.clusters, CLUSTER_FIELDS)
+        self.clu_off, clu = _flat(ev.clusters, CLUSTER_FIELDS + OPTIONAL_CLUSTER_FIELDS)
         self.n_tracks_total = int(self.trk_off[-1])
         self.trk_event = np.repeat(np.arange(self.n_events), np.diff(self.trk_off))
         self.clu_event = np.repeat(np.arange(self.n_events), np.diff(self.clu_off))
@@ -438,26 +439,24 @@ def reconstruct(sample: Sample, decay: str | ListDef = "vpho -> mu+ mu-",
         store = eng.build(ld)
     n_events = eng.n_events
     cand_event = store.event
-    ctx = V.Context(eng, store, np.arange(len(cand_event)))
-    cols: dict[str, np.ndarray] = {"event": np.asarray(cand_event, dtype=np.int64)}
+    n_c = np.bincount(cand_event, minlength=n_events)
+    if best is not None:  # ranked first: the other variables only on the rows that are kept
+        rank = eng.rank(store, best, best_highest)
+    else:
+        rank = (np.arange(len(cand_event)) - (np.cumsum(n_c) - n_c)[cand_event]).astype(np.int32)
+    rows = np.nonzero(rank == 0)[0] if best is not None and best_only else np.arange(len(rank))
+    ctx = V.Context(eng, store, rows)
+    events = cand_event[rows]
+    cols: dict[str, np.ndarray] = {"event": np.asarray(events, dtype=np.int64)}
     for n in names:
         cols[n] = V.compute(n, ctx)
     # pass-through per-event flat columns: trigger bits, truth summary, weight
     for f in ak.fields(sample.events):
         if f.startswith(("trg_", "mc_")) and f not in cols:
-            cols[f] = ak.to_numpy(sample.events[f])[cand_event]
-    cols["weight"] = ak.to_numpy(sample.events["weight"])[cand_event]
-
-    n_c = np.bincount(cand_event, minlength=n_events)
-    if best is not None:
-        rank = eng.rank(store, best, best_highest, cols)
-    else:
-        rank = (np.arange(len(cand_event)) - (np.cumsum(n_c) - n_c)[cand_event]).astype(np.int32)
-    cols["rank"] = rank
-    cols["ncand"] = n_c[cand_event].astype(np.int32)
-    if best is not None and best_only:
-        sel = rank == 0
-        cols = {k: v[sel] for k, v in cols.items()}
+            cols[f] = ak.to_numpy(sample.events[f])[events]
+    cols["weight"] = ak.to_numpy(sample.events["weight"])[events]
+    cols["rank"] = rank[rows]
+    cols["ncand"] = n_c[events].astype(np.int32)
     meta = sample.meta.with_(kind="ntuple", extra={
         **sample.meta.extra, "decay": head.definition,
         "lists": "; ".join(ld.definition for ld in plan[:-1]), "best": best or "",

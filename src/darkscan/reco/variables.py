@@ -24,6 +24,7 @@ import numpy as np
 from darkscan.errors import DarkscanError, unknown
 from darkscan.physics import lorentz
 from darkscan.physics.constants import M_TAU
+from darkscan.reco.decay import VPHO
 from darkscan.reco.vertex import fit_vertex
 
 if TYPE_CHECKING:
@@ -379,12 +380,47 @@ def _mc_pdg(c: Context) -> np.ndarray:
     return c.obj("mc_pdg")
 
 
+@variable("mc_mother", "", "truth index of the mother of the matched particle (−1: none); "
+          "final-state particles")
+def _mc_mother(c: Context) -> np.ndarray:
+    return c.obj("mc_mother")
+
+
+@variable("mc_mother_pdg", "", "PDG id of the mother of the matched particle (0: none); "
+          "final-state particles")
+def _mc_mother_pdg(c: Context) -> np.ndarray:
+    return c.obj("mc_mother_pdg")
+
+
+@variable("mc_index", "", "truth index of the matched particle; for a composite, that of the "
+          "true particle its final-state daughters all come from, when it has the candidate's "
+          "PDG id (−1 otherwise)")
+def _mc_index(c: Context) -> np.ndarray:
+    if c.kind != "composite":
+        return c.obj("mc_index")
+    finals = [d for d in c.children if d.kind != "composite"]
+    if not finals:  # a composite of composites: its own truth is not in the reco sample
+        return c.nan()
+    mother = compute("mc_mother", finals[0])
+    ok = (mother >= 0) & (compute("mc_mother_pdg", finals[0]) == c.store.pdg[c.rows])
+    for d in finals[1:]:
+        ok &= compute("mc_mother", d) == mother
+    return np.where(ok, mother, -1.0)
+
+
 @variable("mc_match", "", "1 if every final-state particle is matched to a true particle of its "
-          "hypothesis")
+          "hypothesis and the final-state daughters of each composite come from one true "
+          "particle of the composite's PDG id (basf2's isSignal, without the intermediate "
+          "composites' own mothers, which the reco sample does not keep); a vpho matches "
+          "daughters made in the collision itself")
 def _mc_match(c: Context) -> np.ndarray:
     if c.kind != "composite":
         return (c.obj("mc_pdg") == c.store.pdg[c.rows]).astype(np.int8)
     ok = np.ones(c.n, dtype=bool)
+    finals = [d for d in c.children if d.kind != "composite"]
+    if finals:  # a vpho is the collision itself: its daughters are primaries
+        primaries = np.all([compute("mc_mother", d) < 0 for d in finals], axis=0)
+        ok &= np.where(c.store.pdg[c.rows] == VPHO, primaries, compute("mc_index", c) >= 0)
     for d in c.children:
         ok &= compute("mc_match", d) == 1
     return ok.astype(np.int8)
