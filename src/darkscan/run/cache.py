@@ -92,6 +92,10 @@ class StageCache:
         assert self.root is not None
         return self.root / stage / f"{key}.{ext}"
 
+    def has_sample(self, stage: str, key: str) -> bool:
+        """Whether a sample is stored for ``key`` (without reading it)."""
+        return self.root is not None and self._path(stage, key, "parquet").is_file()
+
     def sample(self, stage: str, key: str, compute: Callable[[], Sample]) -> Sample:
         """Return the cached sample for ``key`` or compute, store atomically and return it."""
         if self.root is None:

@@ -24,6 +24,12 @@ def cached_chunk(chunk: Chunk, *, root: str | None, stage: str, base_key: str,
     return cache.sample(stage, key, lambda: kernel(chunk))
 
 
+def is_cached(chunk: Chunk, *, root: str | None, stage: str, base_key: str) -> bool:
+    """Whether :func:`cached_chunk` would find this chunk's output on disk."""
+    key = stage_key(stage, {"base": base_key, "chunk": chunk.key()})
+    return StageCache(root).has_sample(stage, key)
+
+
 def run_chunked(stage: str, kernel: Callable[[Chunk], Sample], chunks: Sequence[Chunk], *,
                 config: Mapping[str, Any], cache_root: str | Path | None = None,
                 executor: Executor | None = None, code: tuple[str, ...] = (),

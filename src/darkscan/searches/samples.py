@@ -15,7 +15,7 @@ from darkscan.events import Sample, SampleMeta
 from darkscan.run.cache import stage_key
 from darkscan.run.chunks import Chunk, plan_chunks
 from darkscan.run.executors import Executor
-from darkscan.run.pipeline import cached_chunk
+from darkscan.run.pipeline import cached_chunk, is_cached
 from darkscan.searches.spec import BestCandidate, SampleSpec
 
 CHUNK_SIZE = 100_000
@@ -73,6 +73,46 @@ def ntuple_kernel(task: NtupleTask) -> Sample:
     return Sample(events, meta)
 
 
+#: events of the tiny samples the warm-up runs
+WARM_UP_EVENTS = 200
+
+
+def _warm_up(job: tuple[str, tuple[NtupleTask, ...]]) -> None:
+    """Compile one group of kernels in this worker (numba caches them on disk for the others):
+    ``("generate", tasks)`` the generators of the tasks' processes, ``("detect", (task,))`` the
+    fast simulation and the reconstruction. Best effort: a failure here is met again, and
+    reported, by the real chunk."""
+    from darkscan.detector import simulate
+    from darkscan.detector.toy import mumux_sample
+    from darkscan.generate import get_process
+    from darkscan.reco import reconstruct
+
+    group, tasks = job
+    try:
+        if group == "generate":
+            for t in tasks:
+                get_process(t.spec.process).generate_chunk(WARM_UP_EVENTS, t.chunk.seed,
+                                                           t.params, isr=True)
+        else:
+            t = tasks[0]
+            reco = simulate(mumux_sample(1.0, WARM_UP_EVENTS, 1), seed=1)
+            reconstruct(reco, decay=t.decay, best=t.best.expression,
+                        best_highest=t.best.highest)
+    except Exception:  # best effort, see the docstring
+        return
+
+
+def warm_up(tasks: list[NtupleTask], executor: Executor) -> None:
+    """With several workers, compile the generators in one and the detector and reconstruction
+    in another at the same time, before any chunk: on a machine whose kernel cache is empty
+    every worker would otherwise compile everything itself, one after the other."""
+    if getattr(executor, "workers", 1) < 2 or not tasks:
+        return
+    first_of_process = {t.spec.process: t for t in tasks}
+    executor.map(_warm_up, [("generate", tuple(first_of_process.values())),
+                            ("detect", (tasks[0],))], label="compiling kernels")
+
+
 def _cached_ntuple(task: NtupleTask) -> Sample:
     return cached_chunk(task.chunk, root=task.cache_root, stage="ntuple", base_key=task.base_key,
                         kernel=lambda _: ntuple_kernel(task))
@@ -127,6 +167,9 @@ def make_ntuples(samples: dict[str, tuple[SampleSpec, dict[str, float]]], *, dec
         for chunk in plan_chunks(n, CHUNK_SIZE, _sample_seed(seed, name)):
             tasks.append(NtupleTask(name, spec, params, decay, best, columns, chunk,
                                     None if cache_root is None else str(cache_root), base))
+    todo = [t for t in tasks if not is_cached(t.chunk, root=t.cache_root, stage="ntuple",
+                                              base_key=t.base_key)]
+    warm_up(todo, executor)
     parts = executor.map(_cached_ntuple, tasks, label="simulating samples")
     out: dict[str, Ntuple] = {}
     for name, (spec, _params) in samples.items():
