@@ -193,6 +193,47 @@ def test_channel_rejects_a_bad_decay() -> None:
         Channel("x", "vpho ->", ZINV.channels[0].best_candidate, ())
 
 
+def test_channel_lists_are_checked_at_declaration() -> None:
+    from darkscan.reco import ListDef, VertexFit
+
+    best = ZINV.channels[0].best_candidate
+    with pytest.raises(ParameterError, match="S:x"):
+        Channel("bks", "B+:sig -> K+ S:x", best, ())
+    s_list = ListDef("S:x -> mu+ mu-", vertex=VertexFit())
+    ch = Channel("bks", "B+:sig -> K+ S:x", best, ("dau1_flight_significance > 3",),
+                 lists=(s_list,))
+    assert ch.lists == (s_list,)
+
+
+def test_warm_up_splits_compilation_across_workers_and_skips_one_worker() -> None:
+    from darkscan.searches.samples import warm_up
+
+    class Recorder:
+        def __init__(self, workers: int) -> None:
+            self.workers, self.calls = workers, list[list[str]]()
+
+        def map(self, fn: object, items: list, label: str = "") -> list:
+            self.calls.append([group for group, _ in items])
+            return [None] * len(items)
+
+    tasks = _zinv_tasks()
+    two, one = Recorder(2), Recorder(1)
+    warm_up(tasks, two)
+    warm_up(tasks, one)
+    warm_up([], two)
+    assert two.calls == [["generate", "detect"]] and one.calls == []
+
+
+def _zinv_tasks() -> list:
+    from darkscan.run.chunks import plan_chunks
+    from darkscan.searches.samples import NtupleTask
+
+    ch = ZINV.channels[0]
+    spec = ZINV.backgrounds[0]
+    chunk = plan_chunks(10, 10, 1)[0]
+    return [NtupleTask("b", spec, {}, ch.decay, ch.best_candidate, ("M",), chunk, (), None, "k")]
+
+
 def test_elliptical_windows_choose_cuts_on_the_training_samples() -> None:
     from darkscan.select.scan import CutGrid
 

@@ -64,7 +64,8 @@ def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | 
     columns = channel.columns(search.extraction.observables)
     ntuples = make_ntuples(samples, decay=channel.decay, best=channel.best_candidate,
                            columns=columns, quick=quick, seed=seed, cache_root=out / ".cache",
-                           executor=executor or SerialExecutor(), scale=scale)
+                           executor=executor or SerialExecutor(), scale=scale,
+                           lists=channel.lists)
     t_sim = time.perf_counter() - t0
 
     selected = {k: _selected(nt, channel.selection, search.extraction.observables, lum)

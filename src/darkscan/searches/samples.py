@@ -12,6 +12,7 @@ import awkward as ak
 import numpy as np
 
 from darkscan.events import Sample, SampleMeta
+from darkscan.reco.lists import ListDef
 from darkscan.run.cache import stage_key
 from darkscan.run.chunks import Chunk, plan_chunks
 from darkscan.run.executors import Executor
@@ -36,6 +37,7 @@ class NtupleTask:
     best: BestCandidate
     columns: tuple[str, ...]
     chunk: Chunk
+    lists: tuple[ListDef, ...]
     cache_root: str | None
     base_key: str
 
@@ -62,8 +64,8 @@ def ntuple_kernel(task: NtupleTask) -> Sample:
     from darkscan.detector.trigger import TRIGGER_BITS
 
     variables = [c for c in task.columns if c not in TRIGGER_BITS]
-    nt = reconstruct(reco, decay=task.decay, variables=variables, best=task.best.expression,
-                     best_highest=task.best.highest)
+    nt = reconstruct(reco, decay=task.decay, variables=variables, lists=task.lists,
+                     best=task.best.expression, best_highest=task.best.highest)
     fields = [c for c in (*task.columns, "weight") if c in ak.fields(nt.events)]
     missing = sorted(set(task.columns) - set(fields))
     if missing:
@@ -96,7 +98,7 @@ def _warm_up(job: tuple[str, tuple[NtupleTask, ...]]) -> None:
         else:
             t = tasks[0]
             reco = simulate(mumux_sample(1.0, WARM_UP_EVENTS, 1), seed=1)
-            reconstruct(reco, decay=t.decay, best=t.best.expression,
+            reconstruct(reco, decay=t.decay, lists=t.lists, best=t.best.expression,
                         best_highest=t.best.highest)
     except Exception:  # best effort, see the docstring
         return
@@ -149,10 +151,11 @@ class Ntuple:
 
 def make_ntuples(samples: dict[str, tuple[SampleSpec, dict[str, float]]], *, decay: str,
                  best: BestCandidate, columns: tuple[str, ...], quick: bool, seed: int,
-                 cache_root: Path | None, executor: Executor, scale: float = 1.0
-                 ) -> dict[str, Ntuple]:
+                 cache_root: Path | None, executor: Executor, scale: float = 1.0,
+                 lists: tuple[ListDef, ...] = ()) -> dict[str, Ntuple]:
     """Produce every sample's ntuple (keyed by sample id), all chunks of all samples in one
-    executor map. ``samples``: id → (spec, parameters given)."""
+    executor map. ``samples``: id → (spec, parameters given); ``lists``: the particle lists
+    ``decay`` uses."""
     from darkscan.generate import get_process, resolve_params
 
     tasks: list[NtupleTask] = []
@@ -163,14 +166,22 @@ def make_ntuples(samples: dict[str, tuple[SampleSpec, dict[str, float]]], *, dec
                   "best": [best.expression, best.highest], "filter": spec.filter_label,
                   "filter_is_decay": spec.filter_is_decay,
                   "columns": columns, "n": n, "seed": seed}
+        if lists:  # (only when used: the keys of list-free searches stay as they were)
+            config["lists"] = [repr(ld) for ld in lists]
         base = stage_key("ntuple", config, code=CODE)
         for chunk in plan_chunks(n, CHUNK_SIZE, _sample_seed(seed, name)):
-            tasks.append(NtupleTask(name, spec, params, decay, best, columns, chunk,
+            tasks.append(NtupleTask(name, spec, params, decay, best, columns, chunk, lists,
                                     None if cache_root is None else str(cache_root), base))
     todo = [t for t in tasks if not is_cached(t.chunk, root=t.cache_root, stage="ntuple",
                                               base_key=t.base_key)]
     warm_up(todo, executor)
-    parts = executor.map(_cached_ntuple, tasks, label="simulating samples")
+    # in a fixed shuffled order: the samples differ in cost per chunk by 100×, so in sample
+    # order the ETA from the chunks done so far is wrong and the last worker runs alone
+    order = np.random.default_rng(0).permutation(len(tasks))
+    shuffled = executor.map(_cached_ntuple, [tasks[i] for i in order], label="simulating samples")
+    parts: list[Sample] = [None] * len(tasks)  # type: ignore[list-item]
+    for i, part in zip(order, shuffled, strict=True):
+        parts[i] = part
     out: dict[str, Ntuple] = {}
     for name, (spec, _params) in samples.items():
         mine = [p for t, p in zip(tasks, parts, strict=True) if t.sample == name]

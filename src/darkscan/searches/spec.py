@@ -18,6 +18,7 @@ import numpy as np
 from darkscan.errors import ParameterError
 
 if TYPE_CHECKING:
+    from darkscan.reco.lists import ListDef
     from darkscan.searches.extraction import Extraction
 
 #: A truth-level filter: (truth particles of a chunk) -> boolean mask per event. It runs before
@@ -131,18 +132,21 @@ class BestCandidate:
 @dataclass(frozen=True)
 class Channel:
     """A reconstructed final state: decay string, best-candidate rule, selection (cut strings
-    of the restricted language, all required) and the extra ntuple columns it keeps."""
+    of the restricted language, all required), the extra ntuple columns it keeps, and the
+    particle lists the decay string uses (basf2-style :class:`darkscan.reco.ListDef`: cuts,
+    vertex and mass fits, e.g. ``S:mumu -> mu+:id mu-:id`` with a vertex fit)."""
 
     name: str
     decay: str
     best_candidate: BestCandidate
     selection: tuple[str, ...]
     keep: tuple[str, ...] = ()
+    lists: tuple[ListDef, ...] = ()
 
     def __post_init__(self) -> None:
-        from darkscan.reco.decay import parse_decay
+        from darkscan.reco.lists import resolve
 
-        parse_decay(self.decay)
+        resolve(self.decay, self.lists)  # parses every decay string, checks names and order
         for expr in (*self.selection, self.best_candidate.expression, *self.keep):
             variable_names(expr)
 

@@ -56,7 +56,7 @@ from darkscan.searches.spec import (
 
 _BARREL_LOOSE = (np.radians(25.0), np.radians(140.0))  # truth filter, looser than the cut
 _BARREL_FIDUCIAL = (np.radians(33.5), np.radians(127.5))  # a photon here is always seen
-_PT_CMS_LOOSE = 0.35  # GeV, the selection cuts at 0.8; σ(p_T) of the pair is ≈ 0.03 GeV
+_PT_CMS_LOOSE = 0.35  # GeV, the selection cuts at 0.8, many σ(p_T) of the pair (≲ 0.03 GeV) away
 _E_PHOTON_SEEN = 0.6  # GeV, a barrel photon this hard always fails E_ECL_extra < 0.4 GeV
 
 
