@@ -17,11 +17,11 @@ seed 000 quotes first limits for 1.65 < M_A′ < 10.51 GeV).
 What darkscan's simulation shows (studies behind this module, 18k A′ → μμ events per point):
 
 - The two muons' mass and recoil mass are measured with a strong anticorrelation, ρ(M_μμ,
-  M_recoil) = −0.88 to −0.985 (both come from the same two momenta), so the windows are tilted
-  ellipses: core σ_M = 9, 18, 30, 44, 63 MeV at M_A′ = 2, 4, 6, 8, 9.5 GeV; σ(M²_recoil) ≈
-  0.13 + 0.12·p*_A′ GeV² (p*_A′ the A′ momentum in the CMS), i.e. σ(M_recoil) = 30 MeV (6, 4.5)
-  to 260 MeV (4, 1); the minor principal axis is only 4–21 MeV. ISR and FSR leave 48–79% of the
-  selected signal inside the 2σ ellipse.
+  M_recoil) = −0.69 to −0.95 (both come from the same two momenta), so the windows are tilted
+  ellipses: core σ_M = 6.7, 12.7, 20, 32 MeV at M_A′ = 2, 4, 6, 8 GeV (M_h′ = 1) and 37 MeV at
+  (9.5, 0.5); σ(M_recoil) = 16 MeV at (6, 4.5) to 350 MeV at (2–5, 0.5) (default run of
+  2026-12-04, σ(p_T)/p_T = 0.11%·p_T ⊕ 0.25%/β). ISR and FSR leave about half to four fifths of
+  the selected signal inside the 2σ ellipse (measured with the earlier, wider σ(p_T)).
 - The recoil mass: M²_recoil = (p_beams − p_μμ)² is a difference of large numbers, so
   σ(M_recoil) ≈ σ(M²)/(2M_h′) grows as M_h′ → 0 and M² < 0 for 3.6% of the selected events at
   (M_A′, M_h′) = (4, 1) GeV, 4.3% at (9.5, 0.5). darkscan's ``m_recoil`` = sign(M²)·√|M²| keeps
