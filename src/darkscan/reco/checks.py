@@ -21,7 +21,7 @@ from darkscan.events import Sample
 from darkscan.registry import Measurement, check
 
 _K_S, _PI0 = "K_S0:all -> pi+ pi-", "pi0:all -> gamma gamma"
-UDS_EVENTS, B_EVENTS = 8000, 4000
+UDS_EVENTS, B_EVENTS = 8000, 3000
 _BOOK = "Belle II Physics Book, PTEP 2019 123C01 (arXiv:1808.10567)"
 
 
@@ -101,6 +101,7 @@ def ks_efficiency_ratio() -> Measurement:
 
 
 # ---- B⁺ → K⁺ S ----------------------------------------------------------------------------
+@cache
 def _b_to_k_s(process: str, daughter: str, n: int, seed: int = 5) -> dict[str, np.ndarray]:
     from darkscan.detector import simulate
     from darkscan.generate import generate
