@@ -33,6 +33,15 @@ BASF2_ALIASES: dict[str, str] = {
     "extraEnergy": "E_ECL_extra", "helicityAngle(0)": "cos_helicity",
     "daughterInvM(0, 1)": "M_01", "daughterAngle(0, 1)": "opening_angle",
     "pi0Prob": "pi0_veto_mass", "etaProb": "eta_veto_mass",
+    # KSFW: basf2's default signal side is the B's direct daughters (darkscan ksfw_fs0_*), FS1
+    # its final-state particles (ksfw_*); E_T and the missing mass do not depend on it here
+    "KSFWVariables(et)": "ksfw_et", "KSFWVariables(mm2)": "ksfw_mm2",
+    **{f"KSFWVariables({k})": f"ksfw_fs0_{k}" for k in (
+        "hso00", "hso01", "hso02", "hso03", "hso04", "hso10", "hso12", "hso14", "hso20",
+        "hso22", "hso24", "hoo0", "hoo1", "hoo2", "hoo3", "hoo4")},
+    **{f"KSFWVariables({k}, FS1)": f"ksfw_{k}" for k in (
+        "hso00", "hso01", "hso02", "hso03", "hso04", "hso10", "hso12", "hso14", "hso20",
+        "hso22", "hso24", "hoo0", "hoo1", "hoo2", "hoo3", "hoo4")},
 }
 #: basf2 ``useCMSFrame(X)`` → darkscan
 CMS_ALIASES = {"p": "p_cms", "pt": "pt_cms", "E": "E_cms", "theta": "theta_cms",
@@ -56,6 +65,9 @@ def to_darkscan(name: str) -> str:
         return CMS_ALIASES[m.group(1)]
     if name in BASF2_ALIASES:
         return BASF2_ALIASES[name]
+    spaced = re.sub(r",\s*", ", ", name)  # basf2 arguments are written with or without spaces
+    if spaced in BASF2_ALIASES:
+        return BASF2_ALIASES[spaced]
     raise ParameterError(f"no darkscan variable for the basf2 name '{name}'; known: "
                          f"{', '.join(sorted(BASF2_ALIASES))}, useCMSFrame(...), daughter(i, ...)")
 

@@ -3,8 +3,9 @@
 Thrust T = max_n Σ|pᵢ·n| / Σ|pᵢ| (the axis found by the iteration n ← Σ sign(pᵢ·n) pᵢ from every
 particle direction as a start, which reaches the global maximum for the multiplicities of B-factory
 events); Fox–Wolfram R₂ = H₂/H₀ with H_l = Σᵢⱼ |pᵢ||pⱼ| P_l(cos θᵢⱼ); cos θ_TB,TO between the
-thrust axes of a candidate's particles and of the rest of the event; the diphoton mass of a photon
-with the partner that comes closest to a target (π⁰/η veto).
+thrust axes of a candidate's particles and of the rest of the event; the Kakuno–Super-Fox–Wolfram
+moments of a candidate against the rest of the event (Belle, PRL 91 261801); the diphoton mass of
+a photon with the partner that comes closest to a target (π⁰/η veto).
 """
 
 from __future__ import annotations
@@ -134,3 +135,103 @@ def best_partner_mass(e_ph, px, py, pz, off, cand_obj, cand_event, target, e_min
         if best < np.inf:
             out[c] = best
     return out
+
+
+
+@jit
+def _legendre(z, out):  # pragma: no cover - compiled
+    """P_0..P_4 at z into out[0:5]."""
+    z2 = z * z
+    out[0] = 1.0
+    out[1] = z
+    out[2] = 0.5 * (3.0 * z2 - 1.0)
+    out[3] = 0.5 * z * (5.0 * z2 - 3.0)
+    out[4] = 0.125 * ((35.0 * z2 - 30.0) * z2 + 3.0)
+
+
+@jit
+def ksfw_moments(px, py, pz, en, q, leaf, off, cand_event, cand_leaves, s_p3, s_q, s_p4,
+                 sqrt_s):  # pragma: no cover - compiled
+    """Kakuno–Super-Fox–Wolfram moments per candidate (all momenta in the CMS), unnormalised.
+
+    The event's objects (px, py, pz, E, charge q, leaf id; event e at off[e]:off[e + 1]) that
+    are not among the candidate's leaves form the other side o; ``s_p3``/``s_q`` ((n_c, m, 3),
+    (n_c, m)) are the signal-side particles s and ``s_p4`` (n_c, 4) the candidate. The missing
+    momentum is p_miss = (0⃗, √s) − s − o. With P_l the Legendre polynomials, θ opening angles:
+
+    - hso[c, x, l] = Σ_s Σ_{o∈x} |p_o| P_l(cos θ_so) for even l and Σ_s Σ_{o∈x} Q_s Q_o |p_o|
+      P_l(cos θ_so) for odd l; x = 0 charged, 1 neutral, 2 the missing momentum (one neutral
+      particle): odd l of x = 1, 2 vanish;
+    - hoo[c, l] = Σ_{o,o'} |p_o||p_o'| P_l(cos θ_oo'), with Q_o Q_o' for odd l (o = o'
+      included, as in the Fox–Wolfram H_l);
+    - et = Σ |p_T| of s and o (transverse to the z axis); mm2 = p_miss².
+    """
+    n_c, k = cand_leaves.shape
+    m = s_p3.shape[1]
+    hso = np.zeros((n_c, 3, 5))
+    hoo = np.zeros((n_c, 5))
+    et = np.zeros(n_c)
+    mm2 = np.zeros(n_c)
+    idx = np.empty(max(1, px.shape[0]), dtype=np.int64)
+    mag = np.empty(max(1, px.shape[0]))
+    pl = np.empty(5)
+    for c in range(n_c):
+        e = cand_event[c]
+        n_o = 0
+        ox, oy, oz, oe, pt = 0.0, 0.0, 0.0, 0.0, 0.0
+        for i in range(off[e], off[e + 1]):
+            used = False
+            for a in range(k):
+                if cand_leaves[c, a] == leaf[i]:
+                    used = True
+            if used:
+                continue
+            idx[n_o] = i
+            mag[n_o] = np.sqrt(px[i] ** 2 + py[i] ** 2 + pz[i] ** 2)
+            n_o += 1
+            ox += px[i]
+            oy += py[i]
+            oz += pz[i]
+            oe += en[i]
+            pt += np.sqrt(px[i] ** 2 + py[i] ** 2)
+        for a in range(m):
+            pt += np.sqrt(s_p3[c, a, 0] ** 2 + s_p3[c, a, 1] ** 2)
+        et[c] = pt
+        mx = -(s_p4[c, 0] + ox)
+        my = -(s_p4[c, 1] + oy)
+        mz = -(s_p4[c, 2] + oz)
+        me = sqrt_s - (s_p4[c, 3] + oe)
+        mm = np.sqrt(mx * mx + my * my + mz * mz)
+        mm2[c] = me * me - mm * mm
+        for a in range(m):
+            sx, sy, sz = s_p3[c, a, 0], s_p3[c, a, 1], s_p3[c, a, 2]
+            sm = np.sqrt(sx * sx + sy * sy + sz * sz)
+            if sm <= 0.0:
+                continue
+            for b in range(n_o):
+                j = idx[b]
+                if mag[b] <= 0.0:
+                    continue
+                _legendre((sx * px[j] + sy * py[j] + sz * pz[j]) / (sm * mag[b]), pl)
+                x = 0 if q[j] != 0.0 else 1
+                qq = s_q[c, a] * q[j]
+                for ll in range(5):
+                    w = mag[b] if ll % 2 == 0 else qq * mag[b]
+                    hso[c, x, ll] += w * pl[ll]
+            if mm > 0.0:
+                _legendre((sx * mx + sy * my + sz * mz) / (sm * mm), pl)
+                for ll in range(0, 5, 2):
+                    hso[c, 2, ll] += mm * pl[ll]
+        for b in range(n_o):
+            i = idx[b]
+            for d in range(n_o):
+                j = idx[d]
+                w = mag[b] * mag[d]
+                if w <= 0.0:
+                    continue
+                z = 1.0 if b == d else (px[i] * px[j] + py[i] * py[j] + pz[i] * pz[j]) / w
+                _legendre(z, pl)
+                qq = q[i] * q[j]
+                for ll in range(5):
+                    hoo[c, ll] += (w if ll % 2 == 0 else qq * w) * pl[ll]
+    return hso, hoo, et, mm2

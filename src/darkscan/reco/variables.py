@@ -524,3 +524,83 @@ def default_variables(n_daughters: int) -> list[str]:
     names += [f"dau{i}_{k}" for i in range(n_daughters) for k in dau]
     return names
 
+
+# --- KSFW moments (continuum suppression) -------------------------------------------------
+#: the KSFW names after ``ksfw_``: H^so_{x,l} (x = 0 charged, 1 neutral, 2 missing; odd l only
+#: for charged), H^oo_l, E_T and the missing mass squared (basf2 KSFWVariables)
+KSFW_NAMES = ("hso00", "hso01", "hso02", "hso03", "hso04", "hso10", "hso12", "hso14", "hso20",
+              "hso22", "hso24", "hoo0", "hoo1", "hoo2", "hoo3", "hoo4", "et", "mm2")
+
+
+def _ksfw_side(c: Context, final_state: bool) -> list[Context]:
+    """The signal side s: the candidate's final-state particles, or its direct daughters."""
+    out: list[Context] = []
+    for d in c.children:
+        if final_state and d.kind == "composite":
+            out += _ksfw_side(d, final_state)
+        else:
+            out.append(d)
+    return out
+
+
+def _ksfw(c: Context, final_state: bool) -> dict[str, np.ndarray]:
+    """Every KSFW quantity of the rows of ``c`` (one kernel call per context and side).
+
+    The other side o is the rest of the event (tracks with the pion mass and photons above
+    PHOTON_E_MIN, as for the other event shapes); H^so is normalised by 2(E*_beam − ΔE) =
+    2(√s − E*_B), about the H^so_0 of a two-body B (Belle's normalisation), H^oo by its square,
+    so that the moments do not scale with the energy left to the other side.
+    """
+    cache: dict[bool, dict[str, np.ndarray]] = vars(c).setdefault("_ksfw", {})
+    if final_state in cache:
+        return cache[final_state]
+    from darkscan.reco import eventshape
+
+    eng = c.engine
+    px, py, pz, en, off, leaf = eng._objects_cms
+    n_trk = eng.n_tracks_total
+    trk_q = np.asarray(eng.tracks["charge"], dtype=float)
+    q = np.zeros(len(leaf)) if n_trk == 0 else np.where(
+        leaf < n_trk, trk_q[np.minimum(leaf, n_trk - 1)], 0.0)
+    side = _ksfw_side(c, final_state)
+    s_p3 = np.ascontiguousarray(np.stack([d.p4_cms[:, :3] for d in side], axis=1))
+    s_q = np.ascontiguousarray(np.stack([d.store.charge[d.rows] for d in side], axis=1),
+                               dtype=float)
+    hso, hoo, et, mm2 = eventshape.ksfw_moments(
+        px, py, pz, en, q, leaf, off, c.event.astype(np.int64),
+        np.ascontiguousarray(c.leaves, dtype=np.int64), s_p3, s_q,
+        np.ascontiguousarray(c.p4_cms), float(c.experiment.sqrt_s))
+    norm = 2.0 * (c.experiment.sqrt_s - c.p4_cms[:, 3])
+    norm = np.where(norm > 0, norm, np.nan)  # a candidate above √s has no other side
+    out = {f"hso{x}{ll}": hso[:, x, ll] / norm for x in range(3) for ll in range(5)}
+    out |= {f"hoo{ll}": hoo[:, ll] / norm**2 for ll in range(5)}
+    out |= {"et": et, "mm2": mm2}
+    cache[final_state] = out
+    return out
+
+
+def _ksfw_var(key: str, final_state: bool) -> Callable[[Context], np.ndarray]:
+    return _composite(lambda c: _ksfw(c, final_state)[key])
+
+
+for _k in KSFW_NAMES:
+    if _k.startswith("hso"):
+        _x = f"H^so_{{{'c n m'.split()[int(_k[3])]},{_k[4]}}}"
+    elif _k.startswith("hoo"):
+        _x = f"H^oo_{_k[3]}"
+    elif _k == "et":
+        _x = ("E_T = Σ|p_T| of every track and photon (CMS; the candidate's final-state "
+              "particles and the rest of the event)")
+    else:
+        _x = "missing mass squared: beams − candidate − rest of the event (CMS)"
+    _u = {"et": "GeV", "mm2": "GeV²"}.get(_k, "")
+    VARIABLES[f"ksfw_{_k}"] = Variable(
+        f"ksfw_{_k}", _u, f"{_x} (Kakuno–Super-Fox–Wolfram, continuum suppression): signal "
+        "side = the candidate's final-state particles, other side = the rest of the event; "
+        "moments normalised by 2(E*_beam − ΔE) (H^so) or its square (H^oo); odd l weighted by "
+        "the charges", _ksfw_var(_k, True))
+    if _k.startswith("h"):
+        VARIABLES[f"ksfw_fs0_{_k}"] = Variable(
+            f"ksfw_fs0_{_k}", "", f"{_x} with the candidate's direct daughters as the signal "
+            "side (basf2's default; ksfw_ uses the final-state particles, basf2 FS1)",
+            _ksfw_var(_k, False))
