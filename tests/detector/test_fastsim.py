@@ -8,6 +8,7 @@ import pytest
 
 from darkscan.detector import BELLE2_DETECTOR, parameter_table, simulate, simulate_file
 from darkscan.detector.geometry import ECL_BARREL, ecl_region, tracking_layers
+from darkscan.detector.material import without_material
 from darkscan.detector.toy import llp_two_track_sample, mumux_sample, single_particles
 from darkscan.errors import InputFileError
 from darkscan.events import Sample, SampleMeta, make_truth_events, read_sample, write_sample
@@ -23,7 +24,8 @@ def _photons(energy: float, theta: np.ndarray, seed: int = 1) -> Sample:
 @pytest.mark.parametrize(("energy", "expected"), [(0.1, 0.040), (8.0, 0.016)])
 def test_ecl_energy_resolution(energy: float, expected: float) -> None:
     theta = np.full(30000, np.pi / 2)
-    r = simulate(_photons(energy, theta), seed=3, beam_background_rate=0.0)
+    r = simulate(_photons(energy, theta), seed=3, beam_background_rate=0.0,
+                 params=without_material(BELLE2_DETECTOR))  # the calorimeter alone
     e = ak.to_numpy(ak.flatten(r.events.clusters.E))
     assert len(e) > 0.99 * 30000
     assert np.std(e / energy) == pytest.approx(expected, rel=0.05)
@@ -33,7 +35,8 @@ def test_ecl_energy_resolution(energy: float, expected: float) -> None:
 def test_gap_and_outside_photons_make_no_cluster_but_klm_sees_gap() -> None:
     for deg in (31.8, 129.7, 10.0, 160.0):
         theta = np.full(2000, np.radians(deg))
-        r = simulate(_photons(1.0, theta), seed=4, beam_background_rate=0.0)
+        r = simulate(_photons(1.0, theta), seed=4, beam_background_rate=0.0,
+                     params=without_material(BELLE2_DETECTOR))
         assert ak.sum(ak.num(r.events.clusters)) == 0
         klm_frac = float(np.mean(ak.num(r.events.klm) > 0))
         if deg in (31.8, 129.7):  # gaps are covered by the KLM endcaps
@@ -186,7 +189,8 @@ def test_two_track_trigger_back_to_back() -> None:
 
 def test_single_photon_trigger() -> None:
     th = np.full(2000, np.radians(80.0))
-    r = simulate(_photons(4.0, th), seed=17, beam_background_rate=0.0).events
+    r = simulate(_photons(4.0, th), seed=17, beam_background_rate=0.0,
+                 params=without_material(BELLE2_DETECTOR)).events
     assert ak.to_numpy(r.trg_single_photon).mean() == 1.0
     assert ak.to_numpy(r.trg_two_track).mean() == 0.0
 

@@ -11,6 +11,7 @@ from scipy import stats
 from darkscan.detector import BELLE2_DETECTOR, helix, pid, simulate
 from darkscan.detector.background import background_clusters
 from darkscan.detector.geometry import ecl_region, tracking_layers
+from darkscan.detector.material import without_material
 from darkscan.detector.resolution import sigma_e_over_e, sigma_pt_over_pt
 from darkscan.detector.toy import single_particles
 from darkscan.events import Sample, SampleMeta, make_truth_events
@@ -109,7 +110,8 @@ def test_smearing_pulls_are_standard_normal_and_reproducible() -> None:
     sigma = sigma_pt_over_pt(np.ones(1), np.array([1 / np.hypot(1, 0.10566)]), BELLE2_DETECTOR)
     _is_standard_normal((pt - 1.0) / sigma[0])
     photons = simulate(single_particles(22, np.ones(n), np.full(n, np.pi / 2), phi, 0.0),
-                       seed=4, beam_background_rate=0.0)
+                       seed=4, beam_background_rate=0.0,
+                       params=without_material(BELLE2_DETECTOR))  # the calorimeter alone
     e = ak.to_numpy(ak.flatten(photons.events["clusters"]["E"]))
     assert len(e) == n
     _is_standard_normal((e - 1.0) / sigma_e_over_e(np.ones(1), BELLE2_DETECTOR)[0])

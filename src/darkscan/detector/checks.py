@@ -11,6 +11,7 @@ import awkward as ak
 import numpy as np
 
 from darkscan.detector.fastsim import simulate
+from darkscan.detector.material import without_material
 from darkscan.detector.parameters import BELLE2_DETECTOR, DetectorParameters
 from darkscan.detector.resolution import multiple_scattering
 from darkscan.detector.toy import llp_two_track_sample, mumux_sample, single_particles
@@ -25,7 +26,8 @@ def _photon_resolution(energy: float, n: int = 40000, seed: int = 11) -> float:
     rng = np.random.default_rng(seed)
     theta = np.arccos(rng.uniform(-0.5, 0.5, n))  # barrel
     s = single_particles(22, np.full(n, energy), theta, rng.uniform(-np.pi, np.pi, n), 0.0)
-    r = simulate(s, seed=seed, beam_background_rate=0.0)
+    r = simulate(s, seed=seed, beam_background_rate=0.0,
+                 params=without_material(BELLE2_DETECTOR))  # the calorimeter alone
     e = ak.to_numpy(ak.flatten(r.events.clusters.E))
     return float(np.std(e / energy))
 

@@ -95,7 +95,15 @@ def _inside(vertex: np.ndarray, params: DetectorParameters) -> np.ndarray:
         vertex[:, 2] < params.ecl_z_fwd)
 
 
-def _numbered(d: dict[str, np.ndarray], start: np.ndarray) -> dict[str, np.ndarray]:
+def next_index(part: dict[str, np.ndarray], counts: np.ndarray) -> np.ndarray:
+    """Per event, the first truth index free for new particles: after the generator's
+    (``counts``) and after any added since."""
+    start = np.asarray(counts, dtype=np.int64).copy()
+    np.maximum.at(start, part["ev"], np.asarray(part["local"], dtype=np.int64) + 1)
+    return start
+
+
+def numbered(d: dict[str, np.ndarray], start: np.ndarray) -> dict[str, np.ndarray]:
     """``d`` sorted by event (stable), with truth indices ``start[event]``, +1, +2, …"""
     order = np.argsort(d["ev"], kind="stable")
     d = {k: v[order] for k, v in d.items()}
@@ -121,7 +129,7 @@ def _photons_from_pi0(d: dict[str, np.ndarray], start: np.ndarray, rng: np.rando
     photons["pdg"] = np.full(2 * n, PHOTON, dtype=np.int64)
     photons["mother"] = np.concatenate([pi0["local"], pi0["local"]])
     photons["mother_pdg"] = np.full(2 * n, PI0, dtype=np.int64)
-    photons = _numbered(photons, start)
+    photons = numbered(photons, start)
     return {k: np.concatenate([d[k][~is_pi0], photons[k]]) for k in d}
 
 
@@ -155,12 +163,19 @@ def in_flight(part: dict[str, np.ndarray], counts: np.ndarray, rng: np.random.Ge
         "mother": np.tile(part["local"][parents].astype(np.int64), 2),
         "mother_pdg": np.tile(pdg[decays], 2)}
     # truth indices after the generator's particles: the daughters, then the π⁰s' photons
-    start = np.asarray(counts, dtype=np.int64)
-    dau = _numbered(dau, start)
+    start = next_index(part, counts)
+    dau = numbered(dau, start)
     dau = _photons_from_pi0(dau, start + np.bincount(dau["ev"], minlength=len(start)), rng)
+    return replaced(part, parents, dau)
+
+
+def replaced(part: dict[str, np.ndarray], removed: np.ndarray, added: dict[str, np.ndarray]
+             ) -> dict[str, np.ndarray]:
+    """``part`` without the rows ``removed`` and with the particles ``added``, event-ordered
+    (the added ones after the others of their event)."""
     keep = np.ones(len(part["pdg"]), dtype=bool)
-    keep[parents] = False
-    merged = {k: np.concatenate([np.asarray(part[k])[keep], dau[k].astype(part[k].dtype)])
+    keep[removed] = False
+    merged = {k: np.concatenate([np.asarray(part[k])[keep], added[k].astype(part[k].dtype)])
               for k in COLUMNS}
     order = np.argsort(merged["ev"], kind="stable")
     return {k: v[order] for k, v in merged.items()}

@@ -21,7 +21,16 @@ import awkward as ak
 import numpy as np
 
 from darkscan.allocator import keep_freed_memory
-from darkscan.detector import background, calorimeter, decays, pid, species, tracking, trigger
+from darkscan.detector import (
+    background,
+    calorimeter,
+    decays,
+    material,
+    pid,
+    species,
+    tracking,
+    trigger,
+)
 from darkscan.detector.parameters import BELLE2_DETECTOR, DetectorParameters
 from darkscan.errors import InputFileError
 from darkscan.events import STATUS_FINAL, Sample, read_sample, write_sample
@@ -195,8 +204,9 @@ Particles = dict[str, np.ndarray]
 def _final_particles(c: dict[str, np.ndarray], counts: np.ndarray, rng: np.random.Generator,
                      params: DetectorParameters) -> Particles:
     """Flat final-state particles with their event, index in the event (``local``) and truth
-    mother (index and PDG id, 0 for none), after the decays in flight (:mod:`decays`), with
-    species properties and momentum angles."""
+    mother (index and PDG id, 0 for none), after the decays in flight (:mod:`decays`) and the
+    photon conversions in the material (:mod:`material`), with species properties and momentum
+    angles."""
     final = c["status"] == STATUS_FINAL
     names = ("pdg", "vx", "vy", "vz", "px", "py", "pz", "E", "mother")
     event = np.repeat(np.arange(len(counts)), counts)
@@ -216,6 +226,7 @@ def _final_particles(c: dict[str, np.ndarray], counts: np.ndarray, rng: np.rando
     mother_row = np.where(has_mother, _offsets(counts)[ev] + part["mother"], 0)
     part["mother_pdg"] = np.where(has_mother, c["pdg"][mother_row], 0).astype(np.int32)
     part = decays.in_flight(part, counts, rng, params)
+    part = material.convert_photons(part, counts, rng, params)
     part["charge"], part["mass"], part["invisible"] = species.properties(part["pdg"])
     part["p"], part["theta"], part["phi"] = _kinematics(part["px"], part["py"], part["pz"])
     return part

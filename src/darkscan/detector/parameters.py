@@ -31,6 +31,15 @@ class DetectorParameters:
     vxd_theta_min: float = _p(17.0, "deg", f"{_B2} nominal 17°–150° acceptance [DERIVED]; "
                               "PXD/SVD z extents from it [INFERRED]")
     vxd_theta_max: float = _p(150.0, "deg", f"{_B2} nominal 17°–150° acceptance [DERIVED]")
+    # --- material in front of the CDC (photon conversions) ------------------------------------
+    material_radii: tuple[float, ...] = _p(
+        (1.0, 1.4, 2.2, 4.0, 8.0, 11.5, 14.0, 16.0), "cm", "beam pipe, PXD 1–2, SVD 3–6 "
+        "(radii as above), CDC inner wall (just inside cdc_r_inner) [READ radii; wall INFERRED]")
+    material_x0: tuple[float, ...] = _p(
+        (0.006, 0.002, 0.002, 0.0057, 0.0057, 0.0057, 0.0057, 0.002), "X/X0",
+        "at normal incidence: Be/paraffin/Au beam pipe ≈ 0.6% [RECALLED], PXD ≈ 0.2% per "
+        "layer and SVD ≈ 0.57% per layer (Belle II TDR arXiv:1011.0352) [RECALLED], CFRP inner "
+        "wall ≈ 0.2% [INFERRED]; ≈ 3.5% X0 in all before the CDC gas")
     # --- CDC ----------------------------------------------------------------------------------
     cdc_n_layers: int = _p(56, "", f"{_B2} CDC.xml SLayers 0–55 [READ]")
     cdc_r_inner: float = _p(16.80, "cm", f"{_B2} CDC.xml layer 0 [READ]")

@@ -1,0 +1,120 @@
+"""Photon conversions in the material in front of the CDC.
+
+The material map is a set of thin cylinders about the beam (``material_radii`` with thickness
+``material_x0`` in radiation lengths at normal incidence, :mod:`darkscan.detector.parameters`):
+beam pipe, the two PXD and four SVD layers, the CDC inner wall, each spanning the vertex
+detector's polar-angle acceptance. A photon crossing a layer at angle α to its normal sees
+x = x₀/cos α and converts there with probability 1 − exp(−7x/9) (the high-energy pair-production
+mean free path 9X₀/7; below ~1 GeV the real cross section is smaller, down to about half at
+50 MeV, so soft photons convert somewhat too often here: an approximation, stated).
+
+The pair shares the photon's energy by the complete-screening Bethe–Heitler spectrum
+dσ/dx ∝ 1 − (4/3) x(1 − x) (x = E₊/E_γ) and flies along the photon (the opening angle, ~m_e/E,
+is below the tracking resolution). The e⁺ and e⁻ replace the photon in its event, produced at the
+conversion point, with the photon as their truth mother, and are tracked like any particle: the
+displaced e⁺e⁻ vertices that fake a light S → e⁺e⁻ or A′ → e⁺e⁻.
+
+Reference: PDG Review "Passage of particles through matter" (pair production, 7/9 X₀).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from darkscan.detector.decays import next_index, numbered, replaced
+from darkscan.detector.parameters import DetectorParameters
+from darkscan.physics.constants import M_E
+
+PHOTON, ELECTRON = 22, 11
+PAIR_PER_X0 = 7.0 / 9.0
+
+
+def without_material(params: DetectorParameters) -> DetectorParameters:
+    """``params`` with no material in front of the CDC: for checks of the calorimeter itself."""
+    return replace(params, material_radii=(), material_x0=())
+
+
+def _crossing(x: np.ndarray, y: np.ndarray, d: np.ndarray, radius: float
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Path length t ≥ 0 along the unit directions d (n, 3) from (x, y) to the cylinder of
+    ``radius`` (NaN when the photon starts outside it or flies along z), and cos of the angle to
+    the cylinder's normal there."""
+    a = d[:, 0] ** 2 + d[:, 1] ** 2
+    b = x * d[:, 0] + y * d[:, 1]
+    c = x * x + y * y - radius * radius
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.where((c < 0) & (a > 0), (-b + np.sqrt(b * b - a * c)) / a, np.nan)
+        cos_a = ((x + t * d[:, 0]) * d[:, 0] + (y + t * d[:, 1]) * d[:, 1]) / radius
+    return t, cos_a
+
+
+def _share(rng: np.random.Generator, e: np.ndarray) -> np.ndarray:
+    """The e⁺ energy fraction x from 1 − (4/3)x(1 − x) on [m_e/E, 1 − m_e/E] (accept–reject)."""
+    lo = np.minimum(M_E / e, 0.5)
+    x = np.empty(len(e))
+    todo = np.arange(len(e))
+    while todo.size:
+        trial = rng.uniform(lo[todo], 1.0 - lo[todo])
+        ok = rng.random(todo.size) < 1.0 - 4.0 / 3.0 * trial * (1.0 - trial)
+        x[todo[ok]] = trial[ok]
+        todo = todo[~ok]
+    return x
+
+
+def conversion_layer(part: dict[str, np.ndarray], rows: np.ndarray, rng: np.random.Generator,
+                     params: DetectorParameters) -> tuple[np.ndarray, np.ndarray]:
+    """For the photons ``rows``: the index of the layer they convert in (−1: none) and the path
+    length to it along their direction."""
+    p3 = np.stack([part["px"][rows], part["py"][rows], part["pz"][rows]], axis=1)
+    d = p3 / np.linalg.norm(p3, axis=1, keepdims=True)
+    x, y, z = part["x"][rows], part["y"][rows], part["z"][rows]
+    cot_lo = 1.0 / np.tan(np.radians(params.vxd_theta_max))
+    cot_hi = 1.0 / np.tan(np.radians(params.vxd_theta_min))
+    layer = np.full(len(rows), -1)
+    path = np.full(len(rows), np.nan)
+    can_convert = np.sqrt(np.sum(p3 * p3, axis=1)) > 2.0 * M_E
+    for i, (radius, x0) in enumerate(zip(params.material_radii, params.material_x0,
+                                         strict=True)):
+        t, cos_a = _crossing(x, y, d, radius)
+        z_at = z + t * d[:, 2]
+        inside = (t >= 0) & (z_at > radius * cot_lo) & (z_at < radius * cot_hi)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            prob = -np.expm1(-PAIR_PER_X0 * x0 / np.abs(cos_a))
+        here = (layer < 0) & can_convert & inside & (rng.random(len(rows)) < prob)
+        layer[here], path[here] = i, t[here]
+    return layer, path
+
+
+def convert_photons(part: dict[str, np.ndarray], counts: np.ndarray, rng: np.random.Generator,
+                    params: DetectorParameters) -> dict[str, np.ndarray]:
+    """Replace the photons that convert in the material by their e⁺e⁻ pairs (columns
+    :data:`darkscan.detector.decays.COLUMNS`, event-ordered; ``counts`` the generator's
+    particles per event); the input itself when none does."""
+    photons = np.nonzero(part["pdg"] == PHOTON)[0]
+    if len(photons) == 0 or not params.material_radii:
+        return part
+    layer, path = conversion_layer(part, photons, rng, params)
+    conv = photons[layer >= 0]
+    if len(conv) == 0:
+        return part
+    t = path[layer >= 0]
+    p3 = np.stack([part["px"][conv], part["py"][conv], part["pz"][conv]], axis=1)
+    e_gamma = part["E"][conv]
+    d = p3 / np.linalg.norm(p3, axis=1, keepdims=True)
+    share = _share(rng, e_gamma)
+    e_pair = np.concatenate([share * e_gamma, (1.0 - share) * e_gamma])
+    p_pair = np.sqrt(np.maximum(e_pair * e_pair - M_E * M_E, 0.0))
+    d2 = np.concatenate([d, d])
+    n = len(conv)
+    pairs = {"x": np.tile(part["x"][conv] + t * d[:, 0], 2),
+             "y": np.tile(part["y"][conv] + t * d[:, 1], 2),
+             "z": np.tile(part["z"][conv] + t * d[:, 2], 2),
+             "px": p_pair * d2[:, 0], "py": p_pair * d2[:, 1], "pz": p_pair * d2[:, 2],
+             "E": e_pair,
+             "pdg": np.concatenate([np.full(n, -ELECTRON), np.full(n, ELECTRON)]),
+             "ev": np.tile(part["ev"][conv], 2),
+             "mother": np.tile(part["local"][conv], 2),
+             "mother_pdg": np.full(2 * n, PHOTON)}
+    return replaced(part, conv, numbered(pairs, next_index(part, counts)))

@@ -1,0 +1,72 @@
+"""Photon conversions in the material before the CDC: rate against the material map, where they
+happen, the pair's kinematics and truth links, and the tracks they make."""
+
+from __future__ import annotations
+
+import awkward as ak
+import numpy as np
+
+from darkscan.detector import material
+from darkscan.detector.fastsim import simulate
+from darkscan.detector.parameters import BELLE2_DETECTOR
+from darkscan.detector.toy import single_particles
+
+M_E = 0.000511
+
+
+def _photons(n: int, e: float, theta: float, seed: int = 1) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    phi = rng.uniform(-np.pi, np.pi, n)
+    zeros = np.zeros(n)
+    st = np.sin(theta)
+    return {"x": zeros, "y": zeros.copy(), "z": zeros.copy(), "px": e * st * np.cos(phi),
+            "py": e * st * np.sin(phi), "pz": np.full(n, e * np.cos(theta)), "E": np.full(n, e),
+            "pdg": np.full(n, 22, dtype=np.int64), "ev": np.arange(n),
+            "local": np.zeros(n, dtype=np.int32), "mother": np.full(n, -1, dtype=np.int32),
+            "mother_pdg": np.zeros(n, dtype=np.int32)}
+
+
+def test_conversion_rate_follows_the_material_map_and_the_angle() -> None:
+    n = 200_000
+    expected = 1 - np.exp(-7 / 9 * sum(BELLE2_DETECTOR.material_x0))  # at 90°
+    for theta, path in ((np.pi / 2, 1.0), (np.radians(60), 1 / np.sin(np.radians(60)))):
+        out = material.convert_photons(_photons(n, 1.0, theta), np.ones(n, dtype=np.int64),
+                                       np.random.default_rng(2), BELLE2_DETECTOR)
+        rate = np.count_nonzero(out["pdg"] == 11) / n
+        want = 1 - np.exp(-7 / 9 * sum(BELLE2_DETECTOR.material_x0) * path)
+        assert abs(rate / want - 1) < 0.04
+    assert 0.02 < expected < 0.04
+    # outside the vertex detector's acceptance nothing converts
+    out = material.convert_photons(_photons(1000, 1.0, np.radians(10)), np.ones(1000, int),
+                                   np.random.default_rng(3), BELLE2_DETECTOR)
+    assert not (out["pdg"] == 11).any()
+
+
+def test_pairs_start_on_a_layer_share_the_energy_and_point_to_their_photon() -> None:
+    n = 100_000
+    out = material.convert_photons(_photons(n, 2.0, np.pi / 2), np.ones(n, dtype=np.int64),
+                                   np.random.default_rng(4), BELLE2_DETECTOR)
+    ep, em = out["pdg"] == -11, out["pdg"] == 11
+    r = np.hypot(out["x"][em], out["y"][em])
+    assert np.isclose(r[:, None], np.array(BELLE2_DETECTOR.material_radii)[None, :],
+                       atol=1e-9).any(axis=1).all()
+    assert np.allclose(out["E"][ep] + out["E"][em], 2.0)
+    assert np.all(out["mother"][em] == 0) and np.all(out["mother_pdg"][em] == 22)
+    assert np.all(out["local"][em] != out["local"][ep]) and out["local"][em].min() >= 1
+    # Bethe–Heitler: flat-ish sharing, mean 1/2, variance of 1 − 4/3 x(1 − x) on [0, 1]
+    x = out["E"][ep] / 2.0
+    assert abs(x.mean() - 0.5) < 0.01 and abs(x.var() - 13 / 140) < 0.003  # 36/105 − 1/4
+    # the SVD (4 layers × 0.57%) takes most conversions
+    assert np.mean(r > 3.0) > 0.6
+
+
+def test_converted_photons_give_displaced_electron_tracks() -> None:
+    n = 20_000
+    rng = np.random.default_rng(5)
+    truth = single_particles(22, np.full(n, 2.0), np.full(n, np.pi / 2),
+                             rng.uniform(-np.pi, np.pi, n), 0.0)
+    trk = simulate(truth, seed=6, beam_background_rate=0.0).events.tracks
+    pdg = np.abs(ak.to_numpy(ak.flatten(trk.mc_pdg)))
+    vr = ak.to_numpy(ak.flatten(trk.mc_vr))
+    assert np.all(pdg == 11) and np.all(vr >= 0.99)
+    assert 0.02 < len(pdg) / (2 * n) < 0.04
