@@ -513,14 +513,15 @@ def compute(name: str, ctx: Context) -> np.ndarray:
 
 
 def default_variables(n_daughters: int) -> list[str]:
-    """The candidate's variables and the usual ones of each daughter."""
+    """The candidate's variables and the usual ones of each daughter (without the 34 KSFW
+    moments: continuum suppression is asked for by name)."""
     dau = ("p", "pt", "theta", "phi", "p_cms", "theta_cms", "charge", "dr", "dz", "muonID",
            "electronID", "pionID", "kaonID", "E_cluster", "E_over_p", "klm_layers", "n_cdc",
            "mc_pdg")
     skip = {"d0", "z0", "muonID", "electronID", "pionID", "kaonID", "protonID", "E_cluster",
             "E_over_p", "klm_layers", "n_cdc", "n_svd", "sigma_pt_rel", "mc_vr", "cluster_E",
             "mc_pdg", "pi0_veto_mass", "eta_veto_mass", "charge"}
-    names = [k for k in VARIABLES if k not in skip]
+    names = [k for k in VARIABLES if k not in skip and not k.startswith("ksfw_")]
     names += [f"dau{i}_{k}" for i in range(n_daughters) for k in dau]
     return names
 
