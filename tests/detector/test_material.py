@@ -1,15 +1,20 @@
-"""Photon conversions in the material before the CDC: rate against the material map, where they
-happen, the pair's kinematics and truth links, and the tracks they make."""
+"""Photon conversions in the material before the CDC (rate against the material map, where they
+happen, the pair's kinematics and truth links, the tracks they make) and merged ECL clusters."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import awkward as ak
 import numpy as np
 
 from darkscan.detector import material
 from darkscan.detector.fastsim import simulate
+from darkscan.detector.material import without_material
 from darkscan.detector.parameters import BELLE2_DETECTOR
 from darkscan.detector.toy import single_particles
+from darkscan.events import Sample, SampleMeta, make_truth_events
+from darkscan.generate.phase_space import decay_isotropic
 
 M_E = 0.000511
 
@@ -70,3 +75,34 @@ def test_converted_photons_give_displaced_electron_tracks() -> None:
     vr = ak.to_numpy(ak.flatten(trk.mc_vr))
     assert np.all(pdg == 11) and np.all(vr >= 0.99)
     assert 0.02 < len(pdg) / (2 * n) < 0.04
+
+
+def _pi0_photons(p: float, n: int, seed: int) -> Sample:
+    """π⁰ of momentum p at 90° decayed to γγ at the IP (isotropic in its rest frame)."""
+    rng = np.random.default_rng(seed)
+    phi = rng.uniform(-np.pi, np.pi, n)
+    parent = np.stack([p * np.cos(phi), p * np.sin(phi), np.zeros(n),
+                       np.full(n, np.hypot(p, 0.134977))], axis=1)
+    g1, g2 = decay_isotropic(parent, 0.0, 0.0, rng.random(n), rng.random(n))
+    p4 = np.stack([g1, g2], axis=1).reshape(-1, 4)
+    ev = make_truth_events(np.full(n, 2), np.ones(n), pdg=np.full(2 * n, 22), px=p4[:, 0],
+                           py=p4[:, 1], pz=p4[:, 2], E=p4[:, 3])
+    return Sample(ev, SampleMeta(process="pi0"))
+
+
+def test_photons_of_a_fast_pi0_merge_into_one_cluster() -> None:
+    merged = without_material(BELLE2_DETECTOR)
+    apart = replace(merged, ecl_merge_distance=0.0)
+    count = {}
+    for p in (1.0, 8.0):
+        for name, params in (("merged", merged), ("apart", apart)):
+            cl = simulate(_pi0_photons(p, 5000, seed=7), seed=8, beam_background_rate=0.0,
+                          params=params).events.clusters
+            count[p, name] = ak.to_numpy(ak.num(cl))
+            e = ak.to_numpy(ak.sum(cl.E, axis=1))
+            assert abs(np.median(e) / np.hypot(p, 0.135) - 1) < 0.03  # merging keeps energy
+    # 1 GeV: opening ≥ 15°, ≥ 30 cm apart at the barrel: nothing merges
+    assert np.array_equal(count[1.0, "merged"], count[1.0, "apart"])
+    # 8 GeV: opening ≥ 1.9°, mostly closer than 8 cm
+    assert np.mean(count[8.0, "apart"] == 2) > 0.95
+    assert np.mean(count[8.0, "merged"] == 1) > 0.5

@@ -154,6 +154,65 @@ def make_clusters(rng: np.random.Generator, deposit: np.ndarray, theta: np.ndarr
 
 
 @jit
+def _front_point(theta, phi, region, r_barrel, z_fwd, z_bwd):  # pragma: no cover - compiled
+    """Where the direction (θ, φ) from the IP meets the ECL front surface (cm)."""
+    st, ct = np.sin(theta), np.cos(theta)
+    if region == ECL_BARREL:
+        dist = r_barrel / max(st, 1e-9)
+    elif ct > 0:
+        dist = z_fwd / ct
+    else:
+        dist = z_bwd / min(ct, -1e-9)
+    return dist * st * np.cos(phi), dist * st * np.sin(phi), dist * ct
+
+
+@jit
+def _merge_close(off, keep, charge, e, theta, phi, region, d_max, r_barrel, z_fwd, z_bwd
+                 ):  # pragma: no cover - compiled
+    """Merge the clusters of neutral particles whose front-surface points are closer than
+    ``d_max`` (in place): the less energetic one joins the other, at their energy-weighted
+    position."""
+    for k in range(off.shape[0] - 1):
+        for i in range(off[k], off[k + 1]):
+            if not keep[i] or charge[i] != 0:
+                continue
+            xi, yi, zi = _front_point(theta[i], phi[i], region[i], r_barrel, z_fwd, z_bwd)
+            for j in range(i + 1, off[k + 1]):
+                if not keep[j] or charge[j] != 0:
+                    continue
+                xj, yj, zj = _front_point(theta[j], phi[j], region[j], r_barrel, z_fwd, z_bwd)
+                if (xi - xj) ** 2 + (yi - yj) ** 2 + (zi - zj) ** 2 >= d_max * d_max:
+                    continue
+                hi, lo = (i, j) if e[i] >= e[j] else (j, i)
+                total = e[i] + e[j]
+                x = (e[i] * xi + e[j] * xj) / total
+                y = (e[i] * yi + e[j] * yj) / total
+                z = (e[i] * zi + e[j] * zj) / total
+                theta[hi] = np.arctan2(np.sqrt(x * x + y * y), z)
+                phi[hi] = np.arctan2(y, x)
+                e[hi] = total
+                keep[lo] = False
+                if lo == i:
+                    break
+                xi, yi, zi = x, y, z
+
+
+def merge_close_clusters(cl: dict[str, np.ndarray], event: np.ndarray, charge: np.ndarray,
+                         n_events: int, params: DetectorParameters) -> dict[str, np.ndarray]:
+    """Two showers closer than ``ecl_merge_distance`` on the crystals' front face make one
+    cluster (the ECL clustering needs a crystal between two local maxima): the photons of a
+    fast π⁰ or of a light boosted ALP → γγ merge. Only neutral particles' clusters are merged
+    (a charged particle's cluster sits where its helix meets the ECL, which ``phi`` here is not).
+    ``cl`` is changed in place and returned."""
+    off = np.zeros(n_events + 1, dtype=np.int64)
+    np.cumsum(np.bincount(event, minlength=n_events), out=off[1:])
+    _merge_close(off, cl["keep"], np.ascontiguousarray(charge, dtype=float), cl["E"],
+                 cl["theta"], cl["phi"], cl["region"], float(params.ecl_merge_distance),
+                 float(params.ecl_r_barrel), float(params.ecl_z_fwd), float(params.ecl_z_bwd))
+    return cl
+
+
+@jit
 def _klm(rng, pdg, p, e, theta, ecl_region_code, c):  # pragma: no cover - compiled
     """KLM layers fired per particle: muons above threshold penetrate with momentum; hadrons
     and photons that fire get a geometric number of layers (p = 0.4 and 0.5); ``c`` as in

@@ -304,6 +304,7 @@ def simulate(sample: Sample, *, seed: int | np.random.SeedSequence,
                                    part["z"], part["px"], part["py"], part["pz"], part["E"],
                                    part["mass"], r_max, params, theta_p=part["theta"])
     cl = calorimeter.make_clusters(rng_ecl, dep["deposit"], dep["theta"], part["phi"], params)
+    cl = calorimeter.merge_close_clusters(cl, part["ev"], part["charge"], n_events, params)
     layers = calorimeter.klm_hits(rng_klm, part["pdg"], part["p"], part["E"], part["theta"],
                                   dep["region"], params)["layers"]
     track_off, part_to_track = _track_index(part["ev"], tk, n_events, len(part["pdg"]))

@@ -91,6 +91,9 @@ class DetectorParameters:
     sigma_ecl_angle_b: float = _p(4e-3, "rad·GeV^½", f"{_B2} 13 mrad at low E [RECALLED]; "
                                   "a/√E form [INFERRED]")
     ecl_cluster_threshold: float = _p(0.02, "GeV", "cluster seed threshold [INFERRED]")
+    ecl_merge_distance: float = _p(8.0, "cm", "two showers make two clusters when a crystal "
+                                   "lies between their maxima: ≈ 1.5 crystal front faces of "
+                                   "≈ 5.5 cm [RECALLED Belle ECL crystal size; rule INFERRED]")
     ecl_mip_energy: float = _p(0.2, "GeV", "MIP deposit in 30 cm CsI (≈16 X0) [INFERRED]")
     ecl_mip_sigma: float = _p(0.03, "GeV", "MIP deposit spread [INFERRED]")
     ecl_hadron_shower_prob: float = _p(0.5, "", "hadron showers (vs MIP) in ~0.8 λ CsI [INFERRED]")
