@@ -63,6 +63,28 @@ def pt_resolution() -> float:
     return float(np.std(pt - 1.0))
 
 
+@check("detector_photon_conversion_probability", reference=0.03, tolerance=1.5, kind="factor",
+       provenance="Belle II: a few per cent of photons convert before the CDC (beam pipe, PXD, "
+                  "SVD; ≈ 3–4% X0 at normal incidence, Belle II TDR arXiv:1011.0352) [RECALLED, "
+                  "a range]; measured: 1 GeV photons at 90°, fraction with an e⁺ or e⁻ in the "
+                  "event record after the material (the track-level rate in the note)",
+       quick=True)
+def conversion_probability() -> Measurement:
+    from darkscan.detector.material import conversion_layer
+
+    n = 200_000
+    rng = np.random.default_rng(31)
+    phi = rng.uniform(-np.pi, np.pi, n)
+    part = {"x": np.zeros(n), "y": np.zeros(n), "z": np.zeros(n), "px": np.cos(phi),
+            "py": np.sin(phi), "pz": np.zeros(n)}
+    layer, _ = conversion_layer(part, np.arange(n), rng, BELLE2_DETECTOR)
+    s = single_particles(22, np.ones(n // 4), np.full(n // 4, np.pi / 2), phi[: n // 4], 0.0)
+    tracks = simulate(s, seed=32, beam_background_rate=0.0).events.tracks
+    with_track = float(np.mean(ak.num(tracks) > 0))
+    return Measurement(float(np.mean(layer >= 0)),
+                       f"events with a conversion track found: {with_track:.4f}")
+
+
 @check("detector_displaced_track_eff", reference=0.55, tolerance=1.25, kind="factor",
        provenance="Belle II baseline tracking 52.2% (arXiv:2411.13596) / 48–57% "
                   "(arXiv:2602.10897): GeV-scale LLP → 2 tracks, decay length uniform up to the "
