@@ -75,18 +75,49 @@ def perigee(x: np.ndarray, y: np.ndarray, z: np.ndarray, px: np.ndarray, py: np.
 
 def perigee_centre(d0: np.ndarray, phi0: np.ndarray, pt: np.ndarray, q: np.ndarray,
                    b_field: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Circle centre and radius from perigee parameters."""
-    r = radius(pt, b_field)
-    cx, cy = centre(d0 * np.sin(phi0), -d0 * np.cos(phi0), phi0, r, q)
-    return cx, cy, r
+    """Circle centre and radius from perigee parameters (arrays or numbers; the kernels' version
+    is :func:`perigee_centre_one`, the same formula compiled)."""
+    # radius() and centre() written out: branch-free and call-free, so that numba compiles this
+    # very function for the kernels; same operations in the same order as those two
+    r = pt / (K_CURVATURE * b_field)
+    sin_phi, cos_phi = np.sin(phi0), np.cos(phi0)
+    return d0 * sin_phi + q * r * sin_phi, -d0 * cos_phi - q * r * cos_phi, r
+
+
+#: :func:`perigee_centre` of one track, for kernels
+perigee_centre_one = inline(perigee_centre)
 
 
 def z_at(beta: np.ndarray, d0: np.ndarray, phi0: np.ndarray, pt: np.ndarray, q: np.ndarray,
          z0: np.ndarray, tanl: np.ndarray, b_field: float) -> np.ndarray:
     """z of the helix at circle angle β, taking the turn nearest to the perigee."""
     cx, cy, r = perigee_centre(d0, phi0, pt, q, b_field)
-    beta_p = np.arctan2(-d0 * np.cos(phi0) - cy, d0 * np.sin(phi0) - cx)
-    return z0 + r * wrap(q * (beta_p - beta)) * tanl
+    return z0 + r * wrap(q * (perigee_beta(d0, phi0, cx, cy) - beta)) * tanl
+
+
+def perigee_beta(d0: np.ndarray, phi0: np.ndarray, cx: np.ndarray, cy: np.ndarray
+                 ) -> np.ndarray:
+    """Circle angle β of the perigee point, given the circle centre (arrays or numbers; the
+    kernels' version is :func:`perigee_beta_one`)."""
+    return np.arctan2(-d0 * np.cos(phi0) - cy, d0 * np.sin(phi0) - cx)
+
+
+#: :func:`perigee_beta` of one track, for kernels
+perigee_beta_one = inline(perigee_beta)
+
+
+@inline
+def z_at_one(beta, beta_p, r, q, z0, tanl):  # pragma: no cover - compiled
+    """:func:`z_at` of one track for kernels, given its perigee angle β_p and radius
+    (:func:`perigee_beta_one`, :func:`perigee_centre_one`), which a kernel computes once per
+    track and reuses at every β."""
+    return z0 + r * wrap_one(q * (beta_p - beta)) * tanl
+
+
+@inline
+def phi_at_one(beta, q):  # pragma: no cover - compiled
+    """:func:`phi_at` of one angle, for kernels."""
+    return wrap_one(beta - q * 0.5 * np.pi)
 
 
 # --- layer crossings -------------------------------------------------------------------------

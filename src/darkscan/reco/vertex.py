@@ -13,70 +13,112 @@ from __future__ import annotations
 import numpy as np
 
 from darkscan.detector import helix
+from darkscan.jit import inline, jit
+
+#: the track columns the kernels take, in this order (rows of a (10, n) array)
+TRACK_FIELDS = ("px", "py", "pz", "charge", "d0", "phi0", "z0", "tanl", "sigma_d0", "sigma_z0")
 
 
-def _track(t: dict[str, np.ndarray], b: float) -> tuple[np.ndarray, ...]:
-    pt = np.hypot(t["px"], t["py"])
-    cx, cy, r = helix.perigee_centre(t["d0"], t["phi0"], pt, t["charge"], b)
-    return cx, cy, r, pt
+@inline
+def track_circle(t, j, i, b_field):  # pragma: no cover - compiled
+    """The circle of candidate i's track ``t[j]`` ((k, 10, n) track arrays, rows
+    :data:`TRACK_FIELDS`): (p_T, centre x, y, radius, circle angle β of the perigee)."""
+    d0, phi0 = t[j, 4, i], t[j, 5, i]
+    pt = np.sqrt(t[j, 0, i] * t[j, 0, i] + t[j, 1, i] * t[j, 1, i])
+    cx, cy, r = helix.perigee_centre_one(d0, phi0, pt, t[j, 3, i], b_field)
+    return pt, cx, cy, r, helix.perigee_beta_one(d0, phi0, cx, cy)
+
+
+@inline
+def _circle_z(x, y, circ, q, z0, tanl):  # pragma: no cover - compiled
+    """Circle angle β of the point (x, y) of a track's circle and the helix z there."""
+    beta = np.arctan2(y - circ[2], x - circ[1])
+    return beta, helix.z_at_one(beta, circ[4], circ[3], q, z0, tanl)
+
+
+@inline
+def pair_vertex_one(t, i, k1, k2):  # pragma: no cover - compiled
+    """The two-track vertex (module docstring) of candidate i's tracks ``t[0]``, ``t[1]``
+    ((k, 10, n) track arrays, rows :data:`TRACK_FIELDS`) with circles k1, k2
+    (:func:`track_circle`): the points on the two helices (x1, y1, z1, x2, y2, z2), their circle
+    angles β1, β2 and χ²."""
+    q1, d01, phi01, z01, tanl1 = t[0, 3, i], t[0, 4, i], t[0, 5, i], t[0, 6, i], t[0, 7, i]
+    q2, d02, phi02, z02, tanl2 = t[1, 3, i], t[1, 4, i], t[1, 5, i], t[1, 6, i], t[1, 7, i]
+    c1x, c1y, r1 = k1[1], k1[2], k1[3]
+    c2x, c2y, r2 = k2[1], k2[2], k2[3]
+    dx, dy = c2x - c1x, c2y - c1y
+    d = max(np.sqrt(dx * dx + dy * dy), 1e-12)
+    ux, uy = dx / d, dy / d
+    # intersections (a along the centre line from c1, h perpendicular)
+    a = (d * d + r1 * r1 - r2 * r2) / (2 * d)
+    h2 = r1 * r1 - a * a
+    h = np.sqrt(max(h2, 0.0))
+    # no intersection: closest points along the centre line
+    sep = d > r1 + r2
+    big1 = r1 >= r2
+    s1 = 1.0 if sep or big1 else -1.0
+    s2 = -1.0 if sep else (1.0 if big1 else -1.0)
+    s_xy2 = t[0, 8, i] * t[0, 8, i] + t[1, 8, i] * t[1, 8, i]
+    s_z2 = t[0, 9, i] * t[0, 9, i] + t[1, 9, i] * t[1, 9, i]
+    # the perigee points first: the answer for coincident circles (e.g. back-to-back ± tracks)
+    # and kept whenever compatible with a common vertex (χ² < 9); there β is the perigee's
+    # and z = z0
+    x1, y1 = d01 * np.sin(phi01), -d01 * np.cos(phi01)
+    x2, y2 = d02 * np.sin(phi02), -d02 * np.cos(phi02)
+    b1, b2 = k1[4], k2[4]
+    z1 = helix.z_at_one(b1, b1, r1, q1, z01, tanl1)
+    z2 = helix.z_at_one(b2, b2, r2, q2, z02, tanl2)
+    chi2 = ((x1 - x2) ** 2 + (y1 - y2) ** 2) / s_xy2 + (z1 - z2) ** 2 / s_z2
+    best = (x1, y1, z1, x2, y2, z2, b1, b2, chi2)
+    if chi2 < 9.0:
+        return best
+    # then the two intersections, or twice the closest points when the circles do not meet
+    for s in (1.0, -1.0):
+        if h2 >= 0:
+            x1 = c1x + a * ux - s * h * uy
+            y1 = c1y + a * uy + s * h * ux
+            x2, y2 = x1, y1
+        else:
+            x1, y1 = c1x + s1 * r1 * ux, c1y + s1 * r1 * uy
+            x2, y2 = c2x + s2 * r2 * ux, c2y + s2 * r2 * uy
+        b1, z1 = _circle_z(x1, y1, k1, q1, z01, tanl1)
+        b2, z2 = _circle_z(x2, y2, k2, q2, z02, tanl2)
+        chi2 = ((x1 - x2) ** 2 + (y1 - y2) ** 2) / s_xy2 + (z1 - z2) ** 2 / s_z2
+        if chi2 < best[8]:
+            best = (x1, y1, z1, x2, y2, z2, b1, b2, chi2)
+        if h2 < 0:
+            break  # the same points again
+    return best
+
+
+@jit
+def _fit_vertex(t, b_field):  # pragma: no cover - compiled
+    """:func:`fit_vertex` of the tracks t[0], t[1] ((2, 10, n))."""
+    n = t.shape[2]
+    out = np.empty((5, n))  # x, y, z, doca, χ²
+    p = np.empty((2, n, 3))
+    for i in range(n):
+        k1, k2 = track_circle(t, 0, i, b_field), track_circle(t, 1, i, b_field)
+        x1, y1, z1, x2, y2, z2, b1, b2, chi2 = pair_vertex_one(t, i, k1, k2)
+        out[0, i], out[1, i], out[2, i] = 0.5 * (x1 + x2), 0.5 * (y1 + y2), 0.5 * (z1 + z2)
+        out[3, i] = np.sqrt((x1 - x2) ** 2 + (y1 - y2) ** 2 + (z1 - z2) ** 2)
+        out[4, i] = chi2
+        for j, pt, beta in ((0, k1[0], b1), (1, k2[0], b2)):
+            phi = helix.phi_at_one(beta, t[j, 3, i])
+            p[j, i, 0], p[j, i, 1], p[j, i, 2] = pt * np.cos(phi), pt * np.sin(phi), t[j, 2, i]
+    return out, p
+
+
+def track_rows(t: dict[str, np.ndarray]) -> np.ndarray:
+    """A track's columns as the kernels take them: a (10, n) float array, rows
+    :data:`TRACK_FIELDS`."""
+    return np.stack([np.asarray(t[k], dtype=float) for k in TRACK_FIELDS])
 
 
 def fit_vertex(t1: dict[str, np.ndarray], t2: dict[str, np.ndarray], b_field: float
                ) -> dict[str, np.ndarray]:
     """Vertex of two tracks given as dicts of arrays with px, py, pz, charge, d0, phi0, z0,
     tanl, sigma_d0, sigma_z0."""
-    c1x, c1y, r1, pt1 = _track(t1, b_field)
-    c2x, c2y, r2, pt2 = _track(t2, b_field)
-    dx, dy = c2x - c1x, c2y - c1y
-    d = np.maximum(np.hypot(dx, dy), 1e-12)
-    ux, uy = dx / d, dy / d
-    # intersections (a along the centre line from c1, h perpendicular)
-    a = (d * d + r1 * r1 - r2 * r2) / (2 * d)
-    h2 = r1 * r1 - a * a
-    meets = h2 >= 0
-    h = np.sqrt(np.maximum(h2, 0.0))
-    cand = []
-    for s in (1.0, -1.0):
-        xi = c1x + a * ux - s * h * uy
-        yi = c1y + a * uy + s * h * ux
-        cand.append((xi, yi, xi, yi))
-    # no intersection: closest points along the centre line
-    sep = d > r1 + r2
-    big1 = r1 >= r2
-    s1 = np.where(sep | big1, 1.0, -1.0)
-    s2 = np.where(sep, -1.0, np.where(big1, 1.0, -1.0))
-    p1x, p1y = c1x + s1 * r1 * ux, c1y + s1 * r1 * uy
-    p2x, p2y = c2x + s2 * r2 * ux, c2y + s2 * r2 * uy
-    s_xy2 = t1["sigma_d0"] ** 2 + t2["sigma_d0"] ** 2
-    s_z2 = t1["sigma_z0"] ** 2 + t2["sigma_z0"] ** 2
-    pts = [tuple(np.where(meets, a_, b_) for a_, b_ in zip(c_, (p1x, p1y, p2x, p2y),
-                                                           strict=True)) for c_ in cand]
-    # the perigee points: the answer for coincident circles (e.g. back-to-back ± tracks) and
-    # preferred whenever compatible with a common vertex (χ² < 9)
-    peri = (t1["d0"] * np.sin(t1["phi0"]), -t1["d0"] * np.cos(t1["phi0"]),
-            t2["d0"] * np.sin(t2["phi0"]), -t2["d0"] * np.cos(t2["phi0"]))
-    best = None
-    peri_ok = np.zeros(len(d), dtype=bool)
-    for x1, y1, x2, y2 in [peri, *pts]:
-        b1 = np.arctan2(y1 - c1y, x1 - c1x)
-        b2 = np.arctan2(y2 - c2y, x2 - c2x)
-        z1 = helix.z_at(b1, t1["d0"], t1["phi0"], pt1, t1["charge"], t1["z0"], t1["tanl"],
-                        b_field)
-        z2 = helix.z_at(b2, t2["d0"], t2["phi0"], pt2, t2["charge"], t2["z0"], t2["tanl"],
-                        b_field)
-        chi2 = ((x1 - x2) ** 2 + (y1 - y2) ** 2) / s_xy2 + (z1 - z2) ** 2 / s_z2
-        sol = (x1, y1, z1, x2, y2, z2, b1, b2, chi2)
-        if best is None:
-            best, peri_ok = sol, chi2 < 9.0
-        else:
-            better = (chi2 < best[-1]) & ~peri_ok
-            best = tuple(np.where(better, n, o) for n, o in zip(sol, best, strict=True))
-    assert best is not None
-    x1, y1, z1, x2, y2, z2, b1, b2, chi2 = best
-    doca = np.sqrt((x1 - x2) ** 2 + (y1 - y2) ** 2 + (z1 - z2) ** 2)
-    phi1 = helix.phi_at(b1, t1["charge"])
-    phi2 = helix.phi_at(b2, t2["charge"])
-    return {"x": 0.5 * (x1 + x2), "y": 0.5 * (y1 + y2), "z": 0.5 * (z1 + z2), "doca": doca,
-            "chi2": chi2,
-            "p1": np.stack([pt1 * np.cos(phi1), pt1 * np.sin(phi1), t1["pz"]], axis=-1),
-            "p2": np.stack([pt2 * np.cos(phi2), pt2 * np.sin(phi2), t2["pz"]], axis=-1)}
+    out, p = _fit_vertex(np.stack([track_rows(t1), track_rows(t2)]), float(b_field))
+    return {"x": out[0], "y": out[1], "z": out[2], "doca": out[3], "chi2": out[4],
+            "p1": p[0], "p2": p[1]}
