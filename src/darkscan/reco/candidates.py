@@ -27,7 +27,7 @@ from darkscan.physics.constants import mass as pdg_mass
 from darkscan.physics.experiment import BELLE2, Experiment
 from darkscan.reco import eventshape
 from darkscan.reco import variables as V
-from darkscan.reco.combine import combine, overlapping
+from darkscan.reco.combine import combine, overlapping, rank_in_events
 from darkscan.reco.decay import ListRef
 from darkscan.reco.fit import LineIn, TrackIn, fit_vertex_n, mass_constrained_scales
 from darkscan.reco.lists import ListDef, VertexFit, as_listdef, resolve
@@ -323,12 +323,7 @@ class Engine:
         have.update(self.columns(store, names))
         score = np.broadcast_to(evaluate(expr, have), store.event.shape).astype(float)
         score = np.where(np.isnan(score), np.inf, -score if highest else score)
-        order = np.lexsort((score, store.event))
-        n_c = np.bincount(store.event, minlength=self.n_events)
-        first = np.cumsum(n_c) - n_c
-        rank = np.empty(len(store.event), dtype=np.int32)
-        rank[order] = np.arange(len(order)) - first[store.event[order]]
-        return rank
+        return rank_in_events(store.event, score)
 
     # --- event-level helpers ----------------------------------------------------------------
     def _klm_neutral(self) -> np.ndarray:

@@ -109,3 +109,35 @@ def overlapping(leaves: np.ndarray) -> np.ndarray:
         return np.zeros(len(leaves), dtype=bool)
     s = np.sort(leaves, axis=1)
     return np.any(s[:, 1:] == s[:, :-1], axis=1)
+
+
+@jit
+def _rank_sorted(event, score):  # pragma: no cover - compiled
+    """Rank of each candidate among its event's by ascending score (ties: earlier first), for
+    candidates grouped by event."""
+    n = event.shape[0]
+    rank = np.empty(n, dtype=np.int32)
+    start = 0
+    while start < n:
+        end = start + 1
+        while end < n and event[end] == event[start]:
+            end += 1
+        order = np.argsort(score[start:end], kind="mergesort")
+        for k in range(end - start):
+            rank[start + order[k]] = k
+        start = end
+    return rank
+
+
+def rank_in_events(event: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Rank (0 = lowest score) of every candidate among its event's candidates."""
+    event = np.ascontiguousarray(event, dtype=np.int64)
+    score = np.ascontiguousarray(score, dtype=np.float64)
+    if event.size and np.any(event[1:] < event[:-1]):  # not grouped: sort globally
+        order = np.lexsort((score, event))
+        n_c = np.bincount(event)
+        first = np.cumsum(n_c) - n_c
+        rank = np.empty(len(event), dtype=np.int32)
+        rank[order] = np.arange(len(order)) - first[event[order]]
+        return rank
+    return _rank_sorted(event, score)
