@@ -103,12 +103,23 @@ def combine(slot_rows: Sequence[np.ndarray], slot_events: Sequence[np.ndarray],
     return event, [objects[slot_of[s]] for s in range(len(slot_group))]
 
 
+@jit
+def _overlapping(leaves):  # pragma: no cover - compiled
+    n, k = leaves.shape
+    out = np.zeros(n, dtype=np.bool_)
+    for r in range(n):
+        for a in range(k):
+            for b in range(a + 1, k):
+                if leaves[r, a] == leaves[r, b]:
+                    out[r] = True
+    return out
+
+
 def overlapping(leaves: np.ndarray) -> np.ndarray:
     """True for rows of ``leaves`` (n, k) that use a final-state object twice."""
     if leaves.shape[1] < 2:
         return np.zeros(len(leaves), dtype=bool)
-    s = np.sort(leaves, axis=1)
-    return np.any(s[:, 1:] == s[:, :-1], axis=1)
+    return _overlapping(np.ascontiguousarray(leaves, dtype=np.int64))
 
 
 @jit
