@@ -12,7 +12,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from darkscan.jit import jit
+from darkscan.jit import inline, jit
+
+
+@inline
+def _uses(cand_leaves, c, leaf):  # pragma: no cover - compiled
+    """Whether candidate ``c`` is built on the final-state object ``leaf``."""
+    for q in range(cand_leaves.shape[1]):
+        if cand_leaves[c, q] == leaf:
+            return True
+    return False
 
 
 @jit
@@ -87,7 +96,7 @@ def fox_wolfram_r2(px, py, pz, off):  # pragma: no cover - compiled
 def cos_thrust_b_roe(px, py, pz, leaf, off, cand_event, cand_leaves):  # pragma: no cover
     """|cos| between the thrust axes of each candidate's objects and the rest of its event;
     ``leaf`` gives each object's leaf id (objects of event e at off[e]:off[e + 1])."""
-    n_c, k = cand_leaves.shape
+    n_c = cand_leaves.shape[0]
     out = np.full(n_c, np.nan)
     idx_b = np.empty(max(1, px.shape[0]), dtype=np.int64)
     idx_r = np.empty(max(1, px.shape[0]), dtype=np.int64)
@@ -95,11 +104,7 @@ def cos_thrust_b_roe(px, py, pz, leaf, off, cand_event, cand_leaves):  # pragma:
         e = cand_event[c]
         nb, nr = 0, 0
         for i in range(off[e], off[e + 1]):
-            inside = False
-            for q in range(k):
-                if cand_leaves[c, q] == leaf[i]:
-                    inside = True
-            if inside:
+            if _uses(cand_leaves, c, leaf[i]):
                 idx_b[nb] = i
                 nb += 1
             else:
@@ -166,7 +171,7 @@ def ksfw_moments(px, py, pz, en, q, leaf, off, cand_event, cand_leaves, s_p3, s_
       included, as in the Fox–Wolfram H_l);
     - et = Σ |p_T| of s and o (transverse to the z axis); mm2 = p_miss².
     """
-    n_c, k = cand_leaves.shape
+    n_c = cand_leaves.shape[0]
     m = s_p3.shape[1]
     hso = np.zeros((n_c, 3, 5))
     hoo = np.zeros((n_c, 5))
@@ -180,11 +185,7 @@ def ksfw_moments(px, py, pz, en, q, leaf, off, cand_event, cand_leaves, s_p3, s_
         n_o = 0
         ox, oy, oz, oe, pt = 0.0, 0.0, 0.0, 0.0, 0.0
         for i in range(off[e], off[e + 1]):
-            used = False
-            for a in range(k):
-                if cand_leaves[c, a] == leaf[i]:
-                    used = True
-            if used:
+            if _uses(cand_leaves, c, leaf[i]):
                 continue
             idx[n_o] = i
             mag[n_o] = np.sqrt(px[i] ** 2 + py[i] ** 2 + pz[i] ** 2)

@@ -144,6 +144,18 @@ def _inverse_sym(a):  # pragma: no cover - compiled
             c22 * s2 * f2)
 
 
+@inline
+def _accumulate(a, w, x, j, vx, vy, vz):  # pragma: no cover - compiled
+    """Add measurement j (packed symmetric weight w[j], point x[j]) to Σ W (``a``, packed) and
+    return its W (x − v)."""
+    for e in range(6):
+        a[e] += w[j, e]
+    dx, dy, dz = x[j, 0] - vx, x[j, 1] - vy, x[j, 2] - vz
+    return (w[j, 0] * dx + w[j, 1] * dy + w[j, 2] * dz,
+            w[j, 1] * dx + w[j, 3] * dy + w[j, 4] * dz,
+            w[j, 2] * dx + w[j, 4] * dy + w[j, 5] * dz)
+
+
 @jit
 def _fit(trk, line_point, line_cov, line_mom, constraint, spot_w, spot_cov, mom,
          b_field, n_iter):  # pragma: no cover - compiled
@@ -199,12 +211,8 @@ def _fit(trk, line_point, line_cov, line_mom, constraint, spot_w, spot_cov, mom,
                 a[e] = 0.0
             rx = ry = rz = 0.0
             for j in range(k_f):
-                for e in range(6):
-                    a[e] += w_f[j, e]
-                dx, dy, dz = x_f[j, 0] - vx, x_f[j, 1] - vy, x_f[j, 2] - vz
-                rx += w_f[j, 0] * dx + w_f[j, 1] * dy + w_f[j, 2] * dz
-                ry += w_f[j, 1] * dx + w_f[j, 3] * dy + w_f[j, 4] * dz
-                rz += w_f[j, 2] * dx + w_f[j, 4] * dy + w_f[j, 5] * dz
+                gx, gy, gz = _accumulate(a, w_f, x_f, j, vx, vy, vz)
+                rx, ry, rz = rx + gx, ry + gy, rz + gz
             for j in range(k_t):
                 # the helix point closest to v in the transverse plane and its tangent there
                 pt, cx, cy, r, beta_p = circ[j, 0], circ[j, 1], circ[j, 2], circ[j, 3], circ[j, 4]
@@ -227,12 +235,8 @@ def _fit(trk, line_point, line_cov, line_mom, constraint, spot_w, spot_cov, mom,
                 s_z = trk[j, 9, i] / np.sqrt(1.0 + tanl * tanl)
                 _set_weight(w_t, j, _perp_basis(px / p, py / p, pz / p),
                             1.0 / (trk[j, 8, i] * trk[j, 8, i]), 0.0, 1.0 / (s_z * s_z))
-                for e in range(6):
-                    a[e] += w_t[j, e]
-                dx, dy, dz = x_t[j, 0] - vx, x_t[j, 1] - vy, x_t[j, 2] - vz
-                rx += w_t[j, 0] * dx + w_t[j, 1] * dy + w_t[j, 2] * dz
-                ry += w_t[j, 1] * dx + w_t[j, 3] * dy + w_t[j, 4] * dz
-                rz += w_t[j, 2] * dx + w_t[j, 4] * dy + w_t[j, 5] * dz
+                gx, gy, gz = _accumulate(a, w_t, x_t, j, vx, vy, vz)
+                rx, ry, rz = rx + gx, ry + gy, rz + gz
             inv = _inverse_sym(a)  # NaN when singular: no vertex
             vx += inv[0] * rx + inv[1] * ry + inv[2] * rz
             vy += inv[1] * rx + inv[3] * ry + inv[4] * rz
