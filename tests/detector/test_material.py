@@ -106,3 +106,17 @@ def test_photons_of_a_fast_pi0_merge_into_one_cluster() -> None:
     # 8 GeV: opening ≥ 1.9°, mostly closer than 8 cm
     assert np.mean(count[8.0, "apart"] == 2) > 0.95
     assert np.mean(count[8.0, "merged"] == 1) > 0.5
+
+
+def test_particles_at_rest_and_empty_samples_simulate_quietly() -> None:
+    import warnings
+
+    ev = make_truth_events(np.array([2, 0, 1]), np.ones(3), pdg=np.array([22, 310, 22]),
+                           px=np.array([0.0, 0.0, 1.0]), py=np.zeros(3), pz=np.zeros(3),
+                           E=np.array([0.0, 0.497611, 1.0]))
+    empty = make_truth_events(np.zeros(0, dtype=int), np.ones(0), pdg=np.zeros(0, dtype=int),
+                              px=np.zeros(0), py=np.zeros(0), pz=np.zeros(0), E=np.zeros(0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        assert len(simulate(Sample(ev, SampleMeta(process="x")), seed=1).events) == 3
+        assert len(simulate(Sample(empty, SampleMeta(process="x")), seed=1).events) == 0

@@ -68,13 +68,14 @@ def conversion_layer(part: dict[str, np.ndarray], rows: np.ndarray, rng: np.rand
     """For the photons ``rows``: the index of the layer they convert in (−1: none) and the path
     length to it along their direction."""
     p3 = np.stack([part["px"][rows], part["py"][rows], part["pz"][rows]], axis=1)
-    d = p3 / np.linalg.norm(p3, axis=1, keepdims=True)
+    p_mag = np.linalg.norm(p3, axis=1, keepdims=True)
+    d = p3 / np.where(p_mag > 0, p_mag, 1.0)  # a photon without momentum goes nowhere
     x, y, z = part["x"][rows], part["y"][rows], part["z"][rows]
     cot_lo = 1.0 / np.tan(np.radians(params.vxd_theta_max))
     cot_hi = 1.0 / np.tan(np.radians(params.vxd_theta_min))
     layer = np.full(len(rows), -1)
     path = np.full(len(rows), np.nan)
-    can_convert = np.sqrt(np.sum(p3 * p3, axis=1)) > 2.0 * M_E
+    can_convert = p_mag[:, 0] > 2.0 * M_E
     for i, (radius, x0) in enumerate(zip(params.material_radii, params.material_x0,
                                          strict=True)):
         t, cos_a = _crossing(x, y, d, radius)
