@@ -90,3 +90,16 @@ def test_ks_daughters_are_displaced_tracks_with_their_mother() -> None:
     assert np.all(mother == 0)  # the K_S is particle 0 of each event
     assert 0.5 * n < len(vr) < 1.4 * n  # ~69% of the K_S give two pion candidates
     assert abs(np.median(vr) / (np.log(2) * CTAU_KS / M_KS) - 1) < 0.1
+
+
+def test_an_undecayed_tau_is_refused_not_tracked() -> None:
+    import pytest
+
+    from darkscan.errors import InputFileError
+    from darkscan.events import Sample, SampleMeta, make_truth_events
+
+    ev = make_truth_events(np.array([2]), np.ones(1), pdg=np.array([15, -15]),
+                           px=np.array([1.0, -1.0]), py=np.zeros(2), pz=np.zeros(2),
+                           E=np.full(2, np.hypot(1.0, 1.77686)))
+    with pytest.raises(InputFileError, match="2 τ leptons left undecayed"):
+        simulate(Sample(ev, SampleMeta(process="x")), seed=1)

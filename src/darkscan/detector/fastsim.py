@@ -38,6 +38,7 @@ from darkscan.jit import jit
 from darkscan.physics.experiment import BELLE2, Experiment
 
 REQUIRED = ("pdg", "px", "py", "pz", "E", "vx", "vy", "vz", "status")
+TAU = 15
 OPTIONAL = {"mother": -1}
 CLUSTER_COLUMNS = ("E", "theta", "phi", "region", "track_index", "mc_pdg", "mc_index", "mc_mother",
                    "mc_mother_pdg", "is_bkg")
@@ -66,6 +67,13 @@ def _columns(sample: Sample) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         cols[name] = np.asarray(cols[name], dtype=np.float64)  # a view when already float64
         if not np.isfinite(cols[name]).all():
             raise InputFileError(f"particle column '{name}' has NaN or infinite values")
+    undecayed = int(np.count_nonzero((np.abs(cols["pdg"]) == TAU)
+                                     & (cols["status"] == STATUS_FINAL)))
+    if undecayed:
+        raise InputFileError(
+            f"the truth sample has {undecayed} τ leptons left undecayed (status 1); the detector "
+            "would track them as charged particles. Decay them in the generator first (the "
+            "ee_tautau* and Pythia processes do; darkscan's own Z′/A′ → ττ decays do not yet)")
     w = np.asarray(ak.to_numpy(ev["weight"]), dtype=np.float64)
     if not np.isfinite(w).all():
         raise InputFileError("column 'weight' has NaN or infinite values")
