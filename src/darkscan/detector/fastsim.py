@@ -72,8 +72,8 @@ def _columns(sample: Sample) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     if undecayed:
         raise InputFileError(
             f"the truth sample has {undecayed} τ leptons left undecayed (status 1); the detector "
-            "would track them as charged particles. Decay them in the generator first (the "
-            "ee_tautau* and Pythia processes do; darkscan's own Z′/A′ → ττ decays do not yet)")
+            "would track them as charged particles. Decay them first: darkscan generate does "
+            "(darkscan.generate.registry.finish_decays after a process's generate_chunk)")
     w = np.asarray(ak.to_numpy(ev["weight"]), dtype=np.float64)
     if not np.isfinite(w).all():
         raise InputFileError("column 'weight' has NaN or infinite values")

@@ -282,3 +282,90 @@ def hadronise_partons(counts: np.ndarray, partons: dict[str, np.ndarray],
 
 _PARTON_DEFAULTS = {"status": 1.0, "mother1": 0.0, "mother2": 0.0, "daughter1": 0.0,
                     "daughter2": 0.0, "col": 0.0, "acol": 0.0, "scale": 0.0, "pol": 9.0}
+
+
+TAU_IDS = (15,)
+TAUS_PER_RECORD = 1000
+
+
+def _tau_ctau_cm() -> float:
+    from particle import Particle
+
+    return float(Particle.from_pdgid(15).ctau) / 10.0  # mm → cm
+
+
+def decay_final_taus(events: ak.Array, seed: np.random.SeedSequence) -> ak.Array:
+    """Decay the τ leptons an own process leaves in the final state with Pythia's τ decays
+    (all modes, PDG-tuned branching fractions; unpolarised: the τ spin is not passed on), in the
+    frame the events are in. Each τ becomes status 2; its decay products join its event after the
+    other particles, with the τ (or an intermediate resonance) as mother, starting where the τ
+    decays (its flight drawn here from cτ = 87 µm: Pythia leaves a particle it is handed where
+    it is). The τ of many events are decayed together, :data:`TAUS_PER_RECORD` to one Pythia
+    record (each decays on its own; one record per event would cost ~2 ms an event). Events
+    without a final-state τ are returned as they are."""
+    from darkscan.generate.llp import decay_vertices
+
+    parts = events["particles"]
+    counts = ak.to_numpy(ak.num(parts, axis=1)).astype(np.int64)
+    flat = ak.flatten(parts, axis=1)
+    cols = {f: ak.to_numpy(flat[f]) for f in ak.fields(flat)}
+    taus = np.nonzero((cols["status"] == STATUS_FINAL) & np.isin(np.abs(cols["pdg"]), TAU_IDS))[0]
+    if len(taus) == 0:
+        return events
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    ev_of = np.repeat(np.arange(len(counts)), counts)
+    p2 = cols["px"][taus] ** 2 + cols["py"][taus] ** 2 + cols["pz"][taus] ** 2
+    partons = {"pdg": cols["pdg"][taus], "px": cols["px"][taus], "py": cols["py"][taus],
+               "pz": cols["pz"][taus], "E": cols["E"][taus],
+               "m": np.sqrt(np.maximum(cols["E"][taus] ** 2 - p2, 0.0))}
+    n_tau = len(taus)
+    per_record = np.full(-(-n_tau // TAUS_PER_RECORD), TAUS_PER_RECORD)
+    per_record[-1] = n_tau - TAUS_PER_RECORD * (len(per_record) - 1)
+    sub = hadronise_partons(per_record, partons, seed, lab=False)
+    sub_counts = ak.to_numpy(ak.num(sub["particles"], axis=1)).astype(np.int64)
+    sub_flat = ak.flatten(sub["particles"], axis=1)
+    sc = {f: ak.to_numpy(sub_flat[f]) for f in ak.fields(sub_flat)}
+    # each record lists its τ first (in input order), then their decay products
+    record = np.repeat(np.arange(len(sub_counts)), sub_counts)
+    sub_first = np.concatenate([[0], np.cumsum(sub_counts)[:-1]])[record]
+    local = np.arange(len(record)) - sub_first
+    k = per_record[record]
+    tau_start = np.concatenate([[0], np.cumsum(per_record)[:-1]])[record]
+    product = local >= k
+    root = sc["mother"].astype(np.int64)  # climb to the τ each product comes from
+    for _ in range(50):
+        up = product & (root >= k)
+        if not up.any():
+            break
+        root[up] = sc["mother"][sub_first[up] + root[up]]
+    tau_number = tau_start + np.where(product, root, local)
+    event = ev_of[taus][tau_number]
+    # new indices: a τ keeps its own; products follow their event's particles in record order
+    prod = np.nonzero(product)[0]
+    order = prod[np.argsort(event[prod], kind="stable")]
+    n_added = np.bincount(event[prod], minlength=len(counts))
+    added_first = np.concatenate([[0], np.cumsum(n_added)[:-1]])
+    new_local = np.where(product, -1, taus[tau_number] - first[event])
+    new_local[order] = (counts[event[order]] + np.arange(len(order))
+                        - added_first[event[order]])
+    flight = decay_vertices(
+        np.stack([partons[c] for c in ("px", "py", "pz", "E")], axis=1), partons["m"],
+        _tau_ctau_cm(), np.random.default_rng(child_seed(seed, 2)),
+        origin=np.stack([cols[c][taus] for c in ("vx", "vy", "vz")], axis=1),
+        t0=cols["t"][taus])
+    at = tau_number[order]
+    added = {"pdg": sc["pdg"][order], "px": sc["px"][order], "py": sc["py"][order],
+             "pz": sc["pz"][order], "E": sc["E"][order],
+             "vx": sc["vx"][order] + flight.vertex[at, 0],
+             "vy": sc["vy"][order] + flight.vertex[at, 1],
+             "vz": sc["vz"][order] + flight.vertex[at, 2],
+             "t": sc["t"][order] + flight.lab_time[at],
+             "mother": new_local[sub_first[order] + sc["mother"][order]],
+             "status": sc["status"][order]}
+    cols["status"] = cols["status"].copy()
+    cols["status"][taus] = STATUS_DECAYED
+    position = np.concatenate([np.arange(len(ev_of)) - first[ev_of], new_local[order]])
+    merged_event = np.concatenate([ev_of, event[order]])
+    sort = np.lexsort((position, merged_event))
+    merged = {f: np.concatenate([cols[f], added[f]])[sort] for f in added}
+    return make_truth_events(counts + n_added, ak.to_numpy(events["weight"]), **merged)

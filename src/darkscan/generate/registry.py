@@ -19,7 +19,7 @@ import awkward as ak
 import numpy as np
 
 from darkscan.errors import ParameterError, UnknownNameError, unknown
-from darkscan.events import Sample
+from darkscan.events import STATUS_FINAL, Sample
 from darkscan.models.params import ParameterSpec, parameter_spec, validate_param
 from darkscan.run.chunks import Chunk, plan_chunks
 from darkscan.run.executors import Executor, SerialExecutor
@@ -148,7 +148,26 @@ def cross_section(process: str, *, isr: bool = True, n_points: int = 200_000, se
 
 
 def _run_chunk(chunk: Chunk, *, process: str, params: dict[str, float], isr: bool) -> Sample:
-    return get_process(process).generate_chunk(chunk.n, chunk.seed, params, isr=isr)
+    return finish_decays(get_process(process).generate_chunk(chunk.n, chunk.seed, params,
+                                                             isr=isr), chunk.seed)
+
+
+#: the child of a chunk seed that drives Pythia's τ decays (not one ``spawn`` hands out first)
+TAU_DECAY_STREAM = 11
+
+
+def finish_decays(sample: Sample, seed: np.random.SeedSequence) -> Sample:
+    """The last generator step: τ leptons a process leaves in the final state (darkscan's own
+    Z′, A′, S → ττ) decayed by Pythia (:func:`darkscan.generate.pythia_bridge.decay_final_taus`;
+    Pythia is needed only when there are some). It comes after any generator-level truth filter
+    of a search (filters see such τ undecayed), so that filtered-out events cost no decays."""
+    parts = sample.events["particles"]
+    if not ak.any((abs(parts.pdg) == 15) & (parts.status == STATUS_FINAL)):
+        return sample
+    from darkscan.generate.pythia_bridge import child_seed, decay_final_taus
+
+    return Sample(decay_final_taus(sample.events, child_seed(seed, TAU_DECAY_STREAM)),
+                  sample.meta)
 
 
 def merge_samples(parts: list[Sample]) -> Sample:

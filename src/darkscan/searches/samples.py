@@ -50,6 +50,7 @@ def _detector_seed(chunk: Chunk) -> np.random.SeedSequence:
 def ntuple_kernel(task: NtupleTask) -> Sample:
     from darkscan.detector import simulate
     from darkscan.generate import get_process
+    from darkscan.generate.registry import finish_decays
     from darkscan.reco import reconstruct
 
     truth = get_process(task.spec.process).generate_chunk(task.chunk.n, task.chunk.seed,
@@ -60,6 +61,7 @@ def ntuple_kernel(task: NtupleTask) -> Sample:
         truth = Sample(truth.events[keep], truth.meta)
         if task.spec.filter_is_decay:  # the sample is the decay searched for
             n_generated = int(np.count_nonzero(keep))
+    truth = finish_decays(truth, task.chunk.seed)  # after the filter: no decays for its losers
     reco = simulate(truth, seed=_detector_seed(task.chunk))
     from darkscan.detector.trigger import TRIGGER_BITS
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 #: A truth-level filter: (truth particles of a chunk) -> boolean mask per event. It runs before
 #: the detector simulation, so that only events that can pass the selection are simulated; the
 #: sample keeps its generated count, so its luminosity equivalent is unchanged.
+#: It sees τ leptons of darkscan's own processes undecayed (they are decayed after it).
 TruthFilter = Callable[[Any], np.ndarray]
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
