@@ -24,7 +24,9 @@ and 2024 update) [RECALLED]; the listed channels cover > 99.7% of each width.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 import numpy as np
 from particle import Particle
@@ -63,6 +65,12 @@ def _mass(pdg: int) -> float:
     return float(Particle.from_pdgid(abs(pdg)).mass) / 1000.0
 
 
+def _per_id(func: Callable[[int], Any], pdg: np.ndarray) -> np.ndarray:
+    """``func`` of each entry's id, looked up once per distinct id."""
+    ids, inverse = np.unique(pdg, return_inverse=True)
+    return np.array([func(int(i)) for i in ids], dtype=float)[inverse]
+
+
 def _conjugate(pdg: int) -> int:
     return int(Particle.from_pdgid(pdg).invert().pdgid)
 
@@ -83,8 +91,7 @@ def _two_body(p4: np.ndarray, pdg: np.ndarray, rng: np.random.Generator
             if parent < 0:
                 a, b = _conjugate(a), _conjugate(b)
             d1[rows[pick == k]], d2[rows[pick == k]] = a, b
-    m1 = np.array([_mass(int(x)) for x in d1]) if n else np.zeros(0)
-    m2 = np.array([_mass(int(x)) for x in d2]) if n else np.zeros(0)
+    m1, m2 = _per_id(_mass, d1), _per_id(_mass, d2)
     p1, p2 = decay_isotropic(p4, m1, m2, rng.random(n), rng.random(n))
     return d1, d2, p1, p2
 
@@ -145,7 +152,7 @@ def in_flight(part: dict[str, np.ndarray], counts: np.ndarray, rng: np.random.Ge
     pdg = part["pdg"][candidates]
     p4 = np.stack([part[k][candidates] for k in ("px", "py", "pz", "E")], axis=1)
     origin = np.stack([part[k][candidates] for k in ("x", "y", "z")], axis=1)
-    mass_ctau = np.array([_mass_ctau(int(x)) for x in pdg]).reshape(-1, 2)
+    mass_ctau = _per_id(_mass_ctau, pdg).reshape(-1, 2)
     vertex = decay_vertices(p4, mass_ctau[:, 0], mass_ctau[:, 1], rng, origin=origin).vertex
     decays = _inside(vertex, params)
     parents = candidates[decays]
