@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from darkscan.errors import NotAvailableError, ParameterError, UnknownNameError
+from darkscan.reco.lists import ListDef
 from darkscan.searches import get
 from darkscan.searches.extraction import (
     CountWindows,
@@ -22,7 +23,14 @@ from darkscan.searches.extraction import (
     SlidingFit,
 )
 from darkscan.searches.samples import CODE, _sample_seed, sample_id
-from darkscan.searches.spec import Axis, Channel, Inference, SampleSpec, SignalGrid
+from darkscan.searches.spec import (
+    AllCandidates,
+    Axis,
+    Channel,
+    Inference,
+    SampleSpec,
+    SignalGrid,
+)
 
 ZINV = get("zprime-invisible")
 
@@ -167,9 +175,15 @@ def test_sliding_fit_finds_no_signal_in_a_smooth_background() -> None:
     data = ExtractionInput([{"mass": 5.0}], [sig], [bkg], 1.0, np.random.default_rng(3))
     c = SlidingFit("x", "x", (0.0, 10.0), width=20.0, background="poly1").extract(data)
     assert c.summary["fit_status"][0] != "failed"
-    assert c.efficiency[0] == pytest.approx(0.5 * 0.9545, rel=0.05)
+    # the signal inside the 20σ fit window
+    assert c.efficiency[0] == pytest.approx(0.5, rel=0.05)
     # background in ±2σ of a 500-per-unit flat spectrum
-    assert c.bkg[0] == pytest.approx(500 * 0.4, rel=0.15)
+    assert c.windows["bkg_2sigma"][0] == pytest.approx(500 * 0.4, rel=0.15)
+    # the effective background of the equivalent count, 1/(Fisher information on ν_s at
+    # ν_s = 0) with the background level profiled: 1/(1/(2√π σ ρ) − 1/(W ρ)), W = 20σ
+    rho, sigma = 500.0, 0.1
+    b_eff = 1.0 / (1.0 / (2 * np.sqrt(np.pi) * sigma * rho) - 1.0 / (20 * sigma * rho))
+    assert c.bkg[0] == pytest.approx(b_eff, rel=0.1)
 
 
 def test_cut_and_count_abcd_reproduces_the_signal_region() -> None:
@@ -351,3 +365,23 @@ def test_summary_text_shows_limits_with_units_and_why_a_mass_has_none(tmp_path: 
     assert all(len(ln) <= 80 for ln in lines if not ln.startswith(("  mass =", "tables:")))
     (tmp_path / "report.html").write_text("<html></html>")
     assert f"report: {tmp_path / 'report.html'}" in res.summary_text().splitlines()
+
+
+def test_a_channel_may_keep_every_candidate_when_it_says_why() -> None:
+    keep_all = AllCandidates("every μ⁺μ⁻ pairing is fitted")
+    ch = Channel("four", "vpho -> Z':mumu mu+:all mu-:all", best_candidate=keep_all,
+                 selection=("n_tracks == 4",), lists=(ListDef("Z':mumu -> mu+:all mu-:all"),))
+    assert ch.columns(("dau0_M",)) == ("dau0_M", "n_tracks")
+    with pytest.raises(ParameterError, match="say why"):
+        AllCandidates(" ")
+
+
+def test_sliding_fit_declares_its_background_by_mass() -> None:
+    fit = SlidingFit("x", "x", (0.0, 10.0), background="poly1",
+                     background_by_mass=((1.0, "poly2"),))
+    assert (fit.background_at(0.5), fit.background_at(1.0), fit.background_at(7.0)) == (
+        "poly2", "poly1", "poly1")
+    with pytest.raises(UnknownNameError):
+        SlidingFit("x", "x", (0.0, 10.0), background_by_mass=((1.0, "poly9"),))
+    with pytest.raises(ParameterError, match="signal_model"):
+        SlidingFit("x", "x", (0.0, 10.0), signal_model="voigt")

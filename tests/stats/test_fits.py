@@ -53,3 +53,23 @@ def test_shape_interpolation_and_scan_finds_peak():
     assert abs(best - 1.0) < 0.015
     assert s.z_local.max() > 4
     assert s.q0.shape == masses.shape
+
+
+def test_signal_shape_fit_recovers_a_double_crystal_ball_on_a_pedestal():
+    from darkscan.stats.shapes import fit_signal_shape
+
+    rng = np.random.default_rng(21)
+    truth = SignalShape("dcb", {"loc": 2.0, "scale": 0.006, "beta_left": 1.2, "m_left": 3.0,
+                                "beta_right": 2.0, "m_right": 6.0})
+    peak = truth.sample(20_000, rng, 1.8, 2.2)
+    pedestal = rng.uniform(0.2, 10.0, 60_000)  # wrong pairings: broad, ~120 in the fit range
+    x = np.concatenate([peak, pedestal])
+    fitted = fit_signal_shape(x, np.ones(len(x)), "dcb", near=2.0)
+    assert fitted.kind == "dcb" and fitted.params["fit_ok"] == 1.0
+    assert fitted.params["loc"] == pytest.approx(2.0, abs=2e-4)
+    assert fitted.params["scale"] == pytest.approx(0.006, rel=0.05)
+    assert fitted.params["beta_left"] == pytest.approx(1.2, rel=0.15)
+    # without the expected position the core search starts from the pedestal's median
+    assert fit_signal_shape(x, np.ones(len(x)), "gauss", near=2.0).params["loc"] == \
+        pytest.approx(2.0, abs=5e-4)
+    assert abs(fit_signal_shape(x, np.ones(len(x)), "gauss").params["loc"] - 2.0) > 0.01

@@ -27,7 +27,7 @@ from darkscan.searches.result import (
     SearchResult,
 )
 from darkscan.searches.samples import Ntuple, make_ntuples, sample_id, select
-from darkscan.searches.spec import Search
+from darkscan.searches.spec import AllCandidates, BestCandidate, Search
 from darkscan.stats import LimitResult
 
 #: the pseudo-data's own random stream, spawned from the run's seed
@@ -127,8 +127,7 @@ def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | 
                  "references": list(search.references), "luminosity": str(lum),
                  "luminosity_per_pb": lum.per_pb, "cl": cl, "method": method, "quick": quick,
                  "seed": seed, "channel": channel.name, "decay": channel.decay,
-                 "best_candidate": {"expression": channel.best_candidate.expression,
-                                    "highest": channel.best_candidate.highest},
+                 "best_candidate": _best_candidate(channel.best_candidate),
                  "pseudo_data": "observed limits use a seeded pseudo-dataset drawn from the "
                                 "simulated background model",
                  "units": {a.name: a.unit for a in search.axes} | {"sigma": "pb"},
@@ -145,6 +144,12 @@ def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | 
     write_outputs(result, report=report)
     con.print(f"done in {wall:.0f} s")
     return result
+
+
+def _best_candidate(rule: BestCandidate | AllCandidates) -> dict[str, Any]:
+    if isinstance(rule, AllCandidates):
+        return {"all_candidates": True, "why": rule.why}
+    return {"expression": rule.expression, "highest": rule.highest}
 
 
 def _peak_memory(executor: Executor | None) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from darkscan.run.cache import stage_key
 from darkscan.run.chunks import Chunk, plan_chunks
 from darkscan.run.executors import Executor
 from darkscan.run.pipeline import cached_chunk, is_cached
-from darkscan.searches.spec import BestCandidate, SampleSpec
+from darkscan.searches.spec import AllCandidates, BestCandidate, SampleSpec
 
 CHUNK_SIZE = 100_000
 #: the ntuple cache key fingerprints the whole package: an edit anywhere (a process, ISR, the
@@ -34,7 +34,7 @@ class NtupleTask:
     spec: SampleSpec
     params: dict[str, float]
     decay: str
-    best: BestCandidate
+    best: BestCandidate | AllCandidates
     columns: tuple[str, ...]
     chunk: Chunk
     lists: tuple[ListDef, ...]
@@ -152,8 +152,8 @@ class Ntuple:
 
 
 def make_ntuples(samples: dict[str, tuple[SampleSpec, dict[str, float]]], *, decay: str,
-                 best: BestCandidate, columns: tuple[str, ...], quick: bool, seed: int,
-                 cache_root: Path | None, executor: Executor, scale: float = 1.0,
+                 best: BestCandidate | AllCandidates, columns: tuple[str, ...], quick: bool,
+                 seed: int, cache_root: Path | None, executor: Executor, scale: float = 1.0,
                  lists: tuple[ListDef, ...] = ()) -> dict[str, Ntuple]:
     """Produce every sample's ntuple (keyed by sample id), all chunks of all samples in one
     executor map. ``samples``: id → (spec, parameters given); ``lists``: the particle lists

@@ -131,6 +131,22 @@ class BestCandidate:
 
 
 @dataclass(frozen=True)
+class AllCandidates:
+    """Every candidate of an event enters the extraction, as when an analysis fits all the
+    pairings of identical particles (the four μ⁺μ⁻ pairings of a 4μ event): efficiencies and
+    fitted yields then count candidates, not events. ``why`` says why the analysis does so (it
+    is written to the run's summary)."""
+
+    why: str
+    expression: None = None  #: no ranking: the reconstruction keeps every candidate
+    highest: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.why.strip():
+            raise _fail("AllCandidates", "say why every candidate is kept (why=...)")
+
+
+@dataclass(frozen=True)
 class Channel:
     """A reconstructed final state: decay string, best-candidate rule, selection (cut strings
     of the restricted language, all required), the extra ntuple columns it keeps, and the
@@ -139,7 +155,7 @@ class Channel:
 
     name: str
     decay: str
-    best_candidate: BestCandidate
+    best_candidate: BestCandidate | AllCandidates
     selection: tuple[str, ...]
     keep: tuple[str, ...] = ()
     lists: tuple[ListDef, ...] = ()
@@ -149,14 +165,16 @@ class Channel:
 
         resolve(self.decay, self.lists)  # parses every decay string, checks names and order
         for expr in (*self.selection, self.best_candidate.expression, *self.keep):
-            variable_names(expr)
+            if expr is not None:
+                variable_names(expr)
 
     def columns(self, observables: tuple[str, ...]) -> tuple[str, ...]:
         """Every variable the selection, ranking and extraction read, in first-use order."""
         names: list[str] = []
         for expr in (*observables, *self.keep, *self.selection,
                      self.best_candidate.expression):
-            names += [n for n in variable_names(expr) if n not in names]
+            if expr is not None:
+                names += [n for n in variable_names(expr) if n not in names]
         return tuple(names)
 
 
