@@ -28,6 +28,7 @@ from darkscan.searches.result import (
 )
 from darkscan.searches.samples import Ntuple, make_ntuples, sample_id, select
 from darkscan.searches.spec import AllCandidates, BestCandidate, Search
+from darkscan.select.mva import MassBinnedMLP
 from darkscan.stats import LimitResult
 
 #: the pseudo-data's own random stream, spawned from the run's seed
@@ -52,7 +53,7 @@ def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | 
     points = search.signal.points(quick)
     grid = search.signal.sample
     samples = _samples(grid, points, search.backgrounds)
-    training = search.extraction.needs_training
+    training = search.extraction.needs_training or channel.mva is not None
     train_grid = replace(grid, id=f"{grid.id}_{TRAINING}")
     train_bkgs = tuple(replace(b, id=f"{b.id}_{TRAINING}") for b in search.backgrounds)
     if training:  # independent samples (own ids, own seeds) for the extraction's choices
@@ -68,8 +69,12 @@ def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | 
                            lists=channel.lists)
     t_sim = time.perf_counter() - t0
 
-    selected = {k: _selected(nt, channel.selection, search.extraction.observables, lum)
-                for k, nt in ntuples.items()}
+    kept = search.extraction.observables + (channel.mva.columns if channel.mva else ())
+    selected = {k: _selected(nt, channel.selection, kept, lum) for k, nt in ntuples.items()}
+    mva_summary = None
+    if channel.mva is not None:  # trained on the independent samples, applied to all
+        selected, mva_summary = _mva_step(channel.mva, selected, points, train_grid,
+                                          train_bkgs, seed, out / ".cache" / "mva", con)
     mc_scale = projection_mc_scale(search.default_lumi, lum)
     rng = np.random.default_rng(np.random.SeedSequence([seed, PSEUDO_DATA_STREAM]))
     signal_ids = [sample_id(grid, p) for p in points]
@@ -132,6 +137,7 @@ def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | 
                                 "simulated background model",
                  "units": {a.name: a.unit for a in search.axes} | {"sigma": "pb"},
                  "selection": list(channel.selection), **counts.summary,
+                 **({"mva": mva_summary} if mva_summary is not None else {}),
                  "look_elsewhere": lee,
                  "projection": (f"luminosity above the {search.default_lumi} of the analysis: "
                                 "the simulation is assumed to grow with the data "
@@ -144,6 +150,30 @@ def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | 
     write_outputs(result, report=report)
     con.print(f"done in {wall:.0f} s")
     return result
+
+
+def _mva_step(mva: MassBinnedMLP, selected: dict[str, Selected],
+              points: list[dict[str, float]], train_grid: Any, train_bkgs: tuple[Any, ...],
+              seed: int, cache: Path, con: Console
+              ) -> tuple[dict[str, Selected], dict[str, Any]]:
+    """Train the channel's networks on the training samples, keep the candidates above the
+    cut of their mass range in every sample."""
+    from darkscan.select.mva import TrainingSet
+
+    t0 = time.perf_counter()
+    con.print(f"training the MVA step ({len(mva.edges) - 1} mass ranges)")
+    sig = [TrainingSet(selected[sample_id(train_grid, p)].values,
+                       selected[sample_id(train_grid, p)].mc_weight, p[mva.point_axis])
+           for p in points]
+    bkg = [TrainingSet(selected[b.id].values, selected[b.id].weight) for b in train_bkgs]
+    trained = mva.train(sig, bkg, seed=seed, cache=cache)
+    out = {}
+    for k, s in selected.items():
+        keep = trained.passes(s.values)
+        out[k] = replace(s, values={c: v[keep] for c, v in s.values.items()},
+                         weight=s.weight[keep], mc_weight=s.mc_weight[keep])
+    return out, {"features": list(mva.features), "mass": mva.mass,
+                 "ranges": trained.summary(), "seconds": round(time.perf_counter() - t0, 1)}
 
 
 def _best_candidate(rule: BestCandidate | AllCandidates) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from darkscan.errors import ParameterError
 if TYPE_CHECKING:
     from darkscan.reco.lists import ListDef
     from darkscan.searches.extraction import Extraction
+    from darkscan.select.mva import MassBinnedMLP
 
 #: A truth-level filter: (truth particles of a chunk) -> boolean mask per event. It runs before
 #: the detector simulation, so that only events that can pass the selection are simulated; the
@@ -159,19 +160,23 @@ class Channel:
     selection: tuple[str, ...]
     keep: tuple[str, ...] = ()
     lists: tuple[ListDef, ...] = ()
+    #: an MVA step after the selection: networks trained on independent samples, cut per range
+    mva: MassBinnedMLP | None = None
 
     def __post_init__(self) -> None:
         from darkscan.reco.lists import resolve
 
         resolve(self.decay, self.lists)  # parses every decay string, checks names and order
-        for expr in (*self.selection, self.best_candidate.expression, *self.keep):
+        mva = self.mva.columns if self.mva is not None else ()
+        for expr in (*self.selection, self.best_candidate.expression, *self.keep, *mva):
             if expr is not None:
                 variable_names(expr)
 
     def columns(self, observables: tuple[str, ...]) -> tuple[str, ...]:
         """Every variable the selection, ranking and extraction read, in first-use order."""
         names: list[str] = []
-        for expr in (*observables, *self.keep, *self.selection,
+        mva = self.mva.columns if self.mva is not None else ()
+        for expr in (*observables, *self.keep, *mva, *self.selection,
                      self.best_candidate.expression):
             if expr is not None:
                 names += [n for n in variable_names(expr) if n not in names]

@@ -1,0 +1,294 @@
+"""Candidate classifiers for a selection's MVA step: one small multilayer perceptron per range
+of a candidate mass (as the Belle II 4μ analysis trains "in mass ranges"), trained with PyTorch
+on the CPU on samples independent of those the limits use, scored with numpy (inference needs no
+PyTorch), and cut per range where Punzi's figure of merit ε/(a/2 + √B) summed over the signal
+points of the range is largest. Trained networks are cached by a hash of their configuration and
+of the training data, so a rerun does not train again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from darkscan.errors import ParameterError
+
+#: signal candidates within this fraction of their point's mass (or ±5 MeV) are the signal peak
+PEAK_FRACTION = 0.02
+PEAK_MIN = 0.005
+
+
+@dataclass(frozen=True)
+class TrainingSet:
+    """Candidates of one sample: feature columns, the mass column and weights (expected events
+    for backgrounds; any normalisation for a signal point, which is renormalised)."""
+
+    values: dict[str, np.ndarray]
+    weight: np.ndarray
+    mass: float | None = None  #: the signal point's mass; None for a background
+
+
+@dataclass(frozen=True)
+class MassBinnedMLP:
+    """The declaration: features (ntuple variables, never the mass the fit scans), the mass
+    variable that picks a candidate's range, the range edges, the network and its training."""
+
+    features: tuple[str, ...]
+    mass: str
+    edges: tuple[float, ...]
+    hidden: tuple[int, ...] = (32, 32)
+    epochs: int = 40
+    batch_size: int = 512
+    learning_rate: float = 3e-3
+    punzi_a: float = 1.64  #: Punzi's a: the significance aimed at (1.64: 95% one-sided)
+    point_axis: str = "mass"  #: the signal-grid axis that gives a signal point's mass
+
+    def __post_init__(self) -> None:
+        if not self.features:
+            raise ParameterError("an MVA step needs features")
+        if self.mass in self.features:
+            raise ParameterError(f"the scanned mass '{self.mass}' must not be a feature: the "
+                                 "network would sculpt the background into peaks")
+        if len(self.edges) < 2 or list(self.edges) != sorted(set(self.edges)):
+            raise ParameterError(f"edges must be increasing, at least two, got {self.edges}")
+        if not self.hidden or min(self.hidden) < 1 or self.epochs < 1:
+            raise ParameterError("hidden layers and epochs must be positive")
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (*self.features, self.mass)
+
+    def train(self, signal: Sequence[TrainingSet], background: Sequence[TrainingSet], *,
+              seed: int, cache: Path | None = None) -> TrainedMLP:
+        """Train one network per mass range on half of the candidates and choose its cut on
+        the other half; read from ``cache`` when the same training was done before."""
+        key = self._key(signal, background, seed)
+        path = None if cache is None else Path(cache) / f"mlp-{key}.npz"
+        if path is not None and path.exists():
+            return TrainedMLP.load(path, self)
+        ranges = []
+        for lo, hi in itertools.pairwise(self.edges):
+            ranges.append(self._train_range(lo, hi, signal, background, seed))
+        out = TrainedMLP(self, tuple(ranges))
+        if path is not None:
+            out.save(path)
+        return out
+
+    # ------------------------------------------------------------------ internals
+    def _key(self, signal: Sequence[TrainingSet], background: Sequence[TrainingSet],
+             seed: int) -> str:
+        h = hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode())
+        h.update(str(seed).encode())
+        for s in (*signal, *background):
+            h.update(repr(s.mass).encode())
+            h.update(np.ascontiguousarray(s.weight, dtype=float).tobytes())
+            for c in self.columns:
+                h.update(np.ascontiguousarray(s.values[c], dtype=float).tobytes())
+        return h.hexdigest()[:20]
+
+    def _arrays(self, sets: Sequence[TrainingSet], lo: float, hi: float, peak_only: bool
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(features, weights, point index, mass) of the candidates in [lo, hi); a signal
+        point's candidates only inside its peak and with unit total weight per point."""
+        xs, ws, idx, ms = [], [], [], []
+        for i, s in enumerate(sets):
+            m = s.values[self.mass]
+            keep = (m >= lo) & (m < hi)
+            if peak_only and s.mass is not None:
+                keep &= np.abs(m - s.mass) < max(PEAK_FRACTION * s.mass, PEAK_MIN)
+            if not keep.any():
+                continue
+            w = np.asarray(s.weight, float)[keep]
+            if s.mass is not None:
+                w = w / w.sum()
+            xs.append(np.stack([s.values[f][keep] for f in self.features], axis=1))
+            ws.append(w)
+            idx.append(np.full(len(w), i))
+            ms.append(m[keep])
+        if not xs:
+            return (np.empty((0, len(self.features))), np.empty(0), np.empty(0, int),
+                    np.empty(0))
+        return np.concatenate(xs), np.concatenate(ws), np.concatenate(idx), np.concatenate(ms)
+
+    def _train_range(self, lo: float, hi: float, signal: Sequence[TrainingSet],
+                     background: Sequence[TrainingSet], seed: int) -> RangeNet:
+        xs, ws, ps, _ = self._arrays(signal, lo, hi, peak_only=True)
+        xb, wb, _, mb = self._arrays(background, lo, hi, peak_only=False)
+        if len(xs) < 20 or len(xb) < 20:
+            return RangeNet.pass_all(lo, hi, len(self.features),
+                                     f"too few candidates to train ({len(xs)} signal, "
+                                     f"{len(xb)} background)")
+        rng = np.random.default_rng(seed)
+        half_s, half_b = rng.random(len(xs)) < 0.5, rng.random(len(xb)) < 0.5
+        x = np.concatenate([xs, xb])
+        finite = np.all(np.isfinite(x), axis=0)
+        mean = np.where(finite, np.nanmean(np.where(np.isfinite(x), x, np.nan), axis=0), 0.0)
+        std = np.nanstd(np.where(np.isfinite(x), x, np.nan), axis=0)
+        std = np.where(std > 0, std, 1.0)
+        layers, loss = _fit(
+            _standard(xs[half_s], mean, std), ws[half_s] / ws[half_s].sum(),
+            _standard(xb[half_b], mean, std), wb[half_b] / wb[half_b].sum(),
+            self.hidden, self.epochs, self.batch_size, self.learning_rate, seed)
+        net = RangeNet(lo, hi, mean, std, layers, -np.inf, {})
+        # the cut: on the other half, the threshold with the largest summed Punzi FOM
+        ss, sb = net.score(xs[~half_s]), net.score(xb[~half_b])
+        w_b = wb[~half_b] * 2.0  # the half stands for the whole sample
+        cuts = np.unique(np.quantile(ss, np.linspace(0.0, 0.95, 60)))
+        fom = np.zeros(len(cuts))
+        for p in np.unique(ps):
+            mine = ps[~half_s] == p
+            m_p = signal[int(p)].mass
+            assert m_p is not None
+            near = np.abs(mb[~half_b] - m_p) < max(PEAK_FRACTION * m_p, PEAK_MIN)
+            eff = (ss[mine][None, :] > cuts[:, None]).mean(axis=1)
+            bkg = ((sb[near][None, :] > cuts[:, None]) * w_b[near][None, :]).sum(axis=1)
+            fom += eff / (self.punzi_a / 2.0 + np.sqrt(bkg))
+        best = int(np.argmax(fom))
+        auc = _auc(ss, sb, w_b)
+        info = {"loss": loss, "auc": auc, "n_signal": len(xs), "n_background": len(xb),
+                "signal_efficiency": float((ss > cuts[best]).mean()),
+                "background_efficiency": float(np.sum(w_b * (sb > cuts[best]))
+                                               / max(np.sum(w_b), 1e-300))}
+        return RangeNet(lo, hi, mean, std, layers, float(cuts[best]), info)
+
+
+def _standard(x: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+    z = (x - mean) / std
+    return np.where(np.isfinite(z), z, 0.0)  # a missing value sits at the mean
+
+
+def _auc(s: np.ndarray, b: np.ndarray, wb: np.ndarray) -> float:
+    """Area under the ROC curve: P(score_signal > score_background), background weighted."""
+    if not len(s) or not len(b):
+        return float("nan")
+    order = np.argsort(b)
+    cw = np.concatenate([[0.0], np.cumsum(wb[order])])
+    below = cw[np.searchsorted(b[order], s)]
+    return float(below.mean() / cw[-1])
+
+
+def _fit(xs: np.ndarray, ws: np.ndarray, xb: np.ndarray, wb: np.ndarray,
+         hidden: tuple[int, ...], epochs: int, batch_size: int, lr: float, seed: int
+         ) -> tuple[list[tuple[np.ndarray, np.ndarray]], float]:
+    """Weighted binary cross-entropy (signal and background each of total weight ½), Adam,
+    SiLU hidden layers; returns the layers as numpy (W, b) pairs and the final loss."""
+    try:
+        import torch
+    except ImportError:
+        raise ParameterError("training the MVA step needs PyTorch: pip install "
+                             "'darkscan[ml]' (torch==2.13.0, the CPU build)") from None
+    torch.manual_seed(seed)
+    x = torch.tensor(np.concatenate([xs, xb]), dtype=torch.float32)
+    y = torch.tensor(np.concatenate([np.ones(len(xs)), np.zeros(len(xb))]),
+                     dtype=torch.float32)
+    w = torch.tensor(np.concatenate([ws, wb]) * 0.5 * len(y), dtype=torch.float32)
+    sizes = (x.shape[1], *hidden, 1)
+    mods: list[torch.nn.Module] = []
+    for a, b in itertools.pairwise(sizes):
+        mods += [torch.nn.Linear(a, b), torch.nn.SiLU()]
+    model = torch.nn.Sequential(*mods[:-1])
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    gen = torch.Generator().manual_seed(seed)
+    loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none")
+    loss = torch.tensor(0.0)
+    for _ in range(epochs):
+        for batch in torch.randperm(len(y), generator=gen).split(batch_size):
+            opt.zero_grad()
+            loss = (loss_fn(model(x[batch]).squeeze(1), y[batch]) * w[batch]).mean()
+            loss.backward()
+            opt.step()
+    layers = [(m.weight.detach().numpy().astype(float).T.copy(),
+               m.bias.detach().numpy().astype(float).copy())
+              for m in model if isinstance(m, torch.nn.Linear)]
+    return layers, float(loss.detach())
+
+
+@dataclass(frozen=True)
+class RangeNet:
+    """One mass range's network (numpy weights), its standardisation and its cut."""
+
+    lo: float
+    hi: float
+    mean: np.ndarray
+    std: np.ndarray
+    layers: list[tuple[np.ndarray, np.ndarray]]
+    cut: float
+    info: dict[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def pass_all(cls, lo: float, hi: float, n_features: int, why: str) -> RangeNet:
+        return cls(lo, hi, np.zeros(n_features), np.ones(n_features), [], -np.inf,
+                   {"untrained": why})
+
+    def score(self, x: np.ndarray) -> np.ndarray:
+        """The network's output in (0, 1) (a logistic of the last layer)."""
+        if not self.layers:
+            return np.ones(len(x))
+        h = _standard(x, self.mean, self.std)
+        for i, (w, b) in enumerate(self.layers):
+            h = h @ w + b
+            if i < len(self.layers) - 1:
+                h = h / (1.0 + np.exp(-h))  # SiLU
+        return 1.0 / (1.0 + np.exp(-h[:, 0]))
+
+
+@dataclass(frozen=True)
+class TrainedMLP:
+    """The trained networks of every range: :meth:`passes` is the selection's MVA cut."""
+
+    spec: MassBinnedMLP
+    ranges: tuple[RangeNet, ...]
+
+    def score(self, values: dict[str, np.ndarray]) -> np.ndarray:
+        m = values[self.spec.mass]
+        x = np.stack([values[f] for f in self.spec.features], axis=1) if len(m) else \
+            np.empty((0, len(self.spec.features)))
+        out = np.full(len(m), np.nan)
+        for r in self.ranges:
+            sel = (m >= r.lo) & (m < r.hi)
+            out[sel] = r.score(x[sel])
+        return out
+
+    def passes(self, values: dict[str, np.ndarray]) -> np.ndarray:
+        """Candidates inside a range whose score is above the range's cut."""
+        m = values[self.spec.mass]
+        s = self.score(values)
+        ok = np.zeros(len(m), dtype=bool)
+        for r in self.ranges:
+            sel = (m >= r.lo) & (m < r.hi)
+            ok[sel] = s[sel] > r.cut
+        return ok
+
+    def summary(self) -> list[dict[str, object]]:
+        return [{"range": [r.lo, r.hi], "cut": r.cut, **r.info} for r in self.ranges]
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        arrays: dict[str, np.ndarray] = {}
+        for i, r in enumerate(self.ranges):
+            arrays[f"r{i}_mean"], arrays[f"r{i}_std"] = r.mean, r.std
+            arrays[f"r{i}_cut"] = np.array([r.cut])
+            for j, (w, b) in enumerate(r.layers):
+                arrays[f"r{i}_w{j}"], arrays[f"r{i}_b{j}"] = w, b
+        info = json.dumps([r.info for r in self.ranges])
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, info=np.array(info), **arrays)
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path, spec: MassBinnedMLP) -> TrainedMLP:
+        with np.load(path) as f:
+            infos = json.loads(str(f["info"]))
+            ranges = []
+            for i, (lo, hi) in enumerate(itertools.pairwise(spec.edges)):
+                n_layers = sum(1 for k in f.files if k.startswith(f"r{i}_w"))
+                layers = [(f[f"r{i}_w{j}"], f[f"r{i}_b{j}"]) for j in range(n_layers)]
+                ranges.append(RangeNet(lo, hi, f[f"r{i}_mean"], f[f"r{i}_std"], layers,
+                                       float(f[f"r{i}_cut"][0]), infos[i]))
+        return cls(spec, tuple(ranges))

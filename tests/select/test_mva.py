@@ -1,0 +1,52 @@
+"""The MVA step: per-mass-range networks learn a separable toy, choose a Punzi cut, cache."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from darkscan.errors import ParameterError
+from darkscan.select.mva import MassBinnedMLP, TrainingSet
+
+
+def _toy(seed: int) -> tuple[list[TrainingSet], list[TrainingSet]]:
+    rng = np.random.default_rng(seed)
+    signal = []
+    for m in (1.0, 3.0):  # signal: x near +1, y near 0; a narrow peak in mass
+        n = 2_000
+        signal.append(TrainingSet({"x": rng.normal(1.0, 0.5, n), "y": rng.normal(0.0, 1.0, n),
+                                   "mass": rng.normal(m, 0.005, n)}, np.ones(n), m))
+    n = 40_000  # background: x near −1, flat in mass
+    bkg = TrainingSet({"x": rng.normal(-1.0, 0.7, n), "y": rng.normal(0.0, 1.0, n),
+                       "mass": rng.uniform(0.5, 4.0, n)}, np.full(n, 0.5))
+    return signal, [bkg]
+
+
+def test_networks_separate_a_toy_and_cut_at_the_punzi_optimum(tmp_path) -> None:
+    spec = MassBinnedMLP(("x", "y"), "mass", (0.5, 2.0, 4.0), hidden=(8,), epochs=5)
+    signal, bkg = _toy(3)
+    trained = spec.train(signal, bkg, seed=1, cache=tmp_path)
+    for r in trained.summary():
+        assert r["auc"] > 0.95  # the x distributions overlap at the 2σ level
+        # the cut trades signal for background: ε/√ε_B at least 3× better than no cut
+        assert r["signal_efficiency"] > 0.5
+        assert r["signal_efficiency"] / np.sqrt(r["background_efficiency"]) > 3.0
+    # applied to independent samples: signal kept, background cut
+    sig2, bkg2 = _toy(4)
+    assert trained.passes(sig2[0].values).mean() > 0.5
+    assert trained.passes(bkg2[0].values).mean() < 0.1
+    # a candidate outside every range fails the step
+    assert not trained.passes({"x": np.array([1.0]), "y": np.array([0.0]),
+                               "mass": np.array([7.0])})[0]
+    # cached by content: the same training is read back, with the same cuts and scores
+    again = spec.train(signal, bkg, seed=1, cache=tmp_path)
+    assert [r.cut for r in again.ranges] == [r.cut for r in trained.ranges]
+    np.testing.assert_allclose(again.score(sig2[1].values), trained.score(sig2[1].values))
+    assert len(list(tmp_path.glob("mlp-*.npz"))) == 1
+
+
+def test_the_scanned_mass_is_never_a_feature() -> None:
+    with pytest.raises(ParameterError, match="sculpt"):
+        MassBinnedMLP(("x", "mass"), "mass", (0.0, 1.0))
+    with pytest.raises(ParameterError, match="increasing"):
+        MassBinnedMLP(("x",), "mass", (1.0, 0.0))
