@@ -215,6 +215,44 @@ def me2_four_muon(p1: Array, p2: Array, p3: Array, p4: Array, p5: Array, p6: Arr
     return 0.25 * np.sum(m.real**2 + m.imag**2, axis=(0, 1, 2, 3, 4))
 
 
+def fsr_factorisation_ratio(q2: float, n: int, rng: np.random.Generator,
+                            sqrt_s: float = 10.58) -> Array:
+    """The virtual-photon splitting, checked point by point: for the FSR diagrams of one pairing
+    with the pair (5,6) attached to the line (3,4), summed over the pair's spins and averaged over
+    its decay direction in its rest frame at fixed q² = (p₅ + p₆)²,
+
+        ⟨Σ|M_fsr|²⟩_Ω = (4e²/(3q²)) (1 + 2m_μ²/q²) Σ|M(e⁺e⁻ → μ⁺μ⁻V)|²(m_V = √q², g_V = e),
+
+    because Σ ∫dΦ₂ ū₅γ^μv₆ (ū₅γ^νv₆)* = (4/3)(1 + 2m²/q²)(β/8π)(q^μq^ν − q²g^μν) and the q^μq^ν
+    part meets a conserved current. With dΦ₄ = dΦ₃ dq²/(2π) dΦ₂ this is
+    dσ/dq² = σ(μμV; m_V = √q², g_V = e) · α/(3πq²) · β(1 + 2m²/q²), β = √(1 − 4m²/q²)
+    (Kroll–Wada, Phys. Rev. 98 (1955) 1355; Budnev et al., Phys. Rept. 15 (1975) 181).
+    The pair's spin sum is quadratic in its direction, so a 3 × 5 Gauss–Legendre × uniform-φ
+    rule is exact. Returns the ratio left/right at ``n`` random (p₃, p₄, q) points (1 to
+    rounding); the right side is :func:`.mumu_resonance.me2_mumux`."""
+    from darkscan.generate.processes.mumu_resonance import kinematics_mumux, me2_mumux
+
+    mv = float(np.sqrt(q2))
+    e2 = 4.0 * np.pi * ALPHA
+    p1, p2, p, _ = kinematics_mumux(rng.random((n, 5)), np.full(n, sqrt_s), mv)
+    p3, p4, q = p[:, 0], p[:, 1], p[:, 2]
+    right = (4 * e2 / (3 * q2)) * (1 + 2 * M_MU**2 / q2) \
+        * me2_mumux(p1, p2, p3, p4, q, mv, float(np.sqrt(e2)), e2, True)
+    nodes, weights = np.polynomial.legendre.leggauss(3)
+    s = h.dot(p1 + p2, p1 + p2)
+    left = np.zeros(n)
+    for c, wc in zip(nodes, weights, strict=True):
+        for phi in 2 * np.pi * np.arange(5) / 5:
+            p5, p6, _ = two_body(q, M_MU, M_MU, np.full(n, c), np.full(n, phi))
+            legs = Legs(p1, p2, (p3, p4, p5, p6))
+            jb = pair_current(legs.ubar[5], legs.v[6], q, np.full(n, e2))
+            ja = np.zeros_like(jb)  # the other classes are not part of the relation
+            amp = pairing_amplitudes(legs, (3, 4), (5, 6), legs.je * (e2 / s)[:, None], ja,
+                                     jb)["fsr_a"]
+            left += wc / 2 / 5 * 0.25 * np.sum(amp.real**2 + amp.imag**2, axis=(0, 1, 2, 3, 4))
+    return left / right
+
+
 # ---------------------------------------------------------------------------------------------
 # phase space
 # ---------------------------------------------------------------------------------------------
