@@ -9,6 +9,7 @@ Modules: :mod:`~darkscan.models.zprime` (L_μ−L_τ Z′), :mod:`~darkscan.mode
 :mod:`~darkscan.models.rratio` (hadronic R), :mod:`~darkscan.models.dark_higgs` (A′h′, h′),
 :mod:`~darkscan.models.idm` (inelastic DM), :mod:`~darkscan.models.alp` (a→γγ),
 :mod:`~darkscan.models.scalar` (Higgs-mixed S, B→K(*)S), :mod:`~darkscan.models.muonphilic`,
+:mod:`~darkscan.models.leptophilic` (φ_L and the lepton-coupled ALP, couplings ∝ m_ℓ),
 :mod:`~darkscan.models.ids` (dark-state ids), :mod:`~darkscan.models.common` (shared widths).
 """
 
@@ -19,6 +20,7 @@ from darkscan.models import (
     dark_photon,
     idm,
     ids,
+    leptophilic,
     muonphilic,
     params,
     rratio,
@@ -30,5 +32,5 @@ from darkscan.models.ids import dark_particle, pdgid
 from darkscan.models.params import PARAMETERS, validate_params
 
 __all__ = ["PARAMETERS", "alp", "common", "ctau_from_width", "dark_higgs", "dark_particle",
-           "dark_photon", "idm", "ids", "muonphilic", "params", "pdgid", "rratio", "scalar",
-           "validate_params", "width_from_ctau", "zprime"]
+           "dark_photon", "idm", "ids", "leptophilic", "muonphilic", "params", "pdgid", "rratio",
+           "scalar", "validate_params", "width_from_ctau", "zprime"]

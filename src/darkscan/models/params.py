@@ -81,6 +81,12 @@ PARAMETERS: dict[str, ParameterSpec] = {s.name: s for s in (
     _spec("mass_darkhiggs", 0.0, SQRT_S_MAX, True, False, "GeV", "dark-Higgs mass"),
     _spec("ctau", 0.0, _INF, True, True, "cm", "proper decay length"),
     _spec("br_invisible", 0.0, 1.0, False, False, "", "invisible branching fraction"),
+    _spec("xi", 0.0, 1000.0, False, False, "",
+          "leptophilic-scalar coupling ξ: Yukawa ξ m_ℓ/v to each charged lepton (the τ Yukawa "
+          "reaches √4π at ξ ≈ 490)"),
+    _spec("cll", 0.0, 10.0, False, False, "GeV⁻¹",
+          "ALP–lepton coupling C_ℓℓ/Λ: pseudoscalar Yukawa (C_ℓℓ/Λ) m_ℓ to each charged lepton "
+          "(the τ Yukawa reaches √4π at ≈ 2 GeV⁻¹)"),
     _spec("pt_pair_min", 0.0, 5.0, False, False, "GeV",
           "generator-level filter: lepton-pair p_T in the CMS above this", kind="generator"),
 )}
