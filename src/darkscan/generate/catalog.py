@@ -10,6 +10,8 @@ _CATALOG = {
     # μμ + resonance radiated off the muon line
     "ee_mumu_zprime": "darkscan.generate.processes.mumu_resonance",
     "ee_mumu_scalar": "darkscan.generate.processes.mumu_resonance",
+    "ee_mumu_leptophilic": "darkscan.generate.processes.mumu_resonance",
+    "ee_mumu_alp_leptons": "darkscan.generate.processes.mumu_resonance",
     # e⁺e⁻ → 4μ, full tree-level QED (12 diagrams): the 4μ search's irreducible background
     "ee_mumumumu": "darkscan.generate.processes.four_muon",
     # single photon / dark Higgsstrahlung / iDM
