@@ -5,7 +5,7 @@ import pytest
 from darkscan import registry
 
 _PREFIXES = ("zprime", "darkphoton", "darkhiggsstrahlung", "alp_", "scalar_", "idm_",
-             "muonphilic", "lifetime_reweighting")
+             "muonphilic", "leptophilic", "lifetime_reweighting")
 
 
 def _model_checks():

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from darkscan.models import alp, dark_higgs, dark_photon, idm, muonphilic, scalar, zprime
+from darkscan.models import (
+    alp,
+    dark_higgs,
+    dark_photon,
+    idm,
+    leptophilic,
+    muonphilic,
+    scalar,
+    zprime,
+)
 from darkscan.models.common import ctau_from_width
 from darkscan.registry import Measurement, check
 
@@ -131,6 +140,31 @@ def _mu_loop() -> float:
     m = 1e-3
     heavy = ALPHA**2 * m**3 / (256 * np.pi**3 * M_MU**2) * (4.0 / 3.0) ** 2
     return float(muonphilic.width_gammagamma(1.0, m) / heavy)
+
+
+@check("leptophilic_width_tautau_over_a5_6gev", reference=1.0, tolerance=1e-6,
+       provenance="theory_detector.md A5: Γ(S→ℓℓ) = θ²G_F m_ℓ²m β³/(4√2π) with θ → ξ = 1 (φ_L "
+                  "couples like the Higgs to leptons, v = (√2G_F)^-1/2); m = 6 GeV, ℓ = τ",
+       quick=True)
+def _lp_tautau() -> float:
+    from darkscan.physics.constants import G_FERMI, M_TAU
+
+    m = 6.0
+    beta3 = (1.0 - 4.0 * M_TAU**2 / m**2) ** 1.5
+    ref = G_FERMI * M_TAU**2 * m * beta3 / (4.0 * np.sqrt(2.0) * np.pi)
+    return float(leptophilic.widths(1.0, m)["tautau"] / ref)
+
+
+@check("alp_leptons_gammagamma_heavy_loop_limit", reference=1.0, tolerance=1e-3,
+       provenance="Djouadi Phys. Rept. 459 (2008) 1: A^A_1/2 → 2 for m_a ≪ m_f, so Γ(a→γγ) → "
+                  "α²k²m³/(256π³)(3·2)² with k = C_ℓℓ/Λ (e, μ, τ loops), m_a = 10 keV",
+       quick=True)
+def _alp_loop() -> float:
+    from darkscan.physics.constants import ALPHA
+
+    m, k = 1e-5, 1.0
+    heavy = ALPHA**2 * k**2 * m**3 / (256 * np.pi**3) * 36.0
+    return float(leptophilic.alp_widths(k, m)["gammagamma"] / heavy)
 
 
 def _weighted_ks(x: np.ndarray, wx: np.ndarray, y: np.ndarray) -> float:
