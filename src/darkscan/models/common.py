@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from darkscan.physics.constants import HBARC_GEV_CM
+from darkscan.physics.constants import ALPHA, HBARC_GEV_CM
 
 __all__ = ["amplitude_fermion_loop", "beta", "ctau_from_width", "kallen", "loop_f",
            "scalar_to_fermions", "vector_to_fermions",
@@ -93,3 +93,40 @@ def amplitude_fermion_loop(tau: ArrayLike) -> np.ndarray:
     exact = 2.0 * (t + (t - 1.0) * loop_f(t)) / t**2
     series = 4.0 / 3.0 + 14.0 / 45.0 * tau + 0j  # Taylor expansion about τ = 0
     return np.where(small, series, exact)
+
+
+def pseudoscalar_to_fermions(yukawa: ArrayLike, mass: ArrayLike, m_f: ArrayLike,
+                             colour: ArrayLike = 1.0) -> np.ndarray:
+    """Γ(a → f f̄) for a pseudoscalar Yukawa −i y a f̄γ5f: C y² M/(8π) β_f (S-wave; the scalar
+    case, :func:`scalar_to_fermions`, has β_f³) [RECALLED, standard;
+    e.g. Γ(A→ff̄) of Djouadi Phys. Rept. 459 (2008) 1 with y = m_f/v]. Zero below threshold."""
+    b = beta(mass, m_f)
+    return (np.asarray(colour, float) * np.asarray(yukawa, float) ** 2
+            * np.asarray(mass, float) / (8.0 * np.pi) * b)
+
+
+def amplitude_fermion_loop_pseudoscalar(tau: ArrayLike) -> np.ndarray:
+    """Spin-½ loop amplitude of a pseudoscalar, A^A_{1/2}(τ) = 2f(τ)/τ, τ = M²/(4m_f²); → 2 for a
+    heavy fermion (τ → 0), → 0 for a light one (Djouadi, Phys. Rept. 459 (2008) 1, the
+    MSSM A→γγ amplitude)
+    [RECALLED]; same normalisation as :func:`amplitude_fermion_loop`."""
+    tau = np.asarray(tau, dtype=float)
+    small = tau < 1e-4
+    t = np.where(small, 1.0, tau)
+    exact = 2.0 * loop_f(t) / t
+    series = 2.0 + 2.0 / 3.0 * tau + 0j  # f(τ) = τ + τ²/3 + … about τ = 0
+    return np.where(small, series, exact)
+
+
+def width_gammagamma_fermion_loops(k: ArrayLike, mass: ArrayLike,
+                                   fermion_masses: tuple[float, ...],
+                                   parity: str = "scalar") -> np.ndarray:
+    """Γ(X→γγ) in GeV of a spin-0 X ("scalar" or "pseudoscalar") through the loops of unit-charge,
+    colourless fermions with Yukawas y_f = k·m_f: α² k² m³/(256π³) |Σ_f A(m²/4m_f²)|², the
+    SM h→γγ fermion-loop result (Djouadi, Phys. Rept. 457 (2008) 1, eq. 2.22) with m_f/v → y_f
+    [RECALLED]."""
+    k = np.asarray(k, dtype=float)
+    m = np.asarray(mass, dtype=float)
+    amp = amplitude_fermion_loop if parity == "scalar" else amplitude_fermion_loop_pseudoscalar
+    total = sum(amp(m**2 / (4.0 * mf**2)) for mf in fermion_masses)
+    return ALPHA**2 * k**2 * m**3 / (256.0 * np.pi**3) * np.abs(total) ** 2

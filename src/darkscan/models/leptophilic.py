@@ -39,14 +39,14 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from darkscan.models.common import (
-    amplitude_fermion_loop,
-    beta,
+    amplitude_fermion_loop_pseudoscalar,
     ctau_from_width,
-    loop_f,
+    pseudoscalar_to_fermions,
     scalar_to_fermions,
+    width_gammagamma_fermion_loops,
 )
 from darkscan.models.params import validate_param
-from darkscan.physics.constants import ALPHA, HIGGS_VEV, M_E, M_MU, M_TAU
+from darkscan.physics.constants import HIGGS_VEV, M_E, M_MU, M_TAU
 
 __all__ = ["CHANNELS", "LEPTON_MASSES", "alp_branching_fractions", "alp_ctau", "alp_total_width",
            "alp_widths", "alp_yukawa", "amplitude_fermion_loop_pseudoscalar",
@@ -61,39 +61,11 @@ LEPTON_MASSES: dict[str, float] = {"ee": M_E, "mumu": M_MU, "tautau": M_TAU}
 CHANNELS: tuple[str, ...] = ("ee", "mumu", "tautau", "gammagamma")
 
 
-# --- generic spin-0 formulas ------------------------------------------------------------------
-def pseudoscalar_to_fermions(yukawa: ArrayLike, mass: ArrayLike, m_f: ArrayLike,
-                             colour: ArrayLike = 1.0) -> np.ndarray:
-    """Γ(a → f f̄) for a pseudoscalar Yukawa −i y a f̄γ5f: C y² M/(8π) β_f (S-wave; the scalar
-    case, :func:`~darkscan.models.common.scalar_to_fermions`, has β_f³) [RECALLED, standard;
-    e.g. Γ(A→ff̄) of Djouadi Phys. Rept. 459 (2008) 1 with y = m_f/v]. Zero below threshold."""
-    b = beta(mass, m_f)
-    return (np.asarray(colour, float) * np.asarray(yukawa, float) ** 2
-            * np.asarray(mass, float) / (8.0 * np.pi) * b)
-
-
-def amplitude_fermion_loop_pseudoscalar(tau: ArrayLike) -> np.ndarray:
-    """Spin-½ loop amplitude of a pseudoscalar, A^A_{1/2}(τ) = 2f(τ)/τ, τ = M²/(4m_f²); → 2 for a
-    heavy fermion (τ → 0), → 0 for a light one (Djouadi, Phys. Rept. 459 (2008) 1, the
-    MSSM A→γγ amplitude)
-    [RECALLED]; same normalisation as :func:`~darkscan.models.common.amplitude_fermion_loop`."""
-    tau = np.asarray(tau, dtype=float)
-    small = tau < 1e-4
-    t = np.where(small, 1.0, tau)
-    exact = 2.0 * loop_f(t) / t
-    series = 2.0 + 2.0 / 3.0 * tau + 0j  # f(τ) = τ + τ²/3 + … about τ = 0
-    return np.where(small, series, exact)
-
-
 def width_gammagamma_lepton_loops(k: ArrayLike, mass: ArrayLike,
                                   parity: Parity = "scalar") -> np.ndarray:
     """Γ(X→γγ) in GeV through the e, μ, τ loops of a spin-0 X with Yukawas y_ℓ = k·m_ℓ:
     α² k² m³/(256π³) |Σ_ℓ A(m²/4m_ℓ²)|² (module docstring) [RECALLED]."""
-    k = np.asarray(k, dtype=float)
-    m = np.asarray(mass, dtype=float)
-    amp = amplitude_fermion_loop if parity == "scalar" else amplitude_fermion_loop_pseudoscalar
-    total = sum(amp(m**2 / (4.0 * ml**2)) for ml in LEPTON_MASSES.values())
-    return ALPHA**2 * k**2 * m**3 / (256.0 * np.pi**3) * np.abs(total) ** 2
+    return width_gammagamma_fermion_loops(k, mass, tuple(LEPTON_MASSES.values()), parity)
 
 
 def _widths(k: np.ndarray, mass: np.ndarray, parity: Parity) -> dict[str, np.ndarray]:

@@ -16,9 +16,13 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from darkscan.models.common import amplitude_fermion_loop, ctau_from_width, scalar_to_fermions
+from darkscan.models.common import (
+    ctau_from_width,
+    scalar_to_fermions,
+    width_gammagamma_fermion_loops,
+)
 from darkscan.models.params import validate_param
-from darkscan.physics.constants import ALPHA, M_MU
+from darkscan.physics.constants import M_MU
 
 __all__ = ["branching_fractions", "ctau", "total_width", "width_gammagamma", "width_mumu"]
 
@@ -31,9 +35,7 @@ def width_mumu(gs: ArrayLike, mass: ArrayLike) -> np.ndarray:
 def width_gammagamma(gs: ArrayLike, mass: ArrayLike) -> np.ndarray:
     """Γ(S→γγ) via the muon loop, α²g_S²m³/(256π³m_μ²)|A_{1/2}(τ)|² in GeV (module docstring)."""
     g = validate_param("gs", gs)
-    m = validate_param("mass", mass)
-    amp = amplitude_fermion_loop(m**2 / (4.0 * M_MU**2))
-    return ALPHA**2 * g**2 * m**3 / (256.0 * np.pi**3 * M_MU**2) * np.abs(amp) ** 2
+    return width_gammagamma_fermion_loops(g / M_MU, validate_param("mass", mass), (M_MU,))
 
 
 def total_width(gs: ArrayLike, mass: ArrayLike) -> np.ndarray:
