@@ -205,3 +205,24 @@ def test_tau_cone_margin_separates_tau_pairs_from_zprime() -> None:
     # a 4 GeV Z′ radiated off a muon mostly can
     sig = _tau_cone_margin("ee_mumu_zprime", 4_000, mass=4.0)
     assert np.mean(sig > 0.0) > 0.5
+
+
+def test_lightest_opposite_charge_pair_and_final_state_angles(busy_events: Sample) -> None:
+    from darkscan.reco.lists import ListDef
+
+    nt = reconstruct(busy_events, "vpho -> Z':mumu mu+ mu-", lists=(ListDef(
+        "Z':mumu -> mu+ mu-"),), variables=["dau0_M", "M_12", "M_os_min", "cos_fs_01",
+                                           "dau0_opening_angle_cms", "cos_fs_23"]).events
+    ev, m_z = ak.to_numpy(nt.event), ak.to_numpy(nt.dau0_M)
+    m_min = ak.to_numpy(nt.M_os_min)
+    full = np.bincount(ev) == 4  # events with exactly two μ⁺ and two μ⁻ reconstructed
+    rows = full[ev]
+    assert rows.sum() > 200
+    # the four candidates of an event are its four μ⁺μ⁻ pairings: the lightest pair is theirs
+    lightest = np.full(ev.max() + 1, np.inf)
+    np.minimum.at(lightest, ev, m_z)
+    np.testing.assert_allclose(m_min[rows], lightest[ev[rows]], rtol=1e-12)
+    assert np.all(m_min <= np.minimum(m_z, ak.to_numpy(nt.M_12)) + 1e-12)
+    np.testing.assert_allclose(ak.to_numpy(nt.cos_fs_01),
+                               np.cos(ak.to_numpy(nt.dau0_opening_angle_cms)), atol=1e-12)
+    assert np.all(np.abs(ak.to_numpy(nt.cos_fs_23)) <= 1.0)

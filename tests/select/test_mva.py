@@ -50,3 +50,10 @@ def test_the_scanned_mass_is_never_a_feature() -> None:
         MassBinnedMLP(("x", "mass"), "mass", (0.0, 1.0))
     with pytest.raises(ParameterError, match="increasing"):
         MassBinnedMLP(("x",), "mass", (1.0, 0.0))
+
+
+def test_features_are_cut_language_expressions() -> None:
+    spec = MassBinnedMLP(("x / mass", "abs(y)"), "mass", (0.0, 5.0))
+    assert spec.columns == ("mass", "x", "y")
+    values = {"x": np.array([1.0, 4.0]), "y": np.array([-2.0, 3.0]), "mass": np.array([2.0, 2.0])}
+    np.testing.assert_allclose(spec.matrix(values), [[0.5, 2.0], [2.0, 3.0]])

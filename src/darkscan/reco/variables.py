@@ -13,6 +13,7 @@ Variables that do not apply to a particle (``muonID`` of a composite) are NaN.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -275,6 +276,44 @@ for _i, _j in ((0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (2, 3)):
                                         _sub_mass(_i, _j))
 
 
+def _final_state(c: Context) -> list[Context]:
+    """The candidate's final-state particles (its leaves), at any depth."""
+    out: list[Context] = []
+    for d in c.children:
+        out += _final_state(d) if d.kind == "composite" else [d]
+    return out
+
+
+@variable("M_os_min", "GeV", "smallest invariant mass of an opposite-charge pair of the "
+          "candidate's final-state particles, over every pairing (a four-muon event's virtual "
+          "photon makes a light pair)")
+@_composite
+def _m_os_min(c: Context) -> np.ndarray:
+    leaves = _final_state(c)
+    charge = [leaf.store.charge[leaf.rows] for leaf in leaves]
+    out = np.full(c.n, np.inf)
+    for i, j in itertools.combinations(range(len(leaves)), 2):
+        m = lorentz.mass(leaves[i].p4 + leaves[j].p4)
+        out = np.where(charge[i] * charge[j] < 0, np.minimum(out, m), out)
+    return np.where(np.isfinite(out), out, np.nan)
+
+
+def _cos_fs(i: int, j: int) -> Callable[[Context], np.ndarray]:
+    def f(c: Context) -> np.ndarray:
+        leaves = _final_state(c)
+        if max(i, j) >= len(leaves):
+            return c.nan()
+        return np.cos(_angle(leaves[i].p4_cms, leaves[j].p4_cms))
+    return _composite(f)
+
+
+for _i, _j in itertools.combinations(range(4), 2):
+    VARIABLES[f"cos_fs_{_i}{_j}"] = Variable(
+        f"cos_fs_{_i}{_j}", "", f"cos of the CMS angle between final-state particles {_i} and "
+        f"{_j} of the candidate (in the order of its decay string, depth first)",
+        _cos_fs(_i, _j))
+
+
 # --- vertex ---------------------------------------------------------------------------------
 def _pos(i: int) -> Callable[[Context], np.ndarray]:
     return lambda c: (c.vtx("pos")[:, i] if c.fitted is not None else c.nan())
@@ -535,13 +574,7 @@ KSFW_NAMES = ("hso00", "hso01", "hso02", "hso03", "hso04", "hso10", "hso12", "hs
 
 def _ksfw_side(c: Context, final_state: bool) -> list[Context]:
     """The signal side s: the candidate's final-state particles, or its direct daughters."""
-    out: list[Context] = []
-    for d in c.children:
-        if final_state and d.kind == "composite":
-            out += _ksfw_side(d, final_state)
-        else:
-            out.append(d)
-    return out
+    return _final_state(c) if final_state else list(c.children)
 
 
 def _ksfw(c: Context, final_state: bool) -> dict[str, np.ndarray]:

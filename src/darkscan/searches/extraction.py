@@ -450,6 +450,25 @@ class SlidingFit(Extraction):
     def observables(self) -> tuple[str, ...]:
         return (self.observable,)
 
+    @staticmethod
+    def _signal_yield(x: np.ndarray, w: np.ndarray, shape: Any, window: tuple[float, float],
+                      background: str, seed: int) -> float:
+        """The signal the fit would see: the simulated signal's candidates in the window
+        fitted with the fixed line shape over the window's background polynomial, so that the
+        signal's own wrong pairings, which the fit takes for background, are not counted
+        (weighted by the mean generator weight; the plain count if the fit fails)."""
+        from darkscan.stats.fits import fit_window
+
+        inside = (x > window[0]) & (x < window[1])
+        count = float(np.sum(w[inside]))
+        if inside.sum() < 20:
+            return count
+        fit = fit_window(x[inside], shape, window, background=background, limit=False,
+                         seed=seed)
+        if not fit.ok:
+            return count
+        return float(np.clip(fit.n_sig, 0.0, inside.sum())) * count / inside.sum()
+
     def background_at(self, mass: float) -> str:
         """The background shape fitted at ``mass``."""
         return next((b for upper, b in self.background_by_mass if mass < upper),
@@ -482,9 +501,10 @@ class SlidingFit(Extraction):
             shapes.append(shape.kind)
             lo = max(self.range[0], peak[i] - 0.5 * self.width * width[i])
             hi = min(self.range[1], peak[i] + 0.5 * self.width * width[i])
-            eff[i] = np.sum(s.mc_weight[(x > lo) & (x < hi)]) / s.n_generated
-            fit = fit_window(events, shape, (lo, hi), background=self.background_at(peak[i]),
-                             seed=i)
+            bkg_shape = self.background_at(peak[i])
+            eff[i] = self._signal_yield(x, s.mc_weight, shape, (lo, hi), bkg_shape, i) \
+                / s.n_generated
+            fit = fit_window(events, shape, (lo, hi), background=bkg_shape, seed=i)
             if fit.ok:
                 # background share in ±2σ: odd polynomial terms cancel about the peak
                 in_2sigma[i] = fit.n_bkg * 4.0 * width[i] / (hi - lo)

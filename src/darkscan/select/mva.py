@@ -36,8 +36,9 @@ class TrainingSet:
 
 @dataclass(frozen=True)
 class MassBinnedMLP:
-    """The declaration: features (ntuple variables, never the mass the fit scans), the mass
-    variable that picks a candidate's range, the range edges, the network and its training."""
+    """The declaration: features (cut-language expressions of ntuple variables, e.g. a ratio;
+    never the mass the fit scans by itself), the mass variable that picks a candidate's range,
+    the range edges, the network and its training."""
 
     features: tuple[str, ...]
     mass: str
@@ -62,7 +63,21 @@ class MassBinnedMLP:
 
     @property
     def columns(self) -> tuple[str, ...]:
-        return (*self.features, self.mass)
+        """The ntuple variables the features (cut-language expressions) and the mass read."""
+        from darkscan.expr import Cut
+
+        names = [n for f in self.features for n in sorted(Cut.parse(f).names)]
+        return tuple(dict.fromkeys((*names, self.mass)))
+
+    def matrix(self, values: dict[str, np.ndarray]) -> np.ndarray:
+        """The features of every candidate, (n, n_features)."""
+        from darkscan.expr import evaluate
+
+        n = len(values[self.mass])
+        if not n:
+            return np.empty((0, len(self.features)))
+        return np.stack([np.broadcast_to(np.asarray(evaluate(f, values), float), (n,))
+                         for f in self.features], axis=1)
 
     def train(self, signal: Sequence[TrainingSet], background: Sequence[TrainingSet], *,
               seed: int, cache: Path | None = None) -> TrainedMLP:
@@ -107,7 +122,7 @@ class MassBinnedMLP:
             w = np.asarray(s.weight, float)[keep]
             if s.mass is not None:
                 w = w / w.sum()
-            xs.append(np.stack([s.values[f][keep] for f in self.features], axis=1))
+            xs.append(self.matrix({c: s.values[c][keep] for c in self.columns}))
             ws.append(w)
             idx.append(np.full(len(w), i))
             ms.append(m[keep])
@@ -247,8 +262,7 @@ class TrainedMLP:
 
     def score(self, values: dict[str, np.ndarray]) -> np.ndarray:
         m = values[self.spec.mass]
-        x = np.stack([values[f] for f in self.spec.features], axis=1) if len(m) else \
-            np.empty((0, len(self.spec.features)))
+        x = self.spec.matrix(values)
         out = np.full(len(m), np.nan)
         for r in self.ranges:
             sel = (m >= r.lo) & (m < r.hi)
