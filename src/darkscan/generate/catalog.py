@@ -12,8 +12,10 @@ _CATALOG = {
     "ee_mumu_scalar": "darkscan.generate.processes.mumu_resonance",
     "ee_mumu_leptophilic": "darkscan.generate.processes.mumu_resonance",
     "ee_mumu_alp_leptons": "darkscan.generate.processes.mumu_resonance",
-    # e⁺e⁻ → 4μ, full tree-level QED (12 diagrams): the 4μ search's irreducible background
-    "ee_mumumumu": "darkscan.generate.processes.four_muon",
+    # e⁺e⁻ → four leptons, full tree-level QED: 4μ (12 diagrams, the 4μ search's irreducible
+    # background) and μμττ (6 diagrams, τ decayed by finish_decays)
+    "ee_mumumumu": "darkscan.generate.processes.four_lepton",
+    "ee_mumutautau": "darkscan.generate.processes.four_lepton",
     # single photon / dark Higgsstrahlung / iDM
     "ee_gamma_darkphoton": "darkscan.generate.processes.dark_vector",
     "ee_gamma_alp": "darkscan.generate.processes.gamma_alp",

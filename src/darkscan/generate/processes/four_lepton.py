@@ -1,0 +1,587 @@
+"""e⁺e⁻ → ℓ⁺ℓ⁻ℓ'⁺ℓ'⁻ with the full tree-level QED matrix element: ``ee_mumumumu`` (the
+irreducible background of the 4μ resonance search, Belle II, PRD 109 (2024) 112015) and
+``ee_mumutautau`` (μ⁺μ⁻τ⁺τ⁻, the same diagrams with one pair of τ).
+
+Diagrams (photon exchange only; the Z is neglected at √s = 10.58 GeV, O(s/M_Z²) ≈ 1%). Labels
+e⁻(p1) e⁺(p2) → a⁻(p3) a⁺(p4) b⁻(p5) b⁺(p6), a and b the two lepton flavours (masses m_a, m_b;
+both μ for 4μ, a = μ and b = τ for μμττ). For the pairing (3,4)(5,6), i.e. fermion lines
+ū₃…v₄ and ū₅…v₆, there are six diagrams:
+
+- "FSR" (annihilation): e⁺e⁻ → γ*(s) attached to the line (3,4), with the virtual photon
+  γ*(q₅₆) → b⁻₅b⁺₆ emitted from a⁻₃ or from a⁺₄ (2 diagrams); the same with the lines swapped
+  (2 diagrams);
+- "conversion" (ISR pair): the electron line emits both γ*(q₃₄) and γ*(q₅₆), t- and u-channel
+  electron propagator (2 diagrams).
+
+Distinct flavours (μμττ) have this one pairing: 6 diagrams, no exchange term, no identical-
+particle factor. Four muons have a second pairing: M = M(3,4; 5,6) − M(3,6; 5,4), the second
+exchanges the identical μ⁺ (Fermi statistics, relative minus), 12 diagrams. All diagrams have
+four vertices, two photon and one fermion propagator and the same fermion lines within one
+pairing, so the common phases dropped by :mod:`darkscan.generate.helas` (powers of i, −g of each
+photon propagator, e⁴) are common; within a pairing the FSR and conversion diagrams add with a
+plus sign.
+
+Couplings: e² per photon propagator, e²(q²) = 4πα(q²) of that photon's virtuality when the
+radiative corrections are on (the Dyson-resummed vacuum polarisation of each propagator, a gauge
+invariant insertion), α(0) otherwise.
+
+Helicity sums: the massless beams conserve helicity, so only (λ₁, λ₂) = (∓1, ±1) contribute (the
+other two vanish identically); with 16 lepton configurations that is 32 amplitudes per event.
+Every spinor is computed once, the pair currents once, each lepton line dressed with the other
+pair's current once per (helicity, current) and contracted with the e⁺e⁻ current at the end, each
+electron line with one pair current inserted once (its open index contracts the other pair
+current): about 370 compiled passes over the events per batch for 4μ (half for μμττ; one kernel
+call per configuration on slices of preallocated stacks), then a few einsum contractions; no loop
+over events.
+
+Identical particles: :func:`me2_four_lepton` is the spin-averaged |M|² of the labelled final
+state; the symmetry factor 1/(2!·2!) = 1/4 of the two pairs of identical muons is applied in the
+cross section (:meth:`FourLepton.hard`).
+
+Phase space (multichannel by partition of the integrand): channels on the labelled final state,
+each flattening one peak structure of the diagrams (:class:`FsrChannel`,
+:class:`ConversionChannel`, :class:`SoftPairChannel`):
+
+- FSR (pair ℓ'ℓ' off one lepton ℓ of the line the s-channel photon makes): q_pair² ∝ 1/q² from
+  4m_ℓ'² (the photon propagator times the pair's current), (p_ℓ + q_pair)² ∝ 1/(m² − m_ℓ²) (the
+  lepton propagator, as in :mod:`.mumu_resonance`), two-body angles flat;
+- conversion: both pair masses ∝ 1/q², the angle of the first pair in the CMS ∝ 1/|(p₁ − q)²|
+  (the beam-collinear t-channel electron propagator, regulated by the pair mass: a massless
+  electron cannot emit a time-like photon on shell);
+- soft pair: a conversion whose first pair is soft, its energy E ∝ s + q_a² − q_b² sampled
+  ∝ 1/E (the eikonal 1/E of a soft pair radiated off the beams; the conversion channel's 1/q_b²
+  barely samples q_b² near (√s − m_a)²).
+
+4μ: FSR off μ⁻₃ and off μ⁺₄ (pair (5,6)), conversion, soft pair (pairs (3,4), (5,6)), times the 4
+relabellings of the identical μ⁻ and μ⁺ (which also exchange the pairs, so FSR off line (5,6)
+and the u-channel are covered). μμττ has no such symmetry, every peak has its channel: ττ off
+μ⁻ and off μ⁺, μμ off τ⁻ and off τ⁺, conversion with the μμ pair and with the ττ pair along the
+e⁻ (t and u channel), soft μμ pair.
+
+The integrand is split among all peak structures (channels × relabellings) with partition weights
+P_c/ΣP (P = 1/(q² D) for FSR, s/(q_a² q_b² |t|) for the conversion, split with the soft-pair
+channel where pair a is soft: any positive partition is exact), each channel integrates its share
+of the labelled configuration times the number of relabellings. For 4μ, after unweighting μ⁻₃ ↔
+μ⁻₅ and μ⁺₄ ↔ μ⁺₆ are swapped with probability 1/2 each: exact, because |M|² is symmetric under
+both swaps (tested). A VEGAS dimension picks the channel (so VEGAS adapts the channel fractions)
+and every channel has its own eight dimensions. No generator-level cut is needed: the lepton masses
+regulate every peak and σ is finite.
+
+Radiation: ISR by the engine (s-channel Kuraev–Fadin structure function; the conversion diagrams
+annihilate the beams as well). FSR: collinear LL on two ℓ⁺ℓ⁻ dipoles (``fsr`` pairs (0,1) and
+(2,3)); for 4μ the event record is ordered so that these are the pairing that contains the
+lightest μ⁺μ⁻ pair, the one a virtual photon made: a light, nearly collinear pair is nearly neutral
+and radiates little (its small pair-mass exponent), the other pair radiates with the large one.
+Not included: the inclusive O(α) FSR normalisation (+0.2% for μμ), interference of radiation from
+different dipoles. The τ of μμττ are left undecayed (status 1) in the hard record: the framework's
+last step (:func:`darkscan.generate.registry.finish_decays`) decays them with Pythia, after a
+search's truth filter (unpolarised: the τ spin correlations are not kept).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from darkscan.generate import helas as h
+from darkscan.generate import helas_kernels as _k
+from darkscan.generate.engine import Decayed, EEProcess
+from darkscan.generate.isr import alpha_running
+from darkscan.generate.phase_space import map_pole, rest_frame_p4, two_body
+from darkscan.generate.registry import register
+from darkscan.physics.constants import ALPHA, GEV2_TO_PB, M_MU, M_TAU, PDG_MUON, PDG_TAU
+
+Array = np.ndarray
+DIMS_PER_CHANNEL = 8
+_LOWER = h.METRIC.astype(complex)
+
+
+# ---------------------------------------------------------------------------------------------
+# matrix element
+# ---------------------------------------------------------------------------------------------
+def _bc(a: Array, shape: tuple[int, ...]) -> Array:
+    """``a`` broadcast to ``shape`` and flattened to (m, 4) rows (what the helas kernels take)."""
+    return np.broadcast_to(a, shape).reshape(-1, 4)
+
+
+# The lines below call the compiled helas kernels on (n, 4) slices of preallocated stacks, one
+# call per helicity/current configuration: the helas wrappers would allocate each output and the
+# broadcasting of every (helicity × current) combination to full rows copied more memory than
+# the kernels read (a third of the time of the first version).
+def _slash(q: Array, f: Array, m: float, left: bool, divide: bool, out: Array) -> None:
+    """out = ψ̄(q̸ + m)[/(q² − m²)] (``left``) or (q̸ + m)ψ[/(q² − m²)] (:mod:`helas_kernels`)."""
+    _k.slash_apply(q, f, m, 1.0, 1.0, left, divide, 0.0, out)
+
+
+def pair_current(ubar: Array, v: Array, q: Array, e2: Array) -> Array:
+    """(e²(q²)/q²) ū γ^μ v of a lepton pair ℓ⁻ℓ⁺ for the 4 helicity pairs, index 2c + d for
+    (ū_c, v_d): the pair as the source of a virtual photon, propagator included. ``ubar``, ``v``
+    (2, n, 4) (helicity −1, +1), ``q`` (n, 4) the pair momentum."""
+    n = q.shape[0]
+    out = np.empty((4, n, 4), dtype=complex)
+    for c in range(2):
+        for d in range(2):
+            _k.current(ubar[c], v[d], 1.0, 1.0, out[2 * c + d])
+    out *= (e2 / h.dot(q, q))[:, None]
+    return out
+
+
+def dressed_line(ubar: Array, v: Array, p_minus: Array, p_plus: Array, x: Array, qx: Array,
+                 mass: float = M_MU) -> Array:
+    """A lepton line ū(p₋) … v(p₊) of mass ``mass`` with the vector current x (k, n, 4) of
+    momentum ``qx`` inserted at either end, the open index for a second photon:
+
+        K^μ = ū X̸ S(p₋ + q_x) γ^μ v + ū γ^μ S(−p₊ − q_x) X̸ v,   S(p) = (p̸ + m)/(p² − m²),
+
+    shape (2, 2, k, n, 4) over (ū helicity, v helicity, current). Each dressed spinor is built
+    once per (helicity, current) and reused for every helicity of the other end."""
+    k, n = x.shape[0], x.shape[1]
+    x = np.ascontiguousarray(x)
+    p_left = np.ascontiguousarray(p_minus + qx)
+    p_right = np.ascontiguousarray(-(p_plus + qx))
+    left = np.empty((2, k, n, 4), dtype=complex)
+    right = np.empty((2, k, n, 4), dtype=complex)
+    tmp = np.empty((n, 4), dtype=complex)
+    for c in range(2):
+        for j in range(k):
+            _slash(x[j], ubar[c], 0.0, True, False, tmp)          # ū X̸
+            _slash(p_left, tmp, mass, True, True, left[c, j])      # … S(p₋ + q_x)
+            _slash(x[j], v[c], 0.0, False, False, tmp)             # X̸ v
+            _slash(p_right, tmp, mass, False, True, right[c, j])   # S(−p₊ − q_x) …
+    out = np.empty((2, 2, k, n, 4), dtype=complex)
+    for c in range(2):
+        for d in range(2):
+            for j in range(k):
+                _k.current(left[c, j], v[d], 1.0, 1.0, out[c, d, j])
+                _k.current(ubar[c], right[d, j], 1.0, 1.0, tmp)
+                out[c, d, j] += tmp
+    return out
+
+
+def electron_line(vb2: Array, u1: Array, x: Array, p_between: Array) -> Array:
+    """v̄(p₂) X̸ S(p_between) γ^ν u(p₁) for the two beam helicity configurations (axis 0) and the
+    currents x (k, n, 4): the electron line of the conversion diagrams with one photon current
+    inserted next to the e⁺ and the open index next to the e⁻ (massless electron propagator;
+    ``p_between`` = p₁ − q of the photon emitted first). Shape (2, k, n, 4)."""
+    k, n = x.shape[0], x.shape[1]
+    x = np.ascontiguousarray(x)
+    p_between = np.ascontiguousarray(p_between)
+    out = np.empty((2, k, n, 4), dtype=complex)
+    tmp = np.empty((n, 4), dtype=complex)
+    row = np.empty((n, 4), dtype=complex)
+    for b in range(2):
+        for j in range(k):
+            _slash(x[j], vb2[b], 0.0, True, False, tmp)
+            _slash(p_between, tmp, 0.0, True, True, row)
+            _k.current(row, u1[b], 1.0, 1.0, out[b, j])
+    return out
+
+
+class Legs:
+    """External wave functions of one batch, each computed once: beams in the two helicity
+    configurations that do not vanish, (λ₁, λ₂) = (−1, +1), (+1, −1), and both helicities
+    (−1, +1) of every lepton; ``je`` the e⁺e⁻ current v̄γ^μu per beam configuration. ``leptons``
+    (a⁻, a⁺, b⁻, b⁺) = labels 3…6, ``masses`` (m_a, m_b); ``m`` the mass per label."""
+
+    def __init__(self, p1: Array, p2: Array, leptons: tuple[Array, Array, Array, Array],
+                 masses: tuple[float, float] = (M_MU, M_MU)) -> None:
+        u1 = h.spinors("u", p1, 0.0)
+        vb2 = h.spinors("vbar", p2, 0.0)
+        self.p1, self.p2 = p1, p2
+        self.u1 = np.stack([u1[-1], u1[1]])
+        self.vb2 = np.stack([vb2[1], vb2[-1]])
+        self.je = h.vector_current(_bc(self.vb2, self.vb2.shape), _bc(self.u1, self.u1.shape)
+                                   ).reshape(self.u1.shape)
+        self.p = dict(zip((3, 4, 5, 6), leptons, strict=True))
+        self.m = dict(zip((3, 4, 5, 6), np.repeat(masses, 2).tolist(), strict=True))
+        self.ubar = {i: np.stack(list(h.spinors("ubar", self.p[i], self.m[i]).values()))
+                     for i in (3, 5)}
+        self.v = {i: np.stack(list(h.spinors("v", self.p[i], self.m[i]).values())) for i in (4, 6)}
+
+
+def pairing_amplitudes(legs: Legs, a: tuple[int, int], b: tuple[int, int], je_s: Array,
+                       ja: Array, jb: Array) -> dict[str, Array]:
+    """The six diagrams of the pairing with lines a = (ℓ⁻, ℓ⁺) and b, by class, each (2, 2, 2, 2,
+    2, n) over (beam configuration, a₋, a₊, b₋, b₊ helicities):
+
+    - ``fsr_a``: the s-channel photon on line a, the pair b (current ``jb``) off either end of a;
+    - ``fsr_b``: the same with a and b exchanged;
+    - ``conversion``: both pair currents off the electron line (t and u channel).
+
+    ``je_s`` (2, n, 4): the e⁺e⁻ current times e²(s)/s; ``ja``, ``jb`` (4, n, 4): the pair
+    currents with their propagators (:func:`pair_current`). Taking the currents as arguments lets
+    the tests replace one by its momentum (Ward identities)."""
+    n = je_s.shape[1]
+    qa, qb = legs.p[a[0]] + legs.p[a[1]], legs.p[b[0]] + legs.p[b[1]]
+    ka = dressed_line(legs.ubar[a[0]], legs.v[a[1]], legs.p[a[0]], legs.p[a[1]], jb, qb,
+                      legs.m[a[0]])
+    kb = dressed_line(legs.ubar[b[0]], legs.v[b[1]], legs.p[b[0]], legs.p[b[1]], ja, qa,
+                      legs.m[b[0]])
+    # contractions as explicit einsums (the Minkowski metric on the left factor)
+    je = je_s * _LOWER
+    fsr_a = np.einsum("lni,xni->lxn", je, ka.reshape(16, n, 4), optimize=True
+                      ).reshape(2, 2, 2, 2, 2, n)
+    fsr_b = np.einsum("lni,xni->lxn", je, kb.reshape(16, n, 4), optimize=True
+                      ).reshape(2, 2, 2, 2, 2, n).transpose(0, 3, 4, 1, 2, 5)
+    # photon b emitted first (next to e⁻), a next to e⁺: open index contracts jb; and vice versa
+    ea = electron_line(legs.vb2, legs.u1, ja, legs.p1 - qb)
+    eb = electron_line(legs.vb2, legs.u1, jb, legs.p1 - qa)
+    conv = (np.einsum("lani,bni->labn", ea * _LOWER, jb, optimize=True)
+            + np.einsum("lbni,ani->labn", eb * _LOWER, ja, optimize=True))
+    return {"fsr_a": fsr_a, "fsr_b": fsr_b, "conversion": conv.reshape(2, 2, 2, 2, 2, n)}
+
+
+def coupling_e2(rc: bool) -> Callable[[Array], Array]:
+    """q² ↦ e²: 4πα(q²) (running, per photon propagator) when ``rc``, else 4πα(0)."""
+    if rc:
+        return lambda q2: 4.0 * np.pi * alpha_running(q2)
+    return lambda q2: np.full(np.shape(q2), 4.0 * np.pi * ALPHA)
+
+
+def amplitudes(legs: Legs, e2: Callable[[Array], Array], identical: bool) -> Array:
+    """M = M(3,4; 5,6), minus M(3,6; 5,4) when ``identical`` (a = b, Fermi statistics), shape
+    (2, 2, 2, 2, 2, n) over (beam configuration, λ₃, λ₄, λ₅, λ₆)."""
+    p = legs.p
+    s = h.dot(legs.p1 + legs.p2, legs.p1 + legs.p2)
+    je_s = legs.je * (e2(s) / s)[:, None]
+    pairs = ((3, 4), (5, 6), (3, 6), (5, 4)) if identical else ((3, 4), (5, 6))
+    cur = {}
+    for i, j in pairs:
+        q = p[i] + p[j]
+        cur[i, j] = pair_current(legs.ubar[i], legs.v[j], q, e2(h.dot(q, q)))
+    direct = sum(pairing_amplitudes(legs, (3, 4), (5, 6), je_s, cur[3, 4], cur[5, 6]).values())
+    if not identical:
+        return direct
+    crossed = pairing_amplitudes(legs, (3, 6), (5, 4), je_s, cur[3, 6], cur[5, 4])
+    # the crossed pairing's axes are (λ₃, λ₆, λ₅, λ₄): back to (λ₃, λ₄, λ₅, λ₆)
+    return direct - sum(crossed.values()).transpose(0, 1, 4, 3, 2, 5)
+
+
+def me2_four_lepton(p1: Array, p2: Array, p3: Array, p4: Array, p5: Array, p6: Array,
+                    masses: tuple[float, float], identical: bool, rc: bool = False) -> Array:
+    """Spin-averaged |M|² of e⁻(p1)e⁺(p2) → a⁻(p3)a⁺(p4)b⁻(p5)b⁺(p6), ``masses`` (m_a, m_b): the
+    6 tree-level QED diagrams of one pairing, 12 with the exchange term when ``identical``
+    (module docstring), without any identical-particle factor."""
+    m = amplitudes(Legs(p1, p2, (p3, p4, p5, p6), masses), coupling_e2(rc), identical)
+    return 0.25 * np.sum(m.real**2 + m.imag**2, axis=(0, 1, 2, 3, 4))
+
+
+def me2_four_muon(p1: Array, p2: Array, p3: Array, p4: Array, p5: Array, p6: Array,
+                  rc: bool = False) -> Array:
+    """Spin-averaged |M|² of e⁻(p1)e⁺(p2) → μ⁻(p3)μ⁺(p4)μ⁻(p5)μ⁺(p6), all 12 tree-level QED
+    diagrams (module docstring), without the identical-particle factor 1/4."""
+    return me2_four_lepton(p1, p2, p3, p4, p5, p6, (M_MU, M_MU), True, rc)
+
+
+def me2_mumutautau(p1: Array, p2: Array, p3: Array, p4: Array, p5: Array, p6: Array,
+                   rc: bool = False) -> Array:
+    """Spin-averaged |M|² of e⁻(p1)e⁺(p2) → μ⁻(p3)μ⁺(p4)τ⁻(p5)τ⁺(p6), the 6 tree-level QED
+    diagrams of its one pairing."""
+    return me2_four_lepton(p1, p2, p3, p4, p5, p6, (M_MU, M_TAU), False, rc)
+
+
+def fsr_factorisation_ratio(q2: float, n: int, rng: np.random.Generator,
+                            sqrt_s: float = 10.58, m_pair: float = M_MU) -> Array:
+    """The virtual-photon splitting, checked point by point: for the FSR diagrams of one pairing
+    with the pair (5,6) of mass ``m_pair`` attached to the muon line (3,4), summed over the pair's
+    spins and averaged over its decay direction in its rest frame at fixed q² = (p₅ + p₆)²,
+
+        ⟨Σ|M_fsr|²⟩_Ω = (4e²/(3q²)) (1 + 2m²/q²) Σ|M(e⁺e⁻ → μ⁺μ⁻V)|²(m_V = √q², g_V = e),
+
+    because Σ ∫dΦ₂ ū₅γ^μv₆ (ū₅γ^νv₆)* = (4/3)(1 + 2m²/q²)(β/8π)(q^μq^ν − q²g^μν) and the q^μq^ν
+    part meets a conserved current. With dΦ₄ = dΦ₃ dq²/(2π) dΦ₂ this is
+    dσ/dq² = σ(μμV; m_V = √q², g_V = e) · α/(3πq²) · β(1 + 2m²/q²), β = √(1 − 4m²/q²)
+    (Kroll–Wada, Phys. Rev. 98 (1955) 1355; Budnev et al., Phys. Rept. 15 (1975) 181); m = m_μ
+    for 4μ, m_τ for the ττ pair of μμττ. The pair's spin sum is quadratic in its direction, so
+    a 3 × 5 Gauss–Legendre × uniform-φ rule is exact. Returns the ratio left/right at ``n``
+    random (p₃, p₄, q) points (1 to rounding); the right side is
+    :func:`.mumu_resonance.me2_mumux`."""
+    from darkscan.generate.processes.mumu_resonance import kinematics_mumux, me2_mumux
+
+    mv = float(np.sqrt(q2))
+    e2 = 4.0 * np.pi * ALPHA
+    p1, p2, p, _ = kinematics_mumux(rng.random((n, 5)), np.full(n, sqrt_s), mv)
+    p3, p4, q = p[:, 0], p[:, 1], p[:, 2]
+    right = (4 * e2 / (3 * q2)) * (1 + 2 * m_pair**2 / q2) \
+        * me2_mumux(p1, p2, p3, p4, q, mv, float(np.sqrt(e2)), e2, True)
+    nodes, weights = np.polynomial.legendre.leggauss(3)
+    s = h.dot(p1 + p2, p1 + p2)
+    left = np.zeros(n)
+    for c, wc in zip(nodes, weights, strict=True):
+        for phi in 2 * np.pi * np.arange(5) / 5:
+            p5, p6, _ = two_body(q, m_pair, m_pair, np.full(n, c), np.full(n, phi))
+            legs = Legs(p1, p2, (p3, p4, p5, p6), (M_MU, m_pair))
+            jb = pair_current(legs.ubar[5], legs.v[6], q, np.full(n, e2))
+            ja = np.zeros_like(jb)  # the other classes are not part of the relation
+            amp = pairing_amplitudes(legs, (3, 4), (5, 6), legs.je * (e2 / s)[:, None], ja,
+                                     jb)["fsr_a"]
+            left += wc / 2 / 5 * 0.25 * np.sum(amp.real**2 + amp.imag**2, axis=(0, 1, 2, 3, 4))
+    return left / right
+
+
+# ---------------------------------------------------------------------------------------------
+# phase space
+# ---------------------------------------------------------------------------------------------
+def _beams(n: int, sqrt_s: Array) -> tuple[Array, Array]:
+    e = np.broadcast_to(sqrt_s / 2.0, (n,))
+    z = np.zeros(n)
+    return np.stack([z, z, e, e], axis=-1), np.stack([z, z, -e, e], axis=-1)
+
+
+def _angles(u: Array) -> tuple[Array, Array]:
+    return 2.0 * u[:, 0] - 1.0, 2.0 * np.pi * u[:, 1]
+
+
+def kinematics_fsr(u: Array, sqrt_s: Array, m_line: float = M_MU, m_pair: float = M_MU
+                   ) -> tuple[Array, Array, Array, Array, Array]:
+    """FSR channel: s → (ℓ γ*) ℓ̄, γ* → ℓ'⁻ ℓ'⁺ with q² ∝ 1/q² on [4m_ℓ'², (√s − 2m_ℓ)²] and
+    (p_ℓ + q)² ∝ 1/(m² − m_ℓ²) (``m_line`` = m_ℓ, ``m_pair`` = m_ℓ'). Returns the emitter, the
+    recoiling lepton, p(ℓ'⁻), p(ℓ'⁺) and dΦ₄ × Jacobian."""
+    n = len(u)
+    m = m_line
+    q2, jq = map_pole(u[:, 0], 4 * m_pair**2, (sqrt_s - 2 * m) ** 2, 0.0)
+    mq = np.sqrt(q2)
+    m2, jm = map_pole(u[:, 1], (m + mq) ** 2, (sqrt_s - m) ** 2, m * m)
+    c1, f1 = _angles(u[:, 2:4])
+    c2, f2 = _angles(u[:, 4:6])
+    c3, f3 = _angles(u[:, 6:8])
+    big, rec, d1 = two_body(rest_frame_p4(n, sqrt_s), np.sqrt(m2), m, c1, f1)
+    emit, q, d2 = two_body(big, m, mq, c2, f2)
+    p5, p6, d3 = two_body(q, m_pair, m_pair, c3, f3)
+    w = d1 * d2 * d3 * (4 * np.pi) ** 3 * jq * jm / (2 * np.pi) ** 2
+    return emit, rec, p5, p6, w
+
+
+def _conversion_tail(u: Array, sqrt_s: Array, qa2: Array, qb2: Array, m_a: float, m_b: float
+                     ) -> tuple[Array, Array, Array, Array, Array]:
+    """Given the pair masses², the angle of pair a ∝ 1/|t|, t = (p₁ − q_a)² = q_a² − √s(E − |q|
+    cosθ) (the forward electron propagator; |t| > 0 everywhere, its minimum (E − |q|)(√s − E −
+    |q|) set by the pair masses), the pairs decaying flat (``u``: 6 columns). Returns p(a⁻),
+    p(a⁺), p(b⁻), p(b⁺) and dΦ₂(s) dΦ₂(q_a) dΦ₂(q_b) × 2π × (angle Jacobian)."""
+    n = len(u)
+    ma, mb = np.sqrt(qa2), np.sqrt(qb2)
+    e = (sqrt_s**2 + qa2 - qb2) / (2 * sqrt_s)
+    pa = np.sqrt(np.maximum(e * e - qa2, 0.0))
+    # |t| = a − b cosθ on [lo, lo + 2b]; E − |q| = q²/(E + |q|) keeps the digits of lo
+    b = sqrt_s * pa
+    lo = qa2 / (e + pa) * (sqrt_s - e - pa)
+    y, jy = map_pole(u[:, 0], lo, lo + 2 * b, 0.0)
+    cos_t = np.clip(1.0 - (y - lo) / np.where(b > 0, b, 1.0), -1.0, 1.0)
+    qa, qb, d1 = two_body(rest_frame_p4(n, sqrt_s), ma, mb, cos_t, 2 * np.pi * u[:, 1])
+    c2, f2 = _angles(u[:, 2:4])
+    c3, f3 = _angles(u[:, 4:6])
+    p3, p4, d2 = two_body(qa, m_a, m_a, c2, f2)
+    p5, p6, d3 = two_body(qb, m_b, m_b, c3, f3)
+    w = d1 * jy / np.where(b > 0, b, np.inf) * 2 * np.pi * d2 * d3 * (4 * np.pi) ** 2
+    return p3, p4, p5, p6, w
+
+
+def kinematics_conversion(u: Array, sqrt_s: Array, m_a: float = M_MU, m_b: float = M_MU
+                          ) -> tuple[Array, Array, Array, Array, Array]:
+    """Conversion channel: s → γ*(q_a) γ*(q_b), both q² ∝ 1/q² (q_a² on [4m_a², (√s − 2m_b)²],
+    q_b² on [4m_b², (√s − √q_a²)²]), the polar angle of q_a with density ∝ 1/|t|
+    (:func:`_conversion_tail`), the pairs decay flat. Returns p(a⁻), p(a⁺), p(b⁻), p(b⁺) and
+    dΦ₄ × Jacobian."""
+    qa2, ja = map_pole(u[:, 0], 4 * m_a**2, (sqrt_s - 2 * m_b) ** 2, 0.0)
+    qb2, jb = map_pole(u[:, 1], 4 * m_b**2, (sqrt_s - np.sqrt(qa2)) ** 2, 0.0)
+    *p, w = _conversion_tail(u[:, 2:], sqrt_s, qa2, qb2, m_a, m_b)
+    return (*p, w * ja * jb / (2 * np.pi) ** 2)
+
+
+def _place(n: int, parts: tuple[tuple[int, Array], ...]) -> Array:
+    """(n, 4, 4) momenta with each (slot, momentum) of ``parts`` in its slot."""
+    p = np.empty((n, 4, 4))
+    for slot, q in parts:
+        p[:, slot] = q
+    return p
+
+
+def _m2(a: Array) -> Array:
+    return h.dot(a, a)
+
+
+@dataclass(frozen=True)
+class FsrChannel:
+    """The pair in slots ``pair`` (ℓ'⁻, ℓ'⁺) off the lepton in slot ``emitter`` (its partner in
+    slot ``recoil``) of the line the s-channel photon makes (:func:`kinematics_fsr`); peak
+    1/(q² D), q the pair momentum, D = (p_ℓ + q)² − m_ℓ² (photon and lepton propagator).
+    Slots 0…3 = labels 3…6 = (a⁻, a⁺, b⁻, b⁺)."""
+
+    emitter: int
+    recoil: int
+    pair: tuple[int, int]
+
+    def kinematics(self, u: Array, sqrt_s: Array, m: tuple[float, ...]) -> tuple[Array, Array]:
+        emit, rec, pm, pp, w = kinematics_fsr(u, sqrt_s, m[self.emitter], m[self.pair[0]])
+        return _place(len(u), ((self.emitter, emit), (self.recoil, rec), (self.pair[0], pm),
+                               (self.pair[1], pp))), w
+
+    def peak(self, p: Array, p1: Array, p2: Array, s: Array, m: tuple[float, ...]) -> Array:
+        b = p[:, self.pair[0]] + p[:, self.pair[1]]
+        k = p[:, self.emitter] + b
+        return 1.0 / (_m2(b) * (_m2(k) - m[self.emitter] ** 2))
+
+
+@dataclass(frozen=True)
+class ConversionChannel:
+    """Both pairs off the electron line (:func:`kinematics_conversion`), pair ``first`` sampled
+    first and collinear with the e⁻ (``beam`` 1: t = (p₁ − q_a)²) or with the e⁺ (``beam`` 2:
+    t = (p₂ − q_a)², the u-channel peak); peak s/(q_a² q_b² |t|)."""
+
+    first: tuple[int, int]
+    second: tuple[int, int]
+    beam: int = 1
+
+    def _place(self, u: Array, kin: tuple[Array, ...]) -> tuple[Array, Array]:
+        *p, w = kin
+        if self.beam == 2:  # the mirror image: pair a along the e⁺ (dΦ is parity invariant)
+            p = [q * np.array([-1.0, -1.0, -1.0, 1.0]) for q in p]
+        slots = (*self.first, *self.second)
+        return _place(len(u), tuple(zip(slots, p, strict=True))), w
+
+    def kinematics(self, u: Array, sqrt_s: Array, m: tuple[float, ...]) -> tuple[Array, Array]:
+        return self._place(u, kinematics_conversion(u, sqrt_s, m[self.first[0]],
+                                                    m[self.second[0]]))
+
+    def _t(self, a: Array, p1: Array, p2: Array) -> Array:
+        k = (p1 if self.beam == 1 else p2) - a
+        return np.abs(_m2(k))
+
+    def peak(self, p: Array, p1: Array, p2: Array, s: Array, m: tuple[float, ...]) -> Array:
+        a = p[:, self.first[0]] + p[:, self.first[1]]
+        b = p[:, self.second[0]] + p[:, self.second[1]]
+        return s / (_m2(a) * _m2(b) * self._t(a, p1, p2))
+
+
+def peak_functions(p: Array, sqrt_s: Array, channels: tuple[FsrChannel | ConversionChannel, ...],
+                   relabellings: tuple[tuple[int, int, int, int], ...],
+                   m: tuple[float, ...]) -> Array:
+    """Partition functions (n, channels, relabellings): the peak structure each channel
+    flattens, evaluated on the momenta ``p`` (n, 4, 4) relabelled (slot i ← ``perm[i]``)."""
+    n = len(p)
+    p1, p2 = _beams(n, sqrt_s)
+    s = sqrt_s**2
+    out = np.empty((n, len(channels), len(relabellings)))
+    for r, perm in enumerate(relabellings):
+        q = p[:, list(perm)]
+        for c, ch in enumerate(channels):
+            out[:, c, r] = ch.peak(q, p1, p2, s, m)
+    return out
+
+
+class FourLepton(EEProcess):
+    """e⁺e⁻ → a⁻a⁺b⁻b⁺ (module docstring): the matrix element of :func:`me2_four_lepton` on the
+    multichannel phase space of ``channels`` × ``relabellings`` (exact symmetries of |M|²)."""
+
+    default_filter = "none"
+    masses: tuple[float, float] = (M_MU, M_MU)
+    identical: bool = False
+    channels: tuple[FsrChannel | ConversionChannel, ...] = ()
+    #: permutations of the slots (a⁻, a⁺, b⁻, b⁺) that leave |M|² unchanged
+    relabellings: tuple[tuple[int, int, int, int], ...] = ((0, 1, 2, 3),)
+    #: 1/(identical-particle permutations), applied in σ (not in |M|²)
+    symmetry_factor: float = 1.0
+
+    @property
+    def slot_masses(self) -> tuple[float, float, float, float]:
+        ma, mb = self.masses
+        return (ma, ma, mb, mb)
+
+    @property
+    def n_diagrams(self) -> int:
+        return 12 if self.identical else 6
+
+    def hard_ndim(self, params: Mapping[str, float]) -> int:
+        return 1 + len(self.channels) * DIMS_PER_CHANNEL
+
+    def s_min(self, params: Mapping[str, float]) -> float:
+        return (2.0 * sum(self.masses)) ** 2 * 1.0001
+
+    def xsec_note(self, isr: bool) -> str:
+        born = f"tree-level QED 2→4 ({self.n_diagrams} diagrams)"
+        return (f"{born}, running α per photon propagator, Kuraev–Fadin ISR" if isr
+                else f"{born}, α(0), no ISR")
+
+    def me2(self, p1: Array, p2: Array, p: Array, rc: bool) -> Array:
+        return me2_four_lepton(p1, p2, p[:, 0], p[:, 1], p[:, 2], p[:, 3], self.masses,
+                               self.identical, rc)
+
+    def hard(self, u: Array, sqrt_s: Array, params: Mapping[str, float], rc: bool
+             ) -> tuple[Array, Array]:
+        n = len(u)
+        sqrt_s = np.broadcast_to(np.asarray(sqrt_s, float), (n,))
+        n_ch = len(self.channels)
+        channel = np.minimum((u[:, 0] * n_ch).astype(int), n_ch - 1)
+        p = np.empty((n, 4, 4))
+        dphi = np.empty(n)
+        for c, ch in enumerate(self.channels):
+            sel = channel == c
+            uc = u[sel, 1 + c * DIMS_PER_CHANNEL:1 + (c + 1) * DIMS_PER_CHANNEL]
+            p[sel], dphi[sel] = ch.kinematics(uc, sqrt_s[sel], self.slot_masses)
+        p1, p2 = _beams(n, sqrt_s)
+        me2 = self.me2(p1, p2, p, rc)
+        peaks = peak_functions(p, sqrt_s, self.channels, self.relabellings, self.slot_masses)
+        share = peaks[np.arange(n), channel, 0] / peaks.sum(axis=(1, 2))
+        s = sqrt_s**2
+        w = (n_ch * len(self.relabellings) * share * self.symmetry_factor * me2 * dphi / (2 * s)
+             * GEV2_TO_PB)
+        return p, w
+
+
+#: the four relabellings of 4μ as index maps of (μ⁻₃, μ⁺₄, μ⁻₅, μ⁺₆): identity, μ⁻ swap, μ⁺
+#: swap, both (the last exchanges the pairs)
+RELABELLINGS = ((0, 1, 2, 3), (2, 1, 0, 3), (0, 3, 2, 1), (2, 3, 0, 1))
+
+
+class FourMuon(FourLepton):
+    name = "ee_mumumumu"
+    description = ("e+e- -> mu+mu-mu+mu-: full tree-level QED ME (12 diagrams, photon exchange, "
+                   "identical-muon antisymmetrisation), Kuraev-Fadin ISR, collinear LL FSR on "
+                   "two mu+mu- dipoles")
+    pdgs = (PDG_MUON, -PDG_MUON, PDG_MUON, -PDG_MUON)
+    fsr = ((0, 1, M_MU), (2, 3, M_MU))
+    masses = (M_MU, M_MU)
+    identical = True
+    channels = (FsrChannel(0, 1, (2, 3)), FsrChannel(1, 0, (2, 3)),
+                ConversionChannel((0, 1), (2, 3)))
+    relabellings = RELABELLINGS
+    symmetry_factor = 0.25
+
+    def decay(self, p: Array, rng: np.random.Generator, params: Mapping[str, float]
+              ) -> tuple[Array, Decayed | None]:
+        n = len(p)
+        # the symmetrisation of the module docstring: a random relabelling of the identical μ⁻
+        # and of the identical μ⁺ (exact since |M|² is symmetric under both)
+        for i, j in ((0, 2), (1, 3)):
+            swap = rng.random(n) < 0.5
+            p[swap, i], p[swap, j] = p[swap, j].copy(), p[swap, i].copy()
+        # FSR dipoles (0,1), (2,3): the pairing that holds the lightest μ⁺μ⁻ pair
+        def m2(i: int, j: int) -> Array:
+            return h.dot(p[:, i] + p[:, j], p[:, i] + p[:, j])
+
+        crossed = np.minimum(m2(0, 3), m2(2, 1)) < np.minimum(m2(0, 1), m2(2, 3))
+        p[crossed, 1], p[crossed, 3] = p[crossed, 3].copy(), p[crossed, 1].copy()
+        return np.broadcast_to(np.array(self.pdgs), (n, 4)), None
+
+
+class MuMuTauTau(FourLepton):
+    name = "ee_mumutautau"
+    description = ("e+e- -> mu+mu-tau+tau-: full tree-level QED ME (6 diagrams, photon "
+                   "exchange), Kuraev-Fadin ISR, collinear LL FSR on the mu+mu- and tau+tau- "
+                   "dipoles; taus left for the framework's Pythia decays (finish_decays)")
+    pdgs = (PDG_MUON, -PDG_MUON, PDG_TAU, -PDG_TAU)
+    fsr = ((0, 1, M_MU), (2, 3, M_TAU))
+    masses = (M_MU, M_TAU)
+    identical = False
+    # every peak its own channel (no relabelling symmetry): ττ off μ⁻, μ⁺; μμ off τ⁻, τ⁺;
+    # conversion with the μμ pair along the e⁻ (t channel) and along the e⁺ (u channel)
+    channels = (FsrChannel(0, 1, (2, 3)), FsrChannel(1, 0, (2, 3)),
+                FsrChannel(2, 3, (0, 1)), FsrChannel(3, 2, (0, 1)),
+                ConversionChannel((0, 1), (2, 3), beam=1),
+                ConversionChannel((0, 1), (2, 3), beam=2))
+
+
+EE_MUMUMUMU = register(FourMuon())
+EE_MUMUTAUTAU = register(MuMuTauTau())
