@@ -109,16 +109,18 @@ def test_me2_positive_and_not_the_four_muon_one() -> None:
     assert np.median(np.abs(direct / fl.me2_four_muon(p1, p2, *mu) - 1)) > 1e-2
 
 
-def test_channel_jacobians_integrate_the_same_phase_space() -> None:
-    """∫dΦ₄(μμττ) from every channel's mapping equals the flat sequential chain's within 4σ
-    (the τ thresholds of each mapping)."""
+@pytest.mark.parametrize("proc", [PROC, fl.EE_MUMUMUMU], ids=lambda p: p.name)
+def test_channel_jacobians_integrate_the_same_phase_space(proc: fl.FourLepton) -> None:
+    """∫dΦ₄ from every channel's mapping (FSR, conversion along e⁻ and e⁺, soft pair) equals the
+    flat sequential chain's within 4σ: μμττ (the τ thresholds of each mapping) and 4μ (its soft-
+    pair channels; test_four_muon checks the other two)."""
     n = 200_000
     rng = np.random.default_rng(8)
     rs = np.full(n, RS)
-    flat = sequential(rng.random((n, 8)), RS, [M_MU, M_MU, M_TAU, M_TAU])[1]
+    flat = sequential(rng.random((n, 8)), RS, list(proc.slot_masses))[1]
     ref, err = flat.mean(), flat.std() / np.sqrt(n)
-    for ch in PROC.channels:
-        w = ch.kinematics(rng.random((n, 8)), rs, PROC.slot_masses)[1]
+    for ch in proc.channels:
+        w = ch.kinematics(rng.random((n, 8)), rs, proc.slot_masses)[1]
         assert abs(w.mean() - ref) < 4 * np.hypot(w.std() / np.sqrt(n), err), ch
 
 

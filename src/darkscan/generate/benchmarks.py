@@ -164,3 +164,16 @@ def gen_ee_mumumumu() -> tuple[float, float]:
     generate("ee_eemumu", 100, seed=1)
     m = 20_000
     return ours, _cpu_rate(lambda: generate("ee_eemumu", m, seed=2, chunk_size=m), m, repeat=1)
+
+
+@benchmark("gen_ee_mumutautau", unit="unweighted events/s (CPU)")
+def gen_ee_mumutautau() -> tuple[float, None]:
+    """e⁺e⁻ → μ⁺μ⁻τ⁺τ⁻ with the full matrix element (6 diagrams), ISR, FSR, beam spread and the
+    τ decayed by Pythia (finish_decays), per CPU second, grid built outside the timing (no peer
+    in the environment)."""
+    from darkscan.generate import generate
+
+    generate("ee_mumutautau", 100, seed=1)
+    n = 3_000
+    return _cpu_rate(lambda: generate("ee_mumutautau", n, seed=2, chunk_size=n), n,
+                     repeat=1), None

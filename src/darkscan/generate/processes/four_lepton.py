@@ -50,13 +50,16 @@ each flattening one peak structure of the diagrams (:class:`FsrChannel`,
   electron cannot emit a time-like photon on shell);
 - soft pair: a conversion whose first pair is soft, its energy E ∝ s + q_a² − q_b² sampled
   ∝ 1/E (the eikonal 1/E of a soft pair radiated off the beams; the conversion channel's 1/q_b²
-  barely samples q_b² near (√s − m_a)²).
+  barely samples q_b² near (√s − m_a)², where the largest 4μ weights were: a ≈ 0.3 GeV pair
+  off the beams, the other pair's mass near √s). With it the unweighting efficiency of 4μ went
+  from 3.0% to 8.9% (Born, 300k-point grid; 2.2% → 8.1% in generation with ISR).
 
-4μ: FSR off μ⁻₃ and off μ⁺₄ (pair (5,6)), conversion, soft pair (pairs (3,4), (5,6)), times the 4
-relabellings of the identical μ⁻ and μ⁺ (which also exchange the pairs, so FSR off line (5,6)
-and the u-channel are covered). μμττ has no such symmetry, every peak has its channel: ττ off
-μ⁻ and off μ⁺, μμ off τ⁻ and off τ⁺, conversion with the μμ pair and with the ττ pair along the
-e⁻ (t and u channel), soft μμ pair.
+4μ: FSR off μ⁻₃ and off μ⁺₄ (pair (5,6)), conversion, soft pair (3,4) along the e⁻ and along
+the e⁺, times the 4 relabellings of the identical μ⁻ and μ⁺ (which also exchange the pairs, so FSR
+off line (5,6) and the conversion's u-channel are covered). μμττ has no such symmetry, every peak
+has its channel: the μμ pair off τ⁻ and off τ⁺, conversion and soft μμ pair, each with the μμ
+pair along the e⁻ and along the e⁺ (t and u channel); the ττ pair off a muon has no peak
+(q_ττ² ≥ 4m_τ²) and no channel of its own.
 
 The integrand is split among all peak structures (channels × relabellings) with partition weights
 P_c/ΣP (P = 1/(q² D) for FSR, s/(q_a² q_b² |t|) for the conversion, split with the soft-pair
@@ -390,6 +393,19 @@ def kinematics_conversion(u: Array, sqrt_s: Array, m_a: float = M_MU, m_b: float
     return (*p, w * ja * jb / (2 * np.pi) ** 2)
 
 
+def kinematics_soft_pair(u: Array, sqrt_s: Array, m_a: float = M_MU, m_b: float = M_MU
+                         ) -> tuple[Array, Array, Array, Array, Array]:
+    """Soft-pair channel: q_a² ∝ 1/q² as in :func:`kinematics_conversion`, then pair a's energy
+    E_a = (s + q_a² − q_b²)/(2√s) ∝ 1/E_a, i.e. q_b² with density ∝ 1/(s + q_a² − q_b²) on
+    [4m_b², (√s − √q_a²)²] (E_a ≥ √q_a²: the pair's own mass cuts the eikonal 1/E off); angle
+    and decays as in the conversion. Returns p(a⁻), p(a⁺), p(b⁻), p(b⁺) and dΦ₄ × Jacobian."""
+    s = sqrt_s**2
+    qa2, ja = map_pole(u[:, 0], 4 * m_a**2, (sqrt_s - 2 * m_b) ** 2, 0.0)
+    y, jy = map_pole(u[:, 1], 2 * sqrt_s * np.sqrt(qa2), s + qa2 - 4 * m_b**2, 0.0)
+    *p, w = _conversion_tail(u[:, 2:], sqrt_s, qa2, s + qa2 - y, m_a, m_b)
+    return (*p, w * ja * jy / (2 * np.pi) ** 2)
+
+
 def _place(n: int, parts: tuple[tuple[int, Array], ...]) -> Array:
     """(n, 4, 4) momenta with each (slot, momentum) of ``parts`` in its slot."""
     p = np.empty((n, 4, 4))
@@ -455,7 +471,30 @@ class ConversionChannel:
         return s / (_m2(a) * _m2(b) * self._t(a, p1, p2))
 
 
-def peak_functions(p: Array, sqrt_s: Array, channels: tuple[FsrChannel | ConversionChannel, ...],
+@dataclass(frozen=True)
+class SoftPairChannel(ConversionChannel):
+    """Pair ``first`` soft (:func:`kinematics_soft_pair`), along the e⁻ (``beam`` 1) or the e⁺
+    (2): the conversion diagrams where one pair is radiated softly off the beams and the other
+    takes nearly all the energy, q_b² near (√s − √q_a²)² (the weights the conversion channel's
+    1/q_b² left largest). Peak s/(q_a² |t| (s + q_a² − q_b²)): the conversion's with 1/q_b²
+    replaced by 1/(2√s E_a), so the two channels split the conversion peak, the soft one where
+    q_b² > 2√s E_a."""
+
+    def kinematics(self, u: Array, sqrt_s: Array, m: tuple[float, ...]) -> tuple[Array, Array]:
+        return self._place(u, kinematics_soft_pair(u, sqrt_s, m[self.first[0]],
+                                                   m[self.second[0]]))
+
+    def peak(self, p: Array, p1: Array, p2: Array, s: Array, m: tuple[float, ...]) -> Array:
+        a = p[:, self.first[0]] + p[:, self.first[1]]
+        b = p[:, self.second[0]] + p[:, self.second[1]]
+        qa2 = _m2(a)
+        return s / (qa2 * self._t(a, p1, p2) * (s + qa2 - _m2(b)))
+
+
+Channel = FsrChannel | ConversionChannel | SoftPairChannel
+
+
+def peak_functions(p: Array, sqrt_s: Array, channels: tuple[Channel, ...],
                    relabellings: tuple[tuple[int, int, int, int], ...],
                    m: tuple[float, ...]) -> Array:
     """Partition functions (n, channels, relabellings): the peak structure each channel
@@ -478,7 +517,7 @@ class FourLepton(EEProcess):
     default_filter = "none"
     masses: tuple[float, float] = (M_MU, M_MU)
     identical: bool = False
-    channels: tuple[FsrChannel | ConversionChannel, ...] = ()
+    channels: tuple[Channel, ...] = ()
     #: permutations of the slots (a⁻, a⁺, b⁻, b⁺) that leave |M|² unchanged
     relabellings: tuple[tuple[int, int, int, int], ...] = ((0, 1, 2, 3),)
     #: 1/(identical-particle permutations), applied in σ (not in |M|²)
@@ -545,7 +584,8 @@ class FourMuon(FourLepton):
     masses = (M_MU, M_MU)
     identical = True
     channels = (FsrChannel(0, 1, (2, 3)), FsrChannel(1, 0, (2, 3)),
-                ConversionChannel((0, 1), (2, 3)))
+                ConversionChannel((0, 1), (2, 3)),
+                SoftPairChannel((0, 1), (2, 3), beam=1), SoftPairChannel((0, 1), (2, 3), beam=2))
     relabellings = RELABELLINGS
     symmetry_factor = 0.25
 
@@ -575,12 +615,15 @@ class MuMuTauTau(FourLepton):
     fsr = ((0, 1, M_MU), (2, 3, M_TAU))
     masses = (M_MU, M_TAU)
     identical = False
-    # every peak its own channel (no relabelling symmetry): ττ off μ⁻, μ⁺; μμ off τ⁻, τ⁺;
-    # conversion with the μμ pair along the e⁻ (t channel) and along the e⁺ (u channel)
-    channels = (FsrChannel(0, 1, (2, 3)), FsrChannel(1, 0, (2, 3)),
-                FsrChannel(2, 3, (0, 1)), FsrChannel(3, 2, (0, 1)),
+    # every peak its own channel (no relabelling symmetry): μμ off τ⁻, τ⁺; conversion and soft
+    # μμ pair along the e⁻ (t channel) and along the e⁺ (u channel). The ττ pair off the muon
+    # line has no peak (q_ττ² ≥ 4m_τ², the muon propagator ≥ (m_μ + 2m_τ)² − m_μ²): 0.3% of σ,
+    # sampled well by the other channels; its two channels only diluted VEGAS (65 → 49
+    # dimensions: unweighting efficiency 7.2% → 9.3% at 300k points, σ unchanged)
+    channels = (FsrChannel(2, 3, (0, 1)), FsrChannel(3, 2, (0, 1)),
                 ConversionChannel((0, 1), (2, 3), beam=1),
-                ConversionChannel((0, 1), (2, 3), beam=2))
+                ConversionChannel((0, 1), (2, 3), beam=2),
+                SoftPairChannel((0, 1), (2, 3), beam=1), SoftPairChannel((0, 1), (2, 3), beam=2))
 
 
 EE_MUMUMUMU = register(FourMuon())
