@@ -33,7 +33,12 @@ class SearchInfo:
 SEARCHES: dict[str, SearchInfo] = {s.name: s for s in (
     SearchInfo("zprime-invisible", "e+e- -> mu+mu- Z', Z' -> invisible; recoil mass^2 windows; "
                "90% CL on sigma and g'", "darkscan.searches.zprime_invisible"),
-    SearchInfo("zprime-mumu", "e+e- -> mu+mu- Z'(-> mu+mu-), 4 muons; sliding-window fits", None),
+    SearchInfo("zprime-mumu", "e+e- -> mu+mu- Z'(-> mu+mu-), 4 muons; double Crystal Ball "
+               "fits in sliding windows; 90% CL on sigma x B and g'",
+               "darkscan.searches.zprime_mumu"),
+    SearchInfo("scalar-mumu", "e+e- -> mu+mu- S(-> mu+mu-), muonphilic scalar, 4 muons; the "
+               "zprime-mumu analysis; 90% CL on sigma x B and g_S",
+               "darkscan.searches.scalar_mumu"),
     SearchInfo("zprime-tautau", "e+e- -> mu+mu- X(-> tau+tau-); recoil mass against mu+mu-", None),
     SearchInfo("dark-higgsstrahlung", "e+e- -> A'h', A' -> mu+mu-, h' invisible; 2D elliptical "
                "windows in (M_mumu, M_recoil); 90% CL on sigma and eps^2 alpha_D",

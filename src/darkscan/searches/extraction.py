@@ -413,14 +413,12 @@ class SlidingFit(Extraction):
     mass from ``background_by_mass`` ((upper mass, shape), …: the first whose upper mass lies
     above the point's). The fit becomes counts for the inference as the equivalent counting
     experiment with the same information on the signal yield: the effective background
-    b_eff = σ(ν̂_s)², the squared HESSE error of the fitted yield (for a Gaussian peak of width
-    σ on a flat density ρ, 1/∫s²/ρ = 2√π σ ρ, the background "under" the peak; profiling the
-    polynomial adds to it), and n_obs = ν̂_s + b_eff, without a further background
-    uncertainty (adding the yield error to a Poisson b would count the background's
-    fluctuation twice). The fitted background in ±2σ is reported beside. The efficiency counts the
-    selected signal candidates inside the fit window per generated event (the fit's signal
-    component; with every candidate kept, the few wrong pairings that fall in the window are
-    counted too)."""
+    b_eff = 1/∫s²/ρ_b of the fitted background density (:func:`stats.fits.effective_background`;
+    for a Gaussian peak of width σ on a flat density ρ, 2√π σ ρ, the background "under" the
+    peak), and n_obs = ν̂_s + b_eff, without a further background uncertainty (adding the yield
+    error to a Poisson b would count the background's fluctuation twice); the fitted background
+    in ±2σ is reported beside. The efficiency is the signal yield the same fit finds in the
+    simulated signal's own candidates, per generated event (see :meth:`_signal_yield`)."""
 
     observable: str
     label: str
@@ -475,7 +473,7 @@ class SlidingFit(Extraction):
                     self.background)
 
     def extract(self, data: ExtractionInput) -> Counts:
-        from darkscan.stats.fits import fit_window
+        from darkscan.stats.fits import effective_background, fit_window
         from darkscan.stats.shapes import fit_signal_shape
 
         n = len(data.signal)
@@ -508,9 +506,13 @@ class SlidingFit(Extraction):
             if fit.ok:
                 # background share in ±2σ: odd polynomial terms cancel about the peak
                 in_2sigma[i] = fit.n_bkg * 4.0 * width[i] / (hi - lo)
-                bkg[i] = max(fit.n_sig_err**2, 1e-3)
+                bkg[i] = max(effective_background(fit, shape, bkg_shape), 1e-3)
                 n_obs[i] = max(fit.n_sig, 0.0) + bkg[i]
-            status.append(fit.status)
+                status.append(fit.status)
+            else:  # a sparse window: count the pseudo-data in ±2σ instead, and say so
+                count = float(np.sum(np.abs(events - peak[i]) < 2.0 * width[i]))
+                in_2sigma[i], bkg[i], n_obs[i] = count, max(count, 0.5), count
+                status.append("failed: counted ±2σ")
         unc = np.zeros(n)
         return Counts(n_obs, bkg, unc, eff, width, bkg, unc,
                       signal={"efficiency": eff, "resolution": width, "peak": peak,

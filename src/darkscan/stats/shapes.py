@@ -211,9 +211,11 @@ def fit_signal_shape(x: np.ndarray, w: np.ndarray, kind: str = "dcb", *,
     """The line shape ``kind`` fitted to simulated signal (weighted unbinned maximum
     likelihood, normalised on the peak ± ``n_sigma`` Gaussian-core widths, where the fit is
     made): the Gaussian core for "gauss"; for "dcb" the core plus both power-law tails (ISR and
-    FSR make the low tail, resolution tails both), one mean and one core width shared. Falls
+    FSR make the low tail, resolution tails both), one mean and one core width shared, beside a
+    flat pedestal of free fraction (a signal's own wrong pairings: without it the tails would
+    flatten to absorb them, and a fit with such a shape would call background signal). Falls
     back to the Gaussian core (flagged ``fit_ok = 0``) when MIGRAD fails. ``near``: the
-    expected peak (see :func:`gaussian_core`)."""
+    expected peak (see :func:`gaussian_core`); ``pedestal`` is reported."""
     from iminuit import Minuit
 
     mu, sd = gaussian_core(x, w, near=near)
@@ -227,20 +229,25 @@ def fit_signal_shape(x: np.ndarray, w: np.ndarray, kind: str = "dcb", *,
     xs, ws = np.asarray(x[inside], float), np.asarray(w[inside], float)
     names = SIGNAL_PARAMS[kind]
 
+    flat = 1.0 / (hi - lo)
+
     def nll(*p: float) -> float:
-        pdf, _ = SignalShape(kind, dict(zip(names, p, strict=True))).on(lo, hi)
-        return float(-np.sum(ws * np.log(np.maximum(pdf(xs), 1e-300))))
+        pdf, _ = SignalShape(kind, dict(zip(names, p[:-1], strict=True))).on(lo, hi)
+        dens = (1.0 - p[-1]) * pdf(xs) + p[-1] * flat
+        return float(-np.sum(ws * np.log(np.maximum(dens, 1e-300))))
 
     start = {"loc": mu, "scale": sd, "beta_left": 1.5, "m_left": 3.0, "beta_right": 2.0,
-             "m_right": 5.0}
-    m = Minuit(nll, *(start[k] for k in names), name=names)
+             "m_right": 5.0, "pedestal": 0.05}
+    m = Minuit(nll, *(start[k] for k in (*names, "pedestal")), name=(*names, "pedestal"))
     m.errordef = Minuit.LIKELIHOOD
     m.limits["loc"] = (mu - 2 * sd, mu + 2 * sd)
     m.limits["scale"] = (0.3 * sd, 3.0 * sd)
+    m.limits["pedestal"] = (0.0, 0.9)
     for side in ("left", "right"):
         m.limits[f"beta_{side}"] = (0.3, 8.0)
         m.limits[f"m_{side}"] = (1.05, 60.0)
     m.migrad()
     if not m.valid:
         return SignalShape("gauss", core | {"fit_ok": 0.0})
-    return SignalShape(kind, {k: float(m.values[k]) for k in names} | {"fit_ok": 1.0})
+    return SignalShape(kind, {k: float(m.values[k]) for k in names}
+                       | {"fit_ok": 1.0, "pedestal": float(m.values["pedestal"])})
