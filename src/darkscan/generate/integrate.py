@@ -69,7 +69,9 @@ def build_grid(f: Callable[[Array], Array], ndim: int, *, n_points: int, seed: i
     grid = Grid(amap, ndim, 0.0, 0.0, 0.0, n_points)
     n_final = max(2000, n_points - n_iter * n_train)
     x, jac = grid.sample(rng, n_final)
-    w = f(x) * jac
+    # in blocks: the integrand's temporaries for all points at once can take gigabytes
+    w = np.concatenate([f(x[i:i + UNWEIGHT_BLOCK]) for i in range(0, n_final, UNWEIGHT_BLOCK)])
+    w = w * jac
     grid.sigma = float(np.mean(w))
     grid.error = float(np.std(w) / np.sqrt(n_final))
     grid.wmax = max_weight(w)
