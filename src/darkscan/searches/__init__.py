@@ -39,7 +39,15 @@ SEARCHES: dict[str, SearchInfo] = {s.name: s for s in (
     SearchInfo("scalar-mumu", "e+e- -> mu+mu- S(-> mu+mu-), muonphilic scalar, 4 muons; the "
                "zprime-mumu analysis; 90% CL on sigma x B and g_S",
                "darkscan.searches.scalar_mumu"),
-    SearchInfo("zprime-tautau", "e+e- -> mu+mu- X(-> tau+tau-); recoil mass against mu+mu-", None),
+    SearchInfo("zprime-tautau", "e+e- -> mu+mu- Z'(-> tau+tau-); recoil mass against mu+mu-; "
+               "MLPs in mass ranges, sliding fits; 90% CL on sigma x B and g'",
+               "darkscan.searches.zprime_tautau"),
+    SearchInfo("leptophilic-tautau", "e+e- -> mu+mu- phi_L(-> tau+tau-), leptophilic scalar; "
+               "the zprime-tautau analysis; 90% CL on sigma x B and xi",
+               "darkscan.searches.leptophilic_tautau"),
+    SearchInfo("alp-tautau", "e+e- -> mu+mu- a(-> tau+tau-), ALP coupled to leptons; the "
+               "zprime-tautau analysis; 90% CL on sigma x B and C_ll/Lambda",
+               "darkscan.searches.alp_tautau"),
     SearchInfo("dark-higgsstrahlung", "e+e- -> A'h', A' -> mu+mu-, h' invisible; 2D elliptical "
                "windows in (M_mumu, M_recoil); 90% CL on sigma and eps^2 alpha_D",
                "darkscan.searches.dark_higgsstrahlung"),

@@ -1,0 +1,100 @@
+"""End to end: the μμττ recoil-mass search (Z′ → τ⁺τ⁻) on a reduced quick configuration; its
+truth filters; the scalar and ALP searches are the same analysis."""
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from darkscan.models.zprime import width_mumu, width_tautau
+from darkscan.searches import get
+from darkscan.searches.runner import run_search
+from darkscan.searches.zprime_tautau import (
+    M4_MAX,
+    four_muons_missing_energy,
+    is_x_to_tautau,
+    mumu_identifiable,
+)
+
+
+def _undecayed(process: str, n: int, seed: int, isr: bool = True, **params: float):  # type: ignore[no-untyped-def]
+    """Truth events as the truth filters see them: τ not yet decayed (status 1)."""
+    from darkscan.generate import get_process, resolve_params
+
+    proc = get_process(process)
+    return proc.generate_chunk(n, np.random.SeedSequence(seed), resolve_params(proc, params),
+                               isr=isr)
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    out = tmp_path_factory.mktemp("ztautau")
+    return run_search(get("zprime-tautau"), out_dir=out, quick=True, seed=7, scale=0.5)
+
+
+def test_outputs(result) -> None:  # type: ignore[no-untyped-def]
+    out: Path = result.out_dir
+    with (out / "limits.csv").open() as fh:
+        header = next(csv.reader(fh))
+    assert header[:3] == ["mass", "sigma_ul_obs", "sigma_ul_exp"]
+    assert {"gprime_ul_lmu_ltau_obs", "gprime_ul_lmu_ltau_exp"} <= set(header)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["best_candidate"]["all_candidates"] is True
+    assert summary["signal_shapes"] == ["dcb"] * 3
+    ranges = summary["mva"]["ranges"]
+    assert len(ranges) == 3 and all(r["auc"] > 0.75 for r in ranges)
+    assert (out / "report.html").is_file()
+
+
+def test_physics(result) -> None:  # type: ignore[no-untyped-def]
+    t = result.to_table()
+    m = result.points["mass"]
+    # the recoil-mass peak sits on the mass; σ(M_recoil) ≈ √s σ(E_μμ)/M falls with the mass
+    np.testing.assert_allclose(t["peak"], m, rtol=3e-3)
+    assert np.all(np.diff(t["resolution"]) < 0)
+    assert np.all((t["resolution"] > 0.004) & (t["resolution"] < 0.08))
+    # per X → ττ event: four tracks, two identified muons, the networks
+    assert np.all((t["efficiency"] > 0.05) & (t["efficiency"] < 0.5))
+    assert np.all(np.isfinite(t["sigma_ul_exp"]) & (t["sigma_ul_exp"] > 0))
+    from darkscan.models.zprime import branching_fractions
+
+    br = branching_fractions(m)["tautau"]
+    np.testing.assert_allclose(
+        t["gprime_ul_lmu_ltau_exp"],
+        0.01 * np.sqrt(t["sigma_ul_exp"] / (t["sigma_signal_ref_pb"] * br)), rtol=1e-9)
+
+
+def test_signal_filter_keeps_the_tautau_decays() -> None:
+    truth = _undecayed("ee_mumu_zprime", 3000, 3, isr=False, mass=6.0, gprime=0.01,
+                       br_invisible=0.0)
+    kept = is_x_to_tautau(truth.particles).mean()
+    expected = float(width_tautau(1.0, 6.0) / (width_mumu(1.0, 6.0) + width_tautau(1.0, 6.0)))
+    assert kept == pytest.approx(expected, abs=4 * np.sqrt(expected * (1 - expected) / 3000))
+
+
+def test_background_filters() -> None:
+    """μμττ: the primary muons are in the CDC and above 0.5 GeV most of the time; 4μ: the
+    filter keeps the events with missing energy, a small fraction, none above M4_TRUTH_MAX."""
+    from darkscan.physics import lorentz
+
+    mmtt = _undecayed("ee_mumutautau", 1000, 5)
+    kept = mumu_identifiable(mmtt.particles).mean()
+    assert 0.2 < kept < 0.9
+    four = _undecayed("ee_mumumumu", 2000, 5)
+    keep = four_muons_missing_energy(four.particles)
+    assert 0.0 < keep.mean() < 0.3
+    mu = four.particles[abs(four.particles.pdg) == 13]
+    p4 = np.stack([np.asarray(np.sum(mu[c], axis=1)) for c in ("px", "py", "pz", "E")], -1)
+    assert np.all(lorentz.mass(p4[keep]) < M4_MAX + 0.3)
+
+
+def test_the_scalar_and_alp_searches_are_the_same_analysis() -> None:
+    vector = get("zprime-tautau")
+    for name, process, column in (("leptophilic-tautau", "ee_mumu_leptophilic", "xi"),
+                                  ("alp-tautau", "ee_mumu_alp_leptons", "cll")):
+        other = get(name)
+        assert other.signal.sample.process == process
+        assert other.channels == vector.channels and other.backgrounds == vector.backgrounds
+        assert other.interpretations[0].column == column
