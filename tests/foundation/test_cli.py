@@ -299,7 +299,7 @@ def test_validate_json_keys() -> None:
 def test_bench_quick_is_a_real_set() -> None:
     """`bench --quick` was empty; it now holds the benchmarks that take seconds."""
     quick = {b.name for b in registry.benchmarks(quick=True)}
-    assert quick == {"me_2to2", "me_2to3", "stats_counting_limits",
+    assert quick == {"me_2to2", "me_2to3", "me_2to4", "stats_counting_limits",
                      "stats_9000_windows_seconds"}
     assert quick < {b.name for b in registry.benchmarks()}
     code, stdout, stderr = invoke("bench", "--quick", "--select", "me_2to3", "--json")
