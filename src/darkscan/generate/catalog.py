@@ -25,6 +25,8 @@ _CATALOG = {
     "ee_tautau_mumu": "darkscan.generate.processes.tau_pairs",
     "ee_tautau_ee": "darkscan.generate.processes.tau_pairs",
     "ee_tautau_emu": "darkscan.generate.processes.tau_pairs",
+    # one τ → μνν̄, the other forced to three charged prongs (Pythia, finish_decays)
+    "ee_tautau_mu3prong": "darkscan.generate.processes.tau_pairs",
     # Pythia 8 based
     "ee_tautau": "darkscan.generate.processes.pythia_processes",
     "ee_tautau_mumu_pythia": "darkscan.generate.processes.pythia_processes",

@@ -294,9 +294,13 @@ def _tau_ctau_cm() -> float:
     return float(Particle.from_pdgid(15).ctau) / 10.0  # mm → cm
 
 
-def decay_final_taus(events: ak.Array, seed: np.random.SeedSequence) -> ak.Array:
+def decay_final_taus(events: ak.Array, seed: np.random.SeedSequence, *,
+                     settings: Sequence[str] = ()) -> ak.Array:
     """Decay the τ leptons an own process leaves in the final state with Pythia's τ decays
-    (all modes, PDG-tuned branching fractions; unpolarised: the τ spin is not passed on), in the
+    (all modes, PDG-tuned branching fractions, unless ``settings`` restrict them, e.g.
+    ``15:onMode = off`` and channels switched back on: Pythia then picks among the open
+    channels in proportion to their branching fractions; unpolarised: the τ spin is not passed
+    on), in the
     frame the events are in. Each τ becomes status 2; its decay products join its event after the
     other particles, with the τ (or an intermediate resonance) as mother, starting where the τ
     decays (its flight drawn here from cτ = 87 µm: Pythia leaves a particle it is handed where
@@ -321,7 +325,7 @@ def decay_final_taus(events: ak.Array, seed: np.random.SeedSequence) -> ak.Array
     n_tau = len(taus)
     per_record = np.full(-(-n_tau // TAUS_PER_RECORD), TAUS_PER_RECORD)
     per_record[-1] = n_tau - TAUS_PER_RECORD * (len(per_record) - 1)
-    sub = hadronise_partons(per_record, partons, seed, lab=False)
+    sub = hadronise_partons(per_record, partons, seed, settings=settings, lab=False)
     sub_counts = ak.to_numpy(ak.num(sub["particles"], axis=1)).astype(np.int64)
     sub_flat = ak.flatten(sub["particles"], axis=1)
     sc = {f: ak.to_numpy(sub_flat[f]) for f in ak.fields(sub_flat)}

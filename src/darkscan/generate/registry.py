@@ -166,8 +166,11 @@ def finish_decays(sample: Sample, seed: np.random.SeedSequence) -> Sample:
         return sample
     from darkscan.generate.pythia_bridge import child_seed, decay_final_taus
 
-    return Sample(decay_final_taus(sample.events, child_seed(seed, TAU_DECAY_STREAM)),
-                  sample.meta)
+    # a process may restrict the τ channels (``tau_decay_settings``, e.g. ee_tautau_mu3prong)
+    settings = getattr(get_process(sample.meta.process), "tau_decay_settings", ()) \
+        if sample.meta.process in process_names() else ()
+    return Sample(decay_final_taus(sample.events, child_seed(seed, TAU_DECAY_STREAM),
+                                   settings=settings), sample.meta)
 
 
 def merge_samples(parts: list[Sample]) -> Sample:

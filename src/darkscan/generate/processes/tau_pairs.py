@@ -62,6 +62,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Mapping
+from functools import lru_cache
 
 import awkward as ak
 import numpy as np
@@ -606,15 +607,17 @@ class TauPairs(EEProcess):
                 "tau_spin_correlations": "full" if self.correlated else "none"}
 
 
-def displace_tau_daughters(events: ak.Array, rng: np.random.Generator) -> ak.Array:
-    """Move the τ decay products (event indices 4–9, mothers 2 and 3) to their τ's decay vertex:
-    lab flight length L ~ Exp(βγcτ) along the τ momentum; production time L/(βc) in ns."""
+def displace_tau_daughters(events: ak.Array, rng: np.random.Generator, n_daughters: int = 6
+                           ) -> ak.Array:
+    """Move the τ decay products (event indices 4 … 3 + ``n_daughters``, mothers 2 or 3) to
+    their τ's decay vertex: lab flight length L ~ Exp(βγcτ) along the τ momentum; production
+    time L/(βc) in ns."""
     parts = events["particles"]
     counts = ak.to_numpy(ak.num(parts))
     flat = {f: ak.to_numpy(ak.flatten(parts[f])).copy() for f in PARTICLE_FIELDS}
     start = np.concatenate([[0], np.cumsum(counts)[:-1]])
     taus = start[:, None] + np.array([2, 3])
-    daughters = start[:, None] + 4 + np.arange(6)
+    daughters = start[:, None] + 4 + np.arange(n_daughters)
     if not np.all(np.abs(flat["pdg"][taus]) == PDG_TAU):
         raise RuntimeError("unexpected event layout: the τ's are not at indices 2 and 3")
     p4 = np.stack([flat[c][taus] for c in ("px", "py", "pz", "E")], axis=-1).reshape(-1, 4)
@@ -627,6 +630,126 @@ def displace_tau_daughters(events: ak.Array, rng: np.random.Generator) -> ak.Arr
     return make_truth_events(counts, ak.to_numpy(events["weight"]), **flat)
 
 
+# ---------------------------------------------------------------------------------------------
+# one τ → μνν̄ (own decay), the other forced to three charged prongs (Pythia's τ decays)
+# ---------------------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def pythia_three_prong_channels() -> tuple[tuple[int, float, tuple[int, ...]], ...]:
+    """Pythia's τ⁻ decay channels with exactly three charged particles among the direct decay
+    products (π⁻π⁻π⁺, π⁻π⁻π⁺π⁰ (with ωπ⁻ inside the four-pion current), π⁻π⁻π⁺2π⁰, K⁻π⁻π⁺,
+    K⁻K⁺π⁻, …; K⁰ and η count as neutrals, as in PDG's h⁻h⁻h⁺ ≥ 0 neutrals "3-prong"), as
+    (channel index, branching fraction, products) from Pythia's own particle table."""
+    from darkscan.generate.pythia_bridge import _pythia_module
+
+    pythia = _pythia_module().Pythia("", False)
+    pd = pythia.particleData
+    entry = pd.particleDataEntryPtr(PDG_TAU)
+    out = []
+    for i in range(entry.sizeChannels()):
+        ch = entry.channel(i)
+        prods = tuple(int(ch.product(j)) for j in range(ch.multiplicity()))
+        if sum(pd.chargeType(x) != 0 for x in prods) == 3:
+            out.append((i, float(ch.bRatio()), prods))
+    return tuple(out)
+
+
+def three_prong_fraction() -> float:
+    """B(τ → three charged prongs) as the sum of Pythia's table over the channels of
+    :func:`pythia_three_prong_channels` (14.92% in Pythia 8.3's table; PDG 2024 fits 14.55% for
+    h⁻h⁻h⁺ ≥ 0 neutrals ν_τ excluding K⁰_S → π⁺π⁻)."""
+    return float(sum(b for _, b, _ in pythia_three_prong_channels()))
+
+
+def three_prong_settings() -> tuple[str, ...]:
+    """Pythia settings that leave only the three-prong τ channels open (τ⁻ and, by charge
+    conjugation, τ⁺); Pythia picks among them in proportion to their branching fractions."""
+    return ("15:onMode = off",
+            *(f"15:{i}:onMode = on" for i, _, _ in pythia_three_prong_channels()))
+
+
+class TauPairLeptonThreeProng(TauPairs):
+    """e⁺e⁻ → τ⁺τ⁻(γ) with one τ → μνν̄ (darkscan's V−A decay, either charge with probability
+    1/2) and the other τ forced to three charged prongs by Pythia (``finish_decays`` with
+    :attr:`tau_decay_settings`, after any truth filter), σ = σ(ee → ττ) × 2 B(τ → μνν̄) ×
+    B(3-prong) (both charge assignments; B(μνν̄) PDG 2024, B(3-prong) Pythia's table,
+    :func:`three_prong_fraction`).
+
+    Event record: e⁻, e⁺ beams; the leptonic τ (index 2, status 2, either charge) and the
+    three-prong τ (index 3, status 1 until Pythia decays it); ν_τ, μ, ν̄_μ of the leptonic τ
+    (mother 2) at its decay vertex; the ISR photons. The leptonic decay is drawn from the
+    single-τ density matrix of the production (unpolarised for γ*, exact); the spin correlation
+    with the Pythia side is not kept (Pythia decays the three-prong τ unpolarised): the joint
+    momentum distribution of the two sides misses C_nn ≈ 0.89 of the longitudinal spins (each
+    side's own spectrum is exact)."""
+
+    def __init__(self, name: str, lepton: int, filter_label: str) -> None:
+        self.name = name
+        self.lepton = lepton
+        self.correlated = False
+        self.channels = ((lepton, 0), (0, lepton))
+        self.default_filter = filter_label
+        self.description = (f"e+e- -> tau+tau-(gamma), {filter_label}: Born ME with running "
+                            "alpha and Kuraev-Fadin ISR, V-A leptonic decay, Pythia 3-prong "
+                            "decay (finish_decays), sigma x 2 B(lnunu) B(3-prong)")
+
+    @property
+    def bf_product(self) -> float:  # type: ignore[override]
+        """2 B(τ → ℓνν̄) B(3-prong): both charge assignments."""
+        return 2.0 * LEPTONS[self.lepton][1] * three_prong_fraction()
+
+    @property
+    def tau_decay_settings(self) -> tuple[str, ...]:
+        """Pythia settings for the τ left in the final state (read by ``finish_decays``)."""
+        return three_prong_settings()
+
+    def decay(self, p: Array, rng: np.random.Generator, params: Mapping[str, float]
+              ) -> tuple[Array, Decayed | None]:
+        """Decays the leptonic τ; puts it in slot 0 (the hard momenta ``p``, τ⁻ then τ⁺, are
+        reordered in place: the engine assembles the event from this array)."""
+        n = len(p)
+        q = p[:, 0] + p[:, 1]
+        beta = (q[:, :3] / q[:, 3:4])[:, None, :]
+        k = boost(p, -beta)
+        sqrt_s = np.sqrt(np.maximum(h.dot(q, q), 0.0))
+        rho = production_density(k[:, 0], k[:, 1], sqrt_s)
+        minus = rng.random(n) < 0.5  # the leptonic τ is the τ⁻
+        m_lep = LEPTONS[self.lepton][0]
+        prods = np.empty((n, 3, 4))
+        draws = 0
+        for charge, sel in ((-1, np.nonzero(minus)[0]), (1, np.nonzero(~minus)[0])):
+            side = 0 if charge < 0 else 1
+            target = (np.einsum("nijkj->nik", rho[sel]) if side == 0
+                      else np.einsum("nijil->njl", rho[sel]))
+            prods[sel], _, d = _accept_decays(k[sel, side], rng, m_lep, charge, target)
+            draws += d
+        swap = ~minus
+        p[swap] = p[swap][:, ::-1]
+        k[swap] = k[swap][:, ::-1]
+        sign = np.where(minus, 1, -1)[:, None]
+        pdg = sign * np.array([PDG_NU_TAU, self.lepton, -(self.lepton + 1)])
+        pdg_hard = sign * np.array([PDG_TAU, -PDG_TAU])
+        _STATS.draws = (n, draws, n)
+        return pdg_hard, Decayed(boost(prods, beta), pdg, np.array([0, 0, 0]))
+
+    def generate_chunk(self, n: int, seed: np.random.SeedSequence,
+                       params: Mapping[str, float], *, isr: bool = True) -> Sample:
+        """The engine's events with the leptonic τ's products moved to its decay vertex."""
+        sample = EEProcess.generate_chunk(self, n, seed, params, isr=isr)
+        n_ev, draws, _ = getattr(_STATS, "draws", (n, n, n))
+        events = displace_tau_daughters(sample.events,
+                                        np.random.default_rng(child_seed(seed, 7)), 3)
+        extra = {**sample.meta.extra, "leptonic_tau_decay_acceptance": n_ev / draws}
+        return Sample(events, sample.meta.with_(extra=extra))
+
+    def meta_extra(self, params: Mapping[str, float]) -> dict[str, float | str]:
+        return {"branching_fraction_product": self.bf_product,
+                "three_prong_fraction": three_prong_fraction(),
+                "sigma_is": "sigma(ee->tautau) x 2 B(tau->l nu nu) (PDG 2024) x B(3-prong) "
+                            "(Pythia table)",
+                "tau_spin_correlations": "none (single-tau densities exact)",
+                "tau_decay_settings": "; ".join(self.tau_decay_settings)}
+
+
 EE_TAUTAU_MUMU = register(TauPairs("ee_tautau_mumu", ((PDG_MUON, PDG_MUON),),
                                    "both tau -> mu nu nu"))
 EE_TAUTAU_EE = register(TauPairs("ee_tautau_ee", ((PDG_ELECTRON, PDG_ELECTRON),),
@@ -634,3 +757,5 @@ EE_TAUTAU_EE = register(TauPairs("ee_tautau_ee", ((PDG_ELECTRON, PDG_ELECTRON),)
 EE_TAUTAU_EMU = register(TauPairs("ee_tautau_emu", ((PDG_ELECTRON, PDG_MUON),
                                                     (PDG_MUON, PDG_ELECTRON)),
                                   "one tau -> e nu nu, the other -> mu nu nu"))
+EE_TAUTAU_MU3PRONG = register(TauPairLeptonThreeProng(
+    "ee_tautau_mu3prong", PDG_MUON, "one tau -> mu nu nu, the other -> 3 charged prongs"))
