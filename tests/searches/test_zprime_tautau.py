@@ -16,6 +16,7 @@ from darkscan.searches.zprime_tautau import (
     four_muons_missing_energy,
     is_x_to_tautau,
     mumu_identifiable,
+    muon_identifiable,
 )
 
 
@@ -88,6 +89,19 @@ def test_background_filters() -> None:
     mu = four.particles[abs(four.particles.pdg) == 13]
     p4 = np.stack([np.asarray(np.sum(mu[c], axis=1)) for c in ("px", "py", "pz", "E")], -1)
     assert np.all(lorentz.mass(p4[keep]) < M4_MAX + 0.3)
+
+
+def test_tau_pair_filter_keeps_the_identifiable_muons() -> None:
+    """ττ → (μνν̄)(3 prongs): the filter keeps the events whose τ muon is in the CDC above
+    0.5 GeV (≈ 79%; measured on 30k unfiltered events, 771 of the 772 selected events pass it;
+    the one that fails has no identifiable τ muon: both of its "muons" are other tracks)."""
+    tt = _undecayed("ee_tautau_mu3prong", 2000, 5)
+    keep = muon_identifiable(tt.particles)
+    assert 0.72 < keep.mean() < 0.86
+    mu = tt.particles[abs(tt.particles.pdg) == 13]
+    p = np.sqrt(mu.px**2 + mu.py**2 + mu.pz**2)
+    assert np.all(np.asarray(np.max(p, axis=1))[keep] > 0.5)
+    assert "tautau_mu3prong" in {b.id for b in get("zprime-tautau").backgrounds}
 
 
 def test_the_scalar_and_alp_searches_are_the_same_analysis() -> None:

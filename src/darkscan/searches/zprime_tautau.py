@@ -80,6 +80,8 @@ M4_TRUTH_MAX = 10.1
 
 MUMU_FILTER_LABEL = ("a μ⁺ and a μ⁻ with p > 0.5 GeV in the CDC acceptance (truth, τ "
                      "undecayed)")
+MU3PRONG_FILTER_LABEL = ("the τ → μνν̄ muon with p > 0.5 GeV in the CDC acceptance (truth, "
+                         "three-prong τ undecayed)")
 FOUR_MUON_FILTER_LABEL = ("four muons in the CDC acceptance, two of them with p > 0.5 GeV, "
                           f"M(4μ) < {M4_TRUTH_MAX:g} GeV (truth)")
 
@@ -119,6 +121,14 @@ def four_muons_missing_energy(particles: ak.Array) -> np.ndarray:
     p4 = np.stack([ak.to_numpy(ak.sum(mu[c], axis=1)) for c in ("px", "py", "pz", "E")],
                   axis=-1)
     return four & _opposite_pair(mu, _identifiable(mu)) & (lorentz.mass(p4) < M4_TRUTH_MAX)
+
+
+def muon_identifiable(particles: ak.Array) -> np.ndarray:
+    """Truth filter for τ⁺τ⁻ → (μνν̄)(3 prongs) (the three-prong τ undecayed): the τ's muon can
+    pass the identification (CDC acceptance, p > 0.5 GeV). The second "muon" of the selected
+    pair is a pion of the three-prong τ that fakes one; the filter makes no requirement on it."""
+    mu = _muons(particles)
+    return ak.to_numpy(ak.any(_identifiable(mu), axis=1))
 
 
 def is_x_to_tautau(particles: ak.Array) -> np.ndarray:
@@ -174,6 +184,9 @@ BACKGROUNDS = (
                label="μμττ", truth_filter=mumu_identifiable, filter_label=MUMU_FILTER_LABEL),
     SampleSpec("mumumumu", "ee_mumumumu", n_events=100_000, n_quick=20_000, label="μμμμ",
                truth_filter=four_muons_missing_energy, filter_label=FOUR_MUON_FILTER_LABEL),
+    SampleSpec("tautau_mu3prong", "ee_tautau_mu3prong", n_events=500_000, n_quick=6_000,
+               label="ττ (μ, 3-prong)", truth_filter=muon_identifiable,
+               filter_label=MU3PRONG_FILTER_LABEL),
 )
 
 EXTRACTION = SlidingFit("dau0_m_recoil", "$M_{\\mathrm{recoil}}(\\mu\\mu)$ [GeV]",
