@@ -7,6 +7,8 @@ _CATALOG = {
     "ee_mumu": "darkscan.generate.processes.sm_qed",
     "ee_gg": "darkscan.generate.processes.sm_qed",
     "ee_ee": "darkscan.generate.processes.sm_qed",
+    # e⁺e⁻ → γγγ, exact tree-level QED (the ALP → γγ search's irreducible background)
+    "ee_ggg": "darkscan.generate.processes.three_photon",
     # μμ + resonance radiated off the muon line
     "ee_mumu_zprime": "darkscan.generate.processes.mumu_resonance",
     "ee_mumu_scalar": "darkscan.generate.processes.mumu_resonance",

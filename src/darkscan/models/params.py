@@ -89,6 +89,15 @@ PARAMETERS: dict[str, ParameterSpec] = {s.name: s for s in (
           "(the τ Yukawa reaches √4π at ≈ 2 GeV⁻¹)"),
     _spec("pt_pair_min", 0.0, 5.0, False, False, "GeV",
           "generator-level filter: lepton-pair p_T in the CMS above this", kind="generator"),
+    _spec("theta_min_cms", 0.0, 180.0, True, True, "deg",
+          "generator-level filter: polar angle of each selected particle in the e+e- CMS above "
+          "this", kind="generator"),
+    _spec("theta_max_cms", 0.0, 180.0, True, True, "deg",
+          "generator-level filter: polar angle of each selected particle in the e+e- CMS below "
+          "this", kind="generator"),
+    _spec("e_min_cms", 0.0, SQRT_S_MAX / 2, True, False, "GeV",
+          "generator-level filter: energy of each selected particle in the e+e- CMS above this",
+          kind="generator"),
 )}
 
 

@@ -1,0 +1,162 @@
+"""e⁺e⁻ → γγγ (processes/three_photon.py): gauge invariance, Bose symmetry, the soft-photon
+theorem against the ee_gg Born matrix element, the closed massless form, σ stability and
+generated events."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import awkward as ak
+import numpy as np
+import pytest
+
+from darkscan.generate import cross_section, generate
+from darkscan.generate.phase_space import rest_frame_p4, two_body
+from darkscan.generate.processes import three_photon as tp
+from darkscan.generate.processes.sm_qed import me2_ee_gg
+
+SQRT_S = 10.58
+
+
+def _points(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Random three-photon points at √s (every photon above 0.1 GeV, |cosθ| < 0.98)."""
+    rs = np.full(n, SQRT_S)
+    p, w = tp.kinematics_ggg(np.random.default_rng(seed).random((n, 5)), rs, 0.1, (-0.98, 0.98),
+                             1.01)
+    p1, p2 = tp._beams(n, rs)
+    ok = w > 0
+    return p1[ok], p2[ok], p[ok]
+
+
+def test_kinematics_conserve_momentum_and_are_massless() -> None:
+    p1, p2, p = _points(500, 1)
+    assert len(p) > 450
+    np.testing.assert_allclose(p.sum(axis=1), p1 + p2, atol=1e-12)
+    np.testing.assert_allclose(tp.h.dot(p, p), 0.0, atol=1e-11)
+
+
+def test_phase_space_volume() -> None:
+    """∫dΦ₃ over the unit cube with full angular ranges and a tiny E_min = π²s/(8(2π)⁵)."""
+    n = 400_000
+    rs = np.full(n, SQRT_S)
+    u = np.random.default_rng(3).random((n, 5))
+    _, w = tp.kinematics_ggg(u, rs, 1e-9, (-1 + 1e-12, 1 - 1e-12), 1.0001)
+    # photon 0 below 1e-9 GeV is missing: a negligible sliver of the volume
+    ref = math.pi**2 * SQRT_S**2 / (8 * (2 * math.pi) ** 5)
+    assert w.mean() == pytest.approx(ref, rel=1e-2)
+
+
+def test_gauge_invariance() -> None:
+    """ε(k_i) → k_i for any one photon: the amplitude vanishes to rounding (Ward identity),
+    relative to the amplitude scale |M|·E_i (k_i has the size E_i where ε has 1)."""
+    p1, p2, p = _points(300, 2)
+    ks = (p[:, 0], p[:, 1], p[:, 2])
+    ref = np.abs(tp.amplitudes_ggg(p1, p2, ks)).max(axis=(0, 1, 2, 3))
+    for i in range(3):
+        pols = tp.polarisations(ks)
+        pols[i] = {lam: ks[i].astype(complex) for lam in (-1, 1)}
+        a = np.abs(tp.amplitudes_ggg(p1, p2, ks, pols)).max(axis=(0, 1, 2, 3))
+        assert np.max(a / (ref * p[:, i, 3])) < 1e-12
+
+
+def test_helicity_flip_beams_vanish() -> None:
+    p1, p2, p = _points(50, 3)
+    ks = (p[:, 0], p[:, 1], p[:, 2])
+    assert np.abs(tp.amplitudes_ggg(p1, p2, ks, beams=((1, 1), (-1, -1)))).max() == 0.0
+
+
+def test_bose_symmetry() -> None:
+    p1, p2, p = _points(200, 4)
+    ref = tp.me2_ggg(p1, p2, p[:, 0], p[:, 1], p[:, 2])
+    for perm in itertools.permutations(range(3)):
+        m = tp.me2_ggg(p1, p2, *(p[:, i] for i in perm))
+        np.testing.assert_allclose(m, ref, rtol=1e-12)
+
+
+def test_closed_massless_form() -> None:
+    p1, p2, p = _points(500, 5)
+    m = tp.me2_ggg(p1, p2, p[:, 0], p[:, 1], p[:, 2])
+    c = tp.me2_ggg_closed_form(p1, p2, p[:, 0], p[:, 1], p[:, 2])
+    np.testing.assert_allclose(m / c, 1.0, atol=1e-9)
+
+
+@pytest.mark.parametrize("lam", [1e-3, 1e-5])
+def test_soft_photon_theorem(lam: float) -> None:
+    """|M(γγγ)|² → e²·2p1·p2/((p1·k)(p2·k))·|M(γγ)|² (ee_gg's Born ME) as E_k = λ√s → 0,
+    with corrections O(λ)."""
+    n = 200
+    rng = np.random.default_rng(6)
+    rs = np.full(n, SQRT_S)
+    k3, q, _ = two_body(rest_frame_p4(n, rs), 0.0, np.sqrt(SQRT_S**2 * (1 - 2 * lam)),
+                        2 * rng.random(n) - 1, 2 * np.pi * rng.random(n))
+    k1, k2, _ = two_body(q, 0.0, 0.0, 0.95 * (2 * rng.random(n) - 1), 2 * np.pi * rng.random(n))
+    p1, p2 = tp._beams(n, rs)
+    ratio = tp.me2_ggg(p1, p2, k1, k2, k3) / (tp.eikonal_factor(p1, p2, k3)
+                                               * me2_ee_gg(p1, p2, k1, k2, tp.E2))
+    dev = np.abs(ratio - 1.0).max()
+    assert dev < 10 * lam
+    assert dev > 0.01 * lam  # the correction is there: not a tautology
+
+
+def test_cross_section_stable_against_grid_seed() -> None:
+    a = cross_section("ee_ggg", isr=False, n_points=60_000, seed=1)
+    b = cross_section("ee_ggg", isr=False, n_points=60_000, seed=7)
+    err = math.hypot(a.error_pb, b.error_pb)
+    assert abs(a.sigma_pb - b.sigma_pb) < 4 * err
+    # the Born value at the defaults (10°–170°, E* > 0.15 GeV): 305.2 ± 0.5 pb (200k points)
+    assert a.sigma_pb == pytest.approx(305.2, rel=0.015)
+    assert a.error_pb < 0.01 * a.sigma_pb
+
+
+def test_cuts_scale_like_soft_log() -> None:
+    """A higher E_min lowers σ; the tighter angular cut as well."""
+    base = cross_section("ee_ggg", isr=False, n_points=30_000, seed=2)
+    hard = cross_section("ee_ggg", isr=False, n_points=30_000, seed=2, e_min_cms=0.65)
+    narrow = cross_section("ee_ggg", isr=False, n_points=30_000, seed=2, theta_min_cms=20.0,
+                           theta_max_cms=160.0)
+    assert hard.sigma_pb < 0.8 * base.sigma_pb
+    assert narrow.sigma_pb < 0.8 * base.sigma_pb
+
+
+def test_bad_cuts_are_refused() -> None:
+    from darkscan.errors import ParameterError
+
+    with pytest.raises(ParameterError):
+        cross_section("ee_ggg", isr=False, n_points=2000, theta_min_cms=0.5)
+    with pytest.raises(ParameterError):
+        cross_section("ee_ggg", isr=False, n_points=2000, theta_min_cms=100.0,
+                      theta_max_cms=90.0)
+
+
+@pytest.mark.parametrize("isr", [False, True])
+def test_events_have_three_photons_in_the_cuts(isr: bool) -> None:
+    s = generate("ee_ggg", 2000, seed=3, isr=isr)
+    parts = s.events["particles"]
+    final = parts[parts.status == 1]
+    hard = final[final.mother == -1]
+    assert np.all(ak.num(hard) == 3)
+    assert np.all(ak.all(hard.pdg == 22, axis=1))
+    beams = parts[parts.status == 4]
+    for c in ("px", "py", "pz", "E"):
+        np.testing.assert_allclose(ak.sum(final[c], axis=1), ak.sum(beams[c], axis=1), atol=1e-9)
+    # the three photons in the CMS of the (spread) beams, angles from the e⁻ direction there
+    from darkscan.physics import lorentz
+
+    def p4(x: ak.Array) -> np.ndarray:
+        return np.stack([ak.to_numpy(x[c]) for c in ("px", "py", "pz", "E")], axis=-1)
+
+    b = p4(beams)  # (n, 2, 4): e⁻, e⁺
+    beta = (b[:, 0, :3] + b[:, 1, :3]) / (b[:, 0, 3] + b[:, 1, 3])[:, None]
+    cms = lorentz.boost(p4(hard), -beta[:, None, :])
+    axis = lorentz.boost(b[:, 0], -beta)[:, :3]
+    axis /= np.linalg.norm(axis, axis=-1, keepdims=True)
+    cos = np.einsum("nki,ni->nk", cms[..., :3], axis) / np.linalg.norm(cms[..., :3], axis=-1)
+    if not isr:  # with ISR the cuts apply before the ISR photons took their share
+        assert np.all(cms[..., 3] > 0.15 - 1e-9)
+        assert np.all(np.abs(cos) < math.cos(math.radians(10.0)) + 1e-9)
+    softest = np.bincount(np.argmin(cms[..., 3], axis=1), minlength=3) / len(cms)
+    np.testing.assert_allclose(softest, 1 / 3, atol=0.05)
+    if isr:  # ISR photons are emitted along the beams (status 1, mother a beam)
+        isr_ph = final[final.mother >= 0]
+        assert ak.sum(ak.num(isr_ph)) > 0
