@@ -177,3 +177,19 @@ def gen_ee_mumutautau() -> tuple[float, None]:
     n = 3_000
     return _cpu_rate(lambda: generate("ee_mumutautau", n, seed=2, chunk_size=n), n,
                      repeat=1), None
+
+
+@benchmark("gen_ee_ggg", unit="unweighted events/s (CPU)",
+           peer_name="darkscan ee_gg (2→2 Born, collinear ISR, same run)")
+def gen_ee_ggg() -> tuple[float, float]:
+    """e⁺e⁻ → γγγ with the exact matrix element (6 diagrams, 16 helicity amplitudes), collinear
+    ISR, beam spread, truth events, per CPU second, grids built outside the timing; the peer is
+    the 2→2 γγ(γ) process the three-photon one complements."""
+    from darkscan.generate import generate
+
+    generate("ee_ggg", 100, seed=1)
+    n = 5_000
+    ours = _cpu_rate(lambda: generate("ee_ggg", n, seed=2, chunk_size=n), n, repeat=1)
+    generate("ee_gg", 100, seed=1)
+    m = 20_000
+    return ours, _cpu_rate(lambda: generate("ee_gg", m, seed=2, chunk_size=m), m, repeat=1)
