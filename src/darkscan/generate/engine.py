@@ -101,10 +101,18 @@ class EEProcess:
         exponent of :func:`~darkscan.generate.isr.fsr_pair` (default)."""
         return None
 
-    def passes_filter(self, p: Array, k1: Array, k2: Array) -> Array:
+    def passes_filter(self, p: Array, k1: Array, k2: Array, params: Mapping[str, float]
+                      ) -> Array:
         """Generator-level filter on the hard final state ``p`` (n, k, 4) and ISR photons in the
-        e⁺e⁻ CMS frame (default: everything passes)."""
+        e⁺e⁻ CMS frame, with the process parameters (cuts) (default: everything passes)."""
         return np.ones(len(p), dtype=bool)
+
+    def hard_in_frame(self, u: Array, sqrt_s: Array, params: Mapping[str, float],
+                      velocity: Array) -> tuple[Array, Array]:
+        """The hard scattering (radiative corrections on) whose rest frame moves with
+        ``velocity`` (n, 3) in the CMS after ISR; a process whose phase space should follow the
+        boost (to sample CMS cuts exactly) overrides this (default: :meth:`hard`)."""
+        return self.hard(u, sqrt_s, params, True)
 
     def decay(self, p: Array, rng: np.random.Generator, params: Mapping[str, float]
               ) -> tuple[Array, Decayed | None]:
@@ -148,14 +156,14 @@ class EEProcess:
             s_prime = hard_p[:, 3] ** 2 - np.sum(hard_p[:, :3] ** 2, axis=-1)
             ok = s_prime > self.s_min(params)
             rs = np.sqrt(np.where(ok, s_prime, self.s_min(params) * 1.0001 + 1e-6))
-            p, w = self.hard(x[:, N_ISR_DIMS:], rs, params, True)
             beta = np.where(ok[:, None], hard_p[:, :3] / hard_p[:, 3:4], 0.0)
+            p, w = self.hard_in_frame(x[:, N_ISR_DIMS:], rs, params, beta)
             p = lorentz.boost(p, beta[:, None, :])
             w = np.where(ok, w * w_isr * ISR_CONSTANT, 0.0)
         else:
             k1 = k2 = np.zeros((n, 4))
             p, w = self.hard(x, sqrt_s, params, False)
-        w = np.where(self.passes_filter(p, k1, k2), w, 0.0)
+        w = np.where(self.passes_filter(p, k1, k2, params), w, 0.0)
         w = np.nan_to_num(w, nan=0.0, posinf=0.0)
         return w, {"p": p, "k1": k1, "k2": k2, "sqrt_s": sqrt_s} | extra
 

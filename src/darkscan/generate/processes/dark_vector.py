@@ -151,7 +151,8 @@ class GammaDarkPhoton(DarkProcess):
         me2 = me2_ee_gamma_vector(p1, p2, p[:, 0], p[:, 1], m, params["epsilon"] ** 2 * _E2)
         return p, me2 * dphi / (2.0 * sqrt_s**2) * GEV2_TO_PB
 
-    def passes_filter(self, p: Array, k1: Array, k2: Array) -> Array:
+    def passes_filter(self, p: Array, k1: Array, k2: Array, params: Mapping[str, float]
+                      ) -> Array:
         return in_theta_energy(p[:, 0], *FILTER_THETA_DEG, FILTER_E_MIN)
 
     def decay_plans(self, params: Mapping[str, float]) -> list[DecayPlan]:

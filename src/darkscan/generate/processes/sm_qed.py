@@ -169,7 +169,8 @@ class EEGammaGamma(EEProcess):
         # identical photons: 1/2
         return p, 0.5 * me2 * dphi / (2.0 * s) * GEV2_TO_PB
 
-    def passes_filter(self, p: Array, k1: Array, k2: Array) -> Array:
+    def passes_filter(self, p: Array, k1: Array, k2: Array, params: Mapping[str, float]
+                      ) -> Array:
         return np.all(in_theta_energy(p, 10.0, 170.0, 0.15), axis=1)
 
 
@@ -210,7 +211,8 @@ class Bhabha(EEProcess):
         fsr_norm = 1.0 + 3.0 * ALPHA / (4.0 * math.pi) if rc else 1.0
         return p, me2 * dphi / (2.0 * s) * GEV2_TO_PB * fsr_norm
 
-    def passes_filter(self, p: Array, k1: Array, k2: Array) -> Array:
+    def passes_filter(self, p: Array, k1: Array, k2: Array, params: Mapping[str, float]
+                      ) -> Array:
         return np.all(in_theta_energy(p, 10.0, 170.0, 0.15), axis=1)
 
 

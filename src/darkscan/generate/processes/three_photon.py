@@ -71,11 +71,9 @@ import numpy as np
 
 from darkscan.errors import ParameterError
 from darkscan.generate import helas as h
-from darkscan.generate.engine import N_ISR_DIMS, EEProcess, in_theta_energy
-from darkscan.generate.isr import ISR_CONSTANT, isr_photons
+from darkscan.generate.engine import EEProcess, in_theta_energy
 from darkscan.generate.phase_space import map_pole, rest_frame_p4, two_body
 from darkscan.generate.registry import ProcessParam, register
-from darkscan.physics import lorentz
 from darkscan.physics.constants import ALPHA, GEV2_TO_PB, PDG_PHOTON
 
 Array = np.ndarray
@@ -281,37 +279,18 @@ class ThreePhoton(EEProcess):
         w = 3.0 * share / 6.0 * me2 * dphi / (2.0 * s) * GEV2_TO_PB
         return p, np.where(dphi > 0, w, 0.0)
 
-    def evaluate(self, x: Array, sqrt_s: Array, params: Mapping[str, float], isr: bool
-                 ) -> tuple[Array, dict[str, Array]]:
-        """The engine's integrand (:meth:`EEProcess.evaluate`, same state keys) with two
-        differences: the hard phase space knows the rapidity of the collinear-ISR boost (so
-        that it samples the CMS cut range, :func:`kinematics_ggg`; VEGAS alone on the 11
-        dimensions reached 0.2% unweighting efficiency), and the parameter-dependent CMS cuts
-        on all three photons (the engine's filter hook does not see the parameters)."""
-        n = len(x)
-        sqrt_s = np.broadcast_to(np.asarray(sqrt_s, float), (n,))
-        if not isr:
-            p, w = self.hard(x, sqrt_s, params, False)
-            k1 = k2 = np.zeros((n, 4))
-            extra: dict[str, Array] = {}
-        else:
-            s_min = self.s_min(params)
-            beta = np.broadcast_to(self.isr_beta(x[:, N_ISR_DIMS:], sqrt_s**2, params), (n,))
-            k1, k2, w_isr = isr_photons(x[:, :N_ISR_DIMS], sqrt_s, beta, s_min, True)
-            hard_p = rest_frame_p4(n, sqrt_s) - k1 - k2  # along z only (collinear ISR)
-            s_prime = hard_p[:, 3] ** 2 - hard_p[:, 2] ** 2
-            ok = s_prime > s_min
-            rs = np.sqrt(np.where(ok, s_prime, s_min * 1.0001 + 1e-6))
-            vz = np.where(ok, hard_p[:, 2] / hard_p[:, 3], 0.0)
-            p, w = self.hard(x[:, N_ISR_DIMS:], rs, params, True, np.arctanh(vz))
-            velocity = np.zeros((n, 3))
-            velocity[:, 2] = vz
-            p = lorentz.boost(p, velocity[:, None, :])
-            w = np.where(ok, w * w_isr * ISR_CONSTANT, 0.0)
-            extra = {"isr_beta": beta}
-        ok = np.all(in_theta_energy(p, *self._cuts(params)), axis=1)
-        w = np.nan_to_num(np.where(ok, w, 0.0), nan=0.0, posinf=0.0)
-        return w, {"p": p, "k1": k1, "k2": k2, "sqrt_s": sqrt_s} | extra
+    def hard_in_frame(self, u: Array, sqrt_s: Array, params: Mapping[str, float],
+                      velocity: Array) -> tuple[Array, Array]:
+        """The hard phase space knows the rapidity of the collinear-ISR boost (along z), so that
+        it samples the CMS cut range (:func:`kinematics_ggg`; VEGAS alone on the 11 dimensions
+        reached 0.2% unweighting efficiency)."""
+        return self.hard(u, sqrt_s, params, True, np.arctanh(velocity[:, 2]))
+
+    def passes_filter(self, p: Array, k1: Array, k2: Array, params: Mapping[str, float]
+                      ) -> Array:
+        """The CMS cuts on all three photons (the parameters ``theta_min_cms``,
+        ``theta_max_cms``, ``e_min_cms``)."""
+        return np.all(in_theta_energy(p, *self._cuts(params)), axis=1)
 
     def decay(self, p: Array, rng: np.random.Generator, params: Mapping[str, float]
               ) -> tuple[Array, None]:
