@@ -270,12 +270,15 @@ def _pull_width() -> Measurement:
 # --------------------------------------------------------------------------- μμττ
 _PROV_TT = ("Belle II PRL 131 121802 (2023), 62.8 fb⁻¹, 90% CL: σ(e⁺e⁻ → μ⁺μ⁻X) × "
             "B(X → τ⁺τ⁻) 0.7–24 fb over 3.6–10 GeV (abstract; observed limits)")
-_WHY_TT = ("darkscan simulates μμττ and 4μ with the full tree-level matrix elements but not "
-           "e⁺e⁻ → τ⁺τ⁻ with 1–3 prong decays and pions faking muons: a factorised study of "
-           "ee_tautau (zprime_tautau docstring) puts it at 5×10⁴ events after the networks, "
-           "~100× the simulated background, so the limits are ~10× too strong; the grid stops "
-           "at 9 GeV, above which the primary muons are below the 0.6 GeV muon identification "
-           "(issue #15), so the published 24 fb near 10 GeV has no counterpart")
+_WHY_TT = ("darkscan simulates μμττ and 4μ with the full tree-level matrix elements and the "
+           "τ-pair background ττ → (μνν̄)(3 prongs) with a pion faking the second muon "
+           "(ee_tautau_mu3prong, 0.17× the data luminosity): the networks, trained on it, keep "
+           "0.17% of it (15% of the background after them), so the limits moved from "
+           "0.28–0.63 to 0.49–0.93 fb; ττ with a one-prong hadronic τ (two fakes, ≈13% of the "
+           "μ + 3-prong yield before the networks), ee → μμ(γ) and two-photon eeμμ are not "
+           "simulated; the grid stops at 9 GeV, above which the primary muons are below the "
+           "0.6 GeV muon identification (issue #15), so the published 24 fb near 10 GeV has no "
+           "counterpart")
 
 
 @cache
