@@ -2,9 +2,9 @@
 of a candidate mass (as the Belle II 4μ analysis trains "in mass ranges"), trained with PyTorch
 on the CPU on samples independent of those the limits use, scored with numpy (inference needs no
 PyTorch), and cut at each signal point where Punzi's figure of merit ε/(a/2 + √B) is largest,
-the cut linear in the candidate mass between the points (one selection for all hypotheses,
-no point paying for another). Trained networks are cached by a hash of their configuration and
-of the training data, so a rerun does not train again.
+the cut a smooth (at most quadratic) function of the candidate mass through those points (one
+selection for all hypotheses, no point paying for another). Trained networks are cached by a
+hash of their configuration and of the training data, so a rerun does not train again.
 """
 
 from __future__ import annotations
@@ -256,7 +256,7 @@ class RangeNet:
     std: np.ndarray
     layers: list[tuple[np.ndarray, np.ndarray]]
     masses: np.ndarray  #: the signal points' masses …
-    cuts: np.ndarray  #: … and the cut chosen at each; linear in the candidate mass between them
+    cuts: np.ndarray  #: … and the cut chosen at each (see :meth:`threshold`)
     info: dict[str, object] = field(default_factory=dict)
 
     @classmethod
@@ -265,10 +265,19 @@ class RangeNet:
                    np.empty(0), {"untrained": why})
 
     def threshold(self, mass: np.ndarray) -> np.ndarray:
-        """The cut at each candidate mass (constant beyond the range's outer points)."""
+        """The cut at each candidate mass: a polynomial (at most quadratic) through the cuts
+        chosen at the signal points, smooth in mass: a kink at a signal mass (piecewise-linear
+        interpolation) bends the background that passes exactly where a fit looks for a peak."""
         if not len(self.cuts):
             return np.full(np.shape(mass), -np.inf)
-        return np.interp(mass, self.masses, self.cuts)
+        deg = min(2, len(self.cuts) - 1)
+        coef = np.polyfit(self.masses, self.cuts, deg) if deg else self.cuts[:1]
+        # beyond the outer points the polynomial continues along its tangent (no kink there,
+        # no quadratic run-away over the rest of the range)
+        lo, hi = self.masses[0], self.masses[-1]
+        m = np.clip(mass, lo, hi)
+        slope = np.polyval(np.polyder(coef), m) if deg else 0.0
+        return np.clip(np.polyval(coef, m) + slope * (mass - m), 0.0, 1.0)
 
     def score(self, x: np.ndarray) -> np.ndarray:
         """The network's output in (0, 1) (a logistic of the last layer)."""
