@@ -140,18 +140,8 @@ _WHY_DH = ("darkscan's windows sit at the 32 simulated points (≈ 1 GeV apart) 
            "efficiency 3.9%)")
 
 
-@cache
-def _darkhiggs() -> SearchResult:
-    from darkscan.searches import get
-    from darkscan.searches.runner import run_search
-
-    out = _cache_root() / "dark-higgsstrahlung-8.34fb"
-    out.mkdir(parents=True, exist_ok=True)
-    return run_search(get("dark-higgsstrahlung"), out_dir=out)
-
-
 def _dh_region(column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    r = _darkhiggs()
+    r = _default_run("dark-higgsstrahlung")
     ma, mh = r.points["mass_darkphoton"], r.points["mass_darkhiggs"]
     y = r.limit_columns()[column]
     sel = (ma >= 4.0) & (ma <= 9.7) & np.isfinite(y)
@@ -206,26 +196,31 @@ _WHY_4MU = ("darkscan simulates e⁺e⁻ → 4μ with the full tree-level matrix
 
 
 @cache
-def _four_muon(name: str) -> SearchResult:
+def _default_run(name: str) -> SearchResult:
+    """The search's default configuration at its published luminosity (cached per search)."""
     from darkscan.searches import get
     from darkscan.searches.runner import run_search
 
-    out = _cache_root() / f"{name}-178fb"
+    search = get(name)
+    out = _cache_root() / f"{name}-{search.default_lumi.replace('/', '')}"
     out.mkdir(parents=True, exist_ok=True)
-    return run_search(get(name), out_dir=out)
+    return run_search(search, out_dir=out)
 
 
-def _four_muon_extreme(name: str, column: str, scale: float, lowest: bool,
-                       below: float = 9.0) -> Measurement:
-    r = _four_muon(name)
+def _extreme(name: str, column: str, scale: float, lowest: bool, span: tuple[float, float],
+             unit: str, why: str) -> Measurement:
+    """The lowest or highest expected limit of ``column`` (× ``scale``) of a search's default
+    run over masses in ``span``, with the whole curve in the message."""
+    r = _default_run(name)
     m, y = r.points["mass"], r.limit_columns()[column]
-    sel = (m <= below) & np.isfinite(y)
+    sel = (m >= span[0]) & (m <= span[1]) & np.isfinite(y)
     m, y = m[sel], y[sel]
     i = int(np.argmin(y) if lowest else np.argmax(y))
     curve = ", ".join(f"{a:g}: {scale * b:.3g}" for a, b in zip(m, y, strict=True))
     return Measurement(float(scale * y[i]),
-                       f"{'lowest' if lowest else 'highest'} expected limit for M ≤ {below:g} "
-                       f"GeV at M = {m[i]:g} GeV; all (GeV: value) {curve}; {_WHY_4MU}")
+                       f"{'lowest' if lowest else 'highest'} expected limit for "
+                       f"{span[0]:g} ≤ M ≤ {span[1]:g} GeV at M = {m[i]:g} GeV; all (GeV: "
+                       f"{unit or 'value'}) {curve}; {why}")
 
 
 for _name, _sig, _coupling, _refs in (
@@ -236,11 +231,12 @@ for _name, _sig, _coupling, _refs in (
         _which = "lowest" if _low else "highest"
         check(f"{_sig}_sigma_178fb_{_which}", reference=_ref_sigma, tolerance=1.5,
               kind="factor", unit="fb", provenance=_PROV_4MU)(
-            lambda n=_name, lo=_low: _four_muon_extreme(n, "sigma_ul_exp", 1e3, lo))
+            lambda n=_name, lo=_low: _extreme(n, "sigma_ul_exp", 1e3, lo, (0.0, 9.0), "fb",
+                                              _WHY_4MU))
         check(f"{_sig}_coupling_178fb_{_which}_below_6GeV", reference=_ref_coupling,
               tolerance=1.5, kind="factor", provenance=_PROV_4MU)(
-            lambda n=_name, c=_coupling, lo=_low: _four_muon_extreme(n, f"{c}_exp", 1.0, lo,
-                                                                      below=6.0))
+            lambda n=_name, c=_coupling, lo=_low: _extreme(n, f"{c}_exp", 1.0, lo, (0.0, 6.0),
+                                                           "", _WHY_4MU))
 
 
 @check("zprime_mumu_fit_pull_width", reference=1.0, tolerance=0.1, quick=True,
@@ -281,29 +277,8 @@ _WHY_TT = ("darkscan simulates μμττ and 4μ with the full tree-level matrix 
            "counterpart")
 
 
-@cache
-def _tautau(name: str) -> SearchResult:
-    from darkscan.searches import get
-    from darkscan.searches.runner import run_search
-
-    out = _cache_root() / f"{name}-62.8fb"
-    out.mkdir(parents=True, exist_ok=True)
-    return run_search(get(name), out_dir=out)
-
-
-def _tautau_extreme(name: str, lowest: bool) -> Measurement:
-    r = _tautau(name)
-    m, y = r.points["mass"], r.limit_columns()["sigma_ul_exp"]
-    sel = (m >= 3.6) & (m <= 10.0) & np.isfinite(y)
-    m, y = m[sel], y[sel]
-    i = int(np.argmin(y) if lowest else np.argmax(y))
-    curve = ", ".join(f"{a:g}: {1e3 * b:.3g}" for a, b in zip(m, y, strict=True))
-    return Measurement(float(1e3 * y[i]),
-                       f"{'lowest' if lowest else 'highest'} expected limit over 3.6–10 GeV at "
-                       f"M = {m[i]:g} GeV; all (GeV: fb) {curve}; {_WHY_TT}")
-
-
 for _low, _ref_tt in ((True, 0.7), (False, 24.0)):
     check(f"zprime_tautau_sigma_62.8fb_{'lowest' if _low else 'highest'}", reference=_ref_tt,
           tolerance=1.5, kind="factor", unit="fb", provenance=_PROV_TT)(
-        lambda lo=_low: _tautau_extreme("zprime-tautau", lo))
+        lambda lo=_low: _extreme("zprime-tautau", "sigma_ul_exp", 1e3, lo, (3.6, 10.0), "fb",
+                                 _WHY_TT))
