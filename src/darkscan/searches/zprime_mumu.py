@@ -165,8 +165,8 @@ SEARCH = Search(
     # (±30σ = ±0.7–1 GeV) reach the bend of the spectrum towards its end at √s − 2m_μ, where a
     # line fits worse: quadratic again. Open: at 9 GeV the background-only pseudo-data still
     # give a local 4.7σ (Z′) / 6.3σ (scalar) excess (8σ with a line; a cliff at the networks'
-    # old range edge, 9.5 GeV, was one cause); suspect the n → 1.5 tails of the fitted line
-    # shape over a ±1 GeV window. The expected limits do not use the pseudo-data fit.
+    # old range edge, 9.5 GeV, was one cause; bounding the line shape's tails to n ≥ 2 changes
+    # nothing). The expected limits do not use the pseudo-data fit.
     extraction=SlidingFit("dau0_M", "$M_{\\mu\\mu}$ [GeV]", range=(0.2, 10.6), width=60.0,
                           signal_model="dcb", background="poly2",
                           background_by_mass=((1.0, "poly2"), (6.5, "poly1")), peak_axis="mass"),
