@@ -29,6 +29,8 @@ _CATALOG = {
     "ee_tautau_emu": "darkscan.generate.processes.tau_pairs",
     # one τ → μνν̄, the other forced to three charged prongs (Pythia, finish_decays)
     "ee_tautau_mu3prong": "darkscan.generate.processes.tau_pairs",
+    # the same with τ → eνν̄
+    "ee_tautau_e3prong": "darkscan.generate.processes.tau_pairs",
     # Pythia 8 based
     "ee_tautau": "darkscan.generate.processes.pythia_processes",
     "ee_tautau_mumu_pythia": "darkscan.generate.processes.pythia_processes",

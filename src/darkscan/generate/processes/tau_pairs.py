@@ -1,6 +1,8 @@
 """e⁺e⁻ → γ* → τ⁺τ⁻(γ) with leptonic τ decays and the full τ⁺τ⁻ spin correlation, through
 darkscan's helicity engine: ``ee_tautau_mumu`` (τ⁻ → μ⁻ν̄_μν_τ and τ⁺ → μ⁺ν_μν̄_τ),
-``ee_tautau_ee`` (both τ → eνν) and ``ee_tautau_emu`` (one of each, both charge assignments).
+``ee_tautau_ee`` (both τ → eνν) and ``ee_tautau_emu`` (one of each, both charge assignments);
+``ee_tautau_mu3prong`` and ``ee_tautau_e3prong``: one τ → ℓνν̄ here, the other forced to three
+charged prongs by Pythia (:class:`TauPairLeptonThreeProng`).
 
 Amplitudes (Feynman rules of QED and of the Fermi V−A contact interaction; helicity spinors and
 currents from :mod:`darkscan.generate.helas`; the W propagator is dropped, O(m_τ²/M_W²) = 5·10⁻⁴):
@@ -631,7 +633,7 @@ def displace_tau_daughters(events: ak.Array, rng: np.random.Generator, n_daughte
 
 
 # ---------------------------------------------------------------------------------------------
-# one τ → μνν̄ (own decay), the other forced to three charged prongs (Pythia's τ decays)
+# one τ → ℓνν̄ (own decay), the other forced to three charged prongs (Pythia's τ decays)
 # ---------------------------------------------------------------------------------------------
 @lru_cache(maxsize=1)
 def pythia_three_prong_channels() -> tuple[tuple[int, float, tuple[int, ...]], ...]:
@@ -668,19 +670,27 @@ def three_prong_settings() -> tuple[str, ...]:
 
 
 class TauPairLeptonThreeProng(TauPairs):
-    """e⁺e⁻ → τ⁺τ⁻(γ) with one τ → μνν̄ (darkscan's V−A decay, either charge with probability
-    1/2) and the other τ forced to three charged prongs by Pythia (``finish_decays`` with
-    :attr:`tau_decay_settings`, after any truth filter), σ = σ(ee → ττ) × 2 B(τ → μνν̄) ×
-    B(3-prong) (both charge assignments; B(μνν̄) PDG 2024, B(3-prong) Pythia's table,
-    :func:`three_prong_fraction`).
+    """e⁺e⁻ → τ⁺τ⁻(γ) with one τ → ℓνν̄, ℓ = ``lepton`` (e or μ, its mass kept; darkscan's V−A
+    decay, either charge with probability 1/2) and the other τ forced to three charged prongs by
+    Pythia (``finish_decays`` with :attr:`tau_decay_settings`, after any truth filter),
+    σ = σ(ee → ττ) × 2 B(τ → ℓνν̄) × B(3-prong) (both charge assignments; B(ℓνν̄) PDG 2024,
+    B(3-prong) Pythia's table, :func:`three_prong_fraction`). ``ee_tautau_mu3prong`` and
+    ``ee_tautau_e3prong``: the backgrounds of the 3×1-topology searches (τ → ℓα, Z′ → ττ).
 
     Event record: e⁻, e⁺ beams; the leptonic τ (index 2, status 2, either charge) and the
-    three-prong τ (index 3, status 1 until Pythia decays it); ν_τ, μ, ν̄_μ of the leptonic τ
+    three-prong τ (index 3, status 1 until Pythia decays it); ν_τ, ℓ, ν̄_ℓ of the leptonic τ
     (mother 2) at its decay vertex; the ISR photons. The leptonic decay is drawn from the
     single-τ density matrix of the production (unpolarised for γ*, exact); the spin correlation
     with the Pythia side is not kept (Pythia decays the three-prong τ unpolarised): the joint
     momentum distribution of the two sides misses C_nn ≈ 0.89 of the longitudinal spins (each
-    side's own spectrum is exact)."""
+    side's own spectrum is exact).
+
+    Subclasses replace the leptonic side (:meth:`decay_lepton_side`, :meth:`daughter_pdgs`,
+    :attr:`n_daughters`, :attr:`bf_product`), e.g. the τ → ℓα signal of
+    :mod:`darkscan.generate.processes.tau_lepton_alp`."""
+
+    #: decay products of the leptonic τ in the event record (ν_τ, ℓ, ν̄_ℓ)
+    n_daughters = 3
 
     def __init__(self, name: str, lepton: int, filter_label: str) -> None:
         self.name = name
@@ -693,6 +703,11 @@ class TauPairLeptonThreeProng(TauPairs):
                             "decay (finish_decays), sigma x 2 B(lnunu) B(3-prong)")
 
     @property
+    def lepton_mass(self) -> float:
+        """m_ℓ of the leptonic τ's charged lepton, GeV."""
+        return LEPTONS[self.lepton][0]
+
+    @property
     def bf_product(self) -> float:  # type: ignore[override]
         """2 B(τ → ℓνν̄) B(3-prong): both charge assignments."""
         return 2.0 * LEPTONS[self.lepton][1] * three_prong_fraction()
@@ -701,6 +716,18 @@ class TauPairLeptonThreeProng(TauPairs):
     def tau_decay_settings(self) -> tuple[str, ...]:
         """Pythia settings for the τ left in the final state (read by ``finish_decays``)."""
         return three_prong_settings()
+
+    def decay_lepton_side(self, k: Array, rng: np.random.Generator, charge: int, target: Array,
+                          params: Mapping[str, float]) -> tuple[Array, int]:
+        """Products (n, :attr:`n_daughters`, 4) of the τ's ``k`` of charge ``charge`` (frame of
+        ``k``) whose unit-trace spin density matrix is ``target`` (n, 2, 2), and the number of
+        decays drawn (accept–reject on the V−A decay matrix, :func:`_accept_decays`)."""
+        prods, _, draws = _accept_decays(k, rng, self.lepton_mass, charge, target)
+        return prods, draws
+
+    def daughter_pdgs(self, sign: Array) -> Array:
+        """Ids (n, :attr:`n_daughters`) of the products; ``sign`` (n, 1): +1 for a τ⁻."""
+        return sign * np.array([PDG_NU_TAU, self.lepton, -(self.lepton + 1)])
 
     def decay(self, p: Array, rng: np.random.Generator, params: Mapping[str, float]
               ) -> tuple[Array, Decayed | None]:
@@ -713,23 +740,22 @@ class TauPairLeptonThreeProng(TauPairs):
         sqrt_s = np.sqrt(np.maximum(h.dot(q, q), 0.0))
         rho = production_density(k[:, 0], k[:, 1], sqrt_s)
         minus = rng.random(n) < 0.5  # the leptonic τ is the τ⁻
-        m_lep = LEPTONS[self.lepton][0]
-        prods = np.empty((n, 3, 4))
+        prods = np.empty((n, self.n_daughters, 4))
         draws = 0
         for charge, sel in ((-1, np.nonzero(minus)[0]), (1, np.nonzero(~minus)[0])):
             side = 0 if charge < 0 else 1
             target = (np.einsum("nijkj->nik", rho[sel]) if side == 0
                       else np.einsum("nijil->njl", rho[sel]))
-            prods[sel], _, d = _accept_decays(k[sel, side], rng, m_lep, charge, target)
+            prods[sel], d = self.decay_lepton_side(k[sel, side], rng, charge, target, params)
             draws += d
         swap = ~minus
         p[swap] = p[swap][:, ::-1]
         k[swap] = k[swap][:, ::-1]
         sign = np.where(minus, 1, -1)[:, None]
-        pdg = sign * np.array([PDG_NU_TAU, self.lepton, -(self.lepton + 1)])
         pdg_hard = sign * np.array([PDG_TAU, -PDG_TAU])
         _STATS.draws = (n, draws, n)
-        return pdg_hard, Decayed(boost(prods, beta), pdg, np.array([0, 0, 0]))
+        return pdg_hard, Decayed(boost(prods, beta), self.daughter_pdgs(sign),
+                                 np.zeros(self.n_daughters, dtype=np.int64))
 
     def generate_chunk(self, n: int, seed: np.random.SeedSequence,
                        params: Mapping[str, float], *, isr: bool = True) -> Sample:
@@ -737,7 +763,8 @@ class TauPairLeptonThreeProng(TauPairs):
         sample = EEProcess.generate_chunk(self, n, seed, params, isr=isr)
         n_ev, draws, _ = getattr(_STATS, "draws", (n, n, n))
         events = displace_tau_daughters(sample.events,
-                                        np.random.default_rng(child_seed(seed, 7)), 3)
+                                        np.random.default_rng(child_seed(seed, 7)),
+                                        self.n_daughters)
         extra = {**sample.meta.extra, "leptonic_tau_decay_acceptance": n_ev / draws}
         return Sample(events, sample.meta.with_(extra=extra))
 
@@ -759,3 +786,5 @@ EE_TAUTAU_EMU = register(TauPairs("ee_tautau_emu", ((PDG_ELECTRON, PDG_MUON),
                                   "one tau -> e nu nu, the other -> mu nu nu"))
 EE_TAUTAU_MU3PRONG = register(TauPairLeptonThreeProng(
     "ee_tautau_mu3prong", PDG_MUON, "one tau -> mu nu nu, the other -> 3 charged prongs"))
+EE_TAUTAU_E3PRONG = register(TauPairLeptonThreeProng(
+    "ee_tautau_e3prong", PDG_ELECTRON, "one tau -> e nu nu, the other -> 3 charged prongs"))
