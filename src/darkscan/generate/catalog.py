@@ -31,6 +31,9 @@ _CATALOG = {
     "ee_tautau_mu3prong": "darkscan.generate.processes.tau_pairs",
     # the same with τ → eνν̄
     "ee_tautau_e3prong": "darkscan.generate.processes.tau_pairs",
+    # one τ → ℓα (α invisible, two-body), the other forced to three charged prongs
+    "ee_tautau_ealpha_3prong": "darkscan.generate.processes.tau_lepton_alp",
+    "ee_tautau_mualpha_3prong": "darkscan.generate.processes.tau_lepton_alp",
     # Pythia 8 based
     "ee_tautau": "darkscan.generate.processes.pythia_processes",
     "ee_tautau_mumu_pythia": "darkscan.generate.processes.pythia_processes",

@@ -4,8 +4,9 @@ A′ = 4900023 and the dark-matter fermion χ(₁) = 4900101 are the basf2 ``Dar
 [theory_detector.md A2, READ]. The others are darkscan conventions in the Pythia 8 hidden-valley
 block: 4900000 + the id of the Standard-Model analogue (Z′ → 32, h′ → 25, S → 35, a → 36,
 χ₂ → 102, muonphilic S → 37; the leptophilic scalar φ_L → 38 and the lepton-coupled ALP → 39
-continue that numbering). The χ's are Majorana in the iDM model but carry distinct ids for the
-Dirac (χχ̄) case, so ``self_conjugate`` is false and antiparticles are −id.
+continue that numbering, and so does the invisible boson α → 40 of the lepton-flavour-violating
+decay τ → ℓα, key ``lfv_boson``). The χ's are Majorana in the iDM model but carry distinct ids
+for the Dirac (χχ̄) case, so ``self_conjugate`` is false and antiparticles are −id.
 """
 
 from __future__ import annotations
