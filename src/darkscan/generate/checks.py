@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from darkscan.physics.constants import BF_TAU_TO_E, BF_TAU_TO_MU
 from darkscan.registry import Measurement, check
 
 _PB = "Belle II Physics Book, arXiv:1808.10567, Table (seed 001)"
@@ -329,6 +330,94 @@ def tau_spin_correlation() -> Measurement:
                               f"{tp.energy_fraction_correlation(beta):.4f} predicted (0 without "
                               f"correlations); decay acceptance τ-: {len(k) / n1:.3f}, "
                               f"τ+: {len(k) / n2:.3f}")
+
+
+# --- 3×1 topology: one τ → ℓνν̄ or ℓα here, the other → 3 prongs (tau_pairs, tau_lepton_alp) --
+def _leptonic_side_x(process: str, n: int, seed: int, **params: float):
+    """x = 2E*_ℓ/m_τ of the lepton in its τ's rest frame, from ``n`` events of a chunk of
+    ``process`` (the lepton side only: no Pythia decays needed)."""
+    import numpy as np
+
+    from darkscan.generate import get_process, resolve_params
+    from darkscan.generate.processes.tau_pairs import (
+        leptonic_tau_and_lepton,
+        rest_frame_observables,
+    )
+
+    proc = get_process(process)
+    sample = proc.generate_chunk(n, np.random.SeedSequence(seed), resolve_params(proc, params))
+    return rest_frame_observables(*leptonic_tau_and_lepton(sample.events))[0]
+
+
+@check("generate_tau_lalpha_lepton_energy_two_body", reference=1e-9, tolerance=0.0, kind="max",
+       unit="GeV", quick=True,
+       provenance="two-body kinematics: E*_ℓ = (m_τ² + m_ℓ² − m_α²)/(2m_τ) for τ → ℓα in the "
+       "τ rest frame, exactly; worst |E*_ℓ − E_two-body| per event over ee_tautau_ealpha_3prong "
+       "(m_α = 0) and ee_tautau_mualpha_3prong (m_α = 0.8, 1.6 GeV), 2000 events each, the lab "
+       "record boosted back to the τ rest frame (rounding only)")
+def tau_lalpha_two_body() -> Measurement:
+    import numpy as np
+
+    from darkscan.generate.processes.tau_lepton_alp import lepton_energy_rest_frame
+    from darkscan.physics.constants import M_E, M_MU, M_TAU
+
+    worst, notes = 0.0, []
+    for name, m_lep, m_alpha in (("ee_tautau_ealpha_3prong", M_E, 0.0),
+                                 ("ee_tautau_mualpha_3prong", M_MU, 0.8),
+                                 ("ee_tautau_mualpha_3prong", M_MU, 1.6)):
+        e = 0.5 * M_TAU * _leptonic_side_x(name, 2000, 4, mass=m_alpha)
+        ref = lepton_energy_rest_frame(m_lep, m_alpha)
+        worst = max(worst, float(np.max(np.abs(e - ref))))
+        notes.append(f"{name} m_α = {m_alpha:g}: E* = {ref:.6f} GeV")
+    return Measurement(worst, "; ".join(notes))
+
+
+@check("generate_tau_3prong_background_michel_chi2", reference=2.0, tolerance=0.0, kind="max",
+       quick=True,
+       provenance="Michel spectrum of τ → ℓνν (V−A, lepton mass kept: tau_pairs.michel_spectrum)"
+       "; chi2/ndf of the rest-frame x = 2E*_ℓ/m_τ of the generated ee_tautau_e3prong and "
+       "ee_tautau_mu3prong events (through production, ISR, spin-density accept–reject and "
+       "the boosts), 20 bins on [x₀, 1 + x₀²/4] each, 40k events each, seed 6")
+def tau_3prong_background_michel() -> Measurement:
+    import numpy as np
+    from scipy.stats import chi2 as chi2_dist
+
+    from darkscan.generate.processes.tau_pairs import _x_range, michel_bin_fractions
+    from darkscan.physics.constants import M_E, M_MU
+
+    total, ndf, notes = 0.0, 0, []
+    for name, m_lep in (("ee_tautau_e3prong", M_E), ("ee_tautau_mu3prong", M_MU)):
+        x = _leptonic_side_x(name, 40_000, 6)
+        edges = np.linspace(*_x_range(m_lep), 21)
+        hist, _ = np.histogram(x, edges)
+        expect = michel_bin_fractions(edges, m_lep) * len(x)
+        c2 = float(np.sum((hist - expect) ** 2 / expect))
+        total, ndf = total + c2, ndf + len(hist) - 1
+        notes.append(f"{name}: {c2:.1f}/{len(hist) - 1}")
+    return Measurement(total / ndf, "; ".join(notes)
+                       + f"; p = {float(chi2_dist.sf(total, ndf)):.2f}")
+
+
+@check("generate_sigma_tautau_e3prong_over_mu3prong", reference=BF_TAU_TO_E / BF_TAU_TO_MU,
+       tolerance=2.5e-3, quick=True,
+       provenance=f"B(τ→eνν)/B(τ→μνν) = {BF_TAU_TO_E}/{BF_TAU_TO_MU} (PDG 2024, the values the "
+       "processes use); σ(ee_tautau_e3prong)/σ(ee_tautau_mu3prong), independent integrations "
+       "(seeds 2, 3), 400k points each, ISR on")
+def sigma_e3prong_over_mu3prong() -> Measurement:
+    import math
+
+    from darkscan.generate import cross_section
+    from darkscan.generate.processes.tau_pairs import width_leptonic
+    from darkscan.physics.constants import M_E, M_MU
+
+    e = cross_section("ee_tautau_e3prong", n_points=400_000, seed=2)
+    m = cross_section("ee_tautau_mu3prong", n_points=400_000, seed=3)
+    r = e.sigma_pb / m.sigma_pb
+    err = r * math.hypot(e.error_pb / e.sigma_pb, m.error_pb / m.sigma_pb)
+    tree = width_leptonic(M_E) / width_leptonic(M_MU)
+    return Measurement(r, f"± {err:.4f} (MC); σ = {e.sigma_pb:.2f} ± {e.error_pb:.2f} pb and "
+                          f"{m.sigma_pb:.2f} ± {m.error_pb:.2f} pb; tree-level Γ(eνν)/Γ(μνν) = "
+                          f"{tree:.4f} (lepton universality; the PDG ratio is 0.34% below it)")
 
 
 # --- e⁺e⁻ → μ⁺μ⁻μ⁺μ⁻, full tree-level QED (processes/four_muon.py) ------------------------------

@@ -461,6 +461,32 @@ def _x_grid(m_lep: float, n: int = 20_000) -> tuple[Array, Array]:
     return x, f / f.sum()
 
 
+def michel_bin_fractions(edges: Array, m_lep: float = 0.0) -> Array:
+    """P(x ∈ bin) of the unpolarised τ → ℓνν rest-frame spectrum (:func:`michel_spectrum`,
+    lepton mass kept) for bin ``edges`` in x = 2E*_ℓ/m_τ: the cumulative sum of the fine
+    midpoint grid of :func:`_x_grid`, linearly interpolated at the edges (zero outside
+    x₀ ≤ x ≤ 1 + x₀²/4)."""
+    x, w = _x_grid(m_lep)
+    half = 0.5 * (x[1] - x[0])
+    cdf = np.interp(np.asarray(edges, float), np.concatenate([[x[0] - half], x + half]),
+                    np.concatenate([[0.0], np.cumsum(w)]))
+    return np.diff(cdf)
+
+
+def leptonic_tau_and_lepton(events: ak.Array) -> tuple[Array, Array]:
+    """Four-momenta (n, 4) of the τ at event index 2 and of its one charged lepton (e or μ among
+    its direct products), in the frame of the events: the leptonic side of
+    :class:`TauPairLeptonThreeProng` and of its subclasses (for rest-frame validation)."""
+    parts = events["particles"]
+    lep = parts[(parts.mother == 2) & ((abs(parts.pdg) == PDG_ELECTRON)
+                                       | (abs(parts.pdg) == PDG_MUON))]
+    if not np.all(ak.to_numpy(ak.num(lep)) == 1):
+        raise RuntimeError("expected exactly one charged lepton from the τ at index 2")
+    cols = ("px", "py", "pz", "E")
+    tau = np.stack([ak.to_numpy(parts[c][:, 2]) for c in cols], axis=-1)
+    return tau, np.stack([ak.to_numpy(lep[c][:, 0]) for c in cols], axis=-1)
+
+
 def energy_fraction_bins(edges: Array, beta: float, m_lep: float = M_MU
                          ) -> tuple[Array, Array]:
     """(G, H) per bin of y = E_ℓ/E_τ (frame where the τ has velocity β): G_i = P(y ∈ bin i) for
