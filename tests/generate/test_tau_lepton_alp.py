@@ -115,6 +115,23 @@ def test_alpha_is_invisible_and_decays_at_the_tau_vertex(mu_alpha: Sample) -> No
     assert np.mean(flight) == pytest.approx(expected, rel=4 / np.sqrt(N_EVENTS))
 
 
+def test_fast_simulation_sees_no_alpha(mu_alpha: Sample) -> None:
+    """Through the detector: no track or cluster comes from α, and the truth invisible energy
+    is α plus the three-prong side's ν_τ, event by event."""
+    from darkscan.detector.fastsim import simulate
+
+    sub = Sample(mu_alpha.events[:300], mu_alpha.meta)
+    reco = simulate(sub, seed=1, beam_background_rate=0.0).events
+    assert ak.sum(reco["tracks"].mc_pdg == PDG_ALPHA) == 0
+    assert ak.sum(reco["clusters"].mc_pdg == PDG_ALPHA) == 0
+    parts = sub.particles
+    inv = parts[(parts.status == 1) & ((parts.pdg == PDG_ALPHA) | (abs(parts.pdg) == 16))]
+    np.testing.assert_allclose(ak.to_numpy(reco["mc_E_invisible"]),
+                               ak.to_numpy(ak.sum(inv.E, axis=1)), rtol=1e-12)
+    # most events keep 1 + 3 tracks (losses: acceptance, K_S/material, low p_T)
+    assert np.mean(ak.to_numpy(ak.num(reco["tracks"])) == 4) > 0.5
+
+
 def test_signal_lepton_energy_is_two_body_in_the_tau_rest_frame(mu_alpha: Sample,
                                                                 e_alpha_massless: Sample
                                                                 ) -> None:
