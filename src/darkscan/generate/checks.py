@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from darkscan.physics.constants import BF_TAU_TO_E, BF_TAU_TO_MU
 from darkscan.registry import Measurement, check
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _PB = "Belle II Physics Book, arXiv:1808.10567, Table (seed 001)"
 
@@ -333,7 +338,7 @@ def tau_spin_correlation() -> Measurement:
 
 
 # --- 3×1 topology: one τ → ℓνν̄ or ℓα here, the other → 3 prongs (tau_pairs, tau_lepton_alp) --
-def _leptonic_side_x(process: str, n: int, seed: int, **params: float):
+def _leptonic_side_x(process: str, n: int, seed: int, **params: float) -> np.ndarray:
     """x = 2E*_ℓ/m_τ of the lepton in its τ's rest frame, from ``n`` events of a chunk of
     ``process`` (the lepton side only: no Pythia decays needed)."""
     import numpy as np
