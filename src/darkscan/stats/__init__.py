@@ -1,8 +1,14 @@
 """Statistics: counting limits vectorised over windows, fits and scans, significance and the
-look-elsewhere effect, Punzi figure of merit, pyhf cross-check. Knows nothing about physics models.
+look-elsewhere effect, the combination of counting channels, Punzi figure of merit, pyhf
+cross-check. Knows nothing about physics models.
 """
 
-from darkscan.stats.counting import METHODS, discovery_significance, upper_limits
+from darkscan.stats.counting import (
+    METHODS,
+    combined_upper_limits,
+    discovery_significance,
+    upper_limits,
+)
 from darkscan.stats.fits import FitResult, ScanResult, fit_window, mass_points, scan
 from darkscan.stats.lee import (
     GlobalSignificance,
@@ -28,6 +34,7 @@ __all__ = [
     "SignalShape",
     "SignificanceResult",
     "background_model",
+    "combined_upper_limits",
     "count_upcrossings",
     "discovery_significance",
     "fit_window",

@@ -73,6 +73,58 @@ def upper_limits(n_obs: object, bkg: object, bkg_unc: object = 0.0, eff: object 
     return LimitResult(observed=obs, expected=exp, method=method, cl=c, scalar=scalar)
 
 
+def combined_upper_limits(n_obs: object, bkg: object, bkg_unc: object = 0.0,
+                          signal: object = 1.0, cl: float = 0.9) -> LimitResult:
+    """Upper limits on one signal seen by several independent counting channels (a multi-bin
+    counting experiment: the product of the channels' likelihoods, each with its own
+    constrained background), asymptotic CLs with q̃_μ as :func:`upper_limits` ("cls"), the
+    same model as a pyhf workspace with one channel per bin, one ``shapesys`` per channel and
+    a shared ``normfactor``.
+
+    Every argument has shape (channels,) for one window or (channels, windows) (scalars and
+    single rows or columns broadcast); no Python loop runs over windows.
+
+    Args:
+        n_obs: observed counts per channel.
+        bkg: expected background per channel.
+        bkg_unc: absolute background uncertainty per channel, uncorrelated between channels.
+        signal: expected signal count per unit of the parameter in each channel (e.g. ε_c·L
+            for a cross section); the limits are on that parameter. A channel with 0 has no
+            sensitivity; every window needs one above 0.
+        cl: confidence level in (0, 1).
+
+    Returns:
+        :class:`LimitResult` with ``observed`` (windows,) and ``expected`` (5, windows).
+
+    One channel gives :func:`upper_limits` with ``eff·lumi`` = ``signal``.
+    """
+    c = check_cl(cl)
+    raw = {"n_obs": n_obs, "bkg": bkg, "bkg_unc": bkg_unc, "signal": signal}
+    arrays = {}
+    for name, value in raw.items():
+        a = np.asarray(value, dtype=float) if np.ndim(value) else np.asarray(float(value))
+        if a.ndim > 2:
+            raise ParameterError(f"{name} must have shape (channels,) or (channels, windows), "
+                                 f"got {a.shape}")
+        arrays[name] = as_array(name, a.reshape(-1)).reshape(a.shape)
+    scalar = all(a.ndim < 2 for a in arrays.values())
+    try:
+        n, b, s, w = np.broadcast_arrays(*(a.reshape(-1, 1) if a.ndim == 1 else a
+                                           for a in arrays.values()))
+    except ValueError as exc:
+        shapes = ", ".join(f"{k} {a.shape}" for k, a in arrays.items())
+        raise ParameterError("arguments must broadcast to (channels, windows): " + shapes) from exc
+    total = w.sum(axis=0)
+    if np.any(total <= 0):
+        raise ParameterError("signal must be above 0 in at least one channel of every window")
+    obs, exp = asymptotic.combined_cls_limits(n.astype(float), b.astype(float),
+                                              s.astype(float), w / total, c)
+    obs, exp = obs / total, exp / total[None, :]
+    obs.setflags(write=False)
+    exp.setflags(write=False)
+    return LimitResult(observed=obs, expected=exp, method="cls", cl=c, scalar=scalar)
+
+
 def discovery_significance(n_obs: object, bkg: object, bkg_unc: object = 0.0
                            ) -> SignificanceResult:
     """Local p-value and significance Z = √q0 of an excess over the background (asymptotic,
