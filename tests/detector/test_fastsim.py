@@ -195,6 +195,29 @@ def test_single_photon_trigger() -> None:
     assert ak.to_numpy(r.trg_two_track).mean() == 0.0
 
 
+def _photon_events(energies: list[float], thetas: list[float], phis: list[float], n: int
+                   ) -> Sample:
+    k = len(energies)
+    e, th, ph = (np.tile(np.asarray(a, float), n) for a in (energies, np.radians(thetas), phis))
+    ev = make_truth_events(np.full(n, k), np.ones(n), pdg=np.full(n * k, 22),
+                           px=e * np.sin(th) * np.cos(ph), py=e * np.sin(th) * np.sin(ph),
+                           pz=e * np.cos(th), E=e)
+    return Sample(ev, SampleMeta(process="photons"))
+
+
+def test_lml_trigger_fires_on_three_photons_that_the_bhabha_veto_rejects() -> None:
+    """Two hard photons back to back in φ (each E* > 3 GeV) and a third: the Bhabha veto takes
+    the hie bit away, the lml bit (three clusters) keeps the event; two photons fire no lml."""
+    quiet = {"beam_background_rate": 0.0, "params": without_material(BELLE2_DETECTOR)}
+    three = simulate(_photon_events([5.0, 4.0, 1.0], [90.0, 90.0, 60.0],
+                                    [0.0, np.pi, np.pi / 2], 500), seed=22, **quiet).events
+    assert ak.to_numpy(three.trg_hie).mean() == 0.0
+    assert ak.to_numpy(three.trg_lml).mean() == 1.0
+    two = simulate(_photon_events([5.0, 4.0], [90.0, 90.0], [0.0, np.pi], 500), seed=22,
+                   **quiet).events
+    assert ak.to_numpy(two.trg_lml).mean() == 0.0
+
+
 def test_layers_table_and_parameter_sources() -> None:
     lay = tracking_layers(BELLE2_DETECTOR)
     cdc = lay.radius[lay.kind == 2]

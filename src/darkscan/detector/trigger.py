@@ -10,7 +10,11 @@ Bits per event:
   (backward endcap excluded, as the trigger θ-rings 1–14) above 0.5, 1, 3 GeV.
 - ``trg_hie``: ehigh and not a two-cluster Bhabha (each E* > 3 GeV, back to
   back in φ within 20°).
-- ``trg_any``: OR of two_track, single_muon, single_photon, hie.
+- ``trg_lml``: the low-multiplicity multi-cluster bit (lml-like): at least three clusters above
+  0.3 GeV (lab) outside the backward endcap, one of them with E* > 1 GeV in the barrel; no
+  Bhabha veto, so that e⁺e⁻ → γγγ and γa → γγγ, whose hardest photons are often back to back,
+  fire it.
+- ``trg_any``: OR of two_track, single_muon, single_photon, hie, lml.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from darkscan.jit import inline, jit
 
 #: boolean bits in the order of the kernel's output rows
 _BITS = ("trg_two_track", "trg_single_muon", "trg_single_photon", "trg_elow", "trg_ehigh",
-         "trg_elum", "trg_hie")
+         "trg_elum", "trg_hie", "trg_lml")
 #: the trigger bits every simulated event carries (flat ``trg_*`` columns of ntuples)
 TRIGGER_BITS: tuple[str, ...] = _BITS
 
@@ -55,11 +59,12 @@ def _track_bits(px, py, pz, n_cdc, klm_layers, phi0, lo, hi, c):  # pragma: no c
 
 @inline
 def _cluster_bits(e, theta, phi, region, lo, hi, beta, gamma, c):  # pragma: no cover - compiled
-    """(single-photon bit, ECL energy sum, two-cluster Bhabha) of one event's clusters lo..hi.
+    """(single-photon bit, ECL energy sum, two-cluster Bhabha, lml bit) of one event's
+    clusters lo..hi.
     CMS energies E* = γE(1 − β·n̂) are computed only for clusters whose bound γE(1 + |β|)
     reaches a threshold (most clusters are soft)."""
     reach = gamma * (1.0 + np.sqrt(beta[0] ** 2 + beta[1] ** 2 + beta[2] ** 2))
-    n_hi_barrel, n_hi, n_other, etot, bhabha_open = 0, 0, 0, 0.0, 0.0
+    n_hi_barrel, n_hi, n_other, n_lml, etot, bhabha_open = 0, 0, 0, 0, 0.0, 0.0
     for i in range(lo, hi):
         e_cms = 0.0
         if e[i] * reach > min(c[4], c[6]):
@@ -74,6 +79,7 @@ def _cluster_bits(e, theta, phi, region, lo, hi, beta, gamma, c):  # pragma: no 
             n_other += 1
         if region[i] != ECL_BWD:
             etot += e[i]
+            n_lml += e[i] > c[5]
         if e_cms > c[6]:
             for j in range(lo, i):  # earlier big clusters (recomputed: at most a few)
                 if e[j] * reach > c[6]:
@@ -83,27 +89,28 @@ def _cluster_bits(e, theta, phi, region, lo, hi, beta, gamma, c):  # pragma: no 
                     if gamma * e[j] * (1.0 - bn) > c[6]:
                         bhabha_open = max(bhabha_open, _opening(phi[i], phi[j]))
     single = n_hi_barrel == 1 and n_hi == 1 and n_other == 0
-    return single, etot, bhabha_open > np.radians(160.0)
+    return single, etot, bhabha_open > np.radians(160.0), n_lml >= 3 and n_hi_barrel >= 1
 
 
 @jit
 def _bits(t_px, t_py, t_pz, t_ncdc, t_klm, t_phi0, t_off, c_e, c_theta, c_phi, c_region,
           c_off, beta, c):  # pragma: no cover - compiled
     n_ev = t_off.shape[0] - 1
-    bits = np.zeros((7, n_ev), dtype=np.bool_)
+    bits = np.zeros((8, n_ev), dtype=np.bool_)
     n_trg = np.zeros(n_ev, dtype=np.int16)
     etot = np.zeros(n_ev)
     gamma = 1.0 / np.sqrt(1.0 - (beta[0] ** 2 + beta[1] ** 2 + beta[2] ** 2))
     for ev in range(n_ev):
         n, open_max, muon = _track_bits(t_px, t_py, t_pz, t_ncdc, t_klm, t_phi0, t_off[ev],
                                         t_off[ev + 1], c)
-        single, e_sum, bhabha = _cluster_bits(c_e, c_theta, c_phi, c_region, c_off[ev],
+        single, e_sum, bhabha, lml = _cluster_bits(c_e, c_theta, c_phi, c_region, c_off[ev],
                                               c_off[ev + 1], beta, gamma, c)
         two = n >= 2 and open_max >= np.radians(c[3])
         ehigh = e_sum > c[8]
         hie = ehigh and not bhabha
         bits[0, ev], bits[1, ev], bits[2, ev] = two, muon, single
         bits[3, ev], bits[4, ev], bits[5, ev], bits[6, ev] = e_sum > c[7], ehigh, e_sum > c[9], hie
+        bits[7, ev] = lml
         n_trg[ev], etot[ev] = n, e_sum
     return bits, n_trg, etot
 
@@ -129,7 +136,7 @@ def trigger_bits(tracks: dict[str, np.ndarray], track_offsets: np.ndarray,
         f(boost_beta, float), _thresholds(params))
     out = dict(zip(_BITS, bits, strict=True))
     out["trg_any"] = (out["trg_two_track"] | out["trg_single_muon"] | out["trg_single_photon"]
-                      | out["trg_hie"])
+                      | out["trg_hie"] | out["trg_lml"])
     out["trg_n_tracks"] = n_trg
     out["trg_ecl_sum"] = etot
     return out
