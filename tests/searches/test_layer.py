@@ -383,3 +383,23 @@ def test_sliding_fit_declares_its_background_by_mass() -> None:
         SlidingFit("x", "x", (0.0, 10.0), background_by_mass=((1.0, "poly9"),))
     with pytest.raises(ParameterError, match="signal_model"):
         SlidingFit("x", "x", (0.0, 10.0), signal_model="voigt")
+
+
+def test_sliding_fit_fits_the_observable_that_resolves_each_mass() -> None:
+    """Below 6 the peak is fitted in x (narrow there), above in y: each point's resolution is
+    that of its own observable, and one pseudo-data set serves both."""
+    rng = np.random.default_rng(15)
+    sigs = [_selected(f"s{m}", {"x": rng.normal(m, w_x, 3_000), "y": rng.normal(m, w_y, 3_000)},
+                      1.0, 4_000) for m, w_x, w_y in ((3.0, 0.05, 0.3), (8.0, 0.3, 0.05))]
+    bkg = _flat_bkg(rng, 40_000, 0.1, x=(0.0, 10.0), y=(0.0, 10.0))
+    data = ExtractionInput([{"mass": 3.0}, {"mass": 8.0}], sigs, [bkg], 1.0,
+                           np.random.default_rng(5))
+    fit = SlidingFit("y", "x or y", (0.0, 10.0), width=20.0, background="poly1",
+                     peak_axis="mass", observable_by_mass=((6.0, "x"),))
+    assert fit.observables == ("x", "y")
+    c = fit.extract(data)
+    assert c.summary["fitted_observable"] == ["x", "y"]
+    assert c.resolution == pytest.approx([0.05, 0.05], rel=0.1)
+    assert c.efficiency == pytest.approx([0.75, 0.75], rel=0.05)
+    with pytest.raises(ParameterError, match="peak_axis"):
+        SlidingFit("y", "y", (0.0, 10.0), observable_by_mass=((6.0, "x"),))

@@ -411,7 +411,10 @@ class SlidingFit(Extraction):
     ("gauss": the Gaussian core; "dcb": a double-sided Crystal Ball with a shared mean)
     fitted to each simulated signal point. The background polynomial is ``background``, or per
     mass from ``background_by_mass`` ((upper mass, shape), …: the first whose upper mass lies
-    above the point's). The fit becomes counts for the inference as the equivalent counting
+    above the point's). The fitted observable may change with the mass in the same way
+    (``observable_by_mass``, read at the hypothesis mass ``peak_axis``: e.g. a diphoton mass
+    at low masses and the recoil mass against the third photon at high masses, whichever
+    resolves the peak better). The fit becomes counts for the inference as the equivalent counting
     experiment with the same information on the signal yield: the effective background
     b_eff = 1/∫s²/ρ_b of the fitted background density (:func:`stats.fits.effective_background`;
     for a Gaussian peak of width σ on a flat density ρ, 2√π σ ρ, the background "under" the
@@ -430,6 +433,9 @@ class SlidingFit(Extraction):
     #: the signal-grid axis where the peak is expected (its fit starts there): needed when the
     #: peak sits on a broad pedestal, e.g. a signal's own wrong pairings
     peak_axis: str | None = None
+    #: ((upper mass, observable), …): the first whose upper mass lies above the point's
+    #: hypothesis mass (axis ``peak_axis``) is fitted there, ``observable`` above them all
+    observable_by_mass: tuple[tuple[float, str], ...] = ()
 
     def __post_init__(self) -> None:
         from darkscan.stats.shapes import SIGNAL_PARAMS, background_model
@@ -440,13 +446,24 @@ class SlidingFit(Extraction):
                                  f"got {self.signal_model!r}")
         for name in (self.background, *(b for _, b in self.background_by_mass)):
             background_model(name)
-        uppers = [m for m, _ in self.background_by_mass]
-        if uppers != sorted(uppers):
-            raise ParameterError("background_by_mass must be ordered by upper mass")
+        for name, table in (("background_by_mass", self.background_by_mass),
+                            ("observable_by_mass", self.observable_by_mass)):
+            uppers = [m for m, _ in table]
+            if uppers != sorted(uppers):
+                raise ParameterError(f"{name} must be ordered by upper mass")
+        if self.observable_by_mass and self.peak_axis is None:
+            raise ParameterError("observable_by_mass needs peak_axis: the hypothesis mass "
+                                 "chooses the observable")
 
     @property
     def observables(self) -> tuple[str, ...]:
-        return (self.observable,)
+        return tuple(dict.fromkeys((*(o for _, o in self.observable_by_mass),
+                                    self.observable)))
+
+    def observable_at(self, mass: float) -> str:
+        """The observable fitted for the hypothesis ``mass``."""
+        return next((o for upper, o in self.observable_by_mass if mass < upper),
+                    self.observable)
 
     @staticmethod
     def _signal_yield(x: np.ndarray, w: np.ndarray, shape: Any, window: tuple[float, float],
@@ -477,21 +494,25 @@ class SlidingFit(Extraction):
         from darkscan.stats.shapes import fit_signal_shape
 
         n = len(data.signal)
-        pool = np.concatenate([b.values[self.observable] for b in data.backgrounds])
         w = np.concatenate([b.weight for b in data.backgrounds])
         n_data = data.rng.poisson(w.sum())
-        events = pool[data.rng.choice(len(w), size=n_data, p=w / w.sum())]
+        # one pseudo-data set: the same drawn candidates in every observable
+        drawn = data.rng.choice(len(w), size=n_data, p=w / w.sum())
+        pseudo = {o: np.concatenate([b.values[o] for b in data.backgrounds])[drawn]
+                  for o in self.observables}
         peak, width, eff, n_obs, bkg, in_2sigma = (np.full(n, np.nan) for _ in range(6))
         tails = {k: np.full(n, np.nan) for k in ("beta_left", "m_left", "beta_right",
                                                   "m_right")}
-        status, shapes = [], []
+        status, shapes, fitted = [], [], []
         for i, s in enumerate(data.signal):
-            x = s.values[self.observable]
+            near = data.points[i].get(self.peak_axis) if self.peak_axis else None
+            observable = self.observable_at(near) if near is not None else self.observable
+            fitted.append(observable)
+            x, events = s.values[observable], pseudo[observable]
             if len(x) < 20:
                 status.append("no signal")
                 shapes.append("")
                 continue
-            near = data.points[i].get(self.peak_axis) if self.peak_axis else None
             shape = fit_signal_shape(x, s.mc_weight, self.signal_model, near=near)
             peak[i], width[i] = shape.params["loc"], shape.resolution
             for k in tails:
@@ -519,6 +540,8 @@ class SlidingFit(Extraction):
                               **{f"shape_{k}": v for k, v in tails.items()}},
                       windows={"bkg": bkg, "bkg_2sigma": in_2sigma, "n_obs": n_obs},
                       summary={"windows": n, "fit_status": status, "signal_shapes": shapes,
+                               **({"fitted_observable": fitted} if self.observable_by_mass
+                                  else {}),
                                "resolution_label": f"Resolution of {self.label}",
                                "window": f"{self.width:g} σ wide fit windows"})
 
