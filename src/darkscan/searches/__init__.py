@@ -54,8 +54,9 @@ SEARCHES: dict[str, SearchInfo] = {s.name: s for s in (
     SearchInfo("idm-dark-higgs", "inelastic DM + dark Higgs; two displaced vertices; 95% CL",
                None),
     SearchInfo("b-to-k-scalar", "B -> K(*) S, S -> ee/mumu/pipi/KK long-lived; 95% CL", None),
-    SearchInfo("alp-photons", "e+e- -> gamma a, a -> gamma gamma; sliding-window fits; 95% CL",
-               None),
+    SearchInfo("alp-photons", "e+e- -> gamma a, a -> gamma gamma, three photons; diphoton or "
+               "recoil mass fits in sliding windows; 95% CL on sigma x B and g_agg",
+               "darkscan.searches.alp_photons"),
     SearchInfo("dark-photon-invisible", "e+e- -> gamma A', A' -> chi chi; single photon", None),
     SearchInfo("b-to-k-alp", "B -> K(*) a, a -> gamma gamma; g_aW", None),
     SearchInfo("tau-to-lepton-alp", "tau -> l alpha, alpha invisible; lepton-energy spectrum",
