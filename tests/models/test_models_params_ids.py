@@ -64,7 +64,7 @@ def test_dark_particle_ids():
     assert ids.dark_particle("Z'").pdgid == 4900032
     assert ids.is_dark(4900025) and not ids.is_dark(23)
     all_ids = [p.pdgid for p in ids.dark_particles()]
-    assert len(set(all_ids)) == len(all_ids) == 10
+    assert len(set(all_ids)) == len(all_ids) == 11
     with pytest.raises(UnknownNameError, match="unknown dark particle 'axion'"):
         ids.dark_particle("axion")
     np.testing.assert_equal(ids.dark_particle("alp").spin, 0)
