@@ -21,6 +21,7 @@ from darkscan.searches.extraction import (
     ExtractionInput,
     Selected,
     SlidingFit,
+    TemplateFit,
 )
 from darkscan.searches.samples import CODE, _sample_seed, sample_id
 from darkscan.searches.spec import (
@@ -403,3 +404,24 @@ def test_sliding_fit_fits_the_observable_that_resolves_each_mass() -> None:
     assert c.efficiency == pytest.approx([0.75, 0.75], rel=0.05)
     with pytest.raises(ParameterError, match="peak_axis"):
         SlidingFit("y", "y", (0.0, 10.0), observable_by_mass=((6.0, "x"),))
+
+
+def test_template_fit_on_a_bump_over_a_falling_spectrum() -> None:
+    rng = np.random.default_rng(16)
+    # background ∝ x² on [0, 1] (inverse CDF x = u^(1/3)), 50 000 events of weight 0.2
+    bkg = _selected("bkg", {"x": rng.uniform(0, 1, 50_000) ** (1 / 3)}, 0.2, 50_000)
+    x_sig = rng.normal(0.4, 0.03, 3_000)
+    sig = _selected("sig", {"x": x_sig}, 1.0, 5_000)
+    data = ExtractionInput([{"mass": 1.0}], [sig], [bkg], 1.0, np.random.default_rng(6))
+    fit = TemplateFit("x", "x", (0.0, 1.0), bins=200)  # bins ≪ σ: the unbinned information
+    c = fit.extract(data)
+    assert c.efficiency[0] == pytest.approx(0.6)
+    assert c.resolution[0] == pytest.approx(0.03, rel=0.1)
+    # the effective background is about the background under the bump: 10⁴ × 3x² per unit x
+    # at 0.4 over 2√π σ (the Fisher information of a Gaussian bump on a flat density), its
+    # variance raised by the template's MC statistics, Σw² = 0.2 × the expectation
+    assert c.bkg[0] == pytest.approx(1e4 * 3 * 0.16 * 2 * np.sqrt(np.pi) * 0.03 * 1.2, rel=0.1)
+    assert abs(c.n_obs[0] - c.bkg[0]) < 4 * np.sqrt(c.bkg[0])
+    assert c.distributions[0].backgrounds["bkg"].sum() == pytest.approx(1e4, rel=1e-9)
+    with pytest.raises(ParameterError, match="3 bins"):
+        TemplateFit("x", "x", (0.0, 1.0), bins=2)

@@ -256,6 +256,19 @@ def _tau_cone_margin(c: Context) -> np.ndarray:
     return np.pi - _angle(d0.p4_cms, d1.p4_cms) - cones[0] - cones[1]
 
 
+@variable("x_tau_pseudo_rest", "", "energy fraction 2E/m_τ of daughter 1 in the τ pseudo-rest "
+          "frame (ARGUS): the τ recoiling against daughter 0 (the tag side) with E_τ = √s/2 "
+          "along −p̂*(daughter 0); a two-body τ → ℓX decay peaks, τ → ℓνν̄ is the Michel "
+          "spectrum smeared by the frame's direction error")
+@_composite
+def _x_tau_pseudo_rest(c: Context) -> np.ndarray:
+    e_tau = c.experiment.sqrt_s / 2.0
+    tag, lepton = c.children[:2]
+    direction = -tag.p4_cms[:, :3] / lorentz.p3mag(tag.p4_cms)[:, None]
+    beta = np.sqrt(1.0 - (M_TAU / e_tau) ** 2) * direction
+    return 2.0 * lorentz.boost(lepton.p4_cms, -beta)[:, 3] / M_TAU
+
+
 @variable("cos_helicity", "", "cos of the helicity angle: daughter 0 in the candidate rest frame "
           "against the candidate direction in the CMS")
 @_composite
