@@ -87,12 +87,13 @@ def _value_label(axis: AxisInfo, value: float) -> str:
 
 
 def _channels(result: SearchResult) -> list[tuple[str, np.ndarray]]:
-    """(channel, point indices) pairs, the combination first; one pair with an empty name
-    when the search has a single channel."""
+    """(channel, point indices) pairs, the combination first, then the channels in the
+    search's order; one pair with an empty name when the search has a single channel."""
     channel = np.asarray(result.channel).astype(str)
     if not result.has_channels:
         return [("", np.arange(result.n_points))]
-    names = sorted(set(channel.tolist()), key=lambda c: (c != "combined", c))
+    combined = set(channel[result.combined()].tolist())
+    names = sorted(dict.fromkeys(channel.tolist()), key=lambda c: c not in combined)
     return [(c, np.flatnonzero(channel == c)) for c in names]
 
 
@@ -107,6 +108,11 @@ def _in_channel(channel: str) -> str:
 def _quantity(result: SearchResult) -> tuple[float, str]:
     """Scale and unit of the plotted limit: σ in fb (stored in pb), a branching fraction as is."""
     return (1e3, "fb") if result.quantity == "sigma" else (1.0, "")
+
+
+#: what the limits of each quantity are called in HEPData table names
+_QUANTITY_TABLES = {"sigma": "Cross-section", "br": "Branching-fraction",
+                    "br_ratio": "Branching-fraction-ratio"}
 
 
 def _with_unit(label: str, unit: str) -> str:
@@ -174,6 +180,7 @@ def _limit_figures_1d(result: SearchResult, out: Path) -> list[FigureEntry]:
     scale, unit = _quantity(result)
     logx = log_scale_suits(x_all)
     figs: list[FigureEntry] = []
+    figs += _channel_overview(result, out, x_all, logx)
     for channel, idx in _channels(result):
         x = x_all[idx]
         pub = _published(result, result.quantity, scale)
@@ -202,6 +209,39 @@ def _limit_figures_1d(result: SearchResult, out: Path) -> list[FigureEntry]:
                 f"{pct} CL upper limits on {c.label} ({c.description}) as a function of "
                 f"{ax0.label}{_in_channel(channel)}, for {lumi}. {_BAND_SENTENCE}{band_text}"
                 + _published_sentence(cpub))))
+    return figs
+
+
+def _channel_overview(result: SearchResult, out: Path, x_all: np.ndarray, logx: bool
+                      ) -> list[FigureEntry]:
+    """Where a search has several channels: one figure per limit with one curve per channel
+    (the combination included), the median expected limit and its ±1σ band."""
+    channels = _channels(result)
+    if len(channels) < 2:
+        return []
+    combined = set(np.asarray(result.channel).astype(str)[result.combined()].tolist())
+    ax0 = result.axes[0]
+    lumi, pct = str(result.lumi), _pct(result.cl)
+    scale, unit = _quantity(result)
+    items = [(result.quantity, _with_unit(result.quantity_label, unit), result.quantity_label,
+              scale * np.asarray(result.limits.expected, float), unit)]
+    items += [(c.column, c.label, f"{c.label} ({c.description})",
+               np.asarray(c.expected, float), "") for c in result.couplings]
+    figs = []
+    for stem, label, what, exp, u in items:
+        curves = {("combination" if c in combined else f"channel {c}"): (x_all[idx], exp[:, idx])
+                  for c, idx in channels if np.any(np.isfinite(exp[2][idx]))}
+        if not curves:
+            continue
+        name = f"plots/limit_{_slug(stem)}_channels.png"
+        plot_limit_slices(out / name, curves, xlabel=ax0.axis_label, ylabel=label,
+                          lumi_label=lumi, logx=logx,
+                          legend_title=f"Expected {pct} CL upper limits")
+        figs.append(FigureEntry(name, "Limits", (
+            f"Median expected {pct} CL upper limits on {what}{f' in {u}' if u else ''} as a "
+            f"function of {ax0.label}, one curve per channel and their combination, for "
+            f"{lumi}; the light bands are the ±1σ ranges. Points without selected signal "
+            "interrupt the curves.")))
     return figs
 
 
@@ -273,7 +313,8 @@ def _signal_figures(result: SearchResult, out: Path) -> list[FigureEntry]:
         values = np.asarray(result.signal[key], float)
         if len(result.axes) == 1:
             curves: dict[str, tuple[np.ndarray, np.ndarray]] = {
-                (channel or labels[key]): (x_all[idx], values[idx]) for channel, idx in channels}
+                (channel or labels[key]): (x_all[idx], values[idx]) for channel, idx in channels
+                if not channel or np.any(np.isfinite(values[idx]))}
             name = f"plots/{key}.png"
             plot_curves(out / name, None, curves, xlabel=ax0.axis_label, ylabel=labels[key],
                         lumi_label=lumi, logx=logx,
@@ -315,7 +356,7 @@ def _distribution_figures(result: SearchResult, out: Path) -> list[FigureEntry]:
     lumi = str(result.lumi)
     seen: set[str] = set()
     for d in result.distributions:
-        stem = _slug(d.name)
+        stem = _slug(d.name) + _suffix(d.channel)
         while stem in seen:
             stem += "_"
         seen.add(stem)
@@ -328,6 +369,8 @@ def _distribution_figures(result: SearchResult, out: Path) -> list[FigureEntry]:
         caption = d.caption or (f"Distribution of {d.label} after the selection, for {lumi}: "
                                 "simulated backgrounds stacked, signals as lines, "
                                 "pseudo-data as points.")
+        if d.channel:
+            caption = f"Channel {d.channel}. {caption}"
         if _empty_mc(d):
             caption += (" In the hatched regions no background has a simulated event: the "
                         "expectation there rests on no simulation and is not drawn.")
@@ -366,8 +409,7 @@ def _hepdata_tables(result: SearchResult) -> list[HepDataTable]:
     for channel, idx in _channels(result):
         chan = f" channel {channel}" if channel else ""
         exp = np.asarray(result.limits.expected, float)
-        table(f"{'Cross-section' if result.quantity == 'sigma' else 'Branching-fraction'} "
-              f"limits{chan}",
+        table(f"{_QUANTITY_TABLES.get(result.quantity, result.quantity)} limits{chan}",
               f"{pct} CL upper limits on {q_name} ({result.method}), darkscan simulation at "
               f"{lumi}; 'observed' uses a seeded pseudo-dataset.", idx,
               _band_columns(q_name, q_unit, np.asarray(result.limits.observed, float), exp))
@@ -424,7 +466,9 @@ def _meta(result: SearchResult, figures: list[FigureEntry],
                        "description": c.description} for c in result.couplings],
         "resolution_label": _resolution_label(result),
         "selection": list(result.selection),
-        "samples": [{"id": s.id, "label": s.label, "process": s.process,
+        "samples": [{"id": s.id, "label": s.label + (f" (channel {s.channel})"
+                                                      if s.channel else ""),
+                     "process": s.process,
                      "n_generated": int(s.n_generated), "sigma_pb": float(s.sigma_pb),
                      "mc_lumi_per_fb": float(s.mc_lumi_per_fb), "weight": float(s.weight),
                      "selected": float(s.selected), "filter": s.filter}

@@ -20,6 +20,8 @@ BAND_SUFFIXES: tuple[str, ...] = ("_exp_m2", "_exp_m1", "_exp", "_exp_p1", "_exp
 CSV_BAND_ORDER: tuple[int, ...] = (2, 0, 1, 3, 4)
 #: what ``summary.json`` writes for a number JSON cannot hold (with a reason, see strict_json)
 NULL_REASONS_KEY = "null_reasons"
+#: the channel name of the rows that combine a search's channels
+COMBINED = "combined"
 
 
 def strict_json(obj: Any, reason: Any = None, path: str = "",
@@ -103,6 +105,7 @@ class Distribution:
     data: np.ndarray | None
     signals: dict[str, np.ndarray] = field(default_factory=dict)
     caption: str = ""
+    channel: str = ""  #: the channel it belongs to, where a search has several
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,7 @@ class SampleSummary:
     weight: float  #: luminosity weight of one unweighted event at the run's luminosity
     selected: float  #: weighted events after selection
     filter: str = ""
+    channel: str = ""  #: the channel whose selection ``selected`` counts, where there are several
 
     @property
     def mc_lumi_per_fb(self) -> float:
@@ -137,7 +141,7 @@ class SearchResult:
     axes: tuple[AxisInfo, ...]
     points: dict[str, np.ndarray]  #: axis name → value per signal point
     channel: np.ndarray  #: channel name per point ("combined" for a combination)
-    quantity: str  #: "sigma" (σ × B, pb) or "br" (branching fraction)
+    quantity: str  #: "sigma" (σ × B, pb), "br" or "br_ratio" (a branching fraction (ratio))
     quantity_label: str  #: e.g. "σ(e⁺e⁻→μ⁺μ⁻Z′) × B(Z′→inv.)"
     limits: LimitResult  #: in pb (or a branching fraction), observed uses pseudo-data
     couplings: tuple[CouplingLimit, ...]
@@ -172,27 +176,39 @@ class SearchResult:
         return cols
 
     def signal_columns(self) -> dict[str, np.ndarray]:
-        """``signal.csv``: the axes (and channel), efficiency, resolution, the window numbers."""
+        """``signal.csv``: the axes (and channel), efficiency, resolution, the window numbers;
+        one row per point of each channel (the combination's rows are limits only)."""
+        return {k: v[~self.combined()] for k, v in self._signal_rows().items()}
+
+    def _signal_rows(self) -> dict[str, np.ndarray]:
         cols: dict[str, np.ndarray] = {a.name: self.points[a.name] for a in self.axes}
         if self.has_channels:
             cols["channel"] = self.channel
         return {**cols, **self.signal, **self.windows}
 
     def to_table(self) -> dict[str, np.ndarray]:
-        """Every per-point column: limits first (as ``limits.csv``), then signal and windows."""
-        return {**self.limit_columns(), **self.signal_columns()}
+        """Every per-row column: limits first (as ``limits.csv``), then signal and windows
+        (NaN in the combination's rows where a number belongs to a channel)."""
+        return {**self.limit_columns(), **self._signal_rows()}
 
     # ------------------------------------------------------------------ points without signal
     def point_name(self, i: int) -> str:
-        """``mass = 9 GeV`` (every axis) for signal point ``i``."""
-        return ", ".join(f"{a.name} = {float(self.points[a.name][i]):g}"
-                         + (f" {a.unit}" if a.unit else "") for a in self.axes)
+        """``mass = 9 GeV`` (every axis; ``, channel e`` where there are several) for row
+        ``i``."""
+        return point_label(self.axes, {a.name: float(self.points[a.name][i]) for a in self.axes},
+                           str(self.channel[i]) if self.has_channels else "")
+
+    def combined(self) -> np.ndarray:
+        """Rows of the combination of the channels."""
+        return np.asarray(self.channel).astype(str) == COMBINED
 
     def blind(self) -> np.ndarray:
         """Points where no simulated signal event is selected (efficiency 0): no limit there
-        (the runner sets their limits to +inf)."""
+        (the runner sets their limits to +inf). A combination is blind where all its channels
+        are (its limit is +inf); its efficiency is not a channel's."""
         eff = np.asarray(self.signal.get("efficiency", np.ones(self.n_points)), float)
-        return ~(eff > 0) | np.isinf(np.asarray(self.limits.expected, float)[2])
+        return (~(eff > 0) & ~self.combined()) | np.isinf(
+            np.asarray(self.limits.expected, float)[2])
 
     def no_signal_text(self, i: int) -> str:
         """Why point ``i`` has no limit: the runner's cut flow where it has one."""
@@ -206,16 +222,23 @@ class SearchResult:
         limit_cols = set(self.limit_columns())
         blind = [self.point_name(i) for i in np.flatnonzero(self.blind())]
         where = "; ".join(blind)
+        combined = self.combined()
 
         def reason(path: str, value: float) -> str | None:
             col = path.removeprefix("limits.")
+            why = []
+            if col in table and not np.all(np.isfinite(np.asarray(table[col], float)[combined])):
+                why.append(f"not given ({value}) in the '{COMBINED}' rows: "
+                           + ("see summary.json 'combination'" if col in limit_cols else
+                              "a number of each channel, see the channel rows"))
             if blind and col in limit_cols:
-                return (f"no limit ({value} in limits.csv) at {where}: no simulated signal event "
-                        "is selected there (efficiency 0), so the search is not sensitive")
-            if blind and col in table:
-                return (f"undefined ({value} in signal.csv) at {where}: no selected signal event "
-                        "to measure it on")
-            return None
+                why.append(f"no limit ({value} in limits.csv) at {where}: no simulated signal "
+                           "event is selected there (efficiency 0), so the search is not "
+                           "sensitive")
+            elif blind and col in table:
+                why.append(f"undefined ({value} in signal.csv) at {where}: no selected signal "
+                           "event to measure it on")
+            return "; ".join(why) or None
 
         data, reasons = strict_json({**self.summary, "limits": table}, reason)
         return {**data, NULL_REASONS_KEY: reasons}
@@ -271,6 +294,14 @@ class SearchResult:
         lines += ["", f"report: {report}" if report.is_file() else "report: not written",
                   f"tables: limits.csv, signal.csv, summary.json in {self.out_dir}/"]
         return "\n".join(lines)
+
+
+def point_label(axes: tuple[AxisInfo, ...], values: dict[str, float], channel: str = "") -> str:
+    """``mass = 9 GeV`` (every axis), ``, channel e`` where a search has several: how a signal
+    point (a row of ``limits.csv``) is named in texts and in ``summary.json``."""
+    name = ", ".join(f"{a.name} = {values[a.name]:g}" + (f" {a.unit}" if a.unit else "")
+                     for a in axes)
+    return f"{name}, channel {channel}" if channel else name
 
 
 def _plain(html_label: str) -> str:

@@ -1,6 +1,7 @@
-"""The run of a declared :class:`Search`: samples → ntuples → selection → extraction →
-inference → interpretation → :class:`SearchResult` → outputs. Short orchestration; every
-formula lives in the stage it belongs to."""
+"""The run of a declared :class:`Search`: samples → ntuples → per channel selection → MVA
+step → extraction → inference, the channels' combination → interpretation →
+:class:`SearchResult` → outputs. Short orchestration; every formula lives in the stage it
+belongs to."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import json
 import resource
 import sys
 import time
-from dataclasses import replace
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +21,31 @@ from rich.console import Console
 
 from darkscan.physics import Luminosity, parse_luminosity
 from darkscan.run.executors import Executor, SerialExecutor
-from darkscan.searches.extraction import Counts, ExtractionInput, Selected
+from darkscan.searches.extraction import (
+    Counts,
+    ExtractionInput,
+    Selected,
+    SlidingFit,
+    TemplateFit,
+)
 from darkscan.searches.result import (
+    COMBINED,
     AxisInfo,
     CouplingLimit,
     PublishedLimit,
     SampleSummary,
     SearchResult,
+    point_label,
 )
 from darkscan.searches.samples import Ntuple, make_ntuples, sample_id, select
-from darkscan.searches.spec import AllCandidates, BestCandidate, Search
+from darkscan.searches.spec import (
+    AllCandidates,
+    BestCandidate,
+    Channel,
+    Interpretation,
+    SampleSpec,
+    Search,
+)
 from darkscan.select.mva import MassBinnedMLP
 from darkscan.stats import LimitResult
 
@@ -37,46 +55,164 @@ PSEUDO_DATA_STREAM = 20_231_801
 TRAINING = "training"
 
 
+@dataclass(frozen=True)
+class _ChannelRun:
+    """One channel of a run: its samples, selected candidates, counts and limits on the
+    search's quantity (σ × B in pb, or a branching fraction)."""
+
+    channel: Channel
+    signal: SampleSpec
+    signal_ids: list[str]
+    samples: dict[str, tuple[SampleSpec, dict[str, float]]]
+    ntuples: dict[str, Ntuple]
+    selected: dict[str, Selected]
+    counts: Counts
+    limits: LimitResult
+    cross: dict[str, np.ndarray]
+    blind: np.ndarray
+    look_elsewhere: dict[str, Any]
+    mva: dict[str, Any] | None
+    scale: np.ndarray  #: σ (pb) per unit of the quantity in this channel, per point
+    ref: np.ndarray  #: the quantity the simulated signal has, per point
+    seconds: float  #: inference with its look-elsewhere toys
+
+
 def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | None = None,
                quick: bool = False, seed: int = 1, executor: Executor | None = None,
                console: Console | None = None, scale: float = 1.0,
                report: bool = True) -> SearchResult:
     """Run ``search`` end to end and write its outputs under ``out_dir``: ``limits.csv``,
-    ``signal.csv``, ``summary.json`` and (``report``) plots, HEPData and ``report.html``."""
-    from darkscan.interpret import coupling_upper_limit, projection_mc_scale
-
+    ``signal.csv``, ``summary.json`` and (``report``) plots, HEPData and ``report.html``.
+    Each channel runs selection → MVA step → extraction → limits on the shared background
+    samples; with ``Inference(combine=True)`` their combination adds the rows ``combined``."""
     t0 = time.perf_counter()
     out = Path(out_dir)
     con = console or Console(quiet=True)
     lum = parse_luminosity(lumi if lumi is not None else search.default_lumi)
-    channel = search.channels[0]
     points = search.signal.points(quick)
-    grid = search.signal.sample
-    samples = _samples(grid, points, search.backgrounds)
-    training = search.extraction.needs_training or channel.mva is not None
-    train_grid = replace(grid, id=f"{grid.id}_{TRAINING}")
-    train_bkgs = tuple(replace(b, id=f"{b.id}_{TRAINING}") for b in search.backgrounds)
-    if training:  # independent samples (own ids, own seeds) for the extraction's choices
-        samples |= _samples(train_grid, points, train_bkgs)
+    several = len(search.channels) > 1
     con.print(f"[bold]{search.title}[/] at {lum}: {len(points)} signal points, "
-              f"{len(search.backgrounds)} backgrounds{' (quick)' if quick else ''}",
+              f"{len(search.backgrounds)} backgrounds"
+              f"{f', {len(search.channels)} channels' if several else ''}"
+              f"{' (quick)' if quick else ''}",
               soft_wrap=True)  # a log line, not wrapped at 80 columns in a pipe
     out.mkdir(parents=True, exist_ok=True)
-    columns = channel.columns(search.extraction.observables)
-    ntuples = make_ntuples(samples, decay=channel.decay, best=channel.best_candidate,
-                           columns=columns, quick=quick, seed=seed, cache_root=out / ".cache",
-                           executor=executor or SerialExecutor(), scale=scale,
-                           lists=channel.lists)
+    reconstructed = _reconstruct(search, points, quick=quick, seed=seed, cache=out / ".cache",
+                                 executor=executor or SerialExecutor(), scale=scale)
     t_sim = time.perf_counter() - t0
 
+    axis_values = {a.name: np.array([p[a.name] for p in points]) for a in search.axes}
+    runs = [_run_channel(search, ch, *reconstructed[ch.name], points, axis_values, lum,
+                         seed=seed, several=several, cache=out / ".cache" / "mva", con=con)
+            for ch in search.channels]
+    combination = _combine(search, runs, lum) if several and search.inference.combine else None
+    t_inference = sum(r.seconds for r in runs) + (combination.seconds if combination else 0.0)
+
+    axes = tuple(AxisInfo(a.name, a.label, a.unit) for a in search.axes)
+    rows = [(r.channel.name, r.limits, r.ref) for r in runs]
+    if combination is not None:
+        rows.append((COMBINED, combination.limits, combination.ref))
+    n = len(points)
+    row_axes = {a: np.tile(v, len(rows)) for a, v in axis_values.items()}
+    limits = LimitResult(np.concatenate([lim.observed for _, lim, _ in rows]),
+                         np.concatenate([lim.expected for _, lim, _ in rows], axis=1),
+                         search.inference.method, search.cl,
+                         notes=tuple(dict.fromkeys(x for _, lim, _ in rows for x in lim.notes)))
+    signal = _stack([{**r.counts.signal, "sigma_signal_ref_pb": r.ref * r.scale} for r in runs]
+                    + ([combination.signal] if combination else []), n)
+    windows = _stack([{**r.counts.windows, **r.cross} for r in runs]
+                     + ([{}] if combination else []), n)
+    cl, method = search.cl, search.inference.method
+    wall = time.perf_counter() - t0
+    result = SearchResult(
+        search=search.name, title=search.title, references=search.references, lumi=lum,
+        cl=cl, method=method, out_dir=out, axes=axes, points=row_axes,
+        channel=np.repeat([name for name, _, _ in rows], n),
+        quantity=search.quantity.name, quantity_label=search.quantity_label, limits=limits,
+        couplings=_couplings(search, rows, row_axes), signal=signal, windows=windows,
+        selection=(runs[0].channel.selection if not several else tuple(
+            f"{r.channel.name}: {cut}" for r in runs for cut in r.channel.selection)),
+        samples=tuple(_summary(nt, r.selected[k], *r.samples[k], search,
+                               r.channel.name if several else "")
+                      for r in runs for k, nt in r.ntuples.items()),
+        distributions=tuple(d for r in runs for d in _with_signals(
+            r.counts.distributions, search, points, r, r.channel.name if several else "")),
+        published=tuple(PublishedLimit(p.quantity, p.axis, np.asarray(p.x), np.asarray(p.y),
+                                       p.label) for p in search.published),
+        summary=_run_summary(search, runs, combination, lum, quick=quick, seed=seed,
+                             points=points, axes=axes, several=several)
+        | {"wall_time_s": round(wall, 1), "simulation_time_s": round(t_sim, 1),
+           "inference_time_s": round(t_inference, 4), **_peak_memory(executor)})
+    write_outputs(result, report=report)
+    con.print(f"done in {wall:.0f} s")
+    return result
+
+
+def _channel_samples(search: Search, channel: Channel, points: list[dict[str, float]]
+                     ) -> dict[str, tuple[SampleSpec, dict[str, float]]]:
+    """The samples a channel reads: its signal at every point, the backgrounds, and their
+    independent training copies (own ids, own seeds) where the extraction or the channel's MVA
+    step makes choices on them."""
+    grid = search.signal.sample_for(channel.name)
+    samples = _samples(grid, points, search.backgrounds)
+    if search.extraction.needs_training or channel.mva is not None:
+        train_grid, train_bkgs = _training(grid, search.backgrounds)
+        samples |= _samples(train_grid, points, train_bkgs)
+    return samples
+
+
+def _training(grid: SampleSpec, backgrounds: tuple[SampleSpec, ...]
+              ) -> tuple[SampleSpec, tuple[SampleSpec, ...]]:
+    return (replace(grid, id=f"{grid.id}_{TRAINING}"),
+            tuple(replace(b, id=f"{b.id}_{TRAINING}") for b in backgrounds))
+
+
+def _reconstruct(search: Search, points: list[dict[str, float]], *, quick: bool, seed: int,
+                 cache: Path, executor: Executor, scale: float
+                 ) -> dict[str, tuple[dict[str, tuple[SampleSpec, dict[str, float]]],
+                                  dict[str, Ntuple]]]:
+    """Per channel: its samples and their ntuples. Channels with the same decay string,
+    best-candidate rule and particle lists share one reconstruction of the samples (with every
+    column any of them reads); others reconstruct the same generated and simulated events
+    (same ids, same seeds) their own way, under their own cache keys."""
+    groups: dict[tuple[Any, ...], list[Channel]] = {}
+    for ch in search.channels:
+        groups.setdefault((ch.decay, ch.best_candidate, ch.lists), []).append(ch)
+    out = {}
+    for (decay, best, lists), channels in groups.items():
+        mine = {ch.name: _channel_samples(search, ch, points) for ch in channels}
+        samples = {k: v for m in mine.values() for k, v in m.items()}
+        columns = tuple(dict.fromkeys(c for ch in channels
+                                      for c in ch.columns(search.extraction.observables)))
+        ntuples = make_ntuples(samples, decay=decay, best=best, columns=columns, quick=quick,
+                               seed=seed, cache_root=cache, executor=executor, scale=scale,
+                               lists=lists)
+        out |= {name: (m, {k: ntuples[k] for k in m}) for name, m in mine.items()}
+    return out
+
+
+def _run_channel(search: Search, channel: Channel,
+                 samples: dict[str, tuple[SampleSpec, dict[str, float]]],
+                 ntuples: dict[str, Ntuple], points: list[dict[str, float]],
+                 axis_values: dict[str, np.ndarray], lum: Luminosity, *, seed: int,
+                 several: bool, cache: Path, con: Console) -> _ChannelRun:
+    """Selection → MVA step → extraction → limits of one channel."""
+    from darkscan.interpret import projection_mc_scale
+
+    grid = search.signal.sample_for(channel.name)
+    train_grid, train_bkgs = _training(grid, search.backgrounds)
+    training = search.extraction.needs_training or channel.mva is not None
     kept = search.extraction.observables + (channel.mva.columns if channel.mva else ())
     selected = {k: _selected(nt, channel.selection, kept, lum) for k, nt in ntuples.items()}
     mva_summary = None
     if channel.mva is not None:  # trained on the independent samples, applied to all
         selected, mva_summary = _mva_step(channel.mva, selected, points, train_grid,
-                                          train_bkgs, seed, out / ".cache" / "mva", con)
+                                          train_bkgs, seed, cache, con)
     mc_scale = projection_mc_scale(search.default_lumi, lum)
-    rng = np.random.default_rng(np.random.SeedSequence([seed, PSEUDO_DATA_STREAM]))
+    # the pseudo-data's own stream; several channels draw theirs independently
+    stream = [seed, PSEUDO_DATA_STREAM] + ([zlib.crc32(channel.name.encode())] if several
+                                           else [])
+    rng = np.random.default_rng(np.random.SeedSequence(stream))
     signal_ids = [sample_id(grid, p) for p in points]
 
     def inputs(sig: Any, bkgs: tuple[Any, ...], train: ExtractionInput | None = None
@@ -86,70 +222,176 @@ def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | 
 
     counts = search.extraction.extract(inputs(
         grid, search.backgrounds, inputs(train_grid, train_bkgs) if training else None))
-
-    cl, method = search.inference.cl, search.inference.method
     t_inference = time.perf_counter()
-    lim, cross, blind = _inference(counts, search, lum)
+    per_unit = search.quantity.scale(channel.name, axis_values)
+    lim, cross, blind = _inference(counts, search, lum, per_unit)
     lee = _look_elsewhere(counts, blind, len(search.axes), seed)
-    t_inference = time.perf_counter() - t_inference  # with the look-elsewhere toys
+    ref = np.array([ntuples[k].sigma_pb for k in signal_ids]) / per_unit
+    return _ChannelRun(channel, grid, signal_ids, samples, ntuples, selected, counts, lim,
+                       cross, blind, lee, mva_summary, per_unit, ref,
+                       time.perf_counter() - t_inference)
 
-    # ---- interpretation -------------------------------------------------------------------
-    axis_values = {a.name: np.array([p[a.name] for p in points]) for a in search.axes}
-    sigma_ref = np.array([ntuples[k].sigma_pb for k in signal_ids])
-    couplings = []
+
+@dataclass(frozen=True)
+class _Combination:
+    """The combined rows: limits on the quantity, the signal the model has, what was done."""
+
+    limits: LimitResult
+    ref: np.ndarray
+    signal: dict[str, np.ndarray]
+    summary: dict[str, Any]
+    seconds: float
+
+
+#: extractions whose counts are the equivalent counting experiments of fits
+_EQUIVALENT_COUNTS = (SlidingFit, TemplateFit)
+
+
+def _combine(search: Search, runs: list[_ChannelRun], lum: Luminosity) -> _Combination:
+    """One value of the quantity in every channel: the channels' counts as one multi-bin
+    counting likelihood (:func:`darkscan.stats.combined_upper_limits`), each channel with its
+    own constrained background; the signal of channel c is q · ε_c · L · σ_per_unit,c."""
+    from darkscan.stats import combined_upper_limits
+
+    t0 = time.perf_counter()
+    sensitive = ~np.stack([r.blind for r in runs])
+    n = len(runs[0].ref)
+
+    def stacked(field: str) -> np.ndarray:
+        rows = np.stack([np.asarray(getattr(r.counts, field), float) for r in runs])
+        return np.where(sensitive, rows, 0.0)
+
+    signal = np.where(sensitive, stacked("efficiency") * lum.per_pb
+                      * np.stack([r.scale for r in runs]), 0.0)
+    blind = ~sensitive.any(axis=0)
+    signal[0, blind] = 1.0  # no limit there (+inf below); any valid input meanwhile
+    n_obs = stacked("n_obs")
+
+    def limits(bkg: np.ndarray, unc: np.ndarray, how: str) -> LimitResult:
+        del how  # the combination is asymptotic CLs (Inference checks method == "cls")
+        return combined_upper_limits(n_obs, np.maximum(bkg, 1e-3), unc, signal,
+                                     cl=search.cl)
+
+    lim = _with_observed(limits, "cls", (stacked("bkg"), stacked("bkg_unc")),
+                         (stacked("bkg_obs"), stacked("bkg_obs_unc")),
+                         any(r.counts.bkg_obs is not r.counts.bkg for r in runs), blind)
+    refs = np.stack([r.ref for r in runs])
+    ref = np.mean(refs, axis=0)
+    # one reference for the couplings: the same simulated parameters and quantity in all
+    common_ref = bool(np.allclose(refs, ref, rtol=0.01, atol=0.0)) and all(
+        r.signal.params == runs[0].signal.params for r in runs)
+    one_sample = all(r.signal is runs[0].signal for r in runs) and bool(
+        np.allclose(np.stack([r.scale for r in runs]), runs[0].scale, rtol=1e-12))
+    eff = np.where(blind, 0.0, stacked("efficiency").sum(axis=0)) if one_sample \
+        else np.full(n, np.nan)
+    q = search.quantity.name
+    summary: dict[str, Any] = {
+        "channels": [r.channel.name for r in runs],
+        "model": "one value of the limit's quantity in every channel; the channels' counts as "
+                 "one multi-bin counting likelihood, a constrained background per channel "
+                 "(stats.combined_upper_limits: asymptotic CLs with q̃_μ, as a pyhf workspace "
+                 "with one channel per bin and a shared normfactor)",
+        "assumes": "the channels share no events (disjoint selections): the likelihoods "
+                   "multiply; background uncertainties uncorrelated between channels",
+        "efficiency": ("sum of the channels' efficiencies (one signal sample)" if one_sample
+                       else "not given: the channels have different signal samples or "
+                            "normalisations"),
+        "couplings": ("from the combined limit and the common simulated signal" if common_ref
+                      else f"not given: the channels' simulated signals differ in parameters "
+                           f"or by more than 1% in {q}, so no one reference converts the "
+                           "combined limit"),
+    }
+    if isinstance(search.extraction, _EQUIVALENT_COUNTS):
+        summary["counts"] = ("the fits' equivalent counting experiments (the counts the "
+                             "per-channel limits use, with the information of each fit on the "
+                             "signal yield): their product approximates the product of the "
+                             "fits' likelihoods (a simultaneous fit) near the fitted yields")
+    return _Combination(lim, ref if common_ref else np.full(n, np.nan),
+                        {"efficiency": eff, "sigma_signal_ref_pb": (
+                            runs[0].ref * runs[0].scale if one_sample else np.full(n, np.nan))},
+                        summary, time.perf_counter() - t0)
+
+
+def _couplings(search: Search, rows: list[tuple[str, LimitResult, np.ndarray]],
+               row_axes: dict[str, np.ndarray]) -> tuple[CouplingLimit, ...]:
+    """Coupling limits of every row from the limit on the quantity and the simulated signal's
+    (σ ∝ coupling^power; ``ref``: the quantity the simulation has, NaN: no conversion)."""
+    from darkscan.interpret import coupling_upper_limit
+
+    first = search.axes[0].name
+    n = len(next(iter(row_axes.values()))) // len(rows)
+    points = [{a: float(v[i]) for a, v in row_axes.items()} for i in range(n)]
+    # the combination's reference signal is its channels' common one (see _combine)
+    params = [search.signal.sample_for(search.channels[0].name if name == COMBINED else name
+                                       ).params for name, _, _ in rows]
+    out = []
     for itp in search.interpretations:
-        ref = np.array([itp.reference({**grid.params, **p}) for p in points])
-        br = itp.branching(axis_values)
+        br = itp.branching({a: v[:n] for a, v in row_axes.items()})
 
-        def to_coupling(sigma_ul: np.ndarray, ref: np.ndarray = ref, br: np.ndarray = br,
-                        power: float = itp.power) -> np.ndarray:
-            return coupling_upper_limit(sigma_ul, sigma_ref, ref, br, power=power)
+        def to_coupling(limit: np.ndarray, sim: np.ndarray, given: Any, br: np.ndarray = br,
+                        itp: Interpretation = itp) -> np.ndarray:
+            ref = np.array([itp.reference({**given, **p}) for p in points])
+            out = coupling_upper_limit(limit, sim, ref, br, power=itp.power)
+            return np.where(np.isnan(sim), np.nan, out)
 
-        first = search.axes[0].name
-        couplings.append(CouplingLimit(
+        out.append(CouplingLimit(
             f"{itp.column}_ul_{itp.model}", itp.label, itp.model, itp.description,
-            to_coupling(lim.observed), np.array([to_coupling(row) for row in lim.expected]),
-            {name: band(axis_values[first]) for name, band in itp.bands.items()}))
+            np.concatenate([to_coupling(lim.observed, sim, given)
+                            for (_, lim, sim), given in zip(rows, params, strict=True)]),
+            np.concatenate([np.array([to_coupling(row, sim, given) for row in lim.expected])
+                            for (_, lim, sim), given in zip(rows, params, strict=True)],
+                           axis=1),
+            {name: band(row_axes[first]) for name, band in itp.bands.items()}))
+    return tuple(out)
 
-    wall = time.perf_counter() - t0
-    result = SearchResult(
-        search=search.name, title=search.title, references=search.references, lumi=lum,
-        cl=cl, method=method, out_dir=out,
-        axes=tuple(AxisInfo(a.name, a.label, a.unit) for a in search.axes),
-        points=axis_values, channel=np.array([channel.name] * len(points)),
-        quantity="sigma", quantity_label=search.quantity_label, limits=lim,
-        couplings=tuple(couplings),
-        signal={**counts.signal, "sigma_signal_ref_pb": sigma_ref},
-        windows={**counts.windows, **cross},
-        selection=channel.selection,
-        samples=tuple(_summary(nt, selected[k], *samples[k], search) for k, nt in
-                      ntuples.items()),
-        distributions=_with_signals(counts.distributions, search, points, signal_ids, selected,
-                                    lim.expected[2], sigma_ref),
-        published=tuple(PublishedLimit(p.quantity, p.axis, np.asarray(p.x), np.asarray(p.y),
-                                       p.label) for p in search.published),
-        summary={"search": search.name, "title": search.title,
-                 "references": list(search.references), "luminosity": str(lum),
-                 "luminosity_per_pb": lum.per_pb, "cl": cl, "method": method, "quick": quick,
-                 "seed": seed, "channel": channel.name, "decay": channel.decay,
-                 "best_candidate": _best_candidate(channel.best_candidate),
-                 "pseudo_data": "observed limits use a seeded pseudo-dataset drawn from the "
-                                "simulated background model",
-                 "units": {a.name: a.unit for a in search.axes} | {"sigma": "pb"},
-                 "selection": list(channel.selection), **counts.summary,
-                 **({"mva": mva_summary} if mva_summary is not None else {}),
-                 "look_elsewhere": lee,
-                 "projection": (f"luminosity above the {search.default_lumi} of the analysis: "
-                                "the simulation is assumed to grow with the data "
-                                f"(MC-statistical variances × {mc_scale:.3g}); systematics "
-                                "stay" if mc_scale < 1.0 else None),
-                 "no_signal": _no_signal(search, points, signal_ids, ntuples, counts),
-                 "wall_time_s": round(wall, 1), "simulation_time_s": round(t_sim, 1),
-                 "inference_time_s": round(t_inference, 4),
-                 **_peak_memory(executor)})
-    write_outputs(result, report=report)
-    con.print(f"done in {wall:.0f} s")
-    return result
+
+def _run_summary(search: Search, runs: list[_ChannelRun], combination: _Combination | None,
+                 lum: Luminosity, *, quick: bool, seed: int, points: list[dict[str, float]],
+                 axes: tuple[AxisInfo, ...], several: bool) -> dict[str, Any]:
+    """``summary.json``'s record of the run (the runner adds times and memory): one channel's
+    decay, selection and extraction numbers at the top level, or one entry per channel and the
+    combination."""
+    from darkscan.interpret import projection_mc_scale
+
+    def channel(r: _ChannelRun) -> dict[str, Any]:
+        return {"decay": r.channel.decay, "best_candidate": _best_candidate(
+                    r.channel.best_candidate),
+                **({"signal_sample": r.signal.id} if several else {}),
+                "selection": list(r.channel.selection), **r.counts.summary,
+                **({"mva": r.mva} if r.mva is not None else {}),
+                "look_elsewhere": r.look_elsewhere}
+
+    head = {"search": search.name, "title": search.title,
+            "references": list(search.references), "luminosity": str(lum),
+            "luminosity_per_pb": lum.per_pb, "cl": search.cl,
+            "method": search.inference.method, "quick": quick, "seed": seed}
+    pseudo = {"pseudo_data": "observed limits use a seeded pseudo-dataset drawn from the "
+                             "simulated background model"
+                             + ("; each channel draws its own" if several else ""),
+              "units": {a.name: a.unit for a in search.axes}
+              | {search.quantity.name: "pb" if search.quantity.name == "sigma" else ""}}
+    if search.quantity.per_unit is not None:
+        pseudo["quantity"] = {"name": search.quantity.name,
+                              "normalisation": search.quantity.normalisation}
+    if several:
+        body = {"channels": {r.channel.name: channel(r) for r in runs},
+                "combination": combination.summary if combination is not None else (
+                    "not requested (Inference(combine=True) asks for it): per-channel limits "
+                    "only"),
+                **pseudo, **{k: v for k, v in runs[0].counts.summary.items()
+                             if k == "resolution_label"}}
+    else:
+        one = channel(runs[0])
+        body = {"channel": runs[0].channel.name, "decay": one.pop("decay"),
+                "best_candidate": one.pop("best_candidate"), **pseudo, **one}
+    mc_scale = projection_mc_scale(search.default_lumi, lum)
+    return {**head, **body,
+            "projection": (f"luminosity above the {search.default_lumi} of the analysis: "
+                           "the simulation is assumed to grow with the data "
+                           f"(MC-statistical variances × {mc_scale:.3g}); systematics "
+                           "stay" if mc_scale < 1.0 else None),
+            "no_signal": {k: v for r in runs for k, v in _no_signal(
+                search, r, points, axes, several).items()}}
 
 
 def _mva_step(mva: MassBinnedMLP, selected: dict[str, Selected],
@@ -199,21 +441,20 @@ def _peak_memory(executor: Executor | None) -> dict[str, Any]:
                                     "bound of the run's resident memory at any one time"}}
 
 
-def _no_signal(search: Search, points: list[dict[str, float]], signal_ids: list[str],
-               ntuples: dict[str, Ntuple], counts: Counts) -> dict[str, str]:
+def _no_signal(search: Search, run: _ChannelRun, points: list[dict[str, float]],
+               axes: tuple[AxisInfo, ...], several: bool) -> dict[str, str]:
     """Why a signal point has no selected signal: the cut that removes its last simulated
     events, or the signal window left empty. Keyed like ``SearchResult.point_name``."""
     from darkscan.select import evaluate
 
     out = {}
-    cuts = search.channels[0].selection
-    for i in np.flatnonzero(~(counts.efficiency > 0)):
-        nt = ntuples[signal_ids[int(i)]]
-        name = ", ".join(f"{a.name} = {points[int(i)][a.name]:g}" + (f" {a.unit}" if a.unit else "")
-                         for a in search.axes)
+    cuts = run.channel.selection
+    for i in np.flatnonzero(~(run.counts.efficiency > 0)):
+        nt = run.ntuples[run.signal_ids[int(i)]]
+        name = point_label(axes, points[int(i)], run.channel.name if several else "")
         mask = np.ones(len(nt.weight), dtype=bool)
         why = (f"none of the {nt.n_generated} simulated signal events is reconstructed as "
-               f"'{search.channels[0].decay}'")
+               f"'{run.channel.decay}'")
         if mask.any():
             why = (f"{int(mask.sum())} of {nt.n_generated} simulated signal events pass the "
                    "selection but none falls in the signal window")
@@ -235,11 +476,11 @@ def _samples(grid: Any, points: list[dict[str, float]], backgrounds: tuple[Any, 
     return out
 
 
-def _inference(counts: Counts, search: Search, lum: Luminosity
+def _inference(counts: Counts, search: Search, lum: Luminosity, per_unit: np.ndarray
                ) -> tuple[LimitResult, dict[str, np.ndarray], np.ndarray]:
-    """σ × B limits of every point (+inf where no signal is selected: no sensitivity), the
-    observed one from the data-driven background where the extraction has one, and the
-    cross-check method's limits."""
+    """Limits on the search's quantity at every point (σ × B / ``per_unit``; +inf where no
+    signal is selected: no sensitivity), the observed one from the data-driven background
+    where the extraction has one, and the cross-check method's limits."""
     from darkscan.stats import upper_limits
 
     cl, method = search.inference.cl, search.inference.method
@@ -247,21 +488,43 @@ def _inference(counts: Counts, search: Search, lum: Luminosity
     eff = np.where(blind, 1.0, counts.efficiency)
 
     def limits(bkg: np.ndarray, unc: np.ndarray, how: str) -> LimitResult:
-        return upper_limits(counts.n_obs, np.maximum(bkg, 1e-3), bkg_unc=unc, eff=eff, cl=cl,
-                            method=how, lumi=lum.per_pb)
+        lim = upper_limits(counts.n_obs, np.maximum(bkg, 1e-3), bkg_unc=unc, eff=eff, cl=cl,
+                           method=how, lumi=lum.per_pb)  # on σ × B, in pb
+        return replace(lim, observed=lim.observed / per_unit, expected=lim.expected / per_unit)
 
-    lim = limits(counts.bkg, counts.bkg_unc, method)
-    if counts.bkg_obs is not counts.bkg:
-        lim = replace(lim, observed=limits(counts.bkg_obs, counts.bkg_obs_unc, method).observed)
-    lim = replace(lim, observed=np.where(blind, np.inf, np.asarray(lim.observed, float)),
-                  expected=np.where(blind, np.inf, np.asarray(lim.expected, float)))
+    expected = (counts.bkg, counts.bkg_unc)
+    observed = (counts.bkg_obs, counts.bkg_obs_unc)
+    lim = _with_observed(limits, method, expected, observed, counts.bkg_obs is not counts.bkg,
+                         blind)
     cross: dict[str, np.ndarray] = {}
     if (other := search.inference.cross_check) is not None:
-        obs = limits(counts.bkg_obs, counts.bkg_obs_unc, other).observed
-        exp = limits(counts.bkg, counts.bkg_unc, other).expected[2]
-        cross = {f"sigma_ul_obs_{other}": np.where(blind, np.inf, obs),
-                 f"sigma_ul_exp_{other}": np.where(blind, np.inf, exp)}
+        obs = limits(*observed, other).observed
+        exp = limits(*expected, other).expected[2]
+        q = search.quantity.name
+        cross = {f"{q}_ul_obs_{other}": np.where(blind, np.inf, obs),
+                 f"{q}_ul_exp_{other}": np.where(blind, np.inf, exp)}
     return lim, cross, blind
+
+
+def _with_observed(limits: Callable[[np.ndarray, np.ndarray, str], LimitResult], method: str,
+                   expected: tuple[np.ndarray, np.ndarray],
+                   observed: tuple[np.ndarray, np.ndarray], data_driven: bool,
+                   blind: np.ndarray) -> LimitResult:
+    """Expected limits from the simulated background, the observed one from the data-driven
+    estimate where there is one; +inf where the search is blind."""
+    lim = limits(*expected, method)
+    if data_driven:
+        lim = replace(lim, observed=limits(*observed, method).observed)
+    return replace(lim, observed=np.where(blind, np.inf, np.asarray(lim.observed, float)),
+                   expected=np.where(blind, np.inf, np.asarray(lim.expected, float)))
+
+
+def _stack(parts: list[dict[str, np.ndarray]], n: int) -> dict[str, np.ndarray]:
+    """Per-point columns of several row sets (channels, the combination) one after the other;
+    a column a set lacks is NaN there."""
+    keys = list(dict.fromkeys(k for part in parts for k in part))
+    return {k: np.concatenate([np.asarray(part.get(k, np.full(n, np.nan)), float)
+                               for part in parts]) for k in keys}
 
 
 def _look_elsewhere(counts: Any, blind: np.ndarray, n_axes: int, seed: int
@@ -304,38 +567,42 @@ def _selected(nt: Ntuple, cuts: tuple[str, ...], observables: tuple[str, ...],
                     nt.sigma_pb * lum.per_pb / nt.n_generated)
 
 
-def _summary(nt: Ntuple, sel: Selected, spec: Any, params: dict[str, float], search: Search
-             ) -> SampleSummary:
+def _summary(nt: Ntuple, sel: Selected, spec: Any, params: dict[str, float], search: Search,
+             channel: str) -> SampleSummary:
     """A table row; signal points and training samples say which they are."""
     label = nt.label
-    if spec.process == search.signal.sample.process:
+    if spec.process in {s.process for s in search.signal_samples}:
         label += " at " + ", ".join(f"{a.name} = {params[a.name]:g}" for a in search.axes)
     if spec.id.endswith(f"_{TRAINING}"):
         label += " (training)"
     return SampleSummary(nt.name, label, nt.meta.process, nt.n_generated, nt.sigma_pb,
-                         sel.unit_weight, float(np.sum(sel.weight)), spec.filter_label)
+                         sel.unit_weight, float(np.sum(sel.weight)), spec.filter_label, channel)
 
 
 def _with_signals(dists: tuple, search: Search, points: list[dict[str, float]],
-                  signal_ids: list[str], selected: dict[str, Selected],
-                  sigma_exp: np.ndarray, sigma_ref: np.ndarray) -> tuple:
+                  run: _ChannelRun, channel: str) -> tuple:
     """Overlay up to three signal points on each distribution, each scaled to its expected
     limit so that its size means something."""
-    finite = [i for i in range(len(points)) if np.isfinite(sigma_exp[i])]
+    exp = run.limits.expected[2]
+    finite = [i for i in range(len(points)) if np.isfinite(exp[i])]
     if not finite:
-        return dists
+        return tuple(replace(d, channel=channel) for d in dists)
     picks = [finite[j] for j in np.linspace(0, len(finite) - 1, min(3, len(finite))).astype(int)]
     out = []
     for d in dists:
         signals = {}
         for i in dict.fromkeys(picks):
-            s = selected[signal_ids[i]]
+            s = run.selected[run.signal_ids[i]]
             name = ", ".join(f"{a.label} = {points[i][a.name]:g} {a.unit}" for a in search.axes)
-            scale = sigma_exp[i] / max(sigma_ref[i], 1e-300)
-            signals[f"{name} (σ at exp. limit)"] = np.histogram(
+            scale = exp[i] / max(run.ref[i], 1e-300)
+            signals[f"{name} ({_AT_LIMIT[search.quantity.name]} at exp. limit)"] = np.histogram(
                 s.values[d.name], d.edges, weights=s.weight * scale)[0]
-        out.append(replace(d, signals=signals))
+        out.append(replace(d, signals=signals, channel=channel))
     return tuple(out)
+
+
+#: how a signal scaled to its expected limit is named in the distributions' legends
+_AT_LIMIT = {"sigma": "σ", "br": "B", "br_ratio": "B ratio"}
 
 
 def _write_csv(path: Path, cols: dict[str, np.ndarray]) -> None:

@@ -151,6 +151,23 @@ class Ntuple:
         return self.n_generated / self.sigma_pb if self.sigma_pb > 0 else float("inf")
 
 
+def ntuple_key(spec: SampleSpec, params: dict[str, float], *, decay: str,
+               best: BestCandidate | AllCandidates, columns: tuple[str, ...], n: int, seed: int,
+               lists: tuple[ListDef, ...] = ()) -> str:
+    """The cache key of a sample's ntuple: everything the chunks depend on besides the
+    package's code (fingerprinted) and the chunk's seed: the process and its parameters, the
+    truth filter, the reconstruction (decay string, best-candidate rule, particle lists) and
+    the columns kept. Channels that reconstruct the same samples differently therefore never
+    share an ntuple, and channels that read the same reconstruction with the same columns do."""
+    config = {"process": spec.process, "params": params, "decay": decay,
+              "best": [best.expression, best.highest], "filter": spec.filter_label,
+              "filter_is_decay": spec.filter_is_decay,
+              "columns": columns, "n": n, "seed": seed}
+    if lists:  # (only when used: the keys of list-free searches stay as they were)
+        config["lists"] = [repr(ld) for ld in lists]
+    return stage_key("ntuple", config, code=CODE)
+
+
 def make_ntuples(samples: dict[str, tuple[SampleSpec, dict[str, float]]], *, decay: str,
                  best: BestCandidate | AllCandidates, columns: tuple[str, ...], quick: bool,
                  seed: int, cache_root: Path | None, executor: Executor, scale: float = 1.0,
@@ -164,13 +181,8 @@ def make_ntuples(samples: dict[str, tuple[SampleSpec, dict[str, float]]], *, dec
     for name, (spec, given) in samples.items():
         params = resolve_params(get_process(spec.process), given)
         n = spec.n(quick, scale)
-        config = {"process": spec.process, "params": params, "decay": decay,
-                  "best": [best.expression, best.highest], "filter": spec.filter_label,
-                  "filter_is_decay": spec.filter_is_decay,
-                  "columns": columns, "n": n, "seed": seed}
-        if lists:  # (only when used: the keys of list-free searches stay as they were)
-            config["lists"] = [repr(ld) for ld in lists]
-        base = stage_key("ntuple", config, code=CODE)
+        base = ntuple_key(spec, params, decay=decay, best=best, columns=columns, n=n,
+                          seed=seed, lists=lists)
         for chunk in plan_chunks(n, CHUNK_SIZE, _sample_seed(seed, name)):
             tasks.append(NtupleTask(name, spec, params, decay, best, columns, chunk, lists,
                                     None if cache_root is None else str(cache_root), base))

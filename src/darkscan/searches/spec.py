@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from darkscan.errors import ParameterError
+from darkscan.searches.result import COMBINED
 
 if TYPE_CHECKING:
     from darkscan.reco.lists import ListDef
@@ -99,12 +100,17 @@ class Axis:
 @dataclass(frozen=True)
 class SignalGrid:
     """Signal points: the product of the axes' values where ``allowed`` holds (e.g. M_h′ <
-    M_A′), each a sample of ``sample`` with the axis values as parameters."""
+    M_A′), each a sample of ``sample`` with the axis values as parameters.
 
-    sample: SampleSpec
+    ``by_channel``: channel name → the signal sample of that channel, where channels see
+    different signal processes (the e and μ channels of τ → ℓα: τ → eα and τ → μα); a channel
+    not named there uses ``sample`` (which may then be None: every channel has its own)."""
+
+    sample: SampleSpec | None
     axes: tuple[Axis, ...]
     allowed: Callable[[Mapping[str, float]], bool] | None = None
     allowed_label: str = ""
+    by_channel: Mapping[str, SampleSpec] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         names = [a.name for a in self.axes]
@@ -112,6 +118,8 @@ class SignalGrid:
             raise _fail("signal grid", f"axes must be distinct and non-empty, got {names}")
         if self.allowed is not None and not self.allowed_label:
             raise _fail("signal grid", "a restricted grid needs allowed_label")
+        if self.sample is None and not self.by_channel:
+            raise _fail("signal grid", "needs a sample, or one per channel (by_channel)")
         if not self.points(quick=True):
             raise _fail("signal grid", "the quick grid has no allowed point")
 
@@ -120,6 +128,14 @@ class SignalGrid:
         out = [dict(zip((a.name for a in self.axes), map(float, combo), strict=True))
                for combo in itertools.product(*values)]
         return [p for p in out if self.allowed is None or self.allowed(p)]
+
+    def sample_for(self, channel: str) -> SampleSpec:
+        """The signal sample of ``channel``."""
+        spec = self.by_channel.get(channel, self.sample)
+        if spec is None:
+            raise _fail("signal grid", f"channel {channel!r} has no signal sample: give "
+                        "sample or by_channel[{channel!r}]")
+        return spec
 
 
 @dataclass(frozen=True)
@@ -152,7 +168,11 @@ class Channel:
     """A reconstructed final state: decay string, best-candidate rule, selection (cut strings
     of the restricted language, all required), the extra ntuple columns it keeps, and the
     particle lists the decay string uses (basf2-style :class:`darkscan.reco.ListDef`: cuts,
-    vertex and mass fits, e.g. ``S:mumu -> mu+:id mu-:id`` with a vertex fit)."""
+    vertex and mass fits, e.g. ``S:mumu -> mu+:id mu-:id`` with a vertex fit).
+
+    A search may have several: each reconstructs the shared background samples (and its own
+    signal sample, :attr:`SignalGrid.by_channel`) with its own decay string and selection and
+    gets its own limits; ``name`` is an ASCII id (it names rows of ``limits.csv`` and files)."""
 
     name: str
     decay: str
@@ -200,11 +220,16 @@ def variable_names(expression: str) -> tuple[str, ...]:
 class Inference:
     """How counts become limits: ``method`` of :func:`darkscan.stats.upper_limits` at ``cl``;
     ``cross_check``: another method whose limits are reported beside (e.g. CLs beside a
-    published Bayesian result)."""
+    published Bayesian result). ``combine``: a search with several channels also gives the
+    limits of their combination (rows ``channel = combined``): one signal in independent
+    channels, the product of their counting likelihoods
+    (:func:`darkscan.stats.combined_upper_limits`, asymptotic CLs, so ``method`` must be
+    "cls"). The channels must not share events (disjoint selections)."""
 
     cl: float
     method: str = "cls"
     cross_check: str | None = None
+    combine: bool = False
 
     def __post_init__(self) -> None:
         from darkscan.stats import METHODS
@@ -215,6 +240,56 @@ class Inference:
                             f"{m!r}")
         if not 0.0 < self.cl < 1.0:
             raise _fail("inference", f"cl must lie in (0, 1), got {self.cl}")
+        if self.combine and self.method != "cls":
+            raise _fail("inference", "the combination of channels is an asymptotic CLs limit "
+                        f"(stats.combined_upper_limits): combine needs method 'cls', got "
+                        f"{self.method!r}")
+
+
+#: what the first limit columns of ``limits.csv`` are on (DESIGN §5)
+QUANTITIES = ("sigma", "br", "br_ratio")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """What the search sets its limits on, naming the columns ``<name>_ul_obs``, … (DESIGN §5):
+    ``sigma``, σ × B of the decay searched for in pb (the default); ``br``, a branching fraction
+    (e.g. B(B → K(*)X) × B(X → …)); ``br_ratio``, a branching fraction over that of a SM decay the
+    paper normalises to (B(τ → ℓα)/B(τ → ℓνν̄)).
+
+    A limit is set on the signal sample's cross section, σ_UL = N_UL/(ε L); ``per_unit(channel,
+    axes)`` gives, per signal point (axis values as arrays), the cross section in pb that one
+    unit of the quantity puts into that channel's signal sample (e.g. 2 σ(e⁺e⁻ → τ⁺τ⁻) B(τ →
+    3 prongs) B(τ → ℓνν̄) for the ratio), so the limit is σ_UL / per_unit; ``normalisation``
+    says so in words (it is written to the run's summary)."""
+
+    name: str = "sigma"
+    per_unit: Callable[[str, Mapping[str, np.ndarray]], np.ndarray] | None = None
+    normalisation: str = ""
+
+    def __post_init__(self) -> None:
+        if self.name not in QUANTITIES:
+            raise _fail("quantity", f"name must be one of {', '.join(QUANTITIES)}, got "
+                        f"{self.name!r}")
+        if (self.name == "sigma") != (self.per_unit is None):
+            raise _fail(f"quantity {self.name!r}", "a branching fraction needs per_unit (the "
+                        "signal cross section per unit of it); sigma takes none")
+        if self.per_unit is not None and not self.normalisation.strip():
+            raise _fail(f"quantity {self.name!r}", "say what per_unit is (normalisation=...)")
+
+    def scale(self, channel: str, axes: Mapping[str, np.ndarray]) -> np.ndarray:
+        """σ (pb) per unit of the quantity in ``channel`` at each point (ones for ``sigma``)."""
+        n = len(next(iter(axes.values())))
+        if self.per_unit is None:
+            return np.ones(n)
+        out = np.broadcast_to(np.asarray(self.per_unit(channel, axes), float), (n,)).copy()
+        if not np.all(np.isfinite(out) & (out > 0)):
+            raise _fail(f"quantity {self.name!r}", f"per_unit must be positive and finite, got "
+                        f"{out} in channel {channel!r}")
+        return out
+
+
+SIGMA = Quantity()
 
 
 @dataclass(frozen=True)
@@ -249,7 +324,7 @@ class Interpretation:
 class Published:
     """A published limit to compare with (and overlay): along one axis, with provenance."""
 
-    quantity: str  #: "sigma" or an interpretation's "<column>_ul_<model>"
+    quantity: str  #: the search's :class:`Quantity` name ("sigma") or "<column>_ul_<model>"
     axis: str
     x: tuple[float, ...]
     y: tuple[float, ...]
@@ -274,6 +349,7 @@ class Search:
     interpretations: tuple[Interpretation, ...] = ()
     published: tuple[Published, ...] = ()
     summary: str = ""
+    quantity: Quantity = SIGMA
 
     def __post_init__(self) -> None:
         from darkscan.physics import parse_luminosity
@@ -284,19 +360,40 @@ class Search:
             raise _fail(where, "name must be lower-case with dashes")
         if not isinstance(self.extraction, Extraction):
             raise _fail(where, f"extraction must be an Extraction, got {self.extraction!r}")
-        ids = [self.signal.sample.id, *(b.id for b in self.backgrounds)]
+        self._check_channels(where)
+        ids = [s.id for s in (*self.signal_samples, *self.backgrounds)]
         if len(set(ids)) != len(ids):
             raise _fail(where, f"sample ids must be unique, got {ids}")
-        if len(self.channels) != 1:
-            raise _fail(where, "exactly one channel is supported by the runner for now")
         self.extraction.check(self)
         parse_luminosity(self.default_lumi)
         axes = {a.name for a in self.signal.axes}
-        quantities = {"sigma"} | {f"{i.column}_ul_{i.model}" for i in self.interpretations}
+        quantities = {self.quantity.name} | {f"{i.column}_ul_{i.model}"
+                                             for i in self.interpretations}
         for p in self.published:
             if p.axis not in axes or p.quantity not in quantities or len(p.x) != len(p.y):
                 raise _fail(where, f"published limit {p.label!r}: axis must be one of {axes}, "
                             f"quantity one of {quantities}, x and y of equal length")
+
+    def _check_channels(self, where: str) -> None:
+        names = [c.name for c in self.channels]
+        if not names or len(set(names)) != len(names):
+            raise _fail(where, f"channels must be distinct and non-empty, got {names}")
+        for name in names:
+            if not _ID.match(name) or name == COMBINED:
+                raise _fail(where, f"channel name {name!r} must be an ASCII id (a-z, 0-9, _), "
+                            f"not {COMBINED!r}")
+            self.signal.sample_for(name)
+        if unknown := sorted(set(self.signal.by_channel) - set(names)):
+            raise _fail(where, f"signal by_channel names unknown channels {unknown}; channels: "
+                        + ", ".join(names))
+        if self.inference.combine and len(names) < 2:
+            raise _fail(where, "inference combine=True needs several channels")
+
+    @property
+    def signal_samples(self) -> tuple[SampleSpec, ...]:
+        """The distinct signal samples of the channels, in channel order."""
+        specs = {id(s): s for s in (self.signal.sample_for(c.name) for c in self.channels)}
+        return tuple(specs.values())
 
     @property
     def axes(self) -> tuple[Axis, ...]:
