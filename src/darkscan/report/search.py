@@ -326,6 +326,8 @@ def _signal_figures(result: SearchResult, out: Path) -> list[FigureEntry]:
         ax1 = result.axes[1]
         y_all = np.asarray(result.points[ax1.name], float)
         for channel, idx in channels:
+            if not np.any(np.isfinite(values[idx])):  # e.g. a combination's efficiency
+                continue
             curves = {}
             for v in _second_axis_values(y_all, idx, MAX_FAMILY):
                 sel = idx[y_all[idx] == v]
