@@ -60,7 +60,8 @@ def fit_templates(counts: np.ndarray, signal_shape: np.ndarray, background: np.n
         return TemplateFitResult(s, float(np.sqrt(1.0 / info)), 1.0, float(1.0 / info))
     design = np.stack([f, b], axis=1)
     fisher = design.T @ (design / v[:, None])
-    if np.linalg.cond(fisher) > 1e12:
+    scale = 1.0 / np.sqrt(np.diag(fisher))
+    if abs(fisher[0, 1] * scale[0] * scale[1]) > 1.0 - 1e-9:  # correlation of ŝ and β̂ ≈ ±1
         raise ParameterError("the signal and background templates are indistinguishable "
                              "(singular Fisher matrix): give the fit more bins or range")
     cov = np.linalg.inv(fisher)
