@@ -59,8 +59,9 @@ SEARCHES: dict[str, SearchInfo] = {s.name: s for s in (
                "darkscan.searches.alp_photons"),
     SearchInfo("dark-photon-invisible", "e+e- -> gamma A', A' -> chi chi; single photon", None),
     SearchInfo("b-to-k-alp", "B -> K(*) a, a -> gamma gamma; g_aW", None),
-    SearchInfo("tau-to-lepton-alp", "tau -> l alpha, alpha invisible; lepton-energy spectrum",
-               None),
+    SearchInfo("tau-to-lepton-alp", "tau -> l alpha, alpha invisible, 3x1 tau pairs; lepton "
+               "energy in the tau pseudo-rest frame, template fit; 95% CL on B(l alpha)/B(l nu "
+               "nu)", "darkscan.searches.tau_to_lepton_alp"),
 )}
 
 

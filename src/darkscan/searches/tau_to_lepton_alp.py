@@ -1,0 +1,140 @@
+"""τ → ℓα, α invisible: a two-body lepton line on the τ → ℓνν̄ spectrum.
+
+Analysis summary (Belle II, PRL 130 181803 (2023), arXiv:2212.03634, 62.8 fb⁻¹): in
+e⁺e⁻ → τ⁺τ⁻, one τ decays to a lepton (e or μ) and an invisible boson α of mass m_α
+(0 ≤ m_α < 1.6 GeV) that escapes, the other τ to three charged prongs (the tag): events with four
+tracks of zero charge, three on one side of the event and the lepton alone on the other (the 3×1
+topology). In the τ rest frame the lepton has the fixed energy E*_ℓ = (m_τ² + m_ℓ² − m_α²)/2m_τ;
+the τ's direction is not measured, so the frame is approximated (ARGUS) by a τ of energy √s/2
+flying opposite to the three-prong system: the lepton energy fraction x = 2E_ℓ/m_τ in this
+pseudo-rest frame shows the two-body line as a broad bump (smeared by the frame's direction
+error) on the three-body τ → ℓνν̄ spectrum of the same events, the irreducible background. Its
+shape is known from the SM, up to a modelling uncertainty per bin: a binned template fit of the
+signal's simulated x over the simulated τ-pair spectrum, with its normalisation free, gives the
+signal yield. The limits are on B(τ → ℓα)/B(τ → ℓνν̄) at 95% CL, for e and μ separately. They
+are weakest at m_α → 0, where the line sits at the endpoint x ≈ 1 of the Michel spectrum, and
+strongest near 1.2–1.6 GeV, where it sits low.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+
+import awkward as ak
+import numpy as np
+
+from darkscan.physics.constants import BF_TAU_TO_E, BF_TAU_TO_MU
+from darkscan.reco.lists import ListDef
+from darkscan.searches.extraction import TemplateFit
+from darkscan.searches.spec import (
+    Axis,
+    BestCandidate,
+    Channel,
+    Inference,
+    Published,
+    Quantity,
+    SampleSpec,
+    Search,
+    SignalGrid,
+)
+
+#: the CDC acceptance (lab), widened by a degree
+THETA_CDC = (np.radians(16.0), np.radians(151.0))
+#: m_α = 1 MeV stands for a massless α (the line moves by m_α²/2m_τ ≈ 3×10⁻⁷ GeV)
+MASSES = (0.001, 0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6)
+#: per channel: the signal process, the SM background process, B(τ → ℓνν̄), the lepton list
+LEPTONS = {"e": ("ee_tautau_ealpha_3prong", "ee_tautau_e3prong", BF_TAU_TO_E, "e"),
+           "mu": ("ee_tautau_mualpha_3prong", "ee_tautau_mu3prong", BF_TAU_TO_MU, "mu")}
+
+
+def lepton_in_acceptance(particles: ak.Array) -> np.ndarray:
+    """Truth filter for the τ-pair samples (three-prong τ undecayed): the single lepton (e or μ,
+    from the τ) lies in the CDC acceptance with p > 0.2 GeV; the three prongs are Pythia's."""
+    lep = particles[((abs(particles.pdg) == 11) | (abs(particles.pdg) == 13))
+                    & (particles.status == 1) & (particles.mother >= 2)]
+    p = np.sqrt(lep.px**2 + lep.py**2 + lep.pz**2)
+    theta = np.arctan2(np.hypot(lep.px, lep.py), lep.pz)
+    ok = (theta > THETA_CDC[0]) & (theta < THETA_CDC[1]) & (p > 0.2)
+    return ak.to_numpy(ak.any(ok, axis=1))
+
+
+@cache
+def _signal_sigma_pb(process: str) -> float:
+    """σ(e⁺e⁻ → τ⁺τ⁻) × 2 B(τ → 3 prongs), the signal sample's cross section at B(τ → ℓα) = 1
+    (independent of m_α)."""
+    from darkscan.generate import cross_section
+
+    return cross_section(process, mass=MASSES[0]).sigma_pb
+
+
+def _per_unit_ratio(channel: str, axes: Mapping[str, np.ndarray]) -> np.ndarray:
+    """The signal cross section (pb) at B(τ → ℓα)/B(τ → ℓνν̄) = 1."""
+    process, _, bf_lnunu, _ = LEPTONS[channel]
+    return np.full(len(axes["mass"]), _signal_sigma_pb(process) * bf_lnunu)
+
+
+SELECTION = (
+    "trg_two_track == 1 or trg_single_muon == 1 or trg_hie == 1",
+    "n_tracks == 4",
+    "charge == 0",
+    "dau0_M < 1.8",                           # the tag's three prongs come from a τ
+    # 3×1: the lepton alone in its hemisphere (the CMS angle to every prong above 90°)
+    "cos_fs_03 < 0 and cos_fs_13 < 0 and cos_fs_23 < 0",
+)
+
+
+def _channel(name: str) -> Channel:
+    lepton = LEPTONS[name][3]
+    return Channel(
+        name, f"vpho -> tau+:3prong {lepton}-:id",
+        # the lepton is the track most opposite to the other three (the 3×1 topology)
+        best_candidate=BestCandidate("cos_fs_03 + cos_fs_13 + cos_fs_23", highest=False),
+        selection=SELECTION,
+        lists=(ListDef(f"{lepton}+:id", cut=f"{'muonID' if name == 'mu' else 'electronID'} "
+                                            "> 0.9"),
+               ListDef("tau+:3prong -> pi+:all pi-:all pi+:all")))
+
+
+def _signal(name: str) -> SampleSpec:
+    return SampleSpec(f"{name}alpha", LEPTONS[name][0], n_events=20_000, n_quick=5_000,
+                      label=f"τ → {'e' if name == 'e' else 'μ'}α",
+                      truth_filter=lepton_in_acceptance,
+                      filter_label="the lepton of τ → ℓα in the CDC acceptance with p > 0.2 GeV "
+                                   "(truth)")
+
+
+def _background(name: str) -> SampleSpec:
+    symbol = "e" if name == "e" else "μ"
+    return SampleSpec(f"tautau_{name}3prong", LEPTONS[name][1], n_events=400_000,
+                      n_quick=40_000, label=f"τ⁺τ⁻ → ({symbol}νν̄)(3 prongs)",
+                      truth_filter=lepton_in_acceptance,
+                      filter_label=f"the τ → {symbol}νν̄ lepton in the CDC acceptance with "
+                                   "p > 0.2 GeV (truth)")
+
+
+_PUB = "Belle II, PRL 130 181803 (2023), 62.8 fb$^{-1}$"
+
+SEARCH = Search(
+    name="tau-to-lepton-alp",
+    title="τ → ℓα, α invisible (lepton energy in the τ pseudo-rest frame)",
+    references=("Belle II, PRL 130 181803 (2023), arXiv:2212.03634",),
+    summary=__doc__ or "",
+    signal=SignalGrid(None, axes=(Axis("mass", MASSES, quick=(0.001, 0.8, 1.4),
+                                       label="$m_\\alpha$"),),
+                      by_channel={name: _signal(name) for name in LEPTONS}),
+    backgrounds=tuple(_background(name) for name in LEPTONS),
+    channels=tuple(_channel(name) for name in LEPTONS),
+    extraction=TemplateFit("x_tau_pseudo_rest", "$x = 2E^*_\\ell/m_\\tau$ (pseudo-rest frame)",
+                           range=(0.0, 2.0), bins=40, shape_uncertainty=0.0),
+    inference=Inference(cl=0.95, method="cls"),
+    default_lumi="62.8/fb",
+    quantity=Quantity("br_ratio", per_unit=_per_unit_ratio,
+                      normalisation="σ(e⁺e⁻ → τ⁺τ⁻) × 2 B(τ → 3 prongs) × B(τ → ℓνν̄): the "
+                                    "signal sample's cross section at B(τ → ℓα) = B(τ → ℓνν̄)"),
+    quantity_label="B(τ → ℓα)/B(τ → ℓνν̄)",
+    published=(
+        Published("br_ratio", "mass", (0.0, 1.6), (0.7e-3, 0.7e-3), f"{_PUB}: lowest (μ)"),
+        Published("br_ratio", "mass", (0.0, 1.6), (12.2e-3, 12.2e-3), f"{_PUB}: highest (μ)"),
+    ),
+)
