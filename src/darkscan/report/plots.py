@@ -44,9 +44,25 @@ def _finite(values: np.ndarray) -> np.ndarray:
     return v
 
 
+def _plain_tick(value: float, _pos: int) -> str:
+    """A tick label as a plain number (0.2, 5), not 2×10⁻¹."""
+    return f"{value:g}"
+
+
+def _minor_tick(value: float, _pos: int) -> str:
+    """Minor ticks of a log axis labelled at 2 and 5 times a power of ten only: the others
+    would overlap."""
+    mantissa = round(value / 10 ** np.floor(np.log10(value)), 6) if value > 0 else 0.0
+    return f"{value:g}" if mantissa in (2.0, 5.0) else ""
+
+
 def _set_x(ax: Axes, x: np.ndarray, xlabel: str, logx: bool) -> None:
     if logx:
+        from matplotlib.ticker import FuncFormatter
+
         ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(FuncFormatter(_plain_tick))
+        ax.xaxis.set_minor_formatter(FuncFormatter(_minor_tick))
     ax.set_xlabel(mathtext(xlabel))
     finite = np.asarray(x, float)[np.isfinite(x)]
     if finite.size > 1 and finite.min() < finite.max():
