@@ -57,7 +57,9 @@ SEARCHES: dict[str, SearchInfo] = {s.name: s for s in (
     SearchInfo("alp-photons", "e+e- -> gamma a, a -> gamma gamma, three photons; diphoton or "
                "recoil mass fits in sliding windows; 95% CL on sigma x B and g_agg",
                "darkscan.searches.alp_photons"),
-    SearchInfo("dark-photon-invisible", "e+e- -> gamma A', A' -> chi chi; single photon", None),
+    SearchInfo("dark-photon-invisible", "e+e- -> gamma A', A' -> chi chi; single photon, recoil "
+               "mass squared windows; 90% CL on sigma x B and epsilon",
+               "darkscan.searches.dark_photon_invisible"),
     SearchInfo("b-to-k-alp", "B -> K(*) a, a -> gamma gamma; g_aW", None),
     SearchInfo("tau-to-lepton-alp", "tau -> l alpha, alpha invisible, 3x1 tau pairs; lepton "
                "energy in the tau pseudo-rest frame, template fit; 95% CL on B(l alpha)/B(l nu "

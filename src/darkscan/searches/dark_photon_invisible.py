@@ -1,0 +1,118 @@
+"""A′ → invisible in e⁺e⁻ → γA′: a single photon and nothing else.
+
+Analysis summary (Belle II Physics Book, PTEP 2019 123C01, §17, single-photon projection; BaBar,
+PRL 119 131804 (2017), 53 fb⁻¹): a dark photon radiated in e⁺e⁻ annihilation, e⁺e⁻ → γA′, that
+decays to dark matter, A′ → χχ̄, leaves one photon of fixed CMS energy E*_γ = (s − M²_A′)/2√s:
+a peak at M²_A′ in the mass squared recoiling against the photon, M²_rec = s − 2√s E*_γ. Events
+have no track and a single photon in the ECL barrel that fires the single-photon trigger, no
+other ECL energy and no KLM activity (photons lost in the ECL's gaps between barrel and endcaps
+shower in the KLM behind them) and a recoil that does not point into such a gap. What passes is what the detector failed to see: e⁺e⁻ → γγ(γ)
+with the other photons lost in the gaps or beyond the acceptance (at low M²_rec, the photon
+carrying ~√s/2), e⁺e⁻ → e⁺e⁻γ with both leptons down the beam pipe (at high M²_rec, a soft
+photon), and e⁺e⁻ → νν̄γ, irreducible but tiny at 10.58 GeV. The signal is counted in windows
+of ±2σ of M²_rec about each mass; 90% CL limits on σ(e⁺e⁻ → γA′) × B(A′ → invisible), then on ε.
+"""
+
+from __future__ import annotations
+
+import awkward as ak
+import numpy as np
+
+from darkscan.models.dark_photon import branching_fractions
+from darkscan.reco.lists import ListDef
+from darkscan.searches.extraction import CountWindows
+from darkscan.searches.spec import (
+    Axis,
+    BestCandidate,
+    Channel,
+    Inference,
+    Interpretation,
+    SampleSpec,
+    Search,
+    SignalGrid,
+)
+
+#: the ECL's polar acceptance (lab) and its gaps between the barrel and the endcaps, degrees
+ECL_ACCEPTANCE = (12.4, 155.1)
+ECL_GAPS = ((31.4, 32.2), (128.7, 130.7))
+ECL_BARREL = (32.2, 128.7)
+
+
+def _theta_deg(parts: ak.Array) -> ak.Array:
+    return np.degrees(np.arctan2(np.hypot(parts.px, parts.py), parts.pz))
+
+
+def _unseen(theta: ak.Array, margin: float) -> ak.Array:
+    """Directions the ECL does not cover, widened by ``margin`` degrees (resolution, showers
+    reaching over a gap's edge)."""
+    out = (theta < ECL_ACCEPTANCE[0] + margin) | (theta > ECL_ACCEPTANCE[1] - margin)
+    for lo, hi in ECL_GAPS:
+        out = out | ((theta > lo - margin) & (theta < hi + margin))
+    return out
+
+
+def one_photon_rest_unseen(particles: ak.Array) -> np.ndarray:
+    """Truth filter for the QED backgrounds: exactly one final-state particle above 0.5 GeV
+    enters the ECL barrel, a photon, and every other visible particle above 0.1 GeV goes where
+    the ECL does not see it (beyond its acceptance or into a gap, 2° margin)."""
+    final = particles[particles.status == 1]
+    visible = final[(abs(final.pdg) != 12) & (abs(final.pdg) != 14) & (abs(final.pdg) != 16)]
+    e = visible.E
+    theta = _theta_deg(visible)
+    in_barrel = (theta > ECL_BARREL[0]) & (theta < ECL_BARREL[1]) & (e > 0.5)
+    photon_in_barrel = in_barrel & (visible.pdg == 22)
+    others_unseen = ak.all(in_barrel | (e < 0.1) | _unseen(theta, 2.0), axis=1)
+    return ak.to_numpy((ak.sum(in_barrel, axis=1) == 1)
+                       & (ak.sum(photon_in_barrel, axis=1) == 1) & others_unseen)
+
+
+SELECTION = (
+    "trg_single_photon == 1",
+    "n_tracks == 0",
+    "dau0_theta > 0.5620 and dau0_theta < 2.2462",   # the barrel, 32.2°–128.7°
+    "E_ECL_extra < 0.2",
+    "n_klm_neutral == 0",                            # the KLM veto
+    # the recoil must not point into a gap between the ECL barrel and an endcap (±2°): there a
+    # photon leaves neither a cluster nor, reliably, KLM hits (e⁺e⁻ → γγ with one photon lost)
+    "not (theta_recoil > 0.513 and theta_recoil < 0.597)",
+    "not (theta_recoil > 2.211 and theta_recoil < 2.316)",
+)
+
+def _br_invisible(p: dict[str, np.ndarray]) -> np.ndarray:
+    return branching_fractions(1e-3, p["mass"], alpha_d=0.5, mass_chi=0.0)["invisible"]
+
+
+MASSES = (0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0)
+
+SEARCH = Search(
+    name="dark-photon-invisible",
+    title="A′ → invisible in e⁺e⁻ → γA′ (single photon)",
+    references=("Belle II Physics Book, PTEP 2019 123C01 (single photon)",
+                "BaBar, PRL 119 131804 (2017), arXiv:1702.03327"),
+    summary=__doc__ or "",
+    signal=SignalGrid(
+        SampleSpec("darkphoton", "ee_gamma_darkphoton", n_events=10_000, n_quick=3_000,
+                   label="signal", params={"epsilon": 1e-3, "alpha_d": 0.5}),
+        axes=(Axis("mass", MASSES, quick=(1.0, 4.0, 7.0), label="$M_{A'}$"),)),
+    backgrounds=(
+        SampleSpec("gg", "ee_gg", n_events=400_000, n_quick=50_000, label="γγ(γ)",
+                   truth_filter=one_photon_rest_unseen,
+                   filter_label="one photon in the ECL barrel, the rest unseen (truth)"),
+    ),
+    channels=(Channel(
+        "gamma", "vpho -> gamma:sel",
+        best_candidate=BestCandidate("dau0_E_cms"),
+        selection=SELECTION,
+        lists=(ListDef("gamma:sel", cut="E > 0.5"),)),),
+    extraction=CountWindows("m2_recoil", "$M^2_{\\mathrm{recoil}}$", "GeV$^2$",
+                            range=(-5.0, 80.0), n_sigma=2.0),
+    inference=Inference(cl=0.9, method="cls"),
+    default_lumi="20/fb",
+    quantity_label="σ(e⁺e⁻ → γA′) × B(A′ → invisible)",
+    interpretations=(
+        Interpretation("invisible", "epsilon", "$\\varepsilon$",
+                       "dark photon with α_D = 0.5, m_χ = 0: B(A′ → χχ̄) from the widths",
+                       reference=lambda p: p["epsilon"], power=2.0,
+                       branching=_br_invisible),
+    ),
+)

@@ -1,0 +1,50 @@
+"""The single-photon search: its QED truth filter on hand-made events, and a reduced quick run
+end to end."""
+
+import awkward as ak
+import numpy as np
+import pytest
+
+from darkscan.searches import get
+from darkscan.searches.dark_photon_invisible import one_photon_rest_unseen
+from darkscan.searches.runner import run_search
+
+
+def _event(photons: list[tuple[float, float]]) -> dict[str, list[float]]:
+    """Photons (E, θ in degrees) at φ = 0."""
+    e = [p[0] for p in photons]
+    th = np.radians([p[1] for p in photons])
+    return {"pdg": [22] * len(e), "status": [1] * len(e), "E": e,
+            "px": list(np.array(e) * np.sin(th)), "py": [0.0] * len(e),
+            "pz": list(np.array(e) * np.cos(th))}
+
+
+def test_truth_filter_keeps_one_barrel_photon_with_the_rest_unseen() -> None:
+    events = ak.Array([
+        _event([(5.0, 90.0), (5.5, 31.8)]),    # partner in the forward gap: kept
+        _event([(5.0, 90.0), (5.5, 5.0)]),     # partner down the beam pipe: kept
+        _event([(5.0, 90.0), (5.5, 60.0)]),    # partner in the barrel: dropped
+        _event([(5.0, 90.0), (5.5, 20.0)]),    # partner in the forward endcap: dropped
+        _event([(5.0, 14.0), (5.5, 5.0)]),     # nothing in the barrel: dropped
+        _event([(5.0, 90.0), (0.05, 60.0)]),   # a soft extra photon: kept
+    ])
+    np.testing.assert_array_equal(one_photon_rest_unseen(events),
+                                  [True, True, False, False, False, True])
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    out = tmp_path_factory.mktemp("dpi")
+    return run_search(get("dark-photon-invisible"), out_dir=out, quick=True, seed=2, scale=0.15)
+
+
+def test_physics(result) -> None:  # type: ignore[no-untyped-def]
+    t = result.to_table()
+    m = result.points["mass"]
+    # the recoil mass squared peaks at M²_A′; its width follows the photon energy resolution
+    np.testing.assert_allclose(t["peak"], m**2, atol=0.5)
+    assert np.all((t["resolution"] > 0.3) & (t["resolution"] < 3.0))
+    # one barrel photon with the single-photon trigger: a fifth of the produced A′
+    assert np.all((t["efficiency"] > 0.1) & (t["efficiency"] < 0.35))
+    assert np.all(np.isfinite(t["epsilon_ul_invisible_exp"]))
+    assert np.all(t["epsilon_ul_invisible_exp"] < 0.1)
