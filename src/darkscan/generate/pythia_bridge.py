@@ -257,6 +257,18 @@ def hadronise_partons(counts: np.ndarray, partons: dict[str, np.ndarray],
     """
     pythia = make_pythia(["ProcessLevel:all = off", *settings], child_seed(seed, 0),
                          extra_particles=extra_particles)
+    kc, cols = _run_records(pythia, counts, partons, keep_ids)
+    if lab:
+        cols = columns_to_lab(kc, cols, np.random.default_rng(child_seed(seed, 1)), experiment,
+                              beam_spread=beam_spread)
+    return make_truth_events(kc, np.ones(len(kc)), **cols)
+
+
+def _run_records(pythia, counts: np.ndarray, partons: dict[str, np.ndarray],
+                 keep_ids: Sequence[int] = ()) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Fill ``pythia.event`` with each record of ``partons`` (``counts`` entries each), let an
+    initialised ``ProcessLevel:all = off`` instance process it, and convert the batch
+    (:func:`batch_to_columns`, frame as given)."""
     counts = np.asarray(counts, dtype=np.int64)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     rows = np.column_stack([np.asarray(partons.get(k, _PARTON_DEFAULTS.get(k, 0.0)), float)
@@ -272,12 +284,7 @@ def hadronise_partons(counts: np.ndarray, partons: dict[str, np.ndarray],
             ev.append(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7],
                       f[0], f[1], f[2], f[3], f[4], f[5], f[6])
         batches.append(pythia.nextBatch(1, "fail"))
-    batch = ak.concatenate(batches)
-    kc, cols = batch_to_columns(batch.prt, keep_ids)
-    if lab:
-        cols = columns_to_lab(kc, cols, np.random.default_rng(child_seed(seed, 1)), experiment,
-                              beam_spread=beam_spread)
-    return make_truth_events(kc, np.ones(len(kc)), **cols)
+    return batch_to_columns(ak.concatenate(batches).prt, keep_ids)
 
 
 _PARTON_DEFAULTS = {"status": 1.0, "mother1": 0.0, "mother2": 0.0, "daughter1": 0.0,
@@ -294,19 +301,96 @@ def _tau_ctau_cm() -> float:
     return float(Particle.from_pdgid(15).ctau) / 10.0  # mm → cm
 
 
+@dataclass(frozen=True)
+class TauDecayTrees:
+    """The decay products of ``n`` τ leptons, τ ``i`` owning rows ``start[i]:start[i + 1]`` in
+    Pythia's order (its direct daughters first, then the products of the secondary decays Pythia
+    performs, e.g. π⁰ → γγ, η, ω, K* and K⁰ → K⁰_S/K⁰_L, each after its mother).
+
+    ``p4`` (N, 4): px, py, pz, E in GeV; ``x4`` (N, 4): production vertex relative to the τ
+    decay point (vx, vy, vz in cm, t in ns; zero for the direct daughters, the flight of the
+    decayed intermediate otherwise); ``mother``: index of the mother among the τ's rows, −1 for
+    the τ itself; ``status``: darkscan's (:data:`STATUS_FINAL` or :data:`STATUS_DECAYED`).
+    """
+
+    start: np.ndarray
+    pdg: np.ndarray
+    p4: np.ndarray
+    x4: np.ndarray
+    mother: np.ndarray
+    status: np.ndarray
+
+    @property
+    def counts(self) -> np.ndarray:
+        """Number of rows (decay products, intermediates included) per τ."""
+        return np.diff(self.start)
+
+    @property
+    def tau_of_row(self) -> np.ndarray:
+        """The τ each row belongs to."""
+        return np.repeat(np.arange(len(self.start) - 1), self.counts)
+
+
+def tau_decays_from_pythia(pythia, partons: dict[str, np.ndarray]) -> TauDecayTrees:
+    """Decay the τ leptons ``partons`` (flat :data:`PARTON_FIELDS` columns, one row per τ, frame
+    as given) with an initialised ``ProcessLevel:all = off`` Pythia, :data:`TAUS_PER_RECORD` to
+    one record (each decays on its own: its mother is the record's system entry, so Pythia's
+    τ decays are unpolarised and uncorrelated unless ``pol`` is given), and group the products
+    per τ. A Pythia record lists its τ first (in input order), then the decay products; each
+    product is traced up to its τ through the mothers."""
+    n_tau = len(partons["pdg"])
+    per_record = np.full(-(-n_tau // TAUS_PER_RECORD), TAUS_PER_RECORD)
+    per_record[-1] = n_tau - TAUS_PER_RECORD * (len(per_record) - 1)
+    sub_counts, sc = _run_records(pythia, per_record, partons)
+    record = np.repeat(np.arange(len(sub_counts)), sub_counts)
+    sub_first = np.concatenate([[0], np.cumsum(sub_counts)[:-1]])[record]
+    local = np.arange(len(record)) - sub_first
+    k = per_record[record]
+    tau_start = np.concatenate([[0], np.cumsum(per_record)[:-1]])[record]
+    product = local >= k
+    if np.any(sc["mother"][product] < 0):
+        raise RuntimeError("a τ decay product without a mother in the Pythia record")
+    root = sc["mother"].astype(np.int64)  # climb to the τ each product comes from
+    for _ in range(50):
+        up = product & (root >= k)
+        if not up.any():
+            break
+        root[up] = sc["mother"][sub_first[up] + root[up]]
+    tau_number = tau_start + np.where(product, root, local)
+    prod = np.nonzero(product)[0]
+    order = prod[np.argsort(tau_number[prod], kind="stable")]
+    start = np.concatenate([[0], np.cumsum(np.bincount(tau_number[order], minlength=n_tau))])
+    within = np.full(len(record), -1, dtype=np.int64)  # position among its τ's products
+    within[order] = np.arange(len(order)) - start[tau_number[order]]
+    return TauDecayTrees(
+        start=start, pdg=sc["pdg"][order].astype(np.int64),
+        p4=np.stack([sc[c][order] for c in ("px", "py", "pz", "E")], axis=1),
+        x4=np.stack([sc[c][order] for c in ("vx", "vy", "vz", "t")], axis=1),
+        mother=within[sub_first[order] + sc["mother"][order]],
+        status=sc["status"][order].astype(np.int64))
+
+
 def decay_final_taus(events: ak.Array, seed: np.random.SeedSequence, *,
-                     settings: Sequence[str] = ()) -> ak.Array:
+                     settings: Sequence[str] = (), library: bool = True,
+                     library_size: int | None = None) -> ak.Array:
     """Decay the τ leptons an own process leaves in the final state with Pythia's τ decays
     (all modes, PDG-tuned branching fractions, unless ``settings`` restrict them, e.g.
     ``15:onMode = off`` and channels switched back on: Pythia then picks among the open
     channels in proportion to their branching fractions; unpolarised: the τ spin is not passed
-    on), in the
-    frame the events are in. Each τ becomes status 2; its decay products join its event after the
-    other particles, with the τ (or an intermediate resonance) as mother, starting where the τ
-    decays (its flight drawn here from cτ = 87 µm: Pythia leaves a particle it is handed where
-    it is). The τ of many events are decayed together, :data:`TAUS_PER_RECORD` to one Pythia
-    record (each decays on its own; one record per event would cost ~2 ms an event). Events
-    without a final-state τ are returned as they are."""
+    on), in the frame the events are in. Each τ becomes status 2; its decay products join its
+    event after the other particles (τ by τ, in event order), with the τ (or an intermediate
+    resonance) as mother, starting where the τ decays (its flight drawn here from
+    cτ = 87 µm: Pythia leaves a particle it is handed where it is). Events without a
+    final-state τ are returned as they are.
+
+    ``library`` (default): each τ gets a decay drawn from the cached library of Pythia decays at
+    rest under the same ``settings`` (:mod:`darkscan.generate.tau_library`: channel drawn from
+    Pythia's table, decay configuration from the library, uniformly random orientation, boosted
+    to the τ; ~1 µs a τ instead of 0.7–1.5 ms), distributed as a fresh Pythia decay because
+    these decays are unpolarised; ``library_size`` (default
+    :data:`darkscan.generate.tau_library.LIBRARY_SIZE`) its number of decays. ``library=False``:
+    the τ of many events decayed by Pythia itself, :data:`TAUS_PER_RECORD` to one record (one
+    record per event would cost ~2 ms an event), kept for validation."""
     from darkscan.generate.llp import decay_vertices
 
     parts = events["particles"]
@@ -316,60 +400,51 @@ def decay_final_taus(events: ak.Array, seed: np.random.SeedSequence, *,
     taus = np.nonzero((cols["status"] == STATUS_FINAL) & np.isin(np.abs(cols["pdg"]), TAU_IDS))[0]
     if len(taus) == 0:
         return events
+    p4_tau = np.stack([cols[c][taus] for c in ("px", "py", "pz", "E")], axis=1)
+    m_tau = np.sqrt(np.maximum(p4_tau[:, 3] ** 2 - np.sum(p4_tau[:, :3] ** 2, axis=1), 0.0))
+    if library:
+        from darkscan.generate import tau_library
+
+        trees = tau_library.library_decays(
+            cols["pdg"][taus], p4_tau, tuple(settings),
+            np.random.default_rng(child_seed(seed, 3)),
+            size=tau_library.LIBRARY_SIZE if library_size is None else int(library_size))
+    else:
+        pythia = make_pythia(["ProcessLevel:all = off", *settings], child_seed(seed, 0))
+        trees = tau_decays_from_pythia(pythia, {
+            "pdg": cols["pdg"][taus], "px": p4_tau[:, 0], "py": p4_tau[:, 1],
+            "pz": p4_tau[:, 2], "E": p4_tau[:, 3], "m": m_tau})
+    flight = decay_vertices(p4_tau, m_tau, _tau_ctau_cm(),
+                            np.random.default_rng(child_seed(seed, 2)),
+                            origin=np.stack([cols[c][taus] for c in ("vx", "vy", "vz")], axis=1),
+                            t0=cols["t"][taus])
+    return _attach_tau_decays(events, counts, cols, taus, trees, flight.vertex, flight.lab_time)
+
+
+def _attach_tau_decays(events: ak.Array, counts: np.ndarray, cols: dict[str, np.ndarray],
+                       taus: np.ndarray, trees: TauDecayTrees, vertex: np.ndarray,
+                       time: np.ndarray) -> ak.Array:
+    """The events with the τ rows ``taus`` (flat indices, increasing) set to status 2 and their
+    decay products ``trees`` appended to their events, displaced to the decay points
+    ``vertex`` (n_tau, 3) cm at the times ``time`` ns."""
     first = np.concatenate([[0], np.cumsum(counts)[:-1]])
     ev_of = np.repeat(np.arange(len(counts)), counts)
-    p2 = cols["px"][taus] ** 2 + cols["py"][taus] ** 2 + cols["pz"][taus] ** 2
-    partons = {"pdg": cols["pdg"][taus], "px": cols["px"][taus], "py": cols["py"][taus],
-               "pz": cols["pz"][taus], "E": cols["E"][taus],
-               "m": np.sqrt(np.maximum(cols["E"][taus] ** 2 - p2, 0.0))}
-    n_tau = len(taus)
-    per_record = np.full(-(-n_tau // TAUS_PER_RECORD), TAUS_PER_RECORD)
-    per_record[-1] = n_tau - TAUS_PER_RECORD * (len(per_record) - 1)
-    sub = hadronise_partons(per_record, partons, seed, settings=settings, lab=False)
-    sub_counts = ak.to_numpy(ak.num(sub["particles"], axis=1)).astype(np.int64)
-    sub_flat = ak.flatten(sub["particles"], axis=1)
-    sc = {f: ak.to_numpy(sub_flat[f]) for f in ak.fields(sub_flat)}
-    # each record lists its τ first (in input order), then their decay products
-    record = np.repeat(np.arange(len(sub_counts)), sub_counts)
-    sub_first = np.concatenate([[0], np.cumsum(sub_counts)[:-1]])[record]
-    local = np.arange(len(record)) - sub_first
-    k = per_record[record]
-    tau_start = np.concatenate([[0], np.cumsum(per_record)[:-1]])[record]
-    product = local >= k
-    root = sc["mother"].astype(np.int64)  # climb to the τ each product comes from
-    for _ in range(50):
-        up = product & (root >= k)
-        if not up.any():
-            break
-        root[up] = sc["mother"][sub_first[up] + root[up]]
-    tau_number = tau_start + np.where(product, root, local)
-    event = ev_of[taus][tau_number]
-    # new indices: a τ keeps its own; products follow their event's particles in record order
-    prod = np.nonzero(product)[0]
-    order = prod[np.argsort(event[prod], kind="stable")]
-    n_added = np.bincount(event[prod], minlength=len(counts))
+    tau_of = trees.tau_of_row
+    event = ev_of[taus][tau_of]                      # non-decreasing: taus are in event order
+    n_added = np.bincount(event, minlength=len(counts))
     added_first = np.concatenate([[0], np.cumsum(n_added)[:-1]])
-    new_local = np.where(product, -1, taus[tau_number] - first[event])
-    new_local[order] = (counts[event[order]] + np.arange(len(order))
-                        - added_first[event[order]])
-    flight = decay_vertices(
-        np.stack([partons[c] for c in ("px", "py", "pz", "E")], axis=1), partons["m"],
-        _tau_ctau_cm(), np.random.default_rng(child_seed(seed, 2)),
-        origin=np.stack([cols[c][taus] for c in ("vx", "vy", "vz")], axis=1),
-        t0=cols["t"][taus])
-    at = tau_number[order]
-    added = {"pdg": sc["pdg"][order], "px": sc["px"][order], "py": sc["py"][order],
-             "pz": sc["pz"][order], "E": sc["E"][order],
-             "vx": sc["vx"][order] + flight.vertex[at, 0],
-             "vy": sc["vy"][order] + flight.vertex[at, 1],
-             "vz": sc["vz"][order] + flight.vertex[at, 2],
-             "t": sc["t"][order] + flight.lab_time[at],
-             "mother": new_local[sub_first[order] + sc["mother"][order]],
-             "status": sc["status"][order]}
-    cols["status"] = cols["status"].copy()
-    cols["status"][taus] = STATUS_DECAYED
-    position = np.concatenate([np.arange(len(ev_of)) - first[ev_of], new_local[order]])
-    merged_event = np.concatenate([ev_of, event[order]])
-    sort = np.lexsort((position, merged_event))
-    merged = {f: np.concatenate([cols[f], added[f]])[sort] for f in added}
+    new_local = counts[event] + np.arange(len(event)) - added_first[event]
+    mother = np.where(trees.mother < 0, (taus - first[ev_of[taus]])[tau_of],
+                      new_local[trees.start[tau_of] + np.maximum(trees.mother, 0)])
+    added = {"pdg": trees.pdg, "px": trees.p4[:, 0], "py": trees.p4[:, 1],
+             "pz": trees.p4[:, 2], "E": trees.p4[:, 3],
+             "vx": trees.x4[:, 0] + vertex[tau_of, 0], "vy": trees.x4[:, 1] + vertex[tau_of, 1],
+             "vz": trees.x4[:, 2] + vertex[tau_of, 2], "t": trees.x4[:, 3] + time[tau_of],
+             "mother": mother, "status": trees.status}
+    status = cols["status"].copy()
+    status[taus] = STATUS_DECAYED
+    own = {**cols, "status": status}
+    position = np.concatenate([np.arange(len(ev_of)) - first[ev_of], new_local])
+    sort = np.lexsort((position, np.concatenate([ev_of, event])))
+    merged = {f: np.concatenate([own[f], added[f]])[sort] for f in added}
     return make_truth_events(counts + n_added, ak.to_numpy(events["weight"]), **merged)

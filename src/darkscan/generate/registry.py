@@ -159,8 +159,10 @@ TAU_DECAY_STREAM = 11
 def finish_decays(sample: Sample, seed: np.random.SeedSequence) -> Sample:
     """The last generator step: τ leptons a process leaves in the final state (darkscan's own
     Z′, A′, S → ττ) decayed by Pythia (:func:`darkscan.generate.pythia_bridge.decay_final_taus`;
-    Pythia is needed only when there are some). It comes after any generator-level truth filter
-    of a search (filters see such τ undecayed), so that filtered-out events cost no decays."""
+    Pythia is needed only when there are some): each τ gets a decay from the cached library of
+    Pythia decays at rest under the process's settings (:mod:`darkscan.generate.tau_library`:
+    exact for these unpolarised τ, ~10 µs a τ once the library exists). It comes after any
+    generator-level truth filter of a search (filters see such τ undecayed)."""
     parts = sample.events["particles"]
     if not ak.any((abs(parts.pdg) == 15) & (parts.status == STATUS_FINAL)):
         return sample
