@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING
 
 from darkscan.physics.constants import BF_TAU_TO_E, BF_TAU_TO_MU
-from darkscan.registry import Measurement, check
+from darkscan.registry import Measurement, benchmark, check
 
 if TYPE_CHECKING:
     import numpy as np
@@ -507,3 +508,128 @@ def leptophilic_equals_scalar() -> Measurement:
     b = cross_section("ee_mumu_scalar", gs=float(yukawa(100.0, M_MU)), **kw)
     return Measurement(a.sigma_pb / b.sigma_pb, f"σ = {a.sigma_pb:.4g} ± {a.error_pb:.2g} pb; no "
                        "published σ(e⁺e⁻→μ⁺μ⁻φ_L) at 10.58 GeV was found to compare with")
+
+
+# --- τ decay library (tau_library) vs Pythia's own τ decays -------------------------------------
+_TAU_LIB = ("darkscan.generate.tau_library: the τ of ee_tautau_mu3prong (10 000 events, seed "
+            "61) forced to three prongs (tau_pairs.three_prong_settings) decayed from the "
+            "library (LIBRARY_SIZE decays at rest, Haar rotation, boost; seed 62) and by Pythia "
+            "itself (decay_final_taus(library=False), seed 63)")
+
+
+@cache
+def _tau_three_prong_summaries() -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The three-prong τ (index 3) of the library- and Pythia-decayed samples of _TAU_LIB
+    (computed once per process: both checks below use them)."""
+    import numpy as np
+
+    from darkscan.generate import get_process, resolve_params
+    from darkscan.generate.processes.tau_pairs import three_prong_settings
+    from darkscan.generate.pythia_bridge import decay_final_taus
+    from darkscan.generate.tau_library import tau_decay_summary
+
+    proc = get_process("ee_tautau_mu3prong")
+    events = proc.generate_chunk(10_000, np.random.SeedSequence(61),
+                                 resolve_params(proc, {})).events
+    out = []
+    for seed, library in ((62, True), (63, False)):
+        s = tau_decay_summary(decay_final_taus(events, np.random.SeedSequence(seed),
+                                               settings=three_prong_settings(),
+                                               library=library))
+        out.append({k: v[s["index"] == 3] for k, v in s.items()})
+    return out[0], out[1]
+
+
+@check("generate_tau_library_three_prong_vs_pythia", reference=1.0, tolerance=0.99,
+       kind="absolute",
+       provenance=_TAU_LIB + "; the smallest of 4 p-values (KS: invariant mass of the three "
+       "charged prongs and visible energy fraction E_vis/E_τ in the lab; χ² homogeneity: numbers "
+       "of charged prongs and of photons) × 4 (Bonferroni), the library side with the effective "
+       "size 1/n_eff = 1/n + 1/N_library; passes at ≥ 0.01")
+def tau_library_three_prong() -> Measurement:
+    from darkscan.generate.tau_library import (
+        LIBRARY_SIZE,
+        chi2_homogeneity_pvalue,
+        effective_size,
+        ks_pvalue,
+    )
+
+    lib, py = _tau_three_prong_summaries()
+    n_eff = effective_size(len(lib["pdg"]), LIBRARY_SIZE)
+    p = {"m3": ks_pvalue(lib["m_charged"], py["m_charged"], n_eff),
+         "x_vis": ks_pvalue(lib["x_visible"], py["x_visible"], n_eff),
+         "n_charged": chi2_homogeneity_pvalue(lib["n_charged"], py["n_charged"], n_eff),
+         "n_photons": chi2_homogeneity_pvalue(lib["n_photons"], py["n_photons"], n_eff)}
+    note = ", ".join(f"p({k}) = {v:.3f}" for k, v in p.items())
+    means = (f"; ⟨m3⟩ = {lib['m_charged'].mean():.4f} vs {py['m_charged'].mean():.4f} GeV, "
+             f"⟨x_vis⟩ = {lib['x_visible'].mean():.4f} vs {py['x_visible'].mean():.4f}, "
+             f"⟨n_γ⟩ = {lib['n_photons'].mean():.3f} vs {py['n_photons'].mean():.3f} "
+             "(library vs Pythia)")
+    return Measurement(min(1.0, 4.0 * min(p.values())), note + means)
+
+
+@check("generate_tau_library_branching_fractions", reference=1.0, tolerance=0.99,
+       kind="absolute",
+       provenance="Pythia 8.3's τ decay table (branching fractions of the open channels, "
+       "normalised): χ² p-values of the channel counts (channel from the multiset of each τ's "
+       "direct daughters) of (a) the library-decayed and (b) the Pythia-decayed three-prong "
+       "samples of " + _TAU_LIB + ", and (c) the same 10 000 τ decayed from the library with "
+       "all channels open (seed 64); the smallest × 3 (Bonferroni), passes at ≥ 0.01")
+def tau_library_branching_fractions() -> Measurement:
+    import numpy as np
+
+    from darkscan.generate import get_process, resolve_params
+    from darkscan.generate.processes.tau_pairs import three_prong_settings
+    from darkscan.generate.pythia_bridge import decay_final_taus
+    from darkscan.generate.tau_library import (
+        chi2_fractions_pvalue,
+        open_channels,
+        tau_decay_summary,
+    )
+
+    lib, py = _tau_three_prong_summaries()
+    chans3, frac3 = open_channels(three_prong_settings())
+    proc = get_process("ee_tautau_mu3prong")
+    events = proc.generate_chunk(10_000, np.random.SeedSequence(61),
+                                 resolve_params(proc, {})).events
+    s = tau_decay_summary(decay_final_taus(events, np.random.SeedSequence(64)))
+    free = s["channel"][s["index"] == 3]
+    chans, frac = open_channels(())
+    p = {"library 3-prong": chi2_fractions_pvalue(lib["channel"], chans3, frac3),
+         "Pythia 3-prong": chi2_fractions_pvalue(py["channel"], chans3, frac3),
+         "library all modes": chi2_fractions_pvalue(free, chans, frac)}
+    b_mu = float(np.mean(free == 3))
+    note = (", ".join(f"p({k}) = {v:.3f}" for k, v in p.items())
+            + f"; B(τ→μνν) = {b_mu:.4f} ± {np.sqrt(b_mu * (1 - b_mu) / len(free)):.4f} vs "
+            f"table {frac[list(chans).index(3)]:.4f}; B(3π)/B(3-prong) = "
+            f"{np.mean(lib['channel'] == 10):.4f} (library), {np.mean(py['channel'] == 10):.4f} "
+            f"(Pythia) vs table {frac3[0]:.4f}")
+    return Measurement(min(1.0, 3.0 * min(p.values())), note)
+
+
+@benchmark("gen_ee_tautau_mu3prong", unit="unweighted events/s (CPU)",
+           peer_name="the same with the τ decayed by Pythia itself (library=False)")
+def gen_ee_tautau_mu3prong() -> tuple[float, float]:
+    """ee_tautau_mu3prong through generate (ISR, the leptonic τ, the three-prong τ from the τ
+    decay library; library built outside the timing), per CPU second; the peer decays the
+    three-prong τ with Pythia (decay_final_taus(library=False)) on 2 000 events."""
+    import time
+
+    import numpy as np
+
+    from darkscan.generate import generate, get_process, resolve_params
+    from darkscan.generate.processes.tau_pairs import three_prong_settings
+    from darkscan.generate.pythia_bridge import decay_final_taus
+
+    generate("ee_tautau_mu3prong", 100, seed=1)
+    n = 20_000
+    t = time.process_time()
+    generate("ee_tautau_mu3prong", n, seed=2, chunk_size=n)
+    ours = n / (time.process_time() - t)
+    proc = get_process("ee_tautau_mu3prong")
+    m = 2_000
+    t = time.process_time()
+    events = proc.generate_chunk(m, np.random.SeedSequence(3), resolve_params(proc, {})).events
+    decay_final_taus(events, np.random.SeedSequence(4), settings=three_prong_settings(),
+                     library=False)
+    return ours, m / (time.process_time() - t)
