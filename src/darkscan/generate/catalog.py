@@ -9,6 +9,10 @@ _CATALOG = {
     "ee_ee": "darkscan.generate.processes.sm_qed",
     # e⁺e⁻ → γγγ, exact tree-level QED (the ALP → γγ search's irreducible background)
     "ee_ggg": "darkscan.generate.processes.three_photon",
+    # the single-photon search's backgrounds: radiative Bhabha e⁺e⁻ → e⁺e⁻γ (exact tree-level
+    # QED, massive electrons) and e⁺e⁻ → νν̄γ, the photon hard and at large angle
+    "ee_eeg": "darkscan.generate.processes.radiative_qed",
+    "ee_nunug": "darkscan.generate.processes.nunu_gamma",
     # μμ + resonance radiated off the muon line
     "ee_mumu_zprime": "darkscan.generate.processes.mumu_resonance",
     "ee_mumu_scalar": "darkscan.generate.processes.mumu_resonance",
@@ -31,6 +35,8 @@ _CATALOG = {
     "ee_tautau_mu3prong": "darkscan.generate.processes.tau_pairs",
     # the same with τ → eνν̄
     "ee_tautau_e3prong": "darkscan.generate.processes.tau_pairs",
+    # one τ → one charged hadron (π/K misidentified as the lepton), the other → three prongs
+    "ee_tautau_h3prong": "darkscan.generate.processes.tau_pairs",
     # one τ → ℓα (α invisible, two-body), the other forced to three charged prongs
     "ee_tautau_ealpha_3prong": "darkscan.generate.processes.tau_lepton_alp",
     "ee_tautau_mualpha_3prong": "darkscan.generate.processes.tau_lepton_alp",

@@ -98,6 +98,16 @@ PARAMETERS: dict[str, ParameterSpec] = {s.name: s for s in (
     _spec("e_min_cms", 0.0, SQRT_S_MAX / 2, True, False, "GeV",
           "generator-level filter: energy of each selected particle in the e+e- CMS above this",
           kind="generator"),
+    _spec("lepton_veto", 0.0, 1.0, False, False, "",
+          "generator-level filter switch: 1 = the charged leptons must stay outside the CMS "
+          "window theta_veto_min_cms < theta* < theta_veto_max_cms, 0 = no such condition",
+          kind="generator"),
+    _spec("theta_veto_min_cms", 0.0, 180.0, True, True, "deg",
+          "generator-level filter: lower edge of the CMS polar-angle window the vetoed particles "
+          "must stay out of", kind="generator"),
+    _spec("theta_veto_max_cms", 0.0, 180.0, True, True, "deg",
+          "generator-level filter: upper edge of the CMS polar-angle window the vetoed particles "
+          "must stay out of", kind="generator"),
 )}
 
 
