@@ -46,6 +46,10 @@ radiator's 1/sin²θ), E ∝ 1/E (its 1/x), the pair decaying flat: the weight i
 ISR: the engine's collinear Kuraev–Fadin structure function, the CMS cuts generated exactly
 through the hard frame's rapidity. Generator-level cuts: the photon with θ_min_cms < θ*_γ <
 θ_max_cms and E*_γ > e_min_cms (defaults 13°, 165°, 1 GeV, as ``ee_eeg``).
+
+σ at the defaults: 3.017 fb at Born level (the closed form; generated 3.017 ± 0.002 fb over four
+grid seeds), 2.80 fb with ISR; ν_e in 70% of the events. Validation (tests/generate/
+test_radiative_qed.py, darkscan.generate.checks): the Ward identity, σ against the radiator.
 """
 
 from __future__ import annotations
