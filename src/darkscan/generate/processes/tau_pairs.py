@@ -2,7 +2,9 @@
 darkscan's helicity engine: ``ee_tautau_mumu`` (τ⁻ → μ⁻ν̄_μν_τ and τ⁺ → μ⁺ν_μν̄_τ),
 ``ee_tautau_ee`` (both τ → eνν) and ``ee_tautau_emu`` (one of each, both charge assignments);
 ``ee_tautau_mu3prong`` and ``ee_tautau_e3prong``: one τ → ℓνν̄ here, the other forced to three
-charged prongs by Pythia (:class:`TauPairLeptonThreeProng`).
+charged prongs by Pythia (:class:`TauPairLeptonThreeProng`); ``ee_tautau_h3prong``: one τ → one
+charged hadron + neutrals (Pythia's decays from the τ decay library), the other forced to three
+prongs (:class:`TauPairHadronThreeProng`).
 
 Amplitudes (Feynman rules of QED and of the Fermi V−A contact interaction; helicity spinors and
 currents from :mod:`darkscan.generate.helas`; the W propagator is dropped, O(m_τ²/M_W²) = 5·10⁻⁴):
@@ -64,20 +66,26 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import awkward as ak
 import numpy as np
 from particle import Particle
 
-from darkscan.events import PARTICLE_FIELDS, Sample, make_truth_events
+from darkscan.events import (
+    PARTICLE_FIELDS,
+    STATUS_DECAYED,
+    STATUS_FINAL,
+    Sample,
+    make_truth_events,
+)
 from darkscan.generate import helas as h
 from darkscan.generate.engine import Decayed, EEProcess
 from darkscan.generate.isr import alpha_running
 from darkscan.generate.llp import decay_vertices
 from darkscan.generate.phase_space import rest_frame_p4, two_body
 from darkscan.generate.processes.sm_qed import me2_ee_ffbar, two_to_two
-from darkscan.generate.pythia_bridge import child_seed
+from darkscan.generate.pythia_bridge import child_seed, decay_final_taus
 from darkscan.generate.registry import register
 from darkscan.physics.constants import (
     ALPHA,
@@ -661,12 +669,16 @@ def displace_tau_daughters(events: ak.Array, rng: np.random.Generator, n_daughte
 # ---------------------------------------------------------------------------------------------
 # one τ → ℓνν̄ (own decay), the other forced to three charged prongs (Pythia's τ decays)
 # ---------------------------------------------------------------------------------------------
-@lru_cache(maxsize=1)
-def pythia_three_prong_channels() -> tuple[tuple[int, float, tuple[int, ...]], ...]:
-    """Pythia's τ⁻ decay channels with exactly three charged particles among the direct decay
-    products (π⁻π⁻π⁺, π⁻π⁻π⁺π⁰ (with ωπ⁻ inside the four-pion current), π⁻π⁻π⁺2π⁰, K⁻π⁻π⁺,
-    K⁻K⁺π⁻, …; K⁰ and η count as neutrals, as in PDG's h⁻h⁻h⁺ ≥ 0 neutrals "3-prong"), as
-    (channel index, branching fraction, products) from Pythia's own particle table."""
+#: a channel of Pythia's τ⁻ table: (channel index, branching fraction, direct products)
+TauChannel = tuple[int, float, tuple[int, ...]]
+
+
+@cache
+def pythia_tau_channels(n_charged: int) -> tuple[TauChannel, ...]:
+    """Pythia's τ⁻ decay channels with exactly ``n_charged`` charged particles among the direct
+    decay products (the channel's own product list: K⁰, K⁰_S, K⁰_L, η, ω count as neutrals
+    whatever they decay to later), as (channel index, branching fraction, products) from
+    Pythia's own particle table."""
     from darkscan.generate.pythia_bridge import _pythia_module
 
     pythia = _pythia_module().Pythia("", False)
@@ -676,9 +688,23 @@ def pythia_three_prong_channels() -> tuple[tuple[int, float, tuple[int, ...]], .
     for i in range(entry.sizeChannels()):
         ch = entry.channel(i)
         prods = tuple(int(ch.product(j)) for j in range(ch.multiplicity()))
-        if sum(pd.chargeType(x) != 0 for x in prods) == 3:
+        if sum(pd.chargeType(x) != 0 for x in prods) == n_charged:
             out.append((i, float(ch.bRatio()), prods))
     return tuple(out)
+
+
+def channel_settings(channels: tuple[TauChannel, ...]) -> tuple[str, ...]:
+    """Pythia settings that leave only ``channels`` of the τ open (τ⁻ and, by charge
+    conjugation, τ⁺); Pythia picks among them in proportion to their branching fractions."""
+    return ("15:onMode = off", *(f"15:{i}:onMode = on" for i, _, _ in channels))
+
+
+def pythia_three_prong_channels() -> tuple[TauChannel, ...]:
+    """Pythia's τ⁻ decay channels with exactly three charged particles among the direct decay
+    products (π⁻π⁻π⁺, π⁻π⁻π⁺π⁰ (with ωπ⁻ inside the four-pion current), π⁻π⁻π⁺2π⁰, K⁻π⁻π⁺,
+    K⁻K⁺π⁻, …; K⁰ and η count as neutrals, as in PDG's h⁻h⁻h⁺ ≥ 0 neutrals "3-prong"), as
+    (channel index, branching fraction, products) from Pythia's own particle table."""
+    return pythia_tau_channels(3)
 
 
 def three_prong_fraction() -> float:
@@ -691,8 +717,7 @@ def three_prong_fraction() -> float:
 def three_prong_settings() -> tuple[str, ...]:
     """Pythia settings that leave only the three-prong τ channels open (τ⁻ and, by charge
     conjugation, τ⁺); Pythia picks among them in proportion to their branching fractions."""
-    return ("15:onMode = off",
-            *(f"15:{i}:onMode = on" for i, _, _ in pythia_three_prong_channels()))
+    return channel_settings(pythia_three_prong_channels())
 
 
 class TauPairLeptonThreeProng(TauPairs):
@@ -803,6 +828,135 @@ class TauPairLeptonThreeProng(TauPairs):
                 "tau_decay_settings": "; ".join(self.tau_decay_settings)}
 
 
+
+# ---------------------------------------------------------------------------------------------
+# one τ → one charged hadron (Pythia's decays from the τ library), the other → three prongs
+# ---------------------------------------------------------------------------------------------
+#: the child of the chunk seed that drives the decay of the one-prong hadronic τ
+HADRONIC_DECAY_STREAM = 8
+
+
+@lru_cache(maxsize=1)
+def pythia_one_prong_hadronic_channels() -> tuple[TauChannel, ...]:
+    """Pythia's τ⁻ channels with exactly one charged direct product that is not e or μ:
+    π⁻ν, K⁻ν, π⁻π⁰ν (ρ⁻ inside the two-pion current), π⁻2π⁰ν, π⁻3π⁰ν, K⁻π⁰ν, π⁻K̄⁰ν,
+    K⁻K⁰ν, π⁻ηπ⁰ν, ωK⁻ν, ηK*⁻ν, … (25 channels of Pythia 8.3's table). "One prong" is counted
+    on the direct products, like :func:`pythia_three_prong_channels`: K⁰ (→ K⁰_S → π⁺π⁻), η and
+    ω (→ π⁺π⁻π⁰) are neutral there, as in PDG's particle⁻ ≥ 0 neutrals ≥ 0 K⁰ ν_τ "1-prong"."""
+    return tuple(c for c in pythia_tau_channels(1)
+                 if not any(abs(x) in (PDG_ELECTRON, PDG_MUON) for x in c[2]))
+
+
+def one_prong_hadronic_fraction() -> float:
+    """B(τ → one charged hadron + neutrals + ν) as the sum of Pythia's table over
+    :func:`pythia_one_prong_hadronic_channels`: 49.96% in Pythia 8.3's table (πν 10.77%, ππ⁰ν
+    25.37%, π2π⁰ν 9.25%, π3π⁰ν 1.04%, πK̄⁰ν 0.84%, Kν 0.70%, Kπ⁰ν 0.43%, …), against the
+    PDG 2024 1-prong minus leptonic 85.24% − 17.82% − 17.39% = 50.03% [RECALLED]."""
+    return float(sum(b for _, b, _ in pythia_one_prong_hadronic_channels()))
+
+
+def one_prong_hadronic_settings() -> tuple[str, ...]:
+    """Pythia settings that leave only the one-prong hadronic τ channels open (both charges)."""
+    return channel_settings(pythia_one_prong_hadronic_channels())
+
+
+def _with_status(events: ak.Array, index: int, status: int) -> ak.Array:
+    """``events`` with the particle at ``index`` of every event given ``status``."""
+    parts = events["particles"]
+    counts = ak.to_numpy(ak.num(parts))
+    flat = {f: ak.to_numpy(ak.flatten(parts[f])) for f in PARTICLE_FIELDS}
+    flat["status"] = flat["status"].copy()
+    flat["status"][np.concatenate([[0], np.cumsum(counts)[:-1]]) + index] = status
+    return make_truth_events(counts, ak.to_numpy(events["weight"]), **flat)
+
+
+def decay_hadronic_tau(events: ak.Array, seed: np.random.SeedSequence) -> ak.Array:
+    """Decay the τ at index 2 of every event to one charged hadron with
+    :func:`~darkscan.generate.pythia_bridge.decay_final_taus` (τ decay library under
+    :func:`one_prong_hadronic_settings`, the τ flight drawn there from cτ), the τ at index 3
+    left in the final state: it is hidden from that call as status 2 and given status 1 back."""
+    parts = events["particles"]
+    if not (ak.all(abs(parts.pdg[:, 2]) == PDG_TAU) and ak.all(abs(parts.pdg[:, 3]) == PDG_TAU)):
+        raise RuntimeError("unexpected event layout: the τ's are not at indices 2 and 3")
+    decayed = decay_final_taus(_with_status(events, 3, STATUS_DECAYED), seed,
+                               settings=one_prong_hadronic_settings())
+    return _with_status(decayed, 3, STATUS_FINAL)
+
+
+class TauPairHadronThreeProng(TauPairLeptonThreeProng):
+    """e⁺e⁻ → τ⁺τ⁻(γ) with one τ → one charged hadron (π⁻ν, K⁻ν, π⁻π⁰ν, π⁻2π⁰ν, K⁻π⁰ν, …,
+    :func:`pythia_one_prong_hadronic_channels`) and the other forced to three charged prongs,
+    σ = σ(ee → ττ) × 2 B(1-prong hadronic) × B(3-prong), both from Pythia's table
+    (:func:`one_prong_hadronic_fraction`, :func:`three_prong_fraction`). ``ee_tautau_h3prong``:
+    the background of the 3×1-topology searches in which the one-prong τ's π or K is taken for
+    the lepton (misidentification, or a π decaying in flight to μν).
+
+    Production, ISR, the 50/50 charge of the one-prong τ and its slot (index 2) are those of
+    :class:`TauPairLeptonThreeProng`, through its lepton-side hook with no daughters: the
+    engine leaves both τ undecayed. :meth:`generate_chunk` then decays the τ at index 2 with
+    Pythia's τ decays from the τ decay library under :func:`one_prong_hadronic_settings`
+    (:func:`decay_hadronic_tau`), the code path ``finish_decays`` takes for the three-prong τ
+    (index 3, :attr:`tau_decay_settings`). Why not the hook: a hadronic decay has a variable
+    number of products with intermediate decays (π⁰ → γγ, η, ω, K*, K⁰ → K⁰_S, each status 2
+    with its daughters at displaced vertices), which the engine's fixed-size
+    :class:`~darkscan.generate.engine.Decayed` block (k status-1 daughters of the hard
+    particles) cannot hold; and both τ left to ``finish_decays`` would need settings per τ
+    charge, which give the wrong mix with the 50/50 charge (and the library refuses them).
+
+    Exact per τ: each τ of γ* → τ⁺τ⁻ is unpolarised, so the library's isotropic decays are
+    Pythia's distribution; the τ⁺τ⁻ spin correlation between the two sides is not kept, as
+    for the leptonic 3×1 processes.
+
+    Event record: e⁻, e⁺ beams; the one-prong τ (index 2, status 2, either charge) and the
+    three-prong τ (index 3, status 1 until ``finish_decays``); the ISR photons; the one-prong
+    τ's decay tree as in ``decay_final_taus`` (direct products with mother 2 at the τ decay
+    vertex, ν_τ included; π⁰, η, ω, K*, K⁰ status 2 with their daughters)."""
+
+    n_daughters = 0
+
+    def __init__(self, name: str, filter_label: str) -> None:
+        self.name = name
+        self.lepton = 0
+        self.correlated = False
+        self.channels = ()
+        self.default_filter = filter_label
+        self.description = (f"e+e- -> tau+tau-(gamma), {filter_label}: Born ME with running "
+                            "alpha and Kuraev-Fadin ISR, Pythia one-prong hadronic decay (tau "
+                            "library), Pythia 3-prong decay (finish_decays), "
+                            "sigma x 2 B(1-prong h) B(3-prong)")
+
+    @property
+    def bf_product(self) -> float:  # type: ignore[override]
+        """2 B(1-prong hadronic) B(3-prong): both charge assignments, Pythia's table."""
+        return 2.0 * one_prong_hadronic_fraction() * three_prong_fraction()
+
+    def decay_lepton_side(self, k: Array, rng: np.random.Generator, charge: int, target: Array,
+                          params: Mapping[str, float]) -> tuple[Array, int]:
+        """No products: the one-prong τ stays undecayed in the engine (class docstring)."""
+        return np.empty((len(k), 0, 4)), len(k)
+
+    def daughter_pdgs(self, sign: Array) -> Array:
+        """No products in the engine's record."""
+        return np.empty((len(sign), 0), dtype=np.int64)
+
+    def generate_chunk(self, n: int, seed: np.random.SeedSequence,
+                       params: Mapping[str, float], *, isr: bool = True) -> Sample:
+        """The engine's events with the τ at index 2 decayed to one charged hadron."""
+        sample = EEProcess.generate_chunk(self, n, seed, params, isr=isr)
+        events = decay_hadronic_tau(sample.events, child_seed(seed, HADRONIC_DECAY_STREAM))
+        return Sample(events, sample.meta)
+
+    def meta_extra(self, params: Mapping[str, float]) -> dict[str, float | str]:
+        return {"branching_fraction_product": self.bf_product,
+                "one_prong_hadronic_fraction": one_prong_hadronic_fraction(),
+                "three_prong_fraction": three_prong_fraction(),
+                "sigma_is": "sigma(ee->tautau) x 2 B(1-prong hadronic) x B(3-prong) (both "
+                            "Pythia table)",
+                "tau_spin_correlations": "none (single-tau densities exact)",
+                "one_prong_decay_settings": "; ".join(one_prong_hadronic_settings()),
+                "tau_decay_settings": "; ".join(self.tau_decay_settings)}
+
+
 EE_TAUTAU_MUMU = register(TauPairs("ee_tautau_mumu", ((PDG_MUON, PDG_MUON),),
                                    "both tau -> mu nu nu"))
 EE_TAUTAU_EE = register(TauPairs("ee_tautau_ee", ((PDG_ELECTRON, PDG_ELECTRON),),
@@ -814,3 +968,5 @@ EE_TAUTAU_MU3PRONG = register(TauPairLeptonThreeProng(
     "ee_tautau_mu3prong", PDG_MUON, "one tau -> mu nu nu, the other -> 3 charged prongs"))
 EE_TAUTAU_E3PRONG = register(TauPairLeptonThreeProng(
     "ee_tautau_e3prong", PDG_ELECTRON, "one tau -> e nu nu, the other -> 3 charged prongs"))
+EE_TAUTAU_H3PRONG = register(TauPairHadronThreeProng(
+    "ee_tautau_h3prong", "one tau -> 1 charged hadron + neutrals, the other -> 3 charged prongs"))
