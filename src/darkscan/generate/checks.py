@@ -758,3 +758,106 @@ def sigma_nunug_radiator() -> Measurement:
     r = cross_section("ee_nunug", isr=False, n_points=400_000, seed=2)
     return Measurement(r.sigma_pb / ref, f"{r.sigma_pb * 1e3:.4f} ± {r.error_pb * 1e3:.4f} fb vs "
                        f"{ref * 1e3:.4f} fb")
+
+
+# --- ee_tautau_h3prong: one τ → one charged hadron, the other → 3 prongs (tau_pairs) ----------
+_H3P = ("ee_tautau_h3prong (tau_pairs.TauPairHadronThreeProng): 20 000 events through generate "
+        "(seed 71; the one-prong τ from the τ decay library under "
+        "tau_pairs.one_prong_hadronic_settings, the other from finish_decays, LIBRARY_SIZE "
+        "decays each), channels from each τ's direct daughters (tau_library.tau_decay_summary)")
+
+
+@cache
+def _h3prong_summary() -> dict[str, np.ndarray]:
+    """tau_decay_summary of the _H3P sample (shared by the checks below)."""
+    from darkscan.generate import generate
+    from darkscan.generate.tau_library import tau_decay_summary
+
+    return tau_decay_summary(generate("ee_tautau_h3prong", 20_000, seed=71).events)
+
+
+@check("generate_tau_one_prong_hadronic_fraction", reference=0.5003, tolerance=0.01, quick=True,
+       provenance="PDG 2024: B(1-prong) − B(eνν) − B(μνν) = 85.24% − 17.82% − 17.39% [RECALLED]"
+       " (particle⁻ ≥ 0 neutrals ≥ 0 K⁰ ν_τ: K⁰, η, ω counted as neutral); measured: the sum "
+       "of Pythia 8.3's τ table over its channels with exactly one charged direct product "
+       "other than e, μ (tau_pairs.one_prong_hadronic_fraction, the B of ee_tautau_h3prong)")
+def tau_one_prong_hadronic_fraction() -> Measurement:
+    from darkscan.generate.processes import tau_pairs as tp
+
+    chans = tp.pythia_one_prong_hadronic_channels()
+    b = {i: br for i, br, _ in chans}
+    lep = sum(br for i, br, _ in tp.pythia_tau_channels(1) if i not in b)
+    five = sum(br for _, br, _ in tp.pythia_tau_channels(5))
+    total = tp.one_prong_hadronic_fraction() + lep + tp.three_prong_fraction() + five
+    return Measurement(tp.one_prong_hadronic_fraction(),
+                       f"{len(chans)} channels: πν {b[0]:.4f}, ππ⁰ν {b[4]:.4f}, π2π⁰ν {b[9]:.4f}, "
+                       f"π3π⁰ν {b[22]:.4f}, πK̄⁰ν {b[7]:.4f}, Kν {b[1]:.4f}, Kπ⁰ν {b[8]:.4f} "
+                       f"(PDG ≈ 0.1082, 0.2549, 0.0926, 0.0104, 0.0084, 0.0070, 0.0043); table "
+                       f"closure 1-prong h + eνν/μνν ({lep:.4f}) + 3-prong "
+                       f"({tp.three_prong_fraction():.4f}) + 5-prong ({five:.4f}) = "
+                       f"{total:.6f}")
+
+
+@check("generate_tau_h3prong_mode_mix", reference=1.0, tolerance=0.99, kind="absolute",
+       provenance="Pythia 8.3's τ table, the one-prong hadronic channels normalised: χ² p-value "
+       "of the channel counts of the one-prong τ of " + _H3P + "; passes at ≥ 0.01")
+def tau_h3prong_mode_mix() -> Measurement:
+    import numpy as np
+
+    from darkscan.generate.processes.tau_pairs import one_prong_hadronic_settings
+    from darkscan.generate.tau_library import chi2_fractions_pvalue, open_channels
+
+    s = _h3prong_summary()
+    chan = s["channel"][s["index"] == 2]
+    chans, frac = open_channels(one_prong_hadronic_settings())
+    top = ", ".join(f"channel {c}: {np.mean(chan == c):.4f} vs {f:.4f}"
+                    for c, f in zip(chans, frac, strict=True) if f > 0.01)
+    return Measurement(chi2_fractions_pvalue(chan, chans, frac),
+                       f"{len(chan)} τ, generated vs table fraction: {top}")
+
+
+@check("generate_tau_h3prong_topology", reference=1.0, tolerance=0.0, kind="absolute",
+       provenance="definition of ee_tautau_h3prong: fraction of events whose τ at index 2 "
+       "decayed into the products of a one-prong hadronic channel (exactly one charged direct "
+       "product, π±, K± or K*±) and whose τ at index 3 into those of a three-prong channel, "
+       + _H3P)
+def tau_h3prong_topology() -> Measurement:
+    import numpy as np
+
+    from darkscan.generate.processes.tau_pairs import (
+        pythia_one_prong_hadronic_channels,
+        pythia_three_prong_channels,
+    )
+
+    s = _h3prong_summary()
+    one, three = s["index"] == 2, s["index"] == 3
+    ok1 = np.isin(s["channel"][one], [c for c, _, _ in pythia_one_prong_hadronic_channels()])
+    ok3 = np.isin(s["channel"][three], [c for c, _, _ in pythia_three_prong_channels()])
+    opposite = s["pdg"][one] == -s["pdg"][three]
+    n1 = s["n_charged"][one]
+    return Measurement(float(np.mean(ok1 & ok3 & opposite)),
+                       f"τ⁻ one-prong in {np.mean(s['pdg'][one] > 0):.4f} of the events; final-"
+                       f"state charged descendants of the one-prong τ: 1 in {np.mean(n1 == 1):.4f},"
+                       f" 3 in {np.mean(n1 == 3):.4f} (π⁰/η Dalitz e⁺e⁻, η/ω → π⁺π⁻π⁰), of the "
+                       f"three-prong τ: 3 in {np.mean(s['n_charged'][three] == 3):.4f}")
+
+
+@check("generate_sigma_tautau_h3prong_over_mu3prong", reference=1.0, tolerance=2.5e-3,
+       quick=True,
+       provenance="σ(ee_tautau_h3prong)/σ(ee_tautau_mu3prong) over B(1-prong h)/B(τ→μνν) "
+       "(Pythia table / PDG 2024, the values the processes use), independent integrations "
+       "(seeds 2, 3), 400k points each, ISR on")
+def sigma_h3prong_over_mu3prong() -> Measurement:
+    import math
+
+    from darkscan.generate import cross_section
+    from darkscan.generate.processes.tau_pairs import one_prong_hadronic_fraction
+
+    h = cross_section("ee_tautau_h3prong", n_points=400_000, seed=2)
+    m = cross_section("ee_tautau_mu3prong", n_points=400_000, seed=3)
+    ref = one_prong_hadronic_fraction() / BF_TAU_TO_MU
+    r = h.sigma_pb / m.sigma_pb / ref
+    err = r * math.hypot(h.error_pb / h.sigma_pb, m.error_pb / m.sigma_pb)
+    return Measurement(r, f"± {err:.4f} (MC); σ = {h.sigma_pb:.2f} ± {h.error_pb:.2f} pb and "
+                          f"{m.sigma_pb:.2f} ± {m.error_pb:.2f} pb; B(1-prong h)/B(μνν) = "
+                          f"{ref:.4f}")
