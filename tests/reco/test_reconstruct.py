@@ -226,3 +226,41 @@ def test_lightest_opposite_charge_pair_and_final_state_angles(busy_events: Sampl
     np.testing.assert_allclose(ak.to_numpy(nt.cos_fs_01),
                                np.cos(ak.to_numpy(nt.dau0_opening_angle_cms)), atol=1e-12)
     assert np.all(np.abs(ak.to_numpy(nt.cos_fs_23)) <= 1.0)
+
+
+def test_photon_energy_on_the_lepton_side() -> None:
+    """A 3×1 event (lab): μ⁻ along +x, three pions along −x, a 1 GeV photon with the muon
+    (first half of the events) or with the pions (second half): E_gamma_side_1 sees only the
+    first (its CMS energy ≈ γE)."""
+    import awkward as ak
+
+    from darkscan.detector import BELLE2_DETECTOR, simulate
+    from darkscan.detector.material import without_material
+    from darkscan.events import Sample, SampleMeta, make_truth_events
+    from darkscan.physics.constants import M_MU, M_PI
+    from darkscan.reco import reconstruct
+    from darkscan.reco.lists import ListDef
+
+    n = 400
+    p_mu = 2.0
+    side = np.where(np.arange(n) < n // 2, 1.0, -1.0)
+    px = np.stack([np.full(n, p_mu), np.full(n, -1.6), np.full(n, -1.5), np.full(n, -1.4),
+                   side * 1.0], axis=1)
+    py = np.stack([np.zeros(n), np.full(n, 0.3), np.zeros(n), np.full(n, -0.3),
+                   np.full(n, 0.4)], axis=1)
+    pz = np.zeros_like(px)
+    pdg = np.tile([13, 211, -211, 211, 22], n)
+    mass = np.tile([M_MU, M_PI, M_PI, M_PI, 0.0], n)
+    ev = make_truth_events(np.full(n, 5), np.ones(n), pdg=pdg, px=px.ravel(), py=py.ravel(),
+                           pz=pz.ravel(), E=np.sqrt(px.ravel()**2 + py.ravel()**2
+                                                    + pz.ravel()**2 + mass**2))
+    reco = simulate(Sample(ev, SampleMeta(process="toy")), seed=3, beam_background_rate=0.0,
+                    params=without_material(BELLE2_DETECTOR))
+    nt = reconstruct(reco, decay="vpho -> tau+:3prong mu-:all",
+                     lists=[ListDef("tau+:3prong -> pi+:all pi-:all pi+:all")],
+                     variables=["E_gamma_side_1"],
+                     best="cos_fs_03 + cos_fs_13 + cos_fs_23", best_highest=False)
+    e_side = ak.to_numpy(nt.events.E_gamma_side_1)
+    first = ak.to_numpy(nt.events.event) < n // 2
+    assert np.median(e_side[first]) == pytest.approx(1.04, rel=0.1)
+    assert np.all(e_side[~first] == 0.0)

@@ -386,6 +386,21 @@ class Engine:
                                             cluster.astype(np.int64), event.astype(np.int64),
                                             target, PHOTON_E_MIN)
 
+    def photon_energy_along(self, direction: np.ndarray, leaves: np.ndarray,
+                            event: np.ndarray) -> np.ndarray:
+        """CMS energy of the photons (above PHOTON_E_MIN) that are not among ``leaves`` and
+        lie in the hemisphere of the CMS ``direction`` (one per row), per row."""
+        px, py, pz, e, off, leaf = self._objects_cms
+        is_photon = leaf >= self.n_tracks_total
+        counts = np.diff(off)[event]
+        row = np.repeat(np.arange(len(event)), counts)
+        obj = np.repeat(off[event] - np.cumsum(counts) + counts, counts) + np.arange(len(row))
+        keep = is_photon[obj] & ~np.any(leaf[obj][:, None] == leaves[row], axis=1)
+        d = direction[row]
+        along = px[obj] * d[:, 0] + py[obj] * d[:, 1] + pz[obj] * d[:, 2] > 0
+        return np.bincount(row, weights=np.where(keep & along, e[obj], 0.0),
+                           minlength=len(event))
+
     def leaf_cluster_energy(self, leaves: np.ndarray) -> np.ndarray:
         """ECL energy of a candidate's clusters: its tracks' matched clusters and its photons."""
         is_trk = leaves < self.n_tracks_total

@@ -485,6 +485,15 @@ def _eextra(c: Context) -> np.ndarray:
     return c.ev("E_ECL_total") - c.engine.leaf_cluster_energy(c.leaves)
 
 
+@variable("E_gamma_side_1", "GeV", "CMS energy of the photons not used by the candidate in the "
+          "hemisphere of daughter 1 (e.g. the π⁰ photons that come with a pion taken for the "
+          "lepton of a 3×1 τ-pair event)")
+@_composite
+def _e_gamma_side_1(c: Context) -> np.ndarray:
+    p = c.children[1].p4_cms[:, :3]
+    return c.engine.photon_energy_along(p, np.asarray(c.leaves, dtype=np.int64), c.event)
+
+
 variable("n_extra_tracks", "", "tracks not used by the candidate")(
     lambda c: c.ev("n_tracks") - np.sum(c.leaves < c.engine.n_tracks_total, axis=1))
 variable("n_photons_extra", "", "photon clusters (no track) with E > 0.1 GeV not in the "
