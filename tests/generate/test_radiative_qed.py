@@ -127,12 +127,18 @@ def test_invariants_keep_their_digits() -> None:
 
 
 def test_running_alpha_of_the_exchanged_photon() -> None:
-    """α(q²) → α(0) as q² → 0 (isr.alpha_running's closed form gives −3.1α at −1e-12 GeV²),
-    equal to alpha_running where that one keeps its digits."""
+    """α(q²) → α(0) as q² → 0 (the closed form alone gave −3.1α at −1e-12 GeV²), and the
+    small-|q²| expansion of each lepton loop joins the closed form where it takes over."""
+    from darkscan.physics.constants import M_MU, M_TAU
+
     q2 = np.array([-1e-14, -1e-12, -1e-10, -1e-8])
-    np.testing.assert_allclose(rq.alpha_exchange(q2) / ALPHA, 1.0, atol=1e-5)
-    q2 = np.array([-1e-6, -1e-3, -0.3, -5.0, 112.0])
-    np.testing.assert_allclose(rq.alpha_exchange(q2), alpha_running(q2), rtol=1e-8)
+    np.testing.assert_allclose(alpha_running(q2) / ALPHA, 1.0, atol=1e-5)
+    for m in (M_E, M_MU, M_TAU):
+        edge = -0.1 * m * m
+        np.testing.assert_allclose(alpha_running(edge * (1 - 1e-9)),
+                                   alpha_running(edge * (1 + 1e-9)), rtol=1e-8)
+    # α(s) at √s = 10.58 GeV: 1/α ≈ 131–132 (leptons and hadrons)
+    assert 130.5 < ALPHA / alpha_running(112.0) * 137.036 < 132.5
 
 
 # --- phase space ------------------------------------------------------------------------------

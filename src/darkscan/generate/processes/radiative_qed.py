@@ -90,9 +90,10 @@ correlates). Unweighting efficiency at the defaults: 17–18% at Born level, 13�
 
 ISR: the engine's collinear Kuraev–Fadin structure function (photons along the beams, the hard
 system boosted along z; the s-channel exponent β(s) for both beams, the leading-log approximation
-for the spectator line as well). Running α per exchanged photon (:func:`alpha_exchange`) with the
-ISR. No extra FSR shower: the hard photon is the exact O(α) real emission; a shower on top would
-double count its collinear part. Not included: O(α) virtual corrections beyond the ISR constant
+for the spectator line as well). Running α per exchanged photon
+(:func:`darkscan.generate.isr.alpha_running`) with the ISR. No extra FSR shower: the hard
+photon is the exact O(α) real emission; a shower on top would double count its collinear part.
+Not included: O(α) virtual corrections beyond the ISR constant
 and running α (box graphs, the non-log part of the t-channel vertex corrections), Z exchange
 (O(s/M_Z²) ≈ 1.3% on the s-channel graphs only, negligible at small angles), two hard photons;
 events where a lepton inside the ECL but outside the CDC (12.4°–17° lab) fakes the photon while
@@ -119,7 +120,7 @@ from darkscan.errors import ParameterError
 from darkscan.generate import helas as h
 from darkscan.generate.engine import EEProcess, cos_theta, in_theta_energy
 from darkscan.generate.integrate import ALPHA_ADAPT, UNWEIGHT_BLOCK, Grid, max_weight
-from darkscan.generate.isr import _dalpha_hadron, _dalpha_lepton
+from darkscan.generate.isr import alpha_running
 from darkscan.generate.phase_space import map_pole
 from darkscan.generate.registry import ProcessParam, register
 from darkscan.jit import jit_exact
@@ -128,8 +129,6 @@ from darkscan.physics.constants import (
     ALPHA,
     GEV2_TO_PB,
     M_E,
-    M_MU,
-    M_TAU,
     PDG_ELECTRON,
     PDG_PHOTON,
 )
@@ -378,26 +377,10 @@ def photon_polarisations(k: Array) -> Array:
                                          axis=1))
 
 
-def alpha_exchange(q2: Array) -> Array:
-    """α(q²) of :func:`darkscan.generate.isr.alpha_running` (one-loop leptons, parameterised
-    hadrons) valid down to q² → 0: where |q²| < m_ℓ²/10 the lepton loop ℓ is its expansion
-    Δα_ℓ = (α/π)(z/15 − z²/140), z = −q²/m_ℓ² (good to 2·10⁻⁹ there). The closed form loses all
-    digits in the μ and τ loops below |q²| ~ 10⁻⁹ GeV² (α(−10⁻¹²) came out −3.1α), and the
-    spectator's photon of ``ee_eeg`` reaches |t| ~ 10⁻¹² GeV²."""
-    q2 = np.asarray(q2, float)
-    dal = np.zeros(q2.shape)
-    for m in (M_E, M_MU, M_TAU):
-        z = -q2 / (m * m)
-        small = np.abs(z) < 0.1
-        exact = _dalpha_lepton(np.where(small, -m * m, q2), m)
-        dal += np.where(small, ALPHA / math.pi * (z / 15.0 - z * z / 140.0), exact)
-    return ALPHA / (1.0 - dal - _dalpha_hadron(q2))
-
-
 def _coupling(q2: Array, rc: bool) -> Array:
-    """e²(q²) of an exchanged photon: 4πα(q²) when ``rc`` (:func:`alpha_exchange`), 4πα(0)
-    otherwise."""
-    return 4.0 * np.pi * alpha_exchange(q2) if rc else np.full(np.shape(q2), E2)
+    """e²(q²) of an exchanged photon: 4πα(q²) when ``rc``
+    (:func:`darkscan.generate.isr.alpha_running`, valid down to q² → 0), 4πα(0) otherwise."""
+    return 4.0 * np.pi * alpha_running(q2) if rc else np.full(np.shape(q2), E2)
 
 
 def _kernel_inputs(p1: Array, p2: Array, p3: Array, p4: Array, k: Array, m: float, rc: bool,
