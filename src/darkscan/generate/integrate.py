@@ -51,11 +51,10 @@ class Grid:
         return x, jac
 
 
-def build_grid(f: Callable[[Array], Array], ndim: int, *, n_points: int, seed: int,
-               n_iter: int = 10, ninc: int = 500) -> Grid:
-    """Train a map on half of ``n_points`` (``n_iter`` iterations), then measure σ, its error and
-    the unweighting maximum on the other half with the grid frozen (no adaptation bias)."""
-    rng = np.random.default_rng(np.random.SeedSequence([seed, 0x5EED]))
+def train_map(f: Callable[[Array], Array], ndim: int, *, n_points: int, n_iter: int,
+              ninc: int, rng: np.random.Generator) -> tuple[vegas.AdaptiveMap, int]:
+    """A VEGAS map adapted to ``f`` on half of ``n_points`` in ``n_iter`` iterations; returns
+    the map and the number of points one iteration used."""
     amap = vegas.AdaptiveMap([[0.0, 1.0]] * ndim, ninc=ninc)
     n_train = max(1000, n_points // (2 * n_iter))
     for _ in range(n_iter):
@@ -63,9 +62,17 @@ def build_grid(f: Callable[[Array], Array], ndim: int, *, n_points: int, seed: i
         x = np.empty_like(y)
         jac = np.empty(n_train)
         amap.map(y, x, jac)
-        w = f(x) * jac
-        amap.add_training_data(y, w**2)
+        amap.add_training_data(y, (f(x) * jac) ** 2)
         amap.adapt(alpha=ALPHA_ADAPT)
+    return amap, n_train
+
+
+def build_grid(f: Callable[[Array], Array], ndim: int, *, n_points: int, seed: int,
+               n_iter: int = 10, ninc: int = 500) -> Grid:
+    """Train a map on half of ``n_points`` (``n_iter`` iterations), then measure σ, its error and
+    the unweighting maximum on the other half with the grid frozen (no adaptation bias)."""
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 0x5EED]))
+    amap, n_train = train_map(f, ndim, n_points=n_points, n_iter=n_iter, ninc=ninc, rng=rng)
     grid = Grid(amap, ndim, 0.0, 0.0, 0.0, n_points)
     n_final = max(2000, n_points - n_iter * n_train)
     x, jac = grid.sample(rng, n_final)

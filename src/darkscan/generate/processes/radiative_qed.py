@@ -114,12 +114,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
-import vegas
 
 from darkscan.errors import ParameterError
 from darkscan.generate import helas as h
 from darkscan.generate.engine import EEProcess, cos_theta, in_theta_energy
-from darkscan.generate.integrate import ALPHA_ADAPT, UNWEIGHT_BLOCK, Grid, max_weight
+from darkscan.generate.integrate import UNWEIGHT_BLOCK, Grid, max_weight, train_map
 from darkscan.generate.isr import alpha_running
 from darkscan.generate.phase_space import map_pole
 from darkscan.generate.registry import ProcessParam, register
@@ -898,15 +897,7 @@ def build_defensive_grid(f: Callable[[Array], Array], ndim: int, *, n_points: in
     VEGAS cannot follow), the grid samples flat (``flat_share`` = 1) with the maximum of those
     points; σ and its error are the mixture's either way (both are unbiased)."""
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0x5EED]))
-    amap = vegas.AdaptiveMap([[0.0, 1.0]] * ndim, ninc=ninc)
-    n_train = max(1000, n_points // (2 * n_iter))
-    for _ in range(n_iter):
-        y = rng.random((n_train, ndim))
-        x = np.empty_like(y)
-        jac = np.empty(n_train)
-        amap.map(y, x, jac)
-        amap.add_training_data(y, (f(x) * jac) ** 2)
-        amap.adapt(alpha=ALPHA_ADAPT)
+    amap, n_train = train_map(f, ndim, n_points=n_points, n_iter=n_iter, ninc=ninc, rng=rng)
     grid = DefensiveGrid(amap, ndim, 0.0, 0.0, 0.0, n_points)
     n_final = max(2000, n_points - n_iter * n_train)
     x, jac, flat = grid.sample_marked(rng, n_final)
