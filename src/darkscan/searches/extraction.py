@@ -556,18 +556,24 @@ class TemplateFit(Extraction):
     ``bins`` bins of ``observable`` in ``range``: for a signal that is a broad bump on a
     spectrum that is everywhere, such as a two-body lepton energy on the three-body τ → ℓνν̄
     spectrum. ``shape_uncertainty``: a relative uncertainty of the background template per bin
-    (uncorrelated), e.g. the modelling of the SM spectrum. The fit becomes counts for the
-    inference as the equivalent counting experiment, with the effective background var(ŝ) at
-    s = 0 and n_obs = ŝ + b_eff on pseudo-data drawn bin by bin from the background model
-    (Poisson); the efficiency is the signal's fraction in the fitted range."""
+    (uncorrelated); ``shape_nuisances``: relative amplitudes δ_k of correlated deformations of
+    the background, Legendre P_k across the range (a tilt, a curvature, …: an efficiency or a
+    scale that changes slowly across the spectrum), each a constrained nuisance of the fit. The
+    fit becomes counts for the inference as the equivalent counting experiment, with the
+    effective background var(ŝ) at s = 0 and n_obs = ŝ + b_eff on pseudo-data drawn bin by bin
+    from the background model (Poisson); the efficiency is the signal's fraction in the fitted
+    range."""
 
     observable: str
     label: str
     range: tuple[float, float]
     bins: int = 40
     shape_uncertainty: float = 0.0
+    shape_nuisances: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
+        if any(not d >= 0 for d in self.shape_nuisances):
+            raise ParameterError("shape_nuisances must be ≥ 0")
         if self.bins < 3:
             raise ParameterError(f"a template fit needs at least 3 bins, got {self.bins}")
         if not self.range[1] > self.range[0]:
@@ -580,7 +586,7 @@ class TemplateFit(Extraction):
         return (self.observable,)
 
     def extract(self, data: ExtractionInput) -> Counts:
-        from darkscan.stats.templates import bin_variance, fit_templates
+        from darkscan.stats.templates import bin_variance, fit_templates, legendre_deformations
 
         edges = np.linspace(*self.range, self.bins + 1)
         obs = self.observable
@@ -591,6 +597,7 @@ class TemplateFit(Extraction):
                                                       weights=b.weight**2)[0]
                                          for b in data.backgrounds], axis=0)
         var = bin_variance(bkg, mc_var, self.shape_uncertainty)
+        deform = legendre_deformations(bkg, self.shape_nuisances)
         pseudo = data.rng.poisson(bkg).astype(float)
         n = len(data.signal)
         peak, width, eff, n_obs, b_eff, n_sig = (np.full(n, np.nan) for _ in range(6))
@@ -603,7 +610,7 @@ class TemplateFit(Extraction):
                 status.append("no signal")
                 continue
             peak[i], width[i] = gaussian_core(x, s.mc_weight)
-            fit = fit_templates(pseudo, eff_bins / eff[i], bkg, var)
+            fit = fit_templates(pseudo, eff_bins / eff[i], bkg, var, deformations=deform)
             n_sig[i], b_eff[i] = fit.n_sig, max(fit.effective_background, 1e-3)
             n_obs[i] = max(fit.n_sig, 0.0) + b_eff[i]
             status.append("ok")
@@ -622,7 +629,8 @@ class TemplateFit(Extraction):
                                "resolution_label": f"Gaussian-core width of {self.label}",
                                "window": f"{self.bins} bins over {self.range[0]:g}–"
                                          f"{self.range[1]:g}, shape uncertainty "
-                                         f"{self.shape_uncertainty:g} per bin"})
+                                         f"{self.shape_uncertainty:g} per bin, correlated "
+                                         f"deformations {list(self.shape_nuisances)}"})
 
 
 # --------------------------------------------------------------------------------- cut and count

@@ -9,6 +9,12 @@ the (s, s) element of the inverse Fisher matrix F = Σ_i (f_i, b_i)ᵀ(f_i, b_i)
 β costs information where signal and background shapes look alike; δ costs it where the
 background is large.
 
+Correlated shape uncertainties (an efficiency that changes slowly across the spectrum, a scale)
+enter as nuisance deformations D_k of the background with unit Gaussian constraints,
+n_i = s f_i + β b_i + Σ_k θ_k D_k,i: columns of the design matrix whose Fisher block gets the
+constraint's 1 on its diagonal. A deformation that resembles the signal (a broad bump) takes
+information from ŝ.
+
 The "effective background" of the fit is var(ŝ) at s = 0: the background of a single-bin counting
 experiment with the same information on the signal yield (1/Σ f_i²/b_i for a fixed, exactly known
 background, the Fisher information of Poisson bins). Searches turn a template fit into counts
@@ -42,11 +48,24 @@ def bin_variance(background: np.ndarray, mc_variance: np.ndarray, shape_uncertai
     return np.maximum(b, 1.0) + (shape_uncertainty * b) ** 2 + np.asarray(mc_variance, float)
 
 
+def legendre_deformations(background: np.ndarray, amplitudes: tuple[float, ...]
+                          ) -> np.ndarray:
+    """(bins, k) deformations δ_k P_k(u) b_i of the background, u ∈ [−1, 1] across the bins,
+    k = 1 … len(amplitudes): a tilt, a curvature, … of relative size δ_k at the range's ends."""
+    b = np.asarray(background, dtype=float)
+    u = np.linspace(-1.0, 1.0, len(b) + 1)
+    u = 0.5 * (u[1:] + u[:-1])
+    cols = [d * np.polynomial.legendre.Legendre.basis(k + 1)(u) * b
+            for k, d in enumerate(amplitudes)]
+    return np.stack(cols, axis=1) if cols else np.zeros((len(b), 0))
+
+
 def fit_templates(counts: np.ndarray, signal_shape: np.ndarray, background: np.ndarray,
-                  variance: np.ndarray, float_background: bool = True) -> TemplateFitResult:
-    """Weighted least-squares fit of ``counts`` = s·``signal_shape`` + β·``background`` with
-    bin variances ``variance`` (:func:`bin_variance`); β fixed at 1 if not ``float_background``.
-    """
+                  variance: np.ndarray, float_background: bool = True,
+                  deformations: np.ndarray | None = None) -> TemplateFitResult:
+    """Weighted least-squares fit of ``counts`` = s·``signal_shape`` + β·``background``
+    (+ Σ θ_k ``deformations[:, k]``, θ_k constrained to 0 ± 1) with bin variances ``variance``
+    (:func:`bin_variance`); β fixed at 1 if not ``float_background``."""
     n, f, b, v = (np.asarray(a, dtype=float) for a in (counts, signal_shape, background,
                                                        variance))
     if not (n.shape == f.shape == b.shape == v.shape) or n.ndim != 1:
@@ -54,17 +73,21 @@ def fit_templates(counts: np.ndarray, signal_shape: np.ndarray, background: np.n
                              "of the same length (one value per bin)")
     if np.any(v <= 0) or not np.any(f > 0):
         raise ParameterError("bin variances must be positive and the signal shape non-zero")
-    if not float_background:
-        info = np.sum(f * f / v)
-        s = float(np.sum(f * (n - b) / v) / info)
-        return TemplateFitResult(s, float(np.sqrt(1.0 / info)), 1.0, float(1.0 / info))
-    design = np.stack([f, b], axis=1)
+    d = np.zeros((len(n), 0)) if deformations is None else np.asarray(deformations, float)
+    if d.ndim != 2 or d.shape[0] != len(n):
+        raise ParameterError("deformations must be a (bins, k) array")
+    floating = [f, b] if float_background else [f]
+    design = np.column_stack([*floating, d])
     fisher = design.T @ (design / v[:, None])
-    scale = 1.0 / np.sqrt(np.diag(fisher))
-    if abs(fisher[0, 1] * scale[0] * scale[1]) > 1.0 - 1e-9:  # correlation of ŝ and β̂ ≈ ±1
-        raise ParameterError("the signal and background templates are indistinguishable "
-                             "(singular Fisher matrix): give the fit more bins or range")
+    if float_background:
+        scale = 1.0 / np.sqrt(fisher[0, 0] * fisher[1, 1])
+        if abs(fisher[0, 1] * scale) > 1.0 - 1e-9:  # correlation of ŝ and β̂ ≈ ±1
+            raise ParameterError("the signal and background templates are indistinguishable "
+                                 "(singular Fisher matrix): give the fit more bins or range")
+    n_free = len(floating)
+    fisher[n_free:, n_free:] += np.eye(d.shape[1])  # the constraints θ_k = 0 ± 1
     cov = np.linalg.inv(fisher)
-    s, beta = cov @ (design.T @ (n / v))
-    return TemplateFitResult(float(s), float(np.sqrt(cov[0, 0])), float(beta),
-                             float(cov[0, 0]))
+    target = n if float_background else n - b
+    est = cov @ (design.T @ (target / v))
+    return TemplateFitResult(float(est[0]), float(np.sqrt(cov[0, 0])),
+                             float(est[1]) if float_background else 1.0, float(cov[0, 0]))
