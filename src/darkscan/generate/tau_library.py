@@ -67,7 +67,7 @@ from darkscan.generate.pythia_bridge import (
     tau_decays_from_pythia,
 )
 from darkscan.physics.constants import C_CM_PER_NS, M_TAU, PDG_TAU
-from darkscan.physics.lorentz import mass, rotate_boost, rotation_to
+from darkscan.physics.lorentz import mass, random_rotations, rotate_boost
 
 #: decays in a library (spread over the open channels in proportion to their fractions)
 LIBRARY_SIZE = 20_000
@@ -249,22 +249,6 @@ def tau_library(settings: tuple[str, ...] = (), size: int = LIBRARY_SIZE,
         print(f"tau_library: cache under {cache_root()} not usable ({exc}); the library is "
               "kept in memory only", file=sys.stderr, flush=True)
         return built[0] if built else compute()
-
-
-def random_rotations(rng: np.random.Generator, n: int) -> np.ndarray:
-    """``n`` rotation matrices (n, 3, 3) uniform in SO(3) (Haar measure): R = R_to(d̂)·R_z(ψ)
-    with d̂ isotropic and ψ uniform in [0, 2π), i.e. z-y-z Euler angles with density
-    sin θ dθ dφ dψ; R_to from :func:`darkscan.physics.lorentz.rotation_to`."""
-    cos_t = 2.0 * rng.random(n) - 1.0
-    phi = 2.0 * np.pi * rng.random(n)
-    psi = 2.0 * np.pi * rng.random(n)
-    sin_t = np.sqrt(1.0 - cos_t**2)
-    r = rotation_to(np.stack([sin_t * np.cos(phi), sin_t * np.sin(phi), cos_t], axis=1))
-    c, s = np.cos(psi)[:, None], np.sin(psi)[:, None]
-    out = r.copy()
-    out[:, :, 0] = c * r[:, :, 0] + s * r[:, :, 1]
-    out[:, :, 1] = c * r[:, :, 1] - s * r[:, :, 0]
-    return out
 
 
 def library_decays(pdg: np.ndarray, p4: np.ndarray, settings: tuple[str, ...],

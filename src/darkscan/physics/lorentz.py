@@ -141,6 +141,22 @@ def rotation_to(direction: Array) -> Array:
     return r.reshape(d.shape[:-1] + (3, 3))
 
 
+def random_rotations(rng: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` rotation matrices (n, 3, 3) uniform in SO(3) (Haar measure): R = R_to(d̂)·R_z(ψ)
+    with d̂ isotropic and ψ uniform in [0, 2π), i.e. z-y-z Euler angles with density
+    sin θ dθ dφ dψ; R_to from :func:`rotation_to`."""
+    cos_t = 2.0 * rng.random(n) - 1.0
+    phi = 2.0 * np.pi * rng.random(n)
+    psi = 2.0 * np.pi * rng.random(n)
+    sin_t = np.sqrt(1.0 - cos_t**2)
+    r = rotation_to(np.stack([sin_t * np.cos(phi), sin_t * np.sin(phi), cos_t], axis=1))
+    c, s = np.cos(psi)[:, None], np.sin(psi)[:, None]
+    out = r.copy()
+    out[:, :, 0] = c * r[:, :, 0] + s * r[:, :, 1]
+    out[:, :, 1] = c * r[:, :, 1] - s * r[:, :, 0]
+    return out
+
+
 def rotate_boost(p: Array, rotation: Array, beta: Array) -> Array:
     """Per event: rotate the momenta ``p`` (n, k, 4) or (n, 4) by ``rotation`` (n, 3, 3), then
     boost them by ``beta`` (n, 3) (e.g. a canonical CMS frame → lab)."""

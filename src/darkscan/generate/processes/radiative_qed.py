@@ -754,18 +754,6 @@ def channel_densities(channels: tuple[Channel, ...], pm: Array, pp: Array, k: Ar
     return out
 
 
-def boost_z(p: Array, rapidity: Array | float) -> Array:
-    """Momenta (n, k, 4) boosted along z by ``rapidity`` (n,) (the hard frame → CMS)."""
-    r = np.asarray(rapidity, float)
-    if not np.any(r):
-        return p
-    ch, sh = np.cosh(r)[:, None], np.sinh(r)[:, None]
-    out = p.copy()
-    out[..., 2] = ch * p[..., 2] + sh * p[..., 3]
-    out[..., 3] = ch * p[..., 3] + sh * p[..., 2]
-    return out
-
-
 # ---------------------------------------------------------------------------------------------
 # independent number: the equivalent-photon limit
 # ---------------------------------------------------------------------------------------------
@@ -1029,7 +1017,9 @@ class RadiativeBhabha(EEProcess):
             p[sel, 0], p[sel, 1], p[sel, 2], jac[sel] = pm, pp, k, j
         with np.errstate(invalid="ignore"):
             good = (jac > 0) & np.all(np.isfinite(p), axis=(1, 2))
-        good[good] = self.in_cuts(boost_z(p[good], rap[good]), params)
+        beta_z = np.tanh(rap[good])
+        beta = np.stack([np.zeros_like(beta_z), np.zeros_like(beta_z), beta_z], axis=-1)
+        good[good] = self.in_cuts(lorentz.boost(p[good], beta[:, None, :]), params)
         w = np.zeros(n)
         idx = np.nonzero(good)[0]
         if idx.size:
