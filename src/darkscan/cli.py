@@ -597,6 +597,9 @@ def _with_progress(items: list[Any], label: str) -> list[Any]:
                       disable=not sys.stderr.isatty()))
 
 
+app.add_typer(importlib.import_module("darkscan.cli_cdc").cdc_app, name="cdc")
+
+
 # ---------------------------------------------------------------------------- entry point
 
 def _click_classes(name: str) -> tuple[type[BaseException], ...]:

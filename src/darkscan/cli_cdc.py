@@ -1,0 +1,125 @@
+"""``darkscan cdc``: CDC hit simulation, track finding and its evaluation (DESIGN §5). Parses,
+checks inputs at the edge and calls :mod:`darkscan.detector.cdc`; no physics here."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from darkscan.errors import ParameterError
+
+cdc_app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                      help="CDC hits, displaced-track finding (Legendre, GNN) and evaluation.")
+
+FINDERS = ("legendre", "gnn")
+#: one call holds its hits in memory (~250 hits × 20 columns per event)
+MAX_CDC_EVENTS = 2_000_000
+
+
+def _base():  # the main CLI's input checks and console (imported late: it imports us)
+    from darkscan import cli
+
+    return cli
+
+
+def _table_output(text: str, option: str) -> Path:
+    path = _base()._output_file(text, option) if text.endswith(".parquet") else None
+    if path is None:
+        if not text.lower().endswith((".parquet", ".csv")):
+            raise ParameterError(f"{option} '{text}' must end in .parquet or .csv")
+        path = Path(text)
+        folder = path.parent if str(path.parent) else Path(".")
+        _base()._writable_folder(folder, option)
+    return path
+
+
+def _existing(text: str, what: str) -> Path:
+    from darkscan.errors import InputFileError
+
+    path = Path(text)
+    if not path.exists():
+        raise InputFileError(f"{what} '{text}' does not exist")
+    if not path.is_file():
+        raise InputFileError(f"{what} '{text}' is not a regular file")
+    return path
+
+
+@cdc_app.command("simulate")
+def simulate(process: Annotated[str, typer.Argument(
+                 help="llp_displaced (the CAT Finder benchmark), prompt_tracks, or a generator "
+                      "process")],
+             n: Annotated[int, typer.Option("-n", help="events")],
+             output: Annotated[str, typer.Option("-o", "--output", metavar="HITS",
+                                                 help="hit table to write (.parquet or .csv)")],
+             occupancy: Annotated[float | None, typer.Option(
+                 help="beam-background occupancy (fraction of wires hit per event; default "
+                      "0.01)")] = None,
+             seed: Annotated[int, typer.Option(help="random seed, 0 to 2**63 - 1")] = 1) -> None:
+    """CDC hits (basf2 CDCHit columns with truth) of N events."""
+    if not 0 < n <= MAX_CDC_EVENTS:
+        raise ParameterError(f"-n must be between 1 and {MAX_CDC_EVENTS}, got {n}")
+    if occupancy is not None and not 0.0 <= occupancy <= 0.5:
+        raise ParameterError(f"--occupancy must lie in [0, 0.5], got {occupancy}")
+    _base()._seed(seed)
+    dst = _table_output(output, "-o/--output")
+    from darkscan.detector.cdc.events import process_events  # noqa: F401 (name check first)
+    from darkscan.detector.cdc.hits import simulate_process, write_table
+
+    table = simulate_process(process, n, seed, occupancy=occupancy)
+    write_table(table, dst)
+    _base().out.print(f"wrote {len(table['evt_id'])} CDC hits of {n} {process} events to {dst}")
+
+
+@cdc_app.command("find")
+def find(hits: Annotated[str, typer.Argument(metavar="HITS", help="hit table (.parquet/.csv)")],
+         output: Annotated[str, typer.Option("-o", "--output", metavar="TRACKS",
+                                             help="track table to write (.parquet)")],
+         finder: Annotated[str, typer.Option(help="legendre | gnn")] = "legendre") -> None:
+    """Find tracks in CDC hits; one row per track with its helix and hit indices."""
+    if finder not in FINDERS:
+        raise ParameterError(f"--finder must be one of {', '.join(FINDERS)}, got '{finder}'")
+    src = _existing(hits, "HITS")
+    if not output.endswith(".parquet"):
+        raise ParameterError(f"-o/--output '{output}' must end in .parquet (tracks hold lists)")
+    dst = _base()._output_file(output, "-o/--output", input_path=src)
+    from darkscan.detector.cdc.finding import find_tracks
+    from darkscan.detector.cdc.hits import read_hits, write_table
+
+    table = read_hits(src)
+    tracks = find_tracks(table, finder)
+    write_table(tracks, dst)
+    _base().out.print(f"wrote {len(tracks['evt_id'])} {finder} tracks to {dst}")
+
+
+@cdc_app.command("evaluate")
+def evaluate(hits: Annotated[str, typer.Argument(metavar="HITS")],
+             tracks: Annotated[str, typer.Argument(metavar="TRACKS")],
+             json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+             plot: Annotated[str | None, typer.Option(
+                 help="write efficiency and fake rate against production radius (.png/.pdf)"
+             )] = None) -> None:
+    """Efficiency, fake and clone rates (CAT Finder / basf2 matching) vs radius and p_T."""
+    from darkscan.detector.cdc.evaluate import evaluate as run_eval
+    from darkscan.detector.cdc.hits import read_hits, read_table
+
+    h = read_hits(_existing(hits, "HITS"), truth=True)
+    t = read_table(_existing(tracks, "TRACKS"), ("evt_id", "charge", "hit_index"), "TRACKS")
+    res = run_eval(h, t)
+    if plot:
+        from darkscan.detector.cdc.evaluate import plot_vs_radius
+
+        plot_vs_radius({"tracks": res}, plot)
+    if json_out:
+        _base().out.print_json(json.dumps(res))
+        return
+    out = _base().out
+    s = res["summary"]
+    out.print(f"MC particles {s['n_mc']}, tracks {s['n_tracks']}: efficiency "
+              f"{100 * s['efficiency']:.1f}% (finding {100 * s['finding_efficiency']:.1f}%), "
+              f"fake rate {100 * s['fake_rate']:.1f}%, clone rate {100 * s['clone_rate']:.1f}%")
+    for row in res["vs_radius"]:
+        out.print(f"  r {row['lo']:5.0f}–{row['hi']:5.0f} cm: eff {100 * row['efficiency']:5.1f}%"
+                  f" (n={row['n_mc']}), fake {100 * row['fake_rate']:5.1f}%")

@@ -1,0 +1,222 @@
+"""CDC hit tables: simulation of whole events into the basf2 CDCHit export columns of DESIGN §5,
+and the reader/writer (parquet or CSV, from any source).
+
+A table is a dict of flat numpy columns, one row per hit, sorted by ``evt_id``, ``cdchit_clayer``
+and ``cdchit_wire``. Beam-background hits carry ``objidx = −1``, ``is_signal = False`` and NaN
+truth.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from darkscan.detector.cdc.digitize import CDC_RESPONSE, CDCResponse, tdc_from_time
+from darkscan.detector.cdc.geometry import cdc_geometry
+from darkscan.detector.cdc.simulate import background_hits, particle_hits
+from darkscan.errors import InputFileError
+from darkscan.jit import jit
+
+#: what a finder reads
+HIT_COLUMNS = ("cdchit_middle_x", "cdchit_middle_y", "cdchit_middle_z", "cdchit_wire",
+               "cdchit_layer", "cdchit_clayer", "cdchit_superlayer", "cdchit_tdc", "cdchit_adc",
+               "evt_id")
+#: the truth the evaluation reads
+TRUTH_COLUMNS = ("cdchit_mc_px", "cdchit_mc_py", "cdchit_mc_pz", "cdchit_mc_productionvertex_x",
+                 "cdchit_mc_productionvertex_y", "cdchit_mc_productionvertex_z",
+                 "cdchit_mc_charge", "objidx", "is_signal")
+COLUMNS = HIT_COLUMNS + TRUTH_COLUMNS
+
+Table = dict[str, np.ndarray]
+
+
+def simulate_hits(particles: dict[str, np.ndarray], n_events: int, rng: np.random.Generator, *,
+                  b_field: float = 1.5, occupancy: float | None = None,
+                  resp: CDCResponse = CDC_RESPONSE) -> Table:
+    """CDC hits of flat charged particles (keys of :data:`events.PARTICLE_KEYS`) in
+    ``n_events`` events, with beam background at ``occupancy`` (default: the response's)."""
+    geo = cdc_geometry()
+    occ = resp.occupancy if occupancy is None else occupancy
+    sig = particle_hits(rng, particles, b_field, geo, resp)
+    bkg = background_hits(rng, n_events, occ, geo, resp)
+    ip = sig["particle"]
+    n_s, n_b = len(ip), len(bkg["event"])
+    evt_s = np.asarray(particles["evt"], np.int64)[ip]
+    gid_s = geo.first_wire[sig["clayer"]] + sig["wire"]
+    gid_b = geo.first_wire[bkg["clayer"]] + bkg["wire"]
+    keep = _first_signal_per_cell(evt_s, gid_s, sig["time"], bkg["event"], gid_b, bkg["time"],
+                                  n_events, geo.n_wires)
+    evt = np.concatenate([evt_s, bkg["event"]])[keep]
+    gid = np.concatenate([gid_s, gid_b])[keep]
+    time = np.concatenate([sig["time"], bkg["time"]])[keep]
+    src = np.concatenate([ip, np.full(n_b, -1)])[keep]
+    is_sig = keep < n_s
+
+    def truth(name: str) -> np.ndarray:
+        return np.where(is_sig, np.asarray(particles[name], float)[np.maximum(src, 0)], np.nan)
+
+    cl = np.searchsorted(geo.first_wire, gid, side="right") - 1
+    w = gid - geo.first_wire[cl]
+    mx, my, mz = (a[gid] for a in _wire_middles())
+    return {
+        "cdchit_middle_x": mx, "cdchit_middle_y": my, "cdchit_middle_z": mz,
+        "cdchit_wire": w.astype(np.int32), "cdchit_layer": geo.layer_in_sl[cl].astype(np.int32),
+        "cdchit_clayer": cl.astype(np.int32), "cdchit_superlayer": geo.superlayer[cl].astype(
+            np.int32),
+        "cdchit_tdc": tdc_from_time(time, resp),
+        "cdchit_adc": np.concatenate([sig["adc"], bkg["adc"]])[keep].astype(np.int32),
+        "evt_id": evt,
+        "cdchit_mc_px": truth("px"), "cdchit_mc_py": truth("py"), "cdchit_mc_pz": truth("pz"),
+        "cdchit_mc_productionvertex_x": truth("x"), "cdchit_mc_productionvertex_y": truth("y"),
+        "cdchit_mc_productionvertex_z": truth("z"), "cdchit_mc_charge": truth("q"),
+        "objidx": np.where(is_sig, np.asarray(particles["obj"])[np.maximum(src, 0)], -1
+                           ).astype(np.int64),
+        "is_signal": is_sig,
+    }
+
+
+@cache
+def _wire_middles() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``cdchit_middle_*`` of every wire, by global wire number."""
+    geo = cdc_geometry()
+    cl = np.repeat(np.arange(len(geo.n_cells)), geo.n_cells)
+    w = np.arange(geo.n_wires) - geo.first_wire[cl]
+    return geo.wire_middle(cl, w)
+
+
+@jit
+def _first_signal_per_cell(evt_s, gid_s, t_s, evt_b, gid_b, t_b, n_events,
+                           n_wires):  # pragma: no cover - compiled
+    """Rows to keep of the concatenation (signal, background), both sorted by event: one per
+    (event, wire), the earliest, ordered by event and wire. Linear in the hits: a per-wire stamp
+    of the last event that touched it."""
+    stamp = np.full(n_wires, -1, np.int64)
+    slot = np.empty(n_wires, np.int64)
+    n_s = evt_s.shape[0]
+    out = np.empty(n_s + evt_b.shape[0], np.int64)
+    touched = np.empty(n_wires, np.int64)
+    k = 0
+    i = 0
+    j = 0
+    for e in range(n_events):
+        nt = 0
+        while i < n_s and evt_s[i] == e:
+            g = gid_s[i]
+            if stamp[g] != e:
+                stamp[g] = e
+                slot[g] = i
+                touched[nt] = g
+                nt += 1
+            elif t_s[i] < t_s[slot[g]]:
+                slot[g] = i
+            i += 1
+        while j < evt_b.shape[0] and evt_b[j] == e:
+            g = gid_b[j]
+            if stamp[g] != e:
+                stamp[g] = e
+                slot[g] = n_s + j
+                touched[nt] = g
+                nt += 1
+            else:
+                cur = slot[g]
+                tc = t_s[cur] if cur < n_s else t_b[cur - n_s]
+                if t_b[j] < tc:
+                    slot[g] = n_s + j
+            j += 1
+        gs = np.sort(touched[:nt])
+        for m in range(nt):
+            out[k] = slot[gs[m]]
+            k += 1
+    return out[:k]
+
+
+def simulate_process(process: str, n_events: int, seed: int = 1, *,
+                     occupancy: float | None = None, b_field: float = 1.5) -> Table:
+    """``cdc simulate``: events of a CDC benchmark or generator process → hit table."""
+    from darkscan.detector.cdc.events import process_events
+
+    parts = process_events(process, n_events, seed)
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 56]))
+    return simulate_hits(parts, n_events, rng, b_field=b_field, occupancy=occupancy)
+
+
+# --------------------------------------------------------------------------- input/output
+
+def write_table(table: Table, path: str | Path) -> Path:
+    """Write a table as parquet (``*.parquet``) or CSV (anything else), atomically."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    from darkscan.events.parquet import atomic_write
+
+    path = Path(path)
+    arrays = {}
+    for k, v in table.items():
+        if v.dtype == object:  # list columns (hit indices of tracks)
+            arrays[k] = pa.array(list(v), type=pa.list_(pa.int64()))
+        else:
+            arrays[k] = pa.array(v)
+    t = pa.table(arrays)
+    with atomic_write(path) as tmp:
+        if path.suffix.lower() == ".parquet":
+            pq.write_table(t, tmp, compression="zstd")
+        else:
+            pacsv.write_csv(t, tmp)
+    return path
+
+
+def read_table(path: str | Path, required: tuple[str, ...], what: str) -> Table:
+    """Read a parquet or CSV table; missing columns raise :class:`InputFileError` naming them."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            magic = fh.read(4)
+        t = pq.read_table(path) if magic == b"PAR1" else pacsv.read_csv(path)
+    except FileNotFoundError:
+        raise InputFileError(f"{what} '{path}' does not exist") from None
+    except IsADirectoryError:
+        raise InputFileError(f"{what} '{path}' is a folder, not a file") from None
+    except (OSError, pa.ArrowException) as exc:
+        raise InputFileError(f"{what} '{path}' is neither parquet nor CSV with a header row "
+                             f"({type(exc).__name__}: {str(exc).splitlines()[0][:120]})") from None
+    missing = [c for c in required if c not in t.column_names]
+    if missing:
+        raise InputFileError(f"{what} '{path}' lacks the column(s) {', '.join(missing)}; a CDC "
+                             f"hit table needs {', '.join(required)}")
+    out: Table = {}
+    for name in t.column_names:
+        col = t.column(name)
+        if pa.types.is_list(col.type):
+            out[name] = np.array([np.asarray(x, np.int64) for x in col.to_pylist()] + [None],
+                                 dtype=object)[:-1]
+        else:
+            out[name] = col.to_numpy(zero_copy_only=False)
+    n = {len(v) for v in out.values()}
+    if len(n) > 1:  # pragma: no cover - pyarrow tables are rectangular
+        raise InputFileError(f"{what} '{path}' has columns of different lengths")
+    return out
+
+
+def read_hits(path: str | Path, *, truth: bool = False) -> Table:
+    """A CDC hit table (parquet or CSV from any source) with the finder's columns (and the
+    truth columns with ``truth``), sorted by event; checks value ranges."""
+    t = read_table(path, HIT_COLUMNS + (TRUTH_COLUMNS if truth else ()), "HITS")
+    geo = cdc_geometry()
+    cl = np.asarray(t["cdchit_clayer"])
+    if len(cl) and (not np.issubdtype(cl.dtype, np.integer) or cl.min() < 0 or cl.max() > 55):
+        raise InputFileError(f"HITS '{path}': cdchit_clayer must be integers 0–55")
+    wire = np.asarray(t["cdchit_wire"])
+    if len(wire) and (not np.issubdtype(wire.dtype, np.integer) or wire.min() < 0
+                      or np.any(wire >= geo.n_cells[cl])):
+        raise InputFileError(f"HITS '{path}': cdchit_wire must lie in 0 … cells of the layer − 1")
+    if "is_signal" in t:
+        t["is_signal"] = np.asarray(t["is_signal"]).astype(bool)
+    order = np.argsort(np.asarray(t["evt_id"]), kind="stable")
+    return {k: np.asarray(v)[order] for k, v in t.items()}

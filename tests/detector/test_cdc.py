@@ -1,0 +1,155 @@
+"""CDC geometry, hit simulation, reader, Legendre finder and the CAT Finder matching."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from darkscan.cli import run_cli
+from darkscan.detector.cdc.digitize import (
+    CDC_RESPONSE,
+    drift_length,
+    drift_time,
+    tdc_from_time,
+    time_from_tdc,
+)
+from darkscan.detector.cdc.evaluate import evaluate, match
+from darkscan.detector.cdc.geometry import cdc_geometry
+from darkscan.detector.cdc.hits import HIT_COLUMNS, read_hits, simulate_hits, write_table
+from darkscan.detector.cdc.legendre import find_tracks_legendre
+from darkscan.detector.cdc.simulate import background_hits, particle_hits
+from darkscan.errors import InputFileError
+
+
+def _particles(pt, phi, q, pz=0.0, r0=0.0, evt=None):
+    n = len(pt)
+    pt, phi = np.asarray(pt, float), np.asarray(phi, float)
+    return {"evt": np.arange(n) if evt is None else np.asarray(evt), "obj": np.zeros(n, int),
+            "x": r0 * np.cos(phi), "y": r0 * np.sin(phi), "z": np.zeros(n), "t": np.zeros(n),
+            "px": pt * np.cos(phi), "py": pt * np.sin(phi), "pz": np.full(n, pz),
+            "q": np.asarray(q, float), "mass": np.full(n, 0.13957), "pdg": np.full(n, 211)}
+
+
+def test_geometry_is_basf2_cdc():
+    g = cdc_geometry()
+    assert g.n_wires == 14336
+    assert g.radius[0] == pytest.approx(16.8) and g.radius[55] == pytest.approx(111.14)
+    assert list(np.bincount(g.superlayer)) == [8, 6, 6, 6, 6, 6, 6, 6, 6]
+    # A U A V A U A V A
+    signs = [np.sign(g.stereo_angle[g.superlayer == s][0]) for s in range(9)]
+    assert signs == [0, 1, 0, -1, 0, 1, 0, -1, 0]
+    assert 1000 * g.stereo_angle[20] == pytest.approx(-58.3, abs=0.1)
+    x, y = g.wire_at_z(np.array([8]), np.array([3]), np.array([g.z_fwd[8]]))
+    _, _, xf, yf = g.wire_ends(np.array([8]), np.array([3]))
+    assert (x[0], y[0]) == pytest.approx((xf[0], yf[0]))
+
+
+def test_xt_and_tdc_round_trip():
+    x = np.linspace(0.0, 1.2, 13)
+    assert drift_length(drift_time(x)) == pytest.approx(x, abs=1e-9)
+    assert drift_time(np.array([0.9]))[0] == pytest.approx(427.5)  # 0.9/0.004 × 1.9
+    t = np.array([10.0, 250.0])
+    tdc = tdc_from_time(t)
+    assert np.all(np.diff(tdc) < 0)  # basf2: the TDC counts down in time
+    assert time_from_tdc(tdc) == pytest.approx(t, abs=CDC_RESPONSE.tdc_bin / 2)
+
+
+def test_radial_track_hits_every_layer_once():
+    resp = replace(CDC_RESPONSE, hit_efficiency=1.0)
+    p = _particles([5.0], [0.3], [1])
+    h = particle_hits(np.random.default_rng(1), p, 1.5, resp=resp)
+    g = cdc_geometry()
+    assert set(h["clayer"]) == set(range(56))
+    assert len(h["clayer"]) < 56 * 1.2  # a stiff radial track: ~one cell per layer
+    assert np.all(h["doca"] <= np.hypot(g.half_height, np.pi * g.radius / g.n_cells)[h["clayer"]])
+    # the wire hit is the one at the track's azimuth (stereo wires: where they cross z = 0)
+    wx, wy = g.wire_at_z(h["clayer"], h["wire"], np.zeros(len(h["wire"])))
+    phi_w = np.arctan2(wy, wx)
+    r_curv = 5.0 / (0.299792458e-2 * 1.5)
+    phi_track = 0.3 - np.arcsin(np.hypot(wx, wy) / (2 * r_curv))  # q = +1 turns clockwise
+    assert np.all(np.abs(phi_w - phi_track) < 2 * np.pi / g.n_cells[h["clayer"]])
+
+
+def test_curler_and_endplate():
+    resp = replace(CDC_RESPONSE, hit_efficiency=1.0)
+    # p_T = 0.1 GeV: R = 22.2 cm, reaches 44.5 cm (layer 18 at 43.8 cm) and comes back
+    h = particle_hits(np.random.default_rng(2), _particles([0.1], [0.0], [-1]), 1.5, resp=resp)
+    assert h["clayer"].max() == 18 and np.bincount(h["clayer"])[:8].min() >= 2
+    # a forward track (tan λ = 2.5) leaves through the forward endplate at the first layer
+    # whose wires end below its z: z = tan λ · s, s = 2R asin(r / 2R) the transverse path
+    h = particle_hits(np.random.default_rng(2), _particles([1.0], [0.0], [1], pz=2.5), 1.5,
+                      resp=resp)
+    g = cdc_geometry()
+    r_curv = 1.0 / (0.299792458e-2 * 1.5)
+    z = 2.5 * 2 * r_curv * np.arcsin(g.radius / (2 * r_curv))
+    first_out = np.flatnonzero(z > g.z_fwd)[0]
+    assert 15 < first_out < 40
+    assert set(h["clayer"]) == set(range(first_out))
+
+
+def test_background_occupancy():
+    bkg = background_hits(np.random.default_rng(3), 400, 0.01)
+    assert len(bkg["event"]) / 400 == pytest.approx(143.4, rel=0.03)
+    g = cdc_geometry()
+    per_wire = np.bincount(bkg["clayer"], minlength=56) / g.n_cells
+    assert per_wire[0] > 3 * per_wire[55]  # ∝ 1/r
+
+
+def test_table_reader(tmp_path):
+    p = _particles([1.0, 0.5], [0.1, 2.0], [1, -1])
+    t = simulate_hits(p, 2, np.random.default_rng(4), occupancy=0.005)
+    assert set(HIT_COLUMNS) <= set(t)
+    assert np.all(np.diff(t["evt_id"]) >= 0)
+    assert np.all(t["objidx"][~t["is_signal"]] == -1)
+    for name in ("h.parquet", "h.csv"):
+        write_table(t, tmp_path / name)
+        back = read_hits(tmp_path / name, truth=True)
+        assert np.array_equal(back["cdchit_tdc"], t["cdchit_tdc"])
+    bad = {k: v for k, v in t.items() if k != "cdchit_adc"}
+    write_table(bad, tmp_path / "bad.csv")
+    with pytest.raises(InputFileError, match="cdchit_adc"):
+        read_hits(tmp_path / "bad.csv")
+    assert run_cli(["cdc", "find", str(tmp_path / "bad.csv"), "-o",
+                    str(tmp_path / "t.parquet")]) == 2
+
+
+def test_legendre_finds_prompt_and_displaced_tracks():
+    rng = np.random.default_rng(5)
+    n = 12
+    phi = rng.uniform(-np.pi, np.pi, n)
+    q = rng.choice([-1.0, 1.0], n)
+    prompt = _particles(rng.uniform(0.4, 2.0, n), phi, q, pz=0.3)
+    t = simulate_hits(prompt, n, rng, occupancy=0.0)
+    tr = find_tracks_legendre(t)
+    s = evaluate(t, tr)["summary"]
+    assert s["efficiency"] >= 0.9 and s["fake_rate"] <= 0.1
+    # displaced: produced at r = 35 cm, moving outward
+    disp = _particles(rng.uniform(0.5, 2.0, n), phi, q, r0=35.0)
+    t = simulate_hits(disp, n, rng, occupancy=0.0)
+    s = evaluate(t, find_tracks_legendre(t))["summary"]
+    assert s["finding_efficiency"] >= 0.75
+
+
+def test_matching_labels():
+    # one event, MC particles 0 (10 hits) and 1 (6 hits), 4 background hits
+    obj = np.array([0] * 10 + [1] * 6 + [-1] * 4)
+    n = len(obj)
+    hits = {"evt_id": np.zeros(n, int), "objidx": obj, "is_signal": obj >= 0,
+            "cdchit_mc_charge": np.where(obj == 0, 1.0, -1.0),
+            "cdchit_mc_productionvertex_x": np.zeros(n),
+            "cdchit_mc_productionvertex_y": np.zeros(n),
+            "cdchit_mc_px": np.ones(n), "cdchit_mc_py": np.zeros(n)}
+    hl = [np.arange(0, 7), np.array([7, 8, 9, 16]), np.array([10, 11, 12, 13, 14, 15]),
+          np.array([16, 17, 18, 19, 0])]
+    idx = np.empty(4, dtype=object)
+    idx[:] = hl
+    tracks = {"evt_id": np.zeros(4, int), "charge": np.array([1, 1, 1, -1]), "hit_index": idx}
+    m = match(hits, tracks)
+    # track 1: 3/4 of particle 0 (purity 0.75) but less hit efficiency than track 0: a clone;
+    # track 2: particle 1 with the wrong charge; track 3: background
+    assert list(m["trk_status"]) == ["matched", "clone", "matched", "fake"]
+    assert list(m["mc_found"]) == [True, True] and list(m["mc_efficient"]) == [True, False]
+    s = evaluate(hits, tracks)["summary"]
+    assert (s["efficiency"], s["fake_rate"], s["clone_rate"]) == (0.5, 0.25, 1 / 3)
