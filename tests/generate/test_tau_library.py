@@ -105,7 +105,7 @@ def test_library_content(library: tl.TauDecayLibrary) -> None:
     assert np.all(np.isfinite(d.p4)) and np.all(np.isfinite(d.x4))
     direct = d.mother < 0
     total = np.zeros((library.size, 4))
-    np.add.at(total, d.tau_of_row[direct], d.p4[direct])
+    np.add.at(total, d.root_of_row[direct], d.p4[direct])
     np.testing.assert_allclose(total, np.tile([0.0, 0.0, 0.0, M_TAU], (library.size, 1)),
                                atol=1e-12)
     assert np.all(d.x4[direct] == 0.0)
@@ -213,7 +213,7 @@ def test_unrestricted_branching_fractions() -> None:
         ("E", p4[:, 3], trees.p4[:, 3]),
         ("mother", np.full(n, -1), np.where(trees.mother < 0, 0, trees.mother + 1)),
         ("status", np.full(n, STATUS_DECAYED), trees.status))}
-    order = np.argsort(np.concatenate([np.arange(n), trees.tau_of_row]), kind="stable")
+    order = np.argsort(np.concatenate([np.arange(n), trees.root_of_row]), kind="stable")
     parts = ak.unflatten(ak.zip({k: v[order] for k, v in flat.items()}), trees.counts + 1)
     s = tl.tau_decay_summary(ak.zip({"particles": parts}, depth_limit=1))
     chans, frac = tl.open_channels(())
@@ -226,7 +226,7 @@ def test_unrestricted_branching_fractions() -> None:
     # four-momentum: the direct daughters sum to the τ
     direct = trees.mother < 0
     total = np.zeros((n, 4))
-    np.add.at(total, trees.tau_of_row[direct], trees.p4[direct])
+    np.add.at(total, trees.root_of_row[direct], trees.p4[direct])
     np.testing.assert_allclose(total, p4, atol=1e-12)
 
 

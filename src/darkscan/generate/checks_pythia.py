@@ -140,3 +140,28 @@ def upsilon4s_signal_br_b_to_k_s() -> Measurement:
     return Measurement(br, "from XsecResult.extra of upsilon4s_bb (darkscan.models.scalar, "
                            f"PDG tau_B+ via particle); sigma = {x.sigma_pb:.4g} pb at "
                            f"sin_theta = {th:g}, S -> mumu")
+
+
+@benchmark("gen_upsilon4s_bb", unit="events/s",
+           peer_name="the same events, one Pythia record per event (hadronise_partons)")
+def bench_upsilon4s_bb() -> tuple[float, float]:
+    """Generic Υ(4S) → BB̄: the B mesons decayed by Pythia many to a record
+    (``pythia_bridge.decay_unstable``) vs each event handed to Pythia as its own record; lab-frame
+    truth events, Pythia init included in both."""
+    from darkscan.generate import get_process
+    from darkscan.generate.processes.pythia_processes import BF_Y4S_CHARGED, PDG_Y4S
+    from darkscan.generate.pythia_bridge import child_seed, hadronise_partons
+
+    proc = get_process("upsilon4s_bb")
+    n = 4000
+    proc.generate_chunk(100, np.random.SeedSequence(1), {})  # compiled kernels, tables
+    t0 = time.perf_counter()
+    proc.generate_chunk(n, np.random.SeedSequence(2), {})
+    ours = n / (time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    counts, partons = proc.partons(n, np.random.default_rng(child_seed(
+        np.random.SeedSequence(3), 2)), None, BF_Y4S_CHARGED)
+    hadronise_partons(counts, partons, np.random.SeedSequence(3),
+                      keep_ids=(PDG_Y4S, 511, -511, 521, -521),
+                      extra_particles=((PDG_Y4S, "Upsilon(4S)", 3, 0, 0, 10.5794),))
+    return ours, n / (time.perf_counter() - t0)

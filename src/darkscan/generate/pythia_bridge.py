@@ -292,7 +292,7 @@ _PARTON_DEFAULTS = {"status": 1.0, "mother1": 0.0, "mother2": 0.0, "daughter1": 
 
 
 TAU_IDS = (15,)
-TAUS_PER_RECORD = 1000
+DECAYS_PER_RECORD = 1000
 
 
 def _tau_ctau_cm() -> float:
@@ -302,15 +302,17 @@ def _tau_ctau_cm() -> float:
 
 
 @dataclass(frozen=True)
-class TauDecayTrees:
-    """The decay products of ``n`` τ leptons, τ ``i`` owning rows ``start[i]:start[i + 1]`` in
-    Pythia's order (its direct daughters first, then the products of the secondary decays Pythia
-    performs, e.g. π⁰ → γγ, η, ω, K* and K⁰ → K⁰_S/K⁰_L, each after its mother).
+class DecayTrees:
+    """The decay products of ``n`` decayed particles (the roots: τ leptons, B mesons, …), root
+    ``i`` owning rows ``start[i]:start[i + 1]`` in Pythia's order (its direct daughters first,
+    then the products of the secondary decays Pythia performs, e.g. π⁰ → γγ, D mesons, η, ω, K*
+    and K⁰ → K⁰_S/K⁰_L, each after its mother).
 
-    ``p4`` (N, 4): px, py, pz, E in GeV; ``x4`` (N, 4): production vertex relative to the τ
+    ``p4`` (N, 4): px, py, pz, E in GeV; ``x4`` (N, 4): production vertex relative to the root's
     decay point (vx, vy, vz in cm, t in ns; zero for the direct daughters, the flight of the
-    decayed intermediate otherwise); ``mother``: index of the mother among the τ's rows, −1 for
-    the τ itself; ``status``: darkscan's (:data:`STATUS_FINAL` or :data:`STATUS_DECAYED`).
+    decayed intermediate otherwise); ``mother``: index of the mother among the root's rows, −1
+    for the root itself; ``status``: darkscan's (:data:`STATUS_FINAL` or
+    :data:`STATUS_DECAYED`).
     """
 
     start: np.ndarray
@@ -322,25 +324,27 @@ class TauDecayTrees:
 
     @property
     def counts(self) -> np.ndarray:
-        """Number of rows (decay products, intermediates included) per τ."""
+        """Number of rows (decay products, intermediates included) per root."""
         return np.diff(self.start)
 
     @property
-    def tau_of_row(self) -> np.ndarray:
-        """The τ each row belongs to."""
+    def root_of_row(self) -> np.ndarray:
+        """The root each row belongs to."""
         return np.repeat(np.arange(len(self.start) - 1), self.counts)
 
 
-def tau_decays_from_pythia(pythia, partons: dict[str, np.ndarray]) -> TauDecayTrees:
-    """Decay the τ leptons ``partons`` (flat :data:`PARTON_FIELDS` columns, one row per τ, frame
-    as given) with an initialised ``ProcessLevel:all = off`` Pythia, :data:`TAUS_PER_RECORD` to
-    one record (each decays on its own: its mother is the record's system entry, so Pythia's
-    τ decays are unpolarised and uncorrelated unless ``pol`` is given), and group the products
-    per τ. A Pythia record lists its τ first (in input order), then the decay products; each
-    product is traced up to its τ through the mothers."""
+def decays_from_pythia(pythia, partons: dict[str, np.ndarray]) -> DecayTrees:
+    """Decay the particles ``partons`` (flat :data:`PARTON_FIELDS` columns, one row per particle,
+    frame as given) with an initialised ``ProcessLevel:all = off`` Pythia,
+    :data:`DECAYS_PER_RECORD` to one record (each decays on its own: its mother is the record's
+    system entry, so Pythia's τ decays are unpolarised and uncorrelated unless ``pol`` is
+    given), and group the products per particle. A Pythia record lists its particles first (in
+    input order), then the decay products; each product is traced up to its root through the
+    mothers. Every particle decays where it is (the origin of ``x4``): the caller draws its
+    flight."""
     n_tau = len(partons["pdg"])
-    per_record = np.full(-(-n_tau // TAUS_PER_RECORD), TAUS_PER_RECORD)
-    per_record[-1] = n_tau - TAUS_PER_RECORD * (len(per_record) - 1)
+    per_record = np.full(-(-n_tau // DECAYS_PER_RECORD), DECAYS_PER_RECORD)
+    per_record[-1] = n_tau - DECAYS_PER_RECORD * (len(per_record) - 1)
     sub_counts, sc = _run_records(pythia, per_record, partons)
     record = np.repeat(np.arange(len(sub_counts)), sub_counts)
     sub_first = np.concatenate([[0], np.cumsum(sub_counts)[:-1]])[record]
@@ -362,7 +366,7 @@ def tau_decays_from_pythia(pythia, partons: dict[str, np.ndarray]) -> TauDecayTr
     start = np.concatenate([[0], np.cumsum(np.bincount(tau_number[order], minlength=n_tau))])
     within = np.full(len(record), -1, dtype=np.int64)  # position among its τ's products
     within[order] = np.arange(len(order)) - start[tau_number[order]]
-    return TauDecayTrees(
+    return DecayTrees(
         start=start, pdg=sc["pdg"][order].astype(np.int64),
         p4=np.stack([sc[c][order] for c in ("px", "py", "pz", "E")], axis=1),
         x4=np.stack([sc[c][order] for c in ("vx", "vy", "vz", "t")], axis=1),
@@ -389,7 +393,7 @@ def decay_final_taus(events: ak.Array, seed: np.random.SeedSequence, *,
     to the τ; ~1 µs a τ instead of 0.7–1.5 ms), distributed as a fresh Pythia decay because
     these decays are unpolarised; ``library_size`` (default
     :data:`darkscan.generate.tau_library.LIBRARY_SIZE`) its number of decays. ``library=False``:
-    the τ of many events decayed by Pythia itself, :data:`TAUS_PER_RECORD` to one record (one
+    the τ of many events decayed by Pythia itself, :data:`DECAYS_PER_RECORD` to one record (one
     record per event would cost ~2 ms an event), kept for validation."""
     from darkscan.generate.llp import decay_vertices
 
@@ -411,40 +415,95 @@ def decay_final_taus(events: ak.Array, seed: np.random.SeedSequence, *,
             size=tau_library.LIBRARY_SIZE if library_size is None else int(library_size))
     else:
         pythia = make_pythia(["ProcessLevel:all = off", *settings], child_seed(seed, 0))
-        trees = tau_decays_from_pythia(pythia, {
+        trees = decays_from_pythia(pythia, {
             "pdg": cols["pdg"][taus], "px": p4_tau[:, 0], "py": p4_tau[:, 1],
             "pz": p4_tau[:, 2], "E": p4_tau[:, 3], "m": m_tau})
     flight = decay_vertices(p4_tau, m_tau, _tau_ctau_cm(),
                             np.random.default_rng(child_seed(seed, 2)),
                             origin=np.stack([cols[c][taus] for c in ("vx", "vy", "vz")], axis=1),
                             t0=cols["t"][taus])
-    return _attach_tau_decays(events, counts, cols, taus, trees, flight.vertex, flight.lab_time)
+    return attach_decays(ak.to_numpy(events["weight"]), counts, cols, taus, trees, flight.vertex,
+                         flight.lab_time)
 
 
-def _attach_tau_decays(events: ak.Array, counts: np.ndarray, cols: dict[str, np.ndarray],
-                       taus: np.ndarray, trees: TauDecayTrees, vertex: np.ndarray,
-                       time: np.ndarray) -> ak.Array:
-    """The events with the τ rows ``taus`` (flat indices, increasing) set to status 2 and their
-    decay products ``trees`` appended to their events, displaced to the decay points
-    ``vertex`` (n_tau, 3) cm at the times ``time`` ns."""
+def attach_decays(weight: np.ndarray, counts: np.ndarray, cols: dict[str, np.ndarray],
+                  roots: np.ndarray, trees: DecayTrees, vertex: np.ndarray,
+                  time: np.ndarray) -> ak.Array:
+    """Truth events (flat ``cols`` with ``counts`` rows per event and event ``weight``) with the
+    rows ``roots`` (flat indices, increasing) set to status 2 and their decay products
+    ``trees`` appended to their events, displaced to the decay points ``vertex`` (n_roots, 3) cm
+    at the times ``time`` ns."""
     first = np.concatenate([[0], np.cumsum(counts)[:-1]])
     ev_of = np.repeat(np.arange(len(counts)), counts)
-    tau_of = trees.tau_of_row
-    event = ev_of[taus][tau_of]                      # non-decreasing: taus are in event order
+    root_of = trees.root_of_row
+    event = ev_of[roots][root_of]                    # non-decreasing: roots are in event order
     n_added = np.bincount(event, minlength=len(counts))
     added_first = np.concatenate([[0], np.cumsum(n_added)[:-1]])
     new_local = counts[event] + np.arange(len(event)) - added_first[event]
-    mother = np.where(trees.mother < 0, (taus - first[ev_of[taus]])[tau_of],
-                      new_local[trees.start[tau_of] + np.maximum(trees.mother, 0)])
+    mother = np.where(trees.mother < 0, (roots - first[ev_of[roots]])[root_of],
+                      new_local[trees.start[root_of] + np.maximum(trees.mother, 0)])
     added = {"pdg": trees.pdg, "px": trees.p4[:, 0], "py": trees.p4[:, 1],
              "pz": trees.p4[:, 2], "E": trees.p4[:, 3],
-             "vx": trees.x4[:, 0] + vertex[tau_of, 0], "vy": trees.x4[:, 1] + vertex[tau_of, 1],
-             "vz": trees.x4[:, 2] + vertex[tau_of, 2], "t": trees.x4[:, 3] + time[tau_of],
+             "vx": trees.x4[:, 0] + vertex[root_of, 0], "vy": trees.x4[:, 1] + vertex[root_of, 1],
+             "vz": trees.x4[:, 2] + vertex[root_of, 2], "t": trees.x4[:, 3] + time[root_of],
              "mother": mother, "status": trees.status}
     status = cols["status"].copy()
-    status[taus] = STATUS_DECAYED
+    status[roots] = STATUS_DECAYED
     own = {**cols, "status": status}
     position = np.concatenate([np.arange(len(ev_of)) - first[ev_of], new_local])
     sort = np.lexsort((position, np.concatenate([ev_of, event])))
     merged = {f: np.concatenate([own[f], added[f]])[sort] for f in added}
-    return make_truth_events(counts + n_added, ak.to_numpy(events["weight"]), **merged)
+    return make_truth_events(counts + n_added, weight, **merged)
+
+
+#: Pythia's decay length cut (mm): longer-lived particles are left to the detector
+TAU0_MAX_MM = 10.0
+
+
+def decay_unstable(counts: np.ndarray, cols: dict[str, np.ndarray], weight: np.ndarray,
+                   seed: np.random.SeedSequence, *, settings: Sequence[str] = (),
+                   extra_particles: Sequence[tuple[int, str, int, int, int, float]] = ()
+                   ) -> ak.Array:
+    """Decay every final-state particle of own truth events (flat ``cols``, any frame) that
+    Pythia would decay (it may and can decay, cτ₀ ≤ :data:`TAU0_MAX_MM`), with Pythia's decay
+    tables and its secondary decays, :data:`DECAYS_PER_RECORD` particles to a Pythia record
+    (one record per event costs ~6 ms an event in Python overhead; this is ~20× faster).
+
+    Each particle decays after its flight (Pythia draws it for hadrons; for a particle Pythia
+    leaves in place, such as a τ, it is drawn here from cτ₀ by ``llp.decay_vertices``); its
+    products join its event after the other particles. Each decays on its own,
+    unpolarised: correct for spin-0 parents (B, D, K, π⁰) and for the mixtures generic decays
+    are; B⁰–B̄⁰ mixing is not applied (the particle is handed to Pythia with proper time 0)."""
+    from darkscan.generate.llp import decay_vertices
+
+    pythia = make_pythia(["ProcessLevel:all = off", *settings], child_seed(seed, 0),
+                         extra_particles=extra_particles)
+    data = pythia.particleData
+    final = cols["status"] == STATUS_FINAL
+    ids, inverse = np.unique(cols["pdg"][final], return_inverse=True)
+    tau0 = np.array([data.tau0(int(i)) if data.isParticle(int(i)) and data.mayDecay(int(i))
+                     and data.canDecay(int(i)) else np.inf for i in ids])
+    decays_here = np.zeros(len(final), dtype=bool)
+    decays_here[np.nonzero(final)[0]] = tau0[inverse] <= TAU0_MAX_MM
+    roots = np.nonzero(decays_here)[0]
+    if len(roots) == 0:
+        return make_truth_events(counts, weight, **cols)
+    p4 = np.stack([cols[c][roots] for c in ("px", "py", "pz", "E")], axis=1)
+    m = np.sqrt(np.maximum(p4[:, 3] ** 2 - np.sum(p4[:, :3] ** 2, axis=1), 0.0))
+    trees = decays_from_pythia(pythia, {"pdg": cols["pdg"][roots], "px": p4[:, 0],
+                                        "py": p4[:, 1], "pz": p4[:, 2], "E": p4[:, 3], "m": m})
+    vertex = np.stack([cols[c][roots] for c in ("vx", "vy", "vz")], axis=1)
+    time = cols["t"][roots].astype(float).copy()
+    ctau_cm = tau0[np.searchsorted(ids, cols["pdg"][roots])] * MM_TO_CM
+    # Pythia gives the hadrons it decays their flight itself (the direct daughters start at the
+    # decay point), but leaves a τ where it is: draw the flight where Pythia did not
+    first_daughter = trees.start[:-1][trees.counts > 0]
+    moved = np.zeros(len(roots), dtype=bool)
+    moved[trees.counts > 0] = np.any(trees.x4[first_daughter, :3] != 0.0, axis=1)
+    flies = (ctau_cm > 0) & ~moved
+    if flies.any():
+        flight = decay_vertices(p4[flies], m[flies], ctau_cm[flies],
+                                np.random.default_rng(child_seed(seed, 1)),
+                                origin=vertex[flies], t0=time[flies])
+        vertex[flies], time[flies] = flight.vertex, flight.lab_time
+    return attach_decays(weight, counts, cols, roots, trees, vertex, time)

@@ -61,10 +61,10 @@ import numpy as np
 
 from darkscan.events import STATUS_DECAYED, STATUS_FINAL
 from darkscan.generate.pythia_bridge import (
-    TauDecayTrees,
+    DecayTrees,
     _pythia_module,
+    decays_from_pythia,
     make_pythia,
-    tau_decays_from_pythia,
 )
 from darkscan.physics.constants import C_CM_PER_NS, M_TAU, PDG_TAU
 from darkscan.physics.lorentz import mass, random_rotations, rotate_boost
@@ -95,7 +95,7 @@ class TauDecayLibrary:
     channels: np.ndarray
     fractions: np.ndarray
     first: np.ndarray
-    decays: TauDecayTrees
+    decays: DecayTrees
     anti_pdg: np.ndarray
 
     @property
@@ -171,13 +171,13 @@ def build_library(settings: Sequence[str] = (), size: int = LIBRARY_SIZE,
     _, _, products = tau_channel_table(settings)
     sizes = channel_sizes(fractions, size, min_per_channel)
     pythia = make_pythia(["ProcessLevel:all = off", *settings], library_seed(settings))
-    parts: list[TauDecayTrees] = []
+    parts: list[DecayTrees] = []
     for chan, n in zip(channels.tolist(), sizes.tolist(), strict=True):
         for s in ("15:onMode = off", f"15:{chan}:onMode = on"):
             if not pythia.readString(s):
                 raise RuntimeError(f"Pythia rejected the setting '{s}'")
         zero = np.zeros(n)
-        trees = tau_decays_from_pythia(pythia, {"pdg": np.full(n, PDG_TAU), "px": zero,
+        trees = decays_from_pythia(pythia, {"pdg": np.full(n, PDG_TAU), "px": zero,
                                                 "py": zero, "pz": zero, "E": zero + M_TAU,
                                                 "m": zero + M_TAU})
         _check_channel(trees, products[chan], chan)
@@ -188,10 +188,10 @@ def build_library(settings: Sequence[str] = (), size: int = LIBRARY_SIZE,
                            conjugate_pdg(decays.pdg))
 
 
-def _check_channel(trees: TauDecayTrees, products: tuple[int, ...], chan: int) -> None:
+def _check_channel(trees: DecayTrees, products: tuple[int, ...], chan: int) -> None:
     """Every decay's direct daughters are the channel's products (as a multiset)."""
     direct = trees.mother < 0
-    tau_of = trees.tau_of_row
+    tau_of = trees.root_of_row
     n = len(trees.start) - 1
     ok = np.bincount(tau_of[direct], minlength=n) == len(products)
     for pid, k in zip(*np.unique(products, return_counts=True), strict=True):
@@ -201,9 +201,9 @@ def _check_channel(trees: TauDecayTrees, products: tuple[int, ...], chan: int) -
                            f"{products} into other products")
 
 
-def _concatenate(parts: Sequence[TauDecayTrees]) -> TauDecayTrees:
+def _concatenate(parts: Sequence[DecayTrees]) -> DecayTrees:
     counts = np.concatenate([t.counts for t in parts])
-    return TauDecayTrees(start=np.concatenate([[0], np.cumsum(counts)]),
+    return DecayTrees(start=np.concatenate([[0], np.cumsum(counts)]),
                          pdg=np.concatenate([t.pdg for t in parts]),
                          p4=np.concatenate([t.p4 for t in parts]),
                          x4=np.concatenate([t.x4 for t in parts]),
@@ -253,7 +253,7 @@ def tau_library(settings: tuple[str, ...] = (), size: int = LIBRARY_SIZE,
 
 def library_decays(pdg: np.ndarray, p4: np.ndarray, settings: tuple[str, ...],
                    rng: np.random.Generator, *, size: int = LIBRARY_SIZE,
-                   min_per_channel: int = MIN_PER_CHANNEL) -> TauDecayTrees:
+                   min_per_channel: int = MIN_PER_CHANNEL) -> DecayTrees:
     """Decays of the τ leptons ``pdg`` (±15) with four-momenta ``p4`` (n, 4) from the library:
     a channel from the table fractions, a decay of that channel, CP conjugation for τ⁺, a Haar
     rotation and the boost to the τ (:func:`darkscan.physics.lorentz.rotate_boost`), momenta and
@@ -285,7 +285,7 @@ def library_decays(pdg: np.ndarray, p4: np.ndarray, settings: tuple[str, ...],
     r, beta = rot[tau_of], (p4[:, :3] / p4[:, 3:4])[tau_of]
     x_out = rotate_boost(x, r, beta)
     x_out[:, 3] /= C_CM_PER_NS
-    return TauDecayTrees(start=start, pdg=np.where(anti, lib.anti_pdg[rows], dec.pdg[rows]),
+    return DecayTrees(start=start, pdg=np.where(anti, lib.anti_pdg[rows], dec.pdg[rows]),
                          p4=rotate_boost(p, r, beta), x4=x_out, mother=dec.mother[rows],
                          status=dec.status[rows])
 

@@ -24,16 +24,25 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import awkward as ak
 import numpy as np
 
 from darkscan.errors import ParameterError
-from darkscan.events import Sample, SampleMeta
+from darkscan.events import (
+    PARTICLE_FIELDS,
+    STATUS_DECAYED,
+    STATUS_FINAL,
+    Sample,
+    SampleMeta,
+    make_truth_events,
+)
 from darkscan.generate.beams import beam_energies, cms_energy
 from darkscan.generate.pythia_bridge import (
     MB_TO_PB,
     child_seed,
+    columns_to_lab,
+    decay_unstable,
     ee_beam_settings,
-    hadronise_partons,
     make_pythia,
     run_pythia,
 )
@@ -281,7 +290,6 @@ class Upsilon4SProcess:
         from darkscan.generate.processes import b_to_k_scalar as bks
 
         cfg = self.signal(params)
-        keep_ids: tuple[int, ...] = (PDG_Y4S, 511, -511, 521, -521)
         charged_fraction = BF_Y4S_CHARGED
         s_id = 0
         if cfg is not None:
@@ -291,15 +299,21 @@ class Upsilon4SProcess:
 
             s_id = pdgid("scalar")
             signal_decay = bks.BToKScalarDecay(cfg, s_id)
-            extra_particles = (*extra_particles, (s_id, "darkS", 1, 0, 0, cfg.mass))
             charged_fraction = cfg.charged_fraction
-            if cfg.kstar:
-                keep_ids = (*keep_ids, 313, -313, 323, -323)
         rng = np.random.default_rng(child_seed(seed, 2))
         counts, partons = self.partons(n, rng, signal_decay, charged_fraction)
-        extra = ((PDG_Y4S, "Upsilon(4S)", 3, 0, 0, 10.5794), *extra_particles)
-        events = hadronise_partons(counts, partons, seed, experiment=self.experiment,
-                                   keep_ids=keep_ids, extra_particles=extra)
+        # the B mesons (and the signal side's K⁰, π⁰) decayed by Pythia, many to a record
+        cols = {"pdg": partons["pdg"].astype(np.int64),
+                **{k: partons[k] for k in ("px", "py", "pz", "E")},
+                **{k: np.zeros(len(partons["pdg"])) for k in ("vx", "vy", "vz", "t")},
+                "mother": partons["mother1"].astype(np.int64) - 1,
+                "status": np.where(partons["status"] > 0, STATUS_FINAL, STATUS_DECAYED)}
+        decayed = decay_unstable(counts, cols, np.ones(n), seed, extra_particles=extra_particles)
+        kc = ak.to_numpy(ak.num(decayed["particles"], axis=1)).astype(np.int64)
+        flat = ak.flatten(decayed["particles"], axis=1)
+        lab = columns_to_lab(kc, {f: ak.to_numpy(flat[f]) for f in PARTICLE_FIELDS},
+                             np.random.default_rng(child_seed(seed, 1)), self.experiment)
+        events = make_truth_events(kc, np.ones(n), **lab)
         xs = self.cross_section(params, isr=isr)
         info: dict[str, object] = {"sigma_provenance": xs.note}
         if cfg is not None:
