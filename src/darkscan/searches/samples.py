@@ -49,8 +49,10 @@ def _detector_seed(chunk: Chunk) -> np.random.SeedSequence:
 
 def ntuple_kernel(task: NtupleTask) -> Sample:
     from darkscan.detector import simulate
+    from darkscan.detector.parameters import detector_for
     from darkscan.generate import get_process
     from darkscan.generate.registry import finish_decays
+    from darkscan.physics.experiment import get_experiment
     from darkscan.reco import reconstruct
 
     truth = get_process(task.spec.process).generate_chunk(task.chunk.n, task.chunk.seed,
@@ -62,12 +64,16 @@ def ntuple_kernel(task: NtupleTask) -> Sample:
         if task.spec.filter_is_decay:  # the sample is the decay searched for
             n_generated = int(np.count_nonzero(keep))
     truth = finish_decays(truth, task.chunk.seed)  # after the filter: no decays for its losers
-    reco = simulate(truth, seed=_detector_seed(task.chunk))
+    # the sample's own collider and detector (Belle's data are simulated with Belle's)
+    experiment = get_experiment(truth.meta.experiment or "belle2")
+    reco = simulate(truth, seed=_detector_seed(task.chunk), experiment=experiment,
+                    params=detector_for(experiment.name))
     from darkscan.detector.trigger import TRIGGER_BITS
 
     variables = [c for c in task.columns if c not in TRIGGER_BITS]
     nt = reconstruct(reco, decay=task.decay, variables=variables, lists=task.lists,
-                     best=task.best.expression, best_highest=task.best.highest)
+                     best=task.best.expression, best_highest=task.best.highest,
+                     experiment=experiment)
     fields = [c for c in (*task.columns, "weight") if c in ak.fields(nt.events)]
     missing = sorted(set(task.columns) - set(fields))
     if missing:
