@@ -206,8 +206,8 @@ class BToKAlpProcess:
 
     def generate_chunk(self, n: int, seed: np.random.SeedSequence,
                        params: Mapping[str, float], *, isr: bool = True) -> Sample:
-        from darkscan.generate.processes.pythia_processes import PDG_Y4S, Upsilon4SProcess
-        from darkscan.generate.pythia_bridge import child_seed, hadronise_partons
+        from darkscan.generate.processes.pythia_processes import Upsilon4SProcess
+        from darkscan.generate.pythia_bridge import child_seed, columns_to_lab, decay_unstable
         from darkscan.models.ids import pdgid
 
         m, _ = self._check(params)
@@ -217,11 +217,19 @@ class BToKAlpProcess:
         rng = np.random.default_rng(child_seed(seed, 2))
         counts, partons = y4s.partons(n, rng, BToKAlpDecay(self.mode, m, a_id),
                                       charged_fraction=1.0 if self.mode.charged else 0.0)
-        events = hadronise_partons(
-            counts, partons, seed, experiment=self.experiment,
-            keep_ids=(PDG_Y4S, 511, -511, 521, -521),
-            extra_particles=((PDG_Y4S, "Upsilon(4S)", 3, 0, 0, 10.5794),
-                             (a_id, "alp", 1, 0, 0, m)))
+        # as Upsilon4SProcess.generate_chunk: the other B (and the K⁰_S) decayed by Pythia many
+        # to a record, then the CMS record boosted to the lab; the ALP is unknown to Pythia
+        cols = {"pdg": partons["pdg"].astype(np.int64),
+                **{k: partons[k] for k in ("px", "py", "pz", "E")},
+                **{k: np.zeros(len(partons["pdg"])) for k in ("vx", "vy", "vz", "t")},
+                "mother": partons["mother1"].astype(np.int64) - 1,
+                "status": np.where(partons["status"] > 0, STATUS_FINAL, STATUS_DECAYED)}
+        decayed = decay_unstable(counts, cols, np.ones(n), seed)
+        kc = ak.to_numpy(ak.num(decayed["particles"], axis=1)).astype(np.int64)
+        flat = ak.flatten(decayed["particles"], axis=1)
+        lab = columns_to_lab(kc, {f: ak.to_numpy(flat[f]) for f in PARTICLE_FIELDS},
+                             np.random.default_rng(child_seed(seed, 1)), self.experiment)
+        events = make_truth_events(kc, np.ones(n), **lab)
         events = decay_alps(events, m, b["ctau_cm"], a_id,
                             np.random.default_rng(child_seed(seed, 3)))
         xs = self.cross_section(params, isr=isr)
