@@ -54,8 +54,8 @@ class CDCResponse:
     adc_max: int = 4095
     #: beam background: mean fraction of wires with a background hit per event, 1% [INFERRED:
     #: Belle II reports CDC occupancies of a few per cent in the inner layers at current
-    #: luminosity, well below 1% outside]; the per-wire rate falls as 1/r; background
-    #: deposits are soft (exponential ADC spectrum, mean 25 counts) [INFERRED]
+    #: luminosity, well below 1% outside]; the per-wire rate falls as 1/r; half of the
+    #: background deposits are soft (exponential ADC spectrum, mean 25 counts) [INFERRED]
     occupancy: float = 0.01
     bkg_adc_mean: float = 25.0
 

@@ -21,7 +21,7 @@ Stereo hits then join a candidate where their wire, slid along its length, meets
 within the drift distance; z follows from the slide, and a straight-line fit of z against the
 arc length gives tan λ and z0. The circle is fitted to the axial drift circles (algebraic fit to
 the wires, then Gauss–Newton on |w − c| − R = ±drift with each hit's side taken from the
-current circle). Charge: the sense of rotation from the innermost to the outermost hit.
+current circle). Charge: the sense of rotation of a track moving outward at its innermost hit.
 """
 
 from __future__ import annotations
@@ -39,6 +39,10 @@ N_RHO = 96
 RHO_MAX_IP = 1.0 / (2.0 * 20.0)
 #: a hit belongs to a found line within this many cm (drift-circle distance)
 HIT_TOL = 0.25
+#: largest RMS distance (cm) of a candidate's axial drift circles from its fitted circle: one
+#: particle's give ≈ 0.05 (the TDC drift time still holds the unknown signal propagation along
+#: the wire), two particles' merged ≈ 0.1 and more
+MAX_RMS = 0.09
 MIN_HITS_IP = 10
 MIN_HITS_DISPLACED = 12
 MAX_TRACKS = 20
@@ -95,6 +99,22 @@ def _circle_hits(x, y, r, active, cx, cy, rr, tol):  # pragma: no cover - compil
             dist = abs(np.sqrt((x[i] - cx) ** 2 + (y[i] - cy) ** 2) - rr)
             out[i] = abs(dist - r[i]) < tol
     return out
+
+
+def _refine(xa: np.ndarray, ya: np.ndarray, da: np.ndarray, active: np.ndarray, cx: float,
+            cy: float, rr: float, min_hits: int) -> tuple[np.ndarray, float, float, float]:
+    """Members of a Legendre candidate: hits near the circle with a tolerance that shrinks as
+    the circle is refitted to them (the histogram bin fixes the circle only to a bin width,
+    ≈ 0.5 cm at the outer layers)."""
+    members = np.zeros(0, np.int64)
+    for tol in (1.2, 0.6, HIT_TOL):
+        members = np.flatnonzero(_circle_hits(xa, ya, da, active, cx, cy, rr, tol))
+        if len(members) < min_hits:
+            return members, cx, cy, rr
+        cx, cy, rr = fit_circle(xa[members], ya[members], da[members], n_iter=3,
+                                seed=(cx, cy, rr))
+    members = np.flatnonzero(_circle_hits(xa, ya, da, active, cx, cy, rr, HIT_TOL))
+    return members, cx, cy, rr
 
 
 def _line_to_circle(theta: float, rho: float, ox: float, oy: float
@@ -162,21 +182,29 @@ def _arc_length(x: np.ndarray, y: np.ndarray, cx: float, cy: float, rr: float, q
 def _finish(geo, x, y, drift, cl, w, axial_idx, stereo_pool, cx, cy, rr, b_field
             ) -> dict[str, object] | None:
     """Helix of a candidate: circle fit, charge, stereo hits and the s–z fit."""
-    xa, ya, da = x[axial_idx], y[axial_idx], drift[axial_idx]
-    cx, cy, rr = fit_circle(xa, ya, da, seed=(cx, cy, rr))
-    # keep the hits the fitted circle still explains
-    dist = np.abs(np.abs(np.hypot(xa - cx, ya - cy) - rr) - da)
-    axial_idx = axial_idx[dist < 2 * HIT_TOL]
-    if len(axial_idx) < 5:
-        return None
+    for _ in range(3):  # fit, drop the hits the circle does not explain, refit
+        xa, ya, da = x[axial_idx], y[axial_idx], drift[axial_idx]
+        cx, cy, rr = fit_circle(xa, ya, da, seed=(cx, cy, rr))
+        dist = np.abs(np.abs(np.hypot(xa - cx, ya - cy) - rr) - da)
+        keep = dist < min(2 * HIT_TOL, max(3.0 * float(np.median(dist)), 0.05))
+        if keep.all():
+            break
+        axial_idx = axial_idx[keep]
+        if len(axial_idx) < 5:
+            return None
+    rms = float(np.sqrt(np.mean(dist[keep] ** 2)))
+    if rms > MAX_RMS:
+        return None  # drift circles of more than one particle
     xa, ya = x[axial_idx], y[axial_idx]
     r_hit = np.hypot(xa, ya)
-    i_in, i_out = np.argmin(r_hit), np.argmax(r_hit)
-    # sense of rotation from the innermost to the outermost hit (the track moves outward)
-    a_in = np.arctan2(ya[i_in] - cy, xa[i_in] - cx)
-    a_out = np.arctan2(ya[i_out] - cy, xa[i_out] - cx)
-    turn = (a_out - a_in + np.pi) % TWO_PI - np.pi
-    q = -1 if turn > 0 else 1  # positive charges turn clockwise (β decreases)
+    i_in = np.argmin(r_hit)
+    # charge: at the innermost hit the track moves outward (t·x > 0, t the tangent), and a
+    # positive track has the centre on its right (c − x = R (sin φ, −cos φ))
+    rx, ry = xa[i_in] - cx, ya[i_in] - cy
+    tx, ty = -ry, rx  # counter-clockwise tangent
+    if tx * xa[i_in] + ty * ya[i_in] < 0:
+        tx, ty = -tx, -ty
+    q = 1 if tx * (-ry) - ty * (-rx) < 0 else -1
     x0, y0 = xa[i_in], ya[i_in]
     z = np.zeros(0)
     st_idx = np.zeros(0, np.int64)
@@ -202,7 +230,7 @@ def _finish(geo, x, y, drift, cl, w, axial_idx, stereo_pool, cx, cy, rr, b_field
     d_c = np.hypot(cx, cy)
     return {"cx": cx, "cy": cy, "R": rr, "q": q, "px": pt * dirx, "py": pt * diry,
             "pz": pt * tanl, "x0": x0, "y0": y0, "z0": z0, "tanl": tanl,
-            "d0": q * (d_c - rr), "hits": np.concatenate([axial_idx, st_idx])}
+            "d0": q * (d_c - rr), "rms": rms, "hits": np.concatenate([axial_idx, st_idx])}
 
 
 def find_event(x: np.ndarray, y: np.ndarray, drift: np.ndarray, cl: np.ndarray,
@@ -221,7 +249,8 @@ def find_event(x: np.ndarray, y: np.ndarray, drift: np.ndarray, cl: np.ndarray,
     thetas = np.linspace(0.0, np.pi, N_THETA, endpoint=False) + 0.5 * np.pi / N_THETA
     tc, ts = np.cos(thetas), np.sin(thetas)
 
-    def accept(members: np.ndarray, cx: float, cy: float, rr: float, min_hits: int) -> bool:
+    def accept(members: np.ndarray, cx: float, cy: float, rr: float, min_hits: int,
+               stage: int) -> bool:
         if len(members) < min_hits or len(np.unique(sl[ax_idx[members]])) < 2:
             return False
         trk = _finish(geo, x, y, drift, cl, w, ax_idx[members], st_idx[st_free], cx, cy, rr,
@@ -232,19 +261,23 @@ def find_event(x: np.ndarray, y: np.ndarray, drift: np.ndarray, cl: np.ndarray,
         used_ax = np.isin(ax_idx, hits)
         active[used_ax] = False
         st_free[np.isin(st_idx, hits)] = False
+        trk["stage"] = stage
         tracks.append(trk)
         return True
 
     u, v, rc = _conformal(xa, ya, da, 0.0, 0.0)
-    for _ in range(MAX_TRACKS):  # pass 1: from the IP
-        t, rho, votes = _legendre_peak(u, v, rc, active, tc, ts, RHO_MAX_IP)
+    voting = active.copy()
+    for _ in range(2 * MAX_TRACKS):  # pass 1: from the IP
+        t, rho, votes = _legendre_peak(u, v, rc, voting, tc, ts, RHO_MAX_IP)
         if votes < MIN_HITS_IP:
             break
         cx, cy, rr = _line_to_circle(thetas[t], rho, 0.0, 0.0)
-        members = np.flatnonzero(_circle_hits(xa, ya, da, active, cx, cy, rr, HIT_TOL))
-        if not accept(members, cx, cy, rr, MIN_HITS_IP):
-            active[members] = False  # not a track: leave these hits to pass 2
+        members, cx, cy, rr = _refine(xa, ya, da, voting, cx, cy, rr, MIN_HITS_IP)
+        if len(members) == 0:
             break
+        if not accept(members, cx, cy, rr, MIN_HITS_IP, 1):
+            voting[members] = False  # not a track from the IP: leave these hits to pass 2
+        voting &= active
     # pass 2: displaced tracks seeded by superlayer segments of the remaining hits
     active[:] = True
     for trk in tracks:
@@ -263,8 +296,8 @@ def find_event(x: np.ndarray, y: np.ndarray, drift: np.ndarray, cl: np.ndarray,
         if votes < MIN_HITS_DISPLACED:
             continue
         cx, cy, rr = _line_to_circle(thetas[t], rho, ox, oy)
-        members = np.flatnonzero(_circle_hits(xa, ya, da, active, cx, cy, rr, HIT_TOL))
-        if accept(members, cx, cy, rr, MIN_HITS_DISPLACED):
+        members, cx, cy, rr = _refine(xa, ya, da, active, cx, cy, rr, MIN_HITS_DISPLACED)
+        if accept(members, cx, cy, rr, MIN_HITS_DISPLACED, 2):
             tried[:] = False
     return tracks
 
@@ -310,7 +343,7 @@ def find_tracks_legendre(table: dict[str, np.ndarray], b_field: float = 1.5
     stops = np.concatenate([bounds, [len(evt)]])
     rows: dict[str, list] = {k: [] for k in ("evt_id", "charge", "px", "py", "pz", "d0", "z0",
                                              "tanl", "x_first", "y_first", "n_hits",
-                                             "hit_index")}
+                                             "stage", "rms", "hit_index")}
     for a, b in zip(starts, stops, strict=True):
         if b <= a:
             continue
@@ -323,6 +356,8 @@ def find_tracks_legendre(table: dict[str, np.ndarray], b_field: float = 1.5
             rows["x_first"].append(trk["x0"])
             rows["y_first"].append(trk["y0"])
             rows["n_hits"].append(len(hits))
+            rows["stage"].append(trk["stage"])
+            rows["rms"].append(trk["rms"])
             rows["hit_index"].append(hits)
     out = {k: np.asarray(v) for k, v in rows.items() if k != "hit_index"}
     hi = np.empty(len(rows["hit_index"]), dtype=object)
@@ -331,4 +366,5 @@ def find_tracks_legendre(table: dict[str, np.ndarray], b_field: float = 1.5
     out["evt_id"] = out["evt_id"].astype(np.int64)
     out["charge"] = out["charge"].astype(np.int32)
     out["n_hits"] = out["n_hits"].astype(np.int64)
+    out["stage"] = out["stage"].astype(np.int8)
     return out
