@@ -106,7 +106,7 @@ def test_non_utf8_out_path_from_argv(tmp_path: Path) -> None:
     (("generate", "ee_mumu", "-n", "10"), "Missing option '-o' / '--output'."),
     (("run", "zprime-invisible", "-o", "out"), "No such option: -o"),
     (("run",), "error: Missing argument 'search'. (see 'darkscan run --help')"),
-    (("run", "b-to-k-alp"), "search 'b-to-k-alp' is planned but not implemented yet"),
+    (("run", "idm-dark-higgs"), "search 'idm-dark-higgs' is planned but not implemented yet"),
     (("limit", "--n-obs", "1e300", "--bkg", "1e300"),
      "--n-obs 1e+300 is too large: at most 1e+09 events"),
     (("limit", "--n-obs", "3", "--bkg", "1", "--method", "foo"),

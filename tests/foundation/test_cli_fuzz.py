@@ -145,8 +145,8 @@ CORPUS: list[tuple[tuple[str, ...], str]] = [
     (("report",), "Missing argument"),
     # searches
     (("run", "no-such-search"), "unknown search 'no-such-search'"),
-    (("run", "b-to-k-alp"), "planned but not implemented"),
-    (("run", "b-to-k-alp", "--out", "planned-out"), "planned but not implemented"),
+    (("run", "idm-dark-higgs"), "planned but not implemented"),
+    (("run", "idm-dark-higgs", "--out", "planned-out"), "planned but not implemented"),
     (("run", ""), "unknown search ''"),
     (("run", "ZPRIME-INVISIBLE"), "unknown search"),
     (("run", "zprime-invisible\x1b[31m"), "search 'zprime-invisible\\x1b[31m' contains"),

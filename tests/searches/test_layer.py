@@ -117,7 +117,7 @@ def test_ntuple_cache_key_fingerprints_the_whole_package(tmp_path: Path,
 
 def test_planned_search_is_a_clear_error() -> None:
     with pytest.raises(NotAvailableError, match="planned but not implemented"):
-        get("b-to-k-alp")
+        get("idm-dark-higgs")
     with pytest.raises(UnknownNameError, match="unknown search"):
         get("zprime-invisibel")
 

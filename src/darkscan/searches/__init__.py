@@ -60,7 +60,8 @@ SEARCHES: dict[str, SearchInfo] = {s.name: s for s in (
     SearchInfo("dark-photon-invisible", "e+e- -> gamma A', A' -> chi chi; single photon, recoil "
                "mass squared windows; 90% CL on sigma x B and epsilon",
                "darkscan.searches.dark_photon_invisible"),
-    SearchInfo("b-to-k-alp", "B -> K(*) a, a -> gamma gamma; g_aW", None),
+    SearchInfo("b-to-k-alp", "B -> K a, a -> gamma gamma (Belle, 711/fb): diphoton mass fits "
+               "in sliding windows; 90% CL on B x B and g_aW", "darkscan.searches.b_to_k_alp"),
     SearchInfo("tau-to-lepton-alp", "tau -> l alpha, alpha invisible, 3x1 tau pairs; lepton "
                "energy in the tau pseudo-rest frame, template fit; 95% CL on B(l alpha)/B(l nu "
                "nu)", "darkscan.searches.tau_to_lepton_alp"),

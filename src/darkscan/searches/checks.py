@@ -341,3 +341,7 @@ for _ch, _refs_tla in (("e", (1.1e-3, 9.7e-3)), ("mu", (0.7e-3, 12.2e-3))):
         check(f"tau_to_lepton_alp_{_ch}_62.8fb_{'lowest' if _low else 'highest'}",
               reference=_ref, tolerance=1.5, kind="factor", provenance=_PROV_TLA)(
             lambda c=_ch, lo=_low: _tla_extreme(c, lo))
+
+
+# --------------------------------------------------------------------------- B → K a (Belle)
+from darkscan.searches import checks_b_to_k_alp  # noqa: E402,F401  (registers its checks)

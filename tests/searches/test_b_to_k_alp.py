@@ -1,0 +1,106 @@
+"""b-to-k-alp: the declaration, the simulated couplings, the B⁰ normalisation, the smoothed
+background of the sliding fit, the B → K a signal process and the Belle detector preset."""
+
+from __future__ import annotations
+
+import awkward as ak
+import numpy as np
+import pytest
+
+from darkscan.errors import ParameterError
+from darkscan.searches import b_to_k_alp as bka
+from darkscan.searches import get
+from darkscan.searches.extraction import Selected
+
+
+def test_declaration_and_grid() -> None:
+    s = get("b-to-k-alp")
+    assert s.default_lumi == "711/fb" and s.cl == 0.9 and s.inference.combine
+    assert [c.name for c in s.channels] == ["kplus", "ks"]
+    assert s.signal.points(True) == [{"mass": 0.3, "gaw": 7.7e-6}, {"mass": 2.0, "gaw": 3.8e-6}]
+    assert len(s.signal.points(False)) == len(bka.MASSES)
+
+
+def test_simulated_coupling_sits_at_the_reach() -> None:
+    from darkscan.models.alp import br_b_to_k_alp
+
+    for m in bka.MASSES:
+        g = bka.GAW[m]
+        reach = float(br_b_to_k_alp(g, m)) * bka._p_decay_inside(g, m)
+        assert reach == pytest.approx(bka.REACH_BR, rel=0.12)  # two significant digits in g
+    # prompt at 2 GeV (P ≈ 1), long-lived at 0.2 GeV: a larger coupling is simulated there
+    assert bka._p_decay_inside(bka.GAW[2.0], 2.0) > 0.999
+    assert bka._p_decay_inside(bka.GAW[0.2], 0.2) == pytest.approx(0.117, abs=0.005)
+    assert bka.GAW[0.2] == 1.1e-5 and bka.GAW[2.0] == 3.8e-6
+
+
+def test_per_unit_branching_normalisation() -> None:
+    axes = {"mass": np.array([1.0, 3.0]), "gaw": np.array([4e-6, 4e-6])}
+    kp = bka._per_unit("kplus", axes)
+    np.testing.assert_allclose(kp, 1110.0 * 2 * 0.514)   # σ(Υ(4S)) 2 f₊ in pb
+    ks = bka._per_unit("ks", axes)
+    # B⁰: (1 − f₊), B(K⁰ → K⁰_S) = ½, r = B(B⁰ → K⁰a)/B(B⁺ → K⁺a) ≈ τ_B0/τ_B+ × phase space
+    np.testing.assert_allclose(ks / kp, 0.486 / 0.514 * 0.5 * np.array([0.923, 0.922]),
+                               atol=2e-3)
+
+
+def _bkg(x: np.ndarray, unit: float) -> Selected:
+    return Selected("b", "b", {"dau1_M": x}, np.full(len(x), unit), np.ones(len(x)), 100, unit)
+
+
+def test_smoothed_background_keeps_the_total_and_the_range() -> None:
+    fit = bka.SEARCH.extraction
+    rng = np.random.default_rng(1)
+    s = fit.smoothed([_bkg(np.array([1.0, 1.0, 3.0]), 500.0), _bkg(np.array([0.12]), 100.0)],
+                     rng)
+    assert s.weight.sum() == pytest.approx(1600.0)
+    x = s.values["dau1_M"]
+    assert x.min() >= 0.1 and x.max() <= 4.8 and len(x) == fit.n_smooth
+    # the kernel at 1 GeV: h = 0.02 + 0.1 × 1 = 0.12 GeV, weight 1000/1600
+    near = np.abs(x - 1.0) < 0.5
+    assert near.mean() == pytest.approx(1000 / 1600, abs=0.01)
+    assert np.std(x[near]) == pytest.approx(0.12, rel=0.03)
+    # no simulated candidate: flat at 2.3 MC events of the heaviest sample
+    empty = fit.smoothed([_bkg(np.array([]), 700.0), _bkg(np.array([]), 90.0)], rng)
+    assert empty.weight.sum() == pytest.approx(2.3 * 700.0)
+    assert abs(np.mean(empty.values["dau1_M"]) - 2.45) < 0.02
+
+
+def test_signal_process_events() -> None:
+    from darkscan.generate import get_process
+    from darkscan.generate.processes.b_to_k_alp import R_DECAY_MAX
+
+    proc = get_process("belle_upsilon4s_bb_ks_alp")
+    s = proc.generate_chunk(300, np.random.SeedSequence(5), {"mass": 0.4, "gaw": 5e-6})
+    assert s.meta.experiment == "belle"
+    # σ(Υ(4S)) 2 (1 − f₊) B(B⁰ → K⁰a) ½
+    from darkscan.models.alp import br_b_to_k_alp
+
+    assert s.meta.sigma_pb == pytest.approx(
+        1110.0 * 2 * 0.486 * float(br_b_to_k_alp(5e-6, 0.4, charged=False)) * 0.5)
+    p = s.events.particles
+    a_idx = ak.to_numpy(ak.argmax(p.pdg == 4900036, axis=1))
+    photons = p[(p.pdg == 22) & (p.mother == a_idx[:, None])]
+    assert np.all(ak.to_numpy(ak.num(photons)) == 2)
+    pair = ak.to_numpy(ak.sum(photons.E, axis=1)) ** 2 - sum(
+        ak.to_numpy(ak.sum(photons[c], axis=1)) ** 2 for c in ("px", "py", "pz"))
+    np.testing.assert_allclose(np.sqrt(pair), 0.4, rtol=1e-6)
+    r = np.hypot(ak.to_numpy(photons.vx[:, 0]), ak.to_numpy(photons.vy[:, 0]))
+    assert r.max() < R_DECAY_MAX
+    w = ak.to_numpy(s.events.weight)
+    # cτ = 46 cm at 0.4 GeV, 5e-6 GeV⁻¹, βγ ≈ 6.6: λ ≈ 3 m, ~40% decay within 125 cm / sinθ
+    assert 0.35 < w.mean() < 0.55 and w.max() <= 1.0 and w.min() > 0.25
+    assert np.all(ak.to_numpy(ak.sum(p.pdg == 310, axis=1)) >= 1)
+    with pytest.raises(ParameterError, match="mass"):
+        proc.generate_chunk(10, np.random.SeedSequence(1), {"mass": 4.9, "gaw": 1e-5})
+
+
+def test_belle_detector_preset() -> None:
+    from darkscan.detector.parameters import BELLE2_DETECTOR, detector_for
+
+    belle = detector_for("belle")
+    assert (belle.sigma_pt_a, belle.sigma_pt_b) == (0.00201, 0.00290)
+    assert (belle.sigma_e_a, belle.sigma_e_b, belle.sigma_e_c) == (0.00066, 0.0081, 0.0134)
+    assert detector_for("belle2") is BELLE2_DETECTOR and BELLE2_DETECTOR.sigma_e_b == 0.0147
+    assert detector_for("babar") is BELLE2_DETECTOR
+    assert belle.ecl_barrel == BELLE2_DETECTOR.ecl_barrel
