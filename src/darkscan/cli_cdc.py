@@ -77,8 +77,15 @@ def simulate(process: Annotated[str, typer.Argument(
 def find(hits: Annotated[str, typer.Argument(metavar="HITS", help="hit table (.parquet/.csv)")],
          output: Annotated[str, typer.Option("-o", "--output", metavar="TRACKS",
                                              help="track table to write (.parquet)")],
-         finder: Annotated[str, typer.Option(help="legendre | gnn")] = "legendre") -> None:
+         finder: Annotated[str, typer.Option(help="legendre | gnn")] = "legendre",
+         model: Annotated[str | None, typer.Option(
+             help="GNN model from 'darkscan cdc train' (default: the shipped one)")] = None
+         ) -> None:
     """Find tracks in CDC hits; one row per track with its helix and hit indices."""
+    if model is not None:
+        if finder != "gnn":
+            raise ParameterError("--model goes with --finder gnn")
+        _existing(model, "--model")
     if finder not in FINDERS:
         raise ParameterError(f"--finder must be one of {', '.join(FINDERS)}, got '{finder}'")
     src = _existing(hits, "HITS")
@@ -89,7 +96,7 @@ def find(hits: Annotated[str, typer.Argument(metavar="HITS", help="hit table (.p
     from darkscan.detector.cdc.hits import read_hits, write_table
 
     table = read_hits(src)
-    tracks = find_tracks(table, finder)
+    tracks = find_tracks(table, finder, model_path=None if model is None else Path(model))
     write_table(tracks, dst)
     _base().out.print(f"wrote {len(tracks['evt_id'])} {finder} tracks to {dst}")
 
@@ -123,3 +130,46 @@ def evaluate(hits: Annotated[str, typer.Argument(metavar="HITS")],
     for row in res["vs_radius"]:
         out.print(f"  r {row['lo']:5.0f}–{row['hi']:5.0f} cm: eff {100 * row['efficiency']:5.1f}%"
                   f" (n={row['n_mc']}), fake {100 * row['fake_rate']:5.1f}%")
+
+
+@cdc_app.command("train")
+def train(output: Annotated[str | None, typer.Option(
+              "-o", "--output", metavar="MODEL",
+              help="model file to write (.pt; default: the shipped model)")] = None,
+          n: Annotated[int, typer.Option("-n", help="training events (llp_displaced)")] = 1500,
+          epochs: Annotated[int, typer.Option(help="passes over the events")] = 8,
+          minutes: Annotated[float, typer.Option(help="stop after this wall time")] = 14.0,
+          seed: Annotated[int, typer.Option(help="random seed")] = 7) -> None:
+    """Retrain the GNN finder on simulated displaced-decay events (torch, CPU)."""
+    if not 16 <= n <= 200_000:
+        raise ParameterError(f"-n must be between 16 and 200000, got {n}")
+    if not 1 <= epochs <= 1000:
+        raise ParameterError(f"--epochs must be between 1 and 1000, got {epochs}")
+    if not 0 < minutes <= 24 * 60:
+        raise ParameterError(f"--minutes must lie in (0, 1440], got {minutes}")
+    _base()._seed(seed)
+    path = None
+    if output is not None:
+        if not output.endswith(".pt"):
+            raise ParameterError(f"-o/--output '{output}' must end in .pt")
+        path = Path(output)
+        _base()._writable_folder(path.parent if str(path.parent) else Path("."), "-o/--output")
+    try:
+        from darkscan.detector.cdc.gnn import train as run_train
+    except ImportError as exc:  # pragma: no cover - torch is an optional extra
+        from darkscan.errors import NotAvailableError
+
+        raise NotAvailableError(f"training needs torch and torch_geometric: {exc}") from None
+    written = run_train(n_events=n, epochs=epochs, max_minutes=minutes, seed=seed, out=path,
+                        log=_base().out.print)
+    _base().out.print(f"wrote {written}")
+
+
+def _register_checks() -> None:
+    """The CDC's validation checks and benchmarks (registry side: ``darkscan validate`` and
+    ``darkscan bench`` list them once this CLI is loaded)."""
+    import darkscan.detector.cdc.benchmarks
+    import darkscan.detector.cdc.checks  # noqa: F401
+
+
+_register_checks()

@@ -5,6 +5,8 @@ table the track holds (what the evaluation matches)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from darkscan.errors import NotAvailableError, unknown
@@ -13,7 +15,7 @@ FINDERS = ("legendre", "gnn")
 
 
 def find_tracks(table: dict[str, np.ndarray], finder: str = "legendre",
-                b_field: float = 1.5) -> dict[str, np.ndarray]:
+                b_field: float = 1.5, model_path: Path | None = None) -> dict[str, np.ndarray]:
     """Tracks of every event of a hit table (:func:`hits.read_hits`)."""
     if finder == "legendre":
         from darkscan.detector.cdc.legendre import find_tracks_legendre
@@ -25,5 +27,5 @@ def find_tracks(table: dict[str, np.ndarray], finder: str = "legendre",
         except ImportError as exc:
             raise NotAvailableError(f"the GNN finder needs torch and torch_geometric "
                                     f"(pip install 'darkscan[ml]'): {exc}") from None
-        return find_tracks_gnn(table, b_field)
+        return find_tracks_gnn(table, b_field, model_path=model_path)
     raise unknown("finder", finder, FINDERS)
