@@ -49,7 +49,7 @@ def test_geometry_is_basf2_cdc():
 def test_xt_and_tdc_round_trip():
     x = np.linspace(0.0, 1.2, 13)
     assert drift_length(drift_time(x)) == pytest.approx(x, abs=1e-9)
-    assert drift_time(np.array([0.9]))[0] == pytest.approx(427.5)  # 0.9/0.004 × 1.9
+    assert drift_time(np.array([0.9]))[0] == pytest.approx(326.25)  # 0.9/0.004 × 1.45
     t = np.array([10.0, 250.0])
     tdc = tdc_from_time(t)
     assert np.all(np.diff(tdc) < 0)  # basf2: the TDC counts down in time

@@ -27,11 +27,11 @@ class CDCResponse:
 
     #: x–t: t(x) = x / v0 · (1 + x / x_sat). v0 = 40 µm/ns is basf2's nominal drift velocity
     #: (CDCDigitizer ``m_driftV = 4.0e-3`` cm/ns) [READ]; the slow-down towards the cell edge
-    #: (x_sat) makes the largest drift times ≈ 350 ns in the 0.5 cm SL0 cells and ≈ 450–500 ns
-    #: in the 0.9 cm outer cells, the range of Belle II's measured drift-time spectra
-    #: (Belle II CDC, NIM A 2019; TDR arXiv:1011.0352) [RECALLED] [INFERRED shape]
+    #: (x_sat = 2 cm) gives 326 ns at 0.9 cm and ≈ 530 ns in the corners of the 1.8 cm cells,
+    #: tuned to the ≈ 450–500 ns largest drift times of Belle II's measured spectra (TDR
+    #: arXiv:1011.0352, CDC chapter) [RECALLED]; the shape is [INFERRED]
     drift_v0: float = 4.0e-3
-    x_sat: float = 1.0
+    x_sat: float = 2.0
     #: spatial resolution per hit, 120 µm (Belle II CDC design 130 µm, measured ≈ 100–120 µm
     #: in the cell centre) [RECALLED]
     sigma_x: float = 0.012
