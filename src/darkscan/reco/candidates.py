@@ -148,7 +148,10 @@ class Engine:
             "thrust": lambda _: self._thrust[0],
             "cos_theta_thrust": lambda _: self._thrust[1],
             "R2": lambda _: eventshape.fox_wolfram_r2(*self._objects_cms[:3],
-                                                      self._objects_cms[4])})
+                                                      self._objects_cms[4]),
+            "mc_llp_proper_length": lambda _: (
+                ak.to_numpy(ev["mc_llp_proper_length"]) if "mc_llp_proper_length"
+                in ak.fields(ev) else np.full(self.n_events, np.nan))})
         self._cache: dict[str, object] = {}
 
     # --- lists ------------------------------------------------------------------------------

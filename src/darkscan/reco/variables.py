@@ -507,7 +507,9 @@ EVENT_VARIABLES = {"n_tracks": ("", "reconstructed tracks in the event"),
                                      "photons"),
                    "thrust": ("", "event thrust (tracks and photons, CMS)"),
                    "cos_theta_thrust": ("", "cos θ of the event thrust axis (CMS)"),
-                   "R2": ("", "second normalised Fox–Wolfram moment H₂/H₀ (CMS)")}
+                   "R2": ("", "second normalised Fox–Wolfram moment H₂/H₀ (CMS)"),
+                   "mc_llp_proper_length": ("cm", "truth: proper decay length of the event's "
+                                            "first long-lived dark state (NaN: none)")}
 for _k, (_u, _d) in EVENT_VARIABLES.items():
     VARIABLES[_k] = Variable(_k, _u, _d, (lambda k: lambda c: c.ev(k))(_k))
 

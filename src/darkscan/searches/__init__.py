@@ -53,7 +53,9 @@ SEARCHES: dict[str, SearchInfo] = {s.name: s for s in (
                "darkscan.searches.dark_higgsstrahlung"),
     SearchInfo("idm-dark-higgs", "inelastic DM + dark Higgs; two displaced vertices; 95% CL",
                None),
-    SearchInfo("b-to-k-scalar", "B -> K(*) S, S -> ee/mumu/pipi/KK long-lived; 95% CL", None),
+    SearchInfo("b-to-k-scalar", "B -> K(*) S, S -> ee/mumu/pipi/KK at a displaced vertex; "
+               "8 channels, reduced-mass windows per (m_S, ctau); 95% CL on B x B and sin theta",
+               "darkscan.searches.b_to_k_scalar"),
     SearchInfo("alp-photons", "e+e- -> gamma a, a -> gamma gamma, three photons; diphoton or "
                "recoil mass fits in sliding windows; 95% CL on sigma x B and g_agg",
                "darkscan.searches.alp_photons"),

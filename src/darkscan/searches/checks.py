@@ -343,5 +343,8 @@ for _ch, _refs_tla in (("e", (1.1e-3, 9.7e-3)), ("mu", (0.7e-3, 12.2e-3))):
             lambda c=_ch, lo=_low: _tla_extreme(c, lo))
 
 
-# --------------------------------------------------------------------------- B → K a (Belle)
-from darkscan.searches import checks_b_to_k_alp  # noqa: E402,F401  (registers its checks)
+# ------------------------------------------------- B → K a (Belle), B → K(*)S with S long-lived
+from darkscan.searches import (  # noqa: E402  (they register their checks)
+    checks_b_to_k_alp,  # noqa: F401
+    checks_b_to_k_scalar,  # noqa: F401
+)

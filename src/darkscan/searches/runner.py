@@ -37,7 +37,13 @@ from darkscan.searches.result import (
     SearchResult,
     point_label,
 )
-from darkscan.searches.samples import Ntuple, make_ntuples, sample_id, select
+from darkscan.searches.samples import (
+    Ntuple,
+    NtupleGroup,
+    make_ntuple_groups,
+    sample_id,
+    select,
+)
 from darkscan.searches.spec import (
     AllCandidates,
     BestCandidate,
@@ -154,11 +160,44 @@ def _channel_samples(search: Search, channel: Channel, points: list[dict[str, fl
     independent training copies (own ids, own seeds) where the extraction or the channel's MVA
     step makes choices on them."""
     grid = search.signal.sample_for(channel.name)
-    samples = _samples(grid, points, search.backgrounds)
+    simulated = _simulated_points(search, channel, points)
+    samples = _samples(grid, simulated, search.backgrounds)
     if search.extraction.needs_training or channel.mva is not None:
         train_grid, train_bkgs = _training(grid, search.backgrounds)
-        samples |= _samples(train_grid, points, train_bkgs)
+        samples |= _samples(train_grid, simulated, train_bkgs)
     return samples
+
+
+def _simulated_points(search: Search, channel: Channel, points: list[dict[str, float]]
+                      ) -> list[dict[str, float]]:
+    """The signal points a channel simulates: the sources of its points (a generated lifetime
+    serves several), where the channel has a signal."""
+    out: dict[str, dict[str, float]] = {}
+    for p in points:
+        if search.signal.exists(channel.name, p):
+            src = search.signal.source(p)
+            out.setdefault(",".join(f"{k}={v:g}" for k, v in sorted(src.items())), src)
+    return list(out.values())
+
+
+def _point_selected(search: Search, channel: Channel, spec: SampleSpec,
+                    selected: dict[str, Selected], p: dict[str, float]) -> Selected:
+    """The selected signal of point ``p``: its own sample, the sample of its generated lifetime
+    reweighted to its own (:class:`LifetimeReweighting`), or none where the channel has no
+    signal there."""
+    from darkscan.interpret.lifetime import lifetime_weights
+
+    pid = sample_id(spec, p)
+    if not search.signal.exists(channel.name, p):
+        return Selected(pid, spec.label, {}, np.zeros(0), np.zeros(0), 1, 0.0)
+    src = search.signal.source(p)
+    s = selected[sample_id(spec, src)]
+    rw = search.signal.lifetime
+    if rw is None or src == p:
+        return s
+    w = lifetime_weights(s.values[rw.column], src[rw.axis], p[rw.axis])
+    w = np.where(np.isfinite(w), w, 0.0)
+    return replace(s, id=pid, weight=s.weight * w, mc_weight=s.mc_weight * w)
 
 
 def _training(grid: SampleSpec, backgrounds: tuple[SampleSpec, ...]
@@ -173,22 +212,32 @@ def _reconstruct(search: Search, points: list[dict[str, float]], *, quick: bool,
                                   dict[str, Ntuple]]]:
     """Per channel: its samples and their ntuples. Channels with the same decay string,
     best-candidate rule and particle lists share one reconstruction of the samples (with every
-    column any of them reads); others reconstruct the same generated and simulated events
-    (same ids, same seeds) their own way, under their own cache keys."""
+    column any of them reads); others reconstruct the same events their own way, under their own
+    cache keys, from one simulation of each chunk (same ids, same seeds)."""
     groups: dict[tuple[Any, ...], list[Channel]] = {}
     for ch in search.channels:
         groups.setdefault((ch.decay, ch.best_candidate, ch.lists), []).append(ch)
-    out = {}
+    requests, mines = [], []
     for (decay, best, lists), channels in groups.items():
         mine = {ch.name: _channel_samples(search, ch, points) for ch in channels}
         samples = {k: v for m in mine.values() for k, v in m.items()}
         columns = tuple(dict.fromkeys(c for ch in channels
-                                      for c in ch.columns(search.extraction.observables)))
-        ntuples = make_ntuples(samples, decay=decay, best=best, columns=columns, quick=quick,
-                               seed=seed, cache_root=cache, executor=executor, scale=scale,
-                               lists=lists)
+                                      for c in ch.columns(_kept_columns(search))))
+        requests.append(NtupleGroup(decay, best, columns, lists, samples))
+        mines.append(mine)
+    # one simulation of each sample for every reconstruction that reads it
+    results = make_ntuple_groups(requests, quick=quick, seed=seed, cache_root=cache,
+                                 executor=executor, scale=scale)
+    out = {}
+    for mine, ntuples in zip(mines, results, strict=True):
         out |= {name: (m, {k: ntuples[k] for k in m}) for name, m in mine.items()}
     return out
+
+
+def _kept_columns(search: Search) -> tuple[str, ...]:
+    """What the extraction reads, and the truth column lifetime reweighting needs."""
+    rw = search.signal.lifetime
+    return search.extraction.observables + ((rw.column,) if rw is not None else ())
 
 
 def _run_channel(search: Search, channel: Channel,
@@ -202,7 +251,7 @@ def _run_channel(search: Search, channel: Channel,
     grid = search.signal.sample_for(channel.name)
     train_grid, train_bkgs = _training(grid, search.backgrounds)
     training = search.extraction.needs_training or channel.mva is not None
-    kept = search.extraction.observables + (channel.mva.columns if channel.mva else ())
+    kept = _kept_columns(search) + (channel.mva.columns if channel.mva else ())
     selected = {k: _selected(nt, channel.selection, kept, lum) for k, nt in ntuples.items()}
     mva_summary = None
     if channel.mva is not None:  # trained on the independent samples, applied to all
@@ -214,6 +263,9 @@ def _run_channel(search: Search, channel: Channel,
                                            else [])
     rng = np.random.default_rng(np.random.SeedSequence(stream))
     signal_ids = [sample_id(grid, p) for p in points]
+    for spec in ((grid, train_grid) if training else (grid,)):
+        selected |= {sample_id(spec, p): _point_selected(search, channel, spec, selected, p)
+                     for p in points}
 
     def inputs(sig: Any, bkgs: tuple[Any, ...], train: ExtractionInput | None = None
                ) -> ExtractionInput:
@@ -226,7 +278,9 @@ def _run_channel(search: Search, channel: Channel,
     per_unit = search.quantity.scale(channel.name, axis_values)
     lim, cross, blind = _inference(counts, search, lum, per_unit)
     lee = _look_elsewhere(counts, blind, len(search.axes), seed)
-    ref = np.array([ntuples[k].sigma_pb for k in signal_ids]) / per_unit
+    ref = np.array([ntuples[sample_id(grid, search.signal.source(p))].sigma_pb
+                    if search.signal.exists(channel.name, p) else np.nan
+                    for p in points]) / per_unit
     return _ChannelRun(channel, grid, signal_ids, samples, ntuples, selected, counts, lim,
                        cross, blind, lee, mva_summary, per_unit, ref,
                        time.perf_counter() - t_inference)
@@ -450,8 +504,12 @@ def _no_signal(search: Search, run: _ChannelRun, points: list[dict[str, float]],
     out = {}
     cuts = run.channel.selection
     for i in np.flatnonzero(~(run.counts.efficiency > 0)):
-        nt = run.ntuples[run.signal_ids[int(i)]]
         name = point_label(axes, points[int(i)], run.channel.name if several else "")
+        if not search.signal.exists(run.channel.name, points[int(i)]):
+            out[name] = (f"channel {run.channel.name} has no signal here: "
+                         f"{search.signal.in_channel_label}")
+            continue
+        nt = run.ntuples[sample_id(run.signal, search.signal.source(points[int(i)]))]
         mask = np.ones(len(nt.weight), dtype=bool)
         why = (f"none of the {nt.n_generated} simulated signal events is reconstructed as "
                f"'{run.channel.decay}'")

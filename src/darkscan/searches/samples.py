@@ -27,8 +27,22 @@ CODE = ("darkscan",)
 
 # --------------------------------------------------------------------------- sample stage
 @dataclass(frozen=True)
+class Reconstruction:
+    """One way of reconstructing a sample: decay string, best-candidate rule, particle lists,
+    the columns kept, and the ntuple cache key of the sample so reconstructed."""
+
+    decay: str
+    best: BestCandidate | AllCandidates
+    columns: tuple[str, ...]
+    lists: tuple[ListDef, ...]
+    base_key: str
+
+
+@dataclass(frozen=True)
 class NtupleTask:
-    """One chunk of one sample: generate → truth filter → simulate → reconstruct."""
+    """One chunk of one sample: generate → truth filter → simulate → reconstruct (and, with
+    ``also``, reconstruct the same simulated events in further ways: channels with other decay
+    strings share one simulation)."""
 
     sample: str
     spec: SampleSpec
@@ -40,6 +54,12 @@ class NtupleTask:
     lists: tuple[ListDef, ...]
     cache_root: str | None
     base_key: str
+    also: tuple[Reconstruction, ...] = ()
+
+    @property
+    def reconstructions(self) -> tuple[Reconstruction, ...]:
+        return (Reconstruction(self.decay, self.best, self.columns, self.lists, self.base_key),
+                *self.also)
 
 
 def _detector_seed(chunk: Chunk) -> np.random.SeedSequence:
@@ -48,6 +68,12 @@ def _detector_seed(chunk: Chunk) -> np.random.SeedSequence:
 
 
 def ntuple_kernel(task: NtupleTask) -> Sample:
+    """The chunk's ntuple of the task's first reconstruction."""
+    return ntuple_kernels(task)[0]
+
+
+def ntuple_kernels(task: NtupleTask) -> tuple[Sample, ...]:
+    """The chunk generated and simulated once, reconstructed in every way the task asks."""
     from darkscan.detector import simulate
     from darkscan.detector.parameters import detector_for
     from darkscan.generate import get_process
@@ -70,17 +96,19 @@ def ntuple_kernel(task: NtupleTask) -> Sample:
                     params=detector_for(experiment.name))
     from darkscan.detector.trigger import TRIGGER_BITS
 
-    variables = [c for c in task.columns if c not in TRIGGER_BITS]
-    nt = reconstruct(reco, decay=task.decay, variables=variables, lists=task.lists,
-                     best=task.best.expression, best_highest=task.best.highest,
-                     experiment=experiment)
-    fields = [c for c in (*task.columns, "weight") if c in ak.fields(nt.events)]
-    missing = sorted(set(task.columns) - set(fields))
-    if missing:
-        raise KeyError(f"reconstruction did not provide columns {missing}")
-    events = ak.zip({f: nt.events[f] for f in fields}, depth_limit=1)
     meta = truth.meta.with_(n_generated=n_generated, kind="ntuple")
-    return Sample(events, meta)
+    out = []
+    for r in task.reconstructions:
+        variables = [c for c in r.columns if c not in TRIGGER_BITS]
+        nt = reconstruct(reco, decay=r.decay, variables=variables, lists=r.lists,
+                         best=r.best.expression, best_highest=r.best.highest,
+                         experiment=experiment)
+        fields = [c for c in (*r.columns, "weight") if c in ak.fields(nt.events)]
+        missing = sorted(set(r.columns) - set(fields))
+        if missing:
+            raise KeyError(f"reconstruction did not provide columns {missing}")
+        out.append(Sample(ak.zip({f: nt.events[f] for f in fields}, depth_limit=1), meta))
+    return tuple(out)
 
 
 #: events of the tiny samples the warm-up runs
@@ -123,9 +151,24 @@ def warm_up(tasks: list[NtupleTask], executor: Executor) -> None:
                             ("detect", (tasks[0],))], label="compiling kernels")
 
 
-def _cached_ntuple(task: NtupleTask) -> Sample:
-    return cached_chunk(task.chunk, root=task.cache_root, stage="ntuple", base_key=task.base_key,
-                        kernel=lambda _: ntuple_kernel(task))
+def _cached_ntuples(task: NtupleTask) -> tuple[Sample, ...]:
+    """Every reconstruction's ntuple of the chunk, from the cache where stored; the chunk is
+    simulated (once) only if one is missing."""
+    computed: list[tuple[Sample, ...]] = []
+
+    def compute(i: int) -> Sample:
+        if not computed:
+            computed.append(ntuple_kernels(task))
+        return computed[0][i]
+
+    return tuple(cached_chunk(task.chunk, root=task.cache_root, stage="ntuple",
+                              base_key=r.base_key, kernel=lambda _, i=i: compute(i))
+                 for i, r in enumerate(task.reconstructions))
+
+
+def _all_cached(task: NtupleTask) -> bool:
+    return all(is_cached(task.chunk, root=task.cache_root, stage="ntuple", base_key=r.base_key)
+               for r in task.reconstructions)
 
 
 def sample_id(spec: SampleSpec, point: dict[str, float] | None = None) -> str:
@@ -174,45 +217,70 @@ def ntuple_key(spec: SampleSpec, params: dict[str, float], *, decay: str,
     return stage_key("ntuple", config, code=CODE)
 
 
-def make_ntuples(samples: dict[str, tuple[SampleSpec, dict[str, float]]], *, decay: str,
-                 best: BestCandidate | AllCandidates, columns: tuple[str, ...], quick: bool,
-                 seed: int, cache_root: Path | None, executor: Executor, scale: float = 1.0,
-                 lists: tuple[ListDef, ...] = ()) -> dict[str, Ntuple]:
-    """Produce every sample's ntuple (keyed by sample id), all chunks of all samples in one
-    executor map. ``samples``: id → (spec, parameters given); ``lists``: the particle lists
-    ``decay`` uses."""
+@dataclass(frozen=True)
+class NtupleGroup:
+    """Samples reconstructed one way (:func:`make_ntuple_groups`)."""
+
+    decay: str
+    best: BestCandidate | AllCandidates
+    columns: tuple[str, ...]
+    lists: tuple[ListDef, ...]
+    samples: dict[str, tuple[SampleSpec, dict[str, float]]]
+
+
+def make_ntuple_groups(groups: list[NtupleGroup], *, quick: bool, seed: int,
+                       cache_root: Path | None, executor: Executor, scale: float = 1.0
+                       ) -> list[dict[str, Ntuple]]:
+    """Every group's ntuples (keyed by sample id), all chunks of all samples in one executor
+    map. A sample several groups read (the backgrounds of a search's channels) is generated
+    and simulated once per chunk and reconstructed in each group's way; each ntuple is cached
+    under its own key."""
     from darkscan.generate import get_process, resolve_params
 
+    wanted: dict[str, tuple[SampleSpec, dict[str, float], list[tuple[int, Reconstruction]]]] = {}
+    for g, group in enumerate(groups):
+        for name, (spec, given) in group.samples.items():
+            params = resolve_params(get_process(spec.process), given)
+            base = ntuple_key(spec, params, decay=group.decay, best=group.best,
+                              columns=group.columns, n=spec.n(quick, scale), seed=seed,
+                              lists=group.lists)
+            entry = wanted.setdefault(name, (spec, params, []))
+            entry[2].append((g, Reconstruction(group.decay, group.best, group.columns,
+                                               group.lists, base)))
     tasks: list[NtupleTask] = []
-    for name, (spec, given) in samples.items():
-        params = resolve_params(get_process(spec.process), given)
-        n = spec.n(quick, scale)
-        base = ntuple_key(spec, params, decay=decay, best=best, columns=columns, n=n,
-                          seed=seed, lists=lists)
-        for chunk in plan_chunks(n, CHUNK_SIZE, _sample_seed(seed, name)):
-            tasks.append(NtupleTask(name, spec, params, decay, best, columns, chunk, lists,
-                                    None if cache_root is None else str(cache_root), base))
-    todo = [t for t in tasks if not is_cached(t.chunk, root=t.cache_root, stage="ntuple",
-                                              base_key=t.base_key)]
-    warm_up(todo, executor)
+    for name, (spec, params, recos) in wanted.items():
+        first, rest = recos[0][1], tuple(r for _, r in recos[1:])
+        for chunk in plan_chunks(spec.n(quick, scale), CHUNK_SIZE, _sample_seed(seed, name)):
+            tasks.append(NtupleTask(name, spec, params, first.decay, first.best, first.columns,
+                                    chunk, first.lists,
+                                    None if cache_root is None else str(cache_root),
+                                    first.base_key, rest))
+    warm_up([t for t in tasks if not _all_cached(t)], executor)
     # in a fixed shuffled order: the samples differ in cost per chunk by 100×, so in sample
     # order the ETA from the chunks done so far is wrong and the last worker runs alone
     order = np.random.default_rng(0).permutation(len(tasks))
-    shuffled = executor.map(_cached_ntuple, [tasks[i] for i in order], label="simulating samples")
-    parts: list[Sample] = [None] * len(tasks)  # type: ignore[list-item]
+    shuffled = executor.map(_cached_ntuples, [tasks[i] for i in order],
+                            label="simulating samples")
+    parts: list[tuple[Sample, ...]] = [()] * len(tasks)
     for i, part in zip(order, shuffled, strict=True):
         parts[i] = part
-    out: dict[str, Ntuple] = {}
-    for name, (spec, _params) in samples.items():
+    out: list[dict[str, Ntuple]] = [{} for _ in groups]
+    for name, (spec, _params, recos) in wanted.items():
         mine = [p for t, p in zip(tasks, parts, strict=True) if t.sample == name]
-        events = ak.concatenate([p.events for p in mine])
-        n_gen = sum(p.meta.n_generated for p in mine)
-        sigma = float(np.sum([p.meta.sigma_pb * p.meta.n_generated for p in mine]) / n_gen)
-        cols = {c: ak.to_numpy(events[c]).astype(float) for c in columns}
-        w = ak.to_numpy(events["weight"]).astype(float)
-        out[name] = Ntuple(name, spec.label, cols, w, sigma, n_gen,
-                           mine[0].meta.with_(n_generated=n_gen, sigma_pb=sigma))
+        for j, (g, reco) in enumerate(recos):
+            out[g][name] = _merged(name, spec, [p[j] for p in mine], reco.columns)
     return out
+
+
+def _merged(name: str, spec: SampleSpec, chunks: list[Sample], columns: tuple[str, ...]
+            ) -> Ntuple:
+    events = ak.concatenate([p.events for p in chunks])
+    n_gen = sum(p.meta.n_generated for p in chunks)
+    sigma = float(np.sum([p.meta.sigma_pb * p.meta.n_generated for p in chunks]) / n_gen)
+    cols = {c: ak.to_numpy(events[c]).astype(float) for c in columns}
+    w = ak.to_numpy(events["weight"]).astype(float)
+    return Ntuple(name, spec.label, cols, w, sigma, n_gen,
+                  chunks[0].meta.with_(n_generated=n_gen, sigma_pb=sigma))
 
 
 # --------------------------------------------------------------------------- selection

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 TruthFilter = Callable[[Any], np.ndarray]
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
+#: channel names may carry particle names, as the papers write them (``K+_ee``, ``K*0_mumu``)
+_CHANNEL = re.compile(r"^[A-Za-z][A-Za-z0-9_+*-]*$")
 
 
 def _fail(where: str, what: str) -> ParameterError:
@@ -98,6 +100,31 @@ class Axis:
 
 
 @dataclass(frozen=True)
+class LifetimeReweighting:
+    """The signal simulated at a few proper decay lengths and reweighted to every value of the
+    ``axis`` (a cτ axis, cm) with :func:`darkscan.interpret.lifetime.lifetime_weights`: a point
+    takes the shortest generated cτ₀ at or above its own cτ₁ (the weights then stay below
+    cτ₀/cτ₁; reweighting to a longer lifetime would lean on the sample's rare long decays; the
+    longest generated one beyond them all), and its events the density ratio of the long-lived
+    particle's proper decay length (``column``, an event-level truth variable of the ntuple)."""
+
+    generated: tuple[float, ...]
+    axis: str = "ctau"
+    column: str = "mc_llp_proper_length"
+
+    def __post_init__(self) -> None:
+        if not self.generated or any(not c > 0 for c in self.generated):
+            raise _fail("lifetime reweighting", f"generated cτ values must be > 0 cm, got "
+                        f"{self.generated}")
+
+    def source(self, point: Mapping[str, float]) -> dict[str, float]:
+        """The generated point whose events serve ``point``."""
+        c = float(point[self.axis])
+        above = [g for g in sorted(self.generated) if g >= c * (1.0 - 1e-9)]
+        return {**point, self.axis: float(above[0] if above else max(self.generated))}
+
+
+@dataclass(frozen=True)
 class SignalGrid:
     """Signal points: the product of the axes' values where ``allowed`` holds (e.g. M_h′ <
     M_A′), each a sample of ``sample`` with the axis values as parameters.
@@ -111,9 +138,19 @@ class SignalGrid:
     allowed: Callable[[Mapping[str, float]], bool] | None = None
     allowed_label: str = ""
     by_channel: Mapping[str, SampleSpec] = field(default_factory=dict)
+    #: (channel, point) → whether the channel's signal exists there (e.g. S → π⁺π⁻ only below
+    #: the mass where the model's hadronic width ends); elsewhere the channel is blind (+inf)
+    in_channel: Callable[[str, Mapping[str, float]], bool] | None = None
+    in_channel_label: str = ""
+    lifetime: LifetimeReweighting | None = None
 
     def __post_init__(self) -> None:
         names = [a.name for a in self.axes]
+        if self.in_channel is not None and not self.in_channel_label:
+            raise _fail("signal grid", "a channel-restricted grid needs in_channel_label")
+        if self.lifetime is not None and self.lifetime.axis not in names:
+            raise _fail("signal grid", f"lifetime reweighting along {self.lifetime.axis!r}, "
+                        f"which is not an axis ({names})")
         if not names or len(set(names)) != len(names):
             raise _fail("signal grid", f"axes must be distinct and non-empty, got {names}")
         if self.allowed is not None and not self.allowed_label:
@@ -128,6 +165,14 @@ class SignalGrid:
         out = [dict(zip((a.name for a in self.axes), map(float, combo), strict=True))
                for combo in itertools.product(*values)]
         return [p for p in out if self.allowed is None or self.allowed(p)]
+
+    def exists(self, channel: str, point: Mapping[str, float]) -> bool:
+        """Whether ``channel`` has a signal at ``point`` (:attr:`in_channel`)."""
+        return self.in_channel is None or bool(self.in_channel(channel, point))
+
+    def source(self, point: Mapping[str, float]) -> dict[str, float]:
+        """The simulated point whose events serve ``point`` (itself without reweighting)."""
+        return dict(point) if self.lifetime is None else self.lifetime.source(point)
 
     def sample_for(self, channel: str) -> SampleSpec:
         """The signal sample of ``channel``."""
@@ -172,7 +217,8 @@ class Channel:
 
     A search may have several: each reconstructs the shared background samples (and its own
     signal sample, :attr:`SignalGrid.by_channel`) with its own decay string and selection and
-    gets its own limits; ``name`` is an ASCII id (it names rows of ``limits.csv`` and files)."""
+    gets its own limits; ``name`` is ASCII, as the paper writes it (``K+_ee``): it names rows of
+    ``limits.csv``, and file names use a slug of it."""
 
     name: str
     decay: str
@@ -379,13 +425,17 @@ class Search:
         if not names or len(set(names)) != len(names):
             raise _fail(where, f"channels must be distinct and non-empty, got {names}")
         for name in names:
-            if not _ID.match(name) or name == COMBINED:
-                raise _fail(where, f"channel name {name!r} must be an ASCII id (a-z, 0-9, _), "
-                            f"not {COMBINED!r}")
+            if not _CHANNEL.match(name) or name == COMBINED:
+                raise _fail(where, f"channel name {name!r} must be ASCII (letters, digits, "
+                            f"_ + * -, starting with a letter), not {COMBINED!r}")
             self.signal.sample_for(name)
         if unknown := sorted(set(self.signal.by_channel) - set(names)):
             raise _fail(where, f"signal by_channel names unknown channels {unknown}; channels: "
                         + ", ".join(names))
+        reduced = self.signal.lifetime is not None or self.signal.in_channel is not None
+        if reduced and any(c.mva is not None for c in self.channels):
+            raise _fail(where, "an MVA step trains on every signal point's own sample: it "
+                        "cannot be combined with lifetime reweighting or in_channel")
         if self.inference.combine and len(names) < 2:
             raise _fail(where, "inference combine=True needs several channels")
 

@@ -2,7 +2,9 @@
 arXiv:2306.02830: x = e, μ, π, K; displaced S vertex; 0.025 ≤ m_S ≤ 4.78 GeV).
 
 Parameters (DESIGN §5 stable names; the CLI accepts no others): ``mass`` — m_S in GeV;
-``sin_theta`` — the scalar–Higgs mixing sinθ. Both 0 (the defaults) means *no signal*: the
+``sin_theta`` — the scalar–Higgs mixing sinθ; ``ctau`` — the S proper decay length in cm for
+lifetime scans (0, the default: the model's cτ of that mass and sinθ; the rates stay the
+model's). Both 0 (the defaults) means *no signal*: the
 generic Υ(4S) → B B̄ sample, unchanged. Setting only one of them is an error.
 
 The discrete choices are process *names* (a ProcessParam is a float and the CLI only takes the
@@ -154,8 +156,9 @@ def signal_config(params: Mapping[str, float], f_charged_y4s: float, kstar: bool
     if not br_s > 0:
         raise ParameterError(f"parameter 'mass' = {m:g} GeV: B(S -> {key}) is 0 in "
                              "darkscan.models.scalar (ChPT hadronic widths vanish above 2 GeV)")
+    ctau = float(params.get("ctau", 0.0))
     return SignalConfig(m, th, bool(kstar), channel, float(br_c), float(br_n), br_s,
-                        float(scalar.ctau(th, m)), f_charged_y4s)
+                        ctau if ctau > 0 else float(scalar.ctau(th, m)), f_charged_y4s)
 
 
 @dataclass(frozen=True)

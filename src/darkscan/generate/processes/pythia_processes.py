@@ -143,6 +143,8 @@ Y4S_SIGNAL_PARAMS: tuple[ProcessParam, ...] = (
                  "decays", off=0.0),
     ProcessParam("sin_theta", 0.0, "scalar-Higgs mixing in [0, 1]; 0 with mass = 0: generic B "
                  "decays"),
+    ProcessParam("ctau", 0.0, "proper decay length of S in cm (lifetime scans, rates still from "
+                 "sin_theta); 0: the model's, from mass and sin_theta", off=0.0),
 )
 #: S decay channels of the signal process names: suffix → |PDG id| of x
 Y4S_SIGNAL_CHANNELS = {"ee": 11, "mumu": 13, "pipi": 211, "kk": 321}
