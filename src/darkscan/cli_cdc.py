@@ -103,33 +103,46 @@ def find(hits: Annotated[str, typer.Argument(metavar="HITS", help="hit table (.p
 
 @cdc_app.command("evaluate")
 def evaluate(hits: Annotated[str, typer.Argument(metavar="HITS")],
-             tracks: Annotated[str, typer.Argument(metavar="TRACKS")],
+             tracks: Annotated[list[str], typer.Argument(
+                 metavar="TRACKS...", help="one or more track tables of these hits (finders)")],
              json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
              plot: Annotated[str | None, typer.Option(
-                 help="write efficiency and fake rate against production radius (.png/.pdf)"
-             )] = None) -> None:
+                 help="write efficiency and fake rate against production radius, one curve per "
+                      "TRACKS (.png/.pdf)")] = None) -> None:
     """Efficiency, fake and clone rates (CAT Finder / basf2 matching) vs radius and p_T."""
     from darkscan.detector.cdc.evaluate import evaluate as run_eval
     from darkscan.detector.cdc.hits import read_hits, read_table
 
+    if plot is not None and not plot.lower().endswith((".png", ".pdf", ".svg")):
+        raise ParameterError(f"--plot '{plot}' must end in .png, .pdf or .svg")
     h = read_hits(_existing(hits, "HITS"), truth=True)
-    t = read_table(_existing(tracks, "TRACKS"), ("evt_id", "charge", "hit_index"), "TRACKS")
-    res = run_eval(h, t)
+    results: dict[str, dict] = {}
+    n_hits = len(h["evt_id"])
+    for name in tracks:
+        t = read_table(_existing(name, "TRACKS"), ("evt_id", "charge", "hit_index"), "TRACKS")
+        if any(len(x) and (x.min() < 0 or x.max() >= n_hits) for x in t["hit_index"]):
+            raise ParameterError(f"TRACKS '{name}' holds hit indices beyond HITS '{hits}' "
+                                 f"({n_hits} hits): were they found in these hits?")
+        results[Path(name).stem] = run_eval(h, t)
     if plot:
         from darkscan.detector.cdc.evaluate import plot_vs_radius
 
-        plot_vs_radius({"tracks": res}, plot)
+        plot_vs_radius(results, plot)
     if json_out:
-        _base().out.print_json(json.dumps(res))
+        single = next(iter(results.values())) if len(results) == 1 else results
+        _base().out.print_json(json.dumps(single))
         return
     out = _base().out
-    s = res["summary"]
-    out.print(f"MC particles {s['n_mc']}, tracks {s['n_tracks']}: efficiency "
-              f"{100 * s['efficiency']:.1f}% (finding {100 * s['finding_efficiency']:.1f}%), "
-              f"fake rate {100 * s['fake_rate']:.1f}%, clone rate {100 * s['clone_rate']:.1f}%")
-    for row in res["vs_radius"]:
-        out.print(f"  r {row['lo']:5.0f}–{row['hi']:5.0f} cm: eff {100 * row['efficiency']:5.1f}%"
-                  f" (n={row['n_mc']}), fake {100 * row['fake_rate']:5.1f}%")
+    for name, res in results.items():
+        s = res["summary"]
+        out.print(f"{name}: MC particles {s['n_mc']}, tracks {s['n_tracks']}: efficiency "
+                  f"{100 * s['efficiency']:.1f}% (finding {100 * s['finding_efficiency']:.1f}%)"
+                  f", fake rate {100 * s['fake_rate']:.1f}%, clone rate "
+                  f"{100 * s['clone_rate']:.1f}%")
+        for row in res["vs_radius"]:
+            out.print(f"  r {row['lo']:5.0f}–{row['hi']:5.0f} cm: eff "
+                      f"{100 * row['efficiency']:5.1f}% (n={row['n_mc']}), fake "
+                      f"{100 * row['fake_rate']:5.1f}%")
 
 
 @cdc_app.command("train")

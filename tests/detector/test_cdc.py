@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from dataclasses import replace
 
 import numpy as np
@@ -153,3 +155,20 @@ def test_matching_labels():
     assert list(m["mc_found"]) == [True, True] and list(m["mc_efficient"]) == [True, False]
     s = evaluate(hits, tracks)["summary"]
     assert (s["efficiency"], s["fake_rate"], s["clone_rate"]) == (0.5, 0.25, 1 / 3)
+
+
+def test_cli_chain(tmp_path, capsys):
+    hits, trk, png = (str(tmp_path / n) for n in ("h.parquet", "t.parquet", "e.png"))
+    assert run_cli(["cdc", "simulate", "prompt_tracks", "-n", "4", "-o", hits, "--seed", "3"]) == 0
+    assert run_cli(["cdc", "find", hits, "-o", trk]) == 0
+    shutil.copy(trk, tmp_path / "t2.parquet")
+    capsys.readouterr()
+    assert run_cli(["cdc", "evaluate", hits, trk, str(tmp_path / "t2.parquet"), "--plot", png,
+                    "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert set(res) == {"t", "t2"} and res["t"] == res["t2"]
+    s = res["t"]["summary"]
+    assert s["n_mc"] > 0 and 0.0 <= s["efficiency"] <= 1.0
+    assert (tmp_path / "e.png").stat().st_size > 1000
+    assert run_cli(["cdc", "simulate", "nope", "-n", "4", "-o", hits]) == 2
+    assert run_cli(["cdc", "find", hits, "-o", trk, "--finder", "hough"]) == 2

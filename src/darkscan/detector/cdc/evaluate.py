@@ -150,12 +150,10 @@ def evaluate(hits: dict[str, np.ndarray], tracks: dict[str, np.ndarray],
 
 def plot_vs_radius(results: dict[str, dict[str, object]], path: str | Path) -> Path:
     """Efficiency and fake rate against production radius, one curve per finder."""
-    import matplotlib
+    from matplotlib.figure import Figure  # no pyplot: no global backend state
 
-    matplotlib.use("Agg", force=False) if matplotlib.get_backend() == "" else None
-    import matplotlib.pyplot as plt
-
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(6, 6), sharex=True)
+    fig = Figure(figsize=(6, 6))
+    ax1, ax2 = fig.subplots(2, 1, sharex=True)
     for name, res in results.items():
         rows = res["vs_radius"]  # type: ignore[index]
         mid = [0.5 * (r["lo"] + r["hi"]) for r in rows]
@@ -170,5 +168,4 @@ def plot_vs_radius(results: dict[str, dict[str, object]], path: str | Path) -> P
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path)
-    plt.close(fig)
     return path

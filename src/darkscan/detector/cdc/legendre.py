@@ -125,6 +125,30 @@ def _line_to_circle(theta: float, rho: float, ox: float, oy: float
     return ox + np.cos(theta) / (2.0 * rho), oy + np.sin(theta) / (2.0 * rho), rr
 
 
+@jit
+def _gauss_newton(x, y, drift, cx, cy, rr, n_iter):  # pragma: no cover - compiled
+    """Gauss–Newton steps of the drift-circle fit (3×3 normal equations)."""
+    for _ in range(n_iter):
+        a = np.zeros((3, 3))
+        g = np.zeros(3)
+        for i in range(x.shape[0]):
+            dx, dy = x[i] - cx, y[i] - cy
+            dist = max(np.sqrt(dx * dx + dy * dy), 1e-9)
+            side = 1.0 if dist >= rr else -1.0
+            res = dist - rr - side * drift[i]
+            j0, j1, j2 = -dx / dist, -dy / dist, -1.0
+            jj = (j0, j1, j2)
+            for m in range(3):
+                g[m] += jj[m] * res
+                for n in range(3):
+                    a[m, n] += jj[m] * jj[n]
+        for m in range(3):
+            a[m, m] += 1e-9
+        step = np.linalg.solve(a, -g)
+        cx, cy, rr = cx + step[0], cy + step[1], abs(rr + step[2])
+    return cx, cy, rr
+
+
 def fit_circle(x: np.ndarray, y: np.ndarray, drift: np.ndarray, n_iter: int = 4,
                seed: tuple[float, float, float] | None = None) -> tuple[float, float, float]:
     """Circle (cx, cy, R) through drift circles: algebraic (Kåsa) fit to the wires (or ``seed``),
@@ -137,16 +161,9 @@ def fit_circle(x: np.ndarray, y: np.ndarray, drift: np.ndarray, n_iter: int = 4,
         rr = float(np.sqrt(max(sol[2] + cx * cx + cy * cy, 1e-6)))
     else:
         cx, cy, rr = seed
-    for _ in range(n_iter):
-        dx, dy = x - cx, y - cy
-        dist = np.hypot(dx, dy)
-        dist = np.where(dist > 1e-9, dist, 1e-9)
-        side = np.sign(dist - rr)
-        res = dist - rr - side * drift
-        jac = np.column_stack([-dx / dist, -dy / dist, -np.ones_like(dist)])
-        step, *_ = np.linalg.lstsq(jac, -res, rcond=None)
-        cx, cy, rr = cx + step[0], cy + step[1], rr + step[2]
-        rr = abs(rr)
+    f = np.ascontiguousarray
+    cx, cy, rr = _gauss_newton(f(x, float), f(y, float), f(drift, float), float(cx), float(cy),
+                               float(rr), n_iter)
     return float(cx), float(cy), float(rr)
 
 
@@ -179,6 +196,38 @@ def _arc_length(x: np.ndarray, y: np.ndarray, cx: float, cy: float, rr: float, q
     return rr * np.mod(q * (b0 - b), TWO_PI)
 
 
+def charge_sign(xa: np.ndarray, ya: np.ndarray, cx: float, cy: float) -> tuple[int, int]:
+    """Charge sign of a track on the circle centred at (cx, cy) through hits (xa, ya), and the
+    innermost hit: there the track moves outward (t·x > 0, t the tangent), and a positive
+    track has the centre on its right (c − x = R (sin φ, −cos φ))."""
+    i_in = int(np.argmin(np.hypot(xa, ya)))
+    rx, ry = xa[i_in] - cx, ya[i_in] - cy
+    tx, ty = -ry, rx  # counter-clockwise tangent
+    if tx * xa[i_in] + ty * ya[i_in] < 0:
+        tx, ty = -tx, -ty
+    return (1 if tx * (-ry) - ty * (-rx) < 0 else -1), i_in
+
+
+def fit_track_2d(xa: np.ndarray, ya: np.ndarray, da: np.ndarray, b_field: float
+                 ) -> tuple[int, float, float] | None:
+    """Charge, px, py (at the innermost hit) of axial drift circles from one particle: the
+    circle fit of :func:`fit_circle` with outlier removal; None with fewer than 5 hits."""
+    if len(xa) < 5:
+        return None
+    cx, cy, rr = fit_circle(xa, ya, da)
+    for _ in range(2):
+        dist = np.abs(np.abs(np.hypot(xa - cx, ya - cy) - rr) - da)
+        keep = dist < max(3.0 * float(np.median(dist)), 0.05)
+        if keep.all() or keep.sum() < 5:
+            break
+        xa, ya, da = xa[keep], ya[keep], da[keep]
+        cx, cy, rr = fit_circle(xa, ya, da, seed=(cx, cy, rr))
+    q, i_in = charge_sign(xa, ya, cx, cy)
+    b_in = np.arctan2(ya[i_in] - cy, xa[i_in] - cx)
+    pt = rr * K_CURVATURE * b_field
+    return q, pt * q * np.sin(b_in), -pt * q * np.cos(b_in)
+
+
 def _finish(geo, x, y, drift, cl, w, axial_idx, stereo_pool, cx, cy, rr, b_field
             ) -> dict[str, object] | None:
     """Helix of a candidate: circle fit, charge, stereo hits and the s–z fit."""
@@ -196,15 +245,7 @@ def _finish(geo, x, y, drift, cl, w, axial_idx, stereo_pool, cx, cy, rr, b_field
     if rms > MAX_RMS:
         return None  # drift circles of more than one particle
     xa, ya = x[axial_idx], y[axial_idx]
-    r_hit = np.hypot(xa, ya)
-    i_in = np.argmin(r_hit)
-    # charge: at the innermost hit the track moves outward (t·x > 0, t the tangent), and a
-    # positive track has the centre on its right (c − x = R (sin φ, −cos φ))
-    rx, ry = xa[i_in] - cx, ya[i_in] - cy
-    tx, ty = -ry, rx  # counter-clockwise tangent
-    if tx * xa[i_in] + ty * ya[i_in] < 0:
-        tx, ty = -tx, -ty
-    q = 1 if tx * (-ry) - ty * (-rx) < 0 else -1
+    q, i_in = charge_sign(xa, ya, cx, cy)
     x0, y0 = xa[i_in], ya[i_in]
     z = np.zeros(0)
     st_idx = np.zeros(0, np.int64)
@@ -282,13 +323,11 @@ def find_event(x: np.ndarray, y: np.ndarray, drift: np.ndarray, cl: np.ndarray,
     active[:] = True
     for trk in tracks:
         active[np.isin(ax_idx, np.asarray(trk["hits"]))] = False
-    tried = np.zeros(len(ax_idx), bool)
-    for _ in range(MAX_TRACKS):
-        seg = _largest_segment(cl[ax_idx], w[ax_idx], geo.n_cells[cl[ax_idx]],
-                               sl[ax_idx], active & ~tried)
+    segments = _segments(cl[ax_idx], w[ax_idx], sl[ax_idx], active)
+    for seg in segments[:3 * MAX_TRACKS]:
+        seg = seg[active[seg]]
         if len(seg) < 3:
-            break
-        tried[seg] = True
+            continue
         ox, oy = float(np.mean(xa[seg])), float(np.mean(ya[seg]))
         u2, v2, rc2 = _conformal(xa, ya, da, ox, oy)
         # circles through a point on the track: any radius ≥ 10 cm
@@ -297,33 +336,35 @@ def find_event(x: np.ndarray, y: np.ndarray, drift: np.ndarray, cl: np.ndarray,
             continue
         cx, cy, rr = _line_to_circle(thetas[t], rho, ox, oy)
         members, cx, cy, rr = _refine(xa, ya, da, active, cx, cy, rr, MIN_HITS_DISPLACED)
-        if accept(members, cx, cy, rr, MIN_HITS_DISPLACED, 2):
-            tried[:] = False
+        accept(members, cx, cy, rr, MIN_HITS_DISPLACED, 2)
     return tracks
 
 
-def _largest_segment(cl: np.ndarray, w: np.ndarray, ncell: np.ndarray, sl: np.ndarray,
-                     free: np.ndarray) -> np.ndarray:
-    """The largest group of free hits connected as neighbours (same superlayer, layers ±1,
-    wires within ±1 cell at the same azimuth) — a superlayer segment."""
+def _segments(cl: np.ndarray, w: np.ndarray, sl: np.ndarray, free: np.ndarray
+              ) -> list[np.ndarray]:
+    """Superlayer segments of the free hits, largest first: connected groups of neighbours
+    (same superlayer, layers ±1, wires at most one cell apart in azimuth)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     idx = np.flatnonzero(free)
     if len(idx) == 0:
-        return idx
+        return []
     geo = cdc_geometry()
-    phi = TWO_PI * (w[idx] + geo.offset[cl[idx]]) / ncell[idx]
-    pitch = TWO_PI / ncell[idx]
-    dl = np.abs(cl[idx][:, None] - cl[idx][None, :])
+    c = cl[idx]
+    phi = TWO_PI * (w[idx] + geo.offset[c]) / geo.n_cells[c]
+    pitch = TWO_PI / geo.n_cells[c]
     dphi = np.abs((phi[:, None] - phi[None, :] + np.pi) % TWO_PI - np.pi)
-    adj = ((sl[idx][:, None] == sl[idx][None, :]) & (dl <= 1)
+    adj = ((sl[idx][:, None] == sl[idx][None, :]) & (np.abs(c[:, None] - c[None, :]) <= 1)
            & (dphi <= 1.01 * np.maximum(pitch[:, None], pitch[None, :])))
-    label = np.arange(len(idx))
-    for _ in range(len(idx)):  # label propagation to the smallest neighbour
-        new = np.min(np.where(adj, label[None, :], len(idx)), axis=1)
-        if np.array_equal(new, label):
-            break
-        label = new
-    counts = np.bincount(label)
-    return idx[label == np.argmax(counts)]
+    i, j = np.nonzero(adj)
+    n_comp, label = connected_components(coo_matrix((np.ones(len(i)), (i, j)),
+                                                    shape=(len(idx), len(idx))), directed=False)
+    sizes = np.bincount(label, minlength=n_comp)
+    order = np.argsort(-sizes, kind="stable")
+    by_label = np.argsort(label, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    return [idx[by_label[starts[k]:starts[k + 1]]] for k in order if sizes[k] >= 3]
 
 
 def find_tracks_legendre(table: dict[str, np.ndarray], b_field: float = 1.5
