@@ -22,7 +22,7 @@ def test_condensation_loss_prefers_the_true_clustering():
 
     def out(coords, beta):
         n = len(beta)
-        return {"beta": torch.tensor(beta), "coords": torch.tensor(coords),
+        return {"beta": torch.tensor(beta), "coords": torch.tensor(coords, dtype=torch.float32),
                 "p": torch.zeros(n, 3), "charge": torch.zeros(n), "vertex": torch.zeros(n, 3)}
 
     beta = [0.9, .1, .1, .1, .1, 0.9, .1, .1, .1, .1, 0.01, 0.01]
