@@ -51,19 +51,22 @@ def _bkg(x: np.ndarray, unit: float) -> Selected:
 def test_smoothed_background_keeps_the_total_and_the_range() -> None:
     fit = bka.SEARCH.extraction
     rng = np.random.default_rng(1)
-    s = fit.smoothed([_bkg(np.array([1.0, 1.0, 3.0]), 500.0), _bkg(np.array([0.12]), 100.0)],
-                     rng)
-    assert s.weight.sum() == pytest.approx(1600.0)
+    x0 = np.repeat([1.0, 3.0], 100)
+    s = fit.smoothed([_bkg(x0[:150], 5.0), _bkg(x0[150:], 5.0)], rng)
+    assert s.weight.sum() == pytest.approx(1000.0)
     x = s.values["dau1_M"]
     assert x.min() >= 0.1 and x.max() <= 4.8 and len(x) == fit.n_smooth
-    # the kernel at 1 GeV: h = 0.02 + 0.1 × 1 = 0.12 GeV, weight 1000/1600
-    near = np.abs(x - 1.0) < 0.5
-    assert near.mean() == pytest.approx(1000 / 1600, abs=0.01)
-    assert np.std(x[near]) == pytest.approx(0.12, rel=0.03)
-    # no simulated candidate: flat at 2.3 MC events of the heaviest sample
+    # Silverman's width 1.06 σ̂ n_eff^(−1/5) = 1.06 × 1 × 200^(−0.2) = 0.368 GeV beats
+    # a + b·x = 0.12 (1 GeV) and 0.32 GeV (3 GeV)
+    low = x < 2.0
+    assert low.mean() == pytest.approx(0.5, abs=0.01)
+    assert np.std(x[low]) == pytest.approx(0.368 * 0.97, rel=0.03)   # truncated at ±2.7σ
+    # one simulated candidate: its weight, flat; none: 2.3 MC events of the heaviest sample
+    one = fit.smoothed([_bkg(np.array([0.5]), 300.0)], rng)
+    assert one.weight.sum() == pytest.approx(300.0)
+    assert abs(np.mean(one.values["dau1_M"]) - 2.45) < 0.02
     empty = fit.smoothed([_bkg(np.array([]), 700.0), _bkg(np.array([]), 90.0)], rng)
     assert empty.weight.sum() == pytest.approx(2.3 * 700.0)
-    assert abs(np.mean(empty.values["dau1_M"]) - 2.45) < 0.02
 
 
 def test_signal_process_events() -> None:

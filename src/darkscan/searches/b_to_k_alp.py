@@ -63,6 +63,10 @@ QUICK = (0.3, 2.0)
 REACH_BR = 3e-8
 #: photons of the selection: above beam background, in the ECL acceptance
 PHOTON_CUT = "E > 0.1 and theta > 0.297 and theta < 2.618"
+#: the ALP candidate's CMS energy: E*_a ≥ (m_B² − m_K²)/2m_B − β*p ≈ 2.46 GeV for any m_a (the B
+#: moves with β* ≈ 0.06 in the CMS), less the photons' leakage; it removes the random pairs of
+#: soft photons before the B is formed (most of the combinatorics and of the memory)
+ALP_CUT = "E_cms > 2.2"
 #: π⁰ and η vetoes on each photon of the ALP candidate: the diphoton mass with the other
 #: photon of the event closest to the π⁰ (η) mass, about ±2σ of the mass resolution (a B event
 #: has ~10 photons: wider windows veto the signal's photons by chance pairings)
@@ -152,14 +156,16 @@ def _per_unit(channel: str, axes: Mapping[str, np.ndarray]) -> np.ndarray:
 @dataclass(frozen=True)
 class SmoothSlidingFit(SlidingFit):
     """:class:`SlidingFit` over a smooth background: the simulated background candidates
-    (tens, each worth thousands of events at 711 fb⁻¹) are replaced by a kernel density of
-    them before the pseudo-data are drawn, a Gaussian kernel of width h(x) = a + b·x
-    (``smoothing``, GeV; wider than the fit windows' curvature, narrower than the spectrum's
-    shape), reflected at the range's ends. The density keeps the simulated total; with no
-    simulated candidate at all it is flat at the 90% CL upper bound of zero simulated events
-    (2.3 MC events' weight), a conservative stand-in. Without it the pseudo-data would be a
-    few spikes of identical masses and a window without a simulated candidate would look
-    empty."""
+    (a handful, each worth thousands of events at 711 fb⁻¹) are replaced by a kernel density
+    of them before the pseudo-data are drawn: a Gaussian kernel of width h(x) = max(a + b·x,
+    1.06 σ̂ n_eff^(−1/5)) (``smoothing`` a, b in GeV; the second term is Silverman's rule of
+    thumb for n_eff = (Σw)²/Σw² candidates of weighted spread σ̂, so that a sparse simulation
+    is spread over the scale it can resolve), reflected at the range's ends. The density keeps
+    the simulated total. With fewer than two simulated candidates the shape is unknown and the
+    density is flat over the range, at the simulated total or, with none at all, at the 90% CL
+    upper bound of zero simulated events (2.3 MC events' weight): conservative stand-ins.
+    Without it the pseudo-data would be a few spikes of identical masses and a window without
+    a simulated candidate would look empty."""
 
     smoothing: tuple[float, float] = (0.02, 0.1)
     n_smooth: int = 200_000
@@ -179,12 +185,16 @@ class SmoothSlidingFit(SlidingFit):
         w = np.concatenate([b.weight for b in backgrounds])
         total = float(w.sum())
         n = self.n_smooth
-        if not total > 0:
-            total = 2.3 * max(b.unit_weight for b in backgrounds)
+        n_eff = total**2 / float(np.sum(w**2)) if total > 0 else 0.0
+        if n_eff < 2.0:
+            total = total if total > 0 else 2.3 * max(b.unit_weight for b in backgrounds)
             xs = rng.uniform(lo, hi, n)
         else:
+            mean = float(np.sum(w * x) / total)
+            spread = float(np.sqrt(np.sum(w * (x - mean) ** 2) / total))
             pick = rng.choice(len(x), size=n, p=w / total)
-            h = self.smoothing[0] + self.smoothing[1] * np.abs(x[pick])
+            h = np.maximum(self.smoothing[0] + self.smoothing[1] * np.abs(x[pick]),
+                           1.06 * spread * n_eff ** -0.2)
             xs = x[pick] + h * rng.standard_normal(n)
             xs = np.where(xs < lo, 2.0 * lo - xs, xs)
             xs = np.clip(np.where(xs > hi, 2.0 * hi - xs, xs), lo, hi)
@@ -199,7 +209,7 @@ class SmoothSlidingFit(SlidingFit):
 
 def _channel(name: str) -> Channel:
     photons = ListDef("gamma:sel", cut=PHOTON_CUT)
-    alp = ListDef("a:gg -> gamma:sel gamma:sel")
+    alp = ListDef("a:gg -> gamma:sel gamma:sel", cut=ALP_CUT)
     if name == "kplus":
         return Channel(name, "B+ -> K+:good a:gg",
                        best_candidate=BestCandidate("abs(deltaE)", highest=False),
@@ -235,10 +245,10 @@ SEARCH = Search(
                       "(simulated_gaw)",
         by_channel={name: _signal(name) for name in CHANNELS}),
     backgrounds=(
-        SampleSpec("bb", "belle_upsilon4s_bb", n_events=800_000, n_quick=5_000,
+        SampleSpec("bb", "belle_upsilon4s_bb", n_events=400_000, n_quick=5_000,
                    label="Υ(4S) → B B̄ (generic)", truth_filter=has_kaon_and_photons,
                    filter_label="a K± or K⁰_S and two photons above 0.1 GeV (truth)"),
-        SampleSpec("qq", "belle_ee_qq", n_events=1_000_000, n_quick=10_000,
+        SampleSpec("qq", "belle_ee_qq", n_events=1_500_000, n_quick=10_000,
                    label="e⁺e⁻ → qq̄ (u, d, s, c)", truth_filter=has_kaon_and_photons,
                    filter_label="a K± or K⁰_S and two photons above 0.1 GeV (truth)"),
     ),
