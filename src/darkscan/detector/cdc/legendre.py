@@ -44,6 +44,8 @@ HIT_TOL = 0.25
 #: the wire), two particles' merged ≈ 0.1 and more
 MAX_RMS = 0.09
 MIN_HITS_IP = 10
+#: outer radius of the wire layers (cm)
+R_CDC_OUT = 111.4
 MIN_HITS_DISPLACED = 12
 MAX_TRACKS = 20
 
@@ -251,7 +253,15 @@ def _finish(geo, x, y, drift, cl, w, axial_idx, stereo_pool, cx, cy, rr, b_field
     st_idx = np.zeros(0, np.int64)
     if len(stereo_pool):
         zs, res = _stereo_z(geo, cl[stereo_pool], w[stereo_pool], drift[stereo_pool], cx, cy, rr)
-        ok = res < HIT_TOL
+        # on the arc of the axial hits (seen from the centre), not elsewhere on the circle
+        b_ax = np.arctan2(ya - cy, xa - cx)
+        ref = np.arctan2(np.mean(np.sin(b_ax)), np.mean(np.cos(b_ax)))
+        rel_ax = (b_ax - ref + np.pi) % TWO_PI - np.pi
+        wx, wy = geo.wire_at_z(cl[stereo_pool], w[stereo_pool], zs)
+        rel = (np.arctan2(wy - cy, wx - cx) - ref + np.pi) % TWO_PI - np.pi
+        margin = 2.0 / rr  # 2 cm of arc
+        ok = ((res < HIT_TOL) & (rel >= rel_ax.min() - margin)
+              & (rel <= rel_ax.max() + margin))
         st_idx, z = stereo_pool[ok], zs[ok]
     tanl, z0 = 0.0, 0.0
     if len(st_idx) >= 3:
@@ -291,7 +301,16 @@ def find_event(x: np.ndarray, y: np.ndarray, drift: np.ndarray, cl: np.ndarray,
     tc, ts = np.cos(thetas), np.sin(thetas)
 
     def accept(members: np.ndarray, cx: float, cy: float, rr: float, min_hits: int,
-               stage: int) -> bool:
+               stage: int, split: bool = True) -> bool:
+        if split and stage == 1 and 2.0 * rr > R_CDC_OUT and len(members):
+            # a circle through the IP whose far point lies outside the chamber holds one track
+            # per side of the line IP–centre: two back-to-back tracks of opposite charges
+            # (e⁺e⁻ → μ⁺μ⁻) share one circle; each side is a candidate of its own
+            side = cx * ya[members] - cy * xa[members] > 0
+            if side.any() and not side.all():
+                ok = [accept(members[sd], cx, cy, rr, min_hits, 1, False)
+                      for sd in (side, ~side)]
+                return any(ok)
         if len(members) < min_hits or len(np.unique(sl[ax_idx[members]])) < 2:
             return False
         trk = _finish(geo, x, y, drift, cl, w, ax_idx[members], st_idx[st_free], cx, cy, rr,
