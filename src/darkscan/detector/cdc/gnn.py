@@ -31,16 +31,25 @@ import numpy as np
 
 from darkscan.detector.cdc.digitize import drift_length, drift_time_from_tdc
 from darkscan.detector.cdc.geometry import cdc_geometry
-from darkscan.detector.cdc.legendre import fit_track_2d
+from darkscan.detector.cdc.legendre import (
+    HIT_TOL,
+    fit_circle_robust,
+    stereo_z,
+    track_2d,
+)
 
 MODEL_PATH = Path(__file__).with_name("data") / "gnn_model.pt"
 N_FEATURES = 12
 T_BETA = 0.5
-T_DIST = 0.6
+T_DIST = 0.4
 Q_MIN = 0.1
 MIN_TRACK_HITS = 6
 #: particles with fewer hits are not objects in training (noise)
 MIN_OBJECT_HITS = 5
+#: a cluster whose circle fit keeps a smaller share of its axial hits is not one particle
+KEEP_MIN = 0.5
+#: … or whose kept hits miss the circle by more than this RMS (cm)
+MAX_RMS_GNN = 0.3
 
 
 def hit_features(table: dict[str, np.ndarray]) -> np.ndarray:
@@ -299,6 +308,7 @@ def find_tracks_gnn(table: dict[str, np.ndarray], b_field: float = 1.5,
     y = np.asarray(table["cdchit_middle_y"], float)
     geo = cdc_geometry()
     cl = np.asarray(table["cdchit_clayer"], np.int64)
+    w = np.asarray(table["cdchit_wire"], np.int64)
     axial = geo.dphi_stereo[cl] == 0.0
     drift = drift_length(drift_time_from_tdc(table["cdchit_tdc"], geo.radius[cl],
                                              geo.z_bwd[cl]))
@@ -322,21 +332,23 @@ def find_tracks_gnn(table: dict[str, np.ndarray], b_field: float = 1.5,
             for g in range(g0, g1):
                 lo, hi = bounds[g] - a, bounds[g + 1] - a
                 lab = _cluster(beta[lo:hi], coords[lo:hi])
+                cands = []
                 for t in range(lab.max() + 1):
                     members = np.flatnonzero(lab == t)
                     if len(members) < MIN_TRACK_HITS:
                         continue
                     cpt = members[np.argmax(beta[lo:hi][members])] + lo
-                    rows = members + a + lo
+                    rows, circle = _fit_cluster(members + a + lo, x, y, drift, cl, w, axial)
+                    if len(rows) >= MIN_TRACK_HITS:
+                        cands.append((rows, cpt, circle))
+                for rows, cpt, circle in _merge_clones(cands):
                     r = np.hypot(x[rows], y[rows])
                     inner = rows[np.argmin(r)]
                     cols["evt_id"].append(evt[rows[0]])
-                    # the track fit of the clustered hits (the paper's second step): charge and
-                    # transverse momentum from the axial drift circles; the network's where
-                    # too few
-                    ax = rows[axial[rows]]
-                    fit = fit_track_2d(x[ax], y[ax], drift[ax], b_field)
-                    if fit is None:
+                    if circle is not None:
+                        ax = rows[axial[rows]]
+                        fit = track_2d(x[ax], y[ax], *circle, b_field)
+                    else:  # too few axial hits for a circle: the network's own prediction
                         fit = (1 if props[cpt, 3] > 0 else -1, props[cpt, 0], props[cpt, 1])
                     cols["charge"].append(fit[0])
                     cols["px"].append(fit[1])
@@ -349,6 +361,46 @@ def find_tracks_gnn(table: dict[str, np.ndarray], b_field: float = 1.5,
                     cols["n_hits"].append(len(rows))
                     cols["hit_index"].append(np.sort(rows))
     return _columns(cols)
+
+
+def _fit_cluster(rows: np.ndarray, x: np.ndarray, y: np.ndarray, drift: np.ndarray,
+                 cl: np.ndarray, w: np.ndarray, axial: np.ndarray
+                 ) -> tuple[np.ndarray, tuple[float, float, float] | None]:
+    """The track fit of one cluster: a circle through its axial drift circles (outliers
+    dropped), its stereo hits kept where their wire meets the circle; the kept rows and the
+    circle (None, all rows kept, with fewer than five axial hits). A cluster whose circle
+    keeps under half of its axial hits, or misses the kept ones by more than ``MAX_RMS_GNN``,
+    holds several particles: no rows."""
+    ax = rows[axial[rows]]
+    if len(ax) < 5:
+        return rows, None
+    cx, cy, rr, keep = fit_circle_robust(x[ax], y[ax], drift[ax])
+    miss = np.abs(np.abs(np.hypot(x[ax] - cx, y[ax] - cy) - rr) - drift[ax])[keep]
+    if keep.mean() < KEEP_MIN or np.sqrt(np.mean(miss**2)) > MAX_RMS_GNN:
+        return rows[:0], None  # hits of several particles: no track
+    st = rows[~axial[rows]]
+    if len(st):
+        _, res = stereo_z(cdc_geometry(), cl[st], w[st], drift[st], cx, cy, rr)
+        st = st[res < 2 * HIT_TOL]
+    return np.sort(np.concatenate([ax[keep], st])), (cx, cy, rr)
+
+
+def _merge_clones(cands: list) -> list:
+    """Clusters whose fitted circles coincide (centres and radii within 5% of the radius
+    + 1 cm) are one track split by the condensation: merged into the first."""
+    out: list = []
+    for rows, cpt, circle in cands:
+        for k, (rows2, cpt2, circle2) in enumerate(out):
+            if circle is None or circle2 is None:
+                continue
+            tol = 0.05 * circle2[2] + 1.0
+            if (np.hypot(circle[0] - circle2[0], circle[1] - circle2[1]) < tol
+                    and abs(circle[2] - circle2[2]) < tol):
+                out[k] = (np.union1d(rows2, rows), cpt2, circle2)
+                break
+        else:
+            out.append((rows, cpt, circle))
+    return out
 
 
 def _columns(cols: dict[str, list]) -> dict[str, np.ndarray]:

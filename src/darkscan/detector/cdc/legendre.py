@@ -169,7 +169,7 @@ def fit_circle(x: np.ndarray, y: np.ndarray, drift: np.ndarray, n_iter: int = 4,
     return float(cx), float(cy), float(rr)
 
 
-def _stereo_z(geo, cl: np.ndarray, w: np.ndarray, drift: np.ndarray, cx: float, cy: float,
+def stereo_z(geo, cl: np.ndarray, w: np.ndarray, drift: np.ndarray, cx: float, cy: float,
               rr: float, n_steps: int = 48) -> tuple[np.ndarray, np.ndarray]:
     """For stereo hits: the z (along the wire) where the wire's drift circle best touches the
     track circle, and the residual there (cm)."""
@@ -210,24 +210,39 @@ def charge_sign(xa: np.ndarray, ya: np.ndarray, cx: float, cy: float) -> tuple[i
     return (1 if tx * (-ry) - ty * (-rx) < 0 else -1), i_in
 
 
-def fit_track_2d(xa: np.ndarray, ya: np.ndarray, da: np.ndarray, b_field: float
-                 ) -> tuple[int, float, float] | None:
-    """Charge, px, py (at the innermost hit) of axial drift circles from one particle: the
-    circle fit of :func:`fit_circle` with outlier removal; None with fewer than 5 hits."""
-    if len(xa) < 5:
-        return None
+def fit_circle_robust(xa: np.ndarray, ya: np.ndarray, da: np.ndarray
+                      ) -> tuple[float, float, float, np.ndarray]:
+    """:func:`fit_circle` of axial drift circles with outliers removed (residuals beyond three
+    times the median, at least 0.5 mm): the circle and the mask of the hits it keeps."""
+    keep = np.ones(len(xa), bool)
     cx, cy, rr = fit_circle(xa, ya, da)
-    for _ in range(2):
+    for _ in range(3):
         dist = np.abs(np.abs(np.hypot(xa - cx, ya - cy) - rr) - da)
-        keep = dist < max(3.0 * float(np.median(dist)), 0.05)
-        if keep.all() or keep.sum() < 5:
+        new = dist < max(3.0 * float(np.median(dist[keep])), 0.05)
+        if np.array_equal(new, keep) or new.sum() < 5:
             break
-        xa, ya, da = xa[keep], ya[keep], da[keep]
-        cx, cy, rr = fit_circle(xa, ya, da, seed=(cx, cy, rr))
+        keep = new
+        cx, cy, rr = fit_circle(xa[keep], ya[keep], da[keep], seed=(cx, cy, rr))
+    return cx, cy, rr, keep
+
+
+def track_2d(xa: np.ndarray, ya: np.ndarray, cx: float, cy: float, rr: float, b_field: float
+             ) -> tuple[int, float, float]:
+    """Charge, px, py at the innermost of hits (xa, ya) on the circle (cx, cy, rr)."""
     q, i_in = charge_sign(xa, ya, cx, cy)
     b_in = np.arctan2(ya[i_in] - cy, xa[i_in] - cx)
     pt = rr * K_CURVATURE * b_field
     return q, pt * q * np.sin(b_in), -pt * q * np.cos(b_in)
+
+
+def fit_track_2d(xa: np.ndarray, ya: np.ndarray, da: np.ndarray, b_field: float
+                 ) -> tuple[int, float, float] | None:
+    """Charge, px, py (at the innermost hit) of axial drift circles from one particle
+    (:func:`fit_circle_robust`); None with fewer than 5 hits."""
+    if len(xa) < 5:
+        return None
+    cx, cy, rr, keep = fit_circle_robust(xa, ya, da)
+    return track_2d(xa[keep], ya[keep], cx, cy, rr, b_field)
 
 
 def _finish(geo, x, y, drift, cl, w, axial_idx, stereo_pool, cx, cy, rr, b_field
@@ -252,7 +267,7 @@ def _finish(geo, x, y, drift, cl, w, axial_idx, stereo_pool, cx, cy, rr, b_field
     z = np.zeros(0)
     st_idx = np.zeros(0, np.int64)
     if len(stereo_pool):
-        zs, res = _stereo_z(geo, cl[stereo_pool], w[stereo_pool], drift[stereo_pool], cx, cy, rr)
+        zs, res = stereo_z(geo, cl[stereo_pool], w[stereo_pool], drift[stereo_pool], cx, cy, rr)
         # on the arc of the axial hits (seen from the centre), not elsewhere on the circle
         b_ax = np.arctan2(ya - cy, xa - cx)
         ref = np.arctan2(np.mean(np.sin(b_ax)), np.mean(np.cos(b_ax)))
