@@ -94,6 +94,8 @@ def test_signal_process_events() -> None:
     # cτ = 46 cm at 0.4 GeV, 5e-6 GeV⁻¹, βγ ≈ 6.6: λ ≈ 3 m, ~40% decay within 125 cm / sinθ
     assert 0.35 < w.mean() < 0.55 and w.max() <= 1.0 and w.min() > 0.25
     assert np.all(ak.to_numpy(ak.sum(p.pdg == 310, axis=1)) >= 1)
+    # the backgrounds' truth filter keeps what can pass: every signal event here
+    assert bka.has_kaon_and_photons(p).mean() > 0.99
     with pytest.raises(ParameterError, match="mass"):
         proc.generate_chunk(10, np.random.SeedSequence(1), {"mass": 4.9, "gaw": 1e-5})
 
