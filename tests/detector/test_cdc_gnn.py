@@ -45,9 +45,10 @@ def test_clustering_walks_condensation_points():
 
 @pytest.mark.skipif(not gnn.MODEL_PATH.exists(), reason="no shipped model")
 def test_shipped_model_finds_prompt_tracks():
-    hits = simulate_process("prompt_tracks", 30, seed=12)
+    hits = simulate_process("prompt_tracks", 12, seed=12)
     tracks = gnn.find_tracks_gnn(hits)
     assert all(np.all(np.diff(h) > 0) for h in tracks["hit_index"])
     s = evaluate(hits, tracks)["summary"]
-    assert s["finding_efficiency"] >= 0.5
-    assert s["fake_rate"] <= 0.3
+    # measured 18/21 found, 16/21 with the right charge, no fakes (seed 12)
+    assert s["finding_efficiency"] >= 0.75 and s["efficiency"] >= 0.65
+    assert s["fake_rate"] <= 0.1
