@@ -170,14 +170,17 @@ class SmoothSlidingFit(SlidingFit):
     1.06 σ̂ n_eff^(−1/5)) (``smoothing`` a, b in GeV; the second term is Silverman's rule of
     thumb for n_eff = (Σw)²/Σw² candidates of weighted spread σ̂, so that a sparse simulation
     is spread over the scale it can resolve), reflected at the range's ends. The density keeps
-    the simulated total. With fewer than two simulated candidates the shape is unknown and the
-    density is flat over the range, at the simulated total or, with none at all, at the 90% CL
-    upper bound of zero simulated events (2.3 MC events' weight): conservative stand-ins.
+    the simulated total. With fewer than ``min_shape`` effective simulated candidates their
+    shape says nothing (two default runs with other seeds put the K⁺ channel's handful of
+    candidates at low and at high masses) and the density is flat over the range, at the
+    simulated total or, with none at all, at the 90% CL upper bound of zero simulated events
+    (2.3 MC events' weight): conservative stand-ins.
     Without it the pseudo-data would be a few spikes of identical masses and a window without
     a simulated candidate would look empty."""
 
     smoothing: tuple[float, float] = (0.02, 0.1)
     n_smooth: int = 200_000
+    min_shape: float = 10.0
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -195,7 +198,7 @@ class SmoothSlidingFit(SlidingFit):
         total = float(w.sum())
         n = self.n_smooth
         n_eff = total**2 / float(np.sum(w**2)) if total > 0 else 0.0
-        if n_eff < 2.0:
+        if n_eff < self.min_shape:
             total = total if total > 0 else 2.3 * max(b.unit_weight for b in backgrounds)
             xs = rng.uniform(lo, hi, n)
         else:
