@@ -320,17 +320,22 @@ def find_tracks_gnn(table: dict[str, np.ndarray], b_field: float = 1.5,
     graph = _event_slices(evt)
     bounds = np.searchsorted(graph, np.arange(graph[-1] + 2))
     n_graphs = len(bounds) - 1
+    sizes = np.diff(bounds)
+    by_size = np.argsort(sizes, kind="stable")  # batches of similar events: little padding
+    tracks_of: dict[int, list] = {}
     with torch.no_grad():
         for g0 in range(0, n_graphs, batch_events):
-            g1 = min(g0 + batch_events, n_graphs)
-            a, b = bounds[g0], bounds[g1]
-            batch = torch.from_numpy(graph[a:b] - g0)
-            out = model(feats[a:b], batch)
+            gs = by_size[g0:g0 + batch_events]
+            rows_b = np.concatenate([np.arange(bounds[g], bounds[g + 1]) for g in gs])
+            offs = np.concatenate([[0], np.cumsum(sizes[gs])])
+            batch = torch.from_numpy(np.repeat(np.arange(len(gs)), sizes[gs]))
+            out = model(feats[torch.from_numpy(rows_b)], batch)
             beta = out["beta"].numpy()
             coords = out["coords"].numpy()
             props = torch.cat([out["p"], out["charge"][:, None], out["vertex"]], 1).numpy()
-            for g in range(g0, g1):
-                lo, hi = bounds[g] - a, bounds[g + 1] - a
+            for j, g in enumerate(gs):
+                lo, hi = offs[j], offs[j + 1]
+                tracks_of[int(g)] = []
                 lab = _cluster(beta[lo:hi], coords[lo:hi])
                 cands = []
                 for t in range(lab.max() + 1):
@@ -338,28 +343,27 @@ def find_tracks_gnn(table: dict[str, np.ndarray], b_field: float = 1.5,
                     if len(members) < MIN_TRACK_HITS:
                         continue
                     cpt = members[np.argmax(beta[lo:hi][members])] + lo
-                    rows, circle = _fit_cluster(members + a + lo, x, y, drift, cl, w, axial)
+                    rows, circle = _fit_cluster(members + bounds[g], x, y, drift, cl, w, axial)
                     if len(rows) >= MIN_TRACK_HITS:
                         cands.append((rows, cpt, circle))
                 for rows, cpt, circle in _merge_clones(cands):
                     r = np.hypot(x[rows], y[rows])
                     inner = rows[np.argmin(r)]
-                    cols["evt_id"].append(evt[rows[0]])
                     if circle is not None:
                         ax = rows[axial[rows]]
                         fit = track_2d(x[ax], y[ax], *circle, b_field)
                     else:  # too few axial hits for a circle: the network's own prediction
                         fit = (1 if props[cpt, 3] > 0 else -1, props[cpt, 0], props[cpt, 1])
-                    cols["charge"].append(fit[0])
-                    cols["px"].append(fit[1])
-                    cols["py"].append(fit[2])
-                    cols["pz"].append(props[cpt, 2])
-                    for j, name in enumerate(("vx", "vy", "vz")):
-                        cols[name].append(100.0 * props[cpt, 4 + j])
-                    cols["x_first"].append(x[inner])
-                    cols["y_first"].append(y[inner])
-                    cols["n_hits"].append(len(rows))
-                    cols["hit_index"].append(np.sort(rows))
+                    tracks_of[int(g)].append({
+                        "evt_id": evt[rows[0]], "charge": fit[0], "px": fit[1], "py": fit[2],
+                        "pz": props[cpt, 2], "vx": 100.0 * props[cpt, 4],
+                        "vy": 100.0 * props[cpt, 5], "vz": 100.0 * props[cpt, 6],
+                        "x_first": x[inner], "y_first": y[inner], "n_hits": len(rows),
+                        "hit_index": np.sort(rows)})
+    for g in range(n_graphs):  # in event order
+        for rec in tracks_of.get(g, ()):
+            for k, v in rec.items():
+                cols[k].append(v)
     return _columns(cols)
 
 
