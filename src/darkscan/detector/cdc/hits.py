@@ -54,8 +54,12 @@ def simulate_hits(particles: dict[str, np.ndarray], n_events: int, rng: np.rando
     src = np.concatenate([ip, np.full(n_b, -1)])[keep]
     is_sig = keep < n_s
 
-    def truth(name: str) -> np.ndarray:
-        return np.where(is_sig, np.asarray(particles[name], float)[np.maximum(src, 0)], np.nan)
+    # truth of every hit in one gather of a (particles, 7) table; NaN for background
+    names = ("px", "py", "pz", "x", "y", "z", "q")
+    table = np.column_stack([np.asarray(particles[k], float) for k in names])
+    tr = table[np.maximum(src, 0)]
+    tr[~is_sig] = np.nan
+    truth = {k: np.ascontiguousarray(tr[:, i]) for i, k in enumerate(names)}
 
     cl = np.searchsorted(geo.first_wire, gid, side="right") - 1
     w = gid - geo.first_wire[cl]
@@ -68,9 +72,9 @@ def simulate_hits(particles: dict[str, np.ndarray], n_events: int, rng: np.rando
         "cdchit_tdc": tdc_from_time(time, resp),
         "cdchit_adc": np.concatenate([sig["adc"], bkg["adc"]])[keep].astype(np.int32),
         "evt_id": evt,
-        "cdchit_mc_px": truth("px"), "cdchit_mc_py": truth("py"), "cdchit_mc_pz": truth("pz"),
-        "cdchit_mc_productionvertex_x": truth("x"), "cdchit_mc_productionvertex_y": truth("y"),
-        "cdchit_mc_productionvertex_z": truth("z"), "cdchit_mc_charge": truth("q"),
+        "cdchit_mc_px": truth["px"], "cdchit_mc_py": truth["py"], "cdchit_mc_pz": truth["pz"],
+        "cdchit_mc_productionvertex_x": truth["x"], "cdchit_mc_productionvertex_y": truth["y"],
+        "cdchit_mc_productionvertex_z": truth["z"], "cdchit_mc_charge": truth["q"],
         "objidx": np.where(is_sig, np.asarray(particles["obj"])[np.maximum(src, 0)], -1
                            ).astype(np.int64),
         "is_signal": is_sig,
