@@ -200,14 +200,17 @@ def _arc_length(x: np.ndarray, y: np.ndarray, cx: float, cy: float, rr: float, q
 
 def charge_sign(xa: np.ndarray, ya: np.ndarray, cx: float, cy: float) -> tuple[int, int]:
     """Charge sign of a track on the circle centred at (cx, cy) through hits (xa, ya), and the
-    innermost hit: there the track moves outward (t·x > 0, t the tangent), and a positive
-    track has the centre on its right (c − x = R (sin φ, −cos φ))."""
+    innermost hit. A track moving outward has at each hit the tangent t with t·x > 0, and a
+    positive track has the centre on its right (c − x = R (sin φ, −cos φ)); every hit votes,
+    so that a few hits of other particles (or beyond the circle's far point) do not decide."""
+    rx, ry = xa - cx, ya - cy
+    tx, ty = -ry, rx  # counter-clockwise tangents
+    flip = tx * xa + ty * ya < 0
+    tx, ty = np.where(flip, -tx, tx), np.where(flip, -ty, ty)
+    votes = np.where(tx * (-ry) - ty * (-rx) < 0, 1, -1)
     i_in = int(np.argmin(np.hypot(xa, ya)))
-    rx, ry = xa[i_in] - cx, ya[i_in] - cy
-    tx, ty = -ry, rx  # counter-clockwise tangent
-    if tx * xa[i_in] + ty * ya[i_in] < 0:
-        tx, ty = -tx, -ty
-    return (1 if tx * (-ry) - ty * (-rx) < 0 else -1), i_in
+    total = int(votes.sum())
+    return (total > 0) - (total < 0) or int(votes[i_in]), i_in
 
 
 def fit_circle_robust(xa: np.ndarray, ya: np.ndarray, da: np.ndarray
