@@ -27,8 +27,8 @@ small coupling, is the one near the limit; the coupling limit scales the simulat
 What darkscan's simulation shows (default run: 5 000 signal events per mass and channel;
 Υ(4S) → B B̄ 400k = 0.36 fb⁻¹ and e⁺e⁻ → qq̄ 1.5M = 0.46 fb⁻¹ at KEKB, so one simulated
 background event weighs ~2 000 events at 711 fb⁻¹; the truth filter passes 32% and 42% of them
-to the simulation; every background is generated once per channel, whose reconstructions
-differ; 375 s of CPU, 8.2 min wall on 2 cores shared with other jobs, ~4 min on 2 free ones;
+to the simulation; each sample is generated and simulated once and reconstructed per
+channel; 375 s of CPU, 8.2 min wall on 2 cores shared with other jobs, ~4 min on 2 free ones;
 ≤ 5.9 GB, the sum of the processes' peaks): the selection keeps 21–26% of B⁺ → K⁺a above
 1.2 GeV, 13% at 0.7, 6% at 0.4 and 1.7% at 0.2 GeV, where most ALPs at the simulated coupling
 decay beyond the ECL (the efficiency is per produced decay; the K⁰_S channel 17–19% and 1.4%,
