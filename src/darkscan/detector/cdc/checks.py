@@ -89,10 +89,10 @@ def legendre_displaced_fake_rate() -> float:
     return _figures("llp_displaced", N_DISPLACED, "legendre", True)[1]
 
 
-@check("cdc_legendre_prompt_efficiency", reference=0.90, tolerance=0.06, kind="absolute",
-       provenance="Belle II's CDC finding efficiency for prompt tracks with p_T > 0.1 GeV "
-                  "≈ 90% and above (Bertacchi et al., CPC 259 (2021) 107610) [RECALLED]; "
-                  "measured: prompt pions, 1% occupancy")
+@check("cdc_legendre_prompt_efficiency", reference=0.95, tolerance=0.05, kind="absolute",
+       provenance="Belle II's CDC finding efficiency for prompt tracks with p_T > 0.1 GeV: "
+                  "90% and above (Bertacchi et al., CPC 259 (2021) 107610) [RECALLED], i.e. "
+                  "0.90–1.00; measured: prompt pions, 1% occupancy")
 def legendre_prompt_efficiency() -> float:
     return _figures("prompt_tracks", N_PROMPT, "legendre", False)[0]
 
@@ -109,7 +109,7 @@ def gnn_displaced_fake_rate() -> float:
     return _figures("llp_displaced", N_DISPLACED, "gnn", True)[1]
 
 
-@check("cdc_gnn_prompt_efficiency", reference=0.90, tolerance=0.06, kind="absolute",
+@check("cdc_gnn_prompt_efficiency", reference=0.95, tolerance=0.05, kind="absolute",
        provenance="as cdc_legendre_prompt_efficiency (the CAT Finder matches the baseline for "
                   "prompt tracks, arXiv:2411.13596 [RECALLED])")
 def gnn_prompt_efficiency() -> float:
