@@ -156,9 +156,9 @@ def plot_vs_radius(results: dict[str, dict[str, object]], path: str | Path) -> P
     ax1, ax2 = fig.subplots(2, 1, sharex=True)
     for name, res in results.items():
         rows = res["vs_radius"]  # type: ignore[index]
-        mid = [0.5 * (r["lo"] + r["hi"]) for r in rows]
-        ax1.step(mid, [100 * r["efficiency"] for r in rows], where="mid", label=name)
-        ax2.step(mid, [100 * r["fake_rate"] for r in rows], where="mid", label=name)
+        edges = [r["lo"] for r in rows] + [rows[-1]["hi"]]
+        ax1.stairs([100 * r["efficiency"] for r in rows], edges, label=name)
+        ax2.stairs([100 * r["fake_rate"] for r in rows], edges, label=name)
     ax1.set_ylabel("efficiency (correct charge) [%]")
     ax2.set_ylabel("fake rate [%]")
     ax2.set_xlabel("production radius [cm]")
