@@ -176,13 +176,3 @@ def train(output: Annotated[str | None, typer.Option(
     written = run_train(n_events=n, epochs=epochs, max_minutes=minutes, seed=seed, out=path,
                         log=_base().out.print)
     _base().out.print(f"wrote {written}")
-
-
-def _register_checks() -> None:
-    """The CDC's validation checks and benchmarks (registry side: ``darkscan validate`` and
-    ``darkscan bench`` list them once this CLI is loaded)."""
-    import darkscan.detector.cdc.benchmarks
-    import darkscan.detector.cdc.checks  # noqa: F401
-
-
-_register_checks()

@@ -75,3 +75,6 @@ def reconstruct_rate() -> tuple[float, None]:
     reco = simulate(_sample(), seed=1)
     _reconstruct(reco)
     return _best_rate(lambda: _reconstruct(reco), len(reco)), None
+
+
+from darkscan.detector.cdc import benchmarks as _cdc_benchmarks  # noqa: E402,F401  (the CDC hit level's)

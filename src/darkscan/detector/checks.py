@@ -323,3 +323,6 @@ def _register_zprime_width() -> None:
 
 
 _register_zprime_width()
+
+
+from darkscan.detector.cdc import checks as _cdc_checks  # noqa: E402,F401  (the CDC hit level's)
