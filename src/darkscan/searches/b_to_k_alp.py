@@ -56,15 +56,13 @@ data, :func:`darkscan.interpret.projection_mc_scale`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from functools import cache
 
 import awkward as ak
 import numpy as np
 
-from darkscan.errors import ParameterError
 from darkscan.reco.lists import ListDef, VertexFit
-from darkscan.searches.extraction import Counts, ExtractionInput, Selected, SlidingFit
+from darkscan.searches.extraction import SmoothSlidingFit
 from darkscan.searches.spec import (
     Axis,
     BestCandidate,
@@ -183,63 +181,6 @@ def _per_unit(channel: str, axes: Mapping[str, np.ndarray]) -> np.ndarray:
     r = br_b_to_k_alp(g, m, charged=mode.charged) / br_b_to_k_alp(g, m, charged=True)
     f = BF_Y4S_CHARGED if mode.charged else 1.0 - BF_Y4S_CHARGED
     return _sigma_y4s_pb() * 2.0 * f * r * mode.k_factor
-
-
-@dataclass(frozen=True)
-class SmoothSlidingFit(SlidingFit):
-    """:class:`SlidingFit` over a smooth background: the simulated background candidates
-    (a handful, each worth thousands of events at 711 fb⁻¹) are replaced by a kernel density
-    of them before the pseudo-data are drawn: a Gaussian kernel of width h(x) = max(a + b·x,
-    1.06 σ̂ n_eff^(−1/5)) (``smoothing`` a, b in GeV; the second term is Silverman's rule of
-    thumb for n_eff = (Σw)²/Σw² candidates of weighted spread σ̂, so that a sparse simulation
-    is spread over the scale it can resolve), reflected at the range's ends. The density keeps
-    the simulated total. With fewer than ``min_shape`` effective simulated candidates their
-    shape says nothing (two default runs with other seeds put the K⁺ channel's handful of
-    candidates at low and at high masses) and the density is flat over the range, at the
-    simulated total or, with none at all, at the 90% CL upper bound of zero simulated events
-    (2.3 MC events' weight): conservative stand-ins.
-    Without it the pseudo-data would be a few spikes of identical masses and a window without
-    a simulated candidate would look empty."""
-
-    smoothing: tuple[float, float] = (0.02, 0.1)
-    n_smooth: int = 200_000
-    min_shape: float = 10.0
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if self.observable_by_mass:
-            raise ParameterError("SmoothSlidingFit smooths one observable: no "
-                                 "observable_by_mass")
-        if self.smoothing[0] <= 0 or self.smoothing[1] < 0 or self.n_smooth < 1000:
-            raise ParameterError("smoothing needs a > 0, b >= 0 and n_smooth >= 1000")
-
-    def smoothed(self, backgrounds: list[Selected], rng: np.random.Generator) -> Selected:
-        """The kernel density of the background candidates as ``n_smooth`` equal weights."""
-        lo, hi = self.range
-        x = np.concatenate([b.values[self.observable] for b in backgrounds])
-        w = np.concatenate([b.weight for b in backgrounds])
-        total = float(w.sum())
-        n = self.n_smooth
-        n_eff = total**2 / float(np.sum(w**2)) if total > 0 else 0.0
-        if n_eff < self.min_shape:
-            total = total if total > 0 else 2.3 * max(b.unit_weight for b in backgrounds)
-            xs = rng.uniform(lo, hi, n)
-        else:
-            mean = float(np.sum(w * x) / total)
-            spread = float(np.sqrt(np.sum(w * (x - mean) ** 2) / total))
-            pick = rng.choice(len(x), size=n, p=w / total)
-            h = np.maximum(self.smoothing[0] + self.smoothing[1] * np.abs(x[pick]),
-                           1.06 * spread * n_eff ** -0.2)
-            xs = x[pick] + h * rng.standard_normal(n)
-            xs = np.where(xs < lo, 2.0 * lo - xs, xs)
-            xs = np.clip(np.where(xs > hi, 2.0 * hi - xs, xs), lo, hi)
-        return Selected("smooth_background", "background (kernel density of the simulation)",
-                        {self.observable: xs}, np.full(n, total / n), np.ones(n), n, total / n)
-
-    def extract(self, data: ExtractionInput) -> Counts:
-        rng = np.random.default_rng(data.rng.integers(2**63))
-        return super().extract(replace(data, backgrounds=[self.smoothed(data.backgrounds,
-                                                                           rng)]))
 
 
 def _channel(name: str) -> Channel:
