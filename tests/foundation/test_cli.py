@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from darkscan import cli, registry
+from darkscan import cli, registry, searches
 from darkscan.errors import ParameterError
 from darkscan.physics import parse_luminosity
 
@@ -106,7 +106,7 @@ def test_non_utf8_out_path_from_argv(tmp_path: Path) -> None:
     (("generate", "ee_mumu", "-n", "10"), "Missing option '-o' / '--output'."),
     (("run", "zprime-invisible", "-o", "out"), "No such option: -o"),
     (("run",), "error: Missing argument 'search'. (see 'darkscan run --help')"),
-    (("run", "idm-dark-higgs"), "search 'idm-dark-higgs' is planned but not implemented yet"),
+    (("run", "example-planned"), "search 'example-planned' is planned but not implemented yet"),
     (("limit", "--n-obs", "1e300", "--bkg", "1e300"),
      "--n-obs 1e+300 is too large: at most 1e+09 events"),
     (("limit", "--n-obs", "3", "--bkg", "1", "--method", "foo"),
@@ -117,6 +117,8 @@ def test_non_utf8_out_path_from_argv(tmp_path: Path) -> None:
 def test_user_errors(args: tuple[str, ...], message: str, tmp_path: Path,
                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(searches.SEARCHES, "example-planned",
+                        searches.SearchInfo("example-planned", "a planned search", None))
     code, stdout, stderr = invoke(*args)
     assert code == 2, stderr
     assert message in one_error_line(stderr)

@@ -21,6 +21,8 @@ import pytest
 
 from darkscan import cli, searches
 
+#: a search registered as planned (no module yet) for the duration of a test
+PLANNED = "example-planned"
 BAD_BYTE = os.fsdecode(b"\xff")  # how Python hands a non-UTF-8 byte of argv to the program
 LONG = "a" * 300  # a name beyond the 255 bytes a file system takes
 
@@ -145,8 +147,8 @@ CORPUS: list[tuple[tuple[str, ...], str]] = [
     (("report",), "Missing argument"),
     # searches
     (("run", "no-such-search"), "unknown search 'no-such-search'"),
-    (("run", "idm-dark-higgs"), "planned but not implemented"),
-    (("run", "idm-dark-higgs", "--out", "planned-out"), "planned but not implemented"),
+    (("run", PLANNED), "planned but not implemented"),
+    (("run", PLANNED, "--out", "planned-out"), "planned but not implemented"),
     (("run", ""), "unknown search ''"),
     (("run", "ZPRIME-INVISIBLE"), "unknown search"),
     (("run", "zprime-invisible\x1b[31m"), "search 'zprime-invisible\\x1b[31m' contains"),
@@ -222,6 +224,8 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         for fname, content in files.items():
             (tmp_path / name / fname).write_bytes(content)
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(searches.SEARCHES, PLANNED, searches.SearchInfo(PLANNED, "a planned "
+                                                                          "search", None))
 
     real_get = searches.get
 

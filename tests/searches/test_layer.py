@@ -115,9 +115,13 @@ def test_ntuple_cache_key_fingerprints_the_whole_package(tmp_path: Path,
     code_fingerprint.cache_clear()
 
 
-def test_planned_search_is_a_clear_error() -> None:
+def test_planned_search_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import darkscan.searches as searches
+
+    monkeypatch.setitem(searches.SEARCHES, "example-planned",
+                        searches.SearchInfo("example-planned", "a planned search", None))
     with pytest.raises(NotAvailableError, match="planned but not implemented"):
-        get("idm-dark-higgs")
+        get("example-planned")
     with pytest.raises(UnknownNameError, match="unknown search"):
         get("zprime-invisibel")
 
