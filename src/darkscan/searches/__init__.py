@@ -51,8 +51,9 @@ SEARCHES: dict[str, SearchInfo] = {s.name: s for s in (
     SearchInfo("dark-higgsstrahlung", "e+e- -> A'h', A' -> mu+mu-, h' invisible; 2D elliptical "
                "windows in (M_mumu, M_recoil); 90% CL on sigma and eps^2 alpha_D",
                "darkscan.searches.dark_higgsstrahlung"),
-    SearchInfo("idm-dark-higgs", "inelastic DM + dark Higgs; two displaced vertices; 95% CL",
-               None),
+    SearchInfo("idm-dark-higgs", "e+e- -> h' chi1 chi2, h' -> mumu/pipi/KK and chi2 -> chi1 ee: "
+               "two displaced vertices and missing energy; h'-mass windows; 95% CL on "
+               "sigma x B x B", "darkscan.searches.idm_dark_higgs"),
     SearchInfo("b-to-k-scalar", "B -> K(*) S, S -> ee/mumu/pipi/KK at a displaced vertex; "
                "8 channels, reduced-mass windows per (m_S, ctau); 95% CL on B x B and sin theta",
                "darkscan.searches.b_to_k_scalar"),

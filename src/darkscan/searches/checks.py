@@ -347,4 +347,5 @@ for _ch, _refs_tla in (("e", (1.1e-3, 9.7e-3)), ("mu", (0.7e-3, 12.2e-3))):
 from darkscan.searches import (  # noqa: E402  (they register their checks)
     checks_b_to_k_alp,  # noqa: F401
     checks_b_to_k_scalar,  # noqa: F401
+    checks_idm_dark_higgs,  # noqa: F401
 )
