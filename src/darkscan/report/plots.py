@@ -311,16 +311,17 @@ def plot_curves(path: Path, x: np.ndarray | None,
 
 def _triangulation_mask(x: np.ndarray, y: np.ndarray, triangles: np.ndarray) -> np.ndarray:
     """Triangles to leave blank: those bridging a gap of the (irregular) grid, i.e. with an
-    edge longer than two grid steps, so no colour is invented between distant points (e.g.
-    across a kinematically forbidden corner)."""
+    edge longer than two grid steps along either axis, so no colour is invented between
+    distant points (e.g. across a kinematically forbidden corner); the diagonal of one grid
+    cell, however uneven the steps, is kept."""
     def step(v: np.ndarray) -> float:
         d = np.diff(np.unique(v))
         return float(np.median(d)) if d.size else 1.0
 
     u, v = x / step(x), y / step(y)
     pts = np.stack([u, v], axis=1)[triangles]  # (n_tri, 3, 2)
-    edges = np.linalg.norm(pts - np.roll(pts, 1, axis=1), axis=2)
-    return edges.max(axis=1) > 2.05
+    span = np.abs(pts - np.roll(pts, 1, axis=1)).max(axis=2)  # per edge, the longer axis
+    return span.max(axis=1) > 2.05
 
 
 def _padded(v: np.ndarray, log: bool, frac: float = 0.04) -> tuple[float, float]:
@@ -396,10 +397,14 @@ def plot_limit_map(path: Path, x: np.ndarray, y: np.ndarray, z: np.ndarray, *, x
             bar.ax.minorticks_off()
             bar.set_label("\n".join(mathtext(line) for line in zlabel.split("\n")),
                           fontsize=15)
-            if logx:
-                ax.set_xscale("log")
-            if logy:
-                ax.set_yscale("log")
+            from matplotlib.ticker import FuncFormatter
+
+            for axis, log, set_scale in ((ax.xaxis, logx, ax.set_xscale),
+                                         (ax.yaxis, logy, ax.set_yscale)):
+                if log:  # plain numbers (0.2, 5), as on the one-dimensional plots
+                    set_scale("log")
+                    axis.set_major_formatter(FuncFormatter(_plain_tick))
+                    axis.set_minor_formatter(FuncFormatter(_minor_tick))
             ax.set_xlim(*_padded(x, logx))
             ax.set_ylim(*_padded(y, logy))
         ax.set_xlabel(mathtext(xlabel))

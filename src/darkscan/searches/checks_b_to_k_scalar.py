@@ -15,7 +15,7 @@ _PROV = ("Belle II, PRD 108 (2023) L111104, arXiv:2306.02830, 189 fb⁻¹, 95% C
          "B(B → K(*)S) × B(S → x⁺x⁻) limits 'at the level of 10⁻⁷' in eight channels "
          "(abstract); the reach is best for cτ ≈ 0.1–10 cm (the limit figures)")
 _WHY = ("darkscan counts in ±2σ reduced-mass windows with simulated BB̄ and qq̄ backgrounds "
-        "(0.76% and 0.14% of the data's luminosity: an empty window is a local-density "
+        "(0.57% and 0.12% of the data's luminosity: an empty window is a local-density "
         "estimate), no systematic uncertainties, no Λ or material-interaction vertices; the "
         "published limits are observed")
 #: the channel and mass of the reweighting check, the generated and the target lifetimes

@@ -181,7 +181,8 @@ def _simulated_points(search: Search, channel: Channel, points: list[dict[str, f
 
 
 def _point_selected(search: Search, channel: Channel, spec: SampleSpec,
-                    selected: dict[str, Selected], p: dict[str, float]) -> Selected:
+                    selected: dict[str, Selected], p: dict[str, float],
+                    kept: tuple[str, ...]) -> Selected:
     """The selected signal of point ``p``: its own sample, the sample of its generated lifetime
     reweighted to its own (:class:`LifetimeReweighting`), or none where the channel has no
     signal there."""
@@ -189,7 +190,8 @@ def _point_selected(search: Search, channel: Channel, spec: SampleSpec,
 
     pid = sample_id(spec, p)
     if not search.signal.exists(channel.name, p):
-        return Selected(pid, spec.label, {}, np.zeros(0), np.zeros(0), 1, 0.0)
+        return Selected(pid, spec.label, {k: np.zeros(0) for k in kept}, np.zeros(0),
+                        np.zeros(0), 1, 0.0)
     src = search.signal.source(p)
     s = selected[sample_id(spec, src)]
     rw = search.signal.lifetime
@@ -264,8 +266,8 @@ def _run_channel(search: Search, channel: Channel,
     rng = np.random.default_rng(np.random.SeedSequence(stream))
     signal_ids = [sample_id(grid, p) for p in points]
     for spec in ((grid, train_grid) if training else (grid,)):
-        selected |= {sample_id(spec, p): _point_selected(search, channel, spec, selected, p)
-                     for p in points}
+        selected |= {sample_id(spec, p): _point_selected(search, channel, spec, selected, p,
+                                                         kept) for p in points}
 
     def inputs(sig: Any, bkgs: tuple[Any, ...], train: ExtractionInput | None = None
                ) -> ExtractionInput:

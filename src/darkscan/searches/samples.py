@@ -19,7 +19,6 @@ from darkscan.run.executors import Executor
 from darkscan.run.pipeline import cached_chunk, is_cached
 from darkscan.searches.spec import AllCandidates, BestCandidate, SampleSpec
 
-CHUNK_SIZE = 100_000
 #: the ntuple cache key fingerprints the whole package: an edit anywhere (a process, ISR, the
 #: amplitudes, a model, the detector, a truth filter) never reuses a stale ntuple
 CODE = ("darkscan",)
@@ -250,7 +249,8 @@ def make_ntuple_groups(groups: list[NtupleGroup], *, quick: bool, seed: int,
     tasks: list[NtupleTask] = []
     for name, (spec, params, recos) in wanted.items():
         first, rest = recos[0][1], tuple(r for _, r in recos[1:])
-        for chunk in plan_chunks(spec.n(quick, scale), CHUNK_SIZE, _sample_seed(seed, name)):
+        for chunk in plan_chunks(spec.n(quick, scale), spec.chunk_size,
+                                 _sample_seed(seed, name)):
             tasks.append(NtupleTask(name, spec, params, first.decay, first.best, first.columns,
                                     chunk, first.lists,
                                     None if cache_root is None else str(cache_root),

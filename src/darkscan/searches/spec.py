@@ -56,6 +56,9 @@ class SampleSpec:
     truth_filter: TruthFilter | None = None
     filter_label: str = ""
     filter_is_decay: bool = False
+    #: events per cached chunk: smaller for samples whose events are large (B B̄ events with
+    #: many reconstructions hold ~40 kB each while a chunk is processed)
+    chunk_size: int = 100_000
 
     def __post_init__(self) -> None:
         if not _ID.match(self.id):
@@ -65,8 +68,8 @@ class SampleSpec:
         if self.process not in process_names():
             raise _fail(f"sample {self.id!r}", f"unknown process {self.process!r}; known: "
                         + ", ".join(process_names()))
-        if self.n_events <= 0 or self.n_quick <= 0:
-            raise _fail(f"sample {self.id!r}", "event counts must be positive")
+        if self.n_events <= 0 or self.n_quick <= 0 or self.chunk_size <= 0:
+            raise _fail(f"sample {self.id!r}", "event counts and chunk_size must be positive")
         if self.truth_filter is not None and not self.filter_label:
             raise _fail(f"sample {self.id!r}", "a truth filter needs a filter_label saying "
                         "what it keeps")
