@@ -44,6 +44,24 @@ tiny fractions of the data's luminosity, so the expected background per window i
 local-density estimate of the few events that survive (``CountWindows``). With a background of
 a fraction of an event per window the limits are CLs from toys: the asymptotic formulae give
 1.92 signal events at zero background and nothing observed, where the Poisson answer is 3.0.
+
+What the default run gives (seed 0, 365 fb⁻¹; 4.6 min on 2 workers sharing 2 cores with another
+run, peak memory < 1.9 GB summed over processes): the expected background after the selection,
+over the whole mass range, is 2.7·10⁵ qq̄ + 3.3·10⁵ τ⁺τ⁻ events in μ⁺μ⁻ (91 and 40 simulated
+events), 2.6·10⁵ + 2.7·10⁵ in π⁺π⁻ (89, 33) and 3.2·10⁵ + 3.1·10⁵ in K⁺K⁻ (108, 38), against
+9 events observed by the paper (8 in π⁺π⁻): **this selection is far looser than the paper's**.
+Its background is a displaced (r ≈ 1–40 cm), pointing (cos > 0.998) two-track vertex taken as
+the h′ with a prompt pair (r ≈ 0.01 cm) taken as the χ₂: K⁰_S and Λ decays under the wrong mass
+hypothesis (K⁰_S → π⁺π⁻ read as K⁺K⁻ falls at 0.99–1.1 GeV, Λ → pπ⁻ read as π⁺π⁻ at 0.28–0.40
+GeV, where the K⁺K⁻ and π⁺π⁻ candidates pile up), which the paper vetoes with the pair mass under
+the π⁺π⁻ and pπ hypotheses. The reconstruction layer has no variable for a composite's mass under
+another daughter hypothesis (basf2's ``useAlternativeDaughterHypothesis``), so those vetoes are
+missing here; requiring both vertices at r > 0.2 cm removes 80–90% of this background and 30–40%
+of the signal at cτ_h′ of a few cm (not applied: the paper's "at least one displaced"). The
+expected σ × B × B limits: 0.04–0.3 fb in μ⁺μ⁻ for m_h′ ≥ 1.2 GeV (no simulated background in the
+windows: 3 events over ε·L), 2–16 fb in π⁺π⁻ and 3–40 fb in K⁺K⁻ there, 20–6000 fb below 1.2 GeV
+(the Λ and K⁰_S pile-up; the longest h′ lifetime at 0.3 GeV, 10 m, escapes the tracker); median
+over all channels and points 10 fb, against the paper's ~0.1 fb.
 """
 
 from __future__ import annotations
