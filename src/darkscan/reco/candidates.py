@@ -273,6 +273,8 @@ class Engine:
             else:
                 p4 += c.p4
         out["p4"] = p4
+        if k == len(ctx.children):  # every daughter a track: their momenta there, (n, k, 3)
+            out["daughter_p3"] = np.stack(list(res.track_momenta[:k]), axis=1)
         return out
 
     def _vertex_fit(self, store: Store, fit: VertexFit) -> Store:

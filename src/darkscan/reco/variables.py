@@ -25,6 +25,7 @@ import numpy as np
 from darkscan.errors import DarkscanError, unknown
 from darkscan.physics import lorentz
 from darkscan.physics.constants import M_TAU
+from darkscan.physics.constants import mass as pdg_mass
 from darkscan.reco.decay import VPHO
 from darkscan.reco.vertex import fit_vertex
 
@@ -287,6 +288,33 @@ for _i, _j in ((0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (2, 3)):
     VARIABLES[f"M_{_i}{_j}"] = Variable(f"M_{_i}{_j}", "GeV", f"invariant mass of daughters {_i} "
                                         f"and {_j} (basf2 daughterInvM({_i}, {_j}))",
                                         _sub_mass(_i, _j))
+
+
+def _mass_as(m0: float, m1: float) -> Callable[[Context], np.ndarray]:
+    """Mass of daughters 0 and 1 with their measured momenta under other mass hypotheses: the
+    momenta at the fitted vertex where the composite has one (a displaced pair's tracks turn
+    in the field between their perigee and the vertex), at the perigee otherwise."""
+    def f(c: Context) -> np.ndarray:
+        if len(c.children) < 2:
+            return c.nan()
+        fitted = c.fitted
+        if fitted is not None and "daughter_p3" in fitted:
+            p = [fitted["daughter_p3"][:, k] for k in (0, 1)]
+        else:
+            p = [c.children[k].p4[:, :3] for k in (0, 1)]
+        e = sum(np.sqrt(np.sum(q * q, axis=1) + m * m) for q, m in zip(p, (m0, m1), strict=True))
+        return np.sqrt(np.maximum(e * e - np.sum((p[0] + p[1]) ** 2, axis=1), 0.0))
+    return _composite(f)
+
+
+#: basf2's useAlternativeDaughterHypothesis for the vetoes of displaced pairs: K⁰_S → π⁺π⁻ and
+#: Λ → pπ⁻ taken for another pair (the masses from ``particle`` via physics.constants)
+for _name, (_h0, _h1), _what in (("pipi", (211, 211), "both as pions"),
+                                 ("ppi", (2212, 211), "daughter 0 as a proton, 1 as a pion"),
+                                 ("pip", (211, 2212), "daughter 0 as a pion, 1 as a proton")):
+    VARIABLES[f"M_as_{_name}"] = Variable(
+        f"M_as_{_name}", "GeV", f"mass of daughters 0 and 1, {_what} (their momenta at the "
+        "vertex; K⁰_S and Λ vetoes)", _mass_as(pdg_mass(_h0), pdg_mass(_h1)))
 
 
 def _final_state(c: Context) -> list[Context]:
