@@ -63,7 +63,7 @@ def test_process_specific_limits_stay_in_the_process() -> None:
         g.cross_section("ee_darkhiggs_idm", isr=False, n_points=2000, alpha_d=0.0)
     # mass = 0 is the generic-B switch of upsilon4s_bb, outside the table's (0, √s]
     y4s = g.get_process("upsilon4s_bb")
-    assert g.resolve_params(y4s, {"mass": 0.0}) == {"mass": 0.0, "sin_theta": 0.0}
+    assert g.resolve_params(y4s, {"mass": 0.0}) == {"mass": 0.0, "sin_theta": 0.0, "ctau": 0.0}
     with pytest.raises(ParameterError, match=r"'mass' = -1 .*or exactly 0"):
         g.resolve_params(y4s, {"mass": -1.0})
 

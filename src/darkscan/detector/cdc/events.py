@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from darkscan.errors import UnknownNameError
+from darkscan.physics import lorentz
 
 M_MU, M_PI = 0.1056583755, 0.13957039
 THETA_ACC = (np.radians(17.0), np.radians(150.0))
@@ -29,16 +30,6 @@ def _iso_acceptance(rng: np.random.Generator, n: int) -> np.ndarray:
     ph = rng.uniform(-np.pi, np.pi, n)
     s = np.sqrt(1.0 - c * c)
     return np.stack([s * np.cos(ph), s * np.sin(ph), c], axis=-1)
-
-
-def _boost(p4: np.ndarray, beta: np.ndarray) -> np.ndarray:
-    """Boost four-momenta (n, 4: px py pz E) by velocity ``beta`` (n, 3)."""
-    b2 = np.sum(beta * beta, axis=1)
-    gamma = 1.0 / np.sqrt(1.0 - b2)
-    bp = np.sum(beta * p4[:, :3], axis=1)
-    g2 = np.where(b2 > 0, (gamma - 1.0) / np.where(b2 > 0, b2, 1.0), 0.0)
-    p3 = p4[:, :3] + (g2 * bp + gamma * p4[:, 3])[:, None] * beta
-    return np.column_stack([p3, gamma * (p4[:, 3] + bp)])
 
 
 def _prompt(rng: np.random.Generator, n_events: int, mean: float) -> dict[str, np.ndarray]:
@@ -83,8 +74,8 @@ def llp_events(n_events: int, rng: np.random.Generator, *, r_max: float = 100.0,
         u = np.column_stack([s * np.cos(ph), s * np.sin(ph), c]) * qstar[:, None]
         ed = np.sqrt(qstar**2 + md**2)
         beta = p3 / e[:, None]
-        d1 = _boost(np.column_stack([u, ed]), beta)
-        d2 = _boost(np.column_stack([-u, ed]), beta)
+        d1 = lorentz.boost(np.column_stack([u, ed]), beta)
+        d2 = lorentz.boost(np.column_stack([-u, ed]), beta)
         pdg = np.where(mu, -13, 211)  # the positive daughter
         for dau, q in ((d1, 1.0), (d2, -1.0)):
             parts.append({
