@@ -13,7 +13,6 @@ Rates are the best of three timed runs after an untimed one (compilation, caches
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from functools import cache
 
@@ -26,13 +25,11 @@ N_FIND = 200
 
 
 def _best(func: Callable[[], object], n: int, repeats: int = 3) -> float:
+    """Items per second of ``func`` after one warm-up call: the best of ``repeats`` runs."""
+    from darkscan.detector.benchmarks import _best_rate
+
     func()
-    best = np.inf
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        func()
-        best = min(best, time.perf_counter() - t0)
-    return float(n / best)
+    return _best_rate(func, n, repeats)
 
 
 @cache
