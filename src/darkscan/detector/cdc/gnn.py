@@ -36,6 +36,7 @@ from darkscan.detector.cdc.legendre import (
     fit_circle_robust,
     stereo_z,
     track_2d,
+    track_table,
 )
 
 MODEL_PATH = Path(__file__).with_name("data") / "gnn_model.pt"
@@ -316,7 +317,7 @@ def find_tracks_gnn(table: dict[str, np.ndarray], b_field: float = 1.5,
                                              "vz", "x_first", "y_first", "n_hits",
                                              "hit_index")}
     if len(evt) == 0:
-        return _columns(cols)
+        return track_table(cols)
     graph = _event_slices(evt)
     bounds = np.searchsorted(graph, np.arange(graph[-1] + 2))
     n_graphs = len(bounds) - 1
@@ -364,7 +365,7 @@ def find_tracks_gnn(table: dict[str, np.ndarray], b_field: float = 1.5,
         for rec in tracks_of.get(g, ()):
             for k, v in rec.items():
                 cols[k].append(v)
-    return _columns(cols)
+    return track_table(cols)
 
 
 def _fit_cluster(rows: np.ndarray, x: np.ndarray, y: np.ndarray, drift: np.ndarray,
@@ -404,15 +405,4 @@ def _merge_clones(cands: list) -> list:
                 break
         else:
             out.append((rows, cpt, circle))
-    return out
-
-
-def _columns(cols: dict[str, list]) -> dict[str, np.ndarray]:
-    out = {k: np.asarray(v, float) for k, v in cols.items() if k != "hit_index"}
-    hi = np.empty(len(cols["hit_index"]), dtype=object)
-    hi[:] = cols["hit_index"]
-    out["hit_index"] = hi
-    out["evt_id"] = out["evt_id"].astype(np.int64)
-    out["charge"] = out["charge"].astype(np.int32)
-    out["n_hits"] = out["n_hits"].astype(np.int64)
     return out

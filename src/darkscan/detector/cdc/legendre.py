@@ -440,12 +440,19 @@ def find_tracks_legendre(table: dict[str, np.ndarray], b_field: float = 1.5
             rows["stage"].append(trk["stage"])
             rows["rms"].append(trk["rms"])
             rows["hit_index"].append(hits)
-    out = {k: np.asarray(v) for k, v in rows.items() if k != "hit_index"}
+    return track_table(rows)
+
+
+#: integer columns of a track table
+_TRACK_INTS = {"evt_id": np.int64, "charge": np.int32, "n_hits": np.int64, "stage": np.int8}
+
+
+def track_table(rows: dict[str, list]) -> dict[str, np.ndarray]:
+    """A finder's track rows (lists per column) as the track table of :mod:`.finding`:
+    float columns, the integer ones typed, ``hit_index`` an object array of hit-row arrays."""
+    out = {k: np.asarray(v, float).astype(_TRACK_INTS.get(k, float))
+           for k, v in rows.items() if k != "hit_index"}
     hi = np.empty(len(rows["hit_index"]), dtype=object)
     hi[:] = rows["hit_index"]
     out["hit_index"] = hi
-    out["evt_id"] = out["evt_id"].astype(np.int64)
-    out["charge"] = out["charge"].astype(np.int32)
-    out["n_hits"] = out["n_hits"].astype(np.int64)
-    out["stage"] = out["stage"].astype(np.int8)
     return out
