@@ -53,9 +53,11 @@ class Cut:
         return cls(text, tree)
 
     @property
-    def names(self) -> set[str]:
-        return {n.id for n in ast.walk(self.tree) if isinstance(n, ast.Name)
-                and n.id not in _FUNCS}
+    def names(self) -> tuple[str, ...]:
+        """The column names read, once each, in a fixed order (the syntax tree's walk): cache
+        keys built from them must not depend on the process's string-hash seed."""
+        return tuple(dict.fromkeys(n.id for n in ast.walk(self.tree)
+                                   if isinstance(n, ast.Name) and n.id not in _FUNCS))
 
     def __call__(self, columns: Mapping[str, Any]) -> np.ndarray:
         missing = sorted(n for n in self.names if n not in columns)
