@@ -54,10 +54,12 @@ class Cut:
 
     @property
     def names(self) -> tuple[str, ...]:
-        """The column names read, once each, in a fixed order (the syntax tree's walk): cache
+        """The column names read, once each, in order of first appearance in the text: cache
         keys built from them must not depend on the process's string-hash seed."""
-        return tuple(dict.fromkeys(n.id for n in ast.walk(self.tree)
-                                   if isinstance(n, ast.Name) and n.id not in _FUNCS))
+        nodes = sorted((n for n in ast.walk(self.tree)
+                        if isinstance(n, ast.Name) and n.id not in _FUNCS),
+                       key=lambda n: n.col_offset)
+        return tuple(dict.fromkeys(n.id for n in nodes))
 
     def __call__(self, columns: Mapping[str, Any]) -> np.ndarray:
         missing = sorted(n for n in self.names if n not in columns)

@@ -22,7 +22,8 @@ def test_valid_expressions() -> None:
     assert np.allclose(evaluate("-M * 2 + p_cms / 2", COLS), -2 * COLS["M"] + COLS["p_cms"] / 2)
     assert evaluate("M == 1 or M != M", COLS).tolist() == [False, True, False, False]
     assert evaluate("1e-1 < +M", COLS).all()
-    assert Cut.parse("abs(M) < p_cms").names == {"M", "p_cms"}
+    assert Cut.parse("abs(M) < p_cms").names == ("M", "p_cms")
+    assert Cut.parse("p_cms > 1 and (M < 2 or p_cms < 3)").names == ("p_cms", "M")
 
 
 @pytest.mark.parametrize("text", [
