@@ -74,6 +74,9 @@ WORKERS_HELP = (f"local worker processes; default: all usable cores ({CORES} her
                 f"{MAX_WORKERS_PER_CORE} per core")
 SEED_HELP = "random seed, an integer from 0 to 2**63 - 1"
 DASK_HELP = "Dask scheduler address (HOST:PORT, tcp://HOST:PORT) or 'local'"
+SCENARIO_HELP = ("projection assumptions above the analysis luminosity: baseline (systematics "
+                 "fixed), improved (systematics ∝ 1/√L), stat-only, fixed-mc (the simulation "
+                 "does not grow)")
 
 
 # ---------------------------------------------------------------------------- input checks
@@ -173,6 +176,26 @@ def _dask(address: str | None) -> str | None:
     if importlib.util.find_spec("distributed") is None:
         raise NotAvailableError("--dask needs dask[distributed]: pip install 'darkscan[dask]'")
     return address
+
+
+def _ready_search(name: str) -> None:
+    """An existing search with a module (a planned one's message says what it waits for)."""
+    from darkscan import searches
+
+    _name(name, "search")
+    if name not in searches.SEARCHES or not searches.is_ready(name):
+        searches.get(name)  # raises the unknown or planned-only message: exit 2
+
+
+def _scenarios(text: str) -> list[Any]:
+    """Projection scenarios by name, comma-separated (``interpret.projection.SCENARIOS``)."""
+    from darkscan.interpret.projection import scenario
+
+    names = [x.strip() for x in text.split(",") if x.strip()]
+    if not names:
+        raise ParameterError("--scenario is empty; give one of baseline, improved, stat-only, "
+                             "fixed-mc")
+    return [scenario(n) for n in dict.fromkeys(names)]
 
 
 def _lumi(text: str, option: str = "--lumi") -> Luminosity:
@@ -457,14 +480,14 @@ def run(search: str,
                                                     show_default=False)] = None,
         dask: Annotated[str | None, typer.Option(help=DASK_HELP)] = None,
         quick: bool = False,
-        seed: Annotated[int, typer.Option(help=SEED_HELP)] = 1) -> None:
+        seed: Annotated[int, typer.Option(help=SEED_HELP)] = 1,
+        scenario: Annotated[str, typer.Option(help=SCENARIO_HELP)] = "baseline") -> None:
     """Run a search end to end and write limits, plots, HEPData and a summary."""
     from darkscan import searches
 
-    _name(search, "search")
-    if search not in searches.SEARCHES or not searches.is_ready(search):
-        searches.get(search)  # raises the unknown or planned-only message: exit 2
+    _ready_search(search)
     lum = _lumi(lumi) if lumi is not None else None
+    (chosen,) = _scenarios(scenario)
     _seed(seed)
     n_workers = _workers(workers)
     address = _dask(dask)
@@ -478,10 +501,58 @@ def run(search: str,
     ex = make_executor(n_workers, address)
     try:
         result = run_search(declared, out_dir=path, lumi=lum, quick=quick, seed=seed,
-                            executor=ex, console=out)
+                            executor=ex, console=out, scenario=chosen)
     finally:
         ex.close()
     out.print(result.summary_text(), markup=False, highlight=False)
+
+
+@app.command()
+def project(search: str,
+            lumi: Annotated[str, typer.Option(
+                help="luminosities, comma-separated, e.g. 1/ab,10/ab,50/ab")] = "1/ab,10/ab,50/ab",
+            scenario: Annotated[str, typer.Option(
+                help=f"{SCENARIO_HELP}; several comma-separated")] = "baseline",
+            out_dir: Annotated[str, typer.Option("--out", metavar="DIR",
+                                                 help="output folder")] = "darkscan-reach",
+            workers: Annotated[int | None, typer.Option(help=WORKERS_HELP,
+                                                        show_default=False)] = None,
+            dask: Annotated[str | None, typer.Option(help=DASK_HELP)] = None,
+            quick: bool = False,
+            seed: Annotated[int, typer.Option(help=SEED_HELP)] = 1) -> None:
+    """A search's expected reach at several luminosities from one simulation (cached), with
+    the projection assumptions named and the published limits overlaid."""
+    from darkscan import searches
+
+    _ready_search(search)
+    lums = [_lumi(x.strip()) for x in lumi.split(",") if x.strip()]
+    if not lums:
+        raise ParameterError("--lumi is empty; give luminosities such as 1/ab,10/ab,50/ab")
+    chosen = _scenarios(scenario)
+    _seed(seed)
+    n_workers = _workers(workers)
+    address = _dask(dask)
+    path = _output_folder(out_dir, "--out")
+
+    declared = searches.get(search)
+    from darkscan.run.executors import make_executor
+    from darkscan.searches.reach import PROJECTION_CSV, project_search
+
+    ex = make_executor(n_workers, address)
+    try:
+        result = project_search(declared, lums, chosen, out_dir=path, quick=quick, seed=seed,
+                                executor=ex, console=out)
+    finally:
+        ex.close()
+    unit = {"sigma": "σ × B, pb"}.get(declared.quantity.name, declared.quantity.name)
+    table = Table("luminosity", "scenario", f"best expected limit ({unit})",
+                  title=declared.title)
+    for run in result.runs:
+        finite = [float(v) for v in run.result.limits.expected[2] if math.isfinite(v)]
+        table.add_row(str(run.lumi), run.scenario.name,
+                      f"{min(finite):.3g}" if finite else "no sensitivity")
+    out.print(table)
+    out.print(f"wrote {path / PROJECTION_CSV} and plots/reach_*.png")
 
 
 @app.command()

@@ -156,7 +156,7 @@ def plot_limit_slices(path: Path, slices: Mapping[str, tuple[np.ndarray, np.ndar
                                                   PUBLISHED_STYLES * 4):
             ro = np.argsort(np.asarray(rx, float), kind="stable")
             ax.plot(np.asarray(rx, float)[ro], _finite(ry)[ro], color=colour, ls=ls, lw=2,
-                    label=mathtext(name))
+                    marker="*" if len(ro) == 1 else None, ms=14, label=mathtext(name))
         if logy:
             ax.set_yscale("log")
             _log_room(ax, drawn)

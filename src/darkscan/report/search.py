@@ -11,7 +11,6 @@ made from the result's fields, never by matching column names.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from darkscan.report.plots import (
     plot_stack,
 )
 from darkscan.report.style import log_scale_suits, mathtext
+from darkscan.searches.result import write_csv
 
 if TYPE_CHECKING:  # the report draws results; it does not depend on the search layer at run time
     from darkscan.searches.result import AxisInfo, Distribution, SearchResult
@@ -484,22 +484,11 @@ def _meta(result: SearchResult, figures: list[FigureEntry],
     }
 
 
-def _write_csv(path: Path, cols: dict[str, np.ndarray]) -> None:
-    names = list(cols)
-    n = len(next(iter(cols.values()))) if cols else 0
-    with path.open("w", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(names)
-        for i in range(n):
-            writer.writerow([str(cols[c][i]) if isinstance(cols[c][i], str | np.str_)
-                             else f"{float(cols[c][i]):.6g}" for c in names])
-
-
 def _write_missing_tables(result: SearchResult, out: Path) -> None:
     if not (out / "limits.csv").is_file():
-        _write_csv(out / "limits.csv", result.limit_columns())
+        write_csv(out / "limits.csv", result.limit_columns())
     if not (out / "signal.csv").is_file():
-        _write_csv(out / "signal.csv", result.signal_columns())
+        write_csv(out / "signal.csv", result.signal_columns())
     if not (out / "summary.json").is_file():
         summary = {"search": result.search, "title": result.title,
                    "references": list(result.references), "luminosity": str(result.lumi),

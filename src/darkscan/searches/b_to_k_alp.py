@@ -50,7 +50,7 @@ SVD and CDC geometry.
 Experiment: Belle's KEKB beams (8.0 × 3.5 GeV, 22 mrad crossing) and the Belle detector's
 resolutions (:data:`darkscan.detector.parameters.BELLE_DETECTOR`); ``--lumi 50/ab`` projects it
 to Belle II's full data set with the same detector (the simulation's statistics scaled with the
-data, :func:`darkscan.interpret.projection_mc_scale`).
+data, :class:`darkscan.interpret.projection.Scenario`).
 """
 
 from __future__ import annotations

@@ -65,6 +65,8 @@ class ExtractionInput:
     rng: np.random.Generator
     #: independent samples (own seeds) for choices such as per-window cuts, when asked for
     training: ExtractionInput | None = None
+    #: factor on the declared systematics (projections: ``interpret.projection.Scenario``)
+    syst_scale: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,7 @@ class CountWindows(Extraction):
 
     def extract(self, data: ExtractionInput) -> Counts:
         n = len(data.signal)
+        syst = self.syst * data.syst_scale  # a projection may scale it
         peak, width, eff = _peak_windows(data.signal, self.observable, self.n_sigma)
         w_lo, w_hi = peak - self.n_sigma * width, peak + self.n_sigma * width
 
@@ -194,15 +197,15 @@ class CountWindows(Extraction):
         bkg = integrate_histogram(total, edges, w_lo, w_hi)
         n_obs = integrate_histogram(pseudo, edges, w_lo, w_hi)
         if self.background == "mc":
-            unc = np.hypot(np.sqrt(var["window"]), self.syst * bkg)
+            unc = np.hypot(np.sqrt(var["window"]), syst * bkg)
             bkg_obs, bkg_obs_unc = bkg, unc
         else:
             n_sb = np.zeros(n)
             for lo, hi in regions["sideband"]:
                 n_sb += integrate_histogram(pseudo, edges, lo, hi)
             args = (content["window"], content["sideband"], var["window"], var["sideband"])
-            _, unc = sideband_estimate(*args, content["sideband"], bkg, self.syst)
-            bkg_obs, bkg_obs_unc = sideband_estimate(*args, n_sb, bkg, self.syst)
+            _, unc = sideband_estimate(*args, content["sideband"], bkg, syst)
+            bkg_obs, bkg_obs_unc = sideband_estimate(*args, n_sb, bkg, syst)
         # the plotted distribution: the same model and pseudo-data in ~120 coarse bins
         factor = max(1, (len(edges) - 1) // 120)
         m = (len(edges) - 1) // factor
@@ -286,6 +289,7 @@ class EllipticalWindows(Extraction):
 
     def extract(self, data: ExtractionInput) -> Counts:
         n = len(data.signal)
+        syst = self.syst * data.syst_scale  # a projection may scale it
         if self.optimise is not None and data.training is None:
             raise ParameterError("EllipticalWindows with optimise needs training samples")
         shapes = data.training.signal if data.training is not None else data.signal
@@ -330,7 +334,7 @@ class EllipticalWindows(Extraction):
             else np.zeros(0)
         n_data = data.rng.poisson(w.sum()) if len(w) else 0
         picks = pool[data.rng.choice(len(w), size=n_data, p=w / w.sum())] if n_data else pool[:0]
-        unc = np.hypot(np.sqrt(var), self.syst * bkg)
+        unc = np.hypot(np.sqrt(var), syst * bkg)
         sx, sy = np.sqrt(cov[:, 0, 0]), np.sqrt(cov[:, 1, 1])
         rho = cov[:, 0, 1] / (sx * sy)
         dists = tuple(self._distribution(obs, label, rng_, data.backgrounds, picks, j)
@@ -654,8 +658,9 @@ class TemplateFit(Extraction):
         mc_var = data.mc_scale * np.sum([np.histogram(b.values[obs], edges,
                                                       weights=b.weight**2)[0]
                                          for b in data.backgrounds], axis=0)
-        var = bin_variance(bkg, mc_var, self.shape_uncertainty)
-        deform = legendre_deformations(bkg, self.shape_nuisances)
+        var = bin_variance(bkg, mc_var, self.shape_uncertainty * data.syst_scale)
+        deform = legendre_deformations(bkg, tuple(d * data.syst_scale
+                                                  for d in self.shape_nuisances))
         pseudo = data.rng.poisson(bkg).astype(float)
         n = len(data.signal)
         peak, width, eff, n_obs, b_eff, n_sig = (np.full(n, np.nan) for _ in range(6))
@@ -735,6 +740,7 @@ class CutAndCount(Extraction):
 
     def extract(self, data: ExtractionInput) -> Counts:
         n = len(data.signal)
+        syst = self.syst * data.syst_scale  # a projection may scale it
         eff = np.array([np.sum(s.mc_weight[self._mask(s.values, self.signal_region,
                                                       len(s.weight))]) / s.n_generated
                         for s in data.signal])
@@ -752,11 +758,11 @@ class CutAndCount(Extraction):
                 var[r] += data.mc_scale * (float(np.sum(w**2)) if len(w) else b.unit_weight**2)
             obs[r] = float(data.rng.poisson(mc[r]))
         bkg = np.full(n, mc["A"])
-        unc = np.full(n, np.hypot(np.sqrt(var["A"]), self.syst * mc["A"]))
+        unc = np.full(n, np.hypot(np.sqrt(var["A"]), syst * mc["A"]))
         n_obs = np.full(n, obs["A"])
         bkg_obs, bkg_obs_unc = bkg, unc
         if self.background == "abcd":
-            est, est_unc = abcd_estimate(obs["B"], obs["C"], obs["D"], self.syst)
+            est, est_unc = abcd_estimate(obs["B"], obs["C"], obs["D"], syst)
             bkg_obs, bkg_obs_unc = np.full(n, est), np.full(n, est_unc)
         return Counts(n_obs, bkg, unc, eff, np.full(n, np.nan), bkg_obs, bkg_obs_unc,
                       signal={"efficiency": eff},

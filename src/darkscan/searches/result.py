@@ -4,6 +4,7 @@ column names."""
 
 from __future__ import annotations
 
+import csv
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,19 @@ def strict_json(obj: Any, reason: Any = None, path: str = "",
                                 else f"{obj} where it was computed")
         return None, out
     return obj, out
+
+
+def write_csv(path: Path, cols: dict[str, np.ndarray]) -> None:
+    """One of the CSV tables (``limits.csv``, ``signal.csv``, ``projection.csv``): a header of
+    column names, numbers to 6 significant digits, strings (channel, scenario) as they are."""
+    names = list(cols)
+    n = len(next(iter(cols.values()))) if cols else 0
+    with path.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(names)
+        for i in range(n):
+            writer.writerow([str(cols[c][i]) if isinstance(cols[c][i], str | np.str_)
+                             else f"{float(cols[c][i]):.6g}" for c in names])
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ belongs to."""
 
 from __future__ import annotations
 
-import csv
 import json
 import resource
 import sys
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 from rich.console import Console
 
+from darkscan.interpret.projection import DEFAULT_SCENARIO, Scenario
 from darkscan.physics import Luminosity, parse_luminosity
 from darkscan.run.executors import Executor, SerialExecutor
 from darkscan.searches.extraction import (
@@ -36,6 +36,7 @@ from darkscan.searches.result import (
     SampleSummary,
     SearchResult,
     point_label,
+    write_csv,
 )
 from darkscan.searches.samples import (
     Ntuple,
@@ -86,11 +87,12 @@ class _ChannelRun:
 def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | None = None,
                quick: bool = False, seed: int = 1, executor: Executor | None = None,
                console: Console | None = None, scale: float = 1.0,
-               report: bool = True) -> SearchResult:
+               report: bool = True, scenario: Scenario = DEFAULT_SCENARIO) -> SearchResult:
     """Run ``search`` end to end and write its outputs under ``out_dir``: ``limits.csv``,
     ``signal.csv``, ``summary.json`` and (``report``) plots, HEPData and ``report.html``.
     Each channel runs selection → MVA step → extraction → limits on the shared background
-    samples; with ``Inference(combine=True)`` their combination adds the rows ``combined``."""
+    samples; with ``Inference(combine=True)`` their combination adds the rows ``combined``.
+    Above the search's luminosity the run is a projection under ``scenario``."""
     t0 = time.perf_counter()
     out = Path(out_dir)
     con = console or Console(quiet=True)
@@ -103,13 +105,45 @@ def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | 
               f"{' (quick)' if quick else ''}",
               soft_wrap=True)  # a log line, not wrapped at 80 columns in a pipe
     out.mkdir(parents=True, exist_ok=True)
-    reconstructed = _reconstruct(search, points, quick=quick, seed=seed, cache=out / ".cache",
-                                 executor=executor or SerialExecutor(), scale=scale)
+    reconstructed = reconstruct(search, points, quick=quick, seed=seed, out_dir=out,
+                                executor=executor or SerialExecutor(), scale=scale)
     t_sim = time.perf_counter() - t0
+    result = evaluate(search, reconstructed, points, lum, out_dir=out, quick=quick, seed=seed,
+                      scenario=scenario, console=con)
+    wall = time.perf_counter() - t0
+    result = replace(result, summary=result.summary | {
+        "wall_time_s": round(wall, 1), "simulation_time_s": round(t_sim, 1),
+        **_peak_memory(executor)})
+    write_outputs(result, report=report)
+    con.print(f"done in {wall:.0f} s")
+    return result
 
+
+#: per channel: its samples and their ntuples (:func:`reconstruct`)
+Reconstructed = dict[str, tuple[dict[str, tuple[SampleSpec, dict[str, float]]],
+                                dict[str, Ntuple]]]
+
+
+def reconstruct(search: Search, points: list[dict[str, float]], *, quick: bool, seed: int,
+                out_dir: Path, executor: Executor, scale: float = 1.0) -> Reconstructed:
+    """The ntuple stage of a run, cached under ``out_dir/.cache``: what :func:`evaluate`
+    turns into limits at any luminosity."""
+    return _reconstruct(search, points, quick=quick, seed=seed, cache=out_dir / ".cache",
+                        executor=executor, scale=scale)
+
+
+def evaluate(search: Search, reconstructed: Reconstructed, points: list[dict[str, float]],
+             lum: Luminosity, *, out_dir: Path, quick: bool, seed: int,
+             scenario: Scenario = DEFAULT_SCENARIO, console: Console | None = None
+             ) -> SearchResult:
+    """Selection → MVA step → extraction → limits of every channel at ``lum``, their
+    combination and interpretation: the :class:`SearchResult` (nothing written)."""
+    con = console or Console(quiet=True)
+    several = len(search.channels) > 1
     axis_values = {a.name: np.array([p[a.name] for p in points]) for a in search.axes}
     runs = [_run_channel(search, ch, *reconstructed[ch.name], points, axis_values, lum,
-                         seed=seed, several=several, cache=out / ".cache" / "mva", con=con)
+                         seed=seed, several=several, cache=out_dir / ".cache" / "mva",
+                         con=con, scenario=scenario)
             for ch in search.channels]
     combination = _combine(search, runs, lum) if several and search.inference.combine else None
     t_inference = sum(r.seconds for r in runs) + (combination.seconds if combination else 0.0)
@@ -128,12 +162,10 @@ def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | 
                     + ([combination.signal] if combination else []), n)
     windows = _stack([{**r.counts.windows, **r.cross} for r in runs]
                      + ([{}] if combination else []), n)
-    cl, method = search.cl, search.inference.method
-    wall = time.perf_counter() - t0
-    result = SearchResult(
+    return SearchResult(
         search=search.name, title=search.title, references=search.references, lumi=lum,
-        cl=cl, method=method, out_dir=out, axes=axes, points=row_axes,
-        channel=np.repeat([name for name, _, _ in rows], n),
+        cl=search.cl, method=search.inference.method, out_dir=out_dir, axes=axes,
+        points=row_axes, channel=np.repeat([name for name, _, _ in rows], n),
         quantity=search.quantity.name, quantity_label=search.quantity_label, limits=limits,
         couplings=_couplings(search, rows, row_axes), signal=signal, windows=windows,
         selection=(runs[0].channel.selection if not several else tuple(
@@ -146,12 +178,8 @@ def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | 
         published=tuple(PublishedLimit(p.quantity, p.axis, np.asarray(p.x), np.asarray(p.y),
                                        p.label) for p in search.published),
         summary=_run_summary(search, runs, combination, lum, quick=quick, seed=seed,
-                             points=points, axes=axes, several=several)
-        | {"wall_time_s": round(wall, 1), "simulation_time_s": round(t_sim, 1),
-           "inference_time_s": round(t_inference, 4), **_peak_memory(executor)})
-    write_outputs(result, report=report)
-    con.print(f"done in {wall:.0f} s")
-    return result
+                             points=points, axes=axes, several=several, scenario=scenario)
+        | {"inference_time_s": round(t_inference, 4)})
 
 
 def _channel_samples(search: Search, channel: Channel, points: list[dict[str, float]]
@@ -246,10 +274,9 @@ def _run_channel(search: Search, channel: Channel,
                  samples: dict[str, tuple[SampleSpec, dict[str, float]]],
                  ntuples: dict[str, Ntuple], points: list[dict[str, float]],
                  axis_values: dict[str, np.ndarray], lum: Luminosity, *, seed: int,
-                 several: bool, cache: Path, con: Console) -> _ChannelRun:
+                 several: bool, cache: Path, con: Console, scenario: Scenario
+                 ) -> _ChannelRun:
     """Selection → MVA step → extraction → limits of one channel."""
-    from darkscan.interpret import projection_mc_scale
-
     grid = search.signal.sample_for(channel.name)
     train_grid, train_bkgs = _training(grid, search.backgrounds)
     training = search.extraction.needs_training or channel.mva is not None
@@ -259,7 +286,8 @@ def _run_channel(search: Search, channel: Channel,
     if channel.mva is not None:  # trained on the independent samples, applied to all
         selected, mva_summary = _mva_step(channel.mva, selected, points, train_grid,
                                           train_bkgs, seed, cache, con)
-    mc_scale = projection_mc_scale(search.default_lumi, lum)
+    mc_scale = scenario.mc_scale(search.default_lumi, lum)
+    syst_scale = scenario.syst_scale(search.default_lumi, lum)
     # the pseudo-data's own stream; several channels draw theirs independently
     stream = [seed, PSEUDO_DATA_STREAM] + ([zlib.crc32(channel.name.encode())] if several
                                            else [])
@@ -272,7 +300,8 @@ def _run_channel(search: Search, channel: Channel,
     def inputs(sig: Any, bkgs: tuple[Any, ...], train: ExtractionInput | None = None
                ) -> ExtractionInput:
         return ExtractionInput(points, [selected[sample_id(sig, p)] for p in points],
-                               [selected[b.id] for b in bkgs], mc_scale, rng, train)
+                               [selected[b.id] for b in bkgs], mc_scale, rng, train,
+                               syst_scale)
 
     counts = search.extraction.extract(inputs(
         grid, search.backgrounds, inputs(train_grid, train_bkgs) if training else None))
@@ -403,12 +432,11 @@ def _couplings(search: Search, rows: list[tuple[str, LimitResult, np.ndarray]],
 
 def _run_summary(search: Search, runs: list[_ChannelRun], combination: _Combination | None,
                  lum: Luminosity, *, quick: bool, seed: int, points: list[dict[str, float]],
-                 axes: tuple[AxisInfo, ...], several: bool) -> dict[str, Any]:
+                 axes: tuple[AxisInfo, ...], several: bool, scenario: Scenario
+                 ) -> dict[str, Any]:
     """``summary.json``'s record of the run (the runner adds times and memory): one channel's
     decay, selection and extraction numbers at the top level, or one entry per channel and the
     combination."""
-    from darkscan.interpret import projection_mc_scale
-
     def channel(r: _ChannelRun) -> dict[str, Any]:
         return {"decay": r.channel.decay, "best_candidate": _best_candidate(
                     r.channel.best_candidate),
@@ -440,12 +468,8 @@ def _run_summary(search: Search, runs: list[_ChannelRun], combination: _Combinat
         one = channel(runs[0])
         body = {"channel": runs[0].channel.name, "decay": one.pop("decay"),
                 "best_candidate": one.pop("best_candidate"), **pseudo, **one}
-    mc_scale = projection_mc_scale(search.default_lumi, lum)
     return {**head, **body,
-            "projection": (f"luminosity above the {search.default_lumi} of the analysis: "
-                           "the simulation is assumed to grow with the data "
-                           f"(MC-statistical variances × {mc_scale:.3g}); systematics "
-                           "stay" if mc_scale < 1.0 else None),
+            "projection": scenario.summary(search.default_lumi, lum),
             "no_signal": {k: v for r in runs for k, v in _no_signal(
                 search, r, points, axes, several).items()}}
 
@@ -665,20 +689,10 @@ def _with_signals(dists: tuple, search: Search, points: list[dict[str, float]],
 _AT_LIMIT = {"sigma": "σ", "br": "B", "br_ratio": "B ratio"}
 
 
-def _write_csv(path: Path, cols: dict[str, np.ndarray]) -> None:
-    names = list(cols)
-    with path.open("w", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(names)
-        for i in range(len(next(iter(cols.values())))):
-            writer.writerow([str(cols[c][i]) if isinstance(cols[c][i], str)
-                             else f"{float(cols[c][i]):.6g}" for c in names])
-
-
 def write_outputs(result: SearchResult, *, report: bool = True) -> None:
     """``limits.csv``, ``signal.csv`` and ``summary.json`` (DESIGN §5), then the report."""
-    _write_csv(result.out_dir / "limits.csv", result.limit_columns())
-    _write_csv(result.out_dir / "signal.csv", result.signal_columns())
+    write_csv(result.out_dir / "limits.csv", result.limit_columns())
+    write_csv(result.out_dir / "signal.csv", result.signal_columns())
     # strict JSON: a limit that is +inf (no sensitivity) is null, with the reason beside it
     (result.out_dir / "summary.json").write_text(
         json.dumps(result.summary_json(), indent=2, allow_nan=False))
