@@ -268,8 +268,8 @@ def _output_file(text: str, option: str, *, input_path: Path | None = None) -> P
         raise OutputPathError(f"{option} '{_show(path)}' is a folder; give a file name, e.g. "
                               f"{_show(path / 'events.parquet')}")
     if path.suffix.lower() != ".parquet":
-        raise OutputPathError(f"{option} '{_show(path)}': darkscan writes parquet files (LHE "
-                              f"and other formats are not supported); name it "
+        raise OutputPathError(f"{option} '{_show(path)}': darkscan writes parquet files here "
+                              f"(LHE: 'generate --lhe FILE.lhe'); name it "
                               f"{_show(path.with_suffix('.parquet').name)}")
     if st is not None and not stat.S_ISREG(st.st_mode):
         raise OutputPathError(f"{option} '{_show(path)}' exists and is not a regular file; "
@@ -284,11 +284,12 @@ def _output_file(text: str, option: str, *, input_path: Path | None = None) -> P
     return path
 
 
-def _input_file(text: str, option: str) -> Path:
-    """An existing, readable parquet file."""
+def _input_file(text: str, option: str, *, lhe: bool = False) -> Path:
+    """An existing, readable parquet file (or, with ``lhe``, a plain or gzipped LHE file)."""
     path = _path(text, option)
     st = _stat(path, option)
-    hint = "give a parquet file written by 'darkscan generate'"
+    hint = ("give a Les Houches Event file (*.lhe, *.lhe.gz)" if lhe
+            else "give a parquet file written by 'darkscan generate' (or an LHE file)")
     if st is None:
         raise InputFileError(f"{option} '{_show(path)}' does not exist; {hint}")
     if stat.S_ISDIR(st.st_mode):
@@ -300,8 +301,27 @@ def _input_file(text: str, option: str) -> Path:
             magic = fh.read(4)
     except OSError as exc:
         raise InputFileError(f"{option} '{_show(path)}' cannot be read ({exc.strerror})") from None
+    if lhe:  # gzip's magic, or XML text opening the file
+        if not (magic[:2] == b"\x1f\x8b" or magic.lstrip()[:1] == b"<"):
+            raise InputFileError(f"{option} '{_show(path)}' is not an LHE file; {hint}")
+        return path
     if magic != b"PAR1":  # every parquet file starts with these 4 bytes
         raise InputFileError(f"{option} '{_show(path)}' is not a parquet file; {hint}")
+    return path
+
+
+def _lhe_output(text: str, parquet: Path) -> Path:
+    """The --lhe path: a writable *.lhe or *.lhe.gz file, not the parquet output itself."""
+    if not text.endswith((".lhe", ".lhe.gz")):
+        raise ParameterError(f"--lhe '{_show(text)}' must end in .lhe or .lhe.gz")
+    path = _path(text, "--lhe")
+    if path.resolve() == parquet.resolve():
+        raise ParameterError("--lhe must differ from -o/--output")
+    st = _stat(path, "--lhe")
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise OutputPathError(f"--lhe '{_show(path)}' exists and is not a regular file; choose "
+                              "another name")
+    _writable_folder(path.parent, "--lhe")
     return path
 
 
@@ -427,8 +447,11 @@ def generate(process: str,
              workers: Annotated[int | None, typer.Option(help=WORKERS_HELP,
                                                          show_default=False)] = None,
              dask: Annotated[str | None, typer.Option(help=DASK_HELP)] = None,
+             lhe: Annotated[str | None, typer.Option(
+                 "--lhe", metavar="FILE", help="also write Les Houches Events (*.lhe, *.lhe.gz)")
+             ] = None,
              ) -> None:
-    """Generate truth events to a parquet file."""
+    """Generate truth events to a parquet file (and an LHE file with --lhe)."""
     from darkscan import generate as gen
     from darkscan.events import write_sample
     from darkscan.run import make_executor
@@ -440,6 +463,7 @@ def generate(process: str,
                              "generate several files with different --seed")
     _seed(seed)
     path = _output_file(output, "-o/--output")
+    lhe_path = _lhe_output(lhe, path) if lhe is not None else None
     n_workers = _workers(workers)
     address = _dask(dask)
 
@@ -451,22 +475,34 @@ def generate(process: str,
     write_sample(sample, path)
     out.print(f"wrote {len(sample)} {process} events to {path} "
               f"(σ = {sample.meta.sigma_pb:.5g} pb, filter: {sample.meta.filter or 'none'})")
+    if lhe_path is not None:
+        from darkscan.generate.lhe import write_lhe
+
+        out.print(f"wrote {write_lhe(sample, lhe_path)}")
 
 
 @app.command()
 def simulate(input: Annotated[str, typer.Argument(metavar="INPUT",
-                                                  help="truth parquet from darkscan generate")],
+                                                  help="truth parquet from darkscan generate, "
+                                                       "or an LHE file")],
              output: Annotated[str, typer.Option("-o", "--output", metavar="FILE",
                                                  help="parquet ntuple to write (*.parquet)")],
              seed: Annotated[int, typer.Option(help=SEED_HELP)] = 1) -> None:
-    """Fast Belle II simulation and reconstruction of a truth sample."""
-    src = _input_file(input, "INPUT")
+    """Fast Belle II simulation and reconstruction of a truth sample (parquet from darkscan
+    generate, or Les Houches Events from any generator: *.lhe, *.lhe.gz)."""
+    is_lhe = input.endswith((".lhe", ".lhe.gz"))
+    src = _input_file(input, "INPUT", lhe=is_lhe)
     dst = _output_file(output, "-o/--output", input_path=src)
     _seed(seed)
 
     from darkscan.detector import simulate_file
 
-    simulate_file(src, dst, seed=seed)
+    if is_lhe:
+        from darkscan.generate.lhe import read_lhe
+
+        simulate_file(read_lhe(src), dst, seed=seed)
+    else:
+        simulate_file(src, dst, seed=seed)
     out.print(f"wrote {dst}")
 
 

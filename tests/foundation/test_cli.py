@@ -101,8 +101,10 @@ def test_non_utf8_out_path_from_argv(tmp_path: Path) -> None:
     (("generate", "ee_mumu", "-n", "10000000000000", "-o", "x.parquet"),
      "-n must be from 1 to 1e+09 events, got 10000000000000"),
     (("generate", "ee_mumu", "-n", "10", "-o", "x.lhe"),
-     "-o/--output 'x.lhe': darkscan writes parquet files (LHE and other formats are not "
-     "supported); name it x.parquet"),
+     "-o/--output 'x.lhe': darkscan writes parquet files here (LHE: 'generate --lhe "
+     "FILE.lhe'); name it x.parquet"),
+    (("generate", "ee_mumu", "-n", "10", "-o", "x.parquet", "--lhe", "x.txt"),
+     "--lhe 'x.txt' must end in .lhe or .lhe.gz"),
     (("generate", "ee_mumu", "-n", "10"), "Missing option '-o' / '--output'."),
     (("run", "zprime-invisible", "-o", "out"), "No such option: -o"),
     (("run",), "error: Missing argument 'search'. (see 'darkscan run --help')"),

@@ -376,16 +376,17 @@ def _seed_repr(seed: int | np.random.SeedSequence) -> Any:
 DEFAULT_DECAY = "vpho -> mu+:all mu-:all"
 
 
-def simulate_file(in_path: str | os.PathLike[str], out_path: str | os.PathLike[str],
+def simulate_file(in_path: str | os.PathLike[str] | Sample, out_path: str | os.PathLike[str],
                   seed: int = 0, *, decay: str | None = DEFAULT_DECAY,
                   experiment: Experiment = BELLE2, beam_background_rate: float | None = None
                   ) -> Sample:
     """``darkscan simulate IN -o OUT``: fast simulation then, with ``decay`` (default
     ``vpho -> mu+:all mu-:all``), reconstruction into a candidate ntuple (kind "ntuple");
-    ``decay=None`` writes the event-level reco sample (kind "reco"). Written atomically."""
+    ``decay=None`` writes the event-level reco sample (kind "reco"). Written atomically.
+    ``in_path`` may also be a truth sample already read (e.g. from an LHE file)."""
     from darkscan.reco import reconstruct  # reco sits above detector; import at call time
 
-    truth = read_sample(in_path)
+    truth = in_path if isinstance(in_path, Sample) else read_sample(in_path)
     reco = simulate(truth, seed=seed, experiment=experiment,
                     beam_background_rate=beam_background_rate)
     out = reco if decay is None else reconstruct(reco, decay, experiment=experiment)

@@ -1,8 +1,9 @@
 """Validation checks of the interpretation layer (``darkscan validate``).
 
-Luminosity projections: a toy counting search projected through the same path a search takes (scenario → extraction → limits) must show
-the textbook scalings: σ_UL ∝ 1/√L where the background dominates, ∝ 1/L where there is
-none, and a floor when a fixed relative systematic dominates."""
+Luminosity projections: a toy counting search projected through the same path a search
+takes (scenario → extraction → limits) must show the textbook scalings: σ_UL ∝ 1/√L where the
+background dominates, ∝ 1/L where there is none, and a floor when a fixed relative systematic
+dominates."""
 
 from __future__ import annotations
 
