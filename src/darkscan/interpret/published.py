@@ -332,3 +332,11 @@ def value_near(record_id: str, at: float, window: float = 0.05) -> float:
     if not sel.any():
         raise ValueError(f"{record_id} has no point within {window:.0%} of {at}")
     return float(np.median(y[sel]))
+
+
+def provenance(record_id: str) -> str:
+    """A check's provenance line for a record: reference, luminosity, CL and where its numbers
+    come from."""
+    r = get(record_id)
+    return (f"{r.reference}, {r.luminosity.replace('/', ' ')}⁻¹, {r.cl:.0%} CL {r.limit}: "
+            f"{r.provenance_detail}")
