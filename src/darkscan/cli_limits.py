@@ -110,6 +110,6 @@ def plot(record_ids: Annotated[list[str], typer.Argument(metavar="ID...",
     if path.is_dir():
         raise OutputPathError(f"-o '{output}' is a folder; give a file name, e.g. "
                               f"{path / 'limits.png'}")
-    _base()._writable_folder(path.parent if str(path.parent) else Path("."), "-o")
+    _base()._writable_folder(path.parent, "-o")
     plot_published(path, records)
     _base().out.print(f"wrote {path}")

@@ -19,7 +19,7 @@ import difflib
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -42,7 +42,6 @@ UNITS: dict[str, dict[str, float]] = {
 }
 AXIS_UNITS = {"mass": "GeV", "mass_darkphoton": "GeV", "mass_darkhiggs": "GeV", "ctau": "cm",
               "sin_theta": ""}
-METHODS = ("CLs", "Bayesian", "frequentist", "unrecorded")
 _ID = r"^[a-z0-9][a-z0-9-]*$"
 _NAME = r"^[a-z][a-z0-9_]*$"
 
@@ -74,7 +73,10 @@ class _Provenance(BaseModel):
 
 
 class RecordSchema(BaseModel):
-    """The JSON schema of one record (pydantic validates each file against it when loaded)."""
+    """The JSON schema of one record (pydantic validates each file against it when loaded).
+    ``values`` holds the first axis and the quantity; further axes are named because the result
+    spans them (e.g. M_h′ < M_A′, or cτ) but are not tabulated. ``method``: "unrecorded" where
+    the source darkscan read does not say. ``searches``: the searches that overlay it."""
 
     model_config = ConfigDict(extra="forbid")
     id: str = Field(pattern=_ID)
@@ -241,8 +243,6 @@ class Record:
                      for which, v in lines if v is not None)
 
     def to_dict(self) -> dict[str, object]:
-        from dataclasses import asdict
-
         return asdict(self)
 
 
@@ -267,10 +267,6 @@ def load_file(path: Path) -> Record:
         raise InputFileError(f"published limit file {path}: field '{where}': {first['msg']} "
                              f"({exc.error_count()} problem(s)); fix the file or restore it "
                              "from the darkscan package") from exc
-    except InputFileError:
-        raise
-    except Exception as exc:  # parse_luminosity's ParameterError inside the validator
-        raise InputFileError(f"published limit file {path}: {exc}") from exc
     if s.id != path.stem:
         raise InputFileError(f"published limit file {path}: field 'id' is {s.id!r} but the "
                              f"file is named {path.name}; name the file <id>.json")
