@@ -705,6 +705,7 @@ def _with_progress(items: list[Any], label: str) -> list[Any]:
 
 
 app.add_typer(importlib.import_module("darkscan.cli_cdc").cdc_app, name="cdc")
+app.add_typer(importlib.import_module("darkscan.cli_limits").limits_app, name="limits")
 
 
 # ---------------------------------------------------------------------------- entry point

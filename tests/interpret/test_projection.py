@@ -13,7 +13,7 @@ import pytest
 
 from darkscan import cli
 from darkscan.errors import ParameterError
-from darkscan.interpret import checks
+from darkscan.interpret import checks_projection as checks
 from darkscan.interpret.projection import DEFAULT_SCENARIO, SCENARIOS, scenario
 from darkscan.physics import Luminosity, parse_luminosity
 from darkscan.searches.extraction import CutAndCount

@@ -38,6 +38,7 @@ from __future__ import annotations
 import awkward as ak
 import numpy as np
 
+from darkscan.interpret.published import published_for, value_near
 from darkscan.reco.lists import ListDef
 from darkscan.searches.extraction import SlidingFit
 from darkscan.searches.spec import (
@@ -46,7 +47,6 @@ from darkscan.searches.spec import (
     Channel,
     Inference,
     Interpretation,
-    Published,
     SampleSpec,
     Search,
     SignalGrid,
@@ -74,16 +74,14 @@ SELECTION = (
     "E_ECL_extra < 0.4",
 )
 
-_PUB = "Belle II, PRL 125 161806 (2020), 445 pb$^{-1}$"
 #: 0.1 and 0.15 GeV lie below the published range: they show the efficiency falling where the
 #: decay photons merge in one cluster
 MASSES = (0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 9.7)
 #: the published observed g_aγγ limit (GeV⁻¹) read at these masses (GeV): the median of the
-#: digitised curve within ±5% of each mass (the curve jitters by ±20% from window to window;
-#: digitisation: cajohare/AxionLimits, limit_data/AxionPhoton/BelleII.txt)
-PUBLISHED_GAGG = ((0.2, 1.1e-3), (0.3, 0.76e-3), (0.5, 1.1e-3), (0.75, 1.3e-3), (1.0, 1.15e-3),
-                  (1.5, 1.5e-3), (2.0, 2.0e-3), (3.0, 2.25e-3), (4.0, 3.2e-3), (5.0, 3.1e-3),
-                  (6.0, 4.2e-3), (7.0, 5.7e-3), (8.0, 7.2e-3), (9.0, 14.3e-3), (9.5, 23e-3))
+#: digitised curve (database record belle2-2020-alp-photons) within ±5% of each mass (the curve
+#: jitters by ±20% from window to window)
+PUBLISHED_GAGG = tuple((m, value_near("belle2-2020-alp-photons", m)) for m in (
+    0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 9.5))
 
 SEARCH = Search(
     name="alp-photons",
@@ -117,8 +115,5 @@ SEARCH = Search(
                        reference=lambda p: p["gagg"], power=2.0,
                        branching=lambda p: np.ones_like(p["mass"])),
     ),
-    published=(
-        Published("gagg_ul_alp", "mass", tuple(m for m, _ in PUBLISHED_GAGG),
-                  tuple(g for _, g in PUBLISHED_GAGG), f"{_PUB} (observed)"),
-    ),
+    published=published_for("alp-photons"),
 )

@@ -16,6 +16,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from darkscan.interpret.published import published_for
 from darkscan.models.leptophilic import alp_branching_fractions
 from darkscan.searches import zprime_tautau
 from darkscan.searches.spec import Interpretation, SampleSpec, SignalGrid
@@ -43,4 +44,5 @@ SEARCH = replace(
         "alp_leptons", "cll", "$C_{\\ell\\ell}/\\Lambda$ [GeV$^{-1}$]",
         "ALP coupled to leptons: B(a → τ⁺τ⁻) from the widths",
         reference=lambda p: p["cll"], power=2.0, branching=_br_tautau),),
+    published=published_for("alp-tautau"),
 )

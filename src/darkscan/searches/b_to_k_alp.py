@@ -61,6 +61,7 @@ from functools import cache
 import awkward as ak
 import numpy as np
 
+from darkscan.interpret.published import published_for
 from darkscan.reco.lists import ListDef, VertexFit
 from darkscan.searches.extraction import SmoothSlidingFit
 from darkscan.searches.spec import (
@@ -69,7 +70,6 @@ from darkscan.searches.spec import (
     Channel,
     Inference,
     Interpretation,
-    Published,
     Quantity,
     SampleSpec,
     Search,
@@ -202,7 +202,6 @@ def _signal(name: str) -> SampleSpec:
                       label=CHANNELS[name][2])
 
 
-_PUB = "Belle, JHEP 12 (2025) 109, 711 fb$^{-1}$"
 _FILTER_LABEL = ("a K± or K⁰_S, and two of γ, K⁰_L, n above 0.1 GeV with more than 1.3 GeV "
                  "together (truth)")
 
@@ -249,8 +248,5 @@ SEARCH = Search(
                        reference=lambda p: p["gaw"], power=2.0,
                        branching=lambda p: np.ones_like(p["mass"])),
     ),
-    published=(
-        Published("gaw_ul_alp", "mass", (0.16, 4.5), (3e-6, 3e-6), f"{_PUB}: lowest"),
-        Published("gaw_ul_alp", "mass", (0.16, 4.5), (3e-5, 3e-5), f"{_PUB}: highest"),
-    ),
+    published=published_for("b-to-k-alp"),
 )

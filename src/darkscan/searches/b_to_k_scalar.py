@@ -55,6 +55,7 @@ import numpy as np
 
 from darkscan.generate.processes.b_to_k_scalar import CHANNELS as S_CHANNELS
 from darkscan.generate.processes.pythia_processes import BF_Y4S_CHARGED, SIGMA_Y4S_NB
+from darkscan.interpret.published import published_for
 from darkscan.models import scalar
 from darkscan.physics.constants import mass as pdg_mass
 from darkscan.reco.lists import ListDef, VertexFit
@@ -208,4 +209,5 @@ SEARCH = Search(
                        reference=lambda p: p["sin_theta"], power=2.0,
                        branching=lambda p: np.ones_like(p["mass"])),
     ),
+    published=published_for("b-to-k-scalar"),
 )

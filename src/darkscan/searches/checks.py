@@ -14,11 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
+from darkscan.interpret.published import get as published
+from darkscan.interpret.published import provenance, value_near
 from darkscan.registry import Measurement, check
 from darkscan.searches.result import SearchResult
 
-_PROV_2023 = "Belle II PRL 130 231801 (2023), 79.7 fb⁻¹: g′ from 3×10⁻³ (low mass) to 1 (8 GeV)"
-_PROV_2020 = "Belle II PRL 124 141801 (2020), 276 pb⁻¹: g′ ≈ 5×10⁻² – 1 for M ≤ 6 GeV"
+#: the published numbers come from the database (darkscan/interpret/data/published)
+_Z2023, _Z2020 = "belle2-2023-zprime-invisible", "belle2-2020-zprime-invisible"
+_PROV_2023, _PROV_2020 = provenance(_Z2023), provenance(_Z2020)
 
 
 def _cache_root() -> Path:
@@ -74,26 +77,27 @@ def _best_below(lumi: str, mass: float, why: str) -> Measurement:
                        f"{why}")
 
 
-@check("zprime_invisible_gprime_79.7fb_best_low_mass", reference=3e-3, tolerance=1.5,
+@check("zprime_invisible_gprime_79.7fb_best_low_mass", reference=published(_Z2023).y[0],
+       tolerance=1.5,
        kind="factor", provenance=_PROV_2023)
 def _c1() -> Measurement:
     return _best_below("79.7/fb", 2.0, _WHY_2023)
 
 
-@check("zprime_invisible_gprime_79.7fb_8GeV", reference=1.0, tolerance=1.5, kind="factor",
-       provenance=_PROV_2023)
+@check("zprime_invisible_gprime_79.7fb_8GeV", reference=published(_Z2023).y[1],
+       tolerance=1.5, kind="factor", provenance=_PROV_2023)
 def _c2() -> Measurement:
     return _at("79.7/fb", 8.0, _WHY_2023)
 
 
-@check("zprime_invisible_gprime_276pb_best", reference=5e-2, tolerance=1.5, kind="factor",
-       provenance=_PROV_2020)
+@check("zprime_invisible_gprime_276pb_best", reference=published(_Z2020).y[0],
+       tolerance=1.5, kind="factor", provenance=_PROV_2020)
 def _c3() -> Measurement:
     return _best_below("276/pb", 6.0, _WHY_2020)
 
 
-@check("zprime_invisible_gprime_276pb_6GeV", reference=1.0, tolerance=1.5, kind="factor",
-       provenance=_PROV_2020)
+@check("zprime_invisible_gprime_276pb_6GeV", reference=published(_Z2020).y[1],
+       tolerance=1.5, kind="factor", provenance=_PROV_2020)
 def _c4() -> Measurement:
     return _at("276/pb", 6.0, _WHY_2020)
 
@@ -130,9 +134,9 @@ def _c5() -> Measurement:
 
 
 # --------------------------------------------------------------------------- dark Higgsstrahlung
-_PROV_DH = ("Belle II PRL 130 071804 (2023), 8.34 fb⁻¹, 90% CL (Bayesian): σ(e⁺e⁻→A′h′) × "
-            "B(A′→μμ) 1.7–5.0 fb and ε²α_D 1.7×10⁻⁸ – 2×10⁻⁶ over 4 < M_A′ < 9.7 GeV, "
-            "M_h′ < M_A′ (abstract)")
+_DH_SIGMA, _DH_EPS = ("belle2-2023-dark-higgsstrahlung-sigma",
+                      "belle2-2023-dark-higgsstrahlung-eps2alphad")
+_PROV_DH = provenance(_DH_SIGMA) + "; " + published(_DH_EPS).provenance_detail
 _WHY_DH = ("darkscan's windows sit at the 32 simulated points (≈ 1 GeV apart) with cuts "
            "tightened per window on independent samples; the paper scanned ~9000 windows. The "
            "highest limits are at (6, 4.5) GeV, 80 MeV below threshold, where the h′ follows "
@@ -161,34 +165,37 @@ def _dh_extreme(column: str, scale: float, lowest: bool) -> Measurement:
                        f"{per_region}; {_WHY_DH}")
 
 
-@check("dark_higgsstrahlung_sigma_8.34fb_lowest", reference=1.7, tolerance=1.5, kind="factor",
-       unit="fb", provenance=_PROV_DH)
+@check("dark_higgsstrahlung_sigma_8.34fb_lowest", reference=published(_DH_SIGMA).y[0],
+       tolerance=1.5, kind="factor", unit="fb", provenance=_PROV_DH)
 def _dh1() -> Measurement:
     return _dh_extreme("sigma_ul_exp", 1e3, lowest=True)
 
 
-@check("dark_higgsstrahlung_sigma_8.34fb_highest", reference=5.0, tolerance=1.5, kind="factor",
-       unit="fb", provenance=_PROV_DH)
+@check("dark_higgsstrahlung_sigma_8.34fb_highest", reference=published(_DH_SIGMA).y[1],
+       tolerance=1.5, kind="factor", unit="fb", provenance=_PROV_DH)
 def _dh2() -> Measurement:
     return _dh_extreme("sigma_ul_exp", 1e3, lowest=False)
 
 
-@check("dark_higgsstrahlung_eps2alphad_8.34fb_lowest", reference=1.7e-8, tolerance=1.5,
+@check("dark_higgsstrahlung_eps2alphad_8.34fb_lowest", reference=published(_DH_EPS).y[0],
+       tolerance=1.5,
        kind="factor", provenance=_PROV_DH)
 def _dh3() -> Measurement:
     return _dh_extreme("eps2_alphad_ul_darkhiggs_exp", 1.0, lowest=True)
 
 
-@check("dark_higgsstrahlung_eps2alphad_8.34fb_highest", reference=2e-6, tolerance=1.5,
+@check("dark_higgsstrahlung_eps2alphad_8.34fb_highest", reference=published(_DH_EPS).y[1],
+       tolerance=1.5,
        kind="factor", provenance=_PROV_DH)
 def _dh4() -> Measurement:
     return _dh_extreme("eps2_alphad_ul_darkhiggs_exp", 1.0, lowest=False)
 
 
 # --------------------------------------------------------------------------- four muons
-_PROV_4MU = ("Belle II PRD 109 112015 (2024), 178 fb⁻¹, 90% CL: σ × B 0.046–0.97 fb (Z′), "
-             "0.055–1.3 fb (muonphilic S) over 0.212–9 GeV; g′ 0.0008–0.039 and g_S "
-             "0.0018–0.040 below 6 GeV (abstract; observed limits)")
+_PROV_4MU = "; ".join([provenance("belle2-2024-zprime-mumu-sigma")] + [
+    published(i).provenance_detail for i in ("belle2-2024-scalar-mumu-sigma",
+                                             "belle2-2024-zprime-mumu-gprime",
+                                             "belle2-2024-scalar-mumu-gs")])
 _WHY_4MU = ("darkscan simulates e⁺e⁻ → 4μ with the full tree-level matrix element and no μμππ "
             "(pions faking muons); at low mass the background is the irreducible virtual "
             "photon radiated off a muon, whose rate per window follows from the signal's own "
@@ -223,11 +230,13 @@ def _extreme(name: str, column: str, scale: float, lowest: bool, span: tuple[flo
                        f"{unit or 'value'}) {curve}; {why}")
 
 
-for _name, _sig, _coupling, _refs in (
-        ("zprime-mumu", "zprime_mumu", "gprime_ul_lmu_ltau", (0.046, 0.97, 8e-4, 0.039)),
-        ("scalar-mumu", "scalar_mumu", "gs_ul_muonphilic", (0.055, 1.3, 1.8e-3, 0.040))):
-    for _low, _ref_sigma, _ref_coupling in ((True, _refs[0], _refs[2]),
-                                            (False, _refs[1], _refs[3])):
+for _name, _sig, _coupling, _records in (
+        ("zprime-mumu", "zprime_mumu", "gprime_ul_lmu_ltau",
+         ("belle2-2024-zprime-mumu-sigma", "belle2-2024-zprime-mumu-gprime")),
+        ("scalar-mumu", "scalar_mumu", "gs_ul_muonphilic",
+         ("belle2-2024-scalar-mumu-sigma", "belle2-2024-scalar-mumu-gs"))):
+    _s, _c = published(_records[0]).y, published(_records[1]).y  # σ in fb; the coupling
+    for _low, _ref_sigma, _ref_coupling in ((True, _s[0], _c[0]), (False, _s[1], _c[1])):
         _which = "lowest" if _low else "highest"
         check(f"{_sig}_sigma_178fb_{_which}", reference=_ref_sigma, tolerance=1.5,
               kind="factor", unit="fb", provenance=_PROV_4MU)(
@@ -264,8 +273,8 @@ def _pull_width() -> Measurement:
 
 
 # --------------------------------------------------------------------------- μμττ
-_PROV_TT = ("Belle II PRL 131 121802 (2023), 62.8 fb⁻¹, 90% CL: σ(e⁺e⁻ → μ⁺μ⁻X) × "
-            "B(X → τ⁺τ⁻) 0.7–24 fb over 3.6–10 GeV (abstract; observed limits)")
+_TT = "belle2-2023-mumutautau-sigma"
+_PROV_TT = provenance(_TT)
 _WHY_TT = ("darkscan simulates μμττ and 4μ with the full tree-level matrix elements and the "
            "τ-pair background ττ → (μνν̄)(3 prongs) with a pion faking the second muon "
            "(ee_tautau_mu3prong, 0.17× the data luminosity): the networks, trained on it, keep "
@@ -277,7 +286,7 @@ _WHY_TT = ("darkscan simulates μμττ and 4μ with the full tree-level matrix 
            "counterpart")
 
 
-for _low, _ref_tt in ((True, 0.7), (False, 24.0)):
+for _low, _ref_tt in zip((True, False), published(_TT).y, strict=True):
     check(f"zprime_tautau_sigma_62.8fb_{'lowest' if _low else 'highest'}", reference=_ref_tt,
           tolerance=1.5, kind="factor", unit="fb", provenance=_PROV_TT)(
         lambda lo=_low: _extreme("zprime-tautau", "sigma_ul_exp", 1e3, lo, (3.6, 10.0), "fb",
@@ -285,9 +294,8 @@ for _low, _ref_tt in ((True, 0.7), (False, 24.0)):
 
 
 # --------------------------------------------------------------------------- ALP → γγ
-_PROV_ALP = ("Belle II PRL 125 161806 (2020), arXiv:2007.13071, 445 pb⁻¹, 95% CL observed "
-             "g_aγγ limit, read off the published curve (digitised: cajohare/AxionLimits, "
-             "BelleII.txt; the median within ±5% of the mass)")
+_PROV_ALP = (provenance("belle2-2020-alp-photons") + "; read at each mass as the median within "
+             "±5% of it")
 _WHY_ALP = ("darkscan's background is e⁺e⁻ → γγγ with the exact tree-level matrix element "
             "(608 pb⁻¹ of MC); no systematic uncertainties, no split-off or beam-background "
             "photon, no e⁺e⁻ → γγ with a photon lost or merged; the paper's limit is observed "
@@ -315,10 +323,49 @@ def _alp_checks() -> None:
 _alp_checks()
 
 
+# --------------------------------------------------------------------------- A′ → invisible
+_BABAR_DP = "babar-2017-darkphoton-invisible"
+_WHY_DP = ("BaBar's limit is observed, with a BDT and a fit to the photon energy in its low- and "
+           "high-mass regions; darkscan counts in ±2σ windows of M²_recoil after cuts, with "
+           "γγ(γ), e⁺e⁻γ and νν̄γ backgrounds whose particles are lost in gaps or outside the "
+           "acceptance, and no systematic uncertainties. A quick run at 53 fb⁻¹ (Dec 2026) had "
+           "13.6k background events in the 1 GeV window (42 simulated, ±22%) and expected ε "
+           "6.3, 7.2, 5.7 ×10⁻³ at 1, 4, 7 GeV: 6–16× BaBar's; larger samples shrink the MC "
+           "uncertainty, not the background, so a disagreement of several remains (not "
+           "investigated here)")
+
+
+@cache
+def _dark_photon_at_babar_lumi() -> SearchResult:
+    """dark-photon-invisible in its default configuration at BaBar's 53 fb⁻¹."""
+    from darkscan.physics import parse_luminosity
+    from darkscan.searches import get
+    from darkscan.searches.runner import run_search
+
+    out = _cache_root() / "dark-photon-invisible-53fb"
+    out.mkdir(parents=True, exist_ok=True)
+    return run_search(get("dark-photon-invisible"), out_dir=out,
+                      lumi=parse_luminosity(published(_BABAR_DP).luminosity))
+
+
+def _dark_photon_at(mass: float) -> Measurement:
+    r = _dark_photon_at_babar_lumi()
+    m, eps = r.points["mass"], r.limit_columns()["epsilon_ul_invisible_exp"]
+    i = int(np.argmin(np.abs(m - mass)))
+    return Measurement(float(eps[i]), f"expected ε limit at M_A′ = {m[i]:g} GeV, 53 fb⁻¹ "
+                       f"(efficiency {r.signal['efficiency'][i]:.2f}); the BaBar curve is the "
+                       f"median of the digitised points within ±5% of the mass; {_WHY_DP}")
+
+
+for _m_dp in (1.0, 4.0, 7.0):
+    check(f"dark_photon_invisible_epsilon_53fb_{_m_dp:g}GeV", reference=value_near(_BABAR_DP,
+          _m_dp), tolerance=2.0, kind="factor", provenance=provenance(_BABAR_DP))(
+        lambda m=_m_dp: _dark_photon_at(m))
+
+
 # --------------------------------------------------------------------------- τ → ℓα
-_PROV_TLA = ("Belle II PRL 130 181803 (2023), arXiv:2212.03634, 62.8 fb⁻¹, 95% CL observed: "
-             "B(τ → eα)/B(τ → eνν̄) < (1.1–9.7)×10⁻³, B(τ → μα)/B(τ → μνν̄) < (0.7–12.2)×10⁻³ "
-             "for 0 ≤ m_α ≤ 1.6 GeV (abstract)")
+_TLA = {"e": "belle2-2023-tau-to-e-alpha", "mu": "belle2-2023-tau-to-mu-alpha"}
+_PROV_TLA = provenance(_TLA["e"]) + "; " + published(_TLA["mu"]).provenance_detail
 _WHY_TLA = ("darkscan fits x = 2E_ℓ/m_τ in the ARGUS pseudo-rest frame with the simulated "
             "τ → ℓνν̄ (3×1) spectrum as the only background (no τ → πν or ρν with a pion taken "
             "for the lepton, no qq̄ or two-photon events, no radiative τ decays), without "
@@ -336,8 +383,8 @@ def _tla_extreme(channel: str, lowest: bool) -> Measurement:
                        f"{_WHY_TLA}")
 
 
-for _ch, _refs_tla in (("e", (1.1e-3, 9.7e-3)), ("mu", (0.7e-3, 12.2e-3))):
-    for _low, _ref in ((True, _refs_tla[0]), (False, _refs_tla[1])):
+for _ch, _tla in _TLA.items():
+    for _low, _ref in zip((True, False), published(_tla).y, strict=True):
         check(f"tau_to_lepton_alp_{_ch}_62.8fb_{'lowest' if _low else 'highest'}",
               reference=_ref, tolerance=1.5, kind="factor", provenance=_PROV_TLA)(
             lambda c=_ch, lo=_low: _tla_extreme(c, lo))

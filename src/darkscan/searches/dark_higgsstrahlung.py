@@ -74,6 +74,7 @@ import awkward as ak
 import numpy as np
 from numpy.typing import ArrayLike
 
+from darkscan.interpret.published import published_for
 from darkscan.models.dark_higgs import br_darkphoton_mumu
 from darkscan.models.ids import pdgid
 from darkscan.physics import BELLE2, lorentz
@@ -84,7 +85,6 @@ from darkscan.searches.spec import (
     Channel,
     Inference,
     Interpretation,
-    Published,
     SampleSpec,
     Search,
     SignalGrid,
@@ -207,7 +207,6 @@ def dimuon_recoil_filter(particles: ak.Array) -> np.ndarray:
 
 
 _BKG_FILTER = dict(truth_filter=dimuon_recoil_filter, filter_label=DIMUON_RECOIL_FILTER_LABEL)
-_PUB = "Belle II, PRL 130 071804 (2023), 8.34 fb$^{-1}$"
 
 SEARCH = Search(
     name="dark-higgsstrahlung",
@@ -260,14 +259,5 @@ SEARCH = Search(
         reference=lambda p: p["epsilon"] ** 2 * p["alpha_d"], power=1.0,
         branching=lambda p: br_darkphoton_mumu(p["mass_darkphoton"])),),
     # the abstract quotes the range of its limits over 4 < M_A′ < 9.7 GeV, M_h′ < M_A′
-    published=(
-        Published("sigma", "mass_darkphoton", (4.0, 9.7), (1.7e-3, 1.7e-3),
-                  f"{_PUB}: lowest limit"),
-        Published("sigma", "mass_darkphoton", (4.0, 9.7), (5.0e-3, 5.0e-3),
-                  f"{_PUB}: highest limit"),
-        Published("eps2_alphad_ul_darkhiggs", "mass_darkphoton", (4.0, 9.7), (1.7e-8, 1.7e-8),
-                  f"{_PUB}: lowest limit"),
-        Published("eps2_alphad_ul_darkhiggs", "mass_darkphoton", (4.0, 9.7), (2e-6, 2e-6),
-                  f"{_PUB}: highest limit"),
-    ),
+    published=published_for("dark-higgsstrahlung"),
 )

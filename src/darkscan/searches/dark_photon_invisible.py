@@ -34,6 +34,7 @@ from __future__ import annotations
 import awkward as ak
 import numpy as np
 
+from darkscan.interpret.published import published_for
 from darkscan.models.dark_photon import branching_fractions
 from darkscan.reco.lists import ListDef
 from darkscan.searches.extraction import CountWindows
@@ -144,4 +145,5 @@ SEARCH = Search(
                        reference=lambda p: p["epsilon"], power=2.0,
                        branching=_br_invisible),
     ),
+    published=published_for("dark-photon-invisible"),
 )

@@ -70,6 +70,7 @@ from functools import partial
 import awkward as ak
 import numpy as np
 
+from darkscan.interpret.published import published_for
 from darkscan.models import dark_higgs
 from darkscan.models.common import ctau_from_width
 from darkscan.models.ids import pdgid
@@ -257,4 +258,5 @@ SEARCH = Search(
     inference=Inference(cl=0.95, method="toys"),
     default_lumi="365/fb",
     quantity_label="σ(e⁺e⁻ → h′χ₁χ₂) × B(χ₂ → χ₁e⁺e⁻) × B(h′ → x⁺x⁻)",
+    published=published_for("idm-dark-higgs"),
 )

@@ -16,6 +16,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from darkscan.interpret.published import published_for
 from darkscan.models.leptophilic import branching_fractions
 from darkscan.searches import zprime_tautau
 from darkscan.searches.spec import Interpretation, SampleSpec, SignalGrid
@@ -42,4 +43,5 @@ SEARCH = replace(
     interpretations=(Interpretation(
         "leptophilic", "xi", "$\\xi$", "leptophilic scalar: B(φ_L → τ⁺τ⁻) from the widths",
         reference=lambda p: p["xi"], power=2.0, branching=_br_tautau),),
+    published=published_for("leptophilic-tautau"),
 )

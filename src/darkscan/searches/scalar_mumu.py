@@ -15,12 +15,12 @@ from dataclasses import replace
 
 import numpy as np
 
+from darkscan.interpret.published import published_for
 from darkscan.models.muonphilic import branching_fractions
 from darkscan.searches import zprime_mumu
-from darkscan.searches.spec import Interpretation, Published, SampleSpec, SignalGrid
+from darkscan.searches.spec import Interpretation, SampleSpec, SignalGrid
 
 _VECTOR = zprime_mumu.SEARCH
-_PUB = "Belle II, PRD 109 112015 (2024), 178 fb$^{-1}$"
 
 
 def _br_mumu(p: dict[str, np.ndarray]) -> np.ndarray:
@@ -41,12 +41,5 @@ SEARCH = replace(
     interpretations=(Interpretation(
         "muonphilic", "gs", "$g_S$", "muonphilic scalar: B(S → μ⁺μ⁻) from the widths",
         reference=lambda p: p["gs"], power=2.0, branching=_br_mumu),),
-    published=(
-        Published("sigma", "mass", (0.212, 9.0), (5.5e-5, 5.5e-5), f"{_PUB}: lowest limit"),
-        Published("sigma", "mass", (0.212, 9.0), (1.3e-3, 1.3e-3), f"{_PUB}: highest limit"),
-        Published("gs_ul_muonphilic", "mass", (0.212, 6.0), (0.0018, 0.0018),
-                  f"{_PUB}: lowest limit below 6 GeV"),
-        Published("gs_ul_muonphilic", "mass", (0.212, 6.0), (0.040, 0.040),
-                  f"{_PUB}: highest limit below 6 GeV"),
-    ),
+    published=published_for("scalar-mumu"),
 )

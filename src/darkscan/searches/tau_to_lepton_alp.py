@@ -38,6 +38,7 @@ from functools import cache
 import awkward as ak
 import numpy as np
 
+from darkscan.interpret.published import published_for
 from darkscan.physics.constants import BF_TAU_TO_E, BF_TAU_TO_MU
 from darkscan.reco.lists import ListDef
 from darkscan.searches.extraction import TemplateFit
@@ -46,7 +47,6 @@ from darkscan.searches.spec import (
     BestCandidate,
     Channel,
     Inference,
-    Published,
     Quantity,
     SampleSpec,
     Search,
@@ -147,7 +147,6 @@ def _background(name: str) -> SampleSpec:
                                    "p > 0.2 GeV (truth)")
 
 
-_PUB = "Belle II, PRL 130 181803 (2023), 62.8 fb$^{-1}$"
 
 SEARCH = Search(
     name="tau-to-lepton-alp",
@@ -172,8 +171,5 @@ SEARCH = Search(
                       normalisation="σ(e⁺e⁻ → τ⁺τ⁻) × 2 B(τ → 3 prongs) × B(τ → ℓνν̄): the "
                                     "signal sample's cross section at B(τ → ℓα) = B(τ → ℓνν̄)"),
     quantity_label="B(τ → ℓα)/B(τ → ℓνν̄)",
-    published=(
-        Published("br_ratio", "mass", (0.0, 1.6), (0.7e-3, 0.7e-3), f"{_PUB}: lowest (μ)"),
-        Published("br_ratio", "mass", (0.0, 1.6), (12.2e-3, 12.2e-3), f"{_PUB}: highest (μ)"),
-    ),
+    published=published_for("tau-to-lepton-alp"),
 )

@@ -54,6 +54,7 @@ import awkward as ak
 import numpy as np
 
 from darkscan.interpret import gminus2_band
+from darkscan.interpret.published import published_for
 from darkscan.models.zprime import branching_fractions
 from darkscan.physics import lorentz
 from darkscan.reco.lists import ListDef
@@ -64,7 +65,6 @@ from darkscan.searches.spec import (
     Channel,
     Inference,
     Interpretation,
-    Published,
     SampleSpec,
     Search,
     SignalGrid,
@@ -130,7 +130,6 @@ _SIGNAL_FILTER = dict(truth_filter=is_zprime_to_mumu,
                       filter_label="Z′ → μ⁺μ⁻ (truth)",
                       filter_is_decay=True)
 _BKG_FILTER = dict(truth_filter=four_muons, filter_label=FOUR_MUON_FILTER_LABEL)
-_PUB = "Belle II, PRD 109 112015 (2024), 178 fb$^{-1}$"
 
 
 def _br_mumu(p: dict[str, np.ndarray]) -> np.ndarray:
@@ -179,12 +178,5 @@ SEARCH = Search(
                        reference=lambda p: p["gprime"], power=2.0, branching=_br_mumu,
                        bands={"$(g-2)_\\mu$ ±2σ (2021)": gminus2_band}),
     ),
-    published=(
-        Published("sigma", "mass", (0.212, 9.0), (4.6e-5, 4.6e-5), f"{_PUB}: lowest limit"),
-        Published("sigma", "mass", (0.212, 9.0), (9.7e-4, 9.7e-4), f"{_PUB}: highest limit"),
-        Published("gprime_ul_lmu_ltau", "mass", (0.212, 6.0), (0.0008, 0.0008),
-                  f"{_PUB}: lowest limit below 6 GeV"),
-        Published("gprime_ul_lmu_ltau", "mass", (0.212, 6.0), (0.039, 0.039),
-                  f"{_PUB}: highest limit below 6 GeV"),
-    ),
+    published=published_for("zprime-mumu"),
 )

@@ -57,6 +57,7 @@ import awkward as ak
 import numpy as np
 
 from darkscan.interpret import gminus2_band
+from darkscan.interpret.published import published_for
 from darkscan.models.zprime import branching_fractions
 from darkscan.physics import lorentz
 from darkscan.reco.lists import ListDef
@@ -67,7 +68,6 @@ from darkscan.searches.spec import (
     Channel,
     Inference,
     Interpretation,
-    Published,
     SampleSpec,
     Search,
     SignalGrid,
@@ -162,7 +162,6 @@ FEATURES = (
 
 _SIGNAL_FILTER = dict(truth_filter=is_x_to_tautau, filter_label="X → τ⁺τ⁻ (truth)",
                       filter_is_decay=True)
-_PUB = "Belle II, PRL 131 121802 (2023), 62.8 fb$^{-1}$"
 #: the masses of the signal grid (3.6 GeV: just above 2 m_τ; none above 9 GeV, where the
 #: primary muons share < 1.5 GeV and fall below the muon identification's 0.6 GeV)
 MASSES = (3.6, 4.0, 4.5, 5.0, 6.0, 7.0, 8.0, 9.0)
@@ -218,8 +217,5 @@ SEARCH = Search(
                        reference=lambda p: p["gprime"], power=2.0, branching=_br_tautau,
                        bands={"$(g-2)_\\mu$ ±2σ (2021)": gminus2_band}),
     ),
-    published=(
-        Published("sigma", "mass", (3.6, 10.0), (7e-4, 7e-4), f"{_PUB}: lowest limit"),
-        Published("sigma", "mass", (3.6, 10.0), (2.4e-2, 2.4e-2), f"{_PUB}: highest limit"),
-    ),
+    published=published_for("zprime-tautau"),
 )
