@@ -30,7 +30,14 @@ def test_plots_hepdata_and_html(tmp_path: Path) -> None:
     table = yaml.safe_load((tmp_path / "hepdata" / "limits.yaml").read_text())
     assert table["independent_variables"][0]["header"] == {"name": "M", "units": "GeV"}
     assert [v["value"] for v in table["dependent_variables"][0]["values"]] == list(2 * x)
-    assert (tmp_path / "hepdata" / "submission.tar.gz").is_file()
+    assert (tmp_path / "hepdata.tar.gz").is_file()
+    # the folder and the archive pass HEPData's own validator
+    from hepdata_validator.full_submission_validator import FullSubmissionValidator
+
+    for where in ({"directory": str(tmp_path / "hepdata")},
+                  {"archive": str(tmp_path / "hepdata.tar.gz")}):
+        validator = FullSubmissionValidator()
+        assert validator.validate(**where), validator.get_messages()
     (tmp_path / "summary.json").write_text(json.dumps({"search": "demo"}))
     html = build_html_report(tmp_path).read_text()
     assert "demo" in html and "plots/a.png" in html

@@ -247,3 +247,44 @@ def test_each_channel_trains_on_its_own_signal_and_the_shared_backgrounds() -> N
         "zp_bwd_training@mass=6", "mumu_training"]
     assert list(_channel_samples(TWO, TWO.channels[0], points)) == [
         "zp@mass=2", "zp@mass=6", "mumu"]
+
+
+def _pyhf_limits(folder: Path, values: list[float], cl: float) -> tuple[float, np.ndarray]:
+    """pyhf's own asymptotic CLs limits on μ for one patch of the written workspace."""
+    import pyhf
+
+    ws = json.loads((folder / "BkgOnly.json").read_text())
+    patches = json.loads((folder / "patchset.json").read_text())["patches"]
+    (patch,) = [p for p in patches if p["metadata"]["values"] == values]
+    patched = pyhf.Workspace(pyhf.patchset.Patch(patch).apply(ws))
+    model = patched.model()
+    obs, exp = pyhf.infer.intervals.upper_limits.toms748_scan(
+        patched.data(model), model, 0.05, 9.5, level=1.0 - cl, rtol=1e-6,
+        test_stat="qtilde", calctype="asymptotics")
+    return float(obs), np.asarray([float(e) for e in exp])
+
+
+def test_the_hepdata_submission_passes_the_validator(runs) -> None:  # type: ignore[no-untyped-def]
+    from hepdata_validator.full_submission_validator import FullSubmissionValidator
+
+    validator = FullSubmissionValidator()
+    assert validator.validate(directory=str(runs[0].out_dir / "hepdata")), \
+        validator.get_messages()
+
+
+def test_the_pyhf_workspace_reproduces_the_limits(runs, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from darkscan.report.workspace import write_workspace
+
+    two, one = runs
+    for result, folder, rows in ((two, two.out_dir / "pyhf", two.channel == "combined"),
+                                 (one, write_workspace(one, tmp_path), slice(None))):
+        norm = np.genfromtxt(folder / "normalisation.csv", delimiter=",", names=True)
+        obs_lim = np.asarray(result.limits.observed)[rows]
+        exp_lim = np.asarray(result.limits.expected)[:, rows]
+        for j, mass in enumerate(norm["mass"]):
+            unit = norm["sigma_at_mu_1"][j]
+            assert unit == pytest.approx(exp_lim[2][j], rel=1e-5)  # μ = 1 is the median
+            obs, exp = _pyhf_limits(folder, [mass], result.cl)
+            # darkscan's vectorised asymptotic CLs against pyhf on the same model
+            assert obs * unit == pytest.approx(obs_lim[j], rel=0.02)
+            np.testing.assert_allclose(exp * unit, exp_lim[:, j], rtol=0.02)

@@ -498,7 +498,8 @@ def build_html_report(directory: str | Path) -> Path:
     if not f.limits and not f.signal:
         parts.append("<p class='note'>No limits.csv or signal.csv in this folder.</p>")
     files = [p for p in ("limits.csv", "signal.csv", "summary.json",
-                         "hepdata/submission.yaml") if (d / p).is_file()]
+                         "hepdata/submission.yaml", "hepdata.tar.gz", "pyhf/BkgOnly.json",
+                         "pyhf/patchset.json", "pyhf/normalisation.csv") if (d / p).is_file()]
     if files:
         parts.append("<p>Machine-readable: " + ", ".join(
             f"<a href='{p}'><code>{p}</code></a>" for p in files) + ".")

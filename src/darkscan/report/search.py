@@ -29,6 +29,7 @@ from darkscan.report.plots import (
     plot_stack,
 )
 from darkscan.report.style import log_scale_suits, mathtext
+from darkscan.report.workspace import write_workspace
 from darkscan.searches.result import write_csv
 
 if TYPE_CHECKING:  # the report draws results; it does not depend on the search layer at run time
@@ -68,6 +69,7 @@ def write_search_report(result: SearchResult) -> Path:
     tables = _hepdata_tables(result)
     write_hepdata(out / "hepdata", tables, comment=f"darkscan simulation of {result.title} "
                   f"({', '.join(result.references)}); 'observed' limits use pseudo-data")
+    write_workspace(result, out / "pyhf")
     meta = _meta(result, figures, tables)
     (out / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False))
     return build_html_report(out)

@@ -166,6 +166,10 @@ class SearchResult:
     distributions: tuple[Distribution, ...] = ()
     published: tuple[PublishedLimit, ...] = ()
     summary: dict[str, Any] = field(default_factory=dict)
+    #: the counting experiment the limits come from, per row (NaN in combined rows): n_obs,
+    #: bkg ± bkg_unc (the model of the observed limit) and signal_per_unit, the selected
+    #: signal events per unit of the limited quantity (efficiency × σ per unit × L)
+    counting: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n_points(self) -> int:

@@ -179,7 +179,17 @@ def evaluate(search: Search, reconstructed: Reconstructed, points: list[dict[str
                                        p.label) for p in search.published),
         summary=_run_summary(search, runs, combination, lum, quick=quick, seed=seed,
                              points=points, axes=axes, several=several, scenario=scenario)
-        | {"inference_time_s": round(t_inference, 4)})
+        | {"inference_time_s": round(t_inference, 4)},
+        counting=_stack([_counting(r, lum) for r in runs] + ([{}] if combination else []), n))
+
+
+def _counting(run: _ChannelRun, lum: Luminosity) -> dict[str, np.ndarray]:
+    """The counting experiment behind a channel's limits (what ``_inference`` gives
+    ``upper_limits``), for the pyhf workspaces; NaN where the channel is blind."""
+    c = run.counts
+    per_unit = np.where(run.blind, np.nan, c.efficiency * run.scale * lum.per_pb)
+    return {"n_obs": c.n_obs, "bkg": np.maximum(c.bkg_obs, 1e-3), "bkg_unc": c.bkg_obs_unc,
+            "signal_per_unit": per_unit}
 
 
 def _channel_samples(search: Search, channel: Channel, points: list[dict[str, float]]

@@ -116,3 +116,47 @@ def pyhf_combined_upper_limit(n_obs: Sequence[float], bkg: Sequence[float],
                 if si > 0)
     obs, exp = _limits(build_model(b, u, signal=s * scale), n, b, u, cl, True, several=True)
     return obs * scale, exp * scale
+
+
+def counting_workspace(names: Sequence[str], n_obs: Sequence[float], bkg: Sequence[float],
+                       bkg_unc: Sequence[float]) -> dict[str, Any]:
+    """The background-only pyhf workspace (JSON dict) of counting experiments, one single-bin
+    channel each: the background with the same ``shapesys`` constraint as :func:`build_model`
+    (and :mod:`darkscan.stats.asymptotic`), the observed count, POI ``mu``."""
+    channels, observations = [], []
+    for name, n, b, u in zip(names, n_obs, bkg, bkg_unc, strict=True):
+        mods = ([{"name": f"bkguncrt_{name}", "type": "shapesys", "data": [float(u)]}]
+                if u > 0 and b > 0 else [])
+        channels.append({"name": name, "samples": [
+            {"name": "background", "data": [float(b)], "modifiers": mods}]})
+        observations.append({"name": name, "data": [float(n)]})
+    ws = {"channels": channels, "observations": observations, "version": "1.0.0",
+          "measurements": [{"name": "counting", "config": {"poi": "mu", "parameters": []}}]}
+    _pyhf().Workspace(ws)  # validates against pyhf's schema
+    return ws
+
+
+def signal_patchset(workspace: dict[str, Any], labels: Sequence[str],
+                    patches: Sequence[tuple[str, Sequence[float], dict[str, float]]],
+                    description: str) -> dict[str, Any]:
+    """pyhf patches over ``workspace``, in the patchset layout: per signal point (name, values
+    of ``labels``, {channel: signal events at μ = 1}) a patch that adds the signal sample, with
+    the shared normfactor ``mu``, to those channels. pyhf's ``PatchSet`` insists on a HEPData
+    record in the metadata, which a simulation has not: each patch is applied with
+    ``pyhf.patchset.Patch(patch).apply(workspace)`` (checked here on every patch)."""
+    pyhf = _pyhf()
+    index = {c["name"]: i for i, c in enumerate(workspace["channels"])}
+    out = []
+    for name, values, signal in patches:
+        ops = [{"op": "add", "path": f"/channels/{index[ch]}/samples/0",
+                "value": {"name": "signal", "data": [float(s)], "modifiers": [
+                    {"name": "mu", "type": "normfactor", "data": None}]}}
+               for ch, s in signal.items()]
+        patch = {"metadata": {"name": name, "values": [float(v) for v in values]},
+                 "patch": ops}
+        pyhf.Workspace(pyhf.patchset.Patch(patch).apply(workspace))  # valid once applied
+        out.append(patch)
+    return {"metadata": {"name": "signal", "description": description,
+                         "digests": {"sha256": pyhf.utils.digest(workspace)},
+                         "labels": list(labels)},
+            "patches": out, "version": "1.0.0"}
