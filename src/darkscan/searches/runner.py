@@ -14,7 +14,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from rich.console import Console
@@ -55,6 +55,9 @@ from darkscan.searches.spec import (
 from darkscan.select.mva import MassBinnedMLP
 from darkscan.stats import LimitResult
 
+if TYPE_CHECKING:
+    from darkscan.searches.ntuples import AnalystNtuples
+
 #: the pseudo-data's own random stream, spawned from the run's seed
 PSEUDO_DATA_STREAM = 20_231_801
 #: suffix of the ids of the independent samples an extraction makes its choices on
@@ -86,16 +89,22 @@ class _ChannelRun:
 def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | None = None,
                quick: bool = False, seed: int = 1, executor: Executor | None = None,
                console: Console | None = None, scale: float = 1.0,
-               report: bool = True) -> SearchResult:
+               report: bool = True, ntuples: AnalystNtuples | None = None) -> SearchResult:
     """Run ``search`` end to end and write its outputs under ``out_dir``: ``limits.csv``,
     ``signal.csv``, ``summary.json`` and (``report``) plots, HEPData and ``report.html``.
     Each channel runs selection → MVA step → extraction → limits on the shared background
-    samples; with ``Inference(combine=True)`` their combination adds the rows ``combined``."""
+    samples; with ``Inference(combine=True)`` their combination adds the rows ``combined``.
+    ``ntuples`` (:func:`darkscan.searches.ntuples.load_ntuples`): an analyst's ntuples replace
+    the simulation, the points are those with a signal ntuple and the observed limits come
+    from the data, at the data's luminosity."""
     t0 = time.perf_counter()
     out = Path(out_dir)
     con = console or Console(quiet=True)
-    lum = parse_luminosity(lumi if lumi is not None else search.default_lumi)
-    points = search.signal.points(quick)
+    if ntuples is not None and lumi is not None:
+        ntuples.check_luminosity(parse_luminosity(lumi))
+    lum = parse_luminosity(lumi if lumi is not None else
+                           ntuples.lumi if ntuples is not None else search.default_lumi)
+    points = search.signal.points(quick) if ntuples is None else ntuples.points(search)
     several = len(search.channels) > 1
     con.print(f"[bold]{search.title}[/] at {lum}: {len(points)} signal points, "
               f"{len(search.backgrounds)} backgrounds"
@@ -103,13 +112,19 @@ def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | 
               f"{' (quick)' if quick else ''}",
               soft_wrap=True)  # a log line, not wrapped at 80 columns in a pipe
     out.mkdir(parents=True, exist_ok=True)
-    reconstructed = _reconstruct(search, points, quick=quick, seed=seed, cache=out / ".cache",
-                                 executor=executor or SerialExecutor(), scale=scale)
+    if ntuples is None:
+        reconstructed = _reconstruct(search, points, quick=quick, seed=seed,
+                                     cache=out / ".cache",
+                                     executor=executor or SerialExecutor(), scale=scale)
+    else:
+        reconstructed = ntuples.reconstructed(search, points, {
+            ch.name: _channel_samples(search, ch, points) for ch in search.channels})
     t_sim = time.perf_counter() - t0
 
     axis_values = {a.name: np.array([p[a.name] for p in points]) for a in search.axes}
     runs = [_run_channel(search, ch, *reconstructed[ch.name], points, axis_values, lum,
-                         seed=seed, several=several, cache=out / ".cache" / "mva", con=con)
+                         seed=seed, several=several, cache=out / ".cache" / "mva", con=con,
+                         data=ntuples.data[ch.name] if ntuples is not None else None)
             for ch in search.channels]
     combination = _combine(search, runs, lum) if several and search.inference.combine else None
     t_inference = sum(r.seconds for r in runs) + (combination.seconds if combination else 0.0)
@@ -147,6 +162,7 @@ def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | 
                                        p.label) for p in search.published),
         summary=_run_summary(search, runs, combination, lum, quick=quick, seed=seed,
                              points=points, axes=axes, several=several)
+        | (_ntuples_summary(search, ntuples) if ntuples is not None else {})
         | {"wall_time_s": round(wall, 1), "simulation_time_s": round(t_sim, 1),
            "inference_time_s": round(t_inference, 4), **_peak_memory(executor)})
     write_outputs(result, report=report)
@@ -160,7 +176,7 @@ def _channel_samples(search: Search, channel: Channel, points: list[dict[str, fl
     independent training copies (own ids, own seeds) where the extraction or the channel's MVA
     step makes choices on them."""
     grid = search.signal.sample_for(channel.name)
-    simulated = _simulated_points(search, channel, points)
+    simulated = simulated_points(search, channel, points)
     samples = _samples(grid, simulated, search.backgrounds)
     if search.extraction.needs_training or channel.mva is not None:
         train_grid, train_bkgs = _training(grid, search.backgrounds)
@@ -168,7 +184,7 @@ def _channel_samples(search: Search, channel: Channel, points: list[dict[str, fl
     return samples
 
 
-def _simulated_points(search: Search, channel: Channel, points: list[dict[str, float]]
+def simulated_points(search: Search, channel: Channel, points: list[dict[str, float]]
                       ) -> list[dict[str, float]]:
     """The signal points a channel simulates: the sources of its points (a generated lifetime
     serves several), where the channel has a signal."""
@@ -224,7 +240,7 @@ def _reconstruct(search: Search, points: list[dict[str, float]], *, quick: bool,
         mine = {ch.name: _channel_samples(search, ch, points) for ch in channels}
         samples = {k: v for m in mine.values() for k, v in m.items()}
         columns = tuple(dict.fromkeys(c for ch in channels
-                                      for c in ch.columns(_kept_columns(search))))
+                                      for c in ch.columns(kept_columns(search))))
         requests.append(NtupleGroup(decay, best, columns, lists, samples))
         mines.append(mine)
     # one simulation of each sample for every reconstruction that reads it
@@ -236,7 +252,7 @@ def _reconstruct(search: Search, points: list[dict[str, float]], *, quick: bool,
     return out
 
 
-def _kept_columns(search: Search) -> tuple[str, ...]:
+def kept_columns(search: Search) -> tuple[str, ...]:
     """What the extraction reads, and the truth column lifetime reweighting needs."""
     rw = search.signal.lifetime
     return search.extraction.observables + ((rw.column,) if rw is not None else ())
@@ -246,19 +262,25 @@ def _run_channel(search: Search, channel: Channel,
                  samples: dict[str, tuple[SampleSpec, dict[str, float]]],
                  ntuples: dict[str, Ntuple], points: list[dict[str, float]],
                  axis_values: dict[str, np.ndarray], lum: Luminosity, *, seed: int,
-                 several: bool, cache: Path, con: Console) -> _ChannelRun:
-    """Selection → MVA step → extraction → limits of one channel."""
+                 several: bool, cache: Path, con: Console, data: Ntuple | None = None
+                 ) -> _ChannelRun:
+    """Selection → MVA step → extraction → limits of one channel; ``data``: the recorded
+    candidates, counted for the observed limits in place of pseudo-data."""
     from darkscan.interpret import projection_mc_scale
 
     grid = search.signal.sample_for(channel.name)
     train_grid, train_bkgs = _training(grid, search.backgrounds)
     training = search.extraction.needs_training or channel.mva is not None
-    kept = _kept_columns(search) + (channel.mva.columns if channel.mva else ())
+    kept = kept_columns(search) + (channel.mva.columns if channel.mva else ())
     selected = {k: _selected(nt, channel.selection, kept, lum) for k, nt in ntuples.items()}
+    observed_kept = tuple(c for c in kept if data is None or c in data.columns)
+    if data is not None:  # a key no sample id takes ('@' and '_' only in ids)
+        selected["data:observed"] = _selected(data, channel.selection, observed_kept, lum)
     mva_summary = None
     if channel.mva is not None:  # trained on the independent samples, applied to all
         selected, mva_summary = _mva_step(channel.mva, selected, points, train_grid,
                                           train_bkgs, seed, cache, con)
+    observed = selected.pop("data:observed", None)
     mc_scale = projection_mc_scale(search.default_lumi, lum)
     # the pseudo-data's own stream; several channels draw theirs independently
     stream = [seed, PSEUDO_DATA_STREAM] + ([zlib.crc32(channel.name.encode())] if several
@@ -269,13 +291,14 @@ def _run_channel(search: Search, channel: Channel,
         selected |= {sample_id(spec, p): _point_selected(search, channel, spec, selected, p,
                                                          kept) for p in points}
 
-    def inputs(sig: Any, bkgs: tuple[Any, ...], train: ExtractionInput | None = None
-               ) -> ExtractionInput:
+    def inputs(sig: Any, bkgs: tuple[Any, ...], train: ExtractionInput | None = None,
+               observed: Selected | None = None) -> ExtractionInput:
         return ExtractionInput(points, [selected[sample_id(sig, p)] for p in points],
-                               [selected[b.id] for b in bkgs], mc_scale, rng, train)
+                               [selected[b.id] for b in bkgs], mc_scale, rng, train, observed)
 
     counts = search.extraction.extract(inputs(
-        grid, search.backgrounds, inputs(train_grid, train_bkgs) if training else None))
+        grid, search.backgrounds, inputs(train_grid, train_bkgs) if training else None,
+        observed))
     t_inference = time.perf_counter()
     per_unit = search.quantity.scale(channel.name, axis_values)
     lim, cross, blind = _inference(counts, search, lum, per_unit)
@@ -448,6 +471,21 @@ def _run_summary(search: Search, runs: list[_ChannelRun], combination: _Combinat
                            "stay" if mc_scale < 1.0 else None),
             "no_signal": {k: v for r in runs for k, v in _no_signal(
                 search, r, points, axes, several).items()}}
+
+
+def _ntuples_summary(search: Search, ntuples: AnalystNtuples) -> dict[str, Any]:
+    """What an ntuples run read, in place of the pseudo-data's note."""
+    missing = ntuples.missing_points(search)
+    return {"pseudo_data": None,
+            "ntuples": {"directory": str(ntuples.directory), "files": list(ntuples.files),
+                        "data_luminosity": str(ntuples.lumi),
+                        "observed": "observed limits count the data ntuples; expected limits "
+                                    "come from the MC ntuples",
+                        "points_without_signal": [
+                            ", ".join(f"{k} = {v:g}" for k, v in p.items()) for p in missing],
+                        **({"why_left_out": "no signal ntuple was given for these grid "
+                                            "points, so there is no efficiency to limit"}
+                           if missing else {})}}
 
 
 def _mva_step(mva: MassBinnedMLP, selected: dict[str, Selected],
