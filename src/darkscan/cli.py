@@ -457,7 +457,12 @@ def run(search: str,
                                                     show_default=False)] = None,
         dask: Annotated[str | None, typer.Option(help=DASK_HELP)] = None,
         quick: bool = False,
-        seed: Annotated[int, typer.Option(help=SEED_HELP)] = 1) -> None:
+        seed: Annotated[int, typer.Option(help=SEED_HELP)] = 1,
+        ntuples: Annotated[str | None, typer.Option(
+            "--ntuples", metavar="DIR",
+            help="your own basf2 ntuples (ROOT or parquet) and their darkscan-ntuples.json "
+                 "replace the simulation: observed limits from the data ('darkscan ntuples "
+                 "template SEARCH' writes the manifest)")] = None) -> None:
     """Run a search end to end and write limits, plots, HEPData and a summary."""
     from darkscan import searches
 
@@ -469,16 +474,24 @@ def run(search: str,
     n_workers = _workers(workers)
     address = _dask(dask)
     path = _output_folder(out_dir, "--out")
+    folder = _path(ntuples, "--ntuples") if ntuples is not None else None
 
     # importing a search costs seconds (its stages compile), so it waits for valid inputs
     declared = searches.get(search)
     from darkscan.run.executors import make_executor
     from darkscan.searches.runner import run_search
 
+    analyst = None
+    if folder is not None:  # every file read and checked before any work
+        from darkscan.searches.ntuples import load_ntuples
+
+        analyst = load_ntuples(folder, declared)
+        if lum is not None:
+            analyst.check_luminosity(lum)
     ex = make_executor(n_workers, address)
     try:
         result = run_search(declared, out_dir=path, lumi=lum, quick=quick, seed=seed,
-                            executor=ex, console=out)
+                            executor=ex, console=out, ntuples=analyst)
     finally:
         ex.close()
     out.print(result.summary_text(), markup=False, highlight=False)
@@ -598,6 +611,7 @@ def _with_progress(items: list[Any], label: str) -> list[Any]:
 
 
 app.add_typer(importlib.import_module("darkscan.cli_cdc").cdc_app, name="cdc")
+app.add_typer(importlib.import_module("darkscan.cli_ntuples").ntuples_app, name="ntuples")
 
 
 # ---------------------------------------------------------------------------- entry point

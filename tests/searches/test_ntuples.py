@@ -1,0 +1,319 @@
+"""``darkscan run SEARCH --ntuples DIR`` on a toy search (e⁺e⁻ → μ⁺μ⁻Z′(→ inv.) over μ⁺μ⁻(γ),
+recoil-mass windows): darkscan's simulated ntuples exported as basf2-named ROOT files give the
+direct run's expected limits back; observed limits follow the data; every bad input is one
+error line with exit code 2."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.machinery
+import csv
+import io
+import json
+import shutil
+import sys
+import types
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import uproot
+
+from darkscan import cli
+from darkscan.errors import InputFileError
+from darkscan.reco.aliases import to_basf2
+from darkscan.searches.extraction import CountWindows
+from darkscan.searches.ntuples import (
+    MANIFEST,
+    channel_variables,
+    load_ntuples,
+    root_branch,
+    template,
+)
+from darkscan.searches.ntuples_export import export_ntuples, write_root
+from darkscan.searches.runner import run_search
+from darkscan.searches.spec import (
+    Axis,
+    BestCandidate,
+    Channel,
+    Inference,
+    SampleSpec,
+    Search,
+    SignalGrid,
+)
+
+TOY = Search(
+    name="toy-ntuples", title="toy", references=("none",),
+    signal=SignalGrid(SampleSpec("zp", "ee_mumu_zprime", 1000, 1000, "Z′",
+                                 params={"gprime": 0.01}),
+                      axes=(Axis("mass", (2.0, 5.0, 7.0), (2.0, 6.0), "$M$"),)),
+    backgrounds=(SampleSpec("mumu", "ee_mumu", 4000, 4000, "μμ(γ)"),),
+    channels=(Channel("mumu", "vpho -> mu+:all mu-:all", BestCandidate("pt_cms"),
+                      ("n_tracks == 2", "dau0_muonID > 0.5 and dau1_muonID > 0.5")),),
+    extraction=CountWindows("m_recoil", "$M_{\\mathrm{recoil}}$ [GeV]", "GeV",
+                            range=(0.0, 10.0)),
+    inference=Inference(cl=0.9), default_lumi="10/pb", quantity_label="σ × B")
+MUON_ID = "dau0_muonID"
+BANDS = ["sigma_ul_exp", "sigma_ul_exp_m2", "sigma_ul_exp_m1", "sigma_ul_exp_p1",
+         "sigma_ul_exp_p2"]
+
+
+@pytest.fixture(scope="module")
+def registered() -> Iterator[None]:
+    """The toy as a search the CLI knows."""
+    import darkscan.searches as searches
+
+    module = types.ModuleType("toy_ntuples_search")
+    module.__spec__ = importlib.machinery.ModuleSpec(module.__name__, None)
+    module.SEARCH = TOY  # type: ignore[attr-defined]
+    sys.modules[module.__name__] = module
+    searches.SEARCHES[TOY.name] = searches.SearchInfo(TOY.name, "toy", module.__name__)
+    yield
+    del searches.SEARCHES[TOY.name], sys.modules[module.__name__]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The direct (simulated) quick run, its export, and the run on the export."""
+    root = tmp_path_factory.mktemp("ntuples")
+    direct = root / "direct"
+    run_search(TOY, out_dir=direct, quick=True, seed=3, report=False)
+    exported = root / "exported"
+    export_ntuples(TOY, exported, quick=True, seed=3, cache=direct / ".cache")
+    on_ntuples = root / "on_ntuples"
+    run_search(TOY, out_dir=on_ntuples, quick=True, ntuples=load_ntuples(exported, TOY),
+               report=False)
+    return {"direct": direct, "exported": exported, "on_ntuples": on_ntuples, "root": root}
+
+
+def _limits(folder: Path) -> dict[str, np.ndarray]:
+    return _table(folder, "limits.csv")
+
+
+def _invoke(*args: str) -> tuple[int, str, str]:
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        code = cli.run_cli(list(args))
+    return code, stdout.getvalue(), stderr.getvalue()
+
+
+def _one_error(stderr: str) -> str:
+    lines = stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), stderr
+    return lines[0]
+
+
+def _copy(runs: dict[str, Path], name: str) -> Path:
+    dst = runs["root"] / name
+    shutil.rmtree(dst, ignore_errors=True)
+    shutil.copytree(runs["exported"], dst, ignore=shutil.ignore_patterns(".cache"))
+    return dst
+
+
+def _edit_manifest(folder: Path, edit: types.FunctionType) -> None:
+    path = folder / MANIFEST
+    data = json.loads(path.read_text())
+    edit(data)
+    path.write_text(json.dumps(data))
+
+
+# ------------------------------------------------------------------ closure and data
+def _table(folder: Path, name: str) -> dict[str, np.ndarray]:
+    with (folder / name).open() as fh:
+        rows = list(csv.DictReader(fh))
+    return {k: np.array([float(r[k]) for r in rows]) for k in rows[0]}
+
+
+def test_exported_ntuples_give_the_direct_runs_expected_limits(runs: dict[str, Path]) -> None:
+    direct, mine = _table(runs["direct"], "signal.csv"), _table(runs["on_ntuples"], "signal.csv")
+    np.testing.assert_array_equal(mine["mass"], [2.0, 6.0])
+    # what the MC decides (efficiency, windows, background and its MC uncertainty, the
+    # signal's σ) is the same to rounding: the same candidates, the same normalisation
+    for col in ("efficiency", "resolution", "peak", "sigma_signal_ref_pb", "window_lo",
+                "window_hi", "bkg", "bkg_unc", "bkg_mc_events"):
+        np.testing.assert_allclose(mine[col], direct[col], rtol=1e-5, err_msg=col)
+    assert np.all(direct["bkg"] > 0) and np.all(direct["efficiency"] > 0.3)
+    # the expected bands are post-fit (the background nuisance profiled at the observed
+    # count), so they are the direct run's at the data's count: the same limits, other data
+    from darkscan.stats import upper_limits
+
+    lim = upper_limits(mine["n_obs"], direct["bkg"], bkg_unc=direct["bkg_unc"],
+                       eff=direct["efficiency"], cl=0.9, method="cls", lumi=10.0)
+    got = _limits(runs["on_ntuples"])
+    for j, band in enumerate(["sigma_ul_exp_m2", "sigma_ul_exp_m1", "sigma_ul_exp",
+                              "sigma_ul_exp_p1", "sigma_ul_exp_p2"]):
+        np.testing.assert_allclose(got[band], lim.expected[j], rtol=1e-5, err_msg=band)
+    np.testing.assert_allclose(got["sigma_ul_obs"], lim.observed, rtol=1e-5)
+    summary = json.loads((runs["on_ntuples"] / "summary.json").read_text())
+    assert summary["ntuples"]["data_luminosity"] == "10 pb⁻¹"
+    # 5 and 7 GeV are in the full grid only: no signal ntuple, so left out and said so
+    assert summary["ntuples"]["points_without_signal"] == ["mass = 5", "mass = 7"]
+
+
+def test_same_data_counts_give_the_direct_runs_expected_limits(runs: dict[str, Path]) -> None:
+    """With the direct run's counts (its pseudo-data put in the data file) every limit,
+    expected and observed, is the direct run's."""
+    direct = _table(runs["direct"], "signal.csv")
+    folder = _copy(runs, "same_counts")
+    with uproot.open(folder / "mumu.root") as f:
+        names = list(f["mumu"].keys())
+    # n_obs events at each window's centre (the windows do not overlap)
+    centre = 0.5 * (direct["window_lo"] + direct["window_hi"])
+    x = np.repeat(centre, direct["n_obs"].astype(int))
+    data = {b: np.ones(len(x)) for b in names}
+    data[root_branch(to_basf2("m_recoil"))] = x
+    data[root_branch(to_basf2("n_tracks"))] = np.full(len(x), 2.0)
+    write_root(folder / "data.root", {"mumu": data})
+    out = runs["root"] / "same_counts_out"
+    run_search(TOY, out_dir=out, ntuples=load_ntuples(folder, TOY), report=False)
+    np.testing.assert_array_equal(_table(out, "signal.csv")["n_obs"], direct["n_obs"])
+    for col in (*BANDS, "sigma_ul_obs"):
+        np.testing.assert_allclose(_limits(out)[col], _limits(runs["direct"])[col], rtol=1e-5,
+                                   err_msg=col)
+
+
+def test_the_files_hold_basf2_branch_names(runs: dict[str, Path]) -> None:
+    with uproot.open(runs["exported"] / "mumu.root") as f:
+        branches = set(f["mumu"].keys())
+    assert "daughter__bo0__cm__spmuonID__bc" in branches
+    assert root_branch(to_basf2("pt_cms")) == "useCMSFrame__bopt__bc"
+    assert "__weight__" in branches
+    # the best-candidate rule is applied in basf2: its variable is not asked of the trees
+    assert "pt_cms" not in channel_variables(TOY, TOY.channels[0])
+
+
+def test_observed_limits_follow_the_data(runs: dict[str, Path]) -> None:
+    folder = _copy(runs, "more_data")
+    with uproot.open(folder / "data.root") as f:
+        data = f["mumu"].arrays(library="np")
+    assert len(data["mRecoil"]) > 20  # ~10 pb⁻¹ of μμ(γ) pass the selection
+    # three times the events, the same luminosity
+    write_root(folder / "data.root", {"mumu": {k: np.concatenate([v, v, v])
+                                               for k, v in data.items()}})
+    out = runs["root"] / "more_data_out"
+    run_search(TOY, out_dir=out, ntuples=load_ntuples(folder, TOY), report=False)
+    before, after = _limits(runs["on_ntuples"]), _limits(out)
+    n_before = _table(runs["on_ntuples"], "signal.csv")["n_obs"]
+    np.testing.assert_array_equal(_table(out, "signal.csv")["n_obs"], 3 * n_before)
+    more = n_before > 0
+    assert more.any()
+    assert np.all(after["sigma_ul_obs"][more] > 1.3 * before["sigma_ul_obs"][more])
+    np.testing.assert_allclose(after["sigma_ul_obs"][~more], before["sigma_ul_obs"][~more])
+
+
+def test_a_parquet_input_reads_like_root(runs: dict[str, Path]) -> None:
+    folder = _copy(runs, "parquet")
+
+    def to_parquet(data: dict) -> None:
+        for e in data["files"]:
+            src = folder / e["file"]
+            if src.suffix == ".root":
+                with uproot.open(src) as f:
+                    arrays = f[e["tree"]].arrays(library="np")
+                pq.write_table(pa.table(arrays), src.with_suffix(".parquet"))
+            e["file"] = Path(e["file"]).with_suffix(".parquet").name
+    _edit_manifest(folder, to_parquet)
+    out = runs["root"] / "parquet_out"
+    run_search(TOY, out_dir=out, ntuples=load_ntuples(folder, TOY), report=False)
+    np.testing.assert_allclose(_limits(out)["sigma_ul_obs"],
+                               _limits(runs["on_ntuples"])["sigma_ul_obs"], rtol=1e-12)
+
+
+def test_run_with_ntuples_through_the_cli(runs: dict[str, Path], registered: None) -> None:
+    out = runs["root"] / "cli_out"
+    code, stdout, stderr = _invoke("run", TOY.name, "--ntuples", str(runs["exported"]),
+                                   "--out", str(out), "--workers", "1")
+    assert code == 0, stderr
+    assert "limits" in stdout
+    np.testing.assert_allclose(_limits(out)["sigma_ul_obs"],
+                               _limits(runs["on_ntuples"])["sigma_ul_obs"], rtol=1e-12)
+
+
+# ------------------------------------------------------------------ user errors: exit 2
+def _run_error(runs: dict[str, Path], folder: Path, *extra: str) -> str:
+    code, _, stderr = _invoke("run", TOY.name, "--ntuples", str(folder),
+                              "--out", str(runs["root"] / "never"), "--workers", "1", *extra)
+    assert code == 2
+    return _one_error(stderr)
+
+
+def test_missing_tree_lists_the_trees(runs: dict[str, Path], registered: None) -> None:
+    folder = _copy(runs, "bad_tree")
+
+    def rename(data: dict) -> None:
+        data["files"][0]["tree"] = "candidates"
+    _edit_manifest(folder, rename)
+    line = _run_error(runs, folder)
+    assert "no tree 'candidates'" in line and "its trees: mumu" in line
+
+
+@pytest.mark.parametrize("suffix", [".root", ".parquet"])
+def test_missing_variable_names_darkscan_and_basf2(runs: dict[str, Path], registered: None,
+                                                   suffix: str) -> None:
+    folder = _copy(runs, f"no_muon_id{suffix}")
+    with uproot.open(folder / "mumu.root") as f:
+        arrays = f["mumu"].arrays(library="np")
+    del arrays[root_branch(to_basf2(MUON_ID))]
+    if suffix == ".root":
+        write_root(folder / "mumu.root", {"mumu": arrays})
+    else:
+        pq.write_table(pa.table(arrays), folder / "mumu.parquet")
+
+        def point_to_parquet(data: dict) -> None:
+            for e in data["files"]:
+                if e["file"] == "mumu.root":
+                    e["file"] = "mumu.parquet"
+        _edit_manifest(folder, point_to_parquet)
+    line = _run_error(runs, folder)
+    assert f"'{MUON_ID}'" in line and "'daughter(0, muonID)'" in line
+    assert f"mumu{suffix}" in line
+
+
+def test_inconsistent_luminosity(runs: dict[str, Path], registered: None) -> None:
+    line = _run_error(runs, runs["exported"], "--lumi", "20/pb")
+    assert "differs from the data's luminosity 10 pb⁻¹" in line
+
+    folder = _copy(runs, "no_lumi")
+
+    def drop(data: dict) -> None:
+        for e in data["files"]:
+            e.pop("luminosity", None)
+    _edit_manifest(folder, drop)
+    assert "needs its integrated 'luminosity'" in _run_error(runs, folder)
+
+    def negative(data: dict) -> None:
+        data["files"][0]["sigma_pb"] = -1.0
+    _edit_manifest(folder, negative)
+    assert "sigma_pb" in _run_error(runs, folder)
+
+
+def test_a_sample_split_over_files_has_one_cross_section(runs: dict[str, Path]) -> None:
+    """A sample split over two files: generated events add, σ must agree."""
+    folder = _copy(runs, "split")
+
+    def split(data: dict) -> None:
+        bkg = next(e for e in data["files"] if e["role"] == "background")
+        data["files"].append({**bkg, "sigma_pb": bkg["sigma_pb"] * 2})
+    _edit_manifest(folder, split)
+    with pytest.raises(InputFileError, match="different cross sections"):
+        load_ntuples(folder, TOY)
+
+
+def test_template_lists_samples_points_and_basf2_names(registered: None,
+                                                       tmp_path: Path) -> None:
+    manifest = template(TOY, quick=True)
+    roles = [(e["role"], e.get("sample"), e.get("point")) for e in manifest["files"]]
+    assert roles == [("background", "mumu", None), ("signal", None, {"mass": 2.0}),
+                     ("signal", None, {"mass": 6.0}), ("data", None, None)]
+    code, stdout, stderr = _invoke("ntuples", "template", TOY.name, "--quick", "--json",
+                                   "--out", str(tmp_path))
+    assert code == 0, stderr
+    listed = json.loads(stdout)["variables"]
+    assert {"channel": "mumu", "darkscan": MUON_ID, "basf2": "daughter(0, muonID)",
+            "branch": "daughter__bo0__cm__spmuonID__bc"} in listed
+    assert json.loads((tmp_path / MANIFEST).read_text()) == manifest
+    code, _, stderr = _invoke("ntuples", "template", TOY.name, "--out", str(tmp_path))
+    assert code == 2 and "exists already" in _one_error(stderr)
