@@ -6,8 +6,8 @@ error line with exit code 2."""
 from __future__ import annotations
 
 import contextlib
-import importlib.machinery
 import csv
+import importlib.machinery
 import io
 import json
 import shutil
@@ -227,7 +227,9 @@ def test_run_with_ntuples_through_the_cli(runs: dict[str, Path], registered: Non
     code, stdout, stderr = _invoke("run", TOY.name, "--ntuples", str(runs["exported"]),
                                    "--out", str(out), "--workers", "1")
     assert code == 0, stderr
-    assert "limits" in stdout
+    assert "'observed' on the data ntuples" in stdout
+    html = (out / "report.html").read_text()
+    assert "the 'observed' limits count the data" in html and "pseudo-data" not in html
     np.testing.assert_allclose(_limits(out)["sigma_ul_obs"],
                                _limits(runs["on_ntuples"])["sigma_ul_obs"], rtol=1e-12)
 

@@ -220,7 +220,8 @@ class CountWindows(Extraction):
             {b.label: coarse(fine[b.id][1].astype(float)) for b in bkgs}, coarse(pseudo),
             caption=f"{self.label} after the selection: the background model (the local "
                     "density of each simulated background) that predicts the windows and "
-                    "draws the pseudo-data")
+                    + ("draws the pseudo-data" if data.observed is None else
+                       "the data in the analyst's ntuples"))
         return Counts(n_obs, bkg, unc, eff, width, bkg_obs, bkg_obs_unc,
                       signal={"efficiency": eff, "resolution": width, "peak": peak},
                       windows={"window_lo": w_lo, "window_hi": w_hi, "bkg": bkg,
@@ -702,7 +703,8 @@ class TemplateFit(Extraction):
             {b.label: np.histogram(b.values[obs], edges)[0].astype(float)
              for b in data.backgrounds}, pseudo,
             caption=f"{self.label} after the selection: the background templates and the "
-                    "pseudo-data drawn from them, bin by bin")
+                    + ("pseudo-data drawn from them, bin by bin" if data.observed is None else
+                       "the data in the analyst's ntuples"))
         return Counts(n_obs, b_eff, zeros, eff, width, b_eff, zeros,
                       signal={"efficiency": eff, "resolution": width, "peak": peak},
                       windows={"bkg": b_eff, "n_obs": n_obs, "n_sig_fit": n_sig},
