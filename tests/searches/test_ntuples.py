@@ -319,3 +319,45 @@ def test_template_lists_samples_points_and_basf2_names(registered: None,
     assert json.loads((tmp_path / MANIFEST).read_text()) == manifest
     code, _, stderr = _invoke("ntuples", "template", TOY.name, "--out", str(tmp_path))
     assert code == 2 and "exists already" in _one_error(stderr)
+
+
+def test_export_through_the_cli_writes_the_same_manifest(runs: dict[str, Path],
+                                                         registered: None) -> None:
+    out = runs["root"] / "cli_export"
+    shutil.copytree(runs["direct"] / ".cache", out / ".cache")  # the simulated samples
+    code, _, stderr = _invoke("ntuples", "export", TOY.name, str(out), "--quick", "--seed", "3",
+                              "--workers", "1")
+    assert code == 0, stderr
+    assert json.loads((out / MANIFEST).read_text()) == json.loads(
+        (runs["exported"] / MANIFEST).read_text())
+
+
+def test_a_folder_without_manifest_is_one_error(runs: dict[str, Path], registered: None) -> None:
+    empty = runs["root"] / "empty"
+    empty.mkdir(exist_ok=True)
+    assert "has no darkscan-ntuples.json" in _run_error(runs, empty)
+    assert "is not a folder" in _run_error(runs, runs["root"] / "nowhere")
+
+
+def test_training_copies_travel_with_the_ntuples(tmp_path: Path) -> None:
+    """A search that chooses its cuts on independent training samples: the export writes
+    them (``training: true``), the run on the ntuples makes the same choices."""
+    from dataclasses import replace
+
+    from darkscan.searches.extraction import EllipticalWindows
+    from darkscan.select.scan import CutGrid
+
+    toy = replace(TOY, name="toy-ntuples-training", extraction=EllipticalWindows(
+        "m_recoil", "M", "$M_{recoil}$", "$M$", (0.0, 10.0), (0.0, 11.0),
+        optimise=CutGrid((("", "pt_cms > 0.5", "pt_cms > 1.5"),))))
+    run_search(toy, out_dir=tmp_path / "direct", quick=True, seed=4, report=False)
+    export_ntuples(toy, tmp_path / "nt", quick=True, seed=4, cache=tmp_path / "direct" / ".cache")
+    entries = json.loads((tmp_path / "nt" / MANIFEST).read_text())["files"]
+    assert sum(e.get("training", False) for e in entries) == 3  # μμ(γ) and two signal points
+    run_search(toy, out_dir=tmp_path / "on", ntuples=load_ntuples(tmp_path / "nt", toy),
+               report=False)
+    direct, mine = _table(tmp_path / "direct", "signal.csv"), _table(tmp_path / "on",
+                                                                     "signal.csv")
+    for col in ("efficiency", "resolution", "bkg", "bkg_unc", "cuts_choice"):
+        np.testing.assert_allclose(mine[col], direct[col], rtol=1e-5, err_msg=col)
+    assert np.all(direct["efficiency"] > 0)

@@ -225,7 +225,12 @@ def _read_columns(path: Path, entry: Entry, variables: tuple[str, ...]
                 f"{where} lacks the variable '{v}' the search reads: expected the basf2 "
                 f"variable '{basf2}' (branch '{root_branch(basf2)}'); add it to the "
                 "VariablesToNtuple list of the steering file")
-        out[v] = np.asarray(read(found), dtype=float)
+        try:
+            out[v] = np.asarray(read(found), dtype=float)
+        except (TypeError, ValueError):
+            raise InputFileError(f"{where}: branch '{found}' ('{v}') is not one number per "
+                                 "candidate; write it with VariablesToNtuple (flat "
+                                 "branches)") from None
     n = len(next(iter(out.values()))) if out else 0
     weight = (np.asarray(read(WEIGHT_BRANCH), dtype=float) if WEIGHT_BRANCH in present
               else np.ones(n))
