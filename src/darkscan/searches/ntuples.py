@@ -189,7 +189,8 @@ def is_training(search: Search, channel: Channel) -> bool:
 # --------------------------------------------------------------------------- reading
 def _read_columns(path: Path, entry: Entry, variables: tuple[str, ...]
                   ) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """The variables (renamed to darkscan's) and the weights of one tree."""
+    """The variables (renamed to darkscan's) and the weights of one tree; only the branches
+    needed are read."""
     if not path.is_file():
         raise InputFileError(f"{entry.where()} listed in {MANIFEST} does not exist in "
                              f"'{path.parent}'")
@@ -198,25 +199,47 @@ def _read_columns(path: Path, entry: Entry, variables: tuple[str, ...]
     if magic == b"PAR1":
         import pyarrow.parquet as pq
 
-        table = pq.read_table(path)
-        names, read = list(table.column_names), table.column
         where = f"'{entry.file}'"
+        present = set(pq.read_schema(path).names)
+        wanted = _branches(variables, present, where)
+        table = pq.read_table(path, columns=list(dict.fromkeys(wanted.values())))
+        raw = {b: table.column(b).to_numpy() for b in table.column_names}
     elif magic == b"root":
         import uproot
 
-        with uproot.open(path) as f:
-            trees = sorted({k.split(";")[0] for k, c in f.classnames().items()
-                            if c in ("TTree", "TNtuple", "TNtupleD", "ROOT::RNTuple")})
-            if entry.tree not in trees:
-                raise InputFileError(f"'{entry.file}' has no tree '{entry.tree}'; its trees: "
-                                     f"{', '.join(trees) or 'none'}; fix 'tree' in {MANIFEST}")
-            arrays = f[entry.tree].arrays(library="np")
-        names, read = list(arrays), arrays.__getitem__
         where = entry.where()
+        try:
+            with uproot.open(path) as f:
+                trees = sorted({k.split(";")[0] for k, c in f.classnames().items()
+                                if c in ("TTree", "TNtuple", "TNtupleD", "ROOT::RNTuple")})
+                if entry.tree not in trees:
+                    raise InputFileError(f"'{entry.file}' has no tree '{entry.tree}'; its "
+                                         f"trees: {', '.join(trees) or 'none'}; fix 'tree' in "
+                                         f"{MANIFEST}")
+                tree = f[entry.tree]
+                wanted = _branches(variables, set(tree.keys()), where)
+                raw = tree.arrays(list(dict.fromkeys(wanted.values())), library="np")
+        except (OSError, ValueError, uproot.deserialization.DeserializationError) as exc:
+            raise InputFileError(f"'{entry.file}' cannot be read as a ROOT file "
+                                 f"({type(exc).__name__}: {exc})") from None
     else:
         raise InputFileError(f"'{entry.file}' is neither a ROOT nor a parquet file")
-    present = set(names)
     out: dict[str, np.ndarray] = {}
+    for v, branch in wanted.items():
+        try:
+            out[v] = np.asarray(raw[branch], dtype=float)
+        except (TypeError, ValueError):
+            raise InputFileError(f"{where}: branch '{branch}' ('{v}') is not one number per "
+                                 "candidate; write it with VariablesToNtuple (flat "
+                                 "branches)") from None
+    weight = out.pop(WEIGHT_BRANCH, None)
+    n = len(next(iter(out.values()))) if out else 0
+    return out, weight if weight is not None else np.ones(n)
+
+
+def _branches(variables: tuple[str, ...], present: set[str], where: str) -> dict[str, str]:
+    """darkscan variable → the branch that holds it (and the weight branch where present)."""
+    out = {}
     for v in variables:
         found = next((b for b in expected_branches(v) if b in present), None)
         if found is None:
@@ -225,16 +248,8 @@ def _read_columns(path: Path, entry: Entry, variables: tuple[str, ...]
                 f"{where} lacks the variable '{v}' the search reads: expected the basf2 "
                 f"variable '{basf2}' (branch '{root_branch(basf2)}'); add it to the "
                 "VariablesToNtuple list of the steering file")
-        try:
-            out[v] = np.asarray(read(found), dtype=float)
-        except (TypeError, ValueError):
-            raise InputFileError(f"{where}: branch '{found}' ('{v}') is not one number per "
-                                 "candidate; write it with VariablesToNtuple (flat "
-                                 "branches)") from None
-    n = len(next(iter(out.values()))) if out else 0
-    weight = (np.asarray(read(WEIGHT_BRANCH), dtype=float) if WEIGHT_BRANCH in present
-              else np.ones(n))
-    return out, weight
+        out[v] = found
+    return out | ({WEIGHT_BRANCH: WEIGHT_BRANCH} if WEIGHT_BRANCH in present else {})
 
 
 def _luminosity(value: str | float, what: str) -> Luminosity:
