@@ -73,9 +73,9 @@ def template_cmd(search: str,
     else:
         table = Table(title=f"variables of {declared.name}'s trees")
         for col in ("channel", "darkscan", "basf2 (VariablesToNtuple)", "ROOT branch"):
-            table.add_column(col)
-        for row in rows:
-            table.add_row(*row)
+            table.add_column(col, overflow="fold")
+        for channel, name, basf2, branch in rows:
+            table.add_row(channel, name, basf2 or f"none: addAlias('{name}', …)", branch)
         cli.out.print(table)
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)

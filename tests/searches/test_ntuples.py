@@ -28,6 +28,7 @@ from darkscan.reco.aliases import to_basf2
 from darkscan.searches.extraction import CountWindows
 from darkscan.searches.ntuples import (
     MANIFEST,
+    basf2_name,
     channel_variables,
     load_ntuples,
     root_branch,
@@ -316,6 +317,9 @@ def test_template_lists_samples_points_and_basf2_names(registered: None,
     listed = json.loads(stdout)["variables"]
     assert {"channel": "mumu", "darkscan": MUON_ID, "basf2": "daughter(0, muonID)",
             "branch": "daughter__bo0__cm__spmuonID__bc"} in listed
+    # a variable basf2 does not know: the analyst defines an alias with darkscan's name
+    assert basf2_name("trg_single_photon") is None
+    assert basf2_name("dau1_M_reduced") is None and basf2_name("Mbc") == "Mbc"
     assert json.loads((tmp_path / MANIFEST).read_text()) == manifest
     code, _, stderr = _invoke("ntuples", "template", TOY.name, "--out", str(tmp_path))
     assert code == 2 and "exists already" in _one_error(stderr)

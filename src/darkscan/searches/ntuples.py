@@ -62,7 +62,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from darkscan.errors import InputFileError, ParameterError
 from darkscan.events import SampleMeta
 from darkscan.physics import Luminosity, parse_luminosity
-from darkscan.reco.aliases import to_basf2
+from darkscan.reco.aliases import to_basf2, to_darkscan
 from darkscan.searches.samples import Ntuple, sample_id
 from darkscan.searches.spec import Channel, SampleSpec, Search
 
@@ -243,11 +243,14 @@ def _branches(variables: tuple[str, ...], present: set[str], where: str) -> dict
     for v in variables:
         found = next((b for b in expected_branches(v) if b in present), None)
         if found is None:
-            basf2 = to_basf2(v)
+            basf2 = basf2_name(v)
             raise InputFileError(
-                f"{where} lacks the variable '{v}' the search reads: expected the basf2 "
-                f"variable '{basf2}' (branch '{root_branch(basf2)}'); add it to the "
-                "VariablesToNtuple list of the steering file")
+                f"{where} lacks the variable '{v}' the search reads: " + (
+                    f"expected the basf2 variable '{basf2}' (branch '{root_branch(basf2)}'); "
+                    "add it to the VariablesToNtuple list of the steering file"
+                    if basf2 is not None else
+                    "basf2 has no variable of that name in darkscan's alias table; define one "
+                    f"with variables.addAlias('{v}', ...) and add it to VariablesToNtuple"))
         out[v] = found
     return out | ({WEIGHT_BRANCH: WEIGHT_BRANCH} if WEIGHT_BRANCH in present else {})
 
@@ -487,14 +490,25 @@ def _sources(search: Search, channel: Channel, points: list[dict[str, float]]
     return simulated_points(search, channel, points)
 
 
-def variables_table(search: Search) -> list[tuple[str, str, str, str]]:
-    """(channel, darkscan variable, basf2 name, ROOT branch) of every variable the search's
-    trees must hold: the list for the steering file's VariablesToNtuple."""
+def basf2_name(variable: str) -> str | None:
+    """The basf2 name of a darkscan variable, or None where the alias table has none (a
+    trigger bit, a truth column, a darkscan-only quantity): the analyst then defines a basf2
+    alias with darkscan's name (``variables.addAlias``)."""
+    name = to_basf2(variable)
+    try:
+        return name if to_darkscan(name) == variable else None
+    except ParameterError:
+        return None
+
+
+def variables_table(search: Search) -> list[tuple[str, str, str | None, str]]:
+    """(channel, darkscan variable, basf2 name or None, ROOT branch) of every variable the
+    search's trees must hold: the list for the steering file's VariablesToNtuple."""
     rows = []
     for ch in search.channels:
         for v in channel_variables(search, ch):
-            basf2 = to_basf2(v)
-            rows.append((ch.name, v, basf2, root_branch(basf2)))
+            basf2 = basf2_name(v)
+            rows.append((ch.name, v, basf2, root_branch(basf2) if basf2 is not None else v))
     return rows
 
 
