@@ -229,6 +229,7 @@ def test_run_with_ntuples_through_the_cli(runs: dict[str, Path], registered: Non
                                    "--out", str(out), "--workers", "1")
     assert code == 0, stderr
     assert "'observed' on the data ntuples" in stdout
+    assert "2 grid point(s) have no signal ntuple and are left out" in stdout
     html = (out / "report.html").read_text()
     assert "the 'observed' limits count the data" in html and "pseudo-data" not in html
     np.testing.assert_allclose(_limits(out)["sigma_ul_obs"],

@@ -111,6 +111,9 @@ def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | 
               f"{f', {len(search.channels)} channels' if several else ''}"
               f"{' (quick)' if quick else ''}",
               soft_wrap=True)  # a log line, not wrapped at 80 columns in a pipe
+    if ntuples is not None and (missing := ntuples.missing_points(search)):
+        con.print(f"{len(missing)} grid point(s) have no signal ntuple and are left out "
+                  "(summary.json: ntuples.points_without_signal)")
     out.mkdir(parents=True, exist_ok=True)
     if ntuples is None:
         reconstructed = _reconstruct(search, points, quick=quick, seed=seed,
