@@ -110,7 +110,14 @@ def export_cmd(search: str,
 
     ex = make_executor(n_workers, None)
     try:
-        path = export_ntuples(declared, folder, quick=quick, seed=seed, lumi=lum, executor=ex)
+        done = export_ntuples(declared, folder, quick=quick, seed=seed, lumi=lum, executor=ex)
     finally:
         ex.close()
-    cli.out.print(f"wrote {path}")
+    cli.out.print(f"wrote {done.manifest}; pseudo-data candidates per channel: "
+                  + ", ".join(f"{k} {v}" for k, v in done.data_events.items()), soft_wrap=True)
+    if done.max_repeat > 1.0:
+        cli.out.print(f"note: one simulated background event stands for up to "
+                      f"{done.max_repeat:.3g} data candidates at this luminosity, so the "
+                      "pseudo-data repeat simulated events: an example of the format, not a "
+                      "realistic dataset (simulate more, e.g. without --quick, or choose a "
+                      "smaller --lumi)", soft_wrap=True)

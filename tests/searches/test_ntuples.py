@@ -330,9 +330,14 @@ def test_export_through_the_cli_writes_the_same_manifest(runs: dict[str, Path],
                                                          registered: None) -> None:
     out = runs["root"] / "cli_export"
     shutil.copytree(runs["direct"] / ".cache", out / ".cache")  # the simulated samples
-    code, _, stderr = _invoke("ntuples", "export", TOY.name, str(out), "--quick", "--seed", "3",
-                              "--workers", "1")
+    code, stdout, stderr = _invoke("ntuples", "export", TOY.name, str(out), "--quick",
+                                   "--seed", "3", "--workers", "1")
     assert code == 0, stderr
+    with uproot.open(out / "data.root") as f:
+        n_data = f["mumu"].num_entries
+    assert f"pseudo-data candidates per channel: mumu {n_data}" in stdout
+    # μμ(γ): σ L / N = 1152 pb × 10 pb⁻¹ / 4000 ≈ 2.9 data candidates per simulated event
+    assert "stands for up to 2.88 data candidates" in stdout
     assert json.loads((out / MANIFEST).read_text()) == json.loads(
         (runs["exported"] / MANIFEST).read_text())
 

@@ -6,6 +6,7 @@ simulated run it came from (the same samples give the same expected limits)."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +41,18 @@ def _branches(nt: Ntuple, variables: tuple[str, ...]) -> dict[str, np.ndarray]:
     return out
 
 
+@dataclass(frozen=True)
+class Exported:
+    """What an export wrote: the manifest, the pseudo-data's candidates per channel, and the
+    largest number of data candidates one simulated event stands for (σ L / N of the sparsest
+    background: above 1 the pseudo-data repeat simulated events, a format example rather than
+    a realistic dataset)."""
+
+    manifest: Path
+    data_events: dict[str, int]
+    max_repeat: float
+
+
 def write_root(path: Path, trees: dict[str, dict[str, np.ndarray]]) -> None:
     """TTrees of flat float64 branches, as basf2's VariablesToNtuple writes them (uproot's
     plain assignment would write RNTuples)."""
@@ -72,12 +85,17 @@ def pseudo_data(search: Search, channel: Channel, backgrounds: list[Ntuple], lum
             for v, c in cols.items()}
 
 
+def _repeat(backgrounds: list[Ntuple], lum: Luminosity) -> float:
+    return max((float(np.max(nt.weight, initial=0.0)) * nt.sigma_pb * lum.per_pb
+                / nt.n_generated for nt in backgrounds), default=0.0)
+
+
 def export_ntuples(search: Search, directory: str | Path, *, quick: bool = False, seed: int = 1,
                    lumi: Luminosity | str | None = None, executor: Executor | None = None,
-                   cache: Path | None = None, scale: float = 1.0) -> Path:
+                   cache: Path | None = None, scale: float = 1.0) -> Exported:
     """Simulate ``search``'s samples (as ``darkscan run`` would, from ``cache`` where they are
     there), write one ROOT file per sample with a tree per channel, a pseudo-dataset at
-    ``lumi`` (default the search's), and the manifest; returns the manifest's path."""
+    ``lumi`` (default the search's), and the manifest."""
     from darkscan.searches.runner import _reconstruct
 
     folder = Path(directory)
@@ -90,6 +108,7 @@ def export_ntuples(search: Search, directory: str | Path, *, quick: bool = False
     several = len(search.channels) > 1
     trees: dict[str, dict[str, dict[str, np.ndarray]]] = {}  # file → tree → branches
     entries = []
+    counts, repeat = {}, 0.0
     for ch in search.channels:
         samples, ntuples = reconstructed[ch.name]
         variables = channel_variables(search, ch)
@@ -110,13 +129,17 @@ def export_ntuples(search: Search, directory: str | Path, *, quick: bool = False
         # each channel draws its own pseudo-data from its own stream
         rng = np.random.default_rng(np.random.SeedSequence(
             [seed, EXPORT_DATA_STREAM, *([search.channels.index(ch)] if several else [])]))
-        trees.setdefault("data.root", {})[ch.name] = pseudo_data(
-            search, ch, [ntuples[b.id] for b in search.backgrounds], lum, rng)
+        bkgs = [ntuples[b.id] for b in search.backgrounds]
+        data = pseudo_data(search, ch, bkgs, lum, rng)
+        trees.setdefault("data.root", {})[ch.name] = data
+        counts[ch.name] = len(next(iter(data.values()), ()))
+        repeat = max(repeat, _repeat(bkgs, lum))
         entries.append({"file": "data.root", **where, "role": "data",
                         "luminosity": f"{lum.per_pb!r}/pb"})
     for file, content in trees.items():
         write_root(folder / file, content)
-    return write_manifest(folder, {"format": FORMAT, "search": search.name, "files": entries})
+    path = write_manifest(folder, {"format": FORMAT, "search": search.name, "files": entries})
+    return Exported(path, counts, repeat)
 
 
-__all__ = ["MANIFEST", "export_ntuples", "pseudo_data", "write_root"]
+__all__ = ["MANIFEST", "Exported", "export_ntuples", "pseudo_data", "write_root"]
