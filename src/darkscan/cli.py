@@ -475,6 +475,10 @@ def run(search: str,
     address = _dask(dask)
     path = _output_folder(out_dir, "--out")
     folder = _path(ntuples, "--ntuples") if ntuples is not None else None
+    if folder is not None:  # the manifest's schema now; its files once the search is known
+        from darkscan.searches.ntuples_manifest import read_manifest
+
+        read_manifest(folder)
 
     # importing a search costs seconds (its stages compile), so it waits for valid inputs
     declared = searches.get(search)

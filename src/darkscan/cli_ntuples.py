@@ -57,7 +57,7 @@ def template_cmd(search: str,
                      help="write DIR/darkscan-ntuples.json (not over an existing one)")] = None,
                  quick: Annotated[bool, typer.Option(help="the quick grid's points")] = False,
                  as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    from darkscan.searches.ntuples import MANIFEST, template, variables_table, write_manifest
+    from darkscan.searches.ntuples_manifest import MANIFEST, write_manifest
 
     cli = _base()
     folder = cli._output_folder(out_dir, "--out") if out_dir is not None else None
@@ -65,6 +65,8 @@ def template_cmd(search: str,
         raise OutputPathError(f"'{folder / MANIFEST}' exists already; remove it or choose "
                               "another --out")
     declared = _search(search)
+    from darkscan.searches.ntuples import template, variables_table
+
     manifest = template(declared, quick=quick)
     rows = variables_table(declared)
     if as_json:

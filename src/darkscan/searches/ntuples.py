@@ -49,118 +49,39 @@ a limit there would need a signal efficiency nobody gave.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from darkscan.errors import InputFileError, ParameterError
 from darkscan.events import SampleMeta
 from darkscan.physics import Luminosity, parse_luminosity
 from darkscan.reco.aliases import to_basf2, to_darkscan
+from darkscan.searches.ntuples_manifest import (
+    FORMAT,
+    MANIFEST,
+    WEIGHT_BRANCH,
+    Entry,
+    Manifest,
+    read_manifest,
+    root_branch,
+    write_manifest,
+)
+from darkscan.searches.runner import TRAINING, kept_columns, simulated_points, training_copy
 from darkscan.searches.samples import Ntuple, sample_id
 from darkscan.searches.spec import Channel, SampleSpec, Search
 
-MANIFEST = "darkscan-ntuples.json"
-FORMAT = "darkscan-ntuples/1"
-#: basf2's candidate weight branch (VariablesToNtuple's sampling weight)
-WEIGHT_BRANCH = "__weight__"
-#: suffix of the independent training copies' sample ids (as the runner names them)
-TRAINING = "training"
-#: basf2's MakeROOTCompatible replacements of the characters that occur in the alias table's
-#: names (the rest of its table concerns characters no variable here uses)
-_ROOT_COMPATIBLE = (("(", "__bo"), (")", "__bc"), (",", "__cm"), (" ", "__sp"), (":", "__cl"))
+__all__ = ["FORMAT", "MANIFEST", "WEIGHT_BRANCH", "AnalystNtuples", "Entry", "Manifest",
+           "basf2_name", "channel_variables", "load_ntuples", "read_manifest", "root_branch",
+           "template", "variables_table", "write_manifest"]
+
 #: relative agreement asked of two numbers that should be the same (σ of one sample, the data
 #: luminosity seen by two channels, --lumi)
 _SAME = 1e-6
-
-
-def root_branch(basf2_name: str) -> str:
-    """The branch name basf2's ``VariablesToNtuple`` gives a variable:
-    ``daughter(0, p)`` → ``daughter__bo0__cm__spp__bc``."""
-    for char, code in _ROOT_COMPATIBLE:
-        basf2_name = basf2_name.replace(char, code)
-    return basf2_name
-
-
-# --------------------------------------------------------------------------- manifest
-class Entry(BaseModel):
-    """One tree of one file and what it stands for (see the module docstring)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    file: str = Field(min_length=1)
-    tree: str = "ntuple"
-    role: Literal["signal", "background", "data"]
-    channel: str | None = None
-    sample: str | None = None
-    point: dict[str, float] | None = None
-    training: bool = False
-    sigma_pb: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    n_generated: int | None = Field(default=None, gt=0)
-    mc_luminosity: str | float | None = None
-    luminosity: str | float | None = None
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Entry:
-        mc = self.role != "data"
-        if self.role == "background" and self.sample is None:
-            raise ValueError("a background entry needs 'sample' (a background sample id of "
-                             "the search)")
-        if self.role == "signal" and self.point is None:
-            raise ValueError("a signal entry needs 'point' (a value for every axis)")
-        if mc and self.luminosity is not None:
-            raise ValueError("'luminosity' belongs to data; an MC sample gives sigma_pb with "
-                             "n_generated or mc_luminosity")
-        if mc and self.sigma_pb is None:
-            raise ValueError("an MC entry needs sigma_pb (the generated sample's cross section "
-                             "in pb) to be normalised")
-        if mc and (self.n_generated is None) == (self.mc_luminosity is None):
-            raise ValueError("an MC entry needs exactly one of n_generated and mc_luminosity")
-        if not mc and self.luminosity is None:
-            raise ValueError("a data entry needs its integrated 'luminosity', e.g. \"20/fb\"")
-        if not mc and (self.sigma_pb is not None or self.n_generated is not None
-                       or self.mc_luminosity is not None or self.training):
-            raise ValueError("a data entry takes no sigma_pb, n_generated, mc_luminosity or "
-                             "training")
-        return self
-
-    def where(self) -> str:
-        return f"'{self.file}' (tree '{self.tree}')"
-
-
-class Manifest(BaseModel):
-    """``darkscan-ntuples.json``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    format: Literal["darkscan-ntuples/1"] = FORMAT
-    search: str
-    files: list[Entry] = Field(min_length=1)
-
-
-def read_manifest(directory: Path) -> Manifest:
-    """The manifest of ``directory``, validated; every problem as an :class:`InputFileError`."""
-    path = directory / MANIFEST
-    if not directory.is_dir():
-        raise InputFileError(f"--ntuples '{directory}' is not a folder; give the folder holding "
-                             f"the ntuples and {MANIFEST}")
-    if not path.is_file():
-        raise InputFileError(f"'{directory}' has no {MANIFEST}; write one with 'darkscan "
-                             "ntuples template SEARCH' and fill it in")
-    try:
-        return Manifest.model_validate_json(path.read_bytes())
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        at = ".".join(str(x) for x in first["loc"])
-        raise InputFileError(f"{path}: {at + ': ' if at else ''}{first['msg']} "
-                             f"({exc.error_count()} problem(s); the schema is in "
-                             "'darkscan ntuples template --help')") from None
 
 
 # --------------------------------------------------------------------------- what a search reads
@@ -169,8 +90,6 @@ def channel_variables(search: Search, channel: Channel, *, data: bool = False
     """The darkscan variables a channel's trees must hold: what its extraction, MVA step and
     selection read (the best-candidate rule was applied when the ntuple was written), and for
     MC the truth column of lifetime reweighting."""
-    from darkscan.searches.runner import kept_columns
-
     observables = search.extraction.observables if data else kept_columns(search)
     return channel.columns(observables, ranking=False)
 
@@ -369,7 +288,7 @@ def load_ntuples(directory: str | Path, search: Search) -> AnalystNtuples:
             if not is_training(search, ch):
                 raise InputFileError(f"{entry.where()}: channel '{channel}' of {search.name} "
                                      "uses no training samples; drop 'training'")
-            spec = _training_spec(spec)
+            spec = training_copy(spec)
             key = f"{spec.id}@{key.split('@')[1]}" if "@" in key else spec.id
         if entry.role != "data":
             specs[key] = spec
@@ -404,12 +323,6 @@ def _channel(entry: Entry, names: list[str]) -> str:
         raise InputFileError(f"{entry.where()}: unknown channel '{entry.channel}'; the "
                              f"search's channels: {', '.join(names)}")
     return entry.channel
-
-
-def _training_spec(spec: SampleSpec) -> SampleSpec:
-    from dataclasses import replace
-
-    return replace(spec, id=f"{spec.id}_{TRAINING}")
 
 
 def _data_luminosity(per_channel: dict[str, float], names: list[str], folder: Path
@@ -472,7 +385,7 @@ def template(search: Search, *, quick: bool = False) -> dict[str, Any]:
                 files.append({"file": f"{b.id}{suffix}.root", **tree, "role": "background",
                               "sample": b.id, **extra, "sigma_pb": None, "n_generated": None})
             spec = search.signal.sample_for(ch.name)
-            for p in _sources(search, ch, search.signal.points(quick)):
+            for p in simulated_points(search, ch, search.signal.points(quick)):
                 name = "_".join(f"{k}{v:g}" for k, v in p.items())
                 files.append({"file": f"{spec.id}_{name}{suffix}.root", **tree,
                               "role": "signal", "point": p, **extra, "sigma_pb": None,
@@ -480,14 +393,6 @@ def template(search: Search, *, quick: bool = False) -> dict[str, Any]:
         files.append({"file": "data.root", **tree, "role": "data",
                       "luminosity": search.default_lumi})
     return {"format": FORMAT, "search": search.name, "files": files}
-
-
-def _sources(search: Search, channel: Channel, points: list[dict[str, float]]
-             ) -> list[dict[str, float]]:
-    """The generated points of a channel's signal (as the runner simulates them)."""
-    from darkscan.searches.runner import simulated_points
-
-    return simulated_points(search, channel, points)
 
 
 def basf2_name(variable: str) -> str | None:
@@ -510,9 +415,3 @@ def variables_table(search: Search) -> list[tuple[str, str, str | None, str]]:
             basf2 = basf2_name(v)
             rows.append((ch.name, v, basf2, root_branch(basf2) if basf2 is not None else v))
     return rows
-
-
-def write_manifest(directory: Path, manifest: dict[str, Any]) -> Path:
-    path = directory / MANIFEST
-    path.write_text(json.dumps(manifest, indent=2) + "\n")
-    return path

@@ -14,15 +14,15 @@ import numpy as np
 from darkscan.physics import Luminosity, parse_luminosity
 from darkscan.reco.aliases import to_basf2
 from darkscan.run.executors import Executor, SerialExecutor
-from darkscan.searches.ntuples import (
+from darkscan.searches.ntuples import channel_variables
+from darkscan.searches.ntuples_manifest import (
     FORMAT,
     MANIFEST,
-    TRAINING,
     WEIGHT_BRANCH,
-    channel_variables,
     root_branch,
     write_manifest,
 )
+from darkscan.searches.runner import TRAINING
 from darkscan.searches.samples import Ntuple, select
 from darkscan.searches.spec import Channel, Search
 

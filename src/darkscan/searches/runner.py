@@ -221,10 +221,14 @@ def _point_selected(search: Search, channel: Channel, spec: SampleSpec,
     return replace(s, id=pid, weight=s.weight * w, mc_weight=s.mc_weight * w)
 
 
+def training_copy(spec: SampleSpec) -> SampleSpec:
+    """The independent training copy of a sample: its own id, hence its own seeds."""
+    return replace(spec, id=f"{spec.id}_{TRAINING}")
+
+
 def _training(grid: SampleSpec, backgrounds: tuple[SampleSpec, ...]
               ) -> tuple[SampleSpec, tuple[SampleSpec, ...]]:
-    return (replace(grid, id=f"{grid.id}_{TRAINING}"),
-            tuple(replace(b, id=f"{b.id}_{TRAINING}") for b in backgrounds))
+    return training_copy(grid), tuple(training_copy(b) for b in backgrounds)
 
 
 def _reconstruct(search: Search, points: list[dict[str, float]], *, quick: bool, seed: int,
