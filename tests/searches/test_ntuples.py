@@ -214,6 +214,23 @@ def test_observed_limits_follow_the_data(runs: dict[str, Path]) -> None:
     np.testing.assert_allclose(after["sigma_ul_obs"][~more], before["sigma_ul_obs"][~more])
 
 
+def test_the_analysts_mc_statistics_are_not_projected(runs: dict[str, Path]) -> None:
+    """Data of 4× the search's luminosity: the MC's weights, and its statistical uncertainty,
+    grow 4× (a simulated run beyond its luminosity would assume more MC: 2×)."""
+    folder = _copy(runs, "more_lumi")
+
+    def more(data: dict) -> None:
+        next(e for e in data["files"] if e["role"] == "data")["luminosity"] = "40/pb"
+    _edit_manifest(folder, more)
+    out = runs["root"] / "more_lumi_out"
+    run_search(TOY, out_dir=out, ntuples=load_ntuples(folder, TOY), report=False)
+    direct, mine = _table(runs["direct"], "signal.csv"), _table(out, "signal.csv")
+    np.testing.assert_allclose(mine["bkg"], 4 * direct["bkg"], rtol=1e-5)
+    np.testing.assert_allclose(mine["bkg_unc"], 4 * direct["bkg_unc"], rtol=1e-5)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["luminosity"] == "40 pb⁻¹" and summary["projection"] is None
+
+
 def test_a_parquet_input_reads_like_root(runs: dict[str, Path]) -> None:
     folder = _copy(runs, "parquet")
 

@@ -288,7 +288,8 @@ def _run_channel(search: Search, channel: Channel,
         selected, mva_summary = _mva_step(channel.mva, selected, points, train_grid,
                                           train_bkgs, seed, cache, con)
     observed = selected.pop("data:observed", None)
-    mc_scale = projection_mc_scale(search.default_lumi, lum)
+    # an analyst's MC is what it is: no projection of its statistics with the luminosity
+    mc_scale = projection_mc_scale(search.default_lumi, lum) if data is None else 1.0
     # the pseudo-data's own stream; several channels draw theirs independently
     stream = [seed, PSEUDO_DATA_STREAM] + ([zlib.crc32(channel.name.encode())] if several
                                            else [])
@@ -481,9 +482,9 @@ def _run_summary(search: Search, runs: list[_ChannelRun], combination: _Combinat
 
 
 def _ntuples_summary(search: Search, ntuples: AnalystNtuples) -> dict[str, Any]:
-    """What an ntuples run read, in place of the pseudo-data's note."""
+    """What an ntuples run read, in place of the pseudo-data's and the projection's notes."""
     missing = ntuples.missing_points(search)
-    return {"pseudo_data": None,
+    return {"pseudo_data": None, "projection": None,
             "ntuples": {"directory": str(ntuples.directory), "files": list(ntuples.files),
                         "data_luminosity": str(ntuples.lumi),
                         "observed": "observed limits count the data ntuples; expected limits "
