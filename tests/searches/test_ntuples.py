@@ -10,10 +10,11 @@ import csv
 import importlib.machinery
 import io
 import json
+import re
 import shutil
 import sys
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -318,6 +319,51 @@ def test_inconsistent_luminosity(runs: dict[str, Path], registered: None) -> Non
         data["files"][0]["sigma_pb"] = -1.0
     _edit_manifest(folder, negative)
     assert "sigma_pb" in _run_error(runs, folder)
+
+
+def _set(role: str, **changes: object) -> Callable[[dict], None]:
+    def edit(data: dict) -> None:
+        next(e for e in data["files"] if e["role"] == role).update(changes)
+    return edit
+
+
+def _drop_data(data: dict) -> None:
+    data["files"] = [e for e in data["files"] if e["role"] != "data"]
+
+
+def _other_search(data: dict) -> None:
+    data["search"] = "zprime-invisible"
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (_set("background", sample="qq"), "unknown background sample 'qq' of toy-ntuples; its "
+                                      "samples: mumu"),
+    (_set("signal", point={"mass": 3.0}), "mass=3 is not a point of the signal grid"),
+    (_set("signal", point={"gprime": 0.1}), "a signal point gives the axes mass"),
+    (_set("signal", training=True), "uses no training samples"),
+    (_set("background", channel="ee"), "unknown channel 'ee'"),
+    (_set("data", luminosity="ten/pb"), "luminosity"),
+    (_set("signal", n_generated=None), "exactly one of n_generated and mc_luminosity"),
+    (_set("data", sigma_pb=1.0), "a data entry takes no sigma_pb"),
+    (_set("background", file="nothere.root"), "does not exist"),
+    (_drop_data, "gives no data for channel(s) mumu"),
+    (_other_search, "is written for search 'zprime-invisible'"),
+])
+def test_manifest_mistakes_are_named(runs: dict[str, Path], edit: Callable[[dict], None],
+                                     message: str) -> None:
+    folder = _copy(runs, "mistake")
+    _edit_manifest(folder, edit)
+    with pytest.raises(InputFileError, match=re.escape(message)):
+        load_ntuples(folder, TOY)
+
+
+def test_mc_luminosity_stands_for_the_generated_events(runs: dict[str, Path]) -> None:
+    folder = _copy(runs, "mc_lumi")
+    manifest = json.loads((folder / MANIFEST).read_text())
+    bkg = next(e for e in manifest["files"] if e["role"] == "background")
+    _edit_manifest(folder, _set("background", n_generated=None,
+                                mc_luminosity=f"{bkg['n_generated'] / bkg['sigma_pb']!r}/pb"))
+    assert load_ntuples(folder, TOY).mc["mumu"]["mumu"].n_generated == bkg["n_generated"]
 
 
 def test_a_sample_split_over_files_has_one_cross_section(runs: dict[str, Path]) -> None:

@@ -219,7 +219,7 @@ class AnalystNtuples:
                                  f"in {self.directory / MANIFEST}: observed limits are at the "
                                  "data's luminosity; drop --lumi or fix the manifest")
 
-    def reconstructed(self, search: Search, points: list[dict[str, float]],
+    def reconstructed(self, search: Search,
                       samples: Mapping[str, Mapping[str, tuple[SampleSpec, dict[str, float]]]]
                       ) -> dict[str, tuple[dict[str, tuple[SampleSpec, dict[str, float]]],
                                            dict[str, Ntuple]]]:
@@ -249,9 +249,6 @@ def load_ntuples(directory: str | Path, search: Search) -> AnalystNtuples:
         raise InputFileError(f"{folder / MANIFEST} is written for search '{manifest.search}', "
                              f"not '{search.name}'")
     names = [c.name for c in search.channels]
-    backgrounds = {b.id: b for b in search.backgrounds}
-    axes = [a.name for a in search.axes]
-    grid = search.signal.points(False) + search.signal.points(True)
     parts: dict[tuple[str, str], list[tuple[Entry, dict[str, np.ndarray], np.ndarray]]] = {}
     specs: dict[str, SampleSpec] = {}
     data_lumi: dict[str, float] = {}
@@ -262,35 +259,8 @@ def load_ntuples(directory: str | Path, search: Search) -> AnalystNtuples:
             key = "data"
             lum = _luminosity(entry.luminosity or "", f"{entry.where()}: luminosity")
             data_lumi[channel] = data_lumi.get(channel, 0.0) + lum.per_pb
-        elif entry.role == "background":
-            if entry.sample not in backgrounds:
-                raise InputFileError(f"{entry.where()}: unknown background sample "
-                                     f"'{entry.sample}' of {search.name}; its samples: "
-                                     f"{', '.join(backgrounds)}")
-            spec = backgrounds[entry.sample]
-            key = sample_id(spec)
         else:
-            point = entry.point or {}
-            if sorted(point) != sorted(axes):
-                raise InputFileError(f"{entry.where()}: a signal point gives the axes "
-                                     f"{', '.join(axes)} of {search.name}, got "
-                                     f"{', '.join(sorted(point)) or 'none'}")
-            spec = search.signal.sample_for(channel)
-            key = sample_id(spec, point)
-            sources = {sample_id(spec, search.signal.source(p)) for p in grid}
-            if key not in sources:
-                raise InputFileError(
-                    f"{entry.where()}: {key.split('@')[1]} is not a point of the signal grid of "
-                    f"{search.name} (" + "; ".join(
-                        f"{a.name}: {', '.join(f'{v:g}' for v in a.values)}"
-                        for a in search.axes) + ")")
-        if entry.training:
-            if not is_training(search, ch):
-                raise InputFileError(f"{entry.where()}: channel '{channel}' of {search.name} "
-                                     "uses no training samples; drop 'training'")
-            spec = training_copy(spec)
-            key = f"{spec.id}@{key.split('@')[1]}" if "@" in key else spec.id
-        if entry.role != "data":
+            key, spec = _sample(entry, search, ch)
             specs[key] = spec
         variables = channel_variables(search, ch, data=entry.role == "data")
         cols, weight = _read_columns(folder / entry.file, entry, variables)
@@ -311,6 +281,39 @@ def load_ntuples(directory: str | Path, search: Search) -> AnalystNtuples:
                        filter=spec.filter_label, kind="ntuple", generator="analyst ntuples"))
     return AnalystNtuples(folder, mc, data, lumi, tuple(dict.fromkeys(
         e.file for e in manifest.files)))
+
+
+def _sample(entry: Entry, search: Search, channel: Channel) -> tuple[str, SampleSpec]:
+    """The sample id (as the runner names it) and the sample an MC entry stands for."""
+    point: dict[str, float] | None = None
+    if entry.role == "background":
+        backgrounds = {b.id: b for b in search.backgrounds}
+        if entry.sample not in backgrounds:
+            raise InputFileError(f"{entry.where()}: unknown background sample "
+                                 f"'{entry.sample}' of {search.name}; its samples: "
+                                 f"{', '.join(backgrounds)}")
+        spec = backgrounds[entry.sample]
+    else:
+        point, axes = entry.point or {}, [a.name for a in search.axes]
+        if sorted(point) != sorted(axes):
+            raise InputFileError(f"{entry.where()}: a signal point gives the axes "
+                                 f"{', '.join(axes)} of {search.name}, got "
+                                 f"{', '.join(sorted(point)) or 'none'}")
+        spec = search.signal.sample_for(channel.name)
+        grid = search.signal.points(False) + search.signal.points(True)
+        if sample_id(spec, point) not in {sample_id(spec, search.signal.source(p))
+                                          for p in grid}:
+            raise InputFileError(
+                f"{entry.where()}: {sample_id(spec, point).split('@')[1]} is not a point of "
+                f"the signal grid of {search.name} (" + "; ".join(
+                    f"{a.name}: {', '.join(f'{v:g}' for v in a.values)}"
+                    for a in search.axes) + ")")
+    if entry.training:
+        if not is_training(search, channel):
+            raise InputFileError(f"{entry.where()}: channel '{channel.name}' of {search.name} "
+                                 "uses no training samples; drop 'training'")
+        spec = training_copy(spec)
+    return sample_id(spec, point), spec
 
 
 def _channel(entry: Entry, names: list[str]) -> str:

@@ -120,7 +120,7 @@ def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | 
                                      cache=out / ".cache",
                                      executor=executor or SerialExecutor(), scale=scale)
     else:
-        reconstructed = ntuples.reconstructed(search, points, {
+        reconstructed = ntuples.reconstructed(search, {
             ch.name: _channel_samples(search, ch, points) for ch in search.channels})
     t_sim = time.perf_counter() - t0
 
