@@ -303,6 +303,20 @@ def test_missing_variable_names_darkscan_and_basf2(runs: dict[str, Path], regist
     assert f"mumu{suffix}" in line
 
 
+def test_events_with_several_candidates_are_refused(runs: dict[str, Path]) -> None:
+    """basf2 writes __ncandidates__: the channel's best-candidate rule was not applied."""
+    folder = _copy(runs, "several")
+    with uproot.open(folder / "mumu.root") as f:
+        arrays = f["mumu"].arrays(library="np")
+    n = len(arrays["__weight__"])
+    write_root(folder / "mumu.root", {"mumu": arrays | {"__ncandidates__": np.ones(n)}})
+    load_ntuples(folder, TOY)  # one candidate per event: fine
+    write_root(folder / "mumu.root", {"mumu": arrays | {"__ncandidates__": np.r_[np.ones(n - 1),
+                                                                                 2.0]}})
+    with pytest.raises(InputFileError, match=r"events with 2 candidates.*best by 'pt_cms'"):
+        load_ntuples(folder, TOY)
+
+
 def test_inconsistent_luminosity(runs: dict[str, Path], registered: None) -> None:
     line = _run_error(runs, runs["exported"], "--lumi", "20/pb")
     assert "differs from the data's luminosity 10 pb⁻¹" in line

@@ -41,7 +41,8 @@ Variables: each tree holds one row per candidate, after the channel's best-candi
 ``VariablesToNtuple`` writes them (``daughter(0, theta)`` as ``daughter__bo0__cm__sptheta__bc``),
 or with the basf2 name itself, or with darkscan's name (a basf2 alias); the alias table is
 :mod:`darkscan.reco.aliases`. ``__weight__`` (basf2's candidate weight) is read as the event
-weight where present. The search's selection, extraction, inference and interpretation then
+weight where present; where ``__ncandidates__`` is written it must be 1 for a channel with a
+best-candidate rule. The search's selection, extraction, inference and interpretation then
 run unchanged on these ntuples; observed limits come from the data (expected ones from the MC),
 and grid points without a signal ntuple are left out of the run (listed in ``summary.json``):
 a limit there would need a signal efficiency nobody gave.
@@ -62,6 +63,7 @@ from darkscan.events import SampleMeta
 from darkscan.physics import Luminosity, parse_luminosity
 from darkscan.reco.aliases import to_basf2, to_darkscan
 from darkscan.searches.ntuples_manifest import (
+    CANDIDATES_BRANCH,
     FORMAT,
     MANIFEST,
     WEIGHT_BRANCH,
@@ -73,7 +75,7 @@ from darkscan.searches.ntuples_manifest import (
 )
 from darkscan.searches.runner import TRAINING, kept_columns, simulated_points, training_copy
 from darkscan.searches.samples import Ntuple, sample_id
-from darkscan.searches.spec import Channel, SampleSpec, Search
+from darkscan.searches.spec import BestCandidate, Channel, SampleSpec, Search
 
 __all__ = ["FORMAT", "MANIFEST", "WEIGHT_BRANCH", "AnalystNtuples", "Entry", "Manifest",
            "basf2_name", "channel_variables", "load_ntuples", "read_manifest", "root_branch",
@@ -106,10 +108,11 @@ def is_training(search: Search, channel: Channel) -> bool:
 
 
 # --------------------------------------------------------------------------- reading
-def _read_columns(path: Path, entry: Entry, variables: tuple[str, ...]
+def _read_columns(path: Path, entry: Entry, variables: tuple[str, ...], ranked: str | None
                   ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """The variables (renamed to darkscan's) and the weights of one tree; only the branches
-    needed are read."""
+    needed are read. ``ranked``: the channel's best-candidate expression (basf2's
+    ``__ncandidates__``, where written, must then be 1)."""
     if not path.is_file():
         raise InputFileError(f"{entry.where()} listed in {MANIFEST} does not exist in "
                              f"'{path.parent}'")
@@ -152,6 +155,12 @@ def _read_columns(path: Path, entry: Entry, variables: tuple[str, ...]
                                  "candidate; write it with VariablesToNtuple (flat "
                                  "branches)") from None
     weight = out.pop(WEIGHT_BRANCH, None)
+    candidates = out.pop(CANDIDATES_BRANCH, None)
+    if candidates is not None and len(candidates) and np.max(candidates) > 1 and ranked:
+        raise InputFileError(
+            f"{where} has events with {int(np.max(candidates))} candidates; the search counts "
+            f"one per event, the best by '{ranked}': rank in basf2 and keep the first "
+            "(rankByHighest/rankByLowest with numBest=1, as the channel's rule says)")
     n = len(next(iter(out.values()))) if out else 0
     return out, weight if weight is not None else np.ones(n)
 
@@ -171,7 +180,7 @@ def _branches(variables: tuple[str, ...], present: set[str], where: str) -> dict
                     "basf2 has no variable of that name in darkscan's alias table; define one "
                     f"with variables.addAlias('{v}', ...) and add it to VariablesToNtuple"))
         out[v] = found
-    return out | ({WEIGHT_BRANCH: WEIGHT_BRANCH} if WEIGHT_BRANCH in present else {})
+    return out | {b: b for b in (WEIGHT_BRANCH, CANDIDATES_BRANCH) if b in present}
 
 
 def _luminosity(value: str | float, what: str) -> Luminosity:
@@ -263,7 +272,9 @@ def load_ntuples(directory: str | Path, search: Search) -> AnalystNtuples:
             key, spec = _sample(entry, search, ch)
             specs[key] = spec
         variables = channel_variables(search, ch, data=entry.role == "data")
-        cols, weight = _read_columns(folder / entry.file, entry, variables)
+        best = ch.best_candidate
+        cols, weight = _read_columns(folder / entry.file, entry, variables,
+                                     best.expression if isinstance(best, BestCandidate) else None)
         parts.setdefault((channel, key), []).append((entry, cols, weight))
     lumi = _data_luminosity(data_lumi, names, folder)
     mc: dict[str, dict[str, Ntuple]] = {}

@@ -16,6 +16,8 @@ MANIFEST = "darkscan-ntuples.json"
 FORMAT = "darkscan-ntuples/1"
 #: basf2's candidate weight branch (VariablesToNtuple's sampling weight)
 WEIGHT_BRANCH = "__weight__"
+#: basf2's count of the candidates of the event a row belongs to
+CANDIDATES_BRANCH = "__ncandidates__"
 #: basf2's MakeROOTCompatible replacements of the characters that occur in the alias table's
 #: names (the rest of its table concerns characters no variable here uses)
 _ROOT_COMPATIBLE = (("(", "__bo"), (")", "__bc"), (",", "__cm"), (" ", "__sp"), (":", "__cl"))
