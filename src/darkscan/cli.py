@@ -461,8 +461,9 @@ def run(search: str,
         ntuples: Annotated[str | None, typer.Option(
             "--ntuples", metavar="DIR",
             help="your own basf2 ntuples (ROOT or parquet) and their darkscan-ntuples.json "
-                 "replace the simulation: observed limits from the data ('darkscan ntuples "
-                 "template SEARCH' writes the manifest)")] = None) -> None:
+                 "replace the simulation: observed limits from the data, at its luminosity, "
+                 "for the grid points with a signal ntuple ('darkscan ntuples template "
+                 "SEARCH' writes the manifest)")] = None) -> None:
     """Run a search end to end and write limits, plots, HEPData and a summary."""
     from darkscan import searches
 

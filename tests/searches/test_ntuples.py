@@ -317,6 +317,17 @@ def test_events_with_several_candidates_are_refused(runs: dict[str, Path]) -> No
         load_ntuples(folder, TOY)
 
 
+def test_sampled_data_are_refused(runs: dict[str, Path]) -> None:
+    """Data are counted: a candidate standing for several (basf2's sampling) cannot be."""
+    folder = _copy(runs, "sampled")
+    with uproot.open(folder / "data.root") as f:
+        arrays = f["mumu"].arrays(library="np")
+    write_root(folder / "data.root", {"mumu": arrays | {"__weight__": np.full(
+        len(arrays["mRecoil"]), 10.0)}})
+    with pytest.raises(InputFileError, match="without sampling"):
+        load_ntuples(folder, TOY)
+
+
 def test_inconsistent_luminosity(runs: dict[str, Path], registered: None) -> None:
     line = _run_error(runs, runs["exported"], "--lumi", "20/pb")
     assert "differs from the data's luminosity 10 pb⁻¹" in line

@@ -275,6 +275,10 @@ def load_ntuples(directory: str | Path, search: Search) -> AnalystNtuples:
         best = ch.best_candidate
         cols, weight = _read_columns(folder / entry.file, entry, variables,
                                      best.expression if isinstance(best, BestCandidate) else None)
+        if entry.role == "data" and np.any(weight != 1.0):
+            raise InputFileError(f"{entry.where()}: data candidates with __weight__ ≠ 1 "
+                                 "(VariablesToNtuple's sampling); observed limits count "
+                                 "events, so write the data without sampling")
         parts.setdefault((channel, key), []).append((entry, cols, weight))
     lumi = _data_luminosity(data_lumi, names, folder)
     mc: dict[str, dict[str, Ntuple]] = {}
