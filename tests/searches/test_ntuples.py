@@ -508,3 +508,28 @@ def test_every_extraction_counts_the_data_not_the_pseudo_data() -> None:
         # the efficiency-corrected fit sees the injected 300 events: n_obs − b ≈ 300 × ε_window
         more = _counts(ext, sig, bkg, injected, 1).n_obs[0] - base.n_obs[0]
         assert more == pytest.approx(300 * base.efficiency[0] / 1.0, rel=0.3), type(ext).__name__
+
+
+def test_data_split_over_files_add_up_and_channels_must_agree(runs: dict[str, Path]) -> None:
+    from darkscan.searches.ntuples import _data_luminosity
+
+    folder = _copy(runs, "split_data")
+    with uproot.open(folder / "data.root") as f:
+        arrays = f["mumu"].arrays(library="np")
+    half = len(arrays["mRecoil"]) // 2
+    write_root(folder / "data_a.root", {"mumu": {k: v[:half] for k, v in arrays.items()}})
+    write_root(folder / "data_b.root", {"mumu": {k: v[half:] for k, v in arrays.items()}})
+
+    def split(data: dict) -> None:
+        whole = next(e for e in data["files"] if e["role"] == "data")
+        data["files"].remove(whole)
+        data["files"] += [{**whole, "file": "data_a.root", "luminosity": "4/pb"},
+                          {**whole, "file": "data_b.root", "luminosity": "6/pb"}]
+    _edit_manifest(folder, split)
+    loaded = load_ntuples(folder, TOY)
+    assert loaded.lumi.per_pb == pytest.approx(10.0)
+    assert len(loaded.data["mumu"].weight) == len(arrays["mRecoil"])
+    # two channels read the same data: their luminosities must agree
+    with pytest.raises(InputFileError, match="inconsistent data luminosities, 10 pb⁻¹ in "
+                                             "channel 'fwd' and 20 pb⁻¹ in 'bwd'"):
+        _data_luminosity({"fwd": 10.0, "bwd": 20.0}, ["fwd", "bwd"], folder)
