@@ -517,27 +517,47 @@ def run(search: str,
         dask: Annotated[str | None, typer.Option(help=DASK_HELP)] = None,
         quick: bool = False,
         seed: Annotated[int, typer.Option(help=SEED_HELP)] = 1,
-        scenario: Annotated[str, typer.Option(help=SCENARIO_HELP)] = "baseline") -> None:
+        scenario: Annotated[str, typer.Option(help=SCENARIO_HELP)] = "baseline",
+        ntuples: Annotated[str | None, typer.Option(
+            "--ntuples", metavar="DIR",
+            help="your own basf2 ntuples (ROOT or parquet) and their darkscan-ntuples.json "
+                 "replace the simulation: observed limits from the data, at its luminosity, "
+                 "for the grid points with a signal ntuple ('darkscan ntuples template "
+                 "SEARCH' writes the manifest)")] = None) -> None:
     """Run a search end to end and write limits, plots, HEPData and a summary."""
     from darkscan import searches
 
     _ready_search(search)
     lum = _lumi(lumi) if lumi is not None else None
-    (chosen,) = _scenarios(scenario)
+    chosen, *more = _scenarios(scenario)
+    if more:
+        raise ParameterError("run takes one --scenario; 'darkscan project' compares several")
     _seed(seed)
     n_workers = _workers(workers)
     address = _dask(dask)
     path = _output_folder(out_dir, "--out")
+    folder = _path(ntuples, "--ntuples") if ntuples is not None else None
+    if folder is not None:  # the manifest's schema now; its files once the search is known
+        from darkscan.searches.ntuples_manifest import read_manifest
+
+        read_manifest(folder)
 
     # importing a search costs seconds (its stages compile), so it waits for valid inputs
     declared = searches.get(search)
     from darkscan.run.executors import make_executor
     from darkscan.searches.runner import run_search
 
+    analyst = None
+    if folder is not None:  # every file read and checked before any work
+        from darkscan.searches.ntuples import load_ntuples
+
+        analyst = load_ntuples(folder, declared)
+        if lum is not None:
+            analyst.check_luminosity(lum)
     ex = make_executor(n_workers, address)
     try:
         result = run_search(declared, out_dir=path, lumi=lum, quick=quick, seed=seed,
-                            executor=ex, console=out, scenario=chosen)
+                            executor=ex, console=out, scenario=chosen, ntuples=analyst)
     finally:
         ex.close()
     out.print(result.summary_text(), markup=False, highlight=False)
@@ -706,6 +726,7 @@ def _with_progress(items: list[Any], label: str) -> list[Any]:
 
 app.add_typer(importlib.import_module("darkscan.cli_cdc").cdc_app, name="cdc")
 app.add_typer(importlib.import_module("darkscan.cli_limits").limits_app, name="limits")
+app.add_typer(importlib.import_module("darkscan.cli_ntuples").ntuples_app, name="ntuples")
 
 
 # ---------------------------------------------------------------------------- entry point

@@ -34,6 +34,12 @@ LIM = ("limit", "--n-obs", "3", "--bkg", "1")
 
 #: (arguments, a piece of the one error line: the input it names or the problem it states)
 CORPUS: list[tuple[tuple[str, ...], str]] = [
+    # an analyst's ntuples
+    ((*ZP, "--ntuples", ""), "--ntuples is empty"),
+    ((*ZP, "--ntuples", "no-such-folder"), "is not a folder"),
+    ((*ZP, "--ntuples", "."), "has no darkscan-ntuples.json"),
+    (("ntuples", "template", "zprime-invisibel"), "unknown search"),
+    (("ntuples", "export", "zprime-invisible", "nt", "--seed", "-1"), "--seed"),
     # seeds
     ((*ZP, "--seed", "-1"), "--seed"),
     (("xsec", "ee_mumu", "--seed", "-1"), "--seed"),

@@ -356,7 +356,8 @@ def _limits_table(f: _Folder, number: int) -> str:
         rows.append(row)
     cl = f.get("cl")
     pct = f"{100 * float(cl):g}% CL " if cl is not None else ""
-    caption = (f"{pct}upper limits per signal point: observed (seeded pseudo-data), median "
+    observed = "the data ntuples" if f.summary.get("ntuples") else "seeded pseudo-data"
+    caption = (f"{pct}upper limits per signal point: observed ({observed}), median "
                "expected and the ranges containing 68% and 95% of the expected limits. "
                "'—': no selected signal at that point.")
     return _table(caption, [top, sub], rows, scroll=len(rows) > 25, number=number, cls="num")
@@ -442,9 +443,12 @@ def build_html_report(directory: str | Path) -> Path:
         + html_text(str(q["label"])) + coupling_text
         + (f" from a darkscan simulation of this search at {html_text(lumi)}" if lumi else "")
         + ", with the selection, the simulated samples, the signal efficiency and resolution "
-        "and the distributions after the selection. All events are simulated: the "
-        "'observed' limits use a seeded pseudo-dataset drawn from the background model. "
-        "They are not Belle II results.</p>")
+        "and the distributions after the selection. "
+        + ("The samples and the data are the analyst's ntuples ("
+           + html_text(str(f.summary["ntuples"].get("directory", ""))) + "): the 'observed' "
+           "limits count the data.</p>" if isinstance(f.summary.get("ntuples"), dict) else
+           "All events are simulated: the 'observed' limits use a seeded pseudo-dataset drawn "
+           "from the background model. They are not Belle II results.</p>"))
     refs = f.get("references", [])
     n_table = 0
     n_table += 1

@@ -67,8 +67,11 @@ def write_search_report(result: SearchResult) -> Path:
     figures = [*_limit_figures(result, out), *_signal_figures(result, out),
                *_distribution_figures(result, out)]
     tables = _hepdata_tables(result)
-    write_hepdata(out / "hepdata", tables, comment=f"darkscan simulation of {result.title} "
-                  f"({', '.join(result.references)}); 'observed' limits use pseudo-data")
+    write_hepdata(out / "hepdata", tables, comment=(
+        f"darkscan on the analyst's ntuples of {result.title} ({', '.join(result.references)}); "
+        "'observed' limits use the data ntuples" if result.on_data else
+        f"darkscan simulation of {result.title} ({', '.join(result.references)}); 'observed' "
+        "limits use pseudo-data"))
     write_workspace(result, out / "pyhf")
     meta = _meta(result, figures, tables)
     (out / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False))
@@ -166,6 +169,13 @@ _BAND_SENTENCE = ("The dashed line is the median expected limit, the green and y
                   "its ±1σ and ±2σ ranges; the solid line is the limit observed in a seeded "
                   "pseudo-dataset drawn from the background model. Points without selected "
                   "signal have no limit and interrupt the curves.")
+#: the same where the observed limits count the analyst's data (``run --ntuples``)
+_BAND_SENTENCE_DATA = _BAND_SENTENCE.replace(
+    "a seeded pseudo-dataset drawn from the background model", "the data ntuples")
+
+
+def _bands(result: SearchResult) -> str:
+    return _BAND_SENTENCE_DATA if result.on_data else _BAND_SENTENCE
 
 
 # --------------------------------------------------------------------------- limit figures
@@ -187,14 +197,16 @@ def _limit_figures_1d(result: SearchResult, out: Path) -> list[FigureEntry]:
         x = x_all[idx]
         pub = _published(result, result.quantity, scale)
         name = f"plots/limit_{result.quantity}{_suffix(channel)}.png"
+        observed = "Observed (data)" if result.on_data else "Observed (pseudo-data)"
         plot_limit_band(out / name, x, scale * np.asarray(result.limits.observed, float)[idx],
-                        _band(result.limits.expected, scale, idx), xlabel=ax0.axis_label,
+                        _band(result.limits.expected, scale, idx), observed_label=observed,
+                        xlabel=ax0.axis_label,
                         ylabel=_with_unit(result.quantity_label, unit), lumi_label=lumi,
                         references=pub, logx=logx, legend_title=f"{pct} CL upper limits")
         figs.append(FigureEntry(name, "Limits", (
             f"{pct} CL upper limits on {result.quantity_label}"
             f"{' in fb' if unit else ''} as a function of {ax0.label}"
-            f"{_in_channel(channel)}, for {lumi}. {_BAND_SENTENCE}"
+            f"{_in_channel(channel)}, for {lumi}. {_bands(result)}"
             + _published_sentence(pub))))
         for c in result.couplings:
             bands = {bname: (x, np.asarray(lo, float)[idx], np.asarray(hi, float)[idx])
@@ -202,14 +214,15 @@ def _limit_figures_1d(result: SearchResult, out: Path) -> list[FigureEntry]:
             cpub = _published(result, c.column, 1.0)
             name = f"plots/limit_{_slug(c.column)}{_suffix(channel)}.png"
             plot_limit_band(out / name, x, np.asarray(c.observed, float)[idx],
-                            _band(c.expected, 1.0, idx), xlabel=ax0.axis_label, ylabel=c.label,
+                            _band(c.expected, 1.0, idx), observed_label=observed,
+                            xlabel=ax0.axis_label, ylabel=c.label,
                             lumi_label=lumi, references=cpub, bands=bands, logx=logx,
                             legend_title=f"{pct} CL upper limits ({c.model})")
             band_text = (" The shaded region" + ("s are " if len(bands) > 1 else " is ")
                          + ", ".join(bands) + " (favoured values).") if bands else ""
             figs.append(FigureEntry(name, "Limits", (
                 f"{pct} CL upper limits on {c.label} ({c.description}) as a function of "
-                f"{ax0.label}{_in_channel(channel)}, for {lumi}. {_BAND_SENTENCE}{band_text}"
+                f"{ax0.label}{_in_channel(channel)}, for {lumi}. {_bands(result)}{band_text}"
                 + _published_sentence(cpub))))
     return figs
 
@@ -372,7 +385,8 @@ def _distribution_figures(result: SearchResult, out: Path) -> list[FigureEntry]:
                    data=d.data, mc_events=mc, xlabel=d.label, lumi_label=lumi)
         caption = d.caption or (f"Distribution of {d.label} after the selection, for {lumi}: "
                                 "simulated backgrounds stacked, signals as lines, "
-                                "pseudo-data as points.")
+                                + ("data" if result.on_data else "pseudo-data")
+                                + " as points.")
         if d.channel:
             caption = f"Channel {d.channel}. {caption}"
         if _empty_mc(d):

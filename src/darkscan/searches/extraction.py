@@ -56,7 +56,9 @@ class Selected:
 
 @dataclass(frozen=True)
 class ExtractionInput:
-    """What an extraction sees: per signal point, per background, the pseudo-data stream."""
+    """What an extraction sees: per signal point, per background, the pseudo-data stream, and
+    the data where there are some (``observed``: the recorded candidates after the selection,
+    then counted where the pseudo-data would be drawn)."""
 
     points: list[dict[str, float]]
     signal: list[Selected]
@@ -67,6 +69,7 @@ class ExtractionInput:
     training: ExtractionInput | None = None
     #: factor on the declared systematics (projections: ``interpret.projection.Scenario``)
     syst_scale: float = 1.0
+    observed: Selected | None = None
 
 
 @dataclass(frozen=True)
@@ -193,7 +196,8 @@ class CountWindows(Extraction):
                     empty = empty_interval_unc(x, lo, hi, b.unit_weight)
                     var[region] += data.mc_scale * np.where(k > 0, est**2 / np.maximum(k, 1),
                                                             empty**2)
-        pseudo = data.rng.poisson(total).astype(float)
+        pseudo = (data.rng.poisson(total).astype(float) if data.observed is None else
+                  np.histogram(data.observed.values[self.observable], edges)[0].astype(float))
         bkg = integrate_histogram(total, edges, w_lo, w_hi)
         n_obs = integrate_histogram(pseudo, edges, w_lo, w_hi)
         if self.background == "mc":
@@ -219,7 +223,8 @@ class CountWindows(Extraction):
             {b.label: coarse(fine[b.id][1].astype(float)) for b in bkgs}, coarse(pseudo),
             caption=f"{self.label} after the selection: the background model (the local "
                     "density of each simulated background) that predicts the windows and "
-                    "draws the pseudo-data")
+                    + ("draws the pseudo-data" if data.observed is None else
+                       "the data in the analyst's ntuples"))
         return Counts(n_obs, bkg, unc, eff, width, bkg_obs, bkg_obs_unc,
                       signal={"efficiency": eff, "resolution": width, "peak": peak},
                       windows={"window_lo": w_lo, "window_hi": w_hi, "bkg": bkg,
@@ -326,14 +331,19 @@ class EllipticalWindows(Extraction):
                                            (b.unit_weight / f[0] ** 2) ** 2)
         # pseudo-data in the windows: Poisson counts about the same background model (the
         # windows sit at the simulated points and do not share events)
-        n_obs = data.rng.poisson(bkg).astype(float)
-        # for the projections: a Poisson number of events drawn from the weighted simulation
-        pool = np.concatenate([self._xy(b) for b in data.backgrounds]) if data.backgrounds \
-            else np.zeros((0, 2))
-        w = np.concatenate([b.weight for b in data.backgrounds]) if data.backgrounds \
-            else np.zeros(0)
-        n_data = data.rng.poisson(w.sum()) if len(w) else 0
-        picks = pool[data.rng.choice(len(w), size=n_data, p=w / w.sum())] if n_data else pool[:0]
+        if data.observed is None:
+            n_obs = data.rng.poisson(bkg).astype(float)
+            # for the projections: a Poisson number of events drawn from the weighted simulation
+            pool = np.concatenate([self._xy(b) for b in data.backgrounds]) \
+                if data.backgrounds else np.zeros((0, 2))
+            w = np.concatenate([b.weight for b in data.backgrounds]) if data.backgrounds \
+                else np.zeros(0)
+            n_data = data.rng.poisson(w.sum()) if len(w) else 0
+            picks = pool[data.rng.choice(len(w), size=n_data, p=w / w.sum())] if n_data \
+                else pool[:0]
+        else:
+            n_obs = self._counted(data.observed, windows, good, choice)
+            picks = self._xy(data.observed)
         unc = np.hypot(np.sqrt(var), syst * bkg)
         sx, sy = np.sqrt(cov[:, 0, 0]), np.sqrt(cov[:, 1, 1])
         rho = cov[:, 0, 1] / (sx * sy)
@@ -356,6 +366,17 @@ class EllipticalWindows(Extraction):
                                "window": f"ellipse of {self.n_sigma:g} σ (Mahalanobis) in "
                                          f"({self.x}, {self.y})",
                                "background": "mc", "background_syst": self.syst})
+
+    def _counted(self, observed: Selected, windows: Ellipses, good: np.ndarray,
+                 choice: np.ndarray | None) -> np.ndarray:
+        """The data's candidates in each window, under the window's chosen cuts."""
+        masks, xy = self._masks(observed), self._xy(observed)
+        n_obs = np.zeros(len(good))
+        for i in np.flatnonzero(good):  # a loop over windows, vectorised over candidates
+            m = masks[0 if choice is None else int(choice[i])]
+            one = Ellipses(windows.centre[i:i + 1], windows.inv_cov[i:i + 1], self.n_sigma)
+            n_obs[i] = float(np.count_nonzero(one.inside(xy[m], 0)))
+        return n_obs
 
     def _masks(self, s: Selected) -> np.ndarray:
         """(n_combinations, n_events): which events pass each tightening (one row: all)."""
@@ -500,12 +521,15 @@ class SlidingFit(Extraction):
         from darkscan.stats.shapes import fit_signal_shape
 
         n = len(data.signal)
-        w = np.concatenate([b.weight for b in data.backgrounds])
-        n_data = data.rng.poisson(w.sum())
-        # one pseudo-data set: the same drawn candidates in every observable
-        drawn = data.rng.choice(len(w), size=n_data, p=w / w.sum())
-        pseudo = {o: np.concatenate([b.values[o] for b in data.backgrounds])[drawn]
-                  for o in self.observables}
+        if data.observed is None:
+            w = np.concatenate([b.weight for b in data.backgrounds])
+            n_data = data.rng.poisson(w.sum())
+            # one pseudo-data set: the same drawn candidates in every observable
+            drawn = data.rng.choice(len(w), size=n_data, p=w / w.sum())
+            pseudo = {o: np.concatenate([b.values[o] for b in data.backgrounds])[drawn]
+                      for o in self.observables}
+        else:
+            pseudo = {o: data.observed.values[o] for o in self.observables}
         peak, width, eff, n_obs, bkg, in_2sigma = (np.full(n, np.nan) for _ in range(6))
         tails = {k: np.full(n, np.nan) for k in ("beta_left", "m_left", "beta_right",
                                                   "m_right")}
@@ -661,7 +685,8 @@ class TemplateFit(Extraction):
         var = bin_variance(bkg, mc_var, self.shape_uncertainty * data.syst_scale)
         deform = legendre_deformations(bkg, tuple(d * data.syst_scale
                                                   for d in self.shape_nuisances))
-        pseudo = data.rng.poisson(bkg).astype(float)
+        pseudo = (data.rng.poisson(bkg).astype(float) if data.observed is None else
+                  np.histogram(data.observed.values[obs], edges)[0].astype(float))
         n = len(data.signal)
         peak, width, eff, n_obs, b_eff, n_sig = (np.full(n, np.nan) for _ in range(6))
         status = []
@@ -683,7 +708,8 @@ class TemplateFit(Extraction):
             {b.label: np.histogram(b.values[obs], edges)[0].astype(float)
              for b in data.backgrounds}, pseudo,
             caption=f"{self.label} after the selection: the background templates and the "
-                    "pseudo-data drawn from them, bin by bin")
+                    + ("pseudo-data drawn from them, bin by bin" if data.observed is None else
+                       "the data in the analyst's ntuples"))
         return Counts(n_obs, b_eff, zeros, eff, width, b_eff, zeros,
                       signal={"efficiency": eff, "resolution": width, "peak": peak},
                       windows={"bkg": b_eff, "n_obs": n_obs, "n_sig_fit": n_sig},
@@ -756,7 +782,9 @@ class CutAndCount(Extraction):
                 w = b.weight[self._mask(b.values, cuts, len(b.weight))]
                 mc[r] += float(w.sum())
                 var[r] += data.mc_scale * (float(np.sum(w**2)) if len(w) else b.unit_weight**2)
-            obs[r] = float(data.rng.poisson(mc[r]))
+            obs[r] = (float(data.rng.poisson(mc[r])) if data.observed is None else float(
+                np.count_nonzero(self._mask(data.observed.values, cuts,
+                                            len(data.observed.weight)))))
         bkg = np.full(n, mc["A"])
         unc = np.full(n, np.hypot(np.sqrt(var["A"]), syst * mc["A"]))
         n_obs = np.full(n, obs["A"])

@@ -261,6 +261,12 @@ class SearchResult:
         data, reasons = strict_json({**self.summary, "limits": table}, reason)
         return {**data, NULL_REASONS_KEY: reasons}
 
+    @property
+    def on_data(self) -> bool:
+        """Whether the observed limits count recorded data (``run --ntuples``), not
+        pseudo-data drawn from the simulation."""
+        return bool(self.summary.get("ntuples"))
+
     def summary_text(self) -> str:
         """What a terminal shows after a run: the observed and expected limits with units, the
         points without a limit and why, and where the report and tables are."""
@@ -291,8 +297,9 @@ class SearchResult:
         q = f"{self.quantity}_ul"
         unit = f" [{q_unit}]" if q_unit else ""
         lines = [f"{self.title} at {self.lumi}: {self.n_points} signal points",
-                 f"{self.cl:.0%} CL upper limits ({self.method}), 'observed' on pseudo-data "
-                 "from the simulation", ""]
+                 f"{self.cl:.0%} CL upper limits ({self.method}), 'observed' on "
+                 + ("the data ntuples" if self.on_data else "pseudo-data from the simulation"),
+                 ""]
         lines += block(f"{_plain(html_text(self.quantity_label))}{unit}:",
                        [("efficiency", "efficiency", 1.0), (f"{q}_obs", "observed", q_scale),
                         (f"{q}_exp", "expected", q_scale),

@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from rich.console import Console
@@ -56,6 +56,9 @@ from darkscan.searches.spec import (
 from darkscan.select.mva import MassBinnedMLP
 from darkscan.stats import LimitResult
 
+if TYPE_CHECKING:
+    from darkscan.searches.ntuples import AnalystNtuples
+
 #: the pseudo-data's own random stream, spawned from the run's seed
 PSEUDO_DATA_STREAM = 20_231_801
 #: suffix of the ids of the independent samples an extraction makes its choices on
@@ -87,31 +90,47 @@ class _ChannelRun:
 def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | None = None,
                quick: bool = False, seed: int = 1, executor: Executor | None = None,
                console: Console | None = None, scale: float = 1.0,
-               report: bool = True, scenario: Scenario = DEFAULT_SCENARIO) -> SearchResult:
+               report: bool = True, scenario: Scenario = DEFAULT_SCENARIO,
+               ntuples: AnalystNtuples | None = None) -> SearchResult:
     """Run ``search`` end to end and write its outputs under ``out_dir``: ``limits.csv``,
     ``signal.csv``, ``summary.json`` and (``report``) plots, HEPData and ``report.html``.
     Each channel runs selection → MVA step → extraction → limits on the shared background
     samples; with ``Inference(combine=True)`` their combination adds the rows ``combined``.
-    Above the search's luminosity the run is a projection under ``scenario``."""
+    Above the search's luminosity the run is a projection under ``scenario``.
+    ``ntuples`` (:func:`darkscan.searches.ntuples.load_ntuples`): an analyst's ntuples replace
+    the simulation, the points are those with a signal ntuple and the observed limits come
+    from the data, at the data's luminosity."""
     t0 = time.perf_counter()
     out = Path(out_dir)
     con = console or Console(quiet=True)
-    lum = parse_luminosity(lumi if lumi is not None else search.default_lumi)
-    points = search.signal.points(quick)
+    if ntuples is not None and lumi is not None:
+        ntuples.check_luminosity(parse_luminosity(lumi))
+    lum = parse_luminosity(lumi if lumi is not None else
+                           ntuples.lumi if ntuples is not None else search.default_lumi)
+    points = search.signal.points(quick) if ntuples is None else ntuples.points(search)
     several = len(search.channels) > 1
     con.print(f"[bold]{search.title}[/] at {lum}: {len(points)} signal points, "
               f"{len(search.backgrounds)} backgrounds"
               f"{f', {len(search.channels)} channels' if several else ''}"
               f"{' (quick)' if quick else ''}",
               soft_wrap=True)  # a log line, not wrapped at 80 columns in a pipe
+    if ntuples is not None and (missing := ntuples.missing_points(search)):
+        con.print(f"{len(missing)} grid point(s) have no signal ntuple and are left out "
+                  "(summary.json: ntuples.points_without_signal)")
     out.mkdir(parents=True, exist_ok=True)
-    reconstructed = reconstruct(search, points, quick=quick, seed=seed, out_dir=out,
-                                executor=executor or SerialExecutor(), scale=scale)
+    if ntuples is None:
+        reconstructed = reconstruct(search, points, quick=quick, seed=seed, out_dir=out,
+                                    executor=executor or SerialExecutor(), scale=scale)
+    else:
+        reconstructed = ntuples.reconstructed(search, {
+            ch.name: _channel_samples(search, ch, points) for ch in search.channels})
     t_sim = time.perf_counter() - t0
     result = evaluate(search, reconstructed, points, lum, out_dir=out, quick=quick, seed=seed,
-                      scenario=scenario, console=con)
+                      scenario=scenario, console=con,
+                      data=ntuples.data if ntuples is not None else None)
     wall = time.perf_counter() - t0
-    result = replace(result, summary=result.summary | {
+    result = replace(result, summary=result.summary
+                     | (_ntuples_summary(search, ntuples) if ntuples is not None else {}) | {
         "wall_time_s": round(wall, 1), "simulation_time_s": round(t_sim, 1),
         **_peak_memory(executor)})
     write_outputs(result, report=report)
@@ -134,16 +153,18 @@ def reconstruct(search: Search, points: list[dict[str, float]], *, quick: bool, 
 
 def evaluate(search: Search, reconstructed: Reconstructed, points: list[dict[str, float]],
              lum: Luminosity, *, out_dir: Path, quick: bool, seed: int,
-             scenario: Scenario = DEFAULT_SCENARIO, console: Console | None = None
-             ) -> SearchResult:
+             scenario: Scenario = DEFAULT_SCENARIO, console: Console | None = None,
+             data: dict[str, Ntuple] | None = None) -> SearchResult:
     """Selection → MVA step → extraction → limits of every channel at ``lum``, their
-    combination and interpretation: the :class:`SearchResult` (nothing written)."""
+    combination and interpretation: the :class:`SearchResult` (nothing written). ``data``:
+    per channel the recorded candidates an analyst's ntuples give (observed limits)."""
     con = console or Console(quiet=True)
     several = len(search.channels) > 1
     axis_values = {a.name: np.array([p[a.name] for p in points]) for a in search.axes}
     runs = [_run_channel(search, ch, *reconstructed[ch.name], points, axis_values, lum,
                          seed=seed, several=several, cache=out_dir / ".cache" / "mva",
-                         con=con, scenario=scenario)
+                         con=con, scenario=scenario,
+                         data=data[ch.name] if data is not None else None)
             for ch in search.channels]
     combination = _combine(search, runs, lum) if several and search.inference.combine else None
     t_inference = sum(r.seconds for r in runs) + (combination.seconds if combination else 0.0)
@@ -178,7 +199,8 @@ def evaluate(search: Search, reconstructed: Reconstructed, points: list[dict[str
         published=tuple(PublishedLimit(p.quantity, p.axis, np.asarray(p.x), np.asarray(p.y),
                                        p.label) for p in search.published),
         summary=_run_summary(search, runs, combination, lum, quick=quick, seed=seed,
-                             points=points, axes=axes, several=several, scenario=scenario)
+                             points=points, axes=axes, several=several,
+                             scenario=scenario)
         | {"inference_time_s": round(t_inference, 4)},
         counting=_stack([_counting(r, lum) for r in runs] + ([{}] if combination else []), n))
 
@@ -198,7 +220,7 @@ def _channel_samples(search: Search, channel: Channel, points: list[dict[str, fl
     independent training copies (own ids, own seeds) where the extraction or the channel's MVA
     step makes choices on them."""
     grid = search.signal.sample_for(channel.name)
-    simulated = _simulated_points(search, channel, points)
+    simulated = simulated_points(search, channel, points)
     samples = _samples(grid, simulated, search.backgrounds)
     if search.extraction.needs_training or channel.mva is not None:
         train_grid, train_bkgs = _training(grid, search.backgrounds)
@@ -206,7 +228,7 @@ def _channel_samples(search: Search, channel: Channel, points: list[dict[str, fl
     return samples
 
 
-def _simulated_points(search: Search, channel: Channel, points: list[dict[str, float]]
+def simulated_points(search: Search, channel: Channel, points: list[dict[str, float]]
                       ) -> list[dict[str, float]]:
     """The signal points a channel simulates: the sources of its points (a generated lifetime
     serves several), where the channel has a signal."""
@@ -240,10 +262,14 @@ def _point_selected(search: Search, channel: Channel, spec: SampleSpec,
     return replace(s, id=pid, weight=s.weight * w, mc_weight=s.mc_weight * w)
 
 
+def training_copy(spec: SampleSpec) -> SampleSpec:
+    """The independent training copy of a sample: its own id, hence its own seeds."""
+    return replace(spec, id=f"{spec.id}_{TRAINING}")
+
+
 def _training(grid: SampleSpec, backgrounds: tuple[SampleSpec, ...]
               ) -> tuple[SampleSpec, tuple[SampleSpec, ...]]:
-    return (replace(grid, id=f"{grid.id}_{TRAINING}"),
-            tuple(replace(b, id=f"{b.id}_{TRAINING}") for b in backgrounds))
+    return training_copy(grid), tuple(training_copy(b) for b in backgrounds)
 
 
 def _reconstruct(search: Search, points: list[dict[str, float]], *, quick: bool, seed: int,
@@ -262,7 +288,7 @@ def _reconstruct(search: Search, points: list[dict[str, float]], *, quick: bool,
         mine = {ch.name: _channel_samples(search, ch, points) for ch in channels}
         samples = {k: v for m in mine.values() for k, v in m.items()}
         columns = tuple(dict.fromkeys(c for ch in channels
-                                      for c in ch.columns(_kept_columns(search))))
+                                      for c in ch.columns(kept_columns(search))))
         requests.append(NtupleGroup(decay, best, columns, lists, samples))
         mines.append(mine)
     # one simulation of each sample for every reconstruction that reads it
@@ -274,7 +300,7 @@ def _reconstruct(search: Search, points: list[dict[str, float]], *, quick: bool,
     return out
 
 
-def _kept_columns(search: Search) -> tuple[str, ...]:
+def kept_columns(search: Search) -> tuple[str, ...]:
     """What the extraction reads, and the truth column lifetime reweighting needs."""
     rw = search.signal.lifetime
     return search.extraction.observables + ((rw.column,) if rw is not None else ())
@@ -284,20 +310,26 @@ def _run_channel(search: Search, channel: Channel,
                  samples: dict[str, tuple[SampleSpec, dict[str, float]]],
                  ntuples: dict[str, Ntuple], points: list[dict[str, float]],
                  axis_values: dict[str, np.ndarray], lum: Luminosity, *, seed: int,
-                 several: bool, cache: Path, con: Console, scenario: Scenario
-                 ) -> _ChannelRun:
-    """Selection → MVA step → extraction → limits of one channel."""
+                 several: bool, cache: Path, con: Console, scenario: Scenario,
+                 data: Ntuple | None = None) -> _ChannelRun:
+    """Selection → MVA step → extraction → limits of one channel; ``data``: the recorded
+    candidates, counted for the observed limits in place of pseudo-data."""
     grid = search.signal.sample_for(channel.name)
     train_grid, train_bkgs = _training(grid, search.backgrounds)
     training = search.extraction.needs_training or channel.mva is not None
-    kept = _kept_columns(search) + (channel.mva.columns if channel.mva else ())
+    kept = kept_columns(search) + (channel.mva.columns if channel.mva else ())
     selected = {k: _selected(nt, channel.selection, kept, lum) for k, nt in ntuples.items()}
+    observed_kept = tuple(c for c in kept if data is None or c in data.columns)
+    if data is not None:  # a key no sample id takes ('@' and '_' only in ids)
+        selected["data:observed"] = _selected(data, channel.selection, observed_kept, lum)
     mva_summary = None
     if channel.mva is not None:  # trained on the independent samples, applied to all
         selected, mva_summary = _mva_step(channel.mva, selected, points, train_grid,
                                           train_bkgs, seed, cache, con)
-    mc_scale = scenario.mc_scale(search.default_lumi, lum)
-    syst_scale = scenario.syst_scale(search.default_lumi, lum)
+    observed = selected.pop("data:observed", None)
+    # an analyst's MC is what it is: no projection of its statistics with the luminosity
+    mc_scale = scenario.mc_scale(search.default_lumi, lum) if data is None else 1.0
+    syst_scale = scenario.syst_scale(search.default_lumi, lum) if data is None else 1.0
     # the pseudo-data's own stream; several channels draw theirs independently
     stream = [seed, PSEUDO_DATA_STREAM] + ([zlib.crc32(channel.name.encode())] if several
                                            else [])
@@ -307,14 +339,15 @@ def _run_channel(search: Search, channel: Channel,
         selected |= {sample_id(spec, p): _point_selected(search, channel, spec, selected, p,
                                                          kept) for p in points}
 
-    def inputs(sig: Any, bkgs: tuple[Any, ...], train: ExtractionInput | None = None
-               ) -> ExtractionInput:
+    def inputs(sig: Any, bkgs: tuple[Any, ...], train: ExtractionInput | None = None,
+               observed: Selected | None = None) -> ExtractionInput:
         return ExtractionInput(points, [selected[sample_id(sig, p)] for p in points],
                                [selected[b.id] for b in bkgs], mc_scale, rng, train,
-                               syst_scale)
+                               syst_scale=syst_scale, observed=observed)
 
     counts = search.extraction.extract(inputs(
-        grid, search.backgrounds, inputs(train_grid, train_bkgs) if training else None))
+        grid, search.backgrounds, inputs(train_grid, train_bkgs) if training else None,
+        observed))
     t_inference = time.perf_counter()
     per_unit = search.quantity.scale(channel.name, axis_values)
     lim, cross, blind = _inference(counts, search, lum, per_unit)
@@ -482,6 +515,21 @@ def _run_summary(search: Search, runs: list[_ChannelRun], combination: _Combinat
             "projection": scenario.summary(search.default_lumi, lum),
             "no_signal": {k: v for r in runs for k, v in _no_signal(
                 search, r, points, axes, several).items()}}
+
+
+def _ntuples_summary(search: Search, ntuples: AnalystNtuples) -> dict[str, Any]:
+    """What an ntuples run read, in place of the pseudo-data's and the projection's notes."""
+    missing = ntuples.missing_points(search)
+    return {"pseudo_data": None, "projection": None,
+            "ntuples": {"directory": str(ntuples.directory), "files": list(ntuples.files),
+                        "data_luminosity": str(ntuples.lumi),
+                        "observed": "observed limits count the data ntuples; expected limits "
+                                    "come from the MC ntuples",
+                        "points_without_signal": [
+                            ", ".join(f"{k} = {v:g}" for k, v in p.items()) for p in missing],
+                        **({"why_left_out": "no signal ntuple was given for these grid "
+                                            "points, so there is no efficiency to limit"}
+                           if missing else {})}}
 
 
 def _mva_step(mva: MassBinnedMLP, selected: dict[str, Selected],

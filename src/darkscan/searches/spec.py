@@ -241,12 +241,14 @@ class Channel:
             if expr is not None:
                 variable_names(expr)
 
-    def columns(self, observables: tuple[str, ...]) -> tuple[str, ...]:
-        """Every variable the selection, ranking and extraction read, in first-use order."""
+    def columns(self, observables: tuple[str, ...], *, ranking: bool = True
+                ) -> tuple[str, ...]:
+        """Every variable the selection, ranking and extraction read, in first-use order
+        (without ``ranking``: not the best-candidate rule's, for ntuples already ranked)."""
         names: list[str] = []
         mva = self.mva.columns if self.mva is not None else ()
         for expr in (*observables, *self.keep, *mva, *self.selection,
-                     self.best_candidate.expression):
+                     self.best_candidate.expression if ranking else None):
             if expr is not None:
                 names += [n for n in variable_names(expr) if n not in names]
         return tuple(names)
