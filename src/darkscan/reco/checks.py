@@ -109,7 +109,7 @@ def _b_to_k_s(process: str, daughter: str, n: int, seed: int = 5) -> dict[str, n
 
     truth = generate(process, n, seed=seed, mass=1.0, sin_theta=3e-4)
     lists = [ListDef(f"S:x -> {daughter}+ {daughter}-", vertex=VertexFit()),
-             ListDef("K+:sel", cut="abs(dr) < 2 and abs(dz) < 4 and kaonID > 0.5")]
+             ListDef("K+:sel", cut="abs(dr) < 2 and abs(dz) < 4 and kaonID > 0.9")]
     nt = reconstruct(simulate(truth, seed=seed + 1), "B+:sig -> K+:sel S:x",
                      ["Mbc", "deltaE", "mc_match", "dau1_vtx_r", "dau1_dau0_mc_vr"],
                      lists=lists, best="abs(deltaE)").events

@@ -77,8 +77,8 @@ from darkscan.searches.spec import (
 #: lifetime is the grid's)
 SIN_THETA_SIM = 1e-4
 #: S → x⁺x⁻: channel suffix → (track list name, particle, |PDG id|, PID requirement)
-DECAYS = {"ee": ("e", 11, "electronID > 0.5"), "mumu": ("mu", 13, "muonID > 0.5"),
-          "pipi": ("pi", 211, "pionID > 0.5"), "KK": ("K", 321, "kaonID > 0.5")}
+DECAYS = {"ee": ("e", 11, "electronID > 0.9"), "mumu": ("mu", 13, "muonID > 0.9"),
+          "pipi": ("pi", 211, "pionID > 0.9"), "KK": ("K", 321, "kaonID > 0.9")}
 #: B side: channel prefix → (decay string head, process infix, B⁺?)
 KAONS = {"K+": ("B+:sig -> K+:prompt", "ks", True), "K*0": ("B0:sig -> K*0:kpi", "kstars", False)}
 #: pair-mass vetoes (GeV) per S channel: peaking decays and the K_S control region
@@ -139,8 +139,8 @@ def _lists(decay: str) -> tuple[ListDef, ...]:
     name, _, pid = DECAYS[decay]
     veto = " and ".join([f"not (M > {lo} and M < {hi})" for lo, hi in VETOES[decay]]
                         + list(V0_VETOES.get(decay, ())))
-    return (ListDef("K+:prompt", cut="abs(dr) < 0.5 and abs(dz) < 2 and kaonID > 0.6"),
-            ListDef("pi+:prompt", cut="abs(dr) < 0.5 and abs(dz) < 2 and pionID > 0.5"),
+    return (ListDef("K+:prompt", cut="abs(dr) < 0.5 and abs(dz) < 2 and kaonID > 0.9"),
+            ListDef("pi+:prompt", cut="abs(dr) < 0.5 and abs(dz) < 2 and pionID > 0.9"),
             ListDef("K*0:kpi -> K+:prompt pi-:prompt", cut="M > 0.796 and M < 0.996"),
             ListDef(f"{name}+:disp", cut=pid),
             # a good common vertex: a prompt kaon (or pion) paired with one displaced daughter

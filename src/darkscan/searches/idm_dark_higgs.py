@@ -93,9 +93,9 @@ BENCHMARK = {"mass_chi1": 2.0, "delta": 0.8, "mass_darkphoton": 6.0, "alpha_d": 
 MASSES = (0.3, 0.5, 0.8, 1.2, 1.6, 1.9)
 SIN_THETAS = (1e-4, 5e-4, 2.5e-3)
 #: h′ decay channel → (track list particle, |PDG id|, PID requirement, key in the model widths)
-DECAYS = {"mumu": ("mu", 13, "muonID > 0.5", "mumu"),
-          "pipi": ("pi", 211, "pionID > 0.5", "pipi"),
-          "KK": ("K", 321, "kaonID > 0.5", "kk")}
+DECAYS = {"mumu": ("mu", 13, "muonID > 0.9", "mumu"),
+          "pipi": ("pi", 211, "pionID > 0.9", "pipi"),
+          "KK": ("K", 321, "kaonID > 0.9", "kk")}
 #: h′-pair mass vetoes (GeV): K⁰_S → π⁺π⁻, φ → K⁺K⁻
 VETOES = {"mumu": (), "pipi": ((0.48, 0.52),), "KK": ((1.00, 1.04),)}
 #: K⁰_S and Λ taken for another pair, in every channel: the pair's mass with both tracks as
@@ -205,7 +205,7 @@ def _lists(channel: str) -> tuple[ListDef, ...]:
     veto = "".join(f" and not (M > {lo} and M < {hi})" for lo, hi in VETOES[channel])
     veto += V0_VETO
     return (ListDef(f"{name}+:disp", cut=pid),
-            ListDef("e+:disp", cut="electronID > 0.5"),
+            ListDef("e+:disp", cut="electronID > 0.9"),
             ListDef(f"h':{channel} -> {name}+:disp {name}-:disp", vertex=VertexFit(),
                     cut=f"opening_angle > 0.1 and cos_pointing > 0.99{veto}"),
             ListDef("chi2:ee -> e+:disp e-:disp", vertex=VertexFit(),
