@@ -598,6 +598,7 @@ def _with_progress(items: list[Any], label: str) -> list[Any]:
 
 
 app.add_typer(importlib.import_module("darkscan.cli_cdc").cdc_app, name="cdc")
+app.command("recast")(importlib.import_module("darkscan.cli_recast").recast_command)
 
 
 # ---------------------------------------------------------------------------- entry point

@@ -1,0 +1,472 @@
+"""Recasting: a σ × B limit of an e⁺e⁻ → μ⁺μ⁻X search read as a limit on another model's coupling
+(DarkCast's job, done with darkscan's own cross sections, branching fractions and acceptances).
+
+A search excludes N_sig = L · σ_prod · B · ε above its limit; the same selection applied to a
+target model X′ excludes σ′_prod · B′ · ε′ at the same N_sig, so
+
+    (σ × B)_UL,target(m) = (σ × B)_UL,source(m) · ε_source(m) / ε_target(m),
+
+and the target's coupling follows from its production cross section per unit coupling² and its
+branching fraction into the searched final state (:func:`darkscan.interpret.coupling_upper_limit`).
+
+Production. Every model here is produced by radiation off the muon line of e⁺e⁻ → γ* → μ⁺μ⁻
+(:mod:`darkscan.generate.processes.mumu_resonance`): σ(m, g) = σ_unit(m) · (q_μ g)², σ_unit the
+generator's cross section (with ISR) at unit muon-vertex coupling for the X's spin, q_μ the muon
+charge of the model (1 for L_μ − L_τ and the muonphilic scalar, e for a dark photon of mixing ε).
+A model that also couples to electrons (the dark photon) is radiated off the beams as well; those
+diagrams and their interference are not in darkscan's generator, so such a recast is refused
+unless the caller accepts muon-line production explicitly (as DarkCast does for this search: its
+``BelleII_Adachi2019otg`` limit uses ``Production("mu_brem")``).
+
+Efficiency ratio. Same spin, same diagrams: |M_target|²/|M_source|² is a constant (the coupling
+ratio squared), every phase-space point is reweighted by the same number, so ε_target = ε_source
+exactly. Different spin (vector → scalar): the source's simulated signal events are reweighted
+with w = |M_target|²/|M_source|² evaluated on each event's own phase-space point (truth momenta)
+and the selection's pass flags are reused: ε_target = Σ_pass w / Σ w. ISR: the matrix elements
+are evaluated in the event's reduced CMS, P = p(e⁻ beam) + p(e⁺ beam) − Σ ISR photons, with the
+beams along the boosted e⁻ beam direction there (the ISR photons are collinear); the muons are
+taken before FSR (each muon plus its own FSR photons: the generator's FSR conserves the pair's
+momentum, so this restores the hard muons up to the recoil shared within the pair). The X decay
+is isotropic in its rest frame for both spins (the generator keeps no spin correlations), so the
+production weight is the whole weight.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import awkward as ak
+import numpy as np
+
+from darkscan.errors import InputFileError, NotAvailableError, ParameterError, unknown
+from darkscan.interpret.coupling import coupling_upper_limit
+from darkscan.physics import lorentz
+from darkscan.physics.constants import ALPHA
+
+__all__ = ["MODELS", "SOURCES", "EfficiencyRatio", "RecastModel", "RecastResult",
+           "RecastSource", "SourceLimits", "efficiency_ratio", "get_model", "get_source",
+           "me_ratio_weights", "read_limits", "recast", "reduced_cms_momenta",
+           "reweighted_efficiency_ratio", "sigma_from_coupling"]
+
+FinalState = Literal["invisible", "mumu"]
+Spin = Literal["vector", "scalar"]
+#: the muon-line process that produces an X of each spin, and its coupling parameter
+SPIN_PROCESS: dict[str, tuple[str, str]] = {"vector": ("ee_mumu_zprime", "gprime"),
+                                             "scalar": ("ee_mumu_scalar", "gs")}
+_E = float(np.sqrt(4.0 * np.pi * ALPHA))
+#: VEGAS points of the production cross sections σ_unit (MC error ≲ 0.3%)
+SIGMA_POINTS = 200_000
+
+
+# ------------------------------------------------------------------------------------ models
+def _zprime_br(final: str, mass: np.ndarray, params: Mapping[str, float]) -> np.ndarray:
+    from darkscan.models import zprime
+
+    if final == "invisible" and "br_invisible" in params:
+        return np.full_like(mass, params["br_invisible"])
+    return zprime.branching_fractions(mass)[final]
+
+
+def _dark_photon_br(final: str, mass: np.ndarray, params: Mapping[str, float]) -> np.ndarray:
+    from darkscan.models import dark_photon
+
+    inv = params.get("br_invisible", 1.0 if final == "invisible" else 0.0)
+    if final == "invisible":
+        return np.full_like(mass, inv)
+    return (1.0 - inv) * dark_photon.branching_fractions(1.0, mass)[final]
+
+
+def _muonphilic_br(final: str, mass: np.ndarray, params: Mapping[str, float]) -> np.ndarray:
+    from darkscan.models import muonphilic
+
+    if final != "mumu":
+        raise ParameterError("the muonphilic scalar has no invisible decay (it decays to μ⁺μ⁻ "
+                             "and γγ only): recast a μ⁺μ⁻ search (zprime-mumu) to it instead")
+    return muonphilic.branching_fractions(mass)["mumu"]
+
+
+@dataclass(frozen=True)
+class RecastModel:
+    """A target model: its coupling (a parameter of ``models/params.py``), the spin of the X it
+    radiates off the muon line, the muon charge q_μ (the muon vertex is q_μ · coupling), its
+    branching fraction into a searched final state (``branching(final, mass, params)``), and
+    what darkscan's generator lacks for its production (empty: nothing)."""
+
+    name: str
+    coupling: str
+    label: str
+    description: str
+    spin: Spin
+    muon_charge: float
+    branching: Callable[[str, np.ndarray, Mapping[str, float]], np.ndarray]
+    missing_diagrams: str = ""
+    params: tuple[str, ...] = ()  #: the --param names it takes
+    power: float = 2.0
+
+
+MODELS: dict[str, RecastModel] = {m.name: m for m in (
+    RecastModel("lmu_ltau", "gprime", "$g'$", "L_μ − L_τ Z′ (B(Z′ → invisible) from the widths, "
+                "or --param br_invisible=1 for the fully invisible Z′)", "vector", 1.0,
+                _zprime_br, params=("br_invisible",)),
+    RecastModel("dark_photon", "epsilon", "$\\varepsilon$",
+                "dark photon A′, kinetic mixing ε (muon vertex εe); B(A′ → invisible) = "
+                "br_invisible (default 1 when recasting an invisible search, 0 for μ⁺μ⁻: "
+                "B(A′ → μ⁺μ⁻) from the widths with hadrons through R)", "vector", _E,
+                _dark_photon_br,
+                missing_diagrams="A′ radiated off the e⁺e⁻ beams (e⁺e⁻ → A′γ*, γ* → μ⁺μ⁻) and "
+                                 "its interference with the muon-line diagrams",
+                params=("br_invisible",)),
+    RecastModel("muonphilic", "gs", "$g_S$", "muonphilic scalar S (Yukawa g_S S μ̄μ), "
+                "B(S → μ⁺μ⁻) from the widths", "scalar", 1.0, _muonphilic_br),
+)}
+#: models a user may ask for that darkscan cannot recast to yet, and why
+UNAVAILABLE: dict[str, str] = {
+    "b_minus_l": "darkscan has no B−L model: its hadronic width needs the isoscalar vector-meson "
+                 "dominance of DarkCast (ω, φ; no ρ), not the R ratio, and its production off "
+                 "the e⁺e⁻ beams is not in the generator",
+}
+
+
+def get_model(name: str) -> RecastModel:
+    if name in UNAVAILABLE:
+        raise NotAvailableError(f"cannot recast to '{name}': {UNAVAILABLE[name]}; available: "
+                                f"{', '.join(sorted(MODELS))}")
+    try:
+        return MODELS[name]
+    except KeyError:
+        raise unknown("recast model", name, list(MODELS)) from None
+
+
+# ----------------------------------------------------------------------------------- sources
+@dataclass(frozen=True)
+class RecastSource:
+    """A search whose σ × B limit can be recast: its final state, the model it was simulated
+    for and the spin of that model's X."""
+
+    search: str
+    final_state: FinalState
+    model: str
+
+
+SOURCES: dict[str, RecastSource] = {s.search: s for s in (
+    RecastSource("zprime-invisible", "invisible", "lmu_ltau"),
+    RecastSource("zprime-mumu", "mumu", "lmu_ltau"),
+    RecastSource("scalar-mumu", "mumu", "muonphilic"),
+)}
+
+
+def get_source(search: str) -> RecastSource:
+    try:
+        return SOURCES[search]
+    except KeyError:
+        raise ParameterError(
+            f"a limit of search '{search}' cannot be recast: recast knows the e⁺e⁻ → μ⁺μ⁻X "
+            f"searches {', '.join(sorted(SOURCES))} (X radiated off the muon line)") from None
+
+
+# ------------------------------------------------------------------------------ cross sections
+@lru_cache(maxsize=256)
+def _sigma_unit(spin: str, mass: float, n_points: int) -> float:
+    from darkscan.generate import get_process
+
+    process, coupling = SPIN_PROCESS[spin]
+    return float(get_process(process).cross_section({"mass": mass, coupling: 1.0},
+                                                    n_points=n_points).sigma_pb)
+
+
+def production_sigma_unit(spin: Spin, mass: np.ndarray, n_points: int = SIGMA_POINTS
+                          ) -> np.ndarray:
+    """σ(e⁺e⁻ → μ⁺μ⁻X) in pb at unit muon-vertex coupling, with ISR, per mass (the generator's
+    VEGAS integral with its fixed seed: the same number every call)."""
+    return np.array([_sigma_unit(spin, float(m), n_points) for m in np.atleast_1d(mass)])
+
+
+def sigma_from_coupling(model: RecastModel, final: str, mass: np.ndarray, coupling: np.ndarray,
+                        params: Mapping[str, float] | None = None,
+                        sigma_unit: np.ndarray | None = None) -> np.ndarray:
+    """σ × B in pb of ``model`` at ``coupling`` (the inverse of the recast's last step)."""
+    mass = np.asarray(mass, float)
+    unit = production_sigma_unit(model.spin, mass) if sigma_unit is None else sigma_unit
+    return (unit * (model.muon_charge * np.asarray(coupling, float)) ** model.power
+            * model.branching(final, mass, params or {}))
+
+
+# --------------------------------------------------------------------------- efficiency ratio
+def reduced_cms_momenta(particles: ak.Array) -> tuple[np.ndarray, ...]:
+    """(p1, p2, p3, p4, k), each (n, 4): e⁻, e⁺, μ⁻, μ⁺ (before FSR) and X in each event's
+    reduced CMS (beams minus ISR photons), from truth events of the muon-line processes
+    (layout of :mod:`darkscan.generate.engine`: beams at 0, 1; μ⁻, μ⁺, X at 2, 3, 4; ISR
+    photons have a beam as mother, FSR photons their muon)."""
+    def p4(parts: ak.Array) -> np.ndarray:
+        return np.stack([ak.to_numpy(parts[c]) for c in ("px", "py", "pz", "E")], axis=-1)
+
+    def summed(mask: ak.Array) -> np.ndarray:
+        sel = particles[mask]
+        return np.stack([ak.to_numpy(ak.sum(sel[c], axis=1)) for c in ("px", "py", "pz", "E")],
+                        axis=-1)
+
+    photon = particles.pdg == 22
+    beams = p4(particles[:, :2])
+    hard = p4(particles[:, 2:5])
+    isr = summed(photon & (particles.mother <= 1) & (particles.mother >= 0))
+    mu_minus = hard[:, 0] + summed(photon & (particles.mother == 2))
+    mu_plus = hard[:, 1] + summed(photon & (particles.mother == 3))
+    total = beams[:, 0] + beams[:, 1] - isr
+    to_rest = -total[:, :3] / total[:, 3:4]
+    frame = lorentz.boost(np.stack([beams[:, 0], mu_minus, mu_plus, hard[:, 2]], axis=1),
+                          to_rest[:, None, :])
+    root_s = lorentz.mass(total)
+    axis = frame[:, 0, :3] / np.linalg.norm(frame[:, 0, :3], axis=-1, keepdims=True)
+    half = (root_s / 2.0)[:, None]
+    p1 = np.concatenate([half * axis, half], axis=-1)
+    p2 = np.concatenate([-half * axis, half], axis=-1)
+    return p1, p2, frame[:, 1], frame[:, 2], frame[:, 3]
+
+
+def me_ratio_weights(particles: ak.Array, mass: float, source: Spin, target: Spin
+                     ) -> np.ndarray:
+    """w = |M_target|²/|M_source|² per event at unit couplings (the coupling ratio is carried by
+    σ_unit), on each event's own reduced-CMS phase-space point."""
+    from darkscan.generate.processes.mumu_resonance import me2_mumux
+
+    p = reduced_cms_momenta(particles)
+    e2 = np.full(len(p[0]), 4.0 * np.pi * ALPHA)
+
+    def me2(spin: Spin) -> np.ndarray:
+        return me2_mumux(*p, mass, 1.0, e2, spin == "vector")
+
+    target_me = me2(target)
+    return target_me / me2(source) if source != target else np.ones_like(target_me)
+
+
+@dataclass(frozen=True)
+class EfficiencyRatio:
+    """ε_target/ε_source per mass, its MC error and how it was obtained."""
+
+    value: np.ndarray
+    error: np.ndarray
+    method: str
+
+
+def reweighted_efficiency_ratio(passed: np.ndarray, weights: np.ndarray
+                                ) -> tuple[float, float]:
+    """R = (Σ_pass w / Σ w) / (n_pass / n) for unweighted source events reweighted by ``weights``,
+    and its error from the linearised (delta-method) variance of R = a/(b·c), a = ⟨w·pass⟩,
+    b = ⟨w⟩, c = ⟨pass⟩ (the three are correlated: the same events)."""
+    passed = np.asarray(passed, float)
+    w = np.asarray(weights, float)
+    n = len(w)
+    a, b, c = np.mean(w * passed), np.mean(w), np.mean(passed)
+    if a <= 0 or c <= 0:
+        raise ParameterError("no simulated signal event passes the selection: the efficiency "
+                             "ratio is undefined; use more events (--n-events)")
+    r = a / (b * c)
+    psi = r * ((w * passed - a) / a - (w - b) / b - (passed - c) / c)
+    return float(r), float(np.sqrt(np.sum(psi**2)) / n)
+
+
+Selection = Callable[[Any], np.ndarray]
+
+
+def efficiency_ratio(source: RecastSource, target: RecastModel, mass: np.ndarray, *,
+                     selection: Selection | None = None, n_events: int = 3_000,
+                     seed: int = 1) -> EfficiencyRatio:
+    """ε_target/ε_source of the source search's selection at each mass.
+
+    Same spin: exactly 1 (the matrix elements differ by a constant). Otherwise the source's
+    signal is generated (``n_events`` per mass, the search's signal parameters and its decay
+    filter), ``selection(truth sample) → pass flag per event`` applied (default: the search's
+    own channel selection after the fast simulation, :func:`simulated_selection`) and the
+    events reweighted by :func:`me_ratio_weights`."""
+    mass = np.atleast_1d(np.asarray(mass, float))
+    source_spin = MODELS[source.model].spin
+    if source_spin == target.spin:
+        return EfficiencyRatio(np.ones_like(mass), np.zeros_like(mass),
+                               f"identical: {target.spin} X radiated off the muon line in both "
+                               "models, |M_target|²/|M_source|² is constant, ε_target = ε_source")
+    from darkscan.generate import get_process
+    from darkscan.generate.registry import finish_decays
+    from darkscan.searches import get
+    from darkscan.events import Sample
+
+    search = get(source.search)
+    spec = search.signal.sample_for(search.channels[0].name)
+    select = selection or simulated_selection(source.search)
+    values, errors = [], []
+    for i, m in enumerate(mass):
+        ss = np.random.SeedSequence([seed, i])
+        truth = get_process(spec.process).generate_chunk(n_events, ss, {**spec.params, "mass": m})
+        if spec.truth_filter is not None and spec.filter_is_decay:
+            keep = np.asarray(spec.truth_filter(truth.particles), dtype=bool)
+            truth = Sample(truth.events[keep], truth.meta)
+        truth = finish_decays(truth, ss)
+        w = me_ratio_weights(truth.particles, float(m), source_spin, target.spin)
+        r, e = reweighted_efficiency_ratio(select(truth), w)
+        values.append(r)
+        errors.append(e)
+    how = ("generator-level selection given by the caller" if selection is not None else
+           f"the {source.search} channel's cut selection after darkscan's fast simulation "
+           "(an MVA step, where the search has one, is assumed to keep both spins alike)")
+    return EfficiencyRatio(np.array(values), np.array(errors),
+                           f"reweighted: {n_events} simulated {source_spin} signal events per "
+                           f"mass, w = |M_{target.spin}|²/|M_{source_spin}|² in the reduced CMS "
+                           f"after ISR, muons before FSR; pass flags from {how}")
+
+
+def simulated_selection(search_name: str, seed: int = 7) -> Selection:
+    """Pass flag per truth event: the search's first channel (decay string, particle lists,
+    cut selection) after the fast simulation and reconstruction; an event passes if any of its
+    candidates does."""
+    from darkscan.detector import simulate
+    from darkscan.detector.parameters import detector_for
+    from darkscan.detector.trigger import TRIGGER_BITS
+    from darkscan.physics.experiment import get_experiment
+    from darkscan.reco import reconstruct
+    from darkscan.select import evaluate
+    from darkscan.searches import get
+
+    search = get(search_name)
+    channel = search.channels[0]
+    columns = [c for c in channel.columns(search.extraction.observables)
+               if c not in TRIGGER_BITS]
+
+    def passes(truth: Any) -> np.ndarray:
+        experiment = get_experiment(truth.meta.experiment or "belle2")
+        reco = simulate(truth, seed=np.random.SeedSequence(seed), experiment=experiment,
+                        params=detector_for(experiment.name))
+        nt = reconstruct(reco, decay=channel.decay, variables=columns, lists=channel.lists,
+                         best=channel.best_candidate.expression,
+                         best_highest=channel.best_candidate.highest, experiment=experiment)
+        cols = {f: ak.to_numpy(nt.events[f]) for f in ak.fields(nt.events)}
+        mask = np.ones(len(cols["event"]), dtype=bool)
+        for cut in channel.selection:
+            mask &= np.asarray(evaluate(cut, cols), dtype=bool)
+        out = np.zeros(len(truth.events), dtype=bool)
+        out[cols["event"][mask]] = True
+        return out
+
+    return passes
+
+
+# -------------------------------------------------------------------------------- limits I/O
+_SIGMA_COLUMNS = ("sigma_ul_obs", "sigma_ul_exp", "sigma_ul_exp_m2", "sigma_ul_exp_m1",
+                  "sigma_ul_exp_p1", "sigma_ul_exp_p2")
+
+
+@dataclass(frozen=True)
+class SourceLimits:
+    """A search's σ × B limits (pb) per mass, as read from its results folder."""
+
+    search: str
+    mass: np.ndarray
+    sigma_ul: dict[str, np.ndarray]
+    couplings: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def read_limits(results_dir: str | Path) -> SourceLimits:
+    """``limits.csv`` and the search name (``summary.json``) of a ``darkscan run`` folder."""
+    folder = Path(results_dir)
+    path = folder / "limits.csv"
+    if not folder.is_dir():
+        raise InputFileError(f"results folder '{folder}' does not exist (give the --out folder "
+                             "of a 'darkscan run')")
+    if not path.is_file():
+        raise InputFileError(f"'{folder}' has no limits.csv: give the --out folder of a "
+                             "'darkscan run' that finished")
+    summary = folder / "summary.json"
+    try:
+        search = str(json.loads(summary.read_text())["search"])
+    except (OSError, ValueError, KeyError):
+        raise InputFileError(f"'{summary}' is missing or names no search: recast needs it to "
+                             "know which search set the limit") from None
+    table = np.genfromtxt(path, delimiter=",", names=True, dtype=None, encoding="utf-8")
+    names = table.dtype.names or ()
+    if "mass" not in names or "sigma_ul_obs" not in names:
+        raise InputFileError(f"'{path}' lacks a 'mass' or 'sigma_ul_obs' column: only σ × B "
+                             "limits along a mass axis can be recast")
+    rows = np.ones(len(table), dtype=bool)
+    if "channel" in names:  # several channels: the combination is the search's result
+        chans = table["channel"].astype(str)
+        rows = chans == ("combined" if "combined" in chans else chans[0])
+    t = np.atleast_1d(table[rows])
+    sigma = {c: np.asarray(t[c], float) for c in _SIGMA_COLUMNS if c in names}
+    coup = {c: np.asarray(t[c], float) for c in names if "_ul_" in c and not c.startswith(
+        ("sigma_", "br_"))}
+    return SourceLimits(search, np.asarray(t["mass"], float), sigma, coup)
+
+
+# ---------------------------------------------------------------------------------- recasting
+@dataclass(frozen=True)
+class RecastResult:
+    """A recast limit: σ × B limits of the target (pb) and its coupling limits per mass."""
+
+    source: str
+    target: str
+    coupling: str
+    final_state: str
+    mass: np.ndarray
+    sigma_ul: dict[str, np.ndarray]
+    coupling_ul: dict[str, np.ndarray]
+    efficiency: EfficiencyRatio
+    assumptions: tuple[str, ...]
+
+    def to_table(self) -> dict[str, np.ndarray]:
+        """Columns of the recast ``limits.csv`` (DESIGN §5 names)."""
+        return {"mass": self.mass, **self.sigma_ul,
+                "efficiency_ratio": self.efficiency.value,
+                "efficiency_ratio_error": self.efficiency.error, **self.coupling_ul}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "target": self.target, "coupling": self.coupling,
+                "final_state": self.final_state, "efficiency_method": self.efficiency.method,
+                "assumptions": list(self.assumptions),
+                "columns": {k: v.tolist() for k, v in self.to_table().items()}}
+
+
+def recast(limits: SourceLimits, target: RecastModel, params: Mapping[str, float] | None = None,
+           *, muon_line_only: bool = False, efficiency: EfficiencyRatio | None = None,
+           sigma_unit: np.ndarray | None = None) -> RecastResult:
+    """Recast ``limits`` (a source search's σ × B limits) to ``target``'s coupling.
+
+    ``efficiency``: ε_target/ε_source (default: :func:`efficiency_ratio`); ``sigma_unit``: the
+    target's σ_unit per mass (default: the generator's); ``muon_line_only``: accept a target
+    produced also off the beams with the muon-line diagrams only (otherwise refused)."""
+    params = dict(params or {})
+    source = get_source(limits.search)
+    unknown_params = sorted(set(params) - set(target.params))
+    if unknown_params:
+        raise ParameterError(f"recast model '{target.name}' takes no parameter "
+                             f"{', '.join(unknown_params)}; it takes: "
+                             f"{', '.join(target.params) or 'none'}")
+    if "br_invisible" in params and not 0.0 <= params["br_invisible"] <= 1.0:
+        raise ParameterError(f"parameter 'br_invisible' = {params['br_invisible']} must be in "
+                             "[0, 1]")
+    if target.missing_diagrams and not muon_line_only:
+        raise NotAvailableError(
+            f"'{target.name}' is also produced by diagrams darkscan's generator cannot evaluate: "
+            f"{target.missing_diagrams}; pass --muon-line-only to recast with the muon-line "
+            "production alone (DarkCast's 'mu_brem' for these searches)")
+    branching = target.branching(source.final_state, limits.mass, params)
+    eff = efficiency or efficiency_ratio(source, target, limits.mass)
+    unit = (production_sigma_unit(target.spin, limits.mass) if sigma_unit is None
+            else np.asarray(sigma_unit, float))
+    sigma = {c: v / eff.value for c, v in limits.sigma_ul.items()}
+    coupling = {
+        f"{target.coupling}_ul_{target.name}_{c.removeprefix('sigma_ul_')}":
+            coupling_upper_limit(v, unit * target.muon_charge**target.power, 1.0, branching,
+                                 power=target.power)
+        for c, v in sigma.items()}
+    notes = [f"production: e⁺e⁻ → μ⁺μ⁻X with X ({target.spin}) radiated off the muon line; "
+             f"σ = σ_unit(m) · (q_μ {target.coupling})², q_μ = {target.muon_charge:.6g}",
+             f"efficiency ratio: {eff.method}",
+             f"branching fraction into the searched final state ({source.final_state}): "
+             f"{target.description}"]
+    if target.missing_diagrams:
+        notes.append(f"NOT included (--muon-line-only): {target.missing_diagrams}")
+    return RecastResult(limits.search, target.name, target.coupling, source.final_state,
+                        limits.mass, sigma, coupling, eff, tuple(notes))
