@@ -289,10 +289,10 @@ def efficiency_ratio(source: RecastSource, target: RecastModel, mass: np.ndarray
         return EfficiencyRatio(np.ones_like(mass), np.zeros_like(mass),
                                f"identical: {target.spin} X radiated off the muon line in both "
                                "models, |M_target|²/|M_source|² is constant, ε_target = ε_source")
+    from darkscan.events import Sample
     from darkscan.generate import get_process
     from darkscan.generate.registry import finish_decays
     from darkscan.searches import get
-    from darkscan.events import Sample
 
     search = get(source.search)
     spec = search.signal.sample_for(search.channels[0].name)
@@ -327,8 +327,8 @@ def simulated_selection(search_name: str, seed: int = 7) -> Selection:
     from darkscan.detector.trigger import TRIGGER_BITS
     from darkscan.physics.experiment import get_experiment
     from darkscan.reco import reconstruct
-    from darkscan.select import evaluate
     from darkscan.searches import get
+    from darkscan.select import evaluate
 
     search = get(search_name)
     channel = search.channels[0]
