@@ -289,22 +289,10 @@ def efficiency_ratio(source: RecastSource, target: RecastModel, mass: np.ndarray
         return EfficiencyRatio(np.ones_like(mass), np.zeros_like(mass),
                                f"identical: {target.spin} X radiated off the muon line in both "
                                "models, |M_target|²/|M_source|² is constant, ε_target = ε_source")
-    from darkscan.events import Sample
-    from darkscan.generate import get_process
-    from darkscan.generate.registry import finish_decays
-    from darkscan.searches import get
-
-    search = get(source.search)
-    spec = search.signal.sample_for(search.channels[0].name)
     select = selection or simulated_selection(source.search)
     values, errors = [], []
     for i, m in enumerate(mass):
-        ss = np.random.SeedSequence([seed, i])
-        truth = get_process(spec.process).generate_chunk(n_events, ss, {**spec.params, "mass": m})
-        if spec.truth_filter is not None and spec.filter_is_decay:
-            keep = np.asarray(spec.truth_filter(truth.particles), dtype=bool)
-            truth = Sample(truth.events[keep], truth.meta)
-        truth = finish_decays(truth, ss)
+        truth = signal_sample(source.search, float(m), n_events, [seed, i])
         w = me_ratio_weights(truth.particles, float(m), source_spin, target.spin)
         r, e = reweighted_efficiency_ratio(select(truth), w)
         values.append(r)
@@ -316,6 +304,25 @@ def efficiency_ratio(source: RecastSource, target: RecastModel, mass: np.ndarray
                            f"reweighted: {n_events} simulated {source_spin} signal events per "
                            f"mass, w = |M_{target.spin}|²/|M_{source_spin}|² in the reduced CMS "
                            f"after ISR, muons before FSR; pass flags from {how}")
+
+
+def signal_sample(search_name: str, mass: float, n_events: int, seed: int | list[int]) -> Any:
+    """``n_events`` generated signal events of a search at ``mass`` (its signal process and
+    parameters), restricted to the decay searched for where the search's efficiency is per such
+    decay (its truth filter with ``filter_is_decay``), τ decays finished."""
+    from darkscan.events import Sample
+    from darkscan.generate import get_process
+    from darkscan.generate.registry import finish_decays
+    from darkscan.searches import get
+
+    search = get(search_name)
+    spec = search.signal.sample_for(search.channels[0].name)
+    ss = np.random.SeedSequence(seed)
+    truth = get_process(spec.process).generate_chunk(n_events, ss, {**spec.params, "mass": mass})
+    if spec.truth_filter is not None and spec.filter_is_decay:
+        keep = np.asarray(spec.truth_filter(truth.particles), dtype=bool)
+        truth = Sample(truth.events[keep], truth.meta)
+    return finish_decays(truth, ss)
 
 
 def simulated_selection(search_name: str, seed: int = 7) -> Selection:
