@@ -118,7 +118,7 @@ def test_closure_zprime_darkphoton_zprime() -> None:
 def test_refusals() -> None:
     lim = rc.SourceLimits("zprime-invisible", np.array([1.0]), {"sigma_ul_obs": np.ones(1)})
     one = rc.EfficiencyRatio(np.ones(1), np.zeros(1), "x")
-    with pytest.raises(NotAvailableError, match="off the e⁺e⁻ beams.*--muon-line-only"):
+    with pytest.raises(NotAvailableError, match=r"off the e⁺e⁻ beams.*--muon-line-only"):
         rc.recast(lim, rc.MODELS["dark_photon"], efficiency=one, sigma_unit=np.ones(1))
     with pytest.raises(ParameterError, match="no invisible decay"):
         rc.recast(lim, rc.MODELS["muonphilic"], efficiency=one, sigma_unit=np.ones(1))
