@@ -195,3 +195,33 @@ def test_cli_writes_limits_assumptions_and_plot(tmp_path: Path,
     assert meta["source"] == "zprime-invisible" and "identical" in meta["efficiency_method"]
     assert any("NOT included" in a for a in meta["assumptions"])
     assert (tmp_path / "out" / "plots" / "recast_dark_photon.png").stat().st_size > 1000
+
+
+# ----------------------------------------------------------------------- across lifetimes
+def test_lifetime_recast_excludes_the_band_where_the_model_meets_the_limit() -> None:
+    from darkscan.interpret.recast_lifetime import (
+        coupling_limit_at_ctau,
+        excluded_couplings,
+        excluded_range,
+    )
+
+    ctau_grid = np.array([0.01, 0.1, 1.0, 10.0, 100.0])
+    # a displaced search: best near 1 cm, g_UL ∝ (cτ/1 cm)^±0.5 away from it
+    g_ul = 1e-4 * np.sqrt(np.maximum(ctau_grid, 1.0 / ctau_grid))
+    # log-log interpolation is exact for a power law between grid points
+    assert coupling_limit_at_ctau(ctau_grid, g_ul, np.array([3.0]))[0] == pytest.approx(
+        1e-4 * np.sqrt(3.0))
+    assert np.isnan(coupling_limit_at_ctau(ctau_grid, g_ul, np.array([1e-3, 1e3]))).all()
+    # a model with cτ = 1 cm at g = 1e-4 and cτ ∝ 1/g², against limits k·g_UL: g is excluded
+    # where g > k·g_UL(cτ(g)). Long-lived side (g < 1e-4): g > k·1e-8/g → g > 1e-4·√k;
+    # short-lived side (g > 1e-4): g > k·g → always for k < 1, never for k > 1.
+    g = np.geomspace(1e-6, 1e-2, 401)
+
+    def model(coupling: np.ndarray) -> np.ndarray:  # cτ in cm
+        return (1e-4 / coupling) ** 2
+
+    assert not excluded_couplings(g, model, ctau_grid, 10.0 * g_ul).any()  # too weak
+    lo, hi = excluded_range(g, excluded_couplings(g, model, ctau_grid, 0.1 * g_ul))
+    # the band runs from 1e-4·√0.1 up to where the model leaves the grid: cτ = 0.01 cm at 1e-3
+    assert lo == pytest.approx(10**-4.5, rel=0.03) and hi == pytest.approx(1e-3, rel=0.03)
+    assert np.isnan(excluded_range(g, np.zeros(len(g), bool))).all()
