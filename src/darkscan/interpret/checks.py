@@ -99,7 +99,8 @@ def _reweighted_vs_direct() -> Measurement:
                   "the direct run retrains them on the scalar (≈ 8% in g_S at 1 GeV), and each "
                   "run's efficiency has ≈ 3% MC error (3000 events)")
 def _recast_vs_direct() -> Measurement:
-    from darkscan.searches import get, run_search
+    from darkscan.searches import get
+    from darkscan.searches.runner import run_search
 
     with tempfile.TemporaryDirectory(prefix="darkscan-recast-") as tmp:
         runs = {}
