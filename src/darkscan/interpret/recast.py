@@ -16,7 +16,13 @@ charge of the model (1 for L_μ − L_τ and the muonphilic scalar, e for a dark
 A model that also couples to electrons (the dark photon) is radiated off the beams as well; those
 diagrams and their interference are not in darkscan's generator, so such a recast is refused
 unless the caller accepts muon-line production explicitly (as DarkCast does for this search: its
-``BelleII_Adachi2019otg`` limit uses ``Production("mu_brem")``).
+``BelleII_Adachi2019otg`` limit uses ``Production("mu_brem")``). What leaving them out does, not
+measured: their square only adds signal (for an invisible X it also peaks at M²_recoil = m², the
+recoil of the μ⁺μ⁻ pair is the X either way), and their interference with the muon-line diagrams
+is odd under μ⁺ ↔ μ⁻, like the ISR–FSR interference of e⁺e⁻ → μ⁺μ⁻γ, so it integrates to zero
+over a charge-symmetric selection (the μμX searches' cuts treat both muons alike). The
+muon-line-only limit is then conservative: the true coupling limit is lower, by an amount
+darkscan cannot give without the beam-line diagrams.
 
 Efficiency ratio. Same spin, same diagrams: |M_target|²/|M_source|² is a constant (the coupling
 ratio squared), every phase-space point is reweighted by the same number, so ε_target = ε_source
@@ -474,6 +480,9 @@ def recast(limits: SourceLimits, target: RecastModel, params: Mapping[str, float
              f"branching fraction into the searched final state ({source.final_state}): "
              f"{target.description}"]
     if target.missing_diagrams:
-        notes.append(f"NOT included (--muon-line-only): {target.missing_diagrams}")
+        notes.append(f"NOT included (--muon-line-only): {target.missing_diagrams}; their square "
+                     "only adds signal and their interference is odd under μ⁺ ↔ μ⁻ (zero over a "
+                     "charge-symmetric selection), so the limit is conservative, by an "
+                     "unmeasured amount")
     return RecastResult(limits.search, target.name, target.coupling, source.final_state,
                         limits.mass, sigma, coupling, eff, tuple(notes))
