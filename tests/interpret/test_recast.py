@@ -225,3 +225,32 @@ def test_lifetime_recast_excludes_the_band_where_the_model_meets_the_limit() -> 
     # the band runs from 1e-4·√0.1 up to where the model leaves the grid: cτ = 0.01 cm at 1e-3
     assert lo == pytest.approx(10**-4.5, rel=0.03) and hi == pytest.approx(1e-3, rel=0.03)
     assert np.isnan(excluded_range(g, np.zeros(len(g), bool))).all()
+
+
+def _displaced_results(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "summary.json").write_text(json.dumps({"search": "b-to-k-scalar"}))
+    lines = ["mass,ctau,channel,br_ul_obs,br_ul_exp,sin_theta_ul_scalar_obs,"
+             "sin_theta_ul_scalar_exp"]
+    for ctau in (0.01, 0.1, 1.0, 10.0, 100.0, 400.0):
+        lines.append(f"1.1,{ctau},K+_mumu,1e-7,1e-7,3e-4,3e-4")
+    (folder / "limits.csv").write_text("\n".join(lines) + "\n")
+    return folder
+
+
+def test_cli_recasts_a_displaced_search_at_the_models_own_lifetime(tmp_path: Path) -> None:
+    from darkscan.models import scalar
+
+    src = _displaced_results(tmp_path / "run")
+    code, _, err = _invoke("recast", str(src), "--to", "dark_scalar", "-o", str(tmp_path / "o"))
+    assert code == 0, err
+    text = (tmp_path / "o" / "recast_dark_scalar.csv").read_text().splitlines()
+    header = text[0].split(",")
+    row = dict(zip(header, text[1].split(","), strict=True))
+    assert row["channel"] == "K+_mumu"
+    # excluded: above the flat limit 3e-4, up to where the scalar's cτ leaves the grid (0.01 cm)
+    top = 1e-3 * np.sqrt(float(scalar.ctau(1e-3, 1.1)) / 0.01)
+    assert float(row["sin_theta_excluded_low_obs"]) == pytest.approx(3e-4, rel=0.02)
+    assert float(row["sin_theta_excluded_high_exp"]) == pytest.approx(top, rel=0.02)
+    code, _, err = _invoke("recast", str(src), "--to", "lmu_ltau", "-o", str(tmp_path / "x"))
+    assert code == 2 and "to 'dark_scalar' only" in err

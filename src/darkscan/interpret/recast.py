@@ -57,7 +57,7 @@ from darkscan.physics.constants import ALPHA
 __all__ = ["MODELS", "SOURCES", "EfficiencyRatio", "RecastModel", "RecastResult",
            "RecastSource", "SourceLimits", "efficiency_ratio", "get_model", "get_source",
            "me_ratio_weights", "read_limits", "recast", "reduced_cms_momenta",
-           "reweighted_efficiency_ratio", "sigma_from_coupling"]
+           "read_table", "results_search", "reweighted_efficiency_ratio", "sigma_from_coupling"]
 
 FinalState = Literal["invisible", "mumu"]
 Spin = Literal["vector", "scalar"]
@@ -381,36 +381,48 @@ class SourceLimits:
     couplings: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-def read_limits(results_dir: str | Path) -> SourceLimits:
-    """``limits.csv`` and the search name (``summary.json``) of a ``darkscan run`` folder."""
+def results_search(results_dir: str | Path) -> str:
+    """The search a ``darkscan run`` folder holds (its ``summary.json``)."""
     folder = Path(results_dir)
-    path = folder / "limits.csv"
     if not folder.is_dir():
         raise InputFileError(f"results folder '{folder}' does not exist (give the --out folder "
                              "of a 'darkscan run')")
-    if not path.is_file():
-        raise InputFileError(f"'{folder}' has no limits.csv: give the --out folder of a "
-                             "'darkscan run' that finished")
     summary = folder / "summary.json"
     try:
-        search = str(json.loads(summary.read_text())["search"])
-    except (OSError, ValueError, KeyError):
+        return str(json.loads(summary.read_text(encoding="utf-8"))["search"])
+    except (OSError, ValueError, KeyError, TypeError):
         raise InputFileError(f"'{summary}' is missing or names no search: recast needs it to "
                              "know which search set the limit") from None
-    table = np.genfromtxt(path, delimiter=",", names=True, dtype=None, encoding="utf-8")
-    names = table.dtype.names or ()
-    if "mass" not in names or "sigma_ul_obs" not in names:
-        raise InputFileError(f"'{path}' lacks a 'mass' or 'sigma_ul_obs' column: only σ × B "
-                             "limits along a mass axis can be recast")
-    rows = np.ones(len(table), dtype=bool)
-    if "channel" in names:  # several channels: the combination is the search's result
-        chans = table["channel"].astype(str)
+
+
+def read_table(results_dir: str | Path) -> dict[str, np.ndarray]:
+    """The columns of a run's ``limits.csv`` (``channel`` as text, the rest as numbers)."""
+    path = Path(results_dir) / "limits.csv"
+    if not path.is_file():
+        raise InputFileError(f"'{Path(results_dir)}' has no limits.csv: give the --out folder "
+                             "of a 'darkscan run' that finished")
+    table = np.atleast_1d(np.genfromtxt(path, delimiter=",", names=True, dtype=None,
+                                        encoding="utf-8"))
+    return {n: (table[n].astype(str) if n == "channel" else np.asarray(table[n], float))
+            for n in table.dtype.names or ()}
+
+
+def read_limits(results_dir: str | Path) -> SourceLimits:
+    """``limits.csv`` and the search name (``summary.json``) of a ``darkscan run`` folder; with
+    several channels, the combination's rows (or the first channel's)."""
+    search = results_search(results_dir)
+    table = read_table(results_dir)
+    if "mass" not in table or "sigma_ul_obs" not in table:
+        raise InputFileError(f"the limits.csv of '{search}' lacks a 'mass' or 'sigma_ul_obs' "
+                             "column: only σ × B limits along a mass axis can be recast")
+    rows = np.ones(len(table["mass"]), dtype=bool)
+    if "channel" in table:
+        chans = table["channel"]
         rows = chans == ("combined" if "combined" in chans else chans[0])
-    t = np.atleast_1d(table[rows])
-    sigma = {c: np.asarray(t[c], float) for c in _SIGMA_COLUMNS if c in names}
-    coup = {c: np.asarray(t[c], float) for c in names if "_ul_" in c and not c.startswith(
+    sigma = {c: table[c][rows] for c in _SIGMA_COLUMNS if c in table}
+    coup = {c: v[rows] for c, v in table.items() if "_ul_" in c and not c.startswith(
         ("sigma_", "br_"))}
-    return SourceLimits(search, np.asarray(t["mass"], float), sigma, coup)
+    return SourceLimits(search, table["mass"][rows], sigma, coup)
 
 
 # ---------------------------------------------------------------------------------- recasting

@@ -14,13 +14,15 @@ lifetime the search never simulated is not constrained by it).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
-from darkscan.errors import ParameterError
+from darkscan.errors import InputFileError, ParameterError
 
-__all__ = ["coupling_limit_at_ctau", "excluded_couplings", "excluded_range"]
+__all__ = ["LIFETIME_SOURCES", "LifetimeRecast", "LifetimeSource", "coupling_limit_at_ctau",
+           "excluded_couplings", "excluded_range", "recast_lifetimes"]
 
 
 def coupling_limit_at_ctau(ctau_grid: np.ndarray, coupling_ul: np.ndarray, ctau: np.ndarray
@@ -55,3 +57,83 @@ def excluded_range(couplings: np.ndarray, excluded: np.ndarray) -> tuple[float, 
     a band: below it the particle flies out of the detector, above it decays promptly."""
     g = np.asarray(couplings, float)[np.asarray(excluded, bool)]
     return (float(g.min()), float(g.max())) if len(g) else (float("nan"), float("nan"))
+
+
+# ------------------------------------------------------------------- a search's results folder
+@dataclass(frozen=True)
+class LifetimeSource:
+    """A displaced search whose ``limits.csv`` has a coupling limit per (mass, cτ): the column
+    stem, the model's coupling and its cτ(coupling, mass) in cm."""
+
+    search: str
+    model: str
+    coupling: str
+    column: str
+    ctau: Callable[[np.ndarray, float], np.ndarray]
+
+
+def _scalar_ctau(sin_theta: np.ndarray, mass: float) -> np.ndarray:
+    from darkscan.models import scalar
+
+    return scalar.ctau(sin_theta, mass)
+
+
+LIFETIME_SOURCES: dict[str, LifetimeSource] = {s.search: s for s in (
+    LifetimeSource("b-to-k-scalar", "dark_scalar", "sin_theta", "sin_theta_ul_scalar",
+                   _scalar_ctau),
+)}
+#: the coupling scan of the excluded band (log-spaced)
+SCAN = np.geomspace(1e-7, 1.0, 1401)
+
+
+@dataclass(frozen=True)
+class LifetimeRecast:
+    """Excluded coupling bands per (mass, channel) at the model's own lifetime."""
+
+    source: str
+    model: str
+    coupling: str
+    columns: dict[str, np.ndarray]
+    assumptions: tuple[str, ...]
+
+    def to_table(self) -> dict[str, np.ndarray]:
+        return self.columns
+
+    def to_dict(self) -> dict[str, object]:
+        return {"source": self.source, "target": self.model, "coupling": self.coupling,
+                "assumptions": list(self.assumptions),
+                "columns": {k: np.asarray(v).tolist() for k, v in self.columns.items()}}
+
+
+def recast_lifetimes(table: Mapping[str, np.ndarray], source: LifetimeSource) -> LifetimeRecast:
+    """The excluded band of ``source.coupling`` per (mass, channel) of a displaced search's
+    limits table (columns ``mass``, ``ctau``, optional ``channel``, and
+    ``<column>_obs``/``_exp``)."""
+    for need in ("mass", "ctau", f"{source.column}_obs", f"{source.column}_exp"):
+        if need not in table:
+            raise InputFileError(f"the limits of '{source.search}' lack the column '{need}': "
+                                 "rerun 'darkscan run' with this version")
+    mass, ctau = np.asarray(table["mass"], float), np.asarray(table["ctau"], float)
+    chan = np.asarray(table.get("channel", np.full(len(mass), "")), str)
+    rows: dict[str, list] = {"mass": [], "channel": []}
+    for m in np.unique(mass):
+        for c in dict.fromkeys(chan[mass == m]):
+            sel = (mass == m) & (chan == c)
+            order = np.argsort(ctau[sel])
+            rows["mass"].append(m)
+            rows["channel"].append(c)
+            for kind in ("obs", "exp"):
+                lim = np.asarray(table[f"{source.column}_{kind}"], float)[sel][order]
+                band = excluded_range(SCAN, excluded_couplings(
+                    SCAN, lambda g, m=m: source.ctau(g, float(m)), ctau[sel][order], lim))
+                for side, value in zip(("low", "high"), band, strict=True):
+                    rows.setdefault(f"{source.coupling}_excluded_{side}_{kind}", []).append(value)
+    cols = {k: np.asarray(v) for k, v in rows.items()}
+    notes = (f"{source.search}'s limits per cτ (its signal reweighted to each cτ by "
+             "interpret.lifetime) read at the model's own cτ(m, coupling): a coupling is "
+             "excluded where it exceeds the limit at its own lifetime",
+             "between grid lifetimes log(limit) is linear in log cτ; beyond the grid nothing is "
+             "excluded",
+             f"coupling scan {SCAN[0]:g}–{SCAN[-1]:g}, {len(SCAN)} log-spaced points; NaN: "
+             "nothing excluded")
+    return LifetimeRecast(source.search, source.model, source.coupling, cols, notes)

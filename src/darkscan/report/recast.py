@@ -13,6 +13,7 @@ from darkscan.report.plots import plot_curves
 
 if TYPE_CHECKING:
     from darkscan.interpret.recast import RecastResult, SourceLimits
+    from darkscan.interpret.recast_lifetime import LifetimeRecast
 
 
 def write_recast(result: RecastResult, limits: SourceLimits, out: Path) -> list[Path]:
@@ -49,3 +50,35 @@ def plot_recast(result: RecastResult, limits: SourceLimits, path: Path) -> Path:
     return plot_curves(path, None, curves, xlabel="mass [GeV]",
                        ylabel="coupling upper limit", logy=True,
                        legend_title=f"{limits.search} → {result.target}")
+
+
+def write_lifetime_recast(result: LifetimeRecast, out: Path) -> list[Path]:
+    """``recast_<model>.csv`` (per mass and channel: the excluded coupling band, observed and
+    expected), ``recast_<model>.json`` and a plot of the bands' edges against mass."""
+    from darkscan.searches.result import NULL_REASONS_KEY, strict_json
+
+    out.mkdir(parents=True, exist_ok=True)
+    cols = result.to_table()
+    csv = out / f"recast_{result.model}.csv"
+    names = list(cols)
+    lines = [",".join(names)] + [
+        ",".join(str(cols[n][i]) if n == "channel" else f"{float(cols[n][i]):.6g}"
+                 for n in names) for i in range(len(cols["mass"]))]
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    meta = out / f"recast_{result.model}.json"
+    data, reasons = strict_json(result.to_dict())
+    if reasons:
+        data[NULL_REASONS_KEY] = reasons
+    meta.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    curves: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for channel in dict.fromkeys(cols["channel"]):
+        sel = cols["channel"] == channel
+        for side in ("low", "high"):
+            values = cols[f"{result.coupling}_excluded_{side}_exp"][sel]
+            if np.isfinite(values).any():
+                curves[f"{channel or result.source} {side} edge, expected"] = (
+                    cols["mass"][sel], values)
+    plot = plot_curves(out / "plots" / f"recast_{result.model}.png", None, curves,
+                       xlabel="mass [GeV]", ylabel=f"excluded {result.coupling}", logy=True,
+                       legend_title=f"{result.source} → {result.model} at its own cτ")
+    return [csv, meta, plot]
