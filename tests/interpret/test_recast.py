@@ -254,3 +254,15 @@ def test_cli_recasts_a_displaced_search_at_the_models_own_lifetime(tmp_path: Pat
     assert float(row["sin_theta_excluded_high_exp"]) == pytest.approx(top, rel=0.02)
     code, _, err = _invoke("recast", str(src), "--to", "lmu_ltau", "-o", str(tmp_path / "x"))
     assert code == 2 and "to 'dark_scalar' only" in err
+
+
+def test_quick_recast_checks_pass() -> None:
+    """The quick ``darkscan validate`` checks of recasting: closure and DarkCast's Belle II 2020
+    recast (the slow ones, with simulation, run in ``darkscan validate``)."""
+    from darkscan import registry
+
+    found = registry.checks(quick=True, select="recast_")
+    assert len(found) == 4
+    for c in found:
+        result = c.run()
+        assert result.passed, (c.name, result.measured, result.note)
