@@ -73,7 +73,10 @@ SIGMA_POINTS = 200_000
 def _zprime_br(final: str, mass: np.ndarray, params: Mapping[str, float]) -> np.ndarray:
     from darkscan.models import zprime
 
-    if final == "invisible" and "br_invisible" in params:
+    if "br_invisible" in params:
+        if final != "invisible":
+            raise ParameterError("--param br_invisible sets B(Z′ → invisible) for recasting an "
+                                 "invisible search; B(Z′ → μ⁺μ⁻) comes from the widths")
         return np.full_like(mass, params["br_invisible"])
     return zprime.branching_fractions(mass)[final]
 
@@ -105,7 +108,6 @@ class RecastModel:
 
     name: str
     coupling: str
-    label: str
     description: str
     spin: Spin
     muon_charge: float
@@ -116,10 +118,10 @@ class RecastModel:
 
 
 MODELS: dict[str, RecastModel] = {m.name: m for m in (
-    RecastModel("lmu_ltau", "gprime", "$g'$", "L_μ − L_τ Z′ (B(Z′ → invisible) from the widths, "
+    RecastModel("lmu_ltau", "gprime", "L_μ − L_τ Z′ (B(Z′ → invisible) from the widths, "
                 "or --param br_invisible=1 for the fully invisible Z′)", "vector", 1.0,
                 _zprime_br, params=("br_invisible",)),
-    RecastModel("dark_photon", "epsilon", "$\\varepsilon$",
+    RecastModel("dark_photon", "epsilon",
                 "dark photon A′, kinetic mixing ε (muon vertex εe); B(A′ → invisible) = "
                 "br_invisible (default 1 when recasting an invisible search, 0 for μ⁺μ⁻: "
                 "B(A′ → μ⁺μ⁻) from the widths with hadrons through R)", "vector", _E,
@@ -127,7 +129,7 @@ MODELS: dict[str, RecastModel] = {m.name: m for m in (
                 missing_diagrams="A′ radiated off the e⁺e⁻ beams (e⁺e⁻ → A′γ*, γ* → μ⁺μ⁻) and "
                                  "its interference with the muon-line diagrams",
                 params=("br_invisible",)),
-    RecastModel("muonphilic", "gs", "$g_S$", "muonphilic scalar S (Yukawa g_S S μ̄μ), "
+    RecastModel("muonphilic", "gs", "muonphilic scalar S (Yukawa g_S S μ̄μ), "
                 "B(S → μ⁺μ⁻) from the widths", "scalar", 1.0, _muonphilic_br),
 )}
 #: models a user may ask for that darkscan cannot recast to yet, and why
