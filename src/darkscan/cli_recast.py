@@ -40,6 +40,7 @@ def recast_command(
     from darkscan.interpret import recast as rc
     from darkscan.interpret.recast_lifetime import LIFETIME_SOURCES
     from darkscan.report.recast import write_recast
+    from darkscan.searches.recast import efficiency_ratio
 
     folder = cli._results_folder(results, "RESULTS_DIR")
     name = cli._name(to, "model")
@@ -66,7 +67,7 @@ def recast_command(
               efficiency=rc.EfficiencyRatio(np.ones_like(limits.mass),
                                             np.zeros_like(limits.mass), "check"),
               sigma_unit=np.ones_like(limits.mass))
-    eff = rc.efficiency_ratio(source, target, limits.mass, n_events=n_events, seed=seed)
+    eff = efficiency_ratio(source, target, limits.mass, n_events=n_events, seed=seed)
     result = rc.recast(limits, target, params, muon_line_only=muon_line_only, efficiency=eff)
     paths = write_recast(result, limits, out)
     cli.out.print(f"recast {limits.search} → {target.name}: {', '.join(str(p) for p in paths)}")

@@ -82,9 +82,16 @@ def test_reweighted_ratio_error_matches_its_spread() -> None:
 
 
 def test_same_spin_efficiency_ratio_is_exactly_one() -> None:
-    eff = rc.efficiency_ratio(rc.SOURCES["zprime-invisible"], rc.MODELS["dark_photon"],
-                              np.array([1.0, 5.0]))
+    from darkscan.searches.recast import efficiency_ratio
+
+    eff = efficiency_ratio(rc.SOURCES["zprime-invisible"], rc.MODELS["dark_photon"],
+                           np.array([1.0, 5.0]))
     assert eff.value.tolist() == [1.0, 1.0] and "identical" in eff.method
+    assert rc.identical_efficiency(rc.SOURCES["zprime-mumu"], rc.MODELS["muonphilic"],
+                                   np.array([1.0])) is None
+    lim = rc.SourceLimits("zprime-mumu", np.array([1.0]), {"sigma_ul_obs": np.ones(1)})
+    with pytest.raises(ParameterError, match="changes the spin of X"):
+        rc.recast(lim, rc.MODELS["muonphilic"], sigma_unit=np.ones(1))
 
 
 def _closure(br: float) -> tuple[np.ndarray, np.ndarray]:

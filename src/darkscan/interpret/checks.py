@@ -29,7 +29,9 @@ def _limits(search: str, mass: np.ndarray, sigma: np.ndarray) -> rc.SourceLimits
 
 
 def _unit_ratio(mass: np.ndarray) -> rc.EfficiencyRatio:
-    return rc.efficiency_ratio(rc.SOURCES["zprime-invisible"], rc.MODELS["dark_photon"], mass)
+    same = rc.identical_efficiency(rc.SOURCES["zprime-invisible"], rc.MODELS["dark_photon"], mass)
+    assert same is not None  # both vectors
+    return same
 
 
 @check("recast_closure_zprime_darkphoton_zprime", reference=0.0, tolerance=1e-12,
@@ -80,9 +82,11 @@ for _m, _eps in DARKCAST_BELLE2_2020:
                   "scalar) / ε(vector) of the zprime-mumu cut selection after the fast "
                   "simulation, 20000 events each; tolerance 3σ of their MC statistics (±0.013)")
 def _reweighted_vs_direct() -> Measurement:
-    select = rc.simulated_selection("zprime-mumu")
-    vector = rc.signal_sample("zprime-mumu", 2.0, 20_000, 21)
-    scalar = rc.signal_sample("scalar-mumu", 2.0, 20_000, 22)
+    from darkscan.searches.recast import signal_sample, simulated_selection
+
+    select = simulated_selection("zprime-mumu")
+    vector = signal_sample("zprime-mumu", 2.0, 20_000, 21)
+    scalar = signal_sample("scalar-mumu", 2.0, 20_000, 22)
     pv, ps = select(vector), select(scalar)
     direct = ps.mean() / pv.mean()
     w = rc.me_ratio_weights(vector.particles, 2.0, "vector", "scalar")
@@ -105,6 +109,7 @@ def _reweighted_vs_direct() -> Measurement:
                   "Tolerance ×1.15 set after that first comparison")
 def _recast_vs_direct() -> Measurement:
     from darkscan.searches import get
+    from darkscan.searches.recast import efficiency_ratio
     from darkscan.searches.runner import run_search
 
     pairs = (("zprime-mumu", "scalar-mumu", "muonphilic", "gs_ul_muonphilic_exp"),
@@ -116,7 +121,8 @@ def _recast_vs_direct() -> Measurement:
             runs[name] = rc.read_limits(Path(tmp) / name)
         notes, ratios = [], []
         for source, direct, model, column in pairs:
-            res = rc.recast(runs[source], rc.MODELS[model])
+            eff = efficiency_ratio(rc.get_source(source), rc.MODELS[model], runs[source].mass)
+            res = rc.recast(runs[source], rc.MODELS[model], efficiency=eff)
             ratio = res.coupling_ul[column] / runs[direct].couplings[column]
             ratios.append(ratio)
             notes.append(f"{source} → {model} / {direct}: " + ", ".join(

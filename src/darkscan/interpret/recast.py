@@ -28,7 +28,8 @@ Efficiency ratio. Same spin, same diagrams: |M_target|²/|M_source|² is a const
 ratio squared), every phase-space point is reweighted by the same number, so ε_target = ε_source
 exactly. Different spin (vector → scalar): the source's simulated signal events are reweighted
 with w = |M_target|²/|M_source|² evaluated on each event's own phase-space point (truth momenta)
-and the selection's pass flags are reused: ε_target = Σ_pass w / Σ w. ISR: the matrix elements
+and the selection's pass flags are reused: ε_target = Σ_pass w / Σ w (the events and
+flags come from :mod:`darkscan.searches.recast`, which runs the stages). ISR: the matrix elements
 are evaluated in the event's reduced CMS, P = p(e⁻ beam) + p(e⁺ beam) − Σ ISR photons, with the
 beams along the boosted e⁻ beam direction there (the ISR photons are collinear); the muons are
 taken before FSR (each muon plus its own FSR photons: the generator's FSR conserves the pair's
@@ -55,7 +56,7 @@ from darkscan.physics import lorentz
 from darkscan.physics.constants import ALPHA
 
 __all__ = ["MODELS", "SOURCES", "EfficiencyRatio", "RecastModel", "RecastResult",
-           "RecastSource", "SourceLimits", "efficiency_ratio", "get_model", "get_source",
+           "RecastSource", "SourceLimits", "get_model", "get_source", "identical_efficiency",
            "me_ratio_weights", "read_limits", "recast", "reduced_cms_momenta",
            "read_table", "results_search", "reweighted_efficiency_ratio", "sigma_from_coupling"]
 
@@ -278,94 +279,17 @@ def reweighted_efficiency_ratio(passed: np.ndarray, weights: np.ndarray
     return float(r), float(np.sqrt(np.sum(psi**2)) / n)
 
 
-Selection = Callable[[Any], np.ndarray]
-
-
-def efficiency_ratio(source: RecastSource, target: RecastModel, mass: np.ndarray, *,
-                     selection: Selection | None = None, n_events: int = 3_000,
-                     seed: int = 1) -> EfficiencyRatio:
-    """ε_target/ε_source of the source search's selection at each mass.
-
-    Same spin: exactly 1 (the matrix elements differ by a constant). Otherwise the source's
-    signal is generated (``n_events`` per mass, the search's signal parameters and its decay
-    filter), ``selection(truth sample) → pass flag per event`` applied (default: the search's
-    own channel selection after the fast simulation, :func:`simulated_selection`) and the
-    events reweighted by :func:`me_ratio_weights`."""
+def identical_efficiency(source: RecastSource, target: RecastModel, mass: np.ndarray
+                         ) -> EfficiencyRatio | None:
+    """ε_target/ε_source = 1 exactly where the source's X and the target's have the same spin
+    (the matrix elements differ by a constant); None where they differ, and the ratio needs the
+    source's simulated signal reweighted (:func:`darkscan.searches.recast.efficiency_ratio`)."""
     mass = np.atleast_1d(np.asarray(mass, float))
-    source_spin = MODELS[source.model].spin
-    if source_spin == target.spin:
-        return EfficiencyRatio(np.ones_like(mass), np.zeros_like(mass),
-                               f"identical: {target.spin} X radiated off the muon line in both "
-                               "models, |M_target|²/|M_source|² is constant, ε_target = ε_source")
-    select = selection or simulated_selection(source.search)
-    values, errors = [], []
-    for i, m in enumerate(mass):
-        truth = signal_sample(source.search, float(m), n_events, [seed, i])
-        w = me_ratio_weights(truth.particles, float(m), source_spin, target.spin)
-        r, e = reweighted_efficiency_ratio(select(truth), w)
-        values.append(r)
-        errors.append(e)
-    how = ("generator-level selection given by the caller" if selection is not None else
-           f"the {source.search} channel's cut selection after darkscan's fast simulation "
-           "(an MVA step, where the search has one, is assumed to keep both spins alike)")
-    return EfficiencyRatio(np.array(values), np.array(errors),
-                           f"reweighted: {n_events} simulated {source_spin} signal events per "
-                           f"mass, w = |M_{target.spin}|²/|M_{source_spin}|² in the reduced CMS "
-                           f"after ISR, muons before FSR; pass flags from {how}")
-
-
-def signal_sample(search_name: str, mass: float, n_events: int, seed: int | list[int]) -> Any:
-    """``n_events`` generated signal events of a search at ``mass`` (its signal process and
-    parameters), restricted to the decay searched for where the search's efficiency is per such
-    decay (its truth filter with ``filter_is_decay``), τ decays finished."""
-    from darkscan.events import Sample
-    from darkscan.generate import get_process
-    from darkscan.generate.registry import finish_decays
-    from darkscan.searches import get
-
-    search = get(search_name)
-    spec = search.signal.sample_for(search.channels[0].name)
-    ss = np.random.SeedSequence(seed)
-    truth = get_process(spec.process).generate_chunk(n_events, ss, {**spec.params, "mass": mass})
-    if spec.truth_filter is not None and spec.filter_is_decay:
-        keep = np.asarray(spec.truth_filter(truth.particles), dtype=bool)
-        truth = Sample(truth.events[keep], truth.meta)
-    return finish_decays(truth, ss)
-
-
-def simulated_selection(search_name: str, seed: int = 7) -> Selection:
-    """Pass flag per truth event: the search's first channel (decay string, particle lists,
-    cut selection) after the fast simulation and reconstruction; an event passes if any of its
-    candidates does."""
-    from darkscan.detector import simulate
-    from darkscan.detector.parameters import detector_for
-    from darkscan.detector.trigger import TRIGGER_BITS
-    from darkscan.physics.experiment import get_experiment
-    from darkscan.reco import reconstruct
-    from darkscan.searches import get
-    from darkscan.select import evaluate
-
-    search = get(search_name)
-    channel = search.channels[0]
-    columns = [c for c in channel.columns(search.extraction.observables)
-               if c not in TRIGGER_BITS]
-
-    def passes(truth: Any) -> np.ndarray:
-        experiment = get_experiment(truth.meta.experiment or "belle2")
-        reco = simulate(truth, seed=np.random.SeedSequence(seed), experiment=experiment,
-                        params=detector_for(experiment.name))
-        nt = reconstruct(reco, decay=channel.decay, variables=columns, lists=channel.lists,
-                         best=channel.best_candidate.expression,
-                         best_highest=channel.best_candidate.highest, experiment=experiment)
-        cols = {f: ak.to_numpy(nt.events[f]) for f in ak.fields(nt.events)}
-        mask = np.ones(len(cols["event"]), dtype=bool)
-        for cut in channel.selection:
-            mask &= np.asarray(evaluate(cut, cols), dtype=bool)
-        out = np.zeros(len(truth.events), dtype=bool)
-        out[cols["event"][mask]] = True
-        return out
-
-    return passes
+    if MODELS[source.model].spin != target.spin:
+        return None
+    return EfficiencyRatio(np.ones_like(mass), np.zeros_like(mass),
+                           f"identical: {target.spin} X radiated off the muon line in both "
+                           "models, |M_target|²/|M_source|² is constant, ε_target = ε_source")
 
 
 # -------------------------------------------------------------------------------- limits I/O
@@ -460,7 +384,8 @@ def recast(limits: SourceLimits, target: RecastModel, params: Mapping[str, float
            sigma_unit: np.ndarray | None = None) -> RecastResult:
     """Recast ``limits`` (a source search's σ × B limits) to ``target``'s coupling.
 
-    ``efficiency``: ε_target/ε_source (default: :func:`efficiency_ratio`); ``sigma_unit``: the
+    ``efficiency``: ε_target/ε_source (default: :func:`identical_efficiency`, for the same
+    spin); ``sigma_unit``: the
     target's σ_unit per mass (default: the generator's); ``muon_line_only``: accept a target
     produced also off the beams with the muon-line diagrams only (otherwise refused)."""
     params = dict(params or {})
@@ -479,7 +404,11 @@ def recast(limits: SourceLimits, target: RecastModel, params: Mapping[str, float
             f"{target.missing_diagrams}; pass --muon-line-only to recast with the muon-line "
             "production alone (DarkCast's 'mu_brem' for these searches)")
     branching = target.branching(source.final_state, limits.mass, params)
-    eff = efficiency or efficiency_ratio(source, target, limits.mass)
+    eff = efficiency or identical_efficiency(source, target, limits.mass)
+    if eff is None:
+        raise ParameterError(f"{limits.search} → {target.name} changes the spin of X: give the "
+                             "reweighted efficiency ratio (darkscan.searches.recast"
+                             ".efficiency_ratio)")
     unit = (production_sigma_unit(target.spin, limits.mass) if sigma_unit is None
             else np.asarray(sigma_unit, float))
     sigma = {c: v / eff.value for c, v in limits.sigma_ul.items()}
