@@ -727,6 +727,7 @@ def _with_progress(items: list[Any], label: str) -> list[Any]:
 app.add_typer(importlib.import_module("darkscan.cli_cdc").cdc_app, name="cdc")
 app.add_typer(importlib.import_module("darkscan.cli_limits").limits_app, name="limits")
 app.add_typer(importlib.import_module("darkscan.cli_ntuples").ntuples_app, name="ntuples")
+app.command("recast")(importlib.import_module("darkscan.cli_recast").recast_command)
 
 
 # ---------------------------------------------------------------------------- entry point

@@ -102,4 +102,7 @@ def _babar_gm2() -> Measurement:
                        "whole band is excluded at every digitised mass")
 
 
-from darkscan.interpret import checks_projection  # noqa: E402, F401  (its checks register)
+from darkscan.interpret import (  # noqa: E402, F401  (their checks register)
+    checks_projection,
+    checks_recast,
+)
