@@ -39,8 +39,6 @@ def recast_command(
     from darkscan import cli
     from darkscan.interpret import recast as rc
     from darkscan.interpret.recast_lifetime import LIFETIME_SOURCES
-    from darkscan.report.recast import write_recast
-    from darkscan.searches.recast import efficiency_ratio
 
     folder = cli._results_folder(results, "RESULTS_DIR")
     name = cli._name(to, "model")
@@ -67,6 +65,9 @@ def recast_command(
               efficiency=rc.EfficiencyRatio(np.ones_like(limits.mass),
                                             np.zeros_like(limits.mass), "check"),
               sigma_unit=np.ones_like(limits.mass))
+    from darkscan.report.recast import write_recast  # the work starts: after every check
+    from darkscan.searches.recast import efficiency_ratio
+
     eff = efficiency_ratio(source, target, limits.mass, n_events=n_events, seed=seed)
     result = rc.recast(limits, target, params, muon_line_only=muon_line_only, efficiency=eff)
     paths = write_recast(result, limits, out)
@@ -79,7 +80,6 @@ def _across_lifetimes(folder: Path, source: LifetimeSource, to: str, params: dic
     from darkscan import cli
     from darkscan.interpret import recast as rc
     from darkscan.interpret.recast_lifetime import recast_lifetimes
-    from darkscan.report.recast import write_lifetime_recast
 
     if to != source.model:
         raise ParameterError(f"a {source.search} limit is recast across lifetimes to "
@@ -87,6 +87,8 @@ def _across_lifetimes(folder: Path, source: LifetimeSource, to: str, params: dic
     if params:
         raise ParameterError(f"recast model '{source.model}' takes no --param")
     result = recast_lifetimes(rc.read_table(folder), source)
+    from darkscan.report.recast import write_lifetime_recast  # after every check
+
     paths = write_lifetime_recast(result, out)
     cli.out.print(f"recast {source.search} → {source.model} across lifetimes: "
                   f"{', '.join(str(p) for p in paths)}")

@@ -196,6 +196,20 @@ CORPUS: list[tuple[tuple[str, ...], str]] = [
     ((*LIM, "--cl", "nan"), "--cl"),
     (("limit", "--n-obs", "three", "--bkg", "1"), "'--n-obs'"),
     (("limit", "--bkg", "1"), "'--n-obs'"),
+    # projections
+    ((*ZP, "--scenario", "optimistic"), "unknown projection scenario 'optimistic'"),
+    ((*ZP, "--scenario", "baseline,improved"), "run takes one --scenario"),
+    ((*ZP, "--scenario", ""), "--scenario is empty"),
+    (("project", "zprime-invisible", "--lumi", "lots"), "--lumi"),
+    (("project", "zprime-invisible", "--lumi", " , "), "--lumi is empty"),
+    (("project", "no-such-search"), "unknown search 'no-such-search'"),
+    (("project", "zprime-invisible", "--out", "notes.txt"), "is a file, not a folder"),
+    # LHE
+    ((*GEN, "-o", "out.parquet", "--lhe", "out.txt"), "must end in .lhe or .lhe.gz"),
+    (("simulate", "notes.lhe", "-o", "reco.parquet"), "does not exist"),
+    # recasting
+    (("recast", "missing", "--to", "muonphilic", "-o", "recast-out"), "missing"),
+    (("recast", "res_none", "--to", "no_model", "-o", "recast-out"), "holds no summary.json"),
 ]
 
 
