@@ -13,10 +13,10 @@ from darkscan.registry import Measurement, check
 _RECORD = "belle2-2025-idm-dark-higgs"
 _PROV = provenance(_RECORD) + " (where the h′ and χ₂ decay inside the tracker)"
 _WHY = ("darkscan: one benchmark line (m_χ1 = 2 GeV, Δ = 0.8 GeV, m_A′ = 6 GeV, α_D = 0.1, "
-        "ε = 10⁻³), h′-mass windows; the qq̄ and τ⁺τ⁻ backgrounds, simulated at 0.034% and 0.012% of "
-        "the data's luminosity, leave no candidate in any window (below ~3·10³–8·10³ events by MC "
-        "statistics, not the paper's ~1 per channel); no material interactions, no systematic "
-        "uncertainties")
+        "ε = 10⁻³), h′-mass windows; the qq̄ and τ⁺τ⁻ backgrounds, simulated at 0.034% and "
+        "0.012% of the data's luminosity, leave no candidate in any window (below ~3·10³–8·10³ "
+        "events by MC statistics, not the paper's ~1 per channel); no material interactions, "
+        "no systematic uncertainties")
 
 
 def _level() -> Measurement:

@@ -50,16 +50,16 @@ a fraction of an event per window the limits are CLs from toys: the asymptotic f
 What the default run gives (365 fb⁻¹, 4.6 min on 2 shared workers): the first versions of this
 module cut the particle-ID scores at 0.5, below the fast simulation's working point (0.9), where
 a track that fails the working point has a uniform score, so about half of all pions passed as
-electrons, muons or kaons; with the K⁰_S daughters split over the two pairs (a pointing "h′" of a
-K⁰_S pion and a prompt track, a non-pointing "χ₂" of the other pion and another track) they
+electrons, muons or kaons; with the K⁰_S daughters split over the two pairs (a pointing "h′" of
+a K⁰_S pion and a prompt track, a non-pointing "χ₂" of the other pion and another track) they
 made 60–5·10⁴ background events per window. With the ID cuts at the working point no simulated
-qq̄ or τ⁺τ⁻ event survives in any window (a 100k-event qq̄ test: 19 candidates before, 0
-after). The simulated backgrounds are 0.034% (qq̄, 0.12 fb⁻¹) and 0.012% (τ⁺τ⁻, 0.045 fb⁻¹)
-of the data, one MC event standing for 3·10³ and 8·10³ data events, so "no background" means
-below that level, not the paper's ~1 event per channel; the limits are then those of an empty window. Expected σ × B × B: median
-0.11 fb over the points with a signal (μ⁺μ⁻ 0.13, π⁺π⁻ 0.075, K⁺K⁻ 0.064 fb; 0.055–0.5 fb where
-both vertices are inside the tracker, 3 fb at m_h′ = 0.5 GeV, sinθ = 10⁻⁴, where the h′ escapes):
-the paper's ~0.1 fb.
+qq̄ or τ⁺τ⁻ event survives in any window (a 100k-event qq̄ test: 19 candidates before, 0 after).
+The simulated backgrounds are 0.034% (qq̄, 0.12 fb⁻¹) and 0.012% (τ⁺τ⁻, 0.045 fb⁻¹) of the data,
+one MC event standing for 3·10³ and 8·10³ data events, so "no background" means below that
+level, not the paper's ~1 event per channel; the limits are then those of an empty window.
+Expected σ × B × B: median 0.11 fb over the points with a signal (μ⁺μ⁻ 0.13, π⁺π⁻ 0.075, K⁺K⁻
+0.064 fb; 0.055–0.5 fb where both vertices are inside the tracker, 3 fb at m_h′ = 0.5 GeV, sinθ
+= 10⁻⁴, where the h′ escapes): the paper's ~0.1 fb.
 """
 
 from __future__ import annotations
