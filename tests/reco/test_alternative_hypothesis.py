@@ -29,3 +29,16 @@ def test_v0_mass_under_its_own_hypothesis(pdg: int, mass: float, column: str) ->
         assert np.median(value[near]) == pytest.approx(mass, abs=0.003)
     other = "M_as_ppi" if column == "M_as_pipi" else "M_as_pipi"
     assert abs(np.median(np.asarray(nt[other])) - mass) > 0.3
+
+
+def test_a_vertex_fitted_list_without_candidates_is_empty_not_an_error() -> None:
+    """A chunk where no track passes a daughter list's cut: the fitted list is empty and the
+    ntuple has no rows (a small chunk of a tight selection must not stop a run)."""
+    rng = np.random.default_rng(5)
+    truth = single_particles(310, np.full(50, 1.5), np.full(50, np.pi / 2),
+                             rng.uniform(-np.pi, np.pi, 50), 0.49761)
+    nt = reconstruct(simulate(truth, seed=4, beam_background_rate=0.0),
+                     ListDef("K_S0:x -> pi+:none pi-:none", vertex=VertexFit()),
+                     ["M", "vtx_r", "M_as_ppi"],
+                     lists=[ListDef("pi+:none", cut="p > 100")]).events
+    assert len(nt) == 0 and {"M", "vtx_r", "M_as_ppi"} <= set(nt.fields)

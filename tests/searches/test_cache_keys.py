@@ -9,7 +9,7 @@ import sys
 SCRIPT = """
 import hashlib
 from darkscan import searches
-from darkscan.searches.runner import _channel_samples, _kept_columns
+from darkscan.searches.runner import _channel_samples, kept_columns
 from darkscan.searches.samples import ntuple_key
 
 h = hashlib.sha256()
@@ -21,7 +21,7 @@ for name in sorted(searches.SEARCHES):
     for ch in s.channels:
         for sid, (spec, params) in sorted(_channel_samples(s, ch, points).items()):
             key = ntuple_key(spec, params, decay=ch.decay, best=ch.best_candidate,
-                             columns=ch.columns(_kept_columns(s)), n=1000, seed=1,
+                             columns=ch.columns(kept_columns(s)), n=1000, seed=1,
                              lists=ch.lists)
             h.update(f"{name} {ch.name} {sid} {key}".encode())
 print(h.hexdigest())

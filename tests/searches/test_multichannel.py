@@ -32,10 +32,13 @@ from darkscan.searches.spec import (
     SignalGrid,
 )
 
-SELECTION = ("n_tracks == 2", "dau0_muonID > 0.5 and dau1_muonID > 0.5")
+SELECTION = ("n_tracks == 2", "dau0_muonID > 0.9 and dau1_muonID > 0.9")
 PLUS, MINUS = "vpho -> mu+:all mu-:all", "vpho -> mu-:all mu+:all"
 BEST = BestCandidate("pt_cms")
 SIGNAL = SampleSpec("zp", "ee_mumu_zprime", 2000, 2000, "Z′", params={"gprime": 0.01})
+#: three binomial standard deviations of the backward channel's independent efficiency
+#: against the forward sample's (2000 events each, ε ≈ 0.29 per hemisphere)
+MC_3SIGMA = 0.075
 #: the expected limits' columns, in limits.csv's order (the median first)
 BANDS = ["sigma_ul_exp", "sigma_ul_exp_m2", "sigma_ul_exp_m1", "sigma_ul_exp_p1",
          "sigma_ul_exp_p2"]
@@ -110,9 +113,11 @@ def test_channels_reconstruct_the_same_background_events_their_own_way(runs) -> 
     # complementary hemispheres of the same simulated events: the backgrounds add up exactly
     np.testing.assert_allclose(t["bkg"][fwd] + t["bkg"][bwd], u["bkg"], rtol=1e-12)
     assert t["bkg"][fwd][0] == pytest.approx(0.5 * u["bkg"][0], rel=0.05)
-    # each hemisphere keeps about half of the signal
+    # each hemisphere keeps about half of the signal; the backward one is measured on its own
+    # 2000-event sample, the single channel's on the forward one's: binomial σ ≈ 0.010 each on
+    # ≈ 0.29, so the sums differ by σ ≈ 2.5% relative; 3σ allowed
     np.testing.assert_allclose(t["efficiency"][fwd] + t["efficiency"][bwd], u["efficiency"],
-                               rtol=0.03)
+                               rtol=MC_3SIGMA)
 
 
 def test_the_combination_adds_the_channels_information(runs) -> None:  # type: ignore[no-untyped-def]
@@ -127,7 +132,8 @@ def test_the_combination_adds_the_channels_information(runs) -> None:  # type: i
     np.testing.assert_allclose(exp["combined"], (exp["fwd"] ** -2 + exp["bwd"] ** -2) ** -0.5,
                                rtol=0.01)
     # ... and as strong as the two hemispheres counted as one channel
-    np.testing.assert_allclose(exp["combined"], one.to_table()["sigma_ul_exp"], rtol=0.03)
+    # (up to the backward signal sample's independent efficiency: see above)
+    np.testing.assert_allclose(exp["combined"], one.to_table()["sigma_ul_exp"], rtol=MC_3SIGMA)
     assert two.summary["combination"]["efficiency"].startswith("not given")
     # the channels' signals are one process at one coupling: the combined limit converts too
     ref = np.tile(t["sigma_signal_ref_pb"][t["channel"] == "fwd"], 3)

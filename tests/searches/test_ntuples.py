@@ -63,7 +63,7 @@ TOY = Search(
                       axes=(Axis("mass", (2.0, 5.0, 7.0), (2.0, 6.0), "$M$"),)),
     backgrounds=(SampleSpec("mumu", "ee_mumu", 4000, 4000, "μμ(γ)"),),
     channels=(Channel("mumu", "vpho -> mu+:all mu-:all", BestCandidate("pt_cms"),
-                      ("n_tracks == 2", "dau0_muonID > 0.5 and dau1_muonID > 0.5")),),
+                      ("n_tracks == 2", "dau0_muonID > 0.9 and dau1_muonID > 0.9")),),
     extraction=CountWindows("m_recoil", "$M_{\\mathrm{recoil}}$ [GeV]", "GeV",
                             range=(0.0, 10.0)),
     inference=Inference(cl=0.9), default_lumi="10/pb", quantity_label="σ × B")

@@ -257,8 +257,15 @@ class Engine:
         lines = [LineIn(c.fitted["pos"], c.fitted["cov"], c.p4[:, :3]) for c in ctx.children
                  if c.kind == "composite" and c.fitted is not None]
         constraint = fit.constraint if fit is not None else ""
-        if len(tracks) + len(lines) + (constraint != "") < 2 or len(rows) == 0:
+        if len(tracks) + len(lines) + (constraint != "") < 2:
             return None
+        if len(rows) == 0:  # no candidate in this chunk: an empty fit, not a failed one
+            n_tracks = sum(c.kind == "track" for c in ctx.children)
+            empty = {"pos": np.zeros((0, 3)), "cov": np.zeros((0, 3, 3)), "chi2": np.zeros(0),
+                     "ndf": np.zeros(0), "prob": np.zeros(0), "p4": np.zeros((0, 4))}
+            if n_tracks == len(ctx.children):
+                empty["daughter_p3"] = np.zeros((0, n_tracks, 3))
+            return empty
         res = fit_vertex_n(tracks, lines, self.b_field, spot_sigma=self.experiment.spot_sigma,
                            constraint=constraint, momentum=ctx.p4[:, :3])
         out = {"pos": res.position, "cov": res.cov, "chi2": res.chi2,
