@@ -457,7 +457,10 @@ def run(search: str,
                                                     show_default=False)] = None,
         dask: Annotated[str | None, typer.Option(help=DASK_HELP)] = None,
         quick: bool = False,
-        seed: Annotated[int, typer.Option(help=SEED_HELP)] = 1) -> None:
+        seed: Annotated[int, typer.Option(help=SEED_HELP)] = 1,
+        selection: Annotated[str | None, typer.Option(
+            help="which of the search's selections, e.g. cuts or punzinet for "
+                 "zprime-invisible (default: the search's)")] = None) -> None:
     """Run a search end to end and write limits, plots, HEPData and a summary."""
     from darkscan import searches
 
@@ -471,7 +474,7 @@ def run(search: str,
     path = _output_folder(out_dir, "--out")
 
     # importing a search costs seconds (its stages compile), so it waits for valid inputs
-    declared = searches.get(search)
+    declared = searches.get(search, selection)
     from darkscan.run.executors import make_executor
     from darkscan.searches.runner import run_search
 

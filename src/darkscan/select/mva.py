@@ -69,6 +69,10 @@ class MassBinnedMLP:
             raise ParameterError("hidden layers and epochs must be positive")
 
     @property
+    def label(self) -> str:
+        return f"{len(self.edges) - 1} mass ranges"
+
+    @property
     def columns(self) -> tuple[str, ...]:
         """The ntuple variables the features (cut-language expressions) and the mass read."""
         return feature_columns(self.features, self.mass)
