@@ -53,16 +53,18 @@ def test_soft_fom_is_punzi_public_form() -> None:
 
 def test_poisson_form_follows_exact_poisson_smin() -> None:
     """At B = 5 the exact Poisson S_min (3σ one-sided discovery with 90% power) is 13.96
-    events (scipy, computed below); the Poisson-fit form is within 4%, the Gaussian 14% low."""
-    from scipy.optimize import brentq
-    from scipy.stats import norm, poisson
+    events; the Poisson-fit form is within 4%, the Gaussian 14% low; at B = 100 both are within
+    3%."""
+    from darkscan.stats.checks import exact_poisson_smin, punzi_poisson_form
 
-    b_exp = 5.0
-    n_crit = next(n for n in range(100) if poisson.sf(n - 1, b_exp) <= norm.sf(3.0))
-    exact = brentq(lambda s: poisson.sf(n_crit - 1, b_exp + s) - norm.cdf(1.28155), 0, 100)
+    exact = exact_poisson_smin(5.0)
     assert exact == pytest.approx(13.96, abs=0.01)
-    assert punzi_smin(b_exp, form="poisson") == pytest.approx(exact, rel=0.04)
-    assert punzi_smin(b_exp) < 0.88 * exact
+    assert punzi_smin(5.0, form="poisson") == pytest.approx(exact, rel=0.04)
+    assert punzi_smin(5.0) < 0.88 * exact
+    large = exact_poisson_smin(100.0)
+    assert punzi_smin(100.0) == pytest.approx(large, rel=0.04)
+    assert punzi_smin(100.0, form="poisson") == pytest.approx(large, rel=0.01)
+    assert punzi_poisson_form().value == pytest.approx(13.43, abs=0.01)
 
 
 def test_unknown_form_is_a_parameter_error() -> None:

@@ -41,7 +41,7 @@ from darkscan.select.mva import (
     train_bce,
     training_key,
 )
-from darkscan.stats.punzi import punzi_fom
+from darkscan.stats.punzi import SMIN_CONSTANT, punzi_fom
 from darkscan.stats.shapes import gaussian_core
 
 #: changes when the training or the choice of the cut changes: cached networks are retrained
@@ -236,7 +236,7 @@ def soft_punzi_fom(y_s: Any, sig_w: Any, y_b: Any, bkg_w: Any, a: float, b: floa
     eff = sig_w @ y_s
     bkg = bkg_w @ y_b
     rb = torch.sqrt(bkg + 1e-12)  # the gradient of √B at B = 0 is infinite
-    smin = a**2 / 8.0 + 9.0 * b**2 / 13.0 + a * rb + 0.5 * b * torch.sqrt(
+    smin = SMIN_CONSTANT["poisson"](a, b) + a * rb + 0.5 * b * torch.sqrt(
         b**2 + 4.0 * a * rb + 4.0 * bkg)
     return eff / smin
 
