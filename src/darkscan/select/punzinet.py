@@ -4,7 +4,8 @@ minus the sum over the signal points' mass windows of Punzi's figure of merit ε
 form of the paper's public code (a = 3, b = 1.28155, the fit to the exact Poisson S_min; see
 :mod:`darkscan.stats.punzi`). The cut is not differentiable, so during training each candidate
 counts with its network output y ∈ (0, 1), as in the paper: ε = Σ_signal y·w over the point's
-window, B = Σ_background y·w (expected events at the run's luminosity: each simulated sample
+window, B = Σ_background y·w over the window's band (the window and its sidebands) scaled to
+the window's width (expected events at the run's luminosity: each simulated sample
 weighted by L_data/L_MC, as the paper weights its MC). Each window's term is divided by its value
 after the pre-training, so every mass counts alike (the plain sum is dominated by the window
 with the least background). The output cut at each signal point is chosen afterwards, where the
@@ -57,6 +58,11 @@ class PunziNet:
     features: tuple[str, ...]
     mass: str
     n_sigma: float = 2.0  #: a window is the signal's core ± n_sigma widths in ``mass``
+    #: a window's background is counted in ± band half-widths about it (the window and its
+    #: sidebands, as the extraction sees them) and scaled by 1/band: the simulated background
+    #: is smooth across a band but thin in one window, where a cut would otherwise be judged on
+    #: a handful of events
+    band: float = 3.0
     hidden: tuple[int, ...] = (32, 32)
     bce_epochs: int = 8
     batch_size: int = 1024
@@ -76,8 +82,9 @@ class PunziNet:
         if not self.hidden or min(self.hidden) < 1 or min(self.bce_epochs,
                                                           self.punzi_epochs) < 0:
             raise ParameterError("hidden layers must be positive and epochs ≥ 0")
-        if self.n_sigma <= 0:
-            raise ParameterError(f"n_sigma must be positive, got {self.n_sigma}")
+        if self.n_sigma <= 0 or self.band < 1:
+            raise ParameterError(f"n_sigma must be positive and band ≥ 1, got {self.n_sigma} "
+                                 f"and {self.band}")
 
     @property
     def label(self) -> str:
@@ -146,8 +153,8 @@ class PunziNet:
                               for b in background])
         w_b = np.concatenate([np.asarray(b.weight, float) for b in background])
         m_b = np.concatenate([np.asarray(b.values[self.mass], float) for b in background])
-        # the background's window memberships, (n_background, n_windows)
-        in_b = np.abs(m_b[:, None] - centres[None, :]) < halves[None, :]
+        # the background's band memberships, (n_background, n_windows)
+        in_b = np.abs(m_b[:, None] - centres[None, :]) < self.band * halves[None, :]
         near = in_b.any(axis=1)
         x_b, w_b, m_b, in_b = x_b[near], w_b[near], m_b[near], in_b[near]
         if len(x_s) < 20 or len(x_b) < 20:
@@ -166,8 +173,8 @@ class PunziNet:
                         z_b[half_b], w_b[half_b] / w_b[half_b].sum(), self.bce_epochs,
                         self.batch_size, self.learning_rate, seed)
         history = self._punzi_loss_training(model, z_s[half_s], 2.0 * sig_w[:, half_s],
-                                            z_b[half_b], 2.0 * (in_b[half_b] * w_b[half_b,
-                                                                               None]).T)
+                                            z_b[half_b], 2.0 / self.band * (
+                                                in_b[half_b] * w_b[half_b, None]).T)
         layers = numpy_layers(model)
         # the cuts, on the other half (its weights ×2: the half stands for the whole sample)
         y_s = mlp_forward(x_s[~half_s], mean, std, layers)
@@ -209,13 +216,13 @@ class PunziNet:
     def _cuts(self, y_s: np.ndarray, sig_w: np.ndarray, y_b: np.ndarray, in_b: np.ndarray,
               w_b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """At each point the output cut with the largest Punzi FOM of the hard cut, among those
-        that MIN_BACKGROUND_EVENTS simulated background candidates still pass (a cut whose B
-        rests on a handful of events looks better than it is); its ε and B."""
+        that MIN_BACKGROUND_EVENTS simulated background candidates in its band still pass (a
+        cut whose B rests on a handful of events looks better than it is); its ε and B."""
         grid = np.unique(np.concatenate([[0.0], np.quantile(y_s, np.linspace(0.0, 0.99, 100))]))
         passing_s = y_s[None, :] > grid[:, None]  # (n_cut, n_signal)
         passing_b = y_b[None, :] > grid[:, None]
         eff = passing_s.astype(float) @ sig_w.T  # (n_cut, n_points)
-        bkg = passing_b.astype(float) @ (in_b * w_b[:, None])
+        bkg = passing_b.astype(float) @ (in_b * w_b[:, None]) / self.band
         n_mc = passing_b.astype(float) @ in_b.astype(float)
         fom = np.asarray(punzi_fom(eff.ravel(), bkg.ravel(), self.punzi_a, self.punzi_b,
                                    form="poisson")).reshape(eff.shape)
