@@ -63,6 +63,12 @@ class PunziNet:
     #: is smooth across a band but thin in one window, where a cut would otherwise be judged on
     #: a handful of events
     band: float = 3.0
+    #: the fraction of the training samples the cuts are chosen on, unseen by the network
+    #: (0: chosen on the candidates it was trained on: twice the simulated background where
+    #: it is thin; the limits use other samples either way)
+    holdout: float = 0.5
+    #: simulated background candidates in a band that a cut must leave to be trusted
+    min_background_events: int = MIN_BACKGROUND_EVENTS
     hidden: tuple[int, ...] = (32, 32)
     bce_epochs: int = 8
     batch_size: int = 1024
@@ -82,6 +88,8 @@ class PunziNet:
         if not self.hidden or min(self.hidden) < 1 or min(self.bce_epochs,
                                                           self.punzi_epochs) < 0:
             raise ParameterError("hidden layers must be positive and epochs ≥ 0")
+        if not 0.0 <= self.holdout < 1.0:
+            raise ParameterError(f"holdout must be in [0, 1), got {self.holdout}")
         if self.n_sigma <= 0 or self.band < 1:
             raise ParameterError(f"n_sigma must be positive and band ≥ 1, got {self.n_sigma} "
                                  f"and {self.band}")
@@ -161,28 +169,29 @@ class PunziNet:
             raise ParameterError(f"too few candidates to train a Punzi-net ({len(x_s)} "
                                  f"signal, {len(x_b)} background in the windows); simulate "
                                  "more (drop --quick)")
+        # the training part and the part the cuts are chosen on, each weighted up to the whole
         rng = np.random.default_rng(seed)
-        half_s, half_b = rng.random(len(x_s)) < 0.5, rng.random(len(x_b)) < 0.5
+        fit_s, fit_b = rng.random(len(x_s)) >= self.holdout, rng.random(len(x_b)) >= self.holdout
+        cut_s, cut_b = (~fit_s, ~fit_b) if self.holdout else (fit_s, fit_b)
+        up_fit, up_cut = 1.0 / (1.0 - self.holdout), 1.0 / (self.holdout or 1.0)
         mean, std = standardisation(np.concatenate([x_s, x_b]))
         z_s, z_b = _standard(x_s, mean, std), _standard(x_b, mean, std)
-        n_points = len(masses)
-        sig_w = np.zeros((n_points, len(x_s)))  # ε_p = sig_w[p] · y_s (the training half ×2)
+        sig_w = np.zeros((len(masses), len(x_s)))  # ε_p = sig_w[p] · y_s
         sig_w[p_s, np.arange(len(x_s))] = w_s
         model = build_mlp(len(self.features), self.hidden, seed)
-        bce = train_bce(model, z_s[half_s], w_s[half_s] / w_s[half_s].sum(),
-                        z_b[half_b], w_b[half_b] / w_b[half_b].sum(), self.bce_epochs,
+        bce = train_bce(model, z_s[fit_s], w_s[fit_s] / w_s[fit_s].sum(),
+                        z_b[fit_b], w_b[fit_b] / w_b[fit_b].sum(), self.bce_epochs,
                         self.batch_size, self.learning_rate, seed)
-        history = self._punzi_loss_training(model, z_s[half_s], 2.0 * sig_w[:, half_s],
-                                            z_b[half_b], 2.0 / self.band * (
-                                                in_b[half_b] * w_b[half_b, None]).T)
+        history = self._punzi_loss_training(model, z_s[fit_s], up_fit * sig_w[:, fit_s],
+                                            z_b[fit_b], up_fit / self.band * (
+                                                in_b[fit_b] * w_b[fit_b, None]).T)
         layers = numpy_layers(model)
-        # the cuts, on the other half (its weights ×2: the half stands for the whole sample)
-        y_s = mlp_forward(x_s[~half_s], mean, std, layers)
-        y_b = mlp_forward(x_b[~half_b], mean, std, layers)
-        cuts, effs, bkgs = self._cuts(y_s, 2.0 * sig_w[:, ~half_s], y_b, in_b[~half_b],
-                                      2.0 * w_b[~half_b])
+        y_s = mlp_forward(x_s[cut_s], mean, std, layers)
+        y_b = mlp_forward(x_b[cut_b], mean, std, layers)
+        cuts, effs, bkgs = self._cuts(y_s, up_cut * sig_w[:, cut_s], y_b, in_b[cut_b],
+                                      up_cut * w_b[cut_b])
         info = {"bce_loss": bce, **history, "n_signal": len(x_s), "n_background": len(x_b),
-                "auc": _auc(y_s, y_b, w_b[~half_b])}
+                "auc": _auc(y_s, y_b, w_b[cut_b])}
         return TrainedPunziNet(self, mean, std, layers, masses, centres, halves, cuts, effs,
                                bkgs, info)
 
@@ -216,7 +225,7 @@ class PunziNet:
     def _cuts(self, y_s: np.ndarray, sig_w: np.ndarray, y_b: np.ndarray, in_b: np.ndarray,
               w_b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """At each point the output cut with the largest Punzi FOM of the hard cut, among those
-        that MIN_BACKGROUND_EVENTS simulated background candidates in its band still pass (a
+        that ``min_background_events`` simulated background candidates in its band still pass (a
         cut whose B rests on a handful of events looks better than it is); its ε and B."""
         grid = np.unique(np.concatenate([[0.0], np.quantile(y_s, np.linspace(0.0, 0.99, 100))]))
         passing_s = y_s[None, :] > grid[:, None]  # (n_cut, n_signal)
@@ -226,7 +235,7 @@ class PunziNet:
         n_mc = passing_b.astype(float) @ in_b.astype(float)
         fom = np.asarray(punzi_fom(eff.ravel(), bkg.ravel(), self.punzi_a, self.punzi_b,
                                    form="poisson")).reshape(eff.shape)
-        fom = np.where(n_mc >= MIN_BACKGROUND_EVENTS, fom, -np.inf)
+        fom = np.where(n_mc >= self.min_background_events, fom, -np.inf)
         best = np.argmax(fom, axis=0)
         best = np.where(np.isfinite(fom[best, np.arange(len(best))]), best, 0)
         cols = np.arange(len(best))
