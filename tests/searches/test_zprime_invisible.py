@@ -31,6 +31,7 @@ def test_outputs_written(result) -> None:  # type: ignore[no-untyped-def]
         assert next(csv.reader(fh))[:3] == ["mass", "efficiency", "resolution"]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["cl"] == 0.9 and "pseudo" in summary["pseudo_data"]
+    assert summary["selection_variant"] == "cuts"  # --selection, named in summary.json
     assert (out / "hepdata" / "submission.yaml").is_file()
     for plot in ("limit_sigma", "limit_gprime_ul_vanilla", "efficiency", "stack_m2_recoil"):
         assert (out / "plots" / f"{plot}.png").stat().st_size > 10_000
