@@ -137,10 +137,10 @@ class MassBinnedMLP:
                                      f"{len(xb)} background)")
         rng = np.random.default_rng(seed)
         half_s, half_b = rng.random(len(xs)) < 0.5, rng.random(len(xb)) < 0.5
-        mean, std = standardisation(np.concatenate([xs, xb]))
+        mean, std = standard_scale(np.concatenate([xs, xb]))
         layers, loss = _fit(
-            _standard(xs[half_s], mean, std), ws[half_s] / ws[half_s].sum(),
-            _standard(xb[half_b], mean, std), wb[half_b] / wb[half_b].sum(),
+            standardise(xs[half_s], mean, std), ws[half_s] / ws[half_s].sum(),
+            standardise(xb[half_b], mean, std), wb[half_b] / wb[half_b].sum(),
             self.hidden, self.epochs, self.batch_size, self.learning_rate, seed)
         net = RangeNet(lo, hi, mean, std, layers, np.empty(0), np.empty(0), {})
         # the cuts: on the other half, at each signal point the threshold with the largest
@@ -172,7 +172,7 @@ class MassBinnedMLP:
         masses_a, cuts_a = np.asarray(masses)[order], np.asarray(cuts)[order]
         net = RangeNet(lo, hi, mean, std, layers, masses_a, cuts_a, {})
         passed = sb > net.threshold(mb[~half_b])
-        info = {"loss": loss, "auc": _auc(ss, sb, w_b), "n_signal": len(xs),
+        info = {"loss": loss, "auc": weighted_auc(ss, sb, w_b), "n_signal": len(xs),
                 "n_background": len(xb),
                 "signal_efficiency": dict(zip(map(float, masses_a),
                                               np.asarray(effs)[order].tolist(), strict=True)),
@@ -215,7 +215,7 @@ def training_key(config: dict[str, object], columns: Sequence[str],
     return h.hexdigest()[:20]
 
 
-def standardisation(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def standard_scale(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean and standard deviation of each feature over its finite values (1 where constant)."""
     finite = np.all(np.isfinite(x), axis=0)
     mean = np.where(finite, np.nanmean(np.where(np.isfinite(x), x, np.nan), axis=0), 0.0)
@@ -227,7 +227,7 @@ def mlp_forward(x: np.ndarray, mean: np.ndarray, std: np.ndarray,
                 layers: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
     """A trained network's output in (0, 1) for every row of ``x`` (numpy, vectorised): SiLU
     hidden layers and a logistic of the last one."""
-    h = _standard(x, mean, std)
+    h = standardise(x, mean, std)
     for i, (w, b) in enumerate(layers):
         h = h @ w + b
         if i < len(layers) - 1:
@@ -235,12 +235,12 @@ def mlp_forward(x: np.ndarray, mean: np.ndarray, std: np.ndarray,
     return 1.0 / (1.0 + np.exp(-h[:, 0]))
 
 
-def _standard(x: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+def standardise(x: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
     z = (x - mean) / std
     return np.where(np.isfinite(z), z, 0.0)  # a missing value sits at the mean
 
 
-def _auc(s: np.ndarray, b: np.ndarray, wb: np.ndarray) -> float:
+def weighted_auc(s: np.ndarray, b: np.ndarray, wb: np.ndarray) -> float:
     """Area under the ROC curve: P(score_signal > score_background), background weighted."""
     if not len(s) or not len(b):
         return float("nan")
@@ -260,7 +260,7 @@ def _fit(xs: np.ndarray, ws: np.ndarray, xb: np.ndarray, wb: np.ndarray,
     return numpy_layers(model), loss
 
 
-def _torch() -> Any:
+def require_torch() -> Any:
     try:
         import torch
     except ImportError:
@@ -271,7 +271,7 @@ def _torch() -> Any:
 
 def build_mlp(n_in: int, hidden: tuple[int, ...], seed: int) -> Any:
     """A PyTorch MLP (SiLU hidden layers, one logit out), initialised from ``seed``."""
-    torch = _torch()
+    torch = require_torch()
     torch.manual_seed(seed)
     sizes = (n_in, *hidden, 1)
     mods: list[Any] = []
@@ -284,7 +284,7 @@ def train_bce(model: Any, xs: np.ndarray, ws: np.ndarray, xb: np.ndarray, wb: np
               epochs: int, batch_size: int, lr: float, seed: int) -> float:
     """Weighted binary cross-entropy with Adam in mini-batches (signal and background weights
     as given, each normalised by the caller); returns the last batch's loss."""
-    torch = _torch()
+    torch = require_torch()
     x = torch.tensor(np.concatenate([xs, xb]), dtype=torch.float32)
     y = torch.tensor(np.concatenate([np.ones(len(xs)), np.zeros(len(xb))]),
                      dtype=torch.float32)
@@ -304,7 +304,7 @@ def train_bce(model: Any, xs: np.ndarray, ws: np.ndarray, xb: np.ndarray, wb: np
 
 def numpy_layers(model: Any) -> list[tuple[np.ndarray, np.ndarray]]:
     """The (W, b) pairs of a PyTorch MLP's linear layers, as numpy (inference needs no torch)."""
-    torch = _torch()
+    torch = require_torch()
     return [(m.weight.detach().numpy().astype(float).T.copy(),
              m.bias.detach().numpy().astype(float).copy())
             for m in model if isinstance(m, torch.nn.Linear)]
@@ -312,7 +312,7 @@ def numpy_layers(model: Any) -> list[tuple[np.ndarray, np.ndarray]]:
 
 @dataclass(frozen=True)
 class RangeNet:
-    """One mass range's network (numpy weights), its standardisation and its cut."""
+    """One mass range's network (numpy weights), its standard_scale and its cut."""
 
     lo: float
     hi: float

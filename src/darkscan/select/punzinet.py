@@ -30,17 +30,17 @@ from darkscan.errors import ParameterError
 from darkscan.select.mva import (
     MIN_BACKGROUND_EVENTS,
     TrainingSet,
-    _auc,
-    _standard,
-    _torch,
     build_mlp,
     feature_columns,
     feature_matrix,
     mlp_forward,
     numpy_layers,
-    standardisation,
+    require_torch,
+    standard_scale,
+    standardise,
     train_bce,
     training_key,
+    weighted_auc,
 )
 from darkscan.stats.punzi import SMIN_CONSTANT, punzi_fom
 from darkscan.stats.shapes import gaussian_core
@@ -174,8 +174,8 @@ class PunziNet:
         fit_s, fit_b = rng.random(len(x_s)) >= self.holdout, rng.random(len(x_b)) >= self.holdout
         cut_s, cut_b = (~fit_s, ~fit_b) if self.holdout else (fit_s, fit_b)
         up_fit, up_cut = 1.0 / (1.0 - self.holdout), 1.0 / (self.holdout or 1.0)
-        mean, std = standardisation(np.concatenate([x_s, x_b]))
-        z_s, z_b = _standard(x_s, mean, std), _standard(x_b, mean, std)
+        mean, std = standard_scale(np.concatenate([x_s, x_b]))
+        z_s, z_b = standardise(x_s, mean, std), standardise(x_b, mean, std)
         sig_w = np.zeros((len(masses), len(x_s)))  # ε_p = sig_w[p] · y_s
         sig_w[p_s, np.arange(len(x_s))] = w_s
         model = build_mlp(len(self.features), self.hidden, seed)
@@ -191,14 +191,14 @@ class PunziNet:
         cuts, effs, bkgs = self._cuts(y_s, up_cut * sig_w[:, cut_s], y_b, in_b[cut_b],
                                       up_cut * w_b[cut_b])
         info = {"bce_loss": bce, **history, "n_signal": len(x_s), "n_background": len(x_b),
-                "auc": _auc(y_s, y_b, w_b[cut_b])}
+                "auc": weighted_auc(y_s, y_b, w_b[cut_b])}
         return TrainedPunziNet(self, mean, std, layers, masses, centres, halves, cuts, effs,
                                bkgs, info)
 
     def _punzi_loss_training(self, model: Any, z_s: np.ndarray, sig_w: np.ndarray,
                              z_b: np.ndarray, bkg_w: np.ndarray) -> dict[str, object]:
         """Full-batch Adam on −Σ_p FOM_p/FOM_p(start), ε_p = sig_w[p]·y_s, B_p = bkg_w[p]·y_b."""
-        torch = _torch()
+        torch = require_torch()
         xs = torch.tensor(z_s, dtype=torch.float32)
         xb = torch.tensor(z_b, dtype=torch.float32)
         ws = torch.tensor(sig_w, dtype=torch.float32)
