@@ -523,7 +523,10 @@ def run(search: str,
             help="your own basf2 ntuples (ROOT or parquet) and their darkscan-ntuples.json "
                  "replace the simulation: observed limits from the data, at its luminosity, "
                  "for the grid points with a signal ntuple ('darkscan ntuples template "
-                 "SEARCH' writes the manifest)")] = None) -> None:
+                 "SEARCH' writes the manifest)")] = None,
+        selection: Annotated[str | None, typer.Option(
+            help="which of the search's selections, e.g. cuts or punzinet for "
+                 "zprime-invisible (default: the search's)")] = None) -> None:
     """Run a search end to end and write limits, plots, HEPData and a summary."""
     from darkscan import searches
 
@@ -543,7 +546,7 @@ def run(search: str,
         read_manifest(folder)
 
     # importing a search costs seconds (its stages compile), so it waits for valid inputs
-    declared = searches.get(search)
+    declared = searches.get(search, selection)
     from darkscan.run.executors import make_executor
     from darkscan.searches.runner import run_search
 

@@ -230,7 +230,7 @@ def test_run_passes_the_default_workers_to_the_executor(tmp_path: Path,
         seen.append((workers, dask))
         raise Stop
 
-    monkeypatch.setattr(searches, "get", lambda name: object())
+    monkeypatch.setattr(searches, "get", lambda name, selection=None: object())
     monkeypatch.setattr(executors, "make_executor", fake_executor)
     with pytest.raises(Stop):
         cli.run_cli(["run", "zprime-invisible", "--out", str(tmp_path / "out")])

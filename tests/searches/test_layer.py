@@ -33,7 +33,7 @@ from darkscan.searches.spec import (
     SignalGrid,
 )
 
-ZINV = get("zprime-invisible")
+ZINV = get("zprime-invisible", "cuts")  # the cut-based declaration these tests read
 
 
 # ------------------------------------------------------------------ validation at declaration

@@ -16,7 +16,7 @@ from darkscan.stats.shapes import gaussian_core
 @pytest.fixture(scope="module")
 def result(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     out = tmp_path_factory.mktemp("zinv")
-    return run_search(get("zprime-invisible"), out_dir=out, quick=True, seed=3, scale=0.25)
+    return run_search(get("zprime-invisible", "cuts"), out_dir=out, quick=True, seed=3, scale=0.25)
 
 
 def test_outputs_written(result) -> None:  # type: ignore[no-untyped-def]
@@ -31,6 +31,7 @@ def test_outputs_written(result) -> None:  # type: ignore[no-untyped-def]
         assert next(csv.reader(fh))[:3] == ["mass", "efficiency", "resolution"]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["cl"] == 0.9 and "pseudo" in summary["pseudo_data"]
+    assert summary["selection_variant"] == "cuts"  # --selection, named in summary.json
     assert (out / "hepdata" / "submission.yaml").is_file()
     for plot in ("limit_sigma", "limit_gprime_ul_vanilla", "efficiency", "stack_m2_recoil"):
         assert (out / "plots" / f"{plot}.png").stat().st_size > 10_000
@@ -59,7 +60,7 @@ def test_limits_scale_with_luminosity(result) -> None:  # type: ignore[no-untype
     # MC) are scaled by L_analysis/L and their uncertainties grow only ×2. The quick samples
     # leave the windows dominated by that MC uncertainty (an eeμμ event weighs ~10³ events
     # here), so the σ limit improves by less than the ×2 of a statistics-dominated window.
-    big = run_search(get("zprime-invisible"), out_dir=result.out_dir, quick=True, seed=3,
+    big = run_search(get("zprime-invisible", "cuts"), out_dir=result.out_dir, quick=True, seed=3,
                      scale=0.25, lumi=parse_luminosity("318.8/fb"), report=False)
     small_t, big_t = result.to_table(), big.to_table()
     # windows resting on simulated background (the quick samples leave M² ≈ 1 GeV² empty)

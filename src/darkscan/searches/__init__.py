@@ -15,12 +15,12 @@ import importlib.util
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from darkscan.errors import NotAvailableError, unknown
+from darkscan.errors import NotAvailableError, ParameterError, unknown
 
 if TYPE_CHECKING:
     from darkscan.searches.spec import Search
 
-__all__ = ["SEARCHES", "SearchInfo", "get", "is_ready", "names"]
+__all__ = ["SEARCHES", "SearchInfo", "get", "is_ready", "names", "selections"]
 
 
 @dataclass(frozen=True)
@@ -81,9 +81,32 @@ def is_ready(name: str) -> bool:
     return info.module is not None and importlib.util.find_spec(info.module) is not None
 
 
-def get(name: str) -> Search:
-    """The declared :class:`Search` for ``name``; a clear error for an unknown name or a
-    search that is planned but not written yet."""
+def selections(name: str) -> tuple[str, ...]:
+    """The selections a search offers (``SELECTIONS`` of its module; the first is its
+    default), or () where it has one."""
+    module = importlib.import_module(_module(name))
+    offered = getattr(module, "SELECTIONS", {})
+    default = getattr(module, "DEFAULT_SELECTION", None)
+    return tuple(sorted(offered, key=lambda k: k != default))
+
+
+def get(name: str, selection: str | None = None) -> Search:
+    """The declared :class:`Search` for ``name`` (with ``selection``, that one of its
+    selections); a clear error for an unknown name or selection, or a search that is planned
+    but not written yet."""
+    module = importlib.import_module(_module(name))
+    if selection is None:
+        return module.SEARCH
+    offered = getattr(module, "SELECTIONS", {})
+    if selection not in offered:
+        if not offered:
+            raise ParameterError(f"search '{name}' has one selection; drop --selection")
+        raise unknown("selection", selection, list(offered))
+    return offered[selection]
+
+
+def _module(name: str) -> str:
+    """The module of a search that is written; a clear error otherwise."""
     try:
         info = SEARCHES[name]
     except KeyError:
@@ -93,4 +116,4 @@ def get(name: str) -> Search:
         raise NotAvailableError(f"search '{name}' is planned but not implemented yet; ready: "
                                 f"{', '.join(ready) or 'none'}")
     assert info.module is not None
-    return importlib.import_module(info.module).SEARCH
+    return info.module

@@ -52,10 +52,11 @@ def _gprime(lumi: str, model: str = "vanilla") -> tuple[np.ndarray, np.ndarray]:
 
 
 #: why darkscan differs from the papers (measured on the default run; see the issue note)
-_WHY_2023 = ("darkscan is cut-based with counting windows (the τ-pair cone cut in place of the "
-             "Punzi-net); the 2023 paper used a Punzi-net and a 2D (θ_recoil, M²) fit. At 8 GeV "
-             "the muons are soft: trigger, μ ID and the lab-barrel recoil leave 0.8% efficiency "
-             "against EPA eeμμ (no longitudinal photons, 8.3 fb⁻¹ of MC)")
+_WHY_2023 = ("darkscan's default selection is a Punzi-net (as the 2023 paper) with counting "
+             "windows, not the paper's 2D (θ_recoil, M²) fit; its cuts below 2 GeV are limited by "
+             "the simulated μμ(γ) (52 fb⁻¹). At 8 GeV the muons are soft: trigger, μ ID and the "
+             "lab-barrel recoil leave < 1% efficiency against EPA eeμμ (no longitudinal photons, "
+             "8.3 fb⁻¹ of MC)")
 _WHY_2020 = ("the 2018 analysis had commissioning-era data (trigger, μ ID) and Bayesian limits "
              "with large systematics; darkscan's selection and sideband-normalised background "
              "are stronger at low mass")

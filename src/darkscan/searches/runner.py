@@ -54,6 +54,7 @@ from darkscan.searches.spec import (
     Search,
 )
 from darkscan.select.mva import MassBinnedMLP
+from darkscan.select.punzinet import PunziNet
 from darkscan.stats import LimitResult
 
 if TYPE_CHECKING:
@@ -491,7 +492,8 @@ def _run_summary(search: Search, runs: list[_ChannelRun], combination: _Combinat
     head = {"search": search.name, "title": search.title,
             "references": list(search.references), "luminosity": str(lum),
             "luminosity_per_pb": lum.per_pb, "cl": search.cl,
-            "method": search.inference.method, "quick": quick, "seed": seed}
+            "method": search.inference.method, "quick": quick, "seed": seed,
+            **({"selection_variant": search.variant} if search.variant else {})}
     pseudo = {"pseudo_data": "observed limits use a seeded pseudo-dataset drawn from the "
                              "simulated background model"
                              + ("; each channel draws its own" if several else ""),
@@ -532,7 +534,7 @@ def _ntuples_summary(search: Search, ntuples: AnalystNtuples) -> dict[str, Any]:
                            if missing else {})}}
 
 
-def _mva_step(mva: MassBinnedMLP, selected: dict[str, Selected],
+def _mva_step(mva: MassBinnedMLP | PunziNet, selected: dict[str, Selected],
               points: list[dict[str, float]], train_grid: Any, train_bkgs: tuple[Any, ...],
               seed: int, cache: Path, con: Console
               ) -> tuple[dict[str, Selected], dict[str, Any]]:
@@ -541,7 +543,7 @@ def _mva_step(mva: MassBinnedMLP, selected: dict[str, Selected],
     from darkscan.select.mva import TrainingSet
 
     t0 = time.perf_counter()
-    con.print(f"training the MVA step ({len(mva.edges) - 1} mass ranges)")
+    con.print(f"training the MVA step ({mva.label})")
     sig = [TrainingSet(selected[sample_id(train_grid, p)].values,
                        selected[sample_id(train_grid, p)].mc_weight, p[mva.point_axis])
            for p in points]
@@ -552,8 +554,10 @@ def _mva_step(mva: MassBinnedMLP, selected: dict[str, Selected],
         keep = trained.passes(s.values)
         out[k] = replace(s, values={c: v[keep] for c, v in s.values.items()},
                          weight=s.weight[keep], mc_weight=s.mc_weight[keep])
+    record = trained.summary()
     return out, {"features": list(mva.features), "mass": mva.mass,
-                 "ranges": trained.summary(), "seconds": round(time.perf_counter() - t0, 1)}
+                 **(record if isinstance(record, dict) else {"ranges": record}),
+                 "seconds": round(time.perf_counter() - t0, 1)}
 
 
 def _best_candidate(rule: BestCandidate | AllCandidates) -> dict[str, Any]:

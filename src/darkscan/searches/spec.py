@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from darkscan.reco.lists import ListDef
     from darkscan.searches.extraction import Extraction
     from darkscan.select.mva import MassBinnedMLP
+    from darkscan.select.punzinet import PunziNet
 
 #: A truth-level filter: (truth particles of a chunk) -> boolean mask per event. It runs before
 #: the detector simulation, so that only events that can pass the selection are simulated; the
@@ -230,7 +231,7 @@ class Channel:
     keep: tuple[str, ...] = ()
     lists: tuple[ListDef, ...] = ()
     #: an MVA step after the selection: networks trained on independent samples, cut per range
-    mva: MassBinnedMLP | None = None
+    mva: MassBinnedMLP | PunziNet | None = None
 
     def __post_init__(self) -> None:
         from darkscan.reco.lists import resolve
@@ -436,6 +437,8 @@ class Search:
     published: tuple[Published, ...] = ()
     summary: str = ""
     quantity: Quantity = SIGMA
+    #: which of the search's selections this is (``SELECTIONS`` of its module), if it has several
+    variant: str = ""
 
     def __post_init__(self) -> None:
         from darkscan.physics import parse_luminosity

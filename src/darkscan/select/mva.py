@@ -15,6 +15,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -68,22 +69,17 @@ class MassBinnedMLP:
             raise ParameterError("hidden layers and epochs must be positive")
 
     @property
+    def label(self) -> str:
+        return f"{len(self.edges) - 1} mass ranges"
+
+    @property
     def columns(self) -> tuple[str, ...]:
         """The ntuple variables the features (cut-language expressions) and the mass read."""
-        from darkscan.expr import Cut
-
-        names = [n for f in self.features for n in sorted(Cut.parse(f).names)]
-        return tuple(dict.fromkeys((*names, self.mass)))
+        return feature_columns(self.features, self.mass)
 
     def matrix(self, values: dict[str, np.ndarray]) -> np.ndarray:
         """The features of every candidate, (n, n_features)."""
-        from darkscan.expr import evaluate
-
-        n = len(values[self.mass])
-        if not n:
-            return np.empty((0, len(self.features)))
-        return np.stack([np.broadcast_to(np.asarray(evaluate(f, values), float), (n,))
-                         for f in self.features], axis=1)
+        return feature_matrix(self.features, values, len(values[self.mass]))
 
     def train(self, signal: Sequence[TrainingSet], background: Sequence[TrainingSet], *,
               seed: int, cache: Path | None = None) -> TrainedMLP:
@@ -104,15 +100,8 @@ class MassBinnedMLP:
     # ------------------------------------------------------------------ internals
     def _key(self, signal: Sequence[TrainingSet], background: Sequence[TrainingSet],
              seed: int) -> str:
-        h = hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode())
-        h.update(TRAINING_VERSION.encode())
-        h.update(str(seed).encode())
-        for s in (*signal, *background):
-            h.update(repr(s.mass).encode())
-            h.update(np.ascontiguousarray(s.weight, dtype=float).tobytes())
-            for c in self.columns:
-                h.update(np.ascontiguousarray(s.values[c], dtype=float).tobytes())
-        return h.hexdigest()[:20]
+        return training_key(asdict(self), self.columns, signal, background, seed,
+                            TRAINING_VERSION)
 
     def _arrays(self, sets: Sequence[TrainingSet], lo: float, hi: float, peak_only: bool
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -148,14 +137,10 @@ class MassBinnedMLP:
                                      f"{len(xb)} background)")
         rng = np.random.default_rng(seed)
         half_s, half_b = rng.random(len(xs)) < 0.5, rng.random(len(xb)) < 0.5
-        x = np.concatenate([xs, xb])
-        finite = np.all(np.isfinite(x), axis=0)
-        mean = np.where(finite, np.nanmean(np.where(np.isfinite(x), x, np.nan), axis=0), 0.0)
-        std = np.nanstd(np.where(np.isfinite(x), x, np.nan), axis=0)
-        std = np.where(std > 0, std, 1.0)
+        mean, std = standard_scale(np.concatenate([xs, xb]))
         layers, loss = _fit(
-            _standard(xs[half_s], mean, std), ws[half_s] / ws[half_s].sum(),
-            _standard(xb[half_b], mean, std), wb[half_b] / wb[half_b].sum(),
+            standardise(xs[half_s], mean, std), ws[half_s] / ws[half_s].sum(),
+            standardise(xb[half_b], mean, std), wb[half_b] / wb[half_b].sum(),
             self.hidden, self.epochs, self.batch_size, self.learning_rate, seed)
         net = RangeNet(lo, hi, mean, std, layers, np.empty(0), np.empty(0), {})
         # the cuts: on the other half, at each signal point the threshold with the largest
@@ -187,7 +172,7 @@ class MassBinnedMLP:
         masses_a, cuts_a = np.asarray(masses)[order], np.asarray(cuts)[order]
         net = RangeNet(lo, hi, mean, std, layers, masses_a, cuts_a, {})
         passed = sb > net.threshold(mb[~half_b])
-        info = {"loss": loss, "auc": _auc(ss, sb, w_b), "n_signal": len(xs),
+        info = {"loss": loss, "auc": weighted_auc(ss, sb, w_b), "n_signal": len(xs),
                 "n_background": len(xb),
                 "signal_efficiency": dict(zip(map(float, masses_a),
                                               np.asarray(effs)[order].tolist(), strict=True)),
@@ -195,12 +180,67 @@ class MassBinnedMLP:
         return RangeNet(lo, hi, mean, std, layers, masses_a, cuts_a, info)
 
 
-def _standard(x: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+def feature_columns(features: Sequence[str], mass: str) -> tuple[str, ...]:
+    """The ntuple variables that feature expressions (the cut language) and the mass read."""
+    from darkscan.expr import Cut
+
+    names = [n for f in features for n in sorted(Cut.parse(f).names)]
+    return tuple(dict.fromkeys((*names, mass)))
+
+
+def feature_matrix(features: Sequence[str], values: dict[str, np.ndarray], n: int
+                   ) -> np.ndarray:
+    """The features of ``n`` candidates, (n, n_features)."""
+    from darkscan.expr import evaluate
+
+    if not n:
+        return np.empty((0, len(features)))
+    return np.stack([np.broadcast_to(np.asarray(evaluate(f, values), float), (n,))
+                     for f in features], axis=1)
+
+
+def training_key(config: dict[str, object], columns: Sequence[str],
+                 signal: Sequence[TrainingSet], background: Sequence[TrainingSet], seed: int,
+                 version: str) -> str:
+    """The cache key of a training: its configuration, version, seed and the training data
+    (every column it reads, the weights and the signal masses), hashed."""
+    h = hashlib.sha256(json.dumps(config, sort_keys=True).encode())
+    h.update(version.encode())
+    h.update(str(seed).encode())
+    for s in (*signal, *background):
+        h.update(repr(s.mass).encode())
+        h.update(np.ascontiguousarray(s.weight, dtype=float).tobytes())
+        for c in columns:
+            h.update(np.ascontiguousarray(s.values[c], dtype=float).tobytes())
+    return h.hexdigest()[:20]
+
+
+def standard_scale(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation of each feature over its finite values (1 where constant)."""
+    finite = np.all(np.isfinite(x), axis=0)
+    mean = np.where(finite, np.nanmean(np.where(np.isfinite(x), x, np.nan), axis=0), 0.0)
+    std = np.nanstd(np.where(np.isfinite(x), x, np.nan), axis=0)
+    return mean, np.where(std > 0, std, 1.0)
+
+
+def mlp_forward(x: np.ndarray, mean: np.ndarray, std: np.ndarray,
+                layers: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """A trained network's output in (0, 1) for every row of ``x`` (numpy, vectorised): SiLU
+    hidden layers and a logistic of the last one."""
+    h = standardise(x, mean, std)
+    for i, (w, b) in enumerate(layers):
+        h = h @ w + b
+        if i < len(layers) - 1:
+            h = h / (1.0 + np.exp(-h))  # SiLU
+    return 1.0 / (1.0 + np.exp(-h[:, 0]))
+
+
+def standardise(x: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
     z = (x - mean) / std
     return np.where(np.isfinite(z), z, 0.0)  # a missing value sits at the mean
 
 
-def _auc(s: np.ndarray, b: np.ndarray, wb: np.ndarray) -> float:
+def weighted_auc(s: np.ndarray, b: np.ndarray, wb: np.ndarray) -> float:
     """Area under the ROC curve: P(score_signal > score_background), background weighted."""
     if not len(s) or not len(b):
         return float("nan")
@@ -215,21 +255,40 @@ def _fit(xs: np.ndarray, ws: np.ndarray, xb: np.ndarray, wb: np.ndarray,
          ) -> tuple[list[tuple[np.ndarray, np.ndarray]], float]:
     """Weighted binary cross-entropy (signal and background each of total weight ½), Adam,
     SiLU hidden layers; returns the layers as numpy (W, b) pairs and the final loss."""
+    model = build_mlp(xs.shape[1], hidden, seed)
+    loss = train_bce(model, xs, ws, xb, wb, epochs, batch_size, lr, seed)
+    return numpy_layers(model), loss
+
+
+def require_torch() -> Any:
     try:
         import torch
     except ImportError:
         raise ParameterError("training the MVA step needs PyTorch: pip install "
                              "'darkscan[ml]' (torch==2.13.0, the CPU build)") from None
+    return torch
+
+
+def build_mlp(n_in: int, hidden: tuple[int, ...], seed: int) -> Any:
+    """A PyTorch MLP (SiLU hidden layers, one logit out), initialised from ``seed``."""
+    torch = require_torch()
     torch.manual_seed(seed)
+    sizes = (n_in, *hidden, 1)
+    mods: list[Any] = []
+    for a, b in itertools.pairwise(sizes):
+        mods += [torch.nn.Linear(a, b), torch.nn.SiLU()]
+    return torch.nn.Sequential(*mods[:-1])
+
+
+def train_bce(model: Any, xs: np.ndarray, ws: np.ndarray, xb: np.ndarray, wb: np.ndarray,
+              epochs: int, batch_size: int, lr: float, seed: int) -> float:
+    """Weighted binary cross-entropy with Adam in mini-batches (signal and background weights
+    as given, each normalised by the caller); returns the last batch's loss."""
+    torch = require_torch()
     x = torch.tensor(np.concatenate([xs, xb]), dtype=torch.float32)
     y = torch.tensor(np.concatenate([np.ones(len(xs)), np.zeros(len(xb))]),
                      dtype=torch.float32)
     w = torch.tensor(np.concatenate([ws, wb]) * 0.5 * len(y), dtype=torch.float32)
-    sizes = (x.shape[1], *hidden, 1)
-    mods: list[torch.nn.Module] = []
-    for a, b in itertools.pairwise(sizes):
-        mods += [torch.nn.Linear(a, b), torch.nn.SiLU()]
-    model = torch.nn.Sequential(*mods[:-1])
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     gen = torch.Generator().manual_seed(seed)
     loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none")
@@ -240,15 +299,20 @@ def _fit(xs: np.ndarray, ws: np.ndarray, xb: np.ndarray, wb: np.ndarray,
             loss = (loss_fn(model(x[batch]).squeeze(1), y[batch]) * w[batch]).mean()
             loss.backward()
             opt.step()
-    layers = [(m.weight.detach().numpy().astype(float).T.copy(),
-               m.bias.detach().numpy().astype(float).copy())
-              for m in model if isinstance(m, torch.nn.Linear)]
-    return layers, float(loss.detach())
+    return float(loss.detach())
+
+
+def numpy_layers(model: Any) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The (W, b) pairs of a PyTorch MLP's linear layers, as numpy (inference needs no torch)."""
+    torch = require_torch()
+    return [(m.weight.detach().numpy().astype(float).T.copy(),
+             m.bias.detach().numpy().astype(float).copy())
+            for m in model if isinstance(m, torch.nn.Linear)]
 
 
 @dataclass(frozen=True)
 class RangeNet:
-    """One mass range's network (numpy weights), its standardisation and its cut."""
+    """One mass range's network (numpy weights), its standard_scale and its cut."""
 
     lo: float
     hi: float
@@ -283,12 +347,7 @@ class RangeNet:
         """The network's output in (0, 1) (a logistic of the last layer)."""
         if not self.layers:
             return np.ones(len(x))
-        h = _standard(x, self.mean, self.std)
-        for i, (w, b) in enumerate(self.layers):
-            h = h @ w + b
-            if i < len(self.layers) - 1:
-                h = h / (1.0 + np.exp(-h))  # SiLU
-        return 1.0 / (1.0 + np.exp(-h[:, 0]))
+        return mlp_forward(x, self.mean, self.std, self.layers)
 
 
 @dataclass(frozen=True)

@@ -125,3 +125,28 @@ def pull_width() -> Measurement:
 def pull_width_quick() -> Measurement:
     _, w, nfail = _pulls(100, 6)
     return Measurement(w, f"100 toys, {nfail} failed fits")
+
+
+def exact_poisson_smin(bkg: float, a: float = 3.0, b: float = 1.28155) -> float:
+    """The smallest signal that a counting experiment with background ``bkg`` discovers at
+    ``a`` σ (one-sided, Poisson) with probability Φ(b): Punzi's definition, solved exactly."""
+    from scipy.optimize import brentq
+    from scipy.stats import norm, poisson
+
+    n_crit = 0
+    while poisson.sf(n_crit - 1, bkg) > norm.sf(a):  # P(n ≥ n_crit | B) ≤ the a-σ p-value
+        n_crit += 1
+    return float(brentq(lambda s: poisson.sf(n_crit - 1, bkg + s) - norm.cdf(b), 0.0, 1e4))
+
+
+@check("stats_punzi_poisson_form_B5", reference=13.96, tolerance=0.05, quick=True,
+       provenance="Punzi, arXiv:physics/0308063: S_min(B = 5) for a = 3, b = 1.28155 from the "
+                  "exact Poisson definition (n_crit = 14, P(n ≥ 14 | B + S) = 0.90 → 13.96); "
+                  "the Punzi-loss paper's code (EPJC 82 121) uses the a²/8 + 9b²/13 form")
+def punzi_poisson_form() -> Measurement:
+    from darkscan.stats.punzi import punzi_smin
+
+    exact = exact_poisson_smin(5.0)
+    return Measurement(float(punzi_smin(5.0, form="poisson")),
+                       f"the Poisson-fit form; exact {exact:.2f}, the Gaussian b²/2 form "
+                       f"{float(punzi_smin(5.0)):.2f} (14% low: it is meant for large B)")
