@@ -20,7 +20,7 @@ from darkscan.select.punzinet import PunziNet
 
 def test_both_selections_are_declared() -> None:
     # the default first: the Punzi-net (the comparison is in the search's docstring)
-    assert searches.selections("zprime-invisible") == ("punzinet", "cuts")
+    assert searches.selections("zprime-invisible") == ("cuts", "punzinet")
     cuts = searches.get("zprime-invisible", "cuts")
     net = searches.get("zprime-invisible", "punzinet")
     assert searches.get("zprime-invisible") is net

@@ -32,7 +32,7 @@ sidebands, ≈ 5%, is neglected; it would only weaken the observed limit). Backg
 σ(e⁺e⁻→μ⁺μ⁻Z′) × B(Z′→invisible), then on g′ for the "vanilla" model (B from the L_μ−L_τ
 widths) and the "fully invisible" one (B = 1).
 
-Two selections (``--selection``): ``cuts``, the above; ``punzinet`` (the default), the 2023
+Two selections (``--selection``): ``cuts``, the above (the default); ``punzinet``, the 2023
 analysis' way: the preselection with the p_T and cos θ* cuts loosened (0.5 GeV, 0.8) and no
 τ-cone cut, then one Punzi-net (:mod:`darkscan.select.punzinet`; EPJC 82 121) for all masses,
 trained on independent samples, its output cut per mass point chosen on them. Default run
@@ -43,13 +43,14 @@ Punzi-net: 0.2 GeV 1.72e-3 / 2.30e-3; 0.5: 2.86e-3 / 4.27e-3; 1: 3.04e-3 / 5.29e
 at low mass, 1 at 8 GeV). The fully invisible expected limit excludes the (g−2)_μ band up to
 3.7 GeV with cuts, 4.25 GeV with the net (published: 5 GeV, observed). The net is stronger from
 4 to 8 GeV (×1.2–1.7), weaker below 2 GeV (×1.3–1.7), where the cuts are stronger than Belle II
-itself (a background missing or underestimated, issue 21); it is the default because it is the
-closer to the published sensitivity at every mass and reaches further into the (g−2)_μ band.
-Below 2 GeV its cuts are limited by the simulated μμ(γ) (a cut must leave 10 simulated events
-in a window's band; the training μμ(γ) is 52 fb⁻¹). After the selection (all masses together)
-cuts / net leave μμ(γ) 269 / 164, ττ(γ) 713 / 352 and eeμμ 3144 / 678 expected events. The
-default run simulates the training samples too: 780 s (752 s simulation, 27 s training) on 2
-cores shared with other jobs; ``--selection cuts`` then reads the same ntuples (8 s).
+itself (a background missing or underestimated, issue 21), and the closer of the two to the
+published sensitivity at both ends. It is not the default because its training samples are
+simulated too: 437 s on 2 free cores with a warm numba cache (the cut-based default ~250 s),
+beyond the 5 minutes from an empty cache that the main job of the README must keep (issue 24).
+Below 2 GeV its cuts are limited by the simulated μμ(γ) (a cut must leave 10 simulated events in
+a window's band; the training μμ(γ) is 52 fb⁻¹). After the selection (all masses together) cuts
+/ net leave μμ(γ) 269 / 164, ττ(γ) 713 / 352 and eeμμ 3144 / 678 expected events. ``--selection
+cuts`` after a Punzi-net run reads the same ntuples (8 s).
 """
 
 from __future__ import annotations
@@ -201,5 +202,5 @@ SELECTIONS: dict[str, Search] = {
     "cuts": replace(_CUT_BASED, variant="cuts"),
     "punzinet": replace(_CUT_BASED, channels=(_PUNZINET,), variant="punzinet"),
 }
-DEFAULT_SELECTION = "punzinet"
+DEFAULT_SELECTION = "cuts"
 SEARCH = SELECTIONS[DEFAULT_SELECTION]
