@@ -122,6 +122,37 @@ def test_closure_zprime_darkphoton_zprime() -> None:
                                * np.sqrt(b_z / 0.8), rtol=1e-12)
 
 
+def test_b_minus_l_widths_and_its_recast_of_the_zprime() -> None:
+    from darkscan.models import b_minus_l, zprime
+
+    # at 5 GeV, in units of g²M/(12π): e, μ, τ ≈ 1 each (τ with its threshold factor), three
+    # neutrinos 3 × ½, u d s 3 × 3 × (1/3)² = 1, charm 3 × (1/3)² × (threshold at 2m_D)
+    m = np.array([5.0])
+    unit = 1.0 / (12.0 * np.pi) * 5.0
+    w = {k: float(v[0]) / unit for k, v in b_minus_l.partial_widths(1.0, m).items()}
+    r_tau, r_d = (1.77693 / 5.0) ** 2, (1.8648 / 5.0) ** 2
+    assert w["nunu"] == pytest.approx(1.5, rel=1e-9)
+    assert w["tautau"] == pytest.approx((1 + 2 * r_tau) * np.sqrt(1 - 4 * r_tau), rel=1e-3)
+    assert w["hadrons"] == pytest.approx(1 + (1 + 2 * r_d) * np.sqrt(1 - 4 * r_d) / 3,
+                                         rel=1e-3)
+    br = b_minus_l.branching_fractions(np.array([1.0, 5.0]))
+    assert np.isnan(br["invisible"][0])  # the ω/φ region: not modelled, no limit
+    assert br["invisible"][1] == pytest.approx(1.5 / sum(w.values()), rel=1e-9)
+    # same spin and muon charge as the L_μ−L_τ Z′: g_BL = g′ √(B_Z′(inv)/B_BL(inv))
+    mass = np.array([1.0, 5.0])
+    sigma = np.array([1e-3, 2e-3])
+    one = rc.EfficiencyRatio(np.ones(2), np.zeros(2), "same spin")
+    lim = rc.SourceLimits("zprime-invisible", mass, {"sigma_ul_obs": sigma})
+    units = np.array([0.3, 0.2])
+    g = rc.recast(lim, rc.MODELS["lmu_ltau"], efficiency=one,
+                  sigma_unit=units).coupling_ul["gprime_ul_lmu_ltau_obs"]
+    gbl = rc.recast(lim, rc.MODELS["b_minus_l"], muon_line_only=True, efficiency=one,
+                    sigma_unit=units).coupling_ul["gbl_ul_b_minus_l_obs"]
+    assert np.isnan(gbl[0])
+    assert gbl[1] == pytest.approx(g[1] * np.sqrt(zprime.br_invisible(mass)[1]
+                                                  / br["invisible"][1]), rel=1e-12)
+
+
 def test_refusals() -> None:
     lim = rc.SourceLimits("zprime-invisible", np.array([1.0]), {"sigma_ul_obs": np.ones(1)})
     one = rc.EfficiencyRatio(np.ones(1), np.zeros(1), "x")
@@ -131,10 +162,11 @@ def test_refusals() -> None:
         rc.recast(lim, rc.MODELS["muonphilic"], efficiency=one, sigma_unit=np.ones(1))
     with pytest.raises(ParameterError, match="takes no parameter gs"):
         rc.recast(lim, rc.MODELS["lmu_ltau"], {"gs": 1.0}, efficiency=one, sigma_unit=np.ones(1))
-    with pytest.raises(UnknownNameError, match="available: dark_photon, lmu_ltau, muonphilic"):
+    with pytest.raises(UnknownNameError,
+                       match="available: b_minus_l, dark_photon, lmu_ltau, muonphilic"):
         rc.get_model("axion")
-    with pytest.raises(NotAvailableError, match="no B−L model"):
-        rc.get_model("b_minus_l")
+    with pytest.raises(NotAvailableError, match=r"off the e⁺e⁻ beams.*--muon-line-only"):
+        rc.recast(lim, rc.MODELS["b_minus_l"], efficiency=one, sigma_unit=np.ones(1))
     with pytest.raises(ParameterError, match="cannot be recast"):
         rc.get_source("alp-photons")
 
@@ -164,7 +196,7 @@ def _results(folder: Path, search: str = "zprime-invisible", limits: bool = True
     (("--to", "dark_photon"), "zprime-invisible", True, "pass --muon-line-only"),
     (("--to", "muonphilic"), "zprime-invisible", True, "no invisible decay"),
     (("--to", "lmu_ltau", "--param", "br_invisible=2"), "zprime-invisible", True, "[0, 1]"),
-    (("--to", "b_minus_l"), "zprime-invisible", True, "no B−L model"),
+    (("--to", "b_minus_l"), "zprime-invisible", True, "pass --muon-line-only"),
 ])
 def test_cli_errors_exit_2_with_one_line(tmp_path: Path, args: tuple[str, ...], search: str,
                                          limits: bool, message: str) -> None:
@@ -278,3 +310,16 @@ def test_quick_recast_checks_pass() -> None:
     for c in found:
         result = c.run()
         assert result.passed, (c.name, result.measured, result.note)
+
+
+def test_cli_recasts_the_zprime_to_b_minus_l(tmp_path: Path) -> None:
+    src = _results(tmp_path / "res")
+    code, _, err = _invoke("recast", str(src), "--to", "b_minus_l", "--muon-line-only", "-o",
+                           str(tmp_path / "out"))
+    assert code == 0, err
+    rows = (tmp_path / "out" / "recast_b_minus_l.csv").read_text().splitlines()
+    assert rows[1].split(",")[-1] == "nan"  # 1 GeV: the ω/φ region, no limit
+    assert float(rows[2].split(",")[-1]) > 0
+    meta = json.loads((tmp_path / "out" / "recast_b_minus_l.json").read_text())
+    assert any("not modelled" in a for a in meta["assumptions"])
+    assert (tmp_path / "out" / "plots" / "recast_b_minus_l.png").stat().st_size > 10_000

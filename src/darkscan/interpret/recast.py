@@ -91,6 +91,12 @@ def _dark_photon_br(final: str, mass: np.ndarray, params: Mapping[str, float]) -
     return (1.0 - inv) * dark_photon.branching_fractions(1.0, mass)[final]
 
 
+def _b_minus_l_br(final: str, mass: np.ndarray, params: Mapping[str, float]) -> np.ndarray:
+    from darkscan.models import b_minus_l
+
+    return b_minus_l.branching_fractions(mass)[final]
+
+
 def _muonphilic_br(final: str, mass: np.ndarray, params: Mapping[str, float]) -> np.ndarray:
     from darkscan.models import muonphilic
 
@@ -132,13 +138,15 @@ MODELS: dict[str, RecastModel] = {m.name: m for m in (
                 params=("br_invisible",)),
     RecastModel("muonphilic", "gs", "muonphilic scalar S (Yukawa g_S S μ̄μ), "
                 "B(S → μ⁺μ⁻) from the widths", "scalar", 1.0, _muonphilic_br),
+    RecastModel("b_minus_l", "gbl",
+                "B−L gauge boson (muon vertex g_BL; B from leptons, three neutrinos and "
+                "free-quark hadrons, models.b_minus_l: defined from 2 GeV, no limit below, "
+                "where the ω/φ hadronic width is not modelled)", "vector", 1.0, _b_minus_l_br,
+                missing_diagrams="Z′_BL radiated off the e⁺e⁻ beams (e⁺e⁻ → Z′γ*, "
+                                 "γ* → μ⁺μ⁻) and its interference with the muon-line diagrams"),
 )}
 #: models a user may ask for that darkscan cannot recast to yet, and why
-UNAVAILABLE: dict[str, str] = {
-    "b_minus_l": "darkscan has no B−L model: its hadronic width needs the isoscalar vector-meson "
-                 "dominance of DarkCast (ω, φ; no ρ), not the R ratio, and its production off "
-                 "the e⁺e⁻ beams is not in the generator",
-}
+UNAVAILABLE: dict[str, str] = {}
 
 
 def get_model(name: str) -> RecastModel:
@@ -412,16 +420,21 @@ def recast(limits: SourceLimits, target: RecastModel, params: Mapping[str, float
     unit = (production_sigma_unit(target.spin, limits.mass) if sigma_unit is None
             else np.asarray(sigma_unit, float))
     sigma = {c: v / eff.value for c, v in limits.sigma_ul.items()}
+    undefined = np.isnan(branching)  # where the model's branching fraction is not modelled
     coupling = {
-        f"{target.coupling}_ul_{target.name}_{c.removeprefix('sigma_ul_')}":
-            coupling_upper_limit(v, unit * target.muon_charge**target.power, 1.0, branching,
-                                 power=target.power)
+        f"{target.coupling}_ul_{target.name}_{c.removeprefix('sigma_ul_')}": np.where(
+            undefined, np.nan,
+            coupling_upper_limit(v, unit * target.muon_charge**target.power, 1.0,
+                                 np.where(undefined, 1.0, branching), power=target.power))
         for c, v in sigma.items()}
     notes = [f"production: e⁺e⁻ → μ⁺μ⁻X with X ({target.spin}) radiated off the muon line; "
              f"σ = σ_unit(m) · (q_μ {target.coupling})², q_μ = {target.muon_charge:.6g}",
              f"efficiency ratio: {eff.method}",
              f"branching fraction into the searched final state ({source.final_state}): "
              f"{target.description}"]
+    if undefined.any():
+        notes.append("no limit (NaN) at " + ", ".join(f"{m:g}" for m in limits.mass[undefined])
+                     + " GeV: the model's branching fraction is not modelled there")
     if target.missing_diagrams:
         notes.append(f"NOT included (--muon-line-only): {target.missing_diagrams}; their square "
                      "only adds signal and their interference is odd under μ⁺ ↔ μ⁻ (zero over a "

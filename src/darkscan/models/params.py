@@ -72,6 +72,7 @@ PARAMETERS: dict[str, ParameterSpec] = {s.name: s for s in (
     _spec("gagg", 0.0, 1.0, False, False, "GeV⁻¹", "ALP–photon coupling g_aγγ"),
     _spec("gaw", 0.0, 1.0, False, False, "GeV⁻¹", "ALP–W coupling g_aW"),
     _spec("gs", 0.0, np.sqrt(4 * np.pi), False, False, "", "muonphilic Yukawa coupling g_S"),
+    _spec("gbl", 0.0, np.sqrt(4 * np.pi), False, False, "", "B−L gauge coupling g_BL"),
     _spec("sin_theta", -1.0, 1.0, False, False, "", "scalar–Higgs mixing sinθ"),
     _spec("mass_chi1", 0.0, SQRT_S_MAX / 2, False, False, "GeV",
           "dark fermion mass: the lighter state χ₁ of inelastic DM, or the Dirac χ of A′ → χχ̄ "

@@ -49,7 +49,7 @@ def plot_recast(result: RecastResult, limits: SourceLimits, path: Path) -> Path:
                     curves[name] = (mass, values)
     return plot_curves(path, None, curves, xlabel="mass [GeV]",
                        ylabel="coupling upper limit", logy=True,
-                       legend_title=f"{limits.search} → {result.target}")
+                       legend_title=f"{limits.search} → {result.target.replace('_', ' ')}")
 
 
 def write_lifetime_recast(result: LifetimeRecast, out: Path) -> list[Path]:
