@@ -440,9 +440,14 @@ def test_a_pid_cut_below_the_working_point_is_refused(cut: str) -> None:
         loose_pid_cuts(cut)
 
 
-@pytest.mark.parametrize("cut", ["dau0_muonID > 0.9", "electronID < 0.1", "p > 0.5",
-                                 "pionID >= 0.95 or kaonID > 0.99"])
-def test_pid_cuts_at_the_working_point_or_vetoes_pass(cut: str) -> None:
+@pytest.mark.parametrize(("cut", "bounds"), [
+    ("dau0_muonID > 0.9", (("dau0_muonID", 0.9),)),
+    ("electronID < 0.1", ()),  # a veto: an upper bound is not a requirement
+    ("p > 0.5", ()),
+    ("pionID >= 0.95 or 0.99 < kaonID", (("pionID", 0.95), ("kaonID", 0.99)))])
+def test_pid_cuts_at_the_working_point_or_vetoes_pass(cut: str,
+                                                      bounds: tuple[tuple[str, float], ...]
+                                                      ) -> None:
     from darkscan.searches.spec import loose_pid_cuts
 
-    loose_pid_cuts(cut)  # no error
+    assert loose_pid_cuts(cut) == bounds

@@ -261,8 +261,9 @@ class Channel:
 _PID_SCORE = re.compile(r"^(dau\d+_)*(electron|muon|pion|kaon|proton)ID$")
 
 
-def loose_pid_cuts(expression: str) -> None:
-    """Refuse a particle-ID score required above a value below the detector's working point:
+def loose_pid_cuts(expression: str) -> tuple[tuple[str, float], ...]:
+    """The (score, value) lower bounds on particle-ID scores in ``expression``; refuse one
+    below the detector's working point:
     the fast simulation's scores carry Belle II's efficiencies and fake rates at the working
     point only (below it a failing track's score is uniform, so ``> 0.5`` would let about half
     of every other species through)."""
@@ -272,6 +273,7 @@ def loose_pid_cuts(expression: str) -> None:
     from darkscan.select import Cut
 
     wp = DetectorParameters().pid_working_point
+    found: list[tuple[str, float]] = []
     for node in ast.walk(Cut.parse(expression).tree):
         if not isinstance(node, ast.Compare) or len(node.ops) != 1:
             continue
@@ -282,12 +284,15 @@ def loose_pid_cuts(expression: str) -> None:
             name, value = right, left
         else:
             continue
-        if (isinstance(name, ast.Name) and _PID_SCORE.match(name.id)
-                and isinstance(value, ast.Constant) and isinstance(value.value, int | float)
-                and value.value < wp):
+        if not (isinstance(name, ast.Name) and _PID_SCORE.match(name.id)
+                and isinstance(value, ast.Constant) and isinstance(value.value, int | float)):
+            continue
+        if value.value < wp:
             raise ParameterError(
                 f"cut '{expression}': {name.id} > {value.value:g} lies below the PID working "
                 f"point {wp:g}, where the fast simulation's ID rates hold; cut at ≥ {wp:g}")
+        found.append((name.id, float(value.value)))
+    return tuple(found)
 
 
 def variable_names(expression: str) -> tuple[str, ...]:

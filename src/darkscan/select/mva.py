@@ -41,8 +41,25 @@ class TrainingSet:
     mass: float | None = None  #: the signal point's mass; None for a background
 
 
+class MassFeatures:
+    """What an MVA step reads: its ``features`` (cut-language expressions) and the ``mass``
+    variable the windows are counted in (attributes of the declaring dataclass)."""
+
+    features: tuple[str, ...]
+    mass: str
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The ntuple variables the features and the mass read."""
+        return feature_columns(self.features, self.mass)
+
+    def matrix(self, values: dict[str, np.ndarray]) -> np.ndarray:
+        """The features of every candidate, (n, n_features)."""
+        return feature_matrix(self.features, values, len(values[self.mass]))
+
+
 @dataclass(frozen=True)
-class MassBinnedMLP:
+class MassBinnedMLP(MassFeatures):
     """The declaration: features (cut-language expressions of ntuple variables, e.g. a ratio;
     never the mass the fit scans by itself), the mass variable that picks a candidate's range,
     the range edges, the network and its training."""
@@ -71,15 +88,6 @@ class MassBinnedMLP:
     @property
     def label(self) -> str:
         return f"{len(self.edges) - 1} mass ranges"
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        """The ntuple variables the features (cut-language expressions) and the mass read."""
-        return feature_columns(self.features, self.mass)
-
-    def matrix(self, values: dict[str, np.ndarray]) -> np.ndarray:
-        """The features of every candidate, (n, n_features)."""
-        return feature_matrix(self.features, values, len(values[self.mass]))
 
     def train(self, signal: Sequence[TrainingSet], background: Sequence[TrainingSet], *,
               seed: int, cache: Path | None = None) -> TrainedMLP:

@@ -29,10 +29,9 @@ import numpy as np
 from darkscan.errors import ParameterError
 from darkscan.select.mva import (
     MIN_BACKGROUND_EVENTS,
+    MassFeatures,
     TrainingSet,
     build_mlp,
-    feature_columns,
-    feature_matrix,
     mlp_forward,
     numpy_layers,
     require_torch,
@@ -50,7 +49,7 @@ TRAINING_VERSION = "1"
 
 
 @dataclass(frozen=True)
-class PunziNet:
+class PunziNet(MassFeatures):
     """The declaration: features (cut-language expressions; never the scanned mass), the mass
     variable the extraction counts windows in, the windows' half-width in resolution widths,
     the network and its two trainings."""
@@ -97,13 +96,6 @@ class PunziNet:
     @property
     def label(self) -> str:
         return "one Punzi-net for all masses"
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        return feature_columns(self.features, self.mass)
-
-    def matrix(self, values: dict[str, np.ndarray]) -> np.ndarray:
-        return feature_matrix(self.features, values, len(values[self.mass]))
 
     def train(self, signal: Sequence[TrainingSet], background: Sequence[TrainingSet], *,
               seed: int, cache: Path | None = None) -> TrainedPunziNet:
