@@ -48,6 +48,14 @@ class MassFeatures:
     features: tuple[str, ...]
     mass: str
 
+    def check_features(self) -> None:
+        """Features given, and never the scanned mass itself."""
+        if not self.features:
+            raise ParameterError("an MVA step needs features")
+        if self.mass in self.features:
+            raise ParameterError(f"the scanned mass '{self.mass}' must not be a feature: the "
+                                 "network would sculpt the background into peaks")
+
     @property
     def columns(self) -> tuple[str, ...]:
         """The ntuple variables the features and the mass read."""
@@ -75,11 +83,7 @@ class MassBinnedMLP(MassFeatures):
     point_axis: str = "mass"  #: the signal-grid axis that gives a signal point's mass
 
     def __post_init__(self) -> None:
-        if not self.features:
-            raise ParameterError("an MVA step needs features")
-        if self.mass in self.features:
-            raise ParameterError(f"the scanned mass '{self.mass}' must not be a feature: the "
-                                 "network would sculpt the background into peaks")
+        self.check_features()
         if len(self.edges) < 2 or list(self.edges) != sorted(set(self.edges)):
             raise ParameterError(f"edges must be increasing, at least two, got {self.edges}")
         if not self.hidden or min(self.hidden) < 1 or self.epochs < 1:

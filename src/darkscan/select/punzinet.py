@@ -79,11 +79,7 @@ class PunziNet(MassFeatures):
     point_axis: str = "mass"  #: the signal-grid axis that gives a signal point's mass
 
     def __post_init__(self) -> None:
-        if not self.features:
-            raise ParameterError("a Punzi-net needs features")
-        if self.mass in self.features:
-            raise ParameterError(f"the scanned mass '{self.mass}' must not be a feature: the "
-                                 "network would sculpt the background into peaks")
+        self.check_features()
         if not self.hidden or min(self.hidden) < 1 or min(self.bce_epochs,
                                                           self.punzi_epochs) < 0:
             raise ParameterError("hidden layers must be positive and epochs ≥ 0")
