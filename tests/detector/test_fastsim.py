@@ -125,28 +125,6 @@ def test_curlers_lost_and_d0_grows_with_displacement() -> None:
     assert float(np.mean(ak.num(simulate(s, seed=11).events.tracks))) == 0.0
 
 
-def test_pid_rates() -> None:
-    n = 30000
-    rng = np.random.default_rng(12)
-    th = np.arccos(rng.uniform(-0.6, 0.8, n))
-    ph = rng.uniform(-np.pi, np.pi, n)
-    wp = BELLE2_DETECTOR.pid_working_point
-    rates = {}
-    for pdg, m in ((13, M_MU), (211, M_PI), (11, 0.000511)):
-        t = simulate(single_particles(pdg, rng.uniform(1.0, 3.0, n), th, ph, m),
-                     seed=13).events.tracks
-        rates[pdg] = {h: float(np.mean(ak.to_numpy(ak.flatten(t[h])) > wp))
-                      for h in ("muonID", "electronID", "kaonID")}
-    assert rates[13]["muonID"] == pytest.approx(0.90, abs=0.01)
-    assert rates[211]["muonID"] == pytest.approx(0.041, abs=0.005)
-    assert rates[11]["electronID"] == pytest.approx(0.924, abs=0.01)
-    assert rates[211]["electronID"] == pytest.approx(0.0025, abs=0.0012)
-    assert rates[211]["kaonID"] == pytest.approx(0.10, abs=0.01)
-    # no muon ID below 0.6 GeV
-    t = simulate(single_particles(13, np.full(n, 0.5), th, ph, M_MU), seed=14).events.tracks
-    assert float(np.mean(ak.to_numpy(ak.flatten(t.muonID)) > wp)) == 0.0
-
-
 def test_beam_background_and_trigger_bits() -> None:
     s = mumux_sample(3.0, 5000, seed=15)
     quiet = simulate(s, seed=16, beam_background_rate=0.0).events
@@ -300,16 +278,3 @@ def test_zprime_recoil_width_matches_belle2(mass: float) -> None:
     assert old["sigma_m2"] / ref > 1.3
     data_like = zprime_recoil_width(mass, n=20000, seed=4, isr=True)
     assert data_like["sigma_m2"] > now["sigma_m2"]
-
-
-def test_muon_id_turn_on() -> None:
-    """μ ID and π fakes vs momentum follow the KLM turn-on of the rate table."""
-    from darkscan.detector.checks import _id_rate_at, _id_table_value
-
-    d = BELLE2_DETECTOR
-    for p in (0.55, 0.65, 1.2):
-        mu = _id_rate_at(13, M_MU, p, seed=3, n=6000).value
-        assert mu == pytest.approx(_id_table_value(d.muid_eff, p), abs=0.02)
-    assert _id_table_value(d.muid_eff, 0.65) == pytest.approx(0.45)
-    fake = _id_rate_at(211, M_PI, 1.2, seed=4, n=6000).value
-    assert fake == pytest.approx(d.muid_pi_fake, abs=0.012)

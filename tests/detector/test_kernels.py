@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from darkscan.detector import BELLE2_DETECTOR, helix, pid, simulate
+from darkscan.detector import BELLE2_DETECTOR, helix, simulate
 from darkscan.detector.background import background_clusters
 from darkscan.detector.geometry import ecl_region, tracking_layers
 from darkscan.detector.material import without_material
@@ -137,23 +137,6 @@ def test_background_counts_are_poisson() -> None:
     assert np.mean(bkg["region"] == ecl_region(bkg["theta"], BELLE2_DETECTOR)) > 1 - 1e-5
     assert np.all(background_clusters(np.random.default_rng(4), 10, 0.0,
                                      BELLE2_DETECTOR)["counts"] == 0)
-
-
-def test_pid_scores_from_one_uniform() -> None:
-    n = 400_000
-    rng = np.random.default_rng(5)
-    p = np.full(n, 2.0)
-    theta = np.full(n, np.pi / 2)
-    s = pid.pid_scores(rng, np.full(n, 13), p, theta, np.ones(n, bool), BELLE2_DETECTOR)
-    wp = BELLE2_DETECTOR.pid_working_point
-    mu = s["muonID"]
-    assert np.mean(mu > wp) == pytest.approx(BELLE2_DETECTOR.muid_eff, abs=0.003)
-    # above and below the working point the scores stay uniform
-    assert stats.kstest((mu[mu > wp] - wp) / (1 - wp), "uniform").pvalue > 1e-4
-    assert stats.kstest(mu[mu <= wp] / wp, "uniform").pvalue > 1e-4
-    assert np.mean(s["electronID"] > wp) == pytest.approx(BELLE2_DETECTOR.eid_pi_fake,
-                                                          abs=0.0005)
-    assert np.all((mu >= 0) & (mu < 1))
 
 
 def _two_photons(e_cms: float, n: int, seed: int) -> Sample:

@@ -429,25 +429,3 @@ def test_template_fit_on_a_bump_over_a_falling_spectrum() -> None:
     assert c.distributions[0].backgrounds["bkg"].sum() == pytest.approx(1e4, rel=1e-9)
     with pytest.raises(ParameterError, match="3 bins"):
         TemplateFit("x", "x", (0.0, 1.0), bins=2)
-
-
-@pytest.mark.parametrize("cut", ["dau0_muonID > 0.5", "0.3 < electronID",
-                                 "kaonID >= 0.89 and p > 1"])
-def test_a_pid_cut_below_the_working_point_is_refused(cut: str) -> None:
-    from darkscan.searches.spec import loose_pid_cuts
-
-    with pytest.raises(ParameterError, match=r"below the PID working point 0\.9"):
-        loose_pid_cuts(cut)
-
-
-@pytest.mark.parametrize(("cut", "bounds"), [
-    ("dau0_muonID > 0.9", (("dau0_muonID", 0.9),)),
-    ("electronID < 0.1", ()),  # a veto: an upper bound is not a requirement
-    ("p > 0.5", ()),
-    ("pionID >= 0.95 or 0.99 < kaonID", (("pionID", 0.95), ("kaonID", 0.99)))])
-def test_pid_cuts_at_the_working_point_or_vetoes_pass(cut: str,
-                                                      bounds: tuple[tuple[str, float], ...]
-                                                      ) -> None:
-    from darkscan.searches.spec import loose_pid_cuts
-
-    assert loose_pid_cuts(cut) == bounds

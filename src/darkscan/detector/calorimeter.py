@@ -9,14 +9,18 @@ from their production point to the ECL surface; charged ones use their momentum 
 (constant along a helix) and reach the barrel only when the circle reaches its radius.
 
 KLM: muons above ``klm_muon_p_min`` inside the KLM acceptance penetrate a number of layers that
-grows with momentum; hadrons above the same momentum reach it with ``klm_hadron_prob``; photons
-lost in an ECL gap (or hitting no ECL crystal inside the KLM acceptance) leave a KLM hit with
-``klm_photon_eff``.
+grows with momentum (with range straggling); pions and kaons that decay to μν between the CDC and
+the KLM fire it as that muon; other hadrons above the same momentum reach it with
+``klm_hadron_prob``; photons lost in an ECL gap (or hitting no ECL crystal inside the KLM
+acceptance) leave a KLM hit with ``klm_photon_eff``.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from particle import Particle
 
 from darkscan.detector.geometry import (
     ECL_BARREL,
@@ -28,7 +32,7 @@ from darkscan.detector.geometry import (
 from darkscan.detector.helix import wrap_one
 from darkscan.detector.parameters import DetectorParameters
 from darkscan.detector.resolution import e_rel, ecl_angle
-from darkscan.jit import jit
+from darkscan.jit import inline, jit
 
 SHOWERING = (22, 11, 111)
 HADRONS = (211, 321, 2212)
@@ -212,28 +216,101 @@ def merge_close_clusters(cl: dict[str, np.ndarray], event: np.ndarray, charge: n
     return cl
 
 
+#: B(π⁺ → μ⁺ν) and B(K⁺ → μ⁺ν) [PDG 2024]
+BF_PI_MUNU, BF_K_MUNU = 0.99988, 0.6356
+
+
+def klm_constants(params: DetectorParameters) -> np.ndarray:
+    """The KLM numbers as one flat array for the kernels (order as read below and in
+    :mod:`darkscan.detector.pid`)."""
+    def mass_ctau(pdg: int) -> tuple[float, float]:
+        p = Particle.from_pdgid(pdg)
+        return float(p.mass) / 1000.0, float(p.ctau) / 10.0
+
+    (m_pi, ctau_pi), (m_k, ctau_k) = mass_ctau(211), mass_ctau(321)
+    m_mu = float(Particle.from_pdgid(13).mass) / 1000.0
+    return np.array([
+        params.klm_theta[0], params.klm_theta[1], params.klm_muon_p_min,             # 0-2
+        params.klm_gev_per_layer, params.klm_n_layers, params.klm_muon_eff,         # 3-5
+        params.klm_hadron_prob, params.klm_photon_eff, params.klm_photon_e_min,     # 6-8
+        params.klm_range_straggling, params.cdc_r_outer, params.klm_r_inner,        # 9-11
+        ctau_pi, ctau_k, BF_PI_MUNU, BF_K_MUNU, m_pi, m_k, m_mu,                    # 12-18
+        params.klm_hadron_survival,                                                 # 19
+    ], dtype=float)
+
+
+@inline
+def muon_range(p, k):  # pragma: no cover - compiled
+    """Expected KLM range of a muon of momentum p in layers, continuous (0 below threshold);
+    ``k`` from :func:`klm_constants`."""
+    if p <= k[2]:
+        return 0.0
+    return min(1.0 + (p - k[2]) / k[3], k[4])
+
+
+@inline
+def range_sigma(expected, k):  # pragma: no cover - compiled
+    """Spread of the fired-layer count of a muon: straggling ⊕ half a layer."""
+    return math.sqrt((k[9] * expected) ** 2 + 0.25)
+
+
+@inline
+def decay_to_muon(apdg, p, theta, k):  # pragma: no cover - compiled
+    """(probability, lowest momentum fraction of the muon) that a π± or K± decays to μν between
+    the CDC's outer wall and the KLM (path r/sin θ); (0, 1) for other species. The muon's
+    energy fraction is uniform in [m_μ²/m², 1] (two-body decay of a fast parent)."""
+    if apdg == 211:
+        m, ctau, bf = k[16], k[12], k[14]
+    elif apdg == 321:
+        m, ctau, bf = k[17], k[13], k[15]
+    else:
+        return 0.0, 1.0
+    decay_length = p / m * ctau
+    st = max(math.sin(theta), 1e-3)
+    prob = bf * (math.exp(-k[10] / st / decay_length) - math.exp(-k[11] / st / decay_length))
+    return prob, (k[18] / m) ** 2
+
+
+@inline
+def hadron_layers(interaction_layer, p, k):  # pragma: no cover - compiled
+    """Layers fired by a hadron that reaches the KLM and interacts in layer
+    ``interaction_layer`` (geometric with the per-layer survival), at most a muon's range."""
+    return min(interaction_layer, max(muon_range(p, k), 1.0))
+
+
 @jit
-def _klm(rng, pdg, p, e, theta, ecl_region_code, c):  # pragma: no cover - compiled
-    """KLM layers fired per particle: muons above threshold penetrate with momentum; hadrons
-    and photons that fire get a geometric number of layers (p = 0.4 and 0.5); ``c`` as in
-    :func:`klm_hits`. One uniform per particle above its momentum (energy) threshold inside the
-    acceptance, one geometric per firing hadron or photon."""
+def _klm(rng, pdg, p, e, theta, ecl_region_code, k):  # pragma: no cover - compiled
+    """KLM layers fired per particle. Muons above threshold inside the acceptance fire with the
+    hit efficiency, a straggled range (one uniform, one normal); π± and K± first decay to a muon
+    before the KLM or not (two uniforms), then fire as that muon or as a hadron; hadrons and
+    photons that fire get a geometric number of layers (hadrons: interaction length
+    of iron; photons: p = 0.5)."""
     layers = np.zeros(pdg.shape[0], dtype=np.int16)
-    n_max = c[4]
+    n_max = k[4]
     for i in range(pdg.shape[0]):
         apdg = abs(pdg[i])
         if not (apdg == 13 or apdg == 22 or apdg in HADRONS or apdg in NEUTRAL_HADRONS):
             continue
-        if not klm_accepts(theta[i], c[0], c[1]):
+        if not klm_accepts(theta[i], k[0], k[1]):
             continue
-        if apdg == 13 and p[i] > c[2]:
-            if rng.random() < c[5]:
-                layers[i] = min(1.0 + np.floor((p[i] - c[2]) / c[3]), n_max)
-        elif apdg != 13 and apdg != 22 and p[i] > c[2]:
-            if rng.random() < c[6]:
-                layers[i] = min(1 + rng.geometric(0.4), n_max)
-        elif apdg == 22 and ecl_region_code[i] == 0 and e[i] > c[8]:
-            if rng.random() < c[7]:
+        p_mu = p[i]
+        if apdg == 211 or apdg == 321:
+            prob, lowest = decay_to_muon(apdg, p[i], theta[i], k)
+            decays = rng.random() < prob
+            frac = lowest + (1.0 - lowest) * rng.random()
+            if decays:
+                apdg, p_mu = 13, p[i] * frac
+        if apdg == 13 and p_mu > k[2]:
+            if rng.random() < k[5]:
+                expected = muon_range(p_mu, k)
+                fired = math.floor(expected + range_sigma(expected, k) * rng.standard_normal()
+                                   + 0.5)
+                layers[i] = min(max(fired, 1.0), n_max)
+        elif apdg != 13 and apdg != 22 and p[i] > k[2]:
+            if rng.random() < k[6]:
+                layers[i] = hadron_layers(rng.geometric(1.0 - k[19]), p[i], k)
+        elif apdg == 22 and ecl_region_code[i] == 0 and e[i] > k[8]:
+            if rng.random() < k[7]:
                 layers[i] = min(1 + rng.geometric(0.5), n_max)
     return layers
 
@@ -242,10 +319,6 @@ def klm_hits(rng: np.random.Generator, pdg: np.ndarray, p: np.ndarray, e: np.nda
              theta: np.ndarray, ecl_region_code: np.ndarray, params: DetectorParameters
              ) -> dict[str, np.ndarray]:
     """Number of KLM layers fired per particle (0: no hit)."""
-    c = (float(params.klm_theta[0]), float(params.klm_theta[1]), float(params.klm_muon_p_min),
-         float(params.klm_gev_per_layer), float(params.klm_n_layers), float(params.klm_muon_eff),
-         float(params.klm_hadron_prob), float(params.klm_photon_eff),
-         float(params.klm_photon_e_min))
     f = np.ascontiguousarray
     return {"layers": _klm(rng, f(pdg, np.int64), f(p, float), f(e, float), f(theta, float),
-                           f(ecl_region_code, np.int8), c)}
+                           f(ecl_region_code, np.int8), klm_constants(params))}

@@ -1,9 +1,9 @@
 """Validation checks of the fast simulation (``darkscan validate``): resolutions and efficiencies
-reproduce their parametrisations, the displaced-track baseline, muon ID and pion fakes (also as a
-table against momentum), the recoil-mass resolution table against M_X (0.5–9.5 GeV), each
-row compared with the track resolutions propagated into M²_recoil, and the M²_recoil core width
-of the e⁺e⁻ → μ⁺μ⁻Z′(→ invisible) signal against Belle II's full simulation (M_Z′ = 1, 3, 5,
-8 GeV)."""
+reproduce their parametrisations, the displaced-track baseline, particle ID against Belle's and
+Belle II's published efficiencies and fake rates (μ also as a table against momentum), the
+recoil-mass resolution table against M_X (0.5–9.5 GeV), each row compared with the track
+resolutions propagated into M²_recoil, and the M²_recoil core width of the e⁺e⁻ → μ⁺μ⁻Z′(→
+invisible) signal against Belle II's full simulation (M_Z′ = 1, 3, 5, 8 GeV)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from darkscan.detector.parameters import BELLE2_DETECTOR, DetectorParameters
 from darkscan.detector.resolution import multiple_scattering
 from darkscan.detector.toy import llp_two_track_sample, mumux_sample, single_particles
 from darkscan.events import Sample
-from darkscan.physics.constants import M_MU, M_PI
+from darkscan.physics.constants import M_K, M_MU, M_PI
 from darkscan.registry import Measurement, check
 
 _REF = "reference/theory_detector.md B2"
@@ -102,72 +102,112 @@ def displaced_efficiency() -> Measurement:
                        "number in view: a calibration, not a prediction")
 
 
-def _id_rate(pdg: int, mass: float, hypothesis: str, seed: int) -> float:
-    n = 40000
+def id_scores(pdg: int, mass: float, p_range: tuple[float, float], hypothesis: str, seed: int,
+              n: int = 30000, cos_theta: tuple[float, float] = (-0.6, 0.8)) -> np.ndarray:
+    """``hypothesis`` scores of single tracks of species ``pdg``, momentum uniform in
+    ``p_range``, cos θ uniform in ``cos_theta`` (default: inside the KLM), no beam background."""
     rng = np.random.default_rng(seed)
-    theta = np.arccos(rng.uniform(-0.6, 0.8, n))
-    s = single_particles(pdg, rng.uniform(1.0, 4.0, n), theta, rng.uniform(-np.pi, np.pi, n),
+    theta = np.arccos(rng.uniform(*cos_theta, n))
+    s = single_particles(pdg, rng.uniform(*p_range, n), theta, rng.uniform(-np.pi, np.pi, n),
                          mass)
     t = simulate(s, seed=seed + 1, beam_background_rate=0.0).events.tracks
-    score = ak.to_numpy(ak.flatten(t[hypothesis]))
-    return float(np.mean(score > BELLE2_DETECTOR.pid_working_point))
+    return ak.to_numpy(ak.flatten(t[hypothesis]))
 
 
-#: momenta (GeV) of the μ ID table: below, across and above the KLM turn-on
-ID_MOMENTA = (0.5, 0.65, 0.8, 1.0, 1.5, 2.5, 4.0)
+def rate_above(scores: np.ndarray, cut: float) -> Measurement:
+    """Fraction of tracks with score > cut, with its binomial error in the note."""
+    rate = float(np.mean(scores > cut))
+    stat = np.sqrt(rate * (1 - rate) / max(len(scores), 1))
+    return Measurement(rate, f"{len(scores)} tracks, ±{stat:.4f} (stat.), cut > {cut:g}")
 
 
-def _id_rate_at(pdg: int, mass: float, p: float, seed: int, n: int = 20000) -> Measurement:
-    """Fraction of tracks passing muonID at the working point, for fixed p inside the KLM
-    barrel-and-endcap acceptance (cos θ from −0.6 to 0.8)."""
-    rng = np.random.default_rng(seed)
-    theta = np.arccos(rng.uniform(-0.6, 0.8, n))
-    s = single_particles(pdg, np.full(n, p), theta, rng.uniform(-np.pi, np.pi, n), mass)
-    t = simulate(s, seed=seed + 1, beam_background_rate=0.0).events.tracks
-    score = ak.to_numpy(ak.flatten(t["muonID"]))
-    rate = float(np.mean(score > BELLE2_DETECTOR.pid_working_point))
-    stat = np.sqrt(rate * (1 - rate) / max(len(score), 1))
-    return Measurement(rate, f"{len(score)} tracks at p = {p:g} GeV, ±{stat:.4f} (stat.)")
+def fake_at_efficiency(signal: np.ndarray, other: np.ndarray, efficiency: float) -> Measurement:
+    """The other species' pass rate at the score cut that keeps ``efficiency`` of the signal
+    (one point of the ROC curve, as performance papers quote it)."""
+    cut = float(np.quantile(signal, 1.0 - efficiency, method="lower"))
+    fake = float(np.mean(other > cut))
+    stat = np.sqrt(max(fake, 1.0 / len(other)) / len(other))
+    return Measurement(fake, f"cut > {cut:.4g} keeps {np.mean(signal > cut):.3f} of the "
+                       f"signal; ±{stat:.4f} (stat.)")
 
 
-def _id_table_value(rate: float, p: float) -> float:
-    """The table's rate at momentum p: the working-point rate times the KLM turn-on, linear
-    from ``muid_p_min`` to ``muid_p_full``."""
-    d = BELLE2_DETECTOR
-    return rate * float(np.clip((p - d.muid_p_min) / (d.muid_p_full - d.muid_p_min), 0.0, 1.0))
+_BELLE_MUID = ("Belle, NIM A 491 (2002) 69: above 1.0 (1.5) GeV/c the μ efficiency (π fake "
+               "rate) is approximately constant; 1.0–3.0 GeV/c: 89% and 1.4% at Lμ > 0.9, KLM "
+               "acceptance")
+#: momenta (GeV) of the μ ID table, on Belle's plateau
+ID_MOMENTA = (1.0, 1.5, 2.5, 4.0)
 
 
 def _register_id_table() -> None:
-    d = BELLE2_DETECTOR
     for i, p in enumerate(ID_MOMENTA):
         tag = f"{p:g}".replace(".", "p")
-        quick = p in (0.65, 1.0)  # on the turn-on and on the plateau
-        check(f"detector_muon_id_eff_{tag}gev", reference=_id_table_value(d.muid_eff, p),
-              tolerance=0.012, kind="absolute", unit="", quick=quick,
-              provenance=f"parametrisation: {d.muid_eff:g} × KLM turn-on "
-                         f"({d.muid_p_min:g}–{d.muid_p_full:g} GeV) at p = {p:g} GeV; "
-                         f"{_REF}")(lambda p=p, i=i: _id_rate_at(13, M_MU, p, 310 + 10 * i))
-        check(f"detector_muon_id_pion_fake_{tag}gev",
-              reference=_id_table_value(d.muid_pi_fake, p), tolerance=0.008, kind="absolute",
-              unit="", quick=quick,
-              provenance=f"parametrisation: {d.muid_pi_fake:g} × KLM turn-on at p = {p:g} GeV; "
-                         f"{_REF}")(lambda p=p, i=i: _id_rate_at(211, M_PI, p, 410 + 10 * i))
+        check(f"detector_muon_id_eff_{tag}gev", reference=0.89, tolerance=0.05,
+              kind="absolute", unit="", quick=p == 1.5,
+              provenance=f"{_BELLE_MUID}; here muonID > 0.9 at p = {p:g} GeV")(
+            lambda p=p, i=i: rate_above(id_scores(13, M_MU, (p, p), "muonID", 310 + 10 * i,
+                                                  n=20000), 0.9))
+        if p >= 1.5:
+            check(f"detector_muon_id_pion_fake_{tag}gev", reference=0.014, tolerance=2.0,
+                  kind="factor", unit="", quick=False,
+                  provenance=f"{_BELLE_MUID}; here muonID > 0.9 at p = {p:g} GeV")(
+                lambda p=p, i=i: rate_above(
+                    id_scores(211, M_PI, (p, p), "muonID", 410 + 10 * i, n=20000), 0.9))
 
 
 _register_id_table()
 
 
-@check("detector_muon_id_eff", reference=0.90, tolerance=0.03, unit="",
-       provenance=f"{_REF}: arXiv:2503.11351, 90% μ efficiency (p > 1 GeV, KLM acceptance)",
-       quick=True)
-def muon_id_eff() -> float:
-    return _id_rate(13, M_MU, "muonID", 31)
+@check("detector_muon_id_eff", reference=0.89, tolerance=0.04, kind="absolute", unit="",
+       provenance=f"{_BELLE_MUID}; here muonID > 0.9, p uniform in 1–3 GeV", quick=True)
+def muon_id_eff() -> Measurement:
+    return rate_above(id_scores(13, M_MU, (1.0, 3.0), "muonID", 31), 0.9)
 
 
-@check("detector_muon_id_pion_fake", reference=0.041, tolerance=0.2, unit="",
-       provenance=f"{_REF}: arXiv:2503.11351, 4.1% π fake at 90% μ efficiency", quick=True)
-def muon_id_fake() -> float:
-    return _id_rate(211, M_PI, "muonID", 41)
+@check("detector_muon_id_pion_fake", reference=0.014, tolerance=2.0, kind="factor", unit="",
+       provenance=f"{_BELLE_MUID}; here muonID > 0.9, p uniform in 1–3 GeV", quick=True)
+def muon_id_fake() -> Measurement:
+    return rate_above(id_scores(211, M_PI, (1.0, 3.0), "muonID", 41), 0.9)
+
+
+@check("detector_muon_id_pion_fake_at_90eff_belle2", reference=0.041, tolerance=2.0,
+       kind="factor", unit="",
+       provenance="Belle II KLM, arXiv:2503.11351 (simulation, the current likelihood): π fake "
+                  "4.1% at 90% μ efficiency, p > 0.7 GeV; here 1–3 GeV in the KLM acceptance. "
+                  "Known disagreement: darkscan's KLM has no beam-background hits or RPC dead "
+                  "time, so its pions fake muons only by decays in flight and punch-through "
+                  "(as Belle's 1.4%)")
+def muon_id_fake_belle2() -> Measurement:
+    return fake_at_efficiency(id_scores(13, M_MU, (1.0, 3.0), "muonID", 51),
+                              id_scores(211, M_PI, (1.0, 3.0), "muonID", 61), 0.90)
+
+
+@check("detector_electron_id_eff", reference=0.924, tolerance=0.03, kind="absolute", unit="",
+       provenance="Belle, hep-ex/0108044: e efficiency 92.4% with π fake 0.25%, 1–3 GeV/c; here "
+                  "electronID > 0.9, p uniform in 1–3 GeV. Known disagreement: darkscan's "
+                  "electrons have no E/p tails (leakage, bremsstrahlung, cluster matching)")
+def electron_id_eff() -> Measurement:
+    return rate_above(id_scores(11, 0.000511, (1.0, 3.0), "electronID", 71), 0.9)
+
+
+@check("detector_electron_id_pion_fake", reference=0.0025, tolerance=3.0, kind="factor",
+       unit="",
+       provenance="Belle, hep-ex/0108044: π fake 0.25% at 92.4% e efficiency, 1–3 GeV/c; here "
+                  "electronID > 0.9. Known disagreement: a showering pion deposits at most 90% "
+                  "of its kinetic energy in darkscan's ECL (no charge exchange, no shower-shape "
+                  "spread), so E/p ≈ 1 pions do not exist")
+def electron_id_fake() -> Measurement:
+    return rate_above(id_scores(211, M_PI, (1.0, 3.0), "electronID", 81), 0.9)
+
+
+@check("detector_kaon_id_pion_fake_at_94eff", reference=0.04, tolerance=2.0, kind="factor",
+       unit="", quick=True,
+       provenance="Belle II TOP + ARICH design, arXiv:1610.00264: K efficiency > 94% at 4% π "
+                  "misidentification, momenta up to 4 GeV; compared where the separation is "
+                  "weakest, TOP (cos θ −0.6–0.8) at 3–4 GeV: the π pass rate at the kaonID cut "
+                  "that keeps 94% of kaons")
+def kaon_id_fake() -> Measurement:
+    return fake_at_efficiency(id_scores(321, M_K, (3.0, 4.0), "kaonID", 91, n=20000),
+                              id_scores(211, M_PI, (3.0, 4.0), "kaonID", 101, n=20000), 0.94)
 
 
 def recoil_resolution_table(masses: list[float] | np.ndarray, n: int = 20000, seed: int = 1

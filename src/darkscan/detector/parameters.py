@@ -109,17 +109,37 @@ class DetectorParameters:
                                "E > klm_photon_e_min [INFERRED placeholder]")
     klm_photon_e_min: float = _p(0.1, "GeV", "[INFERRED]")
     klm_hadron_prob: float = _p(0.3, "", "hadron (π, K, K_L, n) reaches the KLM [INFERRED]")
-    # --- PID ----------------------------------------------------------------------------------
-    pid_working_point: float = _p(0.9, "", "score cut at which the rates below hold [INFERRED]")
-    muid_eff: float = _p(0.90, "", f"{_B2} arXiv:2503.11351 μ eff 90% [READ]")
-    muid_pi_fake: float = _p(0.041, "", f"{_B2} π fake 4.1% at 90% μ eff [READ]")
-    muid_p_min: float = _p(0.6, "GeV", f"{_B2} no μ ID below 0.6–0.7 GeV [DERIVED]")
-    muid_p_full: float = _p(0.7, "GeV", f"{_B2} KLM penetration above 0.7 GeV [READ]")
-    eid_eff: float = _p(0.924, "", f"{_B2} Belle hep-ex/0108044 [READ]")
-    eid_pi_fake: float = _p(0.0025, "", f"{_B2} Belle hep-ex/0108044 [READ]")
-    eid_p_min: float = _p(0.3, "GeV", "electron ID needs an ECL cluster [INFERRED]")
-    kid_eff: float = _p(0.90, "", "K ID at the standard point [INFERRED, brief: ≈90%]")
-    kid_pi_fake: float = _p(0.10, "", "π → K fake [INFERRED, brief: ≈10%]")
+    klm_hadron_survival: float = _p(0.743, "", "a hadron in the KLM crosses one more layer "
+                                    "without interacting: exp(−5 cm / λ_I(Fe) = 16.77 cm) "
+                                    "[DERIVED, PDG λ_I]")
+    klm_r_inner: float = _p(200.0, "cm", "barrel KLM inner radius (≈ 2 m) [RECALLED]")
+    klm_range_straggling: float = _p(0.1, "", "muon range straggling in the KLM iron, fraction "
+                                     "of the range ⊕ half a layer [INFERRED: a few % energy-loss "
+                                     "straggling plus layer granularity]")
+    # --- PID (likelihoods of e, μ, π, K, p from each subdetector, detector/pid.py) ----------
+    dedx_resolution: float = _p(0.07, "", "CDC truncated-mean dE/dx resolution [RECALLED: Belle "
+                                "CDC 7.8% (NIM A 479 117); theory_detector.md B2 ≈5%]")
+    dedx_c0: float = _p(10.0, "", "dE/dx ∝ (c₀ + 2 ln βγ − β²)/β²: minimum at βγ ≈ 3.5 "
+                        "[INFERRED shape of Bethe–Bloch's truncated mean]")
+    dedx_bg_plateau: float = _p(100.0, "", "βγ of the Fermi plateau, 1.45 × the minimum "
+                                "[INFERRED: typical He–C₂H₆ relativistic rise]")
+    top_theta: tuple[float, float] = _p((31.0, 128.0), "deg", "TOP barrel coverage "
+                                        "[RECALLED: Belle II TDR]")
+    top_radius: float = _p(119.0, "cm", "TOP quartz bars, between CDC and ECL [RECALLED]")
+    top_index: float = _p(1.47, "", "fused silica at ≈ 400 nm [RECALLED]")
+    top_photons: float = _p(25.0, "", "detected photons of a β = 1 track [RECALLED: 20–30]")
+    top_sigma_photon: float = _p(0.015, "rad", "single-photon Cherenkov angle resolution, "
+                                 "equivalent [INFERRED from ~100 ps photon timing]")
+    top_background: float = _p(2.0, "", "background photons per track [INFERRED]")
+    top_x0: float = _p(0.163, "", "2 cm quartz, X/X₀ (X₀ = 12.3 cm) [RECALLED thickness]")
+    arich_theta: tuple[float, float] = _p((15.0, 31.0), "deg", "ARICH, forward endcap "
+                                          "(r 0.44–1.13 m at z ≈ 1.67 m) [RECALLED]")
+    arich_index: float = _p(1.05, "", "two aerogel layers n = 1.045, 1.055 [RECALLED]")
+    arich_photons: float = _p(11.0, "", "detected photons of a β = 1 track [RECALLED: ≈ 10–12]")
+    arich_sigma_photon: float = _p(0.013, "rad", "single-photon angle resolution "
+                                   "[RECALLED: 13–15 mrad]")
+    arich_background: float = _p(1.0, "", "background photons per track [INFERRED]")
+    arich_x0: float = _p(0.016, "", "4 cm aerogel, X/X₀ [RECALLED thickness, density 0.11]")
     # --- trigger ------------------------------------------------------------------------------
     trg_track_pt: float = _p(0.3, "GeV", f"{_B2} two-track: pT ≳ 0.3 GeV [INFERRED]")
     trg_track_min_cdc: int = _p(24, "layers", "2D trigger tracks need the inner 4 superlayers "

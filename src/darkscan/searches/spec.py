@@ -241,8 +241,6 @@ class Channel:
         for expr in (*self.selection, self.best_candidate.expression, *self.keep, *mva):
             if expr is not None:
                 variable_names(expr)
-        for expr in (*self.selection, *(ld.cut for ld in self.lists if ld.cut)):
-            loose_pid_cuts(expr)
 
     def columns(self, observables: tuple[str, ...], *, ranking: bool = True
                 ) -> tuple[str, ...]:
@@ -255,44 +253,6 @@ class Channel:
             if expr is not None:
                 names += [n for n in variable_names(expr) if n not in names]
         return tuple(names)
-
-
-#: the particle-ID scores of the fast simulation (``detector.pid``)
-_PID_SCORE = re.compile(r"^(dau\d+_)*(electron|muon|pion|kaon|proton)ID$")
-
-
-def loose_pid_cuts(expression: str) -> tuple[tuple[str, float], ...]:
-    """The (score, value) lower bounds on particle-ID scores in ``expression``; refuse one
-    below the detector's working point:
-    the fast simulation's scores carry Belle II's efficiencies and fake rates at the working
-    point only (below it a failing track's score is uniform, so ``> 0.5`` would let about half
-    of every other species through)."""
-    import ast
-
-    from darkscan.detector.parameters import DetectorParameters
-    from darkscan.select import Cut
-
-    wp = DetectorParameters().pid_working_point
-    found: list[tuple[str, float]] = []
-    for node in ast.walk(Cut.parse(expression).tree):
-        if not isinstance(node, ast.Compare) or len(node.ops) != 1:
-            continue
-        left, right = node.left, node.comparators[0]
-        if isinstance(node.ops[0], ast.Gt | ast.GtE):
-            name, value = left, right
-        elif isinstance(node.ops[0], ast.Lt | ast.LtE):
-            name, value = right, left
-        else:
-            continue
-        if not (isinstance(name, ast.Name) and _PID_SCORE.match(name.id)
-                and isinstance(value, ast.Constant) and isinstance(value.value, int | float)):
-            continue
-        if value.value < wp:
-            raise ParameterError(
-                f"cut '{expression}': {name.id} > {value.value:g} lies below the PID working "
-                f"point {wp:g}, where the fast simulation's ID rates hold; cut at ≥ {wp:g}")
-        found.append((name.id, float(value.value)))
-    return tuple(found)
 
 
 def variable_names(expression: str) -> tuple[str, ...]:
