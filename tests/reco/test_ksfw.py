@@ -136,9 +136,11 @@ def signal_and_continuum() -> tuple[ak.Array, ak.Array]:
     from darkscan.detector import simulate
     from darkscan.generate import generate
 
-    lists = [ListDef("mu+:id", cut="muonID > 0.5"),
+    lists = [ListDef("mu+:id", cut="muonID > 0.1"),  # loose, as the kaons below
              ListDef("S:x -> mu+:id mu-:id", vertex=VertexFit()),
-             ListDef("K+:sel", cut="abs(dr) < 2 and abs(dz) < 4 and kaonID > 0.5")]
+             # no kaon ID: the continuum's candidates are mostly pions taken as kaons, and the
+             # test is about the event shape, which needs enough of them
+             ListDef("K+:sel", cut="abs(dr) < 2 and abs(dz) < 4")]
     names = [f"ksfw_{k}" for k in KSFW_NAMES] + ["mc_match"]
     out = []
     for truth in (generate("upsilon4s_bb_ks_mumu", 2000, seed=3, mass=1.0, sin_theta=3e-4),
@@ -159,8 +161,9 @@ def _auc(high: np.ndarray, low: np.ndarray) -> float:
 def test_moments_separate_bb_from_continuum(signal_and_continuum: tuple[ak.Array, ak.Array]
                                             ) -> None:
     sig, cont = signal_and_continuum
-    # measured: 483 truth-matched B⁺ → K⁺S candidates, 1246 continuum ones
-    assert 400 < len(sig) < 600 and 1000 < len(cont) < 1500
+    # measured: 780 truth-matched B⁺ → K⁺S candidates, 765 continuum ones (loose muon ID and no
+    # kaon ID, so that the continuum, pions taken for kaons and muons, has candidates)
+    assert 700 < len(sig) < 860 and 650 < len(cont) < 880
     # jet-like continuum: the other side lines up with the signal side (large H^so_2) and with
     # itself (large H^oo_2), and carries more momentum; spherical BB̄ events leave H_2 near 0.
     # Measured: AUC 0.803, 0.718, 0.687, 0.678; (mean difference)/σ 24.4, 17.0, 12.7, 13.0
