@@ -43,7 +43,7 @@ def test_scores_are_probabilities_and_reproducible() -> None:
     pt = p * np.sin(theta)
     cluster = np.where(rng.random(n) < 0.8, rng.uniform(0.05, 2.0, n), np.nan)
     layers = rng.integers(0, 15, n)
-    args = (apdg, mass, p, pt, theta, cluster, layers, BELLE2_DETECTOR)
+    args = (mass, p, pt, theta, cluster, layers, BELLE2_DETECTOR)
     a = pid.pid_scores(np.random.default_rng(2), *args)
     b = pid.pid_scores(np.random.default_rng(2), *args)
     total = sum(a[h] for h in pid.HYPOTHESES)

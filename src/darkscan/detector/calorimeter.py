@@ -275,7 +275,7 @@ def decay_to_muon(apdg, p, theta, k):  # pragma: no cover - compiled
 def hadron_layers(interaction_layer, p, k):  # pragma: no cover - compiled
     """Layers fired by a hadron that reaches the KLM and interacts in layer
     ``interaction_layer`` (geometric with the per-layer survival), at most a muon's range."""
-    return min(interaction_layer, max(muon_range(p, k), 1.0))
+    return min(interaction_layer, max(math.floor(muon_range(p, k)), 1.0))
 
 
 @jit

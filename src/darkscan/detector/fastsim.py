@@ -346,7 +346,7 @@ def simulate(sample: Sample, *, seed: int | np.random.SeedSequence,
     layers = calorimeter.klm_hits(rng_klm, part["pdg"], part["p"], part["E"], part["theta"],
                                   dep["region"], params)["layers"]
     track_off, part_to_track = _track_index(part["ev"], tk, n_events, len(part["pdg"]))
-    tracks.update(pid.pid_scores(rng_pid, part["pdg"], part["mass"], part["p"],
+    tracks.update(pid.pid_scores(rng_pid, part["mass"], part["p"],
                                  np.hypot(part["px"], part["py"]), part["theta"],
                                  np.where(cl["keep"], cl["E"], np.nan), layers, params,
                                  index=tk))

@@ -65,7 +65,13 @@ def constants(params: DetectorParameters) -> np.ndarray:
         params.arich_background, params.arich_x0,                                     # 16-17
         params.ecl_mip_energy, params.ecl_mip_sigma, params.ecl_hadron_shower_prob,   # 18-20
         params.sigma_e_a, params.sigma_e_b, params.sigma_e_c,                         # 21-23
+        _highland_1gev(params.top_x0), _highland_1gev(params.arich_x0),               # 24-25
     ], dtype=float)
+
+
+def _highland_1gev(x0: float) -> float:
+    """θ₀/√3 (rad) of a β = 1, 1 GeV particle in a radiator of x0 radiation lengths."""
+    return 0.0136 * math.sqrt(x0) * (1.0 + 0.038 * math.log(x0)) / math.sqrt(3.0)
 
 
 @inline
@@ -89,9 +95,23 @@ def cherenkov(p, mass, n):  # pragma: no cover - compiled
 
 @inline
 def highland(p, mass, x0):  # pragma: no cover - compiled
-    """Mean-direction multiple-scattering angle θ₀/√3 in a radiator of thickness x0 (X/X₀)."""
+    """Mean-direction multiple-scattering angle θ₀/√3 in a radiator of thickness x0 (X/X₀):
+    Highland's 13.6 MeV/(βp) √x0 (1 + 0.038 ln x0) (PDG, passage of particles through
+    matter)."""
     beta = p / math.sqrt(p * p + mass * mass)
     return 0.0136 / (beta * p) * math.sqrt(x0) * (1.0 + 0.038 * math.log(x0)) / math.sqrt(3.0)
+
+
+LOG_FLOOR = math.log(FLOOR)
+_LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+
+
+@inline
+def _log_gauss(x, mu, sigma):  # pragma: no cover - compiled
+    """log of the normal density, at least :data:`LOG_FLOOR` (a floor added, in log space the
+    larger of the two: within log 2 of the sum)."""
+    z = (x - mu) / sigma
+    return max(-0.5 * z * z - math.log(sigma) - _LOG_SQRT_2PI, LOG_FLOOR)
 
 
 @inline
@@ -116,149 +136,181 @@ def range_probability(layers, expected, k):  # pragma: no cover - compiled
 
 
 @inline
-def _klm_term(h, layers, p, theta, k):  # pragma: no cover - compiled
-    """Probability of the KLM layer count under hypothesis index h (0 e, 1 μ, 2 π, 3 K, 4 p);
-    ``k`` from :func:`calorimeter.klm_constants`."""
-    if h == 0:
-        return 1.0 if layers == 0 else FLOOR
-    if h == 1:
-        if layers == 0:
-            return 1.0 - k[5]
-        return k[5] * range_probability(layers, muon_range(p, k), k) + FLOOR
-    # a π or K that decayed to μν before the KLM fires it as that muon: a range between
-    # those of the slowest and the fastest muon
-    prob, lowest = decay_to_muon(HYPOTHESIS_PDG_ARRAY[h], p, theta, k)
-    hi, lo = muon_range(p, k), max(muon_range(lowest * p, k), 1.0)
+def _klm_hadron(apdg, layers, p, theta, k):  # pragma: no cover - compiled
+    """P(layers) for a hadron: no hit, a shower that starts in layer L (geometric with the
+    survival per layer), or all layers it can reach (a muon's range); a π or K that decayed
+    to μν before the KLM fires it as that muon: a range between those of the slowest and the
+    fastest muon."""
+    prob, lowest = decay_to_muon(apdg, p, theta, k)
+    hi = muon_range(p, k)
     if layers == 0:
         return (1.0 - prob) * (1.0 - k[6]) + prob * (1.0 - k[5]) + FLOOR
-    # interacts in layer L (geometric), or crosses all it can reach (a muon's range)
-    reach = max(hi, 1.0)
+    reach = max(math.floor(hi), 1.0)
     shower = 0.0
     if layers < reach:
         shower = k[6] * (1.0 - k[19]) * k[19] ** (layers - 1)
     elif layers == reach:
         shower = k[6] * k[19] ** (layers - 1)
-    decayed = prob * k[5] / (hi - lo + 1.0) if lo <= layers <= hi else 0.0
+    decayed = 0.0
+    if prob > 0.0:
+        lo = max(muon_range(lowest * p, k), 1.0)
+        if lo - 0.5 <= layers <= hi + 0.5:
+            decayed = prob * k[5] / (hi - lo + 1.0)
     return (1.0 - prob) * shower + decayed + FLOOR
 
 
 @inline
-def _ecl_term(h, energy, p, mass, c):  # pragma: no cover - compiled
-    """Density of the matched cluster energy under the hypothesis of this mass (h as above)."""
-    e_tot = math.sqrt(p * p + mass * mass)
-    ekin = e_tot - mass
-    if h == 0:
-        return _gauss(energy, e_tot, e_tot * e_rel(e_tot, c[21], c[22], c[23])) + FLOOR
-    d = min(c[18], ekin)
-    sigma = math.sqrt(c[19] ** 2 + (d * e_rel(d, c[21], c[22], c[23])) ** 2)
-    mip = _gauss(energy, d, sigma)
-    if h == 1:
-        return mip + FLOOR
-    lo, hi = 0.3 * ekin, 0.9 * ekin
-    s = max(hi * e_rel(hi, c[21], c[22], c[23]), 1e-3)
-    shower = (_phi((energy - lo) / s) - _phi((energy - hi) / s)) / max(hi - lo, 1e-6)
-    return (1.0 - c[20]) * mip + c[20] * shower + FLOOR
+def _cherenkov_ll(out, n_photons, cos_measured, p, masses, index, n0, s1, bkg, ms0, theta_max
+                  ):  # pragma: no cover - compiled
+    """Add, per hypothesis, the Poisson photon count and the density of the measured mean angle
+    (compared as cos θ, σ_cos = sin θ_c σ_θ; background photons flat in angle); ``ms0``: the
+    Highland angle of a β = 1 particle of 1 GeV in the radiator."""
+    s2_max = 1.0 - 1.0 / (index * index)
+    log_flat = -math.log(theta_max)
+    for h in range(5):
+        m = masses[h]
+        e = math.sqrt(p * p + m * m)
+        cos_t = e / (index * p)
+        s2 = 0.0 if cos_t >= 1.0 else 1.0 - cos_t * cos_t
+        signal = n0 * s2 / s2_max
+        mu = signal + bkg
+        log_mu = math.log(mu)
+        ll = n_photons * log_mu - mu
+        if n_photons > 0:
+            background = math.log(bkg) + log_flat
+            if signal > 0.0:
+                ms = ms0 * e / (p * p)  # θ₀ ∝ 1/(βp)
+                sigma = math.sqrt(s2 * (s1 * s1 / max(signal, 1.0) + ms * ms))
+                background = max(math.log(signal) + _log_gauss(cos_measured, cos_t, sigma),
+                                 background)
+            ll += background - log_mu
+        out[h] += ll
 
 
 @inline
-def _cherenkov_term(n_photons, angle, p, mass, index, n0, s1, bkg, x0, theta_max
-                    ):  # pragma: no cover - compiled
-    """Poisson photon count times the mean-angle density under a hypothesis of this mass."""
-    theta_c, s2 = cherenkov(p, mass, index)
-    s2_max = 1.0 - 1.0 / (index * index)
-    mu = n0 * s2 / s2_max + bkg
-    log_count = n_photons * math.log(mu) - mu
-    if n_photons == 0:
-        return log_count
-    flat = 1.0 / theta_max
-    if theta_c == 0.0:
-        return log_count + math.log(flat)
-    signal = n0 * s2 / s2_max
-    sigma = math.sqrt(s1 * s1 / max(signal, 1.0) + highland(p, mass, x0) ** 2)
-    dens = (signal * _gauss(angle, theta_c, sigma) + bkg * flat) / (signal + bkg)
-    return log_count + math.log(dens + FLOOR)
-
-
-@jit
-def _loglik(n_photons, angle, radiator, dedx, cluster_e, layers, p, theta, masses, c, k
-            ):  # pragma: no cover - compiled
-    """Log-likelihoods of the five hypotheses from one track's measurements; ``radiator`` 0
-    none, 1 TOP, 2 ARICH; ``dedx`` NaN without, ``cluster_e`` NaN without a cluster."""
-    out = np.zeros(5)
-    in_klm = klm_accepts(theta, k[0], k[1]) and p > k[2]
+def _ecl_ll(out, energy, p, masses, c):  # pragma: no cover - compiled
+    """Add, per hypothesis, the density of the matched cluster energy: full energy (e), a MIP
+    (μ), a MIP or a shower of 30–90% of the kinetic energy (hadrons)."""
     for h in range(5):
         m = masses[h]
-        bg = p / m
-        mean = dedx_mean(bg, c[1], c[2])
-        ll = 0.0
-        if not np.isnan(dedx):
-            ll += math.log(_gauss(dedx, mean, c[0] * mean) + FLOOR)
-        if radiator == 1:
-            ll += _cherenkov_term(n_photons, angle, p, m, c[6], c[7], c[8], c[9], c[10], 1.0)
-        elif radiator == 2:
-            ll += _cherenkov_term(n_photons, angle, p, m, c[13], c[14], c[15], c[16], c[17],
-                                  0.4)
-        if not np.isnan(cluster_e):
-            ll += math.log(_ecl_term(h, cluster_e, p, m, c))
-        if in_klm:
-            ll += math.log(_klm_term(h, layers, p, theta, k))
-        out[h] = ll
-    return out
+        e_tot = math.sqrt(p * p + m * m)
+        if h == 0:
+            out[h] += _log_gauss(energy, e_tot, e_tot * e_rel(e_tot, c[21], c[22], c[23]))
+            continue
+        ekin = e_tot - m
+        d = min(c[18], ekin)
+        sigma = math.sqrt(c[19] ** 2 + (d * e_rel(d, c[21], c[22], c[23])) ** 2)
+        if h == 1:
+            out[h] += _log_gauss(energy, d, sigma)
+            continue
+        lo, hi = 0.3 * ekin, 0.9 * ekin
+        s = max(hi * e_rel(hi, c[21], c[22], c[23]), 1e-3)
+        shower = (_phi((energy - lo) / s) - _phi((energy - hi) / s)) / max(hi - lo, 1e-6)
+        out[h] += math.log((1.0 - c[20]) * _gauss(energy, d, sigma) + c[20] * shower + FLOOR)
+
+
+@inline
+def _klm_ll(out, layers, p, theta, k):  # pragma: no cover - compiled
+    """Add, per hypothesis, the probability of the KLM layer count."""
+    out[0] += 0.0 if layers == 0 else LOG_FLOOR
+    if layers == 0:
+        out[1] += math.log(1.0 - k[5])
+    else:
+        out[1] += math.log(k[5] * range_probability(layers, muon_range(p, k), k) + FLOOR)
+    for h in range(2, 5):
+        out[h] += math.log(_klm_hadron(HYPOTHESIS_PDG_ARRAY[h], layers, p, theta, k))
+
+
+@inline
+def photon_count(rng, mean):  # pragma: no cover - compiled
+    """A Poisson count of this mean; its normal limit above 10 (rounded, at least 0), which is
+    a few times cheaper to draw."""
+    if mean < 10.0:
+        return rng.poisson(mean)
+    return max(math.floor(mean + math.sqrt(mean) * rng.standard_normal() + 0.5), 0)
 
 
 @jit
-def _scores(rng, index, apdg, mass, p, pt, theta, cluster_e, layers, masses, c, k
+def loglik(out, n_photons, cos_measured, radiator, dedx, cluster_e, layers, p, theta, masses,
+           c, k):  # pragma: no cover - compiled
+    """The five hypotheses' log-likelihoods of one track's measurements, into ``out``;
+    ``radiator`` 0 none, 1 TOP, 2 ARICH (``n_photons``, the cosine of the mean Cherenkov angle);
+    ``dedx`` NaN without, ``cluster_e`` NaN without a cluster; ``c`` from :func:`constants`,
+    ``k`` from :func:`calorimeter.klm_constants`."""
+    log_p = math.log(p)
+    log_plateau = math.log(c[2])
+    for h in range(5):
+        out[h] = 0.0
+        if not np.isnan(dedx):
+            m = masses[h]
+            bg2 = p * p / (m * m)
+            b2 = bg2 / (1.0 + bg2)
+            mean = (c[1] + 2.0 * min(log_p - math.log(m), log_plateau) - b2) / b2
+            out[h] += _log_gauss(dedx, mean, c[0] * mean)
+    if radiator == 1:
+        _cherenkov_ll(out, n_photons, cos_measured, p, masses, c[6], c[7], c[8], c[9], c[24],
+                      1.0)
+    elif radiator == 2:
+        _cherenkov_ll(out, n_photons, cos_measured, p, masses, c[13], c[14], c[15], c[16],
+                      c[25], 0.4)
+    if not np.isnan(cluster_e):
+        _ecl_ll(out, cluster_e, p, masses, c)
+    if klm_accepts(theta, k[0], k[1]) and p > k[2]:
+        _klm_ll(out, layers, p, theta, k)
+
+
+@jit
+def _scores(rng, index, mass, p, pt, theta, cluster_e, layers, masses, c, k
             ):  # pragma: no cover - compiled
     """Measure and score each track (particle ``index[i]``): one normal (dE/dx) per track, then
-    two Poisson counts and one normal or uniform (angle) where a radiator is crossed."""
+    a photon count and one normal or uniform (angle) where a radiator is crossed."""
     n = index.shape[0]
     out = np.empty((5, n))
+    ll = np.empty(5)
     for i in range(n):
         j = index[i]
         m, pj, th = mass[j], p[j], theta[j]
-        bg = pj / m
-        mean = dedx_mean(bg, c[1], c[2])
+        mean = dedx_mean(pj / m, c[1], c[2])
         dedx = mean * (1.0 + c[0] * rng.standard_normal())
         radiator = 0
+        index_n, n0, s1, bkg, x0, theta_max = c[6], c[7], c[8], c[9], c[10], 1.0
         if c[3] <= th <= c[4] and pt[j] > c[5]:
             radiator = 1
-            index_n, n0, s1, bkg, x0, theta_max = c[6], c[7], c[8], c[9], c[10], 1.0
         elif c[11] <= th <= c[12]:
             radiator = 2
             index_n, n0, s1, bkg, x0, theta_max = c[13], c[14], c[15], c[16], c[17], 0.4
-        n_photons, angle = 0, 0.0
+        n_photons, cos_measured = 0, 1.0
         if radiator > 0:
             theta_c, s2 = cherenkov(pj, m, index_n)
-            signal = rng.poisson(n0 * s2 / (1.0 - 1.0 / (index_n * index_n)))
-            background = rng.poisson(bkg)
-            n_photons = signal + background
-            if signal > 0:
-                sigma = math.sqrt(s1 * s1 / signal + highland(pj, m, x0) ** 2)
-                angle = theta_c + sigma * rng.standard_normal()
+            signal = n0 * s2 / (1.0 - 1.0 / (index_n * index_n))
+            n_photons = photon_count(rng, signal + bkg)
+            if signal > 0.0:
+                sigma = math.sqrt(s1 * s1 / max(signal, 1.0) + highland(pj, m, x0) ** 2)
+                cos_measured = math.cos(theta_c + sigma * rng.standard_normal())
             else:
-                angle = theta_max * rng.random()
-        ll = _loglik(n_photons, angle, radiator, dedx, cluster_e[j], layers[j], pj, th,
-                     masses, c, k)
+                cos_measured = math.cos(theta_max * rng.random())
+        loglik(ll, n_photons, cos_measured, radiator, dedx, cluster_e[j], layers[j], pj, th, masses,
+               c, k)
         top = ll.max()
         total = 0.0
         for h in range(5):
-            total += math.exp(ll[h] - top)
+            ll[h] = math.exp(ll[h] - top)
+            total += ll[h]
         for h in range(5):
-            out[h, i] = math.exp(ll[h] - top) / total
+            out[h, i] = ll[h] / total
     return out
 
 
-def pid_scores(rng: np.random.Generator, apdg: np.ndarray, mass: np.ndarray, p: np.ndarray,
-               pt: np.ndarray, theta: np.ndarray, cluster_e: np.ndarray, klm_layers: np.ndarray,
+def pid_scores(rng: np.random.Generator, mass: np.ndarray, p: np.ndarray, pt: np.ndarray,
+               theta: np.ndarray, cluster_e: np.ndarray, klm_layers: np.ndarray,
                params: DetectorParameters, index: np.ndarray | None = None
                ) -> dict[str, np.ndarray]:
-    """ID scores of tracks of true species ``apdg`` (signed ids accepted), mass, true momentum,
-    transverse momentum and polar angle, with their matched cluster energy (NaN without) and
-    KLM layers fired; with ``index``, of particles ``index``."""
+    """ID scores of tracks of true mass (the species), momentum, transverse momentum and polar
+    angle, with their matched cluster energy (NaN without) and the KLM layers they fired; with
+    ``index``, of particles ``index``."""
     index = np.arange(len(p)) if index is None else index
     f = np.ascontiguousarray
-    out = _scores(rng, f(index, np.int64), f(np.abs(apdg), np.int64), f(mass, float),
-                  f(p, float), f(pt, float), f(theta, float), f(cluster_e, float),
-                  f(klm_layers, np.int64), np.array(HYPOTHESIS_MASS), constants(params),
-                  klm_constants(params))
+    out = _scores(rng, f(index, np.int64), f(mass, float), f(p, float), f(pt, float),
+                  f(theta, float), f(cluster_e, float), f(klm_layers, np.int64),
+                  np.array(HYPOTHESIS_MASS), constants(params), klm_constants(params))
     return dict(zip(HYPOTHESES, out, strict=True))
