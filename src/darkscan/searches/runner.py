@@ -444,34 +444,68 @@ def _combine(search: Search, runs: list[_ChannelRun], lum: Luminosity) -> _Combi
 def _couplings(search: Search, rows: list[tuple[str, LimitResult, np.ndarray]],
                row_axes: dict[str, np.ndarray]) -> tuple[CouplingLimit, ...]:
     """Coupling limits of every row from the limit on the quantity and the simulated signal's
-    (σ ∝ coupling^power; ``ref``: the quantity the simulation has, NaN: no conversion)."""
+    (σ ∝ coupling^power; ``ref``: the quantity the simulation has, NaN: no conversion), with
+    each row's channel's branching fraction; then the excluded ranges along an axis
+    (``Interpretation.excluded_along``)."""
     from darkscan.interpret import coupling_upper_limit
 
     first = search.axes[0].name
     n = len(next(iter(row_axes.values()))) // len(rows)
-    points = [{a: float(v[i]) for a, v in row_axes.items()} for i in range(n)]
+    axes_n = {a: v[:n] for a, v in row_axes.items()}
+    points = [{a: float(v[i]) for a, v in axes_n.items()} for i in range(n)]
     # the combination's reference signal is its channels' common one (see _combine)
     params = [search.signal.sample_for(search.channels[0].name if name == COMBINED else name
                                        ).params for name, _, _ in rows]
     out = []
     for itp in search.interpretations:
-        br = itp.branching({a: v[:n] for a, v in row_axes.items()})
 
-        def to_coupling(limit: np.ndarray, sim: np.ndarray, given: Any, br: np.ndarray = br,
+        def to_coupling(limit: np.ndarray, sim: np.ndarray, ref: np.ndarray, br: np.ndarray,
                         itp: Interpretation = itp) -> np.ndarray:
-            ref = np.array([itp.reference({**given, **p}) for p in points])
             out = coupling_upper_limit(limit, sim, ref, br, power=itp.power)
-            return np.where(np.isnan(sim), np.nan, out)
+            return np.where(np.isnan(sim) | np.isnan(br), np.nan, out)
 
+        refs = [np.array([itp.reference({**given, **p}) for p in points]) for given in params]
+        brs = [itp.branching_in(name, axes_n) for name, _, _ in rows]
+        obs = np.concatenate([to_coupling(lim.observed, sim, ref, br) for (_, lim, sim), ref, br
+                              in zip(rows, refs, brs, strict=True)])
+        exp = np.concatenate([np.array([to_coupling(row, sim, ref, br) for row in lim.expected])
+                              for (_, lim, sim), ref, br in zip(rows, refs, brs, strict=True)],
+                             axis=1)
         out.append(CouplingLimit(
-            f"{itp.column}_ul_{itp.model}", itp.label, itp.model, itp.description,
-            np.concatenate([to_coupling(lim.observed, sim, given)
-                            for (_, lim, sim), given in zip(rows, params, strict=True)]),
-            np.concatenate([np.array([to_coupling(row, sim, given) for row in lim.expected])
-                            for (_, lim, sim), given in zip(rows, params, strict=True)],
-                           axis=1),
+            f"{itp.column}_ul_{itp.model}", itp.label, itp.model, itp.description, obs, exp,
             {name: band(row_axes[first]) for name, band in itp.bands.items()}))
+        if itp.excluded_along:
+            out.extend(_excluded_along(search, itp, row_axes, n, np.concatenate(refs), obs,
+                                       exp))
     return tuple(out)
+
+
+def _excluded_along(search: Search, itp: Interpretation, row_axes: dict[str, np.ndarray],
+                    n: int, ref: np.ndarray, obs: np.ndarray, exp: np.ndarray
+                    ) -> tuple[CouplingLimit, ...]:
+    """The lowest and highest value of ``itp.excluded_along`` where the model at its reference
+    coupling is excluded (:func:`darkscan.interpret.excluded_axis_range`), per set of rows with
+    the same other axes in one channel (``n`` rows per channel), written on each of its rows;
+    from the observed and from each expected limit."""
+    from darkscan.interpret import excluded_axis_range
+
+    along = itp.excluded_along
+    other = [a.name for a in search.axes if a.name != along]
+    keys = [(i // n, *(float(row_axes[a][i]) for a in other)) for i in range(len(obs))]
+    low, high = np.full((6, len(obs)), np.nan), np.full((6, len(obs)), np.nan)
+    for key in dict.fromkeys(keys):
+        sel = np.array([k == key for k in keys])
+        for j, lim in enumerate((obs, *exp)):
+            low[j, sel], high[j, sel] = excluded_axis_range(row_axes[along][sel], lim[sel],
+                                                            ref[sel])
+    axis = next(a for a in search.axes if a.name == along)
+    text = (f"the {along} range where the model at its simulated parameters ({itp.column} at "
+            f"its reference) is excluded, the other axes fixed: log({itp.column}_UL/reference) "
+            f"linear in log {along} between grid values, nothing beyond the grid")
+    return tuple(CouplingLimit(f"{along}_excluded_{side}_{itp.model}",
+                               f"{axis.label} excluded ({side} edge)", itp.model,
+                               f"{text} ({side} edge)", edge[0], edge[1:])
+                 for side, edge in (("low", low), ("high", high)))
 
 
 def _run_summary(search: Search, runs: list[_ChannelRun], combination: _Combination | None,

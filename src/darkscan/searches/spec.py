@@ -393,7 +393,15 @@ class Interpretation:
     ``reference(params)``; σ ∝ coupling^``power``, so the limit is
     ``reference · (σ_UL / (σ_ref · B))^(1/power)``
     (:func:`darkscan.interpret.coupling_upper_limit`).
-    ``branching``: B(decay searched for) per signal point, from the axis values (arrays)."""
+    ``branching``: B(decay searched for) per signal point, from the axis values (arrays); or
+    ``channel_branching``, (channel, axis values) → B, where the decay searched for differs
+    between the channels (h′ → μ⁺μ⁻, π⁺π⁻, K⁺K⁻): one of the two. A combination's rows get a
+    coupling only from ``branching`` (one B in every channel); with ``channel_branching`` they
+    get NaN, the combined limit being on one σ × B shared by channels whose B differ.
+    ``excluded_along``: an axis along which the model at its reference coupling is read as an
+    excluded range (:func:`darkscan.interpret.excluded_axis_range`; columns
+    ``<axis>_excluded_low|high_<model>``), for an axis the cross section does not depend on
+    but the acceptance does (a lifetime set by another coupling)."""
 
     model: str  #: column suffix, e.g. "vanilla"
     column: str  #: coupling name in the column, e.g. "gprime", "eps2_alphad"
@@ -401,15 +409,33 @@ class Interpretation:
     description: str
     reference: Callable[[Mapping[str, float]], float]
     power: float
-    branching: Callable[[Mapping[str, np.ndarray]], np.ndarray]
+    branching: Callable[[Mapping[str, np.ndarray]], np.ndarray] | None = None
     bands: Mapping[str, Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]] = field(
         default_factory=dict)
+    channel_branching: Callable[[str, Mapping[str, np.ndarray]], np.ndarray] | None = None
+    excluded_along: str = ""
 
     def __post_init__(self) -> None:
         if not _ID.match(self.model) or not _ID.match(self.column):
             raise _fail(f"interpretation {self.model!r}", "model and column must be ASCII ids")
         if self.power <= 0:
             raise _fail(f"interpretation {self.model!r}", "power must be positive")
+        if (self.branching is None) == (self.channel_branching is None):
+            raise _fail(f"interpretation {self.model!r}", "give branching (one B for every "
+                        "channel) or channel_branching (B per channel), exactly one")
+
+    def branching_in(self, channel: str, axes: Mapping[str, np.ndarray]) -> np.ndarray:
+        """B(decay searched for) in ``channel`` at each point (``axes``: the axis values as
+        arrays); NaN for the combination where B is per channel."""
+        n = len(next(iter(axes.values())))
+        if self.channel_branching is not None:
+            if channel == COMBINED:
+                return np.full(n, np.nan)
+            out = self.channel_branching(channel, axes)
+        else:
+            assert self.branching is not None
+            out = self.branching(axes)
+        return np.broadcast_to(np.asarray(out, float), (n,)).copy()
 
 
 @dataclass(frozen=True)
@@ -463,6 +489,10 @@ class Search:
         axes = {a.name for a in self.signal.axes}
         quantities = {self.quantity.name} | {f"{i.column}_ul_{i.model}"
                                              for i in self.interpretations}
+        for i in self.interpretations:
+            if i.excluded_along and i.excluded_along not in axes:
+                raise _fail(where, f"interpretation {i.model!r}: excluded_along "
+                            f"{i.excluded_along!r} is not an axis ({sorted(axes)})")
         for p in self.published:
             if p.axis not in axes or p.quantity not in quantities or len(p.x) != len(p.y):
                 raise _fail(where, f"published limit {p.label!r}: axis must be one of {axes}, "
