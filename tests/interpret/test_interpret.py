@@ -46,3 +46,18 @@ def test_excluded_axis_range_interpolates_in_logs_within_the_grid() -> None:
     np.testing.assert_allclose([lo2, hi2], [lo, hi])
     with pytest.raises(ValueError, match="positive"):
         excluded_axis_range(np.array([0.0, 1.0]), np.ones(2), 1.0)
+
+
+def test_truncated_efficiency_is_the_decays_up_to_the_cut() -> None:
+    from darkscan.interpret.lifetime import truncated_efficiency
+
+    # every event counted, 2·10⁵ decays at cτ₀ = 1 cm counted up to 3 cm: at cτ₁ the
+    # efficiency is P(ℓ ≤ 3 cm) = 1 − e^(−3/cτ₁), a lower bound of the true 1
+    ell = np.random.default_rng(4).exponential(1.0, 200_000)
+    c1 = np.array([0.5, 1.0, 2.0, 10.0])
+    eff = truncated_efficiency(ell, np.ones_like(ell), len(ell), 1.0, c1, 3.0)
+    np.testing.assert_allclose(eff, 1 - np.exp(-3.0 / c1), rtol=0.01)
+    # an event without a decay length (NaN), beyond the cut or not counted (weight 0) adds
+    # nothing: one of four generated
+    w = np.r_[np.ones(3), 0.0]
+    assert truncated_efficiency(np.array([0.5, np.nan, 4.0, 0.1]), w, 4, 1.0, 1.0, 3.0) == 0.25

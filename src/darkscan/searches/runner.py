@@ -189,7 +189,7 @@ def evaluate(search: Search, reconstructed: Reconstructed, points: list[dict[str
         cl=search.cl, method=search.inference.method, out_dir=out_dir, axes=axes,
         points=row_axes, channel=np.repeat([name for name, _, _ in rows], n),
         quantity=search.quantity.name, quantity_label=search.quantity_label, limits=limits,
-        couplings=_couplings(search, rows, row_axes), signal=signal, windows=windows,
+        couplings=_couplings(search, rows, row_axes, runs), signal=signal, windows=windows,
         selection=(runs[0].channel.selection if not several else tuple(
             f"{r.channel.name}: {cut}" for r in runs for cut in r.channel.selection)),
         samples=tuple(_summary(nt, r.selected[k], *r.samples[k], search,
@@ -302,9 +302,12 @@ def _reconstruct(search: Search, points: list[dict[str, float]], *, quick: bool,
 
 
 def kept_columns(search: Search) -> tuple[str, ...]:
-    """What the extraction reads, and the truth column lifetime reweighting needs."""
+    """What the extraction reads, and the truth columns lifetime reweighting and
+    coupling-dependent lifetimes (``Interpretation.lifetime``) need."""
     rw = search.signal.lifetime
-    return search.extraction.observables + ((rw.column,) if rw is not None else ())
+    truth = ((rw.column,) if rw is not None else ()) + tuple(
+        i.lifetime.column for i in search.interpretations if i.lifetime is not None)
+    return search.extraction.observables + tuple(dict.fromkeys(truth))
 
 
 def _run_channel(search: Search, channel: Channel,
@@ -442,11 +445,14 @@ def _combine(search: Search, runs: list[_ChannelRun], lum: Luminosity) -> _Combi
 
 
 def _couplings(search: Search, rows: list[tuple[str, LimitResult, np.ndarray]],
-               row_axes: dict[str, np.ndarray]) -> tuple[CouplingLimit, ...]:
+               row_axes: dict[str, np.ndarray], runs: list[_ChannelRun] | None = None
+               ) -> tuple[CouplingLimit, ...]:
     """Coupling limits of every row from the limit on the quantity and the simulated signal's
     (σ ∝ coupling^power; ``ref``: the quantity the simulation has, NaN: no conversion), with
-    each row's channel's branching fraction; then the excluded ranges along an axis
-    (``Interpretation.excluded_along``)."""
+    each row's channel's branching fraction, and where the coupling sets a lifetime the
+    efficiency at that lifetime (``runs``: the channels' selected signal; the combination's
+    rows NaN); then the excluded ranges along an axis (``Interpretation.excluded_along``,
+    from the model at the simulated parameters)."""
     from darkscan.interpret import coupling_upper_limit
 
     first = search.axes[0].name
@@ -471,13 +477,70 @@ def _couplings(search: Search, rows: list[tuple[str, LimitResult, np.ndarray]],
         exp = np.concatenate([np.array([to_coupling(row, sim, ref, br) for row in lim.expected])
                               for (_, lim, sim), ref, br in zip(rows, refs, brs, strict=True)],
                              axis=1)
+        fixed = (obs, exp)
+        if itp.lifetime is not None:
+            by_name = {r.channel.name: r for r in runs or ()}
+            parts = [_with_lifetime(search, itp, by_name.get(name), given, points, ref,
+                                    obs[k * n:(k + 1) * n], exp[:, k * n:(k + 1) * n])
+                     for k, ((name, _, _), given, ref) in enumerate(zip(rows, params, refs,
+                                                                        strict=True))]
+            obs = np.concatenate([o for o, _ in parts])
+            exp = np.concatenate([e for _, e in parts], axis=1)
         out.append(CouplingLimit(
             f"{itp.column}_ul_{itp.model}", itp.label, itp.model, itp.description, obs, exp,
             {name: band(row_axes[first]) for name, band in itp.bands.items()}))
         if itp.excluded_along:
-            out.extend(_excluded_along(search, itp, row_axes, n, np.concatenate(refs), obs,
-                                       exp))
+            out.extend(_excluded_along(search, itp, row_axes, n, np.concatenate(refs),
+                                       *fixed))
     return tuple(out)
+
+
+def _with_lifetime(search: Search, itp: Interpretation, run: _ChannelRun | None,
+                   given: Any, points: list[dict[str, float]], ref: np.ndarray,
+                   obs: np.ndarray, exp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One channel's coupling limits where the coupling also sets a lifetime
+    (:class:`~darkscan.searches.spec.CouplingLifetime`): from the limits at the simulated
+    lifetime (``obs``, ``exp``: σ ∝ g^power only), the lowest scanned g where
+    (g/g_ref)^power ε(cτ(g))/ε_ref reaches (g_fixed/g_ref)^power, log-linear between scan
+    points; NaN below the scan or without a run (the combination), inf where the scan never
+    reaches it."""
+    from darkscan.interpret.lifetime import truncated_efficiency
+
+    lt = itp.lifetime
+    assert lt is not None
+    n = len(points)
+    if run is None:
+        return np.full(n, np.nan), np.full((5, n), np.nan)
+    out = np.full((6, n), np.inf)
+    fixed = np.vstack([obs, exp])
+    for i, p in enumerate(points):
+        s = run.selected[run.signal_ids[i]]
+        eff_ref = float(run.counts.efficiency[i])
+        if not (eff_ref > 0 and len(s.weight)):
+            continue  # blind: no limit (inf), as the fixed-lifetime ones
+        ctau0 = float(lt.ctau({**given, **p}))
+        g = lt.couplings(float(ref[i]))
+        counted = search.extraction.counted(run.counts, i, s)
+        eff = truncated_efficiency(s.values[lt.column], np.where(counted, s.mc_weight, 0.0),
+                                   s.n_generated, ctau0,
+                                   ctau0 * (g / ref[i]) ** (-lt.ctau_power),
+                                   lt.max_ctaus * ctau0)
+        with np.errstate(divide="ignore"):
+            log_gain = itp.power * np.log(g / ref[i]) + np.log(eff / eff_ref)
+            need = itp.power * np.log(fixed[:, i] / ref[i])
+        above = log_gain[None, :] >= need[:, None]
+        j = np.argmax(above, axis=1)
+        hit = above.any(axis=1)
+        lo = np.maximum(j - 1, 0)
+        y0, y1 = log_gain[lo], log_gain[j]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.clip(np.where(np.isfinite(y0) & (y1 > y0), (need - y0) / (y1 - y0), 1.0),
+                        0.0, 1.0)
+        lg = np.log(g)
+        value = np.exp(lg[lo] + t * (lg[j] - lg[lo]))
+        out[:, i] = np.where(~np.isfinite(need), fixed[:, i],
+                             np.where(hit & (j == 0), np.nan, np.where(hit, value, np.inf)))
+    return out[0], out[1:]
 
 
 def _excluded_along(search: Search, itp: Interpretation, row_axes: dict[str, np.ndarray],

@@ -385,6 +385,39 @@ SIGMA = Quantity()
 
 
 @dataclass(frozen=True)
+class CouplingLifetime:
+    """The coupling of an :class:`Interpretation` also sets the lifetime of a long-lived
+    particle of the signal, cτ ∝ coupling^(−``ctau_power``) (the χ₂ of inelastic dark matter:
+    every width ∝ ε²), so the efficiency changes with the coupling. ``column``: that particle's
+    proper decay length per event (a truth variable of the ntuple); ``ctau``: its cτ (cm) at
+    the simulated parameters. The limit is then the lowest coupling g of a log scan
+    (``scan``: from/to times the reference, points) where (g/g_ref)^power · ε(cτ(g))/ε_ref
+    reaches σ_UL/(σ_ref B), ε(cτ) the window's efficiency with the events reweighted to cτ
+    (:func:`darkscan.interpret.lifetime.truncated_efficiency`) and counted up to
+    ``max_ctaus`` simulated cτ of proper decay length: a lower bound of the efficiency, so a
+    conservative limit."""
+
+    column: str
+    ctau: Callable[[Mapping[str, float]], float]
+    ctau_power: float = 2.0
+    max_ctaus: float = 3.0
+    scan: tuple[float, float, int] = (0.01, 100.0, 801)
+
+    def __post_init__(self) -> None:
+        if not self.ctau_power > 0 or not self.max_ctaus > 0:
+            raise _fail("coupling lifetime", "ctau_power and max_ctaus must be positive")
+        lo, hi, k = self.scan
+        if not 0 < lo < 1 < hi or k < 3:
+            raise _fail("coupling lifetime", f"scan must run from below to above the "
+                        f"reference (0 < from < 1 < to, ≥ 3 points), got {self.scan}")
+
+    def couplings(self, reference: float) -> np.ndarray:
+        """The scanned couplings."""
+        lo, hi, k = self.scan
+        return reference * np.geomspace(lo, hi, int(k))
+
+
+@dataclass(frozen=True)
 class Interpretation:
     """σ × B limits read as limits on a coupling in one model.
 
@@ -401,7 +434,10 @@ class Interpretation:
     ``excluded_along``: an axis along which the model at its reference coupling is read as an
     excluded range (:func:`darkscan.interpret.excluded_axis_range`; columns
     ``<axis>_excluded_low|high_<model>``), for an axis the cross section does not depend on
-    but the acceptance does (a lifetime set by another coupling)."""
+    but the acceptance does (a lifetime set by another coupling); it compares the limit with
+    the model at the simulated parameters, so the lifetime there is the simulated one.
+    ``lifetime``: the coupling sets a lifetime too (:class:`CouplingLifetime`); the
+    extraction must say which events it counts (:meth:`Extraction.counted`)."""
 
     model: str  #: column suffix, e.g. "vanilla"
     column: str  #: coupling name in the column, e.g. "gprime", "eps2_alphad"
@@ -414,6 +450,7 @@ class Interpretation:
         default_factory=dict)
     channel_branching: Callable[[str, Mapping[str, np.ndarray]], np.ndarray] | None = None
     excluded_along: str = ""
+    lifetime: CouplingLifetime | None = None
 
     def __post_init__(self) -> None:
         if not _ID.match(self.model) or not _ID.match(self.column):
@@ -490,6 +527,10 @@ class Search:
         quantities = {self.quantity.name} | {f"{i.column}_ul_{i.model}"
                                              for i in self.interpretations}
         for i in self.interpretations:
+            if i.lifetime is not None and type(self.extraction).counted is Extraction.counted:
+                raise _fail(where, f"interpretation {i.model!r}: a coupling-dependent lifetime "
+                            f"needs an extraction that says which events it counts; "
+                            f"{type(self.extraction).__name__} does not")
             if i.excluded_along and i.excluded_along not in axes:
                 raise _fail(where, f"interpretation {i.model!r}: excluded_along "
                             f"{i.excluded_along!r} is not an axis ({sorted(axes)})")
