@@ -112,10 +112,11 @@ def test_epsilon_and_sin_theta_from_the_channels_limits() -> None:
     pipi = 0.075 * b["pipi"] * np.array([0.5, 0.5, np.inf])
     rows = [("mumu", _limits(list(mumu)), sigma_ref), ("pipi", _limits(list(pipi)), sigma_ref),
             (COMBINED, _limits([1e-4] * 3), sigma_ref)]
-    lifetime, low, high, eps = _couplings(SEARCH, rows, axes)
-    assert [lifetime.column, low.column, high.column, eps.column] == [
-        "epsilon_ul_idm", "sin_theta_excluded_low_idm", "sin_theta_excluded_high_idm",
-        "epsilon_ul_idm_fixed_ctau"]
+    (lifetime, eps), (band,) = _couplings(SEARCH, rows, axes)
+    (low_stem, *low), (high_stem, *high) = band.stems()
+    assert [lifetime.column, eps.column, low_stem, high_stem] == [
+        "epsilon_ul_idm", "epsilon_ul_idm_fixed_ctau", "sin_theta_excluded_low_idm",
+        "sin_theta_excluded_high_idm"]
     # the reading at the model's χ₂ lifetime needs the selected events (none given here); the
     # sinθ range compares the limit with the model at ε = 10⁻³, the simulated lifetime
     assert np.all(np.isnan(lifetime.observed))
@@ -128,16 +129,16 @@ def test_epsilon_and_sin_theta_from_the_channels_limits() -> None:
     x = np.log([1e-4, 5e-4, 2.5e-3])
     lo = np.exp(x[0] + (x[1] - x[0]) * np.log(4.0) / (np.log(4.0) - np.log(0.25)))
     hi = np.exp(x[1] + (x[2] - x[1]) * np.log(0.25) / (np.log(0.25) - np.log(2.0)))
-    np.testing.assert_allclose(low.observed[:3], lo)
-    np.testing.assert_allclose(high.observed[:3], hi)
+    np.testing.assert_allclose(low[0][:3], lo)
+    np.testing.assert_allclose(high[0][:3], hi)
     # ππ: excluded at 10⁻⁴ and 5·10⁻⁴, nothing beside the point without a limit, nothing
     # below the grid
-    np.testing.assert_allclose(low.observed[3:6], 1e-4)
-    np.testing.assert_allclose(high.observed[3:6], 5e-4)
+    np.testing.assert_allclose(low[0][3:6], 1e-4)
+    np.testing.assert_allclose(high[0][3:6], 5e-4)
     # the expected −2σ row is half the limit: μμ's at 2.5·10⁻³ equals the model there
     # (2 × 0.5), where the range ends
-    np.testing.assert_allclose(high.expected[0, :3], 2.5e-3)
-    assert np.all(np.isnan(low.observed[6:]))  # the combination has no ε, hence no range
+    np.testing.assert_allclose(high[1][0, :3], 2.5e-3)
+    assert np.all(np.isnan(low[0][6:]))  # the combination has no ε, hence no range
 
 
 def test_interpretation_takes_one_branching_and_an_axis() -> None:

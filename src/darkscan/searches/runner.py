@@ -32,6 +32,7 @@ from darkscan.searches.result import (
     COMBINED,
     AxisInfo,
     CouplingLimit,
+    ExcludedRange,
     PublishedLimit,
     SampleSummary,
     SearchResult,
@@ -184,12 +185,13 @@ def evaluate(search: Search, reconstructed: Reconstructed, points: list[dict[str
                     + ([combination.signal] if combination else []), n)
     windows = _stack([{**r.counts.windows, **r.cross} for r in runs]
                      + ([{}] if combination else []), n)
+    couplings, excluded = _couplings(search, rows, row_axes, runs)
     return SearchResult(
         search=search.name, title=search.title, references=search.references, lumi=lum,
         cl=search.cl, method=search.inference.method, out_dir=out_dir, axes=axes,
         points=row_axes, channel=np.repeat([name for name, _, _ in rows], n),
         quantity=search.quantity.name, quantity_label=search.quantity_label, limits=limits,
-        couplings=_couplings(search, rows, row_axes, runs), signal=signal, windows=windows,
+        couplings=couplings, excluded=excluded, signal=signal, windows=windows,
         selection=(runs[0].channel.selection if not several else tuple(
             f"{r.channel.name}: {cut}" for r in runs for cut in r.channel.selection)),
         samples=tuple(_summary(nt, r.selected[k], *r.samples[k], search,
@@ -446,7 +448,7 @@ def _combine(search: Search, runs: list[_ChannelRun], lum: Luminosity) -> _Combi
 
 def _couplings(search: Search, rows: list[tuple[str, LimitResult, np.ndarray]],
                row_axes: dict[str, np.ndarray], runs: list[_ChannelRun] | None = None
-               ) -> tuple[CouplingLimit, ...]:
+               ) -> tuple[tuple[CouplingLimit, ...], tuple[ExcludedRange, ...]]:
     """Coupling limits of every row from the limit on the quantity and the simulated signal's
     (σ ∝ coupling^power; ``ref``: the quantity the simulation has, NaN: no conversion), with
     each row's channel's branching fraction, and where the coupling sets a lifetime the
@@ -462,7 +464,7 @@ def _couplings(search: Search, rows: list[tuple[str, LimitResult, np.ndarray]],
     # the combination's reference signal is its channels' common one (see _combine)
     params = [search.signal.sample_for(search.channels[0].name if name == COMBINED else name
                                        ).params for name, _, _ in rows]
-    out = []
+    out, excluded = [], []
     for itp in search.interpretations:
 
         def to_coupling(limit: np.ndarray, sim: np.ndarray, ref: np.ndarray, br: np.ndarray,
@@ -490,9 +492,9 @@ def _couplings(search: Search, rows: list[tuple[str, LimitResult, np.ndarray]],
             f"{itp.column}_ul_{itp.model}", itp.label, itp.model, itp.description, obs, exp,
             {name: band(row_axes[first]) for name, band in itp.bands.items()}))
         if itp.excluded_along:
-            out.extend(_excluded_along(search, itp, row_axes, n, np.concatenate(refs),
-                                       *fixed))
-    return tuple(out)
+            excluded.append(_excluded_along(search, itp, row_axes, n, np.concatenate(refs),
+                                            *fixed))
+    return tuple(out), tuple(excluded)
 
 
 def _with_lifetime(search: Search, itp: Interpretation, run: _ChannelRun | None,
@@ -511,13 +513,13 @@ def _with_lifetime(search: Search, itp: Interpretation, run: _ChannelRun | None,
     n = len(points)
     if run is None:
         return np.full(n, np.nan), np.full((5, n), np.nan)
-    out = np.full((6, n), np.inf)
     fixed = np.vstack([obs, exp])
+    out = fixed.copy()
     for i, p in enumerate(points):
         s = run.selected[run.signal_ids[i]]
         eff_ref = float(run.counts.efficiency[i])
         if not (eff_ref > 0 and len(s.weight)):
-            continue  # blind: no limit (inf), as the fixed-lifetime ones
+            continue  # blind: as the fixed-lifetime ones (inf; NaN where no signal exists)
         ctau0 = float(lt.ctau({**given, **p}))
         g = lt.couplings(float(ref[i]))
         counted = search.extraction.counted(run.counts, i, s)
@@ -544,8 +546,7 @@ def _with_lifetime(search: Search, itp: Interpretation, run: _ChannelRun | None,
 
 
 def _excluded_along(search: Search, itp: Interpretation, row_axes: dict[str, np.ndarray],
-                    n: int, ref: np.ndarray, obs: np.ndarray, exp: np.ndarray
-                    ) -> tuple[CouplingLimit, ...]:
+                    n: int, ref: np.ndarray, obs: np.ndarray, exp: np.ndarray) -> ExcludedRange:
     """The lowest and highest value of ``itp.excluded_along`` where the model at its reference
     coupling is excluded (:func:`darkscan.interpret.excluded_axis_range`), per set of rows with
     the same other axes in one channel (``n`` rows per channel), written on each of its rows;
@@ -561,14 +562,12 @@ def _excluded_along(search: Search, itp: Interpretation, row_axes: dict[str, np.
         for j, lim in enumerate((obs, *exp)):
             low[j, sel], high[j, sel] = excluded_axis_range(row_axes[along][sel], lim[sel],
                                                             ref[sel])
-    axis = next(a for a in search.axes if a.name == along)
-    text = (f"the {along} range where the model at its simulated parameters ({itp.column} at "
-            f"its reference) is excluded, the other axes fixed: log({itp.column}_UL/reference) "
-            f"linear in log {along} between grid values, nothing beyond the grid")
-    return tuple(CouplingLimit(f"{along}_excluded_{side}_{itp.model}",
-                               f"{axis.label} excluded ({side} edge)", itp.model,
-                               f"{text} ({side} edge)", edge[0], edge[1:])
-                 for side, edge in (("low", low), ("high", high)))
+    return ExcludedRange(
+        along, itp.model,
+        f"the {along} range where the model at its simulated parameters ({itp.column} at its "
+        f"reference) is excluded, the other axes fixed: log({itp.column}_UL/reference) linear "
+        f"in log {along} between grid values, nothing beyond the grid; NaN: nothing excluded",
+        (low[0], low[1:]), (high[0], high[1:]))
 
 
 def _run_summary(search: Search, runs: list[_ChannelRun], combination: _Combination | None,
