@@ -1,7 +1,12 @@
 import numpy as np
 import pytest
 
-from darkscan.interpret import coupling_upper_limit, delta_a_mu_vector, gminus2_band
+from darkscan.interpret import (
+    coupling_upper_limit,
+    delta_a_mu_vector,
+    excluded_axis_range,
+    gminus2_band,
+)
 from darkscan.physics.constants import ALPHA, M_MU
 
 
@@ -25,3 +30,34 @@ def test_gminus2_band_brackets_known_lmu_ltau_values() -> None:
     # L_mu-L_tau explanation of Δa_μ ≈ 2.5e-9: g′ ≈ 5–10 × 10⁻⁴ for M ≪ m_μ... at 0.1 GeV
     assert 4e-4 < lo[0] < hi[0] < 1.5e-3
     assert np.all(hi > lo) and hi[1] > hi[0]
+
+
+def test_excluded_axis_range_interpolates_in_logs_within_the_grid() -> None:
+    x = np.array([2.5e-3, 1e-4, 5e-4])  # any order
+    # g_UL/g_ref = 4, 1/4, 1/16 at 10⁻⁴, 5·10⁻⁴, 2.5·10⁻³: excluded from the log-midpoint of
+    # the first two to the end of the grid, nothing beyond it
+    lo, hi = excluded_axis_range(x, np.array([1.0 / 16, 4.0, 0.25]), 1.0)
+    np.testing.assert_allclose([lo, hi], [np.sqrt(1e-4 * 5e-4), 2.5e-3])
+    # nowhere below the reference; a point without a limit excludes nothing
+    assert np.isnan(excluded_axis_range(x, np.array([2.0, 2.0, 2.0]), 1.0)).all()
+    assert excluded_axis_range(x, np.array([np.inf, 0.5, np.nan]), 1.0) == (1e-4, 1e-4)
+    # the reference per point: the same ratios scaled
+    lo2, hi2 = excluded_axis_range(x, np.array([1.0 / 16, 4.0, 0.25]) * 3.0, 3.0)
+    np.testing.assert_allclose([lo2, hi2], [lo, hi])
+    with pytest.raises(ValueError, match="positive"):
+        excluded_axis_range(np.array([0.0, 1.0]), np.ones(2), 1.0)
+
+
+def test_truncated_efficiency_is_the_decays_up_to_the_cut() -> None:
+    from darkscan.interpret.lifetime import truncated_efficiency
+
+    # every event counted, 2·10⁵ decays at cτ₀ = 1 cm counted up to 3 cm: at cτ₁ the
+    # efficiency is P(ℓ ≤ 3 cm) = 1 − e^(−3/cτ₁), a lower bound of the true 1
+    ell = np.random.default_rng(4).exponential(1.0, 200_000)
+    c1 = np.array([0.5, 1.0, 2.0, 10.0])
+    eff = truncated_efficiency(ell, np.ones_like(ell), len(ell), 1.0, c1, 3.0)
+    np.testing.assert_allclose(eff, 1 - np.exp(-3.0 / c1), rtol=0.01)
+    # an event without a decay length (NaN), beyond the cut or not counted (weight 0) adds
+    # nothing: one of four generated
+    w = np.r_[np.ones(3), 0.0]
+    assert truncated_efficiency(np.array([0.5, np.nan, 4.0, 0.1]), w, 4, 1.0, 1.0, 3.0) == 0.25

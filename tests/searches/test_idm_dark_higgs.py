@@ -1,6 +1,7 @@
 """iDM + dark Higgs (``idm-dark-higgs``): the channel map and branching fractions against the
-generator's h′ decay table, the truth filters on hand-made records, and a reduced end-to-end run
-(μ⁺μ⁻ channel, qq̄ background) with a fixed seed."""
+generator's h′ decay table, the truth filters on hand-made records, the ε and sinθ reading of the
+limits (per-channel branching fractions, the excluded sinθ range) on hand-made limits, and a
+reduced end-to-end run (μ⁺μ⁻ channel, qq̄ background) with a fixed seed."""
 
 import pickle
 from dataclasses import replace
@@ -9,18 +10,26 @@ import awkward as ak
 import numpy as np
 import pytest
 
+from darkscan.errors import ParameterError
+from darkscan.models import idm
 from darkscan.searches import get
 from darkscan.searches.idm_dark_higgs import (
+    BENCHMARK,
     PDG_CHI2,
     PDG_DARKHIGGS,
     SEARCH,
     background_filter,
     branching,
+    branching_chi2_ee,
+    branchings,
     ctau_darkhiggs,
     has_signal,
     signal_filter,
 )
-from darkscan.searches.runner import run_search
+from darkscan.searches.result import COMBINED
+from darkscan.searches.runner import _couplings, run_search
+from darkscan.searches.spec import Interpretation
+from darkscan.stats import LimitResult
 
 
 def test_registered() -> None:
@@ -42,6 +51,109 @@ def test_branching_and_channel_map() -> None:
     # cτ ∝ 1/sin²θ
     assert ctau_darkhiggs(0.3, 1e-4) == pytest.approx(1017.2, rel=1e-3)
     assert ctau_darkhiggs(0.3, 1e-3) == pytest.approx(10.172, rel=1e-3)
+
+
+def test_chi2_branching_does_not_depend_on_epsilon() -> None:
+    # every χ₂ width ∝ ε²: B(χ₂ → χ₁e⁺e⁻) the same at ε = 10⁻⁴ and 10⁻² (the A′ width in the
+    # off-shell propagator is negligible), the χ₂ lifetime ∝ 1/ε²
+    a = [BENCHMARK[k] for k in ("mass_chi1", "delta", "mass_darkphoton", "alpha_d")]
+    b = [float(idm.width_chi2_ee(*a, e) / idm.total_width_chi2(*a, e)) for e in (1e-4, 1e-2)]
+    assert branching_chi2_ee() == pytest.approx(0.44244, abs=1e-5)
+    np.testing.assert_allclose(b, branching_chi2_ee(), rtol=1e-8)
+    assert float(idm.ctau_chi2(*a, 1e-3)) == pytest.approx(0.8665, rel=1e-3)
+    np.testing.assert_allclose(float(idm.ctau_chi2(*a, 1e-4)),
+                               100.0 * float(idm.ctau_chi2(*a, 1e-3)), rtol=1e-6)
+    # per channel: B(χ₂ → χ₁e⁺e⁻) × B(h′ → x⁺x⁻) at each mass
+    m = np.array([0.3, 0.8, 1.2])
+    np.testing.assert_allclose(branchings("mumu", {"mass_darkhiggs": m}),
+                               [0.44244 * branching("mumu", x) for x in m], rtol=1e-5)
+    np.testing.assert_array_equal(branchings("KK", {"mass_darkhiggs": m})[:2], [0.0, 0.0])
+
+
+def test_the_ntuples_llp_length_is_the_chi2s() -> None:
+    # the fast simulation's mc_llp_proper_length is the first decayed dark state's: in this
+    # process the χ₂ (record χ₁, χ₂, h′), whose lifetime ε sets; the h′ decays too
+    from darkscan.detector.fastsim import llp_proper_length
+    from darkscan.generate import get_process
+
+    point = {**BENCHMARK, "mass_darkhiggs": 0.8, "sin_theta": 5e-4}
+    parts = get_process("ee_darkhiggs_idm").generate_chunk(
+        400, np.random.SeedSequence(11), point, isr=True).particles
+    counts = ak.to_numpy(ak.num(parts))
+    ell = llp_proper_length(counts, {k: ak.to_numpy(ak.flatten(parts[k])) for k in parts.fields})
+    # by hand: the χ₂'s distance to its first daughter's vertex times m/|p|
+    i2 = ak.argmax(parts.pdg == PDG_CHI2, axis=1, keepdims=True)
+    chi2 = ak.firsts(parts[i2])
+    dau = ak.firsts(parts[parts.mother == ak.firsts(i2)])
+    d = np.sqrt(sum((ak.to_numpy(dau[k]) - ak.to_numpy(chi2[k])) ** 2 for k in ("vx", "vy",
+                                                                                "vz")))
+    p = np.sqrt(sum(ak.to_numpy(chi2[k]) ** 2 for k in ("px", "py", "pz")))
+    m = np.sqrt(ak.to_numpy(chi2.E) ** 2 - p**2)
+    np.testing.assert_allclose(ell, d * m / p, rtol=1e-6, atol=1e-9)
+    # exponential with the model's cτ (0.87 cm): the mean of 400 within 3σ (σ = cτ/√400)
+    assert abs(ell.mean() - 0.8665) < 3 * 0.8665 / 20
+
+
+def _limits(values: list[float]) -> LimitResult:
+    v = np.asarray(values, float)
+    return LimitResult(v, np.stack([v * f for f in (0.5, 0.7, 1.0, 1.4, 2.0)]), "toys", 0.95)
+
+
+def test_epsilon_and_sin_theta_from_the_channels_limits() -> None:
+    # one mass, the three sinθ of the grid, channels μμ and ππ and a combination row set: ε_UL
+    # at the simulated lifetime = 10⁻³ √(σ_UL/(σ_ref B_χ B_h′)) with each channel's own B_h′,
+    # NaN for the combination (one σ × B shared by channels whose B differ); the excluded sinθ
+    # range where ε_UL < 10⁻³, log linear in log sinθ between the grid values
+    axes = {"mass_darkhiggs": np.full(9, 0.8), "sin_theta": np.tile([1e-4, 5e-4, 2.5e-3], 3)}
+    sigma_ref = np.full(3, 0.075)  # pb, at ε = 10⁻³
+    b = {ch: branchings(ch, {"mass_darkhiggs": np.array([0.8])})[0] for ch in ("mumu", "pipi")}
+    # μμ: σ × B × B at ε = 10⁻³ is 0.075·b; limits 4, 0.25 and 2 times that
+    mumu = 0.075 * b["mumu"] * np.array([4.0, 0.25, 2.0])
+    pipi = 0.075 * b["pipi"] * np.array([0.5, 0.5, np.inf])
+    rows = [("mumu", _limits(list(mumu)), sigma_ref), ("pipi", _limits(list(pipi)), sigma_ref),
+            (COMBINED, _limits([1e-4] * 3), sigma_ref)]
+    (lifetime, eps), (band,) = _couplings(SEARCH, rows, axes)
+    (low_stem, *low), (high_stem, *high) = band.stems()
+    assert [lifetime.column, eps.column, low_stem, high_stem] == [
+        "epsilon_ul_idm", "epsilon_ul_idm_fixed_ctau", "sin_theta_excluded_low_idm",
+        "sin_theta_excluded_high_idm"]
+    # the reading at the model's χ₂ lifetime needs the selected events (none given here); the
+    # sinθ range compares the limit with the model at ε = 10⁻³, the simulated lifetime
+    assert np.all(np.isnan(lifetime.observed))
+    np.testing.assert_allclose(eps.observed[:6], 1e-3 * np.sqrt([4.0, 0.25, 2.0, 0.5, 0.5,
+                                                                  np.inf]))
+    np.testing.assert_allclose(eps.expected[0, :3], 1e-3 * np.sqrt(0.5 * np.array(
+        [4.0, 0.25, 2.0])))
+    assert np.all(np.isnan(eps.observed[6:])) and np.all(np.isnan(eps.expected[:, 6:]))
+    # μμ: excluded only about 5·10⁻⁴; edges where log(ε_UL/10⁻³) = ½ log(ratio) crosses zero
+    x = np.log([1e-4, 5e-4, 2.5e-3])
+    lo = np.exp(x[0] + (x[1] - x[0]) * np.log(4.0) / (np.log(4.0) - np.log(0.25)))
+    hi = np.exp(x[1] + (x[2] - x[1]) * np.log(0.25) / (np.log(0.25) - np.log(2.0)))
+    np.testing.assert_allclose(low[0][:3], lo)
+    np.testing.assert_allclose(high[0][:3], hi)
+    # ππ: excluded at 10⁻⁴ and 5·10⁻⁴, nothing beside the point without a limit, nothing
+    # below the grid
+    np.testing.assert_allclose(low[0][3:6], 1e-4)
+    np.testing.assert_allclose(high[0][3:6], 5e-4)
+    # the expected −2σ row is half the limit: μμ's at 2.5·10⁻³ equals the model there
+    # (2 × 0.5), where the range ends
+    np.testing.assert_allclose(high[1][0, :3], 2.5e-3)
+    assert np.all(np.isnan(low[0][6:]))  # the combination has no ε, hence no range
+
+
+def test_interpretation_takes_one_branching_and_an_axis() -> None:
+    base = {"model": "m", "column": "c", "label": "c", "description": "d",
+            "reference": lambda p: 1.0, "power": 2.0}
+    with pytest.raises(ParameterError, match="exactly one"):
+        Interpretation(**base)  # type: ignore[arg-type]
+    with pytest.raises(ParameterError, match="exactly one"):
+        Interpretation(**base, branching=lambda p: 1.0,  # type: ignore[arg-type]
+                       channel_branching=lambda c, p: 1.0)
+    itp = Interpretation(**base, branching=lambda p: 0.5)  # type: ignore[arg-type]
+    np.testing.assert_array_equal(itp.branching_in(COMBINED, {"mass": np.ones(2)}), [0.5, 0.5])
+    with pytest.raises(ParameterError, match="not an axis"):
+        replace(SEARCH, interpretations=(replace(SEARCH.interpretations[0],
+                                                 excluded_along="ctau"),))
 
 
 def _record(pdg: list[int], mother: list[int], pz: list[float]) -> ak.Array:
@@ -105,3 +217,32 @@ def test_reduced_run(reduced) -> None:  # type: ignore[no-untyped-def]
     # ε·L (365 fb⁻¹), not the asymptotic 1.92
     lim = t["sigma_ul_exp"][0]
     np.testing.assert_allclose(lim * t["efficiency"][0] * 365e3, 3.0, rtol=0.03)
+    # ε: σ ∝ ε² with B(χ₂ → χ₁e⁺e⁻) = 0.442 and B(h′ → μ⁺μ⁻) = 0.249 at 0.8 GeV, the
+    # efficiency at the simulated χ₂ lifetime: 10⁻³ √(σ_UL/(σ_ref B B)) ≈ 1.06·10⁻⁴
+    b = 0.44244 * branching("mumu", 0.8)
+    fixed = t["epsilon_ul_idm_fixed_ctau_exp"][0]
+    np.testing.assert_allclose(fixed, 1e-3 * np.sqrt(lim / (t["sigma_signal_ref_pb"][0] * b)),
+                               rtol=1e-4)
+    np.testing.assert_allclose(fixed, 1.06e-4, rtol=0.03)
+    # at the model's χ₂ lifetime (cτ = 0.87 cm (10⁻³/ε)², 13 cm at 2.4·10⁻⁴), the χ₂ decays
+    # counted up to 2.6 cm: (ε/10⁻³)² ε(cτ)/ε_ref = (fixed/10⁻³)² at ε ≈ 2.4·10⁻⁴; were the
+    # acceptance independent of the χ₂ decay length below 2.6 cm (the h′, cτ = 3.7 cm, makes
+    # the displaced vertex), ε(cτ)/ε_ref = (1 − e^(−2.6 cm/cτ))/(1 − e^(−3)) and ε = 2.5·10⁻⁴
+    eps = t["epsilon_ul_idm_exp"][0]
+    np.testing.assert_allclose(eps, 2.39e-4, rtol=0.03)
+    e = np.geomspace(1e-5, 1e-3, 20_001)
+    gain = (1 - np.exp(-3.0 / (1e-3 / e) ** 2)) / (1 - np.exp(-3.0))
+    closed = e[np.argmax((e / 1e-3) ** 2 * gain >= (fixed / 1e-3) ** 2)]
+    np.testing.assert_allclose(closed, 2.5e-4, rtol=0.01)
+    np.testing.assert_allclose(eps, closed, rtol=0.08)
+    assert fixed < eps
+    # the benchmark (ε = 10⁻³) is excluded at the one sinθ of the quick grid: the range is it
+    assert t["sin_theta_excluded_low_idm_exp"][0] == t["sin_theta_excluded_high_idm_exp"][0] == 5e-4
+
+
+def test_a_lifetime_reading_needs_an_extraction_that_counts() -> None:
+    from darkscan.searches.extraction import SlidingFit
+
+    fit = SlidingFit("dau0_M", "M", range=(0.2, 2.2))
+    with pytest.raises(ParameterError, match="says which events it counts"):
+        replace(SEARCH, extraction=fit)

@@ -19,7 +19,8 @@ from numpy.typing import ArrayLike
 
 from darkscan.errors import ParameterError
 
-__all__ = ["effective_sample_size", "lifetime_weights", "reweight"]
+__all__ = ["effective_sample_size", "lifetime_weights", "reweight",
+           "truncated_efficiency"]
 
 
 def lifetime_weights(proper_length: ArrayLike, ctau_old: ArrayLike, ctau_new: ArrayLike
@@ -59,3 +60,25 @@ def effective_sample_size(weights: ArrayLike) -> float:
     """Kish effective sample size (Σw)²/Σw²."""
     w = np.asarray(weights, dtype=float)
     return float(w.sum() ** 2 / np.sum(w * w))
+
+
+def truncated_efficiency(proper_length: ArrayLike, weights: ArrayLike, n_generated: float,
+                         ctau_old: float, ctau_new: ArrayLike, max_length: float) -> np.ndarray:
+    """A lower bound of the efficiency at each cτ₁ = ``ctau_new`` (m,) from events simulated at
+    cτ₀: Σ w·(density ratio) / N over the counted events (``weights``: their generator weights,
+    0 for events not counted) whose proper decay length is at most ``max_length``.
+
+    Reweighting to cτ₁ ≫ cτ₀ rests on the sample's rare long decays (beyond cτ₁ = 2cτ₀ the
+    weights' variance is infinite), and decays longer than the sample ever draws are missing
+    from it altogether. Dropping the decays beyond ``max_length`` (a few cτ₀, where the sample
+    is dense) drops a non-negative part of the efficiency: what remains is exact for
+    ℓ ≤ ``max_length`` and a lower bound of the whole, with weights at most
+    (cτ₀/cτ₁)·exp(max_length (1/cτ₀ − 1/cτ₁)). At cτ₁ < cτ₀ (no long decays needed) it
+    misses the fraction exp(−max_length/cτ₁) of the decays.
+    """
+    ell = np.asarray(proper_length, dtype=float)
+    keep = np.isfinite(ell) & (ell <= max_length)
+    w = np.asarray(weights, dtype=float)[keep]
+    ratio = lifetime_weights(ell[keep], ctau_old, np.atleast_1d(np.asarray(ctau_new, float)))
+    out = ratio @ w / float(n_generated)
+    return out if np.ndim(ctau_new) else out[0]

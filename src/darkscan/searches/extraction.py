@@ -112,6 +112,12 @@ class Extraction(ABC):
     def extract(self, data: ExtractionInput) -> Counts:
         """Counts per signal point."""
 
+    def counted(self, counts: Counts, i: int, signal: Selected) -> np.ndarray:
+        """Which of ``signal``'s selected events point ``i`` counts (what its efficiency sums),
+        for efficiencies reweighted per event; extractions that fit do not say."""
+        raise NotImplementedError(f"{type(self).__name__} does not say which signal events "
+                                  "it counts")
+
 
 def _peak_windows(signal: list[Selected], observable: str, n_sigma: float
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -237,6 +243,11 @@ class CountWindows(Extraction):
                                    np.count_nonzero(used["window"] == 0)),
                                "resolution_label": f"Resolution of {self.label}",
                                "background": self.background, "background_syst": self.syst})
+
+    def counted(self, counts: Counts, i: int, signal: Selected) -> np.ndarray:
+        """The events inside point ``i``'s window (as its efficiency counts them)."""
+        x = signal.values[self.observable]
+        return (x > counts.windows["window_lo"][i]) & (x < counts.windows["window_hi"][i])
 
     def _fine_edges(self, widths: np.ndarray) -> np.ndarray:
         lo, hi = self.range

@@ -92,6 +92,26 @@ class CouplingLimit:
 
 
 @dataclass(frozen=True)
+class ExcludedRange:
+    """Along one grid axis, the range where a model at its simulated parameters is excluded,
+    per set of rows with the same other axes and channel, written on each of its rows
+    (``<axis>_excluded_low|high_<model>`` in ``limits.csv``; not an upper limit, so the
+    report's limit figures leave it out). ``low``/``high``: observed (n,), expected (5, n)
+    −2σ … +2σ; NaN where nothing is excluded."""
+
+    axis: str
+    model: str
+    description: str
+    low: tuple[np.ndarray, np.ndarray]
+    high: tuple[np.ndarray, np.ndarray]
+
+    def stems(self) -> tuple[tuple[str, np.ndarray, np.ndarray], ...]:
+        """(column stem, observed, expected) of the low and the high edge."""
+        return tuple((f"{self.axis}_excluded_{side}_{self.model}", *edge)
+                     for side, edge in (("low", self.low), ("high", self.high)))
+
+
+@dataclass(frozen=True)
 class PublishedLimit:
     """A published curve to overlay on a limit plot: x values along ``axis`` (the other axes
     fixed, or a projection), the limit, its provenance."""
@@ -170,6 +190,8 @@ class SearchResult:
     #: bkg ± bkg_unc (the model of the observed limit) and signal_per_unit, the selected
     #: signal events per unit of the limited quantity (efficiency × σ per unit × L)
     counting: dict[str, np.ndarray] = field(default_factory=dict)
+    #: ranges of an axis where a model at its simulated parameters is excluded
+    excluded: tuple[ExcludedRange, ...] = ()
 
     @property
     def n_points(self) -> int:
@@ -181,13 +203,14 @@ class SearchResult:
 
     def limit_columns(self) -> dict[str, np.ndarray]:
         """``limits.csv`` (DESIGN §5): the axes, ``channel`` where there are several, the σ
-        (or B) limits, then the coupling limits."""
+        (or B) limits, then the coupling limits, then the excluded ranges of an axis."""
         cols: dict[str, np.ndarray] = {a.name: self.points[a.name] for a in self.axes}
         if self.has_channels:
             cols["channel"] = self.channel
         q = f"{self.quantity}_ul"
         for stem, obs, exp in ((q, self.limits.observed, self.limits.expected),
-                               *((c.column, c.observed, c.expected) for c in self.couplings)):
+                               *((c.column, c.observed, c.expected) for c in self.couplings),
+                               *(stem for r in self.excluded for stem in r.stems())):
             cols[f"{stem}_obs"] = np.asarray(obs, float)
             for i in CSV_BAND_ORDER:
                 cols[stem + BAND_SUFFIXES[i]] = np.asarray(exp[i], float)
@@ -242,8 +265,13 @@ class SearchResult:
         where = "; ".join(blind)
         combined = self.combined()
 
+        ranges = {stem: r for r in self.excluded for stem, _, _ in r.stems()}
+
         def reason(path: str, value: float) -> str | None:
             col = path.removeprefix("limits.")
+            if (r := next((r for stem, r in ranges.items() if col.startswith(stem)), None)):
+                return (f"{value}: nothing excluded along {r.axis} in these rows' set of other "
+                        "axes and channel (no limit below the model there, or no limit at all)")
             why = []
             if col in table and not np.all(np.isfinite(np.asarray(table[col], float)[combined])):
                 why.append(f"not given ({value}) in the '{COMBINED}' rows: "

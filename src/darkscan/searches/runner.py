@@ -32,6 +32,7 @@ from darkscan.searches.result import (
     COMBINED,
     AxisInfo,
     CouplingLimit,
+    ExcludedRange,
     PublishedLimit,
     SampleSummary,
     SearchResult,
@@ -184,12 +185,13 @@ def evaluate(search: Search, reconstructed: Reconstructed, points: list[dict[str
                     + ([combination.signal] if combination else []), n)
     windows = _stack([{**r.counts.windows, **r.cross} for r in runs]
                      + ([{}] if combination else []), n)
+    couplings, excluded = _couplings(search, rows, row_axes, runs)
     return SearchResult(
         search=search.name, title=search.title, references=search.references, lumi=lum,
         cl=search.cl, method=search.inference.method, out_dir=out_dir, axes=axes,
         points=row_axes, channel=np.repeat([name for name, _, _ in rows], n),
         quantity=search.quantity.name, quantity_label=search.quantity_label, limits=limits,
-        couplings=_couplings(search, rows, row_axes), signal=signal, windows=windows,
+        couplings=couplings, excluded=excluded, signal=signal, windows=windows,
         selection=(runs[0].channel.selection if not several else tuple(
             f"{r.channel.name}: {cut}" for r in runs for cut in r.channel.selection)),
         samples=tuple(_summary(nt, r.selected[k], *r.samples[k], search,
@@ -302,9 +304,12 @@ def _reconstruct(search: Search, points: list[dict[str, float]], *, quick: bool,
 
 
 def kept_columns(search: Search) -> tuple[str, ...]:
-    """What the extraction reads, and the truth column lifetime reweighting needs."""
+    """What the extraction reads, and the truth columns lifetime reweighting and
+    coupling-dependent lifetimes (``Interpretation.lifetime``) need."""
     rw = search.signal.lifetime
-    return search.extraction.observables + ((rw.column,) if rw is not None else ())
+    truth = ((rw.column,) if rw is not None else ()) + tuple(
+        i.lifetime.column for i in search.interpretations if i.lifetime is not None)
+    return search.extraction.observables + tuple(dict.fromkeys(truth))
 
 
 def _run_channel(search: Search, channel: Channel,
@@ -442,36 +447,127 @@ def _combine(search: Search, runs: list[_ChannelRun], lum: Luminosity) -> _Combi
 
 
 def _couplings(search: Search, rows: list[tuple[str, LimitResult, np.ndarray]],
-               row_axes: dict[str, np.ndarray]) -> tuple[CouplingLimit, ...]:
+               row_axes: dict[str, np.ndarray], runs: list[_ChannelRun] | None = None
+               ) -> tuple[tuple[CouplingLimit, ...], tuple[ExcludedRange, ...]]:
     """Coupling limits of every row from the limit on the quantity and the simulated signal's
-    (σ ∝ coupling^power; ``ref``: the quantity the simulation has, NaN: no conversion)."""
+    (σ ∝ coupling^power; ``ref``: the quantity the simulation has, NaN: no conversion), with
+    each row's channel's branching fraction, and where the coupling sets a lifetime the
+    efficiency at that lifetime (``runs``: the channels' selected signal; the combination's
+    rows NaN); then the excluded ranges along an axis (``Interpretation.excluded_along``,
+    from the model at the simulated parameters)."""
     from darkscan.interpret import coupling_upper_limit
 
     first = search.axes[0].name
     n = len(next(iter(row_axes.values()))) // len(rows)
-    points = [{a: float(v[i]) for a, v in row_axes.items()} for i in range(n)]
+    axes_n = {a: v[:n] for a, v in row_axes.items()}
+    points = [{a: float(v[i]) for a, v in axes_n.items()} for i in range(n)]
     # the combination's reference signal is its channels' common one (see _combine)
     params = [search.signal.sample_for(search.channels[0].name if name == COMBINED else name
                                        ).params for name, _, _ in rows]
-    out = []
+    out, excluded = [], []
     for itp in search.interpretations:
-        br = itp.branching({a: v[:n] for a, v in row_axes.items()})
 
-        def to_coupling(limit: np.ndarray, sim: np.ndarray, given: Any, br: np.ndarray = br,
+        def to_coupling(limit: np.ndarray, sim: np.ndarray, ref: np.ndarray, br: np.ndarray,
                         itp: Interpretation = itp) -> np.ndarray:
-            ref = np.array([itp.reference({**given, **p}) for p in points])
             out = coupling_upper_limit(limit, sim, ref, br, power=itp.power)
-            return np.where(np.isnan(sim), np.nan, out)
+            return np.where(np.isnan(sim) | np.isnan(br), np.nan, out)
 
+        refs = [np.array([itp.reference({**given, **p}) for p in points]) for given in params]
+        brs = [itp.branching_in(name, axes_n) for name, _, _ in rows]
+        obs = np.concatenate([to_coupling(lim.observed, sim, ref, br) for (_, lim, sim), ref, br
+                              in zip(rows, refs, brs, strict=True)])
+        exp = np.concatenate([np.array([to_coupling(row, sim, ref, br) for row in lim.expected])
+                              for (_, lim, sim), ref, br in zip(rows, refs, brs, strict=True)],
+                             axis=1)
+        fixed = (obs, exp)
+        if itp.lifetime is not None:
+            by_name = {r.channel.name: r for r in runs or ()}
+            parts = [_with_lifetime(search, itp, by_name.get(name), given, points, ref,
+                                    obs[k * n:(k + 1) * n], exp[:, k * n:(k + 1) * n])
+                     for k, ((name, _, _), given, ref) in enumerate(zip(rows, params, refs,
+                                                                        strict=True))]
+            obs = np.concatenate([o for o, _ in parts])
+            exp = np.concatenate([e for _, e in parts], axis=1)
         out.append(CouplingLimit(
-            f"{itp.column}_ul_{itp.model}", itp.label, itp.model, itp.description,
-            np.concatenate([to_coupling(lim.observed, sim, given)
-                            for (_, lim, sim), given in zip(rows, params, strict=True)]),
-            np.concatenate([np.array([to_coupling(row, sim, given) for row in lim.expected])
-                            for (_, lim, sim), given in zip(rows, params, strict=True)],
-                           axis=1),
+            f"{itp.column}_ul_{itp.model}", itp.label, itp.model, itp.description, obs, exp,
             {name: band(row_axes[first]) for name, band in itp.bands.items()}))
-    return tuple(out)
+        if itp.excluded_along:
+            excluded.append(_excluded_along(search, itp, row_axes, n, np.concatenate(refs),
+                                            *fixed))
+    return tuple(out), tuple(excluded)
+
+
+def _with_lifetime(search: Search, itp: Interpretation, run: _ChannelRun | None,
+                   given: Any, points: list[dict[str, float]], ref: np.ndarray,
+                   obs: np.ndarray, exp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One channel's coupling limits where the coupling also sets a lifetime
+    (:class:`~darkscan.searches.spec.CouplingLifetime`): from the limits at the simulated
+    lifetime (``obs``, ``exp``: σ ∝ g^power only), the lowest scanned g where
+    (g/g_ref)^power ε(cτ(g))/ε_ref reaches (g_fixed/g_ref)^power, log-linear between scan
+    points; NaN below the scan or without a run (the combination), inf where the scan never
+    reaches it."""
+    from darkscan.interpret.lifetime import truncated_efficiency
+
+    lt = itp.lifetime
+    assert lt is not None
+    n = len(points)
+    if run is None:
+        return np.full(n, np.nan), np.full((5, n), np.nan)
+    fixed = np.vstack([obs, exp])
+    out = fixed.copy()
+    for i, p in enumerate(points):
+        s = run.selected[run.signal_ids[i]]
+        eff_ref = float(run.counts.efficiency[i])
+        if not (eff_ref > 0 and len(s.weight)):
+            continue  # blind: as the fixed-lifetime ones (inf; NaN where no signal exists)
+        ctau0 = float(lt.ctau({**given, **p}))
+        g = lt.couplings(float(ref[i]))
+        counted = search.extraction.counted(run.counts, i, s)
+        eff = truncated_efficiency(s.values[lt.column], np.where(counted, s.mc_weight, 0.0),
+                                   s.n_generated, ctau0,
+                                   ctau0 * (g / ref[i]) ** (-lt.ctau_power),
+                                   lt.max_ctaus * ctau0)
+        with np.errstate(divide="ignore"):
+            log_gain = itp.power * np.log(g / ref[i]) + np.log(eff / eff_ref)
+            need = itp.power * np.log(fixed[:, i] / ref[i])
+        above = log_gain[None, :] >= need[:, None]
+        j = np.argmax(above, axis=1)
+        hit = above.any(axis=1)
+        lo = np.maximum(j - 1, 0)
+        y0, y1 = log_gain[lo], log_gain[j]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.clip(np.where(np.isfinite(y0) & (y1 > y0), (need - y0) / (y1 - y0), 1.0),
+                        0.0, 1.0)
+        lg = np.log(g)
+        value = np.exp(lg[lo] + t * (lg[j] - lg[lo]))
+        out[:, i] = np.where(~np.isfinite(need), fixed[:, i],
+                             np.where(hit & (j == 0), np.nan, np.where(hit, value, np.inf)))
+    return out[0], out[1:]
+
+
+def _excluded_along(search: Search, itp: Interpretation, row_axes: dict[str, np.ndarray],
+                    n: int, ref: np.ndarray, obs: np.ndarray, exp: np.ndarray) -> ExcludedRange:
+    """The lowest and highest value of ``itp.excluded_along`` where the model at its reference
+    coupling is excluded (:func:`darkscan.interpret.excluded_axis_range`), per set of rows with
+    the same other axes in one channel (``n`` rows per channel), written on each of its rows;
+    from the observed and from each expected limit."""
+    from darkscan.interpret import excluded_axis_range
+
+    along = itp.excluded_along
+    other = [a.name for a in search.axes if a.name != along]
+    keys = [(i // n, *(float(row_axes[a][i]) for a in other)) for i in range(len(obs))]
+    low, high = np.full((6, len(obs)), np.nan), np.full((6, len(obs)), np.nan)
+    for key in dict.fromkeys(keys):
+        sel = np.array([k == key for k in keys])
+        for j, lim in enumerate((obs, *exp)):
+            low[j, sel], high[j, sel] = excluded_axis_range(row_axes[along][sel], lim[sel],
+                                                            ref[sel])
+    return ExcludedRange(
+        along, itp.model,
+        f"the {along} range where the model at its simulated parameters ({itp.column} at its "
+        f"reference) is excluded, the other axes fixed: log({itp.column}_UL/reference) linear "
+        f"in log {along} between grid values, nothing beyond the grid; NaN: nothing excluded",
+        (low[0], low[1:]), (high[0], high[1:]))
 
 
 def _run_summary(search: Search, runs: list[_ChannelRun], combination: _Combination | None,

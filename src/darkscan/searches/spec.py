@@ -345,6 +345,39 @@ SIGMA = Quantity()
 
 
 @dataclass(frozen=True)
+class CouplingLifetime:
+    """The coupling of an :class:`Interpretation` also sets the lifetime of a long-lived
+    particle of the signal, cτ ∝ coupling^(−``ctau_power``) (the χ₂ of inelastic dark matter:
+    every width ∝ ε²), so the efficiency changes with the coupling. ``column``: that particle's
+    proper decay length per event (a truth variable of the ntuple); ``ctau``: its cτ (cm) at
+    the simulated parameters. The limit is then the lowest coupling g of a log scan
+    (``scan``: from/to times the reference, points) where (g/g_ref)^power · ε(cτ(g))/ε_ref
+    reaches σ_UL/(σ_ref B), ε(cτ) the window's efficiency with the events reweighted to cτ
+    (:func:`darkscan.interpret.lifetime.truncated_efficiency`) and counted up to
+    ``max_ctaus`` simulated cτ of proper decay length: a lower bound of the efficiency, so a
+    conservative limit."""
+
+    column: str
+    ctau: Callable[[Mapping[str, float]], float]
+    ctau_power: float = 2.0
+    max_ctaus: float = 3.0
+    scan: tuple[float, float, int] = (0.01, 100.0, 801)
+
+    def __post_init__(self) -> None:
+        if not self.ctau_power > 0 or not self.max_ctaus > 0:
+            raise _fail("coupling lifetime", "ctau_power and max_ctaus must be positive")
+        lo, hi, k = self.scan
+        if not 0 < lo < 1 < hi or k < 3:
+            raise _fail("coupling lifetime", f"scan must run from below to above the "
+                        f"reference (0 < from < 1 < to, ≥ 3 points), got {self.scan}")
+
+    def couplings(self, reference: float) -> np.ndarray:
+        """The scanned couplings."""
+        lo, hi, k = self.scan
+        return reference * np.geomspace(lo, hi, int(k))
+
+
+@dataclass(frozen=True)
 class Interpretation:
     """σ × B limits read as limits on a coupling in one model.
 
@@ -353,7 +386,18 @@ class Interpretation:
     ``reference(params)``; σ ∝ coupling^``power``, so the limit is
     ``reference · (σ_UL / (σ_ref · B))^(1/power)``
     (:func:`darkscan.interpret.coupling_upper_limit`).
-    ``branching``: B(decay searched for) per signal point, from the axis values (arrays)."""
+    ``branching``: B(decay searched for) per signal point, from the axis values (arrays); or
+    ``channel_branching``, (channel, axis values) → B, where the decay searched for differs
+    between the channels (h′ → μ⁺μ⁻, π⁺π⁻, K⁺K⁻): one of the two. A combination's rows get a
+    coupling only from ``branching`` (one B in every channel); with ``channel_branching`` they
+    get NaN, the combined limit being on one σ × B shared by channels whose B differ.
+    ``excluded_along``: an axis along which the model at its reference coupling is read as an
+    excluded range (:func:`darkscan.interpret.excluded_axis_range`; columns
+    ``<axis>_excluded_low|high_<model>``), for an axis the cross section does not depend on
+    but the acceptance does (a lifetime set by another coupling); it compares the limit with
+    the model at the simulated parameters, so the lifetime there is the simulated one.
+    ``lifetime``: the coupling sets a lifetime too (:class:`CouplingLifetime`); the
+    extraction must say which events it counts (:meth:`Extraction.counted`)."""
 
     model: str  #: column suffix, e.g. "vanilla"
     column: str  #: coupling name in the column, e.g. "gprime", "eps2_alphad"
@@ -361,15 +405,34 @@ class Interpretation:
     description: str
     reference: Callable[[Mapping[str, float]], float]
     power: float
-    branching: Callable[[Mapping[str, np.ndarray]], np.ndarray]
+    branching: Callable[[Mapping[str, np.ndarray]], np.ndarray] | None = None
     bands: Mapping[str, Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]] = field(
         default_factory=dict)
+    channel_branching: Callable[[str, Mapping[str, np.ndarray]], np.ndarray] | None = None
+    excluded_along: str = ""
+    lifetime: CouplingLifetime | None = None
 
     def __post_init__(self) -> None:
         if not _ID.match(self.model) or not _ID.match(self.column):
             raise _fail(f"interpretation {self.model!r}", "model and column must be ASCII ids")
         if self.power <= 0:
             raise _fail(f"interpretation {self.model!r}", "power must be positive")
+        if (self.branching is None) == (self.channel_branching is None):
+            raise _fail(f"interpretation {self.model!r}", "give branching (one B for every "
+                        "channel) or channel_branching (B per channel), exactly one")
+
+    def branching_in(self, channel: str, axes: Mapping[str, np.ndarray]) -> np.ndarray:
+        """B(decay searched for) in ``channel`` at each point (``axes``: the axis values as
+        arrays); NaN for the combination where B is per channel."""
+        n = len(next(iter(axes.values())))
+        if self.channel_branching is not None:
+            if channel == COMBINED:
+                return np.full(n, np.nan)
+            out = self.channel_branching(channel, axes)
+        else:
+            assert self.branching is not None
+            out = self.branching(axes)
+        return np.broadcast_to(np.asarray(out, float), (n,)).copy()
 
 
 @dataclass(frozen=True)
@@ -423,6 +486,14 @@ class Search:
         axes = {a.name for a in self.signal.axes}
         quantities = {self.quantity.name} | {f"{i.column}_ul_{i.model}"
                                              for i in self.interpretations}
+        for i in self.interpretations:
+            if i.lifetime is not None and type(self.extraction).counted is Extraction.counted:
+                raise _fail(where, f"interpretation {i.model!r}: a coupling-dependent lifetime "
+                            f"needs an extraction that says which events it counts; "
+                            f"{type(self.extraction).__name__} does not")
+            if i.excluded_along and i.excluded_along not in axes:
+                raise _fail(where, f"interpretation {i.model!r}: excluded_along "
+                            f"{i.excluded_along!r} is not an axis ({sorted(axes)})")
         for p in self.published:
             if p.axis not in axes or p.quantity not in quantities or len(p.x) != len(p.y):
                 raise _fail(where, f"published limit {p.label!r}: axis must be one of {axes}, "
