@@ -133,7 +133,8 @@ def four_muons_missing_energy(particles: ak.Array) -> np.ndarray:
 def muon_identifiable(particles: ak.Array) -> np.ndarray:
     """Truth filter for τ⁺τ⁻ → (μνν̄)(3 prongs) (the three-prong τ undecayed): the τ's muon can
     pass the selection (CDC acceptance, p > :data:`P_MUON_TRUTH_MIN`). The second "muon" of the
-    selected pair is a pion of the three-prong τ that fakes one; the filter makes no requirement on it."""
+    selected pair is a pion of the three-prong τ that fakes one; the filter makes no requirement
+    on it."""
     mu = _muons(particles)
     return ak.to_numpy(ak.any(_identifiable(mu), axis=1))
 
