@@ -27,8 +27,7 @@ def _reco_sample() -> Sample:
 
 
 def reconstruct_b_to_k_s(reco: Sample, pid_cut: float = 0.9) -> Sample:
-    """Muons and kaons identified at ``pid_cut``: by default the working point where the
-    detector's efficiencies and fake rates are calibrated (parameters.pid_working_point)."""
+    """Muons and kaons identified at ``pid_cut`` (by default 0.9, a common tight cut)."""
     from darkscan.reco import ListDef, VertexFit, reconstruct
 
     lists = [ListDef("mu+:id", cut=f"muonID > {pid_cut}"),

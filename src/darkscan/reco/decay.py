@@ -10,7 +10,7 @@ Final-state particles (``e± mu± pi± K± p± gamma``) come from predefined lis
 filled with a cut (:class:`darkscan.reco.lists.ListDef` without ``->``):
 
 - tracks ``all``: every reconstructed track; ``loose``: |dr| < 2 cm and |dz| < 4 cm (prompt);
-  ``good``: loose and the species' ID score above the 0.9 working point; ``displaced``: no
+  ``good``: loose and the species' ID score above 0.9 (a common tight cut); ``displaced``: no
   impact-parameter cut (for long-lived decays).
 - photons ``all``: every cluster not matched to a track; ``loose``: E > 0.1 GeV.
 

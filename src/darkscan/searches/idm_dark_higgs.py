@@ -71,25 +71,28 @@ log sinθ between the grid's three values (a factor 5 apart; the efficiency agai
 lifetime is no power law, so an edge between grid values is uncertain by up to that), nothing
 beyond the grid: an edge on 10⁻⁴ or 2.5·10⁻³ means "at least to here".
 
-What the default run gives (365 fb⁻¹, 3.4 min on 2 shared workers): the first versions of this
-module cut the particle-ID scores at 0.5, below the fast simulation's working point (0.9), where
-a track that fails the working point has a uniform score, so about half of all pions passed as
-electrons, muons or kaons; with the K⁰_S daughters split over the two pairs (a pointing "h′" of
-a K⁰_S pion and a prompt track, a non-pointing "χ₂" of the other pion and another track) they
-made 60–5·10⁴ background events per window. With the ID cuts at the working point no simulated
-qq̄ or τ⁺τ⁻ event survives in any window (a 100k-event qq̄ test: 19 candidates before, 0 after).
-The simulated backgrounds are 0.034% (qq̄, 0.12 fb⁻¹) and 0.012% (τ⁺τ⁻, 0.045 fb⁻¹) of the data,
-one MC event standing for 3·10³ and 8·10³ data events, so "no background" means below that
-level, not the paper's ~1 event per channel; the limits are then those of an empty window.
-Expected σ × B × B: median 0.11 fb over the points with a signal (μ⁺μ⁻ 0.13, π⁺π⁻ 0.075, K⁺K⁻
-0.064 fb; 0.055–0.5 fb where both vertices are inside the tracker, 3 fb at m_h′ = 0.5 GeV, sinθ
-= 10⁻⁴, where the h′ escapes): the paper's ~0.1 fb. Expected ε_UL at the χ₂'s own lifetime
-(conservative): 1.9·10⁻⁴ (π⁺π⁻ at 0.8 GeV, sinθ = 5·10⁻⁴) to 6.8·10⁻⁴ (μ⁺μ⁻ at 1.6 GeV,
-sinθ = 2.5·10⁻³), median 2.8·10⁻⁴; at the simulated lifetime 5.8·10⁻⁵ to 5.1·10⁻⁴. Where the
-h′ vertex is displaced (cτ_h′ ≥ 1 cm) the former agrees with the closed form for a window
-acceptance independent of the χ₂ decay length below 2.6 cm to 0.94–1.13 (19 points, validate).
-The benchmark at ε = 10⁻³ is excluded at every grid point with a selected signal, so the
-excluded sinθ range is the whole grid, 10⁻⁴–2.5·10⁻³ (from 5·10⁻⁴ at 0.3 GeV, where the h′ at
+What the default run gives (365 fb⁻¹, 2.1 min on 2 shared workers): the first versions of this
+module cut the particle-ID scores at 0.5 when the fast simulation's scores were uniform below
+0.9 for a track that failed it, so about half of all pions passed as electrons, muons or kaons;
+with the K⁰_S daughters split over the two pairs (a pointing "h′" of a K⁰_S pion and a prompt
+track, a non-pointing "χ₂" of the other pion and another track) they made 60–5·10⁴ background
+events per window. With the ID cuts at 0.9 no simulated qq̄ or τ⁺τ⁻ event survives in any
+window (a 100k-event qq̄ test: 19 candidates before, 0 after), also with the likelihood PID
+(issue #15). The simulated backgrounds are 0.034% (qq̄, 0.12 fb⁻¹) and 0.012% (τ⁺τ⁻,
+0.045 fb⁻¹) of the data, one MC event standing for 3·10³ and 8·10³ data events, so "no
+background" means below that level, not the paper's ~1 event per channel; the limits are then
+those of an empty window. Expected σ × B × B: median 0.044 fb over the points with a signal
+(μ⁺μ⁻ 0.043, π⁺π⁻ 0.053, K⁺K⁻ 0.024 fb; 0.02–0.2 fb where both vertices are inside the
+tracker, 2.8 fb at m_h′ = 0.3 GeV, sinθ = 10⁻⁴, where the h′ escapes), 0.44× the paper's
+~0.1 fb. With the KLM-only muon ID and electron ID from 0.3 GeV with an ECL cluster it was
+0.11 fb (μ⁺μ⁻ 0.13, π⁺π⁻ 0.075, K⁺K⁻ 0.064): the likelihood PID identifies slow muons and
+electrons (dE/dx, TOP), and its electrons are ideal (no E/p tails: 100% at electronID > 0.9
+against Belle's 92.4%, see ``detector_electron_id_eff``), so the four-lepton efficiencies rose
+2–3×; π⁺π⁻ gained less, its pions at pionID > 0.9 being 60–80% efficient (a slow pion that does
+not shower is as likely a muon). Expected ε_UL at the χ₂'s own lifetime (conservative):
+1.6·10⁻⁴ to 6.0·10⁻⁴, median 2.5·10⁻⁴; at the simulated lifetime 4.6·10⁻⁵ to 4.2·10⁻⁴. The
+benchmark at ε = 10⁻³ is excluded at every grid point with a selected signal, so the excluded
+sinθ range is the whole grid, 10⁻⁴–2.5·10⁻³ (from 5·10⁻⁴ at 0.3 GeV, where the h′ at
 sinθ = 10⁻⁴, cτ = 10 m, leaves no signal): the exclusion reaches past both ends, which this grid
 cannot place (the paper's sinθ reach needs more sinθ values, e.g. 2·10⁻⁵ and 10⁻²).
 """

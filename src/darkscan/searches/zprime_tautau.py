@@ -24,31 +24,32 @@ pairing whose two muons pass the identification is a candidate (as in the four-m
 the wrong ones spread over the recoil-mass range and the fit takes them for background, and
 the efficiency is the fitted peak yield per X → ττ event.
 
-What darkscan's simulation shows (default run: 8k Z′ events per point, 40k μμττ = 4.0× the data,
-100k 4μ filtered = 4.2×, 500k ττ → (μνν̄)(3 prongs) = 10.5 fb⁻¹ = 0.17× the data, each
-background once more for the networks' training; 11.6 min on 2 cores, 2.2 GB summed peaks):
+What darkscan's simulation shows (default run: 8k Z′ events per point, 40k μμττ, 100k 4μ
+filtered, 500k ττ → (μνν̄)(3 prongs) = 10.5 fb⁻¹ = 0.17× the data, each background once more
+for the networks' training; 63 s on 2 cores with the τ-decay library, 2.3 GB summed peaks):
 
-- Efficiency per Z′ → ττ event (fitted peak yield after the networks): 21% at 3.6 GeV, 19–23%
-  from 4 to 7, 17% at 8, 7% at 9 GeV (9.5 GeV dropped from the grid: too few candidates to fit
-  a line shape), where the primary muons fall below the 0.6 GeV of the muon identification
-  (KLM only, issue #15). The resolution of the recoil mass falls with the mass,
-  σ ≈ √s σ(E_μμ)/M: 27–32 MeV at 3.6–5 GeV, 17 at 6, 13 at 7, 9 at 8, 6 MeV at 9 GeV.
+- Muons are selected from 0.3 GeV (lab): below the KLM's 0.6 GeV the likelihood PID identifies
+  them by TOP, dE/dx and the ECL MIP (~70% at 0.3–0.5 GeV; issue #15), which opened the grid up
+  to 10 GeV. Before (KLM-only muon ID, p > 0.6 GeV) the grid stopped at 9 GeV.
+- Efficiency per Z′ → ττ event (fitted peak yield after the networks): 25% at 3.6 GeV, 20–24%
+  from 4 to 6, 16% at 7–8, 11% at 9, 7.8% at 9.5 and 1.0% at 10 GeV, where the primary muons
+  share 0.56 GeV in the CMS and the fitted line shape is 0.17 GeV wide (ISR raises the recoil
+  mass; few events remain). The resolution of the recoil mass falls with the mass,
+  σ ≈ √s σ(E_μμ)/M: 24–38 MeV at 3.6–5 GeV, 20 at 6, 11 at 7, 8 at 8, 6–7 MeV at 9–9.5 GeV.
 - The τ-pair background: e⁺e⁻ → τ⁺τ⁻ with one τ → μνν̄ (a true muon) and the other τ → three
-  charged prongs, a pion faking the second muon (4.1%), has four tracks of zero charge and
-  missing energy (``ee_tautau_mu3prong``, σ = σ(ττ) × 2 B(μνν̄) B(3-prong) = 47.7 pb). 2.6% of
-  its events pass the selection (7.7×10⁴ at 62.8 fb⁻¹; 30k unfiltered events), ~20× the
-  four-lepton backgrounds; the networks, trained on it, reject all but 0.17% (132 events, 22 MC
-  events of weight 6): in it three of the four tracks come from one τ (mass below m_τ) and the
-  pair's second "muon" is a pion.
-- Background after the networks (AUC 0.98–0.99), 62.8 fb⁻¹: μμττ 590 (69%), 4μ 131 (15%),
-  ττ (μ, 3-prong) 132 (15%); per ±2σ window 2.7–15 events in all.
-- Expected limits 0.49–0.93 fb from 3.6 to 9 GeV (0.51, 0.64, 0.64, 0.66, 0.67, 0.49, 0.56,
-  0.93 fb at 3.6, 4, 4.5, 5, 6, 7, 8, 9 GeV; 0.28–0.63 fb without the τ pairs). The lowest is
-  0.7× the published 0.7 fb; the published 24 fb lies near 10 GeV, where this grid has no point
-  (the muon identification's threshold). Not simulated: ττ with a one-prong hadronic τ and a
-  three-prong τ (two fakes; before the networks ≈ (0.50 × 0.041)/(0.174 × 0.9) ≈ 13% of the
-  μ + 3-prong yield), with τ → eνν̄ and a three-prong τ (the fast simulation's muon ID never
-  passes an electron; real e → μ fakes ~0.1–0.3%, < 1%), ee → μμ(γ), two-photon eeμμ and qq̄.
+  charged prongs, a pion faking the second muon (~1–2%: decays in flight and punch-through in
+  the KLM, the ECL MIP below it), has four tracks of zero charge and missing energy
+  (``ee_tautau_mu3prong``, σ = σ(ττ) × 2 B(μνν̄) B(3-prong) = 47.7 pb); in it three of the four
+  tracks come from one τ (mass below m_τ) and the pair's second "muon" is a pion, which the
+  networks (AUC 0.97–0.98) see.
+- Background per ±2σ window after the networks, 62.8 fb⁻¹: 2–32 events (11 at 3.6, 32 at 4.5,
+  5–7 at 7–8, 2–4 at 9–9.5 GeV).
+- Expected limits (fb): 0.41, 0.56, 0.71, 0.47, 0.51, 0.46, 0.53, 0.57, 0.68, 25 at 3.6, 4,
+  4.5, 5, 6, 7, 8, 9, 9.5, 10 GeV. The lowest is 0.59× the published 0.7 fb (stronger: the
+  backgrounds below are missing, and no systematic uncertainty), the 10 GeV point 1.05× the
+  published 24 fb (on a 1% efficiency). Not simulated: ττ with a one-prong hadronic τ and a
+  three-prong τ (two fakes), with τ → eνν̄ and a three-prong τ (e → μ fakes, < 10⁻³ in the
+  likelihood PID), ee → μμ(γ), two-photon eeμμ and qq̄.
 """
 
 from __future__ import annotations
