@@ -76,12 +76,13 @@ def lepton_in_acceptance(particles: ak.Array) -> np.ndarray:
 def hadron_in_acceptance(particles: ak.Array) -> np.ndarray:
     """Truth filter for τ⁺τ⁻ → (1-prong hadronic)(3 prongs), the three-prong τ undecayed: the
     one-prong τ's charged hadron (π or K, the candidate lepton if misidentified) lies in the
-    CDC acceptance with p > 0.5 GeV (a muon identification needs 0.6 GeV in the KLM)."""
+    CDC acceptance with p > 0.2 GeV, as the leptons (below the KLM threshold a pion still fakes
+    a muon by TOP, dE/dx and a MIP in the ECL)."""
     had = particles[((abs(particles.pdg) == 211) | (abs(particles.pdg) == 321))
                     & (particles.status == 1)]
     p = np.sqrt(had.px**2 + had.py**2 + had.pz**2)
     theta = np.arctan2(np.hypot(had.px, had.py), had.pz)
-    ok = (theta > THETA_CDC[0]) & (theta < THETA_CDC[1]) & (p > 0.5)
+    ok = (theta > THETA_CDC[0]) & (theta < THETA_CDC[1]) & (p > 0.2)
     return ak.to_numpy(ak.any(ok, axis=1))
 
 
@@ -161,7 +162,7 @@ SEARCH = Search(
                             n_quick=20_000, label="τ⁺τ⁻ → (1-prong hadronic)(3 prongs)",
                             truth_filter=hadron_in_acceptance,
                             filter_label="the one-prong τ's charged hadron in the CDC "
-                                         "acceptance with p > 0.5 GeV (truth)")),
+                                         "acceptance with p > 0.2 GeV (truth)")),
     channels=tuple(_channel(name) for name in LEPTONS),
     extraction=TemplateFit("x_tau_pseudo_rest", "$x = 2E^*_\\ell/m_\\tau$ (pseudo-rest frame)",
                            range=(0.0, 2.0), bins=40, shape_nuisances=SHAPE_NUISANCES),
