@@ -16,15 +16,16 @@ GeV. The signal is counted in windows of ±2σ of M²_rec about each mass; 90% C
 What darkscan's simulation shows (default run, 20 fb⁻¹, 2 min on 2 cores): the selection keeps
 17–21% of the produced A′ (the barrel and the single-photon trigger); the M²_rec resolution is
 2.0 GeV² at low mass (the photon energy resolution, σ(M²) = 2√s σ_E) and 1.0 GeV² at 8 GeV. The
-background is e⁺e⁻ → γγ(γ) from 0 to 60 GeV² (7 000–22 000 events per ±2σ window): one photon
+background is e⁺e⁻ → γγ(γ) from 0 to 60 GeV² (1 600–5 700 events per ±2σ window): one photon
 in the barrel, the other lost in a barrel–endcap gap, where the fast simulation's KLM sees a
-photon half of the time (an [INFERRED] placeholder, issue #15), with an ISR photon turning the
-recoil away from the gap; e⁺e⁻ → e⁺e⁻γ with both leptons beyond the endcaps rises above
-60 GeV² (the photon's p_T must balance the leptons'), νν̄γ is negligible (2.8 fb). Expected ε
-limits 5–8×10⁻³ for 0.5–8 GeV, an order of magnitude above BaBar's 53 fb⁻¹ result and the Physics
-Book's projection: without cluster shapes, cluster timing and the gradient-boosted classifier
-of the real analyses (the ECL does not model them yet, issue #15), and with a placeholder for
-the KLM's efficiency for gap photons, the γγ background is not suppressed as in data. The MC is
+photon 90% of the time (it converts in the first iron plates; 7 000–22 000 events when that was
+a 50% placeholder, issue #15), with an ISR photon turning the recoil away from the gap;
+e⁺e⁻ → e⁺e⁻γ with both leptons beyond the endcaps rises above 60 GeV² (the photon's p_T must
+balance the leptons'; 55 000 events at 8 GeV), νν̄γ is negligible (2.8 fb). Expected ε limits
+3.7–5.1×10⁻³ for 0.5–8 GeV (5–8×10⁻³ with the 50% KLM placeholder), several times above BaBar's
+53 fb⁻¹ result and the Physics Book's projection: without cluster shapes, cluster timing and the
+gradient-boosted classifier of the real analyses (the ECL does not model them yet, issue #15),
+the γγ and eeγ backgrounds are not suppressed as in data. The MC is
 0.08 fb⁻¹ of γγ (σ = 5.0 nb inside 10°–170°: an MC event weighs 251 data events) and 0.45 fb⁻¹
 of eeγ (σ = 0.66 nb inside the generator cuts, weight 44).
 """
