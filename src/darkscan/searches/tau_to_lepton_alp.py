@@ -17,14 +17,17 @@ strongest near 1.2–1.6 GeV, where it sits low.
 
 What darkscan's simulation shows (default run: 20k signal events per mass and channel, τ pairs
 3.1M → (eνν̄)(3 prongs) and 3.1M → (μνν̄)(3 prongs), 1.00× and 1.03× the data, and 1.5M →
-(1-prong hadronic)(3 prongs), 0.17×; 3.5 min on 2 cores, 3 GB): the selection keeps 52–53% (e)
-and 46–49% (μ) of the signal τ pairs up to m_α = 1.2 GeV, falling to 40% and 17% at 1.6 GeV,
-where the lepton is nearly at rest in the τ frame and the muon below the KLM's reach. The
-two-body line in x is 0.2 wide at m_α → 0 (the pseudo-rest frame's direction error) and 0.08
-at 1.4 GeV. Expected limits on B(τ → ℓα)/B(τ → ℓνν̄), with the shape nuisances: e 0.65×10⁻³
-(1.6 GeV) to 7.9×10⁻³ (0.6 GeV), μ 0.72×10⁻³ (1.6 GeV) to 8.6×10⁻³ (0.4 GeV), against the
-published (1.1–9.7)×10⁻³ and (0.7–12.2)×10⁻³; without them (statistics only) 0.51–4.0×10⁻³ (e)
-and 0.67–4.8×10⁻³ (μ): with millions of τ pairs the fit is limited by how well the spectrum's
+(1-prong hadronic)(3 prongs), 0.17×; 1.9 min on 2 cores, 3 GB): the selection keeps 57–58% (e)
+and 48–51% (μ) of the signal τ pairs up to m_α = 1.2 GeV, falling to 49% and 32% at 1.6 GeV,
+where the lepton is nearly at rest in the τ frame and the muon below the KLM's reach (there
+the likelihood PID identifies it by TOP, dE/dx and its ECL MIP: 17% at 1.6 GeV when muon ID was
+the KLM's only, issue #15; electron ID is ideal above the ECL threshold, see
+``detector_electron_id_eff``). The two-body line in x is 0.2 wide at m_α → 0 (the
+pseudo-rest frame's direction error) and 0.08 at 1.4 GeV. Expected limits on
+B(τ → ℓα)/B(τ → ℓνν̄), with the shape nuisances: e 0.58×10⁻³ (1.6 GeV) to 7.6×10⁻³ (0.6 GeV),
+μ 0.55×10⁻³ (1.6 GeV) to 7.8×10⁻³ (0.6 GeV) (0.65–7.9 and 0.72–8.6×10⁻³ before the
+likelihood PID), against the published (1.1–9.7)×10⁻³ and (0.7–12.2)×10⁻³;
+with millions of τ pairs the fit is limited by how well the spectrum's
 shape is known, and 1% deformations double the limits at low mass. Not simulated: qq̄ and
 two-photon events, radiative τ decays (they shape the spectrum at the per-cent level), the
 τ⁺τ⁻ spin correlation (the decays are unpolarised, each τ's own distribution exact).
