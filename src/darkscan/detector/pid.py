@@ -163,10 +163,12 @@ def _klm_hadron(apdg, layers, p, theta, k):  # pragma: no cover - compiled
 def _cherenkov_ll(out, n_photons, cos_measured, p, masses, index, n0, s1, bkg, ms0, theta_max
                   ):  # pragma: no cover - compiled
     """Add, per hypothesis, the Poisson photon count and the density of the measured mean angle
-    (compared as cos θ, σ_cos = sin θ_c σ_θ; background photons flat in angle); ``ms0``: the
-    Highland angle of a β = 1 particle of 1 GeV in the radiator."""
+    (compared as cos θ, σ_cos = sin θ_c σ_θ; background photons flat in angle, so
+    1/(θ_max sin θ) per unit cos θ); ``ms0``: the Highland angle of a β = 1 particle of 1 GeV
+    in the radiator."""
     s2_max = 1.0 - 1.0 / (index * index)
-    log_flat = -math.log(theta_max)
+    log_flat = -math.log(theta_max) - 0.5 * math.log(max(1.0 - cos_measured * cos_measured,
+                                                          1e-12))
     for h in range(5):
         m = masses[h]
         e = math.sqrt(p * p + m * m)
