@@ -43,6 +43,8 @@ class FitResult:
     attempts: int
     bkg_params: tuple[float, ...] = ()
     message: str = ""
+    #: the background-only fit (ν_s = 0): (n_bkg, *bkg_params); empty if not profiled
+    bkg_only: tuple[float, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -170,6 +172,8 @@ def fit_window(data: Data, signal: SignalShape, window: tuple[float, float], *,
     pars = tuple(float(m.values[k]) for k in ("n_bkg", *cost.bnames))
     saved = list(m.values)
     nll0 = _profile(m, 0.0)
+    bkg_only = tuple(float(m.values[k]) for k in ("n_bkg", *cost.bnames)) \
+        if np.isfinite(nll0) else ()
     z = float(np.sign(ns) * np.sqrt(max(2.0 * (nll0 - nll), 0.0)))
     ul = np.nan
     message = ""
@@ -197,7 +201,7 @@ def fit_window(data: Data, signal: SignalShape, window: tuple[float, float], *,
     if limit and not np.isfinite(ul):
         status = "failed"
     return FitResult(mass, (lo, hi), ns, err, pars[0], ul, z, nll, status, attempts,
-                     pars[1:], message)
+                     pars[1:], message, bkg_only)
 
 
 def mass_points(m_min: float, m_max: float, resolution: float | Callable[[float], float],
@@ -249,12 +253,17 @@ def effective_background(fit: FitResult, signal: SignalShape, background: str) -
     Gaussian peak of width σ on a flat ρ it is 2√π σ ρ, the background "under" the peak.
     Profiling the background parameters would add ≈ b_eff²/N_window (the level) and nothing
     for odd terms at the centre; that inflation is left out, so b_eff does not depend on how
-    well HESSE behaves on a sparse window."""
+    well HESSE behaves on a sparse window. ρ_b is the background-only fit's (ν_s = 0) where the
+    fit has one: a spurious fitted signal (a background shape the polynomial cannot follow)
+    would otherwise take the events under the peak away from the background and make the
+    expected limit too strong."""
     lo, hi = fit.window
     pdf_s, _ = signal.on(lo, hi)
-    pdf_b, _ = background_model(background)[3](lo, hi, np.asarray(fit.bkg_params, float))
+    n_bkg, params = ((fit.bkg_only[0], fit.bkg_only[1:]) if fit.bkg_only
+                     else (fit.n_bkg, fit.bkg_params))
+    pdf_b, _ = background_model(background)[3](lo, hi, np.asarray(params, float))
     x, dx = np.linspace(lo, hi, 20_001, retstep=True)
-    rho = np.maximum(fit.n_bkg * np.asarray(pdf_b(x), float), 1e-12)
+    rho = np.maximum(n_bkg * np.asarray(pdf_b(x), float), 1e-12)
     f = np.asarray(pdf_s(x), float) ** 2 / rho
     info = (f.sum() - 0.5 * (f[0] + f[-1])) * dx  # trapezoidal rule
     return float(1.0 / info) if info > 0 else float("inf")
