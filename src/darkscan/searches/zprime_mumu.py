@@ -37,16 +37,17 @@ What darkscan's simulation shows (default run, 200k 4μ events = 2.9× the data)
   figure of merit (trusted only where ≥ 10 simulated background candidates pass) and a smooth
   function of mass through those points, keeps 40–90% of the signal peak and 3–43% of the
   background.
-- Expected limits (CLs, 90%): σ × B 0.13–0.26 fb, lowest at 5–7 GeV, highest at 0.5 GeV where
-  the irreducible background sits; g′ 1.2×10⁻³ at 0.25 GeV to 2.5×10⁻² at 6 GeV. The paper:
-  σ × B 0.046–0.97 fb, g′ 0.0008–0.039 below 6 GeV: darkscan is weaker at low mass (×1.5 in
-  g′; the irreducible background alone bounds it at ≈ 1.1×10⁻³) and stronger at 6–9 GeV, where
-  the paper's limits rise: darkscan lacks μμππ, real muon-ID losses of the slow primary muons
-  and any systematic uncertainty.
-- The signal efficiency per Z′ → μ⁺μ⁻ event is 24–36%: four tracks in the CDC, three muons
+- Expected limits (CLs, 90%): σ × B 0.12–0.26 fb, lowest at 5–9 GeV, highest at 0.25–0.5 GeV
+  where the irreducible background sits; g′ 1.2×10⁻³ at 0.25 GeV to 2.4×10⁻² at 6 GeV. The
+  paper: σ × B 0.046–0.97 fb, g′ 0.0008–0.039 below 6 GeV: darkscan is weaker at low mass
+  (×1.5 in g′; the irreducible background alone bounds it at ≈ 1.1×10⁻³) and stronger at
+  6–9 GeV, where the paper's limits rise: darkscan lacks μμππ, real muon-ID losses of the slow
+  primary muons and any systematic uncertainty.
+- The signal efficiency per Z′ → μ⁺μ⁻ event is 15–38%: four tracks in the CDC, three muons
   identified (the likelihood PID of issue #15 identifies muons below the KLM's 0.6 GeV by TOP,
-  dE/dx and the ECL MIP, ~60–70% of them: the limits moved by −18% at 0.25 GeV and −6% at
-  4 GeV from the KLM-only muon ID), the networks. Near threshold the Z′'s muons are slow.
+  dE/dx and the ECL MIP, ~60–70% of them), the networks, whose Punzi-chosen cut moves with
+  the training (at 1–1.5 GeV it kept 33% in one run and 15% in the next after a small change of
+  the PID, the limits moving by 8–20%). Near threshold the Z′'s muons are slow.
 """
 
 from __future__ import annotations
