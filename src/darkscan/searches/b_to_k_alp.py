@@ -43,7 +43,8 @@ limitation. Expected limits (K⁺ and K⁰_S combined) on B(B⁺ → K⁺a) × B
 likelihood PID's kaon ID and the background-only b_eff of the sliding fits; 1.1×10⁻⁶ … 8–10×10⁻⁸
 and 2.4×10⁻⁵ … 6.1–7.1×10⁻⁶ before; Belle adds the K* modes and a
 multivariate continuum suppression). As a Belle II projection at 50 ab⁻¹ (same detector, the
-simulation's statistics scaled with the data; before this session's rerun, not repeated): g_aW < 7.8×10⁻⁶ (0.2 GeV), 3.1×10⁻⁶ (0.7),
+simulation's statistics scaled with the data; from before this session's rerun, not repeated):
+g_aW < 7.8×10⁻⁶ (0.2 GeV), 3.1×10⁻⁶ (0.7),
 2.1–2.4×10⁻⁶ GeV⁻¹ (1.2–4.5 GeV), optimistic at low mass where the reach moves to couplings
 whose ALPs fly further than the simulated ones. Not simulated: the K*⁺ and K*⁰ modes, B → K η′
 and B → K η_c peaks (masses are chosen away from them), systematic uncertainties, Belle's own
