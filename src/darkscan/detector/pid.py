@@ -71,7 +71,7 @@ def constants(params: DetectorParameters) -> np.ndarray:
 
 def _highland_1gev(x0: float) -> float:
     """θ₀/√3 (rad) of a β = 1, 1 GeV particle in a radiator of x0 radiation lengths."""
-    return 0.0136 * math.sqrt(x0) * (1.0 + 0.038 * math.log(x0)) / math.sqrt(3.0)
+    return float(highland(1.0, 0.0, x0))
 
 
 @inline
@@ -239,15 +239,10 @@ def loglik(out, n_photons, cos_measured, radiator, dedx, cluster_e, layers, p, t
     ``radiator`` 0 none, 1 TOP, 2 ARICH (``n_photons``, the cosine of the mean Cherenkov angle);
     ``dedx`` NaN without, ``cluster_e`` NaN without a cluster; ``c`` from :func:`constants`,
     ``k`` from :func:`calorimeter.klm_constants`."""
-    log_p = math.log(p)
-    log_plateau = math.log(c[2])
     for h in range(5):
         out[h] = 0.0
         if not np.isnan(dedx):
-            m = masses[h]
-            bg2 = p * p / (m * m)
-            b2 = bg2 / (1.0 + bg2)
-            mean = (c[1] + 2.0 * min(log_p - math.log(m), log_plateau) - b2) / b2
+            mean = dedx_mean(p / masses[h], c[1], c[2])
             out[h] += _log_gauss(dedx, mean, c[0] * mean)
     if radiator == 1:
         _cherenkov_ll(out, n_photons, cos_measured, p, masses, c[6], c[7], c[8], c[9], c[24],
