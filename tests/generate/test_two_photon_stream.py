@@ -40,7 +40,7 @@ def _numpy_trials(proc, n: int, rng: np.random.Generator, pt_min: float) -> dict
 
 @pytest.mark.parametrize("pt_min", [0.35, 0.0])
 def test_compiled_trials_give_the_numpy_events(pt_min: float) -> None:
-    proc = get_process("ee_eemumu")
+    proc = get_process("ee_eemumu_epa")
     n = 2_000
     seed = np.random.SeedSequence(42)
     sample = proc.generate_chunk(n, seed, {"pt_pair_min": pt_min})

@@ -105,13 +105,13 @@ def test_breit_wheeler_shape_integrates_to_total() -> None:
 
 
 def test_eemumu_cross_section_within_10_percent() -> None:
-    x = get_process("ee_eemumu").cross_section({}, n_points=200_000, seed=3)
+    x = get_process("ee_eemumu_epa").cross_section({}, n_points=200_000, seed=3)
     assert x.sigma_pb == pytest.approx(18_900.0, rel=0.10)
     assert x.error_pb < 0.01 * x.sigma_pb
 
 
 def test_two_photon_kinematics() -> None:
-    s = get_process("ee_eemumu").generate_chunk(2000, np.random.SeedSequence(5), {})
+    s = get_process("ee_eemumu_epa").generate_chunk(2000, np.random.SeedSequence(5), {})
     p = _p4(s.particles).reshape(-1, 4, 4)
     cms = BELLE2.to_cms(p)
     assert s.particles.pdg[0].tolist() == [11, -11, 13, -13]

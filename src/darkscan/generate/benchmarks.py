@@ -151,7 +151,7 @@ def me_2to4() -> tuple[float, float]:
 
 
 @benchmark("gen_ee_mumumumu", unit="unweighted events/s (CPU)",
-           peer_name="darkscan ee_eemumu (two-photon EPA, 2→4 by factorisation, same run)")
+           peer_name="darkscan ee_eemumu_epa (two-photon EPA, 2→4 by factorisation, same run)")
 def gen_ee_mumumumu() -> tuple[float, float]:
     """2→4 unweighted generation with the full matrix element (ISR, FSR, beam spread, truth
     events) per CPU second, grids built outside the timing; the peer is darkscan's other 2→4
@@ -161,9 +161,9 @@ def gen_ee_mumumumu() -> tuple[float, float]:
     generate("ee_mumumumu", 100, seed=1)
     n = 5_000
     ours = _cpu_rate(lambda: generate("ee_mumumumu", n, seed=2, chunk_size=n), n, repeat=1)
-    generate("ee_eemumu", 100, seed=1)
+    generate("ee_eemumu_epa", 100, seed=1)
     m = 20_000
-    return ours, _cpu_rate(lambda: generate("ee_eemumu", m, seed=2, chunk_size=m), m, repeat=1)
+    return ours, _cpu_rate(lambda: generate("ee_eemumu_epa", m, seed=2, chunk_size=m), m, repeat=1)
 
 
 @benchmark("gen_ee_mumutautau", unit="unweighted events/s (CPU)")

@@ -55,9 +55,13 @@ _CATALOG = {
     "belle_upsilon4s_bb_ks_alp": "darkscan.generate.processes.b_to_k_alp",
     "belle_upsilon4s_bb": "darkscan.generate.processes.b_to_k_alp",
     "belle_ee_qq": "darkscan.generate.processes.b_to_k_alp",
-    # two-photon
-    "ee_eemumu": "darkscan.generate.processes.two_photon",
-    "ee_eeee": "darkscan.generate.processes.two_photon",
+    # e⁺e⁻ → e⁺e⁻ℓ⁺ℓ⁻, full tree-level QED (12 diagrams, massive electrons): multiperipheral,
+    # bremsstrahlung and annihilation graphs with their interference
+    "ee_eemumu": "darkscan.generate.processes.pair_production",
+    "ee_eetautau": "darkscan.generate.processes.pair_production",
+    # two-photon in the equivalent-photon approximation: the fast option
+    "ee_eemumu_epa": "darkscan.generate.processes.two_photon",
+    "ee_eeee_epa": "darkscan.generate.processes.two_photon",
 }
 
 for _name, _module in _CATALOG.items():

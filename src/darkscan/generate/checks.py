@@ -174,6 +174,7 @@ def zprime_sigma() -> Measurement:
 
     r = cross_section("ee_mumu_zprime", isr=False, n_points=100_000, mass=1.0, gprime=1.0)
     return Measurement(r.sigma_pb, "tree-level Born, no ISR")
+from darkscan.generate import checks_pair_production as _checks_pair  # noqa: E402,F401
 from darkscan.generate import checks_pythia as _checks_pythia  # noqa: E402,F401  (registers)
 
 # --- dark-sector signal processes: generated Born σ (isr=False) vs the closed forms ------------

@@ -84,14 +84,14 @@ _EPA_NOTE = ("EPA (Budnev et al., Phys. Rept. 15 (1975) 181) x Breit-Wheeler wit
 @check("sigma_ee_eemumu_epa", reference=18.9, tolerance=0.10, unit="nb",
        provenance=_PB + ", W_mumu > 0.5 GeV")
 def sigma_eemumu() -> Measurement:
-    s, e = _sigma_nb("ee_eemumu", 1_000_000)
+    s, e = _sigma_nb("ee_eemumu_epa", 1_000_000)
     return Measurement(s, f"+- {e:.2f} nb; {_EPA_NOTE}")
 
 
 @check("sigma_ee_eeee_epa", reference=39.7, tolerance=0.10, unit="nb",
        provenance=_PB + ", W_ee > 0.5 GeV")
 def sigma_eeee() -> Measurement:
-    s, e = _sigma_nb("ee_eeee", 1_000_000)
+    s, e = _sigma_nb("ee_eeee_epa", 1_000_000)
     return Measurement(s, f"+- {e:.2f} nb; {_EPA_NOTE}; no identical-particle exchange")
 
 

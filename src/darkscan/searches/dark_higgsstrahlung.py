@@ -231,7 +231,7 @@ SEARCH = Search(
         SampleSpec("tautau", "ee_tautau_mumu", n_events=300_000, n_quick=60_000,
                    label="ττ(γ)", **_BKG_FILTER),
         # 1 fb⁻¹: eeμμ is 3% of the published background and the slowest to generate
-        SampleSpec("eemumu", "ee_eemumu", n_events=6_400_000, n_quick=400_000, label="eeμμ",
+        SampleSpec("eemumu", "ee_eemumu_epa", n_events=6_400_000, n_quick=400_000, label="eeμμ",
                    params={"pt_pair_min": 0.05}, **_BKG_FILTER),
     ),
     channels=(Channel("mumu", "vpho -> mu+:all mu-:all",

@@ -170,7 +170,7 @@ _CUT_BASED = Search(
                    **_MUMU_FILTER),
         SampleSpec("tautau", "ee_tautau_mumu", n_events=2_000_000, n_quick=200_000,
                    label="ττ(γ)", **_MUMU_FILTER),
-        SampleSpec("eemumu", "ee_eemumu", n_events=6_000_000, n_quick=200_000, label="eeμμ",
+        SampleSpec("eemumu", "ee_eemumu_epa", n_events=6_000_000, n_quick=200_000, label="eeμμ",
                    params={"pt_pair_min": _PT_CMS_LOOSE}, **_MUMU_FILTER),
     ),
     channels=(_CUTS,),

@@ -1,0 +1,538 @@
+"""e⁺e⁻ → e⁺e⁻ℓ⁺ℓ⁻ with the full tree-level QED matrix element: ``ee_eemumu`` and
+``ee_eetautau`` (ℓ ≠ e; all 12 diagrams, massive electrons). The equivalent-photon approximation
+of :mod:`.two_photon` stays as the fast option (``ee_eemumu_epa``).
+
+Diagrams. Labels e⁻(p1) e⁺(p2) → e⁻(p3) e⁺(p4) ℓ⁻(p5) ℓ⁺(p6). Every diagram has three fermion
+lines, each written ψ̄_sink … ψ_source: the sinks are ū₃, v̄₂, ū₅ and the sources u₁, v₄, v₆. A
+*pairing* assigns a source to each sink; the ℓ line (ū₅ … v₆) is fixed, the electron lines are
+either scattering lines (ū₃…u₁, v̄₂…v₄: t-channel photons) or annihilation lines (v̄₂…u₁,
+ū₃…v₄), with a relative minus sign (Fermi statistics, as in Bhabha scattering). In each pairing
+one line (the *middle*) absorbs the photons of the other two, in either order: 3 × 2 = 6
+diagrams per pairing, 12 in all. With the ℓ line in the middle these are the multiperipheral
+(two-photon) graphs; with a scattering electron line in the middle, bremsstrahlung of a virtual
+photon (→ ℓ⁺ℓ⁻) in e⁺e⁻ scattering; the annihilation pairing gives conversion and final-state
+radiation graphs. One middle line dressed with one outer current at either end and contracted
+with the other (:func:`darkscan.generate.processes.four_lepton.dressed_line`) is both diagrams
+of that middle line; each such pair is gauge invariant by itself (checked: the amplitude vanishes
+when the contracted current is replaced by its photon momentum).
+
+Why the full matrix element. The EPA keeps the transverse photons of the multiperipheral graphs
+in the collinear limit. It misses the scalar (longitudinal) photons, which matter where Q² is not
+small against W² (the lepton pair at high p_T balanced by an electron at a measurable angle: the
+Z′ → invisible background at high recoil mass), the bremsstrahlung and annihilation graphs and
+all interference (Budnev et al., Phys. Rept. 15 (1975) 181, §6; the reference calculation is
+Berends, Daverveldt, Kleiss, Nucl. Phys. B253 (1985) 441, whose generator the Belle II Physics
+Book's 18.9 nb comes from).
+
+Numerics. Every spinor keeps the electron mass (the helicity-flip amplitudes carry the
+m²/Q² terms of the photon flux), all 2⁶ helicity amplitudes are summed. The photon virtualities
+of the scattering lines reach |t|_min = m_e²x²/(1 − x) ≈ 10⁻¹¹ GeV², where (p₁ − p₃)² from the
+components has no digits left: every line's q² comes from the cancellation-free forms of
+:mod:`.radiative_qed` (:func:`line_virtualities`). The gauge cancellation of the quasi-real
+photons' large longitudinal currents costs at most ~10 of the 16 digits (checked against the
+EPA at small Q²).
+
+Generator-level cut: both opposite-charge same-flavour pairs have masses above ``w_pair_min``
+(default 0.5 GeV: the Physics Book's W_ℓℓ > 0.5 GeV on the ℓ⁺ℓ⁻ pair; the same cut on the e⁺e⁻
+pair removes only the annihilation graphs with a soft e⁺e⁻ pair off the beams or the leptons,
+a radiative correction to e⁺e⁻ → ℓ⁺ℓ⁻ of O(0.1 nb), not a two-photon final state).
+
+Phase space (multichannel by partition of the integrand, as :mod:`.four_lepton`):
+
+1. multiperipheral (:func:`kinematics_multiperipheral`): both scattered leptons from their
+   energy loss x ∝ 1/x and Q² ∝ 1/Q² between the exact limits of the massive kinematics
+   (Q²_min = m²x²/(1 − x)), azimuths flat; the ℓ pair in the γγ rest frame about the photon axis
+   with density ∝ 1/(A − Bcosθ*) + 1/(A + Bcosθ*) (the t- and u-channel lepton propagators of
+   the virtual photons; B/A = β for real ones);
+2. bremsstrahlung off the e⁻ line (:func:`kinematics_bremsstrahlung`): the e⁺ scattered as in 1,
+   the ℓ pair's mass² ∝ 1/W² and its direction in the (e⁻ℓℓ) rest frame ∝ 1/|(p₁ − Q)² − m²|
+   (the initial-state electron propagator), the pair decaying flat;
+3. the same off the e⁺ line (the CP image of 2: e⁻ ↔ e⁺, ℓ⁻ ↔ ℓ⁺, p⃗ → −p⃗).
+
+With a pair p_T filter (``pt_pair_min``) channel 1 is split in two, each with one scattered
+lepton's Q² ≥ p_T,min²/4 (one of them must be: the leptons balance the pair's p_T). The
+partition functions are the propagators each channel maps: (1/|D₅| + 1/|D₆|)/(|t₁₃||t₂₄|) for 1
+(D₅,₆ the lepton propagators; a tagged channel's only where its Q² is in range) and
+1/(|t₂₄|W²|D₁|) for 2 (D₁ the e⁻ propagator before the pair's emission). Unweighting efficiency
+(VEGAS, 1M points): 16–18% without a filter, 0.2% with p_T(ℓℓ) > 1 GeV (the weight of the
+single-tag region varies by ~10³ inside the cube; σ there converges from ~300k points).
+
+Radiation: ISR by the engine (the collinear Kuraev–Fadin structure function with the s-channel
+exponent for both beams, as ``ee_eeg``: the leading-log approximation; the Physics Book's cross
+section is compared at Born level), running α of each photon at its own |q²|; collinear LL FSR
+on the ℓ⁺ℓ⁻ dipole. Not included: Z exchange (O(s/M_Z²) on the annihilation graphs only), loop
+corrections.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from darkscan.generate import helas as h
+from darkscan.generate import helas_kernels as _k
+from darkscan.generate.engine import EEProcess
+from darkscan.generate.isr import alpha_running
+from darkscan.generate.phase_space import map_pole, two_body
+from darkscan.generate.processes.four_lepton import dressed_line
+from darkscan.generate.processes.radiative_qed import _s_same_mass, _t_same_mass
+from darkscan.generate.processes.two_photon import PT_PAIR_MIN
+from darkscan.generate.registry import ProcessParam, register
+from darkscan.jit import jit_exact
+from darkscan.physics import lorentz
+from darkscan.physics.constants import (
+    ALPHA,
+    GEV2_TO_PB,
+    M_E,
+    M_MU,
+    M_TAU,
+    PDG_ELECTRON,
+    PDG_MUON,
+    PDG_TAU,
+)
+
+Array = np.ndarray
+_LOWER = h.METRIC.astype(complex)
+#: sinks (row spinors ū₃, v̄₂, ū₅) and sources (column spinors u₁, v₄, v₆) of the fermion lines
+SINKS = (3, 2, 5)
+SOURCES = (1, 4, 6)
+INCOMING = (1, 2)
+#: the pairings of e⁺e⁻ → e⁺e⁻ℓ⁺ℓ⁻ (ℓ ≠ e) as (sink, source) lines with their Fermi sign
+PAIRINGS_EELL = ((((3, 1), (2, 4), (5, 6)), 1.0), (((3, 4), (2, 1), (5, 6)), -1.0))
+
+
+# ---------------------------------------------------------------------------------------------
+# matrix element
+# ---------------------------------------------------------------------------------------------
+@jit_exact
+def _q2_kernel(a: Array, b: Array, m: float, scattering: bool, out: Array) -> None:
+    for i in range(a.shape[0]):
+        out[i] = _t_same_mass(a[i], b[i], m) if scattering else _s_same_mass(a[i], b[i], m)
+
+
+def line_virtuality(p_sink: Array, p_source: Array, m: float, scattering: bool) -> Array:
+    """q² of the photon a line ψ̄_sink … ψ_source emits, without cancellations: (a − b)² of an
+    incoming and an outgoing lepton (``scattering``) or (a + b)² of two incoming or two outgoing
+    ones, from the physical momenta (:mod:`.radiative_qed`)."""
+    a, b = (np.ascontiguousarray(x, dtype=float) for x in (p_source, p_sink))
+    out = np.empty(len(a))
+    _q2_kernel(a, b, float(m), scattering, out)
+    return out
+
+
+class Legs:
+    """External wave functions of one batch (both helicities of every leg, massive), the
+    fermion-flow momenta (a sink's momentum leaving its line, a source's entering it) and the
+    masses, by label 1…6."""
+
+    def __init__(self, p: Mapping[int, Array], m: Mapping[int, float]) -> None:
+        self.p, self.m = dict(p), dict(m)
+        kinds = {3: "ubar", 5: "ubar", 2: "vbar", 1: "u", 4: "v", 6: "v"}
+        self.wf = {i: np.stack(list(h.spinors(k, self.p[i], self.m[i]).values()))
+                   for i, k in kinds.items()}
+        sign = {1: 1.0, 2: -1.0, 3: 1.0, 4: -1.0, 5: 1.0, 6: -1.0}
+        self.flow = {i: sign[i] * np.ascontiguousarray(self.p[i]) for i in self.p}
+
+    def photon(self, line: tuple[int, int]) -> Array:
+        """Momentum of the photon a line emits: flow in at the source minus out at the sink."""
+        return self.flow[line[1]] - self.flow[line[0]]
+
+    def q2(self, line: tuple[int, int]) -> Array:
+        t, s = line
+        scattering = (t in INCOMING) != (s in INCOMING)
+        return line_virtuality(self.p[t], self.p[s], self.m[t], scattering)
+
+    def current(self, line: tuple[int, int], e2q: Array) -> Array:
+        """(e²/q²) ψ̄_t γ^μ ψ_s for the 4 helicity pairs (index 2·sink + source), (4, n, 4)."""
+        t, s = line
+        n = e2q.shape[0]
+        out = np.empty((4, n, 4), dtype=complex)
+        for c in range(2):
+            for d in range(2):
+                _k.current(self.wf[t][c], self.wf[s][d], 1.0, 1.0, out[2 * c + d])
+        out *= e2q[:, None]
+        return out
+
+
+def pairing_amplitude(legs: Legs, lines: tuple[tuple[int, int], ...],
+                      e2: Callable[[Array], Array],
+                      replace: tuple[int, int] | None = None) -> Array:
+    """The 6 diagrams of one pairing, (2,)*6 + (n,) over the helicities of labels 1…6.
+
+    ``replace``: a line whose photon current is replaced by its momentum (scaled to the
+    current's length), in the diagrams that have that photon (the other middle lines'): the
+    Ward identity says the sum vanishes."""
+    n = len(legs.p[1])
+    cur, mom = {}, {}
+    for line in lines:
+        q2 = legs.q2(line)
+        cur[line] = legs.current(line, e2(q2) / q2)
+        mom[line] = legs.photon(line)
+    total = np.zeros((2,) * 6 + (n,), dtype=complex)
+    for m in lines:
+        if m == replace:
+            continue
+        a, b = (x for x in lines if x != m)
+        if a == replace:
+            a, b = b, a
+        k = dressed_line(legs.wf[m[0]], legs.wf[m[1]], legs.flow[m[0]], -legs.flow[m[1]],
+                         cur[a], -mom[a], legs.m[m[0]])
+        jb = cur[b]
+        if b == replace:  # the photon momentum, scaled to the current's size
+            size = np.linalg.norm(jb, axis=-1, keepdims=True)
+            jb = mom[b] * size / np.linalg.norm(mom[b], axis=-1, keepdims=True)
+        amp = np.einsum("cdxni,yni->cdxyn", k * _LOWER, jb, optimize=True)
+        axes = (m[0], m[1], a[0], a[1], b[0], b[1])
+        amp = amp.reshape((2,) * 6 + (n,))
+        total += amp.transpose([axes.index(label) for label in range(1, 7)] + [6])
+    return total
+
+
+def coupling(rc: bool) -> Callable[[Array], Array]:
+    """q² ↦ e²: 4πα(q²) (running, timelike or spacelike) when ``rc``, else 4πα(0)."""
+    if rc:
+        return lambda q2: 4.0 * np.pi * alpha_running(q2)
+    return lambda q2: np.full(np.shape(q2), 4.0 * np.pi * ALPHA)
+
+
+def me2_eell(p: Mapping[int, Array], m_lepton: float, rc: bool = False) -> Array:
+    """Spin-averaged |M|² of e⁻(p1)e⁺(p2) → e⁻(p3)e⁺(p4)ℓ⁻(p5)ℓ⁺(p6), ℓ ≠ e, all 12 tree-level
+    QED diagrams (module docstring); ``p`` by label."""
+    masses = {1: M_E, 2: M_E, 3: M_E, 4: M_E, 5: m_lepton, 6: m_lepton}
+    legs = Legs(p, masses)
+    e2 = coupling(rc)
+    amp = sum(sign * pairing_amplitude(legs, lines, e2) for lines, sign in PAIRINGS_EELL)
+    return 0.25 * np.sum(amp.real**2 + amp.imag**2, axis=tuple(range(6)))
+
+
+# ---------------------------------------------------------------------------------------------
+# phase space
+# ---------------------------------------------------------------------------------------------
+def beams(n: int, sqrt_s: Array) -> tuple[Array, Array]:
+    """Massive e⁻ (along +z) and e⁺ beams in their CMS."""
+    e = np.broadcast_to(np.asarray(sqrt_s, float) / 2.0, (n,))
+    pz = np.sqrt(e * e - M_E**2)
+    z = np.zeros(n)
+    return np.stack([z, z, pz, e], axis=-1), np.stack([z, z, -pz, e], axis=-1)
+
+
+def scattered_lepton(x: Array, u: Array, sqrt_s: Array, sign: float, q2_tag: float = 0.0
+                     ) -> tuple[Array, Array, Array]:
+    """A beam lepton (along sign·z) scattered with energy loss x and Q² ∝ 1/Q² between its
+    exact limits, or from ``q2_tag`` up (``u``: 2 columns, Q² and the azimuth). Returns the
+    momentum, −t = Q² and d³p/(2E) per dx and unit square (0 where x is beyond 1 − m/E or
+    the range is empty)."""
+    e = sqrt_s / 2.0
+    p = np.sqrt(e * e - M_E**2)
+    ok = x < 1.0 - M_E / e * (1.0 + 1e-9)
+    e3 = e * (1.0 - np.where(ok, x, 0.5))
+    p3 = np.sqrt(np.maximum(e3 * e3 - M_E**2, 0.0))
+    q2_min = 2.0 * M_E**2 * (e - e3) ** 2 / (e * e3 - M_E**2 + p * p3)
+    q2_max = q2_min + 4.0 * p * p3
+    ok &= q2_max > q2_tag
+    q2_lo = np.where(ok, np.maximum(q2_min, q2_tag), q2_min)
+    q2, jq = map_pole(u[:, 0], q2_lo, np.where(ok, q2_max, 2.0 * q2_lo), 0.0)
+    y = np.clip((q2 - q2_min) / (2.0 * p * p3), 0.0, 2.0)  # 1 − cosθ without cancellation
+    sin_t = np.sqrt(y * (2.0 - y))
+    phi = 2.0 * np.pi * u[:, 1]
+    mom = np.stack([p3 * sin_t * np.cos(phi), p3 * sin_t * np.sin(phi),
+                    sign * p3 * (1.0 - y), e3], axis=-1)
+    return mom, q2, np.where(ok, e * jq * 2.0 * np.pi / (4.0 * p), 0.0)
+
+
+def energy_losses(u: Array, tau_min: Array) -> tuple[Array, Array, Array]:
+    """x₁, x₂ of the two photons from τ = x₁x₂ ≈ W²/s ∝ 1/τ² on [τ_min, 1] (the γγ flux times
+    σ(γγ → ℓℓ) ∝ 1/W²) and the rapidity ½ln(x₁/x₂) flat: VEGAS, separable in its variables,
+    could not follow the W cut along the diagonal of (ln x₁, ln x₂). Returns x₁, x₂ and
+    dx₁dx₂/du² (dx₁dx₂ = dτ dy)."""
+    a = 1.0 / tau_min - 1.0
+    tau = 1.0 / (1.0 / tau_min - u[:, 0] * a)
+    half = -0.5 * np.log(tau)
+    y = half * (2.0 * u[:, 1] - 1.0)
+    root = np.sqrt(tau)
+    return root * np.exp(y), root * np.exp(-y), tau * tau * a * 2.0 * half
+
+
+def two_body_about(parent: Array, axis: Array, m1: float | Array, m2: float | Array,
+                   cos_t: Array, phi: Array) -> tuple[Array, Array, Array]:
+    """``parent`` → p₁ p₂ with p₁ at (θ, φ) about ``axis`` (a four-vector, its direction taken
+    in the parent's rest frame). Returns p₁, p₂ and dΦ₂/(dcosθ dφ) = |p*|/(16π²M)."""
+    beta = parent[:, :3] / parent[:, 3:4]
+    axis_rest = lorentz.boost(axis, -beta)
+    rot = lorentz.rotation_to(axis_rest[:, :3])
+    rest = np.zeros_like(parent)
+    rest[:, 3] = np.sqrt(np.maximum(lorentz.mass2(parent), 0.0))
+    p1, p2, dphi2 = two_body(rest, m1, m2, cos_t, phi)
+    out = lorentz.rotate_boost(np.stack([p1, p2], axis=1), rot, beta)
+    return out[:, 0], out[:, 1], dphi2
+
+
+def _cos_peaked(u: Array, beta: Array) -> tuple[Array, Array]:
+    """cosθ with density ∝ 1/(1 − β²cos²θ) on [−1, 1] (c = tanh(v)/β, v flat) and dcos/du."""
+    a = np.arctanh(np.minimum(beta, 1.0 - 1e-15))
+    c = np.tanh(a * (2.0 * u - 1.0)) / beta
+    return c, 2.0 * a * (1.0 - beta**2 * c**2) / beta
+
+
+def kinematics_multiperipheral(u: Array, sqrt_s: Array, m_l: float, w_min: float,
+                               q2_tag: tuple[float, float] = (0.0, 0.0)) -> tuple[Array, Array]:
+    """Channel 1 (module docstring): momenta (n, 4, 4) of (e⁻, e⁺, ℓ⁻, ℓ⁺) and dΦ₄ per unit
+    cube (0 where the γγ mass is below ``w_min`` or 2m_ℓ), the e⁻ and e⁺ Q² above ``q2_tag``.
+    ``u``: 8 columns."""
+    n = len(u)
+    p1, p2 = beams(n, sqrt_s)
+    x1, x2, jx = energy_losses(u[:, 0:2], max(w_min, 2 * m_l) ** 2 / sqrt_s**2)
+    em, q2a, ja = scattered_lepton(x1, u[:, 2:4], sqrt_s, 1.0, q2_tag[0])
+    ep, q2b, jb = scattered_lepton(x2, u[:, 4:6], sqrt_s, -1.0, q2_tag[1])
+    pair = p1 + p2 - em - ep
+    w2 = lorentz.mass2(pair)
+    ok = (w2 > max(w_min, 2 * m_l * (1 + 1e-9)) ** 2) & (pair[:, 3] > 0)
+    pair = np.where(ok[:, None], pair, np.array([0.0, 0.0, 0.0, 2.0 * m_l + 1.0]))
+    w2 = lorentz.mass2(pair)
+    w = np.sqrt(w2)
+    # the lepton propagators −D = A ∓ B cosθ* about q₁ in the pair frame, with q₁² = −Q₁²:
+    # A = W q₁⁰ + Q₁², B = Wβ|q⃗₁| (β_eff = B/A is the lepton velocity for real photons)
+    q0 = (w2 - q2a + q2b) / (2 * w)
+    qv = np.sqrt(q0 * q0 + q2a)
+    beta_l = np.sqrt(np.maximum(1.0 - 4 * m_l**2 / w2, 0.0))
+    beta_eff = np.minimum(w * beta_l * qv / (w * q0 + q2a), 1.0 - 1e-12)
+    c, jc = _cos_peaked(u[:, 6], beta_eff)
+    lm, lp, dphi2 = two_body_about(pair, p1 - em, m_l, m_l, c, 2 * np.pi * u[:, 7])
+    jac = jx * ja * jb / (2 * np.pi) ** 6 * dphi2 * jc * 2 * np.pi
+    return np.stack([em, ep, lm, lp], axis=1), np.where(ok, jac, 0.0)
+
+
+def kinematics_bremsstrahlung(u: Array, sqrt_s: Array, m_l: float, w_min: float
+                              ) -> tuple[Array, Array]:
+    """Channel 2 (module docstring): the ℓ pair radiated off the e⁻ line, the e⁺ scattered.
+    Momenta (n, 4, 4) of (e⁻, e⁺, ℓ⁻, ℓ⁺) and dΦ₄ per unit cube. ``u``: 8 columns."""
+    n = len(u)
+    s = sqrt_s**2
+    p1, p2 = beams(n, sqrt_s)
+    x, jx = map_pole(u[:, 0], max(w_min, 2 * m_l) ** 2 / s, 1.0, 0.0)
+    ep, _, jb = scattered_lepton(x, u[:, 1:3], sqrt_s, -1.0)
+    jb = jb * jx
+    rest = p1 + p2 - ep
+    my = np.sqrt(np.maximum(lorentz.mass2(rest), 0.0))
+    lo = max(w_min, 2 * m_l * (1 + 1e-9)) ** 2
+    hi = (my - M_E) ** 2
+    ok = hi > lo * (1 + 1e-9)
+    hi = np.where(ok, hi, 2 * lo)
+    w2, jw = map_pole(u[:, 3], lo, hi, 0.0)
+    mw = np.sqrt(w2)
+    # the pair's angle about the e⁻ beam in the (e⁻ ℓℓ) rest frame: −D = A − B cosθ
+    beta = rest[:, :3] / rest[:, 3:4]
+    p1r = lorentz.boost(p1, -beta)
+    e1, k1 = p1r[:, 3], np.linalg.norm(p1r[:, :3], axis=-1)
+    eq = (my**2 + w2 - M_E**2) / (2 * my)
+    kq = np.sqrt(np.maximum(eq * eq - w2, 0.0))
+    a, b = 2 * e1 * eq - w2, 2 * k1 * kq
+    b = np.where(b > 0, b, 1e-300)
+    y, jy = map_pole(u[:, 4], a - b, a + b, 0.0)
+    c = np.clip((a - y) / b, -1.0, 1.0)
+    q, em, dphi2 = two_body_about(rest, p1, mw, M_E, c, 2 * np.pi * u[:, 5])
+    lm, lp, dphi2_l = two_body(q, m_l, m_l, 2 * u[:, 6] - 1, 2 * np.pi * u[:, 7])
+    w = jb / (2 * np.pi) ** 3 * dphi2 * jy / b * 2 * np.pi * jw / (2 * np.pi) * dphi2_l \
+        * 4 * np.pi
+    return np.stack([em, ep, lm, lp], axis=1), np.where(ok, w, 0.0)
+
+
+def cp_image(p: Array) -> Array:
+    """(e⁻, e⁺, ℓ⁻, ℓ⁺) → their CP image: charges exchanged, momenta reflected."""
+    return p[:, [1, 0, 3, 2]] * np.array([-1.0, -1.0, -1.0, 1.0])
+
+
+def _m2(a: Array, m: float = 0.0) -> Array:
+    """|a² − m²|: the size of a propagator's denominator."""
+    return np.abs(lorentz.mass2(a) - m * m)
+
+
+def peaks(p: Array, sqrt_s: Array, m_l: float, q2_tag: float) -> Array:
+    """Partition functions (n, 4) of :data:`CHANNELS` at the momenta ``p`` (n, 4, 4) of
+    (e⁻, e⁺, ℓ⁻, ℓ⁺): the photon and fermion propagators each channel maps; a tagged
+    multiperipheral channel's only where its lepton's Q² is above ``q2_tag`` (where it can
+    reach)."""
+    n = len(p)
+    p1, p2 = beams(n, sqrt_s)
+    em, ep = p[:, 0], p[:, 1]
+    t13 = np.abs(line_virtuality(em, p1, M_E, True))
+    t24 = np.abs(line_virtuality(ep, p2, M_E, True))
+    q = p[:, 2] + p[:, 3]
+    w2 = _m2(q)
+    out = np.empty((n, 4))
+    q1 = p1 - em
+    multiperipheral = (1.0 / _m2(p[:, 2] - q1, m_l) + 1.0 / _m2(p[:, 3] - q1, m_l)) \
+        / (t13 * t24)
+    out[:, 0] = np.where(t13 >= q2_tag, multiperipheral, 0.0)
+    out[:, 1] = np.where(t24 >= q2_tag, multiperipheral, 0.0)
+    out[:, 2] = 1.0 / (_m2(p1 - q, M_E) * t24 * w2)
+    out[:, 3] = 1.0 / (_m2(p2 - q, M_E) * t13 * w2)
+    return out
+
+
+W_PAIR_MIN = ProcessParam(
+    "w_pair_min", 0.5,
+    "generator-level cut: the invariant masses of the e+e- pair and of the l+l- pair above "
+    "this (GeV; the Physics Book's W_ll > 0.5 GeV)")
+DIMS = 8
+
+
+@dataclass(frozen=True)
+class _Channel:
+    """A phase-space channel: multiperipheral with the e⁻ (``tag`` 0) or the e⁺ (1) above
+    the Q² a pair p_T filter needs, or bremsstrahlung (the CP image when ``mirrored``)."""
+
+    kind: str
+    tag: int = 0
+    mirrored: bool = False
+
+    def kinematics(self, u: Array, sqrt_s: Array, m_l: float, w_min: float, q2_tag: float
+                   ) -> tuple[Array, Array]:
+        if self.kind == "multiperipheral":
+            tags = (q2_tag, 0.0) if self.tag == 0 else (0.0, q2_tag)
+            return kinematics_multiperipheral(u, sqrt_s, m_l, w_min, tags)
+        p, w = kinematics_bremsstrahlung(u, sqrt_s, m_l, w_min)
+        return (cp_image(p) if self.mirrored else p), w
+
+
+CHANNELS = (_Channel("multiperipheral", tag=0), _Channel("multiperipheral", tag=1),
+            _Channel("bremsstrahlung"), _Channel("bremsstrahlung", mirrored=True))
+
+
+def tag_q2(pt_pair_min: float) -> float:
+    """The Q² one scattered lepton must exceed for a pair p_T above ``pt_pair_min``: the pair
+    balances the two leptons' p_T, so one has p_T ≥ p_T,min/2, and Q² ≥ p_T² of a scattered
+    beam lepton (Q² = 2pp'(1 − cosθ) + Q²_min ≥ pp' sin²θ ≥ p'² sin²θ)."""
+    return 0.25 * pt_pair_min**2
+
+
+class EELeptonPair(EEProcess):
+    """e⁺e⁻ → e⁺e⁻ℓ⁺ℓ⁻ (module docstring)."""
+
+    params = (W_PAIR_MIN, PT_PAIR_MIN)
+    isr_collinear = True
+    lepton_mass: float = M_MU
+    default_filter = "W_ee, W_ll > w_pair_min"
+
+    def hard_ndim(self, params: Mapping[str, float]) -> int:
+        return 1 + len(CHANNELS) * DIMS
+
+    def s_min(self, params: Mapping[str, float]) -> float:
+        w = max(float(params["w_pair_min"]), 2 * self.lepton_mass)
+        return (w + max(float(params["w_pair_min"]), 2 * M_E)) ** 2 * 1.0001
+
+    def xsec_note(self, isr: bool) -> str:
+        born = "tree-level QED 2→4 (12 diagrams, massive electrons)"
+        return (f"{born}, running α per photon, Kuraev–Fadin ISR" if isr
+                else f"{born}, α(0), no ISR")
+
+    def passes_filter(self, p: Array, k1: Array, k2: Array, params: Mapping[str, float]
+                      ) -> Array:
+        pair = p[:, 2] + p[:, 3]
+        return np.hypot(pair[:, 0], pair[:, 1]) > float(params["pt_pair_min"])
+
+    def me2(self, p1: Array, p2: Array, p: Array, rc: bool) -> Array:
+        return me2_eell({1: p1, 2: p2, 3: p[:, 0], 4: p[:, 1], 5: p[:, 2], 6: p[:, 3]},
+                        self.lepton_mass, rc)
+
+    def hard(self, u: Array, sqrt_s: Array, params: Mapping[str, float], rc: bool
+             ) -> tuple[Array, Array]:
+        n = len(u)
+        w_min = float(params["w_pair_min"])
+        q2_tag = tag_q2(float(params["pt_pair_min"]))
+        sqrt_s = np.broadcast_to(np.asarray(sqrt_s, float), (n,))
+        n_ch = len(CHANNELS)
+        channel = np.minimum((u[:, 0] * n_ch).astype(int), n_ch - 1)
+        p = np.empty((n, 4, 4))
+        dphi = np.empty(n)
+        with np.errstate(all="ignore"):  # points outside a channel's range have weight 0
+            for c, ch in enumerate(CHANNELS):
+                sel = channel == c
+                uc = u[sel, 1 + c * DIMS:1 + (c + 1) * DIMS]
+                p[sel], dphi[sel] = ch.kinematics(uc, sqrt_s[sel], self.lepton_mass, w_min,
+                                                  q2_tag)
+        ok = (dphi > 0) & (_m2(p[:, 0] + p[:, 1]) > w_min**2) \
+            & (_m2(p[:, 2] + p[:, 3]) > w_min**2)
+        pair = p[:, 2] + p[:, 3]
+        ok &= np.hypot(pair[:, 0], pair[:, 1]) > float(params["pt_pair_min"])
+        w = np.zeros(n)
+        if np.any(ok):
+            pk, rs = p[ok], sqrt_s[ok]
+            p1, p2 = beams(len(pk), rs)
+            me2 = self.me2(p1, p2, pk, rc)
+            part = peaks(pk, rs, self.lepton_mass, q2_tag)
+            share = part[np.arange(len(pk)), channel[ok]] / part.sum(axis=1)
+            w[ok] = n_ch * share * me2 * dphi[ok] / (2 * rs**2) * GEV2_TO_PB
+        return p, w
+
+
+class EEMuMu(EELeptonPair):
+    name = "ee_eemumu"
+    description = ("e+e- -> e+e-mu+mu-: full tree-level QED ME (12 diagrams: multiperipheral, "
+                   "bremsstrahlung, annihilation; massive electrons), W_ee, W_mumu > w_pair_min")
+    pdgs = (PDG_ELECTRON, -PDG_ELECTRON, PDG_MUON, -PDG_MUON)
+    fsr = ((2, 3, M_MU),)
+
+
+class EETauTau(EELeptonPair):
+    name = "ee_eetautau"
+    description = ("e+e- -> e+e-tau+tau-: full tree-level QED ME (12 diagrams, massive "
+                   "electrons); taus left for the framework's Pythia decays (finish_decays)")
+    lepton_mass = M_TAU
+    pdgs = (PDG_ELECTRON, -PDG_ELECTRON, PDG_TAU, -PDG_TAU)
+    fsr = ((2, 3, M_TAU),)
+
+
+EE_EEMUMU = register(EEMuMu())
+EE_EETAUTAU = register(EETauTau())
+
+
+# ---------------------------------------------------------------------------------------------
+# validation helpers (checks_pair_production and the tests)
+# ---------------------------------------------------------------------------------------------
+def ward_ratio(n: int, seed: int) -> Array:
+    """Per event, max over the lines of |M(photon → momentum)| / |M| (each pairing of ee_eemumu
+    at ``n`` phase-space points from all channels, Born): zero up to rounding."""
+    params = {"w_pair_min": 0.5, "pt_pair_min": 0.0}
+    u = np.random.default_rng(seed).random((n, EE_EEMUMU.hard_ndim(params)))
+    p, w = EE_EEMUMU.hard(u, np.full(n, 10.58), params, False)
+    p = p[w > 0]
+    p1, p2 = beams(len(p), np.full(len(p), 10.58))
+    legs = Legs({1: p1, 2: p2, 3: p[:, 0], 4: p[:, 1], 5: p[:, 2], 6: p[:, 3]},
+                {1: M_E, 2: M_E, 3: M_E, 4: M_E, 5: M_MU, 6: M_MU})
+    e2 = coupling(False)
+    worst = np.zeros(len(p))
+    for lines, _ in PAIRINGS_EELL:
+        ref = np.abs(pairing_amplitude(legs, lines, e2)).max(axis=tuple(range(6)))
+        for line in lines:
+            ward = np.abs(pairing_amplitude(legs, lines, e2, replace=line))
+            worst = np.maximum(worst, ward.max(axis=tuple(range(6))) / ref)
+    return worst
+
+
+def sigma_small_q2(w_pair: float, q2_max: float, n: int, seed: int
+                   ) -> tuple[float, float, float, float]:
+    """σ(e⁺e⁻ → e⁺e⁻μ⁺μ⁻) in pb with W_μμ > ``w_pair`` and both scattered leptons' Q² below
+    ``q2_max`` (where the equivalent-photon approximation holds), Born: the full matrix element
+    (weighted points of its VEGAS grid) and the EPA of :mod:`.two_photon`, each ± its MC error."""
+    from darkscan.generate.processes.two_photon import EE_EEMUMU as EPA
+
+    params = {"w_pair_min": 0.5, "pt_pair_min": 0.0}
+    rng = np.random.default_rng(seed)
+    grid = EE_EEMUMU.grid(params, False, n, seed)
+
+    def in_region(em: Array, ep: Array, w2: Array) -> Array:
+        p1, p2 = beams(len(em), np.full(len(em), 10.58))
+        return ((np.abs(line_virtuality(em, p1, M_E, True)) < q2_max)
+                & (np.abs(line_virtuality(ep, p2, M_E, True)) < q2_max) & (w2 > w_pair**2))
+
+    x, jac = grid.sample(rng, n)
+    w, st = EE_EEMUMU.evaluate(x, EE_EEMUMU.experiment.sqrt_s, params, False)
+    p = st["p"]
+    full = w * jac * in_region(p[:, 0], p[:, 1], lorentz.mass2(p[:, 2] + p[:, 3]))
+    t = EPA._trials(4 * n, rng)
+    epa = t["w"] * in_region(t["em"], t["ep"], t["W"] ** 2)
+    return (float(full.mean()), float(full.std() / np.sqrt(full.size)), float(epa.mean()),
+            float(epa.std() / np.sqrt(epa.size)))
