@@ -65,12 +65,13 @@ def test_one_graph_alone_is_not_transverse() -> None:
     """The Ward test can fail: without the ISR graph off the e⁺ (den → ∞ kills it) ε → k leaves
     amplitudes of the size of |M|·E_γ."""
     p1, p2, p3, p4, k, _ = _points(200, 3)
-    args = list(rq._kernel_inputs(p1, p2, p3, p4, k, M_E, False, None))
+    args = list(rq._kernel_inputs(p1, p2, p3, p4, k, M_E, M_E, True, False, None))
     den = args[8].copy()
     den[:, 1] = np.inf
     eps = np.ascontiguousarray(np.stack([k, k], axis=1).astype(complex))
     amp = np.empty((len(k), 32), dtype=complex)
-    rq._eeg_kernel(*args[:4], eps, *args[4:8], M_E, den, args[9], True, amp, np.empty(len(k)))
+    rq._radiative_kernel(*args[:4], eps, *args[4:8], M_E, M_E, den, args[9], True, True, amp,
+                         np.empty(len(k)))
     ref = np.abs(rq.amplitudes_eeg(p1, p2, p3, p4, k)).max(axis=(0, 1, 2, 3, 4))
     assert np.median(np.abs(amp).max(axis=1) / (ref * k[:, 3])) > 1e-3
 
