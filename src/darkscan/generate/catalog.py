@@ -13,6 +13,8 @@ _CATALOG = {
     # QED, massive electrons) and e⁺e⁻ → νν̄γ, the photon hard and at large angle
     "ee_eeg": "darkscan.generate.processes.radiative_qed",
     "ee_nunug": "darkscan.generate.processes.nunu_gamma",
+    # e⁺e⁻ → μ⁺μ⁻γ, exact tree-level QED (4 graphs, massive e and μ), the photon hard and wide
+    "ee_mumug": "darkscan.generate.processes.mumu_gamma",
     # μμ + resonance radiated off the muon line
     "ee_mumu_zprime": "darkscan.generate.processes.mumu_resonance",
     "ee_mumu_scalar": "darkscan.generate.processes.mumu_resonance",

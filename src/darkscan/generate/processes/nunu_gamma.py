@@ -38,7 +38,9 @@ by E. Ma and J. Okada, Phys. Rev. Lett. 41 (1978) 287 and K. J. F. Gaemers, R. G
 F. M. Renard, Phys. Rev. D 19 (1979) 1605 (equivalently (2α/π)[(1 − x/2)² + x²cos²θ/4]/
 (x sin²θ)). Its collinear limit is the splitting function (α/2π)(1 + (1−x)²)/x per beam. σ₀ of
 the same interaction: σ₀(s) = G_F² s Σ_f (|g_V^f|² + |g_A^f|²)/(12π) = G_F² s Σ_f (|g_L^f|² +
-|g_R^f|²)/(24π) (from ∫dΦ₂ of the ν current: (Q^μQ^ν − Q²g^μν)/(3π)); 0.26 pb at 10.58 GeV.
+|g_R^f|²)/(24π) (from ∫dΦ₂ of the ν current: (Q^μQ^ν − Q²g^μν)/(3π)); 0.265 pb at 10.58 GeV,
+0.252 pb with the engine's ISR (:func:`darkscan.generate.isr.isr_convolved`; the Physics Book's
+νν̄(γ) 0.25 pb from KKMC).
 
 Phase space: the photon against the massless pair (:class:`~darkscan.generate.processes.
 radiative_qed.PairChannel` without the pair pole): CMS rapidity flat inside the cuts (the

@@ -38,9 +38,10 @@ are computed (the helicity-flip ones carry the m²/(p·k)² mass terms), and the
 (t, p·k, s₃₄) are computed in a form without cancellations (:func:`invariants`): (p1−p3)² from
 the components loses all digits below ~10⁻⁸ GeV², while |t|_min reaches 10⁻¹¹ GeV².
 
-Kernel: one compiled pass per batch (:func:`_eeg_kernel`): per event the four dressed spinors
-S ε̸* ψ of each leg (2 helicities × 2 photon helicities), the four plain and four radiating currents
-of each helicity configuration, then the 32 amplitudes as four Minkowski products each (≈5 μs per
+Kernel: one compiled pass per batch (:func:`_radiative_kernel`, shared with ``ee_mumug``, which
+takes its s-channel half with a second mass): per event the four dressed spinors S ε̸* ψ of each
+leg (2 helicities × 2 photon helicities), the four plain and four radiating currents of each
+helicity configuration, then the 32 amplitudes as four Minkowski products each (≈5 μs per
 event; rows of small work arrays addressed by index, array views per call cost twice as much).
 
 Generator-level cuts (parameters of the one table): the photon with θ_min_cms < θ*_γ <
@@ -168,15 +169,16 @@ def _two_p_dot_k(p: Array, k: Array, m: float) -> float:
 
 
 @jit_exact
-def _t_same_mass(a: Array, b: Array, m: float) -> float:
-    """(a − b)² of two leptons of mass m (an incoming and an outgoing one):
-    −2[m²(E_a − E_b)²/(E_aE_b − m² + |a||b|) + |a||b|(1 − cos θ_ab)], from
-    (E_aE_b − m²)² − |a|²|b|² = m²(E_a − E_b)²; |t|_min = m²x²/(1 − x) keeps its digits."""
+def _t_two_masses(a: Array, ma: float, b: Array, mb: float) -> float:
+    """(a − b)² of two leptons of masses ma, mb (an incoming and an outgoing one):
+    (ma − mb)² − 2[(ma E_b − mb E_a)²/(E_aE_b − ma mb + |a||b|) + |a||b|(1 − cos θ_ab)], from
+    (E_aE_b − ma mb)² − |a|²|b|² = (ma E_b − mb E_a)²; for equal masses m²(E_a − E_b)², so
+    |t|_min = m²x²/(1 − x) keeps its digits."""
     am, bm = _mag(a), _mag(b)
-    ea, eb = math.sqrt(am * am + m * m), math.sqrt(bm * bm + m * m)
-    de = ea - eb
-    return -2.0 * (m * m * de * de / (ea * eb - m * m + am * bm)
-                   + am * bm * _one_minus_cos(a, am, b, bm))
+    ea, eb = math.sqrt(am * am + ma * ma), math.sqrt(bm * bm + mb * mb)
+    d = ma * eb - mb * ea
+    return (ma - mb) ** 2 - 2.0 * (d * d / (ea * eb - ma * mb + am * bm)
+                                   + am * bm * _one_minus_cos(a, am, b, bm))
 
 
 @jit_exact
@@ -191,28 +193,29 @@ def _s_same_mass(a: Array, b: Array, m: float) -> float:
 
 @jit_exact
 def _invariants_kernel(p1: Array, p2: Array, p3: Array, p4: Array, k: Array, m: float,
-                       out: Array) -> None:
+                       m_out: float, out: Array) -> None:
     for i in range(p1.shape[0]):
         out[i, 0] = _two_p_dot_k(p1[i], k[i], m)
         out[i, 1] = _two_p_dot_k(p2[i], k[i], m)
-        out[i, 2] = _two_p_dot_k(p3[i], k[i], m)
-        out[i, 3] = _two_p_dot_k(p4[i], k[i], m)
-        out[i, 4] = _t_same_mass(p1[i], p3[i], m)
-        out[i, 5] = _t_same_mass(p2[i], p4[i], m)
-        out[i, 6] = _s_same_mass(p3[i], p4[i], m)
+        out[i, 2] = _two_p_dot_k(p3[i], k[i], m_out)
+        out[i, 3] = _two_p_dot_k(p4[i], k[i], m_out)
+        out[i, 4] = _t_two_masses(p1[i], m, p3[i], m_out)
+        out[i, 5] = _t_two_masses(p2[i], m, p4[i], m_out)
+        out[i, 6] = _s_same_mass(p3[i], p4[i], m_out)
 
 
 #: columns of :func:`invariants`
 INVARIANTS = ("2p1k", "2p2k", "2p3k", "2p4k", "t13", "t24", "s34")
 
 
-def invariants(p1: Array, p2: Array, p3: Array, p4: Array, k: Array, m: float = M_E) -> Array:
+def invariants(p1: Array, p2: Array, p3: Array, p4: Array, k: Array, m: float = M_E,
+               m_out: float | None = None) -> Array:
     """(n, 7): 2p₁·k, 2p₂·k, 2p₃·k, 2p₄·k, t₁₃ = (p1−p3)², t₂₄ = (p2−p4)², s₃₄ = (p3+p4)²
     (:data:`INVARIANTS`), each without cancellations (the leptons on their mass shell, energies
-    from the momenta)."""
+    from the momenta); beams of mass ``m``, final leptons of mass ``m_out`` (default ``m``)."""
     args = [np.ascontiguousarray(a, dtype=float) for a in (p1, p2, p3, p4, k)]
     out = np.empty((len(args[0]), 7))
-    _invariants_kernel(*args, float(m), out)
+    _invariants_kernel(*args, float(m), float(m if m_out is None else m_out), out)
     return out
 
 
@@ -284,15 +287,18 @@ def _dress_row(e: Array, f: Array, q: Array, m: float, d: float, out: Array, o: 
 
 
 @jit_exact
-def _eeg_kernel(u1: Array, vb2: Array, ub3: Array, v4: Array, eps: Array, q1: Array, q2: Array,
-                q3: Array, q4: Array, m: float, den: Array, coef: Array, want_amp: bool,
-                amp: Array, me2: Array) -> None:
+def _radiative_kernel(u1: Array, vb2: Array, ub3: Array, v4: Array, eps: Array, q1: Array,
+                      q2: Array, q3: Array, q4: Array, m: float, m_out: float, den: Array,
+                      coef: Array, t_graphs: bool, want_amp: bool, amp: Array, me2: Array
+                      ) -> None:
     """Per event: Σ_hel |M|² (without e(0)² and the spin average) into ``me2`` and, when
     ``want_amp``, the 32 amplitudes into ``amp`` (index ((((λ1·2 + λ2)·2 + λ3)·2 + λ4)·2 + λk),
     0 = helicity −1). ``u1``, ``vb2``, ``ub3``, ``v4``, ``eps``: (n, 2, 4) wave functions of
-    both helicities; q1…q4 the propagator momenta p1−k, k−p2, p3+k, −p4−k; ``den`` (n, 4) their
-    denominators q² − m² (−2p1·k, −2p2·k, 2p3·k, 2p4·k); ``coef`` (n, 4) the exchanged photons
-    e²/q² of the ISR, FSR, e⁻-line and e⁺-line graphs (s₃₄, s, t₂₄, t₁₃).
+    both helicities; q1…q4 the propagator momenta p1−k, k−p2, p3+k, −p4−k (beam legs of mass
+    ``m``, final legs of mass ``m_out``); ``den`` (n, 4) their denominators q² − m² (−2p1·k,
+    −2p2·k, 2p3·k, 2p4·k); ``coef`` (n, 4) the exchanged photons e²/q² of the ISR, FSR,
+    e⁻-line and e⁺-line graphs (s₃₄, s, t₂₄, t₁₃). ``t_graphs`` False: the s-channel graphs
+    only (e⁺e⁻ → μ⁺μ⁻γ), the t-channel currents are not computed.
 
     Work arrays are rows of (k, 4) arrays addressed by index: dressed spinors A1 = S(p1−k)ε̸u1,
     A2 = v̄2ε̸S(k−p2), A3 = ū3ε̸S(p3+k), A4 = S(−p4−k)ε̸v4 (row 2λ + λk), the plain currents of
@@ -323,24 +329,26 @@ def _eeg_kernel(u1: Array, vb2: Array, ub3: Array, v4: Array, eps: Array, q1: Ar
                 e = eps[i, lk]
                 _dress_column(e, wf[a], q1[i], m, d1, a1, 2 * a + lk)
                 _dress_row(e, wf[2 + a], q2[i], m, d2, a2, 2 * a + lk)
-                _dress_row(e, wf[4 + a], q3[i], m, d3, a3, 2 * a + lk)
-                _dress_column(e, wf[6 + a], q4[i], m, d4, a4, 2 * a + lk)
+                _dress_row(e, wf[4 + a], q3[i], m_out, d3, a3, 2 * a + lk)
+                _dress_column(e, wf[6 + a], q4[i], m_out, d4, a4, 2 * a + lk)
         for a in range(2):
             for b in range(2):
                 _current(wf, 2 + b, wf, a, j12, 2 * a + b, False)
                 _current(wf, 4 + a, wf, 6 + b, j34, 2 * a + b, False)
-                _current(wf, 4 + b, wf, a, j31, 2 * a + b, False)
-                _current(wf, 2 + a, wf, 6 + b, j24, 2 * a + b, False)
+                if t_graphs:
+                    _current(wf, 4 + b, wf, a, j31, 2 * a + b, False)
+                    _current(wf, 2 + a, wf, 6 + b, j24, 2 * a + b, False)
                 for lk in range(2):
                     o = 4 * a + 2 * b + lk
                     _current(wf, 2 + b, a1, 2 * a + lk, r12, o, False)
                     _current(a2, 2 * b + lk, wf, a, r12, o, True)
                     _current(a3, 2 * a + lk, wf, 6 + b, r34, o, False)
                     _current(wf, 4 + a, a4, 2 * b + lk, r34, o, True)
-                    _current(wf, 4 + b, a1, 2 * a + lk, r31, o, False)
-                    _current(a3, 2 * b + lk, wf, a, r31, o, True)
-                    _current(a2, 2 * a + lk, wf, 6 + b, r24, o, False)
-                    _current(wf, 2 + a, a4, 2 * b + lk, r24, o, True)
+                    if t_graphs:
+                        _current(wf, 4 + b, a1, 2 * a + lk, r31, o, False)
+                        _current(a3, 2 * b + lk, wf, a, r31, o, True)
+                        _current(a2, 2 * a + lk, wf, 6 + b, r24, o, False)
+                        _current(wf, 2 + a, a4, 2 * b + lk, r24, o, True)
         c_isr, c_fsr, c_e, c_p = coef[i, 0], coef[i, 1], coef[i, 2], coef[i, 3]
         total = 0.0
         idx = 0
@@ -350,9 +358,11 @@ def _eeg_kernel(u1: Array, vb2: Array, ub3: Array, v4: Array, eps: Array, q1: Ar
                     for l4 in range(2):
                         for lk in range(2):
                             z = (c_isr * _dot(r12, 4 * l1 + 2 * l2 + lk, j34, 2 * l3 + l4)
-                                 + c_fsr * _dot(j12, 2 * l1 + l2, r34, 4 * l3 + 2 * l4 + lk)
-                                 - c_e * _dot(r31, 4 * l1 + 2 * l3 + lk, j24, 2 * l2 + l4)
-                                 - c_p * _dot(j31, 2 * l1 + l3, r24, 4 * l2 + 2 * l4 + lk))
+                                 + c_fsr * _dot(j12, 2 * l1 + l2, r34, 4 * l3 + 2 * l4 + lk))
+                            if t_graphs:
+                                z -= (c_e * _dot(r31, 4 * l1 + 2 * l3 + lk, j24, 2 * l2 + l4)
+                                      + c_p * _dot(j31, 2 * l1 + l3, r24,
+                                                   4 * l2 + 2 * l4 + lk))
                             total += z.real * z.real + z.imag * z.imag
                             if want_amp:
                                 amp[i, idx] = z
@@ -360,12 +370,13 @@ def _eeg_kernel(u1: Array, vb2: Array, ub3: Array, v4: Array, eps: Array, q1: Ar
         me2[i] = total
 
 
-def _wave_functions(p1: Array, p2: Array, p3: Array, p4: Array, m: float
+def _wave_functions(p1: Array, p2: Array, p3: Array, p4: Array, m: float, m_out: float
                     ) -> tuple[Array, Array, Array, Array]:
-    """u(p1), v̄(p2), ū(p3), v(p4), each (n, 2, 4) with helicity −1, +1."""
+    """u(p1), v̄(p2) of mass ``m``, ū(p3), v(p4) of mass ``m_out``, each (n, 2, 4) with helicity
+    −1, +1."""
     out = []
-    for kind, p in (("u", p1), ("vbar", p2), ("ubar", p3), ("v", p4)):
-        s = h.spinors(kind, p, m)
+    for kind, p, mass in (("u", p1, m), ("vbar", p2, m), ("ubar", p3, m_out), ("v", p4, m_out)):
+        s = h.spinors(kind, p, mass)
         out.append(np.ascontiguousarray(np.stack([s[-1], s[1]], axis=1)))
     return out[0], out[1], out[2], out[3]
 
@@ -382,43 +393,67 @@ def _coupling(q2: Array, rc: bool) -> Array:
     return 4.0 * np.pi * alpha_running(q2) if rc else np.full(np.shape(q2), E2)
 
 
-def _kernel_inputs(p1: Array, p2: Array, p3: Array, p4: Array, k: Array, m: float, rc: bool,
-                   inv: Array | None) -> tuple[Array, ...]:
-    inv = invariants(p1, p2, p3, p4, k, m) if inv is None else inv
+def _kernel_inputs(p1: Array, p2: Array, p3: Array, p4: Array, k: Array, m: float,
+                   m_out: float, t_graphs: bool, rc: bool, inv: Array | None
+                   ) -> tuple[Array, ...]:
+    """Wave functions, propagator momenta, denominators and couplings of
+    :func:`_radiative_kernel` (the t-channel couplings 0 without ``t_graphs``)."""
+    inv = invariants(p1, p2, p3, p4, k, m, m_out) if inv is None else inv
     s = h.dot(p1 + p2, p1 + p2)
     s34, t13, t24 = inv[:, 6], inv[:, 4], inv[:, 5]
+    zero = np.zeros(len(k))
     coef = np.stack([_coupling(s34, rc) / s34, _coupling(s, rc) / s,
-                     _coupling(t24, rc) / t24, _coupling(t13, rc) / t13], axis=1)
+                     _coupling(t24, rc) / t24 if t_graphs else zero,
+                     _coupling(t13, rc) / t13 if t_graphs else zero], axis=1)
     den = np.stack([-inv[:, 0], -inv[:, 1], inv[:, 2], inv[:, 3]], axis=1)
     props = [np.ascontiguousarray(q, dtype=float) for q in (p1 - k, k - p2, p3 + k, -p4 - k)]
-    return (*_wave_functions(p1, p2, p3, p4, m), *props, np.ascontiguousarray(den),
+    return (*_wave_functions(p1, p2, p3, p4, m, m_out), *props, np.ascontiguousarray(den),
             np.ascontiguousarray(coef))
+
+
+def amplitudes_llg(p1: Array, p2: Array, p3: Array, p4: Array, k: Array, m: float,
+                   m_out: float, t_graphs: bool, rc: bool = False, eps: Array | None = None
+                   ) -> Array:
+    """The 32 helicity amplitudes M/e(0) of e⁻(p1)e⁺(p2) → ℓ⁻(p3)ℓ⁺(p4)γ(k), shape
+    (2, 2, 2, 2, 2, n) over (λ1, λ2, λ3, λ4, λ_γ), index 0 = helicity −1: beams of mass ``m``,
+    final leptons of mass ``m_out``, the t-channel graphs with ``t_graphs`` (Bhabha, ℓ = e).
+    ``eps`` (n, 2, 4) replaces the photon polarisations (the tests put k there: Ward
+    identity)."""
+    u1, vb2, ub3, v4, q1, q2, q3, q4, den, coef = _kernel_inputs(p1, p2, p3, p4, k, m, m_out,
+                                                                 t_graphs, rc, None)
+    eps = photon_polarisations(k) if eps is None else np.ascontiguousarray(eps, dtype=complex)
+    n = len(k)
+    amp = np.empty((n, 32), dtype=complex)
+    _radiative_kernel(u1, vb2, ub3, v4, eps, q1, q2, q3, q4, float(m), float(m_out), den, coef,
+                      t_graphs, True, amp, np.empty(n))
+    return amp.T.reshape(2, 2, 2, 2, 2, n)
+
+
+def me2_llg(p1: Array, p2: Array, p3: Array, p4: Array, k: Array, m: float, m_out: float,
+            t_graphs: bool, rc: bool = False, inv: Array | None = None) -> Array:
+    """Spin-averaged |M|² of e⁺e⁻ → ℓ⁺ℓ⁻γ summed over the final helicities (exact tree level;
+    masses and graphs as in :func:`amplitudes_llg`); ``inv``: the :func:`invariants` if already
+    computed."""
+    args = _kernel_inputs(p1, p2, p3, p4, k, m, m_out, t_graphs, rc, inv)
+    n = len(k)
+    out = np.empty(n)
+    _radiative_kernel(*args[:4], photon_polarisations(k), *args[4:8], float(m), float(m_out),
+                      args[8], args[9], t_graphs, False, np.empty((1, 32), dtype=complex), out)
+    return 0.25 * E2 * out
 
 
 def amplitudes_eeg(p1: Array, p2: Array, p3: Array, p4: Array, k: Array, m: float = M_E,
                    rc: bool = False, eps: Array | None = None) -> Array:
-    """The 32 helicity amplitudes M/e(0) of e⁻(p1)e⁺(p2) → e⁻(p3)e⁺(p4)γ(k), shape
-    (2, 2, 2, 2, 2, n) over (λ1, λ2, λ3, λ4, λ_γ), index 0 = helicity −1. ``eps`` (n, 2, 4)
-    replaces the photon polarisations (the tests put k there: Ward identity)."""
-    u1, vb2, ub3, v4, q1, q2, q3, q4, den, coef = _kernel_inputs(p1, p2, p3, p4, k, m, rc, None)
-    eps = photon_polarisations(k) if eps is None else np.ascontiguousarray(eps, dtype=complex)
-    n = len(k)
-    amp = np.empty((n, 32), dtype=complex)
-    _eeg_kernel(u1, vb2, ub3, v4, eps, q1, q2, q3, q4, float(m), den, coef, True, amp,
-                np.empty(n))
-    return amp.T.reshape(2, 2, 2, 2, 2, n)
+    """The 32 helicity amplitudes of e⁻(p1)e⁺(p2) → e⁻(p3)e⁺(p4)γ(k), all eight graphs
+    (:func:`amplitudes_llg` with lepton mass ``m`` everywhere)."""
+    return amplitudes_llg(p1, p2, p3, p4, k, m, m, True, rc, eps)
 
 
 def me2_eeg(p1: Array, p2: Array, p3: Array, p4: Array, k: Array, m: float = M_E,
             rc: bool = False, inv: Array | None = None) -> Array:
-    """Spin-averaged |M|² of e⁺e⁻ → e⁺e⁻γ summed over the final helicities (exact tree level,
-    eight graphs, lepton mass ``m``); ``inv``: the :func:`invariants` if already computed."""
-    args = _kernel_inputs(p1, p2, p3, p4, k, m, rc, inv)
-    n = len(k)
-    out = np.empty(n)
-    _eeg_kernel(*args[:4], photon_polarisations(k), *args[4:8], float(m), args[8], args[9],
-                False, np.empty((1, 32), dtype=complex), out)
-    return 0.25 * E2 * out
+    """Spin-averaged |M|² of e⁺e⁻ → e⁺e⁻γ (exact tree level, eight graphs, lepton mass ``m``;
+    :func:`me2_llg`)."""
+    return me2_llg(p1, p2, p3, p4, k, m, m, True, rc, inv)
 
 
 def me2_eeg_massless_closed_form(p1: Array, p2: Array, p3: Array, p4: Array, k: Array
@@ -902,7 +937,7 @@ def build_defensive_grid(f: Callable[[Array], Array], ndim: int, *, n_points: in
     return grid
 
 
-def sigma_born_filtered(proc: RadiativeBhabha, params: Mapping[str, float],
+def sigma_born_filtered(proc: RadiativePair, params: Mapping[str, float],
                         extra: Callable[[Array], Array], *, n_points: int, seed: int
                         ) -> tuple[float, float]:
     """σ ± error (pb) of ``proc`` without ISR inside its cuts and an extra condition ``extra``
@@ -920,30 +955,21 @@ def sigma_born_filtered(proc: RadiativeBhabha, params: Mapping[str, float],
 # ---------------------------------------------------------------------------------------------
 # the process
 # ---------------------------------------------------------------------------------------------
-class RadiativeBhabha(EEProcess):
-    name = "ee_eeg"
-    description = ("e+e- -> e+e-gamma: exact tree-level QED ME (8 graphs, massive electrons, 32 "
-                   "helicity amplitudes), hard wide-angle photon, both e+- outside the CMS "
-                   "veto window (or anywhere), 5-channel phase space, collinear Kuraev-Fadin ISR")
-    default_filter = ("theta_min_cms < theta*_gamma < theta_max_cms and E*_gamma > e_min_cms "
-                      "(defaults 13 deg, 165 deg, 1 GeV); lepton_veto = 1: both e+- outside "
-                      "theta_veto_min_cms < theta* < theta_veto_max_cms (27 deg, 153 deg)")
-    pdgs = (PDG_ELECTRON, -PDG_ELECTRON, PDG_PHOTON)
+class RadiativePair(EEProcess):
+    """e⁺e⁻ → ℓ⁺ℓ⁻γ with the exact tree-level matrix element (:func:`me2_llg`) on a multichannel
+    phase space (:attr:`channels`), the photon hard and at wide angle in the CMS (the one table's
+    theta_min_cms, theta_max_cms, e_min_cms), collinear ISR by the engine: the pieces
+    ``ee_eeg`` and ``ee_mumug`` share. A subclass sets the final lepton (:attr:`mass`,
+    :attr:`pdgs`), the channels, whether the t-channel graphs exist, its defaults and cuts."""
+
     isr_collinear = True
+    #: mass of the beam leptons (spinors, propagators, flux)
+    beam_mass = M_E
+    #: mass of the final leptons
     mass = M_E
-    params = (
-        ProcessParam("e_min_cms", 1.0, "lowest CMS energy of the photon in GeV"),
-        ProcessParam("theta_min_cms", 13.0, "lowest CMS polar angle of the photon in deg "
-                     "(>= 1; the ECL's 12.4 deg lab edge is 13.3 deg CMS)"),
-        ProcessParam("theta_max_cms", 165.0, "highest CMS polar angle of the photon in deg "
-                     "(<= 179; the ECL's 155.1 deg lab edge is at most 162.7 deg CMS)"),
-        ProcessParam("lepton_veto", 1.0, "1: both e+- outside the CMS window theta_veto_min_cms "
-                     "< theta* < theta_veto_max_cms; 0: the leptons anywhere"),
-        ProcessParam("theta_veto_min_cms", 27.0, "lower edge of the e+- veto window in deg (the "
-                     "CDC's 17 deg lab edge is at most 25.3 deg CMS)"),
-        ProcessParam("theta_veto_max_cms", 153.0, "upper edge of the e+- veto window in deg (the "
-                     "CDC's 150 deg lab edge is at least 155.5 deg CMS)"),
-    )
+    #: the t-channel (scattering) graphs: Bhabha only
+    t_graphs = True
+    channels: tuple[Channel, ...] = ()
 
     @staticmethod
     def _photon_cuts(params: Mapping[str, float]) -> tuple[float, float, float]:
@@ -955,60 +981,54 @@ class RadiativeBhabha(EEProcess):
             raise ParameterError(
                 f"process '{self.name}' needs 1 <= theta_min_cms < theta_max_cms <= 179 deg, "
                 f"got {tmin:g}, {tmax:g}")
-        if params["lepton_veto"] not in (0.0, 1.0):
-            raise ParameterError(f"parameter 'lepton_veto' of process '{self.name}' is a switch: "
-                                 f"0 or 1, got {params['lepton_veto']:g}")
-        if not params["theta_veto_min_cms"] < params["theta_veto_max_cms"]:
-            raise ParameterError(f"process '{self.name}' needs theta_veto_min_cms < "
-                                 "theta_veto_max_cms")
         if 2.0 * emin >= self.experiment.sqrt_s:
             raise ParameterError(f"parameter 'e_min_cms' = {emin:g} GeV is above √s/2")
         super().validate(params)
 
     def s_min(self, params: Mapping[str, float]) -> float:
         """The photon's transverse momentum E* sinθ* is balanced by the leptons (collinear ISR
-        adds none): √s′ ≥ 2 p_T,γ ≥ 2 E_min sinθ at the nearer edge of the photon range."""
+        adds none): √s′ ≥ 2 p_T,γ ≥ 2 E_min sinθ at the nearer edge of the photon range, and
+        √s′ > 2m."""
         tmin, tmax, emin = self._photon_cuts(params)
         sin_edge = min(math.sin(math.radians(tmin)), math.sin(math.radians(tmax)))
         return max((2.0 * emin * sin_edge) ** 2, (2.0 * self.mass) ** 2 * 1.0001)
 
     def hard_ndim(self, params: Mapping[str, float]) -> int:
-        return 1 + len(CHANNELS) * DIMS_PER_CHANNEL
+        return 1 + len(self.channels) * DIMS_PER_CHANNEL
 
     def _c_range(self, params: Mapping[str, float]) -> tuple[float, float]:
         tmin, tmax, _ = self._photon_cuts(params)
         return math.cos(math.radians(tmax)), math.cos(math.radians(tmin))
 
     def in_cuts(self, p: Array, params: Mapping[str, float]) -> Array:
-        """The generator-level cuts on CMS momenta (n, 3, 4) = (e⁻, e⁺, γ)."""
-        ok = in_theta_energy(p[:, 2], *self._photon_cuts(params))
-        if params["lepton_veto"]:
-            lo = math.cos(math.radians(params["theta_veto_min_cms"]))
-            hi = math.cos(math.radians(params["theta_veto_max_cms"]))
-            c = cos_theta(p[:, :2])
-            ok &= np.all((c >= lo) | (c <= hi), axis=1)
-        return ok
+        """The generator-level cuts on CMS momenta (n, 3, 4) = (ℓ⁻, ℓ⁺, γ): the photon's."""
+        return in_theta_energy(p[:, 2], *self._photon_cuts(params))
 
     def window(self, params: Mapping[str, float], sqrt_s: Array, rapidity: Array
                ) -> PhotonWindow:
         return PhotonWindow(self._c_range(params), params["e_min_cms"], self.mass, sqrt_s,
                             rapidity)
 
+    def me2(self, p1: Array, p2: Array, p3: Array, p4: Array, k: Array, rc: bool,
+            inv: Array | None = None) -> Array:
+        """Spin-averaged |M|² (:func:`me2_llg` with this process's masses and graphs)."""
+        return me2_llg(p1, p2, p3, p4, k, self.beam_mass, self.mass, self.t_graphs, rc, inv)
+
     def hard(self, u: Array, sqrt_s: Array, params: Mapping[str, float], rc: bool,
              rapidity: Array | float = 0.0) -> tuple[Array, Array]:
-        """Hard-frame momenta (e⁻, e⁺, γ) and weights n_ch·(1/2s′)|M|²/Σ_c g_c (the channel
+        """Hard-frame momenta (ℓ⁻, ℓ⁺, γ) and weights n_ch·(1/2s′)|M|²/Σ_c g_c (the channel
         from u[:, 0]); ``rapidity``: that of the hard frame in the CMS (collinear ISR), used by
         the photon mappings and to apply the CMS cuts before the matrix element."""
         n = len(u)
         rs = np.broadcast_to(np.asarray(sqrt_s, float), (n,))
         rap = np.broadcast_to(np.asarray(rapidity, float), (n,))
         win = self.window(params, rs, rap)
-        n_ch = len(CHANNELS)
+        n_ch = len(self.channels)
         ch = np.minimum((u[:, 0] * n_ch).astype(int), n_ch - 1)
         p = np.zeros((n, 3, 4))
         p[:, :, 3] = 1.0  # placeholder momenta of points outside (never used)
         jac = np.zeros(n)
-        for c, channel in enumerate(CHANNELS):
+        for c, channel in enumerate(self.channels):
             sel = np.nonzero(ch == c)[0]
             if sel.size == 0:
                 continue
@@ -1024,12 +1044,12 @@ class RadiativeBhabha(EEProcess):
         idx = np.nonzero(good)[0]
         if idx.size:
             q, r, sub = p[idx], rs[idx], win.subset(idx)
-            p1, p2 = beams(idx.size, r, self.mass)
-            inv = invariants(p1, p2, q[:, 0], q[:, 1], q[:, 2], self.mass)
-            me2 = me2_eeg(p1, p2, q[:, 0], q[:, 1], q[:, 2], self.mass, rc, inv)
-            g = channel_densities(CHANNELS, q[:, 0], q[:, 1], q[:, 2], sub, inv).sum(axis=1)
+            p1, p2 = beams(idx.size, r, self.beam_mass)
+            inv = invariants(p1, p2, q[:, 0], q[:, 1], q[:, 2], self.beam_mass, self.mass)
+            me2 = self.me2(p1, p2, q[:, 0], q[:, 1], q[:, 2], rc, inv)
+            g = channel_densities(self.channels, q[:, 0], q[:, 1], q[:, 2], sub, inv).sum(axis=1)
             s = r * r
-            flux = 2.0 * s * np.sqrt(1.0 - 4.0 * self.mass**2 / s)
+            flux = 2.0 * s * np.sqrt(1.0 - 4.0 * self.beam_mass**2 / s)
             w[idx] = n_ch * me2 / g / flux * GEV2_TO_PB
         return p, np.nan_to_num(w, nan=0.0, posinf=0.0)
 
@@ -1049,6 +1069,51 @@ class RadiativeBhabha(EEProcess):
         """The CMS cuts (:meth:`in_cuts`; already applied in :meth:`hard`, kept here so that
         the engine's filter is the documented one)."""
         return self.in_cuts(p, params)
+
+
+class RadiativeBhabha(RadiativePair):
+    name = "ee_eeg"
+    description = ("e+e- -> e+e-gamma: exact tree-level QED ME (8 graphs, massive electrons, 32 "
+                   "helicity amplitudes), hard wide-angle photon, both e+- outside the CMS "
+                   "veto window (or anywhere), 5-channel phase space, collinear Kuraev-Fadin ISR")
+    default_filter = ("theta_min_cms < theta*_gamma < theta_max_cms and E*_gamma > e_min_cms "
+                      "(defaults 13 deg, 165 deg, 1 GeV); lepton_veto = 1: both e+- outside "
+                      "theta_veto_min_cms < theta* < theta_veto_max_cms (27 deg, 153 deg)")
+    pdgs = (PDG_ELECTRON, -PDG_ELECTRON, PDG_PHOTON)
+    mass = M_E
+    channels = CHANNELS
+    params = (
+        ProcessParam("e_min_cms", 1.0, "lowest CMS energy of the photon in GeV"),
+        ProcessParam("theta_min_cms", 13.0, "lowest CMS polar angle of the photon in deg "
+                     "(>= 1; the ECL's 12.4 deg lab edge is 13.3 deg CMS)"),
+        ProcessParam("theta_max_cms", 165.0, "highest CMS polar angle of the photon in deg "
+                     "(<= 179; the ECL's 155.1 deg lab edge is at most 162.7 deg CMS)"),
+        ProcessParam("lepton_veto", 1.0, "1: both e+- outside the CMS window theta_veto_min_cms "
+                     "< theta* < theta_veto_max_cms; 0: the leptons anywhere"),
+        ProcessParam("theta_veto_min_cms", 27.0, "lower edge of the e+- veto window in deg (the "
+                     "CDC's 17 deg lab edge is at most 25.3 deg CMS)"),
+        ProcessParam("theta_veto_max_cms", 153.0, "upper edge of the e+- veto window in deg (the "
+                     "CDC's 150 deg lab edge is at least 155.5 deg CMS)"),
+    )
+
+    def validate(self, params: Mapping[str, float]) -> None:
+        if params["lepton_veto"] not in (0.0, 1.0):
+            raise ParameterError(f"parameter 'lepton_veto' of process '{self.name}' is a switch: "
+                                 f"0 or 1, got {params['lepton_veto']:g}")
+        if not params["theta_veto_min_cms"] < params["theta_veto_max_cms"]:
+            raise ParameterError(f"process '{self.name}' needs theta_veto_min_cms < "
+                                 "theta_veto_max_cms")
+        super().validate(params)
+
+    def in_cuts(self, p: Array, params: Mapping[str, float]) -> Array:
+        """The generator-level cuts on CMS momenta (n, 3, 4) = (e⁻, e⁺, γ)."""
+        ok = super().in_cuts(p, params)
+        if params["lepton_veto"]:
+            lo = math.cos(math.radians(params["theta_veto_min_cms"]))
+            hi = math.cos(math.radians(params["theta_veto_max_cms"]))
+            c = cos_theta(p[:, :2])
+            ok &= np.all((c >= lo) | (c <= hi), axis=1)
+        return ok
 
     def xsec_note(self, isr: bool) -> str:
         born = ("exact tree-level e+e- → e+e-γ (8 graphs, m_e kept), α(0) for the real photon"
