@@ -13,10 +13,10 @@ is Kühn–Santamaria's, the ρ′ weight β = −0.0695 the CMD-2 Gounaris–Sa
 B 527 (2002) 161; both quoted from memory, not re-read here: the validation below is what
 vouches for them; Kühn–Santamaria's own β = −0.145 with the PDG widths gives a peak |F_π|² of
 52). Validated (``darkscan validate``, :mod:`darkscan.generate.checks`): the peak |F_π|² = 43.9
-at √s = 0.778 GeV (CMD-2, KLOE, BaBar: ≈ 45), σ(e⁺e⁻ → π⁺π⁻) = πα²β³|F_π|²/(3s) = 1.29 μb
+at √s = 0.778 GeV (CMD-2, KLOE, BaBar: ≈ 45), σ(e⁺e⁻ → π⁺π⁻) = πα²β³|F_π|²/(3s) = 1.28 μb
 there (the measured ρ-peak cross section, ≈ 1.2–1.35 μb), the charge radius ⟨r²⟩ =
 6 dF_π/ds(0) = 0.418 fm² (PDG 0.434 ± 0.005 fm²). Above 2 GeV the model is an extrapolation: at
-s = 13.5 GeV² it gives |F_π| ≈ 0.03 where CLEO-c measured 0.075 (Pedlar et al., PRL 95 (2005)
+s = 13.5 GeV² it gives |F_π| = 0.048 where CLEO-c measured 0.075 (Pedlar et al., PRL 95 (2005)
 261803), the ρ tail falling faster than the measured ≈ 1/s.
 
 The form factor is the bare one (vacuum polarisation removed): a process multiplies it by the
