@@ -493,12 +493,12 @@ def pion_form_factor_peak() -> Measurement:
        "continued below threshold) against the PDG's 0.434 ± 0.005 fm² (Review of Particle "
        "Physics 2024, π± charge radius 0.659 ± 0.004 fm); ±5%")
 def pion_charge_radius() -> float:
-    from darkscan.physics.constants import GEV2_TO_PB
+    from darkscan.physics.constants import HBARC_GEV_CM
     from darkscan.physics.hadronic import pion_form_factor
 
     d = 1e-4
     slope = (float(pion_form_factor(d).real) - float(pion_form_factor(d / 2).real)) / (d / 2)
-    return 6.0 * slope * GEV2_TO_PB * 1e-10  # GeV⁻² → fm² (1 GeV⁻² = 0.0389 fm²)
+    return 6.0 * slope * HBARC_GEV_CM**2 * 1e26  # GeV⁻² → fm² ((ħc)² = 0.0389 GeV² fm²)
 
 
 @check("generate_mumupipi_gauge_invariance", reference=1e-10, tolerance=0.0, kind="max",

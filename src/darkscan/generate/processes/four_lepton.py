@@ -70,7 +70,7 @@ of the labelled configuration times the number of relabellings. For 4μ, after u
 μ⁻₅ and μ⁺₄ ↔ μ⁺₆ are swapped with probability 1/2 each: exact, because |M|² is symmetric under
 both swaps (tested). A VEGAS dimension picks the channel (so VEGAS adapts the channel fractions)
 and every channel has its own eight dimensions. No generator-level cut is needed: the lepton masses
-regulate every peak and σ is finite.
+(and the pion mass for μμππ) regulate every peak and σ is finite.
 
 Pions (``ee_mumupipi``, slots μ⁻ μ⁺ π⁻ π⁺): the π⁻π⁺ pair couples to a virtual photon through
 the current F_π(q²)(p₋ − p₊)^μ of scalar QED (:func:`pion_current`; F_π of
@@ -80,7 +80,7 @@ light hadronic pair), the electron line emitting γ*(q_μμ) and γ*(q_ππ) (2)
 π⁺π⁻ with the μμ photon radiated off π⁻ or π⁺ plus the seagull (3, :func:`pion_line`). Form
 factors: F_π(q_ππ²) on the pair's current, F_π(s) on the whole pion-line set (emissions and
 seagull, point-like coupling of the radiated photon, as PHOKHARA's FSR): an overall factor on
-each gauge-invariant set, so every Ward identity holds (checked to 1e-12,
+each gauge-invariant set, so every Ward identity holds (checked to ~1e-12,
 :func:`ward_identity_ratios`). Signs: the π⁺ charge is opposite to the leptons', so relative to
 a lepton pair the one pion vertex of the first four diagrams flips sign (the current's
 (p₋ − p₊)) and the two of the pion line do not; the relative sign of beam-line and pion-line
