@@ -24,6 +24,8 @@ _CATALOG = {
     # background) and μμττ (6 diagrams, τ decayed by finish_decays)
     "ee_mumumumu": "darkscan.generate.processes.four_lepton",
     "ee_mumutautau": "darkscan.generate.processes.four_lepton",
+    # e⁺e⁻ → μ⁺μ⁻π⁺π⁻ (scalar QED with F_π, 7 diagrams): the 4μ search's pion-fake background
+    "ee_mumupipi": "darkscan.generate.processes.four_lepton",
     # single photon / dark Higgsstrahlung / iDM
     "ee_gamma_darkphoton": "darkscan.generate.processes.dark_vector",
     "ee_gamma_alp": "darkscan.generate.processes.gamma_alp",

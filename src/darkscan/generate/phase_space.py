@@ -50,6 +50,32 @@ def map_breit_wigner(u: Array, lo: Array | float, hi: Array | float, m: float, w
     return x, jac
 
 
+def log_table(density: Callable[[Array], Array], lo: float, hi: float, n: int = 4000
+              ) -> tuple[Array, Array]:
+    """(ln x grid, cumulative) of a density g(x) > 0 on [lo, hi] for :func:`map_tabulated`:
+    g(x)·x at each bin's centre times the bin's width in ln x, so the map's density is
+    piecewise constant in ln x (an exact, invertible map whatever the table's resolution)."""
+    y = np.linspace(math.log(lo), math.log(hi), n + 1)
+    mid = np.exp(0.5 * (y[1:] + y[:-1]))
+    cdf = np.concatenate([[0.0], np.cumsum(density(mid) * mid * np.diff(y))])
+    return y, cdf
+
+
+def map_tabulated(u: Array, lo: Array | float, hi: Array | float, table: tuple[Array, Array]
+                  ) -> tuple[Array, Array]:
+    """Density ∝ the tabulated g(x) (:func:`log_table`) restricted to [lo, hi] inside the table's
+    range: for a peak whose shape is known only numerically (e.g. a form factor's resonances)."""
+    y, cdf = table
+    lo, hi = np.asarray(lo, float), np.asarray(hi, float)
+    c_lo = np.interp(np.log(lo), y, cdf)
+    c_hi = np.interp(np.log(hi), y, cdf)
+    c = c_lo + u * (c_hi - c_lo)
+    i = np.clip(np.searchsorted(cdf, c, side="right") - 1, 0, len(y) - 2)
+    dy_dc = (y[i + 1] - y[i]) / (cdf[i + 1] - cdf[i])
+    x = np.exp(y[i] + (c - cdf[i]) * dy_dc)
+    return x, x * dy_dc * (c_hi - c_lo)
+
+
 # ---------------------------------------------------------------------------------------------
 # two-body splitting
 # ---------------------------------------------------------------------------------------------

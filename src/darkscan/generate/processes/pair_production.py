@@ -77,7 +77,7 @@ from darkscan.generate.engine import EEProcess
 from darkscan.generate.isr import alpha_running
 from darkscan.generate.phase_space import map_pole, two_body
 from darkscan.generate.processes.four_lepton import dressed_line
-from darkscan.generate.processes.radiative_qed import _s_same_mass, _t_same_mass
+from darkscan.generate.processes.radiative_qed import _s_same_mass, _t_two_masses
 from darkscan.generate.processes.two_photon import PT_PAIR_MIN
 from darkscan.generate.registry import ProcessParam, register
 from darkscan.jit import jit_exact
@@ -109,7 +109,7 @@ PAIRINGS_EELL = ((((3, 1), (2, 4), (5, 6)), 1.0), (((3, 4), (2, 1), (5, 6)), -1.
 @jit_exact
 def _q2_kernel(a: Array, b: Array, m: float, scattering: bool, out: Array) -> None:
     for i in range(a.shape[0]):
-        out[i] = _t_same_mass(a[i], b[i], m) if scattering else _s_same_mass(a[i], b[i], m)
+        out[i] = _t_two_masses(a[i], m, b[i], m) if scattering else _s_same_mass(a[i], b[i], m)
 
 
 def line_virtuality(p_sink: Array, p_source: Array, m: float, scattering: bool) -> Array:
