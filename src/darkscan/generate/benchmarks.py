@@ -261,3 +261,59 @@ def gen_ee_mumupipi() -> tuple[float, float]:
     m = 3_000
     return ours, _cpu_rate(lambda: generate("ee_mumutautau", m, seed=2, chunk_size=m), m,
                            repeat=1)
+
+
+@benchmark("me_2to4_eemumu", unit="|M|² evaluations/s",
+           peer_name="darkscan me2_four_muon, e⁺e⁻ → 4μ (12 graphs, massless beams; same run)")
+def me_2to4_eemumu() -> tuple[float, float]:
+    """Spin-averaged |M|² of e⁺e⁻ → e⁺e⁻μ⁺μ⁻ (12 graphs, massive electrons: 64 helicity
+    amplitudes) per CPU second, against the 4μ matrix element (12 graphs, 32 amplitudes)."""
+    from darkscan.generate.processes.four_muon import EE_MUMUMUMU, _beams, me2_four_muon
+    from darkscan.generate.processes.pair_production import EE_EEMUMU, beams
+
+    n = 8192
+    rng = np.random.default_rng(1)
+    rs = np.full(n, 10.58)
+    params = {"w_pair_min": 0.5, "pt_pair_min": 0.0}
+    p, w = EE_EEMUMU.hard(rng.random((n, EE_EEMUMU.hard_ndim(params))), rs, params, False)
+    p = p[w > 0]
+    m = len(p)
+    p1, p2 = beams(m, rs[:m])
+    ours = _cpu_rate(lambda: EE_EEMUMU.me2(p1, p2, p, False), m)
+    q, _ = EE_MUMUMUMU.hard(rng.random((n, EE_MUMUMUMU.hard_ndim({}))), rs, {}, False)
+    q1, q2 = _beams(n, rs)
+    peer = _cpu_rate(lambda: me2_four_muon(q1, q2, q[:, 0], q[:, 1], q[:, 2], q[:, 3]), n)
+    return ours, peer
+
+
+@benchmark("gen_ee_eemumu", unit="unweighted events/s (CPU)",
+           peer_name="darkscan ee_eemumu_epa (equivalent-photon approximation, same run)")
+def gen_ee_eemumu() -> tuple[float, float]:
+    """e⁺e⁻ → e⁺e⁻μ⁺μ⁻ with the full matrix element (ISR, FSR, beam spread, truth events, W_ll
+    > 0.5 GeV) per CPU second, grids built outside the timing, against the EPA sample."""
+    from darkscan.generate import generate
+
+    generate("ee_eemumu", 100, seed=1)
+    n = 3_000
+    ours = _cpu_rate(lambda: generate("ee_eemumu", n, seed=2, chunk_size=n), n, repeat=1)
+    generate("ee_eemumu_epa", 100, seed=1)
+    m = 20_000
+    return ours, _cpu_rate(lambda: generate("ee_eemumu_epa", m, seed=2, chunk_size=m), m,
+                           repeat=1)
+
+
+@benchmark("gen_ee_eeee", unit="unweighted events/s (CPU)",
+           peer_name="darkscan ee_eeee_epa (equivalent-photon approximation, same run)")
+def gen_ee_eeee() -> tuple[float, float]:
+    """e⁺e⁻ → e⁺e⁻e⁺e⁻ with the full matrix element (36 graphs) per CPU second, grids built
+    outside the timing, against the EPA sample."""
+    from darkscan.generate import generate
+
+    generate("ee_eeee", 100, seed=1)
+    n = 2_000
+    ours = _cpu_rate(lambda: generate("ee_eeee", n, seed=2, chunk_size=n), n, repeat=1)
+    generate("ee_eeee_epa", 100, seed=1)
+    m = 20_000
+    return ours, _cpu_rate(lambda: generate("ee_eeee_epa", m, seed=2, chunk_size=m), m,
+                           repeat=1)
+
