@@ -13,7 +13,8 @@ _PB = "Belle II Physics Book, arXiv:1808.10567, Table (seed 001)"
        provenance="Ward identity of QED: each photon's current replaced by its momentum (scaled "
        "to the current's length) in the graphs that have it gives zero; worst |M(J→q)|/|M| over "
        "the 64 helicity amplitudes and both pairings of e+e-→e+e-μ+μ- at 400 points of all "
-       "channels (and the six pairings of e+e-→e+e-e+e-), |t| down to 1e-11 GeV²: rounding only, but the two quasi-real photons' currents "
+       "channels (and the six pairings of e+e-→e+e-e+e-), |t| down to 1e-11 GeV²: rounding "
+       "only, but the two quasi-real photons' currents "
        "∝ p_beam cancel against each other's graphs, which costs up to ~8 of the 16 digits "
        "(worst 5e-8)")
 def eemumu_gauge() -> Measurement:
