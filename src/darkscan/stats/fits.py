@@ -246,6 +246,10 @@ def scan(data: Data, masses: np.ndarray, shapes: ShapeGrid | Callable[[float], S
                       status=tuple(r.status for r in rows), cl=cl)
 
 
+#: the fraction of the signal whose central interval :func:`effective_background` integrates over
+SIGNAL_CORE = 0.99
+
+
 def effective_background(fit: FitResult, signal: SignalShape, background: str) -> float:
     """The background of the counting experiment that carries the fit's information on the
     signal yield at ν_s = 0: b_eff = 1/∫ s(x)²/ρ_b(x) dx over the window, with s the signal
@@ -256,13 +260,22 @@ def effective_background(fit: FitResult, signal: SignalShape, background: str) -
     well HESSE behaves on a sparse window. ρ_b is the background-only fit's (ν_s = 0) where the
     fit has one: a spurious fitted signal (a background shape the polynomial cannot follow)
     would otherwise take the events under the peak away from the background and make the
-    expected limit too strong."""
+    expected limit too strong.
+
+    The information is integrated over the central interval holding :data:`SIGNAL_CORE` of
+    the signal: over the whole window a background that vanishes inside it (a polynomial
+    reaching zero at a spectrum's kinematic end) gave the signal's far power-law tail there
+    unbounded weight and b_eff → 0 (4μ at 9 GeV: 0.29 events with 20 counted under the peak);
+    a Gaussian peak keeps 99.9999% of its information in its central 99%."""
     lo, hi = fit.window
-    pdf_s, _ = signal.on(lo, hi)
+    pdf_s, cdf_s = signal.on(lo, hi)
     n_bkg, params = ((fit.bkg_only[0], fit.bkg_only[1:]) if fit.bkg_only
                      else (fit.n_bkg, fit.bkg_params))
     pdf_b, _ = background_model(background)[3](lo, hi, np.asarray(params, float))
-    x, dx = np.linspace(lo, hi, 20_001, retstep=True)
+    grid = np.linspace(lo, hi, 20_001)
+    tail = 0.5 * (1.0 - SIGNAL_CORE)
+    core_lo, core_hi = np.interp([tail, 1.0 - tail], np.asarray(cdf_s(grid), float), grid)
+    x, dx = np.linspace(core_lo, core_hi, 20_001, retstep=True)
     rho = np.maximum(n_bkg * np.asarray(pdf_b(x), float), 1e-12)
     f = np.asarray(pdf_s(x), float) ** 2 / rho
     info = (f.sum() - 0.5 * (f[0] + f[-1])) * dx  # trapezoidal rule
