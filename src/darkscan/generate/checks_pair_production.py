@@ -8,6 +8,15 @@ from darkscan.registry import Measurement, check
 _PB = "Belle II Physics Book, arXiv:1808.10567, Table (seed 001)"
 
 
+def _born_sigma_nb(process: str) -> Measurement:
+    """The Born cross section (nb) of ``process`` at its default cuts from a 1M-point grid."""
+    from darkscan.generate import cross_section
+
+    r = cross_section(process, isr=False, n_points=1_000_000, seed=3)
+    return Measurement(r.sigma_pb / 1e3, f"± {r.error_pb / 1e3:.3f} nb (Born); unweighting "
+                       f"efficiency {r.extra['unweighting_efficiency']:.1%}")
+
+
 @check("generate_eemumu_gauge_invariance", reference=1e-6, tolerance=0.0, kind="max",
        quick=True,
        provenance="Ward identity of QED: each photon's current replaced by its momentum (scaled "
@@ -34,11 +43,7 @@ def eemumu_gauge() -> Measurement:
        "Kleiss, Nucl. Phys. B253 (1985) 441, Born); here Born, 12 graphs, W_ee > 0.5 GeV as well "
        "(removes < 1%: soft e+e- pairs off the annihilation graphs)")
 def sigma_eemumu_full() -> Measurement:
-    from darkscan.generate import cross_section
-
-    r = cross_section("ee_eemumu", isr=False, n_points=1_000_000, seed=3)
-    return Measurement(r.sigma_pb / 1e3, f"± {r.error_pb / 1e3:.3f} nb (Born); unweighting "
-                       f"efficiency {r.extra['unweighting_efficiency']:.1%}")
+    return _born_sigma_nb("ee_eemumu")
 
 
 @check("generate_eemumu_full_vs_epa_small_q2", reference=1.0, tolerance=0.02,
@@ -60,8 +65,4 @@ def eemumu_vs_epa() -> Measurement:
        "secondary pair' that is symmetric in the identical leptons; requiring it of one pairing "
        "only gives 103 nb): +3%, not understood beyond that definition")
 def sigma_eeee_full() -> Measurement:
-    from darkscan.generate import cross_section
-
-    r = cross_section("ee_eeee", isr=False, n_points=1_000_000, seed=3)
-    return Measurement(r.sigma_pb / 1e3, f"± {r.error_pb / 1e3:.3f} nb (Born); unweighting "
-                       f"efficiency {r.extra['unweighting_efficiency']:.1%}")
+    return _born_sigma_nb("ee_eeee")

@@ -788,6 +788,15 @@ class FourLepton(EEProcess):
 RELABELLINGS = ((0, 1, 2, 3), (2, 1, 0, 3), (0, 3, 2, 1), (2, 3, 0, 1))
 
 
+def symmetrise_identical(p: Array, rng: np.random.Generator) -> None:
+    """In place: the identical leptons of slots 0 ↔ 2 and 1 ↔ 3 (the two ℓ⁻ and the two ℓ⁺)
+    exchanged with probability 1/2 each, the symmetrisation after unweighting in one
+    relabelling (exact where |M|² is symmetric under both)."""
+    for i, j in ((0, 2), (1, 3)):
+        swap = rng.random(len(p)) < 0.5
+        p[swap, i], p[swap, j] = p[swap, j].copy(), p[swap, i].copy()
+
+
 class FourMuon(FourLepton):
     name = "ee_mumumumu"
     description = ("e+e- -> mu+mu-mu+mu-: full tree-level QED ME (12 diagrams, photon exchange, "
@@ -806,11 +815,7 @@ class FourMuon(FourLepton):
     def decay(self, p: Array, rng: np.random.Generator, params: Mapping[str, float]
               ) -> tuple[Array, Decayed | None]:
         n = len(p)
-        # the symmetrisation of the module docstring: a random relabelling of the identical μ⁻
-        # and of the identical μ⁺ (exact since |M|² is symmetric under both)
-        for i, j in ((0, 2), (1, 3)):
-            swap = rng.random(n) < 0.5
-            p[swap, i], p[swap, j] = p[swap, j].copy(), p[swap, i].copy()
+        symmetrise_identical(p, rng)
         # FSR dipoles (0,1), (2,3): the pairing that holds the lightest μ⁺μ⁻ pair
         def m2(i: int, j: int) -> Array:
             return h.dot(p[:, i] + p[:, j], p[:, i] + p[:, j])

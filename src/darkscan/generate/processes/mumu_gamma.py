@@ -73,7 +73,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from darkscan.generate import helas as h
 from darkscan.generate.processes.radiative_qed import (
     E2,
     Channel,
@@ -81,6 +80,7 @@ from darkscan.generate.processes.radiative_qed import (
     PhotonLeptonChannel,
     RadiativePair,
     amplitudes_llg,
+    massless_invariants,
     me2_llg,
 )
 from darkscan.generate.registry import ProcessParam, register
@@ -118,15 +118,7 @@ def me2_mumug_massless_closed_form(p1: Array, p2: Array, p3: Array, p4: Array, k
     s = (p1+p2)², s′ = (p3+p4)², t = (p1−p3)², t′ = (p2−p4)², u = (p1−p4)², u′ = (p2−p3)²;
     W is the four-leg eikonal factor and the bracket → 2(t² + u²)/s², the massless μμ Born
     |M|²/e⁴, as k → 0. An independent check of the helicity amplitudes at m = 0 (tests)."""
-    d = {(a, b): h.dot(x, y) for (a, x), (b, y) in
-         [((i, pi), (j, pj)) for i, pi in enumerate((p1, p2, p3, p4, k), 1)
-          for j, pj in enumerate((p1, p2, p3, p4, k), 1) if i < j]}
-    s, sp = 2 * d[1, 2], 2 * d[3, 4]
-    t, tp = -2 * d[1, 3], -2 * d[2, 4]
-    u, up = -2 * d[1, 4], -2 * d[2, 3]
-    k1, k2, k3, k4 = d[1, 5], d[2, 5], d[3, 5], d[4, 5]
-    w = (s / (k1 * k2) + sp / (k3 * k4) - t / (k1 * k3) - tp / (k2 * k4) + u / (k1 * k4)
-         + up / (k2 * k3))
+    s, sp, t, tp, u, up, w = massless_invariants(p1, p2, p3, p4, k)
     return E2**3 * (t * t + tp * tp + u * u + up * up) / (s * sp) * w
 
 

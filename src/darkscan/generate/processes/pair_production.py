@@ -89,7 +89,7 @@ from darkscan.generate import helas_kernels as _k
 from darkscan.generate.engine import Decayed, EEProcess
 from darkscan.generate.isr import alpha_running
 from darkscan.generate.phase_space import map_pole, two_body
-from darkscan.generate.processes.four_lepton import dressed_line
+from darkscan.generate.processes.four_lepton import dressed_line, symmetrise_identical
 from darkscan.generate.processes.radiative_qed import _s_same_mass, _t_two_masses
 from darkscan.generate.processes.two_photon import PT_PAIR_MIN
 from darkscan.generate.registry import ProcessParam, register
@@ -548,11 +548,8 @@ class EEEE(EELeptonPair):
 
     def decay(self, p: Array, rng: np.random.Generator, params: Mapping[str, float]
               ) -> tuple[Array, Decayed | None]:
-        n = len(p)
-        for i, j in ((0, 2), (1, 3)):
-            swap = rng.random(n) < 0.5
-            p[swap, i], p[swap, j] = p[swap, j].copy(), p[swap, i].copy()
-        return np.broadcast_to(np.array(self.pdgs), (n, 4)), None
+        symmetrise_identical(p, rng)
+        return np.broadcast_to(np.array(self.pdgs), (len(p), 4)), None
 
 
 EE_EEMUMU = register(EEMuMu())

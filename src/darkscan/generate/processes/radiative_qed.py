@@ -456,6 +456,23 @@ def me2_eeg(p1: Array, p2: Array, p3: Array, p4: Array, k: Array, m: float = M_E
     return me2_llg(p1, p2, p3, p4, k, m, m, True, rc, inv)
 
 
+def massless_invariants(p1: Array, p2: Array, p3: Array, p4: Array, k: Array
+                        ) -> tuple[Array, ...]:
+    """s, s′, t, t′, u, u′ of e⁻(p1)e⁺(p2) → ℓ⁻(p3)ℓ⁺(p4)γ(k) (module conventions) and the
+    four-leg eikonal factor W = s/(p1k·p2k) + s′/(p3k·p4k) − t/(p1k·p3k) − t′/(p2k·p4k) +
+    u/(p1k·p4k) + u′/(p2k·p3k) of the massless closed forms."""
+    d = {(a, b): h.dot(x, y) for (a, x), (b, y) in
+         [((i, pi), (j, pj)) for i, pi in enumerate((p1, p2, p3, p4, k), 1)
+          for j, pj in enumerate((p1, p2, p3, p4, k), 1) if i < j]}
+    s, sp = 2 * d[1, 2], 2 * d[3, 4]
+    t, tp = -2 * d[1, 3], -2 * d[2, 4]
+    u, up = -2 * d[1, 4], -2 * d[2, 3]
+    k1, k2, k3, k4 = d[1, 5], d[2, 5], d[3, 5], d[4, 5]
+    w = (s / (k1 * k2) + sp / (k3 * k4) - t / (k1 * k3) - tp / (k2 * k4) + u / (k1 * k4)
+         + up / (k2 * k3))
+    return s, sp, t, tp, u, up, w
+
+
 def me2_eeg_massless_closed_form(p1: Array, p2: Array, p3: Array, p4: Array, k: Array
                                  ) -> Array:
     """The closed massless form of Σ|M|²/4 (the CALKUL result, F. A. Berends, P. De Causmaecker,
@@ -468,15 +485,7 @@ def me2_eeg_massless_closed_form(p1: Array, p2: Array, p3: Array, p4: Array, k: 
     the soft-photon factor −J² of the four legs, and the bracket → 2(s⁴ + t⁴ + u⁴)/(s²t²), the
     massless Bhabha |M|²/e⁴, as k → 0: the normalisation is fixed by the soft limit. An
     independent check of the helicity amplitudes at m = 0 (tests)."""
-    d = {(a, b): h.dot(x, y) for (a, x), (b, y) in
-         [((i, pi), (j, pj)) for i, pi in enumerate((p1, p2, p3, p4, k), 1)
-          for j, pj in enumerate((p1, p2, p3, p4, k), 1) if i < j]}
-    s, sp = 2 * d[1, 2], 2 * d[3, 4]
-    t, tp = -2 * d[1, 3], -2 * d[2, 4]
-    u, up = -2 * d[1, 4], -2 * d[2, 3]
-    k1, k2, k3, k4 = d[1, 5], d[2, 5], d[3, 5], d[4, 5]
-    w = (s / (k1 * k2) + sp / (k3 * k4) - t / (k1 * k3) - tp / (k2 * k4) + u / (k1 * k4)
-         + up / (k2 * k3))
+    s, sp, t, tp, u, up, w = massless_invariants(p1, p2, p3, p4, k)
     num = s * sp * (s * s + sp * sp) + t * tp * (t * t + tp * tp) + u * up * (u * u + up * up)
     return E2**3 * num / (s * sp * t * tp) * w
 
