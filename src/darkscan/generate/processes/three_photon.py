@@ -73,7 +73,9 @@ from darkscan.errors import ParameterError
 from darkscan.generate import helas as h
 from darkscan.generate.engine import EEProcess, in_theta_energy
 from darkscan.generate.phase_space import map_pole, rest_frame_p4, two_body
+from darkscan.generate.processes.radiative_qed import slash_row
 from darkscan.generate.registry import ProcessParam, register
+from darkscan.jit import jit_exact
 from darkscan.physics.constants import ALPHA, GEV2_TO_PB, PDG_PHOTON
 
 Array = np.ndarray
@@ -94,50 +96,142 @@ def polarisations(ks: Sequence[Array]) -> list[dict[int, Array]]:
     return [{lam: h.polarisation(k, 0.0, lam) for lam in h.PHOTON} for k in ks]
 
 
+@jit_exact
+def _slashes(v: Array, out: Array, r: int) -> None:
+    """out[r] = (v⁰ − iv¹, v⁰ + iv¹, v³ − v², v³ + v²): the entries of v̸ in the chiral
+    representation (:func:`darkscan.generate.processes.radiative_qed.dress_column`)."""
+    out[r, 0], out[r, 1] = v[0] - 1j * v[1], v[0] + 1j * v[1]
+    out[r, 2], out[r, 3] = v[3] - v[2], v[3] + v[2]
+
+
+@jit_exact
+def _dress_weyl(e: Array, re: int, x0: complex, x1: complex, q: Array, rq: int, d: float,
+                upper: bool) -> tuple[complex, complex]:
+    """S(q)ε̸ψ = q̸ε̸ψ/q² of a massless-line spinor ψ of one chirality, as its two non-zero
+    components (x0, x1): the upper Weyl half if ``upper``, else the lower one (q̸ε̸ keeps the
+    chirality); ε̸ and q̸ from rows ``re`` of ``e`` and ``rq`` of ``q`` (:func:`_slashes`),
+    ``d`` = 1/q². Eight complex products where the four-spinor form takes 24."""
+    pm, pp, em, ep = e[re, 0], e[re, 1], e[re, 2], e[re, 3]
+    qm, qp, qe, qf = q[rq, 0], q[rq, 1], q[rq, 2], q[rq, 3]
+    if upper:
+        b2, b3 = ep * x0 + pm * x1, pp * x0 + em * x1
+        return (qe * b2 - qm * b3) * d, (qf * b3 - qp * b2) * d
+    b0, b1 = em * x0 - pm * x1, ep * x1 - pp * x0
+    return (qf * b0 + qm * b1) * d, (qp * b0 + qe * b1) * d
+
+
+@jit_exact
+def _ggg_kernel(u: Array, vb: Array, eps: Array, q1: Array, d1: Array, q2: Array, d2: Array,
+                want_amp: bool, amp: Array, me2: Array) -> None:
+    """Per event: Σ_hel |Σ_σ M_σ|²/e⁶ into ``me2`` and, when ``want_amp``, the amplitudes into
+    ``amp`` (index ((b·2 + λ₁)·2 + λ₂)·2 + λ₃, 0 = helicity −1). ``u``, ``vb`` (n, nb, 4): u(p1),
+    v̄(p2) of the beam configurations (massless: u of one chirality); ``eps`` (n, 3, 2, 4): ε*
+    of the photons; q1 (n, 3, 4): p1 − k_a, ``d1`` (n, 3) 1/q1²; q2 (n, 3, 4): p1 − k_a − k_b
+    indexed by the third photon c, ``d2`` 1/q2².
+
+    Work arrays addressed by row (no array views in the inner loops): the slashed ε and q
+    (:func:`_slashes`), the dressed spinors S(p1−k_a)ε̸_a u (row (a·nb + b)·2 + λ_a) and
+    S(q2)ε̸_b S(p1−k_a)ε̸_a u (row ((o·nb + b)·2 + λ_a)·2 + λ_b, o the ordering) as Weyl
+    halves, the rows v̄ε̸_c (row (c·nb + b)·2 + λ_c) as four-spinors; an amplitude is the sum
+    over the six orderings of a row times a dressed spinor."""
+    nb = u.shape[1]
+    es = np.empty((6, 4), dtype=np.complex128)
+    qs = np.empty((6, 4), dtype=np.complex128)  # q1 rows 0–2, q2 rows 3–5
+    one = np.empty((6 * nb, 2), dtype=np.complex128)
+    two = np.empty((24 * nb, 2), dtype=np.complex128)
+    rows = np.empty((6 * nb, 4), dtype=np.complex128)
+    half = np.empty(nb, dtype=np.int64)  # 0: u upper (components 0, 1), 2: lower (2, 3)
+    lam = np.empty(3, dtype=np.int64)
+    for i in range(u.shape[0]):
+        for a in range(3):
+            _slashes(q1[i, a], qs, a)
+            _slashes(q2[i, a], qs, 3 + a)
+            for la in range(2):
+                _slashes(eps[i, a, la], es, 2 * a + la)
+        for b in range(nb):
+            half[b] = 0 if u[i, b, 2] == 0.0 and u[i, b, 3] == 0.0 else 2
+        for a in range(3):
+            for b in range(nb):
+                h0 = half[b]
+                for la in range(2):
+                    r = (a * nb + b) * 2 + la
+                    one[r, 0], one[r, 1] = _dress_weyl(es, 2 * a + la, u[i, b, h0],
+                                                       u[i, b, h0 + 1], qs, a, d1[i, a],
+                                                       h0 == 0)
+                    x0, x1, x2, x3 = slash_row(eps[i, a, la], vb[i, b])
+                    rows[r, 0], rows[r, 1], rows[r, 2], rows[r, 3] = x0, x1, x2, x3
+        for o in range(6):
+            a, bb, c = ORDERINGS[o]
+            for b in range(nb):
+                for la in range(2):
+                    r = (a * nb + b) * 2 + la
+                    for lb in range(2):
+                        w = ((o * nb + b) * 2 + la) * 2 + lb
+                        two[w, 0], two[w, 1] = _dress_weyl(es, 2 * bb + lb, one[r, 0], one[r, 1],
+                                                           qs, 3 + c, d2[i, c], half[b] == 0)
+        total = 0.0
+        for b in range(nb):
+            h0 = half[b]
+            for l1 in range(2):
+                for l2 in range(2):
+                    for l3 in range(2):
+                        lam[0], lam[1], lam[2] = l1, l2, l3
+                        z = 0j
+                        for o in range(6):
+                            a, bb, c = ORDERINGS[o]
+                            w = ((o * nb + b) * 2 + lam[a]) * 2 + lam[bb]
+                            r = (c * nb + b) * 2 + lam[c]
+                            z += rows[r, h0] * two[w, 0] + rows[r, h0 + 1] * two[w, 1]
+                        total += z.real * z.real + z.imag * z.imag
+                        if want_amp:
+                            amp[i, ((b * 2 + l1) * 2 + l2) * 2 + l3] = z
+        me2[i] = total
+
+
+def _kernel_inputs(p1: Array, p2: Array, ks: Sequence[Array],
+                   pols: Sequence[Mapping[int, Array]] | None,
+                   beams: Sequence[tuple[int, int]]) -> tuple[Array, ...]:
+    """Wave functions, propagator momenta and inverse denominators of :func:`_ggg_kernel`."""
+    f8 = np.float64
+    u = np.ascontiguousarray(np.stack([h.u(p1, 0.0, a) for a, _ in beams], axis=1))
+    vb = np.ascontiguousarray(np.stack([h.vbar(p2, 0.0, b) for _, b in beams], axis=1))
+    if pols is None:  # ε*(k, −1) = −(ε*(k, +1))* (ε₁, ε₂ real, module helas)
+        eps = np.empty((len(p1), 3, 2, 4), dtype=complex)
+        for i, k in enumerate(ks):
+            eps[:, i, 1] = h.polarisation(k, 0.0, 1)
+            np.negative(np.conj(eps[:, i, 1]), out=eps[:, i, 0])
+    else:
+        eps = np.stack([np.stack([np.asarray(p[lam], complex) for lam in h.PHOTON], axis=1)
+                        for p in pols], axis=1)
+    q1 = np.stack([p1 - k for k in ks], axis=1)
+    # p1 − k_a − k_b, indexed by the third photon c
+    q2 = np.stack([p1 - ks[(c + 1) % 3] - ks[(c + 2) % 3] for c in range(3)], axis=1)
+    return (u, vb, np.ascontiguousarray(eps, dtype=complex), np.ascontiguousarray(q1, dtype=f8),
+            np.ascontiguousarray(1.0 / h.dot(q1, q1)), np.ascontiguousarray(q2, dtype=f8),
+            np.ascontiguousarray(1.0 / h.dot(q2, q2)))
+
+
 def amplitudes_ggg(p1: Array, p2: Array, ks: Sequence[Array],
                    pols: Sequence[Mapping[int, Array]] | None = None,
                    beams: Sequence[tuple[int, int]] = BEAMS) -> Array:
     """Helicity amplitudes Σ_σ M_σ / e³ of e⁻(p1)e⁺(p2) → γ(k1)γ(k2)γ(k3) (massless beams),
     shape (len(beams), 2, 2, 2, n) over (beam configuration, λ₁, λ₂, λ₃), photon helicity
     index 0 = −1, 1 = +1. ``pols`` replaces the polarisation vectors (the tests put a photon's
-    momentum there: Ward identity); ``beams`` the (λ(e⁻), λ(e⁺)) configurations."""
-    pols = polarisations(ks) if pols is None else pols
-    n = len(p1)
-    us = [h.u(p1, 0.0, a) for a, _ in beams]
-    vbs = [h.vbar(p2, 0.0, b) for _, b in beams]
-    nb = len(beams)
-    # one photon next to the e⁻: S(p1 − k_a) ε̸_a u
-    one = {(a, b, la): h.fermion_prop(h.vertex_v(us[b], pols[a][la]), p1 - ks[a], 0.0)
-           for a in range(3) for b in range(nb) for la in h.PHOTON}
-    # two photons: S(p1 − k_a − k_b) ε̸_b S(p1 − k_a) ε̸_a u
-    two = {}
-    for a, bb, _ in ORDERINGS:
-        q = p1 - ks[a] - ks[bb]
-        for b in range(nb):
-            for la in h.PHOTON:
-                for lb in h.PHOTON:
-                    two[a, bb, b, la, lb] = h.fermion_prop(
-                        h.vertex_v(one[a, b, la], pols[bb][lb]), q, 0.0)
-    # the photon next to the e⁺: v̄ ε̸_c
-    rows = {(c, b, lc): h.vertex_v_bar(vbs[b], pols[c][lc])
-            for c in range(3) for b in range(nb) for lc in h.PHOTON}
-    out = np.zeros((nb, 2, 2, 2, n), dtype=complex)
-    for b in range(nb):
-        for i1, l1 in enumerate(h.PHOTON):
-            for i2, l2 in enumerate(h.PHOTON):
-                for i3, l3 in enumerate(h.PHOTON):
-                    lam = (l1, l2, l3)
-                    for a, bb, c in ORDERINGS:
-                        out[b, i1, i2, i3] += np.einsum(
-                            "ni,ni->n", rows[c, b, lam[c]], two[a, bb, b, lam[a], lam[bb]])
-    return out
+    momentum there: Ward identity); ``beams`` the (λ(e⁻), λ(e⁺)) configurations. One compiled
+    pass (:func:`_ggg_kernel`)."""
+    n, nb = len(p1), len(beams)
+    amp = np.empty((n, nb * 8), dtype=complex)
+    _ggg_kernel(*_kernel_inputs(p1, p2, ks, pols, beams), True, amp, np.empty(n))
+    return amp.T.reshape(nb, 2, 2, 2, n)
 
 
 def me2_ggg(p1: Array, p2: Array, k1: Array, k2: Array, k3: Array, e2: float = E2) -> Array:
     """Spin-averaged |M|² of e⁺e⁻ → γγγ (massless beams, coupling e² per vertex pair), summed
     over the photon helicities, without the identical-photon 1/3!."""
-    amp = amplitudes_ggg(p1, p2, (k1, k2, k3))
-    return 0.25 * e2**3 * np.sum(amp.real**2 + amp.imag**2, axis=(0, 1, 2, 3))
+    out = np.empty(len(p1))
+    _ggg_kernel(*_kernel_inputs(p1, p2, (k1, k2, k3), None, BEAMS), False,
+                np.empty((1, 16), dtype=complex), out)
+    return 0.25 * e2**3 * out
 
 
 def me2_ggg_closed_form(p1: Array, p2: Array, k1: Array, k2: Array, k3: Array,
