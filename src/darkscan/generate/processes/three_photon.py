@@ -72,8 +72,9 @@ import numpy as np
 from darkscan.errors import ParameterError
 from darkscan.generate import helas as h
 from darkscan.generate.engine import EEProcess, in_theta_energy
+from darkscan.generate.integrate import Grid
 from darkscan.generate.phase_space import map_pole, rest_frame_p4, two_body
-from darkscan.generate.processes.radiative_qed import slash_row
+from darkscan.generate.processes.radiative_qed import build_defensive_grid, slash_row
 from darkscan.generate.registry import ProcessParam, register
 from darkscan.jit import jit_exact
 from darkscan.physics.constants import ALPHA, GEV2_TO_PB, PDG_PHOTON
@@ -298,11 +299,46 @@ def kinematics_ggg(u: Array, sqrt_s: Array, e_min: float, c_range: tuple[float, 
     return np.stack([k0, k1, k2], axis=1), np.where(ok & (mq > 0), w, 0.0)
 
 
-def partition(p: Array) -> Array:
-    """P_r = 1/p_T,r² = 1/(E_r²(1 − cos²θ_r)) for the three photons (n, 3): the density the
-    channel gives its radiated photon per unit d³k/E (invariant under the longitudinal ISR
-    boost, so the same in the hard frame and the CMS)."""
-    return 1.0 / (p[..., 0] ** 2 + p[..., 1] ** 2)
+def channel_jacobians(p: Array, sqrt_s: Array, e_min: float, c_range: tuple[float, float],
+                      c0_pair: float, rapidity: Array | float = 0.0) -> Array:
+    """dΦ₃/du of :func:`kinematics_ggg` at the hard-frame momenta ``p`` (n, 3, 4) for each choice
+    r of the radiated photon (n, 3): column 0 is the weight ``kinematics_ggg`` returned for its
+    own point, columns 1, 2 that of the channel with photon r in slot 0 (the pair's density is
+    even in cosθ′, so the pair's order does not matter); 0 where the channel cannot reach the
+    point (its CMS energy below the cut)."""
+    with np.errstate(invalid="ignore", divide="ignore"):  # Q² = 0 or empty points: 0 below
+        w = _channel_jacobians(p, sqrt_s, e_min, c_range, c0_pair, rapidity)
+    return np.where(np.isfinite(w), w, 0.0)
+
+
+def _channel_jacobians(p: Array, sqrt_s: Array, e_min: float, c_range: tuple[float, float],
+                       c0_pair: float, rapidity: Array | float) -> Array:
+    n = len(p)
+    sqrt_s = np.broadcast_to(np.asarray(sqrt_s, float), (n,))
+    rap = np.broadcast_to(np.asarray(rapidity, float), (n,))[:, None]
+    t0, t1 = math.atanh(c_range[0]), math.atanh(c_range[1])
+    e = p[..., 3]
+    c = p[..., 2] / e
+    e_lo = e_min / (np.cosh(rap) + np.sinh(rap) * c)
+    hi = (sqrt_s / 2.0)[:, None]
+    je = e * np.log(hi / e_lo)
+    jc = (t1 - t0) * (1.0 - c * c)
+    # the next photon in the rest frame of Q = P − k_r (P at rest): a boost by −Q⃗/Q⁰
+    big_q = -p.copy()
+    big_q[..., 3] += sqrt_s[:, None]
+    other = np.roll(p, -1, axis=1)
+    beta = big_q[..., :3] / big_q[..., 3:]
+    gamma = 1.0 / np.sqrt(1.0 - np.sum(beta * beta, axis=-1))
+    bk = np.sum(beta * other[..., :3], axis=-1)
+    kz = other[..., 2] + beta[..., 2] * gamma * (gamma / (gamma + 1.0) * bk - other[..., 3])
+    ko = gamma * (other[..., 3] - bk)
+    cp = kz / ko
+    tp0, tp1 = math.atanh(-1.0 / c0_pair), math.atanh(1.0 / c0_pair)
+    jcp = (tp1 - tp0) * (c0_pair * c0_pair - cp * cp) / c0_pair
+    d1 = e / (16.0 * np.pi**2 * sqrt_s[:, None])
+    d2 = 1.0 / (32.0 * np.pi**2)
+    w = d1 * jc * (2.0 * sqrt_s[:, None] * je) * d2 * jcp * 2.0 * np.pi
+    return np.where(e > e_lo, w, 0.0)
 
 
 class ThreePhoton(EEProcess):
@@ -363,15 +399,29 @@ class ThreePhoton(EEProcess):
         sqrt_s = np.broadcast_to(np.asarray(sqrt_s, float), (n,))
         tmin, tmax, emin = self._cuts(params)
         c_range = (math.cos(math.radians(tmax)), math.cos(math.radians(tmin)))
-        p, dphi = kinematics_ggg(u, sqrt_s, emin, c_range, self.c0_pair(params), rapidity)
+        c0 = self.c0_pair(params)
+        p, dphi = kinematics_ggg(u, sqrt_s, emin, c_range, c0, rapidity)
+        ok = dphi > 0
         p1, p2 = _beams(n, sqrt_s)
         me2 = me2_ggg(p1, p2, p[:, 0], p[:, 1], p[:, 2])
-        parts = partition(p)
-        share = parts[:, 0] / parts.sum(axis=1)
-        s = sqrt_s**2
-        # 3 relabellings of the radiated photon, identical photons 1/3!
-        w = 3.0 * share / 6.0 * me2 * dphi / (2.0 * s) * GEV2_TO_PB
-        return p, np.where(dphi > 0, w, 0.0)
+        jac = channel_jacobians(p, sqrt_s, emin, c_range, c0, rapidity)
+        with np.errstate(divide="ignore"):
+            density = np.sum(np.where(jac > 0, 1.0 / jac, 0.0), axis=1)
+        # 3 relabellings of the radiated photon (balance heuristic), identical photons 1/3!
+        w = 3.0 / 6.0 * me2 / (np.where(ok, density, 1.0) * 2.0 * sqrt_s**2) * GEV2_TO_PB
+        return p, np.where(ok, w, 0.0)
+
+    def grid(self, params: Mapping[str, float], isr: bool, n_points: int, seed: int) -> Grid:
+        """VEGAS with a defensive flat component
+        (:class:`~darkscan.generate.processes.radiative_qed.DefensiveGrid`): VEGAS alone thins
+        out the rarely populated hard-ISR corner (hard frames at rapidity |Δ| ≈ 2, where few
+        configurations pass the CMS cuts) to a single wide increment, and its few points carried
+        weights 40–60 times the mean (2–16% unweighting efficiency with ISR depending on the
+        grid seed, 25% with the mixture); without ISR the flat sampler alone is chosen (38%,
+        VEGAS 24%)."""
+        sqrt_s = self.experiment.sqrt_s
+        return build_defensive_grid(lambda x: self.evaluate(x, sqrt_s, params, isr)[0],
+                                    self.ndim(params, isr), n_points=n_points, seed=seed)
 
     def hard_in_frame(self, u: Array, sqrt_s: Array, params: Mapping[str, float],
                       velocity: Array) -> tuple[Array, Array]:
