@@ -66,6 +66,17 @@ def test_helicity_flip_beams_vanish() -> None:
     assert np.abs(tp.amplitudes_ggg(p1, p2, ks, beams=((1, 1), (-1, -1)))).max() == 0.0
 
 
+def test_parity_relates_the_beam_configurations() -> None:
+    """Flipping every helicity leaves |M| unchanged (me2_ggg sums one beam configuration and
+    doubles it), and me2_ggg equals the sum over all 16 amplitudes."""
+    p1, p2, p = _points(200, 7)
+    ks = (p[:, 0], p[:, 1], p[:, 2])
+    a = tp.amplitudes_ggg(p1, p2, ks)
+    np.testing.assert_allclose(np.abs(a[1]), np.abs(a[0, ::-1, ::-1, ::-1]), rtol=1e-12)
+    full = 0.25 * tp.E2**3 * np.sum(np.abs(a) ** 2, axis=(0, 1, 2, 3))
+    np.testing.assert_allclose(tp.me2_ggg(p1, p2, *ks), full, rtol=1e-12)
+
+
 def test_bose_symmetry() -> None:
     p1, p2, p = _points(200, 4)
     ref = tp.me2_ggg(p1, p2, p[:, 0], p[:, 1], p[:, 2])
