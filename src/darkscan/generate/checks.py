@@ -86,8 +86,7 @@ def ggg_gauge() -> Measurement:
     from darkscan.generate.processes import three_photon as tp
 
     rs = np.full(200, 10.58)
-    p, w = tp.kinematics_ggg(np.random.default_rng(2).random((200, 5)), rs, 0.1, (-0.98, 0.98),
-                             1.01)
+    p, w = tp.kinematics_ggg(np.random.default_rng(2).random((200, 5)), rs, 0.1, (-0.98, 0.98))
     p1, p2 = tp._beams(200, rs)
     ks = tuple(p[:, i] for i in range(3))
     ref = np.abs(tp.amplitudes_ggg(p1, p2, ks)).max(axis=(0, 1, 2, 3))

@@ -269,15 +269,18 @@ def _dress_column(e: Array, f: Array, q: Array, m: float, d: float, out: Array, 
 
 
 @jit_exact
-def _dress_row(e: Array, f: Array, q: Array, m: float, d: float, out: Array, o: int) -> None:
-    """out[o] = f ε̸ (q̸ + m) / d for a row spinor f."""
+def slash_row(e: Array, f: Array) -> tuple[complex, complex, complex, complex]:
+    """The row spinor f ε̸ (components)."""
     pm, pp = e[0] - 1j * e[1], e[0] + 1j * e[1]
     em, ep = e[3] - e[2], e[3] + e[2]
     a0, a1, a2, a3 = f[0], f[1], f[2], f[3]
-    b0 = a2 * ep + a3 * pp
-    b1 = a2 * pm + a3 * em
-    b2 = a0 * em - a1 * pp
-    b3 = -a0 * pm + a1 * ep
+    return (a2 * ep + a3 * pp, a2 * pm + a3 * em, a0 * em - a1 * pp, -a0 * pm + a1 * ep)
+
+
+@jit_exact
+def _dress_row(e: Array, f: Array, q: Array, m: float, d: float, out: Array, o: int) -> None:
+    """out[o] = f ε̸ (q̸ + m) / d for a row spinor f."""
+    b0, b1, b2, b3 = slash_row(e, f)
     qm, qp = q[0] - 1j * q[1], q[0] + 1j * q[1]
     qe, qf = q[3] - q[2], q[3] + q[2]
     out[o, 0] = (b2 * qf + b3 * qp + m * b0) * d
