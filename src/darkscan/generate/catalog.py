@@ -63,6 +63,7 @@ _CATALOG = {
     # bremsstrahlung and annihilation graphs with their interference
     "ee_eemumu": "darkscan.generate.processes.pair_production",
     "ee_eetautau": "darkscan.generate.processes.pair_production",
+    "ee_eeee": "darkscan.generate.processes.pair_production",
     # two-photon in the equivalent-photon approximation: the fast option
     "ee_eemumu_epa": "darkscan.generate.processes.two_photon",
     "ee_eeee_epa": "darkscan.generate.processes.two_photon",
