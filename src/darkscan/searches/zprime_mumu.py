@@ -177,7 +177,7 @@ SEARCH = Search(
         SampleSpec("mumumumu", "ee_mumumumu", n_events=200_000, n_quick=20_000,
                    label="μμμμ", **_BKG_FILTER),
         # σ = 0.50 pb with ISR: 200k events are 2.2× the data
-        SampleSpec("mumupipi", "ee_mumupipi", n_events=200_000, n_quick=20_000,
+        SampleSpec("mumupipi", "ee_mumupipi", n_events=200_000, n_quick=6_000,
                    label="μμππ", truth_filter=mumu_pipi, filter_label=MUMUPIPI_FILTER_LABEL),
     ),
     channels=(Channel(
