@@ -1,6 +1,6 @@
 """The compiled Legendre finder against the per-event Python finder it replaced (issue #22):
-the reference below is that implementation, kept here only, on the package's unchanged
-primitive kernels (histogram, conformal map, circle hits, Gauss–Newton)."""
+the reference below is that implementation (with its histogram kernel), kept here only, on the
+package's unchanged kernels (conformal map, circle hits, Gauss–Newton)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,31 @@ from darkscan.detector.cdc.digitize import CDC_RESPONSE, drift_length, drift_tim
 from darkscan.detector.cdc.geometry import TWO_PI, cdc_geometry
 from darkscan.detector.cdc.hits import simulate_process
 from darkscan.detector.helix import K_CURVATURE
+from darkscan.jit import jit
+
+
+@jit
+def _legendre_peak(u, v, rc, active, theta_c, theta_s, rho_max):  # pragma: no cover - compiled
+    nt = theta_c.shape[0]
+    hist = np.zeros((nt, L.N_RHO), np.int32)
+    scale = L.N_RHO / (2.0 * rho_max)
+    for i in range(u.shape[0]):
+        if not active[i]:
+            continue
+        for t in range(nt):
+            base = u[i] * theta_c[t] + v[i] * theta_s[t]
+            for s in (-1.0, 1.0):
+                b = int((base + s * rc[i] + rho_max) * scale)
+                if 0 <= b < L.N_RHO:
+                    hist[t, b] += 1
+    best = -1
+    bt, bb = 0, 0
+    for t in range(nt):
+        for b in range(L.N_RHO):
+            c = hist[t, b] + (hist[t, b + 1] if b + 1 < L.N_RHO else 0)
+            if c > best:
+                best, bt, bb = c, t, b
+    return bt, (bb + 1.0) / scale - rho_max, best
 
 
 def _refine(xa, ya, da, active, cx, cy, rr, min_hits):
@@ -169,7 +194,7 @@ def _find_event(x, y, drift, cl, w, sl, b_field=1.5):
     u, v, rc = L._conformal(xa, ya, da, 0.0, 0.0)
     voting = active.copy()
     for _ in range(2 * L.MAX_TRACKS):
-        t, rho, votes = L._legendre_peak(u, v, rc, voting, tc, ts, L.RHO_MAX_IP)
+        t, rho, votes = _legendre_peak(u, v, rc, voting, tc, ts, L.RHO_MAX_IP)
         if votes < L.MIN_HITS_IP:
             break
         cx, cy, rr = _line_to_circle(thetas[t], rho, 0.0, 0.0)
@@ -188,7 +213,7 @@ def _find_event(x, y, drift, cl, w, sl, b_field=1.5):
             continue
         ox, oy = float(np.mean(xa[seg])), float(np.mean(ya[seg]))
         u2, v2, rc2 = L._conformal(xa, ya, da, ox, oy)
-        t, rho, votes = L._legendre_peak(u2, v2, rc2, active, tc, ts, 1.0 / 20.0)
+        t, rho, votes = _legendre_peak(u2, v2, rc2, active, tc, ts, 1.0 / 20.0)
         if votes < L.MIN_HITS_DISPLACED:
             continue
         cx, cy, rr = _line_to_circle(thetas[t], rho, ox, oy)

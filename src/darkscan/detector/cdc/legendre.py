@@ -54,29 +54,45 @@ MAX_TRACKS = 20
 
 
 @jit
-def _legendre_peak(u, v, rc, active, theta_c, theta_s, rho_max):  # pragma: no cover - compiled
-    """Fullest (θ bin, ρ bin) of the Legendre histogram of the active conformal drift circles."""
-    nt = theta_c.shape[0]
-    hist = np.zeros((nt, N_RHO), np.int32)
+def _vote(hist, u, v, rc, i, theta_c, theta_s, rho_max, weight):  # pragma: no cover
+    """Add (weight +1) or remove (−1) the votes of conformal drift circle i: both sinusoids
+    ρ = u cos θ + v sin θ ± r in every θ row of the Legendre histogram."""
     scale = N_RHO / (2.0 * rho_max)
-    for i in range(u.shape[0]):
-        if not active[i]:
-            continue
-        for t in range(nt):
-            base = u[i] * theta_c[t] + v[i] * theta_s[t]
-            for s in (-1.0, 1.0):
-                b = int((base + s * rc[i] + rho_max) * scale)
-                if 0 <= b < N_RHO:
-                    hist[t, b] += 1
-    best = -1
-    bt, bb = 0, 0
+    for t in range(theta_c.shape[0]):
+        base = u[i] * theta_c[t] + v[i] * theta_s[t]
+        for s in (-1.0, 1.0):
+            b = int((base + s * rc[i] + rho_max) * scale)
+            if 0 <= b < N_RHO:
+                hist[t, b] += weight
+
+
+@jit
+def _peak(hist, rho_max):  # pragma: no cover - compiled
+    """Fullest (θ bin, ρ bin) of a Legendre histogram: (θ bin, ρ, votes). A track's votes
+    straddle neighbouring ρ bins: two adjacent bins are scored; the first fullest in (θ, ρ)
+    order wins (its score found first, then its place)."""
+    nt = hist.shape[0]
+    best = 0
+    for t in range(nt):
+        for b in range(N_RHO - 1):
+            best = max(best, hist[t, b] + hist[t, b + 1])
+        best = max(best, hist[t, N_RHO - 1])
+    scale = N_RHO / (2.0 * rho_max)
     for t in range(nt):
         for b in range(N_RHO):
-            # a track's votes straddle neighbouring ρ bins: score two adjacent bins
-            c = hist[t, b] + (hist[t, b + 1] if b + 1 < N_RHO else 0)
-            if c > best:
-                best, bt, bb = c, t, b
-    return bt, (bb + 1.0) / scale - rho_max, best
+            if hist[t, b] + (hist[t, b + 1] if b + 1 < N_RHO else 0) == best:
+                return t, (b + 1.0) / scale - rho_max, best
+    return 0, 1.0 / scale - rho_max, best
+
+
+@jit
+def _legendre_peak(u, v, rc, active, theta_c, theta_s, rho_max):  # pragma: no cover - compiled
+    """Fullest (θ bin, ρ bin) of the Legendre histogram of the active conformal drift circles."""
+    hist = np.zeros((theta_c.shape[0], N_RHO), np.int32)
+    for i in range(u.shape[0]):
+        if active[i]:
+            _vote(hist, u, v, rc, i, theta_c, theta_s, rho_max, 1)
+    return _peak(hist, rho_max)
 
 
 @jit
@@ -599,14 +615,19 @@ def _find_event(x, y, drift, cl, w, sl, lay, tc, ts, f, b_field):  # pragma: no 
 
     u, v, rc = _conformal(xa, ya, da, 0.0, 0.0)
     voting = active.copy()
+    # pass 1's histogram is kept: hits that stop voting take their votes back
+    hist = np.zeros((tc.shape[0], N_RHO), np.int32)
+    for i in range(voting.shape[0]):
+        _vote(hist, u, v, rc, i, tc, ts, RHO_MAX_IP, 1)
     for _ in range(2 * MAX_TRACKS):  # pass 1: from the IP
-        t, rho, votes = _legendre_peak(u, v, rc, voting, tc, ts, RHO_MAX_IP)
+        t, rho, votes = _peak(hist, RHO_MAX_IP)
         if votes < MIN_HITS_IP:
             break
         cx, cy, rr = _line_to_circle(tc[t], ts[t], rho, 0.0, 0.0)
         members, cx, cy, rr = _refine(xa, ya, da, voting, cx, cy, rr, MIN_HITS_IP)
         if members.shape[0] == 0:
             break
+        voted = voting.copy()
         ok = False
         split = False
         if 2.0 * rr > R_CDC_OUT:
@@ -630,7 +651,9 @@ def _find_event(x, y, drift, cl, w, sl, lay, tc, ts, f, b_field):  # pragma: no 
         if not ok:
             voting[members] = False  # not a track from the IP: leave these hits to pass 2
         for i in range(voting.shape[0]):
-            voting[i] = voting[i] and active[i]
+            if voted[i] and not (voting[i] and active[i]):
+                voting[i] = False
+                _vote(hist, u, v, rc, i, tc, ts, RHO_MAX_IP, -1)
     # pass 2: displaced tracks seeded by superlayer segments of the remaining hits
     seg_hits, seg_off = _segments(cl[ax_idx], w[ax_idx], sl[ax_idx], active, lay)
     for k in range(min(seg_off.shape[0] - 1, 3 * MAX_TRACKS)):
