@@ -58,12 +58,16 @@ def _vote(hist, u, v, rc, i, theta_c, theta_s, rho_max, weight):  # pragma: no c
     """Add (weight +1) or remove (−1) the votes of conformal drift circle i: both sinusoids
     ρ = u cos θ + v sin θ ± r in every θ row of the Legendre histogram."""
     scale = N_RHO / (2.0 * rho_max)
+    ui, vi, ri = u[i], v[i], rc[i]
     for t in range(theta_c.shape[0]):
-        base = u[i] * theta_c[t] + v[i] * theta_s[t]
-        for s in (-1.0, 1.0):
-            b = int((base + s * rc[i] + rho_max) * scale)
-            if 0 <= b < N_RHO:
-                hist[t, b] += weight
+        base = ui * theta_c[t] + vi * theta_s[t]
+        # the two sinusoids written out (a loop over the signs runs four times slower)
+        b = int((base + -1.0 * ri + rho_max) * scale)
+        if 0 <= b < N_RHO:
+            hist[t, b] += weight
+        b = int((base + 1.0 * ri + rho_max) * scale)
+        if 0 <= b < N_RHO:
+            hist[t, b] += weight
 
 
 @jit
