@@ -22,6 +22,14 @@ within the drift distance; z follows from the slide, and a straight-line fit of 
 arc length gives tan λ and z0. The circle is fitted to the axial drift circles (algebraic fit to
 the wires, then Gauss–Newton on |w − c| − R = ±drift with each hit's side taken from the
 current circle). Charge: the sense of rotation of a track moving outward at its innermost hit.
+
+Implementation: :func:`find_tracks_legendre` makes one compiled call, :func:`_find_all`, which
+loops over the events (rows of flat hit columns between event offsets) inside numba and returns
+the tracks as flat arrays (event, charge and stage, helix parameters, hit rows with offsets).
+The Legendre histogram and drift-circle kernels use the detector layer's ``jit``; the finder's
+own kernels (passes, refinement, helix fit, stereo z, segments) are ``jit_exact`` with numpy's
+pairwise means, so that its discrete choices are those of the per-event numpy finder it
+replaced (tests/detector/test_cdc_legendre_compiled.py).
 """
 
 from __future__ import annotations
@@ -273,12 +281,24 @@ def _layers(geo) -> np.ndarray:
 
 
 @jit_exact
-def _wire_xy(lay, c, w, z):  # pragma: no cover - compiled
-    """(x, y) of wire w of layer c at height z (the straight wire between its ends)."""
-    phib = TWO_PI * (w + lay[c, 4]) / lay[c, 3]
+def _wire_phi(lay, c, w):  # pragma: no cover - compiled
+    """Azimuth of the backward end of wire w of layer c (:meth:`CDCGeometry.wire_ends`)."""
+    return TWO_PI * (w + lay[c, 4]) / lay[c, 3]
+
+
+@jit_exact
+def _wire_ends(lay, c, w):  # pragma: no cover - compiled
+    """(x, y) of the backward and forward ends of wire w of layer c: xb, yb, xf, yf."""
+    phib = _wire_phi(lay, c, w)
     phif = phib + lay[c, 5]
     r = lay[c, 0]
-    xb, yb, xf, yf = r * np.cos(phib), r * np.sin(phib), r * np.cos(phif), r * np.sin(phif)
+    return r * np.cos(phib), r * np.sin(phib), r * np.cos(phif), r * np.sin(phif)
+
+
+@jit_exact
+def _wire_xy(lay, c, w, z):  # pragma: no cover - compiled
+    """(x, y) of wire w of layer c at height z (the straight wire between its ends)."""
+    xb, yb, xf, yf = _wire_ends(lay, c, w)
     f = (z - lay[c, 1]) / (lay[c, 2] - lay[c, 1])
     return xb + f * (xf - xb), yb + f * (yf - yb)
 
@@ -292,10 +312,7 @@ def _stereo_z(lay, cl, w, drift, cx, cy, rr, f):  # pragma: no cover - compiled
     res = np.empty(ns)
     for i in range(n):
         c = cl[i]
-        phib = TWO_PI * (w[i] + lay[c, 4]) / lay[c, 3]
-        phif = phib + lay[c, 5]
-        r = lay[c, 0]
-        xb, yb, xf, yf = r * np.cos(phib), r * np.sin(phib), r * np.cos(phif), r * np.sin(phif)
+        xb, yb, xf, yf = _wire_ends(lay, c, w[i])
         k = 0
         for j in range(ns):
             wx = xb + f[j] * (xf - xb)
@@ -493,7 +510,7 @@ def _segments(cl, w, sl, free, lay):  # pragma: no cover - compiled
     pitch = np.empty(n)
     for i in range(n):
         c = cl[idx[i]]
-        phi[i] = TWO_PI * (w[idx[i]] + lay[c, 4]) / lay[c, 3]
+        phi[i] = _wire_phi(lay, c, w[idx[i]])
         pitch[i] = TWO_PI / lay[c, 3]
     label = np.full(n, -1, np.int64)
     stack = np.empty(n, np.int64)
