@@ -82,18 +82,22 @@ def _vote(hist, u, v, rc, i, theta_c, theta_s, rho_max, weight):  # pragma: no c
 def _peak(hist, rho_max):  # pragma: no cover - compiled
     """Fullest (θ bin, ρ bin) of a Legendre histogram: (θ bin, ρ, votes). A track's votes
     straddle neighbouring ρ bins: two adjacent bins are scored; the first fullest in (θ, ρ)
-    order wins (its score found first, then its place)."""
+    order wins (the best score of every θ row first, then the place in the first best row)."""
     nt = hist.shape[0]
+    row = np.empty(nt, np.int64)
     best = 0
     for t in range(nt):
+        m = hist[t, N_RHO - 1]
         for b in range(N_RHO - 1):
-            best = max(best, hist[t, b] + hist[t, b + 1])
-        best = max(best, hist[t, N_RHO - 1])
+            m = max(m, hist[t, b] + hist[t, b + 1])
+        row[t] = m
+        best = max(best, m)
     scale = N_RHO / (2.0 * rho_max)
     for t in range(nt):
-        for b in range(N_RHO):
-            if hist[t, b] + (hist[t, b + 1] if b + 1 < N_RHO else 0) == best:
-                return t, (b + 1.0) / scale - rho_max, best
+        if row[t] == best:
+            for b in range(N_RHO):
+                if hist[t, b] + (hist[t, b + 1] if b + 1 < N_RHO else 0) == best:
+                    return t, (b + 1.0) / scale - rho_max, best
     return 0, 1.0 / scale - rho_max, best
 
 
