@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from numba.core.caching import NullCache
 
 from darkscan.detector.cdc import legendre as L
 from darkscan.detector.cdc.digitize import CDC_RESPONSE, drift_length, drift_time_from_tdc
@@ -37,6 +38,10 @@ def _legendre_peak(u, v, rc, active, theta_c, theta_s, rho_max):  # pragma: no c
             if c > best:
                 best, bt, bb = c, t, b
     return bt, (bb + 1.0) / scale - rho_max, best
+
+
+# not cached on disk: a test module's name (in the cache) depends on how it is imported
+_legendre_peak._cache = NullCache()
 
 
 def _refine(xa, ya, da, active, cx, cy, rr, min_hits):
