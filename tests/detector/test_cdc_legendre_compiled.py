@@ -267,9 +267,9 @@ def test_compiled_finder_equals_the_python_reference(process, n, seed):
     assert np.array_equal(new["stage"], [t["stage"] for t in old])
     for h_new, t in zip(new["hit_index"], old, strict=True):
         assert np.array_equal(h_new, t["hits"])
-    # the fitted parameters agree to rounding, amplified in the stiffest (sagitta-limited) fits:
-    # observed ≤ 1.5e-6 relative; the first hit is one of the hits, exactly
+    # the same to rounding: the circle bit for bit here, the s–z line (closed form instead of
+    # lstsq) to ~1e-13; the first hit is one of the hits, exactly
     for col, key in _COLUMNS.items():
         ref = np.array([t[key] for t in old], float)
-        assert new[col] == pytest.approx(ref, rel=1e-5, abs=1e-6), col
+        assert new[col] == pytest.approx(ref, rel=1e-9, abs=1e-12), col
     assert np.array_equal(new["x_first"], [t["x0"] for t in old])

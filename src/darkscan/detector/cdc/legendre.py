@@ -45,6 +45,11 @@ N_THETA = 256
 N_RHO = 96
 #: |ρ| range of pass 1: curvature radius ≥ 20 cm (p_T ≳ 0.09 GeV at 1.5 T)
 RHO_MAX_IP = 1.0 / (2.0 * 20.0)
+#: |ρ| range of pass 2 (circles through a point on the track): any radius ≥ 10 cm
+RHO_MAX_DISPLACED = 1.0 / 20.0
+#: Gauss–Newton steps of a candidate's refinement and of its helix fit
+GN_STEPS_REFINE = 3
+GN_STEPS_FIT = 4
 #: a hit belongs to a found line within this many cm (drift-circle distance)
 HIT_TOL = 0.25
 #: largest RMS distance (cm) of a candidate's axial drift circles from its fitted circle: one
@@ -246,7 +251,7 @@ def _mod(a, b):  # pragma: no cover - compiled
 
 
 @jit_exact
-def _refine(xa, ya, da, active, cx, cy, rr, min_hits):  # pragma: no cover - compiled
+def _refine(xa, ya, da, active, cx, cy, rr, min_hits, n_iter):  # pragma: no cover - compiled
     """Members of a Legendre candidate: hits near the circle with a tolerance that shrinks as
     the circle is refitted to them (the histogram bin fixes the circle only to a bin width,
     ≈ 0.5 cm at the outer layers)."""
@@ -254,7 +259,7 @@ def _refine(xa, ya, da, active, cx, cy, rr, min_hits):  # pragma: no cover - com
         members = np.flatnonzero(_circle_hits(xa, ya, da, active, cx, cy, rr, tol))
         if members.shape[0] < min_hits:
             return members, cx, cy, rr
-        cx, cy, rr = _gauss_newton(xa[members], ya[members], da[members], cx, cy, rr, 3)
+        cx, cy, rr = _gauss_newton(xa[members], ya[members], da[members], cx, cy, rr, n_iter)
     members = np.flatnonzero(_circle_hits(xa, ya, da, active, cx, cy, rr, HIT_TOL))
     return members, cx, cy, rr
 
@@ -418,10 +423,10 @@ N_PARAMS = len(_PARAMS)
 
 
 @jit_exact
-def _finish(x, y, drift, cl, w, lay, f, axial_idx, stereo_pool, cx, cy, rr, b_field
+def _finish(x, y, drift, cl, w, lay, f, axial_idx, stereo_pool, cx, cy, rr, cfg
             ):  # pragma: no cover - compiled
-    """Helix of a candidate: circle fit, charge, stereo hits and the s–z fit. Returns
-    (ok, q, the :data:`_PARAMS`, axial hits, stereo hits)."""
+    """Helix of a candidate: circle fit, charge, stereo hits and the s–z fit (cfg:
+    :func:`_settings`). Returns (ok, q, the :data:`_PARAMS`, axial hits, stereo hits)."""
     par = np.zeros(N_PARAMS)
     none = np.zeros(0, np.int64)
     n = axial_idx.shape[0]
@@ -429,7 +434,7 @@ def _finish(x, y, drift, cl, w, lay, f, axial_idx, stereo_pool, cx, cy, rr, b_fi
     keep = np.ones(n, np.bool_)
     for _ in range(3):  # fit, drop the hits the circle does not explain, refit
         xa, ya, da = x[axial_idx], y[axial_idx], drift[axial_idx]
-        cx, cy, rr = _gauss_newton(xa, ya, da, cx, cy, rr, 4)
+        cx, cy, rr = _gauss_newton(xa, ya, da, cx, cy, rr, cfg[3])
         dist = np.abs(np.abs(np.hypot(xa - cx, ya - cy) - rr) - da)
         keep = dist < min(2 * HIT_TOL, max(3.0 * _median(dist), 0.05))
         if keep.all():
@@ -477,7 +482,7 @@ def _finish(x, y, drift, cl, w, lay, f, axial_idx, stereo_pool, cx, cy, rr, b_fi
             z, st_idx, s = z[good], st_idx[good], s[good]
             if z.shape[0] < 3:
                 break
-    pt = rr * K_CURVATURE * b_field
+    pt = rr * K_CURVATURE * cfg[4]
     # momentum direction at the innermost hit: tangent, moving with charge q
     b_in = np.arctan2(y0 - cy, x0 - cx)
     dirx, diry = q * np.sin(b_in), -q * np.cos(b_in)
@@ -576,7 +581,7 @@ def _line_to_circle(cos_t, sin_t, rho, ox, oy):  # pragma: no cover - compiled
 
 
 @jit_exact
-def _accept(x, y, drift, cl, w, sl, lay, f, b_field, ax_idx, st_idx, pos, active, st_free,
+def _accept(x, y, drift, cl, w, sl, lay, f, cfg, ax_idx, st_idx, pos, active, st_free,
             members, cx, cy, rr, min_hits, stage, trk_q, trk_par, hits, hit_off, n_trk
             ):  # pragma: no cover - compiled
     """Keep a candidate (members: positions among the axial hits) if it has enough hits in at
@@ -591,7 +596,7 @@ def _accept(x, y, drift, cl, w, sl, lay, f, b_field, ax_idx, st_idx, pos, active
     if not two:
         return False, n_trk
     ok, q, par, a_hits, s_hits = _finish(x, y, drift, cl, w, lay, f, ax_idx[members],
-                                         st_idx[st_free], cx, cy, rr, b_field)
+                                         st_idx[st_free], cx, cy, rr, cfg)
     if not ok:
         return False, n_trk
     for h in a_hits:
@@ -615,8 +620,9 @@ _MAX_EVENT_TRACKS = 2 * 2 * MAX_TRACKS + 3 * MAX_TRACKS
 
 
 @jit_exact
-def _find_event(x, y, drift, cl, w, sl, lay, tc, ts, f, b_field):  # pragma: no cover
-    """Tracks of one event's hits (wire middle x, y; drift length; layer, wire, superlayer):
+def _find_event(x, y, drift, cl, w, sl, lay, tc, ts, f, cfg):  # pragma: no cover
+    """Tracks of one event's hits (wire middle x, y; drift length; layer, wire, superlayer;
+    cfg: :func:`_settings`):
     (number, [charge, stage] rows, :data:`_PARAMS` rows, their hits (sorted, flat), the
     offsets of each track's hits)."""
     n = x.shape[0]
@@ -643,13 +649,13 @@ def _find_event(x, y, drift, cl, w, sl, lay, tc, ts, f, b_field):  # pragma: no 
     # pass 1's histogram is kept: hits that stop voting take their votes back
     hist = np.zeros((tc.shape[0], N_RHO), np.int32)
     for i in range(voting.shape[0]):
-        _vote(hist, u, v, rc, i, tc, ts, RHO_MAX_IP, 1)
+        _vote(hist, u, v, rc, i, tc, ts, cfg[0], 1)
     for _ in range(2 * MAX_TRACKS):  # pass 1: from the IP
-        t, rho, votes = _peak(hist, RHO_MAX_IP)
+        t, rho, votes = _peak(hist, cfg[0])
         if votes < MIN_HITS_IP:
             break
         cx, cy, rr = _line_to_circle(tc[t], ts[t], rho, 0.0, 0.0)
-        members, cx, cy, rr = _refine(xa, ya, da, voting, cx, cy, rr, MIN_HITS_IP)
+        members, cx, cy, rr = _refine(xa, ya, da, voting, cx, cy, rr, MIN_HITS_IP, cfg[2])
         if members.shape[0] == 0:
             break
         voted = voting.copy()
@@ -662,15 +668,15 @@ def _find_event(x, y, drift, cl, w, sl, lay, tc, ts, f, b_field):  # pragma: no 
             side = cx * ya[members] - cy * xa[members] > 0
             split = side.any() and not side.all()
             if split:
-                ok1, n_trk = _accept(x, y, drift, cl, w, sl, lay, f, b_field, ax_idx, st_idx,
+                ok1, n_trk = _accept(x, y, drift, cl, w, sl, lay, f, cfg, ax_idx, st_idx,
                                      pos, active, st_free, members[side], cx, cy, rr,
                                      MIN_HITS_IP, 1, trk_q, trk_par, hits, hit_off, n_trk)
-                ok2, n_trk = _accept(x, y, drift, cl, w, sl, lay, f, b_field, ax_idx, st_idx,
+                ok2, n_trk = _accept(x, y, drift, cl, w, sl, lay, f, cfg, ax_idx, st_idx,
                                      pos, active, st_free, members[~side], cx, cy, rr,
                                      MIN_HITS_IP, 1, trk_q, trk_par, hits, hit_off, n_trk)
                 ok = ok1 or ok2
         if not split:
-            ok, n_trk = _accept(x, y, drift, cl, w, sl, lay, f, b_field, ax_idx, st_idx, pos,
+            ok, n_trk = _accept(x, y, drift, cl, w, sl, lay, f, cfg, ax_idx, st_idx, pos,
                                 active, st_free, members, cx, cy, rr, MIN_HITS_IP, 1, trk_q,
                                 trk_par, hits, hit_off, n_trk)
         if not ok:
@@ -678,7 +684,7 @@ def _find_event(x, y, drift, cl, w, sl, lay, tc, ts, f, b_field):  # pragma: no 
         for i in range(voting.shape[0]):
             if voted[i] and not (voting[i] and active[i]):
                 voting[i] = False
-                _vote(hist, u, v, rc, i, tc, ts, RHO_MAX_IP, -1)
+                _vote(hist, u, v, rc, i, tc, ts, cfg[0], -1)
     # pass 2: displaced tracks seeded by superlayer segments of the remaining hits
     seg_hits, seg_off = _segments(cl[ax_idx], w[ax_idx], sl[ax_idx], active, lay)
     for k in range(min(seg_off.shape[0] - 1, 3 * MAX_TRACKS)):
@@ -689,19 +695,20 @@ def _find_event(x, y, drift, cl, w, sl, lay, tc, ts, f, b_field):  # pragma: no 
         ox, oy = _mean(xa[seg]), _mean(ya[seg])
         u2, v2, rc2 = _conformal(xa, ya, da, ox, oy)
         # circles through a point on the track: any radius ≥ 10 cm
-        t, rho, votes = _legendre_peak(u2, v2, rc2, active, tc, ts, 1.0 / 20.0)
+        t, rho, votes = _legendre_peak(u2, v2, rc2, active, tc, ts, cfg[1])
         if votes < MIN_HITS_DISPLACED:
             continue
         cx, cy, rr = _line_to_circle(tc[t], ts[t], rho, ox, oy)
-        members, cx, cy, rr = _refine(xa, ya, da, active, cx, cy, rr, MIN_HITS_DISPLACED)
-        _, n_trk = _accept(x, y, drift, cl, w, sl, lay, f, b_field, ax_idx, st_idx, pos,
+        members, cx, cy, rr = _refine(xa, ya, da, active, cx, cy, rr, MIN_HITS_DISPLACED,
+                                      cfg[2])
+        _, n_trk = _accept(x, y, drift, cl, w, sl, lay, f, cfg, ax_idx, st_idx, pos,
                            active, st_free, members, cx, cy, rr, MIN_HITS_DISPLACED, 2, trk_q,
                            trk_par, hits, hit_off, n_trk)
     return n_trk, trk_q, trk_par, hits, hit_off
 
 
 @jit_exact
-def _find_all(x, y, drift, cl, w, sl, starts, stops, lay, tc, ts, f, b_field
+def _find_all(x, y, drift, cl, w, sl, starts, stops, lay, tc, ts, f, cfg
               ):  # pragma: no cover - compiled
     """:func:`_find_event` of every event (rows starts[e]:stops[e]): the tracks' event,
     [charge, stage], :data:`_PARAMS`, hit rows (flat, sorted per track) and hit offsets."""
@@ -717,7 +724,7 @@ def _find_all(x, y, drift, cl, w, sl, starts, stops, lay, tc, ts, f, b_field
         if b <= a:
             continue
         k, eq, epar, ehits, eoff = _find_event(x[a:b], y[a:b], drift[a:b], cl[a:b], w[a:b],
-                                               sl[a:b], lay, tc, ts, f, b_field)
+                                               sl[a:b], lay, tc, ts, f, cfg)
         if n_trk + k > cap:
             cap = max(2 * cap, n_trk + k)
             evt2 = np.empty(cap, np.int64)
@@ -741,6 +748,13 @@ def _find_all(x, y, drift, cl, w, sl, starts, stops, lay, tc, ts, f, b_field
             hit_off[:n_trk + 1])
 
 
+def _settings(b_field: float) -> tuple[float, float, int, int, float]:
+    """The kernels' run-time settings: ρ ranges of passes 1 and 2, Gauss–Newton steps of the
+    refinement and of the fit, B (T). Arguments, not compile-time constants: a constant step
+    count lets the compiler unroll the (fastmath) Gauss–Newton and reassociate across steps."""
+    return RHO_MAX_IP, RHO_MAX_DISPLACED, GN_STEPS_REFINE, GN_STEPS_FIT, float(b_field)
+
+
 def find_tracks_legendre(table: dict[str, np.ndarray], b_field: float = 1.5
                          ) -> dict[str, np.ndarray]:
     """Tracks of every event of a hit table (rows sorted by ``evt_id``): one compiled call
@@ -760,7 +774,7 @@ def find_tracks_legendre(table: dict[str, np.ndarray], b_field: float = 1.5
     thetas = np.linspace(0.0, np.pi, N_THETA, endpoint=False) + 0.5 * np.pi / N_THETA
     e, qs, par, hits, off = _find_all(x, y, drift, cl, w, sl, starts, stops, _layers(geo),
                                       np.cos(thetas), np.sin(thetas),
-                                      np.linspace(0.0, 1.0, 48), float(b_field))
+                                      np.linspace(0.0, 1.0, 48), _settings(b_field))
     p = dict(zip(_PARAMS, par.T, strict=True))
     rows = {"evt_id": evt[starts[e]], "charge": qs[:, 0], "px": p["px"], "py": p["py"],
             "pz": p["pz"], "d0": p["d0"], "z0": p["z0"], "tanl": p["tanl"],
