@@ -273,3 +273,10 @@ def test_compiled_finder_equals_the_python_reference(process, n, seed):
         ref = np.array([t[key] for t in old], float)
         assert new[col] == pytest.approx(ref, rel=1e-9, abs=1e-12), col
     assert np.array_equal(new["x_first"], [t["x0"] for t in old])
+
+
+def test_no_tracks_gives_empty_columns():
+    table = simulate_process("prompt_tracks", 2, seed=3)
+    for rows in (0, 5):  # no hits; too few hits for a track
+        out = L.find_tracks_legendre({k: v[:rows] for k, v in table.items()})
+        assert {len(v) for v in out.values()} == {0}

@@ -779,7 +779,7 @@ def find_tracks_legendre(table: dict[str, np.ndarray], b_field: float = 1.5
     rows = {"evt_id": evt[starts[e]], "charge": qs[:, 0], "px": p["px"], "py": p["py"],
             "pz": p["pz"], "d0": p["d0"], "z0": p["z0"], "tanl": p["tanl"],
             "x_first": p["x0"], "y_first": p["y0"], "n_hits": np.diff(off), "stage": qs[:, 1],
-            "rms": p["rms"], "hit_index": np.split(hits, off[1:-1])}
+            "rms": p["rms"], "hit_index": np.split(hits, off[1:-1]) if len(e) else []}
     return track_table(rows)
 
 
