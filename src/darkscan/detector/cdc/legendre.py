@@ -22,6 +22,14 @@ within the drift distance; z follows from the slide, and a straight-line fit of 
 arc length gives tan λ and z0. The circle is fitted to the axial drift circles (algebraic fit to
 the wires, then Gauss–Newton on |w − c| − R = ±drift with each hit's side taken from the
 current circle). Charge: the sense of rotation of a track moving outward at its innermost hit.
+
+Implementation: :func:`find_tracks_legendre` makes one compiled call, :func:`_find_all`, which
+loops over the events (rows of flat hit columns between event offsets) inside numba and returns
+the tracks as flat arrays (event, charge and stage, helix parameters, hit rows with offsets).
+The Legendre histogram and drift-circle kernels use the detector layer's ``jit``; the finder's
+own kernels (passes, refinement, helix fit, stereo z, segments) are ``jit_exact`` with numpy's
+pairwise means, so that its discrete choices are those of the per-event numpy finder it
+replaced (tests/detector/test_cdc_legendre_compiled.py).
 """
 
 from __future__ import annotations
@@ -31,12 +39,17 @@ import numpy as np
 from darkscan.detector.cdc.digitize import CDC_RESPONSE, drift_length, drift_time_from_tdc
 from darkscan.detector.cdc.geometry import TWO_PI, cdc_geometry
 from darkscan.detector.helix import K_CURVATURE
-from darkscan.jit import jit
+from darkscan.jit import jit, jit_exact
 
 N_THETA = 256
 N_RHO = 96
 #: |ρ| range of pass 1: curvature radius ≥ 20 cm (p_T ≳ 0.09 GeV at 1.5 T)
 RHO_MAX_IP = 1.0 / (2.0 * 20.0)
+#: |ρ| range of pass 2 (circles through a point on the track): any radius ≥ 10 cm
+RHO_MAX_DISPLACED = 1.0 / 20.0
+#: Gauss–Newton steps of a candidate's refinement and of its helix fit
+GN_STEPS_REFINE = 3
+GN_STEPS_FIT = 4
 #: a hit belongs to a found line within this many cm (drift-circle distance)
 HIT_TOL = 0.25
 #: largest RMS distance (cm) of a candidate's axial drift circles from its fitted circle: one
@@ -54,29 +67,53 @@ MAX_TRACKS = 20
 
 
 @jit
+def _vote(hist, u, v, rc, i, theta_c, theta_s, rho_max, weight):  # pragma: no cover
+    """Add (weight +1) or remove (−1) the votes of conformal drift circle i: both sinusoids
+    ρ = u cos θ + v sin θ ± r in every θ row of the Legendre histogram."""
+    scale = N_RHO / (2.0 * rho_max)
+    ui, vi, ri = u[i], v[i], rc[i]
+    for t in range(theta_c.shape[0]):
+        base = ui * theta_c[t] + vi * theta_s[t]
+        # the two sinusoids written out (a loop over the signs runs four times slower)
+        b = int((base + -1.0 * ri + rho_max) * scale)
+        if 0 <= b < N_RHO:
+            hist[t, b] += weight
+        b = int((base + 1.0 * ri + rho_max) * scale)
+        if 0 <= b < N_RHO:
+            hist[t, b] += weight
+
+
+@jit
+def _peak(hist, rho_max):  # pragma: no cover - compiled
+    """Fullest (θ bin, ρ bin) of a Legendre histogram: (θ bin, ρ, votes). A track's votes
+    straddle neighbouring ρ bins: two adjacent bins are scored; the first fullest in (θ, ρ)
+    order wins (the best score of every θ row first, then the place in the first best row)."""
+    nt = hist.shape[0]
+    row = np.empty(nt, np.int64)
+    best = 0
+    for t in range(nt):
+        m = hist[t, N_RHO - 1]
+        for b in range(N_RHO - 1):
+            m = max(m, hist[t, b] + hist[t, b + 1])
+        row[t] = m
+        best = max(best, m)
+    scale = N_RHO / (2.0 * rho_max)
+    for t in range(nt):
+        if row[t] == best:
+            for b in range(N_RHO):
+                if hist[t, b] + (hist[t, b + 1] if b + 1 < N_RHO else 0) == best:
+                    return t, (b + 1.0) / scale - rho_max, best
+    return 0, 1.0 / scale - rho_max, best
+
+
+@jit
 def _legendre_peak(u, v, rc, active, theta_c, theta_s, rho_max):  # pragma: no cover - compiled
     """Fullest (θ bin, ρ bin) of the Legendre histogram of the active conformal drift circles."""
-    nt = theta_c.shape[0]
-    hist = np.zeros((nt, N_RHO), np.int32)
-    scale = N_RHO / (2.0 * rho_max)
+    hist = np.zeros((theta_c.shape[0], N_RHO), np.int32)
     for i in range(u.shape[0]):
-        if not active[i]:
-            continue
-        for t in range(nt):
-            base = u[i] * theta_c[t] + v[i] * theta_s[t]
-            for s in (-1.0, 1.0):
-                b = int((base + s * rc[i] + rho_max) * scale)
-                if 0 <= b < N_RHO:
-                    hist[t, b] += 1
-    best = -1
-    bt, bb = 0, 0
-    for t in range(nt):
-        for b in range(N_RHO):
-            # a track's votes straddle neighbouring ρ bins: score two adjacent bins
-            c = hist[t, b] + (hist[t, b + 1] if b + 1 < N_RHO else 0)
-            if c > best:
-                best, bt, bb = c, t, b
-    return bt, (bb + 1.0) / scale - rho_max, best
+        if active[i]:
+            _vote(hist, u, v, rc, i, theta_c, theta_s, rho_max, 1)
+    return _peak(hist, rho_max)
 
 
 @jit
@@ -106,30 +143,6 @@ def _circle_hits(x, y, r, active, cx, cy, rr, tol):  # pragma: no cover - compil
     return out
 
 
-def _refine(xa: np.ndarray, ya: np.ndarray, da: np.ndarray, active: np.ndarray, cx: float,
-            cy: float, rr: float, min_hits: int) -> tuple[np.ndarray, float, float, float]:
-    """Members of a Legendre candidate: hits near the circle with a tolerance that shrinks as
-    the circle is refitted to them (the histogram bin fixes the circle only to a bin width,
-    ≈ 0.5 cm at the outer layers)."""
-    members = np.zeros(0, np.int64)
-    for tol in (1.2, 0.6, HIT_TOL):
-        members = np.flatnonzero(_circle_hits(xa, ya, da, active, cx, cy, rr, tol))
-        if len(members) < min_hits:
-            return members, cx, cy, rr
-        cx, cy, rr = fit_circle(xa[members], ya[members], da[members], n_iter=3,
-                                seed=(cx, cy, rr))
-    members = np.flatnonzero(_circle_hits(xa, ya, da, active, cx, cy, rr, HIT_TOL))
-    return members, cx, cy, rr
-
-
-def _line_to_circle(theta: float, rho: float, ox: float, oy: float
-                    ) -> tuple[float, float, float]:
-    """Circle through (ox, oy) whose conformal image is the line (θ, ρ)."""
-    rho = rho if abs(rho) > 1e-9 else 1e-9
-    rr = 1.0 / (2.0 * abs(rho))
-    return ox + np.cos(theta) / (2.0 * rho), oy + np.sin(theta) / (2.0 * rho), rr
-
-
 @jit
 def _gauss_newton(x, y, drift, cx, cy, rr, n_iter):  # pragma: no cover - compiled
     """Gauss–Newton steps of the drift-circle fit (3×3 normal equations)."""
@@ -154,6 +167,103 @@ def _gauss_newton(x, y, drift, cx, cy, rr, n_iter):  # pragma: no cover - compil
     return cx, cy, rr
 
 
+# The finder's own kernels below are IEEE (``jit_exact``): they make the finder's discrete
+# choices (tolerances, medians, segment order), which must not move with the compiler's
+# reassociation. Sums and means follow numpy's pairwise summation.
+
+
+@jit_exact
+def _block_sum(a, lo, n):  # pragma: no cover - compiled
+    """numpy's sum of a block (n ≤ 128): eight interleaved partial sums."""
+    if n < 8:
+        res = 0.0
+        for i in range(lo, lo + n):
+            res += a[i]
+        return res
+    r = a[lo:lo + 8].copy()
+    i = 8
+    while i < n - n % 8:
+        for j in range(8):
+            r[j] += a[lo + i + j]
+        i += 8
+    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@jit_exact
+def _mean(a):  # pragma: no cover - compiled
+    """Mean with numpy's pairwise summation (bit for bit ``np.mean``): blocks of ≤ 128 summed
+    as :func:`_block_sum`, halves (cut at a multiple of 8) added up the binary tree."""
+    n = a.shape[0]
+    if n <= 128:
+        return _block_sum(a, 0, n) / n
+    # the recursion of numpy's pairwise_sum, on explicit stacks
+    lo_s = np.empty(64, np.int64)
+    n_s = np.empty(64, np.int64)
+    stage = np.empty(64, np.int64)
+    vals = np.empty(64)
+    top, nv = 1, 0
+    lo_s[0], n_s[0], stage[0] = 0, n, 0
+    while top:
+        lo, m = lo_s[top - 1], n_s[top - 1]
+        half = m // 2 - (m // 2) % 8
+        if m <= 128:
+            vals[nv] = _block_sum(a, lo, m)
+            nv += 1
+            top -= 1
+        elif stage[top - 1] == 0:
+            stage[top - 1] = 1
+            lo_s[top], n_s[top], stage[top] = lo, half, 0
+            top += 1
+        elif stage[top - 1] == 1:
+            stage[top - 1] = 2
+            lo_s[top], n_s[top], stage[top] = lo + half, m - half, 0
+            top += 1
+        else:
+            vals[nv - 2] = vals[nv - 2] + vals[nv - 1]
+            nv -= 1
+            top -= 1
+    return vals[0] / n
+
+
+@jit_exact
+def _median(a):  # pragma: no cover - compiled
+    s = np.sort(a)
+    n = s.shape[0]
+    if n % 2:
+        return s[n // 2]
+    return (s[n // 2 - 1] + s[n // 2]) / 2.0
+
+
+@jit_exact
+def _mod(a, b):  # pragma: no cover - compiled
+    """numpy's float ``a % b`` (the sign of b)."""
+    m = np.fmod(a, b)
+    if m != 0.0:
+        if (b < 0.0) != (m < 0.0):
+            m += b
+    else:
+        m = np.copysign(0.0, b)
+    return m
+
+
+@jit_exact
+def _refine(xa, ya, da, active, cx, cy, rr, min_hits, n_iter):  # pragma: no cover - compiled
+    """Members of a Legendre candidate: hits near the circle with a tolerance that shrinks as
+    the circle is refitted to them (the histogram bin fixes the circle only to a bin width,
+    ≈ 0.5 cm at the outer layers)."""
+    for tol in (1.2, 0.6, HIT_TOL):
+        members = np.flatnonzero(_circle_hits(xa, ya, da, active, cx, cy, rr, tol))
+        if members.shape[0] < min_hits:
+            return members, cx, cy, rr
+        cx, cy, rr = _gauss_newton(xa[members], ya[members], da[members], cx, cy, rr, n_iter)
+    members = np.flatnonzero(_circle_hits(xa, ya, da, active, cx, cy, rr, HIT_TOL))
+    return members, cx, cy, rr
+
+
 def fit_circle(x: np.ndarray, y: np.ndarray, drift: np.ndarray, n_iter: int = 4,
                seed: tuple[float, float, float] | None = None) -> tuple[float, float, float]:
     """Circle (cx, cy, R) through drift circles: algebraic (Kåsa) fit to the wires (or ``seed``),
@@ -172,33 +282,95 @@ def fit_circle(x: np.ndarray, y: np.ndarray, drift: np.ndarray, n_iter: int = 4,
     return float(cx), float(cy), float(rr)
 
 
+def _layers(geo) -> np.ndarray:
+    """Per-layer columns of the kernels: radius, z_bwd, z_fwd, cells, stagger, stereo Δφ."""
+    return np.ascontiguousarray(np.column_stack(
+        [geo.radius, geo.z_bwd, geo.z_fwd, geo.n_cells.astype(float), geo.offset,
+         geo.dphi_stereo]))
+
+
+@jit_exact
+def _wire_phi(lay, c, w):  # pragma: no cover - compiled
+    """Azimuth of the backward end of wire w of layer c (:meth:`CDCGeometry.wire_ends`)."""
+    return TWO_PI * (w + lay[c, 4]) / lay[c, 3]
+
+
+@jit_exact
+def _wire_ends(lay, c, w):  # pragma: no cover - compiled
+    """(x, y) of the backward and forward ends of wire w of layer c: xb, yb, xf, yf."""
+    phib = _wire_phi(lay, c, w)
+    phif = phib + lay[c, 5]
+    r = lay[c, 0]
+    return r * np.cos(phib), r * np.sin(phib), r * np.cos(phif), r * np.sin(phif)
+
+
+@jit_exact
+def _wire_xy(lay, c, w, z):  # pragma: no cover - compiled
+    """(x, y) of wire w of layer c at height z (the straight wire between its ends)."""
+    xb, yb, xf, yf = _wire_ends(lay, c, w)
+    f = (z - lay[c, 1]) / (lay[c, 2] - lay[c, 1])
+    return xb + f * (xf - xb), yb + f * (yf - yb)
+
+
+@jit_exact
+def _stereo_z(lay, cl, w, drift, cx, cy, rr, f):  # pragma: no cover - compiled
+    """:func:`stereo_z` on the slide fractions f (``np.linspace(0, 1, n_steps)``)."""
+    n, ns = cl.shape[0], f.shape[0]
+    z = np.empty(n)
+    out = np.empty(n)
+    res = np.empty(ns)
+    for i in range(n):
+        c = cl[i]
+        xb, yb, xf, yf = _wire_ends(lay, c, w[i])
+        k = 0
+        for j in range(ns):
+            wx = xb + f[j] * (xf - xb)
+            wy = yb + f[j] * (yf - yb)
+            res[j] = abs(abs(np.hypot(wx - cx, wy - cy) - rr) - drift[i])
+            if res[j] < res[k]:
+                k = j
+        # refine: parabola through the neighbours of the minimum
+        km = min(max(k, 1), ns - 2)
+        r0, r1, r2 = res[km - 1], res[km], res[km + 1]
+        den = r0 - 2 * r1 + r2
+        shift = 0.5 * (r0 - r2) / den if den > 1e-12 else 0.0
+        fk = f[km] + min(max(shift, -1.0), 1.0) * (f[1] - f[0])
+        z[i] = lay[c, 1] + fk * (lay[c, 2] - lay[c, 1])
+        out[i] = res[k]
+    return z, out
+
+
 def stereo_z(geo, cl: np.ndarray, w: np.ndarray, drift: np.ndarray, cx: float, cy: float,
-              rr: float, n_steps: int = 48) -> tuple[np.ndarray, np.ndarray]:
+             rr: float, n_steps: int = 48) -> tuple[np.ndarray, np.ndarray]:
     """For stereo hits: the z (along the wire) where the wire's drift circle best touches the
     track circle, and the residual there (cm)."""
-    f = np.linspace(0.0, 1.0, n_steps)
-    xb, yb, xf, yf = geo.wire_ends(cl, w)
-    wx = xb[:, None] + f[None, :] * (xf - xb)[:, None]
-    wy = yb[:, None] + f[None, :] * (yf - yb)[:, None]
-    res = np.abs(np.abs(np.hypot(wx - cx, wy - cy) - rr) - drift[:, None])
-    k = np.argmin(res, axis=1)
-    # refine: parabola through the neighbours of the minimum
-    km = np.clip(k, 1, n_steps - 2)
-    r0, r1, r2 = (res[np.arange(len(k)), km + o] for o in (-1, 0, 1))
-    den = r0 - 2 * r1 + r2
-    shift = np.where(den > 1e-12, 0.5 * (r0 - r2) / np.where(den > 1e-12, den, 1.0), 0.0)
-    fk = f[km] + np.clip(shift, -1, 1) * (f[1] - f[0])
-    z = geo.z_bwd[cl] + fk * (geo.z_fwd[cl] - geo.z_bwd[cl])
-    return z, res[np.arange(len(k)), k]
+    return _stereo_z(_layers(geo), np.asarray(cl, np.int64), np.asarray(w, np.int64),
+                     np.asarray(drift, float), float(cx), float(cy), float(rr),
+                     np.linspace(0.0, 1.0, n_steps))
 
 
-def _arc_length(x: np.ndarray, y: np.ndarray, cx: float, cy: float, rr: float, q: int,
-                x0: float, y0: float) -> np.ndarray:
-    """Transverse path length from (x0, y0) to the points (x, y) on the circle, moving with
-    charge sign q (β decreases by q·s/R)."""
-    b0 = np.arctan2(y0 - cy, x0 - cx)
-    b = np.arctan2(y - cy, x - cx)
-    return rr * np.mod(q * (b0 - b), TWO_PI)
+@jit_exact
+def _charge_sign(xa, ya, cx, cy):  # pragma: no cover - compiled
+    """:func:`charge_sign`."""
+    total = 0
+    i_in = 0
+    v_in = 0
+    r_in = np.inf
+    for i in range(xa.shape[0]):
+        rx, ry = xa[i] - cx, ya[i] - cy
+        tx, ty = -ry, rx  # counter-clockwise tangents
+        if tx * xa[i] + ty * ya[i] < 0:
+            tx, ty = -tx, -ty
+        vote = 1 if tx * (-ry) - ty * (-rx) < 0 else -1
+        total += vote
+        r = np.hypot(xa[i], ya[i])
+        if r < r_in:
+            r_in, i_in, v_in = r, i, vote
+    if total > 0:
+        return 1, i_in
+    if total < 0:
+        return -1, i_in
+    return v_in, i_in
 
 
 def charge_sign(xa: np.ndarray, ya: np.ndarray, cx: float, cy: float) -> tuple[int, int]:
@@ -206,14 +378,8 @@ def charge_sign(xa: np.ndarray, ya: np.ndarray, cx: float, cy: float) -> tuple[i
     innermost hit. A track moving outward has at each hit the tangent t with t·x > 0, and a
     positive track has the centre on its right (c − x = R (sin φ, −cos φ)); every hit votes,
     so that a few hits of other particles (or beyond the circle's far point) do not decide."""
-    rx, ry = xa - cx, ya - cy
-    tx, ty = -ry, rx  # counter-clockwise tangents
-    flip = tx * xa + ty * ya < 0
-    tx, ty = np.where(flip, -tx, tx), np.where(flip, -ty, ty)
-    votes = np.where(tx * (-ry) - ty * (-rx) < 0, 1, -1)
-    i_in = int(np.argmin(np.hypot(xa, ya)))
-    total = int(votes.sum())
-    return (total > 0) - (total < 0) or int(votes[i_in]), i_in
+    q, i_in = _charge_sign(np.asarray(xa, float), np.asarray(ya, float), float(cx), float(cy))
+    return int(q), int(i_in)
 
 
 def fit_circle_robust(xa: np.ndarray, ya: np.ndarray, da: np.ndarray
@@ -251,195 +417,369 @@ def fit_track_2d(xa: np.ndarray, ya: np.ndarray, da: np.ndarray, b_field: float
     return track_2d(xa[keep], ya[keep], cx, cy, rr, b_field)
 
 
-def _finish(geo, x, y, drift, cl, w, axial_idx, stereo_pool, cx, cy, rr, b_field
-            ) -> dict[str, object] | None:
-    """Helix of a candidate: circle fit, charge, stereo hits and the s–z fit."""
+#: the helix parameters of a candidate (:func:`_finish`), in this order
+_PARAMS = ("cx", "cy", "R", "px", "py", "pz", "x0", "y0", "z0", "tanl", "d0", "rms")
+N_PARAMS = len(_PARAMS)
+
+
+@jit_exact
+def _finish(x, y, drift, cl, w, lay, f, axial_idx, stereo_pool, cx, cy, rr, cfg
+            ):  # pragma: no cover - compiled
+    """Helix of a candidate: circle fit, charge, stereo hits and the s–z fit (cfg:
+    :func:`_settings`). Returns (ok, q, the :data:`_PARAMS`, axial hits, stereo hits)."""
+    par = np.zeros(N_PARAMS)
+    none = np.zeros(0, np.int64)
+    n = axial_idx.shape[0]
+    dist = np.empty(n)
+    keep = np.ones(n, np.bool_)
     for _ in range(3):  # fit, drop the hits the circle does not explain, refit
         xa, ya, da = x[axial_idx], y[axial_idx], drift[axial_idx]
-        cx, cy, rr = fit_circle(xa, ya, da, seed=(cx, cy, rr))
+        cx, cy, rr = _gauss_newton(xa, ya, da, cx, cy, rr, cfg[3])
         dist = np.abs(np.abs(np.hypot(xa - cx, ya - cy) - rr) - da)
-        keep = dist < min(2 * HIT_TOL, max(3.0 * float(np.median(dist)), 0.05))
+        keep = dist < min(2 * HIT_TOL, max(3.0 * _median(dist), 0.05))
         if keep.all():
             break
         axial_idx = axial_idx[keep]
-        if len(axial_idx) < 5:
-            return None
-    rms = float(np.sqrt(np.mean(dist[keep] ** 2)))
+        if axial_idx.shape[0] < 5:
+            return False, 0, par, none, none
+    rms = np.sqrt(_mean(dist[keep] ** 2))
     if rms > MAX_RMS:
-        return None  # drift circles of more than one particle
+        return False, 0, par, none, none  # drift circles of more than one particle
     xa, ya = x[axial_idx], y[axial_idx]
-    q, i_in = charge_sign(xa, ya, cx, cy)
+    q, i_in = _charge_sign(xa, ya, cx, cy)
     x0, y0 = xa[i_in], ya[i_in]
     z = np.zeros(0)
-    st_idx = np.zeros(0, np.int64)
-    if len(stereo_pool):
-        zs, res = stereo_z(geo, cl[stereo_pool], w[stereo_pool], drift[stereo_pool], cx, cy, rr)
+    st_idx = none
+    if stereo_pool.shape[0]:
+        zs, res = _stereo_z(lay, cl[stereo_pool], w[stereo_pool], drift[stereo_pool], cx, cy,
+                            rr, f)
         # on the arc of the axial hits (seen from the centre), not elsewhere on the circle
         b_ax = np.arctan2(ya - cy, xa - cx)
-        ref = np.arctan2(np.mean(np.sin(b_ax)), np.mean(np.cos(b_ax)))
-        rel_ax = (b_ax - ref + np.pi) % TWO_PI - np.pi
-        wx, wy = geo.wire_at_z(cl[stereo_pool], w[stereo_pool], zs)
-        rel = (np.arctan2(wy - cy, wx - cx) - ref + np.pi) % TWO_PI - np.pi
+        ref = np.arctan2(_mean(np.sin(b_ax)), _mean(np.cos(b_ax)))
+        lo, hi = np.inf, -np.inf
+        for b in b_ax:
+            rel = _mod(b - ref + np.pi, TWO_PI) - np.pi
+            lo, hi = min(lo, rel), max(hi, rel)
         margin = 2.0 / rr  # 2 cm of arc
-        ok = ((res < HIT_TOL) & (rel >= rel_ax.min() - margin)
-              & (rel <= rel_ax.max() + margin))
+        ok = np.zeros(zs.shape[0], np.bool_)
+        for i in range(zs.shape[0]):
+            k = stereo_pool[i]
+            wx, wy = _wire_xy(lay, cl[k], w[k], zs[i])
+            rel = _mod(np.arctan2(wy - cy, wx - cx) - ref + np.pi, TWO_PI) - np.pi
+            ok[i] = res[i] < HIT_TOL and rel >= lo - margin and rel <= hi + margin
         st_idx, z = stereo_pool[ok], zs[ok]
     tanl, z0 = 0.0, 0.0
-    if len(st_idx) >= 3:
-        s = _arc_length(x[st_idx], y[st_idx], cx, cy, rr, q, x0, y0)
-        a = np.column_stack([s, np.ones_like(s)])
+    if st_idx.shape[0] >= 3:
+        b0 = np.arctan2(y0 - cy, x0 - cx)
+        s = np.empty(st_idx.shape[0])
+        for i in range(s.shape[0]):  # transverse path length from the innermost hit
+            b = np.arctan2(y[st_idx[i]] - cy, x[st_idx[i]] - cx)
+            s[i] = rr * _mod(q * (b0 - b), TWO_PI)
         for _ in range(2):  # one outlier pass
-            sol, *_ = np.linalg.lstsq(a, z, rcond=None)
-            good = np.abs(a @ sol - z) < 3.0 + 2.0 * np.median(np.abs(a @ sol - z))
-            a, z, st_idx, s = a[good], z[good], st_idx[good], s[good]
-            if len(z) < 3:
+            tanl, z0 = _line_fit(s, z)
+            dev = np.abs(s * tanl + z0 - z)
+            good = dev < 3.0 + 2.0 * _median(dev)
+            z, st_idx, s = z[good], st_idx[good], s[good]
+            if z.shape[0] < 3:
                 break
-        tanl, z0 = float(sol[0]), float(sol[1])
-    pt = rr * K_CURVATURE * b_field
+    pt = rr * K_CURVATURE * cfg[4]
     # momentum direction at the innermost hit: tangent, moving with charge q
     b_in = np.arctan2(y0 - cy, x0 - cx)
     dirx, diry = q * np.sin(b_in), -q * np.cos(b_in)
     d_c = np.hypot(cx, cy)
-    return {"cx": cx, "cy": cy, "R": rr, "q": q, "px": pt * dirx, "py": pt * diry,
-            "pz": pt * tanl, "x0": x0, "y0": y0, "z0": z0, "tanl": tanl,
-            "d0": q * (d_c - rr), "rms": rms, "hits": np.concatenate([axial_idx, st_idx])}
+    par[0], par[1], par[2] = cx, cy, rr
+    par[3], par[4], par[5] = pt * dirx, pt * diry, pt * tanl
+    par[6], par[7], par[8], par[9] = x0, y0, z0, tanl
+    par[10], par[11] = q * (d_c - rr), rms
+    return True, q, par, axial_idx, st_idx
 
 
-def find_event(x: np.ndarray, y: np.ndarray, drift: np.ndarray, cl: np.ndarray,
-               w: np.ndarray, sl: np.ndarray, b_field: float = 1.5
-               ) -> list[dict[str, object]]:
-    """Tracks of one event's hits (wire middle x, y; drift length; layer, wire, superlayer)."""
-    geo = cdc_geometry()
-    axial = geo.dphi_stereo[cl] == 0.0
+@jit_exact
+def _line_fit(s, z):  # pragma: no cover - compiled
+    """Least-squares line z = tanl·s + z0 (the minimum-norm solution if all s are equal)."""
+    sm, zm = _mean(s), _mean(z)
+    sxx, sxz = 0.0, 0.0
+    for i in range(s.shape[0]):
+        sxx += (s[i] - sm) ** 2
+        sxz += (s[i] - sm) * (z[i] - zm)
+    if sxx > 0.0:
+        tanl = sxz / sxx
+        return tanl, zm - tanl * sm
+    return sm * zm / (sm * sm + 1.0), zm / (sm * sm + 1.0)
+
+
+@jit_exact
+def _segments(cl, w, sl, free, lay):  # pragma: no cover - compiled
+    """Superlayer segments of the free hits, largest first (ties: the one with the first hit
+    first), each in hit order: connected groups of neighbours (same superlayer, layers ±1,
+    wires at most one cell apart in azimuth). Returns the members and their offsets."""
+    idx = np.flatnonzero(free)
+    n = idx.shape[0]
+    phi = np.empty(n)
+    pitch = np.empty(n)
+    for i in range(n):
+        c = cl[idx[i]]
+        phi[i] = _wire_phi(lay, c, w[idx[i]])
+        pitch[i] = TWO_PI / lay[c, 3]
+    label = np.full(n, -1, np.int64)
+    stack = np.empty(n, np.int64)
+    n_comp = 0
+    for start in range(n):  # depth-first, components numbered by their first hit
+        if label[start] >= 0:
+            continue
+        label[start] = n_comp
+        top = 1
+        stack[0] = start
+        while top:
+            top -= 1
+            i = stack[top]
+            a = idx[i]
+            for j in range(n):
+                if label[j] >= 0:
+                    continue
+                b = idx[j]
+                if sl[a] != sl[b] or abs(cl[a] - cl[b]) > 1:
+                    continue
+                # the graph is undirected: an edge either way (as scipy's csgraph)
+                lim = 1.01 * max(pitch[i], pitch[j])
+                if (abs(_mod(phi[i] - phi[j] + np.pi, TWO_PI) - np.pi) <= lim
+                        or abs(_mod(phi[j] - phi[i] + np.pi, TWO_PI) - np.pi) <= lim):
+                    label[j] = n_comp
+                    stack[top] = j
+                    top += 1
+        n_comp += 1
+    sizes = np.zeros(n_comp, np.int64)
+    for i in range(n):
+        sizes[label[i]] += 1
+    order = np.argsort(-sizes, kind="mergesort")
+    first = np.zeros(n_comp + 1, np.int64)
+    for k in range(n_comp):
+        first[k + 1] = first[k] + sizes[k]
+    fill = first[:-1].copy()
+    by_label = np.empty(n, np.int64)
+    for i in range(n):
+        by_label[fill[label[i]]] = idx[i]
+        fill[label[i]] += 1
+    members = np.empty(n, np.int64)
+    offsets = np.zeros(n_comp + 1, np.int64)
+    n_seg = 0
+    for k in order:
+        if sizes[k] < 3:
+            break
+        members[offsets[n_seg]:offsets[n_seg] + sizes[k]] = by_label[first[k]:first[k + 1]]
+        offsets[n_seg + 1] = offsets[n_seg] + sizes[k]
+        n_seg += 1
+    return members, offsets[:n_seg + 1]
+
+
+@jit_exact
+def _line_to_circle(cos_t, sin_t, rho, ox, oy):  # pragma: no cover - compiled
+    """Circle through (ox, oy) whose conformal image is the line (θ, ρ)."""
+    rho = rho if abs(rho) > 1e-9 else 1e-9
+    rr = 1.0 / (2.0 * abs(rho))
+    return ox + cos_t / (2.0 * rho), oy + sin_t / (2.0 * rho), rr
+
+
+@jit_exact
+def _accept(x, y, drift, cl, w, sl, lay, f, cfg, ax_idx, st_idx, pos, active, st_free,
+            members, cx, cy, rr, min_hits, stage, trk_q, trk_par, hits, hit_off, n_trk
+            ):  # pragma: no cover - compiled
+    """Keep a candidate (members: positions among the axial hits) if it has enough hits in at
+    least two superlayers and its helix fit succeeds: its hits leave the pools, the track
+    goes to the event's buffers. Returns (kept, tracks in the buffers)."""
+    if members.shape[0] < min_hits:
+        return False, n_trk
+    s0 = sl[ax_idx[members[0]]]
+    two = False
+    for m in members:
+        two = two or sl[ax_idx[m]] != s0
+    if not two:
+        return False, n_trk
+    ok, q, par, a_hits, s_hits = _finish(x, y, drift, cl, w, lay, f, ax_idx[members],
+                                         st_idx[st_free], cx, cy, rr, cfg)
+    if not ok:
+        return False, n_trk
+    for h in a_hits:
+        active[pos[h]] = False
+    for h in s_hits:
+        st_free[pos[h]] = False
+    trk_q[n_trk, 0] = q
+    trk_q[n_trk, 1] = stage
+    trk_par[n_trk] = par
+    start = hit_off[n_trk]
+    n_a = a_hits.shape[0]
+    hits[start:start + n_a] = a_hits
+    hits[start + n_a:start + n_a + s_hits.shape[0]] = s_hits
+    hit_off[n_trk + 1] = start + n_a + s_hits.shape[0]
+    hits[start:hit_off[n_trk + 1]] = np.sort(hits[start:hit_off[n_trk + 1]])
+    return True, n_trk + 1
+
+
+#: most tracks of one event: two per pass-1 search (a split circle), one per pass-2 segment
+_MAX_EVENT_TRACKS = 2 * 2 * MAX_TRACKS + 3 * MAX_TRACKS
+
+
+@jit_exact
+def _find_event(x, y, drift, cl, w, sl, lay, tc, ts, f, cfg):  # pragma: no cover
+    """Tracks of one event's hits (wire middle x, y; drift length; layer, wire, superlayer;
+    cfg: :func:`_settings`):
+    (number, [charge, stage] rows, :data:`_PARAMS` rows, their hits (sorted, flat), the
+    offsets of each track's hits)."""
+    n = x.shape[0]
+    axial = np.empty(n, np.bool_)
+    for i in range(n):
+        axial[i] = lay[cl[i], 5] == 0.0
     ax_idx = np.flatnonzero(axial)
     st_idx = np.flatnonzero(~axial)
+    pos = np.empty(n, np.int64)  # a hit's position among the axial or among the stereo hits
+    pos[ax_idx] = np.arange(ax_idx.shape[0])
+    pos[st_idx] = np.arange(st_idx.shape[0])
     # axial wires are straight along z: their middle is their (x, y)
     xa, ya, da = x[ax_idx], y[ax_idx], drift[ax_idx]
-    active = np.ones(len(ax_idx), np.bool_)
-    st_free = np.ones(len(st_idx), bool)
-    tracks: list[dict[str, object]] = []
-    thetas = np.linspace(0.0, np.pi, N_THETA, endpoint=False) + 0.5 * np.pi / N_THETA
-    tc, ts = np.cos(thetas), np.sin(thetas)
+    active = np.ones(ax_idx.shape[0], np.bool_)
+    st_free = np.ones(st_idx.shape[0], np.bool_)
+    trk_q = np.zeros((_MAX_EVENT_TRACKS, 2), np.int64)
+    trk_par = np.zeros((_MAX_EVENT_TRACKS, N_PARAMS))
+    hits = np.empty(n, np.int64)
+    hit_off = np.zeros(_MAX_EVENT_TRACKS + 1, np.int64)
+    n_trk = 0
 
-    def accept(members: np.ndarray, cx: float, cy: float, rr: float, min_hits: int,
-               stage: int, split: bool = True) -> bool:
-        if split and stage == 1 and 2.0 * rr > R_CDC_OUT and len(members):
+    u, v, rc = _conformal(xa, ya, da, 0.0, 0.0)
+    voting = active.copy()
+    # pass 1's histogram is kept: hits that stop voting take their votes back
+    hist = np.zeros((tc.shape[0], N_RHO), np.int32)
+    for i in range(voting.shape[0]):
+        _vote(hist, u, v, rc, i, tc, ts, cfg[0], 1)
+    for _ in range(2 * MAX_TRACKS):  # pass 1: from the IP
+        t, rho, votes = _peak(hist, cfg[0])
+        if votes < MIN_HITS_IP:
+            break
+        cx, cy, rr = _line_to_circle(tc[t], ts[t], rho, 0.0, 0.0)
+        members, cx, cy, rr = _refine(xa, ya, da, voting, cx, cy, rr, MIN_HITS_IP, cfg[2])
+        if members.shape[0] == 0:
+            break
+        voted = voting.copy()
+        ok = False
+        split = False
+        if 2.0 * rr > R_CDC_OUT:
             # a circle through the IP whose far point lies outside the chamber holds one track
             # per side of the line IP–centre: two back-to-back tracks of opposite charges
             # (e⁺e⁻ → μ⁺μ⁻) share one circle; each side is a candidate of its own
             side = cx * ya[members] - cy * xa[members] > 0
-            if side.any() and not side.all():
-                ok = [accept(members[sd], cx, cy, rr, min_hits, 1, False)
-                      for sd in (side, ~side)]
-                return any(ok)
-        if len(members) < min_hits or len(np.unique(sl[ax_idx[members]])) < 2:
-            return False
-        trk = _finish(geo, x, y, drift, cl, w, ax_idx[members], st_idx[st_free], cx, cy, rr,
-                      b_field)
-        if trk is None:
-            return False
-        hits = np.asarray(trk["hits"])
-        used_ax = np.isin(ax_idx, hits)
-        active[used_ax] = False
-        st_free[np.isin(st_idx, hits)] = False
-        trk["stage"] = stage
-        tracks.append(trk)
-        return True
-
-    u, v, rc = _conformal(xa, ya, da, 0.0, 0.0)
-    voting = active.copy()
-    for _ in range(2 * MAX_TRACKS):  # pass 1: from the IP
-        t, rho, votes = _legendre_peak(u, v, rc, voting, tc, ts, RHO_MAX_IP)
-        if votes < MIN_HITS_IP:
-            break
-        cx, cy, rr = _line_to_circle(thetas[t], rho, 0.0, 0.0)
-        members, cx, cy, rr = _refine(xa, ya, da, voting, cx, cy, rr, MIN_HITS_IP)
-        if len(members) == 0:
-            break
-        if not accept(members, cx, cy, rr, MIN_HITS_IP, 1):
+            split = side.any() and not side.all()
+            if split:
+                ok1, n_trk = _accept(x, y, drift, cl, w, sl, lay, f, cfg, ax_idx, st_idx,
+                                     pos, active, st_free, members[side], cx, cy, rr,
+                                     MIN_HITS_IP, 1, trk_q, trk_par, hits, hit_off, n_trk)
+                ok2, n_trk = _accept(x, y, drift, cl, w, sl, lay, f, cfg, ax_idx, st_idx,
+                                     pos, active, st_free, members[~side], cx, cy, rr,
+                                     MIN_HITS_IP, 1, trk_q, trk_par, hits, hit_off, n_trk)
+                ok = ok1 or ok2
+        if not split:
+            ok, n_trk = _accept(x, y, drift, cl, w, sl, lay, f, cfg, ax_idx, st_idx, pos,
+                                active, st_free, members, cx, cy, rr, MIN_HITS_IP, 1, trk_q,
+                                trk_par, hits, hit_off, n_trk)
+        if not ok:
             voting[members] = False  # not a track from the IP: leave these hits to pass 2
-        voting &= active
+        for i in range(voting.shape[0]):
+            if voted[i] and not (voting[i] and active[i]):
+                voting[i] = False
+                _vote(hist, u, v, rc, i, tc, ts, cfg[0], -1)
     # pass 2: displaced tracks seeded by superlayer segments of the remaining hits
-    active[:] = True
-    for trk in tracks:
-        active[np.isin(ax_idx, np.asarray(trk["hits"]))] = False
-    segments = _segments(cl[ax_idx], w[ax_idx], sl[ax_idx], active)
-    for seg in segments[:3 * MAX_TRACKS]:
+    seg_hits, seg_off = _segments(cl[ax_idx], w[ax_idx], sl[ax_idx], active, lay)
+    for k in range(min(seg_off.shape[0] - 1, 3 * MAX_TRACKS)):
+        seg = seg_hits[seg_off[k]:seg_off[k + 1]]
         seg = seg[active[seg]]
-        if len(seg) < 3:
+        if seg.shape[0] < 3:
             continue
-        ox, oy = float(np.mean(xa[seg])), float(np.mean(ya[seg]))
+        ox, oy = _mean(xa[seg]), _mean(ya[seg])
         u2, v2, rc2 = _conformal(xa, ya, da, ox, oy)
         # circles through a point on the track: any radius ≥ 10 cm
-        t, rho, votes = _legendre_peak(u2, v2, rc2, active, tc, ts, 1.0 / 20.0)
+        t, rho, votes = _legendre_peak(u2, v2, rc2, active, tc, ts, cfg[1])
         if votes < MIN_HITS_DISPLACED:
             continue
-        cx, cy, rr = _line_to_circle(thetas[t], rho, ox, oy)
-        members, cx, cy, rr = _refine(xa, ya, da, active, cx, cy, rr, MIN_HITS_DISPLACED)
-        accept(members, cx, cy, rr, MIN_HITS_DISPLACED, 2)
-    return tracks
+        cx, cy, rr = _line_to_circle(tc[t], ts[t], rho, ox, oy)
+        members, cx, cy, rr = _refine(xa, ya, da, active, cx, cy, rr, MIN_HITS_DISPLACED,
+                                      cfg[2])
+        _, n_trk = _accept(x, y, drift, cl, w, sl, lay, f, cfg, ax_idx, st_idx, pos,
+                           active, st_free, members, cx, cy, rr, MIN_HITS_DISPLACED, 2, trk_q,
+                           trk_par, hits, hit_off, n_trk)
+    return n_trk, trk_q, trk_par, hits, hit_off
 
 
-def _segments(cl: np.ndarray, w: np.ndarray, sl: np.ndarray, free: np.ndarray
-              ) -> list[np.ndarray]:
-    """Superlayer segments of the free hits, largest first: connected groups of neighbours
-    (same superlayer, layers ±1, wires at most one cell apart in azimuth)."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
+@jit_exact
+def _find_all(x, y, drift, cl, w, sl, starts, stops, lay, tc, ts, f, cfg
+              ):  # pragma: no cover - compiled
+    """:func:`_find_event` of every event (rows starts[e]:stops[e]): the tracks' event,
+    [charge, stage], :data:`_PARAMS`, hit rows (flat, sorted per track) and hit offsets."""
+    cap = max(16, 2 * starts.shape[0])
+    evt = np.empty(cap, np.int64)
+    trk_q = np.empty((cap, 2), np.int64)
+    trk_par = np.empty((cap, N_PARAMS))
+    hit_off = np.zeros(cap + 1, np.int64)
+    hits = np.empty(x.shape[0], np.int64)  # a hit belongs to one track at most
+    n_trk = 0
+    for e in range(starts.shape[0]):
+        a, b = starts[e], stops[e]
+        if b <= a:
+            continue
+        k, eq, epar, ehits, eoff = _find_event(x[a:b], y[a:b], drift[a:b], cl[a:b], w[a:b],
+                                               sl[a:b], lay, tc, ts, f, cfg)
+        if n_trk + k > cap:
+            cap = max(2 * cap, n_trk + k)
+            evt2 = np.empty(cap, np.int64)
+            evt2[:n_trk] = evt[:n_trk]
+            q2 = np.empty((cap, 2), np.int64)
+            q2[:n_trk] = trk_q[:n_trk]
+            par2 = np.empty((cap, N_PARAMS))
+            par2[:n_trk] = trk_par[:n_trk]
+            off2 = np.zeros(cap + 1, np.int64)
+            off2[:n_trk + 1] = hit_off[:n_trk + 1]
+            evt, trk_q, trk_par, hit_off = evt2, q2, par2, off2
+        h0 = hit_off[n_trk]
+        hits[h0:h0 + eoff[k]] = ehits[:eoff[k]] + a
+        for j in range(k):
+            evt[n_trk] = e
+            trk_q[n_trk] = eq[j]
+            trk_par[n_trk] = epar[j]
+            hit_off[n_trk + 1] = h0 + eoff[j + 1]
+            n_trk += 1
+    return (evt[:n_trk], trk_q[:n_trk], trk_par[:n_trk], hits[:hit_off[n_trk]],
+            hit_off[:n_trk + 1])
 
-    idx = np.flatnonzero(free)
-    if len(idx) == 0:
-        return []
-    geo = cdc_geometry()
-    c = cl[idx]
-    phi = TWO_PI * (w[idx] + geo.offset[c]) / geo.n_cells[c]
-    pitch = TWO_PI / geo.n_cells[c]
-    dphi = np.abs((phi[:, None] - phi[None, :] + np.pi) % TWO_PI - np.pi)
-    adj = ((sl[idx][:, None] == sl[idx][None, :]) & (np.abs(c[:, None] - c[None, :]) <= 1)
-           & (dphi <= 1.01 * np.maximum(pitch[:, None], pitch[None, :])))
-    i, j = np.nonzero(adj)
-    n_comp, label = connected_components(coo_matrix((np.ones(len(i)), (i, j)),
-                                                    shape=(len(idx), len(idx))), directed=False)
-    sizes = np.bincount(label, minlength=n_comp)
-    order = np.argsort(-sizes, kind="stable")
-    by_label = np.argsort(label, kind="stable")
-    starts = np.concatenate([[0], np.cumsum(sizes)])
-    return [idx[by_label[starts[k]:starts[k + 1]]] for k in order if sizes[k] >= 3]
+
+def _settings(b_field: float) -> tuple[float, float, int, int, float]:
+    """The kernels' run-time settings: ρ ranges of passes 1 and 2, Gauss–Newton steps of the
+    refinement and of the fit, B (T). Arguments, not compile-time constants: a constant step
+    count lets the compiler unroll the (fastmath) Gauss–Newton and reassociate across steps."""
+    return RHO_MAX_IP, RHO_MAX_DISPLACED, GN_STEPS_REFINE, GN_STEPS_FIT, float(b_field)
 
 
 def find_tracks_legendre(table: dict[str, np.ndarray], b_field: float = 1.5
                          ) -> dict[str, np.ndarray]:
-    """Tracks of every event of a hit table (rows sorted by ``evt_id``)."""
+    """Tracks of every event of a hit table (rows sorted by ``evt_id``): one compiled call
+    over all events."""
     geo = cdc_geometry()
     cl = np.asarray(table["cdchit_clayer"], np.int64)
     w = np.asarray(table["cdchit_wire"], np.int64)
     t_d = drift_time_from_tdc(table["cdchit_tdc"], geo.radius[cl], geo.z_bwd[cl])
-    drift = drift_length(t_d, CDC_RESPONSE)
-    x = np.asarray(table["cdchit_middle_x"], float)
-    y = np.asarray(table["cdchit_middle_y"], float)
+    drift = np.ascontiguousarray(drift_length(t_d, CDC_RESPONSE), float)
+    x = np.ascontiguousarray(table["cdchit_middle_x"], float)
+    y = np.ascontiguousarray(table["cdchit_middle_y"], float)
     sl = np.asarray(table["cdchit_superlayer"], np.int64)
     evt = np.asarray(table["evt_id"], np.int64)
     bounds = np.flatnonzero(np.diff(evt)) + 1
-    starts = np.concatenate([[0], bounds])
-    stops = np.concatenate([bounds, [len(evt)]])
-    rows: dict[str, list] = {k: [] for k in ("evt_id", "charge", "px", "py", "pz", "d0", "z0",
-                                             "tanl", "x_first", "y_first", "n_hits",
-                                             "stage", "rms", "hit_index")}
-    for a, b in zip(starts, stops, strict=True):
-        if b <= a:
-            continue
-        for trk in find_event(x[a:b], y[a:b], drift[a:b], cl[a:b], w[a:b], sl[a:b], b_field):
-            hits = np.sort(np.asarray(trk["hits"])) + a
-            rows["evt_id"].append(evt[a])
-            rows["charge"].append(trk["q"])
-            for k in ("px", "py", "pz", "d0", "z0", "tanl"):
-                rows[k].append(trk[k])
-            rows["x_first"].append(trk["x0"])
-            rows["y_first"].append(trk["y0"])
-            rows["n_hits"].append(len(hits))
-            rows["stage"].append(trk["stage"])
-            rows["rms"].append(trk["rms"])
-            rows["hit_index"].append(hits)
+    starts = np.concatenate([[0], bounds]).astype(np.int64)
+    stops = np.concatenate([bounds, [len(evt)]]).astype(np.int64)
+    thetas = np.linspace(0.0, np.pi, N_THETA, endpoint=False) + 0.5 * np.pi / N_THETA
+    e, qs, par, hits, off = _find_all(x, y, drift, cl, w, sl, starts, stops, _layers(geo),
+                                      np.cos(thetas), np.sin(thetas),
+                                      np.linspace(0.0, 1.0, 48), _settings(b_field))
+    p = dict(zip(_PARAMS, par.T, strict=True))
+    rows = {"evt_id": evt[starts[e]], "charge": qs[:, 0], "px": p["px"], "py": p["py"],
+            "pz": p["pz"], "d0": p["d0"], "z0": p["z0"], "tanl": p["tanl"],
+            "x_first": p["x0"], "y_first": p["y0"], "n_hits": np.diff(off), "stage": qs[:, 1],
+            "rms": p["rms"], "hit_index": np.split(hits, off[1:-1]) if len(e) else []}
     return track_table(rows)
 
 
