@@ -39,7 +39,7 @@ import numpy as np
 from darkscan.detector.cdc.digitize import CDC_RESPONSE, drift_length, drift_time_from_tdc
 from darkscan.detector.cdc.geometry import TWO_PI, cdc_geometry
 from darkscan.detector.helix import K_CURVATURE
-from darkscan.jit import jit, jit_exact
+from darkscan.jit import inline, jit, jit_exact
 
 N_THETA = 256
 N_RHO = 96
@@ -162,9 +162,27 @@ def _gauss_newton(x, y, drift, cx, cy, rr, n_iter):  # pragma: no cover - compil
                     a[m, n] += jj[m] * jj[n]
         for m in range(3):
             a[m, m] += 1e-9
-        step = np.linalg.solve(a, -g)
-        cx, cy, rr = cx + step[0], cy + step[1], abs(rr + step[2])
+        s0, s1, s2 = _solve3(a, -g[0], -g[1], -g[2])
+        cx, cy, rr = cx + s0, cy + s1, abs(rr + s2)
     return cx, cy, rr
+
+
+@inline
+def _solve3(a, b0, b1, b2):  # pragma: no cover - compiled
+    """x of the symmetric positive-definite 3×3 system a x = b by Cramer's rule (an inlined
+    closed form: np.linalg.solve compiled LAPACK into every kernel that calls this one, 50 s
+    of compilation from a cold cache)."""
+    c00 = a[1, 1] * a[2, 2] - a[1, 2] * a[2, 1]
+    c01 = a[1, 2] * a[2, 0] - a[1, 0] * a[2, 2]
+    c02 = a[1, 0] * a[2, 1] - a[1, 1] * a[2, 0]
+    det = a[0, 0] * c00 + a[0, 1] * c01 + a[0, 2] * c02
+    x0 = (b0 * c00 + a[0, 1] * (a[1, 2] * b2 - b1 * a[2, 2])
+          + a[0, 2] * (b1 * a[2, 1] - a[1, 1] * b2)) / det
+    x1 = (a[0, 0] * (b1 * a[2, 2] - a[1, 2] * b2) + b0 * c01
+          + a[0, 2] * (a[1, 0] * b2 - b1 * a[2, 0])) / det
+    x2 = (a[0, 0] * (a[1, 1] * b2 - b1 * a[2, 1]) + a[0, 1] * (b1 * a[2, 0] - a[1, 0] * b2)
+          + b0 * c02) / det
+    return x0, x1, x2
 
 
 # The finder's own kernels below are IEEE (``jit_exact``): they make the finder's discrete
