@@ -408,15 +408,39 @@ def _line_currents(wf: Array, ua: int, va: int, je: Array, p_minus: Array, p_plu
 
 
 @jit_exact
-def _electron_currents(wf: Array, x: Array, p_between: Array, row: Array, out: Array) -> None:
+def _electron_currents(wf: Array, x: Array, p_between: Array, out: Array) -> None:
     """out[4b + j] += v̄₂ x̸_j S(p_between) γ^ν u₁ (:func:`electron_line`) for the beam
-    configuration b (u₁ = wf[b], v̄₂ = wf[2 + b]) and the currents x[j]."""
-    d = 1.0 / (p_between[3] * p_between[3] - p_between[0] * p_between[0]
-               - p_between[1] * p_between[1] - p_between[2] * p_between[2])
-    for b in range(2):
-        for j in range(4):
-            _dress_row(x[j], wf[2 + b], p_between, 0.0, d, row, 0)
-            _current(row, 0, wf, b, out, 4 * b + j, True)
+    configuration b (u₁ = wf[b], v̄₂ = wf[2 + b]) and the currents x[j]. The beams are massless
+    with the helicities of :class:`Legs`: in b = 0 (λ₁, λ₂) = (−1, +1), u₁ has only its upper
+    Weyl half and v̄₂ its lower one, in b = 1 the other halves, and every slash swaps the halves:
+    the products of :func:`.radiative_qed._dress_row` and ``_current`` that meet a zero half are
+    left out (the same sums without their exact zeros)."""
+    q = p_between
+    d = 1.0 / (q[3] * q[3] - q[0] * q[0] - q[1] * q[1] - q[2] * q[2])
+    qm, qp = q[0] - 1j * q[1], q[0] + 1j * q[1]
+    qe, qf = q[3] - q[2], q[3] + q[2]
+    for j in range(4):
+        e = x[j]
+        pm, pp = e[0] - 1j * e[1], e[0] + 1j * e[1]
+        em, ep = e[3] - e[2], e[3] + e[2]
+        # b = 0: v̄₂ = (0, 0, a₂, a₃), u₁ = (c₀, c₁, 0, 0)
+        a2, a3 = wf[2, 2], wf[2, 3]
+        b0, b1 = a2 * ep + a3 * pp, a2 * pm + a3 * em
+        r2, r3 = (b0 * qe - b1 * qp) * d, (-b0 * qm + b1 * qf) * d
+        c0, c1 = wf[0, 0], wf[0, 1]
+        out[j, 0] += -r2 * c1 - r3 * c0
+        out[j, 1] += 1j * (r2 * c1 - r3 * c0)
+        out[j, 2] += -r2 * c0 + r3 * c1
+        out[j, 3] += r2 * c0 + r3 * c1
+        # b = 1: v̄₂ = (a₀, a₁, 0, 0), u₁ = (0, 0, c₂, c₃)
+        a0, a1 = wf[3, 0], wf[3, 1]
+        b2, b3 = a0 * em - a1 * pp, -a0 * pm + a1 * ep
+        r0, r1 = (b2 * qf + b3 * qp) * d, (b2 * qm + b3 * qe) * d
+        c2, c3 = wf[1, 2], wf[1, 3]
+        out[4 + j, 0] += r0 * c3 + r1 * c2
+        out[4 + j, 1] += 1j * (r1 * c2 - r0 * c3)
+        out[4 + j, 2] += r0 * c2 - r1 * c3
+        out[4 + j, 3] += r0 * c2 + r1 * c3
 
 
 @jit_exact
@@ -436,7 +460,7 @@ def _pairing_into(wf: Array, je: Array, p1: Array, pa_m: Array, pa_p: Array, pb_
     """Adds the six diagrams of the pairing with lines a = (wf[ua…], wf[va…]) and b to ``amp``
     (32 = (beam, λ₃, λ₄, λ₅, λ₆), 0 = helicity −1), subtracted with the helicities of the
     crossed pairing (3,6)(5,4) (lines a = (3, 6), b = (5, 4)) when ``crossed``."""
-    ja, jb, w, ka, kb, row, qa, qb, pt, pl, pr = work
+    ja, jb, w, ka, kb, qa, qb, pt, pl, pr = work
     _pair_current_rows(wf, ua, va, ca, ja)
     _pair_current_rows(wf, ub, vb, cb, jb)
     for k in range(4):
@@ -448,10 +472,10 @@ def _pairing_into(wf: Array, je: Array, p1: Array, pa_m: Array, pa_p: Array, pb_
         pt[k] = p1[k] - qb[k]
     # the conversion diagrams have the same open index: added to the lines' (photon b next to
     # the e⁻ and a next to the e⁺ contracts jb, as ka does; the other order ja, as kb)
-    _electron_currents(wf, ja, pt, row, ka)
+    _electron_currents(wf, ja, pt, ka)
     for k in range(4):
         pt[k] = p1[k] - qa[k]
-    _electron_currents(wf, jb, pt, row, kb)
+    _electron_currents(wf, jb, pt, kb)
     for b in range(2):
         for x in range(4):      # (c, d) of line a
             for y in range(4):  # (c′, d′) of line b
@@ -477,7 +501,7 @@ def _four_lepton_kernel(wf_in: Array, p1: Array, p: Array, masses: Array, coef: 
     work = (np.empty((4, 4), dtype=np.complex128), np.empty((4, 4), dtype=np.complex128),
             np.empty((8, 4), dtype=np.complex128),
             np.empty((8, 4), dtype=np.complex128), np.empty((8, 4), dtype=np.complex128),
-            np.empty((1, 4), dtype=np.complex128), np.empty(4), np.empty(4), np.empty(4),
+            np.empty(4), np.empty(4), np.empty(4),
             np.empty(4), np.empty(4))
     ma, mb = masses[0], masses[1]
     for i in range(p.shape[0]):
