@@ -29,12 +29,17 @@ invariant insertion), α(0) otherwise.
 
 Helicity sums: the massless beams conserve helicity, so only (λ₁, λ₂) = (∓1, ±1) contribute (the
 other two vanish identically); with 16 lepton configurations that is 32 amplitudes per event.
-Every spinor is computed once, the pair currents once, each lepton line dressed with the other
-pair's current once per (helicity, current) and contracted with the e⁺e⁻ current at the end, each
-electron line with one pair current inserted once (its open index contracts the other pair
-current): about 370 compiled passes over the events per batch for 4μ (half for μμττ; one kernel
-call per configuration on slices of preallocated stacks), then a few einsum contractions; no loop
-over events.
+Lepton pairs (what generation evaluates): one compiled pass per batch
+(:func:`_four_lepton_kernel`), per event the spinors' pair currents, each lepton line with the
+e⁺e⁻ current inserted at either end (two beam currents instead of the four pair currents: half
+the dressings), its open index contracted with the other pair's current, each electron line
+with one pair current inserted (the products with the massless beams' zero Weyl halves left
+out), and Σ|M|² of the 32 amplitudes, in registers and small work arrays (the dressings and
+currents of :mod:`.radiative_qed`): 4.7 μs per 4μ event on one core, a third of the former
+numpy path's (~370 kernel passes over the events plus einsums, limited by memory traffic).
+:func:`pairing_amplitudes` and :func:`amplitudes` keep that path diagram class by diagram class
+(the Ward-identity, factorisation and soft-pair checks use it; the kernel agrees with it to
+10⁻¹³) and serve μμππ (pion currents and lines).
 
 Identical particles: :func:`me2_four_lepton` is the spin-averaged |M|² of the labelled final
 state; the symmetry factor 1/(2!·2!) = 1/4 of the two pairs of identical muons is applied in the
@@ -123,6 +128,7 @@ import numpy as np
 from darkscan.generate import helas as h
 from darkscan.generate import helas_kernels as _k
 from darkscan.generate.engine import Decayed, EEProcess
+from darkscan.generate.integrate import Grid, build_grid
 from darkscan.generate.isr import alpha_running
 from darkscan.generate.phase_space import (
     MassMap,
@@ -149,6 +155,8 @@ from darkscan.physics.hadronic import pion_form_factor
 
 Array = np.ndarray
 DIMS_PER_CHANNEL = 8
+#: VEGAS increments per dimension of the integration grid (:meth:`FourLepton.grid`)
+VEGAS_INCREMENTS = 100
 _LOWER = h.METRIC.astype(complex)
 
 
@@ -909,6 +917,9 @@ class FourLepton(EEProcess):
     relabellings: tuple[tuple[int, int, int, int], ...] = ((0, 1, 2, 3),)
     #: 1/(identical-particle permutations), applied in σ (not in |M|²)
     symmetry_factor: float = 1.0
+    #: integration points of the generation grid: twice the default (with the compiled |M|² the
+    #: grid still takes less time than the former one at 300k points)
+    grid_points = 600_000
 
     @property
     def slot_masses(self) -> tuple[float, float, float, float]:
@@ -930,6 +941,16 @@ class FourLepton(EEProcess):
                 f"diagrams{', F_π' if self.pions else ''})")
         return (f"{born}, running α per photon propagator, Kuraev–Fadin ISR" if isr
                 else f"{born}, α(0), no ISR")
+
+    def grid(self, params: Mapping[str, float], isr: bool, n_points: int, seed: int) -> Grid:
+        """VEGAS with :data:`VEGAS_INCREMENTS` increments per dimension instead of 500: with
+        41–57 dimensions the finer grid adapted to the training points' noise and thinned out
+        regions whose few points then set the largest weights (module docstring: unweighting
+        efficiency with ISR 7.7–7.9% → 9.4–9.6% for 4μ, 7.8–8.3% → 10.4–10.6% for μμττ)."""
+        sqrt_s = self.experiment.sqrt_s
+        return build_grid(lambda x: self.evaluate(x, sqrt_s, params, isr)[0],
+                          self.ndim(params, isr), n_points=n_points, seed=seed,
+                          ninc=VEGAS_INCREMENTS)
 
     def me2(self, p1: Array, p2: Array, p: Array, rc: bool) -> Array:
         return me2_four_lepton(p1, p2, p[:, 0], p[:, 1], p[:, 2], p[:, 3], self.masses,
