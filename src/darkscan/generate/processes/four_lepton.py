@@ -29,12 +29,17 @@ invariant insertion), α(0) otherwise.
 
 Helicity sums: the massless beams conserve helicity, so only (λ₁, λ₂) = (∓1, ±1) contribute (the
 other two vanish identically); with 16 lepton configurations that is 32 amplitudes per event.
-Every spinor is computed once, the pair currents once, each lepton line dressed with the other
-pair's current once per (helicity, current) and contracted with the e⁺e⁻ current at the end, each
-electron line with one pair current inserted once (its open index contracts the other pair
-current): about 370 compiled passes over the events per batch for 4μ (half for μμττ; one kernel
-call per configuration on slices of preallocated stacks), then a few einsum contractions; no loop
-over events.
+Lepton pairs (what generation evaluates): one compiled pass per batch
+(:func:`_four_lepton_kernel`), per event the spinors' pair currents, each lepton line with the
+e⁺e⁻ current inserted at either end (two beam currents instead of the four pair currents: half
+the dressings), its open index contracted with the other pair's current, each electron line
+with one pair current inserted (the products with the massless beams' zero Weyl halves left
+out), and Σ|M|² of the 32 amplitudes, in registers and small work arrays (the dressings and
+currents of :mod:`.radiative_qed`): 4.7 μs per 4μ event on one core, a third of the former
+numpy path's (~370 kernel passes over the events plus einsums, limited by memory traffic).
+:func:`pairing_amplitudes` and :func:`amplitudes` keep that path diagram class by diagram class
+(the Ward-identity, factorisation and soft-pair checks use it; the kernel agrees with it to
+10⁻¹³) and serve μμππ (pion currents and lines).
 
 Identical particles: :func:`me2_four_lepton` is the spin-averaged |M|² of the labelled final
 state; the symmetry factor 1/(2!·2!) = 1/4 of the two pairs of identical muons is applied in the
@@ -70,7 +75,14 @@ of the labelled configuration times the number of relabellings. For 4μ, after u
 μ⁻₅ and μ⁺₄ ↔ μ⁺₆ are swapped with probability 1/2 each: exact, because |M|² is symmetric under
 both swaps (tested). A VEGAS dimension picks the channel (so VEGAS adapts the channel fractions)
 and every channel has its own eight dimensions. No generator-level cut is needed: the lepton masses
-(and the pion mass for μμππ) regulate every peak and σ is finite.
+(and the pion mass for μμππ) regulate every peak and σ is finite. The VEGAS grid has 100
+increments per dimension (not 500: in 41–57 dimensions the finer grid followed the training
+points' noise and starved regions whose few points then set the unweighting maximum) and 600k
+points; unweighting efficiency on the grid (seeds 1, 2), with ISR / Born: 4μ 9.4–9.6% / 9.8–10.2%
+(500 increments, 300k points: 7.7–7.9% / 8.9%), μμττ 10.4–10.6% / 11.3–11.5% (7.8–8.3% /
+9.5%), μμππ 9.4–9.5% / 10.1–10.4% (8.0% / 9.0%). The largest weights are spread over every
+channel (the conversion channel holds 70% of σ and half of them; no starved region: the
+defensive flat mixture of :mod:`.radiative_qed` left the efficiency unchanged).
 
 Pions (``ee_mumupipi``, slots μ⁻ μ⁺ π⁻ π⁺): the π⁻π⁺ pair couples to a virtual photon through
 the current F_π(q²)(p₋ − p₊)^μ of scalar QED (:func:`pion_current`; F_π of
@@ -93,8 +105,8 @@ are final-state particles (±211, decayed in flight by the detector simulation) 
 FSR (the μμ dipole only).
 
 Numbers at √s = 10.58 GeV (300k-point grids, seed 1): σ_Born(μμππ) = 0.4307 ± 0.0012 pb,
-with ISR and running α 0.4982 ± 0.0015 pb; unweighting efficiency 8.0% on the grid, 7.4% in
-generation (2000 events). 82% of σ has 0.6 < m_ππ < 0.95 GeV (the ρ–ω region), 13% lies below,
+with ISR and running α 0.4982 ± 0.0015 pb (500 increments per dimension; 100: 0.4314 ±
+0.0012 and 0.4982 ± 0.0014 pb). 82% of σ has 0.6 < m_ππ < 0.95 GeV (the ρ–ω region), 13% lies below,
 5% in 0.95–1.5 GeV, 0.15% above. σ(μμππ)/σ(4μ) = 0.498/0.382 = 1.30 with ISR (1.29 Born):
 expected ≈ 2 P_ππ/P_μμ = 1.14 from the leading logarithms, P_ℓℓ = ∫(1 + 2m²/q²)β dq²/q² = 7.5 and
 P_ππ = ∫β³|F_π|²/4 dq²/q² = 4.3 the pair-emission weights of a virtual photon (the 2: σ(4μ) is
@@ -123,6 +135,7 @@ import numpy as np
 from darkscan.generate import helas as h
 from darkscan.generate import helas_kernels as _k
 from darkscan.generate.engine import Decayed, EEProcess
+from darkscan.generate.integrate import Grid, build_grid
 from darkscan.generate.isr import alpha_running
 from darkscan.generate.phase_space import (
     MassMap,
@@ -132,7 +145,9 @@ from darkscan.generate.phase_space import (
     rest_frame_p4,
     two_body,
 )
+from darkscan.generate.processes.radiative_qed import _current, _dot, _dress_column, _dress_row
 from darkscan.generate.registry import register
+from darkscan.jit import jit_exact
 from darkscan.physics.constants import (
     ALPHA,
     GEV2_TO_PB,
@@ -147,6 +162,8 @@ from darkscan.physics.hadronic import pion_form_factor
 
 Array = np.ndarray
 DIMS_PER_CHANNEL = 8
+#: VEGAS increments per dimension of the integration grid (:meth:`FourLepton.grid`)
+VEGAS_INCREMENTS = 100
 _LOWER = h.METRIC.astype(complex)
 
 
@@ -373,6 +390,175 @@ def amplitudes(legs: Legs, e2: Callable[[Array], Array], identical: bool) -> Arr
     return direct - sum(crossed.values()).transpose(0, 1, 4, 3, 2, 5)
 
 
+# One compiled pass per batch for lepton pairs (what generation calls): per event the 12 spinors,
+# the pair and beam currents, the dressed lines and electron lines of :func:`pairing_amplitudes`
+# in registers and small work arrays, the 32 amplitudes summed to Σ|M|² (the numpy path above
+# made ~370 kernel passes over (n, 4) rows plus einsums and was limited by memory traffic). The
+# dressings and currents are :mod:`.radiative_qed`'s; :func:`pairing_amplitudes` stays the
+# reference the tests compare with.
+@jit_exact
+def _line_currents(wf: Array, ua: int, va: int, je: Array, p_minus: Array, p_plus: Array,
+                   q: Array, m: float, pl: Array, pr: Array, w: Array, out: Array) -> None:
+    """The lepton line ū = wf[ua + c], v = wf[va + d] (momenta ``p_minus``, ``p_plus``, mass
+    ``m``) with the s-channel current je[b] at either end and the open index for the pair photon
+    of momentum ``q``: out[4b + 2c + d] = ū γ^ν S(p₋ + q) ĵe v + ū ĵe S(−p₊ − q) γ^ν v, so that
+    its contraction with the pair current x is je·K of :func:`dressed_line` (the two beam
+    currents dressed first: half the work of dressing with the four pair currents). ``pl``,
+    ``pr``: work rows for the propagator momenta; ``w`` (8, 4) for the dressed spinors."""
+    for k in range(4):
+        pl[k] = p_minus[k] + q[k]
+        pr[k] = -(p_plus[k] + q[k])
+    dl = 1.0 / (pl[3] * pl[3] - pl[0] * pl[0] - pl[1] * pl[1] - pl[2] * pl[2] - m * m)
+    dr = 1.0 / (pr[3] * pr[3] - pr[0] * pr[0] - pr[1] * pr[1] - pr[2] * pr[2] - m * m)
+    for b in range(2):
+        for c in range(2):
+            _dress_column(je[b], wf[va + c], pl, m, dl, w, 4 * b + c)     # S(p₋ + q) ĵe v
+            _dress_row(je[b], wf[ua + c], pr, m, dr, w, 4 * b + 2 + c)    # ū ĵe S(−p₊ − q)
+    for b in range(2):
+        for c in range(2):
+            for d in range(2):
+                o = 4 * b + 2 * c + d
+                _current(wf, ua + c, w, 4 * b + d, out, o, False)
+                _current(w, 4 * b + 2 + c, wf, va + d, out, o, True)
+
+
+@jit_exact
+def _electron_currents(wf: Array, x: Array, p_between: Array, out: Array) -> None:
+    """out[4b + j] += v̄₂ x̸_j S(p_between) γ^ν u₁ (:func:`electron_line`) for the beam
+    configuration b (u₁ = wf[b], v̄₂ = wf[2 + b]) and the currents x[j]. The beams are massless
+    with the helicities of :class:`Legs`: in b = 0 (λ₁, λ₂) = (−1, +1), u₁ has only its upper
+    Weyl half and v̄₂ its lower one, in b = 1 the other halves, and every slash swaps the halves:
+    the products of :func:`.radiative_qed._dress_row` and ``_current`` that meet a zero half are
+    left out (the same sums without their exact zeros)."""
+    q = p_between
+    d = 1.0 / (q[3] * q[3] - q[0] * q[0] - q[1] * q[1] - q[2] * q[2])
+    qm, qp = q[0] - 1j * q[1], q[0] + 1j * q[1]
+    qe, qf = q[3] - q[2], q[3] + q[2]
+    for j in range(4):
+        e = x[j]
+        pm, pp = e[0] - 1j * e[1], e[0] + 1j * e[1]
+        em, ep = e[3] - e[2], e[3] + e[2]
+        # b = 0: v̄₂ = (0, 0, a₂, a₃), u₁ = (c₀, c₁, 0, 0)
+        a2, a3 = wf[2, 2], wf[2, 3]
+        b0, b1 = a2 * ep + a3 * pp, a2 * pm + a3 * em
+        r2, r3 = (b0 * qe - b1 * qp) * d, (-b0 * qm + b1 * qf) * d
+        c0, c1 = wf[0, 0], wf[0, 1]
+        out[j, 0] += -r2 * c1 - r3 * c0
+        out[j, 1] += 1j * (r2 * c1 - r3 * c0)
+        out[j, 2] += -r2 * c0 + r3 * c1
+        out[j, 3] += r2 * c0 + r3 * c1
+        # b = 1: v̄₂ = (a₀, a₁, 0, 0), u₁ = (0, 0, c₂, c₃)
+        a0, a1 = wf[3, 0], wf[3, 1]
+        b2, b3 = a0 * em - a1 * pp, -a0 * pm + a1 * ep
+        r0, r1 = (b2 * qf + b3 * qp) * d, (b2 * qm + b3 * qe) * d
+        c2, c3 = wf[1, 2], wf[1, 3]
+        out[4 + j, 0] += r0 * c3 + r1 * c2
+        out[4 + j, 1] += 1j * (r1 * c2 - r0 * c3)
+        out[4 + j, 2] += r0 * c2 - r1 * c3
+        out[4 + j, 3] += r0 * c2 + r1 * c3
+
+
+@jit_exact
+def _pair_current_rows(wf: Array, u: int, v: int, coef: float, out: Array) -> None:
+    """out[2c + d] = coef · ū γ^μ v, ū = wf[u + c], v = wf[v + d] (:func:`pair_current`)."""
+    for c in range(2):
+        for d in range(2):
+            _current(wf, u + c, wf, v + d, out, 2 * c + d, False)
+            for k in range(4):
+                out[2 * c + d, k] *= coef
+
+
+@jit_exact
+def _pairing_into(wf: Array, je: Array, p1: Array, pa_m: Array, pa_p: Array, pb_m: Array,
+                  pb_p: Array, ua: int, va: int, ub: int, vb: int, ma: float, mb: float,
+                  ca: float, cb: float, crossed: bool, work: tuple, amp: Array) -> None:
+    """Adds the six diagrams of the pairing with lines a = (wf[ua…], wf[va…]) and b to ``amp``
+    (32 = (beam, λ₃, λ₄, λ₅, λ₆), 0 = helicity −1), subtracted with the helicities of the
+    crossed pairing (3,6)(5,4) (lines a = (3, 6), b = (5, 4)) when ``crossed``."""
+    ja, jb, w, ka, kb, qa, qb, pt, pl, pr = work
+    _pair_current_rows(wf, ua, va, ca, ja)
+    _pair_current_rows(wf, ub, vb, cb, jb)
+    for k in range(4):
+        qa[k] = pa_m[k] + pa_p[k]
+        qb[k] = pb_m[k] + pb_p[k]
+    _line_currents(wf, ua, va, je, pa_m, pa_p, qb, ma, pl, pr, w, ka)
+    _line_currents(wf, ub, vb, je, pb_m, pb_p, qa, mb, pl, pr, w, kb)
+    for k in range(4):
+        pt[k] = p1[k] - qb[k]
+    # the conversion diagrams have the same open index: added to the lines' (photon b next to
+    # the e⁻ and a next to the e⁺ contracts jb, as ka does; the other order ja, as kb)
+    _electron_currents(wf, ja, pt, ka)
+    for k in range(4):
+        pt[k] = p1[k] - qa[k]
+    _electron_currents(wf, jb, pt, kb)
+    for b in range(2):
+        for x in range(4):      # (c, d) of line a
+            for y in range(4):  # (c′, d′) of line b
+                z = _dot(ka, 4 * b + x, jb, y) + _dot(kb, 4 * b + y, ja, x)
+                if crossed:  # a = (λ₃, λ₆), b = (λ₅, λ₄)
+                    l3, l6, l5, l4 = x // 2, x % 2, y // 2, y % 2
+                    amp[16 * b + 8 * l3 + 4 * l4 + 2 * l5 + l6] -= z
+                else:
+                    amp[16 * b + 4 * x + y] += z
+
+
+@jit_exact
+def _four_lepton_kernel(wf_in: Array, p1: Array, p: Array, masses: Array, coef: Array,
+                        identical: bool, me2: Array) -> None:
+    """Per event Σ|M|² over the 32 helicity amplitudes of :func:`amplitudes` (lepton pairs) into
+    ``me2`` (without the spin average). ``wf_in`` (n, 12, 4): u₁, v̄₂ in the beam configurations
+    (−1, +1), (+1, −1) (rows 0, 1 and 2, 3), ū₃, v₄, ū₅, v₆ with helicity −1, +1 (rows 4…11);
+    ``p`` (n, 4, 4) the leptons 3…6; ``masses`` (m_a, m_b); ``coef`` (n, 5): e²/q² of the
+    s-channel photon and of the pairs (3,4), (5,6), (3,6), (5,4)."""
+    wf = np.empty((12, 4), dtype=np.complex128)
+    je = np.empty((2, 4), dtype=np.complex128)
+    amp = np.empty(32, dtype=np.complex128)
+    work = (np.empty((4, 4), dtype=np.complex128), np.empty((4, 4), dtype=np.complex128),
+            np.empty((8, 4), dtype=np.complex128),
+            np.empty((8, 4), dtype=np.complex128), np.empty((8, 4), dtype=np.complex128),
+            np.empty(4), np.empty(4), np.empty(4),
+            np.empty(4), np.empty(4))
+    ma, mb = masses[0], masses[1]
+    for i in range(p.shape[0]):
+        for r in range(12):
+            for k in range(4):
+                wf[r, k] = wf_in[i, r, k]
+        for b in range(2):
+            _current(wf, 2 + b, wf, b, je, b, False)
+            for k in range(4):
+                je[b, k] *= coef[i, 0]
+        amp[:] = 0.0
+        _pairing_into(wf, je, p1[i], p[i, 0], p[i, 1], p[i, 2], p[i, 3], 4, 6, 8, 10, ma, mb,
+                      coef[i, 1], coef[i, 2], False, work, amp)
+        if identical:
+            _pairing_into(wf, je, p1[i], p[i, 0], p[i, 3], p[i, 2], p[i, 1], 4, 10, 8, 6, ma,
+                          mb, coef[i, 3], coef[i, 4], True, work, amp)
+        total = 0.0
+        for k in range(32):
+            total += amp[k].real * amp[k].real + amp[k].imag * amp[k].imag
+        me2[i] = total
+
+
+def me2_four_lepton_compiled(legs: Legs, e2: Callable[[Array], Array], identical: bool
+                             ) -> Array:
+    """Σ|M|² of :func:`amplitudes` for lepton pairs in one compiled pass
+    (:func:`_four_lepton_kernel`; no spin average)."""
+    p = np.ascontiguousarray(np.stack([legs.p[i] for i in (3, 4, 5, 6)], axis=1), dtype=float)
+    rows = [legs.u1, legs.vb2, legs.ubar[3], legs.v[4], legs.ubar[5], legs.v[6]]
+    wf = np.ascontiguousarray(np.concatenate(rows, axis=0).transpose(1, 0, 2))
+    s = h.dot(legs.p1 + legs.p2, legs.p1 + legs.p2)
+    cols = [e2(s) / s]
+    for i, j in ((3, 4), (5, 6), (3, 6), (5, 4)) if identical else ((3, 4), (5, 6)):
+        q2 = h.dot(legs.p[i] + legs.p[j], legs.p[i] + legs.p[j])
+        cols.append(e2(q2) / q2)
+    coef = np.zeros((len(s), 5))
+    coef[:, :len(cols)] = np.stack(cols, axis=1)
+    out = np.empty(len(s))
+    _four_lepton_kernel(wf, np.ascontiguousarray(legs.p1, dtype=float), p,
+                        np.array([legs.m[3], legs.m[5]]), coef, identical, out)
+    return out
+
+
 def me2_four_lepton(p1: Array, p2: Array, p3: Array, p4: Array, p5: Array, p6: Array,
                     masses: tuple[float, float], identical: bool, rc: bool = False,
                     pions: bool = False) -> Array:
@@ -380,7 +566,10 @@ def me2_four_lepton(p1: Array, p2: Array, p3: Array, p4: Array, p5: Array, p6: A
     6 tree-level QED diagrams of one pairing, 12 with the exchange term when ``identical``
     (module docstring), without any identical-particle factor; with ``pions`` b⁻b⁺ = π⁻π⁺ (7
     diagrams of scalar QED with F_π)."""
-    m = amplitudes(Legs(p1, p2, (p3, p4, p5, p6), masses, pions), coupling_e2(rc), identical)
+    legs = Legs(p1, p2, (p3, p4, p5, p6), masses, pions)
+    if not pions:
+        return 0.25 * me2_four_lepton_compiled(legs, coupling_e2(rc), identical)
+    m = amplitudes(legs, coupling_e2(rc), identical)
     return 0.25 * np.sum(m.real**2 + m.imag**2, axis=(0, 1, 2, 3, 4))
 
 
@@ -735,6 +924,9 @@ class FourLepton(EEProcess):
     relabellings: tuple[tuple[int, int, int, int], ...] = ((0, 1, 2, 3),)
     #: 1/(identical-particle permutations), applied in σ (not in |M|²)
     symmetry_factor: float = 1.0
+    #: integration points of the generation grid: twice the default (with the compiled |M|² the
+    #: grid still takes less time than the former one at 300k points)
+    grid_points = 600_000
 
     @property
     def slot_masses(self) -> tuple[float, float, float, float]:
@@ -756,6 +948,16 @@ class FourLepton(EEProcess):
                 f"diagrams{', F_π' if self.pions else ''})")
         return (f"{born}, running α per photon propagator, Kuraev–Fadin ISR" if isr
                 else f"{born}, α(0), no ISR")
+
+    def grid(self, params: Mapping[str, float], isr: bool, n_points: int, seed: int) -> Grid:
+        """VEGAS with :data:`VEGAS_INCREMENTS` increments per dimension instead of 500: with
+        41–57 dimensions the finer grid adapted to the training points' noise and thinned out
+        regions whose few points then set the largest weights (module docstring: unweighting
+        efficiency with ISR 7.7–7.9% → 9.4–9.6% for 4μ, 7.8–8.3% → 10.4–10.6% for μμττ)."""
+        sqrt_s = self.experiment.sqrt_s
+        return build_grid(lambda x: self.evaluate(x, sqrt_s, params, isr)[0],
+                          self.ndim(params, isr), n_points=n_points, seed=seed,
+                          ninc=VEGAS_INCREMENTS)
 
     def me2(self, p1: Array, p2: Array, p: Array, rc: bool) -> Array:
         return me2_four_lepton(p1, p2, p[:, 0], p[:, 1], p[:, 2], p[:, 3], self.masses,
