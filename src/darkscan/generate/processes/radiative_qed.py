@@ -249,19 +249,27 @@ def _dot(a: Array, i: int, b: Array, j: int) -> complex:
 
 
 @jit_exact
-def _dress_column(e: Array, f: Array, q: Array, m: float, d: float, out: Array, o: int
-                  ) -> None:
-    """out[o] = (q̸ + m) ε̸ f / d for a column spinor f: the closed forms of
-    :func:`darkscan.generate.helas_kernels.slash_apply`, p̸ = [[0, E − σ·p], [E + σ·p, 0]]."""
-    pm, pp = e[0] - 1j * e[1], e[0] + 1j * e[1]
-    em, ep = e[3] - e[2], e[3] + e[2]
-    a0, a1, a2, a3 = f[0], f[1], f[2], f[3]
+def slashes(v: Array, out: Array, r: int) -> None:
+    """out[r] = (v⁰ − iv¹, v⁰ + iv¹, v³ − v², v³ + v²): the entries of v̸ in the chiral
+    representation, p̸ = [[0, E − σ·p], [E + σ·p, 0]] (:mod:`darkscan.generate.helas_kernels`),
+    computed once per vector for all the spinors it is applied to."""
+    out[r, 0], out[r, 1] = v[0] - 1j * v[1], v[0] + 1j * v[1]
+    out[r, 2], out[r, 3] = v[3] - v[2], v[3] + v[2]
+
+
+@jit_exact
+def _dress_column(es: Array, re: int, f: Array, rf: int, qs: Array, rq: int, m: float, d: float,
+                  out: Array, o: int) -> None:
+    """out[o] = (q̸ + m) ε̸ f / d for the column spinor f[rf], ε̸ and q̸ from rows ``re`` of
+    ``es`` and ``rq`` of ``qs`` (:func:`slashes`); the closed forms of
+    :func:`darkscan.generate.helas_kernels.slash_apply`."""
+    pm, pp, em, ep = es[re, 0], es[re, 1], es[re, 2], es[re, 3]
+    a0, a1, a2, a3 = f[rf, 0], f[rf, 1], f[rf, 2], f[rf, 3]
     b0 = em * a2 - pm * a3
     b1 = -pp * a2 + ep * a3
     b2 = ep * a0 + pm * a1
     b3 = pp * a0 + em * a1
-    qm, qp = q[0] - 1j * q[1], q[0] + 1j * q[1]
-    qe, qf = q[3] - q[2], q[3] + q[2]
+    qm, qp, qe, qf = qs[rq, 0], qs[rq, 1], qs[rq, 2], qs[rq, 3]
     out[o, 0] = (qe * b2 - qm * b3 + m * b0) * d
     out[o, 1] = (-qp * b2 + qf * b3 + m * b1) * d
     out[o, 2] = (qf * b0 + qm * b1 + m * b2) * d
@@ -269,20 +277,27 @@ def _dress_column(e: Array, f: Array, q: Array, m: float, d: float, out: Array, 
 
 
 @jit_exact
-def slash_row(e: Array, f: Array) -> tuple[complex, complex, complex, complex]:
-    """The row spinor f ε̸ (components)."""
-    pm, pp = e[0] - 1j * e[1], e[0] + 1j * e[1]
-    em, ep = e[3] - e[2], e[3] + e[2]
-    a0, a1, a2, a3 = f[0], f[1], f[2], f[3]
+def row_slash(pm: complex, pp: complex, em: complex, ep: complex, a0: complex, a1: complex,
+              a2: complex, a3: complex) -> tuple[complex, complex, complex, complex]:
+    """The row spinor (a0, a1, a2, a3) ε̸, ε̸ from its entries (:func:`slashes`)."""
     return (a2 * ep + a3 * pp, a2 * pm + a3 * em, a0 * em - a1 * pp, -a0 * pm + a1 * ep)
 
 
 @jit_exact
-def _dress_row(e: Array, f: Array, q: Array, m: float, d: float, out: Array, o: int) -> None:
-    """out[o] = f ε̸ (q̸ + m) / d for a row spinor f."""
-    b0, b1, b2, b3 = slash_row(e, f)
-    qm, qp = q[0] - 1j * q[1], q[0] + 1j * q[1]
-    qe, qf = q[3] - q[2], q[3] + q[2]
+def slash_row(e: Array, f: Array) -> tuple[complex, complex, complex, complex]:
+    """The row spinor f ε̸ (components)."""
+    return row_slash(e[0] - 1j * e[1], e[0] + 1j * e[1], e[3] - e[2], e[3] + e[2], f[0], f[1],
+                     f[2], f[3])
+
+
+@jit_exact
+def _dress_row(es: Array, re: int, f: Array, rf: int, qs: Array, rq: int, m: float, d: float,
+               out: Array, o: int) -> None:
+    """out[o] = f[rf] ε̸ (q̸ + m) / d for a row spinor (rows of ``es``, ``qs`` as in
+    :func:`_dress_column`)."""
+    b0, b1, b2, b3 = row_slash(es[re, 0], es[re, 1], es[re, 2], es[re, 3], f[rf, 0], f[rf, 1],
+                               f[rf, 2], f[rf, 3])
+    qm, qp, qe, qf = qs[rq, 0], qs[rq, 1], qs[rq, 2], qs[rq, 3]
     out[o, 0] = (b2 * qf + b3 * qp + m * b0) * d
     out[o, 1] = (b2 * qm + b3 * qe + m * b1) * d
     out[o, 2] = (b0 * qe - b1 * qp + m * b2) * d
@@ -307,6 +322,8 @@ def _radiative_kernel(u1: Array, vb2: Array, ub3: Array, v4: Array, eps: Array, 
     A2 = v̄2ε̸S(k−p2), A3 = ū3ε̸S(p3+k), A4 = S(−p4−k)ε̸v4 (row 2λ + λk), the plain currents of
     the four lepton pairs (row 2λ + λ′) and the radiating ones (row 4λ + 2λ′ + λk)."""
     wf = np.empty((8, 4), dtype=np.complex128)  # u1 (rows 0, 1), v̄2 (2, 3), ū3 (4, 5), v4 (6, 7)
+    es = np.empty((2, 4), dtype=np.complex128)  # ε̸ entries (:func:`slashes`) [λk]
+    qs = np.empty((4, 4), dtype=np.complex128)  # q̸1 … q̸4
     a1 = np.empty((4, 4), dtype=np.complex128)
     a2 = np.empty((4, 4), dtype=np.complex128)
     a3 = np.empty((4, 4), dtype=np.complex128)
@@ -327,13 +344,18 @@ def _radiative_kernel(u1: Array, vb2: Array, ub3: Array, v4: Array, eps: Array, 
                 wf[4 + a, c] = ub3[i, a, c]
                 wf[6 + a, c] = v4[i, a, c]
         d1, d2, d3, d4 = 1.0 / den[i, 0], 1.0 / den[i, 1], 1.0 / den[i, 2], 1.0 / den[i, 3]
+        slashes(eps[i, 0], es, 0)
+        slashes(eps[i, 1], es, 1)
+        slashes(q1[i], qs, 0)
+        slashes(q2[i], qs, 1)
+        slashes(q3[i], qs, 2)
+        slashes(q4[i], qs, 3)
         for a in range(2):
             for lk in range(2):
-                e = eps[i, lk]
-                _dress_column(e, wf[a], q1[i], m, d1, a1, 2 * a + lk)
-                _dress_row(e, wf[2 + a], q2[i], m, d2, a2, 2 * a + lk)
-                _dress_row(e, wf[4 + a], q3[i], m_out, d3, a3, 2 * a + lk)
-                _dress_column(e, wf[6 + a], q4[i], m_out, d4, a4, 2 * a + lk)
+                _dress_column(es, lk, wf, a, qs, 0, m, d1, a1, 2 * a + lk)
+                _dress_row(es, lk, wf, 2 + a, qs, 1, m, d2, a2, 2 * a + lk)
+                _dress_row(es, lk, wf, 4 + a, qs, 2, m_out, d3, a3, 2 * a + lk)
+                _dress_column(es, lk, wf, 6 + a, qs, 3, m_out, d4, a4, 2 * a + lk)
         for a in range(2):
             for b in range(2):
                 _current(wf, 2 + b, wf, a, j12, 2 * a + b, False)
