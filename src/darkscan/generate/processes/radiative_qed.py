@@ -427,9 +427,10 @@ def _kernel_inputs(p1: Array, p2: Array, p3: Array, p4: Array, k: Array, m: floa
     s = h.dot(p1 + p2, p1 + p2)
     s34, t13, t24 = inv[:, 6], inv[:, 4], inv[:, 5]
     zero = np.zeros(len(k))
-    coef = np.stack([_coupling(s34, rc) / s34, _coupling(s, rc) / s,
-                     _coupling(t24, rc) / t24 if t_graphs else zero,
-                     _coupling(t13, rc) / t13 if t_graphs else zero], axis=1)
+    q2 = np.stack([s34, s, t24, t13] if t_graphs else [s34, s])
+    e2 = _coupling(q2, rc)  # one call for all exchanged photons
+    coef = np.stack([e2[0] / s34, e2[1] / s, e2[2] / t24 if t_graphs else zero,
+                     e2[3] / t13 if t_graphs else zero], axis=1)
     den = np.stack([-inv[:, 0], -inv[:, 1], inv[:, 2], inv[:, 3]], axis=1)
     props = [np.ascontiguousarray(q, dtype=float) for q in (p1 - k, k - p2, p3 + k, -p4 - k)]
     return (*_wave_functions(p1, p2, p3, p4, m, m_out), *props, np.ascontiguousarray(den),
@@ -911,6 +912,39 @@ FLAT_SHARE = 0.3
 VEGAS_INCREMENTS = 50
 
 
+@jit_exact
+def _invmap(grid: Array, inc: Array, ninc: Array, x: Array, y: Array, jac: Array) -> None:
+    """vegas's ``AdaptiveMap.invmap`` (vegas 6.4, the same operations in the same order) in one
+    compiled pass: y and the Jacobian dx/dy of the points x; per dimension the increment
+    j with grid[d, j] ≤ x < grid[d, j + 1] (``searchsorted(..., side='right') − 1`` over the
+    whole grid row), points outside clamped to the end increments."""
+    n, dim = x.shape
+    width = grid.shape[1]
+    for i in range(n):  # point by point (rows contiguous), the dimensions in vegas's order
+        acc = 1.0
+        for d in range(dim):
+            nd = ninc[d]
+            xi = x[i, d]
+            lo, hi = 0, width
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if xi < grid[d, mid]:
+                    hi = mid
+                else:
+                    lo = mid + 1
+            if 0 < lo <= nd:
+                j = lo - 1
+                y[i, d] = (j + (xi - grid[d, j]) / inc[d, j]) / nd
+                acc *= inc[d, j] * nd
+            elif lo <= 0:
+                y[i, d] = 0.0
+                acc *= inc[d, 0] * nd
+            else:
+                y[i, d] = 1.0
+                acc *= inc[d, nd - 1] * nd
+        jac[i] = acc
+
+
 @dataclass
 class DefensiveGrid(Grid):
     """A VEGAS map sampled as the mixture (1 − f)·VEGAS + f·flat (defensive importance
@@ -940,7 +974,9 @@ class DefensiveGrid(Grid):
         if np.any(flat):
             xf = np.ascontiguousarray(y[flat])
             yf, jf = np.empty_like(xf), np.empty(len(xf))
-            self.amap.invmap(xf, yf, jf)  # the VEGAS density 1/jf at the flat points
+            # the VEGAS density 1/jf at the flat points (vegas's AdaptiveMap.invmap, compiled)
+            _invmap(np.asarray(self.amap.grid), np.asarray(self.amap.inc),
+                    np.asarray(self.amap.ninc), xf, yf, jf)
             x[flat], jac[flat] = xf, jf
         return x, 1.0 / (self.flat_share + (1.0 - self.flat_share) / jac), flat
 
