@@ -113,6 +113,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -597,6 +598,11 @@ class PhotonWindow:
     def subset(self, sel: Array) -> PhotonWindow:
         return PhotonWindow(self.c_range, self.e_min, self.m, self.sqrt_s[sel], self.rapidity[sel])
 
+    @cached_property
+    def _cosh_sinh(self) -> tuple[Array, Array]:
+        """cosh Δ, sinh Δ (every channel's energy range and density asks for them)."""
+        return np.cosh(self.rapidity), np.sinh(self.rapidity)
+
     def _eta_range(self) -> tuple[float, float]:
         return math.atanh(self.c_range[0]), math.atanh(self.c_range[1])
 
@@ -626,7 +632,8 @@ class PhotonWindow:
         """Hard-frame photon energies [E_min/D, (s − 4m_pair²)/(2√s)] at the hard-frame cosθ̂:
         D = cosh Δ + sinh Δ cosθ̂ = E*/Ê (the Doppler factor), so that E* > E_min exactly."""
         rs = self.sqrt_s
-        e_lo = self.e_min / (np.cosh(self.rapidity) + np.sinh(self.rapidity) * c)
+        ch, sh = self._cosh_sinh
+        e_lo = self.e_min / (ch + sh * c)
         return e_lo, (rs * rs - 4.0 * m_pair**2) / (2.0 * rs)
 
 
@@ -723,13 +730,18 @@ class PhotonLeptonChannel:
         jac = np.where(ok, jac, 0.0)
         return (lep, other, k, jac) if self.lepton == 0 else (other, lep, k, jac)
 
-    def jacobian(self, pm: Array, pp: Array, k: Array, win: PhotonWindow) -> Array:
+    def jacobian(self, pm: Array, pp: Array, k: Array, win: PhotonWindow,
+                 units: tuple[Array, Array, Array] | None = None) -> Array:
         """dΦ₃/du⁵ of this channel at the point (e⁻, e⁺, γ), 0 where it has no points: the
-        inverse of its a-priori density, for the multichannel weight."""
+        inverse of its a-priori density, for the multichannel weight; ``units``: the unit vectors
+        (k̂, ê⁻, ê⁺) if already computed (:func:`channel_densities`)."""
         rs, m = win.sqrt_s, win.m
         lep = pm if self.lepton == 0 else pp
         w = k[:, 3]
-        nk, nl = _unit(k), _unit(lep)
+        if units is None:
+            nk, nl = _unit(k), _unit(lep)
+        else:
+            nk, nl = units[0], units[1 + self.lepton]
         c = nk[:, 2]
         e_lo, e_hi = win.energy_range(c, m)
         axis = (np.array([0.0, 0.0, self.beam]) if self.axis == "beam" else nk)
@@ -814,11 +826,13 @@ def channel_densities(channels: tuple[Channel, ...], pm: Array, pp: Array, k: Ar
     """A-priori densities g_c = 1/(dΦ₃/du) (n, channels) of every channel at the points, 0
     where a channel has no points: the multichannel weight is f/Σ_c g_c (balance heuristic)."""
     out = np.empty((len(k), len(channels)))
+    units = None
     for i, ch in enumerate(channels):
         if isinstance(ch, PairChannel):
             jac = ch.jacobian(pm, pp, k, win, None if inv is None else inv[:, 6])
         else:
-            jac = ch.jacobian(pm, pp, k, win)
+            units = (_unit(k), _unit(pm), _unit(pp)) if units is None else units
+            jac = ch.jacobian(pm, pp, k, win, units)
         with np.errstate(divide="ignore"):
             out[:, i] = np.where(jac > 0, 1.0 / jac, 0.0)
     return out
