@@ -231,7 +231,8 @@ def _current(fb: Array, i: int, f: Array, j: int, out: Array, o: int, add: bool)
     x03, x12, x21, x30 = a0 * c3, a1 * c2, a2 * c1, a3 * c0
     x02, x13, x20, x31 = a0 * c2, a1 * c3, a2 * c0, a3 * c1
     r0 = x03 + x12 - x21 - x30
-    r1 = 1j * (x12 - x03 + x21 - x30)
+    y = x12 - x03 + x21 - x30
+    r1 = complex(-y.imag, y.real)  # i·y without the complex product (its 0·y terms)
     r2 = x02 - x13 - x20 + x31
     r3 = x02 + x13 + x20 + x31
     if add:
@@ -241,6 +242,13 @@ def _current(fb: Array, i: int, f: Array, j: int, out: Array, o: int, add: bool)
         out[o, 3] += r3
     else:
         out[o, 0], out[o, 1], out[o, 2], out[o, 3] = r0, r1, r2, r3
+
+
+@jit_exact
+def _scale(x: float, z: complex) -> complex:
+    """x·z of a real x: two products (x·z promotes x to a complex number, and IEEE arithmetic
+    keeps the four products and the 0·z terms of the complex product)."""
+    return complex(x * z.real, x * z.imag)
 
 
 @jit_exact
@@ -270,11 +278,11 @@ def _dress_column(es: Array, re: int, f: Array, rf: int, qs: Array, rq: int, m: 
     b1 = -pp * a2 + ep * a3
     b2 = ep * a0 + pm * a1
     b3 = pp * a0 + em * a1
-    qm, qp, qe, qf = qs[rq, 0], qs[rq, 1], qs[rq, 2], qs[rq, 3]
-    out[o, 0] = (qe * b2 - qm * b3 + m * b0) * d
-    out[o, 1] = (-qp * b2 + qf * b3 + m * b1) * d
-    out[o, 2] = (qf * b0 + qm * b1 + m * b2) * d
-    out[o, 3] = (qp * b0 + qe * b1 + m * b3) * d
+    qm, qp, qe, qf = qs[rq, 0], qs[rq, 1], qs[rq, 2].real, qs[rq, 3].real
+    out[o, 0] = _scale(d, _scale(qe, b2) - qm * b3 + _scale(m, b0))
+    out[o, 1] = _scale(d, -qp * b2 + _scale(qf, b3) + _scale(m, b1))
+    out[o, 2] = _scale(d, _scale(qf, b0) + qm * b1 + _scale(m, b2))
+    out[o, 3] = _scale(d, qp * b0 + _scale(qe, b1) + _scale(m, b3))
 
 
 @jit_exact
@@ -298,11 +306,11 @@ def _dress_row(es: Array, re: int, f: Array, rf: int, qs: Array, rq: int, m: flo
     :func:`_dress_column`)."""
     b0, b1, b2, b3 = row_slash(es[re, 0], es[re, 1], es[re, 2], es[re, 3], f[rf, 0], f[rf, 1],
                                f[rf, 2], f[rf, 3])
-    qm, qp, qe, qf = qs[rq, 0], qs[rq, 1], qs[rq, 2], qs[rq, 3]
-    out[o, 0] = (b2 * qf + b3 * qp + m * b0) * d
-    out[o, 1] = (b2 * qm + b3 * qe + m * b1) * d
-    out[o, 2] = (b0 * qe - b1 * qp + m * b2) * d
-    out[o, 3] = (-b0 * qm + b1 * qf + m * b3) * d
+    qm, qp, qe, qf = qs[rq, 0], qs[rq, 1], qs[rq, 2].real, qs[rq, 3].real
+    out[o, 0] = _scale(d, _scale(qf, b2) + b3 * qp + _scale(m, b0))
+    out[o, 1] = _scale(d, b2 * qm + _scale(qe, b3) + _scale(m, b1))
+    out[o, 2] = _scale(d, _scale(qe, b0) - b1 * qp + _scale(m, b2))
+    out[o, 3] = _scale(d, -b0 * qm + _scale(qf, b1) + _scale(m, b3))
 
 
 @jit_exact
@@ -383,12 +391,14 @@ def _radiative_kernel(u1: Array, vb2: Array, ub3: Array, v4: Array, eps: Array, 
                 for l3 in range(2):
                     for l4 in range(2):
                         for lk in range(2):
-                            z = (c_isr * _dot(r12, 4 * l1 + 2 * l2 + lk, j34, 2 * l3 + l4)
-                                 + c_fsr * _dot(j12, 2 * l1 + l2, r34, 4 * l3 + 2 * l4 + lk))
+                            z = (_scale(c_isr, _dot(r12, 4 * l1 + 2 * l2 + lk, j34, 2 * l3 + l4))
+                                 + _scale(c_fsr, _dot(j12, 2 * l1 + l2, r34,
+                                                      4 * l3 + 2 * l4 + lk)))
                             if t_graphs:
-                                z -= (c_e * _dot(r31, 4 * l1 + 2 * l3 + lk, j24, 2 * l2 + l4)
-                                      + c_p * _dot(j31, 2 * l1 + l3, r24,
-                                                   4 * l2 + 2 * l4 + lk))
+                                z -= (_scale(c_e, _dot(r31, 4 * l1 + 2 * l3 + lk, j24,
+                                                       2 * l2 + l4))
+                                      + _scale(c_p, _dot(j31, 2 * l1 + l3, r24,
+                                                         4 * l2 + 2 * l4 + lk)))
                             total += z.real * z.real + z.imag * z.imag
                             if want_amp:
                                 amp[i, idx] = z
