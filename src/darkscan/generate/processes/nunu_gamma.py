@@ -20,7 +20,10 @@ Matrix element (massless e and ν): the photon off the e⁻ or the e⁺ line,
 
     M_f = e(0) (G_F/√2) v̄₂[γ^μ Γ_f S(p1−k) ε̸* + ε̸* S(k−p2) γ^μ Γ_f]u₁ · ū(q1)γ_μ(1 − γ5)v(q2),
 
-Γ_f = g_L^f P_L + g_R^f P_R, helicity amplitudes through :mod:`darkscan.generate.helas`. For
+Γ_f = g_L^f P_L + g_R^f P_R, helicity amplitudes through :mod:`darkscan.generate.helas`, only
+the non-zero ones (helicity is conserved along the massless lines: per chirality one e⁻e⁺
+helicity pair, one νν̄ pair, two photon helicities; ≈2.4 μs per event, a quarter of the full
+2⁵ sum). For
 massless electrons the two chiralities do not interfere: |M_f|² = e²(G_F²/2)(|g_L^f|²T_L +
 |g_R^f|²T_R), T_χ the helicity sums at unit coupling (:func:`chiral_me2`), so the three flavours
 cost one evaluation and each event gets its flavour with probability |M_f|²/Σ|M|² (exact: the

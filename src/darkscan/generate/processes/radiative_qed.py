@@ -41,8 +41,11 @@ the components loses all digits below ~10⁻⁸ GeV², while |t|_min reaches 10�
 Kernel: one compiled pass per batch (:func:`_radiative_kernel`, shared with ``ee_mumug``, which
 takes its s-channel half with a second mass): per event the four dressed spinors S ε̸* ψ of each
 leg (2 helicities × 2 photon helicities), the four plain and four radiating currents of each
-helicity configuration, then the 32 amplitudes as four Minkowski products each (≈5 μs per
-event; rows of small work arrays addressed by index, array views per call cost twice as much).
+helicity configuration, then the 32 amplitudes as four Minkowski products each (≈3.0 μs per
+event, 1.8 μs without the t-channel graphs; rows of small work arrays addressed by index, array
+views per call cost twice as much; ε̸ and the propagators' q̸ slashed once per event
+(:func:`slashes`); real·complex and i·z products written out (:func:`_scale`): IEEE arithmetic
+keeps the four products and the 0·z terms of a promoted complex product, 17% of the kernel).
 
 Generator-level cuts (parameters of the one table): the photon with θ_min_cms < θ*_γ <
 θ_max_cms and E*_γ > e_min_cms in the e⁺e⁻ CMS (defaults 13°, 165°, 1 GeV); with
