@@ -939,26 +939,40 @@ FLAT_SHARE = 0.3
 VEGAS_INCREMENTS = 50
 
 
+#: buckets per dimension of :func:`_invmap`'s look-up table (a few per increment)
+_INVMAP_BUCKETS = 8 * VEGAS_INCREMENTS
+
+
 @jit_exact
 def _invmap(grid: Array, inc: Array, ninc: Array, x: Array, y: Array, jac: Array) -> None:
     """vegas's ``AdaptiveMap.invmap`` (vegas 6.4, the same operations in the same order) in one
     compiled pass: y and the Jacobian dx/dy of the points x; per dimension the increment
     j with grid[d, j] ≤ x < grid[d, j + 1] (``searchsorted(..., side='right') − 1`` over the
-    whole grid row), points outside clamped to the end increments."""
+    whole grid row: the count of grid points ≤ x, started from a table of the counts at
+    :data:`_INVMAP_BUCKETS` equidistant x in [0, 1] and walked to the exact one), points
+    outside clamped to the end increments."""
     n, dim = x.shape
     width = grid.shape[1]
+    nb = _INVMAP_BUCKETS
+    start = np.empty((dim, nb), dtype=np.int64)
+    for d in range(dim):
+        lo = 0
+        for t in range(nb):
+            xt = t / nb
+            while lo < width and grid[d, lo] <= xt:
+                lo += 1
+            start[d, t] = lo
     for i in range(n):  # point by point (rows contiguous), the dimensions in vegas's order
         acc = 1.0
         for d in range(dim):
             nd = ninc[d]
             xi = x[i, d]
-            lo, hi = 0, width
-            while lo < hi:
-                mid = (lo + hi) // 2
-                if xi < grid[d, mid]:
-                    hi = mid
-                else:
-                    lo = mid + 1
+            t = int(xi * nb) if xi >= 0.0 else 0
+            lo = start[d, min(t, nb - 1)]
+            while lo > 0 and grid[d, lo - 1] > xi:
+                lo -= 1
+            while lo < width and grid[d, lo] <= xi:
+                lo += 1
             if 0 < lo <= nd:
                 j = lo - 1
                 y[i, d] = (j + (xi - grid[d, j]) / inc[d, j]) / nd
