@@ -297,6 +297,33 @@ def test_nunug_ward_identity() -> None:
     assert np.max(np.sqrt(ward / ref) / k[:, 3:]) < 1e-12
 
 
+def test_nunug_helicities_left_out_are_zero() -> None:
+    """chiral_me2 sums the helicities of CHIRAL_HELICITIES and NU_HELICITIES only: every other
+    electron- and neutrino-line helicity amplitude is exactly 0 (massless lines)."""
+    n = 200
+    rs = np.full(n, RS)
+    win = rq.PhotonWindow((-0.95, 0.95), 0.3, 0.0, rs, np.zeros(n))
+    nu, nub, k, _ = rq.PairChannel(pair_pole=False).generate(
+        np.random.default_rng(4).random((n, 5)), win)
+    p1, p2 = nn._beams(rs)
+    us, vbs = h.spinors("u", p1, 0.0), h.spinors("vbar", p2, 0.0)
+    ub, vv = h.spinors("ubar", nu, 0.0), h.spinors("v", nub, 0.0)
+    for c in h.FERMION:
+        for d in h.FERMION:
+            j = h.vector_current(ub[c], vv[d], 2.0, 0.0)
+            assert (c, d) == nn.NU_HELICITIES or not np.any(j)
+    for chi, (gl, gr) in enumerate(((1.0, 0.0), (0.0, 1.0))):
+        for a in h.FERMION:
+            for b in h.FERMION:
+                for lam in h.PHOTON:
+                    eps = h.polarisation(k, 0.0, lam)
+                    left = h.fermion_prop(h.vertex_v(us[a], eps), p1 - k, 0.0)
+                    right = h.fermion_prop_bar(h.vertex_v_bar(vbs[b], eps), k - p2, 0.0)
+                    j = (h.vector_current(vbs[b], left, gl, gr)
+                         + h.vector_current(right, us[a], gl, gr))
+                    assert (a, b) == nn.CHIRAL_HELICITIES[chi] or not np.any(j)
+
+
 def test_nunug_against_the_radiator() -> None:
     """σ(e⁺e⁻ → νν̄γ) without ISR in the default cuts against (α/π)∫dx σ₀(s(1−x))
     [(1 + (1−x)²)/x · L − x/2 · Δc]: 3.02 fb, agreement within 0.5%."""

@@ -101,6 +101,7 @@ from darkscan.generate.processes.radiative_qed import (
     PhotonWindow,
     build_defensive_grid,
     slash_row,
+    slashes,
 )
 from darkscan.generate.registry import ProcessParam, register
 from darkscan.jit import jit_exact
@@ -128,19 +129,11 @@ def polarisations(ks: Sequence[Array]) -> list[dict[int, Array]]:
 
 
 @jit_exact
-def _slashes(v: Array, out: Array, r: int) -> None:
-    """out[r] = (v⁰ − iv¹, v⁰ + iv¹, v³ − v², v³ + v²): the entries of v̸ in the chiral
-    representation (:func:`darkscan.generate.processes.radiative_qed.dress_column`)."""
-    out[r, 0], out[r, 1] = v[0] - 1j * v[1], v[0] + 1j * v[1]
-    out[r, 2], out[r, 3] = v[3] - v[2], v[3] + v[2]
-
-
-@jit_exact
 def _dress_weyl(e: Array, re: int, x0: complex, x1: complex, q: Array, rq: int, d: float,
                 upper: bool) -> tuple[complex, complex]:
     """S(q)ε̸ψ = q̸ε̸ψ/q² of a massless-line spinor ψ of one chirality, as its two non-zero
     components (x0, x1): the upper Weyl half if ``upper``, else the lower one (q̸ε̸ keeps the
-    chirality); ε̸ and q̸ from rows ``re`` of ``e`` and ``rq`` of ``q`` (:func:`_slashes`),
+    chirality); ε̸ and q̸ from rows ``re`` of ``e`` and ``rq`` of ``q`` (:func:`slashes`),
     ``d`` = 1/q². Eight complex products where the four-spinor form takes 24."""
     pm, pp, em, ep = e[re, 0], e[re, 1], e[re, 2], e[re, 3]
     qm, qp, qe, qf = q[rq, 0], q[rq, 1], q[rq, 2], q[rq, 3]
@@ -161,7 +154,7 @@ def _ggg_kernel(u: Array, vb: Array, eps: Array, q1: Array, d1: Array, q2: Array
     indexed by the third photon c, ``d2`` 1/q2².
 
     Work arrays addressed by row (no array views in the inner loops): the slashed ε and q
-    (:func:`_slashes`), the dressed spinors S(p1−k_a)ε̸_a u (row (a·nb + b)·2 + λ_a) and
+    (:func:`slashes`), the dressed spinors S(p1−k_a)ε̸_a u (row (a·nb + b)·2 + λ_a) and
     S(q2)ε̸_b S(p1−k_a)ε̸_a u (row ((o·nb + b)·2 + λ_a)·2 + λ_b, o the ordering) as Weyl
     halves, the rows v̄ε̸_c (row (c·nb + b)·2 + λ_c) as four-spinors; an amplitude is the sum
     over the six orderings of a row times a dressed spinor."""
@@ -175,10 +168,10 @@ def _ggg_kernel(u: Array, vb: Array, eps: Array, q1: Array, d1: Array, q2: Array
     lam = np.empty(3, dtype=np.int64)
     for i in range(u.shape[0]):
         for a in range(3):
-            _slashes(q1[i, a], qs, a)
-            _slashes(q2[i, a], qs, 3 + a)
+            slashes(q1[i, a], qs, a)
+            slashes(q2[i, a], qs, 3 + a)
             for la in range(2):
-                _slashes(eps[i, a, la], es, 2 * a + la)
+                slashes(eps[i, a, la], es, 2 * a + la)
         for b in range(nb):
             half[b] = 0 if u[i, b, 2] == 0.0 and u[i, b, 3] == 0.0 else 2
         for a in range(3):
