@@ -145,7 +145,13 @@ from darkscan.generate.phase_space import (
     rest_frame_p4,
     two_body,
 )
-from darkscan.generate.processes.radiative_qed import _current, _dot, _dress_column, _dress_row
+from darkscan.generate.processes.radiative_qed import (
+    _current,
+    _dot,
+    _dress_column,
+    _dress_row,
+    slashes,
+)
 from darkscan.generate.registry import register
 from darkscan.jit import jit_exact
 from darkscan.physics.constants import (
@@ -410,10 +416,15 @@ def _line_currents(wf: Array, ua: int, va: int, je: Array, p_minus: Array, p_plu
         pr[k] = -(p_plus[k] + q[k])
     dl = 1.0 / (pl[3] * pl[3] - pl[0] * pl[0] - pl[1] * pl[1] - pl[2] * pl[2] - m * m)
     dr = 1.0 / (pr[3] * pr[3] - pr[0] * pr[0] - pr[1] * pr[1] - pr[2] * pr[2] - m * m)
+    sl = np.empty((4, 4), dtype=np.complex128)  # ĵe of both beam configurations, p_l, p_r
+    slashes(je[0], sl, 0)
+    slashes(je[1], sl, 1)
+    slashes(pl, sl, 2)
+    slashes(pr, sl, 3)
     for b in range(2):
         for c in range(2):
-            _dress_column(je[b], wf[va + c], pl, m, dl, w, 4 * b + c)     # S(p₋ + q) ĵe v
-            _dress_row(je[b], wf[ua + c], pr, m, dr, w, 4 * b + 2 + c)    # ū ĵe S(−p₊ − q)
+            _dress_column(sl, b, wf, va + c, sl, 2, m, dl, w, 4 * b + c)    # S(p₋ + q) ĵe v
+            _dress_row(sl, b, wf, ua + c, sl, 3, m, dr, w, 4 * b + 2 + c)   # ū ĵe S(−p₊ − q)
     for b in range(2):
         for c in range(2):
             for d in range(2):
