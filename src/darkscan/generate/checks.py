@@ -788,31 +788,39 @@ def eeg_closed_form() -> Measurement:
     return Measurement(worst, f"max |ratio − 1| = {abs(worst - 1):.1e} over {r.size} points")
 
 
+def _soft_photon_ratio(m: float, me2: Callable, born: Callable, seed: int = 3) -> Measurement:
+    """Worst |M(e⁺e⁻ → ℓ⁺ℓ⁻γ)|² / (eikonal factor × |M(e⁺e⁻ → ℓ⁺ℓ⁻)|²) over 200 points with
+    E_γ = 10⁻⁸ √s (the soft-photon theorem), leptons of mass ``m`` at |cos θ| < 0.9 in the
+    ℓℓ frame; ``me2``, ``born`` take (p1, p2, p3, p4[, k])."""
+    import numpy as np
+
+    from darkscan.generate.phase_space import rest_frame_p4, two_body
+    from darkscan.generate.processes import radiative_qed as rq
+
+    n, lam = 200, 1e-8
+    rng = np.random.default_rng(seed)
+    rs = np.full(n, 10.58)
+    k, q, _ = two_body(rest_frame_p4(n, rs), 0.0, 10.58 * np.sqrt(1 - 2 * lam),
+                       2 * rng.random(n) - 1, 2 * np.pi * rng.random(n))
+    p3, p4, _ = rq.two_body_along(q, m, m, 0.9 * (2 * rng.random(n) - 1),
+                                  2 * np.pi * rng.random(n))
+    p1, p2 = rq.beams(n, rs)
+    r = me2(p1, p2, p3, p4, k) / (rq.eikonal_factor(p1, p2, p3, p4, k) * born(p1, p2, p3, p4))
+    worst = float(r[np.argmax(np.abs(r - 1.0))])
+    return Measurement(worst, f"max |ratio − 1| = {abs(worst - 1):.1e}")
+
+
 @check("generate_eeg_soft_photon_limit", reference=1.0, tolerance=1e-6, quick=True,
        provenance="soft-photon theorem (F. Low, Phys. Rev. 110 (1958) 974): |M(e+e-→e+e-γ)|² / "
        "(e²(−J²)·|M(e+e-→e+e-)|²), J the massive eikonal current of the four legs, the Bhabha "
        "|M|² of sm_qed.me2_bhabha, at E_γ = 1e-8 √s; worst of 200 points (O(E_γ/√s) corrections,"
        " 3e-5 at 1e-6)")
 def eeg_soft_limit() -> Measurement:
-    import numpy as np
-
-    from darkscan.generate.phase_space import rest_frame_p4, two_body
     from darkscan.generate.processes import radiative_qed as rq
     from darkscan.generate.processes.sm_qed import me2_bhabha
     from darkscan.physics.constants import M_E
 
-    n, lam = 200, 1e-8
-    rng = np.random.default_rng(3)
-    rs = np.full(n, 10.58)
-    k, q, _ = two_body(rest_frame_p4(n, rs), 0.0, 10.58 * np.sqrt(1 - 2 * lam),
-                       2 * rng.random(n) - 1, 2 * np.pi * rng.random(n))
-    p3, p4, _ = rq.two_body_along(q, M_E, M_E, 0.9 * (2 * rng.random(n) - 1),
-                                  2 * np.pi * rng.random(n))
-    p1, p2 = rq.beams(n, rs)
-    r = rq.me2_eeg(p1, p2, p3, p4, k) / (rq.eikonal_factor(p1, p2, p3, p4, k)
-                                           * me2_bhabha(p1, p2, p3, p4, False))
-    worst = float(r[np.argmax(np.abs(r - 1.0))])
-    return Measurement(worst, f"max |ratio − 1| = {abs(worst - 1):.1e}")
+    return _soft_photon_ratio(M_E, rq.me2_eeg, lambda *p: me2_bhabha(*p, False))
 
 
 @check("generate_sigma_eeg_quasi_real_epa", reference=1.0, tolerance=0.01, quick=True,
@@ -1003,26 +1011,13 @@ def mumug_gauge() -> Measurement:
        "(radiative_qed.eikonal_factor), the Born μμ |M|² of ee_mumu (sm_qed.me2_ee_ffbar), at "
        "E_γ = 1e-8 √s; worst of 200 points (O(E_γ/√s) and O(m_e²/s) corrections)")
 def mumug_soft_limit() -> Measurement:
-    import numpy as np
-
-    from darkscan.generate.phase_space import rest_frame_p4, two_body
     from darkscan.generate.processes import radiative_qed as rq
     from darkscan.generate.processes.mumu_gamma import me2_mumug
     from darkscan.generate.processes.sm_qed import me2_ee_ffbar
     from darkscan.physics.constants import M_MU
 
-    n, lam = 200, 1e-8
-    rng = np.random.default_rng(3)
-    rs = np.full(n, 10.58)
-    k, q, _ = two_body(rest_frame_p4(n, rs), 0.0, 10.58 * np.sqrt(1 - 2 * lam),
-                       2 * rng.random(n) - 1, 2 * np.pi * rng.random(n))
-    p3, p4, _ = rq.two_body_along(q, M_MU, M_MU, 0.9 * (2 * rng.random(n) - 1),
-                                  2 * np.pi * rng.random(n))
-    p1, p2 = rq.beams(n, rs)
-    r = me2_mumug(p1, p2, p3, p4, k) / (rq.eikonal_factor(p1, p2, p3, p4, k)
-                                        * me2_ee_ffbar(p1, p2, p3, p4, M_MU, rq.E2))
-    worst = float(r[np.argmax(np.abs(r - 1.0))])
-    return Measurement(worst, f"max |ratio − 1| = {abs(worst - 1):.1e}")
+    return _soft_photon_ratio(M_MU, me2_mumug,
+                              lambda *p: me2_ee_ffbar(*p, M_MU, rq.E2))
 
 
 # --- the Physics Book's selected cross sections: generator-level cuts on lab momenta -----------
