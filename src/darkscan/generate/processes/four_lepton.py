@@ -146,10 +146,10 @@ from darkscan.generate.phase_space import (
     two_body,
 )
 from darkscan.generate.processes.radiative_qed import (
-    _current,
-    _dot,
-    _dress_column,
-    _dress_row,
+    current_row,
+    dress_column,
+    dress_row,
+    mdot,
     slashes,
 )
 from darkscan.generate.registry import register
@@ -423,14 +423,14 @@ def _line_currents(wf: Array, ua: int, va: int, je: Array, p_minus: Array, p_plu
     slashes(pr, sl, 3)
     for b in range(2):
         for c in range(2):
-            _dress_column(sl, b, wf, va + c, sl, 2, m, dl, w, 4 * b + c)    # S(p₋ + q) ĵe v
-            _dress_row(sl, b, wf, ua + c, sl, 3, m, dr, w, 4 * b + 2 + c)   # ū ĵe S(−p₊ − q)
+            dress_column(sl, b, wf, va + c, sl, 2, m, dl, w, 4 * b + c)    # S(p₋ + q) ĵe v
+            dress_row(sl, b, wf, ua + c, sl, 3, m, dr, w, 4 * b + 2 + c)   # ū ĵe S(−p₊ − q)
     for b in range(2):
         for c in range(2):
             for d in range(2):
                 o = 4 * b + 2 * c + d
-                _current(wf, ua + c, w, 4 * b + d, out, o, False)
-                _current(w, 4 * b + 2 + c, wf, va + d, out, o, True)
+                current_row(wf, ua + c, w, 4 * b + d, out, o, False)
+                current_row(w, 4 * b + 2 + c, wf, va + d, out, o, True)
 
 
 @jit_exact
@@ -439,7 +439,7 @@ def _electron_currents(wf: Array, x: Array, p_between: Array, out: Array) -> Non
     configuration b (u₁ = wf[b], v̄₂ = wf[2 + b]) and the currents x[j]. The beams are massless
     with the helicities of :class:`Legs`: in b = 0 (λ₁, λ₂) = (−1, +1), u₁ has only its upper
     Weyl half and v̄₂ its lower one, in b = 1 the other halves, and every slash swaps the halves:
-    the products of :func:`.radiative_qed._dress_row` and ``_current`` that meet a zero half are
+    the products of :func:`.radiative_qed.dress_row` and ``current_row`` that meet a zero half are
     left out (the same sums without their exact zeros)."""
     q = p_between
     d = 1.0 / (q[3] * q[3] - q[0] * q[0] - q[1] * q[1] - q[2] * q[2])
@@ -474,7 +474,7 @@ def _pair_current_rows(wf: Array, u: int, v: int, coef: float, out: Array) -> No
     """out[2c + d] = coef · ū γ^μ v, ū = wf[u + c], v = wf[v + d] (:func:`pair_current`)."""
     for c in range(2):
         for d in range(2):
-            _current(wf, u + c, wf, v + d, out, 2 * c + d, False)
+            current_row(wf, u + c, wf, v + d, out, 2 * c + d, False)
             for k in range(4):
                 out[2 * c + d, k] *= coef
 
@@ -505,7 +505,7 @@ def _pairing_into(wf: Array, je: Array, p1: Array, pa_m: Array, pa_p: Array, pb_
     for b in range(2):
         for x in range(4):      # (c, d) of line a
             for y in range(4):  # (c′, d′) of line b
-                z = _dot(ka, 4 * b + x, jb, y) + _dot(kb, 4 * b + y, ja, x)
+                z = mdot(ka, 4 * b + x, jb, y) + mdot(kb, 4 * b + y, ja, x)
                 if crossed:  # a = (λ₃, λ₆), b = (λ₅, λ₄)
                     l3, l6, l5, l4 = x // 2, x % 2, y // 2, y % 2
                     amp[16 * b + 8 * l3 + 4 * l4 + 2 * l5 + l6] -= z
@@ -535,7 +535,7 @@ def _four_lepton_kernel(wf_in: Array, p1: Array, p: Array, masses: Array, coef: 
             for k in range(4):
                 wf[r, k] = wf_in[i, r, k]
         for b in range(2):
-            _current(wf, 2 + b, wf, b, je, b, False)
+            current_row(wf, 2 + b, wf, b, je, b, False)
             for k in range(4):
                 je[b, k] *= coef[i, 0]
         amp[:] = 0.0

@@ -95,9 +95,9 @@ from darkscan.generate.isr import alpha_running
 from darkscan.generate.phase_space import map_pole, two_body
 from darkscan.generate.processes.four_lepton import dressed_line, symmetrise_identical
 from darkscan.generate.processes.radiative_qed import (
-    _s_same_mass,
-    _t_two_masses,
     build_defensive_grid,
+    s_same_mass,
+    t_two_masses,
 )
 from darkscan.generate.processes.two_photon import PT_PAIR_MIN
 from darkscan.generate.registry import ProcessParam, register
@@ -144,7 +144,7 @@ PAIRINGS_EEEE = _all_pairings()
 @jit_exact
 def _q2_kernel(a: Array, b: Array, m: float, scattering: bool, out: Array) -> None:
     for i in range(a.shape[0]):
-        out[i] = _t_two_masses(a[i], m, b[i], m) if scattering else _s_same_mass(a[i], b[i], m)
+        out[i] = t_two_masses(a[i], m, b[i], m) if scattering else s_same_mass(a[i], b[i], m)
 
 
 def line_virtuality(p_sink: Array, p_source: Array, m: float, scattering: bool) -> Array:

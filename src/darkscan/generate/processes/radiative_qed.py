@@ -173,7 +173,7 @@ def _two_p_dot_k(p: Array, k: Array, m: float) -> float:
 
 
 @jit_exact
-def _t_two_masses(a: Array, ma: float, b: Array, mb: float) -> float:
+def t_two_masses(a: Array, ma: float, b: Array, mb: float) -> float:
     """(a − b)² of two leptons of masses ma, mb (an incoming and an outgoing one):
     (ma − mb)² − 2[(ma E_b − mb E_a)²/(E_aE_b − ma mb + |a||b|) + |a||b|(1 − cos θ_ab)], from
     (E_aE_b − ma mb)² − |a|²|b|² = (ma E_b − mb E_a)²; for equal masses m²(E_a − E_b)², so
@@ -186,7 +186,7 @@ def _t_two_masses(a: Array, ma: float, b: Array, mb: float) -> float:
 
 
 @jit_exact
-def _s_same_mass(a: Array, b: Array, m: float) -> float:
+def s_same_mass(a: Array, b: Array, m: float) -> float:
     """(a + b)² of two outgoing leptons of mass m: 2m² + 2[m²(E_a² + E_b² − m²)/(E_aE_b +
     |a||b|) + |a||b|(1 − cos θ_ab)] (E_aE_b − |a||b| without the cancellation)."""
     am, bm = _mag(a), _mag(b)
@@ -203,9 +203,9 @@ def _invariants_kernel(p1: Array, p2: Array, p3: Array, p4: Array, k: Array, m: 
         out[i, 1] = _two_p_dot_k(p2[i], k[i], m)
         out[i, 2] = _two_p_dot_k(p3[i], k[i], m_out)
         out[i, 3] = _two_p_dot_k(p4[i], k[i], m_out)
-        out[i, 4] = _t_two_masses(p1[i], m, p3[i], m_out)
-        out[i, 5] = _t_two_masses(p2[i], m, p4[i], m_out)
-        out[i, 6] = _s_same_mass(p3[i], p4[i], m_out)
+        out[i, 4] = t_two_masses(p1[i], m, p3[i], m_out)
+        out[i, 5] = t_two_masses(p2[i], m, p4[i], m_out)
+        out[i, 6] = s_same_mass(p3[i], p4[i], m_out)
 
 
 #: columns of :func:`invariants`
@@ -224,7 +224,7 @@ def invariants(p1: Array, p2: Array, p3: Array, p4: Array, k: Array, m: float = 
 
 
 @jit_exact
-def _current(fb: Array, i: int, f: Array, j: int, out: Array, o: int, add: bool) -> None:
+def current_row(fb: Array, i: int, f: Array, j: int, out: Array, o: int, add: bool) -> None:
     """out[o]^μ (+)= ψ̄ γ^μ χ with ψ̄ = fb[i], χ = f[j] (rows of (k, 4) arrays: no array views
     in the inner loop). Chiral representation (:mod:`darkscan.generate.helas_kernels`): each
     component pairs the upper half of one spinor with the lower half of the other, eight
@@ -255,7 +255,7 @@ def _scale(x: float, z: complex) -> complex:
 
 
 @jit_exact
-def _dot(a: Array, i: int, b: Array, j: int) -> complex:
+def mdot(a: Array, i: int, b: Array, j: int) -> complex:
     """a[i]·b[j] (Minkowski, rows of (k, 4) arrays)."""
     return a[i, 3] * b[j, 3] - a[i, 0] * b[j, 0] - a[i, 1] * b[j, 1] - a[i, 2] * b[j, 2]
 
@@ -270,7 +270,7 @@ def slashes(v: Array, out: Array, r: int) -> None:
 
 
 @jit_exact
-def _dress_column(es: Array, re: int, f: Array, rf: int, qs: Array, rq: int, m: float, d: float,
+def dress_column(es: Array, re: int, f: Array, rf: int, qs: Array, rq: int, m: float, d: float,
                   out: Array, o: int) -> None:
     """out[o] = (q̸ + m) ε̸ f / d for the column spinor f[rf], ε̸ and q̸ from rows ``re`` of
     ``es`` and ``rq`` of ``qs`` (:func:`slashes`); the closed forms of
@@ -303,10 +303,10 @@ def slash_row(e: Array, f: Array) -> tuple[complex, complex, complex, complex]:
 
 
 @jit_exact
-def _dress_row(es: Array, re: int, f: Array, rf: int, qs: Array, rq: int, m: float, d: float,
+def dress_row(es: Array, re: int, f: Array, rf: int, qs: Array, rq: int, m: float, d: float,
                out: Array, o: int) -> None:
     """out[o] = f[rf] ε̸ (q̸ + m) / d for a row spinor (rows of ``es``, ``qs`` as in
-    :func:`_dress_column`)."""
+    :func:`dress_column`)."""
     b0, b1, b2, b3 = row_slash(es[re, 0], es[re, 1], es[re, 2], es[re, 3], f[rf, 0], f[rf, 1],
                                f[rf, 2], f[rf, 3])
     qm, qp, qe, qf = qs[rq, 0], qs[rq, 1], qs[rq, 2].real, qs[rq, 3].real
@@ -364,28 +364,28 @@ def _radiative_kernel(u1: Array, vb2: Array, ub3: Array, v4: Array, eps: Array, 
         slashes(q4[i], qs, 3)
         for a in range(2):
             for lk in range(2):
-                _dress_column(es, lk, wf, a, qs, 0, m, d1, a1, 2 * a + lk)
-                _dress_row(es, lk, wf, 2 + a, qs, 1, m, d2, a2, 2 * a + lk)
-                _dress_row(es, lk, wf, 4 + a, qs, 2, m_out, d3, a3, 2 * a + lk)
-                _dress_column(es, lk, wf, 6 + a, qs, 3, m_out, d4, a4, 2 * a + lk)
+                dress_column(es, lk, wf, a, qs, 0, m, d1, a1, 2 * a + lk)
+                dress_row(es, lk, wf, 2 + a, qs, 1, m, d2, a2, 2 * a + lk)
+                dress_row(es, lk, wf, 4 + a, qs, 2, m_out, d3, a3, 2 * a + lk)
+                dress_column(es, lk, wf, 6 + a, qs, 3, m_out, d4, a4, 2 * a + lk)
         for a in range(2):
             for b in range(2):
-                _current(wf, 2 + b, wf, a, j12, 2 * a + b, False)
-                _current(wf, 4 + a, wf, 6 + b, j34, 2 * a + b, False)
+                current_row(wf, 2 + b, wf, a, j12, 2 * a + b, False)
+                current_row(wf, 4 + a, wf, 6 + b, j34, 2 * a + b, False)
                 if t_graphs:
-                    _current(wf, 4 + b, wf, a, j31, 2 * a + b, False)
-                    _current(wf, 2 + a, wf, 6 + b, j24, 2 * a + b, False)
+                    current_row(wf, 4 + b, wf, a, j31, 2 * a + b, False)
+                    current_row(wf, 2 + a, wf, 6 + b, j24, 2 * a + b, False)
                 for lk in range(2):
                     o = 4 * a + 2 * b + lk
-                    _current(wf, 2 + b, a1, 2 * a + lk, r12, o, False)
-                    _current(a2, 2 * b + lk, wf, a, r12, o, True)
-                    _current(a3, 2 * a + lk, wf, 6 + b, r34, o, False)
-                    _current(wf, 4 + a, a4, 2 * b + lk, r34, o, True)
+                    current_row(wf, 2 + b, a1, 2 * a + lk, r12, o, False)
+                    current_row(a2, 2 * b + lk, wf, a, r12, o, True)
+                    current_row(a3, 2 * a + lk, wf, 6 + b, r34, o, False)
+                    current_row(wf, 4 + a, a4, 2 * b + lk, r34, o, True)
                     if t_graphs:
-                        _current(wf, 4 + b, a1, 2 * a + lk, r31, o, False)
-                        _current(a3, 2 * b + lk, wf, a, r31, o, True)
-                        _current(a2, 2 * a + lk, wf, 6 + b, r24, o, False)
-                        _current(wf, 2 + a, a4, 2 * b + lk, r24, o, True)
+                        current_row(wf, 4 + b, a1, 2 * a + lk, r31, o, False)
+                        current_row(a3, 2 * b + lk, wf, a, r31, o, True)
+                        current_row(a2, 2 * a + lk, wf, 6 + b, r24, o, False)
+                        current_row(wf, 2 + a, a4, 2 * b + lk, r24, o, True)
         c_isr, c_fsr, c_e, c_p = coef[i, 0], coef[i, 1], coef[i, 2], coef[i, 3]
         total = 0.0
         idx = 0
@@ -394,13 +394,13 @@ def _radiative_kernel(u1: Array, vb2: Array, ub3: Array, v4: Array, eps: Array, 
                 for l3 in range(2):
                     for l4 in range(2):
                         for lk in range(2):
-                            z = (_scale(c_isr, _dot(r12, 4 * l1 + 2 * l2 + lk, j34, 2 * l3 + l4))
-                                 + _scale(c_fsr, _dot(j12, 2 * l1 + l2, r34,
+                            z = (_scale(c_isr, mdot(r12, 4 * l1 + 2 * l2 + lk, j34, 2 * l3 + l4))
+                                 + _scale(c_fsr, mdot(j12, 2 * l1 + l2, r34,
                                                       4 * l3 + 2 * l4 + lk)))
                             if t_graphs:
-                                z -= (_scale(c_e, _dot(r31, 4 * l1 + 2 * l3 + lk, j24,
+                                z -= (_scale(c_e, mdot(r31, 4 * l1 + 2 * l3 + lk, j24,
                                                        2 * l2 + l4))
-                                      + _scale(c_p, _dot(j31, 2 * l1 + l3, r24,
+                                      + _scale(c_p, mdot(j31, 2 * l1 + l3, r24,
                                                          4 * l2 + 2 * l4 + lk)))
                             total += z.real * z.real + z.imag * z.imag
                             if want_amp:
