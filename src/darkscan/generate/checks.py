@@ -733,20 +733,27 @@ def gen_ee_tautau_mu3prong() -> tuple[float, float]:
 
 
 # --- single-photon backgrounds: e⁺e⁻ → e⁺e⁻γ (radiative_qed.py), e⁺e⁻ → νν̄γ (nunu_gamma.py) -----
-def _eeg_points(n: int, seed: int) -> tuple[np.ndarray, ...]:
-    """Beams and (e⁻, e⁺, γ) of ee_eeg inside its cuts (no lepton veto) from all five channels,
-    Born level at 10.58 GeV."""
+def _radiative_points(process: str, overrides: dict[str, float], n: int, seed: int
+                      ) -> tuple[np.ndarray, ...]:
+    """Beams and (ℓ⁻, ℓ⁺, γ) of an e⁺e⁻ → ℓ⁺ℓ⁻γ process inside its cuts (its defaults with
+    ``overrides``) from all its channels, Born level at 10.58 GeV."""
     import numpy as np
 
-    from darkscan.generate import resolve_params
+    from darkscan.generate import get_process, resolve_params
     from darkscan.generate.processes import radiative_qed as rq
 
-    params = resolve_params(rq.EE_EEG, {"lepton_veto": 0.0})
-    u = np.random.default_rng(seed).random((n, rq.EE_EEG.hard_ndim(params)))
-    p, w = rq.EE_EEG.hard(u, 10.58, params, False)
+    proc = get_process(process)
+    params = resolve_params(proc, overrides)
+    u = np.random.default_rng(seed).random((n, proc.hard_ndim(params)))
+    p, w = proc.hard(u, 10.58, params, False)
     ok = w > 0
     p1, p2 = rq.beams(int(ok.sum()), np.full(int(ok.sum()), 10.58))
     return p1, p2, p[ok, 0], p[ok, 1], p[ok, 2]
+
+
+def _eeg_points(n: int, seed: int) -> tuple[np.ndarray, ...]:
+    """ee_eeg's points without the lepton veto (:func:`_radiative_points`)."""
+    return _radiative_points("ee_eeg", {"lepton_veto": 0.0}, n, seed)
 
 
 @check("generate_eeg_gauge_invariance", reference=1e-9, tolerance=0.0, kind="max", quick=True,
@@ -970,20 +977,8 @@ def sigma_h3prong_over_mu3prong() -> Measurement:
 
 # --- e⁺e⁻ → μ⁺μ⁻γ, exact tree-level QED (processes/mumu_gamma.py) ------------------------------
 def _mumug_points(n: int, seed: int) -> tuple[np.ndarray, ...]:
-    """Beams and (μ⁻, μ⁺, γ) of ee_mumug inside its default cuts from all four channels, Born
-    level at 10.58 GeV."""
-    import numpy as np
-
-    from darkscan.generate import resolve_params
-    from darkscan.generate.processes import radiative_qed as rq
-    from darkscan.generate.processes.mumu_gamma import EE_MUMUG
-
-    params = resolve_params(EE_MUMUG, {})
-    u = np.random.default_rng(seed).random((n, EE_MUMUG.hard_ndim(params)))
-    p, w = EE_MUMUG.hard(u, 10.58, params, False)
-    ok = w > 0
-    p1, p2 = rq.beams(int(ok.sum()), np.full(int(ok.sum()), 10.58))
-    return p1, p2, p[ok, 0], p[ok, 1], p[ok, 2]
+    """ee_mumug's points at its default cuts (:func:`_radiative_points`)."""
+    return _radiative_points("ee_mumug", {}, n, seed)
 
 
 @check("generate_mumug_gauge_invariance", reference=1e-12, tolerance=0.0, kind="max", quick=True,
