@@ -120,3 +120,36 @@ def test_particles_at_rest_and_empty_samples_simulate_quietly() -> None:
         warnings.simplefilter("error", RuntimeWarning)
         assert len(simulate(Sample(ev, SampleMeta(process="x")), seed=1).events) == 3
         assert len(simulate(Sample(empty, SampleMeta(process="x")), seed=1).events) == 0
+
+
+def test_electrons_radiate_the_bethe_heitler_loss_of_the_material_map() -> None:
+    """An electron crossing x radiation lengths keeps ⟨z⟩ = e^(−x) of its energy (the radiation
+    length's definition) and P(z < z₀) from the Bethe–Heitler law; energy and momentum go to
+    one collinear photon with the electron as its mother, emitted on a crossed layer."""
+    n, e, theta = 100_000, 2.0, np.radians(60.0)
+    part = _photons(n, e, theta)
+    part["pdg"] = np.full(n, 11, dtype=np.int64)
+    part["local"] = np.full(n, 3, dtype=np.int32)
+    out = material.radiate_electrons(part, np.full(n, 4, dtype=np.int64),
+                                     np.random.default_rng(7), BELLE2_DETECTOR)
+    assert part["E"][0] == e  # the input is not written to
+    electron, photon = out["pdg"] == 11, out["pdg"] == 22
+    x = sum(BELLE2_DETECTOR.material_x0) / np.sin(theta)
+    z = out["E"][electron] / e
+    assert abs(z.mean() - np.exp(-x)) < 4 * z.std() / np.sqrt(n)
+    # P(z < 0.9) = P(u > ln(1/0.9)), u ~ Γ(x/ln 2): 0.071 at x = 0.040
+    from scipy.stats import gamma
+    want = gamma.sf(-np.log(0.9), x / np.log(2.0))
+    assert abs((z < 0.9).mean() - want) < 4 * np.sqrt(want / n)
+    # energy conserved per event, momentum up to m_e; the photon collinear and on a layer
+    ev = out["ev"][photon]
+    assert np.allclose(out["E"][photon] + out["E"][electron][ev], e)
+    assert np.allclose(out["px"][photon] + out["px"][electron][ev], part["px"][ev], atol=M_E)
+    assert (out["mother"][photon] == 3).all() and (out["mother_pdg"][photon] == 11).all()
+    assert (out["local"][photon] == 4).all()
+    r = np.hypot(out["x"][photon], out["y"][photon])
+    radii = np.array(BELLE2_DETECTOR.material_radii)
+    assert np.isclose(r[:, None], radii[None, :]).any(axis=1).all()
+    # no material, no radiation
+    assert material.radiate_electrons(part, np.full(n, 4), np.random.default_rng(7),
+                                      without_material(BELLE2_DETECTOR)) is part

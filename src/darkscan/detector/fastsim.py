@@ -212,9 +212,9 @@ Particles = dict[str, np.ndarray]
 def _final_particles(c: dict[str, np.ndarray], counts: np.ndarray, rng: np.random.Generator,
                      params: DetectorParameters) -> Particles:
     """Flat final-state particles with their event, index in the event (``local``) and truth
-    mother (index and PDG id, 0 for none), after the decays in flight (:mod:`decays`) and the
-    photon conversions in the material (:mod:`material`), with species properties and momentum
-    angles."""
+    mother (index and PDG id, 0 for none), after the decays in flight (:mod:`decays`), the
+    photon conversions and the electrons' bremsstrahlung in the material (:mod:`material`),
+    with species properties and momentum angles."""
     final = c["status"] == STATUS_FINAL
     names = ("pdg", "vx", "vy", "vz", "px", "py", "pz", "E", "mother")
     event = np.repeat(np.arange(len(counts)), counts)
@@ -235,6 +235,7 @@ def _final_particles(c: dict[str, np.ndarray], counts: np.ndarray, rng: np.rando
     part["mother_pdg"] = np.where(has_mother, c["pdg"][mother_row], 0).astype(np.int32)
     part = decays.in_flight(part, counts, rng, params)
     part = material.convert_photons(part, counts, rng, params)
+    part = material.radiate_electrons(part, counts, rng, params)
     part["charge"], part["mass"], part["invisible"] = species.properties(part["pdg"])
     part["p"], part["theta"], part["phi"] = _kinematics(part["px"], part["py"], part["pz"])
     return part
