@@ -47,12 +47,14 @@ Generation (exact, no approximation beyond the narrow width):
    acceptances per chunk). The one-shot alternative — both decays drawn, then kept with
    R = Σ ρ̂ D̂₁ D̂₂ / 4 (R ∈ [0, 4], ⟨R⟩ = 1, :func:`correlation_ratio`) — accepts only 25%.
 
-Radiative corrections: Kuraev–Fadin ISR and running α(s) from the engine (as ``ee_mumu``). No
-FSR photons are emitted, neither off the τ's nor in the τ decays (τ → ℓννγ with E_γ > 10 MeV,
-B = 0.37% for μ and 1.8% for e (PDG), are ~2% of the τ → μνν and ~10% of the τ → eνν decays;
-here the photon's energy stays with the leptons and neutrinos). σ includes the inclusive O(α)
-final-state correction of a massive pair, :func:`fsr_factor` (+0.26% at √s = 10.58 GeV). Only γ*
-is exchanged (the γ–Z interference is < 1% at 10.58 GeV, and is also off in the Pythia version).
+Radiative corrections: Kuraev–Fadin ISR and running α(s) from the engine (as ``ee_mumu``). The
+electron of τ → eνν̄ radiates (τ → eνν̄γ, :mod:`darkscan.generate.fsr`: the exponentiated
+soft-photon radiator of an electron created by the τ at rest, photons collinear with it;
+E*_γ > 10 MeV in 12% of τ → eνν̄ decays against the measured 10.4%); muons (2.1%) and the τ's
+themselves (FSR off the τ pair) do not radiate. σ includes the
+inclusive O(α) final-state correction of a massive pair, :func:`fsr_factor` (+0.26% at
+√s = 10.58 GeV). Only γ* is exchanged (the γ–Z interference is < 1% at 10.58 GeV, and is also
+off in the Pythia version).
 
 Event record (engine layout): e⁻, e⁺ beams (status 4); τ⁻, τ⁺ (status 2); the τ⁻ products
 ν_τ, ℓ⁻, ν̄_ℓ and the τ⁺ products ν̄_τ, ℓ⁺, ν_ℓ (status 1, mother = their τ; the neutrinos are
@@ -81,6 +83,7 @@ from darkscan.events import (
 )
 from darkscan.generate import helas as h
 from darkscan.generate.engine import Decayed, EEProcess
+from darkscan.generate.fsr import radiate_tau_leptons
 from darkscan.generate.isr import alpha_running
 from darkscan.generate.llp import decay_vertices
 from darkscan.generate.phase_space import rest_frame_p4, two_body
@@ -98,6 +101,7 @@ from darkscan.physics.constants import (
     M_TAU,
     PDG_ELECTRON,
     PDG_MUON,
+    PDG_PHOTON,
     PDG_TAU,
 )
 from darkscan.physics.lorentz import boost
@@ -113,6 +117,9 @@ CTAU_TAU_CM = 0.1 * float(Particle.from_pdgid(PDG_TAU).ctau)
 #: accept–reject rounds before giving up (each round keeps ≥ 1/2 of the events)
 MAX_ROUNDS = 200
 _STATS = threading.local()  # trials of the last decay() call in this thread (for the metadata)
+
+#: the child of the chunk seed that drives the photon radiation of the leptonic τ decays
+FSR_STREAM = 9
 
 
 # ---------------------------------------------------------------------------------------------
@@ -483,16 +490,20 @@ def michel_bin_fractions(edges: Array, m_lep: float = 0.0) -> Array:
 
 def leptonic_tau_and_lepton(events: ak.Array) -> tuple[Array, Array]:
     """Four-momenta (n, 4) of the τ at event index 2 and of its one charged lepton (e or μ among
-    its direct products), in the frame of the events: the leptonic side of
-    :class:`TauPairLeptonThreeProng` and of its subclasses (for rest-frame validation)."""
+    its direct products) dressed with the photons it radiated (:mod:`darkscan.generate.fsr`;
+    their sum has the decay's own energy in the τ rest frame), in the frame of the events: the
+    leptonic side of :class:`TauPairLeptonThreeProng` and of its subclasses (for rest-frame
+    validation)."""
     parts = events["particles"]
     lep = parts[(parts.mother == 2) & ((abs(parts.pdg) == PDG_ELECTRON)
                                        | (abs(parts.pdg) == PDG_MUON))]
     if not np.all(ak.to_numpy(ak.num(lep)) == 1):
         raise RuntimeError("expected exactly one charged lepton from the τ at index 2")
+    photons = parts[(parts.mother == 2) & (parts.pdg == PDG_PHOTON)]
     cols = ("px", "py", "pz", "E")
     tau = np.stack([ak.to_numpy(parts[c][:, 2]) for c in cols], axis=-1)
-    return tau, np.stack([ak.to_numpy(lep[c][:, 0]) for c in cols], axis=-1)
+    return tau, np.stack([ak.to_numpy(lep[c][:, 0] + ak.sum(photons[c], axis=1))
+                          for c in cols], axis=-1)
 
 
 def energy_fraction_bins(edges: Array, beta: float, m_lep: float = M_MU
@@ -633,6 +644,7 @@ class TauPairs(EEProcess):
         sample = super().generate_chunk(n, seed, params, isr=isr)
         n_ev, draws1, draws2 = getattr(_STATS, "draws", (n, n, n))
         events = displace_tau_daughters(sample.events, np.random.default_rng(child_seed(seed, 7)))
+        events = radiate_tau_leptons(events, np.random.default_rng(child_seed(seed, FSR_STREAM)))
         extra = {**sample.meta.extra, "tau_minus_decay_acceptance": n_ev / draws1,
                  "tau_plus_decay_acceptance": n_ev / draws2}
         return Sample(events, sample.meta.with_(extra=extra))
@@ -816,6 +828,7 @@ class TauPairLeptonThreeProng(TauPairs):
         events = displace_tau_daughters(sample.events,
                                         np.random.default_rng(child_seed(seed, 7)),
                                         self.n_daughters)
+        events = radiate_tau_leptons(events, np.random.default_rng(child_seed(seed, FSR_STREAM)))
         extra = {**sample.meta.extra, "leptonic_tau_decay_acceptance": n_ev / draws}
         return Sample(events, sample.meta.with_(extra=extra))
 
