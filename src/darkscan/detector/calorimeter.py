@@ -2,7 +2,9 @@
 
 ECL: photons, electrons (and undecayed π⁰) shower with their full energy; muons leave a
 MIP-like deposit (~0.2 GeV, documented approximation); charged hadrons shower with probability
-``ecl_hadron_shower_prob`` (deposit a uniform 30–90% of their kinetic energy) and otherwise
+``ecl_hadron_shower_prob`` (deposit a uniform 30–90% of their kinetic energy; a charged pion
+whose first interaction is a charge exchange, ``ecl_pion_charge_exchange_prob`` of those, gives
+its energy to a leading π⁰ and showers like an electron: the source of π → e fakes) and otherwise
 leave a MIP; K_L and neutrons deposit part of their energy with the same probability. Nothing is
 recorded in the gaps or outside 12.4°–155.1°. Neutral particles are followed on a straight line
 from their production point to the ECL surface; charged ones use their momentum polar angle
@@ -57,11 +59,11 @@ def response(apdg):  # pragma: no cover - compiled
 
 @jit
 def _deposits(rng, pdg, charge, x, y, z, px, py, pz, e, mass, r_max, theta_p, bounds, surface,
-              mip, shower_prob):  # pragma: no cover - compiled
+              mip, shower_prob, charge_exchange_prob):  # pragma: no cover - compiled
     """Deposit, ECL polar angle and region per particle (NaN, 0 for particles without an ECL
     response). Random numbers come from ``rng`` in particle order, only for the particles that
-    use them: one normal per MIP or hadron, two uniforms per (neutral) hadron; ``mip`` =
-    (mean, σ) of the MIP deposit."""
+    use them: one normal per MIP or hadron, two uniforms per (neutral) hadron and a third per
+    charged hadron; ``mip`` = (mean, σ) of the MIP deposit."""
     n = pdg.shape[0]
     dep = np.zeros(n)
     theta = np.full(n, np.nan)
@@ -80,16 +82,18 @@ def _deposits(rng, pdg, charge, x, y, z, px, py, pz, e, mass, r_max, theta_p, bo
         # draws first, whether or not the particle reaches the ECL: the stream then depends
         # only on the species list, not on the geometry
         mip_e = mip[0] + mip[1] * rng.standard_normal() if kind == MIP or kind == HADRON else 0.0
-        showers, frac = False, 0.0
+        showers, frac, exchange = False, 0.0, False
         if kind == HADRON or kind == NEUTRAL_HADRON:
             showers = rng.random() < shower_prob
             frac = rng.uniform(0.3, 0.9)
+        if kind == HADRON:
+            exchange = rng.random() < charge_exchange_prob and abs(pdg[i]) == 211
         reaches = charge[i] == 0 or region[i] != ECL_BARREL or r_max[i] >= r_barrel
         if not reaches or region[i] == 0:
             continue
         ekin = e[i] - (0.0 if np.isnan(mass[i]) else mass[i])
         d = 0.0
-        if kind == SHOWER:
+        if kind == SHOWER or (showers and exchange):
             d = e[i]
         elif kind == MIP or (kind == HADRON and not showers):
             d = min(mip_e, ekin)
@@ -115,7 +119,7 @@ def ecl_deposits(rng: np.random.Generator, pdg: np.ndarray, charge: np.ndarray,
         f(r_max, float), f(theta_p, float), ecl_bounds(params),
         (float(params.ecl_r_barrel), float(params.ecl_z_fwd), float(params.ecl_z_bwd)),
         (float(params.ecl_mip_energy), float(params.ecl_mip_sigma)),
-        float(params.ecl_hadron_shower_prob))
+        float(params.ecl_hadron_shower_prob), float(params.ecl_pion_charge_exchange_prob))
     return {"deposit": dep, "theta": theta, "region": region}
 
 

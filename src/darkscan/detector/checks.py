@@ -184,7 +184,9 @@ def muon_id_fake_belle2() -> Measurement:
 @check("detector_electron_id_eff", reference=0.924, tolerance=0.03, kind="absolute", unit="",
        provenance="Belle, hep-ex/0108044: e efficiency 92.4% with π fake 0.25%, 1–3 GeV/c; here "
                   "electronID > 0.9, p uniform in 1–3 GeV. Known disagreement: darkscan's "
-                  "electrons have no E/p tails (leakage, bremsstrahlung, cluster matching)")
+                  "electrons have no E/p tails (shower leakage, cluster-matching failures; "
+                  "bremsstrahlung in the material lowers the track's momentum and the cluster "
+                  "alike) and no dE/dx tails")
 def electron_id_eff() -> Measurement:
     return rate_above(id_scores(11, 0.000511, (1.0, 3.0), "electronID", 71), 0.9)
 
@@ -192,9 +194,10 @@ def electron_id_eff() -> Measurement:
 @check("detector_electron_id_pion_fake", reference=0.0025, tolerance=3.0, kind="factor",
        unit="",
        provenance="Belle, hep-ex/0108044: π fake 0.25% at 92.4% e efficiency, 1–3 GeV/c; here "
-                  "electronID > 0.9. Known disagreement: a showering pion deposits at most 90% "
-                  "of its kinetic energy in darkscan's ECL (no charge exchange, no shower-shape "
-                  "spread), so E/p ≈ 1 pions do not exist")
+                  "electronID > 0.9. E/p ≈ 1 pions come from charge exchange (a leading π⁰ "
+                  "takes the energy, ecl_pion_charge_exchange_prob of the showering pions); "
+                  "dE/dx and the Cherenkov angle remove most of them; no shower-shape "
+                  "variables")
 def electron_id_fake() -> Measurement:
     return rate_above(id_scores(211, M_PI, (1.0, 3.0), "electronID", 81), 0.9)
 

@@ -97,6 +97,11 @@ class DetectorParameters:
     ecl_mip_energy: float = _p(0.2, "GeV", "MIP deposit in 30 cm CsI (≈16 X0) [INFERRED]")
     ecl_mip_sigma: float = _p(0.03, "GeV", "MIP deposit spread [INFERRED]")
     ecl_hadron_shower_prob: float = _p(0.5, "", "hadron showers (vs MIP) in ~0.8 λ CsI [INFERRED]")
+    ecl_pion_charge_exchange_prob: float = _p(
+        0.02, "", "of the showering π±, the fraction whose first interaction is a charge exchange "
+        "(π⁻p → π⁰n, π⁺n → π⁰p, quasi-free on Cs and I) whose leading π⁰ carries the pion's "
+        "energy into an electromagnetic shower: the cluster of an electron (σ_SCX/σ_inel ≈ 1–3% "
+        "at 1–3 GeV on heavy nuclei) [INFERRED]")
     # --- KLM ----------------------------------------------------------------------------------
     klm_theta: tuple[float, float] = _p((25.0, 155.0), "deg", f"{_B2} KLM barrel 45–125°, "
                                         "endcaps 25–45° and 125–155° [RECALLED]")

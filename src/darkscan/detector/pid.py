@@ -16,8 +16,10 @@ fake rate at any cut then follow from the detector physics, not from a table:
   4 GeV; μ/π at low momentum (Δθ_c ≈ 24 mrad at 0.4 GeV against ~8 mrad of scattering).
 - **ECL**: the matched cluster's energy against the detector's own response
   (:mod:`darkscan.detector.calorimeter`): electrons deposit their energy, muons a MIP, hadrons a
-  MIP or a shower of 30–90% of their kinetic energy. A pion that does not shower looks like a
-  muon here: below the KLM threshold muon ID is possible but weak.
+  MIP or a shower of 30–90% of their kinetic energy, and a pion whose first interaction is a
+  charge exchange its full energy through the leading π⁰ (an electron's cluster: the π → e
+  fakes, left to dE/dx and the Cherenkov angle to tell apart). A pion that does not shower
+  looks like a muon here: below the KLM threshold muon ID is possible but weak.
 - **KLM**: the layers fired against the muon range expected at that momentum (with straggling)
   or a hadron's shower (geometric in layers, ≥ 2); pions and kaons that decay to a muon between
   the CDC and the KLM fire it like that muon (simulated in :func:`calorimeter.klm_hits`), the
@@ -66,6 +68,7 @@ def constants(params: DetectorParameters) -> np.ndarray:
         params.ecl_mip_energy, params.ecl_mip_sigma, params.ecl_hadron_shower_prob,   # 18-20
         params.sigma_e_a, params.sigma_e_b, params.sigma_e_c,                         # 21-23
         _highland_1gev(params.top_x0), _highland_1gev(params.arich_x0),               # 24-25
+        params.ecl_pion_charge_exchange_prob,                                         # 26
     ], dtype=float)
 
 
@@ -192,7 +195,8 @@ def _cherenkov_ll(out, n_photons, cos_measured, p, masses, index, n0, s1, bkg, m
 @inline
 def _ecl_ll(out, energy, p, masses, c):  # pragma: no cover - compiled
     """Add, per hypothesis, the density of the matched cluster energy: full energy (e), a MIP
-    (μ), a MIP or a shower of 30–90% of the kinetic energy (hadrons)."""
+    (μ), a MIP or a shower of 30–90% of the kinetic energy (hadrons), for a pion also its
+    charge exchange's electromagnetic shower of its full energy."""
     for h in range(5):
         m = masses[h]
         e_tot = math.sqrt(p * p + m * m)
@@ -208,6 +212,9 @@ def _ecl_ll(out, energy, p, masses, c):  # pragma: no cover - compiled
         lo, hi = 0.3 * ekin, 0.9 * ekin
         s = max(hi * e_rel(hi, c[21], c[22], c[23]), 1e-3)
         shower = (_phi((energy - lo) / s) - _phi((energy - hi) / s)) / max(hi - lo, 1e-6)
+        if h == 2:
+            shower = ((1.0 - c[26]) * shower
+                      + c[26] * _gauss(energy, e_tot, e_tot * e_rel(e_tot, c[21], c[22], c[23])))
         out[h] += math.log((1.0 - c[20]) * _gauss(energy, d, sigma) + c[20] * shower + FLOOR)
 
 
