@@ -61,6 +61,22 @@ def test_ward_identity_in_every_region() -> None:
     assert set(ch) == {0, 1, 2, 3, 4}
 
 
+@pytest.mark.parametrize("name", ["ee_eeg", "ee_mumug"])
+def test_me2_is_twice_the_half_with_one_e_minus_helicity(name: str) -> None:
+    """|M|² (the kernel sums λ1 = −1 and doubles it: parity) equals the sum of all 32 |M|²,
+    with the t-channel graphs (ee_eeg) and without (ee_mumug, two masses)."""
+    proc = get_process(name)
+    u = np.random.default_rng(5).random((400, proc.hard_ndim(ANYWHERE)))
+    p, w = proc.hard(u, RS, ANYWHERE, False)
+    p3, p4, k = p[w > 0, 0], p[w > 0, 1], p[w > 0, 2]
+    p1, p2 = rq.beams(len(k), np.full(len(k), RS))
+    args = (p1, p2, p3, p4, k, M_E, proc.mass, proc.t_graphs, True)
+    amp = np.abs(rq.amplitudes_llg(*args).reshape(32, -1))
+    full = 0.25 * rq.E2 * np.sum(amp**2, axis=0)
+    assert np.abs(rq.me2_llg(*args) / full - 1.0).max() < 1e-9
+    assert np.median(np.abs(amp[::-1] / amp - 1.0)) < 1e-13  # every helicity flipped
+
+
 def test_one_graph_alone_is_not_transverse() -> None:
     """The Ward test can fail: without the ISR graph off the e⁺ (den → ∞ kills it) ε → k leaves
     amplitudes of the size of |M|·E_γ."""
