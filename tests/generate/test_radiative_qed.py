@@ -77,6 +77,15 @@ def test_me2_is_twice_the_half_with_one_e_minus_helicity(name: str) -> None:
     assert np.median(np.abs(amp[::-1] / amp - 1.0)) < 1e-13  # every helicity flipped
 
 
+def test_compiled_polarisations_are_helas_ones() -> None:
+    """The kernel's ε*(k, ±1) are those of helas.polarisation bit for bit, on the z axis too."""
+    k = np.random.default_rng(1).normal(size=(200, 4))
+    k[:2, :2] = 0.0
+    k[:, 3] = np.sqrt(np.sum(k[:, :3] ** 2, axis=1))
+    ref = np.stack([h.polarisation(k, 0.0, lam) for lam in h.PHOTON], axis=1)
+    assert np.array_equal(rq.photon_polarisations(k), ref)
+
+
 def test_one_graph_alone_is_not_transverse() -> None:
     """The Ward test can fail: without the ISR graph off the e⁺ (den → ∞ kills it) ε → k leaves
     amplitudes of the size of |M|·E_γ."""

@@ -38,8 +38,9 @@ are computed (the helicity-flip ones carry the m²/(p·k)² mass terms), and the
 (t, p·k, s₃₄) are computed in a form without cancellations (:func:`invariants`): (p1−p3)² from
 the components loses all digits below ~10⁻⁸ GeV², while |t|_min reaches 10⁻¹¹ GeV².
 
-Kernel: one compiled pass per batch (:func:`_radiative_kernel`, shared with ``ee_mumug``, which
-takes its s-channel half with a second mass): per event the four dressed spinors S ε̸* ψ of each
+Kernel: one compiled pass per batch (:func:`_me2_kernel` for |M|², :func:`_radiative_kernel`
+for the amplitudes; shared with ``ee_mumug``, which takes its s-channel half with a second
+mass; polarisations, propagator momenta and denominators made per event): per event the four dressed spinors S ε̸* ψ of each
 leg (2 helicities × 2 photon helicities), the four plain and four radiating currents of each
 helicity configuration, then the 32 amplitudes as four Minkowski products each; for |M|² the
 16 with λ(e⁻) = −1, doubled (parity: flipping every helicity leaves |M| unchanged; ≈2.1 μs per
@@ -125,6 +126,7 @@ import numpy as np
 from darkscan.errors import ParameterError
 from darkscan.generate import helas as h
 from darkscan.generate.engine import EEProcess, cos_theta, in_theta_energy
+from darkscan.generate.helas_kernels import spinor_pair
 from darkscan.generate.integrate import UNWEIGHT_BLOCK, Grid, max_weight, train_map
 from darkscan.generate.isr import alpha_running
 from darkscan.generate.phase_space import map_pole
@@ -319,6 +321,83 @@ def dress_row(es: Array, re: int, f: Array, rf: int, qs: Array, rq: int, m: floa
 
 
 @jit_exact
+def _work_arrays() -> tuple[Array, ...]:
+    """The work rows of :func:`_helicity_sum`: dressed spinors A1…A4 (4 rows each), plain
+    currents j12, j34, j31, j24 (4 rows), radiating currents r12, r34, r31, r24 (8 rows)."""
+    c = np.complex128
+    return (np.empty((4, 4), dtype=c), np.empty((4, 4), dtype=c), np.empty((4, 4), dtype=c),
+            np.empty((4, 4), dtype=c), np.empty((4, 4), dtype=c), np.empty((4, 4), dtype=c),
+            np.empty((4, 4), dtype=c), np.empty((4, 4), dtype=c), np.empty((8, 4), dtype=c),
+            np.empty((8, 4), dtype=c), np.empty((8, 4), dtype=c), np.empty((8, 4), dtype=c))
+
+
+@jit_exact
+def _helicity_sum(wf: Array, es: Array, qs: Array, den: Array, m: float, m_out: float,
+                  coef: Array, t_graphs: bool, want_amp: bool, amp: Array, i: int,
+                  work: tuple[Array, ...]) -> float:
+    """Σ_hel |M|² of one event (without e(0)² and the spin average; the amplitudes into row
+    ``i`` of ``amp`` when ``want_amp``) from its wave functions ``wf`` (rows u1 0–1, v̄2 2–3,
+    ū3 4–5, v4 6–7, helicity −1 then +1), the slashed polarisations ``es`` and propagator
+    momenta ``qs`` (:func:`slashes`), the denominators ``den`` (4,) and couplings ``coef`` (4,)
+    (:func:`_radiative_kernel`). Without ``want_amp`` λ1 = −1 alone, doubled (parity)."""
+    a1, a2, a3, a4, j12, j34, j31, j24, r12, r34, r31, r24 = work
+    n1 = 2 if want_amp else 1  # λ1 = −1 alone for |M|² (parity, :func:`_radiative_kernel`)
+    d1, d2, d3, d4 = 1.0 / den[0], 1.0 / den[1], 1.0 / den[2], 1.0 / den[3]
+    for a in range(2):
+        for lk in range(2):
+            if a < n1:
+                dress_column(es, lk, wf, a, qs, 0, m, d1, a1, 2 * a + lk)
+            dress_row(es, lk, wf, 2 + a, qs, 1, m, d2, a2, 2 * a + lk)
+            dress_row(es, lk, wf, 4 + a, qs, 2, m_out, d3, a3, 2 * a + lk)
+            dress_column(es, lk, wf, 6 + a, qs, 3, m_out, d4, a4, 2 * a + lk)
+    for a in range(2):
+        for b in range(2):
+            current_row(wf, 4 + a, wf, 6 + b, j34, 2 * a + b, False)
+            if t_graphs:
+                current_row(wf, 2 + a, wf, 6 + b, j24, 2 * a + b, False)
+            for lk in range(2):
+                o = 4 * a + 2 * b + lk
+                current_row(a3, 2 * a + lk, wf, 6 + b, r34, o, False)
+                current_row(wf, 4 + a, a4, 2 * b + lk, r34, o, True)
+                if t_graphs:
+                    current_row(a2, 2 * a + lk, wf, 6 + b, r24, o, False)
+                    current_row(wf, 2 + a, a4, 2 * b + lk, r24, o, True)
+    for a in range(n1):  # the lines through u1: λ1 = a
+        for b in range(2):
+            current_row(wf, 2 + b, wf, a, j12, 2 * a + b, False)
+            if t_graphs:
+                current_row(wf, 4 + b, wf, a, j31, 2 * a + b, False)
+            for lk in range(2):
+                o = 4 * a + 2 * b + lk
+                current_row(wf, 2 + b, a1, 2 * a + lk, r12, o, False)
+                current_row(a2, 2 * b + lk, wf, a, r12, o, True)
+                if t_graphs:
+                    current_row(wf, 4 + b, a1, 2 * a + lk, r31, o, False)
+                    current_row(a3, 2 * b + lk, wf, a, r31, o, True)
+    c_isr, c_fsr, c_e, c_p = coef[0], coef[1], coef[2], coef[3]
+    total = 0.0
+    idx = 0
+    for l1 in range(n1):
+        for l2 in range(2):
+            for l3 in range(2):
+                for l4 in range(2):
+                    for lk in range(2):
+                        z = (_scale(c_isr, mdot(r12, 4 * l1 + 2 * l2 + lk, j34, 2 * l3 + l4))
+                             + _scale(c_fsr, mdot(j12, 2 * l1 + l2, r34,
+                                                  4 * l3 + 2 * l4 + lk)))
+                        if t_graphs:
+                            z -= (_scale(c_e, mdot(r31, 4 * l1 + 2 * l3 + lk, j24,
+                                                   2 * l2 + l4))
+                                  + _scale(c_p, mdot(j31, 2 * l1 + l3, r24,
+                                                     4 * l2 + 2 * l4 + lk)))
+                        total += z.real * z.real + z.imag * z.imag
+                        if want_amp:
+                            amp[i, idx] = z
+                        idx += 1
+    return total if want_amp else 2.0 * total
+
+
+@jit_exact
 def _radiative_kernel(u1: Array, vb2: Array, ub3: Array, v4: Array, eps: Array, q1: Array,
                       q2: Array, q3: Array, q4: Array, m: float, m_out: float, den: Array,
                       coef: Array, t_graphs: bool, want_amp: bool, amp: Array, me2: Array
@@ -342,19 +421,7 @@ def _radiative_kernel(u1: Array, vb2: Array, ub3: Array, v4: Array, eps: Array, 
     wf = np.empty((8, 4), dtype=np.complex128)  # u1 (rows 0, 1), v̄2 (2, 3), ū3 (4, 5), v4 (6, 7)
     es = np.empty((2, 4), dtype=np.complex128)  # ε̸ entries (:func:`slashes`) [λk]
     qs = np.empty((4, 4), dtype=np.complex128)  # q̸1 … q̸4
-    a1 = np.empty((4, 4), dtype=np.complex128)
-    a2 = np.empty((4, 4), dtype=np.complex128)
-    a3 = np.empty((4, 4), dtype=np.complex128)
-    a4 = np.empty((4, 4), dtype=np.complex128)
-    j12 = np.empty((4, 4), dtype=np.complex128)  # v̄2 γ u1   [2λ1 + λ2]
-    j34 = np.empty((4, 4), dtype=np.complex128)  # ū3 γ v4   [2λ3 + λ4]
-    j31 = np.empty((4, 4), dtype=np.complex128)  # ū3 γ u1   [2λ1 + λ3]
-    j24 = np.empty((4, 4), dtype=np.complex128)  # v̄2 γ v4   [2λ2 + λ4]
-    r12 = np.empty((8, 4), dtype=np.complex128)  # radiating [4λ1 + 2λ2 + λk]
-    r34 = np.empty((8, 4), dtype=np.complex128)  # [4λ3 + 2λ4 + λk]
-    r31 = np.empty((8, 4), dtype=np.complex128)  # [4λ1 + 2λ3 + λk]
-    r24 = np.empty((8, 4), dtype=np.complex128)  # [4λ2 + 2λ4 + λk]
-    n1 = 2 if want_amp else 1  # λ1 = −1 alone for |M|² (parity, above)
+    work = _work_arrays()
     for i in range(u1.shape[0]):
         for a in range(2):
             for c in range(4):
@@ -362,65 +429,14 @@ def _radiative_kernel(u1: Array, vb2: Array, ub3: Array, v4: Array, eps: Array, 
                 wf[2 + a, c] = vb2[i, a, c]
                 wf[4 + a, c] = ub3[i, a, c]
                 wf[6 + a, c] = v4[i, a, c]
-        d1, d2, d3, d4 = 1.0 / den[i, 0], 1.0 / den[i, 1], 1.0 / den[i, 2], 1.0 / den[i, 3]
         slashes(eps[i, 0], es, 0)
         slashes(eps[i, 1], es, 1)
         slashes(q1[i], qs, 0)
         slashes(q2[i], qs, 1)
         slashes(q3[i], qs, 2)
         slashes(q4[i], qs, 3)
-        for a in range(2):
-            for lk in range(2):
-                if a < n1:
-                    dress_column(es, lk, wf, a, qs, 0, m, d1, a1, 2 * a + lk)
-                dress_row(es, lk, wf, 2 + a, qs, 1, m, d2, a2, 2 * a + lk)
-                dress_row(es, lk, wf, 4 + a, qs, 2, m_out, d3, a3, 2 * a + lk)
-                dress_column(es, lk, wf, 6 + a, qs, 3, m_out, d4, a4, 2 * a + lk)
-        for a in range(2):
-            for b in range(2):
-                current_row(wf, 4 + a, wf, 6 + b, j34, 2 * a + b, False)
-                if t_graphs:
-                    current_row(wf, 2 + a, wf, 6 + b, j24, 2 * a + b, False)
-                for lk in range(2):
-                    o = 4 * a + 2 * b + lk
-                    current_row(a3, 2 * a + lk, wf, 6 + b, r34, o, False)
-                    current_row(wf, 4 + a, a4, 2 * b + lk, r34, o, True)
-                    if t_graphs:
-                        current_row(a2, 2 * a + lk, wf, 6 + b, r24, o, False)
-                        current_row(wf, 2 + a, a4, 2 * b + lk, r24, o, True)
-        for a in range(n1):  # the lines through u1: λ1 = a
-            for b in range(2):
-                current_row(wf, 2 + b, wf, a, j12, 2 * a + b, False)
-                if t_graphs:
-                    current_row(wf, 4 + b, wf, a, j31, 2 * a + b, False)
-                for lk in range(2):
-                    o = 4 * a + 2 * b + lk
-                    current_row(wf, 2 + b, a1, 2 * a + lk, r12, o, False)
-                    current_row(a2, 2 * b + lk, wf, a, r12, o, True)
-                    if t_graphs:
-                        current_row(wf, 4 + b, a1, 2 * a + lk, r31, o, False)
-                        current_row(a3, 2 * b + lk, wf, a, r31, o, True)
-        c_isr, c_fsr, c_e, c_p = coef[i, 0], coef[i, 1], coef[i, 2], coef[i, 3]
-        total = 0.0
-        idx = 0
-        for l1 in range(n1):
-            for l2 in range(2):
-                for l3 in range(2):
-                    for l4 in range(2):
-                        for lk in range(2):
-                            z = (_scale(c_isr, mdot(r12, 4 * l1 + 2 * l2 + lk, j34, 2 * l3 + l4))
-                                 + _scale(c_fsr, mdot(j12, 2 * l1 + l2, r34,
-                                                      4 * l3 + 2 * l4 + lk)))
-                            if t_graphs:
-                                z -= (_scale(c_e, mdot(r31, 4 * l1 + 2 * l3 + lk, j24,
-                                                       2 * l2 + l4))
-                                      + _scale(c_p, mdot(j31, 2 * l1 + l3, r24,
-                                                         4 * l2 + 2 * l4 + lk)))
-                            total += z.real * z.real + z.imag * z.imag
-                            if want_amp:
-                                amp[i, idx] = z
-                            idx += 1
-        me2[i] = total if want_amp else 2.0 * total
+        me2[i] = _helicity_sum(wf, es, qs, den[i], m, m_out, coef[i], t_graphs, want_amp, amp, i,
+                               work)
 
 
 def _wave_functions(p1: Array, p2: Array, p3: Array, p4: Array, m: float, m_out: float
@@ -434,10 +450,74 @@ def _wave_functions(p1: Array, p2: Array, p3: Array, p4: Array, m: float, m_out:
     return out[0], out[1], out[2], out[3]
 
 
+@jit_exact
+def _photon_eps(k: Array, out: Array) -> None:
+    """out[0], out[1] = ε*(k, λ) of an outgoing photon for λ = −1, +1:
+    (∓ε₁ + iε₂)/√2 with ε₁ = (cosθ cosφ, cosθ sinφ, −sinθ, 0), ε₂ = (−sinφ, cosφ, 0, 0), φ = 0
+    on the z axis (the conjugate of :func:`darkscan.generate.helas.polarisation`, tested)."""
+    pt = math.hypot(k[0], k[1])
+    kmag = math.hypot(pt, k[2])
+    ct = k[2] / kmag if kmag > 0.0 else 1.0
+    st = pt / kmag if kmag > 0.0 else pt
+    cp = k[0] / pt if pt > 0.0 else 1.0
+    sp = k[1] / pt if pt > 0.0 else k[1]
+    b = -1.0 / math.sqrt(2.0)
+    for r in range(2):
+        a = (1.0 if r == 0 else -1.0) / math.sqrt(2.0)  # −λ/√2
+        out[r, 0] = complex(a * ct * cp, b * sp)
+        out[r, 1] = complex(a * ct * sp, -b * cp)
+        out[r, 2] = complex(-a * st, -0.0)
+        out[r, 3] = complex(0.0, -0.0)
+
+
+@jit_exact
+def _polarisations_kernel(k: Array, out: Array) -> None:
+    for i in range(k.shape[0]):
+        _photon_eps(k[i], out[i])
+
+
 def photon_polarisations(k: Array) -> Array:
-    """ε*(k, λ) of the outgoing photon, (n, 2, 4) for λ = −1, +1."""
-    return np.ascontiguousarray(np.stack([h.polarisation(k, 0.0, lam) for lam in h.PHOTON],
-                                         axis=1))
+    """ε*(k, λ) of the outgoing photon, (n, 2, 4) for λ = −1, +1 (:func:`_photon_eps`)."""
+    out = np.empty((len(k), 2, 4), dtype=complex)
+    _polarisations_kernel(np.ascontiguousarray(k, dtype=float), out)
+    return out
+
+
+@jit_exact
+def _me2_kernel(p1: Array, p2: Array, p3: Array, p4: Array, k: Array, wfs: Array, inv: Array,
+                coef: Array, m: float, m_out: float, t_graphs: bool, me2: Array) -> None:
+    """Σ_hel |M|² per event (:func:`_helicity_sum`, λ1 = −1 doubled) with the photon
+    polarisations, the propagator momenta p1−k, k−p2, p3+k, −p4−k and their denominators
+    −2p1·k, −2p2·k, 2p3·k, 2p4·k (from the :func:`invariants` ``inv``) made per event: no
+    batch-sized temporaries. ``wfs`` (4, 2, n, 4): u1, v̄2, ū3, v4 of both helicities
+    (:func:`darkscan.generate.helas_kernels.spinor_pair`)."""
+    wf = np.empty((8, 4), dtype=np.complex128)
+    es = np.empty((2, 4), dtype=np.complex128)
+    qs = np.empty((4, 4), dtype=np.complex128)
+    ev = np.empty((2, 4), dtype=np.complex128)
+    qv = np.empty((4, 4))
+    den = np.empty(4)
+    work = _work_arrays()
+    amp = np.empty((1, 32), dtype=np.complex128)
+    for i in range(k.shape[0]):
+        for a in range(2):
+            for c in range(4):
+                wf[a, c] = wfs[0, a, i, c]
+                wf[2 + a, c] = wfs[1, a, i, c]
+                wf[4 + a, c] = wfs[2, a, i, c]
+                wf[6 + a, c] = wfs[3, a, i, c]
+        _photon_eps(k[i], ev)
+        slashes(ev[0], es, 0)
+        slashes(ev[1], es, 1)
+        for c in range(4):
+            qv[0, c] = p1[i, c] - k[i, c]
+            qv[1, c] = k[i, c] - p2[i, c]
+            qv[2, c] = p3[i, c] + k[i, c]
+            qv[3, c] = -p4[i, c] - k[i, c]
+        for j in range(4):
+            slashes(qv[j], qs, j)
+        den[0], den[1], den[2], den[3] = -inv[i, 0], -inv[i, 1], inv[i, 2], inv[i, 3]
+        me2[i] = _helicity_sum(wf, es, qs, den, m, m_out, coef[i], t_graphs, False, amp, 0, work)
 
 
 def _coupling(q2: Array, rc: bool) -> Array:
@@ -446,23 +526,30 @@ def _coupling(q2: Array, rc: bool) -> Array:
     return 4.0 * np.pi * alpha_running(q2) if rc else np.full(np.shape(q2), E2)
 
 
+def _couplings(p1: Array, p2: Array, inv: Array, t_graphs: bool, rc: bool) -> Array:
+    """(n, 4) e²/q² of the exchanged photons of the ISR, FSR, e⁻-line and e⁺-line graphs
+    (s₃₄, s, t₂₄, t₁₃; the t-channel ones 0 without ``t_graphs``)."""
+    s = h.dot(p1 + p2, p1 + p2)
+    s34, t13, t24 = inv[:, 6], inv[:, 4], inv[:, 5]
+    zero = np.zeros(len(inv))
+    q2 = np.stack([s34, s, t24, t13] if t_graphs else [s34, s])
+    e2 = _coupling(q2, rc)  # one call for all exchanged photons
+    return np.ascontiguousarray(np.stack(
+        [e2[0] / s34, e2[1] / s, e2[2] / t24 if t_graphs else zero,
+         e2[3] / t13 if t_graphs else zero], axis=1))
+
+
 def _kernel_inputs(p1: Array, p2: Array, p3: Array, p4: Array, k: Array, m: float,
                    m_out: float, t_graphs: bool, rc: bool, inv: Array | None
                    ) -> tuple[Array, ...]:
     """Wave functions, propagator momenta, denominators and couplings of
     :func:`_radiative_kernel` (the t-channel couplings 0 without ``t_graphs``)."""
     inv = invariants(p1, p2, p3, p4, k, m, m_out) if inv is None else inv
-    s = h.dot(p1 + p2, p1 + p2)
-    s34, t13, t24 = inv[:, 6], inv[:, 4], inv[:, 5]
-    zero = np.zeros(len(k))
-    q2 = np.stack([s34, s, t24, t13] if t_graphs else [s34, s])
-    e2 = _coupling(q2, rc)  # one call for all exchanged photons
-    coef = np.stack([e2[0] / s34, e2[1] / s, e2[2] / t24 if t_graphs else zero,
-                     e2[3] / t13 if t_graphs else zero], axis=1)
+    coef = _couplings(p1, p2, inv, t_graphs, rc)
     den = np.stack([-inv[:, 0], -inv[:, 1], inv[:, 2], inv[:, 3]], axis=1)
     props = [np.ascontiguousarray(q, dtype=float) for q in (p1 - k, k - p2, p3 + k, -p4 - k)]
     return (*_wave_functions(p1, p2, p3, p4, m, m_out), *props, np.ascontiguousarray(den),
-            np.ascontiguousarray(coef))
+            coef)
 
 
 def amplitudes_llg(p1: Array, p2: Array, p3: Array, p4: Array, k: Array, m: float,
@@ -487,12 +574,18 @@ def me2_llg(p1: Array, p2: Array, p3: Array, p4: Array, k: Array, m: float, m_ou
             t_graphs: bool, rc: bool = False, inv: Array | None = None) -> Array:
     """Spin-averaged |M|² of e⁺e⁻ → ℓ⁺ℓ⁻γ summed over the final helicities (exact tree level;
     masses and graphs as in :func:`amplitudes_llg`); ``inv``: the :func:`invariants` if already
-    computed."""
-    args = _kernel_inputs(p1, p2, p3, p4, k, m, m_out, t_graphs, rc, inv)
+    computed. One compiled pass (:func:`_me2_kernel`) after the spinors and couplings."""
+    rows = [np.ascontiguousarray(p, dtype=float) for p in (p1, p2, p3, p4, k)]
+    inv = invariants(*rows, m, m_out) if inv is None else np.ascontiguousarray(inv)
     n = len(k)
+    wfs = np.empty((4, 2, n, 4), dtype=complex)
+    # (is_v, barred): u(p1), v̄(p2), ū(p3), v(p4) (:func:`darkscan.generate.helas.spinors`)
+    kinds = ((m, False, False), (m, True, True), (m_out, False, True), (m_out, True, False))
+    for j, (mass, is_v, barred) in enumerate(kinds):
+        spinor_pair(rows[j], float(mass), is_v, barred, wfs[j])
     out = np.empty(n)
-    _radiative_kernel(*args[:4], photon_polarisations(k), *args[4:8], float(m), float(m_out),
-                      args[8], args[9], t_graphs, False, np.empty((1, 32), dtype=complex), out)
+    _me2_kernel(*rows, wfs, inv, _couplings(p1, p2, inv, t_graphs, rc), float(m), float(m_out),
+                t_graphs, out)
     return 0.25 * E2 * out
 
 
