@@ -40,15 +40,15 @@ the components loses all digits below ~10⁻⁸ GeV², while |t|_min reaches 10�
 
 Kernel: one compiled pass per batch (:func:`_me2_kernel` for |M|², :func:`_radiative_kernel`
 for the amplitudes; shared with ``ee_mumug``, which takes its s-channel half with a second
-mass; polarisations, propagator momenta and denominators made per event): per event the four dressed spinors S ε̸* ψ of each
-leg (2 helicities × 2 photon helicities), the four plain and four radiating currents of each
-helicity configuration, then the 32 amplitudes as four Minkowski products each; for |M|² the
-16 with λ(e⁻) = −1, doubled (parity: flipping every helicity leaves |M| unchanged; ≈2.1 μs per
-event, 1.3 μs without the t-channel graphs, 3.1 and 1.9 μs for all 32; rows of small work
-arrays addressed by index, array views per call cost twice as much; ε̸ and the propagators' q̸
-slashed once per event
-(:func:`slashes`); real·complex and i·z products written out (:func:`_scale`): IEEE arithmetic
-keeps the four products and the 0·z terms of a promoted complex product, 17% of the kernel).
+mass): per event the polarisations, propagator momenta and denominators, the four dressed
+spinors S ε̸* ψ of each leg (2 helicities × 2 photon helicities), the four plain and four
+radiating currents of each helicity configuration, then the 32 amplitudes as four Minkowski
+products each; for |M|² the 16 with λ(e⁻) = −1, doubled (parity: flipping every helicity
+leaves |M| unchanged; ≈2.1 μs per event, 1.3 μs without the t-channel graphs, 3.1 and 1.9 μs
+for all 32). Rows of small work arrays addressed by index (array views per call cost twice as
+much); ε̸ and the propagators' q̸ slashed once per event (:func:`slashes`); real·complex and
+i·z products written out (:func:`_scale`): IEEE arithmetic keeps the four products and the
+0·z terms of a promoted complex product, 17% of the kernel.
 
 Generator-level cuts (parameters of the one table): the photon with θ_min_cms < θ*_γ <
 θ_max_cms and E*_γ > e_min_cms in the e⁺e⁻ CMS (defaults 13°, 165°, 1 GeV); with
@@ -129,7 +129,6 @@ from darkscan.generate.engine import EEProcess, cos_theta, in_theta_energy
 from darkscan.generate.helas_kernels import spinor_pair
 from darkscan.generate.integrate import UNWEIGHT_BLOCK, Grid, max_weight, train_map
 from darkscan.generate.isr import alpha_running
-from darkscan.generate.phase_space import map_pole
 from darkscan.generate.registry import ProcessParam, register
 from darkscan.jit import jit_exact
 from darkscan.physics import lorentz
@@ -140,7 +139,6 @@ from darkscan.physics.constants import (
     PDG_ELECTRON,
     PDG_PHOTON,
 )
-from darkscan.physics.lorentz import two_body_momentum
 
 Array = np.ndarray
 E2 = 4.0 * math.pi * ALPHA
@@ -661,46 +659,108 @@ def beams(n: int, sqrt_s: Array, m: float = M_E) -> tuple[Array, Array]:
     return np.stack([z, z, pz, e], axis=-1), np.stack([z, z, -pz, e], axis=-1)
 
 
+# compiled pieces of the phase space: one point at a time, called by the batch kernels below
+# (the channels' ``generate`` and ``jacobian``, :func:`channel_densities`, the process's
+# multichannel :meth:`RadiativePair.hard`), so that every formula exists once
+@jit_exact
+def _map_pole_one(u: float, lo: float, hi: float, pole: float) -> tuple[float, float]:
+    """x ∝ 1/(x − pole) on [lo, hi] and dx/du (the compiled
+    :func:`darkscan.generate.phase_space.map_pole`)."""
+    a, b = lo - pole, hi - pole
+    r = math.log(b / a)
+    y = a * math.exp(u * r)
+    return pole + y, y * r
+
+
+@jit_exact
+def _two_body_momentum_one(mm: float, m1: float, m2: float) -> float:
+    lam = (mm * mm - (m1 + m2) ** 2) * (mm * mm - (m1 - m2) ** 2)
+    return math.sqrt(max(lam, 0.0)) / (2.0 * mm)
+
+
+@jit_exact
+def _two_body_along_one(parent: Array, m1: float, m2: float, cos_t: float, phi: float,
+                        out: Array, r1: int, r2: int, rot: Array, rest: Array) -> float:
+    """One event of :func:`two_body_along`: daughters into rows r1, r2 of ``out``; returns
+    q/(16π²M). ``rot`` (3, 3), ``rest`` (4,): work arrays."""
+    m2p = parent[3] * parent[3] - parent[0] * parent[0] - parent[1] * parent[1] \
+        - parent[2] * parent[2]
+    mm = math.sqrt(max(m2p, 0.0))
+    q = _two_body_momentum_one(mm, m1, m2) if mm > 0.0 else 0.0
+    st = math.sqrt(max(1.0 - cos_t * cos_t, 0.0))
+    x, y, z = q * st * math.cos(phi), q * st * math.sin(phi), q * cos_t
+    dx, dy, dz = parent[0], parent[1], parent[2]
+    if dx * dx + dy * dy + dz * dz == 0.0:
+        dx, dy, dz = 0.0, 0.0, 1.0
+    lorentz.rotation_one(dx, dy, dz, rot)
+    bx, by, bz = parent[0] / parent[3], parent[1] / parent[3], parent[2] / parent[3]
+    for sign, row, mass in ((1.0, r1, m1), (-1.0, r2, m2)):
+        rest[0] = sign * (rot[0, 0] * x + rot[0, 1] * y + rot[0, 2] * z)
+        rest[1] = sign * (rot[1, 0] * x + rot[1, 1] * y + rot[1, 2] * z)
+        rest[2] = sign * (rot[2, 0] * x + rot[2, 1] * y + rot[2, 2] * z)
+        rest[3] = math.sqrt(q * q + mass * mass)
+        lorentz.boost_one(rest, bx, by, bz, out[row])
+    return q / (16.0 * math.pi**2 * mm) if mm > 0.0 else 0.0
+
+
+@jit_exact
+def _two_body_along_kernel(parent: Array, m1: float, m2: float, cos_t: Array, phi: Array,
+                           out: Array, jac: Array) -> None:
+    rot = np.empty((3, 3))
+    rest = np.empty(4)
+    for i in range(parent.shape[0]):
+        jac[i] = _two_body_along_one(parent[i], m1, m2, cos_t[i], phi[i], out[i], 0, 1, rot,
+                                     rest)
+
+
 def two_body_along(parent: Array, m1: float, m2: float, cos_t: Array, phi: Array
                    ) -> tuple[Array, Array, Array]:
     """Split ``parent`` (n, 4) into masses m1, m2 with daughter 1 at (θ, φ) about the parent's
     flight direction in its rest frame (so that VEGAS sees the energy sharing in cosθ). Returns
     (p1, p2, dΦ₂/dcosθ dφ = q/(16π²M))."""
     n = len(parent)
-    mm = np.sqrt(np.maximum(h.dot(parent, parent), 0.0))
-    q = np.where(mm > 0, two_body_momentum(np.where(mm > 0, mm, 1.0), m1, m2), 0.0)
-    st = np.sqrt(np.maximum(1.0 - cos_t * cos_t, 0.0))
-    rest = np.empty((n, 2, 4))
-    rest[:, 0, 0] = q * st * np.cos(phi)
-    rest[:, 0, 1] = q * st * np.sin(phi)
-    rest[:, 0, 2] = q * cos_t
-    rest[:, 1, :3] = -rest[:, 0, :3]
-    rest[:, 0, 3] = np.sqrt(q * q + m1 * m1)
-    rest[:, 1, 3] = np.sqrt(q * q + m2 * m2)
-    direction = parent[:, :3].copy()
-    still = np.sum(direction**2, axis=1) == 0.0
-    direction[still] = (0.0, 0.0, 1.0)
-    out = lorentz.rotate_boost(rest, lorentz.rotation_to(direction), parent[:, :3] / parent[:, 3:])
-    return out[:, 0], out[:, 1], q / (16.0 * np.pi**2 * np.where(mm > 0, mm, np.inf))
+    out, jac = np.empty((n, 2, 4)), np.empty(n)
+    _two_body_along_kernel(np.ascontiguousarray(parent, dtype=float), float(m1), float(m2),
+                           np.ascontiguousarray(np.broadcast_to(cos_t, (n,)), dtype=float),
+                           np.ascontiguousarray(np.broadcast_to(phi, (n,)), dtype=float),
+                           out, jac)
+    return out[:, 0], out[:, 1], jac
 
 
-def _rest(n: int, sqrt_s: Array) -> Array:
-    out = np.zeros((n, 4))
-    out[:, 3] = sqrt_s
-    return out
+@jit_exact
+def _photon_cos_one(u: float, slope: float, t0: float, t1: float, rap: float) -> float:
+    """:meth:`PhotonWindow.photon_cos` of one point (η* ∈ [t0, t1] ∝ e^{slope·η*})."""
+    if slope == 0.0:
+        eta = t0 + (t1 - t0) * u
+    else:
+        e0, e1 = math.exp(slope * t0), math.exp(slope * t1)
+        eta = math.log(e0 + u * (e1 - e0)) / slope
+    return math.tanh(eta - rap)
 
 
-def _four(direction: Array, mag: Array, energy: Array) -> Array:
-    return np.concatenate([direction * mag[:, None], energy[:, None]], axis=1)
+@jit_exact
+def _photon_cos_jacobian_one(c: float, slope: float, t0: float, t1: float, rap: float
+                             ) -> float:
+    """:meth:`PhotonWindow.photon_cos_jacobian` of one point."""
+    if slope == 0.0:
+        return (t1 - t0) * (1.0 - c * c)
+    eta = math.atanh(c) + rap
+    e0, e1 = math.exp(slope * t0), math.exp(slope * t1)
+    return (e1 - e0) / (slope * math.exp(slope * eta)) * (1.0 - c * c)
 
 
-def _unit(p: Array) -> Array:
-    return p[:, :3] / np.sqrt(np.sum(p[:, :3] ** 2, axis=1))[:, None]
+@jit_exact
+def _photon_cos_rows(u: Array, rap: Array, slope: float, t0: float, t1: float, jacobian: bool,
+                     out: Array) -> None:
+    for i in range(u.shape[0]):
+        out[i] = (_photon_cos_jacobian_one(u[i], slope, t0, t1, rap[i]) if jacobian
+                  else _photon_cos_one(u[i], slope, t0, t1, rap[i]))
 
 
-def _half_sq_distance(a: Array, b: Array) -> Array:
-    """1 − cos∠(â, b̂) = |â − b̂|²/2 of unit vectors (n, 3): all digits at small angles."""
-    return 0.5 * np.sum((a - b) ** 2, axis=1)
+@jit_exact
+def _energy_lo_one(e_min: float, rap: float, c: float) -> float:
+    """E_min/D, D = cosh Δ + sinh Δ cosθ̂ (:meth:`PhotonWindow.energy_range`)."""
+    return e_min / (math.cosh(rap) + math.sinh(rap) * c)
 
 
 @dataclass(frozen=True)
@@ -726,27 +786,24 @@ class PhotonWindow:
     def _eta_range(self) -> tuple[float, float]:
         return math.atanh(self.c_range[0]), math.atanh(self.c_range[1])
 
+    def _rows(self, x: Array, slope: float, jacobian: bool) -> Array:
+        x, rap = np.broadcast_arrays(np.asarray(x, float), np.asarray(self.rapidity, float))
+        out = np.empty(x.shape)
+        t0, t1 = self._eta_range()
+        _photon_cos_rows(np.ascontiguousarray(x).ravel(), np.ascontiguousarray(rap).ravel(),
+                         float(slope), t0, t1, jacobian, out.reshape(-1))
+        return out
+
     def photon_cos(self, u: Array, slope: float = 0.0) -> Array:
         """The photon's hard-frame cosθ̂ with its CMS rapidity η* in the cut range with density
         ∝ e^{slope·η*} (flat for 0); then η̂ = η* − Δ (a longitudinal boost shifts a massless
         particle's rapidity), so that exactly the CMS range is generated."""
-        t0, t1 = self._eta_range()
-        if slope == 0.0:
-            eta = t0 + (t1 - t0) * u
-        else:
-            e0, e1 = math.exp(slope * t0), math.exp(slope * t1)
-            eta = np.log(e0 + u * (e1 - e0)) / slope
-        return np.tanh(eta - self.rapidity)
+        return self._rows(u, slope, False)
 
     def photon_cos_jacobian(self, c: Array, slope: float = 0.0) -> Array:
         """dcosθ̂/du of :meth:`photon_cos` at the hard-frame cosθ̂: (1 − cos²θ̂)/g(η*), g the
         density of η*."""
-        t0, t1 = self._eta_range()
-        if slope == 0.0:
-            return (t1 - t0) * (1.0 - c * c)
-        eta = np.arctanh(c) + self.rapidity
-        e0, e1 = math.exp(slope * t0), math.exp(slope * t1)
-        return (e1 - e0) / (slope * np.exp(slope * eta)) * (1.0 - c * c)
+        return self._rows(c, slope, True)
 
     def energy_range(self, c: Array, m_pair: float) -> tuple[Array, Array]:
         """Hard-frame photon energies [E_min/D, (s − 4m_pair²)/(2√s)] at the hard-frame cosθ̂:
@@ -756,14 +813,231 @@ class PhotonWindow:
         e_lo = self.e_min / (ch + sh * c)
         return e_lo, (rs * rs - 4.0 * m_pair**2) / (2.0 * rs)
 
+    def frame(self) -> tuple[Array, Array]:
+        """√s′ and Δ as contiguous float arrays (the compiled kernels' inputs)."""
+        return (np.ascontiguousarray(self.sqrt_s, dtype=float),
+                np.ascontiguousarray(self.rapidity, dtype=float))
 
-def _photon(u_cos: Array, u_phi: Array, win: PhotonWindow, slope: float = 0.0
-            ) -> tuple[Array, Array]:
-    """Photon direction (n, 3) and its hard-frame cosθ̂ from two unit numbers."""
-    c = win.photon_cos(u_cos, slope)
-    st = np.sqrt(np.maximum(1.0 - c * c, 0.0))
-    phi = 2.0 * np.pi * u_phi
-    return np.stack([st * np.cos(phi), st * np.sin(phi), c], axis=-1), c
+
+#: channel kinds of the compiled kernels (:meth:`PhotonLeptonChannel.spec`,
+#: :meth:`PairChannel.spec`)
+_BEAM_AXIS, _PHOTON_AXIS, _PAIR = 0, 1, 2
+
+
+@jit_exact
+def _y0_one(kind: int, beam: float, w: float, c: float, rs: float, m: float) -> float:
+    """y₀ of the lepton's 1/(y + y₀) about its axis (:class:`PhotonLeptonChannel`)."""
+    eb = 0.5 * rs
+    if kind == _BEAM_AXIS:
+        cb = beam * c
+        x = min(max(w * (1.0 + cb) / (rs - w * (1.0 - cb)), 1e-12), 1.0 - 1e-9)
+        return max(m * m * x * x / (2.0 * eb * eb * (1.0 - x) ** 2), 1e-30)
+    e_lep = max(eb - w, 10.0 * m)
+    return m * m / (2.0 * e_lep * e_lep)
+
+
+@jit_exact
+def _lepton_jacobian(w: float, e_lo: float, e_hi: float, jc: float, p: float, y: float,
+                     y0: float, root: float) -> float:
+    """dΦ₃/du⁵ of :class:`PhotonLeptonChannel`: ω (dω/du) (dΩ_γ/du²) p² (dΩ_ℓ/du²) /
+    (8(2π)⁵√D)."""
+    jw = w * math.log(e_hi / e_lo)
+    jy = (y + y0) * math.log((2.0 + y0) / y0)
+    return (w * jw * jc * 2.0 * math.pi * p * p * jy * 2.0 * math.pi
+            / (8.0 * (2.0 * math.pi) ** 5 * (root if root > 0.0 else math.inf)))
+
+
+@jit_exact
+def _mass_shell_root(w: float, kx: float, ky: float, kz: float, lx: float, ly: float,
+                     lz: float, rs: float, m: float) -> tuple[float, float, bool]:
+    """(p, √D, A ≥ am) of the lepton along n̂_ℓ with the photon ω n̂_k
+    (:class:`PhotonLeptonChannel`)."""
+    a = rs - w
+    big_a = rs * (0.5 * rs - w)
+    b = -w * (kx * lx + ky * ly + kz * lz)
+    root = math.sqrt(max(big_a * big_a - m * m * (a - b) * (a + b), 0.0))
+    return (big_a * b + a * root) / ((a - b) * (a + b)), root, big_a >= a * m
+
+
+@jit_exact
+def _pair_jacobian(w: float, jc: float, jq: float, q2: float, rs: float, m: float) -> float:
+    """dΦ₃/du⁵ of :class:`PairChannel`: dΦ₂(P; k, Q) ds₃₄/2π dΦ₂(Q; f, f̄) × Jacobians."""
+    mq = math.sqrt(max(q2, 0.0))
+    d2 = _two_body_momentum_one(mq, m, m) / (16.0 * math.pi**2 * mq) if mq > 0.0 else 0.0
+    return (w / (16.0 * math.pi**2 * rs) * jc * 2.0 * math.pi * jq / (2.0 * math.pi)
+            * d2 * 2.0 * 2.0 * math.pi)
+
+
+@jit_exact
+def _generate_one(kind: int, lepton: int, slope: float, pole: bool, u: Array, o: int,
+                  rs: float, rap: float, t0: float, t1: float, e_min: float, m: float,
+                  out: Array, rot: Array, rest: Array) -> float:
+    """One point of a channel from u[o:o + 5] into ``out`` (3, 4) = (ℓ⁻, ℓ⁺, γ); returns
+    dΦ₃ × Jacobian (0 outside; the momenta are then not used). ``rot`` (3, 3), ``rest``
+    (2, 4): work arrays."""
+    c = _photon_cos_one(u[o + 1], 0.0 if kind == _PAIR else slope, t0, t1, rap)
+    st = math.sqrt(max(1.0 - c * c, 0.0))
+    phi = 2.0 * math.pi * u[o + 2]
+    kx, ky, kz = st * math.cos(phi), st * math.sin(phi), c
+    jc = _photon_cos_jacobian_one(c, 0.0 if kind == _PAIR else slope, t0, t1, rap)
+    e_lo = _energy_lo_one(e_min, rap, c)
+    s = rs * rs
+    if kind == _PAIR:
+        s_lo, s_hi = 4.0 * m * m, s - 2.0 * rs * e_lo
+        ok = s_hi > s_lo
+        if pole:
+            q2, jq = _map_pole_one(u[o], s_lo, s_hi if ok else 2.0 * s_lo + 1.0, 0.0)
+            w = (s - q2) / (2.0 * rs)
+        else:
+            w, jw = _map_pole_one(u[o], e_lo, (s - s_lo) / (2.0 * rs) if ok else 2.0 * e_lo,
+                                  0.0)
+            q2, jq = s - 2.0 * rs * w, 2.0 * rs * jw
+        out[2, 0], out[2, 1], out[2, 2], out[2, 3] = kx * w, ky * w, kz * w, w
+        par = rest[0]
+        par[0], par[1], par[2], par[3] = -kx * w, -ky * w, -kz * w, rs - w
+        _two_body_along_one(par, m, m, 2.0 * u[o + 3] - 1.0, 2.0 * math.pi * u[o + 4], out, 0,
+                            1, rot, rest[1])
+        jac = _pair_jacobian(w, jc, jq, q2, rs, m)
+        return jac if ok and q2 > s_lo else 0.0
+    e_hi = (s - 4.0 * m * m) / (2.0 * rs)
+    ok = e_hi > e_lo
+    w, _ = _map_pole_one(u[o], e_lo, e_hi if ok else 2.0 * e_lo, 0.0)
+    beam = 1.0 if lepton == 0 else -1.0
+    y0 = _y0_one(kind, beam, w, c, rs, m)
+    y, _ = _map_pole_one(u[o + 3], 0.0, 2.0, -y0)
+    y = min(y, 2.0)  # rounding of the map's end point
+    sl = math.sqrt(y * (2.0 - y))
+    phl = 2.0 * math.pi * u[o + 4]
+    x1, x2, x3 = sl * math.cos(phl), sl * math.sin(phl), 1.0 - y
+    if kind == _BEAM_AXIS:
+        lx, ly, lz = x1, x2, beam * x3
+    else:
+        lorentz.rotation_one(kx, ky, kz, rot)
+        lx = rot[0, 0] * x1 + rot[0, 1] * x2 + rot[0, 2] * x3
+        ly = rot[1, 0] * x1 + rot[1, 1] * x2 + rot[1, 2] * x3
+        lz = rot[2, 0] * x1 + rot[2, 1] * x2 + rot[2, 2] * x3
+    p, root, reach = _mass_shell_root(w, kx, ky, kz, lx, ly, lz, rs, m)
+    ok = ok and reach and root > 0.0 and p > 0.0
+    r, q = lepton, 1 - lepton
+    out[2, 0], out[2, 1], out[2, 2], out[2, 3] = kx * w, ky * w, kz * w, w
+    out[r, 0], out[r, 1], out[r, 2] = lx * p, ly * p, lz * p
+    out[r, 3] = math.sqrt(p * p + m * m)
+    for j in range(3):
+        out[q, j] = -out[2, j] - out[r, j]
+    out[q, 3] = rs - out[2, 3] - out[r, 3]
+    jac = _lepton_jacobian(w, e_lo, e_hi, jc, p, y, y0, root)
+    return jac if ok else 0.0
+
+
+@jit_exact
+def _channel_jacobian_one(kind: int, lepton: int, slope: float, pole: bool, p: Array,
+                          units: Array, q2: float, rs: float, rap: float, t0: float, t1: float,
+                          e_min: float, m: float) -> float:
+    """dΦ₃/du⁵ of a channel at the point ``p`` (3, 4) = (ℓ⁻, ℓ⁺, γ), 0 where it has no
+    points; ``units`` (3, 3): k̂, ℓ̂⁻, ℓ̂⁺; ``q2`` = s₃₄."""
+    w = p[2, 3]
+    s = rs * rs
+    if kind == _PAIR:
+        c = p[2, 2] / w
+        e_lo = _energy_lo_one(e_min, rap, c)
+        s_lo, s_hi = 4.0 * m * m, s - 2.0 * rs * e_lo
+        if pole:
+            jq = q2 * math.log(s_hi / s_lo)
+        else:
+            jq = 2.0 * rs * w * math.log((s - s_lo) / (2.0 * rs * e_lo))
+        jac = _pair_jacobian(w, _photon_cos_jacobian_one(c, 0.0, t0, t1, rap), jq, q2, rs, m)
+        return jac if s_hi > s_lo else 0.0
+    c = units[0, 2]
+    e_lo = _energy_lo_one(e_min, rap, c)
+    e_hi = (s - 4.0 * m * m) / (2.0 * rs)
+    r = 1 + lepton
+    beam = 1.0 if lepton == 0 else -1.0
+    if kind == _BEAM_AXIS:
+        ax, ay, az = 0.0, 0.0, beam
+    else:
+        ax, ay, az = units[0, 0], units[0, 1], units[0, 2]
+    y = 0.5 * ((units[r, 0] - ax) ** 2 + (units[r, 1] - ay) ** 2 + (units[r, 2] - az) ** 2)
+    y0 = _y0_one(kind, beam, w, c, rs, m)
+    _, root, reach = _mass_shell_root(w, units[0, 0], units[0, 1], units[0, 2], units[r, 0],
+                                      units[r, 1], units[r, 2], rs, m)
+    pl = math.sqrt(p[lepton, 0] ** 2 + p[lepton, 1] ** 2 + p[lepton, 2] ** 2)
+    jac = _lepton_jacobian(w, e_lo, e_hi, _photon_cos_jacobian_one(c, slope, t0, t1, rap), pl, y,
+                           y0, root)
+    return jac if reach and e_hi > e_lo else 0.0
+
+
+@jit_exact
+def _units(p: Array, units: Array) -> None:
+    """Unit vectors of the photon, ℓ⁻, ℓ⁺ (rows of ``units``) of the point ``p`` (3, 4)."""
+    for r, j in ((0, 2), (1, 0), (2, 1)):
+        norm = math.sqrt(p[j, 0] * p[j, 0] + p[j, 1] * p[j, 1] + p[j, 2] * p[j, 2])
+        for a in range(3):
+            units[r, a] = p[j, a] / norm
+
+
+@jit_exact
+def _generate_kernel(kinds: Array, leptons: Array, slopes: Array, poles: Array, u: Array,
+                     rs: Array, rap: Array, t0: float, t1: float, e_min: float, m: float,
+                     select: bool, p: Array, jac: Array) -> None:
+    """Points of the channels ``kinds``…``poles`` (``select`` False: the first channel, u (n, 5);
+    True: the channel from u[:, 0], its five numbers from u[:, 1 + 5c:6 + 5c],
+    :data:`DIMS_PER_CHANNEL`) into
+    ``p`` (n, 3, 4) = (ℓ⁻, ℓ⁺, γ) and ``jac`` (0 where there is no phase space or a momentum
+    is not finite: the momenta of those points are not used)."""
+    n_ch = kinds.shape[0]
+    rot = np.empty((3, 3))
+    rest = np.empty((2, 4))
+    for i in range(u.shape[0]):
+        if not select:
+            c, o = 0, 0
+        else:
+            c = min(int(u[i, 0] * n_ch), n_ch - 1)
+            o = 1 + c * DIMS_PER_CHANNEL
+        j = _generate_one(kinds[c], leptons[c], slopes[c], poles[c], u[i], o, rs[i], rap[i], t0,
+                          t1, e_min, m, p[i], rot, rest)
+        finite = True
+        for a in range(3):
+            for b in range(4):
+                finite = finite and math.isfinite(p[i, a, b])
+        jac[i] = j if finite else 0.0
+
+
+@jit_exact
+def _densities_kernel(kinds: Array, leptons: Array, slopes: Array, poles: Array, p: Array,
+                      q2: Array, rs: Array, rap: Array, t0: float, t1: float, e_min: float,
+                      m: float, inverse: bool, out: Array) -> None:
+    """out[i, c] = dΦ₃/du of channel c at the point p[i] or, with ``inverse``, its density
+    g_c = 1/(dΦ₃/du) (0 where it has no points)."""
+    units = np.empty((3, 3))
+    for i in range(p.shape[0]):
+        _units(p[i], units)
+        for c in range(kinds.shape[0]):
+            j = _channel_jacobian_one(kinds[c], leptons[c], slopes[c], poles[c], p[i], units,
+                                      q2[i], rs[i], rap[i], t0, t1, e_min, m)
+            out[i, c] = (1.0 / j if j > 0.0 else 0.0) if inverse else j
+
+
+def _specs(channels: tuple[Channel, ...]) -> tuple[Array, Array, Array, Array]:
+    """The channels as the compiled kernels' arrays (kind, lepton, slope, pole)."""
+    spec = [ch.spec() for ch in channels]
+    return (np.array([s[0] for s in spec], dtype=np.int64),
+            np.array([s[1] for s in spec], dtype=np.int64),
+            np.array([s[2] for s in spec], dtype=float),
+            np.array([s[3] for s in spec], dtype=np.bool_))
+
+
+def generate_points(channels: tuple[Channel, ...], u: Array, win: PhotonWindow
+                    ) -> tuple[Array, Array]:
+    """Momenta (n, 3, 4) = (ℓ⁻, ℓ⁺, γ) and dΦ₃ × Jacobian (0 outside) from ``u``: one channel,
+    u (n, 5), or the channel from u[:, 0] and its own five columns, u (n, 1 + 5 n_channels)
+    (:func:`_generate_kernel`)."""
+    n = len(u)
+    select = np.shape(u)[1] == 1 + len(channels) * DIMS_PER_CHANNEL
+    p, jac = np.empty((n, 3, 4)), np.empty(n)
+    rs, rap = win.frame()
+    _generate_kernel(*_specs(channels), np.ascontiguousarray(u, dtype=float), rs, rap,
+                     *win._eta_range(), float(win.e_min), float(win.m), select, p, jac)
+    return p, jac
 
 
 @dataclass(frozen=True)
@@ -786,7 +1060,8 @@ class PhotonLeptonChannel:
     Mass shell: with Z = P − k, A = Z²/2, a = Z⁰, b = Z⃗·n̂, a√(p² + m²) − bp = A has the root
     p = (Ab + a√D)/(a² − b²), D = A² − m²(a² − b²), the only positive one when A ≥ am; where
     A < am (the photon end point, pair mass below √(2am)) the channel has no points (density 0).
-    dΦ₃ = ω dω dΩ_γ p² dΩ_ℓ / (8(2π)⁵ |ap − bE|), |ap − bE| = √D (the δ of the mass shell)."""
+    dΦ₃ = ω dω dΩ_γ p² dΩ_ℓ / (8(2π)⁵ |ap − bE|), |ap − bE| = √D (the δ of the mass shell).
+    Compiled per point (:func:`_generate_one`, :func:`_channel_jacobian_one`)."""
 
     lepton: int
     axis: str
@@ -797,81 +1072,20 @@ class PhotonLeptonChannel:
     def beam(self) -> float:
         return 1.0 if self.lepton == 0 else -1.0
 
-    def _y0(self, w: Array, c: Array, rs: Array, m: float) -> Array:
-        eb = 0.5 * rs
-        if self.axis == "beam":
-            cb = self.beam * c
-            x = np.clip(w * (1.0 + cb) / (rs - w * (1.0 - cb)), 1e-12, 1.0 - 1e-9)
-            return np.maximum(m * m * x * x / (2.0 * eb * eb * (1.0 - x) ** 2), 1e-30)
-        e_lep = np.maximum(eb - w, 10.0 * m)
-        return m * m / (2.0 * e_lep * e_lep)
-
-    @staticmethod
-    def _jacobian(w: Array, e_lo: Array, e_hi: Array, jc: Array, p: Array, y: Array, y0: Array,
-                  root: Array) -> Array:
-        """dΦ₃/du⁵: ω (dω/du) (dΩ_γ/du²) p² (dΩ_ℓ/du²) / (8(2π)⁵√D)."""
-        jw = w * np.log(e_hi / e_lo)
-        jy = (y + y0) * np.log((2.0 + y0) / y0)
-        return (w * jw * jc * 2.0 * np.pi * p * p * jy * 2.0 * np.pi
-                / (8.0 * (2.0 * np.pi) ** 5 * np.where(root > 0, root, np.inf)))
-
-    @staticmethod
-    def _root(w: Array, nk: Array, nl: Array, rs: Array, m: float) -> tuple[Array, Array, Array]:
-        a = rs - w
-        big_a = rs * (0.5 * rs - w)
-        b = -w * np.sum(nk * nl, axis=1)
-        root = np.sqrt(np.maximum(big_a * big_a - m * m * (a - b) * (a + b), 0.0))
-        return (big_a * b + a * root) / ((a - b) * (a + b)), root, big_a >= a * m
+    def spec(self) -> tuple[int, int, float, bool]:
+        """(kind, lepton, slope, pair pole) of the compiled kernels."""
+        return (_BEAM_AXIS if self.axis == "beam" else _PHOTON_AXIS, self.lepton, self.slope,
+                False)
 
     def generate(self, u: Array, win: PhotonWindow) -> tuple[Array, Array, Array, Array]:
         """(p(e⁻), p(e⁺), k, dΦ₃ × Jacobian; 0 outside) from ``u`` (n, 5)."""
-        n, rs, m = len(u), win.sqrt_s, win.m
-        nk, c = _photon(u[:, 1], u[:, 2], win, self.slope)
-        e_lo, e_hi = win.energy_range(c, m)
-        ok = e_hi > e_lo
-        w, _ = map_pole(u[:, 0], e_lo, np.where(ok, e_hi, 2.0 * e_lo), 0.0)
-        y0 = self._y0(w, c, rs, m)
-        y, _ = map_pole(u[:, 3], 0.0, 2.0, -y0)
-        y = np.minimum(y, 2.0)  # rounding of the map's end point
-        st = np.sqrt(y * (2.0 - y))
-        phi = 2.0 * np.pi * u[:, 4]
-        local = np.stack([st * np.cos(phi), st * np.sin(phi), 1.0 - y], axis=-1)
-        if self.axis == "beam":
-            nl = local * np.array([1.0, 1.0, self.beam])
-        else:
-            nl = np.einsum("nij,nj->ni", lorentz.rotation_to(nk), local)
-        p, root, reach = self._root(w, nk, nl, rs, m)
-        ok &= reach & (root > 0) & (p > 0)
-        k = _four(nk, w, w)
-        lep = _four(nl, p, np.sqrt(p * p + m * m))
-        other = _rest(n, rs) - k - lep
-        jac = self._jacobian(w, e_lo, e_hi, win.photon_cos_jacobian(c, self.slope), p, y, y0,
-                             root)
-        jac = np.where(ok, jac, 0.0)
-        return (lep, other, k, jac) if self.lepton == 0 else (other, lep, k, jac)
+        p, jac = generate_points((self,), u, win)
+        return p[:, 0], p[:, 1], p[:, 2], jac
 
-    def jacobian(self, pm: Array, pp: Array, k: Array, win: PhotonWindow,
-                 units: tuple[Array, Array, Array] | None = None) -> Array:
+    def jacobian(self, pm: Array, pp: Array, k: Array, win: PhotonWindow) -> Array:
         """dΦ₃/du⁵ of this channel at the point (e⁻, e⁺, γ), 0 where it has no points: the
-        inverse of its a-priori density, for the multichannel weight; ``units``: the unit vectors
-        (k̂, ê⁻, ê⁺) if already computed (:func:`channel_densities`)."""
-        rs, m = win.sqrt_s, win.m
-        lep = pm if self.lepton == 0 else pp
-        w = k[:, 3]
-        if units is None:
-            nk, nl = _unit(k), _unit(lep)
-        else:
-            nk, nl = units[0], units[1 + self.lepton]
-        c = nk[:, 2]
-        e_lo, e_hi = win.energy_range(c, m)
-        axis = (np.array([0.0, 0.0, self.beam]) if self.axis == "beam" else nk)
-        y = _half_sq_distance(nl, np.broadcast_to(axis, nl.shape))
-        y0 = self._y0(w, c, rs, m)
-        _, root, reach = self._root(w, nk, nl, rs, m)
-        p = np.sqrt(np.sum(lep[:, :3] ** 2, axis=1))
-        jac = self._jacobian(w, e_lo, e_hi, win.photon_cos_jacobian(c, self.slope), p, y, y0,
-                             root)
-        return np.where(reach & (e_hi > e_lo), jac, 0.0)
+        inverse of its a-priori density, for the multichannel weight."""
+        return _channel_jacobians((self,), pm, pp, k, win, None)[:, 0]
 
 
 @dataclass(frozen=True)
@@ -884,54 +1098,19 @@ class PairChannel:
 
     pair_pole: bool = True
 
-    @staticmethod
-    def _jacobian(w: Array, jc: Array, jq: Array, q2: Array, rs: Array, m: float) -> Array:
-        mq = np.sqrt(np.maximum(q2, 0.0))
-        safe = np.where(mq > 0, mq, 1.0)  # q² = 0 only outside (weight 0 there)
-        d2 = np.where(mq > 0, two_body_momentum(safe, m, m) / (16.0 * np.pi**2 * safe), 0.0)
-        return (w / (16.0 * np.pi**2 * rs) * jc * 2.0 * np.pi * jq / (2.0 * np.pi)
-                * d2 * 2.0 * 2.0 * np.pi)
-
-    def _ranges(self, c: Array, win: PhotonWindow) -> tuple[Array, Array, Array]:
-        rs = win.sqrt_s
-        e_lo, _ = win.energy_range(c, win.m)
-        s_lo = np.full(len(rs), 4.0 * win.m**2)
-        return e_lo, s_lo, rs * rs - 2.0 * rs * e_lo
+    def spec(self) -> tuple[int, int, float, bool]:
+        """(kind, lepton, slope, pair pole) of the compiled kernels."""
+        return _PAIR, 0, 0.0, self.pair_pole
 
     def generate(self, u: Array, win: PhotonWindow) -> tuple[Array, Array, Array, Array]:
         """(p(f), p(f̄), k, dΦ₃ × Jacobian; 0 outside) from ``u`` (n, 5)."""
-        n, rs, m = len(u), win.sqrt_s, win.m
-        s = rs * rs
-        nk, c = _photon(u[:, 1], u[:, 2], win)
-        e_lo, s_lo, s_hi = self._ranges(c, win)
-        ok = s_hi > s_lo
-        if self.pair_pole:
-            q2, jq = map_pole(u[:, 0], s_lo, np.where(ok, s_hi, 2.0 * s_lo + 1.0), 0.0)
-            w = (s - q2) / (2.0 * rs)
-        else:
-            w, jw = map_pole(u[:, 0], e_lo, np.where(ok, (s - s_lo) / (2.0 * rs), 2.0 * e_lo),
-                             0.0)
-            q2, jq = s - 2.0 * rs * w, 2.0 * rs * jw
-        k = _four(nk, w, w)
-        f, fbar, _ = two_body_along(_rest(n, rs) - k, m, m, 2.0 * u[:, 3] - 1.0,
-                                    2.0 * np.pi * u[:, 4])
-        jac = self._jacobian(w, win.photon_cos_jacobian(c), jq, q2, rs, m)
-        return f, fbar, k, np.where(ok & (q2 > s_lo), jac, 0.0)
+        p, jac = generate_points((self,), u, win)
+        return p[:, 0], p[:, 1], p[:, 2], jac
 
     def jacobian(self, pm: Array, pp: Array, k: Array, win: PhotonWindow,
                  q2: Array | None = None) -> Array:
         """dΦ₃/du⁵ at the point (``q2``: the pair mass², e.g. from :func:`invariants`)."""
-        rs, w = win.sqrt_s, k[:, 3]
-        c = k[:, 2] / w
-        e_lo, s_lo, s_hi = self._ranges(c, win)
-        q = pm + pp
-        q2 = h.dot(q, q) if q2 is None else q2
-        if self.pair_pole:
-            jq = q2 * np.log(s_hi / s_lo)
-        else:
-            jq = 2.0 * rs * w * np.log((rs * rs - s_lo) / (2.0 * rs * e_lo))
-        jac = self._jacobian(w, win.photon_cos_jacobian(c), jq, q2, rs, win.m)
-        return np.where(s_hi > s_lo, jac, 0.0)
+        return _channel_jacobians((self,), pm, pp, k, win, q2)[:, 0]
 
 
 Channel = PhotonLeptonChannel | PairChannel
@@ -941,21 +1120,29 @@ CHANNELS: tuple[Channel, ...] = (
     PhotonLeptonChannel(0, "photon", 2.0), PhotonLeptonChannel(1, "photon", -2.0))
 
 
+def _channel_jacobians(channels: tuple[Channel, ...], pm: Array, pp: Array, k: Array,
+                       win: PhotonWindow, q2: Array | None, inverse: bool = False) -> Array:
+    """(n, channels) dΦ₃/du⁵ or, with ``inverse``, the densities 1/(dΦ₃/du⁵) of the channels
+    at the points (0 where a channel has no points), one compiled pass
+    (:func:`_densities_kernel`); ``q2``: s₃₄ if known."""
+    p = np.ascontiguousarray(np.stack([pm, pp, k], axis=1), dtype=float)
+    if q2 is None:
+        q = pm + pp
+        q2 = h.dot(q, q)
+    out = np.empty((len(k), len(channels)))
+    rs, rap = win.frame()
+    _densities_kernel(*_specs(channels), p, np.ascontiguousarray(q2, dtype=float), rs, rap,
+                      *win._eta_range(), float(win.e_min), float(win.m), inverse, out)
+    return out
+
+
 def channel_densities(channels: tuple[Channel, ...], pm: Array, pp: Array, k: Array,
                       win: PhotonWindow, inv: Array | None = None) -> Array:
     """A-priori densities g_c = 1/(dΦ₃/du) (n, channels) of every channel at the points, 0
-    where a channel has no points: the multichannel weight is f/Σ_c g_c (balance heuristic)."""
-    out = np.empty((len(k), len(channels)))
-    units = None
-    for i, ch in enumerate(channels):
-        if isinstance(ch, PairChannel):
-            jac = ch.jacobian(pm, pp, k, win, None if inv is None else inv[:, 6])
-        else:
-            units = (_unit(k), _unit(pm), _unit(pp)) if units is None else units
-            jac = ch.jacobian(pm, pp, k, win, units)
-        with np.errstate(divide="ignore"):
-            out[:, i] = np.where(jac > 0, 1.0 / jac, 0.0)
-    return out
+    where a channel has no points: the multichannel weight is f/Σ_c g_c (balance heuristic);
+    ``inv``: the :func:`invariants` if already computed (s₃₄)."""
+    return _channel_jacobians(channels, pm, pp, k, win, None if inv is None else inv[:, 6],
+                              True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1242,19 +1429,8 @@ class RadiativePair(EEProcess):
         rap = np.broadcast_to(np.asarray(rapidity, float), (n,))
         win = self.window(params, rs, rap)
         n_ch = len(self.channels)
-        ch = np.minimum((u[:, 0] * n_ch).astype(int), n_ch - 1)
-        p = np.zeros((n, 3, 4))
-        p[:, :, 3] = 1.0  # placeholder momenta of points outside (never used)
-        jac = np.zeros(n)
-        for c, channel in enumerate(self.channels):
-            sel = np.nonzero(ch == c)[0]
-            if sel.size == 0:
-                continue
-            uc = u[sel, 1 + c * DIMS_PER_CHANNEL:1 + (c + 1) * DIMS_PER_CHANNEL]
-            pm, pp, k, j = channel.generate(uc, win.subset(sel))
-            p[sel, 0], p[sel, 1], p[sel, 2], jac[sel] = pm, pp, k, j
-        with np.errstate(invalid="ignore"):
-            good = (jac > 0) & np.all(np.isfinite(p), axis=(1, 2))
+        p, jac = generate_points(self.channels, u, win)  # the channel from u[:, 0]
+        good = jac > 0
         beta_z = np.tanh(rap[good])
         beta = np.stack([np.zeros_like(beta_z), np.zeros_like(beta_z), beta_z], axis=-1)
         good[good] = self.in_cuts(lorentz.boost(p[good], beta[:, None, :]), params)
