@@ -189,7 +189,8 @@ def test_channel_densities_are_the_generated_jacobians() -> None:
 
 def test_every_channel_integrates_the_phase_space_volume() -> None:
     """∫dΦ₃ over a region (photon |cosθ| < 0.9, E > 0.5 GeV) from each channel with |M|² = 1
-    against the generic sequential phase space (phase_space.sequential) of the same region."""
+    against the generic sequential phase space (phase_space.sequential) of the same region; the
+    pair decaying about the beam axis (ee_mumug's pair channels) as well."""
     n = 200_000
     rng = np.random.default_rng(7)
     win = rq.PhotonWindow((-0.9, 0.9), 0.5, M_E, np.full(n, RS), np.zeros(n))
@@ -197,7 +198,7 @@ def test_every_channel_integrates_the_phase_space_volume() -> None:
     k = p[:, 2]
     inside = (np.abs(k[:, 2] / k[:, 3]) < 0.9) & (k[:, 3] > 0.5)
     ref = np.mean(w * inside)
-    for channel in rq.CHANNELS:
+    for channel in (*rq.CHANNELS, rq.PairChannel(pair_pole=False, decay="beam")):
         _, _, k, jac = channel.generate(rng.random((n, 5)), win)
         vol, err = jac.mean(), jac.std() / math.sqrt(n)
         assert vol == pytest.approx(ref, abs=4 * err + 0.01 * ref), channel

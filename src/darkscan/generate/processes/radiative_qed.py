@@ -680,9 +680,11 @@ def _two_body_momentum_one(mm: float, m1: float, m2: float) -> float:
 
 @jit_exact
 def _two_body_along_one(parent: Array, m1: float, m2: float, cos_t: float, phi: float,
-                        out: Array, r1: int, r2: int, rot: Array, rest: Array) -> float:
+                        out: Array, r1: int, r2: int, rot: Array, rest: Array,
+                        along: bool = True) -> float:
     """One event of :func:`two_body_along`: daughters into rows r1, r2 of ``out``; returns
-    q/(16π²M). ``rot`` (3, 3), ``rest`` (4,): work arrays."""
+    q/(16π²M). ``along`` False: (θ, φ) about the z axis of the rest frame reached by the pure
+    boost instead of the flight direction. ``rot`` (3, 3), ``rest`` (4,): work arrays."""
     m2p = parent[3] * parent[3] - parent[0] * parent[0] - parent[1] * parent[1] \
         - parent[2] * parent[2]
     mm = math.sqrt(max(m2p, 0.0))
@@ -690,7 +692,7 @@ def _two_body_along_one(parent: Array, m1: float, m2: float, cos_t: float, phi: 
     st = math.sqrt(max(1.0 - cos_t * cos_t, 0.0))
     x, y, z = q * st * math.cos(phi), q * st * math.sin(phi), q * cos_t
     dx, dy, dz = parent[0], parent[1], parent[2]
-    if dx * dx + dy * dy + dz * dz == 0.0:
+    if not along or dx * dx + dy * dy + dz * dz == 0.0:
         dx, dy, dz = 0.0, 0.0, 1.0
     lorentz.rotation_one(dx, dy, dz, rot)
     bx, by, bz = parent[0] / parent[3], parent[1] / parent[3], parent[2] / parent[3]
@@ -820,8 +822,18 @@ class PhotonWindow:
 
 
 #: channel kinds of the compiled kernels (:meth:`PhotonLeptonChannel.spec`,
-#: :meth:`PairChannel.spec`)
-_BEAM_AXIS, _PHOTON_AXIS, _PAIR = 0, 1, 2
+#: :meth:`PairChannel.spec`): a lepton about its beam or the photon, a pair decaying about its
+#: flight direction (flat) or about the beam axis (∝ 1 + cos²θ′)
+_BEAM_AXIS, _PHOTON_AXIS, _PAIR, _PAIR_BEAM = 0, 1, 2, 3
+
+
+@jit_exact
+def _cos_one_plus_cos2(u: float) -> float:
+    """cosθ with density (3/8)(1 + cos²θ) on [−1, 1]: the root of c³ + 3c + 4 − 8u = 0,
+    c = A − 1/A with A = ∛(d + √(d² + 1)), d = 4u − 2 (Cardano; d + √(d² + 1) ≥ √5 − 2)."""
+    d = 4.0 * u - 2.0
+    a = (d + math.sqrt(d * d + 1.0)) ** (1.0 / 3.0)
+    return a - 1.0 / a
 
 
 @jit_exact
@@ -860,12 +872,15 @@ def _mass_shell_root(w: float, kx: float, ky: float, kz: float, lx: float, ly: f
 
 
 @jit_exact
-def _pair_jacobian(w: float, jc: float, jq: float, q2: float, rs: float, m: float) -> float:
-    """dΦ₃/du⁵ of :class:`PairChannel`: dΦ₂(P; k, Q) ds₃₄/2π dΦ₂(Q; f, f̄) × Jacobians."""
+def _pair_jacobian(w: float, jc: float, jq: float, q2: float, rs: float, m: float,
+                   kind: int, cos_decay: float) -> float:
+    """dΦ₃/du⁵ of :class:`PairChannel`: dΦ₂(P; k, Q) ds₃₄/2π dΦ₂(Q; f, f̄) × Jacobians; the
+    decay's dcosθ′/du is 2 (flat) or 8/(3(1 + cos²θ′)) (``kind`` :data:`_PAIR_BEAM`)."""
     mq = math.sqrt(max(q2, 0.0))
     d2 = _two_body_momentum_one(mq, m, m) / (16.0 * math.pi**2 * mq) if mq > 0.0 else 0.0
+    jd = 8.0 / (3.0 * (1.0 + cos_decay * cos_decay)) if kind == _PAIR_BEAM else 2.0
     return (w / (16.0 * math.pi**2 * rs) * jc * 2.0 * math.pi * jq / (2.0 * math.pi)
-            * d2 * 2.0 * 2.0 * math.pi)
+            * d2 * jd * 2.0 * math.pi)
 
 
 @jit_exact
@@ -875,14 +890,14 @@ def _generate_one(kind: int, lepton: int, slope: float, pole: bool, u: Array, o:
     """One point of a channel from u[o:o + 5] into ``out`` (3, 4) = (ℓ⁻, ℓ⁺, γ); returns
     dΦ₃ × Jacobian (0 outside; the momenta are then not used). ``rot`` (3, 3), ``rest``
     (2, 4): work arrays."""
-    c = _photon_cos_one(u[o + 1], 0.0 if kind == _PAIR else slope, t0, t1, rap)
+    c = _photon_cos_one(u[o + 1], 0.0 if kind >= _PAIR else slope, t0, t1, rap)
     st = math.sqrt(max(1.0 - c * c, 0.0))
     phi = 2.0 * math.pi * u[o + 2]
     kx, ky, kz = st * math.cos(phi), st * math.sin(phi), c
-    jc = _photon_cos_jacobian_one(c, 0.0 if kind == _PAIR else slope, t0, t1, rap)
+    jc = _photon_cos_jacobian_one(c, 0.0 if kind >= _PAIR else slope, t0, t1, rap)
     e_lo = _energy_lo_one(e_min, rap, c)
     s = rs * rs
-    if kind == _PAIR:
+    if kind >= _PAIR:
         s_lo, s_hi = 4.0 * m * m, s - 2.0 * rs * e_lo
         ok = s_hi > s_lo
         if pole:
@@ -895,9 +910,10 @@ def _generate_one(kind: int, lepton: int, slope: float, pole: bool, u: Array, o:
         out[2, 0], out[2, 1], out[2, 2], out[2, 3] = kx * w, ky * w, kz * w, w
         par = rest[0]
         par[0], par[1], par[2], par[3] = -kx * w, -ky * w, -kz * w, rs - w
-        _two_body_along_one(par, m, m, 2.0 * u[o + 3] - 1.0, 2.0 * math.pi * u[o + 4], out, 0,
-                            1, rot, rest[1])
-        jac = _pair_jacobian(w, jc, jq, q2, rs, m)
+        cd = _cos_one_plus_cos2(u[o + 3]) if kind == _PAIR_BEAM else 2.0 * u[o + 3] - 1.0
+        _two_body_along_one(par, m, m, cd, 2.0 * math.pi * u[o + 4], out, 0, 1, rot, rest[1],
+                            kind == _PAIR)
+        jac = _pair_jacobian(w, jc, jq, q2, rs, m, kind, cd)
         return jac if ok and q2 > s_lo else 0.0
     e_hi = (s - 4.0 * m * m) / (2.0 * rs)
     ok = e_hi > e_lo
@@ -932,12 +948,18 @@ def _generate_one(kind: int, lepton: int, slope: float, pole: bool, u: Array, o:
 @jit_exact
 def _channel_jacobian_one(kind: int, lepton: int, slope: float, pole: bool, p: Array,
                           units: Array, q2: float, rs: float, rap: float, t0: float, t1: float,
-                          e_min: float, m: float) -> float:
+                          e_min: float, m: float, work: Array) -> float:
     """dΦ₃/du⁵ of a channel at the point ``p`` (3, 4) = (ℓ⁻, ℓ⁺, γ), 0 where it has no
-    points; ``units`` (3, 3): k̂, ℓ̂⁻, ℓ̂⁺; ``q2`` = s₃₄."""
+    points; ``units`` (3, 3): k̂, ℓ̂⁻, ℓ̂⁺; ``q2`` = s₃₄; ``work`` (4,)."""
     w = p[2, 3]
     s = rs * rs
-    if kind == _PAIR:
+    if kind >= _PAIR:
+        cd = 0.0
+        if kind == _PAIR_BEAM:  # the ℓ⁻ in the pair's rest frame (pure boost): its cosθ′
+            e = p[0, 3] + p[1, 3]
+            lorentz.boost_one(p[0], -(p[0, 0] + p[1, 0]) / e, -(p[0, 1] + p[1, 1]) / e,
+                              -(p[0, 2] + p[1, 2]) / e, work)
+            cd = work[2] / math.sqrt(work[0] * work[0] + work[1] * work[1] + work[2] * work[2])
         c = p[2, 2] / w
         e_lo = _energy_lo_one(e_min, rap, c)
         s_lo, s_hi = 4.0 * m * m, s - 2.0 * rs * e_lo
@@ -945,7 +967,8 @@ def _channel_jacobian_one(kind: int, lepton: int, slope: float, pole: bool, p: A
             jq = q2 * math.log(s_hi / s_lo)
         else:
             jq = 2.0 * rs * w * math.log((s - s_lo) / (2.0 * rs * e_lo))
-        jac = _pair_jacobian(w, _photon_cos_jacobian_one(c, 0.0, t0, t1, rap), jq, q2, rs, m)
+        jac = _pair_jacobian(w, _photon_cos_jacobian_one(c, 0.0, t0, t1, rap), jq, q2, rs, m,
+                             kind, cd)
         return jac if s_hi > s_lo else 0.0
     c = units[0, 2]
     e_lo = _energy_lo_one(e_min, rap, c)
@@ -1009,11 +1032,12 @@ def _densities_kernel(kinds: Array, leptons: Array, slopes: Array, poles: Array,
     """out[i, c] = dΦ₃/du of channel c at the point p[i] or, with ``inverse``, its density
     g_c = 1/(dΦ₃/du) (0 where it has no points)."""
     units = np.empty((3, 3))
+    work = np.empty(4)
     for i in range(p.shape[0]):
         _units(p[i], units)
         for c in range(kinds.shape[0]):
             j = _channel_jacobian_one(kinds[c], leptons[c], slopes[c], poles[c], p[i], units,
-                                      q2[i], rs[i], rap[i], t0, t1, e_min, m)
+                                      q2[i], rs[i], rap[i], t0, t1, e_min, m, work)
             out[i, c] = (1.0 / j if j > 0.0 else 0.0) if inverse else j
 
 
@@ -1093,14 +1117,18 @@ class PairChannel:
     """The photon against a fermion pair of mass m each (e⁺e⁻ → γγ*(→ e⁺e⁻), or νν̄γ with
     m = 0): the photon direction as in :class:`PhotonLeptonChannel`; the pair mass² s₃₄
     ∝ 1/s₃₄ on [4m², s − 2√s E_min/D] (``pair_pole``; ω = (s − s₃₄)/(2√s)) or the photon
-    energy ω ∝ 1/ω (a soft photon off a massless pair); the pair decays about its flight
-    direction, cosθ′ and φ′ flat. dΦ₃ = dΦ₂(P; k, Q) ds₃₄/(2π) dΦ₂(Q; f, f̄)."""
+    energy ω ∝ 1/ω (a soft photon off a massless pair); the pair decays (``decay``) "flight":
+    about its flight direction, cosθ′ and φ′ flat, or "beam": about the z axis of its rest
+    frame reached by the pure boost, cosθ′ ∝ 1 + cos²θ′ (the angular distribution of a
+    fermion pair from e⁺e⁻ → γ* with the beams along z, for the ISR of ``ee_mumug``), φ′ flat.
+    dΦ₃ = dΦ₂(P; k, Q) ds₃₄/(2π) dΦ₂(Q; f, f̄)."""
 
     pair_pole: bool = True
+    decay: str = "flight"
 
     def spec(self) -> tuple[int, int, float, bool]:
         """(kind, lepton, slope, pair pole) of the compiled kernels."""
-        return _PAIR, 0, 0.0, self.pair_pole
+        return _PAIR if self.decay == "flight" else _PAIR_BEAM, 0, 0.0, self.pair_pole
 
     def generate(self, u: Array, win: PhotonWindow) -> tuple[Array, Array, Array, Array]:
         """(p(f), p(f̄), k, dΦ₃ × Jacobian; 0 outside) from ``u`` (n, 5)."""
