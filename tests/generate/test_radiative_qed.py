@@ -187,6 +187,27 @@ def test_channel_densities_are_the_generated_jacobians() -> None:
         np.testing.assert_allclose(again, jac[ok], rtol=1e-5)
 
 
+@pytest.mark.parametrize("rapidity", [1.8, -1.8])
+def test_after_hard_isr_every_channel_samples_only_the_open_photon_range(rapidity: float
+                                                                          ) -> None:
+    """At √s′ = 1 GeV boosted by |Δ| = 1.8 only photons along the boost can have E* > 0.35 GeV:
+    the channels of ee_eeg and ee_mumug sample that part of the rapidity range (nearly every
+    point has phase space; 0.4% for the spectators without it), and their densities stay the
+    inverse of the generated Jacobians."""
+    from darkscan.generate.processes import mumu_gamma as mg
+
+    n = 4000
+    u = np.random.default_rng(8).random((n, 5))
+    for mass, channels in ((M_E, rq.CHANNELS), (mg.M_MU, mg.CHANNELS)):
+        win = rq.PhotonWindow((-0.97, 0.97), 0.35, mass, np.full(n, 1.0), np.full(n, rapidity))
+        for channel in channels:
+            pm, pp, k, jac = channel.generate(u, win)
+            ok = np.nonzero(jac > 0)[0]
+            assert ok.size > 0.6 * n, channel
+            again = channel.jacobian(pm[ok], pp[ok], k[ok], win.subset(ok))
+            np.testing.assert_allclose(again, jac[ok], rtol=1e-5)
+
+
 def test_every_channel_integrates_the_phase_space_volume() -> None:
     """∫dΦ₃ over a region (photon |cosθ| < 0.9, E > 0.5 GeV) from each channel with |M|² = 1
     against the generic sequential phase space (phase_space.sequential) of the same region; the
