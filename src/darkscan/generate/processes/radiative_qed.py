@@ -85,7 +85,12 @@ dimensions and one dimension choosing the channel:
    from the e⁺ mass shell;
 5. collinear radiation off the e⁺ (e^{−2η*}).
 
-Every channel samples the photon's CMS rapidity only where its hard-frame energy range is open
+With the lepton veto the spectator channels leave the veto window out of their lepton's
+directions (:func:`_veto_hole`: y ∝ 1/(y + y₀) on [0, 2] without the window's massless image;
+the other channels cover the few massive leptons whose image is inside but which pass): 11% of
+their points had the spectator in the window, and the unweighting efficiency with ISR rose from
+12% to 15%. Every channel samples the photon's CMS rapidity only where its hard-frame energy
+range is open
 (:func:`_eta_window`): after hard ISR (√s′ ≪ √s, |Δ| large) E* > E_min needs the photon along
 the boost, and rapidities flat over the whole cut range left 10% of the ``ee_mumug`` points
 (9% of ``ee_eeg``'s) without phase space. The channels are compiled per point
@@ -797,16 +802,20 @@ def _energy_lo_one(e_min: float, rap: float, c: float) -> float:
 class PhotonWindow:
     """What every channel needs of the cuts and the frame: the photon's CMS cosθ* range, its
     CMS energy threshold, the lepton mass, √s′ and the rapidity Δ of the hard frame in the CMS
-    (collinear ISR; 0 without ISR), per event."""
+    (collinear ISR; 0 without ISR), per event; ``veto``: the CMS rapidity window (η_lo, η_hi)
+    no lepton may be in (``ee_eeg``'s lepton veto; empty by default), which the spectator
+    channels leave out of their lepton's directions."""
 
     c_range: tuple[float, float]
     e_min: float
     m: float
     sqrt_s: Array
     rapidity: Array
+    veto: tuple[float, float] = (0.0, 0.0)
 
     def subset(self, sel: Array) -> PhotonWindow:
-        return PhotonWindow(self.c_range, self.e_min, self.m, self.sqrt_s[sel], self.rapidity[sel])
+        return PhotonWindow(self.c_range, self.e_min, self.m, self.sqrt_s[sel], self.rapidity[sel],
+                            self.veto)
 
     @cached_property
     def _cosh_sinh(self) -> tuple[Array, Array]:
@@ -878,13 +887,49 @@ def _y0_one(kind: int, beam: float, w: float, c: float, rs: float, m: float) -> 
 
 @jit_exact
 def _lepton_jacobian(w: float, e_lo: float, e_hi: float, jc: float, p: float, y: float,
-                     y0: float, root: float) -> float:
+                     y0: float, log_mass: float, root: float) -> float:
     """dΦ₃/du⁵ of :class:`PhotonLeptonChannel`: ω (dω/du) (dΩ_γ/du²) p² (dΩ_ℓ/du²) /
-    (8(2π)⁵√D)."""
+    (8(2π)⁵√D); dy/du = (y + y₀)·``log_mass`` (:func:`_lepton_y`)."""
     jw = w * math.log(e_hi / e_lo)
-    jy = (y + y0) * math.log((2.0 + y0) / y0)
+    jy = (y + y0) * log_mass
     return (w * jw * jc * 2.0 * math.pi * p * p * jy * 2.0 * math.pi
             / (8.0 * (2.0 * math.pi) ** 5 * (root if root > 0.0 else math.inf)))
+
+
+@jit_exact
+def _veto_hole(beam: float, v0: float, v1: float, rap: float) -> tuple[float, float]:
+    """(y_a, y_b): y = 1 − cos α about the beam ``beam`` (±z) of the hard-frame directions whose
+    massless image lies inside the CMS rapidity window (v0, v1) of the lepton veto (the
+    hard-frame rapidity is the CMS one − Δ); y_a ≥ y_b: no veto (v0 ≥ v1)."""
+    if v0 >= v1:
+        return 2.0, 0.0
+    e0, e1 = 1.0 - beam * math.tanh(v0 - rap), 1.0 - beam * math.tanh(v1 - rap)
+    return min(e0, e1), max(e0, e1)
+
+
+@jit_exact
+def _lepton_y(u: float, y0: float, ya: float, yb: float) -> tuple[float, float]:
+    """y ∝ 1/(y + y₀) on [0, 2] without the hole (y_a, y_b) (none if y_a ≥ y_b), and the log
+    of its normalisation (dy/du = (y + y₀)·that)."""
+    if ya >= yb:
+        y, _ = _map_pole_one(u, 0.0, 2.0, -y0)
+        return min(y, 2.0), math.log((2.0 + y0) / y0)  # min: rounding at the end point
+    lo = math.log((ya + y0) / y0)
+    total = lo + math.log((2.0 + y0) / (yb + y0))
+    t = u * total
+    if t < lo:
+        return y0 * math.exp(t) - y0, total
+    return min((yb + y0) * math.exp(t - lo) - y0, 2.0), total
+
+
+@jit_exact
+def _lepton_log_mass(y: float, y0: float, ya: float, yb: float) -> float:
+    """The normalisation log of :func:`_lepton_y` at y; 0 inside the hole (no points)."""
+    if ya >= yb:
+        return math.log((2.0 + y0) / y0)
+    if ya < y < yb:
+        return 0.0
+    return math.log((ya + y0) / y0) + math.log((2.0 + y0) / (yb + y0))
 
 
 @jit_exact
@@ -914,10 +959,11 @@ def _pair_jacobian(w: float, jc: float, jq: float, q2: float, rs: float, m: floa
 @jit_exact
 def _generate_one(kind: int, lepton: int, slope: float, pole: bool, u: Array, o: int,
                   rs: float, rap: float, t0: float, t1: float, e_min: float, m: float,
-                  out: Array, rot: Array, rest: Array) -> float:
+                  v0: float, v1: float, out: Array, rot: Array, rest: Array) -> float:
     """One point of a channel from u[o:o + 5] into ``out`` (3, 4) = (ℓ⁻, ℓ⁺, γ); returns
-    dΦ₃ × Jacobian (0 outside; the momenta are then not used). ``rot`` (3, 3), ``rest``
-    (2, 4): work arrays."""
+    dΦ₃ × Jacobian (0 outside; the momenta are then not used); (v0, v1): the CMS rapidity
+    window of the lepton veto (:class:`PhotonWindow`). ``rot`` (3, 3), ``rest`` (2, 4): work
+    arrays."""
     t0, t1 = _eta_window(t0, t1, e_min, m, rs, rap)
     if t1 <= t0:
         return 0.0
@@ -951,8 +997,8 @@ def _generate_one(kind: int, lepton: int, slope: float, pole: bool, u: Array, o:
     w, _ = _map_pole_one(u[o], e_lo, e_hi if ok else 2.0 * e_lo, 0.0)
     beam = 1.0 if lepton == 0 else -1.0
     y0 = _y0_one(kind, beam, w, c, rs, m)
-    y, _ = _map_pole_one(u[o + 3], 0.0, 2.0, -y0)
-    y = min(y, 2.0)  # rounding of the map's end point
+    ya, yb = _veto_hole(beam, v0, v1, rap) if kind == _BEAM_AXIS else (2.0, 0.0)
+    y, log_mass = _lepton_y(u[o + 3], y0, ya, yb)
     sl = math.sqrt(y * (2.0 - y))
     phl = 2.0 * math.pi * u[o + 4]
     x1, x2, x3 = sl * math.cos(phl), sl * math.sin(phl), 1.0 - y
@@ -972,14 +1018,14 @@ def _generate_one(kind: int, lepton: int, slope: float, pole: bool, u: Array, o:
     for j in range(3):
         out[q, j] = -out[2, j] - out[r, j]
     out[q, 3] = rs - out[2, 3] - out[r, 3]
-    jac = _lepton_jacobian(w, e_lo, e_hi, jc, p, y, y0, root)
+    jac = _lepton_jacobian(w, e_lo, e_hi, jc, p, y, y0, log_mass, root)
     return jac if ok else 0.0
 
 
 @jit_exact
 def _channel_jacobian_one(kind: int, lepton: int, slope: float, pole: bool, p: Array,
                           units: Array, q2: float, rs: float, rap: float, t0: float, t1: float,
-                          e_min: float, m: float, work: Array) -> float:
+                          e_min: float, m: float, v0: float, v1: float, work: Array) -> float:
     """dΦ₃/du⁵ of a channel at the point ``p`` (3, 4) = (ℓ⁻, ℓ⁺, γ), 0 where it has no
     points; ``units`` (3, 3): k̂, ℓ̂⁻, ℓ̂⁺; ``q2`` = s₃₄; ``work`` (4,)."""
     t0, t1 = _eta_window(t0, t1, e_min, m, rs, rap)
@@ -1015,12 +1061,14 @@ def _channel_jacobian_one(kind: int, lepton: int, slope: float, pole: bool, p: A
         ax, ay, az = units[0, 0], units[0, 1], units[0, 2]
     y = 0.5 * ((units[r, 0] - ax) ** 2 + (units[r, 1] - ay) ** 2 + (units[r, 2] - az) ** 2)
     y0 = _y0_one(kind, beam, w, c, rs, m)
+    ya, yb = _veto_hole(beam, v0, v1, rap) if kind == _BEAM_AXIS else (2.0, 0.0)
+    log_mass = _lepton_log_mass(y, y0, ya, yb)
     _, root, reach = _mass_shell_root(w, units[0, 0], units[0, 1], units[0, 2], units[r, 0],
                                       units[r, 1], units[r, 2], rs, m)
     pl = math.sqrt(p[lepton, 0] ** 2 + p[lepton, 1] ** 2 + p[lepton, 2] ** 2)
     jac = _lepton_jacobian(w, e_lo, e_hi, _photon_cos_jacobian_one(c, slope, t0, t1, rap), pl, y,
-                           y0, root)
-    return jac if reach and e_hi > e_lo else 0.0
+                           y0, log_mass, root)
+    return jac if reach and e_hi > e_lo and log_mass > 0.0 else 0.0
 
 
 @jit_exact
@@ -1035,7 +1083,7 @@ def _units(p: Array, units: Array) -> None:
 @jit_exact
 def _generate_kernel(kinds: Array, leptons: Array, slopes: Array, poles: Array, u: Array,
                      rs: Array, rap: Array, t0: float, t1: float, e_min: float, m: float,
-                     select: bool, p: Array, jac: Array) -> None:
+                     v0: float, v1: float, select: bool, p: Array, jac: Array) -> None:
     """Points of the channels ``kinds``…``poles`` (``select`` False: the first channel, u (n, 5);
     True: the channel from u[:, 0], its five numbers from u[:, 1 + 5c:6 + 5c],
     :data:`DIMS_PER_CHANNEL`) into
@@ -1051,7 +1099,7 @@ def _generate_kernel(kinds: Array, leptons: Array, slopes: Array, poles: Array, 
             c = min(int(u[i, 0] * n_ch), n_ch - 1)
             o = 1 + c * DIMS_PER_CHANNEL
         j = _generate_one(kinds[c], leptons[c], slopes[c], poles[c], u[i], o, rs[i], rap[i], t0,
-                          t1, e_min, m, p[i], rot, rest)
+                          t1, e_min, m, v0, v1, p[i], rot, rest)
         finite = True
         for a in range(3):
             for b in range(4):
@@ -1062,7 +1110,7 @@ def _generate_kernel(kinds: Array, leptons: Array, slopes: Array, poles: Array, 
 @jit_exact
 def _densities_kernel(kinds: Array, leptons: Array, slopes: Array, poles: Array, p: Array,
                       q2: Array, rs: Array, rap: Array, t0: float, t1: float, e_min: float,
-                      m: float, inverse: bool, out: Array) -> None:
+                      m: float, v0: float, v1: float, inverse: bool, out: Array) -> None:
     """out[i, c] = dΦ₃/du of channel c at the point p[i] or, with ``inverse``, its density
     g_c = 1/(dΦ₃/du) (0 where it has no points)."""
     units = np.empty((3, 3))
@@ -1071,7 +1119,7 @@ def _densities_kernel(kinds: Array, leptons: Array, slopes: Array, poles: Array,
         _units(p[i], units)
         for c in range(kinds.shape[0]):
             j = _channel_jacobian_one(kinds[c], leptons[c], slopes[c], poles[c], p[i], units,
-                                      q2[i], rs[i], rap[i], t0, t1, e_min, m, work)
+                                      q2[i], rs[i], rap[i], t0, t1, e_min, m, v0, v1, work)
             out[i, c] = (1.0 / j if j > 0.0 else 0.0) if inverse else j
 
 
@@ -1094,7 +1142,8 @@ def generate_points(channels: tuple[Channel, ...], u: Array, win: PhotonWindow
     p, jac = np.empty((n, 3, 4)), np.empty(n)
     rs, rap = win.frame()
     _generate_kernel(*_specs(channels), np.ascontiguousarray(u, dtype=float), rs, rap,
-                     *win._eta_range(), float(win.e_min), float(win.m), select, p, jac)
+                     *win._eta_range(), float(win.e_min), float(win.m), *win.veto, select, p,
+                     jac)
     return p, jac
 
 
@@ -1194,7 +1243,8 @@ def _channel_jacobians(channels: tuple[Channel, ...], pm: Array, pp: Array, k: A
     out = np.empty((len(k), len(channels)))
     rs, rap = win.frame()
     _densities_kernel(*_specs(channels), p, np.ascontiguousarray(q2, dtype=float), rs, rap,
-                      *win._eta_range(), float(win.e_min), float(win.m), inverse, out)
+                      *win._eta_range(), float(win.e_min), float(win.m), *win.veto, inverse,
+                      out)
     return out
 
 
@@ -1560,6 +1610,17 @@ class RadiativeBhabha(RadiativePair):
             raise ParameterError(f"process '{self.name}' needs theta_veto_min_cms < "
                                  "theta_veto_max_cms")
         super().validate(params)
+
+    def window(self, params: Mapping[str, float], sqrt_s: Array, rapidity: Array
+               ) -> PhotonWindow:
+        """With the lepton veto the spectator channels leave the veto window out of their
+        lepton's directions (its massless image: a massive lepton's CMS angle differs, and the
+        other channels cover those points; exact either way, :class:`PhotonWindow`)."""
+        win = super().window(params, sqrt_s, rapidity)
+        if not params["lepton_veto"]:
+            return win
+        veto = (_eta(params["theta_veto_max_cms"]), _eta(params["theta_veto_min_cms"]))
+        return PhotonWindow(win.c_range, win.e_min, win.m, win.sqrt_s, win.rapidity, veto)
 
     def in_cuts(self, p: Array, params: Mapping[str, float]) -> Array:
         """The generator-level cuts on CMS momenta (n, 3, 4) = (e⁻, e⁺, γ)."""
