@@ -1023,14 +1023,14 @@ def _generate_one(kind: int, lepton: int, slope: float, pole: bool, u: Array, o:
 
 
 @jit_exact
-def _channel_jacobian_one(kind: int, lepton: int, slope: float, pole: bool, p: Array,
-                          units: Array, q2: float, rs: float, rap: float, t0: float, t1: float,
-                          e_min: float, m: float, v0: float, v1: float, work: Array) -> float:
-    """dΦ₃/du⁵ of a channel at the point ``p`` (3, 4) = (ℓ⁻, ℓ⁺, γ), 0 where it has no
-    points; ``units`` (3, 3): k̂, ℓ̂⁻, ℓ̂⁺; ``q2`` = s₃₄; ``work`` (4,)."""
-    t0, t1 = _eta_window(t0, t1, e_min, m, rs, rap)
-    if t1 <= t0:
-        return 0.0
+def _channel_jacobian_one(kind: int, lepton: int, pole: bool, p: Array, units: Array,
+                          q2: float, rs: float, rap: float, e_lo: float, jc: float, m: float,
+                          v0: float, v1: float, work: Array) -> float:
+    """dΦ₃/du⁵ of a channel at the point ``p`` (3, 4) = (ℓ⁻, ℓ⁺, γ) inside the open photon
+    range (:func:`_eta_window`), 0 where it has no points; ``units`` (3, 3): k̂, ℓ̂⁻, ℓ̂⁺;
+    ``q2`` = s₃₄; ``e_lo``, ``jc``: the photon's lowest energy and dcosθ̂/du in this channel
+    (:func:`_densities_kernel` computes them once for the channels that share them);
+    ``work`` (4,)."""
     w = p[2, 3]
     s = rs * rs
     if kind >= _PAIR:
@@ -1040,18 +1040,14 @@ def _channel_jacobian_one(kind: int, lepton: int, slope: float, pole: bool, p: A
             lorentz.boost_one(p[0], -(p[0, 0] + p[1, 0]) / e, -(p[0, 1] + p[1, 1]) / e,
                               -(p[0, 2] + p[1, 2]) / e, work)
             cd = work[2] / math.sqrt(work[0] * work[0] + work[1] * work[1] + work[2] * work[2])
-        c = p[2, 2] / w
-        e_lo = _energy_lo_one(e_min, rap, c)
         s_lo, s_hi = 4.0 * m * m, s - 2.0 * rs * e_lo
         if pole:
             jq = q2 * math.log(s_hi / s_lo)
         else:
             jq = 2.0 * rs * w * math.log((s - s_lo) / (2.0 * rs * e_lo))
-        jac = _pair_jacobian(w, _photon_cos_jacobian_one(c, 0.0, t0, t1, rap), jq, q2, rs, m,
-                             kind, cd)
+        jac = _pair_jacobian(w, jc, jq, q2, rs, m, kind, cd)
         return jac if s_hi > s_lo else 0.0
     c = units[0, 2]
-    e_lo = _energy_lo_one(e_min, rap, c)
     e_hi = (s - 4.0 * m * m) / (2.0 * rs)
     r = 1 + lepton
     beam = 1.0 if lepton == 0 else -1.0
@@ -1066,8 +1062,7 @@ def _channel_jacobian_one(kind: int, lepton: int, slope: float, pole: bool, p: A
     _, root, reach = _mass_shell_root(w, units[0, 0], units[0, 1], units[0, 2], units[r, 0],
                                       units[r, 1], units[r, 2], rs, m)
     pl = math.sqrt(p[lepton, 0] ** 2 + p[lepton, 1] ** 2 + p[lepton, 2] ** 2)
-    jac = _lepton_jacobian(w, e_lo, e_hi, _photon_cos_jacobian_one(c, slope, t0, t1, rap), pl, y,
-                           y0, log_mass, root)
+    jac = _lepton_jacobian(w, e_lo, e_hi, jc, pl, y, y0, log_mass, root)
     return jac if reach and e_hi > e_lo and log_mass > 0.0 else 0.0
 
 
@@ -1112,14 +1107,36 @@ def _densities_kernel(kinds: Array, leptons: Array, slopes: Array, poles: Array,
                       q2: Array, rs: Array, rap: Array, t0: float, t1: float, e_min: float,
                       m: float, v0: float, v1: float, inverse: bool, out: Array) -> None:
     """out[i, c] = dΦ₃/du of channel c at the point p[i] or, with ``inverse``, its density
-    g_c = 1/(dΦ₃/du) (0 where it has no points)."""
+    g_c = 1/(dΦ₃/du) (0 where it has no points). The open photon range, the photon's lowest
+    energy and its rapidity map's Jacobian (one per slope) are computed once per point."""
+    n_ch = kinds.shape[0]
     units = np.empty((3, 3))
     work = np.empty(4)
+    jcs = np.empty(n_ch)
     for i in range(p.shape[0]):
+        t0w, t1w = _eta_window(t0, t1, e_min, m, rs[i], rap[i])
+        if t1w <= t0w:
+            out[i, :] = 0.0
+            continue
         _units(p[i], units)
-        for c in range(kinds.shape[0]):
-            j = _channel_jacobian_one(kinds[c], leptons[c], slopes[c], poles[c], p[i], units,
-                                      q2[i], rs[i], rap[i], t0, t1, e_min, m, v0, v1, work)
+        c_lep, c_pair = units[0, 2], p[i, 2, 2] / p[i, 2, 3]
+        lo_lep = _energy_lo_one(e_min, rap[i], c_lep)
+        lo_pair = _energy_lo_one(e_min, rap[i], c_pair)
+        for c in range(n_ch):
+            pair = kinds[c] >= _PAIR
+            slope = 0.0 if pair else slopes[c]
+            jcs[c] = -1.0
+            for b in range(c):
+                if (kinds[b] >= _PAIR) == pair and (0.0 if kinds[b] >= _PAIR
+                                                    else slopes[b]) == slope:
+                    jcs[c] = jcs[b]
+                    break
+            if jcs[c] < 0.0:
+                jcs[c] = _photon_cos_jacobian_one(c_pair if pair else c_lep, slope, t0w, t1w,
+                                                  rap[i])
+            j = _channel_jacobian_one(kinds[c], leptons[c], poles[c], p[i], units, q2[i], rs[i],
+                                      rap[i], lo_pair if pair else lo_lep, jcs[c], m, v0, v1,
+                                      work)
             out[i, c] = (1.0 / j if j > 0.0 else 0.0) if inverse else j
 
 
