@@ -24,9 +24,10 @@ the Belle II boost (crossing angle included) the ECL is 13.6°–163.1° in the 
 the azimuth, and E_lab > 0.5 GeV means E* > γ(1 − β)·0.5 GeV = 0.377 GeV. A search applies its
 own truth filter on top.
 
-σ at the defaults: 133.6 pb at Born level (two grid seeds agree within 0.3%), 156.9 pb with ISR
-(the Born's 1/s′ growth at fixed CMS cuts); unweighting efficiency 23% at Born level, 19% with
-ISR (300k grid points, 40 000 unweighted events per CPU second with ISR, 1.5× ``ee_eeg``). In
+σ at the defaults: 133.6 pb at Born level (grid seeds agree within 0.3%), 156.9 pb with ISR
+(the Born's 1/s′ growth at fixed CMS cuts); unweighting efficiency 27% at Born level, 23% with
+ISR (300k grid points; 54 000 unweighted events per CPU second with ISR, 1.5× ``ee_eeg``; 41 000
+and 19% before the beam-axis pair decay, the compiled phase space and |M|² by parity). In
 the Physics Book's lab selection (both μ with p > 0.5 GeV at 17°–150°, the photon above
 0.5 GeV at 12.4°–155.1°): 0.099 nb; the table's 0.242 nb is reproduced only with the photon
 angle unrestricted (darkscan.generate.checks). Of the events with ISR, 15% have the photon
