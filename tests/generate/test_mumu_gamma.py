@@ -163,12 +163,13 @@ def test_regular_region_multichannel_against_flat_sequential() -> None:
 # --- cross sections and events ----------------------------------------------------------------
 def test_cross_section_defaults() -> None:
     """σ(ee_mumug) at the defaults without ISR: 133.6 pb (two grid seeds agree), unweighting
-    above 18%; a harder photon less, a narrower photon range less."""
+    above 24% (27%; 23% before the pair channels decayed about the beam axis); a harder photon
+    less, a narrower photon range less."""
     a = cross_section("ee_mumug", isr=False, n_points=100_000, seed=1)
     b = cross_section("ee_mumug", isr=False, n_points=100_000, seed=2)
     assert a.sigma_pb == pytest.approx(b.sigma_pb, abs=4 * math.hypot(a.error_pb, b.error_pb))
     assert a.sigma_pb == pytest.approx(133.6, rel=0.015)
-    assert a.extra["unweighting_efficiency"] > 0.18
+    assert a.extra["unweighting_efficiency"] > 0.24
     hard = cross_section("ee_mumug", isr=False, n_points=40_000, seed=1, e_min_cms=2.0)
     assert hard.sigma_pb < 0.7 * a.sigma_pb
     barrel = cross_section("ee_mumug", isr=False, n_points=40_000, seed=1, theta_min_cms=40.0,
@@ -201,7 +202,7 @@ def test_events_inside_the_cuts_with_the_physics_of_radiation() -> None:
     assert np.all(pdg == [11, -11, 13, -13, 22])
     assert np.all((theta > 13.0 - 1e-6) & (theta < 165.0 + 1e-6)) and np.all(e > 0.35 - 1e-9)
     assert sample.meta.sigma_pb == pytest.approx(156.9, rel=0.02)
-    assert sample.meta.extra["unweighting_efficiency"] > 0.15
+    assert sample.meta.extra["unweighting_efficiency"] > 0.19
     counts, edges = np.histogram(e, bins=[0.35, 0.7, 1.4, 2.8])
     density = counts / np.diff(edges)
     assert density[0] > 1.8 * density[1] and density[1] > 1.8 * density[2]
