@@ -96,7 +96,12 @@ from darkscan.generate.phase_space import map_pole, two_body
 from darkscan.generate.processes.four_lepton import dressed_line, symmetrise_identical
 from darkscan.generate.processes.radiative_qed import (
     build_defensive_grid,
+    current_row,
+    dress_column,
+    dress_row,
+    mdot,
     s_same_mass,
+    slashes,
     t_two_masses,
 )
 from darkscan.generate.processes.two_photon import PT_PAIR_MIN
@@ -232,16 +237,163 @@ def coupling(rc: bool) -> Callable[[Array], Array]:
     return lambda q2: np.full(np.shape(q2), 4.0 * np.pi * ALPHA)
 
 
+def amplitudes_eell(legs: Legs, e2: Callable[[Array], Array],
+                    pairings: tuple = PAIRINGS_EELL) -> Array:
+    """The helicity amplitudes of all diagrams of ``pairings``, each pairing signed,
+    (2,)*6 + (n,) over the helicities of labels 1…6: the numpy path diagram by diagram (the
+    reference of the compiled :func:`me2_eell`, and of the Ward-identity check)."""
+    return sum(sign * pairing_amplitude(legs, lines, e2) for lines, sign in pairings)
+
+
+# One compiled pass per batch (what generation calls): per event the nine line currents, then for
+# every pairing and middle line the middle line dressed with one outer current at either end
+# (both diagrams of that middle line, :func:`dressed_line`) and contracted with the other,
+# accumulated into the 64 helicity amplitudes, and Σ|M|² (the numpy path above made ~100 kernel
+# passes over the events per pairing plus einsums and transposes of (2,)*6 × n arrays). The
+# dressings and currents are :mod:`.radiative_qed`'s, as in :mod:`.four_lepton`'s kernel.
+def _line_index(line: tuple[int, int]) -> int:
+    """Index 3i + j of the line (sink, source): i the sink's place in :data:`SINKS`, j the
+    source's in :data:`SOURCES` (rows of the kernel's currents)."""
+    return 3 * SINKS.index(line[0]) + SOURCES.index(line[1])
+
+
+def middle_line_table(pairings: tuple) -> tuple[Array, Array]:
+    """The terms of :func:`_eell_kernel`: per pairing and middle line the line indices
+    (middle, dressed outer line, contracted outer line) (k, 3) and the pairing's sign (k,),
+    the outer lines in :func:`pairing_amplitude`'s order."""
+    rows, signs = [], []
+    for lines, sign in pairings:
+        for m in lines:
+            a, b = (x for x in lines if x != m)
+            rows.append((_line_index(m), _line_index(a), _line_index(b)))
+            signs.append(sign)
+    return np.array(rows, dtype=np.int64), np.array(signs)
+
+
+#: the labels (sink, source) of line 3i + j (:func:`_line_index`)
+LINE_LABELS = np.array([(t, s) for t in SINKS for s in SOURCES], dtype=np.int64)
+
+
+@jit_exact
+def _middle_line_into(wf: Array, cur: Array, flow: Array, qline: Array, masses: Array,
+                      lm: int, la: int, lb: int, sign: float, sl: Array, w: Array, k: Array,
+                      pq: Array, amp: Array) -> None:
+    """amp += sign · K_m(J_a)·J_b over the 64 helicities (index Σ λ_L 2^(6−L), λ = 0 for
+    helicity −1): the middle line m = (sink t, source s) with the outer current J_a at either
+    end, K^μ = ū_t J̸_a S(p_t − q_a) γ^μ v_s + ū_t γ^μ S(p_s + q_a) J̸_a v_s (fermion-flow
+    momenta p, q_a the photon line a emits; :func:`dressed_line`), contracted with J_b.
+    Spinor rows 2(L − 1) + λ of ``wf``, current rows 4l + 2λ_sink + λ_source of ``cur``;
+    ``sl`` (6, 4), ``w`` (16, 4), ``k`` (16, 4), ``pq`` (2, 4): work rows."""
+    t, s = LINE_LABELS[lm, 0], LINE_LABELS[lm, 1]
+    ta, sa = LINE_LABELS[la, 0], LINE_LABELS[la, 1]
+    tb, sb = LINE_LABELS[lb, 0], LINE_LABELS[lb, 1]
+    m = masses[t - 1]
+    pl, pr = pq[0], pq[1]
+    for i in range(4):
+        pl[i] = flow[t - 1, i] - qline[la, i]
+        pr[i] = flow[s - 1, i] + qline[la, i]
+    dl = 1.0 / (pl[3] * pl[3] - pl[0] * pl[0] - pl[1] * pl[1] - pl[2] * pl[2] - m * m)
+    dr = 1.0 / (pr[3] * pr[3] - pr[0] * pr[0] - pr[1] * pr[1] - pr[2] * pr[2] - m * m)
+    for x in range(4):
+        slashes(cur[4 * la + x], sl, x)
+    slashes(pl, sl, 4)
+    slashes(pr, sl, 5)
+    rt, rs = 2 * (t - 1), 2 * (s - 1)
+    for x in range(4):
+        for c in range(2):
+            dress_row(sl, x, wf, rt + c, sl, 4, m, dl, w, 2 * x + c)         # ū J̸_a S(p_l)
+            dress_column(sl, x, wf, rs + c, sl, 5, m, dr, w, 8 + 2 * x + c)  # S(p_r) J̸_a v
+    for x in range(4):
+        for c in range(2):
+            for d in range(2):
+                o = 4 * x + 2 * c + d
+                current_row(w, 2 * x + c, wf, rs + d, k, o, False)
+                current_row(wf, rt + c, w, 8 + 2 * x + d, k, o, True)
+    for x in range(4):
+        base_a = (x >> 1) << (6 - ta) | (x & 1) << (6 - sa)
+        for c in range(2):
+            for d in range(2):
+                base = base_a | c << (6 - t) | d << (6 - s)
+                o = 4 * x + 2 * c + d
+                for y in range(4):
+                    z = mdot(k, o, cur, 4 * lb + y)
+                    amp[base | (y >> 1) << (6 - tb) | (y & 1) << (6 - sb)] += sign * z
+
+
+@jit_exact
+def _eell_kernel(wf_in: Array, flow_in: Array, coef: Array, masses: Array, terms: Array,
+                 signs: Array, me2: Array) -> None:
+    """Per event Σ|M|² over the 64 helicity amplitudes of the terms (middle line, dressed
+    line, contracted line; :func:`middle_line_table`) into ``me2`` (no spin average).
+    ``wf_in`` (12, n, 4): the spinors of labels 1…6 (u₁, v̄₂, ū₃, v₄, ū₅, v₆), helicity −1
+    and +1, row 2(L − 1) + λ; ``flow_in`` (n, 6, 4) the fermion-flow momenta by label;
+    ``coef`` (n, 9) e²/q² of each line's photon (0 for lines no term uses); ``masses`` (6,)."""
+    n = me2.shape[0]
+    wf = np.empty((12, 4), dtype=np.complex128)
+    cur = np.empty((36, 4), dtype=np.complex128)
+    flow = np.empty((6, 4))
+    qline = np.empty((9, 4))
+    amp = np.empty(64, dtype=np.complex128)
+    sl = np.empty((6, 4), dtype=np.complex128)
+    w = np.empty((16, 4), dtype=np.complex128)
+    k = np.empty((16, 4), dtype=np.complex128)
+    pq = np.empty((2, 4))
+    for i in range(n):
+        for r in range(12):
+            for j in range(4):
+                wf[r, j] = wf_in[r, i, j]
+        for r in range(6):
+            for j in range(4):
+                flow[r, j] = flow_in[i, r, j]
+        for line in range(9):
+            if coef[i, line] == 0.0:
+                continue
+            t, s = LINE_LABELS[line, 0], LINE_LABELS[line, 1]
+            for j in range(4):
+                qline[line, j] = flow[s - 1, j] - flow[t - 1, j]
+            for c in range(2):
+                for d in range(2):
+                    o = 4 * line + 2 * c + d
+                    current_row(wf, 2 * (t - 1) + c, wf, 2 * (s - 1) + d, cur, o, False)
+                    for j in range(4):
+                        cur[o, j] *= coef[i, line]
+        amp[:] = 0.0
+        for r in range(terms.shape[0]):
+            _middle_line_into(wf, cur, flow, qline, masses, terms[r, 0], terms[r, 1],
+                              terms[r, 2], signs[r], sl, w, k, pq, amp)
+        total = 0.0
+        for j in range(64):
+            total += amp[j].real * amp[j].real + amp[j].imag * amp[j].imag
+        me2[i] = total
+
+
+def me2_eell_compiled(legs: Legs, e2: Callable[[Array], Array], pairings: tuple) -> Array:
+    """Σ|M|² of :func:`amplitudes_eell` in one compiled pass (:func:`_eell_kernel`; no spin
+    average)."""
+    n = len(legs.p[1])
+    terms, signs = middle_line_table(pairings)
+    used = sorted({int(x) for x in terms.ravel()})
+    coef = np.zeros((n, 9))
+    for line in used:
+        q2 = legs.q2(tuple(int(x) for x in LINE_LABELS[line]))
+        coef[:, line] = e2(q2) / q2
+    wf = np.ascontiguousarray(np.concatenate([legs.wf[i] for i in range(1, 7)], axis=0))
+    flow = np.ascontiguousarray(np.stack([legs.flow[i] for i in range(1, 7)], axis=1),
+                                dtype=float)
+    masses = np.array([legs.m[i] for i in range(1, 7)], dtype=float)
+    out = np.empty(n)
+    _eell_kernel(wf, flow, coef, masses, terms, signs, out)
+    return out
+
+
 def me2_eell(p: Mapping[int, Array], m_lepton: float, rc: bool = False,
              pairings: tuple = PAIRINGS_EELL) -> Array:
     """Spin-averaged |M|² of e⁻(p1)e⁺(p2) → e⁻(p3)e⁺(p4)ℓ⁻(p5)ℓ⁺(p6): all tree-level QED
     diagrams of ``pairings`` (12 for ℓ ≠ e; :data:`PAIRINGS_EEEE`, 36, for ℓ = e; module
-    docstring), without an identical-particle factor; ``p`` by label."""
+    docstring), without an identical-particle factor; ``p`` by label. Compiled
+    (:func:`me2_eell_compiled`); :func:`amplitudes_eell` is the same sum diagram by diagram."""
     masses = {1: M_E, 2: M_E, 3: M_E, 4: M_E, 5: m_lepton, 6: m_lepton}
-    legs = Legs(p, masses)
-    e2 = coupling(rc)
-    amp = sum(sign * pairing_amplitude(legs, lines, e2) for lines, sign in pairings)
-    return 0.25 * np.sum(amp.real**2 + amp.imag**2, axis=tuple(range(6)))
+    return 0.25 * me2_eell_compiled(Legs(p, masses), coupling(rc), pairings)
 
 
 # ---------------------------------------------------------------------------------------------
