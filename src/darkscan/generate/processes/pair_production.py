@@ -538,27 +538,108 @@ def _m2(a: Array, m: float = 0.0) -> Array:
     return np.abs(lorentz.mass2(a) - m * m)
 
 
-def peaks(p: Array, sqrt_s: Array, m_l: float, q2_tag: float) -> Array:
-    """Partition functions (n, 4) of :data:`CHANNELS` at the momenta ``p`` (n, 4, 4) of
-    (e⁻, e⁺, ℓ⁻, ℓ⁺): the photon and fermion propagators each channel maps; a tagged
-    multiperipheral channel's only where its lepton's Q² is above ``q2_tag`` (where it can
-    reach)."""
+# The multichannel partition: each channel's density per dΦ₄ (the inverse of the Jacobian its
+# kinematics return) at any point, from the point's own variables, 0 where the channel cannot
+# reach it. Weighting channel c's points by g_c/Σg (the balance heuristic) gives every point the
+# weight |M|²/Σg whichever channel made it: a point is large only where no channel samples
+# |M|² well. (The propagators each channel maps, the former partition functions, left out the
+# channels' energy-loss and normalisation factors: a soft lepton at a large angle, x → 1 of a
+# multiperipheral channel that samples it with a density ~10³ below its peak function's value,
+# kept half of such a point's share and carried the largest weights.)
+def _lepton_jacobian(mom: Array, beam: Array, sqrt_s: Array, q2_tag: float
+                     ) -> tuple[Array, Array]:
+    """x and the Jacobian of :func:`scattered_lepton` (d³p/(2E) per dx and unit square) at the
+    scattered lepton ``mom`` of ``beam``; 0 where it cannot reach it (Q² below ``q2_tag``)."""
+    e = sqrt_s / 2.0
+    p = np.sqrt(e * e - M_E**2)
+    e3 = mom[:, 3]
+    p3 = np.linalg.norm(mom[:, :3], axis=-1)
+    x = 1.0 - e3 / e
+    q2 = -line_virtuality(mom, beam, M_E, True)
+    q2_min = 2.0 * M_E**2 * (e - e3) ** 2 / (e * e3 - M_E**2 + p * p3)
+    q2_max = q2_min + 4.0 * p * p3
+    ok = (x < 1.0 - M_E / e * (1.0 + 1e-9)) & (q2_max > q2_tag) & (q2 >= q2_tag)
+    lo = np.maximum(q2_min, q2_tag)
+    jq = q2 * np.log(np.where(ok, q2_max / lo, 2.0))
+    return x, np.where(ok, e * jq * 2.0 * np.pi / (4.0 * p), 0.0)
+
+
+def _multiperipheral_jacobian(p: Array, sqrt_s: Array, m_l: float, w_min: float,
+                              q2_tag: tuple[float, float]) -> Array:
+    """dΦ₄ per unit cube of :func:`kinematics_multiperipheral` at ``p`` (0 where it cannot
+    reach it): its factors from the point's x₁, x₂, Q₁², Q₂², W and lepton propagators."""
     n = len(p)
     p1, p2 = beams(n, sqrt_s)
-    em, ep = p[:, 0], p[:, 1]
-    t13 = np.abs(line_virtuality(em, p1, M_E, True))
-    t24 = np.abs(line_virtuality(ep, p2, M_E, True))
+    x1, ja = _lepton_jacobian(p[:, 0], p1, sqrt_s, q2_tag[0])
+    x2, jb = _lepton_jacobian(p[:, 1], p2, sqrt_s, q2_tag[1])
+    q2a = -line_virtuality(p[:, 0], p1, M_E, True)
+    q2b = -line_virtuality(p[:, 1], p2, M_E, True)
+    tau_min = max(w_min, 2 * m_l) ** 2 / sqrt_s**2
+    tau = x1 * x2
+    ok = tau >= tau_min
+    tau = np.where(ok, tau, 0.5)
+    jx = tau * tau * (1.0 / tau_min - 1.0) * 2.0 * (-0.5 * np.log(tau))
+    pair = p[:, 2] + p[:, 3]
+    w2 = lorentz.mass2(pair)
+    ok &= (w2 > max(w_min, 2 * m_l * (1 + 1e-9)) ** 2) & (pair[:, 3] > 0)
+    w2 = np.where(ok, w2, 1.0)
+    w = np.sqrt(w2)
+    q0 = (w2 - q2a + q2b) / (2 * w)
+    qv = np.sqrt(q0 * q0 + q2a)
+    beta_l = np.sqrt(np.maximum(1.0 - 4 * m_l**2 / w2, 0.0))
+    a = w * q0 + q2a
+    beta_eff = np.minimum(w * beta_l * qv / a, 1.0 - 1e-12)
+    # 1 − β²cos²θ* = (A − Bcosθ*)(A + Bcosθ*)/A², the two lepton propagators with q₁
+    q1 = p1 - p[:, 0]
+    one_minus = _m2(p[:, 2] - q1, m_l) * _m2(p[:, 3] - q1, m_l) / (a * a)
+    jc = 2.0 * np.arctanh(np.minimum(beta_eff, 1.0 - 1e-15)) * one_minus / beta_eff
+    dphi2 = beta_l / (32.0 * np.pi**2)
+    jac = jx * ja * jb / (2 * np.pi) ** 6 * dphi2 * jc * 2 * np.pi
+    return np.where(ok, jac, 0.0)
+
+
+def _bremsstrahlung_jacobian(p: Array, sqrt_s: Array, m_l: float, w_min: float) -> Array:
+    """dΦ₄ per unit cube of :func:`kinematics_bremsstrahlung` at ``p`` (0 where it cannot reach
+    it): its factors from the point's e⁺ (x, Q²), pair mass and e⁻ propagator."""
+    n = len(p)
+    p1, p2 = beams(n, sqrt_s)
+    x, jb = _lepton_jacobian(p[:, 1], p2, sqrt_s, 0.0)
+    tau_min = max(w_min, 2 * m_l) ** 2 / sqrt_s**2
+    ok = x >= tau_min
+    jx = x * np.log(1.0 / tau_min)
+    rest = p1 + p2 - p[:, 1]
+    my = np.sqrt(np.maximum(lorentz.mass2(rest), 0.0))
+    lo = max(w_min, 2 * m_l * (1 + 1e-9)) ** 2
+    hi = (my - M_E) ** 2
     q = p[:, 2] + p[:, 3]
-    w2 = _m2(q)
-    out = np.empty((n, 4))
-    q1 = p1 - em
-    multiperipheral = (1.0 / _m2(p[:, 2] - q1, m_l) + 1.0 / _m2(p[:, 3] - q1, m_l)) \
-        / (t13 * t24)
-    out[:, 0] = np.where(t13 >= q2_tag, multiperipheral, 0.0)
-    out[:, 1] = np.where(t24 >= q2_tag, multiperipheral, 0.0)
-    out[:, 2] = 1.0 / (_m2(p1 - q, M_E) * t24 * w2)
-    out[:, 3] = 1.0 / (_m2(p2 - q, M_E) * t13 * w2)
-    return out
+    w2 = lorentz.mass2(q)
+    ok &= (hi > lo * (1 + 1e-9)) & (w2 >= lo) & (w2 <= hi)
+    my, w2, hi = (np.where(ok, v, d) for v, d in ((my, 1.0), (w2, lo), (hi, 2 * lo)))
+    jw = w2 * np.log(hi / lo)
+    e1 = (rest[:, 3] * p1[:, 3] - np.sum(rest[:, :3] * p1[:, :3], axis=-1)) / my
+    eq = (my**2 + w2 - M_E**2) / (2 * my)
+    k1 = np.sqrt(np.maximum(e1 * e1 - M_E**2, 0.0))
+    kq = np.sqrt(np.maximum(eq * eq - w2, 0.0))
+    a, b = 2 * e1 * eq - w2, 2 * k1 * kq
+    ok &= b > 0
+    b = np.where(ok, b, 1.0)
+    jy = _m2(p1 - q, M_E) * np.log(np.where(ok, (a + b) / (a - b), 2.0))
+    dphi2 = kq / (16 * np.pi**2 * my)
+    dphi2_l = np.sqrt(np.maximum(1.0 - 4 * m_l**2 / w2, 0.0)) / (32.0 * np.pi**2)
+    w = jb * jx / (2 * np.pi) ** 3 * dphi2 * jy / b * 2 * np.pi * jw / (2 * np.pi) * dphi2_l \
+        * 4 * np.pi
+    return np.where(ok, w, 0.0)
+
+
+def densities(p: Array, sqrt_s: Array, m_l: float, w_min: float, q2_tag: float) -> Array:
+    """The multichannel partition (n, 4): the density per dΦ₄ of each of :data:`CHANNELS` at
+    the momenta ``p`` (n, 4, 4) of (e⁻, e⁺, ℓ⁻, ℓ⁺), 0 where it cannot reach them (a tagged
+    multiperipheral channel below its Q² tag)."""
+    jac = np.stack([_multiperipheral_jacobian(p, sqrt_s, m_l, w_min, (q2_tag, 0.0)),
+                    _multiperipheral_jacobian(p, sqrt_s, m_l, w_min, (0.0, q2_tag)),
+                    _bremsstrahlung_jacobian(p, sqrt_s, m_l, w_min),
+                    _bremsstrahlung_jacobian(cp_image(p), sqrt_s, m_l, w_min)], axis=1)
+    return np.where(jac > 0, 1.0 / np.where(jac > 0, jac, 1.0), 0.0)
 
 
 W_PAIR_MIN = ProcessParam(
@@ -670,9 +751,11 @@ class EELeptonPair(EEProcess):
             p1, p2 = beams(len(pk), rs)
             me2 = self.me2(p1, p2, pk, rc)
             # the partition over channels × relabellings (exact symmetries of |M|²)
-            part = np.stack([peaks(pk[:, list(r)], rs, self.lepton_mass, q2_tag)
-                             for r in self.relabellings], axis=-1)
-            share = part[np.arange(len(pk)), channel[ok], 0] / part.sum(axis=(1, 2))
+            with np.errstate(all="ignore"):
+                part = np.stack([densities(pk[:, list(r)], rs, self.lepton_mass, w_min, q2_tag)
+                                 for r in self.relabellings], axis=-1)
+            total = part.sum(axis=(1, 2))
+            share = part[np.arange(len(pk)), channel[ok], 0] / np.where(total > 0, total, 1.0)
             w[ok] = (n_ch * len(self.relabellings) * self.symmetry_factor * share * me2
                      * dphi[ok] / (2 * rs**2) * GEV2_TO_PB)
         return p, w
