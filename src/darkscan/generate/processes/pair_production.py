@@ -540,12 +540,14 @@ def _m2(a: Array, m: float = 0.0) -> Array:
 
 # The multichannel partition: each channel's density per dΦ₄ (the inverse of the Jacobian its
 # kinematics return) at any point, from the point's own variables, 0 where the channel cannot
-# reach it. Weighting channel c's points by g_c/Σg (the balance heuristic) gives every point the
-# weight |M|²/Σg whichever channel made it: a point is large only where no channel samples
-# |M|² well. (The propagators each channel maps, the former partition functions, left out the
-# channels' energy-loss and normalisation factors: a soft lepton at a large angle, x → 1 of a
-# multiperipheral channel that samples it with a density ~10³ below its peak function's value,
-# kept half of such a point's share and carried the largest weights.)
+# reach it; the shares are powers of these densities (:func:`power_partition`), so a channel
+# integrates mostly where it samples densest and a point's weight is large only where no channel
+# samples |M|² well. The former partition functions, the propagators each channel maps, left
+# out the channels' energy-loss and normalisation factors: at a soft lepton at a large angle
+# (x → 1 of a multiperipheral channel, which samples it ~10³ below its peak function's value
+# against the relabelled channel that has it at small x) the x → 1 channel kept half the share
+# and carried the largest weights (e⁺e⁻e⁺e⁻ Born unweighting efficiency 1.5% → 6.5%, 300k
+# points, seed 3).
 def _lepton_jacobian(mom: Array, beam: Array, sqrt_s: Array, q2_tag: float
                      ) -> tuple[Array, Array]:
     """x and the Jacobian of :func:`scattered_lepton` (d³p/(2E) per dx and unit square) at the
@@ -629,6 +631,19 @@ def _bremsstrahlung_jacobian(p: Array, sqrt_s: Array, m_l: float, w_min: float) 
     w = jb * jx / (2 * np.pi) ** 3 * dphi2 * jy / b * 2 * np.pi * jw / (2 * np.pi) * dphi2_l \
         * 4 * np.pi
     return np.where(ok, w, 0.0)
+
+
+def power_partition(g: Array) -> Array:
+    """Shares g_c²/Σg² of the channel densities ``g`` (n, channels) per point (Veach's power
+    heuristic with β = 2; 0 where no channel reaches the point). Against the balance heuristic
+    g_c/Σg, a region is left more decisively to the channel that samples it densest (whose
+    VEGAS map then adapts to it alone): Born unweighting efficiency on 300k-point grids (seeds
+    3, 5) e⁺e⁻e⁺e⁻ 6.2%, 6.0% → 6.5%, 6.6%; e⁺e⁻μ⁺μ⁻ 14.0%, 13.6% → 15.6%, 15.4% (β = 4:
+    5.6% and 15.6%)."""
+    top = g.max(axis=1, keepdims=True)
+    r = (g / np.where(top > 0, top, 1.0)) ** 2
+    total = r.sum(axis=1, keepdims=True)
+    return r / np.where(total > 0, total, 1.0)
 
 
 def densities(p: Array, sqrt_s: Array, m_l: float, w_min: float, q2_tag: float) -> Array:
@@ -754,8 +769,8 @@ class EELeptonPair(EEProcess):
             with np.errstate(all="ignore"):
                 part = np.stack([densities(pk[:, list(r)], rs, self.lepton_mass, w_min, q2_tag)
                                  for r in self.relabellings], axis=-1)
-            total = part.sum(axis=(1, 2))
-            share = part[np.arange(len(pk)), channel[ok], 0] / np.where(total > 0, total, 1.0)
+            share = power_partition(part.reshape(len(pk), -1))[np.arange(len(pk)),
+                                                                 channel[ok] * part.shape[2]]
             w[ok] = (n_ch * len(self.relabellings) * self.symmetry_factor * share * me2
                      * dphi[ok] / (2 * rs**2) * GEV2_TO_PB)
         return p, w
