@@ -245,99 +245,115 @@ def amplitudes_eell(legs: Legs, e2: Callable[[Array], Array],
     return sum(sign * pairing_amplitude(legs, lines, e2) for lines, sign in pairings)
 
 
-# One compiled pass per batch (what generation calls): per event the nine line currents, then for
-# every pairing and middle line the middle line dressed with one outer current at either end
-# (both diagrams of that middle line, :func:`dressed_line`) and contracted with the other,
-# accumulated into the 64 helicity amplitudes, and Σ|M|² (the numpy path above made ~100 kernel
-# passes over the events per pairing plus einsums and transposes of (2,)*6 × n arrays). The
-# dressings and currents are :mod:`.radiative_qed`'s, as in :mod:`.four_lepton`'s kernel.
+# One compiled pass per batch (what generation calls): per event the line currents, the middle
+# lines' spinors dressed with an outer current, and per pairing the middle lines' open indices
+# contracted with the remaining current, accumulated into the 64 helicity amplitudes, and Σ|M|²
+# (the numpy path above made ~100 kernel passes over the events per pairing plus einsums and
+# transposes of (2,)*6 × n arrays). The dressings and currents are :mod:`.radiative_qed`'s, as
+# in :mod:`.four_lepton`'s kernel. Work is shared as the diagrams allow (:class:`KernelPlan`).
 def _line_index(line: tuple[int, int]) -> int:
     """Index 3i + j of the line (sink, source): i the sink's place in :data:`SINKS`, j the
     source's in :data:`SOURCES` (rows of the kernel's currents)."""
     return 3 * SINKS.index(line[0]) + SOURCES.index(line[1])
 
 
-def middle_line_table(pairings: tuple) -> tuple[Array, Array]:
-    """The terms of :func:`_eell_kernel`: per pairing and middle line the line indices
-    (middle, dressed outer line, contracted outer line) (k, 3) and the pairing's sign (k,),
-    the outer lines in :func:`pairing_amplitude`'s order."""
-    rows, signs = [], []
-    for lines, sign in pairings:
-        for m in lines:
-            a, b = (x for x in lines if x != m)
-            rows.append((_line_index(m), _line_index(a), _line_index(b)))
-            signs.append(sign)
-    return np.array(rows, dtype=np.int64), np.array(signs)
-
-
 #: the labels (sink, source) of line 3i + j (:func:`_line_index`)
 LINE_LABELS = np.array([(t, s) for t in SINKS for s in SOURCES], dtype=np.int64)
 
 
+@dataclass(frozen=True)
+class KernelPlan:
+    """The order of work of :func:`_eell_kernel` for a set of pairings.
+
+    A middle line m = (t, s) dressed with the current of an outer line a is
+    K^μ = ū_t J̸_a S(p_t − q_a) γ^μ v_s + ū_t γ^μ S(p_s + q_a) J̸_a v_s (:func:`dressed_line`):
+    its dressed row ū_t J̸_a S(p_t − q_a) depends on (t, a) only and its dressed column on (s, a)
+    only. In each pairing the line with sink ū₃ (the *hub*) is dressed onto both other lines, and
+    the hub itself with the line of sink v̄₂: with e⁺e⁻e⁺e⁻'s six pairings every hub is in two
+    pairings whose other lines share its sinks and sources, so 21 dressings serve the 36 the
+    18 (middle, outer) terms would need. The terms with middle hub and middle v̄₂-line contract
+    the same third current with the same helicity indices: their open indices are added before
+    the contraction (two contractions per pairing instead of three).
+
+    ``dress`` (k, 3): (0 row / 1 column, spinor label, line a); ``terms`` (k, 5): (middle line,
+    row dressing, column dressing, group, swapped: the term's middle is its group's outer line);
+    ``groups`` (k, 3): (contracted line, the first term's middle and outer line), ``signs`` the
+    groups' pairing signs."""
+
+    dress: Array
+    terms: Array
+    groups: Array
+    signs: Array
+
+    @classmethod
+    def build(cls, pairings: tuple) -> KernelPlan:
+        dress: dict[tuple[int, int, int], int] = {}
+        terms, groups, signs = [], [], []
+
+        def dressing(kind: int, label: int, a: tuple[int, int]) -> int:
+            return dress.setdefault((kind, label, _line_index(a)), len(dress))
+
+        def term(m: tuple[int, int], a: tuple[int, int], group: int, swapped: bool) -> None:
+            terms.append((_line_index(m), dressing(0, m[0], a), dressing(1, m[1], a), group,
+                          int(swapped)))
+
+        for lines, sign in pairings:
+            hub = next(x for x in lines if x[0] == SINKS[0])
+            two = next(x for x in lines if x[0] == SINKS[1])
+            third = next(x for x in lines if x not in (hub, two))
+            for b, pair in ((third, ((two, hub), (hub, two))), (two, ((third, hub),))):
+                g = len(groups)
+                groups.append((_line_index(b), _line_index(pair[0][0]),
+                               _line_index(pair[0][1])))
+                signs.append(sign)
+                for k, (m, a) in enumerate(pair):
+                    term(m, a, g, k > 0)
+        table = np.array(sorted(dress, key=dress.get), dtype=np.int64).reshape(-1, 3)
+        return cls(table, np.array(terms, dtype=np.int64), np.array(groups, dtype=np.int64),
+                   np.array(signs))
+
+
 @jit_exact
-def _middle_line_into(wf: Array, cur: Array, flow: Array, qline: Array, masses: Array,
-                      lm: int, la: int, lb: int, sign: float, sl: Array, w: Array, k: Array,
-                      pq: Array, amp: Array) -> None:
-    """amp += sign · K_m(J_a)·J_b over the 64 helicities (index Σ λ_L 2^(6−L), λ = 0 for
-    helicity −1): the middle line m = (sink t, source s) with the outer current J_a at either
-    end, K^μ = ū_t J̸_a S(p_t − q_a) γ^μ v_s + ū_t γ^μ S(p_s + q_a) J̸_a v_s (fermion-flow
-    momenta p, q_a the photon line a emits; :func:`dressed_line`), contracted with J_b.
-    Spinor rows 2(L − 1) + λ of ``wf``, current rows 4l + 2λ_sink + λ_source of ``cur``;
-    ``sl`` (6, 4), ``w`` (16, 4), ``k`` (16, 4), ``pq`` (2, 4): work rows."""
-    t, s = LINE_LABELS[lm, 0], LINE_LABELS[lm, 1]
-    ta, sa = LINE_LABELS[la, 0], LINE_LABELS[la, 1]
-    tb, sb = LINE_LABELS[lb, 0], LINE_LABELS[lb, 1]
-    m = masses[t - 1]
-    pl, pr = pq[0], pq[1]
+def _dress_into(wf: Array, sl: Array, flow: Array, qline: Array, masses: Array, kind: int,
+                label: int, a: int, pq: Array, ps: Array, out: Array, o: int) -> None:
+    """out[o + 2x + λ] = ū_λ J̸_a[x] S(p − q_a) (``kind`` 0, ū of ``label``) or S(p + q_a)
+    J̸_a[x] v_λ (1), p the label's fermion-flow momentum, for the 4 helicity pairs x of line a
+    (slashed currents in rows 4a + x of ``sl``); ``pq`` (4,), ``ps`` (1, 4): work rows."""
+    m = masses[label - 1]
+    sign = -1.0 if kind == 0 else 1.0
     for i in range(4):
-        pl[i] = flow[t - 1, i] - qline[la, i]
-        pr[i] = flow[s - 1, i] + qline[la, i]
-    dl = 1.0 / (pl[3] * pl[3] - pl[0] * pl[0] - pl[1] * pl[1] - pl[2] * pl[2] - m * m)
-    dr = 1.0 / (pr[3] * pr[3] - pr[0] * pr[0] - pr[1] * pr[1] - pr[2] * pr[2] - m * m)
+        pq[i] = flow[label - 1, i] + sign * qline[a, i]
+    d = 1.0 / (pq[3] * pq[3] - pq[0] * pq[0] - pq[1] * pq[1] - pq[2] * pq[2] - m * m)
+    slashes(pq, ps, 0)
+    r = 2 * (label - 1)
     for x in range(4):
-        slashes(cur[4 * la + x], sl, x)
-    slashes(pl, sl, 4)
-    slashes(pr, sl, 5)
-    rt, rs = 2 * (t - 1), 2 * (s - 1)
-    for x in range(4):
-        for c in range(2):
-            dress_row(sl, x, wf, rt + c, sl, 4, m, dl, w, 2 * x + c)         # ū J̸_a S(p_l)
-            dress_column(sl, x, wf, rs + c, sl, 5, m, dr, w, 8 + 2 * x + c)  # S(p_r) J̸_a v
-    for x in range(4):
-        for c in range(2):
-            for d in range(2):
-                o = 4 * x + 2 * c + d
-                current_row(w, 2 * x + c, wf, rs + d, k, o, False)
-                current_row(wf, rt + c, w, 8 + 2 * x + d, k, o, True)
-    for x in range(4):
-        base_a = (x >> 1) << (6 - ta) | (x & 1) << (6 - sa)
-        for c in range(2):
-            for d in range(2):
-                base = base_a | c << (6 - t) | d << (6 - s)
-                o = 4 * x + 2 * c + d
-                for y in range(4):
-                    z = mdot(k, o, cur, 4 * lb + y)
-                    amp[base | (y >> 1) << (6 - tb) | (y & 1) << (6 - sb)] += sign * z
+        for lam in range(2):
+            if kind == 0:
+                dress_row(sl, 4 * a + x, wf, r + lam, ps, 0, m, d, out, o + 2 * x + lam)
+            else:
+                dress_column(sl, 4 * a + x, wf, r + lam, ps, 0, m, d, out, o + 2 * x + lam)
 
 
 @jit_exact
-def _eell_kernel(wf_in: Array, flow_in: Array, coef: Array, masses: Array, terms: Array,
-                 signs: Array, me2: Array) -> None:
-    """Per event Σ|M|² over the 64 helicity amplitudes of the terms (middle line, dressed
-    line, contracted line; :func:`middle_line_table`) into ``me2`` (no spin average).
-    ``wf_in`` (12, n, 4): the spinors of labels 1…6 (u₁, v̄₂, ū₃, v₄, ū₅, v₆), helicity −1
-    and +1, row 2(L − 1) + λ; ``flow_in`` (n, 6, 4) the fermion-flow momenta by label;
-    ``coef`` (n, 9) e²/q² of each line's photon (0 for lines no term uses); ``masses`` (6,)."""
+def _eell_kernel(wf_in: Array, flow_in: Array, coef: Array, masses: Array, dress: Array,
+                 terms: Array, groups: Array, signs: Array, me2: Array) -> None:
+    """Per event Σ|M|² over the 64 helicity amplitudes (index Σ λ_L 2^(6−L), λ = 0 for
+    helicity −1) of the :class:`KernelPlan` ``dress``, ``terms``, ``groups``, ``signs`` into
+    ``me2`` (no spin average). ``wf_in`` (12, n, 4): the spinors of labels 1…6 (u₁, v̄₂, ū₃,
+    v₄, ū₅, v₆), helicity −1 and +1, row 2(L − 1) + λ; ``flow_in`` (n, 6, 4) the fermion-flow
+    momenta by label; ``coef`` (n, 9) e²/q² of each line's photon (0 for lines no term uses);
+    ``masses`` (6,)."""
     n = me2.shape[0]
     wf = np.empty((12, 4), dtype=np.complex128)
     cur = np.empty((36, 4), dtype=np.complex128)
+    sl = np.empty((36, 4), dtype=np.complex128)
     flow = np.empty((6, 4))
     qline = np.empty((9, 4))
     amp = np.empty(64, dtype=np.complex128)
-    sl = np.empty((6, 4), dtype=np.complex128)
-    w = np.empty((16, 4), dtype=np.complex128)
-    k = np.empty((16, 4), dtype=np.complex128)
-    pq = np.empty((2, 4))
+    dressed = np.empty((8 * dress.shape[0], 4), dtype=np.complex128)
+    v = np.empty((16, 4), dtype=np.complex128)
+    ps = np.empty((1, 4), dtype=np.complex128)
+    pq = np.empty(4)
     for i in range(n):
         for r in range(12):
             for j in range(4):
@@ -357,10 +373,42 @@ def _eell_kernel(wf_in: Array, flow_in: Array, coef: Array, masses: Array, terms
                     current_row(wf, 2 * (t - 1) + c, wf, 2 * (s - 1) + d, cur, o, False)
                     for j in range(4):
                         cur[o, j] *= coef[i, line]
+                    slashes(cur[o], sl, o)
+        for k in range(dress.shape[0]):
+            _dress_into(wf, sl, flow, qline, masses, dress[k, 0], dress[k, 1], dress[k, 2],
+                        pq, ps, dressed, 8 * k)
         amp[:] = 0.0
-        for r in range(terms.shape[0]):
-            _middle_line_into(wf, cur, flow, qline, masses, terms[r, 0], terms[r, 1],
-                              terms[r, 2], signs[r], sl, w, k, pq, amp)
+        r = 0
+        for g in range(groups.shape[0]):
+            v[:, :] = 0.0
+            while r < terms.shape[0] and terms[r, 3] == g:
+                lm = terms[r, 0]
+                rt, rs = 2 * (LINE_LABELS[lm, 0] - 1), 2 * (LINE_LABELS[lm, 1] - 1)
+                dr, dc = 8 * terms[r, 1], 8 * terms[r, 2]
+                for x in range(4):
+                    for c in range(2):
+                        for d in range(2):
+                            o = 4 * (2 * c + d) + x if terms[r, 4] else 4 * x + 2 * c + d
+                            current_row(dressed, dr + 2 * x + c, wf, rs + d, v, o, True)
+                            current_row(wf, rt + c, dressed, dc + 2 * x + d, v, o, True)
+                r += 1
+            lb, lm, la = groups[g, 0], groups[g, 1], groups[g, 2]
+            t, s = LINE_LABELS[lm, 0], LINE_LABELS[lm, 1]
+            ta, sa = LINE_LABELS[la, 0], LINE_LABELS[la, 1]
+            tb, sb = LINE_LABELS[lb, 0], LINE_LABELS[lb, 1]
+            for x in range(4):
+                base_a = (x >> 1) << (6 - ta) | (x & 1) << (6 - sa)
+                for c in range(2):
+                    for d in range(2):
+                        base = base_a | c << (6 - t) | d << (6 - s)
+                        o = 4 * x + 2 * c + d
+                        for y in range(4):
+                            z = mdot(v, o, cur, 4 * lb + y)
+                            idx = base | (y >> 1) << (6 - tb) | (y & 1) << (6 - sb)
+                            if signs[g] > 0:
+                                amp[idx] += z
+                            else:
+                                amp[idx] -= z
         total = 0.0
         for j in range(64):
             total += amp[j].real * amp[j].real + amp[j].imag * amp[j].imag
@@ -371,8 +419,8 @@ def me2_eell_compiled(legs: Legs, e2: Callable[[Array], Array], pairings: tuple)
     """Σ|M|² of :func:`amplitudes_eell` in one compiled pass (:func:`_eell_kernel`; no spin
     average)."""
     n = len(legs.p[1])
-    terms, signs = middle_line_table(pairings)
-    used = sorted({int(x) for x in terms.ravel()})
+    plan = KernelPlan.build(pairings)
+    used = sorted({int(x) for x in plan.groups.ravel()})
     coef = np.zeros((n, 9))
     for line in used:
         q2 = legs.q2(tuple(int(x) for x in LINE_LABELS[line]))
@@ -382,7 +430,7 @@ def me2_eell_compiled(legs: Legs, e2: Callable[[Array], Array], pairings: tuple)
                                 dtype=float)
     masses = np.array([legs.m[i] for i in range(1, 7)], dtype=float)
     out = np.empty(n)
-    _eell_kernel(wf, flow, coef, masses, terms, signs, out)
+    _eell_kernel(wf, flow, coef, masses, plan.dress, plan.terms, plan.groups, plan.signs, out)
     return out
 
 
