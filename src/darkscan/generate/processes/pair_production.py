@@ -694,17 +694,6 @@ def power_partition(g: Array) -> Array:
     return r / np.where(total > 0, total, 1.0)
 
 
-def densities(p: Array, sqrt_s: Array, m_l: float, w_min: float, q2_tag: float) -> Array:
-    """The multichannel partition (n, 4): the density per dΦ₄ of each of :data:`CHANNELS` at
-    the momenta ``p`` (n, 4, 4) of (e⁻, e⁺, ℓ⁻, ℓ⁺), 0 where it cannot reach them (a tagged
-    multiperipheral channel below its Q² tag)."""
-    jac = np.stack([_multiperipheral_jacobian(p, sqrt_s, m_l, w_min, (q2_tag, 0.0)),
-                    _multiperipheral_jacobian(p, sqrt_s, m_l, w_min, (0.0, q2_tag)),
-                    _bremsstrahlung_jacobian(p, sqrt_s, m_l, w_min),
-                    _bremsstrahlung_jacobian(cp_image(p), sqrt_s, m_l, w_min)], axis=1)
-    return np.where(jac > 0, 1.0 / np.where(jac > 0, jac, 1.0), 0.0)
-
-
 W_PAIR_MIN = ProcessParam(
     "w_pair_min", 0.5,
     "generator-level cut: the invariant masses of the e+e- pair and of the l+l- pair above "
@@ -729,9 +718,27 @@ class _Channel:
         p, w = kinematics_bremsstrahlung(u, sqrt_s, m_l, w_min)
         return (cp_image(p) if self.mirrored else p), w
 
+    def jacobian(self, p: Array, sqrt_s: Array, m_l: float, w_min: float, q2_tag: float
+                 ) -> Array:
+        """The Jacobian :meth:`kinematics` returns, at any momenta ``p`` (0 where this channel
+        cannot reach them)."""
+        if self.kind == "multiperipheral":
+            tags = (q2_tag, 0.0) if self.tag == 0 else (0.0, q2_tag)
+            return _multiperipheral_jacobian(p, sqrt_s, m_l, w_min, tags)
+        return _bremsstrahlung_jacobian(cp_image(p) if self.mirrored else p, sqrt_s, m_l, w_min)
+
 
 CHANNELS = (_Channel("multiperipheral", tag=0), _Channel("multiperipheral", tag=1),
             _Channel("bremsstrahlung"), _Channel("bremsstrahlung", mirrored=True))
+
+
+def densities(p: Array, sqrt_s: Array, m_l: float, w_min: float, q2_tag: float,
+              channels: tuple[_Channel, ...] = CHANNELS) -> Array:
+    """The multichannel partition (n, channels): the density per dΦ₄ of each of ``channels``
+    at the momenta ``p`` (n, 4, 4) of (e⁻, e⁺, ℓ⁻, ℓ⁺), 0 where it cannot reach them (a tagged
+    multiperipheral channel below its Q² tag)."""
+    jac = np.stack([ch.jacobian(p, sqrt_s, m_l, w_min, q2_tag) for ch in channels], axis=1)
+    return np.where(jac > 0, 1.0 / np.where(jac > 0, jac, 1.0), 0.0)
 
 
 def tag_q2(pt_pair_min: float) -> float:
@@ -749,13 +756,15 @@ class EELeptonPair(EEProcess):
     lepton_mass: float = M_MU
     default_filter = "W_ee, W_ll > w_pair_min"
     pairings = PAIRINGS_EELL
+    #: the phase-space channels (:data:`CHANNELS`)
+    channels: tuple[_Channel, ...] = CHANNELS
     #: permutations of the slots (e⁻, e⁺, ℓ⁻, ℓ⁺) that leave |M|² unchanged
     relabellings: tuple[tuple[int, int, int, int], ...] = ((0, 1, 2, 3),)
     #: 1/(identical-particle permutations), applied in σ (not in |M|²)
     symmetry_factor: float = 1.0
 
     def hard_ndim(self, params: Mapping[str, float]) -> int:
-        return 1 + len(CHANNELS) * DIMS
+        return 1 + len(self.channels) * DIMS
 
     def grid(self, params: Mapping[str, float], isr: bool, n_points: int, seed: int) -> Grid:
         """VEGAS with a defensive flat component (:class:`.radiative_qed.DefensiveGrid`)."""
@@ -797,12 +806,12 @@ class EELeptonPair(EEProcess):
         w_min = float(params["w_pair_min"])
         q2_tag = tag_q2(float(params.get("pt_pair_min", 0.0)))
         sqrt_s = np.broadcast_to(np.asarray(sqrt_s, float), (n,))
-        n_ch = len(CHANNELS)
+        n_ch = len(self.channels)
         channel = np.minimum((u[:, 0] * n_ch).astype(int), n_ch - 1)
         p = np.empty((n, 4, 4))
         dphi = np.empty(n)
         with np.errstate(all="ignore"):  # points outside a channel's range have weight 0
-            for c, ch in enumerate(CHANNELS):
+            for c, ch in enumerate(self.channels):
                 sel = channel == c
                 uc = u[sel, 1 + c * DIMS:1 + (c + 1) * DIMS]
                 p[sel], dphi[sel] = ch.kinematics(uc, sqrt_s[sel], self.lepton_mass, w_min,
@@ -815,7 +824,8 @@ class EELeptonPair(EEProcess):
             me2 = self.me2(p1, p2, pk, rc)
             # the partition over channels × relabellings (exact symmetries of |M|²)
             with np.errstate(all="ignore"):
-                part = np.stack([densities(pk[:, list(r)], rs, self.lepton_mass, w_min, q2_tag)
+                part = np.stack([densities(pk[:, list(r)], rs, self.lepton_mass, w_min, q2_tag,
+                                           self.channels)
                                  for r in self.relabellings], axis=-1)
             share = power_partition(part.reshape(len(pk), -1))[np.arange(len(pk)),
                                                                  channel[ok] * part.shape[2]]
@@ -843,9 +853,19 @@ class EETauTau(EELeptonPair):
 
 class EEEE(EELeptonPair):
     """e⁺e⁻ → e⁺e⁻e⁺e⁻: the 36 graphs of the six pairings (identical e⁻ and e⁺ in the final
-    state and the beams' own lines); the channels of ee_eemumu with ℓ = e under the four
-    relabellings of the identical leptons, σ × 1/4; after unweighting the two e⁻ and the two
-    e⁺ are exchanged with probability 1/2 each (exact: |M|² is symmetric)."""
+    state and the beams' own lines); the multiperipheral channel of ee_eemumu with ℓ = e under
+    the four relabellings of the identical leptons, σ × 1/4; after unweighting the two e⁻ and
+    the two e⁺ are exchanged with probability 1/2 each (exact: |M|² is symmetric).
+
+    No bremsstrahlung channels: under the relabellings the multiperipheral channel reaches every
+    point and samples the bremsstrahlung configurations as densely (an e⁺e⁻ pair radiated off a
+    beam is a pair made by two photons when the radiating lepton is relabelled): at 80k points
+    of the four-channel grid (Born) the bremsstrahlung densities added nothing to Σg where σ is
+    (the σ fraction with |M|²/Σg above 3, 10, 30, 100 × its mean: 1.6%, 0.9%, 0.5%, 0.2%
+    either way), while their channels took 22% of the points for 3% of σ and their VEGAS maps,
+    trained on few points, made the largest weights. Born unweighting efficiency (300k points,
+    seeds 3, 5) 6.5%, 6.6% → 19%, 19% (1M points: σ 40.76, 40.87, 40.71, 40.82 ± 0.06 nb at
+    seeds 3–6, against 40.98, 40.78 ± 0.11 with the four channels, seeds 3, 4)."""
 
     name = "ee_eeee"
     description = ("e+e- -> e+e-e+e-: full tree-level QED ME (36 diagrams, identical-particle "
@@ -855,6 +875,7 @@ class EEEE(EELeptonPair):
     pdgs = (PDG_ELECTRON, -PDG_ELECTRON, PDG_ELECTRON, -PDG_ELECTRON)
     fsr = ()
     pairings = PAIRINGS_EEEE
+    channels = (CHANNELS[0],)
     relabellings = ((0, 1, 2, 3), (2, 1, 0, 3), (0, 3, 2, 1), (2, 3, 0, 1))
     symmetry_factor = 0.25
 
