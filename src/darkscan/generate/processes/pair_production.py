@@ -4,13 +4,17 @@ approximation of :mod:`.two_photon` stays as the fast option (``ee_eemumu_epa``,
 ``ee_eeee_epa``).
 
 Measured (Born, 1M-point VEGAS grids, W > 0.5 GeV): e⁺e⁻μ⁺μ⁻ 18.68 ± 0.06 nb against the
-Physics Book's 18.9 ± 0.1 (−1.2%); 18.53 nb with ISR; e⁺e⁻e⁺e⁻ 41.03 ± 0.10 nb against 39.7
-(+3.3%, every opposite-charge pair above 0.5 GeV: the symmetric reading of the book's cut);
+Physics Book's 18.9 ± 0.1 (−1.2%); 18.53 nb with ISR; e⁺e⁻e⁺e⁻ 40.76 ± 0.06 nb against 39.7
+(+2.7%, every opposite-charge pair above 0.5 GeV: the symmetric reading of the book's cut;
+grid seeds 3–6 give 40.71–40.87 ± 0.06, the former sampling 41.03 ± 0.10 at seed 3: the
+largest weights are rare, see "Phase space");
 e⁺e⁻τ⁺τ⁻ 15.8 pb (15.2 pb with ISR; no reference; the τ decayed by ``finish_decays``).
 Against the EPA: 0.998 ± 0.005 where both Q² < 10⁻³ GeV² (W_μμ > 1 GeV), 1.04 at Q² < 0.1 GeV²
 (W > 3 GeV), and ×1.9 / ×4.6 the EPA's σ for a pair p_T above 0.35 / 1 GeV (1.40 vs 0.72 nb with
-ISR; 0.145 vs 0.031 nb Born): the high-p_T tail the EPA lacks. Speed: 5.3·10⁴ |M|²/s, 1.1·10⁴
-unweighted events/s per core at the defaults; e⁺e⁻e⁺e⁻ 7·10² (``darkscan bench``).
+ISR; 0.145 vs 0.031 nb Born): the high-p_T tail the EPA lacks. Speed per core (``darkscan
+bench``): e⁺e⁻μ⁺μ⁻ 1.0·10⁵ |M|²/s, 1.1·10⁴ unweighted events/s at the defaults (8.6·10³ before
+the compiled |M|²); e⁺e⁻e⁺e⁻ 4.4·10⁴ |M|²/s, 6.8·10³ events/s (6.3·10² with the numpy |M|²,
+2.6% unweighting efficiency and the propagator partition).
 
 Diagrams. Labels e⁻(p1) e⁺(p2) → e⁻(p3) e⁺(p4) ℓ⁻(p5) ℓ⁺(p6) (for e⁺e⁻e⁺e⁻ the sources and
 sinks pair in all 3! ways, each pairing signed by its permutation's parity: 36 diagrams; σ ×
@@ -37,7 +41,9 @@ Berends, Daverveldt, Kleiss, Nucl. Phys. B253 (1985) 441, whose generator the Be
 Book's 18.9 nb comes from).
 
 Numerics. Every spinor keeps the electron mass (the helicity-flip amplitudes carry the
-m²/Q² terms of the photon flux), all 2⁶ helicity amplitudes are summed. The photon virtualities
+m²/Q² terms of the photon flux), all 2⁶ helicity amplitudes are summed, in one compiled pass
+per batch (:func:`_eell_kernel`, :class:`KernelPlan`; the numpy path :func:`amplitudes_eell`,
+diagram by diagram, is its reference and the Ward-identity check's). The photon virtualities
 of the scattering lines reach |t|_min = m_e²x²/(1 − x) ≈ 10⁻¹¹ GeV², where (p₁ − p₃)² from the
 components has no digits left: every line's q² comes from the cancellation-free forms of
 :mod:`.radiative_qed` (:func:`line_virtualities`). The gauge cancellation of the quasi-real
@@ -62,15 +68,24 @@ Phase space (multichannel by partition of the integrand, as :mod:`.four_lepton`)
 3. the same off the e⁺ line (the CP image of 2: e⁻ ↔ e⁺, ℓ⁻ ↔ ℓ⁺, p⃗ → −p⃗).
 
 With a pair p_T filter (``pt_pair_min``) channel 1 is split in two, each with one scattered
-lepton's Q² ≥ p_T,min²/4 (one of them must be: the leptons balance the pair's p_T). The
-partition functions are the propagators each channel maps: (1/|D₅| + 1/|D₆|)/(|t₁₃||t₂₄|) for 1
-(D₅,₆ the lepton propagators; a tagged channel's only where its Q² is in range) and
-1/(|t₂₄|W²|D₁|) for 2 (D₁ the e⁻ propagator before the pair's emission). The grid is VEGAS
-mixed with flat sampling (:class:`.radiative_qed.DefensiveGrid`: VEGAS alone starved corners of
-the single-tag region). Unweighting efficiency (1M points): e⁺e⁻μ⁺μ⁻ 17% Born, 12% with ISR;
-with p_T(μμ) > 0.35 GeV 1.7% (ISR; 0.26% with VEGAS alone), > 1 GeV 0.6% (Born; the weight of
-the single-tag region still varies by ~10² inside the cube; σ there converges from ~300k
-points); e⁺e⁻e⁺e⁻ 2.6% (a soft positron at a large angle, x → 1, carries the largest weights).
+lepton's Q² ≥ p_T,min²/4 (one of them must be: the leptons balance the pair's p_T).
+e⁺e⁻e⁺e⁻ uses channel 1 alone, under the four relabellings of its identical leptons
+(:class:`EEEE`). The partition: each channel's own density per dΦ₄ at the point (the inverse
+of the Jacobian its kinematics return, recomputed from the point's x, Q², W and propagators;
+0 where it cannot reach the point, e.g. a tagged channel below its Q²), shared by the power
+heuristic g_c²/Σg² (:func:`power_partition`). The former partition functions, the propagators
+each channel maps ((1/|D₅| + 1/|D₆|)/(|t₁₃||t₂₄|), 1/(|t₂₄|W²|D₁|)), left out the channels'
+energy-loss factors: at a soft e⁺ or e⁻ at a large angle (x → 1 of one relabelling, which
+samples it ~10³ below its propagators' value against the relabelling that has it at small x) the
+x → 1 channel kept half the share and carried the largest weights. The grid is VEGAS mixed with
+flat sampling (:class:`.radiative_qed.DefensiveGrid`: VEGAS alone starved corners of the
+single-tag region). Unweighting efficiency (1M points, Born): e⁺e⁻μ⁺μ⁻ 16% (17% with the
+propagator partition), with p_T(μμ) > 1 GeV 0.36% (300k points; 0.35% before; the weight of the
+single-tag region still varies by ~10² inside the cube; σ there converges from ~300k points);
+e⁺e⁻e⁺e⁻ 19.5% (2.6% with the propagator partition and all three channels; 300k points, with
+ISR: 12%). The largest e⁺e⁻e⁺e⁻ weights left: a soft e⁺ (or e⁻) of the pair emitted along its
+own beam, the beam's photon quasi-real (|t| ~ 10⁻¹⁰ GeV²) and the other photon hard
+(Q² ~ 0.2 GeV²): 0.2% of σ has |M|²/Σg above 100× its mean (VEGAS absorbs most of it).
 
 Radiation: ISR by the engine (the collinear Kuraev–Fadin structure function with the s-channel
 exponent for both beams, as ``ee_eeg``: the leading-log approximation; the Physics Book's cross
