@@ -6,8 +6,9 @@ approximation of :mod:`.two_photon` stays as the fast option (``ee_eemumu_epa``,
 Measured (Born, 1M-point VEGAS grids, W > 0.5 GeV): e⁺e⁻μ⁺μ⁻ 18.68 ± 0.06 nb against the
 Physics Book's 18.9 ± 0.1 (−1.2%); 18.53 nb with ISR; e⁺e⁻e⁺e⁻ 40.76 ± 0.06 nb against 39.7
 (+2.7%, every opposite-charge pair above 0.5 GeV: the symmetric reading of the book's cut;
-grid seeds 3–6 give 40.71–40.87 ± 0.06, the former sampling 41.03 ± 0.10 at seed 3: the
-largest weights are rare, see "Phase space");
+grid seeds 3–6 give 40.71–40.87 ± 0.06 and 4M points 40.780 ± 0.027; the former sampling
+gave 41.03 ± 0.10 at seed 3, 40.78 and 40.80 ± 0.11 at seeds 4 and 5: its largest weights
+were rarer, see "Phase space");
 e⁺e⁻τ⁺τ⁻ 15.8 pb (15.2 pb with ISR; no reference; the τ decayed by ``finish_decays``).
 Against the EPA: 0.998 ± 0.005 where both Q² < 10⁻³ GeV² (W_μμ > 1 GeV), 1.04 at Q² < 0.1 GeV²
 (W > 3 GeV), and ×1.9 / ×4.6 the EPA's σ for a pair p_T above 0.35 / 1 GeV (1.40 vs 0.72 nb with
@@ -880,7 +881,8 @@ class EEEE(EELeptonPair):
     either way), while their channels took 22% of the points for 3% of σ and their VEGAS maps,
     trained on few points, made the largest weights. Born unweighting efficiency (300k points,
     seeds 3, 5) 6.5%, 6.6% → 19%, 19% (1M points: σ 40.76, 40.87, 40.71, 40.82 ± 0.06 nb at
-    seeds 3–6, against 40.98, 40.78 ± 0.11 with the four channels, seeds 3, 4)."""
+    seeds 3–6, 40.780 ± 0.027 from 4M; 40.98, 40.78 ± 0.11 with the four channels, seeds 3,
+    4)."""
 
     name = "ee_eeee"
     description = ("e+e- -> e+e-e+e-: full tree-level QED ME (36 diagrams, identical-particle "
