@@ -105,7 +105,7 @@ def test_eeee_me2_symmetric_under_identical_lepton_exchange():
 
 
 def test_eeee_cross_section_near_the_physics_book():
-    # 39.7 nb; 41.03 ± 0.10 nb with 1M points (darkscan validate)
+    # 39.7 nb; 40.76 ± 0.06 nb with 1M points (darkscan validate)
     r = pp.EE_EEEE.cross_section({"w_pair_min": 0.5}, isr=False, n_points=60_000, seed=3)
     assert r.sigma_pb / 1e3 == pytest.approx(41.0, rel=0.08)
 
