@@ -310,7 +310,7 @@ def gen_ee_eeee() -> tuple[float, float]:
     from darkscan.generate import generate
 
     generate("ee_eeee", 100, seed=1)
-    n = 2_000
+    n = 6_000  # ~1 s of CPU
     ours = _cpu_rate(lambda: generate("ee_eeee", n, seed=2, chunk_size=n), n, repeat=1)
     generate("ee_eeee_epa", 100, seed=1)
     m = 20_000
