@@ -150,3 +150,50 @@ def test_belle_detector_preset() -> None:
     assert detector_for("belle2") is BELLE2_DETECTOR and BELLE2_DETECTOR.sigma_e_b == 0.0147
     assert detector_for("babar") is BELLE2_DETECTOR
     assert belle.ecl_barrel == BELLE2_DETECTOR.ecl_barrel
+
+
+def test_blind_point_of_a_fit_gets_an_infinite_limit() -> None:
+    """A K* channel has no signal at 4.5 GeV: the sliding fit leaves its counts NaN, and the
+    channel's limit there is +inf while the other points' limits are finite."""
+    from darkscan.physics.units import Luminosity
+    from darkscan.searches.extraction import Counts
+    from darkscan.searches.runner import _inference
+
+    nan = np.nan
+    c = Counts(np.array([12.0, nan]), np.array([10.0, nan]), np.zeros(2), np.array([0.2, nan]),
+               np.array([0.02, nan]), np.array([10.0, nan]), np.zeros(2))
+    lim, _, blind = _inference(c, bka.SEARCH, Luminosity(711e3), np.array([1.0, 1.0]))
+    assert blind.tolist() == [False, True]
+    assert np.isfinite(lim.observed[0]) and lim.observed[1] == np.inf
+    assert np.all(np.isfinite(lim.expected[:, 0])) and np.all(lim.expected[:, 1] == np.inf)
+
+
+def test_combination_reference_ignores_a_channel_without_signal() -> None:
+    """The combined coupling limits need one simulated B(B⁺ → K⁺a) per point; a K* channel
+    without signal at 4.5 GeV (ref NaN) must not void it at every point."""
+    from darkscan.physics.units import Luminosity
+    from darkscan.searches.extraction import Counts
+    from darkscan.searches.runner import _ChannelRun, _combine, _inference
+
+    s = bka.SEARCH
+    lum = Luminosity(711e3)
+    ref = np.array([2e-8, 3e-8])
+
+    def run(name: str, eff: np.ndarray) -> _ChannelRun:
+        c = Counts(np.array([10.0, 10.0]), np.full(2, 10.0), np.zeros(2), eff,
+                   np.full(2, 0.02), np.full(2, 10.0), np.zeros(2))
+        scale = np.array([1000.0, 1000.0])
+        lim, cross, blind = _inference(c, s, lum, scale)
+        r = np.where(blind, np.nan, ref)
+        return _ChannelRun(s.channels[0] if name == "kplus" else s.channels[2],
+                           s.signal.sample_for(name), [], {}, {}, {}, c, lim, cross, blind, {},
+                           None, scale, r, 0.0)
+
+    both = _combine(s, [run("kplus", np.array([0.2, 0.2])),
+                        run("kstar0", np.array([0.1, np.nan]))], lum)
+    np.testing.assert_allclose(both.ref, ref)
+    assert both.summary["couplings"].startswith("from the combined limit")
+    # where both channels see the signal, the combination beats the K⁺ channel alone
+    alone = run("kplus", np.array([0.2, 0.2])).limits.expected[2]
+    assert both.limits.expected[2][0] < alone[0]
+    assert both.limits.expected[2][1] == pytest.approx(alone[1], rel=0.02)
