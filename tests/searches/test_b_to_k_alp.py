@@ -16,9 +16,13 @@ from darkscan.searches.extraction import Selected
 def test_declaration_and_grid() -> None:
     s = get("b-to-k-alp")
     assert s.default_lumi == "711/fb" and s.cl == 0.9 and s.inference.combine
-    assert [c.name for c in s.channels] == ["kplus", "ks"]
+    assert [c.name for c in s.channels] == ["kplus", "ks", "kstar0", "kstarplus"]
     assert s.signal.points(True) == [{"mass": 0.3, "gaw": 7.7e-6}, {"mass": 2.0, "gaw": 3.8e-6}]
     assert len(s.signal.points(False)) == len(bka.MASSES)
+    # the K* channels scan to 4.2 GeV, as the paper
+    top = {"mass": 4.5, "gaw": bka.GAW[4.5]}
+    assert s.signal.exists("kplus", top) and not s.signal.exists("kstar0", top)
+    assert s.signal.exists("kstarplus", {"mass": 4.0, "gaw": bka.GAW[4.0]})
 
 
 def test_simulated_coupling_sits_at_the_reach() -> None:
@@ -42,6 +46,18 @@ def test_per_unit_branching_normalisation() -> None:
     # B⁰: (1 − f₊), B(K⁰ → K⁰_S) = ½, r = B(B⁰ → K⁰a)/B(B⁺ → K⁺a) ≈ τ_B0/τ_B+ × phase space
     np.testing.assert_allclose(ks / kp, 0.486 / 0.514 * 0.5 * np.array([0.923, 0.922]),
                                atol=2e-3)
+    # K*: r = B(B → K*a)/B(B⁺ → K⁺a) from the A₀ and f₀ form factors (models.alp), times
+    # B(K*⁰ → K⁺π⁻) = ⅔ and B(K*⁺ → K⁰π⁺) B(K⁰ → K⁰_S) = ⅓
+    from darkscan.models.alp import br_b_to_k_alp, br_b_to_kstar_alp
+
+    r0 = br_b_to_kstar_alp(4e-6, axes["mass"], False) / br_b_to_k_alp(4e-6, axes["mass"])
+    rp = br_b_to_kstar_alp(4e-6, axes["mass"], True) / br_b_to_k_alp(4e-6, axes["mass"])
+    np.testing.assert_allclose(bka._per_unit("kstar0", axes) / kp, 0.486 / 0.514 * r0 * 2 / 3)
+    np.testing.assert_allclose(bka._per_unit("kstarplus", axes) / kp, rp / 3)
+    # by hand: at 3 GeV A₀ = 1.364/(1 − 9/27.88) − 0.990/(1 − 9/36.78) = 0.704, f₀ = 0.330/
+    # (1 − 9/37.46) = 0.434, λ̂_K*^{3/2} = 0.237, (1 − m_K²/m_B²)² λ̂_K^{1/2} = 0.649: r = 0.96;
+    # at 1 GeV the same gives 1.19 (τ_B+ in both rates: they cancel)
+    np.testing.assert_allclose(rp, [1.19, 0.96], atol=0.01)
 
 
 def _bkg(x: np.ndarray, unit: float) -> Selected:
@@ -100,6 +116,31 @@ def test_signal_process_events() -> None:
         proc.generate_chunk(10, np.random.SeedSequence(1), {"mass": 4.9, "gaw": 1e-5})
 
 
+def test_kstar_signal_is_longitudinal() -> None:
+    """B⁰ → K*⁰a: the K* decays to K⁺π⁻ with helicity 0, ⟨cos²θ_K⟩ = 3/5 (isotropic: 1/3)."""
+    from darkscan.generate import get_process
+    from darkscan.physics import lorentz
+
+    proc = get_process("belle_upsilon4s_bb_kstar0_alp")
+    s = proc.generate_chunk(300, np.random.SeedSequence(7), {"mass": 2.0, "gaw": 4e-6})
+    p = s.events.particles
+    ks = ak.to_numpy(ak.argmax(p.pdg == 313, axis=1))
+    kids = p[p.mother == ks[:, None]]
+    assert ak.to_list(kids.pdg[0]) == [321, -211]
+    four = np.stack([ak.to_numpy(kids[c]) for c in ("px", "py", "pz", "E")], axis=-1)
+    kstar = four.sum(axis=1)
+    m = np.sqrt(kstar[:, 3] ** 2 - np.sum(kstar[:, :3] ** 2, axis=1))
+    assert np.median(np.abs(m - 0.8955)) < 0.05  # a Breit–Wigner of Γ = 47 MeV
+    k_rest = lorentz.boost(four[:, 0], -kstar[:, :3] / kstar[:, 3:4])
+    cos_k = np.sum(k_rest[:, :3] * kstar[:, :3], axis=1) / (
+        np.linalg.norm(k_rest[:, :3], axis=1) * np.linalg.norm(kstar[:, :3], axis=1))
+    assert np.mean(cos_k**2) == pytest.approx(0.6, abs=0.05)
+    from darkscan.models.alp import br_b_to_kstar_alp
+
+    assert s.meta.sigma_pb == pytest.approx(
+        1110.0 * 2 * 0.486 * float(br_b_to_kstar_alp(4e-6, 2.0, charged=False)) * 2 / 3)
+
+
 def test_belle_detector_preset() -> None:
     from darkscan.detector.parameters import BELLE2_DETECTOR, detector_for
 
@@ -109,3 +150,50 @@ def test_belle_detector_preset() -> None:
     assert detector_for("belle2") is BELLE2_DETECTOR and BELLE2_DETECTOR.sigma_e_b == 0.0147
     assert detector_for("babar") is BELLE2_DETECTOR
     assert belle.ecl_barrel == BELLE2_DETECTOR.ecl_barrel
+
+
+def test_blind_point_of_a_fit_gets_an_infinite_limit() -> None:
+    """A K* channel has no signal at 4.5 GeV: the sliding fit leaves its counts NaN, and the
+    channel's limit there is +inf while the other points' limits are finite."""
+    from darkscan.physics.units import Luminosity
+    from darkscan.searches.extraction import Counts
+    from darkscan.searches.runner import _inference
+
+    nan = np.nan
+    c = Counts(np.array([12.0, nan]), np.array([10.0, nan]), np.zeros(2), np.array([0.2, nan]),
+               np.array([0.02, nan]), np.array([10.0, nan]), np.zeros(2))
+    lim, _, blind = _inference(c, bka.SEARCH, Luminosity(711e3), np.array([1.0, 1.0]))
+    assert blind.tolist() == [False, True]
+    assert np.isfinite(lim.observed[0]) and lim.observed[1] == np.inf
+    assert np.all(np.isfinite(lim.expected[:, 0])) and np.all(lim.expected[:, 1] == np.inf)
+
+
+def test_combination_reference_ignores_a_channel_without_signal() -> None:
+    """The combined coupling limits need one simulated B(B⁺ → K⁺a) per point; a K* channel
+    without signal at 4.5 GeV (ref NaN) must not void it at every point."""
+    from darkscan.physics.units import Luminosity
+    from darkscan.searches.extraction import Counts
+    from darkscan.searches.runner import _ChannelRun, _combine, _inference
+
+    s = bka.SEARCH
+    lum = Luminosity(711e3)
+    ref = np.array([2e-8, 3e-8])
+
+    def run(name: str, eff: np.ndarray) -> _ChannelRun:
+        c = Counts(np.array([10.0, 10.0]), np.full(2, 10.0), np.zeros(2), eff,
+                   np.full(2, 0.02), np.full(2, 10.0), np.zeros(2))
+        scale = np.array([1000.0, 1000.0])
+        lim, cross, blind = _inference(c, s, lum, scale)
+        r = np.where(blind, np.nan, ref)
+        return _ChannelRun(s.channels[0] if name == "kplus" else s.channels[2],
+                           s.signal.sample_for(name), [], {}, {}, {}, c, lim, cross, blind, {},
+                           None, scale, r, 0.0)
+
+    both = _combine(s, [run("kplus", np.array([0.2, 0.2])),
+                        run("kstar0", np.array([0.1, np.nan]))], lum)
+    np.testing.assert_allclose(both.ref, ref)
+    assert both.summary["couplings"].startswith("from the combined limit")
+    # where both channels see the signal, the combination beats the K⁺ channel alone
+    alone = run("kplus", np.array([0.2, 0.2])).limits.expected[2]
+    assert both.limits.expected[2][0] < alone[0]
+    assert both.limits.expected[2][1] == pytest.approx(alone[1], rel=0.02)

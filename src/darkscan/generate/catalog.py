@@ -54,9 +54,11 @@ _CATALOG = {
     # Υ(4S) with one B → K(*) S, S → x⁺x⁻ (b_to_k_scalar): ks = B → K S, kstars = B → K*(892) S
     **{f"upsilon4s_bb_{k}_{x}": "darkscan.generate.processes.pythia_processes"
        for k in ("ks", "kstars") for x in ("ee", "mumu", "pipi", "kk")},
-    # Belle (KEKB beams): Υ(4S) with one B → K a, a → γγ (b_to_k_alp), and its backgrounds
+    # Belle (KEKB beams): Υ(4S) with one B → K(*) a, a → γγ (b_to_k_alp), and its backgrounds
     "belle_upsilon4s_bb_kplus_alp": "darkscan.generate.processes.b_to_k_alp",
     "belle_upsilon4s_bb_ks_alp": "darkscan.generate.processes.b_to_k_alp",
+    "belle_upsilon4s_bb_kstar0_alp": "darkscan.generate.processes.b_to_k_alp",
+    "belle_upsilon4s_bb_kstarplus_alp": "darkscan.generate.processes.b_to_k_alp",
     "belle_upsilon4s_bb": "darkscan.generate.processes.b_to_k_alp",
     "belle_ee_qq": "darkscan.generate.processes.b_to_k_alp",
     # e⁺e⁻ → e⁺e⁻ℓ⁺ℓ⁻, full tree-level QED (12 diagrams, massive electrons): multiperipheral,

@@ -106,7 +106,19 @@ SELECTION = (
 )
 #: per channel: the signal process, the B(B⁰)/B(B⁺) isospin relation applies (charged?), label
 CHANNELS = {"kplus": ("belle_upsilon4s_bb_kplus_alp", True, "B⁺ → K⁺a"),
-            "ks": ("belle_upsilon4s_bb_ks_alp", False, "B⁰ → K⁰_S a")}
+            "ks": ("belle_upsilon4s_bb_ks_alp", False, "B⁰ → K⁰_S a"),
+            "kstar0": ("belle_upsilon4s_bb_kstar0_alp", False, "B⁰ → K*⁰(→ K⁺π⁻)a"),
+            "kstarplus": ("belle_upsilon4s_bb_kstarplus_alp", True, "B⁺ → K*⁺(→ K⁰_S π⁺)a")}
+#: the K* channels scan up to 4.2 GeV, as the paper (m_B − m_K* = 4.39 GeV, less the K* width)
+KSTAR_MASS_MAX = 4.2
+#: the K*(892) candidate's Kπ mass window (GeV): ±100 MeV, two natural widths
+KSTAR_WINDOW = "M > 0.792 and M < 0.992"
+
+
+def has_signal(channel: str, point: Mapping[str, float]) -> bool:
+    """Whether the channel scans the point's mass: the K* channels up to
+    :data:`KSTAR_MASS_MAX`."""
+    return not channel.startswith("kstar") or point["mass"] <= KSTAR_MASS_MAX
 
 
 def _p_decay_inside(gaw: float, mass: float) -> float:
@@ -173,31 +185,37 @@ def _sigma_y4s_pb() -> float:
 
 def _per_unit(channel: str, axes: Mapping[str, np.ndarray]) -> np.ndarray:
     """The channel's signal cross section (pb) at B(B⁺ → K⁺a) = 1: σ(Υ(4S)) · 2f · r · k, r =
-    B(B⁰ → K⁰a)/B(B⁺ → K⁺a) at the same g_aW for the B⁰ channel (1 for B⁺), k = B(K⁰ → K⁰_S)."""
+    B(B → K(*)a)/B(B⁺ → K⁺a) at the same g_aW (1 for B⁺ → K⁺a; the b → s a coupling is shared,
+    :mod:`darkscan.models.alp`), k = B(K⁰ → K⁰_S) and B(K* → the reconstructed Kπ)."""
     from darkscan.generate.processes.b_to_k_alp import MODES
     from darkscan.generate.processes.pythia_processes import BF_Y4S_CHARGED
-    from darkscan.models.alp import br_b_to_k_alp
+    from darkscan.models.alp import br_b_to_k_alp, br_b_to_kstar_alp
 
     mode = MODES[channel]
     m = np.asarray(axes["mass"], float)
     g = np.asarray(axes["gaw"], float)
-    r = br_b_to_k_alp(g, m, charged=mode.charged) / br_b_to_k_alp(g, m, charged=True)
+    rate = br_b_to_kstar_alp if mode.kstar else br_b_to_k_alp
+    r = rate(g, m, charged=mode.charged) / br_b_to_k_alp(g, m, charged=True)
     f = BF_Y4S_CHARGED if mode.charged else 1.0 - BF_Y4S_CHARGED
-    return _sigma_y4s_pb() * 2.0 * f * r * mode.k_factor
+    # beyond m_B − m_K* the K* channels have no rate and no signal (has_signal)
+    return np.where(r > 0, _sigma_y4s_pb() * 2.0 * f * r * mode.k_factor, 1.0)
 
 
 def _channel(name: str) -> Channel:
     photons = ListDef("gamma:sel", cut=PHOTON_CUT)
     alp = ListDef("a:gg -> gamma:sel gamma:sel", cut=ALP_CUT)
-    if name == "kplus":
-        return Channel(name, "B+ -> K+:good a:gg",
-                       best_candidate=BestCandidate("abs(deltaE)", highest=False),
-                       selection=SELECTION, lists=(photons, alp))
     ks = ListDef("K_S0:pipi -> pi+:all pi-:all", cut="M > 0.482 and M < 0.514",
                  vertex=VertexFit())
-    return Channel(name, "B0 -> K_S0:pipi a:gg",
-                   best_candidate=BestCandidate("abs(deltaE)", highest=False),
-                   selection=SELECTION, lists=(photons, alp, ks))
+    lists = {"kplus": ("B+ -> K+:good a:gg", (photons, alp)),
+             "ks": ("B0 -> K_S0:pipi a:gg", (photons, alp, ks)),
+             "kstar0": ("B0 -> K*0:kpi a:gg",
+                        (photons, alp, ListDef("K*0:kpi -> K+:good pi-:good", cut=KSTAR_WINDOW))),
+             "kstarplus": ("B+ -> K*+:kspi a:gg",
+                           (photons, alp, ks,
+                            ListDef("K*+:kspi -> K_S0:pipi pi+:good", cut=KSTAR_WINDOW)))}
+    decay, defs = lists[name]
+    return Channel(name, decay, best_candidate=BestCandidate("abs(deltaE)", highest=False),
+                   selection=SELECTION, lists=defs)
 
 
 def _signal(name: str) -> SampleSpec:
@@ -223,7 +241,9 @@ SEARCH = Search(
         allowed=_at_simulated_coupling,
         allowed_label="one simulated g_aW per mass, where the search's reach lies "
                       "(simulated_gaw)",
-        by_channel={name: _signal(name) for name in CHANNELS}),
+        by_channel={name: _signal(name) for name in CHANNELS},
+        in_channel=has_signal,
+        in_channel_label=f"the K* channels scan up to {KSTAR_MASS_MAX} GeV, as the paper"),
     backgrounds=(
         SampleSpec("bb", "belle_upsilon4s_bb", n_events=400_000, n_quick=5_000,
                    label="Υ(4S) → B B̄ (generic)", truth_filter=has_kaon_and_photons,

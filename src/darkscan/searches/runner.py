@@ -54,6 +54,7 @@ from darkscan.searches.spec import (
     SampleSpec,
     Search,
 )
+from darkscan.select.bdt import ContinuumBDT
 from darkscan.select.mva import MassBinnedMLP
 from darkscan.select.punzinet import PunziNet
 from darkscan.stats import LimitResult
@@ -410,9 +411,13 @@ def _combine(search: Search, runs: list[_ChannelRun], lum: Luminosity) -> _Combi
                          (stacked("bkg_obs"), stacked("bkg_obs_unc")),
                          any(r.counts.bkg_obs is not r.counts.bkg for r in runs), blind)
     refs = np.stack([r.ref for r in runs])
-    ref = np.mean(refs, axis=0)
+    # a channel without signal at a point (Signal.in_channel: NaN) has no say in its reference
+    have = np.isfinite(refs)
+    ref = np.where(have.any(axis=0), np.where(have, refs, 0.0).sum(axis=0)
+                   / np.maximum(have.sum(axis=0), 1), np.nan)
     # one reference for the couplings: the same simulated parameters and quantity in all
-    common_ref = bool(np.allclose(refs, ref, rtol=0.01, atol=0.0)) and all(
+    common_ref = bool(np.allclose(np.where(have, refs, ref), ref, rtol=0.01, atol=0.0,
+                                  equal_nan=True)) and all(
         r.signal.params == runs[0].signal.params for r in runs)
     one_sample = all(r.signal is runs[0].signal for r in runs) and bool(
         np.allclose(np.stack([r.scale for r in runs]), runs[0].scale, rtol=1e-12))
@@ -630,19 +635,20 @@ def _ntuples_summary(search: Search, ntuples: AnalystNtuples) -> dict[str, Any]:
                            if missing else {})}}
 
 
-def _mva_step(mva: MassBinnedMLP | PunziNet, selected: dict[str, Selected],
+def _mva_step(mva: MassBinnedMLP | PunziNet | ContinuumBDT, selected: dict[str, Selected],
               points: list[dict[str, float]], train_grid: Any, train_bkgs: tuple[Any, ...],
               seed: int, cache: Path, con: Console
               ) -> tuple[dict[str, Selected], dict[str, Any]]:
     """Train the channel's networks on the training samples, keep the candidates above the
-    cut of their mass range in every sample."""
+    cut of their mass range in every sample (the signal points the channel simulates: not
+    those ``Signal.in_channel`` leaves out)."""
     from darkscan.select.mva import TrainingSet
 
     t0 = time.perf_counter()
     con.print(f"training the MVA step ({mva.label})")
     sig = [TrainingSet(selected[sample_id(train_grid, p)].values,
                        selected[sample_id(train_grid, p)].mc_weight, p[mva.point_axis])
-           for p in points]
+           for p in points if sample_id(train_grid, p) in selected]
     bkg = [TrainingSet(selected[b.id].values, selected[b.id].weight) for b in train_bkgs]
     trained = mva.train(sig, bkg, seed=seed, cache=cache)
     out = {}
@@ -728,9 +734,13 @@ def _inference(counts: Counts, search: Search, lum: Luminosity, per_unit: np.nda
     cl, method = search.inference.cl, search.inference.method
     blind = ~(counts.efficiency > 0)
     eff = np.where(blind, 1.0, counts.efficiency)
+    # a blind point (no signal: a fit extraction leaves its counts NaN) gets any valid input;
+    # its limit is +inf below
+    n_obs = np.where(blind, 0.0, counts.n_obs)
 
     def limits(bkg: np.ndarray, unc: np.ndarray, how: str) -> LimitResult:
-        lim = upper_limits(counts.n_obs, np.maximum(bkg, 1e-3), bkg_unc=unc, eff=eff, cl=cl,
+        bkg, unc = np.where(blind, 1.0, bkg), np.where(blind, 0.0, unc)
+        lim = upper_limits(n_obs, np.maximum(bkg, 1e-3), bkg_unc=unc, eff=eff, cl=cl,
                            method=how, lumi=lum.per_pb)  # on σ × B, in pb
         return replace(lim, observed=lim.observed / per_unit, expected=lim.expected / per_unit)
 

@@ -21,6 +21,7 @@ from darkscan.searches.result import COMBINED
 if TYPE_CHECKING:
     from darkscan.reco.lists import ListDef
     from darkscan.searches.extraction import Extraction
+    from darkscan.select.bdt import ContinuumBDT
     from darkscan.select.mva import MassBinnedMLP
     from darkscan.select.punzinet import PunziNet
 
@@ -230,8 +231,8 @@ class Channel:
     selection: tuple[str, ...]
     keep: tuple[str, ...] = ()
     lists: tuple[ListDef, ...] = ()
-    #: an MVA step after the selection: networks trained on independent samples, cut per range
-    mva: MassBinnedMLP | PunziNet | None = None
+    #: an MVA step after the selection: networks or trees trained on independent samples
+    mva: MassBinnedMLP | PunziNet | ContinuumBDT | None = None
 
     def __post_init__(self) -> None:
         from darkscan.reco.lists import resolve
@@ -511,10 +512,10 @@ class Search:
         if unknown := sorted(set(self.signal.by_channel) - set(names)):
             raise _fail(where, f"signal by_channel names unknown channels {unknown}; channels: "
                         + ", ".join(names))
-        reduced = self.signal.lifetime is not None or self.signal.in_channel is not None
-        if reduced and any(c.mva is not None for c in self.channels):
+        # (in_channel is fine: the step trains on the points a channel simulates)
+        if self.signal.lifetime is not None and any(c.mva is not None for c in self.channels):
             raise _fail(where, "an MVA step trains on every signal point's own sample: it "
-                        "cannot be combined with lifetime reweighting or in_channel")
+                        "cannot be combined with lifetime reweighting")
         if self.inference.combine and len(names) < 2:
             raise _fail(where, "inference combine=True needs several channels")
 

@@ -10,18 +10,27 @@ experiment also selects the Belle detector table in the search's simulation):
 * ``belle_upsilon4s_bb_ks_alp``: the first B is a B⁰ → K⁰_S a (the K⁰ is inserted as K⁰_S,
   B(K⁰ → K⁰_S) = ½ in σ: the K⁰_L half cannot pass a K⁰_S → π⁺π⁻ selection);
   σ = σ(Υ(4S)) · 2 (1 − f₊) · B(B⁰ → K⁰a) · ½. Pythia decays the K⁰_S.
+* ``belle_upsilon4s_bb_kstar0_alp``: B⁰ → K*⁰a, K*⁰ → K⁺π⁻ (the mode Belle reconstructs;
+  B(K*⁰ → K⁺π⁻) = ⅔ by isospin in σ); σ = σ(Υ(4S)) · 2 (1 − f₊) · B(B⁰ → K*⁰a) · ⅔.
+* ``belle_upsilon4s_bb_kstarplus_alp``: B⁺ → K*⁺a, K*⁺ → K⁰_S π⁺ (B(K*⁺ → K⁰π⁺) = ⅔,
+  B(K⁰ → K⁰_S) = ½ in σ); σ = σ(Υ(4S)) · 2 f₊ · B(B⁺ → K*⁺a) · ⅓.
 * ``belle_upsilon4s_bb`` and ``belle_ee_qq``: generic Υ(4S) → B B̄ and e⁺e⁻ → qq̄ (u, d, s, c)
   with KEKB's beams (the processes of :mod:`~darkscan.generate.processes.pythia_processes`
   with ``experiment = BELLE``).
 
 Parameters (DESIGN §5 names): ``mass`` m_a in GeV, 0 < m_a < m_B − m_K; ``gaw`` g_aW in GeV⁻¹
-(> 0). B(B → K a) from :func:`darkscan.models.alp.br_b_to_k_alp`; B(a → γγ) = 1.
+(> 0). B(B → K a) from :func:`darkscan.models.alp.br_b_to_k_alp`, B(B → K* a) from
+:func:`darkscan.models.alp.br_b_to_kstar_alp` (the same b → s a coupling, the A₀ form factor);
+B(a → γγ) = 1.
 
 Kinematics. B → K a is two-body and isotropic in the B rest frame (spin 0 → 0 0), inserted
 into Pythia's Υ(4S) → B B̄ record (:meth:`Upsilon4SProcess.partons`, the signal B forced to the
-charge of the mode). After Pythia, the signal B gets its flight (L ~ Exp(βγcτ_B), as in
-:mod:`~darkscan.generate.processes.b_to_k_scalar`) and the ALP decays to γγ, isotropic in its
-rest frame, at a displaced vertex from cτ = :func:`darkscan.models.alp.ctau_gaw`.
+charge of the mode). B → K* a is P → V P: the K* has helicity 0, so its decay is drawn here,
+dN/dcosθ_K ∝ cos²θ_K (:func:`~darkscan.generate.processes.b_to_k_scalar.decay_kstar_helicity0`),
+its mass from a Breit–Wigner (Pythia would decay it isotropically). After Pythia, the signal
+B gets its flight (L ~ Exp(βγcτ_B), as in :mod:`~darkscan.generate.processes.b_to_k_scalar`)
+and the ALP decays to γγ, isotropic in its rest frame, at a displaced vertex from cτ =
+:func:`darkscan.models.alp.ctau_gaw`.
 
 Generator-level restriction of the ALP decay (only what can pass is generated): an ALP that
 decays beyond the ECL's inner radius (125 cm, :data:`R_DECAY_MAX`) leaves no measurable photon
@@ -65,24 +74,38 @@ PDG_KS = 310
 
 @dataclass(frozen=True)
 class AlpSignalMode:
-    """A B → K a mode: the signal B, the kaon inserted and the factor of its decay in σ."""
+    """A B → K(*) a mode: the signal B, the kaon inserted (for a K* mode: the kaon and the pion
+    of the K* decay the search reconstructs) and the factor of the kaon's decay in σ."""
 
     b_pdg: int
     k_pdg: int
-    k_factor: float  #: B(K⁰ → K⁰_S) = ½ for the K⁰_S mode
+    k_factor: float  #: B(K⁰ → K⁰_S) = ½ for K⁰_S; B(K* → the inserted K π) (× ½ for K⁰_S)
     label: str
+    kstar_pdg: int = 0  #: the K*(892) of a K* mode (0: a B → K a mode)
+    pi_pdg: int = 0  #: the K* decay's pion
 
     @property
     def charged(self) -> bool:
         return self.b_pdg == 521
 
     @property
+    def kstar(self) -> bool:
+        return self.kstar_pdg != 0
+
+    @property
     def m_k(self) -> float:
+        """The mass of the B's daughter: K (K⁺ or K⁰), or the K*'s PDG mass."""
+        if self.kstar:
+            return pdg_mass(self.kstar_pdg)
         return pdg_mass(321 if self.charged else 311)
 
 
+#: isospin: B(K*⁰ → K⁺π⁻) = B(K*⁺ → K⁰π⁺) = ⅔; B(K⁰ → K⁰_S) = ½
 MODES = {"kplus": AlpSignalMode(521, 321, 1.0, "B+ -> K+ a"),
-         "ks": AlpSignalMode(511, PDG_KS, 0.5, "B0 -> K_S0 a")}
+         "ks": AlpSignalMode(511, PDG_KS, 0.5, "B0 -> K_S0 a"),
+         "kstar0": AlpSignalMode(511, 321, 2.0 / 3.0, "B0 -> K*0(-> K+ pi-) a", 313, -211),
+         "kstarplus": AlpSignalMode(521, PDG_KS, 1.0 / 3.0, "B+ -> K*+(-> K_S0 pi+) a", 323,
+                                    211)}
 
 PARAMS = (ProcessParam("mass", 1.0, "m_a in GeV, below m_B - m_K"),
           ProcessParam("gaw", 1e-5, "ALP-W coupling g_aW in GeV^-1 (> 0)"))
@@ -91,7 +114,8 @@ PARAMS = (ProcessParam("mass", 1.0, "m_a in GeV, below m_B - m_K"),
 @dataclass(frozen=True)
 class BToKAlpDecay:
     """``signal_decay`` hook of :meth:`Upsilon4SProcess.partons`: [K, a] of the signal B in its
-    rest frame, isotropic (spin 0 → 0 0)."""
+    rest frame, isotropic (spin 0 → 0 0); for a K* mode [K*, a, K, π], the K* decayed with
+    helicity 0."""
 
     mode: AlpSignalMode
     mass: float
@@ -102,13 +126,28 @@ class BToKAlpDecay:
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if np.any(np.asarray(b_pdg) != self.mode.b_pdg):  # pragma: no cover - by construction
             raise RuntimeError("the signal B has the wrong charge")
+        from darkscan.generate.processes.b_to_k_scalar import (
+            decay_kstar_helicity0,
+            kstar_masses,
+        )
+
+        mode = self.mode
         P = np.zeros((n, 4))
-        P[:, 3] = pdg_mass(self.mode.b_pdg)
-        m_k = pdg_mass(self.mode.k_pdg)
-        p_k, p_a, _ = two_body(P, m_k, self.mass, rng.uniform(-1.0, 1.0, n),
-                               rng.uniform(0.0, 2.0 * np.pi, n))
-        pdg = np.stack([np.full(n, self.mode.k_pdg), np.full(n, self.alp_id)], axis=1)
-        return pdg, np.stack([p_k, p_a], axis=1), np.array([-1, -1])
+        P[:, 3] = pdg_mass(mode.b_pdg)
+        if not mode.kstar:
+            m_k = pdg_mass(mode.k_pdg)
+            p_k, p_a, _ = two_body(P, m_k, self.mass, rng.uniform(-1.0, 1.0, n),
+                                   rng.uniform(0.0, 2.0 * np.pi, n))
+            pdg = np.stack([np.full(n, mode.k_pdg), np.full(n, self.alp_id)], axis=1)
+            return pdg, np.stack([p_k, p_a], axis=1), np.array([-1, -1])
+        m_ks = kstar_masses(rng, mode.kstar_pdg, np.full(n, pdg_mass(mode.b_pdg) - self.mass))
+        p_ks, p_a, _ = two_body(P, m_ks, self.mass, rng.uniform(-1.0, 1.0, n),
+                                rng.uniform(0.0, 2.0 * np.pi, n))
+        k_id, pi_id = np.full(n, mode.k_pdg), np.full(n, mode.pi_pdg)
+        p_k, p_pi = decay_kstar_helicity0(rng, p_ks, m_ks, k_id, pi_id)
+        pdg = np.stack([np.full(n, mode.kstar_pdg), np.full(n, self.alp_id), k_id, pi_id],
+                       axis=1)
+        return pdg, np.stack([p_ks, p_a, p_k, p_pi], axis=1), np.array([-1, -1, 0, 0])
 
 
 def decay_alps(events: ak.Array, mass: float, ctau_cm: float, alp_id: int,
@@ -182,13 +221,15 @@ class BToKAlpProcess:
         return m, g
 
     def branching(self, params: Mapping[str, float]) -> dict[str, float]:
-        """B(B → K a), the Υ(4S) fraction of the signal B's charge, cτ of the ALP."""
+        """B(B → K(*) a) (key ``br_b_to_k_alp`` either way), the Υ(4S) fraction of the signal
+        B's charge, the kaon's decay factor, cτ of the ALP."""
         from darkscan.generate.processes.pythia_processes import BF_Y4S_CHARGED
         from darkscan.models import alp
 
         m, g = self._check(params)
         f = BF_Y4S_CHARGED if self.mode.charged else 1.0 - BF_Y4S_CHARGED
-        return {"br_b_to_k_alp": float(alp.br_b_to_k_alp(g, m, charged=self.mode.charged)),
+        rate = alp.br_b_to_kstar_alp if self.mode.kstar else alp.br_b_to_k_alp
+        return {"br_b_to_k_alp": float(rate(g, m, charged=self.mode.charged)),
                 "f_y4s": f, "k_factor": self.mode.k_factor,
                 "ctau_cm": float(alp.ctau_gaw(g, m)), "br_alp_to_gammagamma": 1.0}
 
@@ -200,8 +241,10 @@ class BToKAlpProcess:
         k = 2.0 * b["f_y4s"] * b["br_b_to_k_alp"] * b["k_factor"]
         return XsecResult(self.name, dict(params), SIGMA_Y4S_NB * 1e3 * k, 0.008e3 * k, isr,
                           self.default_filter, 0,
-                          note="sigma(Y(4S)) (Belle II Physics Book) x 2 f x B(B -> K a)"
-                               + (" x B(K0 -> K_S0)" if b["k_factor"] != 1.0 else "")
+                          note="sigma(Y(4S)) (Belle II Physics Book) x 2 f x B(B -> "
+                               + ("K* a) x B(K* -> K pi reconstructed)" if self.mode.kstar
+                                  else "K a)")
+                               + (" x B(K0 -> K_S0)" if self.mode.k_pdg == PDG_KS else "")
                                + " (darkscan.models.alp)", extra=b)
 
     def generate_chunk(self, n: int, seed: np.random.SeedSequence,

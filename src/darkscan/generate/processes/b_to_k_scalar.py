@@ -56,7 +56,8 @@ from darkscan.models import scalar
 from darkscan.physics import lorentz
 from darkscan.physics.constants import mass as pdg_mass
 
-__all__ = ["CHANNELS", "BToKScalarDecay", "SignalConfig", "decay_scalars", "signal_config"]
+__all__ = ["CHANNELS", "BToKScalarDecay", "SignalConfig", "decay_kstar_helicity0", "decay_scalars",
+           "kstar_masses", "signal_config"]
 
 #: channel code (|PDG id| of x) → (model branching-fraction key, charged share of that key)
 CHANNELS: dict[int, tuple[str, float]] = {11: ("ee", 1.0), 13: ("mumu", 1.0),
@@ -194,13 +195,8 @@ class BToKScalarDecay:
         m_ks = np.empty(n)
         for kid in (323, 313):
             sel = ks_id == kid
-            if not sel.any():
-                continue
-            lo = max(pdg_mass(a) + pdg_mass(b) for a, b, _ in KSTAR_MODES[kid])
-            hi = m_b[sel] - cfg.mass
-            m2, _ = map_breit_wigner(rng.random(sel.sum()), lo**2, hi**2, pdg_mass(kid),
-                                     _pdg_width(kid))
-            m_ks[sel] = np.sqrt(m2)
+            if sel.any():
+                m_ks[sel] = kstar_masses(rng, kid, m_b[sel] - cfg.mass)
         p_ks, p_s, _ = two_body(P, m_ks, cfg.mass, rng.uniform(-1, 1, n),
                                 rng.uniform(0, 2 * np.pi, n))
         # K* → K π: mode by isospin, cosθ_K ∝ cos² (helicity 0) about the K* direction
@@ -212,22 +208,43 @@ class BToKScalarDecay:
             first = u < f1
             k_id[sel] = np.where(first[sel], k1, k2)
             pi_id[sel] = np.where(first[sel], pi1, pi2)
-        m_k = np.array([pdg_mass(int(abs(k))) for k in k_id])
-        m_pi = np.array([pdg_mass(int(abs(p))) for p in pi_id])
-        cos_k = np.cbrt(rng.random(n)) * np.where(rng.random(n) < 0.5, -1.0, 1.0)
-        phi = rng.uniform(0, 2 * np.pi, n)
-        q = lorentz.two_body_momentum(m_ks, m_k, m_pi)
-        sin_k = np.sqrt(np.maximum(1.0 - cos_k**2, 0.0))
-        local = np.stack([sin_k * np.cos(phi), sin_k * np.sin(phi), cos_k], axis=-1)
-        d = np.einsum("nij,nj->ni", lorentz.rotation_to(p_ks[:, :3]), local) * q[:, None]
-        rest = np.zeros((n, 2, 4))
-        rest[:, 0, :3], rest[:, 1, :3] = d, -d
-        rest[:, 0, 3] = np.sqrt(q**2 + m_k**2)
-        rest[:, 1, 3] = np.sqrt(q**2 + m_pi**2)
-        lab = lorentz.boost(rest, (p_ks[:, :3] / p_ks[:, 3:4])[:, None, :])
+        p_k, p_pi = decay_kstar_helicity0(rng, p_ks, m_ks, k_id, pi_id)
         pdg = np.stack([ks_id, np.full(n, self.scalar_id), k_id, pi_id], axis=1)
-        p4 = np.stack([p_ks, p_s, lab[:, 0], lab[:, 1]], axis=1)
+        p4 = np.stack([p_ks, p_s, p_k, p_pi], axis=1)
         return pdg, p4, np.array([-1, -1, 0, 0])
+
+
+def kstar_masses(rng: np.random.Generator, kstar_id: int, m_max: np.ndarray) -> np.ndarray:
+    """K*(892) masses of ``len(m_max)`` decays, a fixed-width Breit–Wigner in m² (PDG mass and
+    width) from the K π threshold of the K*'s modes to ``m_max`` (m_B − m of its partner)."""
+    m_max = np.asarray(m_max, float)
+    lo = max(pdg_mass(a) + pdg_mass(b) for a, b, _ in KSTAR_MODES[kstar_id])
+    m2, _ = map_breit_wigner(rng.random(len(m_max)), lo**2, m_max**2, pdg_mass(kstar_id),
+                             _pdg_width(kstar_id))
+    return np.sqrt(m2)
+
+
+def decay_kstar_helicity0(rng: np.random.Generator, p_ks: np.ndarray, m_ks: np.ndarray,
+                          k_id: np.ndarray, pi_id: np.ndarray
+                          ) -> tuple[np.ndarray, np.ndarray]:
+    """K* → K π of a K* from a pseudoscalar B decaying to it and a spin-0 partner (P → V S or
+    P → V P): helicity 0, so in the K* rest frame dN/dcosθ_K ∝ cos²θ_K about the K* flight
+    direction; returns the K and π four-momenta in the frame of ``p_ks`` (n, 4)."""
+    n = len(p_ks)
+    m_k = np.array([pdg_mass(int(abs(k))) for k in k_id])
+    m_pi = np.array([pdg_mass(int(abs(p))) for p in pi_id])
+    cos_k = np.cbrt(rng.random(n)) * np.where(rng.random(n) < 0.5, -1.0, 1.0)
+    phi = rng.uniform(0, 2 * np.pi, n)
+    q = lorentz.two_body_momentum(m_ks, m_k, m_pi)
+    sin_k = np.sqrt(np.maximum(1.0 - cos_k**2, 0.0))
+    local = np.stack([sin_k * np.cos(phi), sin_k * np.sin(phi), cos_k], axis=-1)
+    d = np.einsum("nij,nj->ni", lorentz.rotation_to(p_ks[:, :3]), local) * q[:, None]
+    rest = np.zeros((n, 2, 4))
+    rest[:, 0, :3], rest[:, 1, :3] = d, -d
+    rest[:, 0, 3] = np.sqrt(q**2 + m_k**2)
+    rest[:, 1, 3] = np.sqrt(q**2 + m_pi**2)
+    lab = lorentz.boost(rest, (p_ks[:, :3] / p_ks[:, 3:4])[:, None, :])
+    return lab[:, 0], lab[:, 1]
 
 
 def _displace_signal_b(cols: dict[str, np.ndarray], i_b: np.ndarray, ev_of: np.ndarray,
