@@ -50,7 +50,7 @@ def _require_xgboost() -> Any:
     try:
         import xgboost
     except ImportError:
-        raise ParameterError("the BDT step needs xgboost: pip install xgboost") from None
+        raise ParameterError("the BDT step needs xgboost: pip install xgboost-cpu") from None
     return xgboost
 
 
