@@ -23,6 +23,19 @@ def test_declaration_and_grid() -> None:
     top = {"mass": 4.5, "gaw": bka.GAW[4.5]}
     assert s.signal.exists("kplus", top) and not s.signal.exists("kstar0", top)
     assert s.signal.exists("kstarplus", {"mass": 4.0, "gaw": bka.GAW[4.0]})
+    # continuum suppression: R₂ and cos θ_TB,TO cuts by default; --selection bdt: one BDT per
+    # channel on the event shape (never the diphoton mass), trained on the wide M_bc–ΔE region
+    from darkscan.searches import selections
+
+    assert selections("b-to-k-alp") == ("cuts", "bdt")
+    assert all(c.mva is None and "R2 < 0.4" in c.selection for c in s.channels)
+    bdt = get("b-to-k-alp", "bdt")
+    assert [c.name for c in bdt.channels] == [c.name for c in s.channels]
+    for c in bdt.channels:
+        assert c.mva is not None and c.mva.mass == "dau1_M" and "R2 < 0.4" not in c.selection
+        assert not any("M" in f.split("_") for f in c.mva.features)
+        assert {"cos_tbto", "ksfw_hso02", "ksfw_hoo2"} <= set(c.mva.features)
+        assert "Mbc > 5.2" in c.mva.training_selection and "Mbc > 5.27" in c.selection
 
 
 def test_simulated_coupling_sits_at_the_reach() -> None:

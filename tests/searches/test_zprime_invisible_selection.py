@@ -77,7 +77,7 @@ def test_runner_mva_step_runs_a_punzinet(tmp_path: Path) -> None:
                                         rng.normal(1.5, 1.0, 800), 1.0) for p in points}
     selected[bkg.id] = sel(bkg.id, rng.uniform(0, 3, 20_000), rng.normal(-1, 1, 20_000), 0.05)
     spec = PunziNet(("x",), "m", hidden=(4,), bce_epochs=2, punzi_epochs=20)
-    out, record = _mva_step(spec, selected, points, grid, (bkg,), 1, tmp_path,
+    out, record = _mva_step(spec, selected, selected, points, grid, (bkg,), 1, tmp_path,
                             Console(quiet=True))
     assert [w["point"] for w in record["windows"]] == [1.0, 2.0]  # type: ignore[index]
     assert record["features"] == ["x"]

@@ -74,3 +74,44 @@ def test_bdt_untrained_and_checks() -> None:
         ContinuumBDT(("M",), "M")
     with pytest.raises(ParameterError, match="positive"):
         ContinuumBDT(("x",), "M", n_trees=0)
+
+
+def test_training_pool_is_the_looser_selection_weighted_to_the_tight_one() -> None:
+    """A BDT with a training_selection trains on the looser candidates; the background there
+    weighs the share of it the channel's selection keeps, so that the figure of merit counts
+    the selected background."""
+    from darkscan.physics.units import Luminosity
+    from darkscan.searches.runner import _selected, _training_pool
+    from darkscan.searches.samples import Ntuple
+    from darkscan.searches.spec import SampleSpec
+
+    rng = np.random.default_rng(5)
+    lum = Luminosity(1000.0)
+
+    def ntuple(name: str, n: int, sigma_pb: float) -> Ntuple:
+        cols = {"Mbc": rng.uniform(5.2, 5.29, n), "x": rng.normal(0.0, 1.0, n),
+                "M": rng.uniform(0.5, 2.5, n)}
+        return Ntuple(name, name, cols, np.ones(n), sigma_pb, n, None)  # type: ignore[arg-type]
+
+    bkg = SampleSpec("bb_training", "belle_upsilon4s_bb", 900, 900, "B B")
+    grid = SampleSpec("sig_training", "belle_upsilon4s_bb_kplus_alp", 300, 300, "K a")
+    points = [{"mass": 1.0}]
+    from darkscan.searches.runner import sample_id
+
+    sid = sample_id(grid, points[0])
+    ntuples = {bkg.id: ntuple(bkg.id, 900, 3.0), sid: ntuple(sid, 300, 0.1)}
+    kept = ("Mbc", "x", "M")
+    tight = ("Mbc > 5.27",)
+    selected = {k: _selected(nt, tight, kept, lum) for k, nt in ntuples.items()}
+    spec = ContinuumBDT(("x",), "M", training_selection=("Mbc > 5.2",))
+    assert set(spec.columns) == {"x", "M", "Mbc"}
+    pool = _training_pool(spec, selected, ntuples, grid, (bkg,), points, kept, lum)
+    # every candidate of the wide region, ~4.5× the signal region's (uniform in 5.2–5.29)
+    assert len(pool[bkg.id].weight) == 900 and len(pool[sid].weight) == 300
+    assert len(selected[bkg.id].weight) == pytest.approx(200, abs=40)
+    # the loose background carries the selected background's total weight
+    assert pool[bkg.id].weight.sum() == pytest.approx(selected[bkg.id].weight.sum(), rel=1e-12)
+    assert pool[sid].mc_weight.sum() == 300  # the signal's weights are its own
+    # without a training selection the pool is the selected candidates themselves
+    plain = ContinuumBDT(("x",), "M")
+    assert _training_pool(plain, selected, ntuples, grid, (bkg,), points, kept, lum) is selected

@@ -331,7 +331,9 @@ def _run_channel(search: Search, channel: Channel,
         selected["data:observed"] = _selected(data, channel.selection, observed_kept, lum)
     mva_summary = None
     if channel.mva is not None:  # trained on the independent samples, applied to all
-        selected, mva_summary = _mva_step(channel.mva, selected, points, train_grid,
+        pool = _training_pool(channel.mva, selected, ntuples, train_grid, train_bkgs, points,
+                              kept, lum)
+        selected, mva_summary = _mva_step(channel.mva, selected, pool, points, train_grid,
                                           train_bkgs, seed, cache, con)
     observed = selected.pop("data:observed", None)
     # an analyst's MC is what it is: no projection of its statistics with the luminosity
@@ -635,21 +637,44 @@ def _ntuples_summary(search: Search, ntuples: AnalystNtuples) -> dict[str, Any]:
                            if missing else {})}}
 
 
+def _training_pool(mva: MassBinnedMLP | PunziNet | ContinuumBDT,
+                   selected: dict[str, Selected], ntuples: dict[str, Ntuple], train_grid: Any,
+                   train_bkgs: tuple[Any, ...], points: list[dict[str, float]],
+                   kept: tuple[str, ...], lum: Luminosity) -> dict[str, Selected]:
+    """The candidates the MVA step trains on: the selected ones, or those of the step's own
+    looser ``training_selection``, the backgrounds weighted by the share of them the channel's
+    selection keeps (so that the figure of merit counts the selected background)."""
+    cuts = getattr(mva, "training_selection", ())
+    if not cuts:
+        return selected
+    ids = [sample_id(train_grid, p) for p in points] + [b.id for b in train_bkgs]
+    pool = {k: _selected(ntuples[k], cuts, kept, lum) for k in dict.fromkeys(ids)
+            if k in ntuples}
+    loose = sum(float(pool[b.id].weight.sum()) for b in train_bkgs if b.id in pool)
+    tight = sum(float(selected[b.id].weight.sum()) for b in train_bkgs if b.id in selected)
+    share = tight / loose if loose > 0 else 1.0
+    for b in train_bkgs:
+        if b.id in pool:
+            pool[b.id] = replace(pool[b.id], weight=pool[b.id].weight * share)
+    return pool
+
+
 def _mva_step(mva: MassBinnedMLP | PunziNet | ContinuumBDT, selected: dict[str, Selected],
-              points: list[dict[str, float]], train_grid: Any, train_bkgs: tuple[Any, ...],
-              seed: int, cache: Path, con: Console
+              pool: dict[str, Selected], points: list[dict[str, float]], train_grid: Any,
+              train_bkgs: tuple[Any, ...], seed: int, cache: Path, con: Console
               ) -> tuple[dict[str, Selected], dict[str, Any]]:
-    """Train the channel's networks on the training samples, keep the candidates above the
-    cut of their mass range in every sample (the signal points the channel simulates: not
-    those ``Signal.in_channel`` leaves out)."""
+    """Train the channel's networks on the training samples' candidates in ``pool`` (the
+    selected ones or :func:`_training_pool`'s), keep the candidates above the cut of their
+    mass range in every sample (the signal points the channel simulates: not those
+    ``Signal.in_channel`` leaves out)."""
     from darkscan.select.mva import TrainingSet
 
     t0 = time.perf_counter()
     con.print(f"training the MVA step ({mva.label})")
-    sig = [TrainingSet(selected[sample_id(train_grid, p)].values,
-                       selected[sample_id(train_grid, p)].mc_weight, p[mva.point_axis])
-           for p in points if sample_id(train_grid, p) in selected]
-    bkg = [TrainingSet(selected[b.id].values, selected[b.id].weight) for b in train_bkgs]
+    sig = [TrainingSet(pool[sample_id(train_grid, p)].values,
+                       pool[sample_id(train_grid, p)].mc_weight, p[mva.point_axis])
+           for p in points if sample_id(train_grid, p) in pool]
+    bkg = [TrainingSet(pool[b.id].values, pool[b.id].weight) for b in train_bkgs]
     trained = mva.train(sig, bkg, seed=seed, cache=cache)
     out = {}
     for k, s in selected.items():

@@ -35,6 +35,7 @@ from darkscan.select.mva import (
     PEAK_MIN,
     MassFeatures,
     TrainingSet,
+    feature_columns,
     training_key,
     weighted_auc,
 )
@@ -69,6 +70,12 @@ class ContinuumBDT(MassFeatures):
     punzi_a: float = 1.64  #: Punzi's a: the significance aimed at (1.64: 95% one-sided)
     n_sigma: float = 2.0  #: a signal window is the peak's core ± n_sigma widths
     point_axis: str = "mass"  #: the signal-grid axis that gives a signal point's mass
+    #: cuts the training candidates pass in place of the channel's selection (empty: the
+    #: channel's): a looser one where the simulated background is too thin to train on. The
+    #: event shape of continuum hardly depends on M_bc and ΔE, so B factories train on wide
+    #: M_bc–ΔE regions; the figure of merit's background is then the loose one scaled by the
+    #: share of it the channel's selection keeps (the runner does it)
+    training_selection: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self.check_features()
@@ -79,6 +86,12 @@ class ContinuumBDT(MassFeatures):
     @property
     def label(self) -> str:
         return f"BDT, {self.n_trees} trees of depth {self.max_depth}"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The ntuple variables the features, the mass and the training selection read."""
+        return tuple(dict.fromkeys((*super().columns,
+                                    *feature_columns(self.training_selection, self.mass))))
 
     def train(self, signal: Sequence[TrainingSet], background: Sequence[TrainingSet], *,
               seed: int, cache: Path | None = None) -> TrainedBDT:
