@@ -47,7 +47,7 @@ __all__ = ["ContinuumBDT", "TrainedBDT"]
 TRAINING_VERSION = "1"
 
 
-def _require_xgboost() -> Any:
+def _xgb() -> Any:
     try:
         import xgboost
     except ImportError:
@@ -141,7 +141,7 @@ class ContinuumBDT(MassFeatures):
 
     def _train(self, signal: Sequence[TrainingSet], background: Sequence[TrainingSet],
                seed: int) -> TrainedBDT:
-        xgb = _require_xgboost()
+        xgb = _xgb()
         xs, ws, ps, widths = self._signal(signal)
         xb, wb, mb = self._background(background)
         if len(xs) < 20 or len(xb) < 2 * MIN_BACKGROUND_EVENTS:
@@ -201,7 +201,7 @@ class ContinuumBDT(MassFeatures):
 
 
 def _predict(booster: Any, x: np.ndarray) -> np.ndarray:
-    xgb = _require_xgboost()
+    xgb = _xgb()
     if not len(x):
         return np.empty(0)
     return np.asarray(booster.predict(xgb.DMatrix(x, missing=np.nan)), float)
@@ -216,8 +216,8 @@ class TrainedBDT:
     cut: float
     info: dict[str, object] = field(default_factory=dict)
 
-    def _booster(self) -> Any:
-        xgb = _require_xgboost()
+    def _trees(self) -> Any:
+        xgb = _xgb()
         booster = xgb.Booster(params={"nthread": 1})
         booster.load_model(bytearray(self.model))
         return booster
@@ -227,7 +227,7 @@ class TrainedBDT:
         n = len(values[self.spec.mass])
         if not self.model:
             return np.ones(n)
-        return _predict(self._booster(), self.spec.matrix(values))
+        return _predict(self._trees(), self.spec.matrix(values))
 
     def passes(self, values: dict[str, np.ndarray]) -> np.ndarray:
         """Candidates whose score is above the cut."""
