@@ -98,6 +98,26 @@ def test_smoothed_background_keeps_the_total_and_the_range() -> None:
     assert empty.weight.sum() == pytest.approx(2.3 * 700.0)
 
 
+def test_smoothed_background_takes_the_looser_regions_shape() -> None:
+    """Two selected candidates: the density has the wide region's shape (here falling,
+    exponential of slope 1/GeV) at the selected total; a wide region without a shape of its
+    own leaves the flat stand-in."""
+    fit = bka.SEARCH.extraction
+    assert fit.shape_selection == bka.SHAPE_REGION and "Mbc > 5.2" in fit.shape_selection
+    rng = np.random.default_rng(3)
+    wide = _bkg(0.1 + rng.exponential(1.0, 400), 50.0)
+    s = fit.smoothed([_bkg(np.array([2.0, 4.0]), 900.0)], rng, [wide])
+    assert s.weight.sum() == pytest.approx(1800.0)
+    x = s.values["dau1_M"]
+    # the exponential's mean, 1.1 GeV, plus what the reflection at 0.1 GeV of kernels of
+    # Silverman's width 1.06 × 1 × 400^(−1/5) = 0.32 GeV adds (~0.1)
+    assert np.mean(x) == pytest.approx(1.2, abs=0.06)
+    assert np.mean(x > 2.45) < 0.2  # flat would put half above the middle of the range
+    few = fit.smoothed([_bkg(np.array([2.0]), 900.0)], rng, [_bkg(np.array([1.0, 1.5]), 50.0)])
+    assert few.weight.sum() == pytest.approx(900.0)
+    assert np.mean(few.values["dau1_M"]) == pytest.approx(2.45, abs=0.02)
+
+
 def test_signal_process_events() -> None:
     from darkscan.generate import get_process
     from darkscan.generate.processes.b_to_k_alp import R_DECAY_MAX

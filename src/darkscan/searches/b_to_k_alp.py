@@ -136,6 +136,10 @@ CONTINUUM_FEATURES = ("cos_tbto", "abs(cos_theta_cms)", "R2",
 CONTINUUM_TRAINING = (PRESELECTION[0], "Mbc > 5.2", "abs(deltaE) < 0.4", *PRESELECTION[3:])
 #: the cut-based continuum suppression (the default selection): R₂ and cos θ_TB,TO
 CONTINUUM_CUTS = ("R2 < 0.4", "cos_tbto < 0.8")
+#: where the background's M_γγ shape comes from (the selection leaves 1–2 simulated candidates
+#: per channel): the same selection in the wide M_bc–ΔE region, ~10× the candidates, whose
+#: diphoton combinatorics hardly depend on M_bc and ΔE; scaled to the selected total
+SHAPE_REGION = CONTINUUM_TRAINING + CONTINUUM_CUTS
 #: per channel: the signal process, the B(B⁰)/B(B⁺) isospin relation applies (charged?), label
 CHANNELS = {"kplus": ("belle_upsilon4s_bb_kplus_alp", True, "B⁺ → K⁺a"),
             "ks": ("belle_upsilon4s_bb_ks_alp", False, "B⁰ → K⁰_S a"),
@@ -292,7 +296,7 @@ SEARCH = Search(
     channels=tuple(_channel(name) for name in CHANNELS),
     extraction=SmoothSlidingFit("dau1_M", "$M_{\\gamma\\gamma}$ [GeV]", range=(0.1, 4.8),
                                 width=20.0, signal_model="dcb", background="poly2",
-                                peak_axis="mass"),
+                                peak_axis="mass", shape_selection=SHAPE_REGION),
     inference=Inference(cl=0.9, method="cls", combine=True),
     default_lumi="711/fb",
     quantity=Quantity("br", per_unit=_per_unit,

@@ -70,6 +70,9 @@ class ExtractionInput:
     #: factor on the declared systematics (projections: ``interpret.projection.Scenario``)
     syst_scale: float = 1.0
     observed: Selected | None = None
+    #: the backgrounds in the extraction's ``shape_selection`` (a looser region that gives the
+    #: shape of a background the selection leaves too few simulated candidates of), if any
+    shape_backgrounds: list[Selected] | None = None
 
 
 @dataclass(frozen=True)
@@ -601,13 +604,18 @@ class SmoothSlidingFit(SlidingFit):
     shape says nothing (two default runs with other seeds put the K⁺ channel's handful of
     candidates at low and at high masses) and the density is flat over the range, at the
     simulated total or, with none at all, at the 90% CL upper bound of zero simulated events
-    (2.3 MC events' weight): conservative stand-ins.
+    (2.3 MC events' weight): conservative stand-ins; with a ``shape_selection`` (a looser
+    region, e.g. wide M_bc–ΔE, where the same backgrounds have ``min_shape`` effective
+    candidates or more) the density takes that region's shape at the selected total instead.
     Without it the pseudo-data would be a few spikes of identical masses and a window without
     a simulated candidate would look empty."""
 
     smoothing: tuple[float, float] = (0.02, 0.1)
     n_smooth: int = 200_000
     min_shape: float = 10.0
+    #: cuts of the looser region whose backgrounds give the shape when the selection leaves
+    #: fewer than ``min_shape`` effective candidates (empty: none, a flat stand-in)
+    shape_selection: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -617,33 +625,45 @@ class SmoothSlidingFit(SlidingFit):
         if self.smoothing[0] <= 0 or self.smoothing[1] < 0 or self.n_smooth < 1000:
             raise ParameterError("smoothing needs a > 0, b >= 0 and n_smooth >= 1000")
 
-    def smoothed(self, backgrounds: list[Selected], rng: np.random.Generator) -> Selected:
-        """The kernel density of the background candidates as ``n_smooth`` equal weights."""
+    def smoothed(self, backgrounds: list[Selected], rng: np.random.Generator,
+                 shape: list[Selected] | None = None) -> Selected:
+        """The kernel density of the background candidates as ``n_smooth`` equal weights;
+        ``shape``: the backgrounds of the looser region, whose density is used, at the
+        selected total, where the selected candidates are too few."""
         lo, hi = self.range
         x = np.concatenate([b.values[self.observable] for b in backgrounds])
         w = np.concatenate([b.weight for b in backgrounds])
         total = float(w.sum())
         n = self.n_smooth
         n_eff = total**2 / float(np.sum(w**2)) if total > 0 else 0.0
+        if n_eff < self.min_shape and shape:
+            wide = self.smoothed(shape, rng)
+            if wide.label.endswith("of the simulation)"):  # the wide region had a shape
+                total = total if total > 0 else 2.3 * max(b.unit_weight for b in backgrounds)
+                return replace(wide, label="background (kernel density of the simulation's "
+                                           "looser region, at the selected total)",
+                               weight=np.full(n, total / n), unit_weight=total / n)
         if n_eff < self.min_shape:
             total = total if total > 0 else 2.3 * max(b.unit_weight for b in backgrounds)
             xs = rng.uniform(lo, hi, n)
-        else:
-            mean = float(np.sum(w * x) / total)
-            spread = float(np.sqrt(np.sum(w * (x - mean) ** 2) / total))
-            pick = rng.choice(len(x), size=n, p=w / total)
-            h = np.maximum(self.smoothing[0] + self.smoothing[1] * np.abs(x[pick]),
-                           1.06 * spread * n_eff ** -0.2)
-            xs = x[pick] + h * rng.standard_normal(n)
-            xs = np.where(xs < lo, 2.0 * lo - xs, xs)
-            xs = np.clip(np.where(xs > hi, 2.0 * hi - xs, xs), lo, hi)
+            return Selected("smooth_background", "background (flat stand-in)",
+                            {self.observable: xs}, np.full(n, total / n), np.ones(n), n,
+                            total / n)
+        mean = float(np.sum(w * x) / total)
+        spread = float(np.sqrt(np.sum(w * (x - mean) ** 2) / total))
+        pick = rng.choice(len(x), size=n, p=w / total)
+        h = np.maximum(self.smoothing[0] + self.smoothing[1] * np.abs(x[pick]),
+                       1.06 * spread * n_eff ** -0.2)
+        xs = x[pick] + h * rng.standard_normal(n)
+        xs = np.where(xs < lo, 2.0 * lo - xs, xs)
+        xs = np.clip(np.where(xs > hi, 2.0 * hi - xs, xs), lo, hi)
         return Selected("smooth_background", "background (kernel density of the simulation)",
                         {self.observable: xs}, np.full(n, total / n), np.ones(n), n, total / n)
 
     def extract(self, data: ExtractionInput) -> Counts:
         rng = np.random.default_rng(data.rng.integers(2**63))
-        return super().extract(replace(data, backgrounds=[self.smoothed(data.backgrounds,
-                                                                           rng)]))
+        return super().extract(replace(data, backgrounds=[self.smoothed(
+            data.backgrounds, rng, data.shape_backgrounds)]))
 
 
 @dataclass(frozen=True)

@@ -348,11 +348,17 @@ def _run_channel(search: Search, channel: Channel,
         selected |= {sample_id(spec, p): _point_selected(search, channel, spec, selected, p,
                                                          kept) for p in points}
 
+    shape_cuts = getattr(search.extraction, "shape_selection", ())
+
     def inputs(sig: Any, bkgs: tuple[Any, ...], train: ExtractionInput | None = None,
                observed: Selected | None = None) -> ExtractionInput:
+        # the looser region's backgrounds (before any MVA step) where the extraction asks
+        shape = ([_selected(ntuples[b.id], shape_cuts, kept, lum) for b in bkgs]
+                 if shape_cuts else None)
         return ExtractionInput(points, [selected[sample_id(sig, p)] for p in points],
                                [selected[b.id] for b in bkgs], mc_scale, rng, train,
-                               syst_scale=syst_scale, observed=observed)
+                               syst_scale=syst_scale, observed=observed,
+                               shape_backgrounds=shape)
 
     counts = search.extraction.extract(inputs(
         grid, search.backgrounds, inputs(train_grid, train_bkgs) if training else None,
