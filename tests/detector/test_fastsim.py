@@ -272,7 +272,10 @@ def test_zprime_recoil_width_matches_belle2(mass: float) -> None:
     ref = BELLE2_ZPRIME_M2_WIDTH[mass][0]
     now = zprime_recoil_width(mass, n=20000, seed=3)
     assert 1 / 1.3 < now["sigma_m2"] / ref < 1.3
-    assert now["peak"] == pytest.approx(0.0, abs=0.1 * ref)
+    # unbiased within a tenth of the width, beyond the fitted peak's statistical error (at 8 GeV
+    # ~3400 events: σ/√n ≈ 0.002 GeV²)
+    stat = now["sigma_m2"] / np.sqrt(now["n"])
+    assert now["peak"] == pytest.approx(0.0, abs=0.1 * ref + 2 * stat)
     old = zprime_recoil_width(mass, n=20000, seed=3, params=dataclasses.replace(
         BELLE2_DETECTOR, sigma_pt_a=0.002, sigma_pt_b=0.003))
     assert old["sigma_m2"] / ref > 1.3

@@ -166,13 +166,19 @@ def test_moments_separate_bb_from_continuum(signal_and_continuum: tuple[ak.Array
     assert 700 < len(sig) < 860 and 650 < len(cont) < 880
     # jet-like continuum: the other side lines up with the signal side (large H^so_2) and with
     # itself (large H^oo_2), and carries more momentum; spherical BB̄ events leave H_2 near 0.
-    # Measured: AUC 0.803, 0.718, 0.687, 0.678; (mean difference)/σ 24.4, 17.0, 12.7, 13.0
-    for name, auc_min in (("ksfw_hso12", 0.78), ("ksfw_hso10", 0.69), ("ksfw_hso02", 0.66),
+    # The moments have long tails (a stiff mismeasured track leaves the candidate little energy
+    # to be normalised by: one continuum H^oo_2 of 250), so the medians are compared, with the
+    # median's error 1.25 σ/√n (σ from the MAD). Measured: AUC 0.796, 0.713, 0.689, 0.673;
+    # (median difference)/σ 15.0, 12.3, 8.4, 9.9
+    def median_error(a: np.ndarray) -> float:
+        return 1.2533 * 1.4826 * float(np.median(np.abs(a - np.median(a)))) / np.sqrt(len(a))
+
+    for name, auc_min in (("ksfw_hso12", 0.77), ("ksfw_hso10", 0.69), ("ksfw_hso02", 0.66),
                           ("ksfw_hoo2", 0.65)):
         s, c = ak.to_numpy(sig[name]), ak.to_numpy(cont[name])
         assert np.all(np.isfinite(s)) and np.all(np.isfinite(c))
-        se = np.hypot(s.std() / np.sqrt(len(s)), c.std() / np.sqrt(len(c)))
-        assert (c.mean() - s.mean()) / se > 10, name
+        se = np.hypot(median_error(s), median_error(c))
+        assert (np.median(c) - np.median(s)) / se > 6, name
         assert _auc(c, s) > auc_min, name
     # all 18 in a Fisher discriminant (trained on half the events, tested on the other half):
     # measured AUC 0.927, against 0.803 for the best single moment
