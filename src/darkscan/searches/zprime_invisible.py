@@ -33,26 +33,27 @@ sidebands, ≈ 5%, is neglected; it would only weaken the observed limit). Backg
 widths) and the "fully invisible" one (B = 1).
 
 Two selections (``--selection``): ``cuts``, the above (the default); ``punzinet``, the 2023
-analysis' way: the preselection with the p_T and cos θ* cuts loosened (0.5 GeV, 0.8) and no
-τ-cone cut, then one Punzi-net (:mod:`darkscan.select.punzinet`; EPJC 82 121) for all masses,
-trained on independent samples, its output cut per mass point chosen on them. Default run
-(79.7 fb⁻¹, seed 1, the same simulated events for both; run of 2026-12-05), expected g′
-(vanilla), cuts / Punzi-net: 0.2 GeV 1.43e-3 / 1.93e-3; 0.5: 2.22e-3 / 3.26e-3; 1: 2.66e-3 /
-4.43e-3; 1.5: 3.30e-3 / 6.28e-3; 2: 5.37e-3 / 7.55e-3; 3: 1.05e-2 / 1.17e-2; 4: 2.41e-2 / 2.29e-2;
-5: 5.38e-2 / 4.05e-2; 6: 0.108 / 0.100; 7: 0.326 / 0.321; 8: 3.82 / 2.14; 9: none / none
-(published: 3e-3 at low mass, 1 at 8 GeV). At 8 GeV the signal efficiency is 0.75% (cuts) and
-the window rests on ~40 simulated events of large weight: the limit there moves by ×1.8 between
-runs whose simulation differs only in its random streams (2.16, 3.10 and 3.82 with cuts in
-three such runs). The net is stronger from 4 to 8 GeV (×1.05–1.8), weaker below 3 GeV
-(×1.1–1.9), where the cuts are stronger than Belle II itself (a background missing or
-underestimated, issue 21: the 0.2 GeV window holds 1.0 ± 0.8 expected events, from 10
-simulated μμ(γ) events), and the closer of the two to the published sensitivity at both ends.
-It is not the default because its training samples are simulated too (the run doubles its
-simulation: 367 s on 2 cores after a cut-based run in the same folder, 372 s the cut-based run
-from empty caches), beyond the 5 minutes the main job of the README should keep. Below 2 GeV its
-cuts are limited by the simulated μμ(γ) (a cut must leave 10 simulated events in a window's
-band; the training μμ(γ) is 52 fb⁻¹). ``--selection cuts`` after a Punzi-net run reads the same
-ntuples.
+analysis' way: the preselection with the p_T and cos θ* cuts loosened (0.5 GeV, 0.8) and no τ-cone
+cut, then one Punzi-net (:mod:`darkscan.select.punzinet`; EPJC 82 121) for all masses, trained on
+independent samples, its output cut per mass point chosen on them. Default run (79.7 fb⁻¹, seed 1,
+the same simulated events for both; run of 2026-12-05), expected g′ (vanilla), cuts / Punzi-net:
+0.2 GeV 1.43e-3 / 1.93e-3; 0.5: 2.22e-3 / 3.26e-3; 1: 2.66e-3 / 4.43e-3; 1.5: 3.30e-3 / 6.28e-3; 2:
+5.37e-3 / 7.55e-3; 3: 1.05e-2 / 1.17e-2; 4: 2.41e-2 / 2.29e-2; 5: 5.38e-2 / 4.05e-2; 6: 0.108 /
+0.100; 7: 0.326 / 0.321; 8: 3.82 / 2.14; 9: none / none (published: 3e-3 at low mass, 1 at 8 GeV);
+with the faster EPA sampling's other eeμμ events the cuts give 0.304 and 2.91 at 7 and 8 GeV, the
+rest identical. At 8 GeV the signal efficiency is 0.75% (cuts) and the window rests on ~40
+simulated events of large weight (the eeμμ sample is 8.3 fb⁻¹, a tenth of the data): the limit
+there moves by ×1.8 between runs whose simulation differs only in its random streams (2.16, 2.91,
+3.10 and 3.82 with cuts in four such runs). The net is stronger from 4 to 8 GeV (×1.05–1.8), weaker
+below 3 GeV (×1.1–1.9), where the cuts are stronger than Belle II itself (a background missing or
+underestimated, issue 21: the 0.2 GeV window holds 1.0 ± 0.8 expected events, from 10 simulated
+μμ(γ) events), and the closer of the two to the published sensitivity at both ends. It is not the
+default because its training samples are simulated too (the run doubles its simulation: 367 s on 2
+cores after a cut-based run in the same folder, 322 s the cut-based run from empty caches, of which
+~57 s compile the kernels and ~165 s generate the 60M μμ(γ) events), beyond the 5 minutes the main
+job of the README should keep. Below 2 GeV its cuts are limited by the simulated μμ(γ) (a cut must
+leave 10 simulated events in a window's band; the training μμ(γ) is 52 fb⁻¹). ``--selection cuts``
+after a Punzi-net run reads the same ntuples.
 
 The eeμμ sample is the equivalent-photon approximation (``ee_eemumu_epa``; the full matrix
 element ``ee_eemumu`` generates ~10³× slower with this p_T filter). Against the full matrix
