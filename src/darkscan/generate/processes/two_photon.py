@@ -127,7 +127,8 @@ def _x_pairs(u1: np.ndarray, u2: np.ndarray, ln_x: float) -> tuple[np.ndarray, n
 
 
 def _x_weight(ln_x: float) -> float:
-    """The trials' weight from the (x₁, x₂) sampling (the triangle's area in ln x), in pb·GeV²."""
+    """The trials' weight from the (x₁, x₂) sampling: the triangle's area in (ln x₁, ln x₂),
+    times the GeV⁻² → pb conversion of the σ it multiplies."""
     return 0.5 * ln_x * ln_x * GEV2_TO_PB
 
 
@@ -143,53 +144,51 @@ _HARD_MARGIN = 0.9
 
 
 @jit_exact
+def _q2_range(x: float, w_nom2: float, pt_min: float) -> tuple[float, float, float, float]:
+    """One side's Q²_min = m_e²x²/(1 − x) and the ln Q² bounds of its sampling: lower, hard
+    channel's lower (the threshold, or the lower bound without a filter or when the threshold
+    lies outside the range) and upper (W²_nom = x₁x₂s)."""
+    q2min = M_E**2 * x**2 / (1.0 - x)
+    q2max = max(w_nom2, q2min * (1 + 1e-12))
+    lo, hi = np.log(q2min), np.log(q2max)
+    hard = lo
+    if pt_min > 0.0:
+        thr = (0.5 * _HARD_MARGIN * pt_min) ** 2 / (1.0 - x)
+        if q2min < thr < q2max:
+            hard = np.log(thr)
+    return q2min, lo, hard, hi
+
+
+@jit_exact
 def _q2_pair(x1: float, x2: float, r1: float, r2: float, s: float, pt_min: float
              ) -> tuple[float, float, float, float, float]:
     """Q₁², Q₂² of a trial from its unit numbers r₁, r₂, their lower bounds Q²_min,i, and
     1/g, g the density of (ln Q₁², ln Q₂²) the trials are drawn from. Without a p_T filter both
-    are log-flat between Q²_min,i = m_e²xᵢ²/(1 − xᵢ) and W²_nom = x₁x₂s. With one, a mixture of
-    three channels chosen by r₁ (rescaled to a fresh unit number): side 1 hard (ln Q₁² flat
-    above the threshold, :data:`HARD_SIDE_SHARE`), side 2 hard (the same), both over the whole
-    range (the rest)."""
-    w_nom2 = x1 * x2 * s
-    lo = (0.0, 0.0)
-    hard = (0.0, 0.0)
-    hi = (0.0, 0.0)
-    for side in range(2):
-        x = x1 if side == 0 else x2
-        q2min = M_E**2 * x**2 / (1.0 - x)
-        q2max = max(w_nom2, q2min * (1 + 1e-12))
-        a, b = np.log(q2min), np.log(q2max)
-        h = a
-        if pt_min > 0.0:
-            thr = (0.5 * _HARD_MARGIN * pt_min) ** 2 / (1.0 - x)
-            if q2min < thr < q2max:
-                h = np.log(thr)
-        if side == 0:
-            lo, hard, hi = (a, 0.0), (h, 0.0), (b, 0.0)
-        else:
-            lo, hard, hi = (lo[0], a), (hard[0], h), (hi[0], b)
+    are log-flat between Q²_min,i and W²_nom (:func:`_q2_range`). With one, a mixture of three
+    channels chosen by r₁ (rescaled to a fresh unit number): side 1 hard (ln Q₁² flat above the
+    threshold, :data:`HARD_SIDE_SHARE`), side 2 hard (the same), both over the whole range
+    (the rest)."""
+    qmin1, lo1, hard1, hi1 = _q2_range(x1, x1 * x2 * s, pt_min)
+    qmin2, lo2, hard2, hi2 = _q2_range(x2, x1 * x2 * s, pt_min)
+    full1, full2 = hi1 - lo1, hi2 - lo2
     if pt_min <= 0.0:
-        l1, l2 = hi[0] - lo[0], hi[1] - lo[1]
-        return (np.exp(lo[0] + r1 * l1), np.exp(lo[1] + r2 * l2), np.exp(lo[0]),
-                np.exp(lo[1]), l1 * l2)
+        return np.exp(lo1 + r1 * full1), np.exp(lo2 + r2 * full2), qmin1, qmin2, full1 * full2
     share = HARD_SIDE_SHARE
-    start1, start2 = lo[0], lo[1]
+    start1, start2 = lo1, lo2
     if r1 < share:
-        r1, start1 = r1 / share, hard[0]
+        r1, start1 = r1 / share, hard1
     elif r1 < 2.0 * share:
-        r1, start2 = (r1 - share) / share, hard[1]
+        r1, start2 = (r1 - share) / share, hard2
     else:
         r1 = (r1 - 2.0 * share) / (1.0 - 2.0 * share)
-    ln1 = start1 + r1 * (hi[0] - start1)
-    ln2 = start2 + r2 * (hi[1] - start2)
-    full1, full2 = hi[0] - lo[0], hi[1] - lo[1]
+    ln1 = start1 + r1 * (hi1 - start1)
+    ln2 = start2 + r2 * (hi2 - start2)
     g = (1.0 - 2.0 * share) / (full1 * full2)
-    if ln1 >= hard[0]:
-        g += share / ((hi[0] - hard[0]) * full2)
-    if ln2 >= hard[1]:
-        g += share / (full1 * (hi[1] - hard[1]))
-    return np.exp(ln1), np.exp(ln2), np.exp(lo[0]), np.exp(lo[1]), 1.0 / g
+    if ln1 >= hard1:
+        g += share / ((hi1 - hard1) * full2)
+    if ln2 >= hard2:
+        g += share / (full1 * (hi2 - hard2))
+    return np.exp(ln1), np.exp(ln2), qmin1, qmin2, 1.0 / g
 
 
 @jit_exact
