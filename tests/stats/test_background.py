@@ -107,4 +107,9 @@ def test_local_density_does_not_invent_a_tail_beyond_the_simulation() -> None:
     assert unc[0] == pytest.approx(1.15 * 2.0 * 0.2 / (15.0 - 9.95 + 0.2))
     assert unc[2] == pytest.approx(1.15 * 2.0 * 0.2 / (0.05 + 0.1 + 0.2))
     assert empty_interval_unc(np.array([]), lo, hi, 2.0)[0] == 2.0
+    # a sample with no event anywhere in a span of 20: one weight spread over the span
+    assert empty_interval_unc(np.array([]), lo, hi, 2.0, span=20.0) == pytest.approx(
+        1.15 * 2.0 * 0.2 / 20.0)
+    assert empty_interval_unc(np.array([]), np.array([np.nan]), np.array([np.nan]), 2.0,
+                              span=20.0)[0] == 0.0
     assert empty_interval_unc(x, np.array([np.nan]), np.array([np.nan]), 2.0)[0] == 0.0

@@ -90,6 +90,9 @@ PARAMETERS: dict[str, ParameterSpec] = {s.name: s for s in (
           "(the τ Yukawa reaches √4π at ≈ 2 GeV⁻¹)"),
     _spec("pt_pair_min", 0.0, 5.0, False, False, "GeV",
           "generator-level filter: lepton-pair p_T in the CMS above this", kind="generator"),
+    _spec("pt_pair_max", 0.0, 5.0, True, False, "GeV",
+          "generator-level filter: lepton-pair p_T in the CMS at most this (a slice of a "
+          "p_T-filtered sample)", kind="generator"),
     _spec("w_pair_min", 0.3, 5.0, False, False, "GeV",
           "generator-level cut: invariant mass of each opposite-charge same-flavour lepton pair "
           "of a four-lepton final state above this (W_ll)", kind="generator"),

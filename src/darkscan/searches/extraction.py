@@ -17,6 +17,7 @@ independent of the simulation and can be tested on toy arrays; the formulas live
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +53,18 @@ class Selected:
     mc_weight: np.ndarray  #: generator weight of each selected event (1 if unweighted)
     n_generated: int
     unit_weight: float  #: σ L / N_generated
+
+
+def by_label(backgrounds: list[Selected], histogram: Callable[[Selected], np.ndarray]
+             ) -> dict[str, np.ndarray]:
+    """One histogram per background label, summed over the samples that share it (a process
+    simulated in slices, e.g. a soft part at a lower luminosity than the hard part, is one
+    component of a plot)."""
+    out: dict[str, np.ndarray] = {}
+    for b in backgrounds:
+        h = np.asarray(histogram(b), float)
+        out[b.label] = out[b.label] + h if b.label in out else h
+    return out
 
 
 @dataclass(frozen=True)
@@ -202,7 +215,8 @@ class CountWindows(Extraction):
                     used[region] += k
                     # beyond a sample's simulated range it contributes nothing (k = 0), with
                     # the uncertainty that no event in the gap to its nearest event allows
-                    empty = empty_interval_unc(x, lo, hi, b.unit_weight)
+                    empty = empty_interval_unc(x, lo, hi, b.unit_weight,
+                                               span=self.range[1] - self.range[0])
                     var[region] += data.mc_scale * np.where(k > 0, est**2 / np.maximum(k, 1),
                                                             empty**2)
         pseudo = (data.rng.poisson(total).astype(float) if data.observed is None else
@@ -228,8 +242,8 @@ class CountWindows(Extraction):
 
         dist = Distribution(
             self.observable, self.label, edges[: m * factor + 1 : factor],
-            {b.label: coarse(fine[b.id][0]) for b in bkgs},
-            {b.label: coarse(fine[b.id][1].astype(float)) for b in bkgs}, coarse(pseudo),
+            by_label(bkgs, lambda b: coarse(fine[b.id][0])),
+            by_label(bkgs, lambda b: coarse(fine[b.id][1].astype(float))), coarse(pseudo),
             caption=f"{self.label} after the selection: the background model (the local "
                     "density of each simulated background) that predicts the windows and "
                     + ("draws the pseudo-data" if data.observed is None else
@@ -435,9 +449,9 @@ class EllipticalWindows(Extraction):
     def _distribution(obs: str, label: str, span: tuple[float, float],
                       backgrounds: list[Selected], picks: np.ndarray, j: int) -> Distribution:
         edges = np.linspace(span[0], span[1], 81)
-        hist = {b.label: np.histogram(b.values[obs], edges, weights=b.weight)[0]
-                for b in backgrounds}
-        mc = {b.label: np.histogram(b.values[obs], edges)[0] for b in backgrounds}
+        hist = by_label(backgrounds,
+                        lambda b: np.histogram(b.values[obs], edges, weights=b.weight)[0])
+        mc = by_label(backgrounds, lambda b: np.histogram(b.values[obs], edges)[0])
         data = np.histogram(picks[:, j], edges)[0].astype(float)
         return Distribution(obs, label, edges, hist, mc, data,
                             caption=f"{label} after the selection")
@@ -707,8 +721,8 @@ class TemplateFit(Extraction):
 
         edges = np.linspace(*self.range, self.bins + 1)
         obs = self.observable
-        per_bkg = {b.label: np.histogram(b.values[obs], edges, weights=b.weight)[0]
-                   for b in data.backgrounds}
+        per_bkg = by_label(data.backgrounds,
+                           lambda b: np.histogram(b.values[obs], edges, weights=b.weight)[0])
         bkg = np.sum(list(per_bkg.values()), axis=0)
         mc_var = data.mc_scale * np.sum([np.histogram(b.values[obs], edges,
                                                       weights=b.weight**2)[0]
@@ -736,8 +750,7 @@ class TemplateFit(Extraction):
         zeros = np.zeros(n)
         dist = Distribution(
             obs, self.label, edges, per_bkg,
-            {b.label: np.histogram(b.values[obs], edges)[0].astype(float)
-             for b in data.backgrounds}, pseudo,
+            by_label(data.backgrounds, lambda b: np.histogram(b.values[obs], edges)[0]), pseudo,
             caption=f"{self.label} after the selection: the background templates and the "
                     + ("pseudo-data drawn from them, bin by bin" if data.observed is None else
                        "the data in the analyst's ntuples"))

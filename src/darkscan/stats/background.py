@@ -63,20 +63,26 @@ def local_density(x: np.ndarray, w: np.ndarray, lo: np.ndarray, hi: np.ndarray,
     return est, used
 
 
-def empty_interval_unc(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, unit_weight: float
-                       ) -> np.ndarray:
+def empty_interval_unc(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, unit_weight: float,
+                       span: float | None = None) -> np.ndarray:
     """Uncertainty of the content of intervals with no simulated event of a sample (zero
     where the interval holds events): no event between the interval and the nearest simulated
     one bounds the density by about one event weight over that gap (68% Poisson: 1.15
-    events), so the interval's content is uncertain by 1.15 · w · (width / gap). An empty
-    sample gets one event weight."""
+    events), so the interval's content is uncertain by 1.15 · w · (width / gap). A sample with
+    no event at all has no event anywhere in the observable's ``span`` (its whole range): 1.15
+    · w · width / span, the same bound with the span as the gap (e.g. a p_T slice of a process
+    that no candidate of it passes); without a span, one event weight."""
+    width = hi - lo
     if len(x) == 0:
-        return np.full(len(lo), float(unit_weight))
+        if span is None:
+            return np.full(len(lo), float(unit_weight))
+        return np.where(np.isfinite(width),
+                        1.15 * unit_weight * np.nan_to_num(width) / np.maximum(
+                            span, np.nan_to_num(width)), 0.0)
     xs = np.sort(x)
     a, b = np.searchsorted(xs, lo), np.searchsorted(xs, hi)
     below = np.where(a > 0, lo - xs[np.maximum(a - 1, 0)], np.inf)
     above = np.where(b < len(xs), xs[np.minimum(b, len(xs) - 1)] - hi, np.inf)
-    width = hi - lo
     gap = np.maximum(np.minimum(below, above) + width, width)
     # an undefined interval (NaN bounds: a signal point without selected events) has none
     return np.where((b > a) | ~np.isfinite(width), 0.0,

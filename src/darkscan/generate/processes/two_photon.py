@@ -205,10 +205,12 @@ def _q2_pairs(x1: np.ndarray, x2: np.ndarray, r1: np.ndarray, r2: np.ndarray, s:
 
 @jit_exact
 def _weight_one(x1: float, x2: float, r1: float, r2: float, phi1: float, phi2: float,
-                s: float, w0: float, w_min: float, m_lep: float, pt_min: float) -> float:
+                s: float, w0: float, w_min: float, m_lep: float, pt_min: float, pt_max: float
+                ) -> float:
     """The weight (pb) of one trial: the formulas of :meth:`TwoPhotonProcess._kinematics` and
     :func:`sigma_gg_ll`, in the same order (bit for bit what numpy gives); a trial that surely
-    fails the pair p_T filter is rejected before any azimuth, W or σ(γγ → ℓℓ) is computed."""
+    fails the pair p_T filter (above ``pt_min``, at most ``pt_max``) is rejected before any
+    azimuth, W or σ(γγ → ℓℓ) is computed."""
     e_beam = 0.5 * np.sqrt(s)
     p = np.sqrt(e_beam**2 - M_E**2)
     qa, qb, qmin_a, qmin_b, inv_g = _q2_pair(x1, x2, r1, r2, s, pt_min)
@@ -240,7 +242,8 @@ def _weight_one(x1: float, x2: float, r1: float, r2: float, phi1: float, phi2: f
     py = (0.0 - p1[0] * sin_t[0] * np.sin(phi1)) - p1[1] * sin_t[1] * np.sin(phi2)
     pz = (0.0 - p1[0] * cos_t[0]) - (-1.0 * p1[1] * cos_t[1])
     e = (2 * e_beam - e1[0]) - e1[1]
-    if not (np.hypot(px, py) > pt_min and e > 0):
+    pt = np.hypot(px, py)
+    if not (pt_min < pt <= pt_max and e > 0):
         return 0.0
     w = np.sqrt(max(e**2 - (px**2 + py**2 + pz**2), 0.0))
     m_eff = np.sqrt(m_lep**2 + 0.25 * (q2[0] + q2[1]))
@@ -256,12 +259,12 @@ def _weight_one(x1: float, x2: float, r1: float, r2: float, phi1: float, phi2: f
 @jit_exact
 def _trial_weights(x1: np.ndarray, x2: np.ndarray, r1: np.ndarray, r2: np.ndarray,
                    phi1: np.ndarray, phi2: np.ndarray, s: float, w0: float, w_min: float,
-                   m_lep: float, pt_min: float) -> np.ndarray:
+                   m_lep: float, pt_min: float, pt_max: float) -> np.ndarray:
     """:func:`_weight_one` of every trial of drawn arrays."""
     out = np.empty(x1.size)
     for i in range(x1.size):
         out[i] = _weight_one(x1[i], x2[i], r1[i], r2[i], phi1[i], phi2[i], s, w0, w_min,
-                             m_lep, pt_min)
+                             m_lep, pt_min, pt_max)
     return out
 
 
@@ -270,7 +273,7 @@ def _stream_trials(g_x1: np.random.Generator, g_x2: np.random.Generator,
                    g_r1: np.random.Generator, g_r2: np.random.Generator,
                    g_phi1: np.random.Generator, g_phi2: np.random.Generator, n: int,
                    ln_x: float, s: float, w0: float, w_min: float, m_lep: float,
-                   pt_min: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                   pt_min: float, pt_max: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``n`` trials drawn one at a time, each variable from its own stream (the streams are the
     consecutive stretches of one generator that numpy's array draws would use, so the trials
     are those of :meth:`TwoPhotonProcess._draws`): the weights, and the indices and unit
@@ -285,7 +288,7 @@ def _stream_trials(g_x1: np.random.Generator, g_x2: np.random.Generator,
              g_phi2.random())
         x1, x2 = _x_pair(u[0], u[1], ln_x)
         w[i] = _weight_one(x1, x2, u[2], u[3], 0.0 + two_pi * u[4], 0.0 + two_pi * u[5], s,
-                           w0, w_min, m_lep, pt_min)
+                           w0, w_min, m_lep, pt_min, pt_max)
         if w[i] != 0.0:
             idx[k] = i
             for j in range(6):
@@ -329,6 +332,17 @@ PT_PAIR_MIN = ProcessParam(
     "pt_pair_min", 0.0,
     "generator-level filter: lepton-pair p_T in the CMS above this (GeV; it equals the summed "
     "p_T of the scattered e+-), applied to the weighted trials, so sigma is the filtered sigma")
+PT_PAIR_MAX = ProcessParam(
+    "pt_pair_max", 0.0,
+    "generator-level filter: lepton-pair p_T in the CMS at most this (GeV), with pt_pair_min a "
+    "slice of the p_T spectrum, e.g. to simulate a soft part at a lower luminosity than the "
+    "hard part; 0: no upper limit", off=0.0)
+
+
+def _pt_window(params: Mapping[str, float]) -> tuple[float, float]:
+    """The pair p_T filter (min, max) of a parameter set (max = ∞ without a cap)."""
+    pt_max = float(params.get("pt_pair_max", 0.0))
+    return float(params.get("pt_pair_min", 0.0)), (pt_max if pt_max > 0.0 else np.inf)
 
 
 @dataclass(frozen=True)
@@ -340,7 +354,7 @@ class TwoPhotonProcess:
     lepton_pdg: int
     lepton_mass: float
     w_min: float = 0.5
-    params: tuple[ProcessParam, ...] = (PT_PAIR_MIN,)
+    params: tuple[ProcessParam, ...] = (PT_PAIR_MIN, PT_PAIR_MAX)
     experiment: Experiment = BELLE2
 
     @property
@@ -348,8 +362,9 @@ class TwoPhotonProcess:
         return f"W_ll > {self.w_min:g} GeV"
 
     def filter_label(self, params: Mapping[str, float]) -> str:
-        pt_min = float(params.get("pt_pair_min", 0.0))
-        return self.default_filter + (f", p_T(ll) CMS > {pt_min:g} GeV" if pt_min > 0 else "")
+        pt_min, pt_max = _pt_window(params)
+        label = self.default_filter + (f", p_T(ll) CMS > {pt_min:g} GeV" if pt_min > 0 else "")
+        return label + (f", p_T(ll) CMS ≤ {pt_max:g} GeV" if np.isfinite(pt_max) else "")
 
     # --- weighted trials ----------------------------------------------------------------------
     def _draws(self, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -361,12 +376,14 @@ class TwoPhotonProcess:
         return {"x1": x1, "x2": x2, "r1": r1, "r2": r2,
                 "phi1": rng.uniform(0, 2 * np.pi, n), "phi2": rng.uniform(0, 2 * np.pi, n)}
 
-    def _weights(self, d: dict[str, np.ndarray], pt_min: float) -> np.ndarray:
-        """Trial weights in pb (mean = σ); trials with pair p_T ≤ ``pt_min`` weigh 0."""
+    def _weights(self, d: dict[str, np.ndarray], pt_min: float, pt_max: float = np.inf
+                 ) -> np.ndarray:
+        """Trial weights in pb (mean = σ); trials with pair p_T ≤ ``pt_min`` or above
+        ``pt_max`` weigh 0."""
         s = self.experiment.s
         ln_x = np.log(self.w_min**2 / s)
         return _trial_weights(d["x1"], d["x2"], d["r1"], d["r2"], d["phi1"], d["phi2"], s,
-                              _x_weight(ln_x), self.w_min, self.lepton_mass, pt_min)
+                              _x_weight(ln_x), self.w_min, self.lepton_mass, pt_min, pt_max)
 
     def _kinematics(self, d: dict[str, np.ndarray], pt_min: float) -> dict[str, np.ndarray]:
         """The CMS four-vectors of trials (of the accepted ones: the weights come from
@@ -385,17 +402,17 @@ class TwoPhotonProcess:
         m_eff = np.sqrt(self.lepton_mass**2 + 0.25 * (q2[0] + q2[1]))
         return {"em": em, "ep": ep, "pair": pair, "W": w, "m_eff": m_eff}
 
-    def _trials(self, n: int, rng: np.random.Generator, pt_min: float = 0.0
-                ) -> dict[str, np.ndarray]:
+    def _trials(self, n: int, rng: np.random.Generator, pt_min: float = 0.0,
+                pt_max: float = np.inf) -> dict[str, np.ndarray]:
         """``n`` weighted CMS-frame trials: weights in pb (mean = σ), the four-vectors of
-        the scattered e⁻, e⁺ and the γγ system; trials with pair p_T ≤ ``pt_min`` weigh 0."""
+        the scattered e⁻, e⁺ and the γγ system; trials outside the pair p_T filter weigh 0."""
         d = self._draws(n, rng)
-        return {"w": self._weights(d, pt_min), **self._kinematics(d, pt_min)}
+        return {"w": self._weights(d, pt_min, pt_max), **self._kinematics(d, pt_min)}
 
     def cross_section(self, params: Mapping[str, float], *, isr: bool = True,
                       n_points: int = 200_000, seed: int = 1) -> XsecResult:
         rng = np.random.default_rng(seed)
-        t = self._trials(int(n_points), rng, float(params.get("pt_pair_min", 0.0)))
+        t = self._trials(int(n_points), rng, *_pt_window(params))
         w = t["w"]
         return XsecResult(self.name, dict(params), float(w.mean()),
                           float(w.std() / np.sqrt(w.size)), isr, self.filter_label(params),
@@ -407,7 +424,7 @@ class TwoPhotonProcess:
                        params: Mapping[str, float], *, isr: bool = True) -> Sample:
         """``n`` unweighted lab-frame events: e⁻, e⁺ (scattered), ℓ⁻, ℓ⁺, all status 1."""
         rng = np.random.default_rng(seed)
-        pt_min = float(params.get("pt_pair_min", 0.0))
+        pt_min, pt_max = _pt_window(params)
         batch = max(20 * n, 200_000)  # the pilot; then what the rest needs (below)
         sum_w, sum_w2, n_tot, n_over = 0.0, 0.0, 0, 0
         kept: list[np.ndarray] = []
@@ -420,7 +437,7 @@ class TwoPhotonProcess:
             # hit-or-miss draw, each a stretch of batch numbers, as numpy array draws would
             streams = [_stream(rng, k * batch) for k in range(7)]
             w, idx, units = _stream_trials(*streams[:6], batch, ln_x, s, _x_weight(ln_x),
-                                           self.w_min, self.lepton_mass, pt_min)
+                                           self.w_min, self.lepton_mass, pt_min, pt_max)
             rng.bit_generator.advance(7 * batch)
             if not kept:  # the first batch is the pilot that sets the maximum
                 w_max = 1.2 * float(w.max())
