@@ -13,10 +13,10 @@ from darkscan.detector.cdc.digitize import CDC_RESPONSE, drift_length, drift_tim
 from darkscan.detector.cdc.geometry import TWO_PI, cdc_geometry
 from darkscan.detector.cdc.hits import simulate_process
 from darkscan.detector.helix import K_CURVATURE
-from darkscan.jit import jit
+from darkscan.jit import jit_exact
 
 
-@jit
+@jit_exact
 def _legendre_peak(u, v, rc, active, theta_c, theta_s, rho_max):  # pragma: no cover - compiled
     nt = theta_c.shape[0]
     hist = np.zeros((nt, L.N_RHO), np.int32)
