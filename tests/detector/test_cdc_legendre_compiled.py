@@ -17,14 +17,16 @@ from darkscan.jit import jit_exact
 
 
 @jit_exact
-def _legendre_peak(u, v, rc, active, theta_c, theta_s, rho_max):  # pragma: no cover - compiled
+def _legendre_peak(u, v, rc, active, theta_c, theta_s, rho_max, t0=0, n_rows=-1
+                   ):  # pragma: no cover - compiled
     nt = theta_c.shape[0]
     hist = np.zeros((nt, L.N_RHO), np.int32)
     scale = L.N_RHO / (2.0 * rho_max)
     for i in range(u.shape[0]):
         if not active[i]:
             continue
-        for t in range(nt):
+        for j in range(nt if n_rows < 0 else n_rows):
+            t = (t0 + j) % nt
             base = u[i] * theta_c[t] + v[i] * theta_s[t]
             for s in (-1.0, 1.0):
                 b = int((base + s * rc[i] + rho_max) * scale)
@@ -218,7 +220,8 @@ def _find_event(x, y, drift, cl, w, sl, b_field=1.5):
             continue
         ox, oy = float(np.mean(xa[seg])), float(np.mean(ya[seg]))
         u2, v2, rc2 = L._conformal(xa, ya, da, ox, oy)
-        t, rho, votes = _legendre_peak(u2, v2, rc2, active, tc, ts, 1.0 / 20.0)
+        t0, n_rows = L.seed_rows(xa[seg], ya[seg], len(tc))
+        t, rho, votes = _legendre_peak(u2, v2, rc2, active, tc, ts, 1.0 / 20.0, t0, n_rows)
         if votes < L.MIN_HITS_DISPLACED:
             continue
         cx, cy, rr = _line_to_circle(thetas[t], rho, ox, oy)

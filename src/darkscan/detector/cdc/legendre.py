@@ -14,8 +14,9 @@ repeats. Axial hits only (stereo wires need z).
 Pass 2 (displaced tracks): a circle not through the origin passes through its own hits, so the
 same transform around a point *on* the track finds it. Remaining axial hits are grouped in
 segments (connected neighbouring cells within a superlayer); the largest unused segment's centre
-becomes the origin of a new Legendre transform of all remaining hits; a candidate is kept when
-it combines hits of at least two axial superlayers.
+becomes the origin of a new Legendre transform of all remaining hits, in the θ rows of the circles
+tangent to the segment there (its principal axis ± :data:`SEED_THETA_WINDOW`); a candidate is
+kept when it combines hits of at least two axial superlayers.
 
 Stereo hits then join a candidate where their wire, slid along its length, meets the circle
 within the drift distance; z follows from the slide, and a straight-line fit of z against the
@@ -26,12 +27,11 @@ current circle). Charge: the sense of rotation of a track moving outward at its 
 Implementation: :func:`find_tracks_legendre` makes one compiled call, :func:`_find_all`, which
 loops over the events (rows of flat hit columns between event offsets) inside numba and returns
 the tracks as flat arrays (event, charge and stage, helix parameters, hit rows with offsets).
-The drift-circle kernels (conformal map, circle hits, Gauss–Newton) use the detector layer's
-``jit``; the finder's own kernels (the Legendre histogram and its peak, passes, refinement, helix
-fit, stereo z, segments) are ``jit_exact`` with numpy's pairwise means, so that its discrete
-choices are those of the per-event numpy finder it replaced
-(tests/detector/test_cdc_legendre_compiled.py): with fastmath a vote at a bin edge could land in
-either bin, and the seed circle of a refinement with it.
+All kernels are ``jit_exact`` (no fastmath) with numpy's pairwise means, so that the finder's
+discrete choices are those of the per-event numpy finder it replaced
+(tests/detector/test_cdc_legendre_compiled.py): with fastmath, a conformal coordinate or a vote
+at a bin edge could fall either way depending on how a kernel was compiled (alone, or into its
+caller), and the seed circle of a refinement with it.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ import numpy as np
 from darkscan.detector.cdc.digitize import CDC_RESPONSE, drift_length, drift_time_from_tdc
 from darkscan.detector.cdc.geometry import TWO_PI, cdc_geometry
 from darkscan.detector.helix import K_CURVATURE
-from darkscan.jit import inline, jit, jit_exact
+from darkscan.jit import inline, jit_exact
 
 N_THETA = 256
 #: ρ bins: half a bin (δρ = ρ_max/N_RHO) moves a circle of the transform by δρ·d² at a distance
@@ -73,15 +73,22 @@ MIN_HITS_IP = 10
 R_CDC_OUT = 111.4
 MIN_HITS_DISPLACED = 16
 MAX_TRACKS = 20
+#: pass 2 votes only in the θ rows within this angle (rad) of the normal to its seed segment:
+#: a segment of one superlayer (6–8 cells over 8–12 cm) gives its direction to ~0.1 rad
+SEED_THETA_WINDOW = 0.3
 
 
 @jit_exact
-def _vote(hist, u, v, rc, i, theta_c, theta_s, rho_max, weight):  # pragma: no cover
+def _vote(hist, u, v, rc, i, theta_c, theta_s, rho_max, weight, t0=0, n_rows=-1
+          ):  # pragma: no cover - compiled
     """Add (weight +1) or remove (−1) the votes of conformal drift circle i: both sinusoids
-    ρ = u cos θ + v sin θ ± r in every θ row of the Legendre histogram."""
+    ρ = u cos θ + v sin θ ± r in the θ rows t0, t0 + 1, … (``n_rows`` of them, modulo the
+    histogram's rows: a line at θ + π is the one at θ with −ρ; all rows by default)."""
     scale = N_RHO / (2.0 * rho_max)
     ui, vi, ri = u[i], v[i], rc[i]
-    for t in range(theta_c.shape[0]):
+    nt = theta_c.shape[0]
+    for j in range(nt if n_rows < 0 else n_rows):
+        t = (t0 + j) % nt
         base = ui * theta_c[t] + vi * theta_s[t]
         # the two sinusoids written out (a loop over the signs runs four times slower)
         b = int((base + -1.0 * ri + rho_max) * scale)
@@ -116,16 +123,32 @@ def _peak(hist, rho_max):  # pragma: no cover - compiled
 
 
 @jit_exact
-def _legendre_peak(u, v, rc, active, theta_c, theta_s, rho_max):  # pragma: no cover - compiled
-    """Fullest (θ bin, ρ bin) of the Legendre histogram of the active conformal drift circles."""
+def _legendre_peak(u, v, rc, active, theta_c, theta_s, rho_max, t0=0, n_rows=-1
+                   ):  # pragma: no cover - compiled
+    """Fullest (θ bin, ρ bin) of the Legendre histogram of the active conformal drift circles,
+    voting in the θ rows of :func:`_vote` (all by default)."""
     hist = np.zeros((theta_c.shape[0], N_RHO), np.int32)
     for i in range(u.shape[0]):
         if active[i]:
-            _vote(hist, u, v, rc, i, theta_c, theta_s, rho_max, 1)
+            _vote(hist, u, v, rc, i, theta_c, theta_s, rho_max, 1, t0, n_rows)
     return _peak(hist, rho_max)
 
 
-@jit
+@jit_exact
+def seed_rows(xs, ys, n_theta):  # pragma: no cover - compiled
+    """(first row, rows) of the θ window of a pass-2 transform about a segment's centre: a
+    circle through that point is tangent there to the track, so its centre, and the normal θ
+    of its line in the conformal plane, lie across the segment's principal axis (± the
+    :data:`SEED_THETA_WINDOW`)."""
+    mx, my = _mean(xs), _mean(ys)
+    sxx, syy, sxy = _mean((xs - mx) ** 2), _mean((ys - my) ** 2), _mean((xs - mx) * (ys - my))
+    normal = _mod(0.5 * np.arctan2(2.0 * sxy, sxx - syy) + 0.5 * np.pi, np.pi)
+    width = np.pi / n_theta
+    half = int(np.ceil(SEED_THETA_WINDOW / width))
+    return (int(normal / width) - half) % n_theta, 2 * half + 1
+
+
+@jit_exact
 def _conformal(x, y, r, ox, oy):  # pragma: no cover - compiled
     n = x.shape[0]
     u = np.empty(n)
@@ -141,7 +164,7 @@ def _conformal(x, y, r, ox, oy):  # pragma: no cover - compiled
     return u, v, rc
 
 
-@jit
+@jit_exact
 def _circle_hits(x, y, r, active, cx, cy, rr, tol):  # pragma: no cover - compiled
     """Active hits whose drift circle touches the circle (centre, radius) within tol."""
     out = np.zeros(x.shape[0], np.bool_)
@@ -152,7 +175,7 @@ def _circle_hits(x, y, r, active, cx, cy, rr, tol):  # pragma: no cover - compil
     return out
 
 
-@jit
+@jit_exact
 def _gauss_newton(x, y, drift, cx, cy, rr, n_iter):  # pragma: no cover - compiled
     """Gauss–Newton steps of the drift-circle fit (3×3 normal equations)."""
     for _ in range(n_iter):
@@ -721,8 +744,9 @@ def _find_event(x, y, drift, cl, w, sl, lay, tc, ts, f, cfg):  # pragma: no cove
             continue
         ox, oy = _mean(xa[seg]), _mean(ya[seg])
         u2, v2, rc2 = _conformal(xa, ya, da, ox, oy)
-        # circles through a point on the track: any radius ≥ 10 cm
-        t, rho, votes = _legendre_peak(u2, v2, rc2, active, tc, ts, cfg[1])
+        # circles through a point on the track, tangent to the segment: any radius ≥ 10 cm
+        t0, n_rows = seed_rows(xa[seg], ya[seg], tc.shape[0])
+        t, rho, votes = _legendre_peak(u2, v2, rc2, active, tc, ts, cfg[1], t0, n_rows)
         if votes < MIN_HITS_DISPLACED:
             continue
         cx, cy, rr = _line_to_circle(tc[t], ts[t], rho, ox, oy)
