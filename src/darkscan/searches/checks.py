@@ -378,10 +378,11 @@ for _m_dp in (1.0, 4.0, 7.0):
 # --------------------------------------------------------------------------- τ → ℓα
 _TLA = {"e": "belle2-2023-tau-to-e-alpha", "mu": "belle2-2023-tau-to-mu-alpha"}
 _PROV_TLA = provenance(_TLA["e"]) + "; " + published(_TLA["mu"]).provenance_detail
-_WHY_TLA = ("darkscan fits x = 2E_ℓ/m_τ in the ARGUS pseudo-rest frame with the simulated "
-            "τ → ℓνν̄ (3×1) spectrum as the only background (no τ → πν or ρν with a pion taken "
-            "for the lepton, no qq̄ or two-photon events, no radiative τ decays), without "
-            "systematic uncertainties on the spectrum's shape")
+_WHY_TLA = ("darkscan fits x = 2E_ℓ/m_τ in the ARGUS pseudo-rest frame over the simulated "
+            "τ pairs of the 3×1 topology: τ → ℓνν̄ (the electron's radiative decays included) "
+            "and one-prong hadronic τ decays whose pion is taken for the lepton, with 1% "
+            "Legendre shape nuisances on the spectrum; no qq̄ or two-photon events, no "
+            "radiation in τ → μνν̄γ; the published limits are observed ones")
 
 
 def _tla_extreme(channel: str, lowest: bool) -> Measurement:
