@@ -102,10 +102,12 @@ def _finish(geo, x, y, drift, cl, w, axial_idx, stereo_pool, cx, cy, rr, b_field
         axial_idx = axial_idx[keep]
         if len(axial_idx) < 5:
             return None
-    rms = float(np.sqrt(np.mean(dist[keep] ** 2)))
+    xa, ya, da = x[axial_idx], y[axial_idx], drift[axial_idx]
+    cx, cy, rr = L._mirror_fit(xa, ya, da, cx, cy, rr, L.GN_STEPS_FIT)
+    dist = np.abs(np.abs(np.hypot(xa - cx, ya - cy) - rr) - da)
+    rms = float(np.sqrt(np.mean(dist ** 2)))
     if rms > L.MAX_RMS:
         return None
-    xa, ya = x[axial_idx], y[axial_idx]
     q, i_in = _charge_sign(xa, ya, cx, cy)
     x0, y0 = xa[i_in], ya[i_in]
     z = np.zeros(0)

@@ -445,7 +445,10 @@ def fit_circle_robust(xa: np.ndarray, ya: np.ndarray, da: np.ndarray
             break
         keep = new
         cx, cy, rr = fit_circle(xa[keep], ya[keep], da[keep], seed=(cx, cy, rr))
-    return cx, cy, rr, keep
+    f = np.ascontiguousarray
+    cx, cy, rr = _mirror_fit(f(xa[keep], float), f(ya[keep], float), f(da[keep], float),
+                             float(cx), float(cy), float(rr), GN_STEPS_FIT)
+    return float(cx), float(cy), float(rr), keep
 
 
 def track_2d(xa: np.ndarray, ya: np.ndarray, cx: float, cy: float, rr: float, b_field: float
@@ -465,6 +468,38 @@ def fit_track_2d(xa: np.ndarray, ya: np.ndarray, da: np.ndarray, b_field: float
         return None
     cx, cy, rr, keep = fit_circle_robust(xa, ya, da)
     return track_2d(xa[keep], ya[keep], cx, cy, rr, b_field)
+
+
+@jit_exact
+def _chi2(x, y, drift, cx, cy, rr):  # pragma: no cover - compiled
+    """Σ of the squared distances of the drift circles from the circle."""
+    total = 0.0
+    for i in range(x.shape[0]):
+        d = abs(abs(np.hypot(x[i] - cx, y[i] - cy) - rr) - drift[i])
+        total += d * d
+    return total
+
+
+@jit_exact
+def _mirror_fit(x, y, drift, cx, cy, rr, n_iter):  # pragma: no cover - compiled
+    """The fitted circle or its mirror image across the hits' principal axis, refitted: the one
+    nearer the drift circles. A centre–radius fit cannot pass through zero curvature, so it
+    keeps the bending sign of its start, and for a stiff track the start's sign is a guess:
+    the sagitta of a 2 GeV track over 60 cm, 1 mm, is below the spread of the wires about it
+    (the drift distances, up to a cell's half-width) that a Legendre bin or an algebraic fit to
+    the wires sees; the drift circles themselves resolve it."""
+    mx, my = _mean(x), _mean(y)
+    sxx, syy = _mean((x - mx) ** 2), _mean((y - my) ** 2)
+    sxy = _mean((x - mx) * (y - my))
+    psi = 0.5 * np.arctan2(2.0 * sxy, sxx - syy)
+    ux, uy = np.cos(psi), np.sin(psi)
+    dx, dy = cx - mx, cy - my
+    along = dx * ux + dy * uy
+    mcx, mcy, mrr = _gauss_newton(x, y, drift, mx + 2.0 * along * ux - dx,
+                                  my + 2.0 * along * uy - dy, rr, n_iter)
+    if _chi2(x, y, drift, mcx, mcy, mrr) < _chi2(x, y, drift, cx, cy, rr):
+        return mcx, mcy, mrr
+    return cx, cy, rr
 
 
 #: the helix parameters of a candidate (:func:`_finish`), in this order
@@ -492,10 +527,12 @@ def _finish(x, y, drift, cl, w, lay, f, axial_idx, stereo_pool, cx, cy, rr, cfg
         axial_idx = axial_idx[keep]
         if axial_idx.shape[0] < 5:
             return False, 0, par, none, none
-    rms = np.sqrt(_mean(dist[keep] ** 2))
+    xa, ya, da = x[axial_idx], y[axial_idx], drift[axial_idx]
+    cx, cy, rr = _mirror_fit(xa, ya, da, cx, cy, rr, cfg[3])
+    dist = np.abs(np.abs(np.hypot(xa - cx, ya - cy) - rr) - da)
+    rms = np.sqrt(_mean(dist ** 2))
     if rms > MAX_RMS:
         return False, 0, par, none, none  # drift circles of more than one particle
-    xa, ya = x[axial_idx], y[axial_idx]
     q, i_in = _charge_sign(xa, ya, cx, cy)
     x0, y0 = xa[i_in], ya[i_in]
     z = np.zeros(0)
