@@ -48,8 +48,8 @@ Punzi-net on the same events (and its training copies): 2.14e-3 (0.2 GeV), 3.51e
 (×1.3–1.9), where the cuts are stronger than Belle II itself (a background missing or
 underestimated, issue 21: the 0.2 GeV window holds 1.0 ± 0.8 expected events, from 10 simulated
 μμ(γ) events). It is not the default because its training samples are simulated too (the run
-doubles its simulation; the cut-based run takes 315 s on 2 cores with compiled kernels cached,
-~60 s more from empty caches, ~165 s of it generating the 60M μμ(γ) events). Below 2 GeV its cuts
+doubles its simulation; the cut-based run takes 343 s on 2 cores from empty caches, 63 s of it
+compiling the kernels and ~165 s generating the 60M μμ(γ) events). Below 2 GeV its cuts
 are limited by the simulated μμ(γ) (a cut must leave 10 simulated events in a window's band; the
 training μμ(γ) is 52 fb⁻¹). ``--selection cuts`` after a Punzi-net run reads the same ntuples.
 
