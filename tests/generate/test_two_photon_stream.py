@@ -95,3 +95,12 @@ def test_pt_slices_add_up_to_the_filtered_sample() -> None:
     assert pt.min() > 0.44 and pt.max() < 0.76
     assert "p_T(ll) CMS ≤ 0.75 GeV" in proc.filter_label({"pt_pair_min": 0.45,
                                                            "pt_pair_max": 0.75})
+
+
+def test_an_empty_pt_window_is_refused() -> None:
+    from darkscan.errors import ParameterError
+
+    proc = get_process("ee_eemumu_epa")
+    with pytest.raises(ParameterError, match="pt_pair_max"):
+        proc.generate_chunk(10, np.random.SeedSequence(1), {"pt_pair_min": 0.8,
+                                                            "pt_pair_max": 0.5})

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from darkscan.errors import ParameterError
 from darkscan.events import Sample, SampleMeta, make_truth_events
 from darkscan.generate.registry import ProcessParam, XsecResult, register
 from darkscan.jit import jit_exact
@@ -340,9 +341,13 @@ PT_PAIR_MAX = ProcessParam(
 
 
 def _pt_window(params: Mapping[str, float]) -> tuple[float, float]:
-    """The pair p_T filter (min, max) of a parameter set (max = ∞ without a cap)."""
-    pt_max = float(params.get("pt_pair_max", 0.0))
-    return float(params.get("pt_pair_min", 0.0)), (pt_max if pt_max > 0.0 else np.inf)
+    """The pair p_T filter (min, max) of a parameter set (max = ∞ without a cap); an empty
+    window is refused (no event could ever be accepted)."""
+    pt_min, pt_max = float(params.get("pt_pair_min", 0.0)), float(params.get("pt_pair_max", 0.0))
+    if 0.0 < pt_max <= pt_min:
+        raise ParameterError(f"pt_pair_max = {pt_max:g} GeV must exceed pt_pair_min = "
+                             f"{pt_min:g} GeV (or be 0: no upper limit)")
+    return pt_min, (pt_max if pt_max > 0.0 else np.inf)
 
 
 @dataclass(frozen=True)
