@@ -135,14 +135,21 @@ def _legendre_peak(u, v, rc, active, theta_c, theta_s, rho_max, t0=0, n_rows=-1
 
 
 @jit_exact
+def _principal_axis(xs, ys):  # pragma: no cover - compiled
+    """Centroid and direction angle (mod π) of the principal axis of points (x, y)."""
+    mx, my = _mean(xs), _mean(ys)
+    sxx, syy, sxy = _mean((xs - mx) ** 2), _mean((ys - my) ** 2), _mean((xs - mx) * (ys - my))
+    return mx, my, 0.5 * np.arctan2(2.0 * sxy, sxx - syy)
+
+
+@jit_exact
 def seed_rows(xs, ys, n_theta):  # pragma: no cover - compiled
     """(first row, rows) of the θ window of a pass-2 transform about a segment's centre: a
     circle through that point is tangent there to the track, so its centre, and the normal θ
     of its line in the conformal plane, lie across the segment's principal axis (± the
     :data:`SEED_THETA_WINDOW`)."""
-    mx, my = _mean(xs), _mean(ys)
-    sxx, syy, sxy = _mean((xs - mx) ** 2), _mean((ys - my) ** 2), _mean((xs - mx) * (ys - my))
-    normal = _mod(0.5 * np.arctan2(2.0 * sxy, sxx - syy) + 0.5 * np.pi, np.pi)
+    _, _, psi = _principal_axis(xs, ys)
+    normal = _mod(psi + 0.5 * np.pi, np.pi)
     width = np.pi / n_theta
     half = int(np.ceil(SEED_THETA_WINDOW / width))
     return (int(normal / width) - half) % n_theta, 2 * half + 1
@@ -488,10 +495,7 @@ def _mirror_fit(x, y, drift, cx, cy, rr, n_iter):  # pragma: no cover - compiled
     the sagitta of a 2 GeV track over 60 cm, 1 mm, is below the spread of the wires about it
     (the drift distances, up to a cell's half-width) that a Legendre bin or an algebraic fit to
     the wires sees; the drift circles themselves resolve it."""
-    mx, my = _mean(x), _mean(y)
-    sxx, syy = _mean((x - mx) ** 2), _mean((y - my) ** 2)
-    sxy = _mean((x - mx) * (y - my))
-    psi = 0.5 * np.arctan2(2.0 * sxy, sxx - syy)
+    mx, my, psi = _principal_axis(x, y)
     ux, uy = np.cos(psi), np.sin(psi)
     dx, dy = cx - mx, cy - my
     along = dx * ux + dy * uy
