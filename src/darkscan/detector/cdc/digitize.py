@@ -83,9 +83,15 @@ def drift_length(t: np.ndarray, resp: CDCResponse = CDC_RESPONSE) -> np.ndarray:
     return (-b + np.sqrt(b * b + 4.0 * a * t)) / (2.0 * a)
 
 
+@inline
+def tdc_one(t, t0, tdc_bin):  # pragma: no cover - compiled
+    """TDC count (as a float) of a hit at total time t (ns), basf2's convention."""
+    return np.floor((t0 - t) / tdc_bin + 0.5)
+
+
 def tdc_from_time(t: np.ndarray, resp: CDCResponse = CDC_RESPONSE) -> np.ndarray:
     """TDC count of a hit at total time t (ns), basf2's convention."""
-    return np.floor((resp.t0 - np.asarray(t, float)) / resp.tdc_bin + 0.5).astype(np.int32)
+    return tdc_one(np.asarray(t, float), resp.t0, resp.tdc_bin).astype(np.int32)
 
 
 def time_from_tdc(tdc: np.ndarray, resp: CDCResponse = CDC_RESPONSE) -> np.ndarray:

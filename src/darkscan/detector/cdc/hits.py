@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from darkscan.detector.cdc.digitize import CDC_RESPONSE, CDCResponse, tdc_from_time
+from darkscan.detector.cdc.digitize import CDC_RESPONSE, CDCResponse, tdc_one
 from darkscan.detector.cdc.geometry import cdc_geometry
 from darkscan.detector.cdc.simulate import background_hits, particle_hits
 from darkscan.errors import InputFileError
@@ -42,52 +42,69 @@ def simulate_hits(particles: dict[str, np.ndarray], n_events: int, rng: np.rando
     sig = particle_hits(rng, particles, b_field, geo, resp)
     bkg = background_hits(rng, n_events, occ, geo, resp)
     ip = sig["particle"]
-    n_s, n_b = len(ip), len(bkg["event"])
     evt_s = np.asarray(particles["evt"], np.int64)[ip]
     gid_s = geo.first_wire[sig["clayer"]] + sig["wire"]
     gid_b = geo.first_wire[bkg["clayer"]] + bkg["wire"]
     keep = _first_signal_per_cell(evt_s, gid_s, sig["time"], bkg["event"], gid_b, bkg["time"],
                                   n_events, geo.n_wires)
-    evt = np.concatenate([evt_s, bkg["event"]])[keep]
-    gid = np.concatenate([gid_s, gid_b])[keep]
-    time = np.concatenate([sig["time"], bkg["time"]])[keep]
-    src = np.concatenate([ip, np.full(n_b, -1)])[keep]
-    is_sig = keep < n_s
+    f = np.ascontiguousarray
+    truth = np.stack([f(particles[k], float) for k in ("px", "py", "pz", "x", "y", "z", "q")])
+    cols = _assemble(keep, ip, evt_s, gid_s, sig["time"], sig["adc"], bkg["event"], gid_b,
+                     bkg["time"], bkg["adc"], truth, np.asarray(particles["obj"], np.int64),
+                     _wire_table(), geo.first_wire, geo.layer_in_sl, geo.superlayer, resp.t0,
+                     resp.tdc_bin)
+    return dict(zip(COLUMNS, cols, strict=True))
 
-    # truth of every hit in one gather of a (particles, 7) table; NaN for background
-    names = ("px", "py", "pz", "x", "y", "z", "q")
-    table = np.column_stack([np.asarray(particles[k], float) for k in names])
-    tr = table[np.maximum(src, 0)]
-    tr[~is_sig] = np.nan
-    truth = {k: np.ascontiguousarray(tr[:, i]) for i, k in enumerate(names)}
 
-    cl = np.searchsorted(geo.first_wire, gid, side="right") - 1
-    w = gid - geo.first_wire[cl]
-    mx, my, mz = (a[gid] for a in _wire_middles())
-    return {
-        "cdchit_middle_x": mx, "cdchit_middle_y": my, "cdchit_middle_z": mz,
-        "cdchit_wire": w.astype(np.int32), "cdchit_layer": geo.layer_in_sl[cl].astype(np.int32),
-        "cdchit_clayer": cl.astype(np.int32), "cdchit_superlayer": geo.superlayer[cl].astype(
-            np.int32),
-        "cdchit_tdc": tdc_from_time(time, resp),
-        "cdchit_adc": np.concatenate([sig["adc"], bkg["adc"]])[keep].astype(np.int32),
-        "evt_id": evt,
-        "cdchit_mc_px": truth["px"], "cdchit_mc_py": truth["py"], "cdchit_mc_pz": truth["pz"],
-        "cdchit_mc_productionvertex_x": truth["x"], "cdchit_mc_productionvertex_y": truth["y"],
-        "cdchit_mc_productionvertex_z": truth["z"], "cdchit_mc_charge": truth["q"],
-        "objidx": np.where(is_sig, np.asarray(particles["obj"])[np.maximum(src, 0)], -1
-                           ).astype(np.int64),
-        "is_signal": is_sig,
-    }
+@jit
+def _assemble(keep, ip, evt_s, gid_s, t_s, adc_s, evt_b, gid_b, t_b, adc_b, truth, obj, wires,
+              first_wire, layer_in_sl, superlayer, t0, tdc_bin):  # pragma: no cover - compiled
+    """The table's :data:`COLUMNS` of the kept rows of (signal, background) in one pass: wire
+    middles and clayer from the (4, wires) :func:`_wire_table`, the TDC count, the particle
+    truth from (7, particles) ``truth`` (NaN for background)."""
+    n = keep.shape[0]
+    n_s = evt_s.shape[0]
+    mx, my, mz = np.empty(n), np.empty(n), np.empty(n)
+    wire, layer = np.empty(n, np.int32), np.empty(n, np.int32)
+    clayer, sl = np.empty(n, np.int32), np.empty(n, np.int32)
+    tdc, adc = np.empty(n, np.int32), np.empty(n, np.int32)
+    evt, objidx = np.empty(n, np.int64), np.empty(n, np.int64)
+    tr = np.empty((7, n))
+    is_sig = np.empty(n, np.bool_)
+    for r in range(n):
+        k = keep[r]
+        sig = k < n_s
+        if sig:
+            g, t, a, e = gid_s[k], t_s[k], adc_s[k], evt_s[k]
+            p = ip[k]
+            for c in range(7):
+                tr[c, r] = truth[c, p]
+            objidx[r] = obj[p]
+        else:
+            j = k - n_s
+            g, t, a, e = gid_b[j], t_b[j], adc_b[j], evt_b[j]
+            for c in range(7):
+                tr[c, r] = np.nan
+            objidx[r] = -1
+        c_l = int(wires[3, g])
+        mx[r], my[r], mz[r] = wires[0, g], wires[1, g], wires[2, g]
+        wire[r] = g - first_wire[c_l]
+        layer[r], clayer[r], sl[r] = layer_in_sl[c_l], c_l, superlayer[c_l]
+        tdc[r] = np.int32(tdc_one(t, t0, tdc_bin))
+        adc[r] = a
+        evt[r] = e
+        is_sig[r] = sig
+    return (mx, my, mz, wire, layer, clayer, sl, tdc, adc, evt, tr[0], tr[1], tr[2], tr[3],
+            tr[4], tr[5], tr[6], objidx, is_sig)
 
 
 @cache
-def _wire_middles() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``cdchit_middle_*`` of every wire, by global wire number."""
+def _wire_table() -> np.ndarray:
+    """``cdchit_middle_x|y|z`` and the clayer of every wire, by global wire number: (4, wires)."""
     geo = cdc_geometry()
     cl = np.repeat(np.arange(len(geo.n_cells)), geo.n_cells)
     w = np.arange(geo.n_wires) - geo.first_wire[cl]
-    return geo.wire_middle(cl, w)
+    return np.stack([*geo.wire_middle(cl, w), cl.astype(float)])
 
 
 @jit
