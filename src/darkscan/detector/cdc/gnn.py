@@ -102,9 +102,9 @@ def build_model(hidden: int = 32, n_blocks: int = 3, k: int = 12):  # -> torch.n
             sd, mask = to_dense_batch(s, batch)          # (B, N, S)
             hd, _ = to_dense_batch(h, batch)             # (B, N, P)
             sq = (sd * sd).sum(-1)                       # |a|² + |b|² − 2 a·b: one bmm
-            d2 = (sq[:, :, None] + sq[:, None, :] - 2.0 * torch.bmm(sd, sd.transpose(1, 2))
-                  ).clamp_min(0.0)                       # (B, N, N)
-            d2 = d2.masked_fill(~mask[:, None, :], float("inf"))
+            d2 = torch.baddbmm(sq[:, :, None] + sq[:, None, :], sd, sd.transpose(1, 2),
+                               alpha=-2.0).clamp_min_(0.0)            # (B, N, N)
+            d2.masked_fill_(~mask[:, None, :], float("inf"))
             kk = min(self.k, sd.shape[1])
             dist, idx = torch.topk(d2, kk, dim=-1, largest=False)   # (B, N, k)
             w = torch.exp(-10.0 * dist)                  # inf → 0
@@ -385,7 +385,8 @@ def _fit_cluster(rows: np.ndarray, x: np.ndarray, y: np.ndarray, drift: np.ndarr
         return rows[:0], None  # hits of several particles: no track
     st = rows[~axial[rows]]
     if len(st):
-        _, res = stereo_z(cdc_geometry(), cl[st], w[st], drift[st], cx, cy, rr)
+        _, res = stereo_z(cdc_geometry(), cl[st], w[st], drift[st], cx, cy, rr,
+                          cut=2 * HIT_TOL)
         st = st[res < 2 * HIT_TOL]
     return np.sort(np.concatenate([ax[keep], st])), (cx, cy, rr)
 

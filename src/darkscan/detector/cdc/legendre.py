@@ -83,55 +83,106 @@ def _vote(hist, u, v, rc, i, theta_c, theta_s, rho_max, weight, t0=0, n_rows=-1
           ):  # pragma: no cover - compiled
     """Add (weight +1) or remove (−1) the votes of conformal drift circle i: both sinusoids
     ρ = u cos θ + v sin θ ± r in the θ rows t0, t0 + 1, … (``n_rows`` of them, modulo the
-    histogram's rows: a line at θ + π is the one at θ with −ρ; all rows by default)."""
+    θ bins: a line at θ + π is the one at θ with −ρ; all rows by default). A histogram of
+    ``n_rows`` rows (a window) holds θ row t0 + j in its row j."""
     scale = N_RHO / (2.0 * rho_max)
     ui, vi, ri = u[i], v[i], rc[i]
     nt = theta_c.shape[0]
+    window = hist.shape[0] < nt
     for j in range(nt if n_rows < 0 else n_rows):
-        t = (t0 + j) % nt
+        t = t0 + j  # (t0 + j) mod nt, without an integer division per row (0 ≤ t0 < nt)
+        if t >= nt:
+            t -= nt
+        row = j if window else t
         base = ui * theta_c[t] + vi * theta_s[t]
         # the two sinusoids written out (a loop over the signs runs four times slower)
         b = int((base + -1.0 * ri + rho_max) * scale)
         if 0 <= b < N_RHO:
-            hist[t, b] += weight
+            hist[row, b] += weight
         b = int((base + 1.0 * ri + rho_max) * scale)
         if 0 <= b < N_RHO:
-            hist[t, b] += weight
+            hist[row, b] += weight
 
 
 @jit_exact
-def _peak(hist, rho_max):  # pragma: no cover - compiled
-    """Fullest (θ bin, ρ bin) of a Legendre histogram: (θ bin, ρ, votes). A track's votes
-    straddle neighbouring ρ bins: two adjacent bins are scored; the first fullest in (θ, ρ)
-    order wins (the best score of every θ row first, then the place in the first best row)."""
-    nt = hist.shape[0]
-    row = np.empty(nt, np.int64)
-    best = 0
-    for t in range(nt):
-        m = hist[t, N_RHO - 1]
-        for b in range(N_RHO - 1):
-            m = max(m, hist[t, b] + hist[t, b + 1])
-        row[t] = m
-        best = max(best, m)
+def _row_best(hist, j):  # pragma: no cover - compiled
+    """Best score of row j: the fullest pair of adjacent ρ bins (a track's votes straddle
+    neighbouring bins; the last bin alone)."""
+    m = hist[j, N_RHO - 1]
+    for b in range(N_RHO - 1):
+        m = max(m, hist[j, b] + hist[j, b + 1])
+    return m
+
+
+@jit_exact
+def _peak_in_row(hist, j, best, rho_max):  # pragma: no cover - compiled
+    """ρ of the first place in row j that scores ``best``."""
     scale = N_RHO / (2.0 * rho_max)
-    for t in range(nt):
-        if row[t] == best:
-            for b in range(N_RHO):
-                if hist[t, b] + (hist[t, b + 1] if b + 1 < N_RHO else 0) == best:
-                    return t, (b + 1.0) / scale - rho_max, best
-    return 0, 1.0 / scale - rho_max, best
+    for b in range(N_RHO):
+        if hist[j, b] + (hist[j, b + 1] if b + 1 < N_RHO else 0) == best:
+            return (b + 1.0) / scale - rho_max
+    return 1.0 / scale - rho_max
+
+
+@jit_exact
+def _peak(hist, rho_max, t0=0, nt=-1):  # pragma: no cover - compiled
+    """Fullest (θ bin, ρ bin) of a Legendre histogram: (θ bin, ρ, votes); the first fullest
+    in (θ, ρ) order wins (the best score of every θ row first, then the place in the first
+    best row). A window of rows (:func:`_vote`) holds θ bins t0, t0 + 1, … modulo ``nt``."""
+    n_rows = hist.shape[0]
+    nt = n_rows if nt < 0 else nt
+    row = np.empty(n_rows, np.int64)
+    best = 0
+    for j in range(n_rows):
+        row[j] = _row_best(hist, j)
+        best = max(best, row[j])
+    # rows in θ order: a window that wraps past the last θ bin starts with its wrapped part
+    shift = nt - t0 if t0 + n_rows > nt else 0
+    for jj in range(n_rows):
+        j = (jj + shift) % n_rows
+        if row[j] == best:
+            return (t0 + j) % nt, _peak_in_row(hist, j, best, rho_max), best
+    return t0 % nt, _peak_in_row(hist, 0, best, rho_max), best
+
+
+@jit_exact
+def _peak_bounded(hist, bound, rho_max):  # pragma: no cover - compiled
+    """:func:`_peak` of a full histogram whose votes are only ever taken back since ``bound``
+    (each row's best score, or more) was set: rows are rescored in the order of their bounds
+    until no unscored row can reach the best score found, so that most rows, far from any
+    remaining track, are not read; the bounds are updated. Same result as :func:`_peak`."""
+    nt = hist.shape[0]
+    scored = np.zeros(nt, np.bool_)
+    best = 0
+    while True:
+        top, t_top = -1, -1
+        for t in range(nt):
+            if not scored[t] and bound[t] > top:
+                top, t_top = bound[t], t
+        if t_top < 0 or top < best:
+            break
+        bound[t_top] = _row_best(hist, t_top)
+        scored[t_top] = True
+        best = max(best, bound[t_top])
+    for t in range(nt):  # unscored rows are below the best: the first best row in θ order
+        if scored[t] and bound[t] == best:
+            return t, _peak_in_row(hist, t, best, rho_max), best
+    return 0, _peak_in_row(hist, 0, best, rho_max), best
 
 
 @jit_exact
 def _legendre_peak(u, v, rc, active, theta_c, theta_s, rho_max, t0=0, n_rows=-1
                    ):  # pragma: no cover - compiled
     """Fullest (θ bin, ρ bin) of the Legendre histogram of the active conformal drift circles,
-    voting in the θ rows of :func:`_vote` (all by default)."""
-    hist = np.zeros((theta_c.shape[0], N_RHO), np.int32)
+    voting in the θ rows of :func:`_vote` (all by default; a window's histogram has only its
+    rows)."""
+    nt = theta_c.shape[0]
+    window = 0 <= n_rows < nt
+    hist = np.zeros((n_rows if window else nt, N_RHO), np.int16)
     for i in range(u.shape[0]):
         if active[i]:
             _vote(hist, u, v, rc, i, theta_c, theta_s, rho_max, 1, t0, n_rows)
-    return _peak(hist, rho_max)
+    return _peak(hist, rho_max, t0 if window else 0, nt)
 
 
 @jit_exact
@@ -370,8 +421,11 @@ def _wire_xy(lay, c, w, z):  # pragma: no cover - compiled
 
 
 @jit_exact
-def _stereo_z(lay, cl, w, drift, cx, cy, rr, f):  # pragma: no cover - compiled
-    """:func:`stereo_z` on the slide fractions f (``np.linspace(0, 1, n_steps)``)."""
+def _stereo_z(lay, cl, w, drift, cx, cy, rr, f, cut=np.inf):  # pragma: no cover - compiled
+    """:func:`stereo_z` on the slide fractions f (``np.linspace(0, 1, n_steps)``). A wire
+    whose drift circle stays farther than ``cut`` from the circle all along it gets z = NaN
+    and residual ∞ without the scan: its distance from the centre lies between the
+    segment's distance from it and the farther end's, so it cannot come within cut."""
     n, ns = cl.shape[0], f.shape[0]
     z = np.empty(n)
     out = np.empty(n)
@@ -379,6 +433,14 @@ def _stereo_z(lay, cl, w, drift, cx, cy, rr, f):  # pragma: no cover - compiled
     for i in range(n):
         c = cl[i]
         xb, yb, xf, yf = _wire_ends(lay, c, w[i])
+        if cut < np.inf:
+            ex, ey = xf - xb, yf - yb
+            along = min(max(((cx - xb) * ex + (cy - yb) * ey) / (ex * ex + ey * ey), 0.0), 1.0)
+            d_near = np.hypot(xb + along * ex - cx, yb + along * ey - cy)
+            d_far = max(np.hypot(xb - cx, yb - cy), np.hypot(xf - cx, yf - cy))
+            if rr < d_near - drift[i] - cut or rr > d_far + drift[i] + cut:
+                z[i], out[i] = np.nan, np.inf
+                continue
         k = 0
         for j in range(ns):
             wx = xb + f[j] * (xf - xb)
@@ -398,12 +460,13 @@ def _stereo_z(lay, cl, w, drift, cx, cy, rr, f):  # pragma: no cover - compiled
 
 
 def stereo_z(geo, cl: np.ndarray, w: np.ndarray, drift: np.ndarray, cx: float, cy: float,
-             rr: float, n_steps: int = 48) -> tuple[np.ndarray, np.ndarray]:
+             rr: float, n_steps: int = 48, cut: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
     """For stereo hits: the z (along the wire) where the wire's drift circle best touches the
-    track circle, and the residual there (cm)."""
+    track circle, and the residual there (cm); with ``cut``, hits that cannot come within it
+    get NaN and ∞ unscanned."""
     return _stereo_z(_layers(geo), np.asarray(cl, np.int64), np.asarray(w, np.int64),
                      np.asarray(drift, float), float(cx), float(cy), float(rr),
-                     np.linspace(0.0, 1.0, n_steps))
+                     np.linspace(0.0, 1.0, n_steps), float(cut))
 
 
 @jit_exact
@@ -543,7 +606,7 @@ def _finish(x, y, drift, cl, w, lay, f, axial_idx, stereo_pool, cx, cy, rr, cfg
     st_idx = none
     if stereo_pool.shape[0]:
         zs, res = _stereo_z(lay, cl[stereo_pool], w[stereo_pool], drift[stereo_pool], cx, cy,
-                            rr, f)
+                            rr, f, HIT_TOL)
         # on the arc of the axial hits (seen from the centre), not elsewhere on the circle
         b_ax = np.arctan2(ya - cy, xa - cx)
         ref = np.arctan2(_mean(np.sin(b_ax)), _mean(np.cos(b_ax)))
@@ -738,11 +801,12 @@ def _find_event(x, y, drift, cl, w, sl, lay, tc, ts, f, cfg):  # pragma: no cove
     u, v, rc = _conformal(xa, ya, da, 0.0, 0.0)
     voting = active.copy()
     # pass 1's histogram is kept: hits that stop voting take their votes back
-    hist = np.zeros((tc.shape[0], N_RHO), np.int32)
+    hist = np.zeros((tc.shape[0], N_RHO), np.int16)
     for i in range(voting.shape[0]):
         _vote(hist, u, v, rc, i, tc, ts, cfg[0], 1)
+    bound = np.full(tc.shape[0], np.iinfo(np.int64).max)  # every row scored at first
     for _ in range(2 * MAX_TRACKS):  # pass 1: from the IP
-        t, rho, votes = _peak(hist, cfg[0])
+        t, rho, votes = _peak_bounded(hist, bound, cfg[0])
         if votes < MIN_HITS_IP:
             break
         cx, cy, rr = _line_to_circle(tc[t], ts[t], rho, 0.0, 0.0)
