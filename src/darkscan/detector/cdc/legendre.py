@@ -502,22 +502,53 @@ def charge_sign(xa: np.ndarray, ya: np.ndarray, cx: float, cy: float) -> tuple[i
     return int(q), int(i_in)
 
 
-def fit_circle_robust(xa: np.ndarray, ya: np.ndarray, da: np.ndarray
-                      ) -> tuple[float, float, float, np.ndarray]:
-    """:func:`fit_circle` of axial drift circles with outliers removed (residuals beyond three
-    times the median, at least 0.5 mm): the circle and the mask of the hits it keeps."""
-    keep = np.ones(len(xa), bool)
-    cx, cy, rr = fit_circle(xa, ya, da)
+@jit_exact
+def _kasa(x, y):  # pragma: no cover - compiled
+    """Algebraic (Kåsa) circle through points: least squares of x² + y² = 2 cx x + 2 cy y + c,
+    about the points' centroid (well conditioned), by its 3×3 normal equations."""
+    mx, my = _mean(x), _mean(y)
+    a = np.zeros((3, 3))
+    g = np.zeros(3)
+    for i in range(x.shape[0]):
+        u, v = x[i] - mx, y[i] - my
+        row = (u, v, 1.0)
+        rhs = u * u + v * v
+        for m in range(3):
+            g[m] += row[m] * rhs
+            for n in range(3):
+                a[m, n] += row[m] * row[n]
+    for m in range(3):
+        a[m, m] += 1e-9
+    s0, s1, s2 = _solve3(a, g[0], g[1], g[2])
+    cx, cy = s0 / 2.0, s1 / 2.0
+    return mx + cx, my + cy, np.sqrt(max(s2 + cx * cx + cy * cy, 1e-6))
+
+
+@jit_exact
+def _fit_circle_robust(xa, ya, da):  # pragma: no cover - compiled
+    """:func:`fit_circle_robust`."""
+    keep = np.ones(xa.shape[0], np.bool_)
+    cx, cy, rr = _kasa(xa, ya)
+    cx, cy, rr = _gauss_newton(xa, ya, da, cx, cy, rr, GN_STEPS_FIT)
     for _ in range(3):
-        dist = np.abs(np.abs(np.hypot(xa - cx, ya - cy) - rr) - da)
-        new = dist < max(3.0 * float(np.median(dist[keep])), 0.05)
-        if np.array_equal(new, keep) or new.sum() < 5:
+        dist = np.abs(np.abs(np.sqrt((xa - cx) ** 2 + (ya - cy) ** 2) - rr) - da)
+        new = dist < max(3.0 * _median(dist[keep]), 0.05)
+        if (new == keep).all() or new.sum() < 5:
             break
         keep = new
-        cx, cy, rr = fit_circle(xa[keep], ya[keep], da[keep], seed=(cx, cy, rr))
+        cx, cy, rr = _gauss_newton(xa[keep], ya[keep], da[keep], cx, cy, rr, GN_STEPS_FIT)
+    cx, cy, rr = _mirror_fit(xa[keep], ya[keep], da[keep], cx, cy, rr, GN_STEPS_FIT)
+    return cx, cy, rr, keep
+
+
+def fit_circle_robust(xa: np.ndarray, ya: np.ndarray, da: np.ndarray
+                      ) -> tuple[float, float, float, np.ndarray]:
+    """Circle through axial drift circles with outliers removed (residuals beyond three times
+    the median, at least 0.5 mm): an algebraic fit to the wires, Gauss–Newton on the drift
+    circles (:func:`fit_circle`), refitted without the outliers, then its mirror image tried
+    (:func:`_mirror_fit`). Returns the circle and the mask of the hits it keeps."""
     f = np.ascontiguousarray
-    cx, cy, rr = _mirror_fit(f(xa[keep], float), f(ya[keep], float), f(da[keep], float),
-                             float(cx), float(cy), float(rr), GN_STEPS_FIT)
+    cx, cy, rr, keep = _fit_circle_robust(f(xa, float), f(ya, float), f(da, float))
     return float(cx), float(cy), float(rr), keep
 
 
