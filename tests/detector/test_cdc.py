@@ -20,7 +20,7 @@ from darkscan.detector.cdc.digitize import (
 from darkscan.detector.cdc.evaluate import evaluate, match
 from darkscan.detector.cdc.geometry import cdc_geometry
 from darkscan.detector.cdc.hits import HIT_COLUMNS, read_hits, simulate_hits, write_table
-from darkscan.detector.cdc.legendre import find_tracks_legendre
+from darkscan.detector.cdc.legendre import find_tracks_legendre, ip_sense, through_ip
 from darkscan.detector.cdc.simulate import background_hits, particle_hits
 from darkscan.errors import InputFileError
 
@@ -172,3 +172,43 @@ def test_cli_chain(tmp_path, capsys):
     assert (tmp_path / "e.png").stat().st_size > 1000
     assert run_cli(["cdc", "simulate", "nope", "-n", "4", "-o", hits]) == 2
     assert run_cli(["cdc", "find", hits, "-o", trk, "--finder", "hough"]) == 2
+
+
+def _arc(q: int, rr: float, d0: float, s: np.ndarray, tanl: float, b_ip: float = 0.7):
+    """Points at transverse arc lengths s along a circle of radius rr whose point nearest the
+    origin lies d0 from it, moving with charge q (angle about the centre decreasing by q s/R)."""
+    cx, cy = (rr + d0) * np.cos(b_ip + np.pi), (rr + d0) * np.sin(b_ip + np.pi)
+    b = b_ip - q * s / rr
+    return (cx, cy, rr), cx + rr * np.cos(b), cy + rr * np.sin(b), tanl * s
+
+
+def test_ip_sense_tells_a_curlers_charge_from_its_stereo_hits():
+    # outgoing and returning half-turns both on the circle: only z(s) knows the sense
+    s = np.concatenate([np.linspace(20, 60, 6), np.linspace(150, 230, 8)])
+    circle, xs, ys, zs = _arc(+1, 40.0, 0.0, s, tanl=0.4)
+    assert ip_sense(-1, circle, xs, ys, zs) == +1
+    assert ip_sense(+1, circle, xs, ys, zs) == +1
+    circle, xs, ys, zs = _arc(-1, 40.0, 0.0, s, tanl=-0.3)
+    assert ip_sense(+1, circle, xs, ys, zs) == -1
+    # cannot tell: a flat track, too few hits, a circle far from the IP
+    circle, xs, ys, zs = _arc(+1, 40.0, 0.0, s, tanl=0.0)
+    assert ip_sense(-1, circle, xs, ys, zs) == -1
+    assert ip_sense(-1, circle, xs[:2], ys[:2], zs[:2]) == -1
+    circle, xs, ys, zs = _arc(+1, 40.0, 8.0, s, tanl=0.4)
+    assert ip_sense(-1, circle, xs, ys, zs) == -1
+
+
+def test_fit_through_ip_fixes_a_short_arc_and_refuses_a_displaced_one():
+    rng = np.random.default_rng(9)
+    s = np.linspace(17.0, 38.0, 12)  # two inner superlayers of a 1.5 GeV track
+    (cx, cy, rr), x, y, _ = _arc(+1, 333.0, 0.0, s, tanl=0.0)
+    da = np.full(len(s), 0.3)
+    side = rng.choice([-1.0, 1.0], len(s))
+    ux, uy = (x - cx) / rr, (y - cy) / rr
+    wx, wy = x + side * da * ux, y + side * da * uy  # wires a drift distance off the track
+    fx, fy, fr, rms, miss = through_ip(wx, wy, da)
+    assert fr == pytest.approx(333.0, rel=0.02) and rms < 0.01 and miss < 0.01
+    assert np.hypot(fx - cx, fy - cy) < 0.03 * rr
+    (cx, cy, rr), x, y, _ = _arc(+1, 80.0, 10.0, np.linspace(40.0, 90.0, 12), tanl=0.0)
+    *_, rms, miss = through_ip(x, y, np.zeros(12))
+    assert rms > 0.3 or miss > 0.5

@@ -125,6 +125,7 @@ def _finish(geo, x, y, drift, cl, w, axial_idx, stereo_pool, cx, cy, rr, b_field
         st_idx, z = stereo_pool[ok], zs[ok]
     tanl, z0 = 0.0, 0.0
     if len(st_idx) >= 3:
+        q = L.ip_sense(q, (cx, cy, rr), x[st_idx], y[st_idx], z)  # the kernel, as the finder's
         b0 = np.arctan2(y0 - cy, x0 - cx)
         s = rr * np.mod(q * (b0 - np.arctan2(y[st_idx] - cy, x[st_idx] - cx)), TWO_PI)
         a = np.column_stack([s, np.ones_like(s)])

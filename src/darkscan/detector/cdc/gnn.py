@@ -14,8 +14,11 @@ background hits; the track properties are learnt with weights arctanh² β. Infe
 hits in decreasing β above ``T_BETA``: each unassigned one becomes a track and takes the
 unassigned hits within ``T_DIST`` in cluster space. As in the paper, the clustered hits then
 go to a track fit: the circle fit of the baseline gives the charge and p_T (the network's own
-predictions where a cluster has fewer than five axial hits); p_z and the vertex are the
-network's.
+predictions where a cluster has fewer than five axial hits), refitted through the IP where
+that costs its hits nothing (a short arc, from the inner superlayers or a piece of a split
+track, fixes neither curvature nor charge alone), and the sense of rotation of a circle through
+the IP is read from its stereo hits' z (:func:`~.legendre.ip_sense`: a curler's two half-turns
+lie on one circle); p_z and the vertex are the network's.
 
 The kNN is written in torch (a dense distance matrix per event, events batched with
 ``torch_geometric.utils.to_dense_batch``) because PyG's ``GravNetConv`` needs the compiled
@@ -34,11 +37,19 @@ from darkscan.detector.cdc.geometry import cdc_geometry
 from darkscan.detector.cdc.legendre import (
     HIT_TOL,
     fit_circle_robust,
+    ip_sense,
     stereo_z,
+    through_ip,
     track_2d,
     track_table,
 )
 
+#: a cluster's circle is refitted through the IP when that circle passes the IP within
+#: IP_MISS_MAX (cm) and keeps its hits' RMS distance within IP_RMS_FACTOR × the free fit's
+#: (or IP_RMS_SLACK cm more): a displaced track cannot be bent through the IP at that cost
+IP_MISS_MAX = 0.5
+IP_RMS_FACTOR = 1.5
+IP_RMS_SLACK = 0.02
 MODEL_PATH = Path(__file__).with_name("data") / "gnn_model.pt"
 N_FEATURES = 12
 T_BETA = 0.5
@@ -352,7 +363,11 @@ def find_tracks_gnn(table: dict[str, np.ndarray], b_field: float = 1.5,
                     inner = rows[np.argmin(r)]
                     if circle is not None:
                         ax = rows[axial[rows]]
-                        fit = track_2d(x[ax], y[ax], *circle, b_field)
+                        q, px, py = track_2d(x[ax], y[ax], *circle, b_field)
+                        st = rows[~axial[rows]]
+                        zs, _ = stereo_z(geo, cl[st], w[st], drift[st], *circle)
+                        sense = ip_sense(q, circle, x[st], y[st], zs)
+                        fit = (sense, px * sense * q, py * sense * q)
                     else:  # too few axial hits for a circle: the network's own prediction
                         fit = (1 if props[cpt, 3] > 0 else -1, props[cpt, 0], props[cpt, 1])
                     tracks_of[int(g)].append({
@@ -381,8 +396,14 @@ def _fit_cluster(rows: np.ndarray, x: np.ndarray, y: np.ndarray, drift: np.ndarr
         return rows, None
     cx, cy, rr, keep = fit_circle_robust(x[ax], y[ax], drift[ax])
     miss = np.abs(np.abs(np.hypot(x[ax] - cx, y[ax] - cy) - rr) - drift[ax])[keep]
-    if keep.mean() < KEEP_MIN or np.sqrt(np.mean(miss**2)) > MAX_RMS_GNN:
+    rms = float(np.sqrt(np.mean(miss**2)))
+    if keep.mean() < KEEP_MIN or rms > MAX_RMS_GNN:
         return rows[:0], None  # hits of several particles: no track
+    # a track from the IP is fitted through it: a short arc (a cluster of the inner superlayers,
+    # or a piece of a split track) alone fixes neither its curvature nor its charge
+    ipx, ipy, ipr, ip_rms, ip_miss = through_ip(x[ax][keep], y[ax][keep], drift[ax][keep])
+    if ip_miss < IP_MISS_MAX and ip_rms < max(IP_RMS_FACTOR * rms, rms + IP_RMS_SLACK):
+        cx, cy, rr = ipx, ipy, ipr
     st = rows[~axial[rows]]
     if len(st):
         _, res = stereo_z(cdc_geometry(), cl[st], w[st], drift[st], cx, cy, rr,

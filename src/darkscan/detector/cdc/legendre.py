@@ -22,7 +22,9 @@ Stereo hits then join a candidate where their wire, slid along its length, meets
 within the drift distance; z follows from the slide, and a straight-line fit of z against the
 arc length gives tan λ and z0. The circle is fitted to the axial drift circles (algebraic fit to
 the wires, then Gauss–Newton on |w − c| − R = ±drift with each hit's side taken from the
-current circle). Charge: the sense of rotation of a track moving outward at its innermost hit.
+current circle). Charge: the sense of rotation of a track moving outward at its innermost hit;
+for a circle through the IP, the sense whose arc lengths put its stereo hits' z line through
+z = 0 there, where that tells (:func:`_ip_sense`; a curler's hits lie on both half-turns).
 
 Implementation: :func:`find_tracks_legendre` makes one compiled call, :func:`_find_all`, which
 loops over the events (rows of flat hit columns between event offsets) inside numba and returns
@@ -73,6 +75,13 @@ MIN_HITS_IP = 10
 R_CDC_OUT = 111.4
 MIN_HITS_DISPLACED = 16
 MAX_TRACKS = 20
+#: a circle passing within this distance (cm) of the IP is tested for the sense of rotation by
+#: its stereo hits (:func:`_ip_sense`)
+D0_IP = 1.5
+#: the other sense is taken when it puts the track's start nearer z = 0 by this much (cm) and
+#: within :data:`Z_IP_TOL`: several times the ~1 cm z of a stereo-hit line at the IP
+Z_IP_MARGIN = 3.0
+Z_IP_TOL = 5.0
 #: pass 2 votes only in the θ rows within this angle (rad) of the normal to its seed segment:
 #: a segment of one superlayer (6–8 cells over 8–12 cm) gives its direction to ~0.1 rad
 SEED_THETA_WINDOW = 0.3
@@ -552,6 +561,41 @@ def fit_circle_robust(xa: np.ndarray, ya: np.ndarray, da: np.ndarray
     return float(cx), float(cy), float(rr), keep
 
 
+@jit_exact
+def _through_ip(xa, ya, da, n_iter):  # pragma: no cover - compiled
+    """Circle through drift circles and the IP: the IP joins them as a drift circle of radius 0
+    (Kåsa start with the IP weighted as a quarter of the hits); (cx, cy, R, RMS distance of
+    the hits, the IP's distance)."""
+    n = xa.shape[0]
+    k = max(n // 4, 1)
+    x = np.zeros(n + k)
+    y = np.zeros(n + k)
+    d = np.zeros(n + k)
+    x[:n], y[:n], d[:n] = xa, ya, da
+    cx, cy, rr = _kasa(x, y)
+    cx, cy, rr = _gauss_newton(x, y, d, cx, cy, rr, n_iter)
+    dist = np.abs(np.abs(np.sqrt((xa - cx) ** 2 + (ya - cy) ** 2) - rr) - da)
+    return cx, cy, rr, np.sqrt(_mean(dist ** 2)), abs(np.hypot(cx, cy) - rr)
+
+
+def through_ip(xa: np.ndarray, ya: np.ndarray, da: np.ndarray
+               ) -> tuple[float, float, float, float, float]:
+    """:func:`_through_ip`: the circle through axial drift circles and the IP, the RMS distance
+    of the drift circles from it and the IP's (cm)."""
+    f = np.ascontiguousarray
+    return tuple(float(v) for v in _through_ip(f(xa, float), f(ya, float), f(da, float),
+                                               GN_STEPS_FIT))
+
+
+def ip_sense(q: int, circle: tuple[float, float, float], xs: np.ndarray, ys: np.ndarray,
+             zs: np.ndarray) -> int:
+    """:func:`_ip_sense`: the charge sign of a circle (cx, cy, R) through the IP region from its
+    stereo hits (wire positions xs, ys; heights zs), q where they cannot tell."""
+    f = np.ascontiguousarray
+    return int(_ip_sense(int(q), *(float(c) for c in circle), f(xs, float), f(ys, float),
+                         f(zs, float)))
+
+
 def track_2d(xa: np.ndarray, ya: np.ndarray, cx: float, cy: float, rr: float, b_field: float
              ) -> tuple[int, float, float]:
     """Charge, px, py at the innermost of hits (xa, ya) on the circle (cx, cy, rr)."""
@@ -559,16 +603,6 @@ def track_2d(xa: np.ndarray, ya: np.ndarray, cx: float, cy: float, rr: float, b_
     b_in = np.arctan2(ya[i_in] - cy, xa[i_in] - cx)
     pt = rr * K_CURVATURE * b_field
     return q, pt * q * np.sin(b_in), -pt * q * np.cos(b_in)
-
-
-def fit_track_2d(xa: np.ndarray, ya: np.ndarray, da: np.ndarray, b_field: float
-                 ) -> tuple[int, float, float] | None:
-    """Charge, px, py (at the innermost hit) of axial drift circles from one particle
-    (:func:`fit_circle_robust`); None with fewer than 5 hits."""
-    if len(xa) < 5:
-        return None
-    cx, cy, rr, keep = fit_circle_robust(xa, ya, da)
-    return track_2d(xa[keep], ya[keep], cx, cy, rr, b_field)
 
 
 @jit_exact
@@ -655,18 +689,14 @@ def _finish(x, y, drift, cl, w, lay, f, axial_idx, stereo_pool, cx, cy, rr, cfg
         st_idx, z = stereo_pool[ok], zs[ok]
     tanl, z0 = 0.0, 0.0
     if st_idx.shape[0] >= 3:
+        q = _ip_sense(q, cx, cy, rr, x[st_idx], y[st_idx], z)
         b0 = np.arctan2(y0 - cy, x0 - cx)
         s = np.empty(st_idx.shape[0])
         for i in range(s.shape[0]):  # transverse path length from the innermost hit
             b = np.arctan2(y[st_idx[i]] - cy, x[st_idx[i]] - cx)
             s[i] = rr * _mod(q * (b0 - b), TWO_PI)
-        for _ in range(2):  # one outlier pass
-            tanl, z0 = _line_fit(s, z)
-            dev = np.abs(s * tanl + z0 - z)
-            good = dev < 3.0 + 2.0 * _median(dev)
-            z, st_idx, s = z[good], st_idx[good], s[good]
-            if z.shape[0] < 3:
-                break
+        tanl, z0, good = _robust_line(s, z)
+        st_idx = st_idx[good]
     pt = rr * K_CURVATURE * cfg[4]
     # momentum direction at the innermost hit: tangent, moving with charge q
     b_in = np.arctan2(y0 - cy, x0 - cx)
@@ -691,6 +721,47 @@ def _line_fit(s, z):  # pragma: no cover - compiled
         tanl = sxz / sxx
         return tanl, zm - tanl * sm
     return sm * zm / (sm * sm + 1.0), zm / (sm * sm + 1.0)
+
+
+@jit_exact
+def _robust_line(s, z):  # pragma: no cover - compiled
+    """:func:`_line_fit` of z against s with one pass dropping points beyond 3 cm + twice the
+    median deviation: (tan λ, z0, mask of the points kept)."""
+    keep = np.ones(s.shape[0], np.bool_)
+    tanl, z0 = 0.0, 0.0
+    for _ in range(2):
+        tanl, z0 = _line_fit(s[keep], z[keep])
+        dev = np.abs(s * tanl + z0 - z)
+        good = keep & (dev < 3.0 + 2.0 * _median(dev[keep]))
+        keep = good
+        if keep.sum() < 3:
+            break
+    return tanl, z0, keep
+
+
+@jit_exact
+def _ip_sense(q, cx, cy, rr, xs, ys, zs):  # pragma: no cover - compiled
+    """Sense of rotation (charge sign) of a circle through the IP region from its stereo hits
+    (positions xs, ys on the circle, heights zs): z grows linearly with the arc length from the
+    IP, so the sense whose arc lengths put z(IP) near 0 is the particle's. The hits alone do
+    not tell it for a curler, whose outgoing and returning half-turns are both on the circle
+    (the other sense gives the same line with z(IP) off by tan λ · 2πR). Keeps q when the
+    circle misses the IP, when there are fewer than three hits, or when tan λ is too small to
+    tell."""
+    if abs(np.hypot(cx, cy) - rr) > D0_IP or xs.shape[0] < 3:
+        return q
+    b_ip = np.arctan2(-cy, -cx)
+    z_ip = np.empty(2)
+    for k in range(2):
+        sense = q if k == 0 else -q
+        s = np.empty(xs.shape[0])
+        for i in range(xs.shape[0]):
+            s[i] = rr * _mod(sense * (b_ip - np.arctan2(ys[i] - cy, xs[i] - cx)), TWO_PI)
+        _, z0, keep = _robust_line(s, zs)
+        z_ip[k] = abs(z0) if keep.sum() >= 3 else np.inf
+    if z_ip[1] < Z_IP_TOL and z_ip[1] + Z_IP_MARGIN < z_ip[0]:
+        return -q
+    return q
 
 
 @jit_exact
