@@ -14,13 +14,20 @@ from darkscan.detector.cdc.digitize import (
     CDC_RESPONSE,
     drift_length,
     drift_time,
+    drift_time_from_tdc,
     tdc_from_time,
     time_from_tdc,
 )
 from darkscan.detector.cdc.evaluate import evaluate, match
 from darkscan.detector.cdc.geometry import cdc_geometry
 from darkscan.detector.cdc.hits import HIT_COLUMNS, read_hits, simulate_hits, write_table
-from darkscan.detector.cdc.legendre import find_tracks_legendre, ip_sense, through_ip
+from darkscan.detector.cdc.legendre import (
+    charge_sign,
+    find_tracks_legendre,
+    fit_circle_robust,
+    ip_sense,
+    through_ip,
+)
 from darkscan.detector.cdc.simulate import background_hits, particle_hits
 from darkscan.errors import InputFileError
 
@@ -212,3 +219,28 @@ def test_fit_through_ip_fixes_a_short_arc_and_refuses_a_displaced_one():
     (cx, cy, rr), x, y, _ = _arc(+1, 80.0, 10.0, np.linspace(40.0, 90.0, 12), tanl=0.0)
     *_, rms, miss = through_ip(x, y, np.zeros(12))
     assert rms > 0.3 or miss > 0.5
+
+
+def test_charge_of_a_short_stiff_displaced_arc():
+    # produced at r = 70 cm, 3 GeV: a 40 cm arc whose 3 mm sagitta is below the drift distances;
+    # the circle fit must still find the side it bends to (39% right before the parabola start)
+    n = 120
+    rng = np.random.default_rng(3)
+    phi = rng.uniform(-np.pi, np.pi, n)
+    q = rng.choice([-1.0, 1.0], n)
+    p = _particles(np.full(n, 3.0), phi + rng.uniform(-1.0, 1.0, n), q, pz=0.6)
+    p["x"], p["y"] = 70.0 * np.cos(phi), 70.0 * np.sin(phi)
+    t = simulate_hits(p, n, np.random.default_rng(4), occupancy=0.0)
+    g = cdc_geometry()
+    cl = t["cdchit_clayer"]
+    ax = g.dphi_stereo[cl] == 0
+    d = drift_length(drift_time_from_tdc(t["cdchit_tdc"], g.radius[cl], g.z_bwd[cl]))
+    right, radius = [], []
+    for e in range(n):
+        s = (t["evt_id"] == e) & ax
+        x, y = t["cdchit_middle_x"][s], t["cdchit_middle_y"][s]
+        cx, cy, rr, keep = fit_circle_robust(x, y, d[s])
+        right.append(charge_sign(x[keep], y[keep], cx, cy)[0] == q[e])
+        radius.append(rr)
+    assert np.mean(right) > 0.9
+    assert 450.0 < np.median(radius) < 1000.0  # 667 cm
