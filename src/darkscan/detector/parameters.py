@@ -54,8 +54,9 @@ class DetectorParameters:
         "helix) [INFERRED; 3 superlayers (18) gives 66% displaced-track efficiency, 4 gives "
         "the 52–57% baseline of arXiv:2411.13596, so 4 is used: a calibration, stated]. "
         "Kept after the CDC-hit Legendre finder (detector/cdc) reached that baseline on the "
-        "same benchmark: 56.0% here against its 57.8% (by production radius 0–20/20–40/40–60/"
-        "60–80/80–100 cm: 85/76/72/42/4% here, 89/76/66/39/15% found with the right charge)")
+        "same benchmark: 56.0% here against its 59.3% (by production radius 0–20/20–40/40–60/"
+        "60–80/80–100 cm: 85/76/72/42/4% here, 89/77/67/42/17% found with the right charge; "
+        "the GNN 65.5%: 87/76/71/58/35%)")
     track_min_svd_layers: int = _p(3, "layers", "SVD standalone: 3 space points fix a circle "
                                    "[INFERRED]")
     # --- tracking resolution --------------------------------------------------------------------
