@@ -736,10 +736,12 @@ def _finish(x, y, drift, cl, w, lay, f, axial_idx, stereo_pool, cx, cy, rr, cfg
         margin = 2.0 / rr  # 2 cm of arc
         ok = np.zeros(zs.shape[0], np.bool_)
         for i in range(zs.shape[0]):
+            if res[i] >= HIT_TOL:
+                continue
             k = stereo_pool[i]
             wx, wy = _wire_xy(lay, cl[k], w[k], zs[i])
             rel = _mod(np.arctan2(wy - cy, wx - cx) - ref + np.pi, TWO_PI) - np.pi
-            ok[i] = res[i] < HIT_TOL and rel >= lo - margin and rel <= hi + margin
+            ok[i] = rel >= lo - margin and rel <= hi + margin
         st_idx, z = stereo_pool[ok], zs[ok]
     tanl, z0 = 0.0, 0.0
     if st_idx.shape[0] >= 3:
