@@ -512,23 +512,29 @@ def charge_sign(xa: np.ndarray, ya: np.ndarray, cx: float, cy: float) -> tuple[i
 
 
 @jit_exact
+def _lsq3(b0, b1, b2, target):  # pragma: no cover - compiled
+    """Least-squares coefficients of target ≈ c0 b0 + c1 b1 + c2 b2 (3×3 normal equations,
+    a 10⁻⁹ ridge against an exactly degenerate basis)."""
+    a = np.zeros((3, 3))
+    g = np.zeros(3)
+    for i in range(target.shape[0]):
+        row = (b0[i], b1[i], b2[i])
+        for m in range(3):
+            g[m] += row[m] * target[i]
+            for k in range(3):
+                a[m, k] += row[m] * row[k]
+    for m in range(3):
+        a[m, m] += 1e-9
+    return _solve3(a, g[0], g[1], g[2])
+
+
+@jit_exact
 def _kasa(x, y):  # pragma: no cover - compiled
     """Algebraic (Kåsa) circle through points: least squares of x² + y² = 2 cx x + 2 cy y + c,
     about the points' centroid (well conditioned), by its 3×3 normal equations."""
     mx, my = _mean(x), _mean(y)
-    a = np.zeros((3, 3))
-    g = np.zeros(3)
-    for i in range(x.shape[0]):
-        u, v = x[i] - mx, y[i] - my
-        row = (u, v, 1.0)
-        rhs = u * u + v * v
-        for m in range(3):
-            g[m] += row[m] * rhs
-            for n in range(3):
-                a[m, n] += row[m] * row[n]
-    for m in range(3):
-        a[m, m] += 1e-9
-    s0, s1, s2 = _solve3(a, g[0], g[1], g[2])
+    u, v = x - mx, y - my
+    s0, s1, s2 = _lsq3(u, v, np.ones(x.shape[0]), u * u + v * v)
     cx, cy = s0 / 2.0, s1 / 2.0
     return mx + cx, my + cy, np.sqrt(max(s2 + cx * cx + cy * cy, 1e-6))
 
@@ -630,18 +636,7 @@ def _parabola_circle(x, y, drift, mx, my, ux, uy):  # pragma: no cover - compile
         side[i] = -1.0 if o[i] > 0.0 else 1.0  # the track lies towards the axis
     pa, pb, pc = 0.0, 0.0, 0.0
     for _ in range(8):
-        a = np.zeros((3, 3))
-        g = np.zeros(3)
-        for i in range(n):
-            row = (1.0, t[i], t[i] * t[i])
-            target = o[i] + side[i] * drift[i]
-            for m in range(3):
-                g[m] += row[m] * target
-                for k in range(3):
-                    a[m, k] += row[m] * row[k]
-        for m in range(3):
-            a[m, m] += 1e-9
-        pa, pb, pc = _solve3(a, g[0], g[1], g[2])
+        pa, pb, pc = _lsq3(np.ones(n), t, t * t, o + side * drift)
         changed = False
         for i in range(n):
             new = 1.0 if pa + pb * t[i] + pc * t[i] * t[i] >= o[i] else -1.0
