@@ -6,7 +6,10 @@ MIP-like deposit (~0.2 GeV, documented approximation); charged hadrons shower wi
 whose first interaction is a charge exchange, ``ecl_pion_charge_exchange_prob`` of those, gives
 its energy to a leading π⁰ and showers like an electron: the source of π → e fakes) and otherwise
 leave a MIP; K_L and neutrons deposit part of their energy with the same probability. Nothing is
-recorded in the gaps or outside 12.4°–155.1°. Neutral particles are followed on a straight line
+recorded in the gaps or outside 12.4°–155.1°, and an electromagnetic shower near a region's edge
+loses what of its lateral profile (90% within the Molière radius) falls beyond it
+(:func:`contained`: ~8% at 0.7° from the barrel's backward edge, half at the edge); hadronic
+showers are not given edges. Neutral particles are followed on a straight line
 from their production point to the ECL surface; charged ones use their momentum polar angle
 (constant along a helix) and reach the barrel only when the circle reaches its radius.
 
@@ -26,6 +29,7 @@ from particle import Particle
 
 from darkscan.detector.geometry import (
     ECL_BARREL,
+    ECL_FWD,
     ecl_bounds,
     impact_theta,
     klm_accepts,
@@ -57,9 +61,48 @@ def response(apdg):  # pragma: no cover - compiled
     return NONE
 
 
+#: points of the midpoint rule over the azimuth in :func:`beyond_edge`
+_EDGE_POINTS = 24
+
+
+@jit
+def beyond_edge(d, radius):  # pragma: no cover - compiled
+    """Fraction of an electromagnetic shower's energy beyond a straight edge at a perpendicular
+    distance ``d`` from its axis (d < 0: the axis beyond the edge). Lateral profile: the energy
+    within r of the axis is 1 − exp(−r/λ), λ = R_M/ln 10 (90% within ``radius`` = R_M), so
+    along azimuth φ the edge is crossed at r = d/cos φ and the fraction beyond it is
+    (1/π)∫₀^{π/2} exp(−d/(λ cos φ)) dφ (½ at d = 0)."""
+    if d < 0.0:
+        return 1.0 - beyond_edge(-d, radius)
+    lam = radius / math.log(10.0)
+    total = 0.0
+    for j in range(_EDGE_POINTS):
+        cos_phi = math.cos((j + 0.5) * (0.5 * math.pi / _EDGE_POINTS))
+        total += math.exp(-d / (lam * cos_phi))
+    return total / (2.0 * _EDGE_POINTS)
+
+
+@jit
+def contained(theta, region, bounds, surface, radius):  # pragma: no cover - compiled
+    """Fraction of a shower of polar angle ``theta`` (rad) that its ECL region keeps: what
+    crosses either polar edge of the region (into a gap or beyond the acceptance) is lost. The
+    distance to an edge is the flight path to the ECL's front face times the angle to it."""
+    if region == 0:
+        return 0.0
+    r_barrel, z_fwd, z_bwd = surface
+    if region == ECL_BARREL:
+        path = r_barrel / max(math.sin(theta), 1e-6)
+    else:  # an endcap's face: z and cos θ have the same sign
+        path = (z_fwd if region == ECL_FWD else z_bwd) / math.cos(theta)
+    lo = math.radians(bounds[2 * (region - 1)])
+    hi = math.radians(bounds[2 * (region - 1) + 1])
+    return 1.0 - beyond_edge(path * (theta - lo), radius) - beyond_edge(path * (hi - theta),
+                                                                        radius)
+
+
 @jit
 def _deposits(rng, pdg, charge, x, y, z, px, py, pz, e, mass, r_max, theta_p, bounds, surface,
-              mip, shower_prob, charge_exchange_prob):  # pragma: no cover - compiled
+              mip, shower_prob, charge_exchange_prob, moliere):  # pragma: no cover - compiled
     """Deposit, ECL polar angle and region per particle (NaN, 0 for particles without an ECL
     response). Random numbers come from ``rng`` in particle order, only for the particles that
     use them: one normal per MIP or hadron, two uniforms per (neutral) hadron and a third per
@@ -93,8 +136,8 @@ def _deposits(rng, pdg, charge, x, y, z, px, py, pz, e, mass, r_max, theta_p, bo
             continue
         ekin = e[i] - (0.0 if np.isnan(mass[i]) else mass[i])
         d = 0.0
-        if kind == SHOWER or (showers and exchange):
-            d = e[i]
+        if kind == SHOWER or (showers and exchange):  # less what leaks over a region's edge
+            d = e[i] * contained(theta[i], region[i], bounds, surface, moliere)
         elif kind == MIP or (kind == HADRON and not showers):
             d = min(mip_e, ekin)
         elif showers:
@@ -119,7 +162,8 @@ def ecl_deposits(rng: np.random.Generator, pdg: np.ndarray, charge: np.ndarray,
         f(r_max, float), f(theta_p, float), ecl_bounds(params),
         (float(params.ecl_r_barrel), float(params.ecl_z_fwd), float(params.ecl_z_bwd)),
         (float(params.ecl_mip_energy), float(params.ecl_mip_sigma)),
-        float(params.ecl_hadron_shower_prob), float(params.ecl_pion_charge_exchange_prob))
+        float(params.ecl_hadron_shower_prob), float(params.ecl_pion_charge_exchange_prob),
+        float(params.ecl_moliere_radius))
     return {"deposit": dep, "theta": theta, "region": region}
 
 

@@ -98,6 +98,12 @@ class DetectorParameters:
     ecl_merge_distance: float = _p(8.0, "cm", "two showers make two clusters when a crystal "
                                    "lies between their maxima: ≈ 1.5 crystal front faces of "
                                    "≈ 5.5 cm [RECALLED Belle ECL crystal size; rule INFERRED]")
+    ecl_moliere_radius: float = _p(
+        3.57, "cm", "CsI Molière radius R_M [READ: PDG, Atomic and nuclear properties of "
+        "materials, cesium iodide]; 90% of an electromagnetic shower's energy lies within R_M "
+        "of its axis [READ: PDG review, Passage of particles through matter, §EM cascades]: a "
+        "shower near an edge of the crystals (a barrel–endcap gap, the ends of the "
+        "acceptance) loses what falls beyond it")
     ecl_mip_energy: float = _p(0.2, "GeV", "MIP deposit in 30 cm CsI (≈16 X0) [INFERRED]")
     ecl_mip_sigma: float = _p(0.03, "GeV", "MIP deposit spread [INFERRED]")
     ecl_hadron_shower_prob: float = _p(0.5, "", "hadron showers (vs MIP) in ~0.8 λ CsI [INFERRED]")
