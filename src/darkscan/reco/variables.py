@@ -228,6 +228,58 @@ variable("phi_recoil_cms", "rad", "recoil azimuth in the CMS")(
     lambda c: lorentz.phi(c.recoil_cms))
 variable("theta_recoil", "rad", "recoil polar angle in the lab (detector acceptance)")(
     lambda c: lorentz.theta(c.experiment.p4_total - c.p4))
+
+
+#: the photon-energy pulls (shift / σ_E) scanned by ``lost_photon_pull``, and the angular margin
+#: (deg) about the ECL's blind regions within which a photon counts as lost (its shower leaks)
+LOST_PHOTON_PULLS = np.linspace(-5.0, 5.0, 101)
+LOST_PHOTON_MARGIN_DEG = 1.0
+
+
+def _ecl_blind(theta: np.ndarray, bounds: tuple[float, ...], margin: float) -> np.ndarray:
+    """Lab polar angles (rad) the ECL does not cover (beyond its acceptance, or in a gap between
+    the barrel and an endcap), each blind region widened by ``margin`` degrees; ``bounds``
+    from :func:`darkscan.detector.geometry.ecl_bounds`."""
+    deg = np.degrees(theta)
+    fwd_lo, fwd_hi, bar_lo, bar_hi, bwd_lo, bwd_hi = bounds
+    return ((deg < fwd_lo + margin) | (deg > bwd_hi - margin)
+            | ((deg > fwd_hi - margin) & (deg < bar_lo + margin))
+            | ((deg > bar_hi - margin) & (deg < bwd_lo + margin)))
+
+
+def _recoil_photon(recoil: np.ndarray, beam: np.ndarray) -> np.ndarray:
+    """The photon that, with a photon collinear with ``beam`` (a lab 4-vector), makes up the
+    recoil 4-vectors R: the beam photon's energy follows from masslessness,
+    (R − k n̂)² = 0 → k = M²_R / 2(E_R − n̂·p_R) (a recoil below zero mass by resolution: k = 0,
+    the recoil itself)."""
+    n = beam[:3] / np.linalg.norm(beam[:3])
+    k = np.maximum(lorentz.mass2(recoil), 0.0) / np.maximum(
+        2.0 * (recoil[..., 3] - recoil[..., :3] @ n), 1e-12)
+    return recoil - k[..., None] * np.append(n, 1.0)
+
+
+@variable("lost_photon_pull", "", "the e⁺e⁻ → γγγ hypothesis of a single-photon event: the "
+          "smallest |shift| of the candidate's energy, in units of the ECL's σ_E, at which the "
+          "recoil against it is a photon along a beam (ISR) plus one photon the ECL does not see "
+          "(beyond its acceptance or in a barrel–endcap gap, 1° margin); either beam, scanned "
+          "over ±5σ in steps of 0.1; +inf where no energy in the scan allows it")
+def _lost_photon_pull(c: Context) -> np.ndarray:
+    from darkscan.detector.geometry import ecl_bounds
+    from darkscan.detector.parameters import detector_for
+    from darkscan.detector.resolution import sigma_e_over_e
+
+    det = detector_for(c.experiment.name)
+    p4 = c.p4
+    scale = 1.0 + LOST_PHOTON_PULLS[None, :] * sigma_e_over_e(p4[:, 3], det)[:, None]
+    recoil = c.experiment.p4_total - np.maximum(scale, 0.0)[..., None] * p4[:, None, :]
+    lost = np.zeros(scale.shape, dtype=bool)
+    for beam in (c.experiment.electron_p4(), c.experiment.positron_p4()):
+        photon = _recoil_photon(recoil, beam)
+        lost |= (photon[..., 3] > 0.0) & _ecl_blind(lorentz.theta(photon), ecl_bounds(det),
+                                                   LOST_PHOTON_MARGIN_DEG)
+    pulls = np.where(lost, np.abs(LOST_PHOTON_PULLS)[None, :], np.inf)
+    return pulls.min(axis=1) if len(pulls) else np.empty(0)
+
 variable("E_missing_cms", "GeV", "missing energy in the CMS: √s − E*(candidate)")(
     lambda c: c.recoil_cms[:, 3])
 variable("p_missing_cms", "GeV", "missing momentum in the CMS")(

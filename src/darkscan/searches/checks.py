@@ -338,13 +338,15 @@ _alp_checks()
 # --------------------------------------------------------------------------- A′ → invisible
 _BABAR_DP = "babar-2017-darkphoton-invisible"
 _WHY_DP = ("BaBar's limit is observed, with a BDT and a fit to the photon energy in its low- and "
-           "high-mass regions; darkscan counts in ±2σ windows of M²_recoil after cuts, with "
-           "γγ(γ), e⁺e⁻γ and νν̄γ backgrounds whose particles are lost in gaps or outside the "
-           "acceptance, and no systematic uncertainties. A quick run at 53 fb⁻¹ (Dec 2026) had "
-           "13.6k background events in the 1 GeV window (42 simulated, ±22%) and expected ε "
-           "6.3, 7.2, 5.7 ×10⁻³ at 1, 4, 7 GeV: 6–16× BaBar's; larger samples shrink the MC "
-           "uncertainty, not the background, so a disagreement of several remains (not "
-           "investigated here)")
+           "high-mass regions; darkscan counts in ±2σ windows of M²_recoil after cuts and a "
+           "γγγ kinematic veto (lost_photon_pull > 2), with γγ(γ), γγγ, e⁺e⁻γ and νν̄γ "
+           "backgrounds whose particles are lost in gaps or outside the acceptance, and no "
+           "systematic uncertainties. Default run at 53 fb⁻¹ (Dec 2026): ε 1.5×10⁻⁴, 7.6×10⁻⁴, "
+           "1.6×10⁻³ at 1, 4, 7 GeV, 0.15, 1.7 and 1.6 × BaBar's (6–16× before the veto). "
+           "Known disagreement at 1 GeV: no simulated background survives there (0 of 4 fb⁻¹ of "
+           "γγ), because the ECL's response is Gaussian apart from edge leakage, so the veto "
+           "catches every γγ(γ) event with an ISR photon; a real CsI response has a low-energy "
+           "tail (and dead crystals, beam-background clusters) that lets some through")
 
 
 @cache
