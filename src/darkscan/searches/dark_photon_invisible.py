@@ -34,7 +34,9 @@ events), 7–25 at 2 GeV, 70 at 3 GeV, 130–150 at 4 GeV, 250–450 at 5–7 Ge
 share from 5 GeV), 10 500 at 8 GeV (e⁺e⁻γ and γγγ). Expected ε limits: 1.9×10⁻⁴ at 0.5–1 GeV,
 4.8–6.1×10⁻⁴ at 2 GeV, 8×10⁻⁴ at 3 GeV, 9.3–9.7×10⁻⁴ at 4 GeV, 1.1–1.4×10⁻³ at 5–6 GeV,
 1.4–2.0×10⁻³ at 7 GeV and 1.8–2.6×10⁻³ at 8 GeV (5× run – default run; the default's MC
-uncertainty weakens its high masses). Below 2 GeV the limit is background-free: what the
+uncertainty weakens its high masses); at 50 ab⁻¹ (``--lumi 50/ab``, the samples' weights scaled)
+1.8–1.9×10⁻⁵ at 0.5–1 GeV, 1.3–1.5×10⁻⁴ at 2–4 GeV, 2.1×10⁻⁴ at 6 and 3.8×10⁻⁴ at 8 GeV. Below
+2 GeV the limit is background-free: what the
 simulation lacks would put background there (dead or noisy crystals, the ECL's non-Gaussian
 response beyond edge leakage, conversions in the TOP and the CDC's outer wall, cosmic rays,
 out-of-time beam-background clusters passing as the photon; no cluster shapes or timing, so no
