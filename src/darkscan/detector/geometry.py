@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -50,6 +51,18 @@ def tracking_layers(params: DetectorParameters) -> TrackingLayers:
 def ecl_bounds(params: DetectorParameters) -> tuple[float, ...]:
     """ECL forward, barrel, backward polar-angle ranges (deg) as one flat tuple for kernels."""
     return (*params.ecl_fwd, *params.ecl_barrel, *params.ecl_bwd)
+
+
+def ecl_blind(theta: Any, bounds: tuple[float, ...], margin: float = 0.0) -> Any:
+    """Where the ECL does not see: lab polar angles ``theta`` (rad; numpy or awkward) beyond its
+    acceptance or in a gap between the barrel and an endcap, each blind region widened by
+    ``margin`` degrees (a shower near an edge leaks; resolution); ``bounds`` from
+    :func:`ecl_bounds`."""
+    deg = theta * (180.0 / np.pi)
+    fwd_lo, fwd_hi, bar_lo, bar_hi, bwd_lo, bwd_hi = bounds
+    return ((deg < fwd_lo + margin) | (deg > bwd_hi - margin)
+            | ((deg > fwd_hi - margin) & (deg < bar_lo + margin))
+            | ((deg > bar_hi - margin) & (deg < bwd_lo + margin)))
 
 
 @jit

@@ -236,17 +236,6 @@ LOST_PHOTON_PULLS = np.linspace(-5.0, 5.0, 101)
 LOST_PHOTON_MARGIN_DEG = 1.0
 
 
-def _ecl_blind(theta: np.ndarray, bounds: tuple[float, ...], margin: float) -> np.ndarray:
-    """Lab polar angles (rad) the ECL does not cover (beyond its acceptance, or in a gap between
-    the barrel and an endcap), each blind region widened by ``margin`` degrees; ``bounds``
-    from :func:`darkscan.detector.geometry.ecl_bounds`."""
-    deg = np.degrees(theta)
-    fwd_lo, fwd_hi, bar_lo, bar_hi, bwd_lo, bwd_hi = bounds
-    return ((deg < fwd_lo + margin) | (deg > bwd_hi - margin)
-            | ((deg > fwd_hi - margin) & (deg < bar_lo + margin))
-            | ((deg > bar_hi - margin) & (deg < bwd_lo + margin)))
-
-
 def _recoil_photon(recoil: np.ndarray, beam: np.ndarray) -> np.ndarray:
     """The photon that, with a photon collinear with ``beam`` (a lab 4-vector), makes up the
     recoil 4-vectors R: the beam photon's energy follows from masslessness,
@@ -264,7 +253,7 @@ def _recoil_photon(recoil: np.ndarray, beam: np.ndarray) -> np.ndarray:
           "(beyond its acceptance or in a barrel–endcap gap, 1° margin); either beam, scanned "
           "over ±5σ in steps of 0.1; +inf where no energy in the scan allows it")
 def _lost_photon_pull(c: Context) -> np.ndarray:
-    from darkscan.detector.geometry import ecl_bounds
+    from darkscan.detector.geometry import ecl_blind, ecl_bounds
     from darkscan.detector.parameters import detector_for
     from darkscan.detector.resolution import sigma_e_over_e
 
@@ -275,8 +264,8 @@ def _lost_photon_pull(c: Context) -> np.ndarray:
     lost = np.zeros(scale.shape, dtype=bool)
     for beam in (c.experiment.electron_p4(), c.experiment.positron_p4()):
         photon = _recoil_photon(recoil, beam)
-        lost |= (photon[..., 3] > 0.0) & _ecl_blind(lorentz.theta(photon), ecl_bounds(det),
-                                                   LOST_PHOTON_MARGIN_DEG)
+        lost |= (photon[..., 3] > 0.0) & ecl_blind(lorentz.theta(photon), ecl_bounds(det),
+                                                  LOST_PHOTON_MARGIN_DEG)
     pulls = np.where(lost, np.abs(LOST_PHOTON_PULLS)[None, :], np.inf)
     return pulls.min(axis=1) if len(pulls) else np.empty(0)
 

@@ -51,6 +51,8 @@ from __future__ import annotations
 import awkward as ak
 import numpy as np
 
+from darkscan.detector.geometry import ecl_blind, ecl_bounds
+from darkscan.detector.parameters import BELLE2_DETECTOR
 from darkscan.interpret.published import published_for
 from darkscan.models.dark_photon import branching_fractions
 from darkscan.reco.lists import ListDef
@@ -66,23 +68,9 @@ from darkscan.searches.spec import (
     SignalGrid,
 )
 
-#: the ECL's polar acceptance (lab) and its gaps between the barrel and the endcaps, degrees
-ECL_ACCEPTANCE = (12.4, 155.1)
-ECL_GAPS = ((31.4, 32.2), (128.7, 130.7))
-ECL_BARREL = (32.2, 128.7)
-
-
-def _theta_deg(parts: ak.Array) -> ak.Array:
-    return np.degrees(np.arctan2(np.hypot(parts.px, parts.py), parts.pz))
-
-
-def _unseen(theta: ak.Array, margin: float) -> ak.Array:
-    """Directions the ECL does not cover, widened by ``margin`` degrees (resolution, showers
-    reaching over a gap's edge)."""
-    out = (theta < ECL_ACCEPTANCE[0] + margin) | (theta > ECL_ACCEPTANCE[1] - margin)
-    for lo, hi in ECL_GAPS:
-        out = out | ((theta > lo - margin) & (theta < hi + margin))
-    return out
+#: the ECL's regions (Belle II's table): the barrel, and where it does not see
+_BOUNDS = ecl_bounds(BELLE2_DETECTOR)
+ECL_BARREL = BELLE2_DETECTOR.ecl_barrel
 
 
 def one_photon_rest_unseen(particles: ak.Array) -> np.ndarray:
@@ -92,10 +80,11 @@ def one_photon_rest_unseen(particles: ak.Array) -> np.ndarray:
     final = particles[particles.status == 1]
     visible = final[(abs(final.pdg) != 12) & (abs(final.pdg) != 14) & (abs(final.pdg) != 16)]
     e = visible.E
-    theta = _theta_deg(visible)
-    in_barrel = (theta > ECL_BARREL[0]) & (theta < ECL_BARREL[1]) & (e > 0.5)
+    theta = np.arctan2(np.hypot(visible.px, visible.py), visible.pz)
+    deg = np.degrees(theta)
+    in_barrel = (deg > ECL_BARREL[0]) & (deg < ECL_BARREL[1]) & (e > 0.5)
     photon_in_barrel = in_barrel & (visible.pdg == 22)
-    others_unseen = ak.all(in_barrel | (e < 0.1) | _unseen(theta, 2.0), axis=1)
+    others_unseen = ak.all(in_barrel | (e < 0.1) | ecl_blind(theta, _BOUNDS, 2.0), axis=1)
     return ak.to_numpy((ak.sum(in_barrel, axis=1) == 1)
                        & (ak.sum(photon_in_barrel, axis=1) == 1) & others_unseen)
 
