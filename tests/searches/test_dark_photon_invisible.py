@@ -54,3 +54,20 @@ def test_physics(result) -> None:  # type: ignore[no-untyped-def]
     assert np.all((t["efficiency"] > 0.04) & (t["efficiency"] < 0.35))
     assert np.all(np.isfinite(t["epsilon_ul_invisible_exp"]))
     assert np.all(t["epsilon_ul_invisible_exp"] < 0.1)
+
+
+def test_the_background_was_lost_where_the_ecl_does_not_see(result) -> None:  # type: ignore[no-untyped-def]
+    """The lost-particle map: the selected background's lost particles went beyond the ECL's
+    acceptance or into its gaps (the truth filter asks for that, the detector then loses them),
+    and the report draws it."""
+    from darkscan.detector import BELLE2_DETECTOR
+    from darkscan.detector.geometry import ecl_blind, ecl_bounds
+
+    lost = result.lost_particles
+    assert lost is not None and set(lost.counts) >= {"γγ(γ)", "e⁺e⁻γ"}
+    total = np.sum(list(lost.counts.values()), axis=0)
+    assert total.sum() > 0
+    centres = np.radians(0.5 * (lost.theta_edges[1:] + lost.theta_edges[:-1]))
+    blind = ecl_blind(centres, ecl_bounds(BELLE2_DETECTOR), 2.0)
+    assert total[blind].sum() / total.sum() > 0.95
+    assert (result.out_dir / "plots" / "lost_particles.png").exists()

@@ -296,6 +296,31 @@ def _truth(part: Particles, n_events: int) -> dict[str, np.ndarray]:
     return out
 
 
+#: per-event truth of the most energetic particle the detector lost (see :func:`lost_particle`)
+LOST_COLUMNS = ("mc_lost_E", "mc_lost_theta", "mc_lost_phi", "mc_lost_pdg")
+
+
+def lost_particle(part: Particles, part_to_track: np.ndarray, cl: dict[str, np.ndarray],
+                  layers: np.ndarray, n_events: int, params: DetectorParameters
+                  ) -> dict[str, np.ndarray]:
+    """Per event, the most energetic visible final-state particle that left no track, no ECL
+    cluster (merged into another's counts as seen) and no KLM hit: its true energy, polar
+    angle, azimuth and PDG id (NaN, NaN, NaN, 0 where the detector lost nothing). Where a
+    background that should have been seen went (the single-photon search's gaps and beam
+    pipe)."""
+    seen_ecl = (cl["E"] > params.ecl_cluster_threshold) & (cl["region"] > 0)
+    lost = ~part["invisible"] & (part_to_track < 0) & ~seen_ecl & (layers == 0)
+    idx = np.nonzero(lost)[0]
+    idx = idx[np.lexsort((-part["E"][idx], part["ev"][idx]))]  # by event, hardest first
+    events, first = np.unique(part["ev"][idx], return_index=True)
+    hardest = idx[first]
+    out = {k: np.full(n_events, np.nan) for k in LOST_COLUMNS[:3]}
+    out["mc_lost_pdg"] = np.zeros(n_events, dtype=np.int32)
+    for col, key in zip(LOST_COLUMNS, ("E", "theta", "phi", "pdg"), strict=True):
+        out[col][events] = part[key][hardest]
+    return out
+
+
 #: PDG ids of the dark states (darkscan convention, 4 900 000 + n): the long-lived particles
 DARK_ID_MIN, DARK_ID_MAX = 4_900_000, 5_000_000
 
@@ -361,6 +386,7 @@ def simulate(sample: Sample, *, seed: int | np.random.SeedSequence,
     out.update(trigger.trigger_bits(tracks, track_off, clusters, cluster_off,
                                     np.asarray(experiment.boost_beta, dtype=float), params))
     out.update(_truth(part, n_events))
+    out.update(lost_particle(part, part_to_track, cl, layers, n_events, params))
     out["mc_llp_proper_length"] = llp_proper_length(counts, c)
     out["weight"] = c["weight"]
     meta = sample.meta.with_(kind="reco", extra={

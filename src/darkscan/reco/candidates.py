@@ -17,6 +17,7 @@ from functools import cached_property
 import awkward as ak
 import numpy as np
 
+from darkscan.detector.fastsim import LOST_COLUMNS
 from darkscan.detector.parameters import BELLE2_DETECTOR
 from darkscan.detector.resolution import sigma_e_over_e
 from darkscan.errors import InputFileError, ParameterError
@@ -149,9 +150,9 @@ class Engine:
             "cos_theta_thrust": lambda _: self._thrust[1],
             "R2": lambda _: eventshape.fox_wolfram_r2(*self._objects_cms[:3],
                                                       self._objects_cms[4]),
-            "mc_llp_proper_length": lambda _: (
-                ak.to_numpy(ev["mc_llp_proper_length"]) if "mc_llp_proper_length"
-                in ak.fields(ev) else np.full(self.n_events, np.nan))})
+            **{k: (lambda _, k=k: ak.to_numpy(ev[k]).astype(float) if k in ak.fields(ev)
+                   else np.full(self.n_events, np.nan))
+               for k in ("mc_llp_proper_length", *LOST_COLUMNS)}})
         self._cache: dict[str, object] = {}
 
     # --- lists ------------------------------------------------------------------------------

@@ -578,7 +578,12 @@ EVENT_VARIABLES = {"n_tracks": ("", "reconstructed tracks in the event"),
                    "cos_theta_thrust": ("", "cos θ of the event thrust axis (CMS)"),
                    "R2": ("", "second normalised Fox–Wolfram moment H₂/H₀ (CMS)"),
                    "mc_llp_proper_length": ("cm", "truth: proper decay length of the event's "
-                                            "first long-lived dark state (NaN: none)")}
+                                            "first long-lived dark state (NaN: none)"),
+                   "mc_lost_E": ("GeV", "truth: energy of the most energetic visible particle "
+                                 "that left no track, ECL cluster or KLM hit (NaN: none)"),
+                   "mc_lost_theta": ("rad", "truth: its polar angle (lab)"),
+                   "mc_lost_phi": ("rad", "truth: its azimuth (lab)"),
+                   "mc_lost_pdg": ("", "truth: its PDG id (0: none)")}
 for _k, (_u, _d) in EVENT_VARIABLES.items():
     VARIABLES[_k] = Variable(_k, _u, _d, (lambda k: lambda c: c.ev(k))(_k))
 

@@ -26,8 +26,8 @@ from darkscan.report.style import (
     mathtext,
 )
 
-__all__ = ["plot_curves", "plot_limit_band", "plot_limit_map", "plot_limit_slices",
-           "plot_stack", "tex"]
+__all__ = ["plot_angle_map", "plot_curves", "plot_limit_band", "plot_limit_map",
+           "plot_limit_slices", "plot_stack", "tex"]
 
 
 def tex(text: str) -> str:
@@ -407,6 +407,34 @@ def plot_limit_map(path: Path, x: np.ndarray, y: np.ndarray, z: np.ndarray, *, x
                     axis.set_minor_formatter(FuncFormatter(_minor_tick))
             ax.set_xlim(*_padded(x, logx))
             ax.set_ylim(*_padded(y, logy))
+        ax.set_xlabel(mathtext(xlabel))
+        ax.set_ylabel(mathtext(ylabel))
+        experiment_label(ax, lumi_label)
+    return path
+
+
+def plot_angle_map(path: Path, x_edges: np.ndarray, y_edges: np.ndarray, counts: np.ndarray,
+                   *, xlabel: str, ylabel: str, zlabel: str, lumi_label: str,
+                   x_lines: Sequence[float] = ()) -> Path:
+    """Expected events in bins of two angles (colour, log scale; empty bins blank), with
+    vertical lines at ``x_lines`` (e.g. the edges of the calorimeter's regions)."""
+    from matplotlib.colors import LogNorm
+
+    h = np.asarray(counts, float)
+    with figure(path, figsize=(9.5, 6.0)) as (fig, ax):
+        positive = h[h > 0]
+        if positive.size == 0:
+            ax.text(0.5, 0.5, "nothing lost", ha="center", va="center", transform=ax.transAxes)
+        else:
+            lo, hi = float(positive.min()), float(positive.max())
+            norm = LogNorm(vmin=lo, vmax=max(hi, lo * 1.0001))
+            mesh = ax.pcolormesh(x_edges, y_edges, np.where(h > 0, h, np.nan).T, norm=norm,
+                                 cmap="viridis")
+            fig.colorbar(mesh, ax=ax, pad=0.02).set_label(mathtext(zlabel), fontsize=15)
+        for x in x_lines:
+            ax.axvline(x, color="grey", lw=0.8, ls="--")
+        ax.set_xlim(float(x_edges[0]), float(x_edges[-1]))
+        ax.set_ylim(float(y_edges[0]), float(y_edges[-1]))
         ax.set_xlabel(mathtext(xlabel))
         ax.set_ylabel(mathtext(ylabel))
         experiment_label(ax, lumi_label)

@@ -22,6 +22,7 @@ import numpy as np
 from darkscan.report.hepdata import HepDataTable, write_hepdata
 from darkscan.report.html import META_FILE, build_html_report
 from darkscan.report.plots import (
+    plot_angle_map,
     plot_curves,
     plot_limit_band,
     plot_limit_map,
@@ -65,7 +66,7 @@ def write_search_report(result: SearchResult) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     _write_missing_tables(result, out)
     figures = [*_limit_figures(result, out), *_signal_figures(result, out),
-               *_distribution_figures(result, out)]
+               *_distribution_figures(result, out), *_lost_particle_figures(result, out)]
     tables = _hepdata_tables(result)
     write_hepdata(out / "hepdata", tables, comment=(
         f"darkscan on the analyst's ntuples of {result.title} ({', '.join(result.references)}); "
@@ -394,6 +395,30 @@ def _distribution_figures(result: SearchResult, out: Path) -> list[FigureEntry]:
                         "expectation there rests on no simulation and is not drawn.")
         figs.append(FigureEntry(name, "Distributions", caption))
     return figs
+
+
+def _lost_particle_figures(result: SearchResult, out: Path) -> list[FigureEntry]:
+    lost = result.lost_particles
+    if lost is None:
+        return []
+    from darkscan.detector.geometry import ecl_bounds
+    from darkscan.detector.parameters import BELLE2_DETECTOR
+
+    total = np.sum(list(lost.counts.values()), axis=0)
+    name = "plots/lost_particles.png"
+    plot_angle_map(out / name, lost.theta_edges, lost.phi_edges, total,
+                   xlabel="θ of the lost particle [deg]", ylabel="φ of the lost particle [deg]",
+                   zlabel="expected events", lumi_label=str(result.lumi),
+                   x_lines=ecl_bounds(BELLE2_DETECTOR))
+    shares = ", ".join(
+        f"{label} {np.sum(h):.3g} (nothing lost: {lost.nothing_lost[label]:.3g})"
+        for label, h in lost.counts.items())
+    caption = ("Where the selected background came from: the true polar angle and azimuth "
+               "(lab) of each selected background event's most energetic particle that left "
+               "no track, ECL cluster or KLM hit, expected events at "
+               f"{result.lumi}; dashed lines: the edges of the ECL's endcaps and barrel. "
+               f"Expected events with a lost particle per background: {shares}.")
+    return [FigureEntry(name, "Distributions", caption)]
 
 
 # --------------------------------------------------------------------------- HEPData

@@ -162,4 +162,5 @@ SEARCH = Search(
                        branching=_br_invisible),
     ),
     published=published_for("dark-photon-invisible"),
+    lost_particle_map=True,
 )

@@ -143,6 +143,19 @@ class Distribution:
 
 
 @dataclass(frozen=True)
+class LostParticles:
+    """Where the selected background's lost particles went: per background label, the
+    expected events (at the run's luminosity) in bins of the true polar angle and azimuth
+    (degrees, lab) of each event's most energetic lost particle, and the expected events
+    with nothing lost."""
+
+    theta_edges: np.ndarray
+    phi_edges: np.ndarray
+    counts: dict[str, np.ndarray]
+    nothing_lost: dict[str, float]
+
+
+@dataclass(frozen=True)
 class SampleSummary:
     """One simulated sample as a table row of the report."""
 
@@ -192,6 +205,8 @@ class SearchResult:
     counting: dict[str, np.ndarray] = field(default_factory=dict)
     #: ranges of an axis where a model at its simulated parameters is excluded
     excluded: tuple[ExcludedRange, ...] = ()
+    #: where the selected background's lost particles went (``Search.lost_particle_map``)
+    lost_particles: LostParticles | None = None
 
     @property
     def n_points(self) -> int:

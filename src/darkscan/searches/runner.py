@@ -33,6 +33,7 @@ from darkscan.searches.result import (
     AxisInfo,
     CouplingLimit,
     ExcludedRange,
+    LostParticles,
     PublishedLimit,
     SampleSummary,
     SearchResult,
@@ -206,7 +207,8 @@ def evaluate(search: Search, reconstructed: Reconstructed, points: list[dict[str
                              points=points, axes=axes, several=several,
                              scenario=scenario)
         | {"inference_time_s": round(t_inference, 4)},
-        counting=_stack([_counting(r, lum) for r in runs] + ([{}] if combination else []), n))
+        counting=_stack([_counting(r, lum) for r in runs] + ([{}] if combination else []), n),
+        lost_particles=_lost_particles(search, runs))
 
 
 def _counting(run: _ChannelRun, lum: Luminosity) -> dict[str, np.ndarray]:
@@ -291,8 +293,10 @@ def _reconstruct(search: Search, points: list[dict[str, float]], *, quick: bool,
     for (decay, best, lists), channels in groups.items():
         mine = {ch.name: _channel_samples(search, ch, points) for ch in channels}
         samples = {k: v for m in mine.values() for k, v in m.items()}
+        # the lost-particle truth only where darkscan simulates (never asked of an analyst)
+        lost = LOST_MAP_COLUMNS if search.lost_particle_map else ()
         columns = tuple(dict.fromkeys(c for ch in channels
-                                      for c in ch.columns(kept_columns(search))))
+                                      for c in ch.columns(kept_columns(search) + lost)))
         requests.append(NtupleGroup(decay, best, columns, lists, samples))
         mines.append(mine)
     # one simulation of each sample for every reconstruction that reads it
@@ -313,6 +317,31 @@ def kept_columns(search: Search) -> tuple[str, ...]:
     return search.extraction.observables + tuple(dict.fromkeys(truth))
 
 
+#: the truth columns of :func:`_lost_particles` (the detector's ``mc_lost_*``)
+LOST_MAP_COLUMNS = ("mc_lost_theta", "mc_lost_phi")
+
+
+def _lost_particles(search: Search, runs: list[_ChannelRun]) -> LostParticles | None:
+    """The selected backgrounds' lost particles in (θ, φ), all channels together."""
+    if not search.lost_particle_map:
+        return None
+    theta_edges, phi_edges = np.linspace(0.0, 180.0, 91), np.linspace(-180.0, 180.0, 37)
+    counts: dict[str, np.ndarray] = {}
+    nothing: dict[str, float] = {}
+    for r in runs:
+        for b in search.backgrounds:
+            sel = r.selected[b.id]
+            if LOST_MAP_COLUMNS[0] not in sel.values:  # the analyst's ntuples have no truth
+                return None
+            theta, phi = (np.degrees(sel.values[c]) for c in LOST_MAP_COLUMNS)
+            lost = np.isfinite(theta)
+            h, _, _ = np.histogram2d(theta[lost], phi[lost], (theta_edges, phi_edges),
+                                     weights=sel.weight[lost])
+            counts[b.label] = counts.get(b.label, 0.0) + h
+            nothing[b.label] = nothing.get(b.label, 0.0) + float(np.sum(sel.weight[~lost]))
+    return LostParticles(theta_edges, phi_edges, counts, nothing)
+
+
 def _run_channel(search: Search, channel: Channel,
                  samples: dict[str, tuple[SampleSpec, dict[str, float]]],
                  ntuples: dict[str, Ntuple], points: list[dict[str, float]],
@@ -324,7 +353,9 @@ def _run_channel(search: Search, channel: Channel,
     grid = search.signal.sample_for(channel.name)
     train_grid, train_bkgs = _training(grid, search.backgrounds)
     training = search.extraction.needs_training or channel.mva is not None
-    kept = kept_columns(search) + (channel.mva.columns if channel.mva else ())
+    lost = LOST_MAP_COLUMNS if search.lost_particle_map and all(
+        c in nt.columns for nt in ntuples.values() for c in LOST_MAP_COLUMNS) else ()
+    kept = kept_columns(search) + (channel.mva.columns if channel.mva else ()) + lost
     selected = {k: _selected(nt, channel.selection, kept, lum) for k, nt in ntuples.items()}
     observed_kept = tuple(c for c in kept if data is None or c in data.columns)
     if data is not None:  # a key no sample id takes ('@' and '_' only in ids)

@@ -468,6 +468,9 @@ class Search:
     quantity: Quantity = SIGMA
     #: which of the search's selections this is (``SELECTIONS`` of its module), if it has several
     variant: str = ""
+    #: keep the truth of what the detector lost (``mc_lost_*``) and map where the selected
+    #: background's lost particles went (a search whose background is what escapes detection)
+    lost_particle_map: bool = False
 
     def __post_init__(self) -> None:
         from darkscan.physics import parse_luminosity
