@@ -13,37 +13,35 @@ the beam pipe (at high M²_rec, a soft photon), and e⁺e⁻ → νν̄γ, irred
 GeV. The signal is counted in windows of ±2σ of M²_rec about each mass; 90% CL limits on σ(e⁺e⁻
 → γA′) × B(A′ → invisible), then on ε.
 
-What darkscan's simulation shows (default run, 20 fb⁻¹, 1.6 min on 2 cores, seed 1): the
-selection keeps 15–17% of the produced A′ (the barrel 34°–127° and the single-photon trigger;
-6% at 7 GeV, below); the M²_rec resolution is 2.0 GeV² at low mass (σ(M²) = 2√s σ_E) and
-1.0 GeV² at 8 GeV. Before the γγγ veto below, the background was e⁺e⁻ → γγ(γ) everywhere up to
-60 GeV² (300–1 800 events per ±2σ window up to 7 GeV): one photon in the barrel, the other lost in a
-barrel–endcap gap (the KLM behind it sees a photon 90% of the time) or beyond the acceptance,
-the recoil turned away from the gap by an ISR photon along a beam. Such an event is a 1C
-kinematic hypothesis (``lost_photon_pull``): the recoil is a photon along either beam plus a
-photon where the ECL does not see, the ISR energy fixed by masslessness; the photon's energy is
-scanned over its resolution and events explained within 2σ are rejected. It removes 99.9% of
-γγ(γ), 96% of γγγ, 99% of e⁺e⁻γ (71% of νν̄γ) and 2–13% of the signal below 7 GeV (half of
-it near 7 GeV, where a lost photon plus ISR mimics the A′'s recoil for most photon angles: there
-the veto changes nothing).
-What still passes is a photon whose shower leaks into a gap from the barrel's edge (its energy
-is too low for the two-body kinematics it has; the fiducial 34°–127° removes it) and, at high
-M²_rec, e⁺e⁻γ with both leptons beyond the endcaps and νν̄γ. Per ±2σ window: no simulated
-background at 0.5–1 GeV (0 of 20M γγ = 4 fb⁻¹ and 15M γγγ = 7.5 fb⁻¹ in a 5× run: below ~12
-events), 7–25 at 2 GeV, 70 at 3 GeV, 130–150 at 4 GeV, 250–450 at 5–7 GeV (νν̄γ the largest
-share from 5 GeV), 10 500 at 8 GeV (e⁺e⁻γ and γγγ). Expected ε limits: 1.9×10⁻⁴ at 0.5–1 GeV,
-4.8–6.1×10⁻⁴ at 2 GeV, 8×10⁻⁴ at 3 GeV, 9.3–9.7×10⁻⁴ at 4 GeV, 1.1–1.4×10⁻³ at 5–6 GeV,
-1.4–2.0×10⁻³ at 7 GeV and 1.8–2.6×10⁻³ at 8 GeV (5× run – default run; the default's MC
-uncertainty weakens its high masses); at 50 ab⁻¹ (``--lumi 50/ab``, the samples' weights scaled)
-1.8–1.9×10⁻⁵ at 0.5–1 GeV, 1.3–1.5×10⁻⁴ at 2–4 GeV, 2.1×10⁻⁴ at 6 and 3.8×10⁻⁴ at 8 GeV. Below
-2 GeV the limit is background-free: what the
-simulation lacks would put background there (dead or noisy crystals, the ECL's non-Gaussian
-response beyond edge leakage, conversions in the TOP and the CDC's outer wall, cosmic rays,
-out-of-time beam-background clusters passing as the photon; no cluster shapes or timing, so no
-classifier either, issue #15). The samples: γγ(γ) 4M (σ = 5.0 nb inside 10°–170°: 0.8 fb⁻¹, an
-MC event weighs 25 data events), γγγ with the exact matrix element and every photon in 1°–179°
-(CMS) 3M (1.5 nb, weight 10; it overlaps ee_gg's collinear ISR where a photon is within a few
-degrees of a beam: counted twice there, conservatively), e⁺e⁻γ 0.3M (weight 44), νν̄γ.
+What darkscan's simulation shows (default run, 20 fb⁻¹, 1.6 min on 2 cores, seed 1): the selection
+keeps 15–17% of the produced A′ (the barrel 34°–127° and the single-photon trigger; 6% at 7 GeV,
+below); the M²_rec resolution is 2.0 GeV² at low mass (σ(M²) = 2√s σ_E) and 1.0 GeV² at 8 GeV.
+Before the γγγ veto below, the background was e⁺e⁻ → γγ(γ) everywhere up to 60 GeV² (300–1 800
+events per ±2σ window up to 7 GeV): one photon in the barrel, the other lost in a barrel–endcap gap
+(the KLM behind it sees a photon 90% of the time) or beyond the acceptance, the recoil turned away
+from the gap by an ISR photon along a beam. Such an event is a 1C kinematic hypothesis
+(``lost_photon_pull``): the recoil is a photon along either beam plus a photon where the ECL does
+not see, the ISR energy fixed by masslessness; the photon's energy is scanned over its resolution
+and events explained within 2σ are rejected. It removes 99.9% of γγ(γ), 96% of γγγ, 99% of e⁺e⁻γ
+(71% of νν̄γ) and 2–13% of the signal below 7 GeV (half of it near 7 GeV, where a lost photon plus
+ISR mimics the A′'s recoil for most photon angles: there the veto changes nothing). What still
+passes is a photon whose shower leaks into a gap from the barrel's edge (its energy is too low for
+the two-body kinematics it has; the fiducial 34°–127° removes it) and, at high M²_rec, e⁺e⁻γ with
+both leptons beyond the endcaps and νν̄γ. Per ±2σ window: no simulated background at 0.5–1 GeV (0 of
+20M γγ = 4 fb⁻¹ and 15M γγγ = 7.5 fb⁻¹ in a 5× run: below ~12 events), 7–25 at 2 GeV, 70 at 3 GeV,
+130–150 at 4 GeV, 250–450 at 5–7 GeV (νν̄γ the largest share from 5 GeV), 10 500 at 8 GeV (e⁺e⁻γ and
+γγγ). Expected ε limits: 1.9×10⁻⁴ at 0.5–1 GeV, 4.8–6.1×10⁻⁴ at 2 GeV, 8×10⁻⁴ at 3 GeV, 9.3–9.7×10⁻⁴
+at 4 GeV, 1.1–1.4×10⁻³ at 5–6 GeV, 1.4–2.0×10⁻³ at 7 GeV and 1.8–2.6×10⁻³ at 8 GeV (5× run – default
+run; the default's MC uncertainty weakens its high masses); at 50 ab⁻¹ (``--lumi 50/ab``, the
+samples' weights scaled) 1.8–1.9×10⁻⁵ at 0.5–1 GeV, 1.3–1.5×10⁻⁴ at 2–4 GeV, 2.1×10⁻⁴ at 6 and
+3.8×10⁻⁴ at 8 GeV. Below 2 GeV the limit is background-free: what the simulation lacks would put
+background there (dead or noisy crystals, the ECL's non-Gaussian response beyond edge leakage,
+conversions in the TOP and the CDC's outer wall, cosmic rays, out-of-time beam-background clusters
+passing as the photon; no cluster shapes or timing, so no classifier either, issue #15). The
+samples: γγ(γ) 4M (σ = 5.0 nb inside 10°–170°: 0.8 fb⁻¹, an MC event weighs 25 data events), γγγ
+with the exact matrix element and every photon in 1°–179° (CMS) 3M (1.5 nb, weight 10; it overlaps
+ee_gg's collinear ISR where a photon is within a few degrees of a beam: counted twice there,
+conservatively), e⁺e⁻γ 0.3M (weight 44), νν̄γ.
 """
 
 from __future__ import annotations
@@ -94,7 +92,7 @@ _FILTER_LABEL = "one photon in the ECL barrel, the rest unseen (truth)"
 SELECTION = (
     "trg_single_photon == 1",
     "n_tracks == 0",
-    # the barrel, 34°–127°: ≥ 0.5 R_M (~1.8 cm) from its edges, where a shower loses energy
+    # the barrel, 34°–127°: ≥ 1.3 R_M (4.7–7 cm) from its edges, where a shower loses energy
     # into the gap (a γγ event whose photon leaks looks like a lighter A′'s, calorimeter.contained)
     "dau0_theta > 0.5934 and dau0_theta < 2.2166",
     "E_ECL_extra < 0.2",
@@ -148,7 +146,6 @@ SEARCH = Search(
         "gamma", "vpho -> gamma:sel",
         best_candidate=BestCandidate("dau0_E_cms"),
         selection=SELECTION,
-        keep=("dau0_theta", "dau0_E_cms", "theta_recoil"),
         lists=(ListDef("gamma:sel", cut="E > 0.5"),)),),
     extraction=CountWindows("m2_recoil", "$M^2_{\\mathrm{recoil}}$", "GeV$^2$",
                             range=(-5.0, 80.0), n_sigma=2.0),
