@@ -66,16 +66,18 @@ def test_the_cut_is_smooth_in_the_mass_through_the_signal_points() -> None:
 
     two = RangeNet(0.5, 4.0, np.zeros(1), np.ones(1), [], np.array([1.0, 3.0]),
                    np.array([0.2, 0.6]))
+    # the line through the points, held at their cuts beyond them
     np.testing.assert_allclose(two.threshold(np.array([0.5, 1.0, 2.0, 3.0, 4.0])),
-                               [0.1, 0.2, 0.4, 0.6, 0.8])
+                               [0.2, 0.2, 0.4, 0.6, 0.6])
     # three or more points: the least-squares quadratic, no kink at a point, within [0, 1]
     three = RangeNet(0.5, 6.0, np.zeros(1), np.ones(1), [], np.array([1.0, 3.0, 5.0]),
                      np.array([0.2, 0.6, 0.2]))
     np.testing.assert_allclose(three.threshold(np.array([1.0, 3.0, 5.0])), [0.2, 0.6, 0.2],
                                atol=1e-12)
-    # beyond the outer points along the tangent: 0.6 − 0.1·(m − 3)² has slope −0.4 at 5
-    np.testing.assert_allclose(three.threshold(np.array([5.5, 9.0])), [0.0, 0.0], atol=1e-12)
-    np.testing.assert_allclose(three.threshold(np.array([5.25])), [0.1], atol=1e-12)
+    # 0.6 − 0.1·(m − 3)² between the points; beyond the outer ones held, not continued along
+    # the tangent (which reached 0 at 5.5 here and 1 before the range's edge in the 4μ search)
+    np.testing.assert_allclose(three.threshold(np.array([4.0, 5.5, 0.6])), [0.5, 0.2, 0.2],
+                               atol=1e-12)
     one = RangeNet(0.5, 6.0, np.zeros(1), np.ones(1), [], np.array([2.0]), np.array([0.7]))
     np.testing.assert_allclose(one.threshold(np.array([0.6, 5.0])), [0.7, 0.7])
     assert np.all(RangeNet.pass_all(0.0, 1.0, 1, "none").threshold(np.ones(3)) == -np.inf)

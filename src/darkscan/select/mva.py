@@ -342,18 +342,18 @@ class RangeNet:
 
     def threshold(self, mass: np.ndarray) -> np.ndarray:
         """The cut at each candidate mass: a polynomial (at most quadratic) through the cuts
-        chosen at the signal points, smooth in mass: a kink at a signal mass (piecewise-linear
-        interpolation) bends the background that passes exactly where a fit looks for a peak."""
+        chosen at the signal points, smooth in mass between them (a kink at a signal mass, as
+        piecewise-linear interpolation makes, bends the background that passes where a fit
+        looks for a peak), and held at the outer points' cuts out to the range's edges: no
+        point chose a cut there, and a tangent continued from two points reached a cut of 1
+        before the edge (nothing passed: a fit between the points found no background and a
+        signal efficiency interpolated from the points was far too high)."""
         if not len(self.cuts):
             return np.full(np.shape(mass), -np.inf)
         deg = min(2, len(self.cuts) - 1)
         coef = np.polyfit(self.masses, self.cuts, deg) if deg else self.cuts[:1]
-        # beyond the outer points the polynomial continues along its tangent (no kink there,
-        # no quadratic run-away over the rest of the range)
-        lo, hi = self.masses[0], self.masses[-1]
-        m = np.clip(mass, lo, hi)
-        slope = np.polyval(np.polyder(coef), m) if deg else 0.0
-        return np.clip(np.polyval(coef, m) + slope * (mass - m), 0.0, 1.0)
+        m = np.clip(mass, self.masses[0], self.masses[-1])
+        return np.clip(np.polyval(coef, m), 0.0, 1.0)
 
     def score(self, x: np.ndarray) -> np.ndarray:
         """The network's output in (0, 1) (a logistic of the last layer)."""
