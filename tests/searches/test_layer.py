@@ -410,6 +410,60 @@ def test_sliding_fit_fits_the_observable_that_resolves_each_mass() -> None:
         SlidingFit("y", "y", (0.0, 10.0), observable_by_mass=((6.0, "x"),))
 
 
+def _scan_input(rng: np.random.Generator, masses: tuple[float, ...], bump: float | None,
+                edges: tuple[float, ...] = ()) -> ExtractionInput:
+    """Gaussian signal points of 2% resolution (half of each selected) over 200 background
+    events per unit of x on [0, 10]; ``bump``: 120 more background events in a 2% peak there."""
+    sigs = [_selected(f"s{m}", {"x": rng.normal(m, 0.02 * m, 3_000)}, 1.0, 6_000)
+            for m in masses]
+    x = rng.uniform(0.0, 10.0, 20_000)
+    if bump is not None:
+        x = np.concatenate([x, rng.normal(bump, 0.02 * bump, 1_200)])
+    bkg = _selected("bkg", {"x": x}, 0.1, len(x))
+    return ExtractionInput([{"mass": m} for m in masses], sigs, [bkg], 1.0,
+                           np.random.default_rng(8), selection_edges=edges)
+
+
+def test_sliding_fit_scans_between_the_points_in_steps_of_the_resolution() -> None:
+    """The fine scan: masses one resolution apart from the first to the last point, the line
+    shape and efficiency interpolated, each window fitted on the same pseudo-data: a peak the
+    background carries halfway between two simulated points is found there."""
+    fit = SlidingFit("x", "x", (0.0, 10.0), width=20.0, background="poly1", peak_axis="mass",
+                     scan_step=1.0)
+    c = fit.extract(_scan_input(np.random.default_rng(21), (2.0, 6.0), bump=4.0))
+    m, res = c.scan["mass"], c.scan["resolution"]
+    assert m[0] == pytest.approx(2.0) and 5.8 < m[-1] <= 6.0
+    np.testing.assert_allclose(np.diff(m), res[:-1], rtol=1e-9)
+    np.testing.assert_allclose(res, 0.02 * m, rtol=0.12)  # interpolated between 0.04 and 0.12
+    np.testing.assert_allclose(c.scan["efficiency"], 0.5, rtol=0.05)
+    excess = (c.scan["n_obs"] - c.scan["bkg"]) / np.sqrt(c.scan["bkg"])
+    assert abs(m[np.argmax(excess)] - 4.0) < 2 * 0.08 and excess.max() > 5
+    # where the bump lies outside the window the pseudo-data follow the background; a window
+    # with the bump in its sideband fits a deficit (the line cannot follow it): ν̂_s < 0 counts
+    far = np.abs(m - 4.0) > 10 * res + 3 * 0.08
+    assert far.sum() > 20 and np.median(np.abs(excess[far])) < 1.0
+    beside = (np.abs(m - 4.0) > 0.3) & ~far
+    assert np.min(excess[beside]) < -2
+    # without a scan step, no scan
+    assert SlidingFit("x", "x", (0.0, 10.0), peak_axis="mass").extract(
+        _scan_input(np.random.default_rng(21), (3.0, 5.0), None)).scan == {}
+    with pytest.raises(ParameterError, match="peak_axis"):
+        SlidingFit("x", "x", (0.0, 10.0), scan_step=1.0)
+
+
+def test_sliding_fit_scan_stays_inside_each_selection_range() -> None:
+    """Where the selection changes at 4.5 (an MVA step's range edge) no window crosses it and
+    the scan covers only masses between two points of one range."""
+    fit = SlidingFit("x", "x", (0.0, 10.0), width=20.0, background="poly1", peak_axis="mass",
+                     scan_step=1.0)
+    c = fit.extract(_scan_input(np.random.default_rng(22), (3.0, 4.0, 5.0, 6.0), None, (4.5,)))
+    m = c.scan["mass"]
+    assert m.min() == pytest.approx(3.0) and m.max() <= 6.0
+    assert not np.any((m > 4.0 + 1e-9) & (m < 5.0 - 1e-9))  # the outer points bound each range
+    assert fit.window(4.4, 0.1, (4.5,)) == (pytest.approx(3.4), 4.5)
+    assert fit.window(4.6, 0.1, (4.5,)) == (4.5, pytest.approx(5.6))
+
+
 def test_template_fit_on_a_bump_over_a_falling_spectrum() -> None:
     rng = np.random.default_rng(16)
     # background ∝ x² on [0, 1] (inverse CDF x = u^(1/3)), 50 000 events of weight 0.2

@@ -81,7 +81,7 @@ def test_training_pool_is_the_looser_selection_weighted_to_the_tight_one() -> No
     weighs the share of it the channel's selection keeps, so that the figure of merit counts
     the selected background."""
     from darkscan.physics.units import Luminosity
-    from darkscan.searches.runner import _selected, _training_pool
+    from darkscan.searches.runner import selected_candidates, training_pool
     from darkscan.searches.samples import Ntuple
     from darkscan.searches.spec import SampleSpec
 
@@ -102,10 +102,10 @@ def test_training_pool_is_the_looser_selection_weighted_to_the_tight_one() -> No
     ntuples = {bkg.id: ntuple(bkg.id, 900, 3.0), sid: ntuple(sid, 300, 0.1)}
     kept = ("Mbc", "x", "M")
     tight = ("Mbc > 5.27",)
-    selected = {k: _selected(nt, tight, kept, lum) for k, nt in ntuples.items()}
+    selected = {k: selected_candidates(nt, tight, kept, lum) for k, nt in ntuples.items()}
     spec = ContinuumBDT(("x",), "M", training_selection=("Mbc > 5.2",))
     assert set(spec.columns) == {"x", "M", "Mbc"}
-    pool = _training_pool(spec, selected, ntuples, grid, (bkg,), points, kept, lum)
+    pool = training_pool(spec, selected, ntuples, grid, (bkg,), points, kept, lum)
     # every candidate of the wide region, ~4.5× the signal region's (uniform in 5.2–5.29)
     assert len(pool[bkg.id].weight) == 900 and len(pool[sid].weight) == 300
     assert len(selected[bkg.id].weight) == pytest.approx(200, abs=40)
@@ -114,4 +114,4 @@ def test_training_pool_is_the_looser_selection_weighted_to_the_tight_one() -> No
     assert pool[sid].mc_weight.sum() == 300  # the signal's weights are its own
     # without a training selection the pool is the selected candidates themselves
     plain = ContinuumBDT(("x",), "M")
-    assert _training_pool(plain, selected, ntuples, grid, (bkg,), points, kept, lum) is selected
+    assert training_pool(plain, selected, ntuples, grid, (bkg,), points, kept, lum) is selected

@@ -31,7 +31,7 @@ from darkscan.report.plots import (
 )
 from darkscan.report.style import log_scale_suits, mathtext
 from darkscan.report.workspace import write_workspace
-from darkscan.searches.result import write_csv
+from darkscan.searches.result import BAND_SUFFIXES, write_csv
 
 if TYPE_CHECKING:  # the report draws results; it does not depend on the search layer at run time
     from darkscan.searches.result import AxisInfo, Distribution, SearchResult
@@ -65,7 +65,8 @@ def write_search_report(result: SearchResult) -> Path:
     out = Path(result.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     _write_missing_tables(result, out)
-    figures = [*_limit_figures(result, out), *_signal_figures(result, out),
+    figures = [*_limit_figures(result, out), *_scan_figures(result, out),
+               *_signal_figures(result, out),
                *_distribution_figures(result, out), *_lost_particle_figures(result, out)]
     tables = _hepdata_tables(result)
     write_hepdata(out / "hepdata", tables, comment=(
@@ -225,6 +226,56 @@ def _limit_figures_1d(result: SearchResult, out: Path) -> list[FigureEntry]:
                 f"{pct} CL upper limits on {c.label} ({c.description}) as a function of "
                 f"{ax0.label}{_in_channel(channel)}, for {lumi}. {_bands(result)}{band_text}"
                 + _published_sentence(cpub))))
+    return figs
+
+
+def _scan_columns(result: SearchResult) -> dict[str, np.ndarray]:
+    """The fine scan's columns in mass order, a NaN row wherever it skips more than three
+    resolutions (between two networks' ranges), so that curves break there."""
+    axis = result.axes[0].name
+    scan = {k: np.asarray(v, float) for k, v in result.scan.items() if k != "channel"}
+    m = scan[axis]
+    gap = np.flatnonzero(np.diff(m) > 3.0 * scan["resolution"][:-1]) + 1
+    middle = 0.5 * (m[gap - 1] + m[gap])  # the plots order by mass: the break keeps its place
+    return {k: np.insert(v, gap, middle if k == axis else np.nan) for k, v in scan.items()}
+
+
+def _scan_figures(result: SearchResult, out: Path) -> list[FigureEntry]:
+    """The limits and the local significance along the extraction's fine scan (one channel)."""
+    if not result.scan or "channel" in result.scan:
+        return []
+    ax0, lumi, pct = result.axes[0], str(result.lumi), _pct(result.cl)
+    scan = _scan_columns(result)
+    m = scan[ax0.name]
+    n = len(result.scan[ax0.name])
+    scale, unit = _quantity(result)
+    observed = "Observed (data)" if result.on_data else "Observed (pseudo-data)"
+    stem = f"{result.quantity}_ul"
+    expected = np.array([scan[stem + s] for s in BAND_SUFFIXES])
+    pub = _published(result, result.quantity, scale)
+    name = "plots/scan_limit.png"
+    plot_limit_band(out / name, m, scale * scan[f"{stem}_obs"], scale * expected,
+                    observed_label=observed, xlabel=ax0.axis_label,
+                    ylabel=_with_unit(result.quantity_label, unit), lumi_label=lumi,
+                    references=pub, logx=log_scale_suits(m),
+                    legend_title=f"{pct} CL upper limits, fine scan")
+    figs = [FigureEntry(name, "Limits", (
+        f"{pct} CL upper limits on {result.quantity_label}{' in fb' if unit else ''} along "
+        f"the fine scan: {n} masses one step of the resolution apart, each fitted in its own "
+        f"window, the line shape and efficiency interpolated between the simulated points "
+        f"(breaks: between two networks' mass ranges, where no point measured the "
+        f"efficiency). {_bands(result)}" + _published_sentence(pub)))]
+    name = "plots/scan_local_significance.png"
+    plot_curves(out / name, m, {"local significance": scan["z_local"]},
+                xlabel=ax0.axis_label, ylabel="local significance $Z$ [σ]", lumi_label=lumi,
+                markers=("-",), logx=log_scale_suits(m))
+    lee = result.summary.get("look_elsewhere", {})
+    glob = (f" The largest is {lee['largest_local_z']:.2f}σ at {lee['at_' + ax0.name]:.4g}"
+            f"{' ' + ax0.unit if ax0.unit else ''}, {lee['global_z']:.2f}σ globally "
+            f"({lee['method']})." if "global_z" in lee and f"at_{ax0.name}" in lee else "")
+    figs.append(FigureEntry(name, "Limits", (
+        f"Local significance of the excess of the {'data' if result.on_data else 'pseudo-data'}"
+        f" over the background fit at each mass of the fine scan (0 for deficits).{glob}")))
     return figs
 
 

@@ -86,6 +86,9 @@ class ExtractionInput:
     #: the backgrounds in the extraction's ``shape_selection`` (a looser region that gives the
     #: shape of a background the selection leaves too few simulated candidates of), if any
     shape_backgrounds: list[Selected] | None = None
+    #: values of the extraction's observable where the selection changes discontinuously (the
+    #: edges of an MVA step's mass ranges, each with its own network): no fit window crosses one
+    selection_edges: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,9 @@ class Counts:
     windows: dict[str, np.ndarray] = field(default_factory=dict)
     distributions: tuple[Distribution, ...] = ()
     summary: dict[str, Any] = field(default_factory=dict)
+    #: a finer scan between the signal points (:attr:`SlidingFit.scan_step`): per hypothesis
+    #: mass ``mass``, ``efficiency``, ``resolution``, ``n_obs``, ``bkg``, ``bkg_2sigma``
+    scan: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 class Extraction(ABC):
@@ -476,7 +482,19 @@ class SlidingFit(Extraction):
     peak), and n_obs = ν̂_s + b_eff, without a further background uncertainty (adding the yield
     error to a Poisson b would count the background's fluctuation twice); the fitted background
     in ±2σ is reported beside. The efficiency is the signal yield the same fit finds in the
-    simulated signal's own candidates, per generated event (see :meth:`_signal_yield`)."""
+    simulated signal's own candidates, per generated event (see :meth:`signal_yield`).
+
+    ``scan_step`` > 0 adds the analysis's own scan: hypothesis masses from the first to the
+    last signal point spaced by ``scan_step`` × the resolution, each fitted in its window on
+    the same pseudo-data, with the line shape and the efficiency interpolated linearly in mass
+    between the simulated points (:class:`darkscan.stats.ShapeGrid`; the peak's offset from
+    the mass, its width and tails). A published search states the extremes of its observed
+    limits over such a scan, and its largest local excess among them: the signal points alone
+    sample neither. Where the selection changes with the fitted mass (an MVA step's mass
+    ranges, ``ExtractionInput.selection_edges``) no window crosses an edge and the scan
+    covers only the masses between two points of one range: between a range's outer point
+    and its edge a network trained on the points' peaks passes a mass-dependent share of the
+    candidates that no simulated point measured."""
 
     observable: str
     label: str
@@ -491,11 +509,16 @@ class SlidingFit(Extraction):
     #: ((upper mass, observable), …): the first whose upper mass lies above the point's
     #: hypothesis mass (axis ``peak_axis``) is fitted there, ``observable`` above them all
     observable_by_mass: tuple[tuple[float, str], ...] = ()
+    #: spacing of the fine scan in resolutions (0: the signal points only)
+    scan_step: float = 0.0
 
     def __post_init__(self) -> None:
         from darkscan.stats.shapes import SIGNAL_PARAMS, background_model
 
         _positive("width", self.width)
+        if self.scan_step < 0 or (self.scan_step > 0 and self.peak_axis is None):
+            raise ParameterError("scan_step must be >= 0, and a fine scan needs peak_axis (the "
+                                 "axis of the hypothesis mass)")
         if self.signal_model not in SIGNAL_PARAMS:
             raise ParameterError(f"signal_model must be one of {', '.join(SIGNAL_PARAMS)}, "
                                  f"got {self.signal_model!r}")
@@ -521,8 +544,8 @@ class SlidingFit(Extraction):
                     self.observable)
 
     @staticmethod
-    def _signal_yield(x: np.ndarray, w: np.ndarray, shape: Any, window: tuple[float, float],
-                      background: str, seed: int) -> float:
+    def signal_yield(x: np.ndarray, w: np.ndarray, shape: Any, window: tuple[float, float],
+                     background: str, seed: int) -> float:
         """The signal the fit would see: the simulated signal's candidates in the window
         fitted with the fixed line shape over the window's background polynomial, so that the
         signal's own wrong pairings, which the fit takes for background, are not counted
@@ -545,7 +568,6 @@ class SlidingFit(Extraction):
                     self.background)
 
     def extract(self, data: ExtractionInput) -> Counts:
-        from darkscan.stats.fits import effective_background, fit_window
         from darkscan.stats.shapes import fit_signal_shape
 
         n = len(data.signal)
@@ -562,6 +584,7 @@ class SlidingFit(Extraction):
         tails = {k: np.full(n, np.nan) for k in ("beta_left", "m_left", "beta_right",
                                                   "m_right")}
         status, shapes, fitted = [], [], []
+        fitted_shapes: dict[int, Any] = {}
         for i, s in enumerate(data.signal):
             near = data.points[i].get(self.peak_axis) if self.peak_axis else None
             observable = self.observable_at(near) if near is not None else self.observable
@@ -572,26 +595,17 @@ class SlidingFit(Extraction):
                 shapes.append("")
                 continue
             shape = fit_signal_shape(x, s.mc_weight, self.signal_model, near=near)
+            fitted_shapes[i] = shape
             peak[i], width[i] = shape.params["loc"], shape.resolution
             for k in tails:
                 tails[k][i] = shape.params.get(k, np.nan)
             shapes.append(shape.kind)
-            lo = max(self.range[0], peak[i] - 0.5 * self.width * width[i])
-            hi = min(self.range[1], peak[i] + 0.5 * self.width * width[i])
-            bkg_shape = self.background_at(peak[i])
-            eff[i] = self._signal_yield(x, s.mc_weight, shape, (lo, hi), bkg_shape, i) \
-                / s.n_generated
-            fit = fit_window(events, shape, (lo, hi), background=bkg_shape, seed=i)
-            if fit.ok:
-                # background share in ±2σ: odd polynomial terms cancel about the peak
-                in_2sigma[i] = fit.n_bkg * 4.0 * width[i] / (hi - lo)
-                bkg[i] = max(effective_background(fit, shape, bkg_shape), 1e-3)
-                n_obs[i] = max(fit.n_sig, 0.0) + bkg[i]
-                status.append(fit.status)
-            else:  # a sparse window: count the pseudo-data in ±2σ instead, and say so
-                count = float(np.sum(np.abs(events - peak[i]) < 2.0 * width[i]))
-                in_2sigma[i], bkg[i], n_obs[i] = count, max(count, 0.5), count
-                status.append("failed: counted ±2σ")
+            window = self.window(peak[i], width[i], data.selection_edges)
+            eff[i] = self.signal_yield(x, s.mc_weight, shape, window,
+                                       self.background_at(peak[i]), i) / s.n_generated
+            n_obs[i], bkg[i], in_2sigma[i], st = self._fit_counts(events, shape, window, i)
+            status.append(st)
+        scan = self._fine_scan(data, pseudo, fitted_shapes, eff) if self.scan_step > 0 else {}
         unc = np.zeros(n)
         return Counts(n_obs, bkg, unc, eff, width, bkg, unc,
                       signal={"efficiency": eff, "resolution": width, "peak": peak,
@@ -601,7 +615,88 @@ class SlidingFit(Extraction):
                                **({"fitted_observable": fitted} if self.observable_by_mass
                                   else {}),
                                "resolution_label": f"Resolution of {self.label}",
-                               "window": f"{self.width:g} σ wide fit windows"})
+                               "window": f"{self.width:g} σ wide fit windows"},
+                      scan=scan)
+
+    def window(self, peak: float, resolution: float, edges: tuple[float, ...] = ()
+               ) -> tuple[float, float]:
+        """The fit window about ``peak``: ``width`` resolutions, clipped to the range and to
+        the selection ``edges`` about the peak (the background that passes changes there)."""
+        below = [e for e in edges if e <= peak]
+        above = [e for e in edges if e > peak]
+        lo = max(self.range[0], peak - 0.5 * self.width * resolution, *below[-1:])
+        hi = min(self.range[1], peak + 0.5 * self.width * resolution, *above[:1])
+        return lo, hi
+
+    def _fit_counts(self, events: np.ndarray, shape: Any, window: tuple[float, float],
+                    seed: int) -> tuple[float, float, float, str]:
+        """One window's equivalent count (n_obs, b_eff), the fitted background in ±2σ and the
+        fit's status; a window the fit fails on is counted in ±2σ instead, over the window's
+        own events spread flat across it (not the count itself: a low count would be taken
+        for a low background), and says so."""
+        from darkscan.stats.fits import effective_background, fit_window
+
+        peak, sigma = shape.params["loc"], shape.resolution
+        bkg_shape = self.background_at(peak)
+        fit = fit_window(events, shape, window, background=bkg_shape, seed=seed)
+        if fit.ok:
+            # background share in ±2σ: odd polynomial terms cancel about the peak
+            b_eff = max(effective_background(fit, shape, bkg_shape), 1e-3)
+            # a deficit (ν̂_s < 0) is one in the equivalent count too, as in the likelihood
+            return (max(fit.n_sig + b_eff, 0.0), b_eff,
+                    fit.n_bkg * 4.0 * sigma / (window[1] - window[0]), fit.status)
+        count = float(np.sum(np.abs(events - peak) < 2.0 * sigma))
+        inside = float(np.sum((events > window[0]) & (events < window[1])))
+        flat = inside * 4.0 * sigma / (window[1] - window[0])
+        return count, max(flat, 0.5), flat, "failed: counted ±2σ"
+
+    def _fine_scan(self, data: ExtractionInput, pseudo: dict[str, np.ndarray],
+                   shapes: dict[int, Any], eff: np.ndarray) -> dict[str, np.ndarray]:
+        """Counts at hypothesis masses ``scan_step`` resolutions apart between the first and
+        the last signal point with a fitted shape, on the pseudo-data the points were fitted
+        on; shapes interpolated between the points that fit the same observable (an
+        observable switch ends one stretch of the scan and starts the next), efficiencies
+        between those that also share the selection (between two of its ``selection_edges``).
+        Masses between a selection's outer point and its edge are left out: the efficiency
+        there was not measured."""
+        from darkscan.stats.fits import mass_points
+        from darkscan.stats.shapes import ShapeGrid
+
+        rows: list[tuple[float, ...]] = []
+        by_observable: dict[str, list[int]] = {}
+        for i in (i for i, shape in shapes.items() if shape.kind == self.signal_model):
+            m = float(data.points[i][self.peak_axis])  # type: ignore[index]
+            by_observable.setdefault(self.observable_at(m), []).append(i)
+        edges = np.asarray(data.selection_edges, float)
+        for observable, idx in by_observable.items():
+            masses = np.array([data.points[i][self.peak_axis] for i in idx], float)
+            order = np.argsort(masses)
+            masses, idx = masses[order], [idx[k] for k in order]
+            grid = ShapeGrid(self.signal_model, masses, {
+                k: np.array([shapes[i].params[k] for i in idx]) for k in shapes[idx[0]].params})
+            region = np.searchsorted(edges, masses, side="right")
+            # one stretch per selection range, from its first simulated point to its last:
+            # beyond them an MVA step trained on their peaks treats the mass differently (its
+            # output drifts with the mass towards a range's edge), which no point measured
+            for r in np.unique(region):
+                same = region == r
+                stretch = masses[same]
+                scan_masses = (mass_points(stretch[0], stretch[-1],
+                                           lambda m, g=grid: g.at(m).resolution, self.scan_step)
+                               if len(stretch) > 1 else stretch)
+                for j, m in enumerate(scan_masses):
+                    shape = grid.at(float(m))
+                    window = self.window(shape.params["loc"], shape.resolution,
+                                         data.selection_edges)
+                    counts = self._fit_counts(pseudo[observable], shape, window,
+                                              10_000 + 1_000 * int(r) + j)
+                    rows.append((float(m), float(np.interp(m, stretch, eff[idx][same])),
+                                 shape.resolution, *counts[:3]))
+        if not rows:
+            return {}
+        table = np.array(sorted(rows))
+        return dict(zip(("mass", "efficiency", "resolution", "n_obs", "bkg", "bkg_2sigma"),
+                        table.T, strict=True))
 
 
 # --------------------------------------------------------------------------------- templates

@@ -207,6 +207,9 @@ class SearchResult:
     excluded: tuple[ExcludedRange, ...] = ()
     #: where the selected background's lost particles went (``Search.lost_particle_map``)
     lost_particles: LostParticles | None = None
+    #: ``scan.csv``: limits along the extraction's fine mass scan (``SlidingFit.scan_step``),
+    #: in the units of ``limits.csv``; empty without one
+    scan: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n_points(self) -> int:
@@ -310,6 +313,23 @@ class SearchResult:
         pseudo-data drawn from the simulation."""
         return bool(self.summary.get("ntuples"))
 
+    def _scan_text(self, q: str, scale: float, unit: str) -> list[str]:
+        """The fine scan in two lines: its extent and the range of its limits, and its largest
+        local excess."""
+        axis = self.axes[0]
+        m = np.asarray(self.scan[axis.name], float)
+        obs, exp = (scale * np.asarray(self.scan[f"{q}_{k}"], float) for k in ("obs", "exp"))
+        u = f" {unit}" if unit else ""
+        lines = [f"fine scan: {len(m)} masses from {m.min():.4g} to {m.max():.4g} {axis.unit} "
+                 f"(scan.csv); limits {np.nanmin(obs):.3g}–{np.nanmax(obs):.3g}{u} observed, "
+                 f"{np.nanmin(exp):.3g}–{np.nanmax(exp):.3g}{u} expected"]
+        lee = self.summary.get("look_elsewhere", {})
+        if "global_z" in lee and f"at_{axis.name}" in lee:
+            lines.append(f"largest local excess {lee['largest_local_z']:.2f}σ at "
+                         f"{lee[f'at_{axis.name}']:.4g} {axis.unit}, {lee['global_z']:.2f}σ "
+                         "globally")
+        return lines
+
     def summary_text(self) -> str:
         """What a terminal shows after a run: the observed and expected limits with units, the
         points without a limit and why, and where the report and tables are."""
@@ -358,9 +378,12 @@ class SearchResult:
             lines += ["", "— no limit: no simulated signal event is selected (no sensitivity)"]
             lines += [f"  {self.point_name(i)}: {self.no_signal_text(i)}"
                       for i in np.flatnonzero(blind)]
+        if self.scan:
+            lines += ["", *self._scan_text(q, q_scale, q_unit)]
         report = self.out_dir / "report.html"
         lines += ["", f"report: {report}" if report.is_file() else "report: not written",
-                  f"tables: limits.csv, signal.csv, summary.json in {self.out_dir}/"]
+                  f"tables: limits.csv, signal.csv, {'scan.csv, ' if self.scan else ''}"
+                  f"summary.json in {self.out_dir}/"]
         return "\n".join(lines)
 
 

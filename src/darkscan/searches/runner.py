@@ -11,7 +11,7 @@ import sys
 import time
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,7 @@ from darkscan.searches.extraction import (
     SlidingFit,
     TemplateFit,
 )
+from darkscan.searches.fine_scan import scan_limits
 from darkscan.searches.result import (
     COMBINED,
     AxisInfo,
@@ -89,6 +90,8 @@ class _ChannelRun:
     scale: np.ndarray  #: σ (pb) per unit of the quantity in this channel, per point
     ref: np.ndarray  #: the quantity the simulated signal has, per point
     seconds: float  #: inference with its look-elsewhere toys
+    #: ``scan.csv``'s columns along the extraction's fine scan (empty without one)
+    scan: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | None = None,
@@ -208,7 +211,20 @@ def evaluate(search: Search, reconstructed: Reconstructed, points: list[dict[str
                              scenario=scenario)
         | {"inference_time_s": round(t_inference, 4)},
         counting=_stack([_counting(r, lum) for r in runs] + ([{}] if combination else []), n),
-        lost_particles=_lost_particles(search, runs))
+        lost_particles=_lost_particles(search, runs), scan=_scans(runs, several))
+
+
+def _scans(runs: list[_ChannelRun], several: bool) -> dict[str, np.ndarray]:
+    """``scan.csv``: the channels' fine scans one after the other (a ``channel`` column where
+    there are several)."""
+    parts = [({"channel": np.full(len(next(iter(r.scan.values()))), r.channel.name)}
+              if several else {}) | r.scan for r in runs if r.scan]
+    if not parts:
+        return {}
+    keys = list(dict.fromkeys(k for part in parts for k in part))
+    return {k: np.concatenate([np.asarray(part.get(k, np.full(len(next(iter(part.values()))),
+                                                               np.nan)))
+                               for part in parts]) for k in keys}
 
 
 def _counting(run: _ChannelRun, lum: Luminosity) -> dict[str, np.ndarray]:
@@ -229,7 +245,7 @@ def _channel_samples(search: Search, channel: Channel, points: list[dict[str, fl
     simulated = simulated_points(search, channel, points)
     samples = _samples(grid, simulated, search.backgrounds)
     if search.extraction.needs_training or channel.mva is not None:
-        train_grid, train_bkgs = _training(grid, search.backgrounds)
+        train_grid, train_bkgs = training_samples(grid, search.backgrounds)
         samples |= _samples(train_grid, simulated, train_bkgs)
     return samples
 
@@ -246,7 +262,7 @@ def simulated_points(search: Search, channel: Channel, points: list[dict[str, fl
     return list(out.values())
 
 
-def _point_selected(search: Search, channel: Channel, spec: SampleSpec,
+def point_selected(search: Search, channel: Channel, spec: SampleSpec,
                     selected: dict[str, Selected], p: dict[str, float],
                     kept: tuple[str, ...]) -> Selected:
     """The selected signal of point ``p``: its own sample, the sample of its generated lifetime
@@ -273,8 +289,10 @@ def training_copy(spec: SampleSpec) -> SampleSpec:
     return replace(spec, id=f"{spec.id}_{TRAINING}")
 
 
-def _training(grid: SampleSpec, backgrounds: tuple[SampleSpec, ...]
-              ) -> tuple[SampleSpec, tuple[SampleSpec, ...]]:
+def training_samples(grid: SampleSpec, backgrounds: tuple[SampleSpec, ...]
+                     ) -> tuple[SampleSpec, tuple[SampleSpec, ...]]:
+    """The independent copies (own seeds) of the signal grid and backgrounds an MVA step or an
+    extraction makes its choices on."""
     return training_copy(grid), tuple(training_copy(b) for b in backgrounds)
 
 
@@ -351,18 +369,20 @@ def _run_channel(search: Search, channel: Channel,
     """Selection → MVA step → extraction → limits of one channel; ``data``: the recorded
     candidates, counted for the observed limits in place of pseudo-data."""
     grid = search.signal.sample_for(channel.name)
-    train_grid, train_bkgs = _training(grid, search.backgrounds)
+    train_grid, train_bkgs = training_samples(grid, search.backgrounds)
     training = search.extraction.needs_training or channel.mva is not None
     lost = LOST_MAP_COLUMNS if search.lost_particle_map and all(
         c in nt.columns for nt in ntuples.values() for c in LOST_MAP_COLUMNS) else ()
     kept = kept_columns(search) + (channel.mva.columns if channel.mva else ()) + lost
-    selected = {k: _selected(nt, channel.selection, kept, lum) for k, nt in ntuples.items()}
+    selected = {k: selected_candidates(nt, channel.selection, kept, lum)
+                for k, nt in ntuples.items()}
     observed_kept = tuple(c for c in kept if data is None or c in data.columns)
     if data is not None:  # a key no sample id takes ('@' and '_' only in ids)
-        selected["data:observed"] = _selected(data, channel.selection, observed_kept, lum)
+        selected["data:observed"] = selected_candidates(data, channel.selection, observed_kept,
+                                                        lum)
     mva_summary = None
     if channel.mva is not None:  # trained on the independent samples, applied to all
-        pool = _training_pool(channel.mva, selected, ntuples, train_grid, train_bkgs, points,
+        pool = training_pool(channel.mva, selected, ntuples, train_grid, train_bkgs, points,
                               kept, lum)
         selected, mva_summary = _mva_step(channel.mva, selected, pool, points, train_grid,
                                           train_bkgs, seed, cache, con)
@@ -376,20 +396,23 @@ def _run_channel(search: Search, channel: Channel,
     rng = np.random.default_rng(np.random.SeedSequence(stream))
     signal_ids = [sample_id(grid, p) for p in points]
     for spec in ((grid, train_grid) if training else (grid,)):
-        selected |= {sample_id(spec, p): _point_selected(search, channel, spec, selected, p,
+        selected |= {sample_id(spec, p): point_selected(search, channel, spec, selected, p,
                                                          kept) for p in points}
 
     shape_cuts = getattr(search.extraction, "shape_selection", ())
+    # networks per range of the fitted mass: the background that passes jumps at their edges
+    edges = (channel.mva.edges if isinstance(channel.mva, MassBinnedMLP)
+             and channel.mva.mass in search.extraction.observables else ())
 
     def inputs(sig: Any, bkgs: tuple[Any, ...], train: ExtractionInput | None = None,
                observed: Selected | None = None) -> ExtractionInput:
         # the looser region's backgrounds (before any MVA step) where the extraction asks
-        shape = ([_selected(ntuples[b.id], shape_cuts, kept, lum) for b in bkgs]
+        shape = ([selected_candidates(ntuples[b.id], shape_cuts, kept, lum) for b in bkgs]
                  if shape_cuts else None)
         return ExtractionInput(points, [selected[sample_id(sig, p)] for p in points],
                                [selected[b.id] for b in bkgs], mc_scale, rng, train,
                                syst_scale=syst_scale, observed=observed,
-                               shape_backgrounds=shape)
+                               shape_backgrounds=shape, selection_edges=edges)
 
     counts = search.extraction.extract(inputs(
         grid, search.backgrounds, inputs(train_grid, train_bkgs) if training else None,
@@ -397,13 +420,15 @@ def _run_channel(search: Search, channel: Channel,
     t_inference = time.perf_counter()
     per_unit = search.quantity.scale(channel.name, axis_values)
     lim, cross, blind = _inference(counts, search, lum, per_unit)
-    lee = _look_elsewhere(counts, blind, len(search.axes), seed)
     ref = np.array([ntuples[sample_id(grid, search.signal.source(p))].sigma_pb
                     if search.signal.exists(channel.name, p) else np.nan
                     for p in points]) / per_unit
+    scan = scan_limits(search, channel.name, counts.scan, axis_values[search.axes[0].name],
+                       per_unit, ref, lum.per_pb)
+    lee = _look_elsewhere(counts, blind, len(search.axes), seed, scan)
     return _ChannelRun(channel, grid, signal_ids, samples, ntuples, selected, counts, lim,
                        cross, blind, lee, mva_summary, per_unit, ref,
-                       time.perf_counter() - t_inference)
+                       time.perf_counter() - t_inference, scan)
 
 
 @dataclass(frozen=True)
@@ -674,7 +699,7 @@ def _ntuples_summary(search: Search, ntuples: AnalystNtuples) -> dict[str, Any]:
                            if missing else {})}}
 
 
-def _training_pool(mva: MassBinnedMLP | PunziNet | ContinuumBDT,
+def training_pool(mva: MassBinnedMLP | PunziNet | ContinuumBDT,
                    selected: dict[str, Selected], ntuples: dict[str, Ntuple], train_grid: Any,
                    train_bkgs: tuple[Any, ...], points: list[dict[str, float]],
                    kept: tuple[str, ...], lum: Luminosity) -> dict[str, Selected]:
@@ -685,7 +710,7 @@ def _training_pool(mva: MassBinnedMLP | PunziNet | ContinuumBDT,
     if not cuts:
         return selected
     ids = [sample_id(train_grid, p) for p in points] + [b.id for b in train_bkgs]
-    pool = {k: _selected(ntuples[k], cuts, kept, lum) for k in dict.fromkeys(ids)
+    pool = {k: selected_candidates(ntuples[k], cuts, kept, lum) for k in dict.fromkeys(ids)
             if k in ntuples}
     loose = sum(float(pool[b.id].weight.sum()) for b in train_bkgs if b.id in pool)
     tight = sum(float(selected[b.id].weight.sum()) for b in train_bkgs if b.id in selected)
@@ -696,23 +721,31 @@ def _training_pool(mva: MassBinnedMLP | PunziNet | ContinuumBDT,
     return pool
 
 
+def trained_mva(mva: MassBinnedMLP | PunziNet | ContinuumBDT, pool: dict[str, Selected],
+                points: list[dict[str, float]], train_grid: Any, train_bkgs: tuple[Any, ...],
+                seed: int, cache: Path) -> Any:
+    """The channel's MVA step trained on the training samples' candidates in ``pool`` (read
+    from ``cache`` when the same training was done before)."""
+    from darkscan.select.mva import TrainingSet
+
+    sig = [TrainingSet(pool[sample_id(train_grid, p)].values,
+                       pool[sample_id(train_grid, p)].mc_weight, p[mva.point_axis])
+           for p in points if sample_id(train_grid, p) in pool]
+    bkg = [TrainingSet(pool[b.id].values, pool[b.id].weight) for b in train_bkgs]
+    return mva.train(sig, bkg, seed=seed, cache=cache)
+
+
 def _mva_step(mva: MassBinnedMLP | PunziNet | ContinuumBDT, selected: dict[str, Selected],
               pool: dict[str, Selected], points: list[dict[str, float]], train_grid: Any,
               train_bkgs: tuple[Any, ...], seed: int, cache: Path, con: Console
               ) -> tuple[dict[str, Selected], dict[str, Any]]:
     """Train the channel's networks on the training samples' candidates in ``pool`` (the
-    selected ones or :func:`_training_pool`'s), keep the candidates above the cut of their
+    selected ones or :func:`training_pool`'s), keep the candidates above the cut of their
     mass range in every sample (the signal points the channel simulates: not those
     ``Signal.in_channel`` leaves out)."""
-    from darkscan.select.mva import TrainingSet
-
     t0 = time.perf_counter()
     con.print(f"training the MVA step ({mva.label})")
-    sig = [TrainingSet(pool[sample_id(train_grid, p)].values,
-                       pool[sample_id(train_grid, p)].mc_weight, p[mva.point_axis])
-           for p in points if sample_id(train_grid, p) in pool]
-    bkg = [TrainingSet(pool[b.id].values, pool[b.id].weight) for b in train_bkgs]
-    trained = mva.train(sig, bkg, seed=seed, cache=cache)
+    trained = trained_mva(mva, pool, points, train_grid, train_bkgs, seed, cache)
     out = {}
     for k, s in selected.items():
         keep = trained.passes(s.values)
@@ -841,19 +874,29 @@ def _stack(parts: list[dict[str, np.ndarray]], n: int) -> dict[str, np.ndarray]:
                                for part in parts]) for k in keys}
 
 
-def _look_elsewhere(counts: Any, blind: np.ndarray, n_axes: int, seed: int
-                    ) -> dict[str, Any]:
+def _look_elsewhere(counts: Any, blind: np.ndarray, n_axes: int, seed: int,
+                    scan: dict[str, np.ndarray] | None = None) -> dict[str, Any]:
     """Largest local excess of the pseudo-data over the background model that drew them, and
-    its global significance: upcrossings (Gross–Vitells) along a one-axis scan,
-    background-only toys otherwise. (The sideband-normalised estimate is not used here: with
-    a handful of sideband events its Gaussian uncertainty would turn a Poisson fluctuation
-    into a many-σ 'excess'.)"""
+    its global significance: upcrossings (Gross–Vitells) along a one-axis scan (the
+    extraction's fine scan where it has one, else the signal points), background-only toys
+    otherwise. (The sideband-normalised estimate is not used here: with a handful of sideband
+    events its Gaussian uncertainty would turn a Poisson fluctuation into a many-σ
+    'excess'.)"""
     from darkscan.stats import (
         discovery_significance,
         global_significance,
         global_significance_toys,
     )
 
+    if scan:
+        z = np.asarray(scan["z_local"], float)
+        g = global_significance(np.maximum(np.nan_to_num(z), 0.0) ** 2)
+        i = int(np.nanargmax(z))
+        axis = next(iter(scan))
+        return {"windows": len(z), "method": "upcrossings of q0 along the fine scan (Gross & "
+                f"Vitells, EPJC 70 (2010) 525), {len(z)} masses",
+                "largest_local_z": g.local_z, f"at_{axis}": float(scan[axis][i]),
+                "global_p": g.global_p, "global_z": g.global_z}
     ok = ~blind & np.isfinite(counts.n_obs) & np.isfinite(counts.bkg)
     if not np.any(ok):
         return {"windows": 0}
@@ -872,8 +915,10 @@ def _look_elsewhere(counts: Any, blind: np.ndarray, n_axes: int, seed: int
             "global_p": g.global_p, "global_z": g.global_z}
 
 
-def _selected(nt: Ntuple, cuts: tuple[str, ...], observables: tuple[str, ...],
-              lum: Luminosity) -> Selected:
+def selected_candidates(nt: Ntuple, cuts: tuple[str, ...], observables: tuple[str, ...],
+                        lum: Luminosity) -> Selected:
+    """The candidates of ``nt`` that pass ``cuts``: their ``observables`` and weights at
+    ``lum``."""
     mask = select(nt, cuts)
     lumi_w = nt.weight * nt.sigma_pb * lum.per_pb / nt.n_generated
     return Selected(nt.name, nt.label, {o: nt.columns[o][mask] for o in observables},
@@ -923,6 +968,8 @@ def write_outputs(result: SearchResult, *, report: bool = True) -> None:
     """``limits.csv``, ``signal.csv`` and ``summary.json`` (DESIGN §5), then the report."""
     write_csv(result.out_dir / "limits.csv", result.limit_columns())
     write_csv(result.out_dir / "signal.csv", result.signal_columns())
+    if result.scan:
+        write_csv(result.out_dir / "scan.csv", result.scan)
     # strict JSON: a limit that is +inf (no sensitivity) is null, with the reason beside it
     (result.out_dir / "summary.json").write_text(
         json.dumps(result.summary_json(), indent=2, allow_nan=False))

@@ -1,0 +1,142 @@
+"""Limits along an extraction's fine mass scan (:attr:`SlidingFit.scan_step`).
+
+The signal points are simulated; the scan between them steps by about one mass resolution, as a
+published sliding-window search does, so that the extremes of its limits and its largest local
+excess are those of the analysis. The counts at each scan mass come from the extraction (its
+window fit on the pseudo-data or data, the line shape and efficiency interpolated between
+the points); here they become limits on the search's quantity with the same inference as the
+points, then couplings with the simulated signal's cross section interpolated log-linearly in
+mass between the points (it falls by orders of magnitude over the grid) and the model's
+branching fraction at the scan mass itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from darkscan.errors import ParameterError
+from darkscan.interpret import coupling_upper_limit
+from darkscan.searches.result import BAND_SUFFIXES, CSV_BAND_ORDER, SearchResult
+from darkscan.stats import LimitResult, discovery_significance, upper_limits
+
+if TYPE_CHECKING:
+    from darkscan.searches.spec import Search
+
+#: the columns of ``scan.csv`` before the limits, in order
+COUNT_COLUMNS = ("efficiency", "resolution", "bkg", "n_obs", "z_local")
+
+
+def _log_interp(x: np.ndarray, xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
+    """Interpolation of a positive quantity linear in log, NaN where it is not positive."""
+    ok = np.isfinite(fp) & (fp > 0)
+    if np.count_nonzero(ok) < 2:
+        return np.full(len(x), np.nan)
+    return np.exp(np.interp(x, xp[ok], np.log(fp[ok])))
+
+
+def scan_limits(search: Search, channel: str, scan: dict[str, np.ndarray],
+                point_masses: np.ndarray, per_unit: np.ndarray, ref: np.ndarray,
+                lumi_per_pb: float) -> dict[str, np.ndarray]:
+    """``scan.csv``'s columns for one channel: the scan masses (named as the search's mass
+    axis), the counts, the local significance of each window's excess, the limits on the
+    quantity (observed on the pseudo-data or data, expected median and bands) and each
+    interpretation's coupling limits; empty without a scan. ``point_masses``, ``per_unit``
+    and ``ref`` (the quantity the simulated signal has) are the signal points'."""
+    if not scan:
+        return {}
+    mass = np.asarray(scan["mass"], float)
+    order = np.argsort(point_masses)
+    xp = np.asarray(point_masses, float)[order]
+    unit = np.interp(mass, xp, np.asarray(per_unit, float)[order])
+    n_obs, bkg = np.asarray(scan["n_obs"], float), np.maximum(scan["bkg"], 1e-3)
+    eff = np.asarray(scan["efficiency"], float)
+    ok = eff > 0
+    lim: LimitResult = upper_limits(np.where(ok, n_obs, 0.0), bkg, eff=np.where(ok, eff, 1.0),
+                                    cl=search.inference.cl, method=search.inference.method,
+                                    lumi=lumi_per_pb)
+    observed = np.where(ok, lim.observed / unit, np.inf)
+    expected = np.where(ok, lim.expected / unit, np.inf)
+    z = np.asarray(discovery_significance(n_obs, bkg, np.zeros_like(bkg)).z)
+    axis = search.axes[0].name
+    out = {axis: mass, "efficiency": eff, "resolution": np.asarray(scan["resolution"], float),
+           "bkg": np.asarray(scan["bkg"], float), "n_obs": n_obs, "z_local": z}
+
+    def add(stem: str, obs: np.ndarray, exp: np.ndarray) -> None:
+        out[f"{stem}_obs"] = obs
+        for i in CSV_BAND_ORDER:
+            out[stem + BAND_SUFFIXES[i]] = exp[i]
+
+    add(f"{search.quantity.name}_ul", observed, expected)
+    sim = _log_interp(mass, xp, np.asarray(ref, float)[order])
+    given = search.signal.sample_for(channel).params
+    for itp in search.interpretations:
+        if itp.lifetime is not None:  # the efficiency depends on the coupling: points only
+            continue
+        coupling_ref = np.array([itp.reference({**given, axis: m}) for m in mass])
+        br = itp.branching_in(channel, {axis: mass})
+
+        def coupling(limit: np.ndarray, coupling_ref: np.ndarray = coupling_ref,
+                     br: np.ndarray = br, power: float = itp.power) -> np.ndarray:
+            return coupling_upper_limit(limit, sim, coupling_ref, br, power=power)
+
+        add(f"{itp.column}_ul_{itp.model}", coupling(observed),
+            np.array([coupling(row) for row in expected]))
+    return out
+
+
+def interpolation_closure(search: Search, result: SearchResult, masses: tuple[float, ...], *,
+                          seed: int = 1) -> list[tuple[float, float, float]]:
+    """(mass, measured, interpolated) efficiencies of signal simulated at ``masses`` between a
+    run's points (a single-channel search whose fine scan covers them): each sample selected,
+    passed through the run's own trained MVA step (read from the run's cache) and fitted in
+    its window as a signal point is, against the efficiency the scan interpolated there.
+    The run's ntuples and networks are reused from its folder; only the new signal is
+    simulated."""
+    from darkscan.run.executors import SerialExecutor
+    from darkscan.searches import runner
+    from darkscan.stats.shapes import fit_signal_shape
+
+    (channel,) = search.channels
+    ext, mva, axis = search.extraction, channel.mva, search.axes[0].name
+    if not result.scan or mva is None:
+        raise ParameterError(f"{search.name}: no fine scan through an MVA step to check")
+    scan_m = np.asarray(result.scan[axis], float)
+    gaps = [m for m in masses if np.min(np.abs(scan_m - m)) > 5e-3 * m]
+    if gaps:
+        raise ParameterError(f"masses {gaps} lie outside the fine scan's stretches")
+    out_dir, lum = Path(result.out_dir), result.lumi
+    points = search.signal.points(False)
+    grid = search.signal.sample_for(channel.name)
+    _, ntuples = runner.reconstruct(search, points, quick=False, seed=seed, out_dir=out_dir,
+                                    executor=SerialExecutor())[channel.name]
+    kept = runner.kept_columns(search) + mva.columns
+    selected = {k: runner.selected_candidates(nt, channel.selection, kept, lum)
+                for k, nt in ntuples.items()}
+    train_grid, train_bkgs = runner.training_samples(grid, search.backgrounds)
+    pool = runner.training_pool(mva, selected, ntuples, train_grid, train_bkgs, points, kept,
+                                lum)
+    trained = runner.trained_mva(mva, pool, points, train_grid, train_bkgs, seed,
+                                 out_dir / ".cache" / "mva")
+    held = replace(search, signal=replace(search.signal, axes=(
+        replace(search.signal.axes[0], values=tuple(masses)),)))
+    held_points = held.signal.points(False)
+    _, held_nt = runner.reconstruct(held, held_points, quick=False, seed=seed,
+                                    out_dir=out_dir, executor=SerialExecutor())[channel.name]
+    held_sel = {k: runner.selected_candidates(nt, channel.selection, kept, lum)
+                for k, nt in held_nt.items()}
+    rows = []
+    for p in held_points:
+        s = runner.point_selected(held, channel, grid, held_sel, p, kept)
+        keep = trained.passes(s.values)
+        x, w = s.values[ext.observable_at(p[axis])][keep], s.mc_weight[keep]
+        shape = fit_signal_shape(x, w, ext.signal_model, near=p[axis])
+        window = ext.window(shape.params["loc"], shape.resolution, getattr(mva, "edges", ()))
+        measured = ext.signal_yield(x, w, shape, window, ext.background_at(
+            shape.params["loc"]), 0) / s.n_generated
+        rows.append((p[axis], measured,
+                     float(np.interp(p[axis], scan_m, result.scan["efficiency"]))))
+    return rows
