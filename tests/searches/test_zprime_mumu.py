@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from darkscan.models.zprime import width_mumu, width_tautau
+from darkscan.models.zprime import branching_fractions, width_mumu, width_tautau
 from darkscan.searches import get
 from darkscan.searches.runner import run_search
 from darkscan.searches.zprime_mumu import is_zprime_to_mumu
@@ -27,13 +27,43 @@ def test_outputs(result) -> None:  # type: ignore[no-untyped-def]
     assert {"gprime_ul_lmu_ltau_obs", "gprime_ul_lmu_ltau_exp"} <= set(header)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["best_candidate"]["all_candidates"] is True
-    assert summary["signal_shapes"] == ["dcb"] * 3
+    assert summary["signal_shapes"] == ["dcb"] * 4
     assert all(st in ("ok", "retried", "failed: counted ±2σ") for st in summary["fit_status"])
     ranges = summary["mva"]["ranges"]
     assert len(ranges) == 4
     trained = [r for r in ranges if "auc" in r]  # the quick grid has a point in three ranges
     assert len(trained) == 3 and all(r["auc"] > 0.8 for r in trained)
     assert (out / "report.html").is_file()
+
+
+def test_fine_scan(result) -> None:  # type: ignore[no-untyped-def]
+    """Between 7 and 8 GeV (the quick grid's two points in one network's range) the windows
+    step by the resolution; its limits and couplings come from the same inference as the
+    points', and the largest local excess is looked for along it."""
+    scan = result.scan
+    m = scan["mass"]
+    # a network's range with one point (1 and 4 GeV) scans that point only
+    np.testing.assert_allclose(m[:3], [1.0, 4.0, 7.0])
+    high = slice(2, None)
+    assert m[-1] <= 8.0 and 20 < len(m[high]) < 60
+    np.testing.assert_allclose(np.diff(m[high]), scan["resolution"][high][:-1], rtol=1e-9)
+    at_points = result.to_table()
+    # at a simulated mass the scan's fit is the point's own
+    for k in range(3):
+        assert scan["efficiency"][k] == pytest.approx(at_points["efficiency"][k], rel=1e-9)
+        assert scan["sigma_ul_exp"][k] == pytest.approx(at_points["sigma_ul_exp"][k], rel=1e-3)
+    assert np.all(np.isfinite(scan["sigma_ul_exp"]) & (scan["sigma_ul_exp"] > 0))
+    assert np.all(scan["sigma_ul_exp_m1"] < scan["sigma_ul_exp"])
+    # g′ from the same conversion as the points: σ of the simulated signal interpolated in log
+    i = np.isclose(m, 7.0)
+    assert scan["gprime_ul_lmu_ltau_exp"][i][0] == pytest.approx(
+        0.01 * np.sqrt(scan["sigma_ul_exp"][i][0]
+                       / (at_points["sigma_signal_ref_pb"][2]
+                          * branching_fractions(np.array([7.0]))["mumu"][0])), rel=1e-9)
+    with (result.out_dir / "scan.csv").open() as fh:
+        assert next(csv.reader(fh))[:3] == ["mass", "efficiency", "resolution"]
+    lee = json.loads((result.out_dir / "summary.json").read_text())["look_elsewhere"]
+    assert lee["windows"] == len(m) and lee["at_mass"] in m
 
 
 def test_physics(result) -> None:  # type: ignore[no-untyped-def]
@@ -47,8 +77,6 @@ def test_physics(result) -> None:  # type: ignore[no-untyped-def]
     assert np.all((t["efficiency"] > 0.02) & (t["efficiency"] < 0.6))
     assert np.all(np.isfinite(t["sigma_ul_exp"]) & (t["sigma_ul_exp"] > 0))
     # g′ from σ ∝ g′² and B(Z′ → μμ) of the L_μ − L_τ widths
-    from darkscan.models.zprime import branching_fractions
-
     br = branching_fractions(m)["mumu"]
     np.testing.assert_allclose(
         t["gprime_ul_lmu_ltau_exp"],
