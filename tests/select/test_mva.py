@@ -81,3 +81,17 @@ def test_the_cut_is_smooth_in_the_mass_through_the_signal_points() -> None:
     one = RangeNet(0.5, 6.0, np.zeros(1), np.ones(1), [], np.array([2.0]), np.array([0.7]))
     np.testing.assert_allclose(one.threshold(np.array([0.6, 5.0])), [0.7, 0.7])
     assert np.all(RangeNet.pass_all(0.0, 1.0, 1, "none").threshold(np.ones(3)) == -np.inf)
+
+
+def test_a_point_with_too_few_candidates_chooses_no_cut() -> None:
+    """A signal point near the kinematic end keeps a handful of candidates: it must not choose
+    a cut (it took the grid's lowest, and the polynomial through the range's cuts swung to 1 at
+    the neighbouring point); the range's other points' cuts serve it."""
+    signal, bkg = _toy(5)
+    few = TrainingSet({k: v[:12] for k, v in signal[1].values.items()}, np.ones(12), 3.0)
+    spec = MassBinnedMLP(("x", "y"), "mass", (0.5, 4.0), hidden=(8,), epochs=3)
+    (net,) = spec.train([signal[0], few], bkg, seed=1).ranges
+    assert list(net.masses) == [1.0]
+    assert net.threshold(np.array([3.0]))[0] == pytest.approx(net.cuts[0])
+    (both,) = spec.train(signal, bkg, seed=1).ranges
+    assert list(both.masses) == [1.0, 3.0]

@@ -23,9 +23,11 @@ from darkscan.errors import ParameterError
 from darkscan.stats.shapes import gaussian_core
 
 #: changes when the training or the choice of the cut changes: cached networks are retrained
-TRAINING_VERSION = "4"
+TRAINING_VERSION = "5"
 #: simulated background candidates (in a point's ±2% band) a cut must leave to be trusted
 MIN_BACKGROUND_EVENTS = 10
+#: signal candidates of a point (in the half its cut is chosen on) needed to choose its cut
+MIN_SIGNAL_EVENTS = 10
 #: signal candidates within this fraction of their point's mass (or ±5 MeV) are the signal peak
 PEAK_FRACTION = 0.02
 PEAK_MIN = 0.005
@@ -163,6 +165,11 @@ class MassBinnedMLP(MassFeatures):
         masses, cuts, effs = [], [], []
         for p in np.unique(ps):
             mine = ps[~half_s] == p
+            if mine.sum() < MIN_SIGNAL_EVENTS:
+                # too few of the point's own candidates to choose a cut on (a signal near the
+                # kinematic end: its cut was the lowest of the grid, and the polynomial through
+                # the range's cuts swung to 1 at the next point): the range's other points cut
+                continue
             m_p = signal[int(p)].mass
             assert m_p is not None
             half = max(PEAK_FRACTION * m_p, PEAK_MIN)
