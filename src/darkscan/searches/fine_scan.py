@@ -12,9 +12,9 @@ branching fraction at the scan mass itself.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -24,7 +24,11 @@ from darkscan.searches.result import BAND_SUFFIXES, CSV_BAND_ORDER, SearchResult
 from darkscan.stats import LimitResult, discovery_significance, upper_limits
 
 if TYPE_CHECKING:
-    from darkscan.searches.spec import Search
+    from darkscan.searches.extraction import Selected
+    from darkscan.searches.spec import Channel, Search
+
+#: the random stream of the further pseudo-datasets (:func:`pseudo_data_scans`)
+PSEUDO_SETS_STREAM = 20_261_205
 
 #: the columns of ``scan.csv`` before the limits, in order
 COUNT_COLUMNS = ("efficiency", "resolution", "bkg", "n_obs", "z_local")
@@ -88,6 +92,78 @@ def scan_limits(search: Search, channel: str, scan: dict[str, np.ndarray],
     return out
 
 
+@dataclass(frozen=True)
+class _RunStage:
+    """A finished run's selection stage rebuilt from its folder: its ntuples, the channel's
+    candidates before the MVA step and its trained MVA step (both read from the run's cache)."""
+
+    channel: Channel
+    ntuples: dict[str, Any]
+    selected: dict[str, Selected]
+    kept: tuple[str, ...]
+    trained: Any
+
+
+def _run_stage(search: Search, result: SearchResult, seed: int) -> _RunStage:
+    """The selection stage of ``result``'s run (a single-channel search with an MVA step)."""
+    from darkscan.run.executors import SerialExecutor
+    from darkscan.searches import runner
+
+    (channel,) = search.channels
+    mva = channel.mva
+    if not result.scan or mva is None:
+        raise ParameterError(f"{search.name}: no fine scan through an MVA step to check")
+    points = search.signal.points(False)
+    grid = search.signal.sample_for(channel.name)
+    _, ntuples = runner.reconstruct(search, points, quick=False, seed=seed,
+                                    out_dir=Path(result.out_dir),
+                                    executor=SerialExecutor())[channel.name]
+    kept = runner.kept_columns(search) + mva.columns
+    selected = {k: runner.selected_candidates(nt, channel.selection, kept, result.lumi)
+                for k, nt in ntuples.items()}
+    train_grid, train_bkgs = runner.training_samples(grid, search.backgrounds)
+    pool = runner.training_pool(mva, selected, ntuples, train_grid, train_bkgs, points, kept,
+                                result.lumi)
+    trained = runner.trained_mva(mva, pool, points, train_grid, train_bkgs, seed,
+                                 Path(result.out_dir) / ".cache" / "mva")
+    return _RunStage(channel, ntuples, selected, kept, trained)
+
+
+def _after_mva(stage: _RunStage, s: Selected) -> Selected:
+    keep = stage.trained.passes(s.values)
+    return replace(s, values={c: v[keep] for c, v in s.values.items()}, weight=s.weight[keep],
+                   mc_weight=s.mc_weight[keep])
+
+
+def pseudo_data_scans(search: Search, result: SearchResult, n_sets: int, *, seed: int = 1
+                      ) -> list[dict[str, np.ndarray]]:
+    """``scan.csv``'s columns on ``n_sets`` further pseudo-datasets drawn from a finished run's
+    simulated background (its selection and trained MVA step reused; each set its own stream):
+    how the extremes of the observed limits over the scan, which a paper quotes, fluctuate."""
+    from darkscan.searches import runner
+    from darkscan.searches.extraction import ExtractionInput
+
+    stage = _run_stage(search, result, seed)
+    channel, axis = stage.channel, search.axes[0].name
+    points = search.signal.points(False)
+    grid = search.signal.sample_for(channel.name)
+    post = {k: _after_mva(stage, s) for k, s in stage.selected.items()}
+    signals = [runner.point_selected(search, channel, grid, post, p, stage.kept) for p in points]
+    backgrounds = [post[b.id] for b in search.backgrounds]
+    masses = np.array([p[axis] for p in points])
+    per_unit = search.quantity.scale(channel.name, {axis: masses})
+    ref = np.asarray(result.signal["sigma_signal_ref_pb"], float) / per_unit
+    edges = getattr(channel.mva, "edges", ())
+    out = []
+    for k in range(n_sets):
+        rng = np.random.default_rng(np.random.SeedSequence([seed, PSEUDO_SETS_STREAM, k]))
+        counts = search.extraction.extract(ExtractionInput(
+            points, signals, backgrounds, 1.0, rng, selection_edges=edges))
+        out.append(scan_limits(search, channel.name, counts.scan, masses, per_unit, ref,
+                               result.lumi.per_pb))
+    return out
+
+
 def interpolation_closure(search: Search, result: SearchResult, masses: tuple[float, ...], *,
                           seed: int = 1) -> list[tuple[float, float, float]]:
     """(mass, measured, interpolated) efficiencies of signal simulated at ``masses`` between a
@@ -100,27 +176,14 @@ def interpolation_closure(search: Search, result: SearchResult, masses: tuple[fl
     from darkscan.searches import runner
     from darkscan.stats.shapes import fit_signal_shape
 
-    (channel,) = search.channels
-    ext, mva, axis = search.extraction, channel.mva, search.axes[0].name
-    if not result.scan or mva is None:
-        raise ParameterError(f"{search.name}: no fine scan through an MVA step to check")
+    stage = _run_stage(search, result, seed)
+    channel, ext, axis = stage.channel, search.extraction, search.axes[0].name
     scan_m = np.asarray(result.scan[axis], float)
     gaps = [m for m in masses if np.min(np.abs(scan_m - m)) > 5e-3 * m]
     if gaps:
         raise ParameterError(f"masses {gaps} lie outside the fine scan's stretches")
-    out_dir, lum = Path(result.out_dir), result.lumi
-    points = search.signal.points(False)
+    out_dir, lum, kept = Path(result.out_dir), result.lumi, stage.kept
     grid = search.signal.sample_for(channel.name)
-    _, ntuples = runner.reconstruct(search, points, quick=False, seed=seed, out_dir=out_dir,
-                                    executor=SerialExecutor())[channel.name]
-    kept = runner.kept_columns(search) + mva.columns
-    selected = {k: runner.selected_candidates(nt, channel.selection, kept, lum)
-                for k, nt in ntuples.items()}
-    train_grid, train_bkgs = runner.training_samples(grid, search.backgrounds)
-    pool = runner.training_pool(mva, selected, ntuples, train_grid, train_bkgs, points, kept,
-                                lum)
-    trained = runner.trained_mva(mva, pool, points, train_grid, train_bkgs, seed,
-                                 out_dir / ".cache" / "mva")
     held = replace(search, signal=replace(search.signal, axes=(
         replace(search.signal.axes[0], values=tuple(masses)),)))
     held_points = held.signal.points(False)
@@ -130,11 +193,11 @@ def interpolation_closure(search: Search, result: SearchResult, masses: tuple[fl
                 for k, nt in held_nt.items()}
     rows = []
     for p in held_points:
-        s = runner.point_selected(held, channel, grid, held_sel, p, kept)
-        keep = trained.passes(s.values)
-        x, w = s.values[ext.observable_at(p[axis])][keep], s.mc_weight[keep]
+        s = _after_mva(stage, runner.point_selected(held, channel, grid, held_sel, p, kept))
+        x, w = s.values[ext.observable_at(p[axis])], s.mc_weight
         shape = fit_signal_shape(x, w, ext.signal_model, near=p[axis])
-        window = ext.window(shape.params["loc"], shape.resolution, getattr(mva, "edges", ()))
+        window = ext.window(shape.params["loc"], shape.resolution,
+                            getattr(channel.mva, "edges", ()))
         measured = ext.signal_yield(x, w, shape, window, ext.background_at(
             shape.params["loc"]), 0) / s.n_generated
         rows.append((p[axis], measured,
