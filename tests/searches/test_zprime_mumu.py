@@ -66,6 +66,25 @@ def test_fine_scan(result) -> None:  # type: ignore[no-untyped-def]
     assert lee["windows"] == len(m) and lee["at_mass"] in m
 
 
+def test_the_scan_on_more_pseudo_data_and_between_the_points(result) -> None:
+    """The validation helpers rebuild the run's selection and networks from its folder: the
+    scan on further pseudo-datasets has the run's masses and nearly its expected limits (b_eff
+    comes from each set's own fit) and other observed ones; signal simulated between two points
+    through the run's networks has about the efficiency the scan interpolated there."""
+    from darkscan.searches.fine_scan import interpolation_closure, pseudo_data_scans
+
+    search = get("zprime-mumu")
+    sets = pseudo_data_scans(search, result, 2, seed=7, scale=0.5)
+    for scan in sets:
+        np.testing.assert_array_equal(scan["mass"], result.scan["mass"])
+        np.testing.assert_allclose(scan["sigma_ul_exp"], result.scan["sigma_ul_exp"], rtol=0.2)
+    assert not np.allclose(sets[0]["sigma_ul_obs"], sets[1]["sigma_ul_obs"])
+    ((mass, measured, interpolated),) = interpolation_closure(search, result, (7.5,), seed=7,
+                                                              scale=0.5)
+    assert mass == 7.5 and 0.05 < measured < 0.8
+    assert interpolated == pytest.approx(measured, rel=0.35)
+
+
 def test_physics(result) -> None:  # type: ignore[no-untyped-def]
     t = result.to_table()
     m = result.points["mass"]

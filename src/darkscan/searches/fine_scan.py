@@ -104,8 +104,9 @@ class _RunStage:
     trained: Any
 
 
-def _run_stage(search: Search, result: SearchResult, seed: int) -> _RunStage:
-    """The selection stage of ``result``'s run (a single-channel search with an MVA step)."""
+def _run_stage(search: Search, result: SearchResult, seed: int, scale: float) -> _RunStage:
+    """The selection stage of ``result``'s run (a single-channel search with an MVA step; its
+    ``seed`` and sample ``scale`` as the run had them)."""
     from darkscan.run.executors import SerialExecutor
     from darkscan.searches import runner
 
@@ -113,11 +114,11 @@ def _run_stage(search: Search, result: SearchResult, seed: int) -> _RunStage:
     mva = channel.mva
     if not result.scan or mva is None:
         raise ParameterError(f"{search.name}: no fine scan through an MVA step to check")
-    points = search.signal.points(False)
+    points = _points(search, result)
     grid = search.signal.sample_for(channel.name)
-    _, ntuples = runner.reconstruct(search, points, quick=False, seed=seed,
-                                    out_dir=Path(result.out_dir),
-                                    executor=SerialExecutor())[channel.name]
+    _, ntuples = runner.reconstruct(search, points, quick=bool(result.summary.get("quick")),
+                                    seed=seed, out_dir=Path(result.out_dir),
+                                    executor=SerialExecutor(), scale=scale)[channel.name]
     kept = runner.kept_columns(search) + mva.columns
     selected = {k: runner.selected_candidates(nt, channel.selection, kept, result.lumi)
                 for k, nt in ntuples.items()}
@@ -129,23 +130,27 @@ def _run_stage(search: Search, result: SearchResult, seed: int) -> _RunStage:
     return _RunStage(channel, ntuples, selected, kept, trained)
 
 
+def _points(search: Search, result: SearchResult) -> list[dict[str, float]]:
+    return search.signal.points(bool(result.summary.get("quick")))
+
+
 def _after_mva(stage: _RunStage, s: Selected) -> Selected:
     keep = stage.trained.passes(s.values)
     return replace(s, values={c: v[keep] for c, v in s.values.items()}, weight=s.weight[keep],
                    mc_weight=s.mc_weight[keep])
 
 
-def pseudo_data_scans(search: Search, result: SearchResult, n_sets: int, *, seed: int = 1
-                      ) -> list[dict[str, np.ndarray]]:
+def pseudo_data_scans(search: Search, result: SearchResult, n_sets: int, *, seed: int = 1,
+                      scale: float = 1.0) -> list[dict[str, np.ndarray]]:
     """``scan.csv``'s columns on ``n_sets`` further pseudo-datasets drawn from a finished run's
     simulated background (its selection and trained MVA step reused; each set its own stream):
     how the extremes of the observed limits over the scan, which a paper quotes, fluctuate."""
     from darkscan.searches import runner
     from darkscan.searches.extraction import ExtractionInput
 
-    stage = _run_stage(search, result, seed)
+    stage = _run_stage(search, result, seed, scale)
     channel, axis = stage.channel, search.axes[0].name
-    points = search.signal.points(False)
+    points = _points(search, result)
     grid = search.signal.sample_for(channel.name)
     post = {k: _after_mva(stage, s) for k, s in stage.selected.items()}
     signals = [runner.point_selected(search, channel, grid, post, p, stage.kept) for p in points]
@@ -165,7 +170,7 @@ def pseudo_data_scans(search: Search, result: SearchResult, n_sets: int, *, seed
 
 
 def interpolation_closure(search: Search, result: SearchResult, masses: tuple[float, ...], *,
-                          seed: int = 1) -> list[tuple[float, float, float]]:
+                          seed: int = 1, scale: float = 1.0) -> list[tuple[float, float, float]]:
     """(mass, measured, interpolated) efficiencies of signal simulated at ``masses`` between a
     run's points (a single-channel search whose fine scan covers them): each sample selected,
     passed through the run's own trained MVA step (read from the run's cache) and fitted in
@@ -176,7 +181,7 @@ def interpolation_closure(search: Search, result: SearchResult, masses: tuple[fl
     from darkscan.searches import runner
     from darkscan.stats.shapes import fit_signal_shape
 
-    stage = _run_stage(search, result, seed)
+    stage = _run_stage(search, result, seed, scale)
     channel, ext, axis = stage.channel, search.extraction, search.axes[0].name
     scan_m = np.asarray(result.scan[axis], float)
     gaps = [m for m in masses if np.min(np.abs(scan_m - m)) > 5e-3 * m]
@@ -185,10 +190,11 @@ def interpolation_closure(search: Search, result: SearchResult, masses: tuple[fl
     out_dir, lum, kept = Path(result.out_dir), result.lumi, stage.kept
     grid = search.signal.sample_for(channel.name)
     held = replace(search, signal=replace(search.signal, axes=(
-        replace(search.signal.axes[0], values=tuple(masses)),)))
-    held_points = held.signal.points(False)
-    _, held_nt = runner.reconstruct(held, held_points, quick=False, seed=seed,
-                                    out_dir=out_dir, executor=SerialExecutor())[channel.name]
+        replace(search.signal.axes[0], values=tuple(masses), quick=tuple(masses)),)))
+    held_points = _points(held, result)
+    _, held_nt = runner.reconstruct(held, held_points, quick=bool(result.summary.get("quick")),
+                                    seed=seed, out_dir=out_dir, executor=SerialExecutor(),
+                                    scale=scale)[channel.name]
     held_sel = {k: runner.selected_candidates(nt, channel.selection, kept, lum)
                 for k, nt in held_nt.items()}
     rows = []
