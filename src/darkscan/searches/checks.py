@@ -365,7 +365,7 @@ _TT = "belle2-2023-mumutautau-sigma"
 _PROV_TT = provenance(_TT)
 _WHY_TT = ("darkscan simulates μμττ and 4μ with the full tree-level matrix elements and the "
            "τ-pair background ττ → (μνν̄)(3 prongs) with a pion faking the second muon "
-           "(ee_tautau_mu3prong, 0.17× the data luminosity); ττ with a one-prong hadronic τ "
+           "(ee_tautau_mu3prong, 1.0× the data luminosity); ττ with a one-prong hadronic τ "
            "(two fakes), ee → μμ(γ) and two-photon eeμμ are not simulated, nor systematic "
            "uncertainties, so the lowest limit is stronger than the paper's. Muons are "
            "identified from 0.3 GeV by the likelihood PID (issue #15), so the grid reaches "

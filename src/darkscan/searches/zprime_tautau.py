@@ -25,14 +25,15 @@ the wrong ones spread over the recoil-mass range and the fit takes them for back
 the efficiency is the fitted peak yield per X → ττ event.
 
 What darkscan's simulation shows (default run: 8k Z′ events per point, 40k μμττ, 100k 4μ
-filtered, 500k ττ → (μνν̄)(3 prongs) = 10.5 fb⁻¹ = 0.17× the data, each background once more
-for the networks' training; 69 s on 2 cores with the τ-decay library, 2.3 GB summed peaks):
+filtered, 3M ττ → (μνν̄)(3 prongs) = 63 fb⁻¹ = 1.0× the data (500k = 0.17× until session 20:
+pseudo-data drawn from it repeated each simulated candidate ~6 times), each background once more
+for the networks' training; 103 s on 2 cores with the τ-decay library, 3.5 GB summed peaks):
 
 - Muons are selected from 0.3 GeV (lab): below the KLM's 0.6 GeV the likelihood PID identifies
   them by TOP, dE/dx and the ECL MIP (~70% at 0.3–0.5 GeV; issue #15), which opened the grid up
   to 10 GeV. Before (KLM-only muon ID, p > 0.6 GeV) the grid stopped at 9 GeV.
-- Efficiency per Z′ → ττ event (fitted peak yield after the networks): 26% at 3.6 GeV, 21–24%
-  from 4 to 7, 13% at 8, 15% at 9, 8.2% at 9.5 and 1.0% at 10 GeV, where the primary muons
+- Efficiency per Z′ → ττ event (fitted peak yield after the networks): 25% at 3.6 GeV, 18–24%
+  from 4 to 7, 14% at 8, 13% at 9, 9.0% at 9.5 and 0.8% at 10 GeV, where the primary muons
   share 0.56 GeV in the CMS and the fitted line shape is broad (ISR raises the recoil mass; few
   events remain). The resolution of the recoil mass falls with the mass,
   σ ≈ √s σ(E_μμ)/M: 24–36 MeV at 3.6–5 GeV, 17 at 6, 13 at 7, 10 at 8, 5–7 MeV at 9–9.5 GeV.
@@ -46,11 +47,11 @@ for the networks' training; 69 s on 2 cores with the τ-decay library, 2.3 GB su
   (``ee_tautau_mu3prong``, σ = σ(ττ) × 2 B(μνν̄) B(3-prong) = 47.7 pb); in it three of the four
   tracks come from one τ (mass below m_τ) and the pair's second "muon" is a pion, which the
   networks (AUC 0.97–0.98) see.
-- Background after the networks, 62.8 fb⁻¹ (b_eff of the background-only fit): 2–17 events
+- Background after the networks, 62.8 fb⁻¹ (b_eff of the background-only fit): 2–13 events
   per window from 3.6 to 9.5 GeV, 120 at 10 GeV (the window at the kinematic edge).
-- Expected limits (fb): 0.44, 0.51, 0.59, 0.50, 0.48, 0.49, 0.49, 0.57, 0.61, 30 at 3.6, 4,
-  4.5, 5, 6, 7, 8, 9, 9.5, 10 GeV (58 s). The lowest is 0.62× the published 0.7 fb (stronger: the
-  backgrounds below are missing, and no systematic uncertainty), the 10 GeV point 1.25× the
+- Expected limits (fb): 0.39, 0.45, 0.58, 0.46, 0.42, 0.45, 0.52, 0.49, 0.62, 38 at 3.6, 4,
+  4.5, 5, 6, 7, 8, 9, 9.5, 10 GeV. The lowest is 0.56× the published 0.7 fb (stronger: the
+  backgrounds below are missing, and no systematic uncertainty), the 10 GeV point 1.6× the
   published 24 fb (on a 1% efficiency: read it as "the reach ends near 10 GeV"). Not
   simulated: ττ with a one-prong hadronic τ and a three-prong τ (two fakes), with τ → eνν̄ and
   a three-prong τ (e → μ fakes, < 10⁻³ in the likelihood PID), ee → μμ(γ), two-photon eeμμ
@@ -200,7 +201,7 @@ BACKGROUNDS = (
                label="μμττ", truth_filter=mumu_identifiable, filter_label=MUMU_FILTER_LABEL),
     SampleSpec("mumumumu", "ee_mumumumu", n_events=100_000, n_quick=20_000, label="μμμμ",
                truth_filter=four_muons_missing_energy, filter_label=FOUR_MUON_FILTER_LABEL),
-    SampleSpec("tautau_mu3prong", "ee_tautau_mu3prong", n_events=500_000, n_quick=30_000,
+    SampleSpec("tautau_mu3prong", "ee_tautau_mu3prong", n_events=3_000_000, n_quick=30_000,
                label="ττ (μ, 3-prong)", truth_filter=muon_identifiable,
                filter_label=MU3PRONG_FILTER_LABEL),
 )
