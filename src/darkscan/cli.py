@@ -18,7 +18,8 @@ import re
 import stat
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -390,6 +391,25 @@ def _dump(obj: Any) -> None:
     out.print_json(json.dumps(obj, default=float))
 
 
+@contextmanager
+def _native_output_to_stderr(active: bool = True) -> Iterator[None]:
+    """While ``active``, send what compiled code writes to the process's stdout (Minuit2's
+    C++ warnings, "Initial matrix not pos.def.") to stderr, so that a ``--json`` command's
+    stdout is its JSON alone."""
+    if not active:
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 # ---------------------------------------------------------------------------- commands
 
 @app.command("list")
@@ -678,7 +698,8 @@ def validate(quick: bool = False,
 
     todo = checks(quick=quick, select=select)
     _no_match(select, [c.name for c in checks()], todo, "check", quick)
-    results = [c.run() for c in _with_progress(todo, "validating")]
+    with _native_output_to_stderr(as_json):
+        results = [c.run() for c in _with_progress(todo, "validating")]
     n_pass = sum(r.passed for r in results)
     if as_json:
         _dump([r.to_dict() for r in results])
@@ -707,7 +728,8 @@ def bench(quick: Annotated[bool, typer.Option(help="only the fast benchmarks (se
 
     todo = benchmarks(quick=quick, select=select)
     _no_match(select, [b.name for b in benchmarks()], todo, "benchmark", quick)
-    results = [b.run() for b in _with_progress(todo, "benchmarks")]
+    with _native_output_to_stderr(as_json):
+        results = [b.run() for b in _with_progress(todo, "benchmarks")]
     if as_json:
         _dump([r.to_dict() for r in results])
         return

@@ -312,3 +312,18 @@ def test_bench_quick_is_a_real_set() -> None:
     assert [r["name"] for r in rows] == ["me_2to3"]
     assert rows[0]["ours"] > 1e3  # |M|² evaluations per second (~5e5 here)
     assert rows[0]["note"] == ""
+
+
+def test_json_commands_send_native_stdout_to_stderr(capfd) -> None:  # type: ignore[no-untyped-def]
+    """What compiled code writes to file descriptor 1 (Minuit2's C++ warnings) goes to stderr
+    while a --json command works, and stdout is restored after."""
+    import os
+
+    from darkscan.cli import _native_output_to_stderr
+
+    with _native_output_to_stderr():
+        os.write(1, b"Initial matrix not pos.def.\n")
+    os.write(1, b"[]\n")
+    captured = capfd.readouterr()
+    assert captured.out == "[]\n"
+    assert "Initial matrix not pos.def." in captured.err
