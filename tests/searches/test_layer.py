@@ -464,6 +464,27 @@ def test_sliding_fit_scan_stays_inside_each_selection_range() -> None:
     assert fit.window(4.6, 0.1, (4.5,)) == (4.5, pytest.approx(5.6))
 
 
+def test_sliding_fit_point_without_a_peak_has_no_shape_and_ends_the_scan() -> None:
+    """A point whose selected signal makes no peak at its mass (at 10 GeV in μμττ only wrong
+    pairings and ISR tails survive the networks) gets no line shape, no efficiency, and the
+    scan ends at the last point with a peak: no shape is interpolated towards a pedestal."""
+    rng = np.random.default_rng(23)
+    data = _scan_input(rng, (3.0, 5.0), None)
+    pedestal = _selected("s9", {"x": rng.uniform(2.0, 8.0, 300)}, 1.0, 6_000)
+    data = ExtractionInput([*data.points, {"mass": 9.0}], [*data.signal, pedestal],
+                           data.backgrounds, 1.0, np.random.default_rng(8))
+    fit = SlidingFit("x", "x", (0.0, 10.0), width=20.0, background="poly1", peak_axis="mass",
+                     scan_step=1.0)
+    c = fit.extract(data)
+    assert c.summary["fit_status"][2] == "no signal peak" and not c.efficiency[2] > 0
+    assert c.efficiency[:2] == pytest.approx([0.5, 0.5], rel=0.05)
+    assert c.scan["mass"].max() <= 5.0 + 1e-9
+    from darkscan.stats.shapes import fit_signal_shape
+
+    with pytest.raises(ParameterError, match="no signal peak"):
+        fit_signal_shape(pedestal.values["x"], pedestal.mc_weight, "dcb", near=9.0)
+
+
 def test_template_fit_on_a_bump_over_a_falling_spectrum() -> None:
     rng = np.random.default_rng(16)
     # background ∝ x² on [0, 1] (inverse CDF x = u^(1/3)), 50 000 events of weight 0.2

@@ -568,7 +568,7 @@ class SlidingFit(Extraction):
                     self.background)
 
     def extract(self, data: ExtractionInput) -> Counts:
-        from darkscan.stats.shapes import fit_signal_shape
+        from darkscan.stats.shapes import MIN_PEAK_EVENTS, fit_signal_shape, near_peak
 
         n = len(data.signal)
         if data.observed is None:
@@ -590,8 +590,11 @@ class SlidingFit(Extraction):
             observable = self.observable_at(near) if near is not None else self.observable
             fitted.append(observable)
             x, events = s.values[observable], pseudo[observable]
-            if len(x) < 20:
-                status.append("no signal")
+            no_peak = near is not None and int(near_peak(x, near).sum()) < MIN_PEAK_EVENTS
+            if len(x) < 20 or no_peak:
+                # the point has no sensitivity: its selected signal events (wrong pairings,
+                # ISR tails) make no peak to fit a line shape to
+                status.append("no signal peak" if no_peak else "no signal")
                 shapes.append("")
                 continue
             shape = fit_signal_shape(x, s.mc_weight, self.signal_model, near=near)
@@ -664,7 +667,8 @@ class SlidingFit(Extraction):
 
         rows: list[tuple[float, ...]] = []
         by_observable: dict[str, list[int]] = {}
-        for i in (i for i, shape in shapes.items() if shape.kind == self.signal_model):
+        for i in (i for i, shape in shapes.items()
+                  if shape.kind == self.signal_model and eff[i] > 0):
             m = float(data.points[i][self.peak_axis])  # type: ignore[index]
             by_observable.setdefault(self.observable_at(m), []).append(i)
         edges = np.asarray(data.selection_edges, float)

@@ -154,6 +154,15 @@ def background_model(name: str):
                            f"expon, argus:<endpoint>")
 
 
+#: the fewest candidates within :func:`near_peak` of the expected peak that make a peak
+MIN_PEAK_EVENTS = 5
+
+
+def near_peak(x: np.ndarray, near: float) -> np.ndarray:
+    """Mask of the values within ±2% (±0.01 at least) of the expected peak ``near``."""
+    return np.abs(x - near) < max(0.02 * abs(near), 0.01)
+
+
 def gaussian_core(x: np.ndarray, w: np.ndarray, *, n_iter: int = 6,
                   truncate: float = 2.0, near: float | None = None) -> tuple[float, float]:
     """Peak and Gaussian-core width of a weighted, peaked distribution: iterate the weighted
@@ -168,8 +177,8 @@ def gaussian_core(x: np.ndarray, w: np.ndarray, *, n_iter: int = 6,
     shrink = float(truncnorm.std(-truncate, truncate))
     start = x
     if near is not None:
-        around = np.abs(x - near) < max(0.02 * abs(near), 0.01)
-        if around.sum() >= 5:
+        around = near_peak(x, near)
+        if around.sum() >= MIN_PEAK_EVENTS:
             start = x[around]
     q25, q50, q75 = np.quantile(start, [0.25, 0.5, 0.75])
     mu, sd = float(q50), max(float(q75 - q25) / 1.349, 1e-9)
@@ -215,9 +224,14 @@ def fit_signal_shape(x: np.ndarray, w: np.ndarray, kind: str = "dcb", *,
     flat pedestal of free fraction (a signal's own wrong pairings: without it the tails would
     flatten to absorb them, and a fit with such a shape would call background signal). Falls
     back to the Gaussian core (flagged ``fit_ok = 0``) when MIGRAD fails. ``near``: the
-    expected peak (see :func:`gaussian_core`); ``pedestal`` is reported."""
+    expected peak (see :func:`gaussian_core`); ``pedestal`` is reported. Fewer than
+    :data:`MIN_PEAK_EVENTS` values near it are no peak: a fit to the rest would describe the
+    pedestal (a signal's wrong pairings) as one, far from ``near``."""
     from iminuit import Minuit
 
+    if near is not None and int(near_peak(x, near).sum()) < MIN_PEAK_EVENTS:
+        raise ParameterError(f"no signal peak: fewer than {MIN_PEAK_EVENTS} signal events "
+                             f"within 2% of {near:g}")
     mu, sd = gaussian_core(x, w, near=near)
     if not (np.isfinite(mu) and sd > 0):
         raise ParameterError("too few signal events to fit a line shape")
