@@ -78,6 +78,15 @@ def test_the_cut_is_smooth_in_the_mass_through_the_signal_points() -> None:
     # the tangent (which reached 0 at 5.5 here and 1 before the range's edge in the 4μ search)
     np.testing.assert_allclose(three.threshold(np.array([4.0, 5.5, 0.6])), [0.5, 0.2, 0.2],
                                atol=1e-12)
+    # the least-squares quadratic through the μμττ cuts of 7.65–9.75 GeV rises above the
+    # tightest (to 1 at 9.75: nothing passed there); it is held within the chosen cuts
+    five = RangeNet(7.5, 10.5, np.zeros(1), np.ones(1), [], np.array([7.65, 8.0, 9.0, 9.5, 9.75]),
+                    np.array([0.962, 0.873, 0.883, 0.974, 0.985]))
+    coef = np.polyfit(five.masses, five.cuts, 2)
+    assert np.polyval(coef, 9.75) > 0.985
+    t = five.threshold(np.linspace(7.5, 10.5, 301))
+    assert t.max() == pytest.approx(0.985) and t.min() >= 0.873
+    assert five.threshold(np.array([9.75]))[0] == pytest.approx(0.985)
     one = RangeNet(0.5, 6.0, np.zeros(1), np.ones(1), [], np.array([2.0]), np.array([0.7]))
     np.testing.assert_allclose(one.threshold(np.array([0.6, 5.0])), [0.7, 0.7])
     assert np.all(RangeNet.pass_all(0.0, 1.0, 1, "none").threshold(np.ones(3)) == -np.inf)
