@@ -156,6 +156,8 @@ def background_model(name: str):
 
 #: the fewest candidates within :func:`near_peak` of the expected peak that make a peak
 MIN_PEAK_EVENTS = 5
+#: bins over :func:`near_peak`'s interval in which :func:`gaussian_core` looks for the peak
+MODE_BINS = 40
 
 
 def near_peak(x: np.ndarray, near: float) -> np.ndarray:
@@ -168,20 +170,23 @@ def gaussian_core(x: np.ndarray, w: np.ndarray, *, n_iter: int = 6,
     """Peak and Gaussian-core width of a weighted, peaked distribution: iterate the weighted
     mean and standard deviation within ±truncate·σ, correcting the width for the truncation
     (a ±2σ window keeps 88% of σ). ``near``: the expected peak position, when the peak sits on
-    a broad pedestal (e.g. the wrong pairings of a multi-candidate signal): the iteration
-    starts from the median and spread of the values within ±2% of it (±0.01 at least)."""
+    a broad pedestal (e.g. the wrong pairings of a multi-candidate signal, the ISR tail): the
+    iteration starts from the fullest of :data:`MODE_BINS` bins of the values within ±2% of it
+    (±0.01 at least), two bins wide: their median sits in the pedestal when the peak holds
+    fewer of them (μμττ at 9.75 GeV: a 5 MeV peak among ±195 MeV of tails, "found" 96 MeV
+    below the mass)."""
     from scipy.stats import truncnorm
 
     if len(x) < 5:
         return float("nan"), float("nan")
     shrink = float(truncnorm.std(-truncate, truncate))
-    start = x
-    if near is not None:
-        around = near_peak(x, near)
-        if around.sum() >= MIN_PEAK_EVENTS:
-            start = x[around]
-    q25, q50, q75 = np.quantile(start, [0.25, 0.5, 0.75])
+    q25, q50, q75 = np.quantile(x, [0.25, 0.5, 0.75])
     mu, sd = float(q50), max(float(q75 - q25) / 1.349, 1e-9)
+    if near is not None and (around := near_peak(x, near)).sum() >= MIN_PEAK_EVENTS:
+        counts, edges = np.histogram(x[around], bins=MODE_BINS, weights=w[around])
+        k = int(np.argmax(counts))
+        mu, sd = 0.5 * float(edges[k] + edges[k + 1]), 2.0 * float(edges[1] - edges[0])
+        n_iter *= 2  # from two bins to the core's width takes a few more steps
     for _ in range(n_iter):
         core = np.abs(x - mu) < truncate * sd
         if core.sum() < 5:
