@@ -68,6 +68,18 @@ def test_physics(result) -> None:  # type: ignore[no-untyped-def]
         0.01 * np.sqrt(t["sigma_ul_exp"] / (t["sigma_signal_ref_pb"] * br)), rtol=1e-9)
 
 
+def test_fine_scan_stays_between_the_points_of_each_network(result) -> None:  # type: ignore[no-untyped-def]
+    """The quick grid has one point per network's mass range (4, 6, 8 GeV): the fine scan
+    covers no mass between ranges (no point measured the efficiency there) and at each point
+    repeats the point's own fit."""
+    scan = result.scan
+    t = result.to_table()
+    np.testing.assert_allclose(scan["mass"], result.points["mass"])
+    np.testing.assert_allclose(scan["efficiency"], t["efficiency"], rtol=1e-9)
+    np.testing.assert_allclose(scan["sigma_ul_exp"], t["sigma_ul_exp"], rtol=1e-3)
+    assert np.all(np.isfinite(scan["gprime_ul_lmu_ltau_exp"]))
+
+
 def test_signal_filter_keeps_the_tautau_decays() -> None:
     truth = _undecayed("ee_mumu_zprime", 3000, 3, isr=False, mass=6.0, gprime=0.01,
                        br_invisible=0.0)
