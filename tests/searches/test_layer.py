@@ -483,6 +483,12 @@ def test_sliding_fit_point_without_a_peak_has_no_shape_and_ends_the_scan() -> No
 
     with pytest.raises(ParameterError, match="no signal peak"):
         fit_signal_shape(pedestal.values["x"], pedestal.mc_weight, "dcb", near=9.0)
+    # a narrow lump 1.5% below the mass (ISR tails, wrong pairings) is no peak of it either
+    lump = _selected("s9", {"x": rng.normal(8.865, 0.01, 300)}, 1.0, 6_000)
+    data = ExtractionInput([*data.points], [*data.signal[:2], lump], data.backgrounds, 1.0,
+                           np.random.default_rng(8))
+    c = fit.extract(data)
+    assert c.summary["fit_status"][2] == "no signal peak" and c.scan["mass"].max() <= 5.0 + 1e-9
 
 
 def test_template_fit_on_a_bump_over_a_falling_spectrum() -> None:

@@ -40,6 +40,9 @@ from darkscan.stats.shapes import gaussian_core, gaussian_core_2d
 if TYPE_CHECKING:
     from darkscan.searches.spec import Search
 
+#: a signal point's fitted line shape must peak within this many of its resolutions of the
+#: point's mass (darkscan's peaks sit within 0.6 of them): farther, it fitted a lump of tails
+MAX_PEAK_SHIFT = 3.0
 
 @dataclass(frozen=True)
 class Selected:
@@ -598,6 +601,13 @@ class SlidingFit(Extraction):
                 shapes.append("")
                 continue
             shape = fit_signal_shape(x, s.mc_weight, self.signal_model, near=near)
+            if near is not None and abs(shape.params["loc"] - near) > (
+                    MAX_PEAK_SHIFT * shape.resolution):
+                # a "peak" away from the mass is a lump of the tails (the μμa search at
+                # 10 GeV: 9.83 GeV, 18 MeV wide), which the fine scan would interpolate towards
+                status.append("no signal peak")
+                shapes.append("")
+                continue
             fitted_shapes[i] = shape
             peak[i], width[i] = shape.params["loc"], shape.resolution
             for k in tails:

@@ -800,8 +800,9 @@ def _no_signal(search: Search, run: _ChannelRun, points: list[dict[str, float]],
                f"'{run.channel.decay}'")
         if mask.any():
             why = (f"{int(mask.sum())} of {nt.n_generated} simulated signal events pass the "
-                   "selection's cuts but make no peak in the signal window (after any MVA "
-                   "step; a line shape needs 5 events within 2% of the mass)")
+                   "selection's cuts but make no peak at the mass (after any MVA step; a "
+                   "line shape needs 5 events within 2% of the mass and its fitted peak "
+                   "within 3 resolutions of it)")
             for cut in cuts:
                 before = int(mask.sum())
                 mask &= np.asarray(evaluate(cut, nt.columns), dtype=bool)
