@@ -73,8 +73,9 @@ What darkscan's simulation shows (default run, 500k 4μ events = 7.2× the data;
   pseudo-datasets (validate): σ × B 0.047–0.67 fb, g′ 6.6×10⁻⁴–0.029 (1.03, 0.69, 0.82 and
   0.73 of the paper's). The lowest is the zero-count floor of CLs, 2.3/(ε L) at the best
   efficiency (0.041–0.049 fb in all 10 sets): it measures the efficiency (28–30% at 4.6–7 GeV
-  here), not the background; the expected limits reach 0.115 fb. The highest sits on a +3σ fluctuation at 0.3–0.6 GeV over the
-  expected 0.23–0.26 fb. Over the scan the pulls of the equivalent counts spread by 1.08
+  here), not the background; the expected limits reach 0.115 fb. The highest sits on a +3σ
+  fluctuation at 0.3–0.6 GeV over the expected 0.25–0.28 fb. Over the scan the pulls of the
+  equivalent counts spread by 1.08–1.11
   (1.22 with 200k 4μ events = 2.9× the data, whose own fluctuations the pseudo-data resample:
   4% of the masses below the expected −2σ band then, 2.2% now). Below ~1 GeV the irreducible
   background bounds the expected g′ at ≈ 1.1×10⁻³ (0.9×10⁻³ over the scan, at 0.33 GeV). No
