@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 #: point's mass (darkscan's peaks sit within 0.6 of them): farther, it fitted a lump of tails
 MAX_PEAK_SHIFT = 3.0
 
+
 @dataclass(frozen=True)
 class Selected:
     """One sample after selection: observables, luminosity weights at the run's luminosity,
