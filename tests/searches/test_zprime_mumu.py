@@ -85,6 +85,22 @@ def test_the_scan_on_more_pseudo_data_and_between_the_points(result) -> None:
     assert interpolated == pytest.approx(measured, rel=0.35)
 
 
+def test_equivalent_count_pulls_of_poisson_counts() -> None:
+    """Counts Poisson about their b have pulls of unit spread across pseudo-datasets; a
+    structure every set repeats (a simulated spectrum's own fluctuation) shows in the spread of
+    their mean over the masses, not across the sets."""
+    from darkscan.searches.fine_scan import equivalent_count_pulls
+
+    rng = np.random.default_rng(29)
+    b = rng.uniform(3.0, 30.0, 500)
+    bump = b + 2.0 * np.sqrt(b) * rng.standard_normal(500)  # a fixed structure of 2σ
+    for truth, spread_of_mean in ((b, 1 / np.sqrt(10)), (np.maximum(bump, 0.0), 2.0)):
+        sets = [{"n_obs": rng.poisson(truth).astype(float), "bkg": b} for _ in range(10)]
+        across, of_mean = equivalent_count_pulls(sets)
+        assert across == pytest.approx(1.0, abs=0.08)
+        assert of_mean == pytest.approx(spread_of_mean, rel=0.2)
+
+
 def test_physics(result) -> None:  # type: ignore[no-untyped-def]
     t = result.to_table()
     m = result.points["mass"]

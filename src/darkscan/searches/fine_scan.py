@@ -12,6 +12,7 @@ branching fraction at the scan mass itself.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -167,6 +168,19 @@ def pseudo_data_scans(search: Search, result: SearchResult, n_sets: int, *, seed
         out.append(scan_limits(search, channel.name, counts.scan, masses, per_unit, ref,
                                result.lumi.per_pb))
     return out
+
+
+def equivalent_count_pulls(scans: Sequence[Mapping[str, np.ndarray]]) -> tuple[float, float]:
+    """Whether a scan's equivalent counts are Poisson about their b_eff, from its scans on
+    several pseudo-datasets of one simulation (:func:`pseudo_data_scans`): the spread across
+    the sets of the pull (n_obs − b_eff)/√b_eff, pooled over the masses (the root of the mean
+    unbiased variance: 1 when the fit's variance is b_eff), and the spread over the masses of
+    its mean across the sets (1/√n_sets, plus the simulated spectrum's own fluctuations, which
+    every set repeats)."""
+    pulls = np.array([(np.asarray(s["n_obs"], float) - np.asarray(s["bkg"], float))
+                      / np.sqrt(np.asarray(s["bkg"], float)) for s in scans])
+    return (float(np.sqrt(np.mean(pulls.var(axis=0, ddof=1)))),
+            float(pulls.mean(axis=0).std()))
 
 
 def interpolation_closure(search: Search, result: SearchResult, masses: tuple[float, ...], *,
