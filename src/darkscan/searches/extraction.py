@@ -572,7 +572,7 @@ class SlidingFit(Extraction):
                     self.background)
 
     def extract(self, data: ExtractionInput) -> Counts:
-        from darkscan.stats.shapes import MIN_PEAK_EVENTS, fit_signal_shape, near_peak
+        from darkscan.stats.shapes import fit_signal_shape, makes_peak
 
         n = len(data.signal)
         if data.observed is None:
@@ -594,7 +594,7 @@ class SlidingFit(Extraction):
             observable = self.observable_at(near) if near is not None else self.observable
             fitted.append(observable)
             x, events = s.values[observable], pseudo[observable]
-            no_peak = near is not None and int(near_peak(x, near).sum()) < MIN_PEAK_EVENTS
+            no_peak = near is not None and not makes_peak(x, near)
             if len(x) < 20 or no_peak:
                 # the point has no sensitivity: its selected signal events (wrong pairings,
                 # ISR tails) make no peak to fit a line shape to

@@ -165,6 +165,11 @@ def near_peak(x: np.ndarray, near: float) -> np.ndarray:
     return np.abs(x - near) < max(0.02 * abs(near), 0.01)
 
 
+def makes_peak(x: np.ndarray, near: float) -> bool:
+    """Whether :data:`MIN_PEAK_EVENTS` or more values lie :func:`near_peak` ``near``."""
+    return int(near_peak(x, near).sum()) >= MIN_PEAK_EVENTS
+
+
 def gaussian_core(x: np.ndarray, w: np.ndarray, *, n_iter: int = 6,
                   truncate: float = 2.0, near: float | None = None) -> tuple[float, float]:
     """Peak and Gaussian-core width of a weighted, peaked distribution: iterate the weighted
@@ -180,13 +185,15 @@ def gaussian_core(x: np.ndarray, w: np.ndarray, *, n_iter: int = 6,
     if len(x) < 5:
         return float("nan"), float("nan")
     shrink = float(truncnorm.std(-truncate, truncate))
-    q25, q50, q75 = np.quantile(x, [0.25, 0.5, 0.75])
-    mu, sd = float(q50), max(float(q75 - q25) / 1.349, 1e-9)
-    if near is not None and (around := near_peak(x, near)).sum() >= MIN_PEAK_EVENTS:
+    if near is not None and makes_peak(x, near):
+        around = near_peak(x, near)
         counts, edges = np.histogram(x[around], bins=MODE_BINS, weights=w[around])
         k = int(np.argmax(counts))
         mu, sd = 0.5 * float(edges[k] + edges[k + 1]), 2.0 * float(edges[1] - edges[0])
         n_iter *= 2  # from two bins to the core's width takes a few more steps
+    else:
+        q25, q50, q75 = np.quantile(x, [0.25, 0.5, 0.75])
+        mu, sd = float(q50), max(float(q75 - q25) / 1.349, 1e-9)
     for _ in range(n_iter):
         core = np.abs(x - mu) < truncate * sd
         if core.sum() < 5:
@@ -234,7 +241,7 @@ def fit_signal_shape(x: np.ndarray, w: np.ndarray, kind: str = "dcb", *,
     pedestal (a signal's wrong pairings) as one, far from ``near``."""
     from iminuit import Minuit
 
-    if near is not None and int(near_peak(x, near).sum()) < MIN_PEAK_EVENTS:
+    if near is not None and not makes_peak(x, near):
         raise ParameterError(f"no signal peak: fewer than {MIN_PEAK_EVENTS} signal events "
                              f"within 2% of {near:g}")
     mu, sd = gaussian_core(x, w, near=near)
