@@ -127,6 +127,23 @@ def test_compiled_me2_equals_the_diagram_sum(proc):
     np.testing.assert_allclose(proc.me2(p1, p2, p, True), ref, rtol=1e-8)
 
 
+def test_beam_electron_helicity_halves_are_equal_point_by_point():
+    # what lets the compiled pass compute only λ₁ = −1 and double it: no single-spin asymmetry
+    # of the beam electron at tree level (running α real), here with all 36 e⁺e⁻e⁺e⁻ graphs
+    n = 200
+    u = np.random.default_rng(8).random((n, pp.EE_EEEE.hard_ndim(PARAMS)))
+    p, w = pp.EE_EEEE.hard(u, np.full(n, 10.58), PARAMS, True)
+    p = p[w > 0]
+    p1, p2 = pp.beams(len(p), np.full(len(p), 10.58))
+    legs = pp.Legs({1: p1, 2: p2, 3: p[:, 0], 4: p[:, 1], 5: p[:, 2], 6: p[:, 3]},
+                   {k: pp.M_E for k in range(1, 7)})
+    amp = pp.amplitudes_eell(legs, pp.coupling(True), pp.PAIRINGS_EEEE)
+    half = np.sum(amp.real**2 + amp.imag**2, axis=tuple(range(1, 6)))  # (λ₁, n)
+    assert len(p) > 40
+    assert np.all(half[0] > 0)
+    np.testing.assert_allclose(half[1], half[0], rtol=1e-7)  # rounding: ~4e-9 at worst
+
+
 @pytest.mark.parametrize("m_l, q2_tag", [(pp.M_E, 0.0), (pp.M_MU, 0.1)])
 def test_channel_densities_invert_the_channel_jacobians(m_l, q2_tag):
     # the multichannel partition: each channel's density at its own points is 1/(dΦ₄/du)
