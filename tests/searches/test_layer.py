@@ -184,9 +184,10 @@ def test_sliding_fit_finds_no_signal_in_a_smooth_background() -> None:
     assert c.efficiency[0] == pytest.approx(0.5, rel=0.05)
     # background in ±2σ of a 500-per-unit flat spectrum
     assert c.windows["bkg_2sigma"][0] == pytest.approx(500 * 0.4, rel=0.15)
-    # the effective background of the equivalent count, 1/(Fisher information on ν_s at
-    # ν_s = 0) for the fitted flat density: 2√π σ ρ
-    assert c.bkg[0] == pytest.approx(2 * np.sqrt(np.pi) * 0.1 * 500.0, rel=0.1)
+    # the effective background of the equivalent count, the variance of ν̂_s from the Fisher
+    # information at ν_s = 0 for the fitted flat density: 2√π σ ρ, times 1.215 for the level
+    # (and slope) profiled in a window 20σ wide
+    assert c.bkg[0] == pytest.approx(2 * np.sqrt(np.pi) * 0.1 * 500.0 * 1.215, rel=0.1)
 
 
 def test_cut_and_count_abcd_reproduces_the_signal_region() -> None:

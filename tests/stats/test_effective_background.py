@@ -13,12 +13,30 @@ def _fit(window, n_bkg, params):
                      attempts=1, bkg_params=params, bkg_only=(n_bkg, *params))
 
 
-def test_gaussian_on_flat_background_is_the_background_under_the_peak():
-    # 2√π σ ρ for a Gaussian on a flat density ρ (events per unit x), up to the one-event term
+@pytest.mark.parametrize("half_width, background, inflation", [
+    (0.3, "poly0", 1.0628), (0.3, "poly2", 1.1527), (0.15, "poly1", 1.1340),
+    (0.15, "poly2", 1.3549)])
+def test_gaussian_on_flat_background_with_the_background_profiled(half_width, background,
+                                                                   inflation):
+    # 2√π σ ρ (the background under the peak) times the profiling's inflation [I⁻¹]_νν·I_νν
+    # of a Gaussian centred in a window 60σ or 30σ wide on a floating level (and slope,
+    # curvature: the odd slope adds nothing at the centre), from the Fisher matrix in the
+    # monomial basis, which spans the Bernstein polynomials' space
     sigma, rho = 0.01, 1000.0
     shape = SignalShape("gauss", {"loc": 1.0, "scale": sigma})
-    b = effective_background(_fit((0.7, 1.3), rho * 0.6, (1.0, 1.0, 1.0)), shape, "poly2")
-    assert b == pytest.approx(2 * np.sqrt(np.pi) * sigma * rho, rel=0.02)
+    order = int(background[4:])
+    window = (1.0 - half_width, 1.0 + half_width)
+    b = effective_background(_fit(window, rho * 2 * half_width, (1.0,) * order), shape,
+                             background)
+    assert b == pytest.approx(2 * np.sqrt(np.pi) * sigma * rho * inflation, rel=0.01)
+
+
+def test_an_off_centre_peak_is_correlated_with_the_slope():
+    # a peak near the window's edge (a clipped window): the slope now takes some of its yield
+    shape = SignalShape("gauss", {"loc": 0.75, "scale": 0.01})
+    flat = effective_background(_fit((0.7, 1.3), 600.0, ()), shape, "poly0")
+    sloped = effective_background(_fit((0.7, 1.3), 600.0, (1.0,)), shape, "poly1")
+    assert sloped > 1.1 * flat
 
 
 def test_background_vanishing_at_the_window_edge_does_not_collapse_it():

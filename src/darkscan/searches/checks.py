@@ -334,8 +334,8 @@ for _name, _sig in (("zprime-mumu", "zprime_mumu"), ("scalar-mumu", "scalar_mumu
           provenance="the fine scan's equivalent counts n_obs = ν̂_s + b_eff are Poisson about "
                      "b_eff when b_eff carries the fit's information on the signal (issue #17: "
                      "pulls of width 1 ± 0.1 on pseudo-data); the default run's pseudo-data and "
-                     f"{N_PSEUDO_SETS} more. b_eff leaves out the profiling of the background "
-                     "shape (stats.fits.effective_background), which widens them")(
+                     f"{N_PSEUDO_SETS} more; b_eff with the background's level and shape "
+                     "profiled (stats.fits.effective_background)")(
         lambda n=_name: _scan_pulls(n))
 
 

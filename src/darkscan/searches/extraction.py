@@ -481,9 +481,11 @@ class SlidingFit(Extraction):
     at low masses and the recoil mass against the third photon at high masses, whichever
     resolves the peak better). The fit becomes counts for the inference as the equivalent counting
     experiment with the same information on the signal yield: the effective background
-    b_eff = 1/∫s²/ρ_b of the fitted background density (:func:`stats.fits.effective_background`;
-    for a Gaussian peak of width σ on a flat density ρ, 2√π σ ρ, the background "under" the
-    peak), and n_obs = ν̂_s + b_eff, without a further background uncertainty (adding the yield
+    b_eff, the variance of ν̂_s at ν_s = 0 from the fit's Fisher information with the
+    background's level and shape profiled (:func:`stats.fits.effective_background`; for a
+    Gaussian peak of width σ on a flat density ρ, 2√π σ ρ, the background "under" the peak,
+    times 1.1–1.4 for the profiling in windows 30–60σ wide), and n_obs = ν̂_s + b_eff, without
+    a further background uncertainty (adding the yield
     error to a Poisson b would count the background's fluctuation twice); the fitted background
     in ±2σ is reported beside. The efficiency is the signal yield the same fit finds in the
     simulated signal's own candidates, per generated event (see :meth:`signal_yield`).

@@ -252,31 +252,69 @@ SIGNAL_CORE = 0.99
 
 def effective_background(fit: FitResult, signal: SignalShape, background: str) -> float:
     """The background of the counting experiment that carries the fit's information on the
-    signal yield at ν_s = 0: b_eff = 1/∫ s(x)²/ρ_b(x) dx over the window, with s the signal
-    density normalised on the window and ρ_b the fitted background (events per unit x). For a
-    Gaussian peak of width σ on a flat ρ it is 2√π σ ρ, the background "under" the peak.
-    Profiling the background parameters would add ≈ b_eff²/N_window (the level) and nothing
-    for odd terms at the centre; that inflation is left out, so b_eff does not depend on how
-    well HESSE behaves on a sparse window. ρ_b is the background-only fit's (ν_s = 0) where the
-    fit has one: a spurious fitted signal (a background shape the polynomial cannot follow)
-    would otherwise take the events under the peak away from the background and make the
-    expected limit too strong.
+    signal yield at ν_s = 0: the variance of ν̂_s that the fit's expected (Fisher) information
+    gives, with the background's level and shape parameters profiled,
 
-    The information is integrated over the central interval holding :data:`SIGNAL_CORE` of
-    the signal: over the whole window a background that vanishes inside it (a polynomial
-    reaching zero at a spectrum's kinematic end) gave the signal's far power-law tail there
-    unbounded weight and b_eff → 0 (4μ at 9 GeV: 0.29 events with 20 counted under the peak);
-    a Gaussian peak keeps 99.9999% of its information in its central 99%."""
+        b_eff = [I⁻¹]_νν,  I_ij = ∫ ∂_iλ ∂_jλ / λ dx,  λ = ν_s s(x) + n_b ρ_b(x; a),
+
+    over (ν_s, n_b, a), with s the signal density normalised on the window and ρ_b the fitted
+    background density. Without the nuisances it is 1/∫ s²/(n_b ρ_b) (for a Gaussian peak of
+    width σ on a flat density ρ: 2√π σ ρ, the background "under" the peak); profiling adds the
+    share of the signal a change of level or shape could take: ×1.13 for a Gaussian in a
+    window 30σ wide on a floating level, ×1.35 with a floating curvature (×1.06, ×1.15 at 60σ).
+    Left out, those made the fitted yields' pulls 1.21 wide (μμττ) against 1 (measured over
+    pseudo-datasets). Computed on the fitted shape, not from HESSE, so b_eff does not depend on
+    how well HESSE behaves on a sparse window. ρ_b is the background-only fit's (ν_s = 0)
+    where the fit has one: a spurious fitted signal (a background shape the polynomial cannot
+    follow) would otherwise take the events under the peak away from the background and make
+    the expected limit too strong. A shape parameter at its bound (0) is treated as free.
+
+    The signal enters over the central interval holding :data:`SIGNAL_CORE` of it: over the
+    whole window a background that vanishes inside it (a polynomial reaching zero at a
+    spectrum's kinematic end) gave the signal's far power-law tail there unbounded weight and
+    b_eff → 0 (4μ at 9 GeV: 0.29 events with 20 counted under the peak); a Gaussian peak keeps
+    99.9999% of its information in its central 99%."""
     lo, hi = fit.window
     pdf_s, cdf_s = signal.on(lo, hi)
     n_bkg, params = ((fit.bkg_only[0], fit.bkg_only[1:]) if fit.bkg_only
                      else (fit.n_bkg, fit.bkg_params))
-    pdf_b, _ = background_model(background)[3](lo, hi, np.asarray(params, float))
+    params = np.asarray(params, float)
+    factory = background_model(background)[3]
+    pdf_b, _ = factory(lo, hi, params)
     grid = np.linspace(lo, hi, 20_001)
     tail = 0.5 * (1.0 - SIGNAL_CORE)
     core_lo, core_hi = np.interp([tail, 1.0 - tail], np.asarray(cdf_s(grid), float), grid)
     x, dx = np.linspace(core_lo, core_hi, 20_001, retstep=True)
     rho = np.maximum(n_bkg * np.asarray(pdf_b(x), float), 1e-12)
-    f = np.asarray(pdf_s(x), float) ** 2 / rho
-    info = (f.sum() - 0.5 * (f[0] + f[-1])) * dx  # trapezoidal rule
-    return float(1.0 / info) if info > 0 else float("inf")
+    info_ss = _trapezoid(np.asarray(pdf_s(x), float) ** 2 / rho, dx)
+    if not info_ss > 0:
+        return float("inf")
+    # the nuisances' information over the whole window, the signal's over its core
+    xw, dxw = np.linspace(lo, hi, 40_001, retstep=True)
+    rho_w = n_bkg * np.asarray(pdf_b(xw), float)
+    floor = 1e-9 * max(float(np.mean(np.abs(rho_w))), 1e-300)
+    rho_w = np.maximum(rho_w, floor)
+    s_w = np.where((xw >= core_lo) & (xw <= core_hi), np.asarray(pdf_s(xw), float), 0.0)
+    grads = [rho_w / n_bkg]  # ∂λ/∂n_b
+    for k, a in enumerate(params):
+        step = 1e-6 * max(abs(a), 1.0)
+        shifted = params.copy()
+        shifted[k] = a + step
+        grads.append(n_bkg * (np.asarray(factory(lo, hi, shifted)[0](xw), float)
+                              - np.asarray(pdf_b(xw), float)) / step)
+    g = np.array(grads)
+    i_sn = np.array([_trapezoid(s_w * gk / rho_w, dxw) for gk in g])
+    i_nn = np.array([[_trapezoid(gj * gk / rho_w, dxw) for gk in g] for gj in g])
+    try:
+        schur = info_ss - float(i_sn @ np.linalg.solve(i_nn, i_sn))
+    except np.linalg.LinAlgError:
+        schur = info_ss
+    # the Schur complement lies in (0, I_ss]; outside it, rounding: take the unprofiled value
+    if not 0.0 < schur <= info_ss or not np.isfinite(schur):
+        schur = info_ss
+    return float(1.0 / schur)
+
+
+def _trapezoid(f: np.ndarray, dx: float) -> float:
+    """∫ f over an equidistant grid of spacing ``dx`` (trapezoidal rule)."""
+    return float((f.sum() - 0.5 * (f[0] + f[-1])) * dx)
