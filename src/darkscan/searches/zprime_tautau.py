@@ -58,8 +58,8 @@ the networks' training; 120 s on 2 cores with the τ-decay library, 1.6 GB):
   polynomial background give 0.94–1.01, so the rest is the simulated spectrum's departure
   from the window's polynomial, not established), their mean per mass by 0.52 over 20 (0.76
   with 40k μμττ = 4× the data: the simulated spectrum's own fluctuations, which every
-  pseudo-dataset repeats); three times the τ-pair sample changed neither. Largest local excess on background-only pseudo-data: 3.5–4.2σ,
-  1.2–2.4σ globally.
+  pseudo-dataset repeats); three times the τ-pair sample changed neither. Largest local
+  excess on background-only pseudo-data: 3.5–4.2σ, 1.2–2.4σ globally.
 - Background after the networks, 62.8 fb⁻¹ (b_eff of the background-only fit): 4–23 events per
   window from 3.6 to 9, 2–3 at 9.5–9.75 GeV.
 - Expected limits (fb): 0.52, 0.68, 0.72, 0.63, 0.43, 0.44, 0.59, 0.50, 0.43, 0.61, 0.71,
