@@ -37,6 +37,20 @@ def test_no_signal_limit_and_exponential_background():
     assert 20 < r.upper_limit < 250
 
 
+def test_a_deficit_cannot_dig_a_negative_intensity_between_the_events():
+    # 40 events flat over a window 30σ wide, none within ±2σ of the peak: the events alone
+    # allow ν_s far below zero (the hole between them); the intensity may reach zero, not below
+    rng = np.random.default_rng(5)
+    sig = SignalShape("gauss", {"loc": 1.0, "scale": 0.01})
+    x = rng.uniform(0.85, 1.15, 60)
+    x = x[np.abs(x - 1.0) > 0.02][:40]
+    r = fit_window(x, sig, (0.85, 1.15), background="poly0", limit=False)
+    assert r.ok
+    floor = -r.n_bkg * np.sqrt(2 * np.pi) * 0.01 / 0.3  # intensity zero at the peak
+    assert floor - 0.05 < r.n_sig < 0.0
+    assert r.n_sig == pytest.approx(floor, rel=0.1)  # the deficit pushes it to the floor
+
+
 def test_shape_interpolation_and_scan_finds_peak():
     grid = ShapeGrid("dcb", np.array([0.6, 1.4]),
                      {"loc": np.array([0.6, 1.4]), "scale": np.array([0.008, 0.012]),
