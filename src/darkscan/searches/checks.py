@@ -335,7 +335,8 @@ for _name, _sig in (("zprime-mumu", "zprime_mumu"), ("scalar-mumu", "scalar_mumu
                      "b_eff when b_eff carries the fit's information on the signal (issue #17: "
                      "pulls of width 1 ± 0.1 on pseudo-data); the default run's pseudo-data and "
                      f"{N_PSEUDO_SETS} more; b_eff with the background's level and shape "
-                     "profiled (stats.fits.effective_background)")(
+                     "profiled (stats.fits.effective_background), the fit's intensity "
+                     "non-negative across the window")(
         lambda n=_name: _scan_pulls(n))
 
 
@@ -391,7 +392,7 @@ _WHY_TT = ("darkscan simulates μμττ and 4μ with the full tree-level matrix 
            "τ-pair background ττ → (μνν̄)(3 prongs) with a pion faking the second muon "
            "(ee_tautau_mu3prong, 1.0× the data luminosity); qq̄ and μμππ with two pions faking "
            "muons, eeμμ and eeττ with four tracks, ττ with a one-prong hadronic τ are not "
-           "simulated, nor systematic uncertainties. The lowest is the zero-count floor "
+           "simulated, nor systematic uncertainties. The lowest lies near the zero-count floor "
            "2.3/(εL) at darkscan's 24% efficiency: the paper's 0.7 fb would take an efficiency "
            "of ≈ 5% or ≈ 25 background events under the peak (darkscan: 4–23); the paper's "
            "efficiency is not known here. With the ττ background ×4 (π → μ fakes at Belle II's "
