@@ -71,8 +71,9 @@ the networks' training; 120 s on 2 cores with the τ-decay library, 1.6 GB):
   extremes of darkscan's limits on pseudo-data, median of 10 pseudo-datasets (validate):
   0.21–2.1 fb (0.30× and 0.09×; 0.18–0.26 fb over the sets). The lowest sits on the deepest
   deficit of the scan, near the zero-count floor of CLs, 2.3/(ε L) = 0.15 fb at ε = 24% (the
-  expected limits reach 0.36 fb); if the paper's lowest is a zero-count window too (the 4μ paper's is, at darkscan's efficiency),
-  Belle II's efficiency would be ≈ 5%, a fifth of darkscan's, and with darkscan's efficiency it
+  expected limits reach 0.36 fb); if the paper's lowest is a zero-count window too (the 4μ
+  paper's is, at darkscan's efficiency), Belle II's efficiency would be ≈ 5%, a fifth of
+  darkscan's, and with darkscan's efficiency it
   would take ≈ 25 background events under the peak where darkscan has 4–23. Neither is
   established: the paper's efficiency is not known here. Measured: with the τ-pair background
   ×4 (the π → μ fake rate at Belle II's 4.1% instead of the fast simulation's 1.0%, #15) the
