@@ -134,7 +134,9 @@ def _minuit(cost: _Cost, start: list[float]) -> Minuit:
     m.limits["n_bkg"] = (0.0, None)
     for name, lim in zip(cost.bnames, cost.blimits, strict=True):
         m.limits[name] = lim
-    m.print_level = 0
+    # Minuit2's own error lines ("Initial matrix not pos.def.") would go to the terminal in the
+    # middle of a run's progress; the fit's validity is read from ``m.valid`` (retries, status)
+    m.print_level = -1
     return m
 
 

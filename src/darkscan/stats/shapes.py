@@ -266,6 +266,7 @@ def fit_signal_shape(x: np.ndarray, w: np.ndarray, kind: str = "dcb", *,
              "m_right": 5.0, "pedestal": 0.05}
     m = Minuit(nll, *(start[k] for k in (*names, "pedestal")), name=(*names, "pedestal"))
     m.errordef = Minuit.LIKELIHOOD
+    m.print_level = -1  # validity read from m.valid (see stats.fits._minuit)
     m.limits["loc"] = (mu - 2 * sd, mu + 2 * sd)
     m.limits["scale"] = (0.3 * sd, 3.0 * sd)
     m.limits["pedestal"] = (0.0, 0.9)
