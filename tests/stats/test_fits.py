@@ -87,3 +87,14 @@ def test_signal_shape_fit_recovers_a_double_crystal_ball_on_a_pedestal():
     assert fit_signal_shape(x, np.ones(len(x)), "gauss", near=2.0).params["loc"] == \
         pytest.approx(2.0, abs=5e-4)
     assert abs(fit_signal_shape(x, np.ones(len(x)), "gauss").params["loc"] - 2.0) > 0.01
+
+
+def test_sparse_window_yield_variance_is_the_profiled_b_eff():
+    # darkscan validate's stats_sparse_window_yield_variance_vs_b_eff, fewer toys: the fitted
+    # yield's variance on 50-event windows against b_eff (9.5 when the intensity could go
+    # negative between the events)
+    from darkscan.stats.checks import sparse_window_yield_variance
+
+    ratio, q01 = sparse_window_yield_variance(150, 12)
+    assert ratio == pytest.approx(1.0, abs=0.35)
+    assert q01 > -2.6
