@@ -307,17 +307,16 @@ def effective_background(fit: FitResult, signal: SignalShape, background: str) -
         return float("inf")
     # the nuisances' information over the whole window, the signal's over its core
     xw, dxw = np.linspace(lo, hi, 40_001, retstep=True)
-    rho_w = n_bkg * np.asarray(pdf_b(xw), float)
-    floor = 1e-9 * max(float(np.mean(np.abs(rho_w))), 1e-300)
-    rho_w = np.maximum(rho_w, floor)
+    pb_w = np.asarray(pdf_b(xw), float)
+    rho_w = n_bkg * pb_w
+    rho_w = np.maximum(rho_w, 1e-9 * max(float(np.mean(np.abs(rho_w))), 1e-300))
     s_w = np.where((xw >= core_lo) & (xw <= core_hi), np.asarray(pdf_s(xw), float), 0.0)
-    grads = [rho_w / n_bkg]  # ∂λ/∂n_b
+    grads = [pb_w]  # ∂λ/∂n_b, then ∂λ/∂a_k by forward differences (a parameter may sit at 0)
     for k, a in enumerate(params):
         step = 1e-6 * max(abs(a), 1.0)
         shifted = params.copy()
         shifted[k] = a + step
-        grads.append(n_bkg * (np.asarray(factory(lo, hi, shifted)[0](xw), float)
-                              - np.asarray(pdf_b(xw), float)) / step)
+        grads.append(n_bkg * (np.asarray(factory(lo, hi, shifted)[0](xw), float) - pb_w) / step)
     g = np.array(grads)
     i_sn = np.array([_trapezoid(s_w * gk / rho_w, dxw) for gk in g])
     i_nn = np.array([[_trapezoid(gj * gk / rho_w, dxw) for gk in g] for gj in g])
