@@ -276,8 +276,8 @@ class Inference:
     published Bayesian result). ``combine``: a search with several channels also gives the
     limits of their combination (rows ``channel = combined``): one signal in independent
     channels, the product of their counting likelihoods
-    (:func:`darkscan.stats.combined_upper_limits`, asymptotic CLs, so ``method`` must be
-    "cls"). The channels must not share events (disjoint selections)."""
+    (:func:`darkscan.stats.combined_upper_limits`: CLs, asymptotic or from toys, so ``method``
+    must be "cls" or "toys"). The channels must not share events (disjoint selections)."""
 
     cl: float
     method: str = "cls"
@@ -293,10 +293,10 @@ class Inference:
                             f"{m!r}")
         if not 0.0 < self.cl < 1.0:
             raise _fail("inference", f"cl must lie in (0, 1), got {self.cl}")
-        if self.combine and self.method != "cls":
-            raise _fail("inference", "the combination of channels is an asymptotic CLs limit "
-                        f"(stats.combined_upper_limits): combine needs method 'cls', got "
-                        f"{self.method!r}")
+        if self.combine and self.method not in ("cls", "toys"):
+            raise _fail("inference", "the combination of channels is a CLs limit, asymptotic "
+                        "or from toys (stats.combined_upper_limits): combine needs method "
+                        f"'cls' or 'toys', got {self.method!r}")
 
 
 #: what the first limit columns of ``limits.csv`` are on (DESIGN §5)
