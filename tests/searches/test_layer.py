@@ -21,6 +21,7 @@ from darkscan.searches.extraction import (
     ExtractionInput,
     Selected,
     SlidingFit,
+    Split,
     TemplateFit,
 )
 from darkscan.searches.samples import CODE, _sample_seed, sample_id
@@ -152,6 +153,35 @@ def test_count_windows_on_a_toy_peak() -> None:
     # a flat background: the sideband estimate agrees with the MC and the pseudo-data
     assert sb.bkg_obs[0] == pytest.approx(sb.bkg[0], rel=0.1)
     assert sb.bkg_unc[0] < 0.1 * sb.bkg[0]
+
+
+def test_split_windows_count_per_bin_and_sum_to_the_window() -> None:
+    rng = np.random.default_rng(13)
+    # the signal central in c (|c| < 0.4), the background flat in c over [-1, 1]
+    sig = _selected("sig", {"x": rng.normal(5.0, 0.2, 5_000),
+                            "c": rng.uniform(-0.4, 0.4, 5_000)}, 1.0, 10_000)
+    bkg = _flat_bkg(rng, 100_000, 0.1, x=(0.0, 10.0), c=(-1.0, 1.0))
+    data = ExtractionInput([{"mass": 5.0}], [sig], [bkg], 1.0, np.random.default_rng(1))
+    split = Split("c", (0.0, 0.4, 0.8), "|c|", absolute=True)
+    ext = CountWindows("x", "x", "", (0.0, 10.0), split=split)
+    c = ext.extract(data)
+    assert ext.observables == ("x", "c")
+    # two bins: all the signal in the first, the background shared 0.4 : 0.4 of |c| < 1
+    assert c.bins["efficiency"][:, 0] == pytest.approx([0.5 * 0.9545, 0.0], abs=0.01)
+    assert c.bins["bkg"][:, 0] == pytest.approx([320.0, 320.0], rel=0.08)
+    assert c.bkg[0] == pytest.approx(c.bins["bkg"][:, 0].sum())
+    assert c.n_obs[0] == c.bins["n_obs"][:, 0].sum()
+    assert c.bkg_unc[0] == pytest.approx(np.hypot(*c.bins["bkg_unc"][:, 0]))
+    assert c.windows["bkg_bin1"][0] == c.bins["bkg"][1, 0]
+    # the events a point counts: in the window and in a bin
+    assert ext.counted(c, 0, sig).sum() == pytest.approx(c.efficiency[0] * 10_000)
+    # the window's resolution and the plotted background are the unsplit ones
+    whole = CountWindows("x", "x", "", (0.0, 10.0)).extract(data)
+    assert c.resolution[0] == whole.resolution[0]
+    assert sum(c.distributions[0].backgrounds.values()).sum() == pytest.approx(
+        0.8 * sum(whole.distributions[0].backgrounds.values()).sum(), rel=0.02)
+    with pytest.raises(ParameterError, match="increasing"):
+        Split("c", (0.5, 0.2), "|c|")
 
 
 def test_elliptical_windows_follow_the_signal_correlation() -> None:

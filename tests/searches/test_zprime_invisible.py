@@ -70,9 +70,11 @@ def test_limits_scale_with_luminosity(result) -> None:  # type: ignore[no-untype
     assert np.all(big_t["bkg"] == pytest.approx(4 * small_t["bkg"]))
     assert np.all(big_t["bkg_unc"] == pytest.approx(2 * small_t["bkg_unc"], rel=0.01))
     ratio = small_t["sigma_ul_exp"][sim] / big_t["sigma_ul_exp"][sim]
-    # never materially worse; ≈ 1 when MC-dominated (measured 0.98 at 4 GeV, where 7.6 events
-    # are known to ±460 (the weight of one eeμμ event): the asymptotic limit hardly moves)
-    assert np.all((ratio > 0.95) & (ratio < 2.5))
+    # never materially worse, never better than a background-free window's 1/L: each window is
+    # binned in |cos θ*_recoil|, and the quick samples leave some bins without simulated
+    # background, which then carry the limit (measured 3.85 and 3.68 at 1 and 4 GeV; 0.98 at
+    # 4 GeV in one window, where 7.6 events were known to ±460, the weight of one eeμμ event)
+    assert np.all((ratio > 0.95) & (ratio < 4.0 * 1.02))
     # a window without simulated background says so instead of inventing one
     assert np.all(small_t["bkg"][~sim] == 0.0)
     assert result.summary["windows_without_simulated_background"] == int((~sim).sum())

@@ -1,7 +1,8 @@
 """pyhf JSON of a search's statistical model, as Belle II and the LHC experiments publish it
 on HEPData: a background-only workspace (``pyhf/BkgOnly.json``: one single-bin channel per
-signal point's window and analysis channel, the observed count, the background with its
-constraint) and a patchset (``pyhf/patchset.json``) whose patch for a point adds its signal.
+signal point's window and analysis channel, and per bin of a window where the extraction bins
+it, the observed count, the background with its constraint) and a patchset
+(``pyhf/patchset.json``) whose patch for a point adds its signal.
 A fit (sliding, template) enters as the equivalent counting experiment the limits use.
 
 The signal of a patch is normalised so that μ = 1 is the point's expected limit on the
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
     from darkscan.searches.result import SearchResult
 
 WORKSPACE = "BkgOnly.json"
+#: how darkscan set the limits that normalise the patches (pyhf's asymptotic calculator on the
+#: same workspace agrees with "cls"; with few events per bin toys give weaker limits)
+_METHOD_WORDS = {"cls": "asymptotic CLs", "toys": "CLs from toys", "bayes": "Bayesian"}
 PATCHSET = "patchset.json"
 NORMALISATION = "normalisation.csv"
 
@@ -40,8 +44,10 @@ def write_workspace(result: SearchResult, out_dir: Path) -> Path | None:
     n = len(channel) // len(set(channel.tolist()))  # signal points (rows per channel)
     rows = [i for i in range(len(channel))
             if channel[i] != COMBINED and np.isfinite(c["n_obs"][i])]
-    names = {i: _name(f"{channel[i] if result.has_channels else 'window'}_{i % n}")
-             for i in rows}
+    # a binned extraction: each bin of a window is a channel of its own
+    bins = [f"_bin{k}" for k in range(len(c)) if f"n_obs_bin{k}" in c] or [""]
+    names = {(i, b): _name(f"{channel[i] if result.has_channels else 'window'}_{i % n}{b}")
+             for i in rows for b in bins}
     median = np.asarray(result.limits.expected[2], float)
     patches, norm_rows = [], []
     for j in range(n):
@@ -52,18 +58,21 @@ def write_workspace(result: SearchResult, out_dir: Path) -> Path | None:
         values = [float(result.points[a.name][j]) for a in result.axes]
         label = _name("_".join(f"{a.name}_{v:g}" for a, v in zip(result.axes, values,
                                                                  strict=True)))
-        patches.append((label, values,
-                        {names[i]: float(c["signal_per_unit"][i] * ref) for i in mine}))
+        patches.append((label, values, {names[i, b]: float(c[f"signal_per_unit{b}"][i] * ref)
+                                        for i in mine for b in bins}))
         norm_rows.append((*values, ref))
     if not patches:
         return None
-    ws = counting_workspace([names[i] for i in rows], [c["n_obs"][i] for i in rows],
-                            [c["bkg"][i] for i in rows], [c["bkg_unc"][i] for i in rows])
+    keys = [(i, b) for i in rows for b in bins]
+    ws = counting_workspace([names[k] for k in keys], [c[f"n_obs{b}"][i] for i, b in keys],
+                            [c[f"bkg{b}"][i] for i, b in keys],
+                            [c[f"bkg_unc{b}"][i] for i, b in keys])
     quantity = f"{result.quantity}" + (" (pb)" if result.quantity == "sigma" else "")
     patchset = signal_patchset(ws, [a.name for a in result.axes], patches, (
         f"darkscan simulation of {result.title} at {result.lumi}: one patch per signal point "
-        f"adds its signal; mu = 1 is the point's expected limit on {quantity}, in "
-        f"{NORMALISATION}; observed counts are pseudo-data"))
+        f"adds its signal; mu = 1 is the point's expected limit on {quantity} "
+        f"({_METHOD_WORDS.get(result.method, result.method)}), in {NORMALISATION}; observed "
+        "counts are pseudo-data"))
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / WORKSPACE).write_text(json.dumps(ws, indent=1))
     (out_dir / PATCHSET).write_text(json.dumps(patchset, indent=1))

@@ -53,11 +53,12 @@ def _gprime(lumi: str, model: str = "vanilla", selection: str = "cuts"
 
 
 #: why darkscan differs from the papers (measured on the default run; see the issue note)
-_WHY_2023 = ("darkscan counts in M²_recoil windows, not the paper's 2D (θ_recoil, M²) fit; "
-             "its default selection is cut-based (--selection punzinet: the 2023 paper's network, "
-             "its cuts below 2 GeV limited by the simulated μμ(γ), 52 fb⁻¹). At 8 GeV the muons "
-             "are soft: trigger, μ ID and the lab-barrel recoil leave < 1% efficiency against EPA "
-             "eeμμ (no longitudinal photons, 8.3 fb⁻¹ of MC)")
+_WHY_2023 = ("darkscan's 2D likelihood bins each M²_recoil window in four |cos θ*_recoil| bins "
+             "(the paper fits the (θ*_recoil, M²) plane); its default selection is cut-based "
+             "(--selection punzinet: the 2023 paper's network, its cuts below 2 GeV limited by "
+             "the simulated μμ(γ), 52 fb⁻¹). At 8 GeV the muons are soft: trigger, μ ID and the "
+             "lab-barrel recoil leave < 1% efficiency against EPA eeμμ (no longitudinal "
+             "photons)")
 _WHY_2020 = ("the 2018 analysis had commissioning-era data (trigger, μ ID) and Bayesian limits "
              "with large systematics; darkscan's selection and sideband-normalised background "
              "are stronger at low mass")

@@ -3,7 +3,8 @@ expected background with its uncertainty, signal efficiency) per signal point. E
 independent of the simulation and can be tested on toy arrays; the formulas live in ``stats``.
 
 - :class:`CountWindows`: a peak in one observable, ±nσ windows (σ measured on signal),
-  background from the simulation or normalised to sidebands.
+  background from the simulation or normalised to sidebands; optionally each window in bins
+  of a second observable (:class:`Split`), a binned likelihood in the plane of the two.
 - :class:`EllipticalWindows`: a peak in two correlated observables, elliptical windows whose
   axes come from the signal's measured core covariance.
 - :class:`SlidingFit`: an extended maximum-likelihood fit of the signal shape over a smooth
@@ -116,6 +117,10 @@ class Counts:
     #: a finer scan between the signal points (:attr:`SlidingFit.scan_step`): per hypothesis
     #: mass ``mass``, ``efficiency``, ``resolution``, ``n_obs``, ``bkg``, ``bkg_2sigma``
     scan: dict[str, np.ndarray] = field(default_factory=dict)
+    #: a binned extraction's counts per bin (:class:`Split`): ``n_obs``, ``bkg``, ``bkg_unc``,
+    #: ``bkg_obs``, ``bkg_obs_unc``, ``efficiency``, each (bins, points); the limits come from
+    #: the bins' joint likelihood, the fields above are their sums
+    bins: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 class Extraction(ABC):
@@ -164,6 +169,88 @@ def _positive(name: str, value: float) -> None:
         raise ParameterError(f"{name} must be positive, got {value}")
 
 
+@dataclass(frozen=True)
+class Split:
+    """Bins of ``observable`` (of its absolute value with ``absolute``) between ``edges``;
+    events outside them are not counted."""
+
+    observable: str
+    edges: tuple[float, ...]
+    label: str  #: physics notation, for the summary
+    absolute: bool = False
+
+    def __post_init__(self) -> None:
+        if len(self.edges) < 2 or np.any(np.diff(self.edges) <= 0):
+            raise ParameterError(f"Split edges must be at least two increasing values, got "
+                                 f"{self.edges}")
+
+    @property
+    def n_bins(self) -> int:
+        return len(self.edges) - 1
+
+    def bin_of(self, values: dict[str, np.ndarray]) -> np.ndarray:
+        """Each event's bin, −1 outside the edges."""
+        x = values[self.observable]
+        x = np.abs(x) if self.absolute else x
+        k = np.searchsorted(self.edges, x, side="right") - 1
+        return np.where((k >= 0) & (k < self.n_bins), k, -1)
+
+
+def _subset(s: Selected, keep: np.ndarray) -> Selected:
+    return replace(s, values={k: v[keep] for k, v in s.values.items()}, weight=s.weight[keep],
+                   mc_weight=s.mc_weight[keep])
+
+
+def _restricted(data: ExtractionInput, keep: Callable[[Selected], np.ndarray]
+                ) -> ExtractionInput:
+    """``data`` with each sample's events limited to those ``keep`` selects."""
+    def sub(samples: list[Selected]) -> list[Selected]:
+        return [_subset(s, keep(s)) for s in samples]
+
+    return replace(data, signal=sub(data.signal), backgrounds=sub(data.backgrounds),
+                   observed=None if data.observed is None else _subset(data.observed,
+                                                                       keep(data.observed)))
+
+
+#: the counts a binned extraction sums over its bins (uncertainties in quadrature)
+_SUMMED = ("n_obs", "bkg", "bkg_obs", "efficiency")
+_QUADRATURE = ("bkg_unc", "bkg_obs_unc")
+
+
+def _merged_bins(parts: list[Counts], split: Split) -> Counts:
+    """One :class:`Counts` of the bins of a window: the totals for tables and plots, and
+    ``bins`` (each field per bin × point) for the likelihood."""
+    bins = {f: np.stack([np.asarray(getattr(p, f), float) for p in parts]) for f in
+            (*_SUMMED, *_QUADRATURE)}
+    total = {f: bins[f].sum(axis=0) for f in _SUMMED}
+    total |= {f: np.sqrt(np.sum(bins[f] ** 2, axis=0)) for f in _QUADRATURE}
+    first = parts[0]
+    windows = dict(first.windows)
+    for key in ("n_obs", "bkg", "bkg_obs", "bkg_mc_events"):
+        windows[key] = np.sum([p.windows[key] for p in parts], axis=0)
+    for key in ("bkg_unc", "bkg_obs_unc"):
+        windows[key] = np.sqrt(np.sum([p.windows[key] ** 2 for p in parts], axis=0))
+    for k, p in enumerate(parts):
+        windows |= {f"efficiency_bin{k}": p.efficiency, f"bkg_bin{k}": p.bkg,
+                    f"n_obs_bin{k}": p.n_obs}
+    dists = tuple(replace(d, backgrounds={lab: sum(p.distributions[i].backgrounds[lab]
+                                                   for p in parts) for lab in d.backgrounds},
+                          mc_events={lab: sum(p.distributions[i].mc_events[lab] for p in parts)
+                                     for lab in d.mc_events},
+                          data=None if d.data is None else sum(p.distributions[i].data
+                                                               for p in parts))
+                  for i, d in enumerate(first.distributions))
+    edges = ", ".join(f"{e:g}" for e in split.edges)
+    summary = dict(first.summary) | {
+        "windows_without_simulated_background": int(np.count_nonzero(
+            windows["bkg_mc_events"] == 0)),
+        "split": f"{split.n_bins} bins of {split.label} (edges {edges}) per window, each with "
+                 "its own background estimate; the limits from their joint likelihood "
+                 "(stats.combined_upper_limits); the windows table shows the bins' sums"}
+    return replace(first, **total, signal={**first.signal, "efficiency": total["efficiency"]},
+                   windows=windows, distributions=dists, summary=summary, bins=bins)
+
+
 # --------------------------------------------------------------------------------- 1D windows
 @dataclass(frozen=True)
 class CountWindows(Extraction):
@@ -175,7 +262,12 @@ class CountWindows(Extraction):
     window wide on either side, so the normalisation uncertainty is the sidebands' Poisson
     error and ``syst`` is the residual uncertainty on the window/sideband ratio. Where the
     simulation is sparse the background density comes from the nearest ``k_min`` MC events
-    (:func:`darkscan.stats.background.local_density`)."""
+    (:func:`darkscan.stats.background.local_density`).
+
+    ``split``: each window is cut further into bins of a second observable (:class:`Split`),
+    each bin with its own background estimate (and sidebands); the limits then come from the
+    bins' joint likelihood (a binned fit in the plane of the two observables), where a bin in
+    which the signal is cleaner counts for more."""
 
     observable: str
     label: str  #: physics notation with unit, for plots
@@ -184,6 +276,7 @@ class CountWindows(Extraction):
     n_sigma: float = 2.0
     background: str = "mc"
     syst: float = 0.0
+    split: Split | None = None
 
     def __post_init__(self) -> None:
         _positive("n_sigma", self.n_sigma)
@@ -195,12 +288,38 @@ class CountWindows(Extraction):
 
     @property
     def observables(self) -> tuple[str, ...]:
-        return (self.observable,)
+        return (self.observable,) + ((self.split.observable,) if self.split else ())
+
+    def check(self, search: Search) -> None:
+        if self.split is None:
+            return
+        inf = search.inference
+        if inf.method not in ("cls", "toys") or inf.cross_check not in (None, "cls", "toys"):
+            raise ParameterError(f"search {search.name!r}: a split window's bins are combined "
+                                 "by CLs (stats.combined_upper_limits), so the inference method "
+                                 "and any cross-check must be 'cls' or 'toys'")
 
     def extract(self, data: ExtractionInput) -> Counts:
+        peak, width, eff = _peak_windows(data.signal, self.observable, self.n_sigma)
+        if self.split is None:
+            return self._count(data, peak, width, eff)
+        parts = []
+        for k in range(self.split.n_bins):
+            sub = _restricted(data, lambda s, k=k: self.split.bin_of(s.values) == k)
+            eff_k = np.array([np.sum(s.mc_weight[self._inside(s.values[self.observable], p, w)])
+                              / s.n_generated for s, p, w in zip(sub.signal, peak, width,
+                                                                 strict=True)])
+            parts.append(self._count(sub, peak, width, eff_k))
+        return _merged_bins(parts, self.split)
+
+    def _inside(self, x: np.ndarray, peak: float, width: float) -> np.ndarray:
+        return (x > peak - self.n_sigma * width) & (x < peak + self.n_sigma * width)
+
+    def _count(self, data: ExtractionInput, peak: np.ndarray, width: np.ndarray,
+               eff: np.ndarray) -> Counts:
+        """The windows' counts of ``data``, the windows and efficiencies given."""
         n = len(data.signal)
         syst = self.syst * data.syst_scale  # a projection may scale it
-        peak, width, eff = _peak_windows(data.signal, self.observable, self.n_sigma)
         w_lo, w_hi = peak - self.n_sigma * width, peak + self.n_sigma * width
 
         edges = self._fine_edges(width)
@@ -274,7 +393,8 @@ class CountWindows(Extraction):
     def counted(self, counts: Counts, i: int, signal: Selected) -> np.ndarray:
         """The events inside point ``i``'s window (as its efficiency counts them)."""
         x = signal.values[self.observable]
-        return (x > counts.windows["window_lo"][i]) & (x < counts.windows["window_hi"][i])
+        inside = (x > counts.windows["window_lo"][i]) & (x < counts.windows["window_hi"][i])
+        return inside if self.split is None else inside & (self.split.bin_of(signal.values) >= 0)
 
     def _fine_edges(self, widths: np.ndarray) -> np.ndarray:
         lo, hi = self.range

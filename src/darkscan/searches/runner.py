@@ -229,11 +229,21 @@ def _scans(runs: list[_ChannelRun], several: bool) -> dict[str, np.ndarray]:
 
 def _counting(run: _ChannelRun, lum: Luminosity) -> dict[str, np.ndarray]:
     """The counting experiment behind a channel's limits (what ``_inference`` gives
-    ``upper_limits``), for the pyhf workspaces; NaN where the channel is blind."""
+    ``upper_limits``), for the pyhf workspaces, and each bin's where the extraction is binned;
+    NaN where the channel is blind."""
     c = run.counts
-    per_unit = np.where(run.blind, np.nan, c.efficiency * run.scale * lum.per_pb)
-    return {"n_obs": c.n_obs, "bkg": np.maximum(c.bkg_obs, 1e-3), "bkg_unc": c.bkg_obs_unc,
-            "signal_per_unit": per_unit}
+
+    def per_unit(eff: np.ndarray) -> np.ndarray:
+        return np.where(run.blind, np.nan, eff * run.scale * lum.per_pb)
+
+    out = {"n_obs": c.n_obs, "bkg": np.maximum(c.bkg_obs, 1e-3), "bkg_unc": c.bkg_obs_unc,
+           "signal_per_unit": per_unit(c.efficiency)}
+    for k in range(len(c.bins.get("n_obs", ()))):  # a binned extraction: one channel per bin
+        out |= {f"n_obs_bin{k}": c.bins["n_obs"][k],
+                f"bkg_bin{k}": np.maximum(c.bins["bkg_obs"][k], 1e-3),
+                f"bkg_unc_bin{k}": c.bins["bkg_obs_unc"][k],
+                f"signal_per_unit_bin{k}": per_unit(c.bins["efficiency"][k])}
+    return out
 
 
 def _channel_samples(search: Search, channel: Channel, points: list[dict[str, float]]
@@ -457,21 +467,23 @@ def _combine(search: Search, runs: list[_ChannelRun], lum: Luminosity) -> _Combi
     n = len(runs[0].ref)
 
     def stacked(field: str) -> np.ndarray:
-        rows = np.stack([np.asarray(getattr(r.counts, field), float) for r in runs])
-        return np.where(sensitive, rows, 0.0)
+        """(rows, points): every channel's counts, one row per bin of a binned extraction."""
+        rows = [(np.asarray(r.counts.bins[field], float) if r.counts.bins else
+                 np.asarray(getattr(r.counts, field), float)[None], ~r.blind) for r in runs]
+        return np.concatenate([np.where(ok, a, 0.0) for a, ok in rows])
 
-    signal = np.where(sensitive, stacked("efficiency") * lum.per_pb
-                      * np.stack([r.scale for r in runs]), 0.0)
+    scale = np.concatenate([np.broadcast_to(r.scale, (len(r.counts.bins.get("n_obs", [0])),
+                                                       n)) for r in runs])
+    signal = stacked("efficiency") * lum.per_pb * scale
     blind = ~sensitive.any(axis=0)
     signal[0, blind] = 1.0  # no limit there (+inf below); any valid input meanwhile
     n_obs = stacked("n_obs")
 
     def limits(bkg: np.ndarray, unc: np.ndarray, how: str) -> LimitResult:
-        del how  # the combination is asymptotic CLs (Inference checks method == "cls")
         return combined_upper_limits(n_obs, np.maximum(bkg, 1e-3), unc, signal,
-                                     cl=search.cl)
+                                     cl=search.cl, method=how)
 
-    lim = _with_observed(limits, "cls", (stacked("bkg"), stacked("bkg_unc")),
+    lim = _with_observed(limits, search.inference.method, (stacked("bkg"), stacked("bkg_unc")),
                          (stacked("bkg_obs"), stacked("bkg_obs_unc")),
                          any(r.counts.bkg_obs is not r.counts.bkg for r in runs), blind)
     refs = np.stack([r.ref for r in runs])
@@ -485,15 +497,18 @@ def _combine(search: Search, runs: list[_ChannelRun], lum: Luminosity) -> _Combi
         r.signal.params == runs[0].signal.params for r in runs)
     one_sample = all(r.signal is runs[0].signal for r in runs) and bool(
         np.allclose(np.stack([r.scale for r in runs]), runs[0].scale, rtol=1e-12))
-    eff = np.where(blind, 0.0, stacked("efficiency").sum(axis=0)) if one_sample \
+    eff = np.where(blind, 0.0, np.sum([np.where(r.blind, 0.0, r.counts.efficiency) for r in runs],
+                                      axis=0)) if one_sample \
         else np.full(n, np.nan)
     q = search.quantity.name
     summary: dict[str, Any] = {
         "channels": [r.channel.name for r in runs],
         "model": "one value of the limit's quantity in every channel; the channels' counts as "
                  "one multi-bin counting likelihood, a constrained background per channel "
-                 "(stats.combined_upper_limits: asymptotic CLs with q̃_μ, as a pyhf workspace "
-                 "with one channel per bin and a shared normfactor)",
+                 "(stats.combined_upper_limits: " + (
+                     "asymptotic CLs with q̃_μ" if search.inference.method == "cls" else
+                     "CLs from toys ordered by the LEP test statistic Σ n ln(1 + s/b)")
+                 + ", as a pyhf workspace with one channel per bin and a shared normfactor)",
         "assumes": "the channels share no events (disjoint selections): the likelihoods "
                    "multiply; background uncertainties uncorrelated between channels",
         "efficiency": ("sum of the channels' efficiencies (one signal sample)" if one_sample
@@ -826,23 +841,33 @@ def _inference(counts: Counts, search: Search, lum: Luminosity, per_unit: np.nda
     """Limits on the search's quantity at every point (σ × B / ``per_unit``; +inf where no
     signal is selected: no sensitivity), the observed one from the data-driven background
     where the extraction has one, and the cross-check method's limits."""
-    from darkscan.stats import upper_limits
+    from darkscan.stats import combined_upper_limits, upper_limits
 
     cl, method = search.inference.cl, search.inference.method
     blind = ~(counts.efficiency > 0)
-    eff = np.where(blind, 1.0, counts.efficiency)
+    binned = counts.bins or {}
     # a blind point (no signal: a fit extraction leaves its counts NaN) gets any valid input;
     # its limit is +inf below
-    n_obs = np.where(blind, 0.0, counts.n_obs)
+    n_obs = np.where(blind, 0.0, binned.get("n_obs", counts.n_obs))
+    # per bin of a binned extraction: expected signal events per pb of σ × B
+    signal = np.where(blind, 0.0, binned["efficiency"]) * lum.per_pb if binned else None
+    if signal is not None:
+        signal[0, blind] = 1.0
 
     def limits(bkg: np.ndarray, unc: np.ndarray, how: str) -> LimitResult:
         bkg, unc = np.where(blind, 1.0, bkg), np.where(blind, 0.0, unc)
-        lim = upper_limits(n_obs, np.maximum(bkg, 1e-3), bkg_unc=unc, eff=eff, cl=cl,
-                           method=how, lumi=lum.per_pb)  # on σ × B, in pb
+        if signal is not None:  # the bins' joint likelihood
+            lim = combined_upper_limits(n_obs, np.maximum(bkg, 1e-3), unc, signal, cl=cl,
+                                        method=how)
+        else:
+            lim = upper_limits(n_obs, np.maximum(bkg, 1e-3), bkg_unc=unc,
+                               eff=np.where(blind, 1.0, counts.efficiency), cl=cl, method=how,
+                               lumi=lum.per_pb)  # on σ × B, in pb
         return replace(lim, observed=lim.observed / per_unit, expected=lim.expected / per_unit)
 
-    expected = (counts.bkg, counts.bkg_unc)
-    observed = (counts.bkg_obs, counts.bkg_obs_unc)
+    expected = (binned.get("bkg", counts.bkg), binned.get("bkg_unc", counts.bkg_unc))
+    observed = (binned.get("bkg_obs", counts.bkg_obs),
+                binned.get("bkg_obs_unc", counts.bkg_obs_unc))
     lim = _with_observed(limits, method, expected, observed, counts.bkg_obs is not counts.bkg,
                          blind)
     cross: dict[str, np.ndarray] = {}
