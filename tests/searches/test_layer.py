@@ -173,6 +173,8 @@ def test_split_windows_count_per_bin_and_sum_to_the_window() -> None:
     assert c.n_obs[0] == c.bins["n_obs"][:, 0].sum()
     assert c.bkg_unc[0] == pytest.approx(np.hypot(*c.bins["bkg_unc"][:, 0]))
     assert c.windows["bkg_bin1"][0] == c.bins["bkg"][1, 0]
+    # what the window's simulated background is made of, per sample, summed over the bins
+    assert c.windows["bkg_mc_bkg"][0] == pytest.approx(c.bkg[0], rel=0.01)
     # the events a point counts: in the window and in a bin
     assert ext.counted(c, 0, sig).sum() == pytest.approx(c.efficiency[0] * 10_000)
     # the window's resolution and the plotted background are the unsplit ones

@@ -226,7 +226,7 @@ def _merged_bins(parts: list[Counts], split: Split) -> Counts:
     total |= {f: np.sqrt(np.sum(bins[f] ** 2, axis=0)) for f in _QUADRATURE}
     first = parts[0]
     windows = dict(first.windows)
-    for key in ("n_obs", "bkg", "bkg_obs", "bkg_mc_events"):
+    for key in ("n_obs", "bkg", "bkg_obs", *(k for k in windows if k.startswith("bkg_mc"))):
         windows[key] = np.sum([p.windows[key] for p in parts], axis=0)
     for key in ("bkg_unc", "bkg_obs_unc"):
         windows[key] = np.sqrt(np.sum([p.windows[key] ** 2 for p in parts], axis=0))
@@ -263,6 +263,10 @@ class CountWindows(Extraction):
     error and ``syst`` is the residual uncertainty on the window/sideband ratio. Where the
     simulation is sparse the background density comes from the nearest ``k_min`` MC events
     (:func:`darkscan.stats.background.local_density`).
+
+    The windows table says what each window's simulated background is made of:
+    ``bkg_mc_<sample id>``, the simulation's prediction per background sample (before any
+    sideband normalisation).
 
     ``split``: each window is cut further into bins of a second observable (:class:`Split`),
     each bin with its own background estimate (and sidebands); the limits then come from the
@@ -333,6 +337,7 @@ class CountWindows(Extraction):
         regions = {"window": [(w_lo, w_hi)],
                    "sideband": [(w_lo - span, w_lo), (w_hi, w_hi + span)]}
         content, var, used = {}, {}, {}
+        by_sample = {f"bkg_mc_{b.id}": np.zeros(n) for b in bkgs}  # the window's make-up
         for region, intervals in regions.items():
             content[region], var[region] = np.zeros(n), np.zeros(n)
             used[region] = np.zeros(n, dtype=int)
@@ -341,6 +346,8 @@ class CountWindows(Extraction):
                 for lo, hi in intervals:
                     est, k = local_density(x, b.weight, lo, hi, interpolate_only=True)
                     content[region] += est
+                    if region == "window":
+                        by_sample[f"bkg_mc_{b.id}"] += est
                     used[region] += k
                     # beyond a sample's simulated range it contributes nothing (k = 0), with
                     # the uncertainty that no event in the gap to its nearest event allows
@@ -382,7 +389,7 @@ class CountWindows(Extraction):
                       windows={"window_lo": w_lo, "window_hi": w_hi, "bkg": bkg,
                                "bkg_unc": unc, "n_obs": n_obs, "bkg_obs": bkg_obs,
                                "bkg_obs_unc": bkg_obs_unc,
-                               "bkg_mc_events": used["window"].astype(float)},
+                               "bkg_mc_events": used["window"].astype(float), **by_sample},
                       distributions=(dist,),
                       summary={"windows": int(n), "window": f"±{self.n_sigma:g} σ",
                                "windows_without_simulated_background": int(
