@@ -224,6 +224,8 @@ def _merged_bins(parts: list[Counts], split: Split) -> Counts:
             (*_SUMMED, *_QUADRATURE)}
     total = {f: bins[f].sum(axis=0) for f in _SUMMED}
     total |= {f: np.sqrt(np.sum(bins[f] ** 2, axis=0)) for f in _QUADRATURE}
+    if all(p.bkg_obs is p.bkg for p in parts):  # no data-driven estimate: one background
+        total["bkg_obs"], total["bkg_obs_unc"] = total["bkg"], total["bkg_unc"]
     first = parts[0]
     windows = dict(first.windows)
     for key in ("n_obs", "bkg", "bkg_obs", *(k for k in windows if k.startswith("bkg_mc"))):
