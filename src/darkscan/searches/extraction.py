@@ -319,6 +319,7 @@ class CountWindows(Extraction):
         return _merged_bins(parts, self.split)
 
     def _inside(self, x: np.ndarray, peak: float, width: float) -> np.ndarray:
+        """Events within the ±n_sigma window about ``peak``."""
         return (x > peak - self.n_sigma * width) & (x < peak + self.n_sigma * width)
 
     def _count(self, data: ExtractionInput, peak: np.ndarray, width: np.ndarray,
@@ -401,8 +402,8 @@ class CountWindows(Extraction):
 
     def counted(self, counts: Counts, i: int, signal: Selected) -> np.ndarray:
         """The events inside point ``i``'s window (as its efficiency counts them)."""
-        x = signal.values[self.observable]
-        inside = (x > counts.windows["window_lo"][i]) & (x < counts.windows["window_hi"][i])
+        inside = self._inside(signal.values[self.observable], counts.signal["peak"][i],
+                              counts.signal["resolution"][i])
         return inside if self.split is None else inside & (self.split.bin_of(signal.values) >= 0)
 
     def _fine_edges(self, widths: np.ndarray) -> np.ndarray:
