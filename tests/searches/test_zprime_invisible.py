@@ -35,6 +35,11 @@ def test_outputs_written(result) -> None:  # type: ignore[no-untyped-def]
     assert (out / "hepdata" / "submission.yaml").is_file()
     for plot in ("limit_sigma", "limit_gprime_ul_vanilla", "efficiency", "stack_m2_recoil"):
         assert (out / "plots" / f"{plot}.png").stat().st_size > 10_000
+    # the 2D fit: each window in four |cos θ*_recoil| bins, one pyhf channel per bin
+    assert "4 bins of |cos θ*_recoil|" in summary["split"]
+    ws = json.loads((out / "pyhf" / "BkgOnly.json").read_text())
+    names = [c["name"] for c in ws["channels"]]
+    assert len(names) == 4 * len(result.points["mass"]) and names[3] == "window_0_bin3"
 
 
 def test_physics_of_the_result(result) -> None:  # type: ignore[no-untyped-def]
