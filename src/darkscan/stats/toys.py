@@ -39,15 +39,23 @@ from darkscan.stats.results import BAND_SIGMAS
 CHUNK = 256
 
 
+def _background_means(rng: np.random.Generator, b: np.ndarray, sigma: np.ndarray, ntoys: int
+                      ) -> np.ndarray:
+    """Each toy's background mean (channels, windows, toys): Gamma-distributed about b with
+    width σ_b (the hybrid nuisance), b itself where σ_b = 0."""
+    mean = np.repeat(b[..., None], ntoys, axis=-1)
+    unc = (sigma > 0) & (b > 0)
+    if unc.any():
+        k = (b[unc] / sigma[unc]) ** 2
+        mean[unc] = rng.gamma(k[:, None], (b[unc] / k)[:, None], size=(int(unc.sum()), ntoys))
+    return mean
+
+
 def _toy_limits_chunk(n: np.ndarray, b: np.ndarray, sigma: np.ndarray, cl: float, ntoys: int,
                       rng: np.random.Generator) -> np.ndarray:
     nw = n.size
     u = rng.random((nw, ntoys))
-    bq = np.repeat(b[:, None], ntoys, axis=1)
-    unc = (sigma > 0) & (b > 0)
-    if unc.any():
-        k = (b[unc] / sigma[unc]) ** 2
-        bq[unc] = rng.gamma(k[:, None], (b[unc] / k)[:, None], size=(int(unc.sum()), ntoys))
+    bq = _background_means(rng, b, sigma, ntoys)
     a1 = n[:, None] + 1.0
     clb = np.mean(u <= gammaincc(a1, bq), axis=1)
     alpha = 1.0 - cl
@@ -99,18 +107,6 @@ def _poisson_inverse(u: np.ndarray, lam: np.ndarray) -> np.ndarray:  # pragma: n
             c += p
         out[i] = k
     return out
-
-
-def _background_means(rng: np.random.Generator, b: np.ndarray, sigma: np.ndarray, ntoys: int
-                      ) -> np.ndarray:
-    """Each toy's background mean (channels, windows, toys): Gamma-distributed about b with
-    width σ_b (the hybrid nuisance), b itself where σ_b = 0."""
-    mean = np.repeat(b[..., None], ntoys, axis=-1)
-    unc = (sigma > 0) & (b > 0)
-    if unc.any():
-        k = (b[unc] / sigma[unc]) ** 2
-        mean[unc] = rng.gamma(k[:, None], (b[unc] / k)[:, None], size=(int(unc.sum()), ntoys))
-    return mean
 
 
 def _combined_chunk(n: np.ndarray, b: np.ndarray, sigma: np.ndarray, w: np.ndarray, cl: float,
