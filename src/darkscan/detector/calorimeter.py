@@ -30,7 +30,9 @@ from particle import Particle
 from darkscan.detector.geometry import (
     ECL_BARREL,
     ECL_FWD,
+    crystal_cell,
     ecl_bounds,
+    ecl_crystal_rings,
     impact_theta,
     klm_accepts,
     region_of,
@@ -219,22 +221,37 @@ def _front_point(theta, phi, region, r_barrel, z_fwd, z_bwd):  # pragma: no cove
 
 
 @jit
-def _merge_close(off, keep, charge, e, theta, phi, region, d_max, r_barrel, z_fwd, z_bwd
-                 ):  # pragma: no cover - compiled
-    """Merge the clusters of neutral particles whose front-surface points are closer than
-    ``d_max`` (in place): the less energetic one joins the other, at their energy-weighted
-    position."""
+def _neighbours(ti, pi, ri, tj, pj, rj, rings, n_phi, r_barrel, z_fwd, z_bwd
+                ):  # pragma: no cover - compiled
+    """Two showers' crystals are the same or touch (one of the eight around the other):
+    no crystal lies between them."""
+    if ri != rj:
+        return False
+    ki, ci, wi = crystal_cell(ti, pi, ri, rings, n_phi, r_barrel, z_fwd, z_bwd)
+    kj, cj, wj = crystal_cell(tj, pj, rj, rings, n_phi, r_barrel, z_fwd, z_bwd)
+    if abs(ki - kj) > 1:
+        return False
+    dphi = abs((ci - cj + np.pi) % (2.0 * np.pi) - np.pi)
+    return dphi <= 0.5 * (wi + wj) * (1.0 + 1e-9)
+
+
+@jit
+def _merge_close(off, keep, charge, e, theta, phi, region, rings, n_phi, r_barrel, z_fwd,
+                 z_bwd):  # pragma: no cover - compiled
+    """Merge the clusters of neutral particles whose crystals touch (in place): the less
+    energetic one joins the other, at their energy-weighted front-face position."""
     for k in range(off.shape[0] - 1):
         for i in range(off[k], off[k + 1]):
             if not keep[i] or charge[i] != 0:
                 continue
-            xi, yi, zi = _front_point(theta[i], phi[i], region[i], r_barrel, z_fwd, z_bwd)
             for j in range(i + 1, off[k + 1]):
                 if not keep[j] or charge[j] != 0:
                     continue
-                xj, yj, zj = _front_point(theta[j], phi[j], region[j], r_barrel, z_fwd, z_bwd)
-                if (xi - xj) ** 2 + (yi - yj) ** 2 + (zi - zj) ** 2 >= d_max * d_max:
+                if not _neighbours(theta[i], phi[i], region[i], theta[j], phi[j], region[j],
+                                   rings, n_phi, r_barrel, z_fwd, z_bwd):
                     continue
+                xi, yi, zi = _front_point(theta[i], phi[i], region[i], r_barrel, z_fwd, z_bwd)
+                xj, yj, zj = _front_point(theta[j], phi[j], region[j], r_barrel, z_fwd, z_bwd)
                 hi, lo = (i, j) if e[i] >= e[j] else (j, i)
                 total = e[i] + e[j]
                 x = (e[i] * xi + e[j] * xj) / total
@@ -246,20 +263,22 @@ def _merge_close(off, keep, charge, e, theta, phi, region, d_max, r_barrel, z_fw
                 keep[lo] = False
                 if lo == i:
                     break
-                xi, yi, zi = x, y, z
 
 
 def merge_close_clusters(cl: dict[str, np.ndarray], event: np.ndarray, charge: np.ndarray,
                          n_events: int, params: DetectorParameters) -> dict[str, np.ndarray]:
-    """Two showers closer than ``ecl_merge_distance`` on the crystals' front face make one
-    cluster (the ECL clustering needs a crystal between two local maxima): the photons of a
+    """Two showers whose crystals touch make one cluster: the clustering splits a connected
+    region into showers at its local maxima, crystals above all eight neighbours [RECALLED:
+    basf2 ECL splitter], so two maxima need a crystal between them (centres ≳ 1.5–2 crystal
+    faces apart, ≈ 8–11 cm, depending on where the showers fall on the grid). The photons of a
     fast π⁰ or of a light boosted ALP → γγ merge. Only neutral particles' clusters are merged
-    (a charged particle's cluster sits where its helix meets the ECL, which ``phi`` here is not).
-    ``cl`` is changed in place and returned."""
+    (a charged particle's cluster sits where its helix meets the ECL, which ``phi`` here is
+    not). ``cl`` is changed in place and returned."""
     off = np.zeros(n_events + 1, dtype=np.int64)
     np.cumsum(np.bincount(event, minlength=n_events), out=off[1:])
+    rings, n_phi = ecl_crystal_rings(params)
     _merge_close(off, cl["keep"], np.ascontiguousarray(charge, dtype=float), cl["E"],
-                 cl["theta"], cl["phi"], cl["region"], float(params.ecl_merge_distance),
+                 cl["theta"], cl["phi"], cl["region"], rings, n_phi,
                  float(params.ecl_r_barrel), float(params.ecl_z_fwd), float(params.ecl_z_bwd))
     return cl
 

@@ -110,3 +110,54 @@ def ecl_region(theta: np.ndarray, params: DetectorParameters) -> np.ndarray:
     """ECL region code for lab polar angles ``theta`` (rad): 0 outside acceptance or in a gap."""
     th = np.asarray(theta, dtype=float)
     return _regions(np.ascontiguousarray(th.ravel()), ecl_bounds(params)).reshape(th.shape)
+
+
+@cache
+def ecl_crystal_rings(params: DetectorParameters) -> tuple[np.ndarray, np.ndarray]:
+    """The ECL's crystals as rings of equal width, per region: ``rings[region]`` = (first
+    edge, ring width, number of rings, index of its first ring) in the region's coordinate (the
+    barrel: z on the cylinder r = ``ecl_r_barrel``; an endcap: the radius on its face, from the
+    beam outward), and ``n_phi[ring]`` crystals around each ring (144 in the barrel; in an
+    endcap ∝ the ring's radius, by largest remainder so that the crystals add up to the count)."""
+    rings = np.zeros((4, 4))
+    n_phi: list[int] = []
+    theta = {code: np.radians(pair) for code, pair in
+             ((ECL_FWD, params.ecl_fwd), (ECL_BARREL, params.ecl_barrel),
+              (ECL_BWD, params.ecl_bwd))}
+    n_fwd, count_fwd, n_bwd, count_bwd = params.ecl_endcap_crystals
+    n_bar, phi_bar = params.ecl_barrel_crystals
+    for code, n, count in ((ECL_FWD, n_fwd, count_fwd), (ECL_BARREL, n_bar, n_bar * phi_bar),
+                           (ECL_BWD, n_bwd, count_bwd)):
+        if code == ECL_BARREL:
+            edges = params.ecl_r_barrel / np.tan(theta[code][::-1])
+        else:
+            face = params.ecl_z_fwd if code == ECL_FWD else params.ecl_z_bwd
+            edges = np.sort(face * np.tan(theta[code]))
+        width = (edges[1] - edges[0]) / n
+        rings[code] = (edges[0], width, n, len(n_phi))
+        if code == ECL_BARREL:
+            n_phi += [phi_bar] * n
+            continue
+        share = count * (edges[0] + width * (np.arange(n) + 0.5))
+        share /= np.sum(edges[0] + width * (np.arange(n) + 0.5))
+        cells = np.floor(share).astype(int)
+        cells[np.argsort(cells - share)[:count - cells.sum()]] += 1
+        n_phi += cells.tolist()
+    return rings, np.asarray(n_phi, dtype=np.int64)
+
+
+@jit
+def crystal_cell(theta, phi, region, rings, n_phi, r_barrel, z_fwd, z_bwd
+                 ):  # pragma: no cover - compiled
+    """The crystal a direction (θ, φ) from the IP hits in ECL ``region``: (global ring index,
+    the crystal's φ centre, its φ width); rings from :func:`ecl_crystal_rings`."""
+    if region == ECL_BARREL:
+        u = r_barrel * np.cos(theta) / max(np.sin(theta), 1e-9)
+    else:
+        u = (z_fwd if region == ECL_FWD else z_bwd) * np.tan(theta)
+    first, width, n, offset = rings[region, 0], rings[region, 1], rings[region, 2], \
+        rings[region, 3]
+    k = int(min(max(np.floor((u - first) / width), 0.0), n - 1.0)) + int(offset)
+    w = 2.0 * np.pi / n_phi[k]
+    turn = phi % (2.0 * np.pi)
+    return k, (np.floor(turn / w) + 0.5) * w, w

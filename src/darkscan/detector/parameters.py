@@ -95,9 +95,14 @@ class DetectorParameters:
     sigma_ecl_angle_b: float = _p(4e-3, "rad·GeV^½", f"{_B2} 13 mrad at low E [RECALLED]; "
                                   "a/√E form [INFERRED]")
     ecl_cluster_threshold: float = _p(0.02, "GeV", "cluster seed threshold [INFERRED]")
-    ecl_merge_distance: float = _p(8.0, "cm", "two showers make two clusters when a crystal "
-                                   "lies between their maxima: ≈ 1.5 crystal front faces of "
-                                   "≈ 5.5 cm [RECALLED Belle ECL crystal size; rule INFERRED]")
+    ecl_barrel_crystals: tuple[int, int] = _p(
+        (46, 144), "", "barrel crystals: θ rings × φ per ring; the product is the 6624 barrel "
+        f"crystals [READ: {_B2}], the split [RECALLED: Belle NIM A 479 117]: front faces "
+        "≈ 5.5 cm wide at r = 125 cm")
+    ecl_endcap_crystals: tuple[int, int, int, int] = _p(
+        (13, 1152, 10, 960), "", "endcaps: forward θ rings and crystals, backward θ rings and "
+        f"crystals; counts [READ: {_B2}], ring numbers [RECALLED: Belle NIM A 479 117]; each "
+        "ring's φ segmentation is taken ∝ its radius (square-ish faces), summing to the count")
     ecl_moliere_radius: float = _p(
         3.57, "cm", "CsI Molière radius R_M [READ: PDG, Atomic and nuclear properties of "
         "materials, cesium iodide]; 90% of an electromagnetic shower's energy lies within R_M "

@@ -14,23 +14,24 @@ background: e⁺e⁻ → γγγ (QED, the irreducible background) dominates at e
 on σ(e⁺e⁻ → γa) × B(a → γγ), then on g_aγγ (B(a → γγ) = 1). The ALP keeps its lifetime at the
 simulated coupling (g = 1 mGeV⁻¹, the scale of the limits): at 0.2 GeV it flies 0.13 mm, prompt
 for the ECL. Below ~0.2 GeV the two decay photons of the ~5 GeV ALP are closer than the ECL can
-separate (two clusters need ~8 cm on the crystal face, the photons open by 2m_a/E_a) and merge
-into one cluster: the event then has two photons and fails the selection (the efficiency vs mass
-in ``signal.csv`` shows the fall).
+separate (two clusters need a crystal between their maxima, ≈ 8–11 cm on the ~5.5 cm crystal
+faces; the photons open by 2m_a/E_a, 9 cm at 0.2 GeV in the barrel) and merge into one cluster:
+the event then has two photons and fails the selection (the efficiency vs mass in
+``signal.csv`` shows the fall).
 
 What darkscan's simulation shows (default run: 5k ALP events per mass, 200k e⁺e⁻ → γγγ =
 608 pb⁻¹ = 1.4× the data, 1 min on 2 cores, 1.6 GB): the selection (three photons above
 0.5 GeV in the CDC acceptance, the lml or hie trigger, no track, M(γγγ) within 9.5–11 GeV,
-p*(γγγ) < 0.5 GeV, E_extra < 0.4 GeV) keeps 42–62% of the produced ALPs from 0.2 to 9.7 GeV,
-35% at 0.15 and 11% at 0.1 GeV, where the photons merge. The peak width is 14–15 MeV at
-0.2–0.5 GeV, 19 at 1, 40 at 3 and 71 MeV at 6 GeV in the diphoton mass; the recoil mass
-against the soft third photon gives 80 MeV at 7, 59 at 8, 34 at 9 and 21 MeV at 9.7 GeV.
+p*(γγγ) < 0.5 GeV, E_extra < 0.4 GeV) keeps 41–64% of the produced ALPs from 0.3 to 9.7 GeV,
+36% at 0.2, 23% at 0.15 and 7% at 0.1 GeV, where the photons' crystals touch (the merging follows
+the crystal grid, :func:`darkscan.detector.calorimeter.merge_close_clusters`). The peak width is
+14–15 MeV at 0.2–0.5 GeV, 19 at 1, 40 at 3 and 71 MeV at 6 GeV in the diphoton mass; the recoil
+mass against the soft third photon gives 80 MeV at 7, 59 at 8, 34 at 9 and 21 MeV at 9.7 GeV.
 Expected g_aγγ limits (the fits' background level and shape profiled in b_eff, which weakened
-them by 2–8%): 0.73×10⁻³ at 0.2 GeV, 0.93–1.19×10⁻³ at 0.5–1 GeV, 1.9×10⁻³ at 3, 2.9×10⁻³ at 6,
-6.0×10⁻³ at 8, 2.6×10⁻² at 9.7 GeV: 0.67–1.03 of the published observed curve (seven of the
-eight validated masses within ×1.5; 0.2 GeV at 0.666, where the real ECL merges the photons
-already and the fast simulation's merging rule (two showers ≥ 8 cm apart, [INFERRED]) does not
-yet; 7 GeV at 0.72). Not simulated: systematic uncertainties, split-off and beam-background
+them by 2–8%): 0.76×10⁻³ at 0.2 GeV, 0.93–1.19×10⁻³ at 0.5–1 GeV, 1.9×10⁻³ at 3, 2.9×10⁻³ at 6,
+6.0×10⁻³ at 8, 2.6×10⁻² at 9.7 GeV: 0.70–1.03 of the published observed curve at the eight
+validated masses (0.70 at 0.2 GeV, where a fixed 8 cm merging distance gave 0.73×10⁻³ and 0.67;
+0.73 at 7 GeV). Not simulated: systematic uncertainties, split-off and beam-background
 photons that fake the third photon, e⁺e⁻ → γγ with a photon lost or two merged.
 """
 
