@@ -3,6 +3,8 @@ counts, PID scores, the trigger's CMS-energy shortcut."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import awkward as ak
 import numpy as np
 import pytest
@@ -16,6 +18,9 @@ from darkscan.detector.resolution import sigma_e_over_e, sigma_pt_over_pt
 from darkscan.detector.toy import single_particles
 from darkscan.events import Sample, SampleMeta, make_truth_events
 from darkscan.physics import BELLE2, lorentz
+
+#: the ECL's Gaussian response alone: no photon converts deep in its crystal
+GAUSSIAN_ECL = replace(without_material(BELLE2_DETECTOR), ecl_deep_conversion=0.0)
 
 
 def _crossings_reference(x, y, z, px, py, pz, q):  # type: ignore[no-untyped-def]
@@ -109,9 +114,9 @@ def test_smearing_pulls_are_standard_normal_and_reproducible() -> None:
     pt = np.hypot(ak.to_numpy(trk["px"]), ak.to_numpy(trk["py"]))
     sigma = sigma_pt_over_pt(np.ones(1), np.array([1 / np.hypot(1, 0.10566)]), BELLE2_DETECTOR)
     _is_standard_normal((pt - 1.0) / sigma[0])
+    # the calorimeter alone, its Gaussian response (no photon converting deep in its crystal)
     photons = simulate(single_particles(22, np.ones(n), np.full(n, np.pi / 2), phi, 0.0),
-                       seed=4, beam_background_rate=0.0,
-                       params=without_material(BELLE2_DETECTOR))  # the calorimeter alone
+                       seed=4, beam_background_rate=0.0, params=GAUSSIAN_ECL)
     e = ak.to_numpy(ak.flatten(photons.events["clusters"]["E"]))
     assert len(e) == n
     _is_standard_normal((e - 1.0) / sigma_e_over_e(np.ones(1), BELLE2_DETECTOR)[0])
@@ -156,12 +161,15 @@ def _two_photons(e_cms: float, n: int, seed: int) -> Sample:
 
 def test_bhabha_veto_uses_cms_energies() -> None:
     n = 2000
-    hard = simulate(_two_photons(5.29, n, 6), seed=7, beam_background_rate=0.0).events
+    no_deep = replace(BELLE2_DETECTOR, ecl_deep_conversion=0.0)  # energies as generated
+    hard = simulate(_two_photons(5.29, n, 6), seed=7, beam_background_rate=0.0,
+                    params=no_deep).events
     both = ak.to_numpy(ak.num(hard.clusters)) == 2
     assert both.mean() > 0.5
     assert np.all(ak.to_numpy(hard.trg_ehigh)[both])
     assert not np.any(ak.to_numpy(hard.trg_hie)[both])  # vetoed: two back-to-back E* > 3 GeV
-    soft = simulate(_two_photons(2.0, n, 8), seed=9, beam_background_rate=0.0).events
+    soft = simulate(_two_photons(2.0, n, 8), seed=9, beam_background_rate=0.0,
+                    params=no_deep).events
     both = ak.to_numpy(ak.num(soft.clusters)) == 2
     assert np.all(ak.to_numpy(soft.trg_hie)[both] == ak.to_numpy(soft.trg_ehigh)[both])
     # E* of a 2 GeV-in-CMS photon exceeds 1 GeV: two of them, so no single-photon bit

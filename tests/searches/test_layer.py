@@ -53,6 +53,8 @@ def test_unknown_variable_and_process_fail_at_declaration() -> None:
         SampleSpec("x", "ee_mumuu", 10, 10, "x")
     with pytest.raises(ParameterError, match="lower-case ASCII"):
         SampleSpec("μμ", "ee_mumu", 10, 10, "μμ")
+    with pytest.raises(ParameterError, match=r"unknown detector parameter.*ecl_force_deep"):
+        SampleSpec("mumu", "ee_mumu", 10, 10, "μμ", detector={"ecl_force_deep": 0.6})
     with pytest.raises(ParameterError, match="not a model parameter"):
         Axis("mas", (1.0,), (1.0,), "M")
     with pytest.raises(ParameterError, match="unique"):

@@ -359,7 +359,7 @@ def simulate(sample: Sample, *, seed: int | np.random.SeedSequence,
     keep_freed_memory()  # chunk after chunk reuses the same memory (see darkscan.allocator)
     counts, c = _columns(sample)
     n_events = len(counts)
-    rng_trk, rng_ecl, rng_klm, rng_pid, rng_bkg, rng_decay = _rngs(seed, 6)
+    rng_trk, rng_ecl, rng_klm, rng_pid, rng_bkg, rng_decay, rng_depth = _rngs(seed, 7)
     rate = params.bkg_rate if beam_background_rate is None else float(beam_background_rate)
     part = _final_particles(c, counts, rng_decay, params)
 
@@ -367,10 +367,16 @@ def simulate(sample: Sample, *, seed: int | np.random.SeedSequence,
     dep = calorimeter.ecl_deposits(rng_ecl, part["pdg"], part["charge"], part["x"], part["y"],
                                    part["z"], part["px"], part["py"], part["pz"], part["E"],
                                    part["mass"], r_max, params, theta_p=part["theta"])
-    cl = calorimeter.make_clusters(rng_ecl, dep["deposit"], dep["theta"], part["phi"], params)
+    deposit, forced_weight, leaked = calorimeter.deep_conversions(
+        rng_depth, part["pdg"], part["E"], dep["deposit"], part["ev"], n_events, params)
+    cl = calorimeter.make_clusters(rng_ecl, deposit, dep["theta"], part["phi"], params)
     cl = calorimeter.merge_close_clusters(cl, part["ev"], part["charge"], n_events, params)
-    layers = calorimeter.klm_hits(rng_klm, part["pdg"], part["p"], part["E"], part["theta"],
-                                  dep["region"], params)["layers"]
+    # a deep-converted photon's leaking shower meets the KLM behind the ECL like one lost in
+    # a gap, with the energy the crystal did not keep
+    layers = calorimeter.klm_hits(rng_klm, part["pdg"], part["p"],
+                                  np.where(leaked, part["E"] - deposit, part["E"]),
+                                  part["theta"], np.where(leaked, 0, dep["region"]),
+                                  params)["layers"]
     track_off, part_to_track = _track_index(part["ev"], tk, n_events, len(part["pdg"]))
     tracks.update(pid.pid_scores(rng_pid, part["mass"], part["p"],
                                  np.hypot(part["px"], part["py"]), part["theta"],
@@ -388,7 +394,7 @@ def simulate(sample: Sample, *, seed: int | np.random.SeedSequence,
     out.update(_truth(part, n_events))
     out.update(lost_particle(part, part_to_track, cl, layers, n_events, params))
     out["mc_llp_proper_length"] = llp_proper_length(counts, c)
-    out["weight"] = c["weight"]
+    out["weight"] = c["weight"] * forced_weight
     meta = sample.meta.with_(kind="reco", extra={
         **sample.meta.extra, "detector": "belle2-fastsim",
         "beam_background_rate": rate, "detector_seed": _seed_repr(seed),

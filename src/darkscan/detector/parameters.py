@@ -109,6 +109,28 @@ class DetectorParameters:
         "of its axis [READ: PDG review, Passage of particles through matter, §EM cascades]: a "
         "shower near an edge of the crystals (a barrel–endcap gap, the ends of the "
         "acceptance) loses what falls beyond it")
+    ecl_depth_x0: float = _p(16.1, "X0", "crystal length: 30 cm [RECALLED: Belle NIM A 479 "
+                             "117] of CsI, X0 = 1.86 cm [READ: PDG, Atomic and nuclear "
+                             "properties of materials, cesium iodide]")
+    ecl_critical_energy: float = _p(0.01117, "GeV", "CsI critical energy for electrons "
+                                    "[RECALLED: PDG, Atomic and nuclear properties]")
+    ecl_profile_b: float = _p(0.5, "", "longitudinal shower profile dE/dt ∝ (bt)^(a−1) e^(−bt), "
+                              "b ≈ 0.5, t_max = (a − 1)/b = ln(E/E_c) − 0.5 for an electron "
+                              "[READ: PDG review, Passage of particles through matter, EM "
+                              "cascades (Longo–Sestili)]")
+    ecl_deep_conversion: float = _p(
+        0.5, "", "a photon that converts so deep in its crystal that its shower leaves less "
+        "than this fraction of its energy there deposits that fraction (rear leakage; 0: "
+        "off); above it the Gaussian response stands for the crystal [INFERRED: the profile "
+        "shifted by an "
+        "exponential conversion depth alone overestimates the core (2.4% at 8 GeV against the "
+        "measured 1.6%), not the rate of conversions beyond ~10 X0, which the attenuation "
+        "exp(−7t/9X0) fixes]")
+    ecl_force_deep_conversion: float = _p(
+        0.0, "GeV", "importance sampling for lost-photon backgrounds: in each event one of "
+        "the k photons above this energy (0: none), at random, converts deep (its deposit below "
+        "ecl_deep_conversion of its energy) and the event is weighted by k times the "
+        "probability of that, exp(−7t/9X0)")
     ecl_mip_energy: float = _p(0.2, "GeV", "MIP deposit in 30 cm CsI (≈16 X0) [INFERRED]")
     ecl_mip_sigma: float = _p(0.03, "GeV", "MIP deposit spread [INFERRED]")
     ecl_hadron_shower_prob: float = _p(0.5, "", "hadron showers (vs MIP) in ~0.8 λ CsI [INFERRED]")

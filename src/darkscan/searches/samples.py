@@ -5,7 +5,7 @@ executor, so any number of workers gives identical results and a killed run resu
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import awkward as ak
@@ -92,7 +92,7 @@ def ntuple_kernels(task: NtupleTask) -> tuple[Sample, ...]:
     # the sample's own collider and detector (Belle's data are simulated with Belle's)
     experiment = get_experiment(truth.meta.experiment or "belle2")
     reco = simulate(truth, seed=_detector_seed(task.chunk), experiment=experiment,
-                    params=detector_for(experiment.name))
+                    params=replace(detector_for(experiment.name), **task.spec.detector))
     from darkscan.detector.trigger import TRIGGER_BITS
 
     meta = truth.meta.with_(n_generated=n_generated, kind="ntuple")
@@ -213,6 +213,8 @@ def ntuple_key(spec: SampleSpec, params: dict[str, float], *, decay: str,
               "columns": columns, "n": n, "seed": seed}
     if lists:  # (only when used: the keys of list-free searches stay as they were)
         config["lists"] = [repr(ld) for ld in lists]
+    if spec.detector:
+        config["detector"] = dict(spec.detector)
     return stage_key("ntuple", config, code=CODE)
 
 

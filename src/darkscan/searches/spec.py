@@ -61,6 +61,10 @@ class SampleSpec:
     #: events per cached chunk: smaller for samples whose events are large (B B̄ events with
     #: many reconstructions hold ~40 kB each while a chunk is processed)
     chunk_size: int = 100_000
+    #: detector parameters this sample is simulated with instead of the experiment's
+    #: (importance sampling of a rare detector effect, e.g. ``ecl_force_deep_conversion``,
+    #: whose probability then weights the events)
+    detector: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not _ID.match(self.id):
@@ -77,6 +81,11 @@ class SampleSpec:
                         "what it keeps")
         if self.filter_is_decay and self.truth_filter is None:
             raise _fail(f"sample {self.id!r}", "filter_is_decay needs a truth filter")
+        from darkscan.detector.parameters import DetectorParameters
+
+        if unknown := set(self.detector) - set(DetectorParameters.__dataclass_fields__):
+            raise _fail(f"sample {self.id!r}", "unknown detector parameter(s) "
+                        f"{', '.join(sorted(unknown))}")
 
     def n(self, quick: bool, scale: float = 1.0) -> int:
         return max(1000, int((self.n_quick if quick else self.n_events) * scale))
