@@ -77,10 +77,10 @@ _BOUNDS = ecl_bounds(BELLE2_DETECTOR)
 ECL_BARREL = BELLE2_DETECTOR.ecl_barrel
 
 
-def one_photon_rest_unseen(particles: ak.Array) -> np.ndarray:
-    """Truth filter for the QED backgrounds: exactly one final-state particle above 0.5 GeV
-    enters the ECL barrel, a photon, and every other visible particle above 0.1 GeV goes where
-    the ECL does not see it (beyond its acceptance or into a gap, 2° margin)."""
+def _photons_in_barrel_rest_unseen(particles: ak.Array, n: int) -> np.ndarray:
+    """Exactly ``n`` final-state particles above 0.5 GeV enter the ECL barrel, all photons, and
+    every other visible particle above 0.1 GeV goes where the ECL does not see it (beyond its
+    acceptance or into a gap, 2° margin)."""
     final = particles[particles.status == 1]
     visible = final[(abs(final.pdg) != 12) & (abs(final.pdg) != 14) & (abs(final.pdg) != 16)]
     e = visible.E
@@ -89,22 +89,19 @@ def one_photon_rest_unseen(particles: ak.Array) -> np.ndarray:
     in_barrel = (deg > ECL_BARREL[0]) & (deg < ECL_BARREL[1]) & (e > 0.5)
     photon_in_barrel = in_barrel & (visible.pdg == 22)
     others_unseen = ak.all(in_barrel | (e < 0.1) | ecl_blind(theta, _BOUNDS, 2.0), axis=1)
-    return ak.to_numpy((ak.sum(in_barrel, axis=1) == 1)
-                       & (ak.sum(photon_in_barrel, axis=1) == 1) & others_unseen)
+    return ak.to_numpy((ak.sum(in_barrel, axis=1) == n)
+                       & (ak.sum(photon_in_barrel, axis=1) == n) & others_unseen)
+
+
+def one_photon_rest_unseen(particles: ak.Array) -> np.ndarray:
+    """Truth filter for the QED backgrounds: one photon in the barrel, the rest unseen."""
+    return _photons_in_barrel_rest_unseen(particles, 1)
 
 
 def two_photons_rest_unseen(particles: ak.Array) -> np.ndarray:
-    """Truth filter for the lost-photon sample: as :func:`one_photon_rest_unseen` with two
-    photons in the barrel, one of which the ECL loses when it converts deep in its crystal."""
-    final = particles[particles.status == 1]
-    visible = final[(abs(final.pdg) != 12) & (abs(final.pdg) != 14) & (abs(final.pdg) != 16)]
-    e = visible.E
-    theta = np.arctan2(np.hypot(visible.px, visible.py), visible.pz)
-    deg = np.degrees(theta)
-    in_barrel = (deg > ECL_BARREL[0]) & (deg < ECL_BARREL[1]) & (e > 0.5)
-    others_unseen = ak.all(in_barrel | (e < 0.1) | ecl_blind(theta, _BOUNDS, 2.0), axis=1)
-    return ak.to_numpy((ak.sum(in_barrel, axis=1) == 2)
-                       & (ak.sum(in_barrel & (visible.pdg == 22), axis=1) == 2) & others_unseen)
+    """Truth filter for the lost-photon sample: two photons in the barrel, one of which the ECL
+    loses when it converts deep in its crystal, the rest unseen."""
+    return _photons_in_barrel_rest_unseen(particles, 2)
 
 
 _FILTER_LABEL = "one photon in the ECL barrel, the rest unseen (truth)"
