@@ -58,7 +58,11 @@ _WHY_2023 = ("darkscan's 2D likelihood bins each M²_recoil window in four |cos 
              "(--selection punzinet: the 2023 paper's network, its cuts below 2 GeV limited by "
              "the simulated μμ(γ), 52 fb⁻¹). At 8 GeV the muons are soft: trigger, μ ID and the "
              "lab-barrel recoil leave < 1% efficiency against EPA eeμμ (no longitudinal "
-             "photons)")
+             "photons). Below 1 GeV the windows contain M²_recoil = 0: μμγ whose hard barrel "
+             "photon is lost, 2×10⁶ events passing the kinematic cuts times the loss "
+             "probability; simulated: deep conversions in the crystals (~3×10⁻⁵, ×0.1 by the "
+             "KLM veto; 0.42 → 0.55 of the published at 0.2 GeV); not simulated: dead or noisy "
+             "crystals, timing")
 _WHY_2020 = ("the 2018 analysis had commissioning-era data (trigger, μ ID) and Bayesian limits "
              "with large systematics; darkscan's selection and sideband-normalised background "
              "are stronger at low mass")
