@@ -221,7 +221,12 @@ def deep_conversions(rng: np.random.Generator, pdg: np.ndarray, energy: np.ndarr
         return out, weight, leaked
     e = np.asarray(energy, dtype=float)[photon]
     start = rng.exponential(CONVERSION_LENGTH, photon.size)
-    deep_from = deep_conversion_depth(e, params)
+    # the depth falls with the energy: only photons beyond the hardest one's (~10⁻³ of them,
+    # and those that may be forced) need their own
+    deep_from = np.full(photon.size, deep_conversion_depth(np.array([e.max()]), params)[0])
+    need = (start > deep_from) | (e > params.ecl_force_deep_conversion
+                                  if params.ecl_force_deep_conversion > 0 else False)
+    deep_from[need] = deep_conversion_depth(e[need], params)
     forced = np.zeros(photon.size, dtype=bool)
     if params.ecl_force_deep_conversion > 0:
         eligible = np.flatnonzero(e > params.ecl_force_deep_conversion)
