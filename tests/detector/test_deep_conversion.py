@@ -24,6 +24,8 @@ def test_containment_falls_from_one_at_the_face_to_zero_at_the_back() -> None:
     c = shower_containment(np.full(6, 3.0), depth, P)
     assert c[0] == pytest.approx(1.0)
     assert np.all(np.diff(c) < 0) and c[-1] == 0.0
+    # the depth that loses a photon never grows with its energy (deep_conversions relies on it)
+    assert np.all(np.diff(deep_conversion_depth(np.geomspace(1e-4, 20, 500), P)) <= 1e-12)
     # deep_conversion_depth inverts it at ecl_deep_conversion
     t = deep_conversion_depth(np.array([1.0, 5.0]), P)
     assert shower_containment(np.array([1.0, 5.0]), t, P) == pytest.approx(
