@@ -39,8 +39,9 @@ simulated, 0 of 20M γγ = 4 fb⁻¹), 59 at 2 GeV (γγγ and lost photons), 78
 230–470 at 5–7 GeV, 10 600 at 8 GeV (e⁺e⁻γ and γγγ). Expected ε limits: 9.6–9.9×10⁻⁴ at 0.5–2
 GeV (1.9×10⁻⁴ at 0.5–1 GeV and 4.8–6.1×10⁻⁴ at 2 GeV without the lost photons), 8.5×10⁻⁴ at 3
 GeV, 9.2×10⁻⁴ at 4 GeV, 1.2–1.4×10⁻³ at 5–6 GeV, 2.0×10⁻³ at 7 GeV and 2.6×10⁻³ at 8 GeV; at
-50 ab⁻¹ (``--lumi 50/ab``, the samples' weights scaled; before the lost photons) 1.8–1.9×10⁻⁵ at
-0.5–1 GeV, 1.3–1.5×10⁻⁴ at 2–4 GeV, 2.1×10⁻⁴ at 6 and 3.8×10⁻⁴ at 8 GeV. Not simulated: dead or
+50 ab⁻¹ (``--lumi 50/ab``, the samples' weights scaled) 1.4–1.5×10⁻⁴ at 0.5–2 GeV (1.8–1.9×10⁻⁵
+at 0.5–1 GeV without the lost photons), 1.3×10⁻⁴ at 3–4 GeV, 1.8–2.1×10⁻⁴ at 5–6, 3.0×10⁻⁴ at 7
+and 3.8×10⁻⁴ at 8 GeV. Not simulated: dead or
 noisy crystals, conversions in the TOP and the CDC's outer wall, cosmic rays, out-of-time
 beam-background clusters passing as the photon; no cluster shapes or timing, so no classifier
 either (issue #15). The
