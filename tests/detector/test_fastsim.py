@@ -292,3 +292,32 @@ def test_zprime_recoil_width_matches_belle2(mass: float) -> None:
     assert old["sigma_m2"] / ref > 1.3
     data_like = zprime_recoil_width(mass, n=20000, seed=4, isr=True)
     assert data_like["sigma_m2"] > now["sigma_m2"]
+
+
+def _pions(momenta: np.ndarray) -> Sample:
+    """Events of charged pions with the given momenta, shape (events, pions, 3)."""
+    n, k, _ = momenta.shape
+    mom = momenta.reshape(-1, 3)
+    ev = make_truth_events(np.full(n, k), np.ones(n), pdg=np.tile([211, -211] * k, n)[:n * k],
+                           px=mom[:, 0].copy(), py=mom[:, 1].copy(), pz=mom[:, 2].copy(),
+                           E=np.sqrt(np.sum(mom**2, axis=1) + M_PI**2))
+    return Sample(ev, SampleMeta(process="pions"))
+
+
+def test_three_track_trigger_needs_three_tracks_and_no_opening() -> None:
+    """Three 1 GeV tracks within 40° in φ fire the three-track bit but not the two-track bit
+    (no pair opens by 90°); two back-to-back tracks fire the two-track bit only."""
+    n = 1000
+    phi0 = np.random.default_rng(30).uniform(-np.pi, np.pi, n)
+
+    def tracks(dphi: list[float]) -> np.ndarray:
+        phi = phi0[:, None] + np.radians(dphi)[None, :]
+        return np.stack([np.cos(phi), np.sin(phi), np.full_like(phi, 0.2)], axis=-1)
+
+    close = simulate(_pions(tracks([0.0, 20.0, 40.0])), seed=31,
+                     beam_background_rate=0.0).events
+    assert ak.to_numpy(close.trg_three_track).mean() > 0.95  # a track may decay or scatter
+    assert ak.to_numpy(close.trg_two_track).mean() == 0.0
+    pair = simulate(_pions(tracks([0.0, 180.0])), seed=32, beam_background_rate=0.0).events
+    assert ak.to_numpy(pair.trg_three_track).mean() == 0.0
+    assert ak.to_numpy(pair.trg_two_track).mean() > 0.95

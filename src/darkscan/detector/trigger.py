@@ -3,6 +3,8 @@
 Bits per event:
 - ``trg_two_track``: ≥ 2 CDC trigger tracks (pT > 0.3 GeV, through the inner superlayers)
   with an azimuthal opening ≥ 90° (GRL cdc_open90).
+- ``trg_three_track``: ≥ 3 CDC trigger tracks (the same tracks), no opening requirement (the
+  multi-track line of low-multiplicity searches, e.g. the μμττ search's "3-track").
 - ``trg_single_muon``: a CDC trigger track with p > 0.7 GeV matched to KLM hits (cdcklm).
 - ``trg_single_photon``: exactly one cluster with E* > 1 GeV in the barrel and no other cluster
   above 0.3 GeV (lab) (lml13/lml6-like).
@@ -14,7 +16,7 @@ Bits per event:
   0.3 GeV (lab) outside the backward endcap, one of them with E* > 1 GeV in the barrel; no
   Bhabha veto, so that e⁺e⁻ → γγγ and γa → γγγ, whose hardest photons are often back to back,
   fire it.
-- ``trg_any``: OR of two_track, single_muon, single_photon, hie, lml.
+- ``trg_any``: OR of two_track, three_track, single_muon, single_photon, hie, lml.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from darkscan.jit import inline, jit
 
 #: boolean bits in the order of the kernel's output rows
 _BITS = ("trg_two_track", "trg_single_muon", "trg_single_photon", "trg_elow", "trg_ehigh",
-         "trg_elum", "trg_hie", "trg_lml")
+         "trg_elum", "trg_hie", "trg_lml", "trg_three_track")
 #: the trigger bits every simulated event carries (flat ``trg_*`` columns of ntuples)
 TRIGGER_BITS: tuple[str, ...] = _BITS
 
@@ -96,7 +98,7 @@ def _cluster_bits(e, theta, phi, region, lo, hi, beta, gamma, c):  # pragma: no 
 def _bits(t_px, t_py, t_pz, t_ncdc, t_klm, t_phi0, t_off, c_e, c_theta, c_phi, c_region,
           c_off, beta, c):  # pragma: no cover - compiled
     n_ev = t_off.shape[0] - 1
-    bits = np.zeros((8, n_ev), dtype=np.bool_)
+    bits = np.zeros((9, n_ev), dtype=np.bool_)
     n_trg = np.zeros(n_ev, dtype=np.int16)
     etot = np.zeros(n_ev)
     gamma = 1.0 / np.sqrt(1.0 - (beta[0] ** 2 + beta[1] ** 2 + beta[2] ** 2))
@@ -110,7 +112,7 @@ def _bits(t_px, t_py, t_pz, t_ncdc, t_klm, t_phi0, t_off, c_e, c_theta, c_phi, c
         hie = ehigh and not bhabha
         bits[0, ev], bits[1, ev], bits[2, ev] = two, muon, single
         bits[3, ev], bits[4, ev], bits[5, ev], bits[6, ev] = e_sum > c[7], ehigh, e_sum > c[9], hie
-        bits[7, ev] = lml
+        bits[7, ev], bits[8, ev] = lml, n >= 3
         n_trg[ev], etot[ev] = n, e_sum
     return bits, n_trg, etot
 
@@ -135,8 +137,8 @@ def trigger_bits(tracks: dict[str, np.ndarray], track_offsets: np.ndarray,
         f(clusters["phi"], float), f(clusters["region"]), f(cluster_offsets, np.int64),
         f(boost_beta, float), _thresholds(params))
     out = dict(zip(_BITS, bits, strict=True))
-    out["trg_any"] = (out["trg_two_track"] | out["trg_single_muon"] | out["trg_single_photon"]
-                      | out["trg_hie"] | out["trg_lml"])
+    out["trg_any"] = (out["trg_two_track"] | out["trg_three_track"] | out["trg_single_muon"]
+                      | out["trg_single_photon"] | out["trg_hie"] | out["trg_lml"])
     out["trg_n_tracks"] = n_trg
     out["trg_ecl_sum"] = etot
     return out
