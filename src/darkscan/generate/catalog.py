@@ -49,6 +49,7 @@ _CATALOG = {
     "ee_tautau_mumu_pythia": "darkscan.generate.processes.pythia_processes",
     "ee_uds": "darkscan.generate.processes.pythia_processes",
     "ee_cc": "darkscan.generate.processes.pythia_processes",
+    "ee_cc_mumu": "darkscan.generate.processes.pythia_processes",
     "ee_qq": "darkscan.generate.processes.pythia_processes",
     "upsilon4s_bb": "darkscan.generate.processes.pythia_processes",
     # Υ(4S) with one B → K(*) S, S → x⁺x⁻ (b_to_k_scalar): ks = B → K S, kstars = B → K*(892) S

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 import awkward as ak
 import numpy as np
@@ -39,6 +40,7 @@ from darkscan.events import (
 from darkscan.generate.beams import beam_energies, cms_energy
 from darkscan.generate.pythia_bridge import (
     MB_TO_PB,
+    _pythia_module,
     child_seed,
     columns_to_lab,
     decay_unstable,
@@ -129,6 +131,56 @@ EE_UDS = register(PythiaEEProcess(
     "ee_uds", "e+e- -> q qbar (u, d, s) continuum, Pythia 8", (1, 2, 3), M_QQ_MIN_UDS))
 EE_CC = register(PythiaEEProcess(
     "ee_cc", "e+e- -> c cbar continuum, Pythia 8", (4,), M_QQ_MIN_C))
+
+#: the weakly decaying charm hadrons: D⁺, D⁰, D_s⁺, Λ_c⁺, Ξ_c⁰, Ξ_c⁺, Ω_c⁰
+CHARM_WEAK = (411, 421, 431, 4122, 4132, 4232, 4332)
+
+
+@cache
+def charm_muon_fractions() -> dict[int, float]:
+    """B(H_c → X μ) of each weakly decaying charm hadron: the summed branching fractions of
+    Pythia's decay channels with a muon among the products (its table: D⁺ 0.166, D⁰ 0.066,
+    D_s⁺ 0.075, Λ_c⁺ 0.045)."""
+    table = _pythia_module().Pythia("", False).particleData  # the default decay table
+    out = {}
+    for pid in CHARM_WEAK:
+        entry = table.particleDataEntryPtr(pid)
+        out[pid] = sum(entry.channel(i).bRatio() for i in range(entry.sizeChannels())
+                       if any(abs(entry.channel(i).product(j)) == 13
+                              for j in range(entry.channel(i).multiplicity())))
+    return out
+
+
+@dataclass(frozen=True)
+class ForcedCharmMuons(PythiaEEProcess):
+    """e⁺e⁻ → c c̄ with every weakly decaying charm hadron forced into a decay channel with a
+    muon (D → K μ ν, …): the events in which both charm hadrons decay semimuonically, the
+    source of real muon pairs in continuum events, ~1/100 of c c̄, sampled alone. Each event
+    carries the weight Π B(H_c → X μ) over its charm hadrons, so the sample's weighted
+    luminosity is that of the c c̄ events it stands for."""
+
+    def settings(self) -> list[str]:
+        forced = [s for pid in CHARM_WEAK for s in (f"{pid}:onMode = off",
+                                                     f"{pid}:onIfAny = 13")]
+        return [*super().settings(), *forced]
+
+    def generate_chunk(self, n: int, seed: np.random.SeedSequence,
+                       params: Mapping[str, float], *, isr: bool = True) -> Sample:
+        sample = super().generate_chunk(n, seed, params, isr=isr)
+        parts = sample.events["particles"]
+        fractions = charm_muon_fractions()
+        apdg = abs(parts.pdg)
+        log_b = ak.zeros_like(parts.px)
+        for pid, b in fractions.items():
+            log_b = ak.where(apdg == pid, np.log(b), log_b)
+        weight = sample.events["weight"] * np.exp(ak.to_numpy(ak.sum(log_b, axis=1)))
+        return Sample(ak.with_field(sample.events, weight, "weight"), sample.meta)
+
+
+EE_CC_MUMU = register(ForcedCharmMuons(
+    "ee_cc_mumu", "e+e- -> c cbar continuum with every weakly decaying charm hadron forced to "
+    "a channel with a muon (event weight: the product of their B(H_c -> X mu)), Pythia 8", (4,),
+    M_QQ_MIN_C, default_filter="every charm hadron -> X mu (weighted)"))
 
 
 # ---------------------------------------------------------------------------------------------
