@@ -12,7 +12,7 @@ from darkscan.models.zprime import width_mumu, width_tautau
 from darkscan.searches import get
 from darkscan.searches.runner import run_search
 from darkscan.searches.zprime_tautau import (
-    M4_MAX,
+    M4_TRUTH_MAX,
     P_MUON_TRUTH_MIN,
     four_muons_missing_energy,
     is_x_to_tautau,
@@ -102,7 +102,7 @@ def test_background_filters() -> None:
     assert 0.0 < keep.mean() < 0.3
     mu = four.particles[abs(four.particles.pdg) == 13]
     p4 = np.stack([np.asarray(np.sum(mu[c], axis=1)) for c in ("px", "py", "pz", "E")], -1)
-    assert np.all(lorentz.mass(p4[keep]) < M4_MAX + 0.3)
+    assert np.all(lorentz.mass(p4[keep]) < M4_TRUTH_MAX)
 
 
 def test_tau_pair_filter_keeps_the_identifiable_muons() -> None:
