@@ -575,3 +575,14 @@ def test_template_fit_on_a_bump_over_a_falling_spectrum() -> None:
     assert c.distributions[0].backgrounds["bkg"].sum() == pytest.approx(1e4, rel=1e-9)
     with pytest.raises(ParameterError, match="3 bins"):
         TemplateFit("x", "x", (0.0, 1.0), bins=2)
+
+
+def test_importance_sampled_sample_reports_the_luminosity_of_its_selected_events() -> None:
+    """A sample whose events carry a probability weight (forced decays) stands for the data in
+    which its selected events occur as often: n / (σ ⟨w⟩)."""
+    from darkscan.searches.result import SampleSummary
+
+    plain = SampleSummary("cc", "c c̄", "ee_cc", 750_000, 1300.0, 0.1, 10.0)
+    forced = replace(plain, mean_event_weight=0.01)
+    assert plain.mc_lumi_per_fb == pytest.approx(750_000 / 1300.0 / 1e3)
+    assert forced.mc_lumi_per_fb == pytest.approx(100 * plain.mc_lumi_per_fb)

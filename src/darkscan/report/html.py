@@ -323,7 +323,10 @@ def _samples_table(samples: list[dict[str, Any]], number: int, lumi: str) -> str
         rows.append(row)
     caption = ("Simulated samples: cross section, events generated and the luminosity they "
                f"amount to, the weight of one event at {html_text(lumi)}, and the weighted "
-               "events left after the selection.")
+               "events left after the selection. For an importance-sampled sample (forced "
+               "decays or detector effects, the events weighted by their probability) the "
+               "luminosity and the weight are those of its selected events: the data in which "
+               "they occur as often as in the simulation.")
     return _table(caption, header, rows, number=number)
 
 

@@ -164,14 +164,20 @@ class SampleSummary:
     process: str
     n_generated: int
     sigma_pb: float
-    weight: float  #: luminosity weight of one unweighted event at the run's luminosity
+    weight: float  #: data events one selected MC event stands for at the run's luminosity
     selected: float  #: weighted events after selection
     filter: str = ""
     channel: str = ""  #: the channel whose selection ``selected`` counts, where there are several
+    #: the mean event weight of the selected MC events: 1 unless the sample is importance-
+    #: sampled (forced decays or detector effects, whose probabilities weight the events)
+    mean_event_weight: float = 1.0
 
     @property
     def mc_lumi_per_fb(self) -> float:
-        return self.n_generated / self.sigma_pb / 1e3 if self.sigma_pb > 0 else float("inf")
+        """The luminosity of data in which the selected events occur as often as in the MC."""
+        if self.sigma_pb <= 0 or self.mean_event_weight <= 0:
+            return float("inf")
+        return self.n_generated / self.sigma_pb / self.mean_event_weight / 1e3
 
 
 @dataclass(frozen=True)

@@ -961,8 +961,10 @@ def _summary(nt: Ntuple, sel: Selected, spec: Any, params: dict[str, float], sea
         label += " at " + ", ".join(f"{a.name} = {params[a.name]:g}" for a in search.axes)
     if spec.id.endswith(f"_{TRAINING}"):
         label += " (training)"
+    mean_w = float(np.mean(sel.mc_weight)) if len(sel.mc_weight) else 1.0
     return SampleSummary(nt.name, label, nt.meta.process, nt.n_generated, nt.sigma_pb,
-                         sel.unit_weight, float(np.sum(sel.weight)), spec.filter_label, channel)
+                         sel.unit_weight * mean_w, float(np.sum(sel.weight)), spec.filter_label,
+                         channel, mean_w)
 
 
 def _with_signals(dists: tuple, search: Search, points: list[dict[str, float]],
