@@ -281,36 +281,6 @@ def test_a_chunk_reconstructs_through_the_channel_lists() -> None:
     assert np.isfinite(np.asarray(nt["dau1_chi_prob"])).mean() > 0.9
 
 
-def test_detector_passes_simulate_each_generated_event_again() -> None:
-    """Three detector passes: the first is the single simulation's, the others differ; the
-    generated count triples, so each event's luminosity weight is a third."""
-    from darkscan.generate import get_process, resolve_params
-    from darkscan.run.chunks import plan_chunks
-    from darkscan.searches.samples import NtupleTask, ntuple_kernel, ntuple_key
-
-    with pytest.raises(ParameterError, match="detector_passes"):
-        SampleSpec("mumu", "ee_mumu", 10, 10, "μμ", detector_passes=0)
-    one = SampleSpec("mumu", "ee_mumu", 400, 400, "μμ")
-    three = replace(one, detector_passes=3)
-    params = resolve_params(get_process("ee_mumu"), {})
-    ch = ZINV.channels[0]
-
-    def ntuple(spec: SampleSpec) -> object:  # a fresh chunk: its seed sequence spawns
-        return ntuple_kernel(NtupleTask("mumu", spec, params, ch.decay, ch.best_candidate,
-                                        ("m2_recoil",), plan_chunks(400, 400, 5)[0], (), None,
-                                        "k"))
-
-    single, triple = ntuple(one), ntuple(three)
-    m1, m3 = np.asarray(single.events["m2_recoil"]), np.asarray(triple.events["m2_recoil"])
-    assert triple.meta.n_generated == 3 * single.meta.n_generated == 1200
-    assert np.array_equal(m3[:len(m1)], m1)  # the first pass is the one simulation
-    assert 2.5 * len(m1) < len(m3) < 3.5 * len(m1)
-    assert not np.array_equal(m3[len(m1):2 * len(m1)], m1)
-    key = {"params": params, "decay": ch.decay, "best": ch.best_candidate,
-           "columns": ("m2_recoil",), "n": 400, "seed": 5}
-    assert ntuple_key(one, **key) != ntuple_key(three, **key)
-
-
 def test_warm_up_splits_compilation_across_workers_and_skips_one_worker() -> None:
     from darkscan.searches.samples import warm_up
 

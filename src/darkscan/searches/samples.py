@@ -12,7 +12,6 @@ import awkward as ak
 import numpy as np
 
 from darkscan.events import Sample, SampleMeta
-from darkscan.physics.experiment import Experiment
 from darkscan.reco.lists import ListDef
 from darkscan.run.cache import stage_key
 from darkscan.run.chunks import Chunk, plan_chunks
@@ -62,12 +61,9 @@ class NtupleTask:
                 *self.also)
 
 
-def _detector_seed(chunk: Chunk, detector_pass: int = 0) -> np.random.SeedSequence:
-    # a stream of its own, distinct from anything the generator spawns from chunk.seed; the
-    # first pass keeps the stream a single simulation has always had
-    extra = (detector_pass,) if detector_pass else ()
-    return np.random.SeedSequence(chunk.seed.entropy,
-                                  spawn_key=(*chunk.seed.spawn_key, 7_919, *extra))
+def _detector_seed(chunk: Chunk) -> np.random.SeedSequence:
+    # a stream of its own, distinct from anything the generator spawns from chunk.seed
+    return np.random.SeedSequence(chunk.seed.entropy, spawn_key=(*chunk.seed.spawn_key, 7_919))
 
 
 def ntuple_kernel(task: NtupleTask) -> Sample:
@@ -82,6 +78,7 @@ def ntuple_kernels(task: NtupleTask) -> tuple[Sample, ...]:
     from darkscan.generate import get_process
     from darkscan.generate.registry import finish_decays
     from darkscan.physics.experiment import get_experiment
+    from darkscan.reco import reconstruct
 
     truth = get_process(task.spec.process).generate_chunk(task.chunk.n, task.chunk.seed,
                                                           task.params, isr=True)
@@ -94,36 +91,23 @@ def ntuple_kernels(task: NtupleTask) -> tuple[Sample, ...]:
     truth = finish_decays(truth, task.chunk.seed)  # after the filter: no decays for its losers
     # the sample's own collider and detector (Belle's data are simulated with Belle's)
     experiment = get_experiment(truth.meta.experiment or "belle2")
-    params = replace(detector_for(experiment.name), **task.spec.detector)
+    reco = simulate(truth, seed=_detector_seed(task.chunk), experiment=experiment,
+                    params=replace(detector_for(experiment.name), **task.spec.detector))
     from darkscan.detector.trigger import TRIGGER_BITS
 
-    passes = task.spec.detector_passes
-    # every pass stands for the generated events: the weights divide among the passes
-    meta = truth.meta.with_(n_generated=n_generated * passes, kind="ntuple")
-    per_pass = []
-    for k in range(passes):
-        reco = simulate(truth, seed=_detector_seed(task.chunk, k), experiment=experiment,
-                        params=params)
-        per_pass.append([_reconstructed(reco, r, experiment, TRIGGER_BITS)
-                         for r in task.reconstructions])
-    return tuple(Sample(ak.concatenate([p[i] for p in per_pass]) if passes > 1
-                        else per_pass[0][i], meta)
-                 for i in range(len(task.reconstructions)))
-
-
-def _reconstructed(reco: Sample, r: Reconstruction, experiment: Experiment,
-                   trigger_bits: tuple[str, ...]) -> ak.Array:
-    """The ntuple columns of one reconstruction of a simulated chunk."""
-    from darkscan.reco import reconstruct
-
-    variables = [c for c in r.columns if c not in trigger_bits]
-    nt = reconstruct(reco, decay=r.decay, variables=variables, lists=r.lists,
-                     best=r.best.expression, best_highest=r.best.highest, experiment=experiment)
-    fields = [c for c in (*r.columns, "weight") if c in ak.fields(nt.events)]
-    missing = sorted(set(r.columns) - set(fields))
-    if missing:
-        raise KeyError(f"reconstruction did not provide columns {missing}")
-    return ak.zip({f: nt.events[f] for f in fields}, depth_limit=1)
+    meta = truth.meta.with_(n_generated=n_generated, kind="ntuple")
+    out = []
+    for r in task.reconstructions:
+        variables = [c for c in r.columns if c not in TRIGGER_BITS]
+        nt = reconstruct(reco, decay=r.decay, variables=variables, lists=r.lists,
+                         best=r.best.expression, best_highest=r.best.highest,
+                         experiment=experiment)
+        fields = [c for c in (*r.columns, "weight") if c in ak.fields(nt.events)]
+        missing = sorted(set(r.columns) - set(fields))
+        if missing:
+            raise KeyError(f"reconstruction did not provide columns {missing}")
+        out.append(Sample(ak.zip({f: nt.events[f] for f in fields}, depth_limit=1), meta))
+    return tuple(out)
 
 
 #: events of the tiny samples the warm-up runs
@@ -231,8 +215,6 @@ def ntuple_key(spec: SampleSpec, params: dict[str, float], *, decay: str,
         config["lists"] = [repr(ld) for ld in lists]
     if spec.detector:
         config["detector"] = dict(spec.detector)
-    if spec.detector_passes > 1:
-        config["detector_passes"] = spec.detector_passes
     return stage_key("ntuple", config, code=CODE)
 
 

@@ -65,11 +65,6 @@ class SampleSpec:
     #: (importance sampling of a rare detector effect, e.g. ``ecl_force_deep_conversion``,
     #: whose probability then weights the events)
     detector: Mapping[str, float] = field(default_factory=dict)
-    #: independent detector simulations of every generated event (their weights shared): for
-    #: backgrounds made by a detector fluctuation (a pion faking a muon) whose generation is
-    #: the cost; the passes share each event's kinematics, so their MC error is that of the
-    #: generated events for what the generator fixes
-    detector_passes: int = 1
 
     def __post_init__(self) -> None:
         if not _ID.match(self.id):
@@ -81,8 +76,6 @@ class SampleSpec:
                         + ", ".join(process_names()))
         if self.n_events <= 0 or self.n_quick <= 0 or self.chunk_size <= 0:
             raise _fail(f"sample {self.id!r}", "event counts and chunk_size must be positive")
-        if self.detector_passes < 1:
-            raise _fail(f"sample {self.id!r}", "detector_passes must be at least 1")
         if self.truth_filter is not None and not self.filter_label:
             raise _fail(f"sample {self.id!r}", "a truth filter needs a filter_label saying "
                         "what it keeps")
