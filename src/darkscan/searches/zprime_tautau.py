@@ -109,7 +109,6 @@ from __future__ import annotations
 import awkward as ak
 import numpy as np
 
-from darkscan.generate.processes.pythia_processes import CHARM_WEAK
 from darkscan.interpret import gminus2_band
 from darkscan.interpret.published import published_for
 from darkscan.models.zprime import branching_fractions
@@ -218,40 +217,12 @@ def _four_tracks(final: ak.Array) -> ak.Array:
     return (n_hard <= 4) & (ak.num(charged) + 2 * n_v0 >= 4)
 
 
-def every_charm_hadron_to_muon(particles: ak.Array) -> np.ndarray:
-    """Events with a weakly decaying charm hadron, each of which decayed with a muon: what
-    ``ee_cc_mumu`` samples on its own."""
-    apdg = abs(particles.pdg)
-    charm = _one_of(apdg, CHARM_WEAK)
-    counts = ak.to_numpy(ak.num(apdg))
-    start = np.repeat(np.cumsum(counts) - counts, counts)
-    mother = ak.to_numpy(ak.flatten(particles.mother))
-    muon = ak.to_numpy(ak.flatten(apdg)) == 13
-    has_muon = np.zeros(len(mother), dtype=bool)
-    has_muon[(start + mother)[muon & (mother >= 0)]] = True
-    n_charm = ak.to_numpy(ak.sum(charm, axis=1))
-    n_with_muon = ak.to_numpy(ak.sum(ak.unflatten(has_muon, counts) & charm, axis=1))
-    return (n_charm > 0) & (n_with_muon == n_charm)
-
-
 def continuum_four_tracks(particles: ak.Array) -> np.ndarray:
     """Truth filter for e⁺e⁻ → c c̄ with both charm hadrons decaying to muons: an identifiable
     μ⁺μ⁻ pair and four tracks (:func:`_four_tracks`)."""
     mu = _muons(particles)
     return ak.to_numpy(_four_tracks(particles[particles.status == 1])) & _opposite_pair(
         mu, _identifiable(mu))
-
-
-def continuum_fakes(particles: ak.Array) -> np.ndarray:
-    """Truth filter for e⁺e⁻ → q q̄ (u, d, s, c) whose muon pair needs a pion faking a muon:
-    four tracks (:func:`_four_tracks`), two charged particles above
-    :data:`P_MUON_TRUTH_MIN` in the CDC, and not every charm hadron decayed with a muon (those
-    events are ``ee_cc_mumu``'s)."""
-    final = particles[particles.status == 1]
-    apdg = abs(final.pdg)
-    candidates = final[_one_of(apdg, _CHARGED) & _identifiable(final)]
-    return (ak.to_numpy(_four_tracks(final) & (ak.num(candidates) >= 2))
-            & ~every_charm_hadron_to_muon(particles))
 
 
 def is_x_to_tautau(particles: ak.Array) -> np.ndarray:
@@ -322,13 +293,6 @@ BACKGROUNDS = (
                label="c c̄ (μ, μ)", truth_filter=continuum_four_tracks,
                filter_label="an identifiable μ⁺μ⁻ pair, at most four charged with p_T > 0.1 "
                             "GeV in the CDC, four possible tracks with K_S⁰/Λ decays (truth)"),
-    # the rest of the continuum, whose muon pair has a pion faking a muon (36%): the fake is
-    # the detector's, so each generated event is simulated ten times
-    SampleSpec("qq_fakes", "ee_qq", n_events=1_000_000, n_quick=20_000, chunk_size=25_000,
-               label="q q̄ (π → μ)", truth_filter=continuum_fakes, detector_passes=10,
-               filter_label="four tracks, two charged with p > "
-                            f"{P_MUON_TRUTH_MIN:g} GeV in the CDC, not every charm hadron → X μ "
-                            "(truth)"),
 )
 
 #: the fits start at the τ-pair threshold: below it the dominant background (μμττ, whose
