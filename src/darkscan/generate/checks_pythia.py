@@ -76,6 +76,29 @@ def sigma_cc() -> Measurement:
     return _qq(4, 3.73, "c cbar")
 
 
+_PDG_CHARM = ("PDG 2024 inclusive semimuonic branching fractions: B(D⁺ → μ⁺ anything) = "
+              "(17.6 ± 3.2)%, B(D⁰ → μ⁺ anything) = (6.8 ± 0.6)%; the tolerance is the PDG error")
+
+
+def _charm_muon(pid: int) -> Measurement:
+    from darkscan.generate.processes.pythia_processes import charm_muon_fractions
+
+    return Measurement(charm_muon_fractions()[pid], "the summed branching fractions of Pythia's "
+                       "decay channels with a muon: the weights of ee_cc_mumu's forced decays")
+
+
+@check("pythia_d_plus_to_mu_x", reference=0.176, tolerance=0.032, kind="absolute", unit="",
+       provenance=_PDG_CHARM, quick=True)
+def d_plus_to_mu() -> Measurement:
+    return _charm_muon(411)
+
+
+@check("pythia_d0_to_mu_x", reference=0.068, tolerance=0.006, kind="absolute", unit="",
+       provenance=_PDG_CHARM, quick=True)
+def d0_to_mu() -> Measurement:
+    return _charm_muon(421)
+
+
 _EPA_NOTE = ("EPA (Budnev et al., Phys. Rept. 15 (1975) 181) x Breit-Wheeler with "
              "virtuality-regulated collinear log; misses scalar photons and non-multiperipheral "
              "diagrams")
