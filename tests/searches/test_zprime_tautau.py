@@ -14,6 +14,7 @@ from darkscan.searches.runner import run_search
 from darkscan.searches.zprime_tautau import (
     M4_TRUTH_MAX,
     P_MUON_TRUTH_MIN,
+    continuum_four_tracks,
     four_muons_missing_energy,
     is_x_to_tautau,
     mumu_identifiable,
@@ -103,6 +104,28 @@ def test_background_filters() -> None:
     mu = four.particles[abs(four.particles.pdg) == 13]
     p4 = np.stack([np.asarray(np.sum(mu[c], axis=1)) for c in ("px", "py", "pz", "E")], -1)
     assert np.all(lorentz.mass(p4[keep]) < M4_TRUTH_MAX)
+
+
+def test_continuum_filter_keeps_four_track_events_with_a_muon_pair() -> None:
+    """c c̄ with both charm hadrons → X μ: the filter keeps an identifiable μ⁺μ⁻ pair and at
+    most four charged particles with p_T > 0.1 GeV in the CDC (~15% of the events)."""
+    import awkward as ak
+
+    cc = _undecayed("ee_cc_mumu", 3000, 6)
+    keep = continuum_four_tracks(cc.particles)
+    assert 0.08 < keep.mean() < 0.25
+    final = cc.particles[cc.particles.status == 1]
+    theta = np.degrees(np.arctan2(np.hypot(final.px, final.py), final.pz))
+    in_cdc = (theta > 16.0) & (theta < 151.0)
+    apdg = abs(final.pdg)
+    charged = (apdg == 11) | (apdg == 13) | (apdg == 211) | (apdg == 321) | (apdg == 2212)
+    hard = ak.to_numpy(ak.sum(charged & in_cdc & (np.hypot(final.px, final.py) > 0.1), axis=1))
+    assert np.all(hard[keep] <= 4) and np.any(hard[~keep] > 4)
+    p = np.sqrt(final.px**2 + final.py**2 + final.pz**2)
+    good_mu = (apdg == 13) & in_cdc & (p > P_MUON_TRUTH_MIN)
+    plus = ak.to_numpy(ak.any(good_mu & (final.pdg < 0), axis=1))   # μ⁺ is −13
+    minus = ak.to_numpy(ak.any(good_mu & (final.pdg > 0), axis=1))
+    assert np.all(plus[keep] & minus[keep])
 
 
 def test_tau_pair_filter_keeps_the_identifiable_muons() -> None:
