@@ -13,6 +13,10 @@ from darkscan.jit import jit
 #: neutral particles that interact in the detector (everything else neutral is invisible)
 VISIBLE_NEUTRALS = frozenset({22, 111, 130, 310, 2112, 3122, 221})
 PHOTON, ELECTRON, MUON, PION, KAON, PROTON, KLONG, NEUTRON = 22, 11, 13, 211, 321, 2212, 130, 2112
+#: the charged species that leave a track, and the neutral ones the detector simulation decays
+#: into two (the generators leave K_S⁰ and Λ undecayed): what truth filters count as tracks
+TRACK_SPECIES = (ELECTRON, MUON, PION, KAON, PROTON)
+TWO_TRACK_V0 = (310, 3122)
 
 
 @cache

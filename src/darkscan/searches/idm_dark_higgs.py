@@ -105,6 +105,7 @@ from functools import partial
 import awkward as ak
 import numpy as np
 
+from darkscan.detector.species import TRACK_SPECIES, TWO_TRACK_V0
 from darkscan.interpret.published import published_for
 from darkscan.models import dark_higgs, idm
 from darkscan.models.common import ctau_from_width
@@ -237,8 +238,6 @@ def signal_filter(channel: str) -> partial[np.ndarray]:
 #: the background filter's polar acceptance (lab, rad) and visible-energy bound (GeV)
 _ACCEPTANCE = (np.radians(17.0), np.radians(150.0))
 E_VISIBLE_TRUTH_MAX = 7.5
-_CHARGED = (11, 13, 211, 321, 2212)
-_V0 = (310, 3122)
 
 
 def background_filter(particles: ak.Array) -> np.ndarray:
@@ -251,8 +250,8 @@ def background_filter(particles: ak.Array) -> np.ndarray:
     final = particles[particles.status == 1]
     apdg = abs(final.pdg)
     flat = ak.to_numpy(ak.flatten(apdg))
-    charged = np.isin(flat, _CHARGED)
-    v0 = np.isin(flat, _V0)  # K⁰_S and Λ are decayed by the detector simulation
+    charged = np.isin(flat, TRACK_SPECIES)
+    v0 = np.isin(flat, TWO_TRACK_V0)  # K⁰_S and Λ are decayed by the detector simulation
     counts = ak.to_numpy(ak.num(final))
     p4 = np.stack([ak.to_numpy(ak.flatten(final[c])) for c in ("px", "py", "pz", "E")], axis=1)
     theta = np.arctan2(np.hypot(p4[:, 0], p4[:, 1]), p4[:, 2])

@@ -121,6 +121,7 @@ from __future__ import annotations
 import awkward as ak
 import numpy as np
 
+from darkscan.detector.species import TRACK_SPECIES, TWO_TRACK_V0
 from darkscan.interpret import gminus2_band
 from darkscan.interpret.published import published_for
 from darkscan.models.zprime import branching_fractions
@@ -206,12 +207,6 @@ def muon_identifiable(particles: ak.Array) -> np.ndarray:
     return ak.to_numpy(ak.any(_identifiable(mu), axis=1))
 
 
-#: charged final-state particles (e, μ, π, K, p) and the neutral ones that the detector decays
-#: into two tracks (K_S⁰, Λ: Pythia leaves them undecayed)
-_CHARGED = (11, 13, 211, 321, 2212)
-_V0 = (310, 3122)
-
-
 def _one_of(apdg: ak.Array, ids: tuple[int, ...]) -> ak.Array:
     out = apdg == ids[0]
     for i in ids[1:]:
@@ -219,21 +214,17 @@ def _one_of(apdg: ak.Array, ids: tuple[int, ...]) -> ak.Array:
     return out
 
 
-def _four_tracks(final: ak.Array) -> ak.Array:
-    """At most four charged final-state particles with p_T > 0.1 GeV in the CDC and at least
-    four possible tracks once K_S⁰ and Λ decay (the selection asks for exactly four)."""
-    apdg = abs(final.pdg)
-    charged = final[_one_of(apdg, _CHARGED) & _in_cdc(final)]
-    n_v0 = ak.sum(_one_of(apdg, _V0), axis=1)
-    n_hard = ak.sum(np.hypot(charged.px, charged.py) > 0.1, axis=1)
-    return (n_hard <= 4) & (ak.num(charged) + 2 * n_v0 >= 4)
-
-
 def continuum_four_tracks(particles: ak.Array) -> np.ndarray:
     """Truth filter for e⁺e⁻ → c c̄ with both charm hadrons decaying to muons: an identifiable
-    μ⁺μ⁻ pair and four tracks (:func:`_four_tracks`)."""
+    μ⁺μ⁻ pair, at most four charged particles with p_T > 0.1 GeV in the CDC and at least four
+    possible tracks once K_S⁰ and Λ decay (the selection asks for exactly four)."""
+    final = particles[particles.status == 1]
+    apdg = abs(final.pdg)
+    charged = final[_one_of(apdg, TRACK_SPECIES) & _in_cdc(final)]
+    n_v0 = ak.sum(_one_of(apdg, TWO_TRACK_V0), axis=1)
+    n_hard = ak.sum(np.hypot(charged.px, charged.py) > 0.1, axis=1)
     mu = _muons(particles)
-    return ak.to_numpy(_four_tracks(particles[particles.status == 1])) & _opposite_pair(
+    return ak.to_numpy((n_hard <= 4) & (ak.num(charged) + 2 * n_v0 >= 4)) & _opposite_pair(
         mu, _identifiable(mu))
 
 
