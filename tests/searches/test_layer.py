@@ -224,6 +224,30 @@ def test_sliding_fit_finds_no_signal_in_a_smooth_background() -> None:
     assert c.bkg[0] == pytest.approx(2 * np.sqrt(np.pi) * 0.1 * 500.0 * 1.215, rel=0.1)
 
 
+def test_sliding_fit_expected_background_is_the_simulations_not_one_pseudo_datasets() -> None:
+    """The expected limits' b_eff is the simulation's own (its weighted candidates fitted as
+    the data are, an Asimov set): the same whatever pseudo-dataset is drawn, in the windows
+    and in the fine scan, while the data's b_eff scatters about it."""
+    rng = np.random.default_rng(16)
+    sigs = [_selected(f"s{m}", {"x": rng.normal(m, 0.1, 4_000)}, 1.0, 8_000) for m in (4.0, 6.0)]
+    bkg = _flat_bkg(rng, 50_000, 0.1, x=(0.0, 10.0))
+    fit = SlidingFit("x", "x", (0.0, 10.0), width=20.0, background="poly1", peak_axis="mass",
+                     scan_step=1.0)
+    runs = [fit.extract(ExtractionInput([{"mass": 4.0}, {"mass": 6.0}], sigs, [bkg], 1.0,
+                                        np.random.default_rng(k))) for k in range(6)]
+    expected = np.array([c.bkg for c in runs])
+    observed = np.array([c.bkg_obs for c in runs])
+    assert np.ptp(expected, axis=0) == pytest.approx([0.0, 0.0])
+    # 2√π σ ρ for the flat 500 per unit, × 1.215 for the level and slope profiled in 20σ
+    assert expected[0] == pytest.approx(2 * np.sqrt(np.pi) * 0.1 * 500.0 * 1.215, rel=0.05)
+    assert np.all(np.std(observed, axis=0) > 1.0)
+    assert np.mean(observed, axis=0) == pytest.approx(expected[0], rel=0.1)
+    scans = np.array([c.scan["bkg_exp"] for c in runs])
+    assert len(runs[0].scan["mass"]) > 10 and np.ptp(scans, axis=0).max() == 0.0
+    np.testing.assert_allclose(scans[0], expected[0, 0], rtol=0.1)
+    assert np.std([c.scan["bkg"] for c in runs], axis=0).min() > 0
+
+
 def test_cut_and_count_abcd_reproduces_the_signal_region() -> None:
     rng = np.random.default_rng(14)
     n = 400_000

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 PSEUDO_SETS_STREAM = 20_261_205
 
 #: the columns of ``scan.csv`` before the limits, in order
-COUNT_COLUMNS = ("efficiency", "resolution", "bkg", "n_obs", "z_local")
+COUNT_COLUMNS = ("efficiency", "resolution", "bkg", "bkg_exp", "n_obs", "z_local")
 
 
 def _log_interp(x: np.ndarray, xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
@@ -60,15 +60,23 @@ def scan_limits(search: Search, channel: str, scan: dict[str, np.ndarray],
     n_obs, bkg = np.asarray(scan["n_obs"], float), np.maximum(scan["bkg"], 1e-3)
     eff = np.asarray(scan["efficiency"], float)
     ok = eff > 0
-    lim: LimitResult = upper_limits(np.where(ok, n_obs, 0.0), bkg, eff=np.where(ok, eff, 1.0),
-                                    cl=search.inference.cl, method=search.inference.method,
-                                    lumi=lumi_per_pb)
+
+    def limits(b: np.ndarray) -> LimitResult:
+        return upper_limits(np.where(ok, n_obs, 0.0), b, eff=np.where(ok, eff, 1.0),
+                            cl=search.inference.cl, method=search.inference.method,
+                            lumi=lumi_per_pb)
+
+    # the observed limits on the data's b_eff, the expected on the simulation's where the
+    # extraction gave it
+    lim: LimitResult = limits(bkg)
+    exp_lim = limits(np.maximum(scan["bkg_exp"], 1e-3)) if "bkg_exp" in scan else lim
     observed = np.where(ok, lim.observed / unit, np.inf)
-    expected = np.where(ok, lim.expected / unit, np.inf)
+    expected = np.where(ok, exp_lim.expected / unit, np.inf)
     z = np.asarray(discovery_significance(n_obs, bkg, np.zeros_like(bkg)).z)
     axis = search.axes[0].name
     out = {axis: mass, "efficiency": eff, "resolution": np.asarray(scan["resolution"], float),
-           "bkg": np.asarray(scan["bkg"], float), "n_obs": n_obs, "z_local": z}
+           "bkg": np.asarray(scan["bkg"], float), "n_obs": n_obs, "z_local": z,
+           **({"bkg_exp": np.asarray(scan["bkg_exp"], float)} if "bkg_exp" in scan else {})}
 
     def add(stem: str, obs: np.ndarray, exp: np.ndarray) -> None:
         out[f"{stem}_obs"] = obs
