@@ -458,10 +458,12 @@ _WHY_TT = ("darkscan simulates μμττ, 4μ and eeττ with the full tree-level
            "with four tracks, ττ with a one-prong hadronic τ are not simulated, nor systematic "
            "uncertainties. The lowest lies on a deficit near the zero-count floor 2.3/(εL) = "
            "0.20 fb at darkscan's 18% efficiency: the paper's 0.7 fb would take an efficiency of "
-           "≈ 5% or ≈ 25 background events under the peak (darkscan: 5–62); the paper's "
-           "efficiency is not known here. The highest is the paper's reach at 10 GeV; "
-           "darkscan's ends at 9.75 GeV (the primary muons share 0.56 GeV in the CMS at 10 GeV, "
-           "below the 0.3 GeV muon selection)")
+           "≈ 5% or ≈ 25 background events under the peak (darkscan's simulation: 7–36); the "
+           "paper's efficiency is not known here. The highest is the paper's reach at 10 GeV; "
+           "darkscan's ends at 9.9 GeV, efficiency 1.0% (the primary muons share 0.66 GeV in "
+           "the CMS there, 0.56 GeV at 10 GeV, where the 0.3 GeV muon selection leaves no "
+           "peak); the paper's 24 fb with a few background events would be an efficiency of "
+           "≈ 0.2%, below the 1.0% of darkscan's last mass")
 
 
 for _low, _ref_tt in zip((True, False), published(_TT).y, strict=True):
