@@ -28,7 +28,8 @@ the crystal grid, :func:`darkscan.detector.calorimeter.merge_close_clusters`). T
 14–15 MeV at 0.2–0.5 GeV, 19 at 1, 40 at 3 and 71 MeV at 6 GeV in the diphoton mass; the recoil
 mass against the soft third photon gives 80 MeV at 7, 59 at 8, 34 at 9 and 21 MeV at 9.7 GeV.
 Expected g_aγγ limits (the fits' background level and shape profiled in b_eff, which weakened
-them by 2–8%): 0.76×10⁻³ at 0.2 GeV, 0.93–1.19×10⁻³ at 0.5–1 GeV, 1.9×10⁻³ at 3, 2.9×10⁻³ at 6,
+them by 2–8%; b_eff from the fit to the simulated background itself, 2026-12-06): 0.76×10⁻³ at
+0.2 GeV, 0.95–1.20×10⁻³ at 0.5–1 GeV, 1.9×10⁻³ at 3, 2.9×10⁻³ at 6,
 6.0×10⁻³ at 8, 2.6×10⁻² at 9.7 GeV: 0.70–1.03 of the published observed curve at the eight
 validated masses (0.70 at 0.2 GeV, where a fixed 8 cm merging distance gave 0.73×10⁻³ and 0.67;
 0.73 at 7 GeV). Not simulated: systematic uncertainties, split-off and beam-background
