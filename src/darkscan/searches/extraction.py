@@ -173,6 +173,11 @@ def _concat(arrays: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(arrays) if arrays else np.zeros(0)
 
 
+def _in_2sigma(events: float, sigma: float, window: tuple[float, float]) -> float:
+    """A window's ``events`` spread flat over it: those within ±2σ of the peak."""
+    return events * 4.0 * sigma / (window[1] - window[0])
+
+
 def _positive(name: str, value: float) -> None:
     if not value > 0:
         raise ParameterError(f"{name} must be positive, got {value}")
@@ -818,7 +823,7 @@ class SlidingFit(Extraction):
                              seed=seed)
             if fit.ok:
                 return max(effective_background(fit, shape, bkg_shape), 1e-3)
-        return max(inside * 4.0 * sigma / (hi - lo), 0.5)
+        return max(_in_2sigma(inside, sigma, window), 0.5)
 
     def _fit_counts(self, events: np.ndarray, shape: Any, window: tuple[float, float],
                     seed: int) -> tuple[float, float, float, str]:
@@ -835,11 +840,11 @@ class SlidingFit(Extraction):
             # background share in ±2σ: odd polynomial terms cancel about the peak
             b_eff = max(effective_background(fit, shape, bkg_shape), 1e-3)
             # a deficit (ν̂_s < 0) is one in the equivalent count too, as in the likelihood
-            return (max(fit.n_sig + b_eff, 0.0), b_eff,
-                    fit.n_bkg * 4.0 * sigma / (window[1] - window[0]), fit.status)
+            return (max(fit.n_sig + b_eff, 0.0), b_eff, _in_2sigma(fit.n_bkg, sigma, window),
+                    fit.status)
         count = float(np.sum(np.abs(events - peak) < 2.0 * sigma))
         inside = float(np.sum((events > window[0]) & (events < window[1])))
-        flat = inside * 4.0 * sigma / (window[1] - window[0])
+        flat = _in_2sigma(inside, sigma, window)
         return count, max(flat, 0.5), flat, "failed: counted ±2σ"
 
     def _fine_scan(self, data: ExtractionInput, pseudo: dict[str, np.ndarray],
