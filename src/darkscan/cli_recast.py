@@ -68,7 +68,8 @@ def recast_command(
     from darkscan.report.recast import write_recast  # the work starts: after every check
     from darkscan.searches.recast import efficiency_ratio
 
-    eff = efficiency_ratio(source, target, limits.mass, n_events=n_events, seed=seed)
+    eff = efficiency_ratio(source, target, limits.mass, run_dir=folder, n_events=n_events,
+                           seed=seed)
     result = rc.recast(limits, target, params, muon_line_only=muon_line_only, efficiency=eff)
     paths = write_recast(result, limits, out)
     cli.out.print(f"recast {limits.search} → {target.name}: {', '.join(str(p) for p in paths)}")

@@ -329,11 +329,12 @@ def results_search(results_dir: str | Path) -> str:
                              "know which search set the limit") from None
 
 
-def read_table(results_dir: str | Path) -> dict[str, np.ndarray]:
-    """The columns of a run's ``limits.csv`` (``channel`` as text, the rest as numbers)."""
-    path = Path(results_dir) / "limits.csv"
+def read_table(results_dir: str | Path, name: str = "limits.csv") -> dict[str, np.ndarray]:
+    """The columns of a run's ``limits.csv`` (or its ``signal.csv``: ``name``), ``channel`` as
+    text, the rest as numbers."""
+    path = Path(results_dir) / name
     if not path.is_file():
-        raise InputFileError(f"'{Path(results_dir)}' has no limits.csv: give the --out folder "
+        raise InputFileError(f"'{Path(results_dir)}' has no {name}: give the --out folder "
                              "of a 'darkscan run' that finished")
     table = np.atleast_1d(np.genfromtxt(path, delimiter=",", names=True, dtype=None,
                                         encoding="utf-8"))

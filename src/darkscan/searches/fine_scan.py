@@ -13,20 +13,20 @@ branching fraction at the scan mass itself.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from darkscan.errors import ParameterError
 from darkscan.interpret import coupling_upper_limit
+from darkscan.searches.reopen import RunStage, reopen_stage
 from darkscan.searches.result import BAND_SUFFIXES, CSV_BAND_ORDER, SearchResult
 from darkscan.stats import LimitResult, discovery_significance, upper_limits
 
 if TYPE_CHECKING:
-    from darkscan.searches.extraction import Selected
-    from darkscan.searches.spec import Channel, Search
+    from darkscan.searches.spec import Search
 
 #: the random stream of the further pseudo-datasets (:func:`pseudo_data_scans`)
 PSEUDO_SETS_STREAM = 20_261_205
@@ -101,52 +101,17 @@ def scan_limits(search: Search, channel: str, scan: dict[str, np.ndarray],
     return out
 
 
-@dataclass(frozen=True)
-class _RunStage:
-    """A finished run's selection stage rebuilt from its folder: its ntuples, the channel's
-    candidates before the MVA step and its trained MVA step (both read from the run's cache)."""
-
-    channel: Channel
-    ntuples: dict[str, Any]
-    selected: dict[str, Selected]
-    kept: tuple[str, ...]
-    trained: Any
-
-
-def _run_stage(search: Search, result: SearchResult, seed: int, scale: float) -> _RunStage:
+def _run_stage(search: Search, result: SearchResult, seed: int, scale: float) -> RunStage:
     """The selection stage of ``result``'s run (a single-channel search with an MVA step; its
     ``seed`` and sample ``scale`` as the run had them)."""
-    from darkscan.run.executors import SerialExecutor
-    from darkscan.searches import runner
-
-    (channel,) = search.channels
-    mva = channel.mva
-    if not result.scan or mva is None:
+    if not result.scan or search.channels[0].mva is None:
         raise ParameterError(f"{search.name}: no fine scan through an MVA step to check")
-    points = _points(search, result)
-    grid = search.signal.sample_for(channel.name)
-    _, ntuples = runner.reconstruct(search, points, quick=bool(result.summary.get("quick")),
-                                    seed=seed, out_dir=Path(result.out_dir),
-                                    executor=SerialExecutor(), scale=scale)[channel.name]
-    kept = runner.kept_columns(search) + mva.columns
-    selected = {k: runner.selected_candidates(nt, channel.selection, kept, result.lumi)
-                for k, nt in ntuples.items()}
-    train_grid, train_bkgs = runner.training_samples(grid, search.backgrounds)
-    pool = runner.training_pool(mva, selected, ntuples, train_grid, train_bkgs, points, kept,
-                                result.lumi)
-    trained = runner.trained_mva(mva, pool, points, train_grid, train_bkgs, seed,
-                                 Path(result.out_dir) / ".cache" / "mva")
-    return _RunStage(channel, ntuples, selected, kept, trained)
+    return reopen_stage(search, Path(result.out_dir), lumi=result.lumi,
+                        quick=_quick(result), seed=seed, scale=scale)
 
 
-def _points(search: Search, result: SearchResult) -> list[dict[str, float]]:
-    return search.signal.points(bool(result.summary.get("quick")))
-
-
-def _after_mva(stage: _RunStage, s: Selected) -> Selected:
-    keep = stage.trained.passes(s.values)
-    return replace(s, values={c: v[keep] for c, v in s.values.items()}, weight=s.weight[keep],
-                   mc_weight=s.mc_weight[keep])
+def _quick(result: SearchResult) -> bool:
+    return bool(result.summary.get("quick"))
 
 
 def pseudo_data_scans(search: Search, result: SearchResult, n_sets: int, *, seed: int = 1,
@@ -159,9 +124,9 @@ def pseudo_data_scans(search: Search, result: SearchResult, n_sets: int, *, seed
 
     stage = _run_stage(search, result, seed, scale)
     channel, axis = stage.channel, search.axes[0].name
-    points = _points(search, result)
+    points = search.signal.points(_quick(result))
     grid = search.signal.sample_for(channel.name)
-    post = {k: _after_mva(stage, s) for k, s in stage.selected.items()}
+    post = {k: stage.after_mva(s) for k, s in stage.selected.items()}
     signals = [runner.point_selected(search, channel, grid, post, p, stage.kept) for p in points]
     backgrounds = [post[b.id] for b in search.backgrounds]
     masses = np.array([p[axis] for p in points])
@@ -213,15 +178,15 @@ def interpolation_closure(search: Search, result: SearchResult, masses: tuple[fl
     grid = search.signal.sample_for(channel.name)
     held = replace(search, signal=replace(search.signal, axes=(
         replace(search.signal.axes[0], values=tuple(masses), quick=tuple(masses)),)))
-    held_points = _points(held, result)
-    _, held_nt = runner.reconstruct(held, held_points, quick=bool(result.summary.get("quick")),
+    held_points = held.signal.points(_quick(result))
+    _, held_nt = runner.reconstruct(held, held_points, quick=_quick(result),
                                     seed=seed, out_dir=out_dir, executor=SerialExecutor(),
                                     scale=scale)[channel.name]
     held_sel = {k: runner.selected_candidates(nt, channel.selection, kept, lum)
                 for k, nt in held_nt.items()}
     rows = []
     for p in held_points:
-        s = _after_mva(stage, runner.point_selected(held, channel, grid, held_sel, p, kept))
+        s = stage.after_mva(runner.point_selected(held, channel, grid, held_sel, p, kept))
         x, w = s.values[ext.observable_at(p[axis])], s.mc_weight
         shape = fit_signal_shape(x, w, ext.signal_model, near=p[axis])
         window = ext.window(shape.params["loc"], shape.resolution,

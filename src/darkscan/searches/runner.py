@@ -137,7 +137,8 @@ def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | 
                       data=ntuples.data if ntuples is not None else None)
     wall = time.perf_counter() - t0
     result = replace(result, summary=result.summary
-                     | (_ntuples_summary(search, ntuples) if ntuples is not None else {}) | {
+                     | (_ntuples_summary(search, ntuples) if ntuples is not None else {})
+                     | ({"sample_scale": scale} if scale != 1.0 else {}) | {
         "wall_time_s": round(wall, 1), "simulation_time_s": round(t_sim, 1),
         **_peak_memory(executor)})
     write_outputs(result, report=report)
