@@ -68,6 +68,10 @@ def recast_command(
     from darkscan.report.recast import write_recast  # the work starts: after every check
     from darkscan.searches.recast import efficiency_ratio
 
+    if rc.identical_efficiency(source, target, limits.mass) is None:
+        cli.out.print(f"ε_{target.name}/ε_{limits.search}: {n_events} simulated events per mass "
+                      f"through the run's selection (its trained steps read from "
+                      f"'{folder / '.cache'}', made again where missing)", soft_wrap=True)
     eff = efficiency_ratio(source, target, limits.mass, run_dir=folder, n_events=n_events,
                            seed=seed)
     result = rc.recast(limits, target, params, muon_line_only=muon_line_only, efficiency=eff)
