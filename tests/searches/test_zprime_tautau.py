@@ -128,6 +128,28 @@ def test_continuum_filter_keeps_four_track_events_with_a_muon_pair() -> None:
     assert np.all(plus[keep] & minus[keep])
 
 
+def test_mumupipi_passes_the_selection_through_its_isr_photon() -> None:
+    """e⁺e⁻ → μ⁺μ⁻π⁺π⁻: the pions stand for the τ prongs; the missing energy that
+    M(4 tracks) < 9.5 GeV asks for is a hard ISR photon. 2.0% of the events pass the selection
+    (8 075 of 400k when measured), all but ~1% with a photon of more than 0.5 GeV (the rest
+    measured with a four-track mass below the truth's)."""
+    import awkward as ak
+
+    from darkscan.events import Sample
+    from darkscan.generate.registry import finish_decays
+    from darkscan.searches.recast import simulated_selection
+
+    assert "mumupipi" in {b.id for b in get("zprime-tautau").backgrounds}
+    truth = _undecayed("ee_mumupipi", 40_000, 9)
+    truth = Sample(truth.events[mumu_identifiable(truth.particles)], truth.meta)
+    passed = simulated_selection("zprime-tautau")(finish_decays(truth, np.random.SeedSequence(9)),
+                                                  5.0)
+    assert 0.015 < passed.sum() / 40_000 < 0.025
+    photons = truth.particles[truth.particles.pdg == 22]
+    e_max = ak.to_numpy(ak.fill_none(ak.max(photons.E, axis=1), 0.0))
+    assert np.mean(e_max[passed] > 0.5) > 0.97
+
+
 def test_tau_pair_filter_keeps_the_identifiable_muons() -> None:
     """ττ → (μνν̄)(3 prongs): the filter keeps the events whose τ muon is in the CDC above
     0.25 GeV (≈ 87%; it was ≈ 79% at 0.5 GeV, when muons were identified in the KLM only)."""
