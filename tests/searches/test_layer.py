@@ -157,6 +157,30 @@ def test_count_windows_on_a_toy_peak() -> None:
     assert sb.bkg_unc[0] < 0.1 * sb.bkg[0]
 
 
+def test_an_importance_sampled_background_absent_from_a_window_adds_its_own_event_weight() -> None:
+    """A window without any event of a sample is uncertain by about one of that sample's event
+    weights (spread over the gap to its nearest event); an importance-sampled sample (each
+    event's weight σL/N times a probability ~10⁻⁴, e.g. photons forced to convert deep in the
+    ECL) counts with its events' weight, not with σL/N: before, such a sample whose events all
+    sit at M² ≈ 0 put ~60 phantom events of uncertainty in every higher window."""
+    rng = np.random.default_rng(14)
+    sig = _selected("sig", {"x": rng.normal(7.0, 0.2, 5_000)}, 1.0, 10_000)
+    bkg = _flat_bkg(rng, 10_000, 0.1, x=(0.0, 10.0))
+    far = rng.uniform(0.0, 1.0, 200)  # all below the window at 7
+    weighted = Selected("forced", "forced", {"x": far}, np.full(200, 250.0 * 1e-4),
+                        np.full(200, 1e-4), 200, 250.0)
+    assert weighted.event_weight == pytest.approx(0.025)
+    base = CountWindows("x", "x", "", (0.0, 10.0)).extract(
+        ExtractionInput([{"mass": 7.0}], [sig], [bkg], 1.0, np.random.default_rng(1)))
+    both = CountWindows("x", "x", "", (0.0, 10.0)).extract(
+        ExtractionInput([{"mass": 7.0}], [sig], [bkg, weighted], 1.0,
+                        np.random.default_rng(1)))
+    assert both.bkg[0] == pytest.approx(base.bkg[0])
+    gap = 7.0 - 2 * both.resolution[0] - far.max() + 4 * both.resolution[0]
+    extra = 1.15 * 0.025 * 4 * both.resolution[0] / gap
+    assert both.bkg_unc[0] == pytest.approx(np.hypot(base.bkg_unc[0], extra), rel=1e-6)
+
+
 def test_split_windows_count_per_bin_and_sum_to_the_window() -> None:
     rng = np.random.default_rng(13)
     # the signal central in c (|c| < 0.4), the background flat in c over [-1, 1]

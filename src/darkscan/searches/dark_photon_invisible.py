@@ -10,8 +10,8 @@ shower in the KLM behind them) and a recoil that does not point into such a gap.
 what the detector failed to see: e⁺e⁻ → γγ(γ) with the other photons lost in the gaps or beyond
 the acceptance (at low M²_rec, the photon carrying ~√s/2), e⁺e⁻ → e⁺e⁻γ with both leptons down
 the beam pipe (at high M²_rec, a soft photon), and e⁺e⁻ → νν̄γ, irreducible but tiny at 10.58
-GeV. The signal is counted in windows of ±2σ of M²_rec about each mass; 90% CL limits on σ(e⁺e⁻
-→ γA′) × B(A′ → invisible), then on ε.
+GeV. The signal is counted in windows of ±2σ of M²_rec about each mass, each in five bins of the
+photon's polar angle; 90% CL limits on σ(e⁺e⁻ → γA′) × B(A′ → invisible), then on ε.
 
 What darkscan's simulation shows (default run, 20 fb⁻¹, 1.6 min on 2 cores, seed 1): the selection
 keeps 15–17% of the produced A′ (the barrel 34°–127° and the single-photon trigger; 6% at 7 GeV,
@@ -33,18 +33,28 @@ lost because it converted deep in its crystal (the attenuation exp(−7t/9X0) be
 its leaking shower missed by the KLM behind (10%): a photon of √s/2 whose recoil points into the
 barrel, M²_rec ≈ 0, which no kinematic veto can tell from a light A′ within the resolution. Those
 events are a sample of their own (``gg_lost_photon``: 400k γγ with both photons in the barrel, one
-per event made to convert deep and the event weighted by the probability). Per ±2σ window (default
-run, 20 fb⁻¹, 2026-12-06): 70–74 events at 0.5–1 GeV, all lost photons (before them: none
-simulated, 0 of 20M γγ = 4 fb⁻¹), 59 at 2 GeV (γγγ and lost photons), 78 at 3 GeV, 140 at 4 GeV,
-230–470 at 5–7 GeV, 10 600 at 8 GeV (e⁺e⁻γ and γγγ). Expected ε limits: 9.6–9.9×10⁻⁴ at 0.5–2
-GeV (1.9×10⁻⁴ at 0.5–1 GeV and 4.8–6.1×10⁻⁴ at 2 GeV without the lost photons), 8.5×10⁻⁴ at 3
-GeV, 9.2×10⁻⁴ at 4 GeV, 1.2–1.4×10⁻³ at 5–6 GeV, 2.0×10⁻³ at 7 GeV and 2.6×10⁻³ at 8 GeV; at
-50 ab⁻¹ (``--lumi 50/ab``, the samples' weights scaled) 1.4–1.5×10⁻⁴ at 0.5–2 GeV (1.8–1.9×10⁻⁵
-at 0.5–1 GeV without the lost photons), 1.3×10⁻⁴ at 3–4 GeV, 1.8–2.1×10⁻⁴ at 5–6, 3.0×10⁻⁴ at 7
-and 3.8×10⁻⁴ at 8 GeV. Not simulated: dead or
+per event made to convert deep and the event weighted by the probability).
+
+Each window is cut into five bins of the photon's lab polar angle, equal in cos θ over the
+fiducial barrel (``PHOTON_ANGLE_BINS``), and the limits come from the bins' joint likelihood: a
+photon whose partner is lost in a gap (the recoil turned by ISR) can only come at the angles the
+gap's kinematics allow for that M², next to the barrel's edges (a photon of the middle barrel
+recoils into the middle barrel, where the ECL sees), while the A′ photon comes anywhere. Per ±2σ
+window (default run, 20 fb⁻¹, 2026-12-06), the bins from forward to backward: 1 GeV 25, 14,
+10, 15, 14 events (the lost photons, flat in angle), 3 GeV 33, 3.2, 3.0, 3.7, 37, 4 GeV 90, 1.6,
+1.6, 1.9, 51 (58% of the signal in the middle three), 5 GeV 156, 1.5, 1.3, 7.5, 61, 6–7 GeV
+530–600 (290–300 in the forward bin), 8 GeV 11 000 (e⁺e⁻γ and γγγ). Expected ε limits:
+1.0×10⁻³ at 0.5–1 GeV, 9.2×10⁻⁴ at 2, 7.3×10⁻⁴ at 3, 4.4×10⁻⁴ at 4, 5.3×10⁻⁴ at 5, 1.0×10⁻³
+at 6, 1.5×10⁻³ at 7 and 1.8×10⁻³ at 8 GeV (one window each, before: 9.6–9.9×10⁻⁴ at 0.5–2
+GeV, 8.5×10⁻⁴ at 3, 9.2×10⁻⁴ at 4, 1.2–1.4×10⁻³ at 5–6, 2.0×10⁻³ at 7, 2.6×10⁻³ at 8 GeV);
+at 50 ab⁻¹ (``--lumi 50/ab``, the samples' weights scaled) 1.5×10⁻⁴ at 0.5–2 GeV, 1.3–1.4×10⁻⁴
+at 3–6 GeV, 2.3×10⁻⁴ at 7 and 2.6×10⁻⁴ at 8 GeV. The middle bins' few events near 3–5 GeV
+rest on the lost photons and νν̄γ; a window of those bins without a simulated γγ(γ) or γγγ
+event is uncertain by their event weights (25 and 10 data events at 20 fb⁻¹) spread over the
+gap to the nearest one. Not simulated: dead or
 noisy crystals, conversions in the TOP and the CDC's outer wall, cosmic rays, out-of-time
-beam-background clusters passing as the photon; no cluster shapes or timing, so no classifier
-either (issue #15). The
+beam-background clusters passing as the photon, which would fill the middle bins; no cluster
+shapes or timing, so no classifier either (issue #15). The
 samples: γγ(γ) 4M (σ = 5.0 nb inside 10°–170°: 0.8 fb⁻¹, an MC event weighs 25 data events), γγγ
 with the exact matrix element and every photon in 1°–179° (CMS) 3M (1.5 nb, weight 10; it overlaps
 ee_gg's collinear ISR where a photon is within a few degrees of a beam: counted twice there,
@@ -61,7 +71,7 @@ from darkscan.detector.parameters import BELLE2_DETECTOR
 from darkscan.interpret.published import published_for
 from darkscan.models.dark_photon import branching_fractions
 from darkscan.reco.lists import ListDef
-from darkscan.searches.extraction import CountWindows
+from darkscan.searches.extraction import CountWindows, Split
 from darkscan.searches.spec import (
     Axis,
     BestCandidate,
@@ -106,13 +116,20 @@ def two_photons_rest_unseen(particles: ak.Array) -> np.ndarray:
 
 
 _FILTER_LABEL = "one photon in the ECL barrel, the rest unseen (truth)"
+#: the photon's fiducial barrel (lab, rad): 34°–127°
+THETA_FIDUCIAL = (0.5934, 2.2166)
+#: each window's bins of the photon's lab polar angle, equal in cos θ over the fiducial
+#: barrel: the photons of e⁺e⁻ → γγ(γ) whose partner is lost in a gap (and the recoil turned
+#: by ISR) come at the angles the gaps' kinematics allow for that M², the signal's everywhere
+PHOTON_ANGLE_BINS = Split("dau0_theta", tuple(float(t) for t in np.sort(np.arccos(
+    np.linspace(np.cos(THETA_FIDUCIAL[0]), np.cos(THETA_FIDUCIAL[1]), 6)))), "θ_γ (lab)")
 
 SELECTION = (
     "trg_single_photon == 1",
     "n_tracks == 0",
     # the barrel, 34°–127°: ≥ 1.3 R_M (4.7–7 cm) from its edges, where a shower loses energy
     # into the gap (a γγ event whose photon leaks looks like a lighter A′'s, calorimeter.contained)
-    "dau0_theta > 0.5934 and dau0_theta < 2.2166",
+    f"dau0_theta > {THETA_FIDUCIAL[0]} and dau0_theta < {THETA_FIDUCIAL[1]}",
     "E_ECL_extra < 0.2",
     "n_klm_neutral == 0",                            # the KLM veto
     # the recoil must not point into a gap between the ECL barrel and an endcap (±2°): there a
@@ -175,7 +192,7 @@ SEARCH = Search(
         selection=SELECTION,
         lists=(ListDef("gamma:sel", cut="E > 0.5"),)),),
     extraction=CountWindows("m2_recoil", "$M^2_{\\mathrm{recoil}}$", "GeV$^2$",
-                            range=(-5.0, 80.0), n_sigma=2.0),
+                            range=(-5.0, 80.0), n_sigma=2.0, split=PHOTON_ANGLE_BINS),
     inference=Inference(cl=0.9, method="cls"),
     default_lumi="20/fb",
     quantity_label="σ(e⁺e⁻ → γA′) × B(A′ → invisible)",

@@ -62,6 +62,14 @@ class Selected:
     n_generated: int
     unit_weight: float  #: σ L / N_generated
 
+    @property
+    def event_weight(self) -> float:
+        """What one more selected event of this sample would weigh: the mean weight of its
+        selected events (an importance-sampled sample's, e.g. photons forced to convert deep
+        in the ECL with the event weighted by the probability, weigh ~10⁻⁴ of σL/N); σL/N
+        where none was selected. The scale of "no simulated event here" uncertainties."""
+        return float(np.mean(self.weight)) if len(self.weight) else self.unit_weight
+
 
 def by_label(backgrounds: list[Selected], histogram: Callable[[Selected], np.ndarray]
              ) -> dict[str, np.ndarray]:
@@ -368,7 +376,7 @@ class CountWindows(Extraction):
                     used[region] += k
                     # beyond a sample's simulated range it contributes nothing (k = 0), with
                     # the uncertainty that no event in the gap to its nearest event allows
-                    empty = empty_interval_unc(x, lo, hi, b.unit_weight,
+                    empty = empty_interval_unc(x, lo, hi, b.event_weight,
                                                span=self.range[1] - self.range[0])
                     var[region] += data.mc_scale * np.where(k > 0, est**2 / np.maximum(k, 1),
                                                             empty**2)
@@ -510,7 +518,7 @@ class EllipticalWindows(Extraction):
                 bkg[i] += est[0]
                 # no event even widened: one event weight spread over the widened area
                 var[i] += data.mc_scale * (est[0] ** 2 / k[0] if k[0] > 0 else
-                                           (b.unit_weight / f[0] ** 2) ** 2)
+                                           (b.event_weight / f[0] ** 2) ** 2)
         # pseudo-data in the windows: Poisson counts about the same background model (the
         # windows sit at the simulated points and do not share events)
         if data.observed is None:
@@ -1121,7 +1129,8 @@ class CutAndCount(Extraction):
             for b in data.backgrounds:
                 w = b.weight[self._mask(b.values, cuts, len(b.weight))]
                 mc[r] += float(w.sum())
-                var[r] += data.mc_scale * (float(np.sum(w**2)) if len(w) else b.unit_weight**2)
+                var[r] += data.mc_scale * (float(np.sum(w**2)) if len(w) else
+                                           b.event_weight**2)
             obs[r] = (float(data.rng.poisson(mc[r])) if data.observed is None else float(
                 np.count_nonzero(self._mask(data.observed.values, cuts,
                                             len(data.observed.weight)))))
