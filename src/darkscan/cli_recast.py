@@ -69,6 +69,9 @@ def recast_command(
     from darkscan.searches.recast import efficiency_ratio
 
     if rc.identical_efficiency(source, target, limits.mass) is None:
+        from darkscan.searches.reopen import run_settings
+
+        run_settings(folder)  # the run's settings readable before any simulation
         cli.out.print(f"ε_{target.name}/ε_{limits.search}: {n_events} simulated events per mass "
                       f"through the run's selection (its trained steps read from "
                       f"'{folder / '.cache'}', made again where missing)", soft_wrap=True)

@@ -197,6 +197,8 @@ def _results(folder: Path, search: str = "zprime-invisible", limits: bool = True
     (("--to", "muonphilic"), "zprime-invisible", True, "no invisible decay"),
     (("--to", "lmu_ltau", "--param", "br_invisible=2"), "zprime-invisible", True, "[0, 1]"),
     (("--to", "b_minus_l"), "zprime-invisible", True, "pass --muon-line-only"),
+    # a spin change simulates through the run: its summary must say how the run was made
+    (("--to", "muonphilic"), "zprime-mumu", True, "lacks the run's search, luminosity"),
 ])
 def test_cli_errors_exit_2_with_one_line(tmp_path: Path, args: tuple[str, ...], search: str,
                                          limits: bool, message: str) -> None:
