@@ -70,6 +70,11 @@ class Selected:
         where none was selected. The scale of "no simulated event here" uncertainties."""
         return float(np.mean(self.weight)) if len(self.weight) else self.unit_weight
 
+    def subset(self, keep: np.ndarray) -> Selected:
+        """The candidates ``keep`` selects (a mask or indices)."""
+        return replace(self, values={k: v[keep] for k, v in self.values.items()},
+                       weight=self.weight[keep], mc_weight=self.mc_weight[keep])
+
 
 def by_label(backgrounds: list[Selected], histogram: Callable[[Selected], np.ndarray]
              ) -> dict[str, np.ndarray]:
@@ -218,20 +223,15 @@ class Split:
         return np.where((k >= 0) & (k < self.n_bins), k, -1)
 
 
-def _subset(s: Selected, keep: np.ndarray) -> Selected:
-    return replace(s, values={k: v[keep] for k, v in s.values.items()}, weight=s.weight[keep],
-                   mc_weight=s.mc_weight[keep])
-
-
 def _restricted(data: ExtractionInput, keep: Callable[[Selected], np.ndarray]
                 ) -> ExtractionInput:
     """``data`` with each sample's events limited to those ``keep`` selects."""
     def sub(samples: list[Selected]) -> list[Selected]:
-        return [_subset(s, keep(s)) for s in samples]
+        return [s.subset(keep(s)) for s in samples]
 
     return replace(data, signal=sub(data.signal), backgrounds=sub(data.backgrounds),
-                   observed=None if data.observed is None else _subset(data.observed,
-                                                                       keep(data.observed)))
+                   observed=None if data.observed is None
+                   else data.observed.subset(keep(data.observed)))
 
 
 #: the counts a binned extraction sums over its bins (uncertainties in quadrature)

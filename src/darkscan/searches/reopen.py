@@ -7,7 +7,7 @@ the run's seed, the same events and the same networks."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,9 +32,7 @@ class RunStage:
 
     def after_mva(self, s: Selected) -> Selected:
         """The candidates of ``s`` that the run's MVA step keeps."""
-        keep = self.trained.passes(s.values)
-        return replace(s, values={c: v[keep] for c, v in s.values.items()},
-                       weight=s.weight[keep], mc_weight=s.mc_weight[keep])
+        return s.subset(self.trained.passes(s.values))
 
 
 @dataclass(frozen=True)

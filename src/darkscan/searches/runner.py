@@ -764,9 +764,7 @@ def _mva_step(mva: MassBinnedMLP | PunziNet | ContinuumBDT, selected: dict[str, 
     trained = trained_mva(mva, pool, points, train_grid, train_bkgs, seed, cache)
     out = {}
     for k, s in selected.items():
-        keep = trained.passes(s.values)
-        out[k] = replace(s, values={c: v[keep] for c, v in s.values.items()},
-                         weight=s.weight[keep], mc_weight=s.mc_weight[keep])
+        out[k] = s.subset(trained.passes(s.values))
     record = trained.summary()
     return out, {"features": list(mva.features), "mass": mva.mass,
                  **(record if isinstance(record, dict) else {"ranges": record}),
