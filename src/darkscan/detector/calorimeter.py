@@ -313,9 +313,10 @@ def _neighbours(ti, pi, ri, tj, pj, rj, rings, n_phi, r_barrel, z_fwd, z_bwd
 
 @jit
 def _merge_close(off, keep, charge, e, theta, phi, region, rings, n_phi, r_barrel, z_fwd,
-                 z_bwd):  # pragma: no cover - compiled
+                 z_bwd, sub_e, sub_dist):  # pragma: no cover - compiled
     """Merge the clusters of neutral particles whose crystals touch (in place): the less
-    energetic one joins the other, at their energy-weighted front-face position."""
+    energetic one joins the other, at their energy-weighted front-face position; the largest
+    shower merged into a cluster is remembered (``sub_e``, its distance ``sub_dist`` in cm)."""
     for k in range(off.shape[0] - 1):
         for i in range(off[k], off[k + 1]):
             if not keep[i] or charge[i] != 0:
@@ -329,6 +330,9 @@ def _merge_close(off, keep, charge, e, theta, phi, region, rings, n_phi, r_barre
                 xi, yi, zi = _front_point(theta[i], phi[i], region[i], r_barrel, z_fwd, z_bwd)
                 xj, yj, zj = _front_point(theta[j], phi[j], region[j], r_barrel, z_fwd, z_bwd)
                 hi, lo = (i, j) if e[i] >= e[j] else (j, i)
+                if e[lo] > sub_e[hi]:
+                    sub_e[hi] = e[lo]
+                    sub_dist[hi] = math.sqrt((xi - xj) ** 2 + (yi - yj) ** 2 + (zi - zj) ** 2)
                 total = e[i] + e[j]
                 x = (e[i] * xi + e[j] * xj) / total
                 y = (e[i] * yi + e[j] * yj) / total
@@ -349,13 +353,17 @@ def merge_close_clusters(cl: dict[str, np.ndarray], event: np.ndarray, charge: n
     faces apart, ≈ 8–11 cm, depending on where the showers fall on the grid). The photons of a
     fast π⁰ or of a light boosted ALP → γγ merge. Only neutral particles' clusters are merged
     (a charged particle's cluster sits where its helix meets the ECL, which ``phi`` here is
-    not). ``cl`` is changed in place and returned."""
+    not). ``cl`` is changed in place and returned, with ``sub_e`` and ``sub_dist``: the energy
+    of the largest shower merged into each cluster and its distance (cm) from the cluster's
+    own shower (0 where none), for the cluster's shape (:mod:`darkscan.detector.showers`)."""
     off = np.zeros(n_events + 1, dtype=np.int64)
     np.cumsum(np.bincount(event, minlength=n_events), out=off[1:])
     rings, n_phi = ecl_crystal_rings(params)
+    cl["sub_e"], cl["sub_dist"] = np.zeros(len(cl["E"])), np.zeros(len(cl["E"]))
     _merge_close(off, cl["keep"], np.ascontiguousarray(charge, dtype=float), cl["E"],
                  cl["theta"], cl["phi"], cl["region"], rings, n_phi,
-                 float(params.ecl_r_barrel), float(params.ecl_z_fwd), float(params.ecl_z_bwd))
+                 float(params.ecl_r_barrel), float(params.ecl_z_fwd), float(params.ecl_z_bwd),
+                 cl["sub_e"], cl["sub_dist"])
     return cl
 
 

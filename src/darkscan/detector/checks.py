@@ -14,6 +14,7 @@ from darkscan.detector.fastsim import simulate
 from darkscan.detector.material import without_material
 from darkscan.detector.parameters import BELLE2_DETECTOR, DetectorParameters
 from darkscan.detector.resolution import multiple_scattering
+from darkscan.detector.showers import em_containment
 from darkscan.detector.toy import llp_two_track_sample, mumux_sample, single_particles
 from darkscan.events import Sample
 from darkscan.physics.constants import M_K, M_MU, M_PI
@@ -369,6 +370,31 @@ def _register_zprime_width() -> None:
 
 
 _register_zprime_width()
+
+
+def _photon_cluster_containment(radius: float, seed: int) -> Measurement:
+    """The share of the lateral profile within ``radius`` R_M (what the crystals integrate),
+    with the shape of simulated 2 GeV photons in the note (grid, fluctuations, noise)."""
+    rng = np.random.default_rng(seed)
+    n = 4000
+    sample = single_particles(22, np.full(n, 2.0), np.arccos(rng.uniform(-0.3, 0.5, n)),
+                              rng.uniform(-np.pi, np.pi, n), 0.0)
+    cl = ak.flatten(simulate(sample, seed=seed, beam_background_rate=0.0).events.clusters)
+    cl = cl[cl.E > 1.0]
+    share = em_containment(radius, BELLE2_DETECTOR)
+    return Measurement(share, f"profile ({BELLE2_DETECTOR.ecl_profile_em}); simulated 2 GeV "
+                              f"photons: median E9/E21 {np.median(ak.to_numpy(cl.E9E21)):.3f}, "
+                              f"LAT {np.median(ak.to_numpy(cl.LAT)):.3f}, E1/E9 "
+                              f"{np.median(ak.to_numpy(cl.E1E9)):.3f} ({len(cl)} clusters)")
+
+
+for _r, _ref, _tol in ((1.0, 0.90, 0.01), (3.5, 0.99, 0.005)):
+    check(f"detector_ecl_em_containment_{_r:g}rm".replace(".", "p"), reference=_ref,
+          tolerance=_tol, kind="absolute", unit="", quick=_r == 1.0,
+          provenance=f"PDG review, Passage of particles through matter (EM cascades): "
+                     f"{_ref:.0%} of an electromagnetic shower's energy lies within "
+                     f"{_r:g} Molière radius; darkscan's lateral profile on the crystals "
+                     "(detector/showers.py)")(lambda r=_r: _photon_cluster_containment(r, 81))
 
 
 from darkscan.detector.cdc import checks as _cdc_checks  # noqa: E402,F401  (the CDC hit level's)

@@ -27,6 +27,7 @@ from darkscan.detector import (
     decays,
     material,
     pid,
+    showers,
     species,
     tracking,
     trigger,
@@ -41,7 +42,7 @@ REQUIRED = ("pdg", "px", "py", "pz", "E", "vx", "vy", "vz", "status")
 TAU = 15
 OPTIONAL = {"mother": -1}
 CLUSTER_COLUMNS = ("E", "theta", "phi", "region", "track_index", "mc_pdg", "mc_index", "mc_mother",
-                   "mc_mother_pdg", "is_bkg")
+                   "mc_mother_pdg", "is_bkg", *showers.SHAPE_COLUMNS)
 _FLOAT_FIELDS = ("px", "py", "pz", "E", "vx", "vy", "vz")
 
 
@@ -110,10 +111,11 @@ def _rngs(seed: int | np.random.SeedSequence, n: int) -> list[np.random.Generato
 
 @jit
 def _merge_clusters(rng, ev, keep, e, theta, phi, region, track, pdg, local, mother, mother_pdg,
-                    bkg_counts, bkg_regions, bkg_c):  # pragma: no cover - compiled
+                    sub_e, sub_dist, bkg_counts, bkg_regions, bkg_c):  # pragma: no cover - compiled
     """Kept clusters of the particles (event-ordered, with their event ``ev``) and
     ``bkg_counts`` beam-background clusters per event, drawn here (:mod:`background`), in one
-    event-ordered list: per event, particles first."""
+    event-ordered list: per event, particles first; with each, the merged second shower's
+    energy and distance (0 for none)."""
     n_events = bkg_counts.shape[0]
     off = np.zeros(n_events + 1, dtype=np.int64)
     for i in range(ev.shape[0]):
@@ -130,6 +132,7 @@ def _merge_clusters(rng, ev, keep, e, theta, phi, region, track, pdg, local, mot
     mother_out = np.full(n, -1, dtype=np.int32)
     mother_pdg_out = np.zeros(n, dtype=np.int32)
     is_bkg = np.ones(n, dtype=np.bool_)
+    sub_e_out, sub_dist_out = np.zeros(n), np.zeros(n)
     pos = off[:-1].copy()
     for i in range(ev.shape[0]):
         if keep[i]:
@@ -138,13 +141,14 @@ def _merge_clusters(rng, ev, keep, e, theta, phi, region, track, pdg, local, mot
             e_out[w], th_out[w], ph_out[w], region_out[w] = e[i], theta[i], phi[i], region[i]
             track_out[w], pdg_out[w], local_out[w] = track[i], pdg[i], local[i]
             mother_out[w], mother_pdg_out[w] = mother[i], mother_pdg[i]
+            sub_e_out[w], sub_dist_out[w] = sub_e[i], sub_dist[i]
             is_bkg[w] = False
     for k in range(n_events):
         for w in range(pos[k], off[k + 1]):
             e_out[w], th_out[w], ph_out[w], region_out[w] = background.draw_cluster(
                 rng, bkg_regions, bkg_c)
     return (e_out, th_out, ph_out, region_out, track_out, pdg_out, local_out, mother_out,
-            mother_pdg_out, is_bkg), off
+            mother_pdg_out, is_bkg), (sub_e_out, sub_dist_out), off
 
 
 @jit
@@ -265,15 +269,19 @@ def _track_index(ev: np.ndarray, tk: np.ndarray, n_events: int, n_particles: int
 
 
 def _clusters(part: Particles, cl: dict[str, np.ndarray], part_to_track: np.ndarray,
-              rng: np.random.Generator, rate: float, n_events: int, params: DetectorParameters
+              rng: np.random.Generator, rng_shape: np.random.Generator, rate: float,
+              n_events: int, params: DetectorParameters
               ) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """The particles' kept clusters and the beam-background clusters, per event."""
-    cols, off = _merge_clusters(
+    """The particles' kept clusters and the beam-background clusters, per event, with their
+    shapes and times (:mod:`showers`)."""
+    cols, (sub_e, sub_dist), off = _merge_clusters(
         rng, np.ascontiguousarray(part["ev"]), cl["keep"], cl["E"], cl["theta"], cl["phi"],
         cl["region"], part_to_track, part["pdg"], part["local"], part["mother"],
-        part["mother_pdg"],
+        part["mother_pdg"], cl["sub_e"], cl["sub_dist"],
         background.counts(rng, n_events, rate), *background.spectrum(params))
-    return dict(zip(CLUSTER_COLUMNS, cols, strict=True)), off
+    out = dict(zip(CLUSTER_COLUMNS, cols, strict=False))
+    out.update(showers.cluster_shapes(rng_shape, out, sub_e, sub_dist, params))
+    return out, off
 
 
 def _klm_hits(part: Particles, layers: np.ndarray, part_to_track: np.ndarray, n_events: int
@@ -359,7 +367,8 @@ def simulate(sample: Sample, *, seed: int | np.random.SeedSequence,
     keep_freed_memory()  # chunk after chunk reuses the same memory (see darkscan.allocator)
     counts, c = _columns(sample)
     n_events = len(counts)
-    rng_trk, rng_ecl, rng_klm, rng_pid, rng_bkg, rng_decay, rng_depth = _rngs(seed, 7)
+    rng_trk, rng_ecl, rng_klm, rng_pid, rng_bkg, rng_decay, rng_depth, rng_shape = _rngs(seed,
+                                                                                         8)
     rate = params.bkg_rate if beam_background_rate is None else float(beam_background_rate)
     part = _final_particles(c, counts, rng_decay, params)
 
@@ -384,7 +393,8 @@ def simulate(sample: Sample, *, seed: int | np.random.SeedSequence,
                                  index=tk))
     tracks.update(_track_links(tk, cl["keep"], cl["E"], layers, part, tracks["px"],
                                tracks["py"], tracks["pz"]))
-    clusters, cluster_off = _clusters(part, cl, part_to_track, rng_bkg, rate, n_events, params)
+    clusters, cluster_off = _clusters(part, cl, part_to_track, rng_bkg, rng_shape, rate,
+                                      n_events, params)
 
     out: dict[str, Any] = {"tracks": _jagged(tracks, track_off),
                            "clusters": _jagged(clusters, cluster_off),

@@ -134,6 +134,37 @@ class DetectorParameters:
     ecl_mip_energy: float = _p(0.2, "GeV", "MIP deposit in 30 cm CsI (≈16 X0) [INFERRED]")
     ecl_mip_sigma: float = _p(0.03, "GeV", "MIP deposit spread [INFERRED]")
     ecl_hadron_shower_prob: float = _p(0.5, "", "hadron showers (vs MIP) in ~0.8 λ CsI [INFERRED]")
+    # --- ECL cluster shapes and times (detector/showers.py) --------------------------------------
+    ecl_profile_em: tuple[float, float, float, float] = _p(
+        (0.88, 0.30, 0.12, 1.51), "—, R_M, —, R_M", "electromagnetic lateral profile on the "
+        "crystal face: a core (share, σ) and a halo (share, σ) of circular Gaussians, chosen to "
+        "contain 90% within 1 R_M and 99% within 3.5 R_M [READ: PDG review, Passage of "
+        "particles through matter, EM cascades; the two-Gaussian form DERIVED to meet both]")
+    ecl_profile_hadron: tuple[float, float, float, float] = _p(
+        (0.5, 0.5, 0.5, 2.0), "—, R_M, —, R_M", "hadronic shower in the crystals: half near the "
+        "axis (its π⁰ and ionisation), half spread over a few crystals (λ_I(CsI) = 39 cm ≫ the "
+        "faces): half the energy within ≈ 1 R_M [INFERRED]")
+    ecl_profile_mip: float = _p(0.15, "R_M", "a minimum-ionising track crosses one or two "
+                                "crystals: a narrow core [INFERRED]")
+    ecl_shower_width_spread: float = _p(0.1, "", "shower-to-shower spread of the profile's "
+                                        "widths (log-normal σ) [INFERRED]")
+    ecl_crystal_fluctuation: float = _p(0.002, "GeV", "a crystal's share of a shower "
+                                        "fluctuates by √(k E_crystal) [INFERRED: a few % of "
+                                        "E1/E9 at 1 GeV]")
+    ecl_crystal_noise: float = _p(0.001, "GeV", "noise per crystal: electronics ≈ 0.3 MeV and "
+                                  "beam-background pile-up [INFERRED]")
+    ecl_crystal_threshold: float = _p(0.001, "GeV", "crystals above this join a cluster's "
+                                      "shape variables [INFERRED]")
+    ecl_lat_r0: float = _p(5.0, "cm", "lateral moment's r₀, the crystal spacing [READ: "
+                           "Drescher et al., NIM A 237 (1985) 464, ARGUS]")
+    ecl_time_noise: float = _p(0.25, "ns·GeV", "cluster time σ_t = a/E_seed ⊕ b: a ≈ the "
+                               "waveform's ~0.5 µs rise times a noise of ~0.5 MeV [DERIVED "
+                               "from the shaping time, INFERRED noise]")
+    ecl_time_constant: float = _p(1.0, "ns", "cluster time floor (calibration, event t₀) "
+                                  "[INFERRED]")
+    ecl_bkg_time_window: float = _p(1000.0, "ns", "beam-background clusters are uniform in "
+                                    "±this about the collision: the waveform fit finds a pulse "
+                                    "anywhere in ≈ 2 µs around the trigger [INFERRED]")
     ecl_pion_charge_exchange_prob: float = _p(
         0.02, "", "of the showering π±, the fraction whose first interaction is a charge exchange "
         "(π⁻p → π⁰n, π⁺n → π⁰p, quasi-free on Cs and I) whose leading π⁰ carries the pion's "

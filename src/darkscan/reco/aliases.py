@@ -33,6 +33,9 @@ BASF2_ALIASES: dict[str, str] = {
     "extraEnergy": "E_ECL_extra", "helicityAngle(0)": "cos_helicity",
     "daughterInvM(0, 1)": "M_01", "daughterAngle(0, 1)": "opening_angle",
     "pi0Prob": "pi0_veto_mass", "etaProb": "eta_veto_mass",
+    "clusterTiming": "cluster_time", "clusterE1E9": "cluster_E1E9",
+    "clusterE9E21": "cluster_E9E21", "clusterLAT": "cluster_LAT",
+    "clusterSecondMoment": "cluster_second_moment", "clusterNHits": "cluster_n_crystals",
     # KSFW: basf2's default signal side is the B's direct daughters (darkscan ksfw_fs0_*), FS1
     # its final-state particles (ksfw_*); E_T and the missing mass do not depend on it here
     "KSFWVariables(et)": "ksfw_et", "KSFWVariables(mm2)": "ksfw_mm2",

@@ -20,6 +20,7 @@ import numpy as np
 from darkscan.detector.fastsim import LOST_COLUMNS
 from darkscan.detector.parameters import BELLE2_DETECTOR
 from darkscan.detector.resolution import sigma_e_over_e
+from darkscan.detector.showers import SHAPE_COLUMNS
 from darkscan.errors import InputFileError, ParameterError
 from darkscan.events import Sample
 from darkscan.expr import Cut, evaluate
@@ -38,7 +39,7 @@ TRACK_FIELDS = ("px", "py", "pz", "charge", "d0", "z0", "phi0", "tanl", "sigma_d
                 "klm_layers", "n_cdc", "n_svd", "mc_pdg", "mc_vr")
 OPTIONAL_TRACK_FIELDS = ("protonID", "sigma_pt_rel", "mc_index", "mc_mother", "mc_mother_pdg")
 CLUSTER_FIELDS = ("E", "theta", "phi", "track_index", "mc_pdg")
-OPTIONAL_CLUSTER_FIELDS = ("mc_index", "mc_mother", "mc_mother_pdg")
+OPTIONAL_CLUSTER_FIELDS = ("mc_index", "mc_mother", "mc_mother_pdg", *SHAPE_COLUMNS)
 #: photons below this energy are left out of event shapes and π⁰/η partners (beam background)
 PHOTON_E_MIN = 0.05
 

@@ -494,6 +494,18 @@ for _k, _u, _d in (("d0", "cm", "signed transverse impact parameter"),
     VARIABLES[_k] = Variable(_k, _u, _d + " (tracks)", (lambda k: lambda c: c.obj(k))(_k))
 variable("cluster_E", "GeV", "cluster energy (photons)")(
     lambda c: c.obj("E") if c.kind == "photon" else c.nan())
+#: a photon's cluster shape and time (:mod:`darkscan.detector.showers`)
+CLUSTER_SHAPE_VARIABLES = {
+    "cluster_time": ("time", "ns", "cluster time about the collision"),
+    "cluster_time_error": ("time_error", "ns", "σ of the cluster time at its seed energy"),
+    "cluster_E1E9": ("E1E9", "", "seed crystal over the 3×3 about it"),
+    "cluster_E9E21": ("E9E21", "", "3×3 over the 5×5 without corners"),
+    "cluster_LAT": ("LAT", "", "lateral moment"),
+    "cluster_second_moment": ("second_moment", "cm²", "Σ E r² / Σ E about the centroid"),
+    "cluster_n_crystals": ("n_crystals", "", "crystals in the shape")}
+for _k, (_col, _u, _d) in CLUSTER_SHAPE_VARIABLES.items():
+    VARIABLES[_k] = Variable(_k, _u, _d + " (photons)", (
+        lambda col: lambda c: c.obj(col) if c.kind == "photon" else c.nan())(_col))
 
 
 @variable("mc_pdg", "", "PDG id of the matched true particle (final-state particles)")
@@ -657,7 +669,7 @@ def default_variables(n_daughters: int) -> list[str]:
            "mc_pdg")
     skip = {"d0", "z0", "muonID", "electronID", "pionID", "kaonID", "protonID", "E_cluster",
             "E_over_p", "klm_layers", "n_cdc", "n_svd", "sigma_pt_rel", "mc_vr", "cluster_E",
-            "mc_pdg", "pi0_veto_mass", "eta_veto_mass", "charge"}
+            "mc_pdg", "pi0_veto_mass", "eta_veto_mass", "charge", *CLUSTER_SHAPE_VARIABLES}
     names = [k for k in VARIABLES if k not in skip and not k.startswith("ksfw_")]
     names += [f"dau{i}_{k}" for i in range(n_daughters) for k in dau]
     return names
