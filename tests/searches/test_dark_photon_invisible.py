@@ -5,7 +5,7 @@ import awkward as ak
 import numpy as np
 import pytest
 
-from darkscan.searches import get
+from darkscan.searches import get, selections
 from darkscan.searches.dark_photon_invisible import one_photon_rest_unseen
 from darkscan.searches.runner import run_search
 
@@ -88,3 +88,14 @@ def test_windows_are_binned_in_the_photon_angle(result) -> None:  # type: ignore
     assert np.all(effs > 0.05 * t["efficiency"])
     bkgs = np.stack([t[f"bkg_bin{k}"] for k in range(5)])
     np.testing.assert_allclose(bkgs.sum(axis=0), t["bkg"], rtol=1e-6)
+
+
+def test_the_classifier_reads_the_photon_shape_time_and_direction_not_its_energy() -> None:
+    assert selections("dark-photon-invisible") == ("cuts", "bdt")
+    mva = get("dark-photon-invisible", "bdt").channels[0].mva
+    assert mva is not None and get("dark-photon-invisible").channels[0].mva is None
+    assert {"dau0_cluster_LAT", "dau0_cluster_E1E9", "dau0_theta", "dau0_phi"} <= set(
+        mva.features)
+    assert any("cluster_time" in f for f in mva.features)
+    # the energy and the recoil's direction follow M_A′: a classifier reading them sculpts
+    assert not any("E_cms" in f or "recoil" in f or f.startswith("dau0_E") for f in mva.features)
