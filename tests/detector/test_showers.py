@@ -55,8 +55,8 @@ def test_a_photon_is_compact_and_in_time() -> None:
     assert 0.55 < np.median(ak.to_numpy(cl.E1E9)) < 0.85
     pull = ak.to_numpy(cl.time / cl.time_error)
     assert np.std(pull) == pytest.approx(1.0, abs=0.05)
-    # σ_t at 2 GeV is the constant term ⊕ a small noise term
-    assert 1.0 <= np.median(ak.to_numpy(cl.time_error)) < 1.1
+    # σ_t = 0.773 ns GeV / E_seed + 0.134 ns (basf2's MC): 0.6–0.8 ns for a seed of 1–1.4 GeV
+    assert 0.55 < np.median(ak.to_numpy(cl.time_error)) < 0.85
 
 
 def test_two_merged_photons_are_wider_than_one() -> None:
@@ -83,8 +83,8 @@ def test_beam_background_is_out_of_time() -> None:
     window = BELLE2_DETECTOR.ecl_bkg_time_window
     assert np.abs(t).max() <= window and np.mean(np.abs(t) < window / 2) == pytest.approx(
         0.5, abs=0.02)
-    # ≈ 6σ_t of a 2 µs window: a few percent of the background clusters
-    assert in_time(bkg) < 0.06
+    # 6σ_t of a 2 µs window, σ_t of soft clusters 10–60 ns: a tenth of the background clusters
+    assert 0.05 < in_time(bkg) < 0.15
 
 
 def test_muons_and_showering_hadrons_look_different() -> None:

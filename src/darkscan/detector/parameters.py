@@ -157,14 +157,17 @@ class DetectorParameters:
                                       "shape variables [INFERRED]")
     ecl_lat_r0: float = _p(5.0, "cm", "lateral moment's r₀, the crystal spacing [READ: "
                            "Drescher et al., NIM A 237 (1985) 464, ARGUS]")
-    ecl_time_noise: float = _p(0.25, "ns·GeV", "cluster time σ_t = a/E_seed ⊕ b: a ≈ the "
-                               "waveform's ~0.5 µs rise times a noise of ~0.5 MeV [DERIVED "
-                               "from the shaping time, INFERRED noise]")
-    ecl_time_constant: float = _p(1.0, "ns", "cluster time floor (calibration, event t₀) "
-                                  "[INFERRED]")
+    ecl_time_noise: float = _p(0.773, "ns·GeV", "cluster time σ_t = a/E_seed + b, the seed "
+                               "crystal's digit resolution: basf2's MC points with full beam "
+                               "background, 0.134 ns at 1/E → 0 and 12.23 ns at 1/E = 15.65 "
+                               "GeV⁻¹ (85.7 ns at 109 GeV⁻¹: the same slope to 2%) [READ: "
+                               "basf2 ECLDigitCalibratorModule, time-resolution points]")
+    ecl_time_constant: float = _p(0.134, "ns", "σ_t at high energy, as above [READ]")
     ecl_bkg_time_window: float = _p(1000.0, "ns", "beam-background clusters are uniform in "
                                     "±this about the collision: the waveform fit finds a pulse "
-                                    "anywhere in ≈ 2 µs around the trigger [INFERRED]")
+                                    "anywhere in ≈ 2 µs around the trigger [INFERRED]; basf2 "
+                                    "counts digits beyond 110 ns as out of time [READ: "
+                                    "ECLDigitCalibratorModule backgroundTimingCut]")
     ecl_pion_charge_exchange_prob: float = _p(
         0.02, "", "of the showering π±, the fraction whose first interaction is a charge exchange "
         "(π⁻p → π⁰n, π⁺n → π⁰p, quasi-free on Cs and I) whose leading π⁰ carries the pion's "

@@ -22,12 +22,13 @@ alone are left out); crystals above ``ecl_crystal_threshold`` form the shape:
   for one photon, larger for two merged ones and for hadrons;
 - ``second_moment``: Σ E_i r_i² / Σ E_i (cm²); ``n_crystals``: crystals in the shape.
 
-Times. A cluster's time about the collision (ns) is Gaussian with σ_t = a/E_seed ⊕ b
-(``ecl_time_noise``, ``ecl_time_constant``): the waveform fit's time error is its rise time
-times noise over amplitude. Beam-background clusters come at any time, uniform in
-±``ecl_bkg_time_window``: ``abs(time) < k·time_error`` keeps a prompt photon and removes most of
-them. ``time_error`` is the σ_t a cluster of that seed energy has (basf2's clusterErrorTiming is
-a 99% width instead).
+Times. A cluster's time about the collision (ns) is Gaussian with σ_t = a/E_seed + b, the
+resolution of its seed crystal's digit (``ecl_time_noise``, ``ecl_time_constant``: basf2's MC
+time resolution with full beam background, 0.9 ns at 1 GeV, 7.9 ns at 0.1 GeV): the waveform
+fit's time error is its rise time times noise over amplitude. Beam-background clusters come at
+any time, uniform in ±``ecl_bkg_time_window``: ``abs(time) < 3·time_error`` keeps a prompt
+photon and a tenth of them. ``time_error`` is the σ_t a cluster of that seed energy has
+(basf2's clusterErrorTiming is a 99% width instead).
 """
 
 from __future__ import annotations
@@ -211,7 +212,7 @@ def _shapes(rng, e, theta, phi, region, pdg, is_bkg, sub_e, sub_dist, rings, n_p
                         outer += g * r2
             second /= total
         lat_den = outer + c[14] * c[14] * e_top
-        sigma_t = math.sqrt((c[15] / max(e1, 1e-4)) ** 2 + c[16] ** 2)
+        sigma_t = c[15] / max(e1, 1e-4) + c[16]
         if is_bkg[i]:
             t = c[17] * (2.0 * rng.random() - 1.0)
         else:

@@ -1,9 +1,12 @@
-"""A boosted-decision-tree MVA step: continuum suppression as the B-factory analyses do it.
+"""A boosted-decision-tree MVA step: continuum suppression as the B-factory analyses do it, or
+a photon classifier as BaBar's single-photon search did (cluster shape, time, direction:
+``dark-photon-invisible --selection bdt``).
 
-One classifier for all signal hypotheses (gradient-boosted trees, xgboost), trained on event-shape
-variables that do not depend on the scanned mass (the KSFW moments, R₂, cos θ_TB,TO, ...) to
-separate the signal candidates of every simulated mass (each point's peak, equal weight per
-point) from the simulated backgrounds (weighted to the luminosity). The samples are the
+One classifier for all signal hypotheses (gradient-boosted trees, xgboost), trained on variables
+that do not depend on the scanned mass (the KSFW moments, R₂, cos θ_TB,TO, ...; a cluster's
+lateral moment and time) to separate the signal candidates of every simulated mass (each
+point's peak, equal weight per point) from the simulated backgrounds (weighted to the
+luminosity). The samples are the
 independent training copies of the search's samples (their own ids and seeds), split in two:
 the trees are grown on one half and the cut on the classifier's output is chosen on the other,
 where Punzi's figure of merit ε/(a/2 + √B) is largest: ε the mean efficiency over the signal
