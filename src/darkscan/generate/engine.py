@@ -163,8 +163,11 @@ class EEProcess:
         else:
             k1 = k2 = np.zeros((n, 4))
             p, w = self.hard(x, sqrt_s, params, False)
-        w = np.where(self.passes_filter(p, k1, k2, params), w, 0.0)
         w = np.nan_to_num(w, nan=0.0, posinf=0.0)
+        # the filter sees the points with a weight only: a point outside the phase space may
+        # carry non-finite momenta (its weight is 0 already)
+        live = w != 0
+        w[live] = np.where(self.passes_filter(p[live], k1[live], k2[live], params), w[live], 0.0)
         return w, {"p": p, "k1": k1, "k2": k2, "sqrt_s": sqrt_s} | extra
 
     # --- Process protocol ---------------------------------------------------------------------
