@@ -41,8 +41,10 @@ from darkscan.physics.experiment import BELLE2, Experiment
 REQUIRED = ("pdg", "px", "py", "pz", "E", "vx", "vy", "vz", "status")
 TAU = 15
 OPTIONAL = {"mother": -1}
-CLUSTER_COLUMNS = ("E", "theta", "phi", "region", "track_index", "mc_pdg", "mc_index", "mc_mother",
-                   "mc_mother_pdg", "is_bkg", *showers.SHAPE_COLUMNS)
+#: a cluster's columns as merged with the beam background, then its shape and time
+_MERGED_COLUMNS = ("E", "theta", "phi", "region", "track_index", "mc_pdg", "mc_index",
+                   "mc_mother", "mc_mother_pdg", "is_bkg")
+CLUSTER_COLUMNS = (*_MERGED_COLUMNS, *showers.SHAPE_COLUMNS)
 _FLOAT_FIELDS = ("px", "py", "pz", "E", "vx", "vy", "vz")
 
 
@@ -279,7 +281,7 @@ def _clusters(part: Particles, cl: dict[str, np.ndarray], part_to_track: np.ndar
         cl["region"], part_to_track, part["pdg"], part["local"], part["mother"],
         part["mother_pdg"], cl["sub_e"], cl["sub_dist"],
         background.counts(rng, n_events, rate), *background.spectrum(params))
-    out = dict(zip(CLUSTER_COLUMNS, cols, strict=False))
+    out = dict(zip(_MERGED_COLUMNS, cols, strict=True))
     out.update(showers.cluster_shapes(rng_shape, out, sub_e, sub_dist, params))
     return out, off
 
@@ -367,8 +369,9 @@ def simulate(sample: Sample, *, seed: int | np.random.SeedSequence,
     keep_freed_memory()  # chunk after chunk reuses the same memory (see darkscan.allocator)
     counts, c = _columns(sample)
     n_events = len(counts)
-    rng_trk, rng_ecl, rng_klm, rng_pid, rng_bkg, rng_decay, rng_depth, rng_shape = _rngs(seed,
-                                                                                         8)
+    # a new stream goes last: the others' numbers stay those of the same seed
+    (rng_trk, rng_ecl, rng_klm, rng_pid, rng_bkg, rng_decay, rng_depth,
+     rng_shape) = _rngs(seed, 8)
     rate = params.bkg_rate if beam_background_rate is None else float(beam_background_rate)
     part = _final_particles(c, counts, rng_decay, params)
 
