@@ -99,3 +99,18 @@ def test_the_classifier_reads_the_photon_shape_time_and_direction_not_its_energy
     assert any("cluster_time" in f for f in mva.features)
     # the energy and the recoil's direction follow M_A′: a classifier reading them sculpts
     assert not any("E_cms" in f or "recoil" in f or f.startswith("dau0_E") for f in mva.features)
+
+
+def test_background_shares_group_the_photon_samples() -> None:
+    from darkscan.searches.checks import dark_photon_shares
+
+    windows = {"bkg_mc_events": np.array([9.0, 9.0, 0.0]),
+               "bkg_mc_gg": np.array([6.0, 0.0, 0.0]),
+               "bkg_mc_gg_lost_photon": np.array([1.0, 0.0, 0.0]),
+               "bkg_mc_ggg": np.array([1.0, 2.0, 0.0]),
+               "bkg_mc_eeg": np.array([0.0, 6.0, 0.0]), "bkg_mc_nunug": np.array([2.0, 0.0, 0.0])}
+    s = dark_photon_shares(windows)
+    np.testing.assert_allclose(s["γγ(γ)"][:2], [0.8, 0.25])
+    np.testing.assert_allclose(s["e⁺e⁻γ"][:2], [0.0, 0.75])
+    np.testing.assert_allclose(s["νν̄γ"][:2], [0.2, 0.0])
+    assert np.isnan(s["γγ(γ)"][2])  # an empty window has no composition

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -546,6 +547,55 @@ for _m_dp in (1.0, 4.0, 7.0):
     check(f"dark_photon_invisible_epsilon_53fb_{_m_dp:g}GeV", reference=value_near(_BABAR_DP,
           _m_dp), tolerance=2.0, kind="factor", provenance=provenance(_BABAR_DP))(
         lambda m=_m_dp: _dark_photon_at(m))
+
+
+_PROV_DP_COMPOSITION = (
+    "Belle II Physics Book (PTEP 2019 123C01, §17, the single-photon projection) and BaBar (PRL "
+    "119 131804 (2017)): what passes is what the detector failed to see, e⁺e⁻ → γγ(γ) with "
+    "photons in gaps or beyond the acceptance at low mass (a photon of ~√s/2) and e⁺e⁻ → e⁺e⁻γ "
+    "with both leptons beyond the acceptance at high mass (a soft photon)")
+
+
+def dark_photon_shares(windows: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per window, each family's share of the simulated background: γγ(γ) (the γγ samples and
+    γγγ), e⁺e⁻γ and νν̄γ (NaN where a window holds none)."""
+    parts = {k[len("bkg_mc_"):]: np.asarray(v, float) for k, v in windows.items()
+             if k.startswith("bkg_mc_") and k != "bkg_mc_events"}
+    zero = np.zeros_like(next(iter(parts.values())))
+    families = {"γγ(γ)": sum((parts.get(k, zero) for k in ("gg", "gg_lost_photon", "ggg")),
+                             zero),
+                "e⁺e⁻γ": parts.get("eeg", zero), "νν̄γ": parts.get("nunug", zero)}
+    total = sum(families.values())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {k: v / total for k, v in families.items()}
+
+
+def _dp_composition_text(mass: np.ndarray, shares: dict[str, np.ndarray]) -> str:
+    return "; ".join(f"{m:g} GeV: " + ", ".join(f"{k} {v[i]:.2f}" for k, v in shares.items())
+                     for i, m in enumerate(mass))
+
+
+@check("dark_photon_invisible_non_gg_share_to_5GeV", reference=0.5, tolerance=0.0, kind="max",
+       provenance=_PROV_DP_COMPOSITION)
+def _dp_low_mass_composition() -> Measurement:
+    r = _default_run("dark-photon-invisible")
+    m, shares = r.points["mass"], dark_photon_shares(r.windows)
+    sel = (m <= 5.0) & np.isfinite(shares["γγ(γ)"])
+    return Measurement(float(np.max(1.0 - shares["γγ(γ)"][sel])),
+                       "the largest share of other than γγ(γ) in a window at M_A′ ≤ 5 GeV "
+                       "(γγ(γ) dominating: below 0.5), 20 fb⁻¹ default run; shares "
+                       + _dp_composition_text(m, shares))
+
+
+@check("dark_photon_invisible_non_eeg_share_8GeV", reference=0.5, tolerance=0.0, kind="max",
+       provenance=_PROV_DP_COMPOSITION)
+def _dp_high_mass_composition() -> Measurement:
+    r = _default_run("dark-photon-invisible")
+    m, shares = r.points["mass"], dark_photon_shares(r.windows)
+    i = int(np.argmin(np.abs(m - 8.0)))
+    return Measurement(float(1.0 - shares["e⁺e⁻γ"][i]),
+                       "1 − e⁺e⁻γ's share of the 8 GeV window (e⁺e⁻γ dominating: below 0.5), "
+                       "20 fb⁻¹ default run; shares " + _dp_composition_text(m, shares))
 
 
 # --------------------------------------------------------------------------- τ → ℓα
