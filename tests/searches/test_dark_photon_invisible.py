@@ -114,3 +114,15 @@ def test_background_shares_group_the_photon_samples() -> None:
     np.testing.assert_allclose(s["e⁺e⁻γ"][:2], [0.0, 0.75])
     np.testing.assert_allclose(s["νν̄γ"][:2], [0.2, 0.0])
     assert np.isnan(s["γγ(γ)"][2])  # an empty window has no composition
+
+
+def test_the_classifier_variant_runs_end_to_end(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """--selection bdt on reduced quick samples: the trees train on the independent copies, cut
+    by Punzi, and the windows count what passes."""
+    r = run_search(get("dark-photon-invisible", "bdt"), out_dir=tmp_path, quick=True, seed=2,
+                   scale=0.3)
+    info = r.summary["mva"]
+    assert info["n_signal"] > 50 and info["n_background"] > 100
+    assert 0.5 < info["auc"] < 1.0
+    assert 0.0 < info["signal_efficiency"] <= 1.0
+    assert np.all(np.isfinite(r.limit_columns()["epsilon_ul_invisible_exp"]))
