@@ -6,7 +6,10 @@ import numpy as np
 import pytest
 
 from darkscan.searches import get, selections
-from darkscan.searches.dark_photon_invisible import one_photon_rest_unseen
+from darkscan.searches.dark_photon_invisible import (
+    one_cluster_rest_unseen,
+    one_photon_rest_unseen,
+)
 from darkscan.searches.runner import run_search
 
 
@@ -30,6 +33,16 @@ def test_truth_filter_keeps_one_barrel_photon_with_the_rest_unseen() -> None:
     ])
     np.testing.assert_array_equal(one_photon_rest_unseen(events),
                                   [True, True, False, False, False, True])
+
+
+def test_gamma_gamma_gamma_filter_keeps_pairs_that_may_merge() -> None:
+    events = ak.Array([
+        _event([(3.0, 90.0), (2.0, 92.0), (5.0, 3.0)]),   # 2° apart, third down the pipe: kept
+        _event([(3.0, 90.0), (2.0, 110.0), (5.0, 3.0)]),  # 20° apart: two clusters, dropped
+        _event([(5.0, 90.0), (5.5, 5.0)]),                # one barrel photon: kept by both
+    ])
+    np.testing.assert_array_equal(one_cluster_rest_unseen(events), [True, False, True])
+    np.testing.assert_array_equal(one_photon_rest_unseen(events), [False, False, True])
 
 
 @pytest.fixture(scope="module")

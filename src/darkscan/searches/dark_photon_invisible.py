@@ -13,7 +13,8 @@ the beam pipe (at high M²_rec, a soft photon), and e⁺e⁻ → νν̄γ, irred
 GeV. The signal is counted in windows of ±2σ of M²_rec about each mass, each in five bins of the
 photon's polar angle; 90% CL limits on σ(e⁺e⁻ → γA′) × B(A′ → invisible), then on ε.
 
-What darkscan's simulation shows (default run, 20 fb⁻¹, 1.6 min on 2 cores, seed 1): the selection
+What darkscan's simulation shows (default run, 20 fb⁻¹, 4 min on 2 cores from empty caches, seed
+1): the selection
 keeps 15–17% of the produced A′ (the barrel 34°–127° and the single-photon trigger; 6% at 7 GeV,
 below); the M²_rec resolution is 2.0 GeV² at low mass (σ(M²) = 2√s σ_E) and 1.0 GeV² at 8 GeV.
 Before the γγγ veto below, the background was e⁺e⁻ → γγ(γ) everywhere up to 60 GeV² (300–1 800
@@ -40,18 +41,25 @@ fiducial barrel (``PHOTON_ANGLE_BINS``), and the limits come from the bins' join
 photon whose partner is lost in a gap (the recoil turned by ISR) can only come at the angles the
 gap's kinematics allow for that M², next to the barrel's edges (a photon of the middle barrel
 recoils into the middle barrel, where the ECL sees), while the A′ photon comes anywhere. Per ±2σ
-window (default run, 20 fb⁻¹, 2026-12-06), the bins from forward to backward: 1 GeV 25, 14,
-10, 15, 14 events (the lost photons, flat in angle), 3 GeV 33, 3.2, 3.0, 3.7, 37, 4 GeV 90, 1.6,
-1.6, 1.9, 51 (58% of the signal in the middle three), 5 GeV 156, 1.5, 1.3, 7.5, 61, 6–7 GeV
-530–600 (290–300 in the forward bin), 8 GeV 11 000 (e⁺e⁻γ and γγγ). Expected ε limits:
-1.0×10⁻³ at 0.5–1 GeV, 9.2×10⁻⁴ at 2, 7.3×10⁻⁴ at 3, 4.4×10⁻⁴ at 4, 5.3×10⁻⁴ at 5, 1.0×10⁻³
-at 6, 1.5×10⁻³ at 7 and 1.8×10⁻³ at 8 GeV (one window each, before: 9.6–9.9×10⁻⁴ at 0.5–2
-GeV, 8.5×10⁻⁴ at 3, 9.2×10⁻⁴ at 4, 1.2–1.4×10⁻³ at 5–6, 2.0×10⁻³ at 7, 2.6×10⁻³ at 8 GeV);
-at 50 ab⁻¹ (``--lumi 50/ab``, the samples' weights scaled) 1.5×10⁻⁴ at 0.5–2 GeV, 1.3–1.4×10⁻⁴
-at 3–6 GeV, 2.3×10⁻⁴ at 7 and 2.6×10⁻⁴ at 8 GeV. The middle bins' few events near 3–5 GeV
-rest on the lost photons and νν̄γ; a window of those bins without a simulated γγ(γ) or γγγ
-event is uncertain by their event weights (25 and 10 data events at 20 fb⁻¹) spread over the
-gap to the nearest one. Not simulated: dead or
+window (default run, 20 fb⁻¹, 2026-12-06, the 15M-event γγγ sample), the bins from forward to
+backward: 1 GeV 25, 14, 10.5, 15, 17 events (the lost photons, flat in angle), 3 GeV 19, 3.2,
+3.0, 3.7, 51, 4 GeV 82, 1.6, 1.6, 4.1, 49 (58% of the signal in the middle three), 5 GeV 173,
+1.5, 1.3, 14.5, 60, 6–7 GeV 440–790 (270–310 in the forward bin), 8 GeV 10 000 (e⁺e⁻γ and γγγ).
+Expected ε limits: 9.3×10⁻⁴ at 0.5–1 GeV, 8.5×10⁻⁴ at 2, 7.3×10⁻⁴ at 3, 5.7×10⁻⁴ at 4,
+3.6×10⁻⁴ at 5, 9.8×10⁻⁴ at 6, 1.5×10⁻³ at 7 and 1.7×10⁻³ at 8 GeV (with 3M γγγ events of
+weight 10: 1.0×10⁻³, 1.0×10⁻³, 9.2×10⁻⁴, 7.3×10⁻⁴, 4.4×10⁻⁴, 5.3×10⁻⁴, 1.0×10⁻³, 1.5×10⁻³,
+1.8×10⁻³; with another random realisation of those 3M, 5.3 → 2.3×10⁻⁴ at 5 GeV: the middle
+bins near 3–5 GeV held one or two γγγ events, hence the larger sample; one window each, before
+the bins: 9.6–9.9×10⁻⁴ at 0.5–2 GeV, 8.5×10⁻⁴ at 3, 9.2×10⁻⁴ at 4, 1.2–1.4×10⁻³ at 5–6,
+2.0×10⁻³ at 7, 2.6×10⁻³ at 8 GeV); at 50 ab⁻¹ (``--lumi 50/ab``, the samples' weights scaled;
+measured with the 3M γγγ) 1.5×10⁻⁴ at 0.5–2 GeV, 1.3–1.4×10⁻⁴ at 3–6 GeV, 2.3×10⁻⁴ at 7 and
+2.6×10⁻⁴ at 8 GeV. The middle bins' few events near 3–5 GeV rest on the lost photons, γγγ
+and νν̄γ; a window of those bins without a simulated γγ(γ) or γγγ event is uncertain by their
+event weights (25 and 2 data events at 20 fb⁻¹) spread over the gap to the nearest one. The
+γγγ sample keeps, beside one barrel photon, two barrel photons within 0.15 rad
+(``one_cluster_rest_unseen``) that the ECL may merge into one cluster: of 3M γγγ events 36 are
+such pairs with the rest unseen, and 2 of them leave one cluster above 0.2 GeV (LAT 0.29–0.31):
+~20 events at 20 fb⁻¹ over the whole mass range. Not simulated: dead or
 noisy crystals, conversions in the TOP and the CDC's outer wall, cosmic rays. Beam-background
 clusters (:mod:`darkscan.detector.showers`: one per event, mean 30 MeV above threshold, uniform
 in ±1 µs) never pass as the photon: none reaches the trigger's 1 GeV.
@@ -62,7 +70,8 @@ E1/E9, E9/E21), its time over its resolution, its θ and φ and E_ECL_extra (``P
 trained on the samples' independent training copies, one cut for all masses by Punzi's figure
 of merit. The shapes tell one photon from two merged in one cluster (γγγ); a photon's time
 tells it from beam background, of which none is selected here; the rest is where the photon
-points. Default run at 20 fb⁻¹ (2026-12-06, seed 1, 2.5 min): AUC 0.61, the cut keeps 90% of
+points. Default run at 20 fb⁻¹ (2026-12-06, seed 1, 2.5 min, with the 3M-event γγγ sample of
+weight 10): AUC 0.61, the cut keeps 90% of
 the signal and 72% of the background; expected ε 7.0×10⁻⁴ at 0.5–2 GeV, 6.7×10⁻⁴ at 3,
 5.7×10⁻⁴ at 4, 3.7×10⁻⁴ at 5, 1.08×10⁻³ at 6, 1.41×10⁻³ at 7, 1.84×10⁻³ at 8 GeV. Below 3 GeV
 the gain over the cuts (×1.4 in ε) is the backward θ bin emptied of its few simulated events
@@ -71,7 +80,7 @@ weighing 10–25 data events it rests on one or two simulated events, which is w
 the default. With the recoil's polar angle among the features (it follows M_A′) the trees
 learned the mass and removed every signal event above 6 GeV: it is left out. The
 samples: γγ(γ) 4M (σ = 5.0 nb inside 10°–170°: 0.8 fb⁻¹, an MC event weighs 25 data events), γγγ
-with the exact matrix element and every photon in 1°–179° (CMS) 3M (1.5 nb, weight 10; it overlaps
+with the exact matrix element and every photon in 1°–179° (CMS) 15M (1.5 nb, weight 2; it overlaps
 ee_gg's collinear ISR where a photon is within a few degrees of a beam: counted twice there,
 conservatively), e⁺e⁻γ 0.3M (weight 44), νν̄γ.
 """
@@ -106,10 +115,17 @@ _BOUNDS = ecl_bounds(BELLE2_DETECTOR)
 ECL_BARREL = BELLE2_DETECTOR.ecl_barrel
 
 
-def _photons_in_barrel_rest_unseen(particles: ak.Array, n: int) -> np.ndarray:
+#: two photons closer than this (rad) may make one cluster (crystals that touch: ≲ 11 cm at the
+#: barrel's 125 cm, :func:`darkscan.detector.calorimeter.merge_close_clusters`), with a margin
+MERGE_OPENING = 0.15
+
+
+def _photons_in_barrel_rest_unseen(particles: ak.Array, n: int, merging: bool = False
+                                   ) -> np.ndarray:
     """Exactly ``n`` final-state particles above 0.5 GeV enter the ECL barrel, all photons, and
     every other visible particle above 0.1 GeV goes where the ECL does not see it (beyond its
-    acceptance or into a gap, 2° margin)."""
+    acceptance or into a gap, 2° margin). ``merging``: also two barrel photons closer than
+    :data:`MERGE_OPENING`, which the ECL may see as one."""
     final = particles[particles.status == 1]
     visible = final[(abs(final.pdg) != 12) & (abs(final.pdg) != 14) & (abs(final.pdg) != 16)]
     e = visible.E
@@ -118,13 +134,30 @@ def _photons_in_barrel_rest_unseen(particles: ak.Array, n: int) -> np.ndarray:
     in_barrel = (deg > ECL_BARREL[0]) & (deg < ECL_BARREL[1]) & (e > 0.5)
     photon_in_barrel = in_barrel & (visible.pdg == 22)
     others_unseen = ak.all(in_barrel | (e < 0.1) | ecl_blind(theta, _BOUNDS, 2.0), axis=1)
-    return ak.to_numpy((ak.sum(in_barrel, axis=1) == n)
-                       & (ak.sum(photon_in_barrel, axis=1) == n) & others_unseen)
+    n_barrel, n_photons = ak.sum(in_barrel, axis=1), ak.sum(photon_in_barrel, axis=1)
+    keep = ak.to_numpy((n_barrel == n) & (n_photons == n))
+    if merging:
+        two = ak.to_numpy((n_barrel == 2) & (n_photons == 2))
+        opening = np.full(len(two), np.inf)
+        if two.any():
+            pair = visible[photon_in_barrel][two]
+            u = np.stack([ak.to_numpy(ak.flatten(pair[c])) for c in ("px", "py", "pz")],
+                         axis=-1).reshape(-1, 2, 3)
+            u /= np.linalg.norm(u, axis=-1, keepdims=True)
+            opening[two] = np.arccos(np.clip(np.sum(u[:, 0] * u[:, 1], axis=-1), -1.0, 1.0))
+        keep |= opening < MERGE_OPENING
+    return keep & ak.to_numpy(others_unseen)
 
 
 def one_photon_rest_unseen(particles: ak.Array) -> np.ndarray:
     """Truth filter for the QED backgrounds: one photon in the barrel, the rest unseen."""
     return _photons_in_barrel_rest_unseen(particles, 1)
+
+
+def one_cluster_rest_unseen(particles: ak.Array) -> np.ndarray:
+    """Truth filter for e⁺e⁻ → γγγ: one photon in the barrel, or two so close that they may
+    make one cluster, the rest unseen."""
+    return _photons_in_barrel_rest_unseen(particles, 1, merging=True)
 
 
 def two_photons_rest_unseen(particles: ak.Array) -> np.ndarray:
@@ -197,9 +230,13 @@ SEARCH = Search(
                            "lepton_veto": 1.0, "theta_veto_min_cms": 12.0,
                            "theta_veto_max_cms": 159.0},
                    truth_filter=one_photon_rest_unseen, filter_label=_FILTER_LABEL),
-        SampleSpec("ggg", "ee_ggg", n_events=3_000_000, n_quick=50_000, label="γγγ",
+        # with two barrel photons close enough to merge into one cluster (the third unseen);
+        # 15M events (an event weighs 2 at 20 fb⁻¹): the θ bins of 3–5 GeV rest on it
+        SampleSpec("ggg", "ee_ggg", n_events=15_000_000, n_quick=50_000, label="γγγ",
                    params={"theta_min_cms": 1.0, "theta_max_cms": 179.0},
-                   truth_filter=one_photon_rest_unseen, filter_label=_FILTER_LABEL),
+                   truth_filter=one_cluster_rest_unseen,
+                   filter_label="one photon in the ECL barrel, or two within "
+                                f"{MERGE_OPENING:g} rad, the rest unseen (truth)"),
         SampleSpec("nunug", "ee_nunug", n_events=20_000, n_quick=5_000, label="νν̄γ",
                    params={"theta_min_cms": 33.0, "theta_max_cms": 142.0, "e_min_cms": 1.0},
                    truth_filter=one_photon_rest_unseen, filter_label=_FILTER_LABEL),
