@@ -43,6 +43,9 @@ from darkscan.physics.experiment import BELLE2, Experiment
 
 Array = np.ndarray
 N_ISR_DIMS = 6
+#: the ISR unit numbers a collinear emission reads (the two energy fractions; the angles are
+#: unused, :func:`darkscan.generate.isr.isr_photons`)
+ISR_COLLINEAR_DIMS = (0, 1)
 #: points used for the cached generation grid of each (process, params, isr)
 GRID_POINTS = 300_000
 

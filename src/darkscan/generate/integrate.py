@@ -51,17 +51,27 @@ class Grid:
         return x, jac
 
 
+#: (map, y, x out, Jacobian out): how a trained map turns uniform points into integration points
+Mapper = Callable[[vegas.AdaptiveMap, Array, Array, Array], None]
+
+
+def _vegas_map(amap: vegas.AdaptiveMap, y: Array, x: Array, jac: Array) -> None:
+    amap.map(y, x, jac)
+
+
 def train_map(f: Callable[[Array], Array], ndim: int, *, n_points: int, n_iter: int,
-              ninc: int, rng: np.random.Generator) -> tuple[vegas.AdaptiveMap, int]:
+              ninc: int, rng: np.random.Generator, mapper: Mapper = _vegas_map
+              ) -> tuple[vegas.AdaptiveMap, int]:
     """A VEGAS map adapted to ``f`` on half of ``n_points`` in ``n_iter`` iterations; returns
-    the map and the number of points one iteration used."""
+    the map and the number of points one iteration used. ``mapper``: the points and their
+    Jacobians from the map (default: every dimension through it)."""
     amap = vegas.AdaptiveMap([[0.0, 1.0]] * ndim, ninc=ninc)
     n_train = max(1000, n_points // (2 * n_iter))
     for _ in range(n_iter):
         y = rng.random((n_train, ndim))
         x = np.empty_like(y)
         jac = np.empty(n_train)
-        amap.map(y, x, jac)
+        mapper(amap, y, x, jac)
         amap.add_training_data(y, (f(x) * jac) ** 2)
         amap.adapt(alpha=ALPHA_ADAPT)
     return amap, n_train

@@ -53,7 +53,11 @@ Phase space (multichannel, :class:`~.radiative_qed.RadiativePair` with the piece
 4. FSR off the μ⁺.
 
 Multichannel weight n_ch·f/Σ_c g_c (balance heuristic), VEGAS trained on top and sampled as a
-defensive mixture with the flat cube (:class:`~.radiative_qed.DefensiveGrid`).
+defensive mixture with the flat cube (:class:`~.radiative_qed.DefensiveGrid`), each point
+weighted by the VEGAS densities of the dimensions it uses (:mod:`darkscan.generate.multichannel`):
+the unweighting efficiency with ISR rose from 23% to 29% and the rate from 5.4×10⁴ to 7.6×10⁴
+unweighted events per CPU second (50k events, the same machine, 2026-12-06; the figures above
+are older).
 
 ISR: the engine's collinear Kuraev–Fadin structure function (photons along the beams, the hard
 system boosted along z, the CMS cuts generated exactly through the hard frame's rapidity), the
