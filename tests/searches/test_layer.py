@@ -272,6 +272,42 @@ def test_sliding_fit_expected_background_is_the_simulations_not_one_pseudo_datas
     assert np.std([c.scan["bkg"] for c in runs], axis=0).min() > 0
 
 
+def test_asymptotic_expected_limits_are_the_simulations_not_one_pseudo_datasets() -> None:
+    """The asymptotic CLs band is built on the background-only fit to the simulated background
+    itself: two pseudo-datasets of one simulation give the same expected limits (the observed
+    ones differ), equal to the limits on Asimov counts n = b. Sparse bins with a large MC
+    uncertainty are where a fit to the pseudo-data pulled the band (here by ×1.4)."""
+    from darkscan.physics.units import Luminosity
+    from darkscan.searches import dark_photon_invisible as dp
+    from darkscan.searches.extraction import Counts
+    from darkscan.searches.runner import _inference
+    from darkscan.stats import combined_upper_limits
+
+    bkg = np.array([[80.0], [1.6], [1.6], [4.0]])
+    unc = np.array([[8.0], [1.2], [1.2], [2.0]])
+    eff = np.array([[0.05], [0.03], [0.025], [0.03]])
+    lum = Luminosity(20e3)
+
+    def counts(n_obs: list[float]) -> Counts:
+        n = np.array(n_obs, float)[:, None]
+        bins = {"n_obs": n, "bkg": bkg, "bkg_unc": unc, "bkg_obs": bkg, "bkg_obs_unc": unc,
+                "efficiency": eff}
+        return Counts(n.sum(0), bkg.sum(0), np.hypot.reduce(unc, axis=0), eff.sum(0),
+                      np.full(1, 0.1), bkg.sum(0), np.hypot.reduce(unc, axis=0), bins=bins)
+
+    assert dp.SEARCH.inference.method == "cls"
+    low, _, _ = _inference(counts([80, 0, 0, 2]), dp.SEARCH, lum, np.ones(1))
+    high, _, _ = _inference(counts([80, 4, 3, 7]), dp.SEARCH, lum, np.ones(1))
+    np.testing.assert_allclose(low.expected, high.expected, rtol=1e-9)
+    assert high.observed[0] > 1.5 * low.observed[0]
+    asimov = combined_upper_limits(bkg, bkg, unc, eff * lum.per_pb, cl=0.9, method="cls")
+    np.testing.assert_allclose(low.expected[:, 0], asimov.expected[:, 0], rtol=1e-9)
+    # the band a fit to the low pseudo-dataset would have given: lower by far
+    post_fit = combined_upper_limits(np.array([[80.0], [0], [0], [2]]), bkg, unc,
+                                     eff * lum.per_pb, cl=0.9, method="cls")
+    assert post_fit.expected[2, 0] < asimov.expected[2, 0] / 1.2
+
+
 def test_cut_and_count_abcd_reproduces_the_signal_region() -> None:
     rng = np.random.default_rng(14)
     n = 400_000
