@@ -55,9 +55,10 @@ Phase space (multichannel, :class:`~.radiative_qed.RadiativePair` with the piece
 Multichannel weight n_ch·f/Σ_c g_c (balance heuristic), VEGAS trained on top and sampled as a
 defensive mixture with the flat cube (:class:`~.radiative_qed.DefensiveGrid`), each point
 weighted by the VEGAS densities of the dimensions it uses (:mod:`darkscan.generate.multichannel`):
-the unweighting efficiency with ISR rose from 23% to 29% and the rate from 5.4×10⁴ to 7.6×10⁴
-unweighted events per CPU second (50k events, the same machine, 2026-12-06; the figures above
-are older).
+the unweighting efficiency with ISR rose from 22.6% to 29.3% and the rate by ×1.24–1.27
+(best of seven interleaved runs of 50k events: 5.2–5.5×10⁴ → 6.5–7.0×10⁴ unweighted events per
+CPU second on a machine whose speed varied by ×1.5 from minute to minute, 2026-12-06; the
+figures above are older).
 
 ISR: the engine's collinear Kuraev–Fadin structure function (photons along the beams, the hard
 system boosted along z, the CMS cuts generated exactly through the hard frame's rapidity), the

@@ -110,8 +110,9 @@ before the spectators left out the veto window); 36 000 unweighted events per CP
 ISR (``darkscan bench``, ``gen_ee_eeg``; 28 000 before the compiled phase space, |M|² by
 parity and the veto window, 0.41× the 2→2 ``ee_ee`` in the same run). Each point weighted by
 the VEGAS densities of the dimensions it uses only (:mod:`darkscan.generate.multichannel`: 8 of
-32), the efficiency with ISR is 17–18% and the rate rose from 3.4×10⁴ to 4.6×10⁴ per CPU second
-on a machine where the figures above were ~1.6× higher (2026-12-06).
+32), the efficiency with ISR rose from 16.0% to 17.9% and the rate by ×1.13–1.21 (best of seven
+interleaved runs of 50k events: 3.6–3.8×10⁴ → 4.3×10⁴ per CPU second, on a machine ~1.6×
+slower than the one of the figures above, 2026-12-06).
 
 ISR: the engine's collinear Kuraev–Fadin structure function (photons along the beams, the hard
 system boosted along z; the s-channel exponent β(s) for both beams, the leading-log approximation
