@@ -690,10 +690,14 @@ def validate(quick: bool = False,
              select: Annotated[str | None, typer.Option(help="only checks containing this")] = None,
              as_json: Annotated[bool, typer.Option("--json")] = False,
              report_only: Annotated[bool, typer.Option(
-                 "--report-only", help="exit 0 even when a check fails")] = False) -> None:
+                 "--report-only", help="exit 0 even when a check fails")] = False,
+             workers: Annotated[int | None, typer.Option(
+                 help="local processes for the searches the checks run (default: all usable "
+                      "cores; the results do not depend on it)")] = None) -> None:
     """Physics validation: measured vs reference, tolerance, provenance, PASS/FAIL.
     Exits 1 when a check fails (unless --report-only)."""
     _select_text(select)
+    os.environ["DARKSCAN_VALIDATE_WORKERS"] = str(_workers(workers))
     from darkscan.registry import checks
 
     todo = checks(quick=quick, select=select)

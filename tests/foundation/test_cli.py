@@ -269,6 +269,33 @@ def test_validate_exit_codes(monkeypatch: pytest.MonkeyPatch) -> None:
     assert code == 0
 
 
+def test_validate_workers_reach_the_searches_the_checks_run(monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    """``validate --workers N`` runs the checks' searches on N local processes; a bad N is a
+    user error."""
+    from darkscan.run.executors import ProcessExecutor, SerialExecutor
+    from darkscan.searches import checks as search_checks
+    from darkscan.searches import runner
+
+    seen: list[object] = []
+
+    def fake_run(search: object, out_dir: Path, executor: object, **kwargs: object) -> str:
+        seen.append(executor)
+        return "result"
+
+    monkeypatch.setattr(runner, "run_search", fake_run)
+    monkeypatch.setenv("DARKSCAN_VALIDATE_WORKERS", "1")
+    _fake_registry(monkeypatch, toy_good=1.0)
+    code, _, _ = invoke("validate", "--workers", "2")
+    assert code == 0 and os.environ["DARKSCAN_VALIDATE_WORKERS"] == "2"
+    assert search_checks._run(object(), Path("unused")) == "result"
+    monkeypatch.setenv("DARKSCAN_VALIDATE_WORKERS", "1")
+    search_checks._run(object(), Path("unused"))
+    assert [type(e) for e in seen] == [ProcessExecutor, SerialExecutor]
+    code, _, stderr = invoke("validate", "--workers", "0")
+    assert code == 2 and "--workers must be at least 1" in one_error_line(stderr)
+
+
 def test_select_matching_nothing_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     _fake_registry(monkeypatch, toy_good=1.0)
     code, stdout, stderr = invoke("validate", "--select", "nomatch")

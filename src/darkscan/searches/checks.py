@@ -19,6 +19,7 @@ from darkscan.interpret.published import get as published
 from darkscan.interpret.published import provenance, value_near
 from darkscan.registry import Measurement, check
 from darkscan.searches.result import SearchResult
+from darkscan.searches.spec import Search
 
 #: the published numbers come from the database (darkscan/interpret/data/published)
 _Z2023, _Z2020 = "belle2-2023-zprime-invisible", "belle2-2020-zprime-invisible"
@@ -30,10 +31,23 @@ def _cache_root() -> Path:
     return Path(root) if root else Path(tempfile.gettempdir()) / "darkscan-validate"
 
 
+def _run(search: Search, out: Path, **kwargs: object) -> SearchResult:
+    """``run_search`` of a check on ``DARKSCAN_VALIDATE_WORKERS`` local processes (``darkscan
+    validate --workers``; one by default): the results are the same for any number (seeded
+    chunks), only the wall time is not."""
+    from darkscan.run.executors import make_executor
+    from darkscan.searches.runner import run_search
+
+    ex = make_executor(int(os.environ.get("DARKSCAN_VALIDATE_WORKERS", "1")))
+    try:
+        return run_search(search, out_dir=out, executor=ex, **kwargs)
+    finally:
+        ex.close()
+
+
 @cache
 def _zprime(lumi: str, selection: str = "cuts") -> SearchResult:
     from darkscan.physics import parse_luminosity
-    from darkscan.searches.runner import run_search
     from darkscan.searches.zprime_invisible import SELECTIONS
 
     out = _cache_root() / f"zprime-invisible-{selection}-{lumi.replace('/', '')}"
@@ -44,7 +58,7 @@ def _zprime(lumi: str, selection: str = "cuts") -> SearchResult:
     if not link.exists():
         shared.mkdir(parents=True, exist_ok=True)
         link.symlink_to(shared, target_is_directory=True)
-    return run_search(SELECTIONS[selection], out_dir=out, lumi=parse_luminosity(lumi))
+    return _run(SELECTIONS[selection], out, lumi=parse_luminosity(lumi))
 
 
 def _gprime(lumi: str, model: str = "vanilla", selection: str = "cuts"
@@ -287,12 +301,11 @@ _WHY_4MU = ("the paper quotes the extremes of its observed limits over a scan in
 def _default_run(name: str) -> SearchResult:
     """The search's default configuration at its published luminosity (cached per search)."""
     from darkscan.searches import get
-    from darkscan.searches.runner import run_search
 
     search = get(name)
     out = _cache_root() / f"{name}-{search.default_lumi.replace('/', '')}"
     out.mkdir(parents=True, exist_ok=True)
-    return run_search(search, out_dir=out)
+    return _run(search, out)
 
 
 def _extreme(name: str, column: str, scale: float, lowest: bool, span: tuple[float, float],
@@ -528,12 +541,11 @@ def _dark_photon_at_babar_lumi() -> SearchResult:
     """dark-photon-invisible in its default configuration at BaBar's 53 fb⁻¹."""
     from darkscan.physics import parse_luminosity
     from darkscan.searches import get
-    from darkscan.searches.runner import run_search
 
     out = _cache_root() / "dark-photon-invisible-53fb"
     out.mkdir(parents=True, exist_ok=True)
-    return run_search(get("dark-photon-invisible"), out_dir=out,
-                      lumi=parse_luminosity(published(_BABAR_DP).luminosity))
+    return _run(get("dark-photon-invisible"), out,
+                lumi=parse_luminosity(published(_BABAR_DP).luminosity))
 
 
 def _dark_photon_at(mass: float) -> Measurement:
