@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import vegas
 
-from darkscan.generate.integrate import train_map
+from darkscan.generate.engine import ISR_COLLINEAR_DIMS, N_ISR_DIMS
+from darkscan.generate.integrate import build_grid, train_map
 from darkscan.generate.multichannel import ChannelLayout
+from darkscan.generate.registry import get_process
 
 # one common dimension (0), the selector (1), two channels of two dimensions each (2-3, 4-5)
 LAYOUT = ChannelLayout(common=(0,), selector=1, first=2, per_channel=2, n_channels=2)
@@ -90,3 +92,27 @@ def test_the_weighted_mean_is_the_integral() -> None:
     mean, err = f.mean(), f.std() / np.sqrt(n)
     assert abs(mean - EXACT) < 4 * err
     assert err < 2e-3 * EXACT
+
+
+def test_build_grid_with_a_layout_measures_the_integral_and_samples_with_it() -> None:
+    grid = build_grid(_integrand, 6, n_points=300_000, seed=7, ninc=20, layout=LAYOUT)
+    assert abs(grid.sigma - EXACT) < 4 * grid.error
+    x, jac = grid.sample(np.random.default_rng(8), 200_000)
+    used = _used(x)
+    y = np.random.default_rng(8).random((200_000, 6))
+    np.testing.assert_array_equal(x[~used], y[~used])  # unused numbers stay uniform
+    f = _integrand(x) * jac
+    assert abs(f.mean() - EXACT) < 4 * f.std() / np.sqrt(len(f))
+    # the unweighting efficiency gains over the grid weighted by every dimension
+    full = build_grid(_integrand, 6, n_points=300_000, seed=7, ninc=20)
+    assert grid.sigma / grid.wmax > 2.0 * full.sigma / full.wmax  # 0.41 against 0.15
+
+
+def test_process_layouts_follow_their_isr() -> None:
+    eikonal = get_process("ee_mumumumu").channel_layout(True, 8, 5)
+    assert eikonal.common == tuple(range(N_ISR_DIMS))
+    assert (eikonal.selector, eikonal.first) == (N_ISR_DIMS, N_ISR_DIMS + 1)
+    collinear = get_process("ee_eemumu").channel_layout(True, 8, 4)
+    assert collinear.common == ISR_COLLINEAR_DIMS
+    assert get_process("ee_eemumu").channel_layout(False, 8, 4).common == ()
+    assert get_process("ee_eemumu").channel_layout(False, 8, 4).selector == 0

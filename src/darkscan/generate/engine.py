@@ -34,6 +34,7 @@ from darkscan.events import (
 from darkscan.generate import beams
 from darkscan.generate.integrate import Grid, build_grid, unweight
 from darkscan.generate.isr import ISR_CONSTANT, beta_isr, fsr_pair, isr_photons
+from darkscan.generate.multichannel import ChannelLayout
 from darkscan.generate.registry import ProcessParam, XsecResult
 from darkscan.jit import jit_exact
 from darkscan.models.params import require_in_range
@@ -141,6 +142,15 @@ class EEProcess:
     # --- integrand ---------------------------------------------------------------------------
     def ndim(self, params: Mapping[str, float], isr: bool) -> int:
         return self.hard_ndim(params) + (N_ISR_DIMS if isr else 0)
+
+    def channel_layout(self, isr: bool, per_channel: int, n_channels: int) -> ChannelLayout:
+        """The dimensions a point of a multichannel hard phase space uses (its ISR numbers,
+        the channel selector first in the hard block, then ``per_channel`` numbers per
+        channel): collinear ISR reads two numbers, eikonal ISR all six."""
+        hard = N_ISR_DIMS if isr else 0
+        common = (ISR_COLLINEAR_DIMS if self.isr_collinear else tuple(range(N_ISR_DIMS))
+                  ) if isr else ()
+        return ChannelLayout(common, hard, hard + 1, per_channel, n_channels)
 
     def evaluate(self, x: Array, sqrt_s: Array, params: Mapping[str, float], isr: bool
                  ) -> tuple[Array, dict[str, Array]]:

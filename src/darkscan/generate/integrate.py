@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import vegas
 
+from darkscan.generate.multichannel import ChannelLayout
+
 Array = np.ndarray
 #: f(x) → (weights (n,), state): the integrand in pb on the unit hypercube plus whatever the
 #: caller needs to build events from the accepted points
@@ -33,7 +35,9 @@ OVERSHOOT = 1.03
 
 @dataclass
 class Grid:
-    """A trained VEGAS map with the cross section it measured and the unweighting maximum."""
+    """A trained VEGAS map with the cross section it measured and the unweighting maximum.
+    ``layout``: a multichannel cube whose points are mapped and weighted by the dimensions they
+    use (:mod:`darkscan.generate.multichannel`); None: by all."""
 
     amap: vegas.AdaptiveMap
     ndim: int
@@ -41,13 +45,14 @@ class Grid:
     error: float
     wmax: float
     n_points: int
+    layout: ChannelLayout | None = None
 
     def sample(self, rng: np.random.Generator, n: int) -> tuple[Array, Array]:
         """Points x in the unit hypercube and their map Jacobians."""
         y = rng.random((n, self.ndim))
         x = np.empty_like(y)
         jac = np.empty(n)
-        self.amap.map(y, x, jac)
+        (_vegas_map if self.layout is None else self.layout.map)(self.amap, y, x, jac)
         return x, jac
 
 
@@ -78,12 +83,15 @@ def train_map(f: Callable[[Array], Array], ndim: int, *, n_points: int, n_iter: 
 
 
 def build_grid(f: Callable[[Array], Array], ndim: int, *, n_points: int, seed: int,
-               n_iter: int = 10, ninc: int = 500) -> Grid:
+               n_iter: int = 10, ninc: int = 500, layout: ChannelLayout | None = None) -> Grid:
     """Train a map on half of ``n_points`` (``n_iter`` iterations), then measure σ, its error and
-    the unweighting maximum on the other half with the grid frozen (no adaptation bias)."""
+    the unweighting maximum on the other half with the grid frozen (no adaptation bias).
+    ``layout``: the training and the sampling weigh each point by the dimensions it uses."""
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0x5EED]))
-    amap, n_train = train_map(f, ndim, n_points=n_points, n_iter=n_iter, ninc=ninc, rng=rng)
-    grid = Grid(amap, ndim, 0.0, 0.0, 0.0, n_points)
+    mapper = {} if layout is None else {"mapper": layout.map}
+    amap, n_train = train_map(f, ndim, n_points=n_points, n_iter=n_iter, ninc=ninc, rng=rng,
+                              **mapper)
+    grid = Grid(amap, ndim, 0.0, 0.0, 0.0, n_points, layout)
     n_final = max(2000, n_points - n_iter * n_train)
     x, jac = grid.sample(rng, n_final)
     # in blocks: the integrand's temporaries for all points at once can take gigabytes

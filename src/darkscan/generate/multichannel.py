@@ -9,7 +9,10 @@ VEGAS densities (the map is a product of one-dimensional maps), exactly. The wei
 no Jacobian of the unused dimensions, a factor of pure noise (VEGAS adapts those dimensions to
 the integrand's fluctuations along them, which are none) that only broadened them: with it gone
 the unweighting efficiency of ``ee_mumug`` rose from 0.23 to 0.29 and that of ``ee_eeg`` from
-0.15 to 0.17 (four grid seeds each, 2026-12-06), and a point maps 8 of 32 dimensions.
+0.15 to 0.17 (four grid seeds each, 2026-12-06), and a point maps 8 of 32 dimensions. The 2→4
+processes (``four_lepton``, ``pair_production``) use it too: 4μ 0.095 → 0.125, μμττ 0.105 →
+0.161, eeμμ 0.105 → 0.136 (:func:`darkscan.generate.engine.EEProcess.channel_layout` says which
+ISR numbers a process reads).
 
 The unused dimensions of a point keep their uniform numbers (nothing reads them).
 """

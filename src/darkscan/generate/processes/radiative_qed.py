@@ -145,8 +145,6 @@ import numpy as np
 from darkscan.errors import ParameterError
 from darkscan.generate import helas as h
 from darkscan.generate.engine import (
-    ISR_COLLINEAR_DIMS,
-    N_ISR_DIMS,
     EEProcess,
     cos_theta,
     in_theta_energy,
@@ -1433,11 +1431,9 @@ class DefensiveGrid(Grid):
     thins out regions that are mostly empty and the few points inside them get large weights;
     alone it unweighted ``ee_eeg`` with ISR at 2–14% depending on the grid seed (the a-priori
     multichannel density alone: 9%, the mixture 13–16%). ``flat_share`` = 1: the flat sampler.
-    ``layout``: a multichannel cube whose points are weighted by the dimensions they use
-    (:mod:`darkscan.generate.multichannel`); None: by all."""
+    ``layout`` (:class:`Grid`) weighs the flat points by their used dimensions too."""
 
     flat_share: float = FLAT_SHARE
-    layout: ChannelLayout | None = None
 
     def sample(self, rng: np.random.Generator, n: int) -> tuple[Array, Array]:
         x, jac, _ = self.sample_marked(rng, n)
@@ -1605,12 +1601,10 @@ class RadiativePair(EEProcess):
         by the dimensions it uses: the ISR energy fractions, the channel selector and its
         channel's own (:mod:`darkscan.generate.multichannel`)."""
         sqrt_s = self.experiment.sqrt_s
-        hard = N_ISR_DIMS if isr else 0
-        layout = ChannelLayout(ISR_COLLINEAR_DIMS if isr else (), hard, hard + 1,
-                               DIMS_PER_CHANNEL, len(self.channels))
         return build_defensive_grid(lambda x: self.evaluate(x, sqrt_s, params, isr)[0],
                                     self.ndim(params, isr), n_points=n_points, seed=seed,
-                                    layout=layout)
+                                    layout=self.channel_layout(isr, DIMS_PER_CHANNEL,
+                                                               len(self.channels)))
 
     def hard_in_frame(self, u: Array, sqrt_s: Array, params: Mapping[str, float],
                       velocity: Array) -> tuple[Array, Array]:
