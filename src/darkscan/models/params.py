@@ -93,6 +93,9 @@ PARAMETERS: dict[str, ParameterSpec] = {s.name: s for s in (
     _spec("pt_pair_max", 0.0, 5.0, True, False, "GeV",
           "generator-level filter: lepton-pair p_T in the CMS at most this (a slice of a "
           "p_T-filtered sample)", kind="generator"),
+    _spec("q2_tag_min", 0.0, 10.0, False, False, "GeV²",
+          "generator-level cut: Q² of each scattered beam lepton of a two-photon final state "
+          "above this (a double tag: both at wide angle; 0: none)", kind="generator"),
     _spec("w_pair_min", 0.3, 5.0, False, False, "GeV",
           "generator-level cut: invariant mass of each opposite-charge same-flavour lepton pair "
           "of a four-lepton final state above this (W_ll)", kind="generator"),

@@ -464,12 +464,14 @@ def _pull_width() -> Measurement:
 # --------------------------------------------------------------------------- μμττ
 _TT = "belle2-2023-mumutautau-sigma"
 _PROV_TT = provenance(_TT)
-_WHY_TT = ("darkscan simulates μμττ, 4μ and eeττ with the full tree-level matrix elements, "
+_WHY_TT = ("darkscan simulates μμττ, 4μ, eeττ and eeμμ (both electrons at wide angle) with "
+           "the full tree-level matrix elements, "
            "the τ-pair background ττ → (μνν̄)(3 prongs) with a pion faking the second muon "
            "(ee_tautau_mu3prong), the q q̄ continuum's real muon pairs (c c̄ with both charm "
-           "hadrons semimuonic) and μμππ with ISR, each at 1.0× the data or more; the continuum "
+           "hadrons semimuonic) and μμππ with ISR, each at 1.0× the data or more (eeμμ 0.25×); the "
+           "continuum "
            "with pion fakes (about as large as its real pairs after the networks, measured "
-           "once), eeμμ with four tracks, ττ with a one-prong hadronic τ are not simulated, nor "
+           "once) and ττ with a one-prong hadronic τ are not simulated, nor "
            "systematic uncertainties. The lowest lies on a deficit near the zero-count floor "
            "2.3/(εL) = 0.20 fb at darkscan's 18% efficiency: the paper's 0.7 fb would take an "
            "efficiency of ≈ 5% or ≈ 25 background events under the peak (darkscan's "

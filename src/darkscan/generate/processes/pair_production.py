@@ -70,7 +70,12 @@ Phase space (multichannel by partition of the integrand, as :mod:`.four_lepton`)
 3. the same off the e⁺ line (the CP image of 2: e⁻ ↔ e⁺, ℓ⁻ ↔ ℓ⁺, p⃗ → −p⃗).
 
 With a pair p_T filter (``pt_pair_min``) channel 1 is split in two, each with one scattered
-lepton's Q² ≥ p_T,min²/4 (one of them must be: the leptons balance the pair's p_T).
+lepton's Q² ≥ p_T,min²/4 (one of them must be: the leptons balance the pair's p_T). A double
+tag (``q2_tag_min``: both scattered leptons above that Q², both at wide angle, as a search that
+tracks them needs) starts both of channel 1's Q² ranges at the tag and cuts the bremsstrahlung
+channels' points below it: e⁺e⁻μ⁺μ⁻ with both Q² > 0.2 GeV² is 36.1 ± 0.5 pb (Born) from the
+tagged channels, 37.0 ± 0.5 pb from the untagged ones with the same cut (tested; 1.9% against
+0.26% unweighting efficiency), 38 pb with ISR (2.0%; 81 pb above 0.1 GeV², 2.4%).
 e⁺e⁻e⁺e⁻ uses channel 1 alone, under the four relabellings of its identical leptons
 (:class:`EEEE`). The partition: each channel's own density per dΦ₄ at the point (the inverse
 of the Jacobian its kinematics return, recomputed from the point's x, Q², W and propagators;
@@ -736,33 +741,40 @@ W_PAIR_MIN = ProcessParam(
     "w_pair_min", 0.5,
     "generator-level cut: the invariant masses of the e+e- pair and of the l+l- pair above "
     "this (GeV; the Physics Book's W_ll > 0.5 GeV)")
+Q2_TAG_MIN = ProcessParam(
+    "q2_tag_min", 0.0,
+    "generator-level cut: both scattered e+- with Q^2 above this (GeV^2; a double tag, both "
+    "leptons at wide angle; 0: no cut)")
 DIMS = 8
 
 
 @dataclass(frozen=True)
 class _Channel:
     """A phase-space channel: multiperipheral with the e⁻ (``tag`` 0) or the e⁺ (1) above
-    the Q² a pair p_T filter needs, or bremsstrahlung (the CP image when ``mirrored``)."""
+    the Q² a pair p_T filter needs (both above ``q2_both``, a double tag), or bremsstrahlung
+    (the CP image when ``mirrored``)."""
 
     kind: str
     tag: int = 0
     mirrored: bool = False
 
-    def kinematics(self, u: Array, sqrt_s: Array, m_l: float, w_min: float, q2_tag: float
-                   ) -> tuple[Array, Array]:
+    def _tags(self, q2_tag: float, q2_both: float) -> tuple[float, float]:
+        tagged = max(q2_tag, q2_both)
+        return (tagged, q2_both) if self.tag == 0 else (q2_both, tagged)
+
+    def kinematics(self, u: Array, sqrt_s: Array, m_l: float, w_min: float, q2_tag: float,
+                   q2_both: float = 0.0) -> tuple[Array, Array]:
         if self.kind == "multiperipheral":
-            tags = (q2_tag, 0.0) if self.tag == 0 else (0.0, q2_tag)
-            return kinematics_multiperipheral(u, sqrt_s, m_l, w_min, tags)
+            return kinematics_multiperipheral(u, sqrt_s, m_l, w_min, self._tags(q2_tag, q2_both))
         p, w = kinematics_bremsstrahlung(u, sqrt_s, m_l, w_min)
         return (cp_image(p) if self.mirrored else p), w
 
-    def jacobian(self, p: Array, sqrt_s: Array, m_l: float, w_min: float, q2_tag: float
-                 ) -> Array:
+    def jacobian(self, p: Array, sqrt_s: Array, m_l: float, w_min: float, q2_tag: float,
+                 q2_both: float = 0.0) -> Array:
         """The Jacobian :meth:`kinematics` returns, at any momenta ``p`` (0 where this channel
         cannot reach them)."""
         if self.kind == "multiperipheral":
-            tags = (q2_tag, 0.0) if self.tag == 0 else (0.0, q2_tag)
-            return _multiperipheral_jacobian(p, sqrt_s, m_l, w_min, tags)
+            return _multiperipheral_jacobian(p, sqrt_s, m_l, w_min, self._tags(q2_tag, q2_both))
         return _bremsstrahlung_jacobian(cp_image(p) if self.mirrored else p, sqrt_s, m_l, w_min)
 
 
@@ -771,11 +783,12 @@ CHANNELS = (_Channel("multiperipheral", tag=0), _Channel("multiperipheral", tag=
 
 
 def densities(p: Array, sqrt_s: Array, m_l: float, w_min: float, q2_tag: float,
-              channels: tuple[_Channel, ...] = CHANNELS) -> Array:
+              channels: tuple[_Channel, ...] = CHANNELS, q2_both: float = 0.0) -> Array:
     """The multichannel partition (n, channels): the density per dΦ₄ of each of ``channels``
     at the momenta ``p`` (n, 4, 4) of (e⁻, e⁺, ℓ⁻, ℓ⁺), 0 where it cannot reach them (a tagged
-    multiperipheral channel below its Q² tag)."""
-    jac = np.stack([ch.jacobian(p, sqrt_s, m_l, w_min, q2_tag) for ch in channels], axis=1)
+    multiperipheral channel below its Q² tags)."""
+    jac = np.stack([ch.jacobian(p, sqrt_s, m_l, w_min, q2_tag, q2_both) for ch in channels],
+                   axis=1)
     return np.where(jac > 0, 1.0 / np.where(jac > 0, jac, 1.0), 0.0)
 
 
@@ -789,7 +802,7 @@ def tag_q2(pt_pair_min: float) -> float:
 class EELeptonPair(EEProcess):
     """e⁺e⁻ → e⁺e⁻ℓ⁺ℓ⁻ (module docstring)."""
 
-    params: tuple[ProcessParam, ...] = (W_PAIR_MIN, PT_PAIR_MIN)
+    params: tuple[ProcessParam, ...] = (W_PAIR_MIN, PT_PAIR_MIN, Q2_TAG_MIN)
     isr_collinear = True
     lepton_mass: float = M_MU
     default_filter = "W_ee, W_ll > w_pair_min"
@@ -844,6 +857,7 @@ class EELeptonPair(EEProcess):
         n = len(u)
         w_min = float(params["w_pair_min"])
         q2_tag = tag_q2(float(params.get("pt_pair_min", 0.0)))
+        q2_both = float(params.get("q2_tag_min", 0.0))
         sqrt_s = np.broadcast_to(np.asarray(sqrt_s, float), (n,))
         n_ch = len(self.channels)
         channel = np.minimum((u[:, 0] * n_ch).astype(int), n_ch - 1)
@@ -854,8 +868,13 @@ class EELeptonPair(EEProcess):
                 sel = channel == c
                 uc = u[sel, 1 + c * DIMS:1 + (c + 1) * DIMS]
                 p[sel], dphi[sel] = ch.kinematics(uc, sqrt_s[sel], self.lepton_mass, w_min,
-                                                  q2_tag)
+                                                  q2_tag, q2_both)
         ok = (dphi > 0) & self.in_cuts(p, params)
+        if q2_both > 0.0:  # the double tag, in the hard frame where the channels' tags are
+            b1, b2 = beams(n, sqrt_s)
+            with np.errstate(all="ignore"):
+                ok &= ((-line_virtuality(p[:, 0], b1, M_E, True) > q2_both)
+                       & (-line_virtuality(p[:, 1], b2, M_E, True) > q2_both))
         w = np.zeros(n)
         if np.any(ok):
             pk, rs = p[ok], sqrt_s[ok]
@@ -864,7 +883,7 @@ class EELeptonPair(EEProcess):
             # the partition over channels × relabellings (exact symmetries of |M|²)
             with np.errstate(all="ignore"):
                 part = np.stack([densities(pk[:, list(r)], rs, self.lepton_mass, w_min, q2_tag,
-                                           self.channels)
+                                           self.channels, q2_both)
                                  for r in self.relabellings], axis=-1)
             share = power_partition(part.reshape(len(pk), -1))[np.arange(len(pk)),
                                                                  channel[ok] * part.shape[2]]
