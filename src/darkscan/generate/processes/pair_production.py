@@ -805,7 +805,8 @@ class EELeptonPair(EEProcess):
     params: tuple[ProcessParam, ...] = (W_PAIR_MIN, PT_PAIR_MIN, Q2_TAG_MIN)
     isr_collinear = True
     lepton_mass: float = M_MU
-    default_filter = "W_ee, W_ll > w_pair_min"
+    default_filter = ("W_ee, W_ll > w_pair_min; pair p_T > pt_pair_min; both scattered e+- "
+                      "with Q^2 > q2_tag_min (hard frame; 0: none)")
     pairings = PAIRINGS_EELL
     #: the phase-space channels (:data:`CHANNELS`)
     channels: tuple[_Channel, ...] = CHANNELS
@@ -930,6 +931,7 @@ class EEEE(EELeptonPair):
     description = ("e+e- -> e+e-e+e-: full tree-level QED ME (36 diagrams, identical-particle "
                    "antisymmetrisation, massive electrons), W > w_pair_min for a pairing")
     params = (W_PAIR_MIN,)
+    default_filter = "every opposite-charge e+e- pair's mass W > w_pair_min"
     lepton_mass = M_E
     pdgs = (PDG_ELECTRON, -PDG_ELECTRON, PDG_ELECTRON, -PDG_ELECTRON)
     fsr = ()
