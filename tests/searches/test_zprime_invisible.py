@@ -46,9 +46,11 @@ def test_physics_of_the_result(result) -> None:  # type: ignore[no-untyped-def]
     t = result.to_table()
     # the signal peaks at M² in the recoil mass squared
     np.testing.assert_allclose(t["peak"], result.points["mass"]**2, atol=0.4)
-    # ≈ 8–10% at 1 and 4 GeV; ≈ 1% at 8 GeV, where the muons are soft
-    assert np.all((t["efficiency"][:2] > 0.04) & (t["efficiency"][:2] < 0.2))
-    assert 0.002 < t["efficiency"][2] < 0.03
+    # ≈ 13–19% at 1 and 4 GeV; ≈ 8% at 8 GeV, where the muons are soft and close in φ: the
+    # two-track trigger (≥ 90° apart) alone would keep ≈ 1%, the single-muon line OR-ed in
+    # recovers them
+    assert np.all((t["efficiency"][:2] > 0.08) & (t["efficiency"][:2] < 0.3))
+    assert 0.04 < t["efficiency"][2] < 0.12
     # expected bands are ordered
     assert np.all(t["sigma_ul_exp_m2"] <= t["sigma_ul_exp_m1"])
     assert np.all(t["sigma_ul_exp_m1"] <= t["sigma_ul_exp"])
