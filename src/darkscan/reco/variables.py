@@ -298,6 +298,49 @@ def _tau_cone_margin(c: Context) -> np.ndarray:
     return np.pi - _angle(d0.p4_cms, d1.p4_cms) - cones[0] - cones[1]
 
 
+def _harder_softer(c: Context) -> tuple[np.ndarray, np.ndarray]:
+    """The 3-momenta (CMS) of daughters 0 and 1 ordered as (harder, softer)."""
+    a, b = (d.p4_cms[:, :3] for d in c.children[:2])
+    first = (np.linalg.norm(a, axis=-1) >= np.linalg.norm(b, axis=-1))[:, None]
+    return np.where(first, a, b), np.where(first, b, a)
+
+
+def _along(p: np.ndarray, axis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(longitudinal, transverse) components of ``p`` about ``axis`` (any length)."""
+    n = axis / np.maximum(np.linalg.norm(axis, axis=-1, keepdims=True), 1e-300)
+    pl = np.sum(p * n, axis=-1)
+    return pl, np.sqrt(np.maximum(np.sum(p * p, axis=-1) - pl * pl, 0.0))
+
+
+@variable("pt_thrust_max", "GeV", "the larger CMS transverse momentum of daughters 0 and 1 about "
+          "their thrust axis (for two momenta p₁ ± p₂, whichever is longer): small for a τ pair "
+          "(each daughter within its τ's cone), large for a boson radiated off a muon (the "
+          "Punzi-net paper's public example, EPJC 82 121: pt_thrustFrame_max)")
+@_composite
+def _pt_thrust_max(c: Context) -> np.ndarray:
+    a, b = (d.p4_cms[:, :3] for d in c.children[:2])
+    diff, tot = a - b, a + b
+    longer = np.linalg.norm(diff, axis=-1) >= np.linalg.norm(tot, axis=-1)
+    axis = np.where(longer[:, None], diff, tot)
+    return np.maximum(_along(a, axis)[1], _along(b, axis)[1])
+
+
+@variable("pt_max_wrt_min_cms", "GeV", "CMS transverse momentum of the harder of daughters 0 and 1 "
+          "about the softer one's direction (EPJC 82 121 public example: pt_max_wrt_min_CMS)")
+@_composite
+def _pt_max_wrt_min(c: Context) -> np.ndarray:
+    harder, softer = _harder_softer(c)
+    return _along(harder, softer)[1]
+
+
+@variable("pl_max_wrt_min_cms", "GeV", "CMS momentum of the harder of daughters 0 and 1 along the "
+          "softer one's direction, signed (EPJC 82 121 public example: pl_max_wrt_min_CMS)")
+@_composite
+def _pl_max_wrt_min(c: Context) -> np.ndarray:
+    harder, softer = _harder_softer(c)
+    return _along(harder, softer)[0]
+
+
 @variable("x_tau_pseudo_rest", "", "energy fraction 2E/m_τ of daughter 1 in the τ pseudo-rest "
           "frame (ARGUS): the τ recoiling against daughter 0 (the tag side) with E_τ = √s/2 "
           "along −p̂*(daughter 0); a two-body τ → ℓX decay peaks, τ → ℓνν̄ is the Michel "
