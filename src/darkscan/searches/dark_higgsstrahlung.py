@@ -34,7 +34,12 @@ What darkscan's simulation shows (studies behind this module, 18k A′ → μμ 
   muons) while keeping 89–99% at M_A′ ≤ 6 GeV: τ suppression must be a per-window cut.
 - The two-track trigger alone (≥ 90° in φ) loses collimated low-mass A′ decays (a selection
   efficiency of 17% instead of 38% at (4, 1), 1% instead of 44% at (2, 1.5)); with the single-muon
-  (CDC–KLM) trigger OR-ed in, the trigger keeps 80–83% of A′ → μμ events at all masses.
+  (CDC–KLM) trigger OR-ed in, the trigger keeps 80–83% of A′ → μμ events at all masses. Seed
+  003 names the two-track trigger for this analysis; darkscan keeps the OR for its windows
+  below M_A′ = 4 GeV, which the paper did not scan. Within 4–9.7 GeV the choice hardly matters
+  (default run of 2026-12-06, two-track alone against the OR: limits ×0.69–1.79, 21 of 27
+  windows within 5%; extremes 1.53–11.6 fb against 1.37–11.3); below, the two-track line alone
+  weakens them ×5–300.
 
 How darkscan runs it: the signal is simulated on a grid of (M_A′, M_h′) points 1 GeV apart
 (0.5 GeV steps at the light and heavy ends, 32 points from M_A′ = 2 to 9.5 GeV); each point is
