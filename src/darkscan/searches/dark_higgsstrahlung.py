@@ -37,7 +37,7 @@ What darkscan's simulation shows (studies behind this module, 18k A′ → μμ 
   (CDC–KLM) trigger OR-ed in, the trigger keeps 80–83% of A′ → μμ events at all masses. Seed
   003 names the two-track trigger for this analysis; darkscan keeps the OR for its windows
   below M_A′ = 4 GeV, which the paper did not scan. Within 4–9.7 GeV the choice hardly matters
-  (default run of 2026-12-06, two-track alone against the OR: limits ×0.69–1.79, 21 of 27
+  (default run of 2026-12-06, two-track alone against the OR: limits ×0.69–1.79, 16 of 27
   windows within 5%; extremes 1.53–11.6 fb against 1.37–11.3); below, the two-track line alone
   weakens them ×5–300.
 
