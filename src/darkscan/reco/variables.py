@@ -325,20 +325,12 @@ def _pt_thrust_max(c: Context) -> np.ndarray:
     return np.maximum(_along(a, axis)[1], _along(b, axis)[1])
 
 
-@variable("pt_max_wrt_min_cms", "GeV", "CMS transverse momentum of the harder of daughters 0 and 1 "
-          "about the softer one's direction (EPJC 82 121 public example: pt_max_wrt_min_CMS)")
-@_composite
-def _pt_max_wrt_min(c: Context) -> np.ndarray:
-    harder, softer = _harder_softer(c)
-    return _along(harder, softer)[1]
-
-
-@variable("pl_max_wrt_min_cms", "GeV", "CMS momentum of the harder of daughters 0 and 1 along the "
-          "softer one's direction, signed (EPJC 82 121 public example: pl_max_wrt_min_CMS)")
-@_composite
-def _pl_max_wrt_min(c: Context) -> np.ndarray:
-    harder, softer = _harder_softer(c)
-    return _along(harder, softer)[0]
+# the harder daughter's momentum about the softer one's direction (EPJC 82 121 public example:
+# pl_max_wrt_min_CMS, pt_max_wrt_min_CMS)
+for _name, _part, _what in (("pl_max_wrt_min_cms", 0, "momentum along (signed)"),
+                            ("pt_max_wrt_min_cms", 1, "transverse momentum about")):
+    variable(_name, "GeV", f"the harder of daughters 0 and 1: its CMS {_what} the softer one's "
+             "direction")(_composite(lambda c, k=_part: _along(*_harder_softer(c))[k]))
 
 
 @variable("x_tau_pseudo_rest", "", "energy fraction 2E/m_τ of daughter 1 in the τ pseudo-rest "
