@@ -80,8 +80,9 @@ _WHY_2023 = ("darkscan's 2D likelihood bins each M²_recoil window in four |cos 
              "deep conversions in the crystals (~3×10⁻⁵, ×0.1 by the KLM veto; 0.42 → 0.55 of "
              "the published at 0.2 GeV); not simulated: dead or noisy crystals, timing")
 _WHY_2020 = ("the 2018 analysis had commissioning-era data (trigger, μ ID) and Bayesian limits "
-             "with large systematics; darkscan's selection and sideband-normalised background "
-             "are stronger at low mass")
+             "with large systematics; darkscan runs the 2023 analysis (its selection, the "
+             "two-track or single-muon trigger, the sideband-normalised background) at this "
+             "luminosity, not the 2020 one, and is stronger")
 _PROV_GM2 = ("Belle II PRL 130 231801 (2023), 79.7 fb⁻¹: a fully invisible Z′ is excluded as "
              "the (g−2)_μ explanation for 0.8 < M < 5 GeV (observed limit)")
 
