@@ -81,17 +81,25 @@ def test_low_momentum_muons_are_identified_but_poorly() -> None:
 
 
 def test_pion_decays_in_flight_make_muon_fakes() -> None:
-    """Without the decay region between the CDC and the KLM, high-momentum pions fake muons
-    less (only punch-through remains)."""
-    no_decay = dataclasses.replace(BELLE2_DETECTOR, klm_r_inner=BELLE2_DETECTOR.cdc_r_outer)
+    """A pion's decay anywhere before the KLM counts (its kink stays inside the track), a kaon's
+    only between the CDC and the KLM (its muon leaves at any angle); without the decay region
+    high-momentum pions fake muons less (only punch-through remains)."""
+    no_decay = dataclasses.replace(BELLE2_DETECTOR, klm_r_inner=0.0)
     k = calorimeter.klm_constants(BELLE2_DETECTOR)
     prob, lowest = calorimeter.decay_to_muon(211, 1.0, math.pi / 2, k)
     length = 1.0 / M_PI * k[12]
-    assert prob == pytest.approx(calorimeter.BF_PI_MUNU * (
-        math.exp(-k[10] / length) - math.exp(-k[11] / length)), rel=1e-9)
+    assert prob == pytest.approx(calorimeter.BF_PI_MUNU * (1.0 - math.exp(-k[11] / length)),
+                                 rel=1e-9)
+    # 2.00 m of 55.9 m at 1 GeV, × B(π → μν) = 0.99988
+    assert prob == pytest.approx(0.0352, abs=0.0005)
     assert lowest == pytest.approx((M_MU / M_PI) ** 2)
-    assert calorimeter.decay_to_muon(211, 1.0, math.pi / 2,
-                                     calorimeter.klm_constants(no_decay))[0] == 0.0
+    kaon_length = 1.0 / M_K * k[13]
+    assert calorimeter.decay_to_muon(321, 1.0, math.pi / 2, k)[0] == pytest.approx(
+        calorimeter.BF_K_MUNU * (math.exp(-k[10] / kaon_length) - math.exp(-k[11] / kaon_length)),
+        rel=1e-9)
+    for species in (211, 321):
+        assert calorimeter.decay_to_muon(species, 1.0, math.pi / 2,
+                                         calorimeter.klm_constants(no_decay))[0] == 0.0
     n = 400_000
     p = np.full(n, 2.5)
     theta = np.full(n, math.pi / 2)
@@ -100,5 +108,5 @@ def test_pion_decays_in_flight_make_muon_fakes() -> None:
                                          theta, np.zeros(n, np.int8), params)["layers"]
               for name, params in (("with", BELLE2_DETECTOR), ("without", no_decay))}
     deep = {name: float(np.mean(v >= BELLE2_DETECTOR.klm_n_layers)) for name, v in layers.items()}
-    # decays between r = 111 and 200 cm: 0.63% of 2.5 GeV pions, most with a deep muon
-    assert deep["with"] - deep["without"] == pytest.approx(0.0035, abs=0.001)
+    # decays within r = 200 cm: 1.42% of 2.5 GeV pions, most with a deep muon
+    assert deep["with"] - deep["without"] == pytest.approx(0.008, abs=0.002)

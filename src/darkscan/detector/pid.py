@@ -21,9 +21,10 @@ fake rate at any cut then follow from the detector physics, not from a table:
   fakes, left to dE/dx and the Cherenkov angle to tell apart). A pion that does not shower
   looks like a muon here: below the KLM threshold muon ID is possible but weak.
 - **KLM**: the layers fired against the muon range expected at that momentum (with straggling)
-  or a hadron's shower (geometric in layers, ≥ 2); pions and kaons that decay to a muon between
-  the CDC and the KLM fire it like that muon (simulated in :func:`calorimeter.klm_hits`), the
-  main source of μ fakes above 1 GeV.
+  or a hadron's shower (geometric in layers, ≥ 2); pions that decay to a muon before the KLM
+  (anywhere: their kink stays inside one track) and kaons that decay between the CDC and the KLM
+  fire it like that muon (:func:`calorimeter.decay_to_muon`), the main source of μ fakes above
+  1 GeV.
 
 Where a subdetector saw nothing (outside its acceptance, no cluster, below its threshold), it
 adds the same to every hypothesis. Deuterons are not a hypothesis. The measured momentum is
