@@ -16,8 +16,9 @@ from their production point to the ECL surface; charged ones use their momentum 
 KLM: muons above ``klm_muon_p_min`` inside the KLM acceptance penetrate a number of layers that
 grows with momentum (with range straggling); pions that decay to μν before the KLM (their kink
 stays inside one track) and kaons that decay between the CDC and the KLM fire it as that muon;
-other hadrons above the same momentum reach it with ``klm_hadron_prob``; photons lost in an ECL
-gap (or hitting no ECL crystal inside the KLM acceptance) leave a KLM hit with ``klm_photon_eff``.
+other hadrons above the same momentum reach it with ``klm_hadron_prob`` and shower in its iron
+(:func:`hadron_layers`); photons lost in an ECL gap (or hitting no ECL crystal inside the KLM
+acceptance) leave a KLM hit with ``klm_photon_eff``.
 """
 
 from __future__ import annotations
@@ -386,17 +387,24 @@ def klm_constants(params: DetectorParameters) -> np.ndarray:
         params.klm_hadron_prob, params.klm_photon_eff, params.klm_photon_e_min,     # 6-8
         params.klm_range_straggling, params.cdc_r_outer, params.klm_r_inner,        # 9-11
         ctau_pi, ctau_k, BF_PI_MUNU, BF_K_MUNU, m_pi, m_k, m_mu,                    # 12-18
-        params.klm_hadron_survival,                                                 # 19
+        params.klm_hadron_survival, params.klm_hadron_charged_leading,             # 19-20
     ], dtype=float)
 
 
 @inline
-def muon_range(p, k):  # pragma: no cover - compiled
-    """Expected KLM range of a muon of momentum p in layers, continuous (0 below threshold);
-    ``k`` from :func:`klm_constants`."""
+def free_range(p, k):  # pragma: no cover - compiled
+    """Layers a minimum-ionising particle of momentum p would cross in an unbounded KLM,
+    continuous (0 below threshold); ``k`` from :func:`klm_constants`."""
     if p <= k[2]:
         return 0.0
-    return min(1.0 + (p - k[2]) / k[3], k[4])
+    return 1.0 + (p - k[2]) / k[3]
+
+
+@inline
+def muon_range(p, k):  # pragma: no cover - compiled
+    """Expected KLM range of a muon of momentum p in layers, continuous (0 below threshold),
+    at most the KLM's depth."""
+    return min(free_range(p, k), k[4])
 
 
 @inline
@@ -428,19 +436,52 @@ def decay_to_muon(apdg, p, theta, k):  # pragma: no cover - compiled
 
 
 @inline
-def hadron_layers(interaction_layer, p, k):  # pragma: no cover - compiled
-    """Layers fired by a hadron that reaches the KLM and interacts in layer
-    ``interaction_layer`` (geometric with the per-layer survival), at most a muon's range."""
-    return min(interaction_layer, max(math.floor(muon_range(p, k)), 1.0))
+def shower_travel_probability(j, span, last, k):  # pragma: no cover - compiled
+    """P that a hadron shower which starts in layer L fires ``j`` layers beyond L (at least
+    ``j`` if ``last``: the KLM's last layer), with ``span`` = (free range) − L the layers a
+    minimum-ionising particle of the hadron's momentum could still cross. With probability
+    ``klm_hadron_charged_leading`` the leading secondary is charged: it takes a fraction f
+    (uniform) of the momentum and ranges out after ⌊f·span⌋ layers, unless it interacts first
+    (the same survival per layer); otherwise (π⁰, neutrons) the shower ends in L."""
+    neutral = 1.0 if j == 0 else 0.0
+    if span <= 0.0:
+        return neutral
+    if j < 0 or j > math.floor(span):
+        return 0.0
+    s = k[19]
+    if last:
+        charged = s ** j * (1.0 - j / span)                # ⌊f·span⌋ ≥ j and no interaction
+    else:
+        at = (min(j + 1.0, span) - j) / span               # P(⌊f·span⌋ = j)
+        beyond = max(span - (j + 1.0), 0.0) / span         # P(⌊f·span⌋ > j)
+        charged = s ** j * (at + beyond * (1.0 - s))
+    return k[20] * charged + (1.0 - k[20]) * neutral
+
+
+@inline
+def hadron_layers(rng, p, k):  # pragma: no cover - compiled
+    """Layers fired by a hadron that reaches the KLM: it interacts in layer L (geometric with
+    the per-layer survival) and its shower reaches further (:func:`shower_travel_probability`),
+    or it crosses every layer a muon of its momentum would (punch-through)."""
+    r = free_range(p, k)
+    reach = max(min(math.floor(r), k[4]), 1.0)
+    start = rng.geometric(1.0 - k[19])
+    if start >= reach:
+        return reach
+    travel = 0.0
+    if rng.random() < k[20]:
+        ranged = math.floor(rng.random() * (r - start))
+        survived = rng.geometric(1.0 - k[19]) - 1.0
+        travel = max(min(ranged, survived), 0.0)
+    return min(start + travel, reach)
 
 
 @jit
 def _klm(rng, pdg, p, e, theta, ecl_region_code, k):  # pragma: no cover - compiled
     """KLM layers fired per particle. Muons above threshold inside the acceptance fire with the
     hit efficiency, a straggled range (one uniform, one normal); π± and K± first decay to a muon
-    before the KLM or not (two uniforms), then fire as that muon or as a hadron; hadrons and
-    photons that fire get a geometric number of layers (hadrons: interaction length
-    of iron; photons: p = 0.5)."""
+    before the KLM or not (two uniforms), then fire as that muon or as a hadron
+    (:func:`hadron_layers`); photons that fire get a geometric number of layers (p = 0.5)."""
     layers = np.zeros(pdg.shape[0], dtype=np.int16)
     n_max = k[4]
     for i in range(pdg.shape[0]):
@@ -464,7 +505,7 @@ def _klm(rng, pdg, p, e, theta, ecl_region_code, k):  # pragma: no cover - compi
                 layers[i] = min(max(fired, 1.0), n_max)
         elif apdg != 13 and apdg != 22 and p[i] > k[2]:
             if rng.random() < k[6]:
-                layers[i] = hadron_layers(rng.geometric(1.0 - k[19]), p[i], k)
+                layers[i] = hadron_layers(rng, p[i], k)
         elif apdg == 22 and ecl_region_code[i] == 0 and e[i] > k[8]:
             if rng.random() < k[7]:
                 layers[i] = min(1 + rng.geometric(0.5), n_max)

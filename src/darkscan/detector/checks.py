@@ -177,9 +177,11 @@ def muon_id_fake() -> Measurement:
        kind="factor", unit="",
        provenance="Belle II KLM, arXiv:2503.11351 (simulation, the current likelihood): π fake "
                   "4.1% at 90% μ efficiency, p > 0.7 GeV; here 1–3 GeV in the KLM acceptance. "
-                  "Known disagreement: darkscan's KLM has no beam-background hits or RPC dead "
-                  "time, so its pions fake muons only by decays in flight and punch-through "
-                  "(as Belle's 1.4%)")
+                  "Known disagreement: darkscan's pions fake muons by decays in flight, "
+                  "punch-through and showers whose secondaries reach a muon's range (1.0% "
+                  "before the last two, 1.3% before the showers); its KLM has no hit positions "
+                  "(the transverse χ² that tells a shower from a track), beam-background hits "
+                  "or RPC dead time; with p uniform in 0.7–3 GeV: 2.1%")
 def muon_id_fake_belle2() -> Measurement:
     return fake_at_efficiency(id_scores(13, M_MU, (1.0, 3.0), "muonID", 51),
                               id_scores(211, M_PI, (1.0, 3.0), "muonID", 61), 0.90)

@@ -192,6 +192,13 @@ class DetectorParameters:
     klm_hadron_survival: float = _p(0.743, "", "a hadron in the KLM crosses one more layer "
                                     "without interacting: exp(−5 cm / λ_I(Fe) = 16.77 cm) "
                                     "[DERIVED, PDG λ_I]")
+    klm_hadron_charged_leading: float = _p(
+        2.0 / 3.0, "", "of the hadron showers in the KLM iron, the fraction whose leading "
+        "secondary is charged and carries on past the interaction layer (fired layers beyond it: "
+        "a fraction f, uniform, of what a MIP of the hadron's momentum could still cross); the "
+        "rest end where they start (π⁰ showers of 2.8 X₀ per plate, neutrons): two of the three "
+        "pion charges [INFERRED: isospin; f uniform as the leading-particle spectrum of "
+        "πA → πX at 1–3 GeV is broad]")
     klm_r_inner: float = _p(200.0, "cm", "barrel KLM inner radius (≈ 2 m) [RECALLED]")
     klm_range_straggling: float = _p(0.1, "", "muon range straggling in the KLM iron, fraction "
                                      "of the range ⊕ half a layer [INFERRED: a few % energy-loss "

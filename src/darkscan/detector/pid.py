@@ -21,10 +21,12 @@ fake rate at any cut then follow from the detector physics, not from a table:
   fakes, left to dE/dx and the Cherenkov angle to tell apart). A pion that does not shower
   looks like a muon here: below the KLM threshold muon ID is possible but weak.
 - **KLM**: the layers fired against the muon range expected at that momentum (with straggling)
-  or a hadron's shower (geometric in layers, ≥ 2); pions that decay to a muon before the KLM
-  (anywhere: their kink stays inside one track) and kaons that decay between the CDC and the KLM
-  fire it like that muon (:func:`calorimeter.decay_to_muon`), the main source of μ fakes above
-  1 GeV.
+  or a hadron's shower (starting where it interacts, geometric in layers, its charged
+  secondaries reaching further: :func:`calorimeter.shower_travel_probability`); pions that
+  decay to a muon before the KLM (anywhere: their kink stays inside one track) and kaons that
+  decay between the CDC and the KLM fire it like that muon (:func:`calorimeter.decay_to_muon`),
+  the main source of μ fakes above 1 GeV. No hit positions: the transverse scatter of the hits
+  about the track (Belle's χ²), which tells a shower from a muon, is not used.
 
 Where a subdetector saw nothing (outside its acceptance, no cluster, below its threshold), it
 adds the same to every hypothesis. Deuterons are not a hypothesis. The measured momentum is
@@ -38,7 +40,14 @@ import math
 import numpy as np
 from particle import Particle
 
-from darkscan.detector.calorimeter import decay_to_muon, klm_constants, muon_range, range_sigma
+from darkscan.detector.calorimeter import (
+    decay_to_muon,
+    free_range,
+    klm_constants,
+    muon_range,
+    range_sigma,
+    shower_travel_probability,
+)
 from darkscan.detector.geometry import klm_accepts
 from darkscan.detector.parameters import DetectorParameters
 from darkscan.detector.resolution import e_rel
@@ -142,19 +151,25 @@ def range_probability(layers, expected, k):  # pragma: no cover - compiled
 @inline
 def _klm_hadron(apdg, layers, p, theta, k):  # pragma: no cover - compiled
     """P(layers) for a hadron: no hit, a shower that starts in layer L (geometric with the
-    survival per layer), or all layers it can reach (a muon's range); a π or K that decayed
-    to μν before the KLM fires it as that muon: a range between those of the slowest and the
-    fastest muon."""
+    survival per layer) and reaches ``layers`` (:func:`calorimeter.shower_travel_probability`),
+    or all layers it can reach (a muon's range); a π or K that decayed to μν before the KLM
+    fires it as that muon: a range between those of the slowest and the fastest muon."""
     prob, lowest = decay_to_muon(apdg, p, theta, k)
     hi = muon_range(p, k)
     if layers == 0:
         return (1.0 - prob) * (1.0 - k[6]) + prob * (1.0 - k[5]) + FLOOR
-    reach = max(math.floor(hi), 1.0)
+    free = free_range(p, k)
+    reach = max(min(math.floor(free), k[4]), 1.0)
     shower = 0.0
-    if layers < reach:
-        shower = k[6] * (1.0 - k[19]) * k[19] ** (layers - 1)
-    elif layers == reach:
-        shower = k[6] * k[19] ** (layers - 1)
+    if layers <= reach:
+        s = k[19]
+        last = layers == reach
+        for start in range(1, int(min(layers, reach - 1.0)) + 1):
+            shower += ((1.0 - s) * s ** (start - 1)
+                       * shower_travel_probability(layers - start, free - start, last, k))
+        if last:
+            shower += s ** (reach - 1.0)
+        shower *= k[6]
     decayed = 0.0
     if prob > 0.0:
         lo = max(muon_range(lowest * p, k), 1.0)
