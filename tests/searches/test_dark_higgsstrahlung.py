@@ -54,3 +54,22 @@ def test_physics(result) -> None:  # type: ignore[no-untyped-def]
     # the CLs cross-check is beside the Bayesian limit, of the same size
     ratio = t["sigma_ul_exp_cls"] / t["sigma_ul_exp"]
     assert np.all((ratio > 0.5) & (ratio < 2.0))
+
+
+def test_recoil_window_is_the_barrel_for_a_massless_recoil() -> None:
+    """The CMS recoil window (−0.734, 0.693) holds the directions whose massless image in the lab
+    lies inside the barrel's 34°–127° at every azimuth (the crossing angle tilts the boost), and
+    reaches its edges: for a lost photon it is the lab cut."""
+    from darkscan.physics.experiment import BELLE2
+    from darkscan.searches.dark_higgsstrahlung import BASE_SELECTION
+
+    assert "cos_theta_recoil_cms > -0.734 and cos_theta_recoil_cms < 0.693" in BASE_SELECTION
+    phi = np.linspace(0.0, 2.0 * np.pi, 361)
+    for cos_cms, edge in ((0.693, 34.0), (-0.734, 127.0)):
+        sin_cms = np.sqrt(1.0 - cos_cms**2)
+        cms = np.stack([sin_cms * np.cos(phi), sin_cms * np.sin(phi), np.full_like(phi, cos_cms),
+                        np.ones_like(phi)], axis=-1)
+        lab = BELLE2.to_lab(cms)
+        theta = np.degrees(np.arctan2(np.hypot(lab[:, 0], lab[:, 1]), lab[:, 2]))
+        assert np.all((theta >= 33.95) & (theta <= 127.05))
+        assert np.min(np.abs(theta - edge)) < 0.1
