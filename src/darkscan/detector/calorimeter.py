@@ -408,6 +408,12 @@ def muon_range(p, k):  # pragma: no cover - compiled
 
 
 @inline
+def hadron_reach(free, k):  # pragma: no cover - compiled
+    """The deepest layer a hadron of free range ``free`` can fire: its punch-through layer."""
+    return max(min(math.floor(free), k[4]), 1.0)
+
+
+@inline
 def range_sigma(expected, k):  # pragma: no cover - compiled
     """Spread of the fired-layer count of a muon: straggling ⊕ half a layer."""
     return math.sqrt((k[9] * expected) ** 2 + 0.25)
@@ -464,7 +470,7 @@ def hadron_layers(rng, p, k):  # pragma: no cover - compiled
     the per-layer survival) and its shower reaches further (:func:`shower_travel_probability`),
     or it crosses every layer a muon of its momentum would (punch-through)."""
     r = free_range(p, k)
-    reach = max(min(math.floor(r), k[4]), 1.0)
+    reach = hadron_reach(r, k)
     start = rng.geometric(1.0 - k[19])
     if start >= reach:
         return reach

@@ -43,6 +43,7 @@ from particle import Particle
 from darkscan.detector.calorimeter import (
     decay_to_muon,
     free_range,
+    hadron_reach,
     klm_constants,
     muon_range,
     range_sigma,
@@ -159,7 +160,7 @@ def _klm_hadron(apdg, layers, p, theta, k):  # pragma: no cover - compiled
     if layers == 0:
         return (1.0 - prob) * (1.0 - k[6]) + prob * (1.0 - k[5]) + FLOOR
     free = free_range(p, k)
-    reach = max(min(math.floor(free), k[4]), 1.0)
+    reach = hadron_reach(free, k)
     shower = 0.0
     if layers <= reach:
         s = k[19]
