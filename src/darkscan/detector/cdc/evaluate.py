@@ -16,8 +16,10 @@ trackMatching.html]; its use by the paper [RECALLED]):
   paper's "combined track finding and fitting charge efficiency"); finding efficiency drops the
   charge condition; fake rate = fakes / found tracks; clone rate = clones / (matched + clones).
 
-MC particles: every particle with at least one CDC hit (the CDC acceptance), binned by the
-transverse radius of its production vertex and by its p_T.
+MC particles: every particle with at least ``MIN_MC_HITS`` = 5 CDC hits, the MC tracks of basf2's
+``TrackFinderMCTruthRecoTracks`` (its ``MinimalNDF`` = 5 by default, a CDC hit counting one [READ:
+basf2 tracking/modules/trackFinderMCTruth]); the hits of particles with fewer count as
+background. Binned by the transverse radius of the production vertex and by p_T.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 PURITY_MIN = 2.0 / 3.0
+MIN_MC_HITS = 5
 HIT_EFFICIENCY_MIN = 0.05
 RADIUS_BINS = (0.0, 1.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0, 100.0, 120.0)
 PT_BINS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
@@ -42,6 +45,10 @@ def match(hits: dict[str, np.ndarray], tracks: dict[str, np.ndarray]) -> dict[st
     sig = np.asarray(hits["is_signal"], bool)
     evt = np.asarray(hits["evt_id"], np.int64)
     obj = np.asarray(hits["objidx"], np.int64)
+    # particles with too few hits for an MC track: their hits are background
+    key_all = np.where(sig, evt * (1 << 20) + np.maximum(obj, 0), -1)
+    _, inv_all, cnt_all = np.unique(key_all, return_inverse=True, return_counts=True)
+    sig = sig & (cnt_all[inv_all] >= MIN_MC_HITS)
     # MC particles: distinct (event, objidx) of signal hits
     key_hit = np.where(sig, evt * (1 << 20) + np.maximum(obj, 0), -1)
     mc_keys, mc_of_hit_sig, mc_nhits = np.unique(key_hit[sig], return_inverse=True,
