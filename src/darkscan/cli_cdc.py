@@ -149,10 +149,15 @@ def evaluate(hits: Annotated[str, typer.Argument(metavar="HITS")],
 def train(output: Annotated[str | None, typer.Option(
               "-o", "--output", metavar="MODEL",
               help="model file to write (.pt; default: the shipped model)")] = None,
-          n: Annotated[int, typer.Option("-n", help="training events (llp_displaced)")] = 1500,
-          epochs: Annotated[int, typer.Option(help="passes over the events")] = 8,
-          minutes: Annotated[float, typer.Option(help="stop after this wall time")] = 14.0,
-          seed: Annotated[int, typer.Option(help="random seed")] = 7) -> None:
+          n: Annotated[int, typer.Option("-n", help="training events (llp_displaced)")] = 6000,
+          epochs: Annotated[int, typer.Option(help="passes over the events")] = 20,
+          minutes: Annotated[float, typer.Option(help="stop after this wall time")] = 28.0,
+          seed: Annotated[int, typer.Option(help="random seed")] = 7,
+          resume: Annotated[str | None, typer.Option(
+              metavar="MODEL",
+              help="continue training this model (.pt); another --seed gives new events")] = None,
+          lr: Annotated[float, typer.Option(help="Adam learning rate (cosine-annealed)")
+                        ] = 2e-3) -> None:
     """Retrain the GNN finder on simulated displaced-decay events (torch, CPU)."""
     if not 16 <= n <= 200_000:
         raise ParameterError(f"-n must be between 16 and 200000, got {n}")
@@ -160,6 +165,13 @@ def train(output: Annotated[str | None, typer.Option(
         raise ParameterError(f"--epochs must be between 1 and 1000, got {epochs}")
     if not 0 < minutes <= 24 * 60:
         raise ParameterError(f"--minutes must lie in (0, 1440], got {minutes}")
+    if not 0 < lr <= 0.1:
+        raise ParameterError(f"--lr must lie in (0, 0.1], got {lr}")
+    start = None
+    if resume is not None:
+        start = Path(resume)
+        if not start.is_file():
+            raise ParameterError(f"--resume '{resume}': no such model file")
     _base()._seed(seed)
     path = None
     if output is not None:
@@ -174,5 +186,5 @@ def train(output: Annotated[str | None, typer.Option(
 
         raise NotAvailableError(f"training needs torch and torch_geometric: {exc}") from None
     written = run_train(n_events=n, epochs=epochs, max_minutes=minutes, seed=seed, out=path,
-                        log=_base().out.print)
+                        log=_base().out.print, resume=start, lr=lr)
     _base().out.print(f"wrote {written}")

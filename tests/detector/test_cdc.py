@@ -164,6 +164,23 @@ def test_matching_labels():
     assert (s["efficiency"], s["fake_rate"], s["clone_rate"]) == (0.5, 0.25, 1 / 3)
 
 
+def test_particles_with_too_few_hits_are_no_mc_tracks():
+    # particle 0 has 8 hits, particle 1 only 4 (basf2's MinimalNDF = 5): not an MC track, its
+    # hits count as background, and a track on them is a fake
+    obj = np.array([0] * 8 + [1] * 4)
+    n = len(obj)
+    hits = {"evt_id": np.zeros(n, int), "objidx": obj, "is_signal": obj >= 0,
+            "cdchit_mc_charge": np.ones(n), "cdchit_mc_productionvertex_x": np.zeros(n),
+            "cdchit_mc_productionvertex_y": np.zeros(n), "cdchit_mc_px": np.ones(n),
+            "cdchit_mc_py": np.zeros(n)}
+    idx = np.empty(2, dtype=object)
+    idx[:] = [np.arange(0, 8), np.arange(8, 12)]
+    tracks = {"evt_id": np.zeros(2, int), "charge": np.array([1, 1]), "hit_index": idx}
+    m = match(hits, tracks)
+    assert len(m["mc_found"]) == 1 and list(m["trk_status"]) == ["matched", "fake"]
+    assert bool(m["trk_background"][1])
+
+
 def test_cli_chain(tmp_path, capsys):
     hits, trk, png = (str(tmp_path / n) for n in ("h.parquet", "t.parquet", "e.png"))
     assert run_cli(["cdc", "simulate", "prompt_tracks", "-n", "4", "-o", hits, "--seed", "3"]) == 0
@@ -244,3 +261,11 @@ def test_charge_of_a_short_stiff_displaced_arc():
         radius.append(rr)
     assert np.mean(right) > 0.9
     assert 450.0 < np.median(radius) < 1000.0  # 667 cm
+
+
+def test_train_cli_rejects_bad_options(tmp_path):
+    # user errors exit 2 before any event is simulated
+    assert run_cli(["cdc", "train", "--lr", "0", "-o", str(tmp_path / "m.pt")]) == 2
+    assert run_cli(["cdc", "train", "--resume", str(tmp_path / "none.pt"),
+                    "-o", str(tmp_path / "m.pt")]) == 2
+    assert not (tmp_path / "m.pt").exists()
