@@ -10,7 +10,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("torch_geometric")
 
 from darkscan.detector.cdc import gnn  # noqa: E402
-from darkscan.detector.cdc.evaluate import evaluate  # noqa: E402
+from darkscan.detector.cdc.evaluate import evaluate, match  # noqa: E402
 from darkscan.detector.cdc.hits import simulate_process  # noqa: E402
 
 
@@ -49,6 +49,20 @@ def test_shipped_model_finds_prompt_tracks():
     tracks = gnn.find_tracks_gnn(hits)
     assert all(np.all(np.diff(h) > 0) for h in tracks["hit_index"])
     s = evaluate(hits, tracks)["summary"]
-    # measured 18/21 found, 16/21 with the right charge, no fakes (seed 12)
-    assert s["finding_efficiency"] >= 0.75 and s["efficiency"] >= 0.65
+    # measured 21/21 found with the right charge, two clones, no fakes (seed 12; the model
+    # before the longer training: 18/21 found, 16/21 with the right charge)
+    assert s["finding_efficiency"] >= 0.9 and s["efficiency"] >= 0.85
     assert s["fake_rate"] <= 0.1
+
+
+@pytest.mark.skipif(not gnn.MODEL_PATH.exists(), reason="no shipped model")
+def test_shipped_model_finds_displaced_tracks():
+    hits = simulate_process("llp_displaced", 80, seed=4)
+    m = match(hits, gnn.find_tracks_gnn(hits))
+    daughters = m["mc_radius"] > 0
+    # measured (seed 4): 151 LLP daughters, 75% found with the right charge, 89% found, 5% of
+    # the tracks fakes (the model shipped before, 1500 events × 8 epochs: 68% and 77% on a
+    # 600-event sample)
+    assert np.mean(m["mc_efficient"][daughters]) >= 0.70
+    assert np.mean(m["mc_found"][daughters]) >= 0.80
+    assert np.mean(m["trk_status"] == "fake") <= 0.08

@@ -56,7 +56,9 @@ class DetectorParameters:
         "Kept after the CDC-hit Legendre finder (detector/cdc) reached that baseline on the "
         "same benchmark: 56.0% here against its 59.3% (by production radius 0–20/20–40/40–60/"
         "60–80/80–100 cm: 85/76/72/42/4% here, 89/77/67/42/17% found with the right charge; "
-        "the GNN 65.5%: 87/76/71/58/35%)")
+        "the GNN 65.5%: 87/76/71/58/35%; counting only particles with ≥ 5 CDC hits, as "
+        "basf2's MC tracks, and with the longer-trained GNN of 2026-12-06: Legendre 60.7%, "
+        "GNN 77.7%)")
     track_min_svd_layers: int = _p(3, "layers", "SVD standalone: 3 space points fix a circle "
                                    "[INFERRED]")
     # --- tracking resolution --------------------------------------------------------------------
