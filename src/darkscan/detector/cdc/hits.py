@@ -49,42 +49,45 @@ def simulate_hits(particles: dict[str, np.ndarray], n_events: int, rng: np.rando
                                   n_events, geo.n_wires)
     f = np.ascontiguousarray
     truth = np.stack([f(particles[k], float) for k in ("px", "py", "pz", "x", "y", "z", "q")])
-    cols = _assemble(keep, ip, evt_s, gid_s, sig["time"], sig["adc"], bkg["event"], gid_b,
-                     bkg["time"], bkg["adc"], truth, np.asarray(particles["obj"], np.int64),
-                     _wire_table(), geo.first_wire, geo.layer_in_sl, geo.superlayer, resp.t0,
-                     resp.tdc_bin)
+    n = len(keep)
+    # the columns allocated here rather than in the kernel: numpy maps large arrays on huge
+    # pages, a third of the page-fault time of the kernel's own allocations
+    cols = [np.empty(n, dtype) for dtype in _COLUMN_DTYPES]
+    _assemble(keep, ip, evt_s, gid_s, sig["time"], sig["adc"], bkg["event"], gid_b, bkg["time"],
+              bkg["adc"], truth, np.asarray(particles["obj"], np.int64), _wire_table(),
+              geo.first_wire, geo.layer_in_sl, geo.superlayer, resp.t0, resp.tdc_bin, *cols)
     return dict(zip(COLUMNS, cols, strict=True))
+
+
+#: dtypes of :data:`COLUMNS` as :func:`simulate_hits` fills them
+_COLUMN_DTYPES = (float, float, float, np.int32, np.int32, np.int32, np.int32, np.int32,
+                  np.int32, np.int64, float, float, float, float, float, float, float, np.int64,
+                  np.bool_)
 
 
 @jit
 def _assemble(keep, ip, evt_s, gid_s, t_s, adc_s, evt_b, gid_b, t_b, adc_b, truth, obj, wires,
-              first_wire, layer_in_sl, superlayer, t0, tdc_bin):  # pragma: no cover - compiled
-    """The table's :data:`COLUMNS` of the kept rows of (signal, background) in one pass: wire
-    middles and clayer from the (4, wires) :func:`_wire_table`, the TDC count, the particle
-    truth from (7, particles) ``truth`` (NaN for background)."""
-    n = keep.shape[0]
+              first_wire, layer_in_sl, superlayer, t0, tdc_bin, mx, my, mz, wire, layer, clayer,
+              sl, tdc, adc, evt, px, py, pz, vx, vy, vz, charge, objidx,
+              is_sig):  # pragma: no cover - compiled
+    """Fills the table's :data:`COLUMNS` (the arrays after ``tdc_bin``) from the kept rows of
+    (signal, background) in one pass: wire middles and clayer from the (4, wires)
+    :func:`_wire_table`, the TDC count, the particle truth from (7, particles) ``truth`` (NaN
+    for background)."""
     n_s = evt_s.shape[0]
-    mx, my, mz = np.empty(n), np.empty(n), np.empty(n)
-    wire, layer = np.empty(n, np.int32), np.empty(n, np.int32)
-    clayer, sl = np.empty(n, np.int32), np.empty(n, np.int32)
-    tdc, adc = np.empty(n, np.int32), np.empty(n, np.int32)
-    evt, objidx = np.empty(n, np.int64), np.empty(n, np.int64)
-    tr = np.empty((7, n))
-    is_sig = np.empty(n, np.bool_)
-    for r in range(n):
+    for r in range(keep.shape[0]):
         k = keep[r]
         sig = k < n_s
         if sig:
             g, t, a, e = gid_s[k], t_s[k], adc_s[k], evt_s[k]
             p = ip[k]
-            for c in range(7):
-                tr[c, r] = truth[c, p]
+            px[r], py[r], pz[r] = truth[0, p], truth[1, p], truth[2, p]
+            vx[r], vy[r], vz[r], charge[r] = truth[3, p], truth[4, p], truth[5, p], truth[6, p]
             objidx[r] = obj[p]
         else:
             j = k - n_s
             g, t, a, e = gid_b[j], t_b[j], adc_b[j], evt_b[j]
-            for c in range(7):
-                tr[c, r] = np.nan
+            px[r] = py[r] = pz[r] = vx[r] = vy[r] = vz[r] = charge[r] = np.nan
             objidx[r] = -1
         c_l = int(wires[3, g])
         mx[r], my[r], mz[r] = wires[0, g], wires[1, g], wires[2, g]
@@ -94,8 +97,6 @@ def _assemble(keep, ip, evt_s, gid_s, t_s, adc_s, evt_b, gid_b, t_b, adc_b, trut
         adc[r] = a
         evt[r] = e
         is_sig[r] = sig
-    return (mx, my, mz, wire, layer, clayer, sl, tdc, adc, evt, tr[0], tr[1], tr[2], tr[3],
-            tr[4], tr[5], tr[6], objidx, is_sig)
 
 
 @cache

@@ -36,17 +36,13 @@ MAX_SIDE_CELLS = 4
 
 @jit
 def _hits_kernel(rng, x0, y0, z0, t0, px, py, pz, q, mass, b_field, radius, zb, zf, ncell,
-                 offset, dphi, half_h, resp, capacity):  # pragma: no cover - compiled
+                 offset, dphi, half_h, first_wire, wire_trig, resp, h_part, h_layer, h_wire,
+                 h_doca, h_drift, h_time, h_adc):  # pragma: no cover - compiled
     """Hits of particles i: (particle, layer, wire, true DOCA, measured drift length, total
-    time, ADC) in arrays of ``capacity``; returns the count (−1 when full)."""
+    time, ADC) written to the ``h_*`` arrays; returns the count (−1 when they are full).
+    ``wire_trig``: the :func:`_wire_trig` table."""
     n_layers = radius.shape[0]
-    h_part = np.empty(capacity, np.int64)
-    h_layer = np.empty(capacity, np.int16)
-    h_wire = np.empty(capacity, np.int16)
-    h_doca = np.empty(capacity)
-    h_drift = np.empty(capacity)
-    h_time = np.empty(capacity)
-    h_adc = np.empty(capacity, np.int32)
+    capacity = h_part.shape[0]
     v0, x_sat, sigma_x, eff = resp[0], resp[1], resp[2], resp[3]
     prop_inv, dedx, lw, adc_gain, adc_max = resp[4], resp[5], resp[6], resp[7], resp[8]
     cr_tau = np.empty(2 * n_layers)
@@ -127,17 +123,16 @@ def _hits_kernel(rng, x0, y0, z0, t0, px, py, pz, q, mass, b_field, radius, zb, 
                 if abs(wc - w) * pitch > sweep + 0.5 * pitch:
                     continue
                 wn = w % ncell[ly]
-                phib = pitch * (wn + offset[ly])
-                phif = phib + dphi[ly]
-                wx = rl * (np.cos(phib) + frac * (np.cos(phif) - np.cos(phib)))
-                wy = rl * (np.sin(phib) + frac * (np.sin(phif) - np.sin(phib)))
+                g = first_wire[ly] + wn
+                wx = rl * (wire_trig[0, g] + frac * wire_trig[2, g])
+                wy = rl * (wire_trig[1, g] + frac * wire_trig[3, g])
                 doca = abs(np.sqrt((wx - cx) ** 2 + (wy - cy) ** 2) - rr)
                 if doca > max_d:
                     continue
                 if rng.random() > eff:
                     continue
                 if k >= capacity:
-                    return h_part, h_layer, h_wire, h_doca, h_drift, h_time, h_adc, -1
+                    return -1
                 dm = abs(doca + sigma_x * rng.standard_normal())
                 # chord through the cell (cells as discs of the largest drift length): short
                 # paths, small deposits, for tracks clipping a corner
@@ -157,7 +152,17 @@ def _hits_kernel(rng, x0, y0, z0, t0, px, py, pz, q, mass, b_field, radius, zb, 
                              + (z - zb[ly]) * prop_inv)
                 h_adc[k] = min(max(adc, 1), adc_max)
                 k += 1
-    return h_part, h_layer, h_wire, h_doca, h_drift, h_time, h_adc, k
+    return k
+
+
+def _wire_trig(geo: CDCGeometry) -> np.ndarray:
+    """(4, wires) by global wire number: cos φ_b, sin φ_b, cos φ_f − cos φ_b, sin φ_f − sin φ_b
+    of the wires' backward (b) and forward (f) ends, the four sines and cosines the kernel would
+    otherwise take per candidate cell."""
+    cl = np.repeat(np.arange(len(geo.n_cells)), geo.n_cells)
+    xb, yb, xf, yf = geo.wire_ends(cl, np.arange(geo.n_wires) - geo.first_wire[cl])
+    r = geo.radius[cl]
+    return np.stack([xb / r, yb / r, (xf - xb) / r, (yf - yb) / r])
 
 
 def _response_array(resp: CDCResponse) -> np.ndarray:
@@ -177,15 +182,41 @@ def particle_hits(rng: np.random.Generator, particles: dict[str, np.ndarray], b_
     n = len(cols[0])
     capacity = max(1024, 150 * n)
     while True:
-        out = _hits_kernel(rng, *cols, float(b_field), geo.radius, geo.z_bwd, geo.z_fwd,
-                           geo.n_cells, geo.offset, geo.dphi_stereo, geo.half_height,
-                           _response_array(resp), capacity)
-        k = out[-1]
+        # allocated here rather than in the kernel: numpy maps large arrays on huge pages, a
+        # third of the page-fault time of the kernel's own allocations
+        out = (np.empty(capacity, np.int64), np.empty(capacity, np.int16),
+               np.empty(capacity, np.int16), np.empty(capacity), np.empty(capacity),
+               np.empty(capacity), np.empty(capacity, np.int32))
+        k = _hits_kernel(rng, *cols, float(b_field), geo.radius, geo.z_bwd, geo.z_fwd,
+                         geo.n_cells, geo.offset, geo.dphi_stereo, geo.half_height,
+                         geo.first_wire, _wire_trig(geo), _response_array(resp), *out)
         if k >= 0:
             break
         capacity *= 4  # pragma: no cover - only for pathological inputs
     names = ("particle", "clayer", "wire", "doca", "drift", "time", "adc")
-    return {name: a[:k] for name, a in zip(names, out[:-1], strict=True)}
+    return {name: a[:k] for name, a in zip(names, out, strict=True)}
+
+
+@jit
+def _inverse_cdf(cdf, u):  # pragma: no cover - compiled
+    """Per u in [0, 1) the first index with cdf > u (``searchsorted(side="right")``) through a
+    guide table of 4 entries per bin: a step or two of linear search instead of a binary
+    search's mispredicted branches. Each guide entry starts half an entry low, so that rounding
+    in u·n never starts the search past the answer."""
+    n_guide = 4 * cdf.shape[0]
+    guide = np.empty(n_guide, np.int64)
+    j = 0
+    for g in range(n_guide):
+        while cdf[j] <= (g - 0.5) / n_guide:
+            j += 1
+        guide[g] = j
+    out = np.empty(u.shape[0], np.int64)
+    for i in range(u.shape[0]):
+        j = guide[int(u[i] * n_guide)]
+        while cdf[j] <= u[i]:
+            j += 1
+        out[i] = j
+    return out
 
 
 def background_hits(rng: np.random.Generator, n_events: int, occupancy: float,
@@ -204,7 +235,9 @@ def background_hits(rng: np.random.Generator, n_events: int, occupancy: float,
     n_bg = rng.poisson(occupancy * geo.n_wires, n_events)
     total = int(n_bg.sum())
     event = np.repeat(np.arange(n_events), n_bg)
-    clayer = rng.choice(len(p_layer), total, p=p_layer)
+    # rng.choice(len(p_layer), total, p=p_layer), drawn alike, without its binary search
+    cdf = np.cumsum(p_layer)
+    clayer = _inverse_cdf(cdf / cdf[-1], rng.random(total))
     wire = (rng.random(total) * geo.n_cells[clayer]).astype(np.int64)
     x_max = np.hypot(geo.half_height, 0.5 * geo.radius * TWO_PI / geo.n_cells)[clayer]
     x = rng.random(total) * x_max
