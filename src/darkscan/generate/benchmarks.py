@@ -160,10 +160,10 @@ def gen_ee_mumumumu() -> tuple[float, float]:
 
     generate("ee_mumumumu", 100, seed=1)
     n = 5_000
-    ours = _cpu_rate(lambda: generate("ee_mumumumu", n, seed=2, chunk_size=n), n, repeat=1)
+    ours = _cpu_rate(lambda: generate("ee_mumumumu", n, seed=2, chunk_size=n), n)
     generate("ee_eemumu_epa", 100, seed=1)
     m = 20_000
-    return ours, _cpu_rate(lambda: generate("ee_eemumu_epa", m, seed=2, chunk_size=m), m, repeat=1)
+    return ours, _cpu_rate(lambda: generate("ee_eemumu_epa", m, seed=2, chunk_size=m), m)
 
 
 @benchmark("gen_ee_mumutautau", unit="unweighted events/s (CPU)")
@@ -175,8 +175,7 @@ def gen_ee_mumutautau() -> tuple[float, None]:
 
     generate("ee_mumutautau", 100, seed=1)
     n = 3_000
-    return _cpu_rate(lambda: generate("ee_mumutautau", n, seed=2, chunk_size=n), n,
-                     repeat=1), None
+    return _cpu_rate(lambda: generate("ee_mumutautau", n, seed=2, chunk_size=n), n), None
 
 
 @benchmark("gen_ee_ggg", unit="unweighted events/s (CPU)",
@@ -189,10 +188,10 @@ def gen_ee_ggg() -> tuple[float, float]:
 
     generate("ee_ggg", 100, seed=1)
     n = 5_000
-    ours = _cpu_rate(lambda: generate("ee_ggg", n, seed=2, chunk_size=n), n, repeat=1)
+    ours = _cpu_rate(lambda: generate("ee_ggg", n, seed=2, chunk_size=n), n)
     generate("ee_gg", 100, seed=1)
     m = 20_000
-    return ours, _cpu_rate(lambda: generate("ee_gg", m, seed=2, chunk_size=m), m, repeat=1)
+    return ours, _cpu_rate(lambda: generate("ee_gg", m, seed=2, chunk_size=m), m)
 
 
 @benchmark("gen_ee_mumug", unit="unweighted events/s (CPU)",
@@ -240,10 +239,10 @@ def gen_ee_nunug() -> tuple[float, float]:
 
     generate("ee_nunug", 100, seed=1)
     n = 20_000
-    ours = _cpu_rate(lambda: generate("ee_nunug", n, seed=2, chunk_size=n), n, repeat=1)
+    ours = _cpu_rate(lambda: generate("ee_nunug", n, seed=2, chunk_size=n), n)
     generate("ee_eeg", 100, seed=1)
     m = 5_000
-    return ours, _cpu_rate(lambda: generate("ee_eeg", m, seed=2, chunk_size=m), m, repeat=1)
+    return ours, _cpu_rate(lambda: generate("ee_eeg", m, seed=2, chunk_size=m), m)
 
 
 @benchmark("gen_ee_mumupipi", unit="unweighted events/s (CPU)",
@@ -257,11 +256,10 @@ def gen_ee_mumupipi() -> tuple[float, float]:
 
     generate("ee_mumupipi", 100, seed=1)
     n = 5_000
-    ours = _cpu_rate(lambda: generate("ee_mumupipi", n, seed=2, chunk_size=n), n, repeat=1)
+    ours = _cpu_rate(lambda: generate("ee_mumupipi", n, seed=2, chunk_size=n), n)
     generate("ee_mumutautau", 100, seed=1)
     m = 3_000
-    return ours, _cpu_rate(lambda: generate("ee_mumutautau", m, seed=2, chunk_size=m), m,
-                           repeat=1)
+    return ours, _cpu_rate(lambda: generate("ee_mumutautau", m, seed=2, chunk_size=m), m)
 
 
 @benchmark("me_2to4_eemumu", unit="|M|² evaluations/s",
@@ -296,11 +294,10 @@ def gen_ee_eemumu() -> tuple[float, float]:
 
     generate("ee_eemumu", 100, seed=1)
     n = 3_000
-    ours = _cpu_rate(lambda: generate("ee_eemumu", n, seed=2, chunk_size=n), n, repeat=1)
+    ours = _cpu_rate(lambda: generate("ee_eemumu", n, seed=2, chunk_size=n), n)
     generate("ee_eemumu_epa", 100, seed=1)
     m = 20_000
-    return ours, _cpu_rate(lambda: generate("ee_eemumu_epa", m, seed=2, chunk_size=m), m,
-                           repeat=1)
+    return ours, _cpu_rate(lambda: generate("ee_eemumu_epa", m, seed=2, chunk_size=m), m)
 
 
 @benchmark("gen_ee_eeee", unit="unweighted events/s (CPU)",
@@ -312,9 +309,8 @@ def gen_ee_eeee() -> tuple[float, float]:
 
     generate("ee_eeee", 100, seed=1)
     n = 6_000  # ~1 s of CPU
-    ours = _cpu_rate(lambda: generate("ee_eeee", n, seed=2, chunk_size=n), n, repeat=1)
+    ours = _cpu_rate(lambda: generate("ee_eeee", n, seed=2, chunk_size=n), n)
     generate("ee_eeee_epa", 100, seed=1)
     m = 20_000
-    return ours, _cpu_rate(lambda: generate("ee_eeee_epa", m, seed=2, chunk_size=m), m,
-                           repeat=1)
+    return ours, _cpu_rate(lambda: generate("ee_eeee_epa", m, seed=2, chunk_size=m), m)
 
