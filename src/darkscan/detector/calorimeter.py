@@ -17,8 +17,9 @@ KLM: muons above ``klm_muon_p_min`` inside the KLM acceptance penetrate a number
 grows with momentum (with range straggling); pions that decay to μν before the KLM (their kink
 stays inside one track) and kaons that decay between the CDC and the KLM fire it as that muon;
 other hadrons above the same momentum reach it with ``klm_hadron_prob`` and shower in its iron
-(:func:`hadron_layers`); photons lost in an ECL gap (or hitting no ECL crystal inside the KLM
-acceptance) leave a KLM hit with ``klm_photon_eff``.
+or, not interacting, range out as a muon would (:func:`hadron_layers`); photons lost in an ECL
+gap (or hitting no ECL crystal inside the KLM acceptance) leave a KLM hit with
+``klm_photon_eff``.
 """
 
 from __future__ import annotations
@@ -465,15 +466,26 @@ def shower_travel_probability(j, span, last, k):  # pragma: no cover - compiled
 
 
 @inline
+def straggled_range(rng, expected, k):  # pragma: no cover - compiled
+    """Layers fired by a particle that ranges out like a muon of expected range ``expected``:
+    the range straggled (one normal) and rounded, clipped to 1 … n_layers."""
+    fired = math.floor(expected + range_sigma(expected, k) * rng.standard_normal() + 0.5)
+    return min(max(fired, 1.0), k[4])
+
+
+@inline
 def hadron_layers(rng, p, k):  # pragma: no cover - compiled
     """Layers fired by a hadron that reaches the KLM: it interacts in layer L (geometric with
     the per-layer survival) and its shower reaches further (:func:`shower_travel_probability`),
-    or it crosses every layer a muon of its momentum would (punch-through)."""
+    or it crosses every layer before its punch-through layer without interacting and then
+    ranges out as a muon of its momentum would, with the same straggling (a hadron that does
+    not interact loses energy by ionisation only: a non-interacting π of 1 GeV fires 5, 6 or 7
+    layers as a muon does, not always the same one)."""
     r = free_range(p, k)
     reach = hadron_reach(r, k)
     start = rng.geometric(1.0 - k[19])
     if start >= reach:
-        return reach
+        return straggled_range(rng, muon_range(p, k), k)
     travel = 0.0
     if rng.random() < k[20]:
         ranged = math.floor(rng.random() * (r - start))
@@ -505,10 +517,7 @@ def _klm(rng, pdg, p, e, theta, ecl_region_code, k):  # pragma: no cover - compi
                 apdg, p_mu = 13, p[i] * frac
         if apdg == 13 and p_mu > k[2]:
             if rng.random() < k[5]:
-                expected = muon_range(p_mu, k)
-                fired = math.floor(expected + range_sigma(expected, k) * rng.standard_normal()
-                                   + 0.5)
-                layers[i] = min(max(fired, 1.0), n_max)
+                layers[i] = straggled_range(rng, muon_range(p_mu, k), k)
         elif apdg != 13 and apdg != 22 and p[i] > k[2]:
             if rng.random() < k[6]:
                 layers[i] = hadron_layers(rng, p[i], k)

@@ -22,7 +22,8 @@ fake rate at any cut then follow from the detector physics, not from a table:
   looks like a muon here: below the KLM threshold muon ID is possible but weak.
 - **KLM**: the layers fired against the muon range expected at that momentum (with straggling)
   or a hadron's shower (starting where it interacts, geometric in layers, its charged
-  secondaries reaching further: :func:`calorimeter.shower_travel_probability`); pions that
+  secondaries reaching further: :func:`calorimeter.shower_travel_probability`) or, not
+  interacting, a muon's straggled range (punch-through); pions that
   decay to a muon before the KLM (anywhere: their kink stays inside one track) and kaons that
   decay between the CDC and the KLM fire it like that muon (:func:`calorimeter.decay_to_muon`),
   the main source of μ fakes above 1 GeV. No hit positions: the transverse scatter of the hits
@@ -153,24 +154,23 @@ def range_probability(layers, expected, k):  # pragma: no cover - compiled
 def _klm_hadron(apdg, layers, p, theta, k):  # pragma: no cover - compiled
     """P(layers) for a hadron: no hit, a shower that starts in layer L (geometric with the
     survival per layer) and reaches ``layers`` (:func:`calorimeter.shower_travel_probability`),
-    or all layers it can reach (a muon's range); a π or K that decayed to μν before the KLM
-    fires it as that muon: a range between those of the slowest and the fastest muon."""
+    or no interaction before its punch-through layer and then a muon's straggled range
+    (:func:`calorimeter.hadron_layers`); a π or K that decayed to μν before the KLM fires it as
+    that muon: a range between those of the slowest and the fastest muon."""
     prob, lowest = decay_to_muon(apdg, p, theta, k)
     hi = muon_range(p, k)
     if layers == 0:
         return (1.0 - prob) * (1.0 - k[6]) + prob * (1.0 - k[5]) + FLOOR
     free = free_range(p, k)
     reach = hadron_reach(free, k)
-    shower = 0.0
+    s = k[19]
+    shower = s ** (reach - 1.0) * range_probability(layers, hi, k)
     if layers <= reach:
-        s = k[19]
         last = layers == reach
         for start in range(1, int(min(layers, reach - 1.0)) + 1):
             shower += ((1.0 - s) * s ** (start - 1)
                        * shower_travel_probability(layers - start, free - start, last, k))
-        if last:
-            shower += s ** (reach - 1.0)
-        shower *= k[6]
+    shower *= k[6]
     decayed = 0.0
     if prob > 0.0:
         lo = max(muon_range(lowest * p, k), 1.0)
