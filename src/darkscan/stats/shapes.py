@@ -62,6 +62,19 @@ class SignalShape:
     def resolution(self) -> float:
         return float(self.params["scale"])
 
+    def effective_width(self, lo: float, hi: float, points: int = 20_001) -> float:
+        """σ_eff: half the shortest interval holding 68.27% of the shape normalised on
+        [lo, hi]. The core ``scale`` of a double Crystal Ball is the width only while its tails
+        start beyond the core; a fit to a small sample can move the tails' starts inside it
+        (β → 0.3) and shrink ``scale`` to a third of the spread, where σ_eff still measures
+        it."""
+        _, cdf = self.on(lo, hi)
+        x = np.linspace(lo, hi, points)
+        c = cdf(x)
+        end = np.searchsorted(c, c + 0.6827)
+        ok = end < points
+        return 0.5 * float(np.min(x[end[ok]] - x[ok]))
+
     def on(self, lo: float, hi: float) -> tuple[Callable, Callable]:
         """(pdf, cdf) normalised on [lo, hi]."""
         cdf = _raw_cdf(self.kind, self.params)
