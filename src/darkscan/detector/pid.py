@@ -151,26 +151,33 @@ def range_probability(layers, expected, k):  # pragma: no cover - compiled
 
 
 @inline
-def _klm_hadron(apdg, layers, p, theta, k):  # pragma: no cover - compiled
-    """P(layers) for a hadron: no hit, a shower that starts in layer L (geometric with the
-    survival per layer) and reaches ``layers`` (:func:`calorimeter.shower_travel_probability`),
-    or no interaction before its punch-through layer and then a muon's straggled range
-    (:func:`calorimeter.hadron_layers`); a π or K that decayed to μν before the KLM fires it as
-    that muon: a range between those of the slowest and the fastest muon."""
-    prob, lowest = decay_to_muon(apdg, p, theta, k)
-    hi = muon_range(p, k)
-    if layers == 0:
-        return (1.0 - prob) * (1.0 - k[6]) + prob * (1.0 - k[5]) + FLOOR
+def _klm_shower(layers, p, k):  # pragma: no cover - compiled
+    """P(layers ≥ 1) for a hadron reaching the KLM that does not decay: a shower that starts
+    in layer L (geometric with the survival per layer) and reaches ``layers``
+    (:func:`calorimeter.shower_travel_probability`), or no interaction before its
+    punch-through layer and then a muon's straggled range (:func:`calorimeter.hadron_layers`).
+    The same for π, K and p: it depends on the momentum only."""
     free = free_range(p, k)
     reach = hadron_reach(free, k)
     s = k[19]
-    shower = s ** (reach - 1.0) * range_probability(layers, hi, k)
+    shower = s ** (reach - 1.0) * range_probability(layers, muon_range(p, k), k)
     if layers <= reach:
         last = layers == reach
         for start in range(1, int(min(layers, reach - 1.0)) + 1):
             shower += ((1.0 - s) * s ** (start - 1)
                        * shower_travel_probability(layers - start, free - start, last, k))
-    shower *= k[6]
+    return k[6] * shower
+
+
+@inline
+def _klm_hadron(apdg, layers, p, theta, k, shower):  # pragma: no cover - compiled
+    """P(layers) for a hadron: no hit, or :func:`_klm_shower` (``shower``, its value at these
+    layers and momentum); a π or K that decayed to μν before the KLM fires it as that muon: a
+    range between those of the slowest and the fastest muon."""
+    prob, lowest = decay_to_muon(apdg, p, theta, k)
+    if layers == 0:
+        return (1.0 - prob) * (1.0 - k[6]) + prob * (1.0 - k[5]) + FLOOR
+    hi = muon_range(p, k)
     decayed = 0.0
     if prob > 0.0:
         lo = max(muon_range(lowest * p, k), 1.0)
@@ -243,8 +250,9 @@ def _klm_ll(out, layers, p, theta, k):  # pragma: no cover - compiled
         out[1] += math.log(1.0 - k[5])
     else:
         out[1] += math.log(k[5] * range_probability(layers, muon_range(p, k), k) + FLOOR)
+    shower = _klm_shower(layers, p, k) if layers > 0 else 0.0
     for h in range(2, 5):
-        out[h] += math.log(_klm_hadron(HYPOTHESIS_PDG_ARRAY[h], layers, p, theta, k))
+        out[h] += math.log(_klm_hadron(HYPOTHESIS_PDG_ARRAY[h], layers, p, theta, k, shower))
 
 
 @inline
