@@ -69,7 +69,7 @@ What darkscan's simulation shows (default run, 500k 4μ events = 7.2× the data;
   nearly collinear tracks (20–30 mrad apart here), which Belle II's tracking may.
 - With a non-interacting hadron ranging out in the KLM with a muon's straggling (default run of
   2026-12-07, 4.0 min): σ × B 0.147, 0.270, 0.295, 0.269, 0.230, 0.179, 0.179, 0.156, 0.144,
-  0.148, 0.137, 0.144, 0.173, 0.227 fb at the points below, 1–4% above the next line's.
+  0.148, 0.137, 0.144, 0.173, 0.227 fb at the points below, −1% to +4% from the next line's.
 - With the KLM's hadron showers (a pion's shower reaches past its interaction layer and its
   decay to μν counts from the production point: muonID > 0.9 keeps 0.90 of the 1–3 GeV muons,
   0.92 before; default run, 2026-12-06) the expected σ × B are 0.143, 0.268, 0.287, 0.261,
