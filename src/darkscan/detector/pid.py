@@ -196,6 +196,7 @@ def _cherenkov_ll(out, n_photons, cos_measured, p, masses, index, n0, s1, bkg, m
     s2_max = 1.0 - 1.0 / (index * index)
     log_flat = -math.log(theta_max) - 0.5 * math.log(max(1.0 - cos_measured * cos_measured,
                                                           1e-12))
+    log_background = math.log(bkg) + log_flat
     for h in range(5):
         m = masses[h]
         e = math.sqrt(p * p + m * m)
@@ -206,7 +207,7 @@ def _cherenkov_ll(out, n_photons, cos_measured, p, masses, index, n0, s1, bkg, m
         log_mu = math.log(mu)
         ll = n_photons * log_mu - mu
         if n_photons > 0:
-            background = math.log(bkg) + log_flat
+            background = log_background
             if signal > 0.0:
                 ms = ms0 * e / (p * p)  # θ₀ ∝ 1/(βp)
                 sigma = math.sqrt(s2 * (s1 * s1 / max(signal, 1.0) + ms * ms))
@@ -221,6 +222,8 @@ def _ecl_ll(out, energy, p, masses, c):  # pragma: no cover - compiled
     """Add, per hypothesis, the density of the matched cluster energy: full energy (e), a MIP
     (μ), a MIP or a shower of 30–90% of the kinetic energy (hadrons), for a pion also its
     charge exchange's electromagnetic shower of its full energy."""
+    # the MIP deposit's width, the same for every hypothesis whose kinetic energy exceeds it
+    sigma_mip = math.sqrt(c[19] ** 2 + (c[18] * e_rel(c[18], c[21], c[22], c[23])) ** 2)
     for h in range(5):
         m = masses[h]
         e_tot = math.sqrt(p * p + m * m)
@@ -229,7 +232,8 @@ def _ecl_ll(out, energy, p, masses, c):  # pragma: no cover - compiled
             continue
         ekin = e_tot - m
         d = min(c[18], ekin)
-        sigma = math.sqrt(c[19] ** 2 + (d * e_rel(d, c[21], c[22], c[23])) ** 2)
+        sigma = sigma_mip if d == c[18] else math.sqrt(
+            c[19] ** 2 + (d * e_rel(d, c[21], c[22], c[23])) ** 2)
         if h == 1:
             out[h] += _log_gauss(energy, d, sigma)
             continue
