@@ -126,7 +126,9 @@ def test_klm_hadron_likelihood_is_the_simulated_layer_distribution(p: float) -> 
                                   np.zeros(n, np.int8), BELLE2_DETECTOR)["layers"]
     simulated = np.bincount(layers, minlength=15) / n
     expected = np.array([pid._klm_hadron(2212, j, p, math.pi / 2, k,
-                                         pid._klm_shower(j, p, k) if j else 0.0) - pid.FLOOR
+                                         pid._klm_shower(j, p, k, pid.range_probability(
+                                             j, calorimeter.muon_range(p, k), k))
+                                         if j else 0.0) - pid.FLOOR
                          for j in range(15)])
     assert expected.sum() == pytest.approx(1.0, abs=1e-9)
     np.testing.assert_allclose(simulated, expected, atol=0.0015)

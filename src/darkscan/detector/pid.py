@@ -151,16 +151,17 @@ def range_probability(layers, expected, k):  # pragma: no cover - compiled
 
 
 @inline
-def _klm_shower(layers, p, k):  # pragma: no cover - compiled
+def _klm_shower(layers, p, k, muon_like):  # pragma: no cover - compiled
     """P(layers ≥ 1) for a hadron reaching the KLM that does not decay: a shower that starts
     in layer L (geometric with the survival per layer) and reaches ``layers``
     (:func:`calorimeter.shower_travel_probability`), or no interaction before its
-    punch-through layer and then a muon's straggled range (:func:`calorimeter.hadron_layers`).
+    punch-through layer and then a muon's straggled range (:func:`calorimeter.hadron_layers`;
+    ``muon_like``: :func:`range_probability` of these layers for a muon of momentum p).
     The same for π, K and p: it depends on the momentum only."""
     free = free_range(p, k)
     reach = hadron_reach(free, k)
     s = k[19]
-    shower = s ** (reach - 1.0) * range_probability(layers, muon_range(p, k), k)
+    shower = s ** (reach - 1.0) * muon_like
     if layers <= reach:
         last = layers == reach
         for start in range(1, int(min(layers, reach - 1.0)) + 1):
@@ -250,11 +251,13 @@ def _ecl_ll(out, energy, p, masses, c):  # pragma: no cover - compiled
 def _klm_ll(out, layers, p, theta, k):  # pragma: no cover - compiled
     """Add, per hypothesis, the probability of the KLM layer count."""
     out[0] += 0.0 if layers == 0 else LOG_FLOOR
+    shower = 0.0
     if layers == 0:
         out[1] += math.log(1.0 - k[5])
     else:
-        out[1] += math.log(k[5] * range_probability(layers, muon_range(p, k), k) + FLOOR)
-    shower = _klm_shower(layers, p, k) if layers > 0 else 0.0
+        muon_like = range_probability(layers, muon_range(p, k), k)
+        out[1] += math.log(k[5] * muon_like + FLOOR)
+        shower = _klm_shower(layers, p, k, muon_like)
     for h in range(2, 5):
         out[h] += math.log(_klm_hadron(HYPOTHESIS_PDG_ARRAY[h], layers, p, theta, k, shower))
 
