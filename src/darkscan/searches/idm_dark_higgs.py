@@ -81,25 +81,25 @@ module cut the particle-ID scores at 0.5 when the fast simulation's scores were 
 with the K⁰_S daughters split over the two pairs (a pointing "h′" of a K⁰_S pion and a prompt
 track, a non-pointing "χ₂" of the other pion and another track) they made 60–5·10⁴ background
 events per window. With the ID cuts at 0.9 no simulated qq̄ or τ⁺τ⁻ event survives in any
-window (a 100k-event qq̄ test: 19 candidates before, 0 after), also with the likelihood PID
-(issue #15). The simulated backgrounds are 0.034% (qq̄, 0.12 fb⁻¹) and 0.012% (τ⁺τ⁻,
-0.045 fb⁻¹) of the data, one MC event standing for 3·10³ and 8·10³ data events, so "no
-background" means below that level, not the paper's ~1 event per channel; the limits are then
-those of an empty window. Expected σ × B × B: median 0.059 fb over the points with a signal
-(μ⁺μ⁻ 0.065, π⁺π⁻ 0.055, K⁺K⁻ 0.028 fb; 0.024–0.33 fb where both vertices are inside the
-tracker, 0.93 fb at m_h′ = 0.5 GeV, sinθ = 10⁻⁴, where the h′ mostly escapes, 4.7 fb from the
-few π⁺π⁻ events kept at 0.3 GeV, 10⁻⁴), 0.59× the paper's ~0.1 fb (default run of 2026-12-06,
-with the KLM's hadron showers, which moved muon ID: 0.056 fb, μ⁺μ⁻ 0.064, π⁺π⁻ 0.053, K⁺K⁻
-0.027 before, and no signal at 0.3 GeV, 10⁻⁴). Without the trigger requirement the median was
-0.047 fb (μ⁺μ⁻ 0.044, π⁺π⁻ 0.050, K⁺K⁻ 0.025): it weakens the limits by ×1.12–1.75 (μ⁺μ⁻),
-×1.03–1.13 (π⁺π⁻), ×1.10–1.20 (K⁺K⁻), and the point at m_h′ = 0.3 GeV, sinθ = 10⁻⁴ (2.8 fb)
-keeps no signal. Before, with the KLM-only muon ID and electron ID from 0.3 GeV with an ECL
-cluster, it was 0.11 fb (μ⁺μ⁻ 0.13, π⁺π⁻ 0.075, K⁺K⁻ 0.064): the likelihood PID identifies slow
-muons and electrons (dE/dx, TOP), and its electrons are ideal (no E/p tails: 100% at electronID
-> 0.9 against Belle's 92.4%, see ``detector_electron_id_eff``), so the four-lepton efficiencies
-rose 2–3×; π⁺π⁻ gained less, its pions at pionID > 0.9 being 60–80% efficient (a slow pion that
-does not shower is as likely a muon). Expected ε_UL at the χ₂'s own lifetime (conservative):
-1.7·10⁻⁴ to 7.1·10⁻⁴ (5.4·10⁻⁴ without the point at 0.3 GeV, 10⁻⁴), median 2.4·10⁻⁴; at the
+window (a 100k-event qq̄ test: 19 candidates before, 0 after), also with the likelihood PID (issue
+#15). The simulated backgrounds are 0.034% (qq̄, 0.12 fb⁻¹) and 0.012% (τ⁺τ⁻, 0.045 fb⁻¹) of the
+data, one MC event standing for 3·10³ and 8·10³ data events, so "no background" means below that
+level, not the paper's ~1 event per channel; the limits are then those of an empty window. Expected
+σ × B × B: median 0.060 fb over the points with a signal (μ⁺μ⁻ 0.066, π⁺π⁻ 0.054, K⁺K⁻ 0.027 fb;
+0.024–0.33 fb where both vertices are inside the tracker, 1.0 fb at m_h′ = 0.5 GeV, sinθ = 10⁻⁴,
+where the h′ mostly escapes, 4.7 fb from the few π⁺π⁻ events kept at 0.3 GeV, 10⁻⁴), 0.60× the
+paper's ~0.1 fb (default run of 2026-12-07, after the non-interacting hadrons' straggled KLM range;
+0.059 fb, μ⁺μ⁻ 0.065, π⁺π⁻ 0.055, K⁺K⁻ 0.028 with the KLM's hadron showers of 2026-12-06, which
+moved muon ID: 0.056 fb, μ⁺μ⁻ 0.064, π⁺π⁻ 0.053, K⁺K⁻ 0.027 before, and no signal at 0.3 GeV, 10⁻⁴).
+Without the trigger requirement the median was 0.047 fb (μ⁺μ⁻ 0.044, π⁺π⁻ 0.050, K⁺K⁻ 0.025): it
+weakens the limits by ×1.12–1.75 (μ⁺μ⁻), ×1.03–1.13 (π⁺π⁻), ×1.10–1.20 (K⁺K⁻), and the point at m_h′
+= 0.3 GeV, sinθ = 10⁻⁴ (2.8 fb) keeps no signal. Before, with the KLM-only muon ID and electron ID
+from 0.3 GeV with an ECL cluster, it was 0.11 fb (μ⁺μ⁻ 0.13, π⁺π⁻ 0.075, K⁺K⁻ 0.064): the likelihood
+PID identifies slow muons and electrons (dE/dx, TOP), and its electrons are ideal (no E/p tails:
+100% at electronID > 0.9 against Belle's 92.4%, see ``detector_electron_id_eff``), so the
+four-lepton efficiencies rose 2–3×; π⁺π⁻ gained less, its pions at pionID > 0.9 being 60–80%
+efficient (a slow pion that does not shower is as likely a muon). Expected ε_UL at the χ₂'s own
+lifetime (conservative): 1.7·10⁻⁴ to 6.0·10⁻⁴ (7.1·10⁻⁴ on 2026-12-06), median 2.4·10⁻⁴; at the
 simulated lifetime 5.0·10⁻⁵ to 5.5·10⁻⁴. The benchmark at ε = 10⁻³ is excluded at every grid point
 with a selected signal, so the excluded sinθ range is the whole grid, 10⁻⁴–2.5·10⁻³ (from 5·10⁻⁴ at
 0.3 GeV in μ⁺μ⁻, where the h′ at sinθ = 10⁻⁴, cτ = 10 m, leaves no signal; π⁺π⁻ keeps a few events
