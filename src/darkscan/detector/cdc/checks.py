@@ -115,14 +115,15 @@ def legendre_prompt_efficiency() -> Measurement:
 
 
 @check("cdc_gnn_displaced_efficiency", reference=0.854, tolerance=0.08, kind="absolute",
-       provenance=f"{_PAPER}: GNN 85.4% for LLP daughters. Known disagreement: 77.9% ± 0.6 "
-                  "(stat) on 3000 events, 7.5 points below, at the edge of the tolerance "
-                  "(77.0–77.6% on 1000-event samples of four other seeds). darkscan's network "
-                  "(width 32, three GravNet blocks, trained 80 min on 2 CPU cores) finds 89% of "
-                  "the daughters; a track's charge is its circle's sense of rotation for a "
-                  "particle flying away from the IP, wrong for 12% of the found daughters "
-                  "(those of slow LLPs that fly inwards, curlers, short arcs). At 2% occupancy "
-                  "(trained at 1%) 75%")
+       provenance=f"{_PAPER}: GNN 85.4% for LLP daughters. Known disagreement: 79.1% ± 0.6 "
+                  "(stat) on 3000 events, 6.3 points below (77.9% with the model of "
+                  "2026-12-06, four training stages). darkscan's network (width 32, three "
+                  "GravNet blocks, five training stages, 95 min on 2 CPU cores) finds 89% of "
+                  "the daughters (the seed-000 talk's table: 89.2% for the CAT Finder); a "
+                  "track's charge is its circle's sense of rotation for a particle flying away "
+                  "from the IP, wrong for 11% of the found daughters, mostly those the network "
+                  "clusters into one superlayer's arc (which fixes no curvature; see "
+                  ":mod:`.gnn`). At 2% occupancy (trained at 1%) 75%")
 def gnn_displaced_efficiency() -> Measurement:
     return _figures("llp_displaced", N_DISPLACED, "gnn", True)[0]
 
