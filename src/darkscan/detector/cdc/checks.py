@@ -123,7 +123,7 @@ def legendre_prompt_efficiency() -> Measurement:
                   "track's charge is its circle's sense of rotation for a particle flying away "
                   "from the IP, wrong for 11% of the found daughters, mostly those the network "
                   "clusters into one superlayer's arc (which fixes no curvature; see "
-                  ":mod:`.gnn`). At 2% occupancy (trained at 1%) 75%")
+                  ":mod:`.gnn`). At 2% occupancy (trained at 1%) 75–78%")
 def gnn_displaced_efficiency() -> Measurement:
     return _figures("llp_displaced", N_DISPLACED, "gnn", True)[0]
 
