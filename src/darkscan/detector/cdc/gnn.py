@@ -36,11 +36,12 @@ with which the first stage gives 0.74/0.83, the fourth 0.79/0.89 and the fifth 0
 loss 0.441, gave 0.802/0.892 and 0.792/0.900 with more fakes and clones: not kept). The charge
 head learns slowly (right for 69% of the hits with β > 0.5 after the fourth stage, 51% after the
 first), so a track's charge is its circle fit's, which takes the particle to fly away from the
-IP (right for ~87% of the daughters: a slow LLP's daughters may fly inwards); the vertex head's
-median error is 15 cm. Where the charge goes wrong (1500 events of seed 1, fourth stage): 12%
-of the found daughters, 2/3 of them from clusters whose axial hits lie in one superlayer (430
-of 2353 found daughters, 67% right: a 6–8-layer arc fixes no curvature) or that have no circle
-(104, 52% right), against 97% right where the axial hits span three or more superlayers.
+IP; the vertex head's median error is 15 cm. Where the charge goes wrong (1500 events of seed 1,
+fourth stage): 12% of the found daughters (a quarter of them flying inwards at production, as a
+slow LLP's daughters may; 15% of the right ones do too), 2/3 of them from clusters whose axial
+hits lie in one superlayer (430 of 2353 found daughters, 67% right: a 6–8-layer arc fixes no
+curvature) or that have no circle (104, 52% right), against 97% right where the axial hits span
+three or more superlayers.
 
 The kNN is written in torch (a dense distance matrix per event, events batched with
 ``torch_geometric.utils.to_dense_batch``) because PyG's ``GravNetConv`` needs the compiled
