@@ -4,6 +4,7 @@ checks inputs at the edge and calls :mod:`darkscan.detector.cdc`; no physics her
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -141,8 +142,13 @@ def evaluate(hits: Annotated[str, typer.Argument(metavar="HITS")],
                   f"{100 * s['clone_rate']:.1f}%")
         for row in res["vs_radius"]:
             out.print(f"  r {row['lo']:5.0f}–{row['hi']:5.0f} cm: eff "
-                      f"{100 * row['efficiency']:5.1f}% (n={row['n_mc']}), fake "
-                      f"{100 * row['fake_rate']:5.1f}%")
+                      f"{_percent(row['efficiency'])} (n={row['n_mc']}), fake "
+                      f"{_percent(row['fake_rate'])}")
+
+
+def _percent(x: float) -> str:
+    """A fraction as a percentage, a dash for an empty bin (NaN)."""
+    return "    –" if math.isnan(x) else f"{100 * x:5.1f}%"
 
 
 @cdc_app.command("train")
