@@ -11,7 +11,8 @@ mean free path 9X₀/7; below ~1 GeV the real cross section is smaller, down to 
 The pair shares the photon's energy by the complete-screening Bethe–Heitler spectrum
 dσ/dx ∝ 1 − (4/3) x(1 − x) (x = E₊/E_γ) and flies along the photon (the opening angle, ~m_e/E,
 is below the tracking resolution). The e⁺ and e⁻ replace the photon in its event, produced at the
-conversion point, with the photon as their truth mother, and are tracked like any particle: the
+conversion point (inside the layer: they cross it, with half its thickness to radiate in), with
+the photon as their truth mother, and are tracked like any particle: the
 displaced e⁺e⁻ vertices that fake a light S → e⁺e⁻ or A′ → e⁺e⁻.
 
 Electrons and positrons radiate in the same layers (:func:`radiate_electrons`). Crossing x
@@ -44,6 +45,12 @@ from darkscan.physics.constants import M_E
 
 PHOTON, ELECTRON = 22, 11
 PAIR_PER_X0 = 7.0 / 9.0
+#: a conversion's e± start this far before the layer's radius along the photon, inside the
+#: layer: they cross it (a hit in a sensor; half its thickness to radiate in, below), whatever
+#: the rounding of the point (on the radius itself, that differed between CPUs)
+PAIR_START_CM = 1e-6
+#: a particle this close to a layer's radius starts in it
+ON_LAYER_CM = 1e-5
 
 
 def without_material(params: DetectorParameters) -> DetectorParameters:
@@ -51,16 +58,18 @@ def without_material(params: DetectorParameters) -> DetectorParameters:
     return replace(params, material_radii=(), material_x0=())
 
 
-def _crossing(x: np.ndarray, y: np.ndarray, d: np.ndarray, radius: float
+def _crossing(x: np.ndarray, y: np.ndarray, d: np.ndarray, radius: float, on: np.ndarray
               ) -> tuple[np.ndarray, np.ndarray]:
     """Path length t ≥ 0 along the unit directions d (n, 3) from (x, y) to the cylinder of
-    ``radius`` (NaN when the photon starts outside it or flies along z), and cos of the angle to
-    the cylinder's normal there."""
+    ``radius`` (NaN when the particle starts outside it or flies along z), and cos of the angle
+    to the cylinder's normal there. ``on``: the particles that start on the cylinder (t = 0
+    when they fly outwards)."""
     a = d[:, 0] ** 2 + d[:, 1] ** 2
     b = x * d[:, 0] + y * d[:, 1]
-    c = x * x + y * y - radius * radius
+    # on the cylinder x² + y² − R² is a rounding error of either sign: exactly 0 there
+    c = np.where(on, 0.0, x * x + y * y - radius * radius)
     with np.errstate(invalid="ignore", divide="ignore"):
-        t = np.where((c < 0) & (a > 0), (-b + np.sqrt(b * b - a * c)) / a, np.nan)
+        t = np.where((c <= 0) & (a > 0), (-b + np.sqrt(b * b - a * c)) / a, np.nan)
         cos_a = ((x + t * d[:, 0]) * d[:, 0] + (y + t * d[:, 1]) * d[:, 1]) / radius
     return t, cos_a
 
@@ -91,20 +100,25 @@ def _layer_paths(x: np.ndarray, y: np.ndarray, z: np.ndarray, d: np.ndarray,
                  params: DetectorParameters) -> tuple[np.ndarray, np.ndarray]:
     """Per layer (rows) and particle (columns): the path length to the layer along the unit
     directions ``d`` (NaN where it is not crossed inside the vertex detector's acceptance) and
-    the thickness crossed there in radiation lengths (0 where not crossed)."""
+    the thickness crossed there in radiation lengths (0 where not crossed). A particle produced
+    in a layer (a conversion's e±, :data:`PAIR_START_CM`) crosses half of it going outwards:
+    the mean remaining depth for a production point uniform through the layer."""
     cot_lo = 1.0 / np.tan(np.radians(params.vxd_theta_max))
     cot_hi = 1.0 / np.tan(np.radians(params.vxd_theta_min))
     n_layers = len(params.material_radii)
     path = np.full((n_layers, len(x)), np.nan)
     thickness = np.zeros((n_layers, len(x)))
+    r = np.hypot(x, y)
     for i, (radius, x0) in enumerate(zip(params.material_radii, params.material_x0,
                                          strict=True)):
-        t, cos_a = _crossing(x, y, d, radius)
+        on = np.abs(r - radius) < ON_LAYER_CM
+        t, cos_a = _crossing(x, y, d, radius, on)
         z_at = z + t * d[:, 2]
         inside = (t >= 0) & (z_at > radius * cot_lo) & (z_at < radius * cot_hi)
         path[i] = np.where(inside, t, np.nan)
         with np.errstate(invalid="ignore", divide="ignore"):
-            thickness[i] = np.where(inside, x0 / np.abs(cos_a), 0.0)
+            thickness[i] = np.where(inside, np.where(on & (t == 0), 0.5, 1.0) * x0
+                                    / np.abs(cos_a), 0.0)
     return path, thickness
 
 
@@ -136,7 +150,7 @@ def convert_photons(part: dict[str, np.ndarray], counts: np.ndarray, rng: np.ran
     conv = photons[layer >= 0]
     if len(conv) == 0:
         return part
-    t = path[layer >= 0]
+    t = path[layer >= 0] - PAIR_START_CM
     p3 = np.stack([part["px"][conv], part["py"][conv], part["pz"][conv]], axis=1)
     e_gamma = part["E"][conv]
     d = p3 / np.linalg.norm(p3, axis=1, keepdims=True)
