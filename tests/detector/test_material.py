@@ -192,3 +192,16 @@ def test_a_particle_produced_in_a_layer_crosses_half_of_it_whatever_the_rounding
                 for f in (1.0 - 2e-16, 1.0, 1.0 + 2e-16)]
         assert hits[0] == hits[1] == hits[2]
         assert hits[1][1] == 3  # the SVD layers at 8, 11.5 and 14 cm, its own included
+
+
+def test_photons_below_ten_mev_do_not_convert() -> None:
+    """Just above 2m_e a conversion made a pair at rest whose direction was rounding's choice
+    (and invisible in any case): photons below :data:`material.PAIR_MIN_ENERGY` pass through."""
+    n = 20_000
+    counts = np.ones(n, dtype=np.int64)
+    for e, converts in ((0.0015, False), (0.009, False), (0.02, True)):
+        out = material.convert_photons(_photons(n, e, np.pi / 2, seed=12), counts,
+                                       np.random.default_rng(13), BELLE2_DETECTOR)
+        rate = np.count_nonzero(out["pdg"] == 11) / n
+        want = 1 - np.exp(-7 / 9 * sum(BELLE2_DETECTOR.material_x0))
+        assert (abs(rate / want - 1) < 0.1) if converts else rate == 0.0

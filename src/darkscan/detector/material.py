@@ -51,6 +51,11 @@ PAIR_PER_X0 = 7.0 / 9.0
 PAIR_START_CM = 1e-6
 #: a particle this close to a layer's radius starts in it
 ON_LAYER_CM = 1e-5
+#: photons below this energy (GeV) do not convert: in silicon Compton scattering dominates there
+#: and the pair cross section is a small part of its high-energy value, and the pair would be
+#: invisible (p_T below 10 MeV curls inside 2.3 cm); just above 2m_e it was a pair at rest whose
+#: direction (θ, φ of a momentum of 10⁻¹¹ GeV or 0) rounding decided, differently by CPU
+PAIR_MIN_ENERGY = 0.01
 
 
 def without_material(params: DetectorParameters) -> DetectorParameters:
@@ -130,7 +135,7 @@ def conversion_layer(part: dict[str, np.ndarray], rows: np.ndarray, rng: np.rand
     paths, thickness = _layer_paths(part["x"][rows], part["y"][rows], part["z"][rows], d, params)
     layer = np.full(len(rows), -1)
     path = np.full(len(rows), np.nan)
-    can_convert = p_mag > 2.0 * M_E
+    can_convert = p_mag > PAIR_MIN_ENERGY
     for i in range(len(paths)):
         prob = -np.expm1(-PAIR_PER_X0 * thickness[i])
         here = (layer < 0) & can_convert & (thickness[i] > 0) & (rng.random(len(rows)) < prob)
