@@ -196,7 +196,7 @@ def test_a_particle_produced_in_a_layer_crosses_half_of_it_whatever_the_rounding
 
 def test_photons_below_ten_mev_do_not_convert() -> None:
     """Just above 2m_e a conversion made a pair at rest whose direction was rounding's choice
-    (and invisible in any case): photons below :data:`material.PAIR_MIN_ENERGY` pass through."""
+    (and invisible in any case): photons below ``conversion_min_energy`` pass through."""
     n = 20_000
     counts = np.ones(n, dtype=np.int64)
     for e, converts in ((0.0015, False), (0.009, False), (0.02, True)):

@@ -6,7 +6,8 @@ beam pipe, the two PXD and four SVD layers, the CDC inner wall, each spanning th
 detector's polar-angle acceptance. A photon crossing a layer at angle α to its normal sees
 x = x₀/cos α and converts there with probability 1 − exp(−7x/9) (the high-energy pair-production
 mean free path 9X₀/7; below ~1 GeV the real cross section is smaller, down to about half at
-50 MeV, so soft photons convert somewhat too often here: an approximation, stated).
+50 MeV, so soft photons convert somewhat too often here: an approximation, stated; below
+``conversion_min_energy``, 10 MeV, they do not convert at all).
 
 The pair shares the photon's energy by the complete-screening Bethe–Heitler spectrum
 dσ/dx ∝ 1 − (4/3) x(1 − x) (x = E₊/E_γ) and flies along the photon (the opening angle, ~m_e/E,
@@ -51,11 +52,6 @@ PAIR_PER_X0 = 7.0 / 9.0
 PAIR_START_CM = 1e-6
 #: a particle this close to a layer's radius starts in it
 ON_LAYER_CM = 1e-5
-#: photons below this energy (GeV) do not convert: in silicon Compton scattering dominates there
-#: and the pair cross section is a small part of its high-energy value, and the pair would be
-#: invisible (p_T below 10 MeV curls inside 2.3 cm); just above 2m_e it was a pair at rest whose
-#: direction (θ, φ of a momentum of 10⁻¹¹ GeV or 0) rounding decided, differently by CPU
-PAIR_MIN_ENERGY = 0.01
 
 
 def without_material(params: DetectorParameters) -> DetectorParameters:
@@ -135,7 +131,9 @@ def conversion_layer(part: dict[str, np.ndarray], rows: np.ndarray, rng: np.rand
     paths, thickness = _layer_paths(part["x"][rows], part["y"][rows], part["z"][rows], d, params)
     layer = np.full(len(rows), -1)
     path = np.full(len(rows), np.nan)
-    can_convert = p_mag > PAIR_MIN_ENERGY
+    # (``conversion_min_energy``: just above 2m_e a pair at rest had a direction, θ and φ of a
+    # momentum of 10⁻¹¹ GeV or 0, that rounding chose, differently by CPU)
+    can_convert = p_mag > params.conversion_min_energy
     for i in range(len(paths)):
         prob = -np.expm1(-PAIR_PER_X0 * thickness[i])
         here = (layer < 0) & can_convert & (thickness[i] > 0) & (rng.random(len(rows)) < prob)

@@ -40,6 +40,11 @@ class DetectorParameters:
         "at normal incidence: Be/paraffin/Au beam pipe ≈ 0.6% [RECALLED], PXD ≈ 0.2% per "
         "layer and SVD ≈ 0.57% per layer (Belle II TDR arXiv:1011.0352) [RECALLED], CFRP inner "
         "wall ≈ 0.2% [INFERRED]; ≈ 3.5% X0 in all before the CDC gas")
+    conversion_min_energy: float = _p(
+        0.01, "GeV", "photons below it do not convert: in silicon Compton scattering dominates "
+        "below ~20 MeV and the pair cross section is a small part of its high-energy value "
+        "(PDG 'Passage of particles through matter', photon cross sections) [RECALLED]; the "
+        "pair would be invisible (p_T < 10 MeV curls inside 2.3 cm)")
     # --- CDC ----------------------------------------------------------------------------------
     cdc_n_layers: int = _p(56, "", f"{_B2} CDC.xml SLayers 0–55 [READ]")
     cdc_r_inner: float = _p(16.80, "cm", f"{_B2} CDC.xml layer 0 [READ]")
