@@ -84,10 +84,13 @@ def test_ks_daughters_are_displaced_tracks_with_their_mother() -> None:
     truth = single_particles(310, np.full(n, 1.0), np.full(n, np.pi / 2),
                              rng.uniform(-np.pi, np.pi, n), M_KS)
     trk = simulate(truth, seed=6, beam_background_rate=0.0).events.tracks
-    pions = np.abs(ak.to_numpy(ak.flatten(trk.mc_pdg))) == 211  # (the rest: converted γ of π⁰)
+    # (the rest: converted γ of π⁰, and the products of the ~1% of pions that interact in the
+    # material, whose mother is that pion)
+    pions = np.abs(ak.to_numpy(ak.flatten(trk.mc_pdg))) == 211
     mother = ak.to_numpy(ak.flatten(trk.mc_mother))[pions]
-    vr = ak.to_numpy(ak.flatten(trk.mc_vr))[pions]
-    assert np.all(mother == 0)  # the K_S is particle 0 of each event
+    from_ks = mother == 0  # the K_S is particle 0 of each event
+    vr = ak.to_numpy(ak.flatten(trk.mc_vr))[pions][from_ks]
+    assert np.mean(from_ks) > 0.98
     assert 0.5 * n < len(vr) < 1.4 * n  # ~69% of the K_S give two pion candidates
     assert abs(np.median(vr) / (np.log(2) * CTAU_KS / M_KS) - 1) < 0.1
 

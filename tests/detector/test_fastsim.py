@@ -317,7 +317,8 @@ def test_three_track_trigger_needs_three_tracks_and_no_opening() -> None:
     close = simulate(_pions(tracks([0.0, 20.0, 40.0])), seed=31,
                      beam_background_rate=0.0).events
     assert ak.to_numpy(close.trg_three_track).mean() > 0.95  # a track may decay or scatter
-    assert ak.to_numpy(close.trg_two_track).mean() == 0.0
+    # only a pion scattered by a nucleus in the material (~1% interact) opens a pair by 90°
+    assert ak.to_numpy(close.trg_two_track).mean() < 0.005
     pair = simulate(_pions(tracks([0.0, 180.0])), seed=32, beam_background_rate=0.0).events
-    assert ak.to_numpy(pair.trg_three_track).mean() == 0.0
+    assert ak.to_numpy(pair.trg_three_track).mean() < 0.02  # or a recoil nucleon's track
     assert ak.to_numpy(pair.trg_two_track).mean() > 0.95

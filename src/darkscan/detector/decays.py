@@ -65,7 +65,7 @@ def _mass(pdg: int) -> float:
     return float(Particle.from_pdgid(abs(pdg)).mass) / 1000.0
 
 
-def _per_id(func: Callable[[int], Any], pdg: np.ndarray) -> np.ndarray:
+def per_id(func: Callable[[int], Any], pdg: np.ndarray) -> np.ndarray:
     """``func`` of each entry's id, looked up once per distinct id."""
     ids, inverse = np.unique(pdg, return_inverse=True)
     return np.array([func(int(i)) for i in ids], dtype=float)[inverse]
@@ -91,7 +91,7 @@ def _two_body(p4: np.ndarray, pdg: np.ndarray, rng: np.random.Generator
             if parent < 0:
                 a, b = _conjugate(a), _conjugate(b)
             d1[rows[pick == k]], d2[rows[pick == k]] = a, b
-    m1, m2 = _per_id(_mass, d1), _per_id(_mass, d2)
+    m1, m2 = per_id(_mass, d1), per_id(_mass, d2)
     p1, p2 = decay_isotropic(p4, m1, m2, rng.random(n), rng.random(n))
     return d1, d2, p1, p2
 
@@ -119,7 +119,7 @@ def numbered(d: dict[str, np.ndarray], start: np.ndarray) -> dict[str, np.ndarra
     return d
 
 
-def _photons_from_pi0(d: dict[str, np.ndarray], start: np.ndarray, rng: np.random.Generator
+def photons_from_pi0(d: dict[str, np.ndarray], start: np.ndarray, rng: np.random.Generator
                       ) -> dict[str, np.ndarray]:
     """π⁰ rows of the numbered daughters ``d`` → two photons each, at the same vertex,
     numbered from ``start[event]`` on."""
@@ -152,7 +152,7 @@ def in_flight(part: dict[str, np.ndarray], counts: np.ndarray, rng: np.random.Ge
     pdg = part["pdg"][candidates]
     p4 = np.stack([part[k][candidates] for k in ("px", "py", "pz", "E")], axis=1)
     origin = np.stack([part[k][candidates] for k in ("x", "y", "z")], axis=1)
-    mass_ctau = _per_id(_mass_ctau, pdg).reshape(-1, 2)
+    mass_ctau = per_id(_mass_ctau, pdg).reshape(-1, 2)
     vertex = decay_vertices(p4, mass_ctau[:, 0], mass_ctau[:, 1], rng, origin=origin).vertex
     decays = _inside(vertex, params)
     parents = candidates[decays]
@@ -172,7 +172,7 @@ def in_flight(part: dict[str, np.ndarray], counts: np.ndarray, rng: np.random.Ge
     # truth indices after the generator's particles: the daughters, then the π⁰s' photons
     start = next_index(part, counts)
     dau = numbered(dau, start)
-    dau = _photons_from_pi0(dau, start + np.bincount(dau["ev"], minlength=len(start)), rng)
+    dau = photons_from_pi0(dau, start + np.bincount(dau["ev"], minlength=len(start)), rng)
     return replaced(part, parents, dau)
 
 

@@ -26,6 +26,7 @@ from darkscan.detector import (
     calorimeter,
     decays,
     material,
+    nuclear,
     pid,
     showers,
     species,
@@ -219,7 +220,8 @@ def _final_particles(c: dict[str, np.ndarray], counts: np.ndarray, rng: np.rando
                      params: DetectorParameters) -> Particles:
     """Flat final-state particles with their event, index in the event (``local``) and truth
     mother (index and PDG id, 0 for none), after the decays in flight (:mod:`decays`), the
-    photon conversions and the electrons' bremsstrahlung in the material (:mod:`material`),
+    hadrons' nuclear interactions (:mod:`nuclear`), the photon conversions and the electrons'
+    bremsstrahlung in the material (:mod:`material`),
     with species properties and momentum angles."""
     final = c["status"] == STATUS_FINAL
     names = ("pdg", "vx", "vy", "vz", "px", "py", "pz", "E", "mother")
@@ -240,6 +242,7 @@ def _final_particles(c: dict[str, np.ndarray], counts: np.ndarray, rng: np.rando
     mother_row = np.where(has_mother, _offsets(counts)[ev] + part["mother"], 0)
     part["mother_pdg"] = np.where(has_mother, c["pdg"][mother_row], 0).astype(np.int32)
     part = decays.in_flight(part, counts, rng, params)
+    part = nuclear.interact_hadrons(part, counts, rng, params)
     part = material.convert_photons(part, counts, rng, params)
     part = material.radiate_electrons(part, counts, rng, params)
     part["charge"], part["mass"], part["invisible"] = species.properties(part["pdg"])

@@ -28,6 +28,8 @@ they land close): the radiative tail of electron momenta and of E/p-matched phot
 material gives. Brems photons do not convert again, and the electron's path is taken straight
 through the vertex detector (its curvature radius exceeds 40 cm above p_T = 0.2 GeV).
 
+The hadrons' nuclear interactions in the same layers are :mod:`darkscan.detector.nuclear`'s.
+
 Reference: PDG Review "Passage of particles through matter" (pair production, 7/9 X₀;
 bremsstrahlung and the radiation length); H. Bethe and W. Heitler, Proc. R. Soc. A 146 (1934)
 83 (the energy-loss distribution, as used by the Gaussian-sum filter, R. Frühwirth, Comput.

@@ -40,6 +40,24 @@ class DetectorParameters:
         "at normal incidence: Be/paraffin/Au beam pipe ≈ 0.6% [RECALLED], PXD ≈ 0.2% per "
         "layer and SVD ≈ 0.57% per layer (Belle II TDR arXiv:1011.0352) [RECALLED], CFRP inner "
         "wall ≈ 0.2% [INFERRED]; ≈ 3.5% X0 in all before the CDC gas")
+    material_lambda: tuple[float, ...] = _p(
+        (0.0036, 0.0004, 0.0004, 0.00115, 0.00115, 0.00115, 0.00115, 0.0010), "X/λ_I",
+        "the same layers in nuclear interaction lengths at normal incidence, from their "
+        "composition with the PDG's λ_I (atomic and nuclear properties of materials): beam pipe "
+        "1.0 mm Be (λ_I 42.1 cm) + 1.0 mm paraffin (≈ polyethylene, 84 cm) + 10 µm Au (10.2 cm) "
+        "[RECALLED composition]; PXD and SVD as silicon, X/λ_I = 0.201 X/X0 (λ_I 46.5 cm, "
+        "X0 9.37 cm); CFRP inner wall as carbon, 0.498 X/X0 (λ_I 38.8 cm, X0 19.3 cm); ≈ 1% λ_I "
+        "in all before the CDC gas")
+    nuclear_min_momentum: float = _p(
+        0.1, "GeV", "hadrons below it do not interact in the material: their secondaries "
+        "(p_T ≲ 0.1 GeV) would curl inside the vertex detector [INFERRED]")
+    nuclear_inelastic_fraction: float = _p(
+        0.7, "", "share of the hadron–nucleon collisions above the single-pion threshold that "
+        "produce a pion: σ_inel/σ_tot of πN at p_lab = 1–5 GeV ≈ 0.7–0.8 (PDG πp cross-section "
+        "plots) [RECALLED]")
+    nuclear_elastic_slope: float = _p(
+        7.0, "GeV⁻²", "diffraction slope b of quasi-elastic hadron–nucleon scattering, dσ/dt ∝ "
+        "exp(bt): πp at a few GeV has b ≈ 7–8 GeV⁻² [RECALLED]")
     conversion_min_energy: float = _p(
         0.01, "GeV", "photons below it do not convert: in silicon Compton scattering dominates "
         "below ~20 MeV and the pair cross section is a small part of its high-energy value "
