@@ -5,6 +5,7 @@ reduced end-to-end run (μ⁺μ⁻ channel, qq̄ background) with a fixed seed."
 
 import pickle
 from dataclasses import replace
+from pathlib import Path
 
 import awkward as ak
 import numpy as np
@@ -245,6 +246,30 @@ def test_reduced_run(reduced) -> None:  # type: ignore[no-untyped-def]
     assert fixed < eps
     # the benchmark (ε = 10⁻³) is excluded at the one sinθ of the quick grid: the range is it
     assert t["sin_theta_excluded_low_idm_exp"][0] == t["sin_theta_excluded_high_idm_exp"][0] == 5e-4
+
+
+def test_backgrounds_are_reconstructed_without_id_and_weighted(tmp_path: Path) -> None:
+    """The channel's background_id: the background sample's ntuple comes from the lists
+    without the ID requirements and carries the tracks' pass probabilities in its weights; the
+    signal's keeps the channel's own lists (none of the truth columns the weights read)."""
+    from darkscan.run.executors import SerialExecutor
+    from darkscan.searches.runner import _reconstruct
+
+    channels = tuple(c for c in SEARCH.channels if c.name == "pipi")
+    search = replace(SEARCH, channels=channels,
+                     backgrounds=tuple(b for b in SEARCH.backgrounds if b.id == "qq"),
+                     signal=replace(SEARCH.signal,
+                                    by_channel={"pipi": SEARCH.signal.by_channel["pipi"]}))
+    points = [{"mass_darkhiggs": 0.8, "sin_theta": 5e-4}]
+    _, ntuples = _reconstruct(search, points, quick=True, seed=3, cache=tmp_path,
+                              executor=SerialExecutor(), scale=0.05)["pipi"]
+    qq = ntuples["qq"]
+    signal = next(nt for k, nt in ntuples.items() if k != "qq")
+    assert "dau1_dau0_mc_pdg" in qq.columns and "dau1_dau0_mc_pdg" not in signal.columns
+    assert len(qq.weight) > 10  # loose candidates of 1000 filtered qq̄ events
+    # two electron IDs on (mostly) hadrons: far below one
+    assert np.all(qq.weight <= 1.0) and np.median(qq.weight) < 1e-3
+    assert np.all(signal.weight == 1.0)
 
 
 def test_a_lifetime_reading_needs_an_extraction_that_counts() -> None:

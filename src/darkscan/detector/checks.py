@@ -118,6 +118,35 @@ def id_scores(pdg: int, mass: float, p_range: tuple[float, float], hypothesis: s
     return ak.to_numpy(ak.flatten(t[hypothesis]))
 
 
+#: the species :func:`pass_rates` tabulates (|PDG id|): what a track is in truth
+ID_SPECIES = (11, 13, 211, 321, 2212)
+
+
+def pass_rates(edges: tuple[float, ...], cuts: dict[str, float], n: int = 10_000,
+               seed: int = 1) -> dict[tuple[int, int, str], float]:
+    """The fast simulation's identification pass rates: for each species of
+    :data:`ID_SPECIES`, momentum bin (``edges``, GeV, p uniform in it, cos θ uniform in the
+    CDC's 17°–150°) and hypothesis of ``cuts``, the fraction of the particle's own tracks (not a
+    secondary's) whose score is above the cut; keys (|PDG id|, bin, hypothesis). ``n``
+    particles per species and bin, no beam background."""
+    from darkscan.physics.constants import mass
+
+    table = {}
+    for code in ID_SPECIES:
+        for i in range(len(edges) - 1):
+            rng = np.random.default_rng([seed, code, i])
+            theta = np.arccos(rng.uniform(np.cos(np.radians(150.0)), np.cos(np.radians(17.0)),
+                                          n))
+            s = single_particles(code, rng.uniform(edges[i], edges[i + 1], n), theta,
+                                 rng.uniform(-np.pi, np.pi, n), mass(code))
+            t = simulate(s, seed=int(rng.integers(2**31)), beam_background_rate=0.0).events.tracks
+            own = np.abs(ak.to_numpy(ak.flatten(t.mc_pdg))) == code
+            for hypothesis, cut in cuts.items():
+                scores = ak.to_numpy(ak.flatten(t[hypothesis]))[own]
+                table[(code, i, hypothesis)] = float(np.mean(scores > cut)) if len(scores) else 0.0
+    return table
+
+
 def rate_above(scores: np.ndarray, cut: float) -> Measurement:
     """Fraction of tracks with score > cut, with its binomial error in the note."""
     rate = float(np.mean(scores > cut))

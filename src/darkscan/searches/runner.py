@@ -317,22 +317,36 @@ def _reconstruct(search: Search, points: list[dict[str, float]], *, quick: bool,
     cache keys, from one simulation of each chunk (same ids, same seeds)."""
     groups: dict[tuple[Any, ...], list[Channel]] = {}
     for ch in search.channels:
-        groups.setdefault((ch.decay, ch.best_candidate, ch.lists), []).append(ch)
+        groups.setdefault((ch.decay, ch.best_candidate, ch.lists, ch.background_id),
+                          []).append(ch)
+    backgrounds = {b.id for b in search.backgrounds} | {
+        training_copy(b).id for b in search.backgrounds}
     requests, mines = [], []
-    for (decay, best, lists), channels in groups.items():
+    for (decay, best, lists, factorised), channels in groups.items():
         mine = {ch.name: _channel_samples(search, ch, points) for ch in channels}
         samples = {k: v for m in mine.values() for k, v in m.items()}
         # the lost-particle truth only where darkscan simulates (never asked of an analyst)
         lost = LOST_MAP_COLUMNS if search.lost_particle_map else ()
         columns = tuple(dict.fromkeys(c for ch in channels
                                       for c in ch.columns(kept_columns(search) + lost)))
-        requests.append(NtupleGroup(decay, best, columns, lists, samples))
-        mines.append(mine)
+        if factorised is None:
+            requests.append(NtupleGroup(decay, best, columns, lists, samples))
+        else:  # the backgrounds without the ID requirements, weighted below
+            requests += [NtupleGroup(decay, best, columns, lists,
+                                     {k: v for k, v in samples.items() if k not in backgrounds}),
+                         NtupleGroup(decay, best, columns + factorised.columns(),
+                                     factorised.lists,
+                                     {k: v for k, v in samples.items() if k in backgrounds})]
+        mines.append((mine, factorised))
     # one simulation of each sample for every reconstruction that reads it
-    results = make_ntuple_groups(requests, quick=quick, seed=seed, cache_root=cache,
-                                 executor=executor, scale=scale)
+    results = iter(make_ntuple_groups(requests, quick=quick, seed=seed, cache_root=cache,
+                                      executor=executor, scale=scale))
     out = {}
-    for mine, ntuples in zip(mines, results, strict=True):
+    for mine, factorised in mines:
+        ntuples = next(results)
+        if factorised is not None:
+            ntuples = ntuples | {k: replace(nt, weight=nt.weight * factorised.weights(nt.columns))
+                                 for k, nt in next(results).items()}
         out |= {name: (m, {k: ntuples[k] for k in m}) for name, m in mine.items()}
     return out
 

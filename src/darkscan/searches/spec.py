@@ -21,6 +21,7 @@ from darkscan.searches.result import COMBINED
 if TYPE_CHECKING:
     from darkscan.reco.lists import ListDef
     from darkscan.searches.extraction import Extraction
+    from darkscan.searches.factorised import FactorisedID
     from darkscan.select.bdt import ContinuumBDT
     from darkscan.select.mva import MassBinnedMLP
     from darkscan.select.punzinet import PunziNet
@@ -242,11 +243,17 @@ class Channel:
     lists: tuple[ListDef, ...] = ()
     #: an MVA step after the selection: networks or trees trained on independent samples
     mva: MassBinnedMLP | PunziNet | ContinuumBDT | None = None
+    #: the backgrounds reconstructed without the ID requirements and weighted by their tracks'
+    #: pass rates (:mod:`darkscan.searches.factorised`), where the simulation is too small to
+    #: show the background after them; the signal keeps ``lists``
+    background_id: FactorisedID | None = None
 
     def __post_init__(self) -> None:
         from darkscan.reco.lists import resolve
 
         resolve(self.decay, self.lists)  # parses every decay string, checks names and order
+        if self.background_id is not None:
+            resolve(self.decay, self.background_id.lists)
         mva = self.mva.columns if self.mva is not None else ()
         for expr in (*self.selection, self.best_candidate.expression, *self.keep, *mva):
             if expr is not None:
