@@ -58,7 +58,7 @@ ON_LAYER_CM = 1e-5
 
 def without_material(params: DetectorParameters) -> DetectorParameters:
     """``params`` with no material in front of the CDC: for checks of the calorimeter itself."""
-    return replace(params, material_radii=(), material_x0=())
+    return replace(params, material_radii=(), material_x0=(), material_lambda=())
 
 
 def _crossing(x: np.ndarray, y: np.ndarray, d: np.ndarray, radius: float, on: np.ndarray

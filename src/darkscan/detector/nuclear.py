@@ -41,6 +41,7 @@ import numpy as np
 from darkscan.detector.decays import next_index, numbered, per_id, photons_from_pi0, replaced
 from darkscan.detector.material import ON_LAYER_CM, PAIR_START_CM, _directions
 from darkscan.detector.parameters import DetectorParameters
+from darkscan.errors import ParameterError
 from darkscan.jit import jit
 from darkscan.physics import lorentz
 from darkscan.physics.constants import M_PI, mass
@@ -107,7 +108,12 @@ def interaction_layer(part: dict[str, np.ndarray], rows: np.ndarray, rng: np.ran
     u = rng.random(len(rows))
     radii = np.asarray(params.material_radii, dtype=float)
     if np.any(np.diff(radii) <= 0):
-        raise ValueError("material_radii must increase: the layers are crossed in that order")
+        raise ParameterError("detector parameter material_radii must increase: the layers are "
+                             "crossed in that order")
+    if len(params.material_lambda) != len(radii):
+        raise ParameterError(f"detector parameter material_lambda has "
+                             f"{len(params.material_lambda)} layers, material_radii {len(radii)}: "
+                             "give each layer its thickness in interaction lengths")
     f = np.ascontiguousarray
     return _interaction_layers(
         f(part["x"][rows], float), f(part["y"][rows], float), f(part["z"][rows], float),

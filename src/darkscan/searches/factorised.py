@@ -11,8 +11,9 @@ single tracks in the CDC acceptance, no beam background). The factorisation negl
 correlations between a track's kinematics inside a bin and its ID, and between the tracks.
 
 A channel declares it with :class:`FactorisedID` (:attr:`darkscan.searches.spec.Channel
-.background_id`): the background samples are then reconstructed with its lists and weighted
-(:func:`darkscan.searches.runner`), the signal keeps the channel's own lists.
+.background_id`): the background samples (and their training copies) are then reconstructed
+with its lists and their weights multiplied by :meth:`FactorisedID.weights`
+(``runner._reconstruct``); the signal keeps the channel's own lists.
 """
 
 from __future__ import annotations

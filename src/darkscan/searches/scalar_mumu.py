@@ -18,10 +18,11 @@ the equivalent counts' pulls spread by 0.99 (1.05 before the fit's b_eff include
 profiling). The expected limits (b_eff from the fit to the simulated background itself) are flat,
 0.11 fb at 0.22 GeV, 0.17–0.27 fb from 0.25 to 9 GeV (the same with either realisation, and with the
 KLM's hadron showers of 2026-12-06: 0.107 and 0.166–0.27 fb; after the non-interacting hadrons'
-straggled KLM range of 2026-12-07: 0.112 and 0.169–0.285 fb). The paper's highest scalar limit is
-1.34× its Z′'s (1.3 against 0.97 fb); darkscan's are equal (0.63 against 0.72): where the scalar
-loses against the vector in Belle II's analysis (its efficiency, or a mass region) is not known here
-and not simulated.
+straggled KLM range of 2026-12-07: 0.112 and 0.169–0.285 fb; with the hadrons' nuclear
+interactions in the material, same day: 0.109 and 0.167–0.283 fb). The paper's highest scalar
+limit is 1.34× its Z′'s (1.3 against 0.97 fb); darkscan's are equal (0.63 against 0.72):
+where the scalar loses against the vector in Belle II's analysis (its efficiency, or a mass
+region) is not known here and not simulated.
 """
 
 from __future__ import annotations
