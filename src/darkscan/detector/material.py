@@ -38,6 +38,7 @@ Phys. Commun. 154 (2003) 131).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -143,19 +144,31 @@ def conversion_layer(part: dict[str, np.ndarray], rows: np.ndarray, rng: np.rand
     return layer, path
 
 
+LayerChoice = Callable[[dict[str, np.ndarray], np.ndarray, np.random.Generator,
+                        DetectorParameters], tuple[np.ndarray, np.ndarray]]
+
+
+def stopped_in_layers(part: dict[str, np.ndarray], rows: np.ndarray, rng: np.random.Generator,
+                      params: DetectorParameters, choose: LayerChoice
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """The particles ``rows`` that ``choose`` (rows → their layer, −1 for none, and the path to
+    it) stops in a layer of the map, and the path along their direction to where their products
+    start, :data:`PAIR_START_CM` inside the layer."""
+    if len(rows) == 0 or not params.material_radii:
+        return rows[:0], np.empty(0)
+    layer, path = choose(part, rows, rng, params)
+    return rows[layer >= 0], path[layer >= 0] - PAIR_START_CM
+
+
 def convert_photons(part: dict[str, np.ndarray], counts: np.ndarray, rng: np.random.Generator,
                     params: DetectorParameters) -> dict[str, np.ndarray]:
     """Replace the photons that convert in the material by their e⁺e⁻ pairs (columns
     :data:`darkscan.detector.decays.COLUMNS`, event-ordered; ``counts`` the generator's
     particles per event); the input itself when none does."""
-    photons = np.nonzero(part["pdg"] == PHOTON)[0]
-    if len(photons) == 0 or not params.material_radii:
-        return part
-    layer, path = conversion_layer(part, photons, rng, params)
-    conv = photons[layer >= 0]
+    conv, t = stopped_in_layers(part, np.nonzero(part["pdg"] == PHOTON)[0], rng, params,
+                                conversion_layer)
     if len(conv) == 0:
         return part
-    t = path[layer >= 0] - PAIR_START_CM
     p3 = np.stack([part["px"][conv], part["py"][conv], part["pz"][conv]], axis=1)
     e_gamma = part["E"][conv]
     d = p3 / np.linalg.norm(p3, axis=1, keepdims=True)

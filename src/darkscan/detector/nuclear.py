@@ -39,7 +39,7 @@ import math
 import numpy as np
 
 from darkscan.detector.decays import next_index, numbered, per_id, photons_from_pi0, replaced
-from darkscan.detector.material import ON_LAYER_CM, PAIR_START_CM, _directions
+from darkscan.detector.material import ON_LAYER_CM, _directions, stopped_in_layers
 from darkscan.detector.parameters import DetectorParameters
 from darkscan.errors import ParameterError
 from darkscan.jit import jit
@@ -202,15 +202,11 @@ def interact_hadrons(part: dict[str, np.ndarray], counts: np.ndarray, rng: np.ra
     """Replace the hadrons that interact in the material by the products of their collision
     (module docstring; columns :data:`darkscan.detector.decays.COLUMNS`, event-ordered; ``counts``
     the generator's particles per event); the input itself when none does."""
-    rows = np.nonzero(np.isin(np.abs(part["pdg"]), HADRONS))[0]
-    if len(rows) == 0 or not params.material_radii:
-        return part
-    layer, path = interaction_layer(part, rows, rng, params)
-    hit = rows[layer >= 0]
+    hit, t = stopped_in_layers(part, np.nonzero(np.isin(np.abs(part["pdg"]), HADRONS))[0], rng,
+                               params, interaction_layer)
     if len(hit) == 0:
         return part
     n = len(hit)
-    t = path[layer >= 0] - PAIR_START_CM
     d, p_mag = _directions(part, hit)
     pdg = part["pdg"][hit]
     m_h = per_id(mass, pdg)
