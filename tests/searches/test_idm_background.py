@@ -48,11 +48,10 @@ def test_probabilities_origins_and_the_sum(monkeypatch: pytest.MonkeyPatch) -> N
     assert np.allclose(p, [0.8, 0.01, 0.01, 0.0, 0.0])  # a K_L counts as a pion
     assert np.allclose(F.pass_probability(np.array([211, 211]), np.array([0.01, 9.0]),
                                           "pionID", table), [0.5, 0.3])
-    assert B.origin(22, 3.0) == "conversion"
-    assert B.origin(211, 11.5) == "material interaction"  # a hadron's product on a layer
-    assert B.origin(211, 6.0) == "other hadron"
-    assert B.origin(411, 0.0) == "charm hadron"
-    assert B.origin(310, 2.0) == "K⁰_S"
+    assert list(B.origin(np.array([22, 211, 211, 411, -310, 0, 3122]),
+                         np.array([3.0, 11.5, 6.0, 0.0, 2.0, 0.0, 5.0]))) == [
+        "conversion", "material interaction", "other hadron", "charm hadron", "K⁰_S", "prompt",
+        "Λ"]  # a hadron's product on a layer is the material's
     monkeypatch.setattr(F, "pass_table", lambda cuts, edges=F.EDGES: table)
     cand = {"n_tracks": np.array([4, 4])}
     for t, code, mother in (("dau0_dau0", 211, 310), ("dau0_dau1", 211, 310),

@@ -53,8 +53,9 @@ def pass_probability(codes: np.ndarray, momenta: np.ndarray, hypothesis: str,
     species = np.where(np.isin(codes, SPECIES), codes, FALLBACK_SPECIES)
     k = np.clip(np.searchsorted(np.asarray(edges), momenta, side="right") - 1, 0,
                 len(edges) - 2)
-    return np.array([table[(int(c), int(i), hypothesis)]
-                     for c, i in zip(species, k, strict=True)])
+    rates = np.array([[table[(c, i, hypothesis)] for i in range(len(edges) - 1)]
+                      for c in SPECIES])
+    return rates[np.searchsorted(np.asarray(SPECIES), species), k]
 
 
 @dataclass(frozen=True)

@@ -28,20 +28,17 @@ _HADRONS = (211, 321, 2212, 2112, 130)
 _NAMES = {22: "conversion", 111: "π⁰ Dalitz", 310: "K⁰_S", 3122: "Λ", 15: "τ"}
 
 
-def origin(mother_pdg: int, vr: float, radii: tuple[float, ...] = BELLE2_DETECTOR.material_radii
-           ) -> str:
-    """Where a track comes from, in words: its truth mother's kind; a hadron's nuclear
+def origin(mother_pdg: np.ndarray, vr: np.ndarray,
+           radii: tuple[float, ...] = BELLE2_DETECTOR.material_radii) -> np.ndarray:
+    """Where tracks come from, in words: their truth mother's kind; a hadron's nuclear
     interaction when the mother is a hadron and the track starts on a material layer."""
-    m = abs(int(mother_pdg))
-    if m in _HADRONS and np.min(np.abs(float(vr) - np.asarray(radii))) < 1e-3:
-        return "material interaction"
-    if m in _NAMES:
-        return _NAMES[m]
-    if 400 <= m < 500 or 4000 <= m < 5000:
-        return "charm hadron"
-    if m == 0:
-        return "prompt"
-    return "other hadron"
+    m = np.abs(np.atleast_1d(np.asarray(mother_pdg, dtype=np.int64)))
+    vr = np.atleast_1d(np.asarray(vr, dtype=float))
+    on_layer = np.min(np.abs(vr[:, None] - np.asarray(radii)[None, :]), axis=1) < 1e-3
+    charm = ((m >= 400) & (m < 500)) | ((m >= 4000) & (m < 5000))
+    conditions = [np.isin(m, _HADRONS) & on_layer, *(m == code for code in _NAMES), charm, m == 0]
+    names = ["material interaction", *_NAMES.values(), "charm hadron", "prompt"]
+    return np.select(conditions, names, default="other hadron")
 
 
 def loose_candidates(reco: Sample, channel: str) -> dict[str, np.ndarray]:
@@ -97,10 +94,11 @@ def estimate(candidates: list[tuple[dict[str, np.ndarray], float]], channel: str
         squares += float(np.sum(w * w))
         loose += n
         loose_events += weight * n
-        for i in range(n):
-            key = " + ".join(sorted(origin(cand[f"{t}_mc_mother_pdg"][i], cand[f"{t}_mc_vr"][i])
-                                    for t in CHI2_TRACKS))
-            composition[key] += float(w[i])
+        a, b = (origin(cand[f"{t}_mc_mother_pdg"], cand[f"{t}_mc_vr"]) for t in CHI2_TRACKS)
+        first = np.where(a <= b, a, b)
+        keys = np.char.add(np.char.add(first, " + "), np.where(a <= b, b, a))
+        for key in np.unique(keys):
+            composition[str(key)] += float(w[keys == key].sum())
     parts = tuple(sorted(((k, v) for k, v in composition.items() if v > 0),
                          key=lambda kv: -kv[1]))
     return ChannelEstimate(channel, loose, loose_events, expected, float(np.sqrt(squares)),
