@@ -108,8 +108,8 @@ fb (1.9 min). Over the whole h′-mass range the factorised background is 28 ± 
 statistics; validate's ``idm_dark_higgs_background_count_factorised``, 2026-12-07), 27 ± 13 of
 them in π⁺π⁻ and 0.9 in μ⁺μ⁻, against the paper's 9 observed, 8 in π⁺π⁻: τ⁺τ⁻ events whose
 χ₂ candidate pairs a τ's electron with a conversion's (17) or with the other τ's track (10),
-the q q̄ continuum's < 1 (before the vertex-quality requirement: 107 ± 28, pairs of tracks
-that do not meet);
+the q q̄ continuum < 1 (before the vertex-quality requirement: 107 ± 28, pairs of tracks that
+do not meet);
 0.062 fb, μ⁺μ⁻ 0.066, π⁺π⁻ 0.059, K⁺K⁻ 0.027 after the conversions' fix of the same day, another
 MC realisation;
 0.059 fb, μ⁺μ⁻ 0.065, π⁺π⁻ 0.055, K⁺K⁻ 0.028 with the KLM's hadron showers of 2026-12-06, which
