@@ -42,6 +42,7 @@ from darkscan.detector.decays import next_index, numbered, per_id, photons_from_
 from darkscan.detector.material import ON_LAYER_CM, _directions, stopped_in_layers
 from darkscan.detector.parameters import DetectorParameters
 from darkscan.errors import ParameterError
+from darkscan.generate.phase_space import decay_isotropic, rest_frame_p4
 from darkscan.jit import jit
 from darkscan.physics import lorentz
 from darkscan.physics.constants import M_PI, mass
@@ -142,15 +143,6 @@ def _in_cms(q: np.ndarray, cos_t: np.ndarray, phi: np.ndarray, d: np.ndarray,
     return np.concatenate([p3, np.sqrt(q * q + m * m)[:, None]], axis=1)
 
 
-def _isotropic(q: np.ndarray, m: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    n = len(q)
-    cos_t = 2.0 * rng.random(n) - 1.0
-    phi = 2.0 * np.pi * rng.random(n)
-    z = np.tile([[0.0, 0.0, 1.0]], (n, 1))
-    return _in_cms(q, cos_t, phi, z, np.tile([[1.0, 0.0, 0.0]], (n, 1)),
-                   np.tile([[0.0, 1.0, 0.0]], (n, 1)), m)
-
-
 def _elastic(sqrt_s: np.ndarray, m_h: np.ndarray, m_n: np.ndarray, d: np.ndarray,
              rng: np.random.Generator, slope: float) -> tuple[np.ndarray, np.ndarray]:
     """h N → h N in the CMS (the hadron's direction ``d``): t = −2q²(1 − cos θ*) from
@@ -188,12 +180,9 @@ def _three_body(sqrt_s: np.ndarray, m1: np.ndarray, m2: np.ndarray, m3: np.ndarr
         ok = rng.random(todo.size) * bound[todo] < f
         m23[todo[ok]] = trial[ok]
         todo = todo[~ok]
-    p1 = _isotropic(two_body_momentum(sqrt_s, m1, m23), m1, rng)
-    pair = -p1
-    pair[:, 3] = sqrt_s - p1[:, 3]
-    q23 = two_body_momentum(m23, m2, m3)
-    p2 = lorentz.boost(_isotropic(q23, m2, rng), pair[:, :3] / pair[:, 3:4])
-    p3 = pair - p2
+    n = len(sqrt_s)
+    p1, pair = decay_isotropic(rest_frame_p4(n, sqrt_s), m1, m23, rng.random(n), rng.random(n))
+    p2, p3 = decay_isotropic(pair, m2, m3, rng.random(n), rng.random(n))
     return p1, p2, p3
 
 
