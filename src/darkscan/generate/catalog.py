@@ -39,6 +39,8 @@ _CATALOG = {
     "ee_tautau_mu3prong": "darkscan.generate.processes.tau_pairs",
     # the same with τ → eνν̄
     "ee_tautau_e3prong": "darkscan.generate.processes.tau_pairs",
+    # one τ → eνν̄, the other any decay but eνν̄ (Pythia, finish_decays)
+    "ee_tautau_e_rest": "darkscan.generate.processes.tau_pairs",
     # one τ → one charged hadron (π/K misidentified as the lepton), the other → three prongs
     "ee_tautau_h3prong": "darkscan.generate.processes.tau_pairs",
     # one τ → ℓα (α invisible, two-body), the other forced to three charged prongs

@@ -1,0 +1,94 @@
+"""ee_tautau_e_rest: e⁺e⁻ → τ⁺τ⁻ with one τ → eνν̄ (darkscan's V−A decay) and the other τ in
+any of Pythia's channels but eνν̄; with ``ee_tautau_ee`` and the inclusive Pythia τ pairs
+filtered by ``no_tau_electron`` it makes every τ pair once. Small τ decay libraries (in a
+temporary cache), as the other Pythia-side τ tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import awkward as ak
+import numpy as np
+import pytest
+
+from darkscan.events import Sample
+from darkscan.generate import cross_section, generate
+from darkscan.generate import tau_library as tl
+from darkscan.generate.processes import tau_pairs as tp
+from darkscan.physics.constants import BF_TAU_TO_E, BF_TAU_TO_MU, PDG_ELECTRON, PDG_MUON, PDG_TAU
+
+N_EVENTS = 4000
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _small_libraries(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    original = tl.tau_library
+
+    def small(settings: tuple[str, ...] = (), size: int = tl.LIBRARY_SIZE,
+              min_per_channel: int = tl.MIN_PER_CHANNEL) -> tl.TauDecayLibrary:
+        return original(settings, 2000, 20)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg")))
+        mp.setattr(tl, "tau_library", small)
+        yield
+
+
+@pytest.fixture(scope="module")
+def sample() -> Sample:
+    return generate("ee_tautau_e_rest", N_EVENTS, seed=31)
+
+
+def _tau_daughters(particles: ak.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per particle of the flattened record: |PDG id|, its event, and the index (within the
+    event) of its τ mother (−1 when the mother is not a τ)."""
+    counts = ak.to_numpy(ak.num(particles))
+    pdg = np.abs(ak.to_numpy(ak.flatten(particles.pdg)))
+    mother = ak.to_numpy(ak.flatten(particles.mother))
+    start = np.repeat(np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
+    event = np.repeat(np.arange(len(counts)), counts)
+    tau_mother = np.full(len(pdg), -1)
+    ok = mother >= 0
+    is_tau = np.zeros(len(pdg), dtype=bool)
+    is_tau[ok] = pdg[start[ok] + mother[ok]] == PDG_TAU
+    tau_mother[is_tau] = mother[is_tau]
+    return pdg, event, tau_mother
+
+
+def test_channels_are_the_table_without_tau_to_e() -> None:
+    every = tp.pythia_tau_channels()
+    rest = tp.pythia_non_electron_channels()
+    electron = [c for c in every if c not in rest]
+    assert len(electron) == 1 and sorted(map(abs, electron[0][2])) == [11, 12, 16]
+    assert sum(b for _, b, _ in every) == pytest.approx(1.0, abs=1e-6)
+    assert tp.non_electron_fraction() == pytest.approx(1.0 - electron[0][1], abs=1e-12)
+    assert 0.80 < tp.non_electron_fraction() < 0.84  # 1 − B(eνν̄) ≈ 0.822
+
+
+def test_sigma_is_the_tau_pairs_times_both_branchings() -> None:
+    """Same Born ττ integrand as ``ee_tautau_ee``: the ratio is the branching products'
+    2 B(eνν̄)(1 − B_Pythia(eνν̄)) / B(eνν̄)², up to the two grids' MC errors."""
+    rest = cross_section("ee_tautau_e_rest", n_points=100_000)
+    both = cross_section("ee_tautau_ee", n_points=100_000)
+    ratio = 2.0 * tp.non_electron_fraction() / BF_TAU_TO_E
+    err = np.hypot(rest.error_pb / rest.sigma_pb, both.error_pb / both.sigma_pb)
+    assert rest.sigma_pb / both.sigma_pb == pytest.approx(ratio, rel=max(5 * err, 2e-3))
+
+
+def test_one_electron_from_a_tau_and_the_other_tau_never_to_e(sample: Sample) -> None:
+    pdg, event, tau_mother = _tau_daughters(sample.events.particles)
+    electron = (pdg == PDG_ELECTRON) & (tau_mother >= 0)
+    assert np.array_equal(np.bincount(event[electron], minlength=N_EVENTS), np.ones(N_EVENTS))
+    assert not np.any(tp.no_tau_electron(sample.events.particles))
+    # the Pythia side: a muon in B(μνν̄)/(1 − B(eνν̄)) ≈ 21% of the events (4000: ±0.65%)
+    muon_events = np.unique(event[(pdg == PDG_MUON) & (tau_mother >= 0)])
+    expected = BF_TAU_TO_MU / tp.non_electron_fraction()
+    assert len(muon_events) / N_EVENTS == pytest.approx(expected, abs=0.03)
+
+
+def test_no_tau_electron_splits_the_leptonic_tau_pairs() -> None:
+    """Both τ → eνν̄: every event has a τ's electron; both τ → μνν̄: none has."""
+    ee = generate("ee_tautau_ee", 500, seed=5).events.particles
+    mumu = generate("ee_tautau_mumu", 500, seed=5).events.particles
+    assert not np.any(tp.no_tau_electron(ee))
+    assert np.all(tp.no_tau_electron(mumu))
