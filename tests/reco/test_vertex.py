@@ -46,3 +46,30 @@ def test_vertex_fit_is_reconstruction() -> None:
     v = fit_vertex(tracks[0], tracks[1], 1.5)
     assert np.allclose([v["x"], v["y"], v["z"], v["doca"], v["chi2"]], 0.0, atol=1e-9)
     assert np.allclose(v["p1"], [[0.8, 0.5, 0.4]]) and np.allclose(v["p2"], [[-0.3, -0.9, 0.2]])
+
+
+@pytest.mark.parametrize("length", [0.0, 3.0, 10.0, 30.0])
+def test_true_vertices_match_their_tracks_hits(length: float) -> None:
+    """Displaced decays reconstructed at their vertex: no track has a PXD/SVD layer inside it
+    and none misses one after it (the vertex radius within its tolerance of a layer can move a
+    layer either way in a few events)."""
+    s = llp_two_track_sample(2000, seed=3, decay_length=np.full(2000, length), mass=1.0,
+                             daughter_pdg=211)
+    nt = reconstruct(simulate(s, seed=4, beam_background_rate=0.0), "vpho -> pi+ pi-",
+                     variables=["vtx_hits_inside", "vtx_missing_hits"]).events
+    inside, missing = ak.to_numpy(nt.vtx_hits_inside), ak.to_numpy(nt.vtx_missing_hits)
+    assert len(nt) > 800
+    assert np.mean(inside == 0) > 0.98 and np.mean(missing == 0) > 0.98
+
+
+def test_hit_pattern_of_a_vertex_inside_or_beyond_the_tracks_first_layer() -> None:
+    """One 1 GeV track flying radially outward at z = 0 crosses the 2 PXD and 4 SVD layers
+    (1.4, 2.2; 4, 8, 11.5, 14 cm) from the axis: from 0.5 cm all six; from 5 cm three."""
+    from darkscan.reco.vertex import hit_pattern
+
+    pos = np.array([[0.5, 0.0, 0.0], [5.0, 0.0, 0.0], [0.5, 0.0, 0.0], [0.5, 0.0, 0.0]])
+    p3 = np.array([[[1.0, 0.0, 0.0]]] * 4)
+    observed = np.array([[6.0], [6.0], [1.0], [np.nan]])
+    inside, missing = hit_pattern(pos, np.full(4, 0.01), p3, np.ones((4, 1)), observed, 1.5)
+    assert np.array_equal(inside[:3], [0.0, 3.0, 0.0]) and np.isnan(inside[3])
+    assert np.array_equal(missing[:3], [0.0, 0.0, 5.0]) and np.isnan(missing[3])

@@ -210,7 +210,8 @@ def test_reduced_run(reduced) -> None:  # type: ignore[no-untyped-def]
     # muon and electron ID (muonID > 0.9: ~60–70% efficient below the KLM threshold, from TOP,
     # dE/dx and the ECL; ~90% above) most of those, and the ECL-only trigger ~90% of what is
     # left: ≈ 25% of the 250 filtered events, ±0.027 (binomial; 20% before photons below 10 MeV
-    # stopped converting, a realisation change (2026-12-07); 18% with seed 3, 23% before
+    # stopped converting, a realisation change (2026-12-07); 23.2% with the vertices' hit
+    # pattern required (2026-12-07, ~1% of true vertices fail it); 18% with seed 3, 23% before
     # the pions' KLM showers reached past their interaction layer, 27% without the trigger; 9%
     # when muon ID was the KLM's only; 33% before the χ₂ decay's electrons radiated in the
     # material: a soft electron that loses a good part of its energy to a photon no longer
@@ -231,7 +232,7 @@ def test_reduced_run(reduced) -> None:  # type: ignore[no-untyped-def]
     fixed = t["epsilon_ul_idm_fixed_ctau_exp"][0]
     np.testing.assert_allclose(fixed, 1e-3 * np.sqrt(lim / (t["sigma_signal_ref_pb"][0] * b)),
                                rtol=1e-4)
-    np.testing.assert_allclose(fixed, 6.34e-5, rtol=0.03)
+    np.testing.assert_allclose(fixed, 6.49e-5, rtol=0.03)  # 6.34e-5 before the hit pattern
     # at the model's χ₂ lifetime (cτ = 0.87 cm (10⁻³/ε)², 29 cm at 1.7·10⁻⁴), the χ₂ decays
     # counted up to 2.6 cm: (ε/10⁻³)² ε(cτ)/ε_ref = (fixed/10⁻³)² at ε ≈ 1.9·10⁻⁴; were the
     # acceptance independent of the χ₂ decay length below 2.6 cm (the h′, cτ = 3.7 cm, makes
@@ -241,7 +242,7 @@ def test_reduced_run(reduced) -> None:  # type: ignore[no-untyped-def]
     e = np.geomspace(1e-5, 1e-3, 20_001)
     gain = (1 - np.exp(-3.0 / (1e-3 / e) ** 2)) / (1 - np.exp(-3.0))
     closed = e[np.argmax((e / 1e-3) ** 2 * gain >= (fixed / 1e-3) ** 2)]
-    np.testing.assert_allclose(closed, 1.915e-4, rtol=0.01)
+    np.testing.assert_allclose(closed, 1.939e-4, rtol=0.01)
     np.testing.assert_allclose(eps, closed, rtol=0.08)
     assert fixed < eps
     # the benchmark (ε = 10⁻³) is excluded at the one sinθ of the quick grid: the range is it

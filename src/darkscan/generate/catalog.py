@@ -41,6 +41,8 @@ _CATALOG = {
     "ee_tautau_e3prong": "darkscan.generate.processes.tau_pairs",
     # one τ → eνν̄, the other any decay but eνν̄ (Pythia, finish_decays)
     "ee_tautau_e_rest": "darkscan.generate.processes.tau_pairs",
+    # both τ → any decay but eνν̄ (Pythia's τ library and finish_decays)
+    "ee_tautau_no_e": "darkscan.generate.processes.tau_pairs",
     # one τ → one charged hadron (π/K misidentified as the lepton), the other → three prongs
     "ee_tautau_h3prong": "darkscan.generate.processes.tau_pairs",
     # one τ → ℓα (α invisible, two-body), the other forced to three charged prongs

@@ -37,7 +37,8 @@ from darkscan.reco.lists import ListDef, VertexFit, as_listdef, resolve
 TRACK_FIELDS = ("px", "py", "pz", "charge", "d0", "z0", "phi0", "tanl", "sigma_d0", "sigma_z0",
                 "muonID", "electronID", "pionID", "kaonID", "E_cluster", "E_over_p",
                 "klm_layers", "n_cdc", "n_svd", "mc_pdg", "mc_vr")
-OPTIONAL_TRACK_FIELDS = ("protonID", "sigma_pt_rel", "mc_index", "mc_mother", "mc_mother_pdg")
+OPTIONAL_TRACK_FIELDS = ("protonID", "sigma_pt_rel", "mc_index", "mc_mother", "mc_mother_pdg",
+                         "n_pxd")
 CLUSTER_FIELDS = ("E", "theta", "phi", "track_index", "mc_pdg")
 OPTIONAL_CLUSTER_FIELDS = ("mc_index", "mc_mother", "mc_mother_pdg", *SHAPE_COLUMNS)
 #: photons below this energy are left out of event shapes and π⁰/η partners (beam background)

@@ -27,7 +27,7 @@ from darkscan.physics import lorentz
 from darkscan.physics.constants import M_TAU
 from darkscan.physics.constants import mass as pdg_mass
 from darkscan.reco.decay import VPHO
-from darkscan.reco.vertex import fit_vertex
+from darkscan.reco.vertex import fit_vertex, hit_pattern
 
 if TYPE_CHECKING:
     from darkscan.reco.candidates import Engine, Store
@@ -461,6 +461,24 @@ def _doca(c: Context) -> np.ndarray:
     return c.nan() if v is None else v["doca"]
 
 
+def _hit_pattern(c: Context) -> tuple[np.ndarray, np.ndarray]:
+    """(hits inside, missing hits) of a fitted vertex of tracks (:func:`vertex.hit_pattern`)."""
+    f = c.fitted
+    if f is None or "daughter_p3" not in f:
+        return c.nan(), c.nan()
+    observed = np.stack([d.obj("n_pxd") + d.obj("n_svd") for d in c.children], axis=1)
+    charge = np.stack([d.obj("charge") for d in c.children], axis=1)
+    return hit_pattern(f["pos"], _err_r(c), f["daughter_p3"], charge, observed,
+                       c.engine.b_field)
+
+
+variable("vtx_hits_inside", "", "largest number of a daughter track's PXD/SVD layers inside "
+         "the fitted vertex (a particle from there cannot have crossed them; radial tolerance "
+         "max(3σ, 1 mm); NaN without the tracks' PXD and SVD counts)")(
+    lambda c: _hit_pattern(c)[0])
+variable("vtx_missing_hits", "", "largest number of PXD/SVD layers a daughter track from the "
+         "fitted vertex would cross without a hit (same tolerance; a spurious crossing of two "
+         "tracks that start further out)")(lambda c: _hit_pattern(c)[1])
 variable("vtx_chi2", "", "vertex-fit χ²")(lambda c: c.vtx("chi2"))
 variable("vtx_ndf", "", "vertex-fit degrees of freedom")(lambda c: c.vtx("ndf"))
 variable("chi_prob", "", "vertex-fit χ² probability")(lambda c: c.vtx("prob"))
@@ -524,6 +542,7 @@ for _k, _u, _d in (("d0", "cm", "signed transverse impact parameter"),
                    ("E_over_p", "", "E/p of the matched cluster"),
                    ("klm_layers", "", "KLM layers fired by the track"),
                    ("n_cdc", "", "CDC layers crossed"), ("n_svd", "", "SVD layers crossed"),
+                   ("n_pxd", "", "PXD layers crossed"),
                    ("sigma_pt_rel", "", "σ(p_T)/p_T of the track fit"),
                    ("mc_vr", "cm", "true production radius")):
     VARIABLES[_k] = Variable(_k, _u, _d + " (tracks)", (lambda k: lambda c: c.obj(k))(_k))

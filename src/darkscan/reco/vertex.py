@@ -10,6 +10,8 @@ the helix tangents at the vertex. Approximation: no iterative 3D minimisation, n
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 from darkscan.detector import helix
@@ -122,3 +124,74 @@ def fit_vertex(t1: dict[str, np.ndarray], t2: dict[str, np.ndarray], b_field: fl
     out, p = _fit_vertex(np.stack([track_rows(t1), track_rows(t2)]), float(b_field))
     return {"x": out[0], "y": out[1], "z": out[2], "doca": out[3], "chi2": out[4],
             "p1": p[0], "p2": p[1]}
+
+
+# --- hit pattern: is a displaced vertex where its tracks' VXD hits say they start? -----------
+#: the smallest radial tolerance (cm) of the hit-pattern test, beside 3σ of the vertex radius
+HIT_PATTERN_TOLERANCE = 0.1
+#: the layers' z ends widened (most possible layers) or narrowed (fewest) by this (cm): a track
+#: along the acceptance edge (17°, 150°) crosses a layer's end or not within its direction error
+HIT_PATTERN_Z_TOLERANCE = 0.3
+
+
+@cache
+def _vxd_tables(dz: float) -> tuple[np.ndarray, ...]:
+    """Belle II's PXD and SVD layers as the helix kernels take them (no CDC layers), their z
+    ends moved out by ``dz`` (in when negative)."""
+    from darkscan.detector.geometry import CDC, tracking_layers
+    from darkscan.detector.parameters import BELLE2_DETECTOR
+
+    lay = tracking_layers(BELLE2_DETECTOR)
+    vxd = lay.kind != CDC
+    return helix.layer_tables(lay.radius[vxd], lay.z_min[vxd] - dz, lay.z_max[vxd] + dz,
+                              lay.kind[vxd])
+
+
+@jit
+def _hit_pattern(pos, err_r, p3, charge, observed, b_field, tol_min, wide,
+                 narrow):  # pragma: no cover - compiled
+    """Per candidate the largest excess of observed over possible VXD layers (hits inside the
+    vertex) and the largest shortfall (layers a track from the vertex crosses without a hit)
+    over its tracks; the possible counts from the vertex moved in along the radius by
+    max(3σ_r, ``tol_min``) through the ``wide`` layers (most) and out through the ``narrow``
+    ones (fewest)."""
+    n, k = p3.shape[0], p3.shape[1]
+    out = np.full((2, n), np.nan)
+    for i in range(n):
+        x, y, z = pos[i, 0], pos[i, 1], pos[i, 2]
+        r = np.sqrt(x * x + y * y)
+        tol = 3.0 * err_r[i] if err_r[i] * 3.0 > tol_min else tol_min
+        inside, missing = 0.0, 0.0
+        for j in range(k):
+            if np.isnan(observed[i, j]):
+                inside = missing = np.nan
+                break
+            counts = np.zeros(2)
+            for m in range(2):
+                rr = r - tol if m == 0 else r + tol
+                s = max(rr, 0.0) / r if r > 0.0 else 0.0
+                lay = wide if m == 0 else narrow
+                acc, _ = helix.crossings(x * s, y * s, z, p3[i, j, 0], p3[i, j, 1], p3[i, j, 2],
+                                         charge[i, j], b_field, lay[0], lay[1], lay[2], lay[3],
+                                         lay[4])
+                counts[m] = acc[2] + acc[3]
+            inside = max(inside, observed[i, j] - counts[0])
+            missing = max(missing, counts[1] - observed[i, j])
+        out[0, i], out[1, i] = inside, missing
+    return out
+
+
+def hit_pattern(pos: np.ndarray, err_r: np.ndarray, p3: np.ndarray, charge: np.ndarray,
+                observed: np.ndarray, b_field: float) -> tuple[np.ndarray, np.ndarray]:
+    """(hits inside, missing hits) of each vertex ``pos`` (n, 3) with radial error ``err_r``
+    and its k tracks' momenta there ``p3`` (n, k, 3), charges (n, k) and observed PXD + SVD
+    layers (n, k; NaN: unknown, and the answer is NaN): the tracks' VXD layers that a particle
+    from the vertex cannot have crossed, and those it would have crossed but did not, the
+    largest over the tracks (Belle II's layers, their z extent included, with the tolerances
+    :data:`HIT_PATTERN_TOLERANCE` and :data:`HIT_PATTERN_Z_TOLERANCE`)."""
+    f = np.ascontiguousarray
+    out = _hit_pattern(f(pos, float), f(np.nan_to_num(err_r, nan=0.0), float), f(p3, float),
+                       f(charge, float), f(observed, float), float(b_field),
+                       HIT_PATTERN_TOLERANCE, _vxd_tables(HIT_PATTERN_Z_TOLERANCE),
+                       _vxd_tables(-HIT_PATTERN_Z_TOLERANCE))
+    return out[0], out[1]

@@ -150,5 +150,4 @@ check("idm_dark_higgs_background_count_factorised", reference=9.0, tolerance=3.0
       "the selection without the four tracks' ID requirements, each candidate weighted by the "
       "fast simulation's pass rates for its tracks' true species and momenta (no simulated event "
       "passes the full selection). Known disagreement (2026-12-07): 23 ± 1.6, 2.3–2.6× the "
-      "paper's, mostly a τ's electron with a conversion's as the χ₂ pair; darkscan's vertex fit "
-      "does not reject tracks with hits inside their vertex's radius")(_background_count)
+      "paper's, mostly a τ's electron with a conversion's as the χ₂ pair")(_background_count)

@@ -895,16 +895,19 @@ def _with_status(events: ak.Array, index: int, status: int) -> ak.Array:
     return make_truth_events(counts, ak.to_numpy(events["weight"]), **flat)
 
 
-def decay_hadronic_tau(events: ak.Array, seed: np.random.SeedSequence) -> ak.Array:
-    """Decay the τ at index 2 of every event to one charged hadron with
+def decay_hadronic_tau(events: ak.Array, seed: np.random.SeedSequence,
+                       settings: tuple[str, ...] | None = None) -> ak.Array:
+    """Decay the τ at index 2 of every event with
     :func:`~darkscan.generate.pythia_bridge.decay_final_taus` (τ decay library under
-    :func:`one_prong_hadronic_settings`, the τ flight drawn there from cτ), the τ at index 3
-    left in the final state: it is hidden from that call as status 2 and given status 1 back."""
+    ``settings``, by default :func:`one_prong_hadronic_settings`: one charged hadron; the τ
+    flight drawn there from cτ), the τ at index 3 left in the final state: it is hidden from
+    that call as status 2 and given status 1 back."""
     parts = events["particles"]
     if not (ak.all(abs(parts.pdg[:, 2]) == PDG_TAU) and ak.all(abs(parts.pdg[:, 3]) == PDG_TAU)):
         raise RuntimeError("unexpected event layout: the τ's are not at indices 2 and 3")
     decayed = decay_final_taus(_with_status(events, 3, STATUS_DECAYED), seed,
-                               settings=one_prong_hadronic_settings())
+                               settings=one_prong_hadronic_settings() if settings is None
+                               else settings)
     return _with_status(decayed, 3, STATUS_FINAL)
 
 
@@ -964,11 +967,17 @@ class TauPairHadronThreeProng(TauPairLeptonThreeProng):
         """No products in the engine's record."""
         return np.empty((len(sign), 0), dtype=np.int64)
 
+    @property
+    def first_tau_settings(self) -> tuple[str, ...]:
+        """Pythia settings for the τ at index 2 (:func:`decay_hadronic_tau`)."""
+        return one_prong_hadronic_settings()
+
     def generate_chunk(self, n: int, seed: np.random.SeedSequence,
                        params: Mapping[str, float], *, isr: bool = True) -> Sample:
-        """The engine's events with the τ at index 2 decayed to one charged hadron."""
+        """The engine's events with the τ at index 2 decayed (:attr:`first_tau_settings`)."""
         sample = EEProcess.generate_chunk(self, n, seed, params, isr=isr)
-        events = decay_hadronic_tau(sample.events, child_seed(seed, HADRONIC_DECAY_STREAM))
+        events = decay_hadronic_tau(sample.events, child_seed(seed, HADRONIC_DECAY_STREAM),
+                                    self.first_tau_settings)
         return Sample(events, sample.meta)
 
     def meta_extra(self, params: Mapping[str, float]) -> dict[str, float | str]:
@@ -987,12 +996,12 @@ class TauPairElectronRest(TauPairLeptonThreeProng):
     1/2) and the other τ in any channel of Pythia's table but eνν̄ (``finish_decays`` with
     :attr:`tau_decay_settings`), σ = σ(ee → ττ) × 2 B(τ → eνν̄) × (1 − B_Pythia(τ → eνν̄)).
     With ``ee_tautau_ee`` (both τ → eνν̄) it is every τ pair with an electron from a τ decay,
-    and the inclusive Pythia ``ee_tautau`` without one (the truth filter
-    :func:`no_tau_electron`) is the rest: a search whose τ-pair background needs an electron
-    from a τ (``idm-dark-higgs``: a τ's electron paired with a conversion's or another track)
-    simulates that part at ~10⁵ events/s instead of the inclusive Pythia sample's ~10². The
-    sum double counts nothing; its σ is 1.002 σ(ee → ττ): B(eνν̄) is PDG 2024's here and in
-    ``ee_tautau_ee``, Pythia's in the complement. Event record, the lepton side's spin density
+    and ``ee_tautau_no_e`` (:class:`TauPairNoElectron`) is the rest: every τ pair once, at
+    ~10⁵ events/s where the inclusive Pythia ``ee_tautau`` makes ~3·10²
+    (``idm-dark-higgs``, whose background is mostly a τ's electron paired with a
+    conversion's or another track, needs ~1% of the data's τ pairs). The sum double counts
+    nothing; its σ is 1.002 σ(ee → ττ): B(eνν̄) is PDG 2024's here and in ``ee_tautau_ee``,
+    Pythia's in the complement. Event record, the lepton side's spin density
     and the missing τ⁺τ⁻ spin correlation as :class:`TauPairLeptonThreeProng`."""
 
     @property
@@ -1014,19 +1023,41 @@ class TauPairElectronRest(TauPairLeptonThreeProng):
                 "tau_decay_settings": "; ".join(self.tau_decay_settings)}
 
 
-def no_tau_electron(particles: ak.Array) -> np.ndarray:
-    """Events without an electron whose mother is a τ (no τ → eνν̄): the inclusive τ pairs'
-    complement of ``ee_tautau_e_rest`` and ``ee_tautau_ee``."""
-    counts = ak.to_numpy(ak.num(particles))
-    pdg = np.abs(ak.to_numpy(ak.flatten(particles.pdg)))
-    mother = ak.to_numpy(ak.flatten(particles.mother))
-    start = np.repeat(np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
-    has_mother = mother >= 0
-    mother_pdg = np.zeros_like(pdg)
-    mother_pdg[has_mother] = pdg[start[has_mother] + mother[has_mother]]
-    from_tau = (pdg == PDG_ELECTRON) & (mother_pdg == PDG_TAU)
-    event = np.repeat(np.arange(len(counts)), counts)
-    return np.bincount(event[from_tau], minlength=len(counts)) == 0
+class TauPairNoElectron(TauPairHadronThreeProng):
+    """e⁺e⁻ → τ⁺τ⁻(γ) with both τ in any channel of Pythia's table but eνν̄ (the τ at index 2
+    from the τ decay library, the other by ``finish_decays``, both under
+    :func:`pythia_non_electron_channels`), σ = σ(ee → ττ) × (1 − B_Pythia(τ → eνν̄))²: with
+    ``ee_tautau_e_rest`` and ``ee_tautau_ee``, every τ pair once, at the own engine's speed
+    (the inclusive Pythia ``ee_tautau`` generates ~3·10² events/s). Both sides draw from the
+    same channels, so which τ is decayed first is no distinct final state (no factor 2). The
+    τ⁺τ⁻ spin correlation is not kept (each τ of γ* → τ⁺τ⁻ is unpolarised: each side's own
+    distribution is Pythia's), as for :class:`TauPairHadronThreeProng`."""
+
+    def __init__(self, name: str, filter_label: str) -> None:
+        super().__init__(name, filter_label)
+        self.description = (f"e+e- -> tau+tau-(gamma), {filter_label}: Born ME with running "
+                            "alpha and Kuraev-Fadin ISR, both tau decayed by Pythia (tau library, "
+                            "finish_decays), sigma x (1 - B(e nu nu))^2")
+
+    @property
+    def bf_product(self) -> float:  # type: ignore[override]
+        """(1 − B(τ → eνν̄))², Pythia's table."""
+        return non_electron_fraction() ** 2
+
+    @property
+    def first_tau_settings(self) -> tuple[str, ...]:
+        return channel_settings(pythia_non_electron_channels())
+
+    @property
+    def tau_decay_settings(self) -> tuple[str, ...]:
+        return channel_settings(pythia_non_electron_channels())
+
+    def meta_extra(self, params: Mapping[str, float]) -> dict[str, float | str]:
+        return {"branching_fraction_product": self.bf_product,
+                "non_electron_fraction": non_electron_fraction(),
+                "sigma_is": "sigma(ee->tautau) x (1 - B(tau->e nu nu))^2 (Pythia table)",
+                "tau_spin_correlations": "none (single-tau densities exact)",
+                "tau_decay_settings": "; ".join(self.tau_decay_settings)}
 
 
 EE_TAUTAU_MUMU = register(TauPairs("ee_tautau_mumu", ((PDG_MUON, PDG_MUON),),
@@ -1044,3 +1075,5 @@ EE_TAUTAU_H3PRONG = register(TauPairHadronThreeProng(
     "ee_tautau_h3prong", "one tau -> 1 charged hadron + neutrals, the other -> 3 charged prongs"))
 EE_TAUTAU_E_REST = register(TauPairElectronRest(
     "ee_tautau_e_rest", PDG_ELECTRON, "one tau -> e nu nu, the other -> any decay but e nu nu"))
+EE_TAUTAU_NO_E = register(TauPairNoElectron(
+    "ee_tautau_no_e", "both tau -> any decay but e nu nu"))
