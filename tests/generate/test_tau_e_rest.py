@@ -5,33 +5,20 @@ the full-size topology comparison is validate's ``generate_tautau_four_prong_fra
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import awkward as ak
 import numpy as np
 import pytest
 
 from darkscan.events import Sample
 from darkscan.generate import cross_section, generate
-from darkscan.generate import tau_library as tl
 from darkscan.generate.processes import tau_pairs as tp
 from darkscan.physics.constants import BF_TAU_TO_E, BF_TAU_TO_MU, PDG_ELECTRON, PDG_MUON, PDG_TAU
 
 N_EVENTS = 4000
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _small_libraries(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    original = tl.tau_library
-
-    def small(settings: tuple[str, ...] = (), size: int = tl.LIBRARY_SIZE,
-              min_per_channel: int = tl.MIN_PER_CHANNEL) -> tl.TauDecayLibrary:
-        return original(settings, 2000, 20)
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg")))
-        mp.setattr(tl, "tau_library", small)
-        yield
+TAU_LIBRARY_SIZE = (2000, 20)
+pytestmark = pytest.mark.usefixtures("small_tau_libraries")
 
 
 @pytest.fixture(scope="module")

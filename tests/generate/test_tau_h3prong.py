@@ -5,8 +5,6 @@ cache); the full-size comparisons are the ``generate_tau_*h3prong*`` checks."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import awkward as ak
 import numpy as np
 import pytest
@@ -25,18 +23,8 @@ ONE_PRONG_CHANNELS = [0, 1, 4, 5, 6, 7, 8, 9, 11, 14, 15, 16, 17, 18, 19, 20, 22
 CHARGED_HADRONS = (211, 321, 323)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _small_libraries(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    original = tl.tau_library
-
-    def small(settings: tuple[str, ...] = (), size: int = tl.LIBRARY_SIZE,
-              min_per_channel: int = tl.MIN_PER_CHANNEL) -> tl.TauDecayLibrary:
-        return original(settings, SIZE, MIN_PER_CHANNEL)
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg")))
-        mp.setattr(tl, "tau_library", small)
-        yield
+TAU_LIBRARY_SIZE = (SIZE, MIN_PER_CHANNEL)
+pytestmark = pytest.mark.usefixtures("small_tau_libraries")
 
 
 @pytest.fixture(scope="module")

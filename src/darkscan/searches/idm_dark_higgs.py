@@ -398,7 +398,7 @@ SEARCH = Search(
         SampleSpec("qq", "ee_qq", n_events=400_000, n_quick=20_000, label="qq̄ (u, d, s, c)",
                    truth_filter=background_filter, chunk_size=25_000,
                    filter_label="≥ 4 charged, E*_visible(truth, 17°–150°) < 7.5 GeV"),
-        SampleSpec("tautau", "ee_tautau_no_e", n_events=1_500_000, n_quick=20_000,
+        SampleSpec("tautau", "ee_tautau_no_e", n_events=4_000_000, n_quick=20_000,
                    label="τ⁺τ⁻, neither τ → eνν̄", chunk_size=50_000),
         SampleSpec("tautau_e", "ee_tautau_e_rest", n_events=1_000_000, n_quick=20_000,
                    label="τ⁺τ⁻, one τ → eνν̄", chunk_size=50_000),

@@ -711,6 +711,20 @@ def pythia_non_electron_channels() -> tuple[TauChannel, ...]:
     return tuple(c for c in pythia_tau_channels() if PDG_ELECTRON not in map(abs, c[2]))
 
 
+def non_electron_settings() -> tuple[str, ...]:
+    """Pythia settings that leave every τ channel but eνν̄ open (τ⁻ and, by charge
+    conjugation, τ⁺)."""
+    return channel_settings(pythia_non_electron_channels())
+
+
+def _non_electron_meta(bf_product: float, sigma_is: str) -> dict[str, float | str]:
+    """The ``meta_extra`` of the τ pairs whose Pythia side is any decay but eνν̄."""
+    return {"branching_fraction_product": bf_product,
+            "non_electron_fraction": non_electron_fraction(), "sigma_is": sigma_is,
+            "tau_spin_correlations": "none (single-tau densities exact)",
+            "tau_decay_settings": "; ".join(non_electron_settings())}
+
+
 def non_electron_fraction() -> float:
     """1 − B(τ → eνν̄) in Pythia's table: 82.27% in Pythia 8.3's (B(eνν̄) 17.73%, PDG 2024
     17.82%)."""
@@ -1012,15 +1026,11 @@ class TauPairElectronRest(TauPairLeptonThreeProng):
     @property
     def tau_decay_settings(self) -> tuple[str, ...]:
         """Every τ channel of Pythia's table but eνν̄ open."""
-        return channel_settings(pythia_non_electron_channels())
+        return non_electron_settings()
 
     def meta_extra(self, params: Mapping[str, float]) -> dict[str, float | str]:
-        return {"branching_fraction_product": self.bf_product,
-                "non_electron_fraction": non_electron_fraction(),
-                "sigma_is": "sigma(ee->tautau) x 2 B(tau->e nu nu) (PDG 2024) x (1 - B(tau->e "
-                            "nu nu)) (Pythia table)",
-                "tau_spin_correlations": "none (single-tau densities exact)",
-                "tau_decay_settings": "; ".join(self.tau_decay_settings)}
+        return _non_electron_meta(self.bf_product, "sigma(ee->tautau) x 2 B(tau->e nu nu) (PDG "
+                                  "2024) x (1 - B(tau->e nu nu)) (Pythia table)")
 
 
 class TauPairNoElectron(TauPairHadronThreeProng):
@@ -1046,18 +1056,15 @@ class TauPairNoElectron(TauPairHadronThreeProng):
 
     @property
     def first_tau_settings(self) -> tuple[str, ...]:
-        return channel_settings(pythia_non_electron_channels())
+        return non_electron_settings()
 
     @property
     def tau_decay_settings(self) -> tuple[str, ...]:
-        return channel_settings(pythia_non_electron_channels())
+        return non_electron_settings()
 
     def meta_extra(self, params: Mapping[str, float]) -> dict[str, float | str]:
-        return {"branching_fraction_product": self.bf_product,
-                "non_electron_fraction": non_electron_fraction(),
-                "sigma_is": "sigma(ee->tautau) x (1 - B(tau->e nu nu))^2 (Pythia table)",
-                "tau_spin_correlations": "none (single-tau densities exact)",
-                "tau_decay_settings": "; ".join(self.tau_decay_settings)}
+        return _non_electron_meta(self.bf_product,
+                                  "sigma(ee->tautau) x (1 - B(tau->e nu nu))^2 (Pythia table)")
 
 
 EE_TAUTAU_MUMU = register(TauPairs("ee_tautau_mumu", ((PDG_MUON, PDG_MUON),),
