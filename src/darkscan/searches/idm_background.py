@@ -11,6 +11,7 @@ in a material layer, a τ, a charm hadron, …
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import awkward as ak
@@ -106,25 +107,33 @@ def estimate(candidates: list[tuple[dict[str, np.ndarray], float]], channel: str
 
 
 def simulated(process: str, n: int, seed: int, truth_filter: TruthFilter | None = None,
-              chunk_size: int = 25_000, **params: float) -> tuple[Sample, float]:
-    """``n`` generated events of ``process`` kept by ``truth_filter`` and simulated, and the
-    data events one of them stands for at the search's luminosity."""
+              chunk_size: int = 25_000, **params: float) -> Iterator[tuple[Sample, float]]:
+    """``n`` generated events of ``process`` in chunks of ``chunk_size`` (seeds derived from
+    ``seed``), each kept by ``truth_filter`` and simulated, with the data events one of them
+    stands for at the search's luminosity: one chunk in memory at a time."""
     from darkscan.detector.fastsim import simulate
     from darkscan.generate import generate
     from darkscan.physics.units import parse_luminosity
 
-    s = generate(process, n, seed=seed, chunk_size=chunk_size, **params)
-    weight = s.meta.sigma_pb * parse_luminosity(idm.SEARCH.default_lumi).per_pb / n
-    if truth_filter is not None:
-        s = Sample(s.events[truth_filter(s.events.particles)], s.meta)
-    return simulate(s, seed=seed + 1), weight
+    per_pb = parse_luminosity(idm.SEARCH.default_lumi).per_pb
+    for k, start in enumerate(range(0, n, chunk_size)):
+        m = min(chunk_size, n - start)
+        s = generate(process, m, seed=seed * 1000 + k, chunk_size=m, **params)
+        weight = s.meta.sigma_pb * per_pb / n
+        if truth_filter is not None:
+            s = Sample(s.events[truth_filter(s.events.particles)], s.meta)
+        yield simulate(s, seed=seed * 1000 + k + 1), weight
 
 
 def factorised_background(scale: float = 1.0, seed: int = 1) -> dict[str, ChannelEstimate]:
     """Each channel's factorised background at the search's luminosity from its background
-    samples at ``scale`` × their default sizes."""
-    samples = [simulated(spec.process, max(1000, int(spec.n_events * scale)), seed + 10 * i,
-                         spec.truth_filter, spec.chunk_size, **spec.params)
-               for i, spec in enumerate(idm.SEARCH.backgrounds)]
-    return {ch: estimate([(loose_candidates(r, ch), w) for r, w in samples], ch)
-            for ch in idm.DECAYS}
+    samples at ``scale`` × their default sizes, simulated chunk by chunk."""
+    candidates: dict[str, list[tuple[dict[str, np.ndarray], float]]] = {ch: [] for ch in
+                                                                       idm.DECAYS}
+    for i, spec in enumerate(idm.SEARCH.backgrounds):
+        for reco, weight in simulated(spec.process, max(1000, int(spec.n_events * scale)),
+                                      seed + 10 * i, spec.truth_filter, spec.chunk_size,
+                                      **spec.params):
+            for ch in idm.DECAYS:
+                candidates[ch].append((loose_candidates(reco, ch), weight))
+    return {ch: estimate(candidates[ch], ch) for ch in idm.DECAYS}
