@@ -164,6 +164,18 @@ class Context:
         return fit_vertex(tracks[0].helix, tracks[1].helix, self.engine.b_field)
 
     @cached_property
+    def hit_pattern(self) -> tuple[np.ndarray, np.ndarray]:
+        """(hits inside, missing hits) of the fitted vertex of tracks
+        (:func:`darkscan.reco.vertex.hit_pattern`); NaN for other candidates."""
+        f = self.fitted
+        if f is None or "daughter_p3" not in f:
+            return self.nan(), self.nan()
+        observed = np.stack([d.obj("n_pxd") + d.obj("n_svd") for d in self.children], axis=1)
+        charge = np.stack([d.obj("charge") for d in self.children], axis=1)
+        return hit_pattern(f["pos"], _err_r(self), f["daughter_p3"], charge, observed,
+                           self.engine.b_field)
+
+    @cached_property
     def helix(self) -> dict[str, np.ndarray]:
         return {k: self.obj(k) for k in ("px", "py", "pz", "charge", "d0", "phi0", "z0", "tanl",
                                          "sigma_d0", "sigma_z0")}
@@ -461,24 +473,13 @@ def _doca(c: Context) -> np.ndarray:
     return c.nan() if v is None else v["doca"]
 
 
-def _hit_pattern(c: Context) -> tuple[np.ndarray, np.ndarray]:
-    """(hits inside, missing hits) of a fitted vertex of tracks (:func:`vertex.hit_pattern`)."""
-    f = c.fitted
-    if f is None or "daughter_p3" not in f:
-        return c.nan(), c.nan()
-    observed = np.stack([d.obj("n_pxd") + d.obj("n_svd") for d in c.children], axis=1)
-    charge = np.stack([d.obj("charge") for d in c.children], axis=1)
-    return hit_pattern(f["pos"], _err_r(c), f["daughter_p3"], charge, observed,
-                       c.engine.b_field)
-
-
 variable("vtx_hits_inside", "", "largest number of a daughter track's PXD/SVD layers inside "
          "the fitted vertex (a particle from there cannot have crossed them; radial tolerance "
          "max(3σ, 1 mm); NaN without the tracks' PXD and SVD counts)")(
-    lambda c: _hit_pattern(c)[0])
+    lambda c: c.hit_pattern[0])
 variable("vtx_missing_hits", "", "largest number of PXD/SVD layers a daughter track from the "
          "fitted vertex would cross without a hit (same tolerance; a spurious crossing of two "
-         "tracks that start further out)")(lambda c: _hit_pattern(c)[1])
+         "tracks that start further out)")(lambda c: c.hit_pattern[1])
 variable("vtx_chi2", "", "vertex-fit χ²")(lambda c: c.vtx("chi2"))
 variable("vtx_ndf", "", "vertex-fit degrees of freedom")(lambda c: c.vtx("ndf"))
 variable("chi_prob", "", "vertex-fit χ² probability")(lambda c: c.vtx("prob"))

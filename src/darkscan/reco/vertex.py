@@ -166,7 +166,7 @@ def _hit_pattern(pos, err_r, p3, charge, observed, b_field, tol_min, wide,
             if np.isnan(observed[i, j]):
                 inside = missing = np.nan
                 break
-            counts = np.zeros(2)
+            most, fewest = 0.0, 0.0
             for m in range(2):
                 rr = r - tol if m == 0 else r + tol
                 s = max(rr, 0.0) / r if r > 0.0 else 0.0
@@ -174,9 +174,12 @@ def _hit_pattern(pos, err_r, p3, charge, observed, b_field, tol_min, wide,
                 acc, _ = helix.crossings(x * s, y * s, z, p3[i, j, 0], p3[i, j, 1], p3[i, j, 2],
                                          charge[i, j], b_field, lay[0], lay[1], lay[2], lay[3],
                                          lay[4])
-                counts[m] = acc[2] + acc[3]
-            inside = max(inside, observed[i, j] - counts[0])
-            missing = max(missing, counts[1] - observed[i, j])
+                if m == 0:
+                    most = acc[2] + acc[3]
+                else:
+                    fewest = acc[2] + acc[3]
+            inside = max(inside, observed[i, j] - most)
+            missing = max(missing, fewest - observed[i, j])
         out[0, i], out[1, i] = inside, missing
     return out
 
