@@ -65,6 +65,9 @@ _CATALOG = {
     "belle_upsilon4s_bb_kstar0_alp": "darkscan.generate.processes.b_to_k_alp",
     "belle_upsilon4s_bb_kstarplus_alp": "darkscan.generate.processes.b_to_k_alp",
     "belle_upsilon4s_bb": "darkscan.generate.processes.b_to_k_alp",
+    # the same split by charm (charmless_b): one B without charm; both with
+    "belle_upsilon4s_bb_charmless": "darkscan.generate.processes.b_to_k_alp",
+    "belle_upsilon4s_bb_charm": "darkscan.generate.processes.b_to_k_alp",
     "belle_ee_qq": "darkscan.generate.processes.b_to_k_alp",
     # e⁺e⁻ → e⁺e⁻ℓ⁺ℓ⁻, full tree-level QED (12 diagrams, massive electrons): multiperipheral,
     # bremsstrahlung and annihilation graphs with their interference

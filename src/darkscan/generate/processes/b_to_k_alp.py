@@ -300,6 +300,16 @@ def _backgrounds() -> None:
         name="belle_upsilon4s_bb",
         description="e+e- -> Upsilon(4S) -> B Bbar at KEKB (Belle beams), generic B decays "
                     "(Pythia 8)", experiment=BELLE))
+    # the generic sample split by charm, for the MC statistics of rare-decay backgrounds
+    register(Upsilon4SProcess(
+        name="belle_upsilon4s_bb_charmless",
+        description="e+e- -> Upsilon(4S) -> B Bbar at KEKB, one B through a charmless hadronic "
+                    "or radiative channel, the other with charm (Pythia 8)",
+        experiment=BELLE, b_decays="charmless"))
+    register(Upsilon4SProcess(
+        name="belle_upsilon4s_bb_charm",
+        description="e+e- -> Upsilon(4S) -> B Bbar at KEKB, both B through channels with charm "
+                    "or leptons (Pythia 8)", experiment=BELLE, b_decays="charm"))
     register(PythiaEEProcess(
         "belle_ee_qq", "e+e- -> q qbar (u, d, s, c) continuum at KEKB (Belle beams), Pythia 8",
         (1, 2, 3, 4), M_QQ_MIN_UDS, experiment=BELLE))

@@ -220,6 +220,9 @@ class Upsilon4SProcess:
     polarised vector decaying to two pseudoscalars (e⁺e⁻ → γ* gives helicity ±1 along the
     beam), then handed to Pythia for their decays.
     σ is the Physics Book value (not computed). No ISR photons are attached (gap).
+    ``b_decays`` = ``charmless`` or ``charm`` splits the generic sample by the B decays' charm
+    for the MC statistics of rare-decay backgrounds (:mod:`~.charmless_b`), σ scaled to the
+    class's share.
 
     ``signal_decay`` hook: a callable ``(rng, n) -> (pdg (n, k), p4 (n, k, 4))`` giving the
     daughters of the *first* B (the B⁺ or B⁰) in its rest frame; they are inserted as that B's
@@ -246,6 +249,9 @@ class Upsilon4SProcess:
     kstar: bool = False
     #: signal S → x⁺x⁻ channel, |PDG id| of x (11, 13, 211, 321)
     channel: int = 13
+    #: which B decays the sample holds (:mod:`darkscan.generate.processes.charmless_b`):
+    #: ``generic``, ``charmless`` (one B without charm) or ``charm`` (both with)
+    b_decays: str = "generic"
 
     def signal(self, params: Mapping[str, float]):
         """The validated :class:`~darkscan.generate.processes.b_to_k_scalar.SignalConfig`, or
@@ -256,10 +262,16 @@ class Upsilon4SProcess:
 
     def cross_section(self, params: Mapping[str, float], *, isr: bool = True,
                       n_points: int = 200_000, seed: int = 1) -> XsecResult:
+        from darkscan.generate.processes.charmless_b import sigma_fraction
+
         note = "Belle II Physics Book (PTEP 2019 123C01) Table 1: 1.110 +- 0.008 nb; not computed"
         cfg = self.signal(params)
         if cfg is None:
-            return XsecResult(self.name, dict(params), SIGMA_Y4S_NB * 1e3, 0.008e3, isr,
+            k = sigma_fraction(self.b_decays, BF_Y4S_CHARGED)
+            if self.b_decays != "generic":
+                note += (f" x {k:.5f}: the share of pairs with {self.b_decays} B decays "
+                         "(darkscan.generate.processes.charmless_b)")
+            return XsecResult(self.name, dict(params), SIGMA_Y4S_NB * 1e3 * k, 0.008e3 * k, isr,
                               self.default_filter, 0, note=note)
         k = cfg.sigma_scale
         return XsecResult(self.name, dict(params), SIGMA_Y4S_NB * 1e3 * k, 0.008e3 * k, isr,
@@ -349,10 +361,14 @@ class Upsilon4SProcess:
         (:mod:`darkscan.generate.processes.b_to_k_scalar`); ``signal_decay`` is the low-level
         hook (class docstring) and cannot be combined with signal parameters."""
         from darkscan.generate.processes import b_to_k_scalar as bks
+        from darkscan.generate.processes.charmless_b import split_settings
 
         cfg = self.signal(params)
         charged_fraction = BF_Y4S_CHARGED
         s_id = 0
+        if cfg is not None and self.b_decays != "generic":
+            raise ParameterError(f"{self.name} holds {self.b_decays} B decays only: it has no "
+                                 "signal parameters; use upsilon4s_bb for B → K(*) S")
         if cfg is not None:
             if signal_decay is not None:
                 raise ParameterError("give either signal parameters or signal_decay, not both")
@@ -369,7 +385,9 @@ class Upsilon4SProcess:
                 **{k: np.zeros(len(partons["pdg"])) for k in ("vx", "vy", "vz", "t")},
                 "mother": partons["mother1"].astype(np.int64) - 1,
                 "status": np.where(partons["status"] > 0, STATUS_FINAL, STATUS_DECAYED)}
-        decayed = decay_unstable(counts, cols, np.ones(n), seed, extra_particles=extra_particles)
+        decayed = decay_unstable(counts, cols, np.ones(n), seed,
+                                 settings=split_settings(self.b_decays),
+                                 extra_particles=extra_particles)
         kc = ak.to_numpy(ak.num(decayed["particles"], axis=1)).astype(np.int64)
         flat = ak.flatten(decayed["particles"], axis=1)
         lab = columns_to_lab(kc, {f: ak.to_numpy(flat[f]) for f in PARTICLE_FIELDS},
