@@ -230,3 +230,47 @@ def test_combination_reference_ignores_a_channel_without_signal() -> None:
     alone = run("kplus", np.array([0.2, 0.2])).limits.expected[2]
     assert both.limits.expected[2][0] < alone[0]
     assert both.limits.expected[2][1] == pytest.approx(alone[1], rel=0.02)
+
+
+def test_continuum_cuts_factorised_on_qq() -> None:
+    from darkscan.events import SampleMeta
+    from darkscan.physics import parse_luminosity
+    from darkscan.searches.factorised import FactorisedCuts
+    from darkscan.searches.runner import _channel_selected
+    from darkscan.searches.samples import Ntuple
+    from darkscan.searches.spec import Channel
+
+    # the declaration: every channel factorises R₂ and cos θ_TB,TO on qq̄ in the wide region,
+    # and the helicity cut is part of every region
+    s = get("b-to-k-alp")
+    for c in s.channels:
+        fc = c.factorised_cuts
+        assert fc is not None and fc.cuts == bka.CONTINUUM_CUTS and fc.backgrounds == ("qq",)
+        assert "Mbc > 5.25" in fc.region and not set(fc.cuts) & set(fc.region)
+        assert bka.HELICITY_CUT in c.selection and bka.HELICITY_CUT in bka.SHAPE_REGION
+    assert all(c.factorised_cuts is None for c in get("b-to-k-alp", "bdt").channels)
+    # a factorised cut must be one of the selection's
+    best = s.channels[0].best_candidate
+    with pytest.raises(ParameterError, match="not in its selection"):
+        Channel("x", s.channels[0].decay, best, ("Mbc > 5.27",), lists=s.channels[0].lists,
+                factorised_cuts=FactorisedCuts(("R2 < 0.4",), ("Mbc > 5.2",), ("qq",)))
+    # the efficiency: weighted, in the region; none in the region: 1 on 0 candidates
+    fc = FactorisedCuts(("R2 < 0.4",), ("Mbc > 5.2",), ("qq",))
+    sel = np.array([True, False, True, False, True])
+    region = np.array([True, True, True, True, False])
+    assert fc.efficiency(sel, region, np.array([1.0, 1.0, 2.0, 4.0, 9.0])) == (3.0 / 8.0, 4)
+    assert fc.efficiency(sel, np.zeros(5, bool), np.ones(5)) == (1.0, 0)
+    # the runner: qq̄ (and its training copy) without the cut, weighted; others as selected
+    ch = Channel("x", s.channels[0].decay, best, ("Mbc > 5.27", "R2 < 0.4"),
+                 lists=s.channels[0].lists, factorised_cuts=fc)
+    cols = {"Mbc": np.array([5.28, 5.28, 5.28, 5.22, 5.22, 5.22, 5.22]),
+            "R2": np.array([0.1, 0.6, 0.7, 0.1, 0.6, 0.6, 0.6])}
+    nt = Ntuple("qq", "qq", cols, np.ones(7), 1.0, 100, SampleMeta("belle_ee_qq"))
+    lum = parse_luminosity("100/pb")
+    for sample in ("qq", "qq_training"):
+        got = _channel_selected(ch, sample, nt, ("Mbc",), lum)
+        # 3 candidates above 5.27 before the cut; 2 of the 7 in the region pass it
+        assert len(got.weight) == 3 and np.allclose(got.weight, 2.0 / 7.0)
+        assert got.unit_weight == pytest.approx(2.0 / 7.0)
+    plain = _channel_selected(ch, "bb", nt, ("Mbc",), lum)
+    assert len(plain.weight) == 1 and np.allclose(plain.weight, 1.0)

@@ -94,3 +94,31 @@ class FactorisedID:
             prob *= pass_probability(columns[f"{path}_mc_pdg"], columns[f"{path}_p"],
                                      hypothesis, table, self.edges)
         return prob
+
+
+@dataclass(frozen=True)
+class FactorisedCuts:
+    """Cuts of a channel's selection whose efficiency on some backgrounds is measured in a
+    looser region: continuum suppression (event-shape cuts) on e⁺e⁻ → qq̄, of which a few
+    simulated events reach the signal region after every cut but ten times more before the
+    event-shape cuts. The named backgrounds' candidates pass the selection without ``cuts``,
+    each weighted by the fraction of the ``region``'s candidates (weighted) that pass ``cuts``.
+    The factorisation assumes the cuts' efficiency the same in the region and in the
+    selection: the event shape of continuum hardly depends on M_bc and ΔE. The efficiency's own
+    MC-statistical uncertainty is not propagated (the report states it)."""
+
+    #: the factorised cuts: each must be one of the channel's selection
+    cuts: tuple[str, ...]
+    #: where their efficiency is measured (cut strings; without ``cuts``)
+    region: tuple[str, ...]
+    #: the background sample ids (:attr:`SampleSpec.id`) it applies to (training copies too)
+    backgrounds: tuple[str, ...]
+
+    def efficiency(self, selected: np.ndarray, in_region: np.ndarray, weight: np.ndarray
+                   ) -> tuple[float, int]:
+        """The weighted fraction of the region's candidates (``in_region``) that pass the cuts
+        (``selected``), and how many simulated candidates the region holds (with none: 1, 0)."""
+        total = float(np.sum(weight[in_region]))
+        if total <= 0:
+            return 1.0, 0
+        return float(np.sum(weight[in_region & selected])) / total, int(in_region.sum())

@@ -399,8 +399,7 @@ def _run_channel(search: Search, channel: Channel,
     lost = LOST_MAP_COLUMNS if search.lost_particle_map and all(
         c in nt.columns for nt in ntuples.values() for c in LOST_MAP_COLUMNS) else ()
     kept = kept_columns(search) + (channel.mva.columns if channel.mva else ()) + lost
-    selected = {k: selected_candidates(nt, channel.selection, kept, lum)
-                for k, nt in ntuples.items()}
+    selected = {k: _channel_selected(channel, k, nt, kept, lum) for k, nt in ntuples.items()}
     observed_kept = tuple(c for c in kept if data is None or c in data.columns)
     if data is not None:  # a key no sample id takes ('@' and '_' only in ids)
         selected["data:observed"] = selected_candidates(data, channel.selection, observed_kept,
@@ -684,6 +683,8 @@ def _run_summary(search: Search, runs: list[_ChannelRun], combination: _Combinat
                 **({"signal_sample": r.signal.id} if several else {}),
                 "selection": list(r.channel.selection), **r.counts.summary,
                 **({"mva": r.mva} if r.mva is not None else {}),
+                **({"factorised_cuts": _factorised_summary(r)}
+                   if r.channel.factorised_cuts is not None else {}),
                 "look_elsewhere": r.look_elsewhere}
 
     head = {"search": search.name, "title": search.title,
@@ -714,6 +715,25 @@ def _run_summary(search: Search, runs: list[_ChannelRun], combination: _Combinat
             "projection": scenario.summary(search.default_lumi, lum),
             "no_signal": {k: v for r in runs for k, v in _no_signal(
                 search, r, points, axes, several).items()}}
+
+
+def _factorised_summary(r: _ChannelRun) -> dict[str, Any]:
+    """The factorised cuts of a channel and their efficiency on each background they apply to,
+    with the simulated candidates it was measured on (its relative MC-statistical uncertainty
+    ~1/√(n·eff), not in the limits)."""
+    fc = r.channel.factorised_cuts
+    if fc is None:
+        return {}
+    eff = {}
+    for b in fc.backgrounds:
+        if b in r.ntuples:
+            nt = r.ntuples[b]
+            e, n = fc.efficiency(select(nt, fc.cuts), select(nt, fc.region), nt.weight)
+            eff[b] = {"efficiency": e, "region_candidates": n}
+    return {"cuts": list(fc.cuts), "region": list(fc.region), "backgrounds": eff,
+            "note": "these backgrounds pass the selection without the cuts, weighted by the "
+                    "cuts' efficiency in the region (its MC-statistical uncertainty is not in "
+                    "the limits)"}
 
 
 def _ntuples_summary(search: Search, ntuples: AnalystNtuples) -> dict[str, Any]:
@@ -967,6 +987,20 @@ def _look_elsewhere(counts: Any, blind: np.ndarray, n_axes: int, seed: int,
     return {"windows": int(np.count_nonzero(ok)), "method": method,
             "largest_local_z": g.local_z, "at_point": int(np.flatnonzero(ok)[i]),
             "global_p": g.global_p, "global_z": g.global_z}
+
+
+def _channel_selected(channel: Channel, sample: str, nt: Ntuple, kept: tuple[str, ...],
+                      lum: Luminosity) -> Selected:
+    """The candidates of a sample that pass the channel's selection; for a background of its
+    ``factorised_cuts``, those that pass it without the factorised cuts, weighted by their
+    efficiency in the looser region."""
+    fc = channel.factorised_cuts
+    if fc is None or sample.removesuffix(f"_{TRAINING}") not in fc.backgrounds:
+        return selected_candidates(nt, channel.selection, kept, lum)
+    rest = tuple(c for c in channel.selection if c not in fc.cuts)
+    eff, _ = fc.efficiency(select(nt, fc.cuts), select(nt, fc.region), nt.weight)
+    s = selected_candidates(nt, rest, kept, lum)
+    return replace(s, weight=s.weight * eff, unit_weight=s.unit_weight * eff)
 
 
 def selected_candidates(nt: Ntuple, cuts: tuple[str, ...], observables: tuple[str, ...],

@@ -21,7 +21,7 @@ from darkscan.searches.result import COMBINED
 if TYPE_CHECKING:
     from darkscan.reco.lists import ListDef
     from darkscan.searches.extraction import Extraction
-    from darkscan.searches.factorised import FactorisedID
+    from darkscan.searches.factorised import FactorisedCuts, FactorisedID
     from darkscan.select.bdt import ContinuumBDT
     from darkscan.select.mva import MassBinnedMLP
     from darkscan.select.punzinet import PunziNet
@@ -247,6 +247,9 @@ class Channel:
     #: pass rates (:mod:`darkscan.searches.factorised`), where the simulation is too small to
     #: show the background after them; the signal keeps ``lists``
     background_id: FactorisedID | None = None
+    #: cuts of ``selection`` whose efficiency on some backgrounds is measured in a looser region
+    #: (:class:`darkscan.searches.factorised.FactorisedCuts`: continuum suppression on qq̄)
+    factorised_cuts: FactorisedCuts | None = None
 
     def __post_init__(self) -> None:
         from darkscan.reco.lists import resolve
@@ -255,7 +258,14 @@ class Channel:
         if self.background_id is not None:
             resolve(self.decay, self.background_id.lists)
         mva = self.mva.columns if self.mva is not None else ()
-        for expr in (*self.selection, self.best_candidate.expression, *self.keep, *mva):
+        region = ()
+        if self.factorised_cuts is not None:
+            region = self.factorised_cuts.region
+            if missing := set(self.factorised_cuts.cuts) - set(self.selection):
+                raise ParameterError(f"channel {self.name}: factorised cuts "
+                                     f"{', '.join(sorted(missing))} are not in its selection")
+        for expr in (*self.selection, self.best_candidate.expression, *self.keep, *mva,
+                     *region):
             if expr is not None:
                 variable_names(expr)
 
@@ -265,7 +275,8 @@ class Channel:
         (without ``ranking``: not the best-candidate rule's, for ntuples already ranked)."""
         names: list[str] = []
         mva = self.mva.columns if self.mva is not None else ()
-        for expr in (*observables, *self.keep, *mva, *self.selection,
+        region = self.factorised_cuts.region if self.factorised_cuts is not None else ()
+        for expr in (*observables, *self.keep, *mva, *self.selection, *region,
                      self.best_candidate.expression if ranking else None):
             if expr is not None:
                 names += [n for n in variable_names(expr) if n not in names]
