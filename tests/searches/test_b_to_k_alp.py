@@ -236,7 +236,7 @@ def test_continuum_cuts_factorised_on_qq() -> None:
     from darkscan.events import SampleMeta
     from darkscan.physics import parse_luminosity
     from darkscan.searches.factorised import FactorisedCuts
-    from darkscan.searches.runner import _channel_selected
+    from darkscan.searches.runner import channel_selected
     from darkscan.searches.samples import Ntuple
     from darkscan.searches.spec import Channel
 
@@ -268,9 +268,9 @@ def test_continuum_cuts_factorised_on_qq() -> None:
     nt = Ntuple("qq", "qq", cols, np.ones(7), 1.0, 100, SampleMeta("belle_ee_qq"))
     lum = parse_luminosity("100/pb")
     for sample in ("qq", "qq_training"):
-        got = _channel_selected(ch, sample, nt, ("Mbc",), lum)
+        got = channel_selected(ch, sample, nt, ("Mbc",), lum)
         # 3 candidates above 5.27 before the cut; 2 of the 7 in the region pass it
         assert len(got.weight) == 3 and np.allclose(got.weight, 2.0 / 7.0)
         assert got.unit_weight == pytest.approx(2.0 / 7.0)
-    plain = _channel_selected(ch, "bb", nt, ("Mbc",), lum)
+    plain = channel_selected(ch, "bb", nt, ("Mbc",), lum)
     assert len(plain.weight) == 1 and np.allclose(plain.weight, 1.0)

@@ -36,13 +36,13 @@ at KEKB Υ(4S) → B B̄ split by the B decays' charm (:mod:`darkscan.generate.p
 charmless_b`): 400k pairs with one B through a charmless hadronic or radiative channel (b → sγ,
 b → s g, b → u; 2.9% of the pairs, 12.6 fb⁻¹, weight 56 at 711 fb⁻¹; Pythia's b → sγ rate
 scaled to the measured B(B → X_s γ) = 3.49×10⁻⁴ from its 5.2×10⁻⁴), 400k pairs with both B
-through charm channels (0.37 fb⁻¹, weight ~1 900), and e⁺e⁻ → qq̄ 1.5M = 0.46 fb⁻¹ (weight
-~1 540); the truth filter passes 32–42% of them to the simulation; each sample is generated and
-simulated once and reconstructed per channel; 3.8 min wall on 2 free cores): the selection keeps
-20–25% of B⁺ → K⁺a above 1.2 GeV, 12% at 0.7, 6% at 0.4 and 1.5% at 0.2 GeV, where most ALPs at
-the simulated coupling decay beyond the ECL (the efficiency is per produced decay; K⁰_S 14–16%
-and 1.1%, with B(K⁰_S → π⁺π⁻)); the diphoton peak is 7–10 MeV wide at 0.2–0.4 GeV, 14 at 1.2,
-22 at 2 and 39 MeV at 4.5 GeV.
+through charm channels (0.37 fb⁻¹, weight ~1 900), and e⁺e⁻ → qq̄ 4.5M = 1.4 fb⁻¹ (weight
+~510); the truth filter passes 32–42% of them to the simulation; each sample is generated and
+simulated once and reconstructed per channel; 7.4 min wall on 2 free cores, each worker's peak
+3.3 GB): the selection keeps 20–25% of B⁺ → K⁺a above 1.2 GeV, 12% at 0.7, 6% at 0.4 and 1.5%
+at 0.2 GeV, where most ALPs at the simulated coupling decay beyond the ECL (the efficiency is per
+produced decay; K⁰_S 14–16% and 1.1%, with B(K⁰_S → π⁺π⁻)); the diphoton peak is 7–10 MeV wide
+at 0.2–0.4 GeV, 14 at 1.2, 22 at 2 and 39 MeV at 4.5 GeV.
 
 The background (default run of 2026-12-07): before the helicity cut 41 simulated charmless B B̄
 candidates pass in the K⁺ channel (2 310 events at 711 fb⁻¹), mostly b → sγ: B⁺ → K*⁺γ with
@@ -50,28 +50,35 @@ K*⁺ → K⁺π⁰ and partonic b → sγ (K⁺π⁰γ), the hard photon paired
 is lost, then B⁰ → K*⁰γ and B → K η′; |cos θ_hel| < 0.9 keeps 11 of them (620 events) and 92%
 of the signal. No B B̄ event with charm passes (the generic sample had put one B → K*γ and one
 B → η_c K, η_c → γγ, there at weight ~2 000 each). The continuum: one simulated qq̄ event or
-none per channel after every cut (weight 1 540), 6–26 before the event-shape cuts, whose
-efficiency on qq̄ next to the signal region (M_bc > 5.25 GeV) is 0.068 (9 of 133 candidates,
-K⁺), 0.058, 0.032 and 0.056 (K⁰_S, K*⁰, K*⁺): 2 710 events in the K⁺ channel (26 candidates ×
-0.068; their statistical uncertainty ~40% with the efficiency's), 715, 343 and 514 in the
-others, against 338, 56 and 56 charmless B B̄. On the wide M_bc–ΔE region the same efficiency
-is 0.10: the factorisation there would put 1.5× more continuum in. Where the selected candidates
-are too few their M_γγ shape comes from the same selection in the wide M_bc–ΔE region
-(``SHAPE_REGION``; the diphoton combinatorics hardly depend on M_bc and ΔE), scaled to the
-selected total.
+none per channel after every cut at 1.5M events, 21–59 before the event-shape cuts at 4.5M,
+whose efficiency on qq̄ next to the signal region (M_bc > 5.25 GeV) is 0.056 (21 of 376
+candidates, K⁺), 0.068, 0.080 and 0.053 (K⁰_S, K*⁰, K*⁺): 1 690 events in the K⁺ channel (59
+candidates × 0.056 × 513; ~25% statistical uncertainty with the efficiency's), 1 040, 1 730
+and 570 in the others, against 338, 56 and 56 charmless B B̄. The efficiency falls with M_bc
+(the four channels pooled: 135/1357 = 0.099 pass below 5.25 GeV, 63/992 = 0.064 above;
+continuum candidates near the B mass come from more jet-like events), hence measured next to
+the signal region: on the whole wide region it would put ~1.5× more continuum in. Where the
+selected candidates are too few their M_γγ shape comes from the same selection in the wide
+M_bc–ΔE region (``SHAPE_REGION``; the diphoton combinatorics hardly depend on M_bc and ΔE),
+scaled to the selected total.
 
-Expected limits (default run of 2026-12-07, 3.8 min; the four channels combined) on
-B(B⁺ → K⁺a) × B(a → γγ): 1.1×10⁻⁶ at 0.2 GeV, 6.1–6.3×10⁻⁷ at 0.3–0.4, 1.9×10⁻⁷ at 0.7,
-7.9×10⁻⁸ at 1.2, 5.8–6.3×10⁻⁸ at 1.6–2.5, 3.4–4.6×10⁻⁸ at 3.5–4.5 GeV; on g_aW: 2.4×10⁻⁵
-(0.2 GeV), 1.8×10⁻⁵ (0.3–0.4), 9.8×10⁻⁶ (0.7), 6.3×10⁻⁶ (1.2), 5.5–5.6×10⁻⁶ (1.6–2),
-5.2×10⁻⁶ (2.5), 4.2–4.5×10⁻⁶ GeV⁻¹ (3.5–4.5): 0.80× the weakest published, 1.39× the strongest
-(the K⁺ channel's background per ±2σ window: 99 events at 0.2 GeV, 67–100 at 0.3–0.7, 60–78 at
-1.2–2, 25–58 at 2.5–4.5).
-The steps that led there, each a default run: the generic B B̄ sample 3.2×10⁻⁵ … 6.9–7.3×10⁻⁶;
-split by charm with Pythia's own b → sγ rate 2.6×10⁻⁵ … 6.0–6.4×10⁻⁶; with the measured rate
-2.4×10⁻⁵ … 5.6–6.1×10⁻⁶ (continuum from the one simulated event per channel); with the
-helicity cut and the factorised continuum measured in the whole wide region 2.7×10⁻⁵ …
-4.7–5.0×10⁻⁶; measured next to the signal region (now) as above.
+Expected limits (default run of 2026-12-07, 7.4 min; the four channels combined) on
+B(B⁺ → K⁺a) × B(a → γγ): 1.7×10⁻⁶ at 0.2 GeV, 1.1×10⁻⁶ at 0.3, 6.2×10⁻⁷ at 0.4, 3.0×10⁻⁷
+at 0.7, 9.8×10⁻⁸ at 1.2, 5.5–6.6×10⁻⁸ at 1.6–2, 3.9–4.9×10⁻⁸ at 2.5–4 and 5.7×10⁻⁸ at
+4.5 GeV; on g_aW: 3.0×10⁻⁵ (0.2 GeV), 2.4×10⁻⁵ (0.3), 1.8×10⁻⁵ (0.4), 1.25×10⁻⁵ (0.7),
+7.1×10⁻⁶ (1.2), 5.2–5.8×10⁻⁶ (1.6–2), 4.1–4.8×10⁻⁶ (2.5–4), 5.4×10⁻⁶ GeV⁻¹ (4.5): 0.99× the
+weakest published, 1.38× the strongest (the K⁺ channel's background per ±2σ window: 73 events
+at 0.2 GeV, 48–81 at 0.3–1.2, 32–33 at 1.6–2, 17–35 at 2.5–4.5).
+Another seed (2, the whole simulation drawn again): 3.1×10⁻⁵ (0.2 GeV), 2.2–2.4×10⁻⁵ (0.3–0.4),
+1.2×10⁻⁵ (0.7), 7.1×10⁻⁶ (1.2), 5.5–6.2×10⁻⁶ (1.6–2), 4.8×10⁻⁶ (2.5), 5.4–5.9×10⁻⁶ (3.5–4.5):
+1.03× and 1.61× the published extremes; the MC-statistical spread of the strongest limit is
+~15%.
+The steps that led there, each a default run (seed 1): the generic B B̄ sample 3.2×10⁻⁵ …
+6.9–7.3×10⁻⁶; split by charm with Pythia's own b → sγ rate 2.6×10⁻⁵ … 6.0–6.4×10⁻⁶; with the
+measured rate 2.4×10⁻⁵ … 5.6–6.1×10⁻⁶ (continuum from the one simulated event per channel);
+with the helicity cut and the factorised continuum measured on the whole wide region
+2.7×10⁻⁵ … 4.7–5.0×10⁻⁶; measured next to the signal region 2.4×10⁻⁵ … 4.2–4.5×10⁻⁶ (1.5M
+qq̄; another seed 2.7×10⁻⁵ … 5.2–5.6×10⁻⁶), with 4.5M qq̄ (now) as above.
 
 Earlier, with the generic B B̄ sample (the four channels combined; b_eff from the fit to the
 smoothed simulated background itself, 2026-12-06) on B(B⁺ → K⁺a) × B(a → γγ): 1.4×10⁻⁶ at 0.2
@@ -347,7 +354,7 @@ SEARCH = Search(
         SampleSpec("bb_charmless", "belle_upsilon4s_bb_charmless", n_events=400_000,
                    n_quick=5_000, label="Υ(4S) → B B̄ (one B without charm: b → sγ, b → s g, "
                    "b → u)", truth_filter=has_kaon_and_photons, filter_label=_FILTER_LABEL),
-        SampleSpec("qq", "belle_ee_qq", n_events=1_500_000, n_quick=10_000,
+        SampleSpec("qq", "belle_ee_qq", n_events=4_500_000, n_quick=10_000,
                    label="e⁺e⁻ → qq̄ (u, d, s, c)", truth_filter=has_kaon_and_photons,
                    filter_label=_FILTER_LABEL),
     ),

@@ -104,8 +104,10 @@ class FactorisedCuts:
     event-shape cuts. The named backgrounds' candidates pass the selection without ``cuts``,
     each weighted by the fraction of the ``region``'s candidates (weighted) that pass ``cuts``.
     The factorisation assumes the cuts' efficiency the same in the region and in the
-    selection: the event shape of continuum hardly depends on M_bc and ΔE. The efficiency's own
-    MC-statistical uncertainty is not propagated (the report states it)."""
+    selection, so the region is best the selection's neighbour (b-to-k-alp's continuum: the
+    event-shape cuts pass 0.10 of the candidates below M_bc = 5.25 GeV, 0.06 above, hardly
+    changing with ΔE: its region is M_bc > 5.25 GeV). The efficiency's own MC-statistical
+    uncertainty is not propagated (summary.json gives the candidates it was measured on)."""
 
     #: the factorised cuts: each must be one of the channel's selection
     cuts: tuple[str, ...]

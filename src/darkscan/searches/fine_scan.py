@@ -182,7 +182,7 @@ def interpolation_closure(search: Search, result: SearchResult, masses: tuple[fl
     _, held_nt = runner.reconstruct(held, held_points, quick=_quick(result),
                                     seed=seed, out_dir=out_dir, executor=SerialExecutor(),
                                     scale=scale)[channel.name]
-    held_sel = {k: runner.selected_candidates(nt, channel.selection, kept, lum)
+    held_sel = {k: runner.channel_selected(channel, k, nt, kept, lum)
                 for k, nt in held_nt.items()}
     rows = []
     for p in held_points:

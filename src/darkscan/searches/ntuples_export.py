@@ -22,8 +22,8 @@ from darkscan.searches.ntuples_manifest import (
     root_branch,
     write_manifest,
 )
-from darkscan.searches.runner import TRAINING
-from darkscan.searches.samples import Ntuple, select
+from darkscan.searches.runner import TRAINING, channel_selected
+from darkscan.searches.samples import Ntuple
 from darkscan.searches.spec import Channel, Search
 
 #: the pseudo-data's own random stream in an export, spawned from the run's seed
@@ -73,11 +73,11 @@ def pseudo_data(search: Search, channel: Channel, backgrounds: list[Ntuple], lum
     variables = channel_variables(search, channel, data=True)
     cols = {v: [] for v in variables}
     weights = []
-    for nt in backgrounds:
-        mask = select(nt, channel.selection)
-        weights.append(nt.weight[mask] * nt.sigma_pb * lum.per_pb / nt.n_generated)
+    for nt in backgrounds:  # as the run selects them (factorised cuts included)
+        sel = channel_selected(channel, nt.name, nt, variables, lum)
+        weights.append(sel.weight)
         for v in variables:
-            cols[v].append(nt.columns[v][mask])
+            cols[v].append(sel.values[v])
     w = np.concatenate(weights) if weights else np.zeros(0)
     n = int(rng.poisson(w.sum())) if w.sum() > 0 else 0
     picks = rng.choice(len(w), size=n, p=w / w.sum()) if n else np.zeros(0, dtype=int)

@@ -93,7 +93,7 @@ def reopen_stage(search: Search, out_dir: str | Path, *, lumi: Luminosity, quick
     _, ntuples = runner.reconstruct(search, points, quick=quick, seed=seed, out_dir=out,
                                     executor=SerialExecutor(), scale=scale)[channel.name]
     kept = runner.kept_columns(search) + mva.columns
-    selected = {k: runner.selected_candidates(nt, channel.selection, kept, lumi)
+    selected = {k: runner.channel_selected(channel, k, nt, kept, lumi)
                 for k, nt in ntuples.items()}
     train_grid, train_bkgs = runner.training_samples(grid, search.backgrounds)
     pool = runner.training_pool(mva, selected, ntuples, train_grid, train_bkgs, points, kept,

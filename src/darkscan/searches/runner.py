@@ -399,7 +399,7 @@ def _run_channel(search: Search, channel: Channel,
     lost = LOST_MAP_COLUMNS if search.lost_particle_map and all(
         c in nt.columns for nt in ntuples.values() for c in LOST_MAP_COLUMNS) else ()
     kept = kept_columns(search) + (channel.mva.columns if channel.mva else ()) + lost
-    selected = {k: _channel_selected(channel, k, nt, kept, lum) for k, nt in ntuples.items()}
+    selected = {k: channel_selected(channel, k, nt, kept, lum) for k, nt in ntuples.items()}
     observed_kept = tuple(c for c in kept if data is None or c in data.columns)
     if data is not None:  # a key no sample id takes ('@' and '_' only in ids)
         selected["data:observed"] = selected_candidates(data, channel.selection, observed_kept,
@@ -989,7 +989,7 @@ def _look_elsewhere(counts: Any, blind: np.ndarray, n_axes: int, seed: int,
             "global_p": g.global_p, "global_z": g.global_z}
 
 
-def _channel_selected(channel: Channel, sample: str, nt: Ntuple, kept: tuple[str, ...],
+def channel_selected(channel: Channel, sample: str, nt: Ntuple, kept: tuple[str, ...],
                       lum: Luminosity) -> Selected:
     """The candidates of a sample that pass the channel's selection; for a background of its
     ``factorised_cuts``, those that pass it without the factorised cuts, weighted by their
