@@ -18,7 +18,10 @@ b → sγ 5.2·10⁻⁴ (its partonic b → s γ channels 4.9·10⁻⁴, K*γ 3.
 B(B → X_s γ); the split samples scale the partonic channels to the measured rate
 (:func:`radiative_scale`); the generic sample keeps Pythia's table. The two samples add up to
 the generic sample but for the f² ≈ 2·10⁻⁴ of pairs in which both B decay without charm, which
-neither simulates.
+neither simulates. Pythia's partonic b → sγ spectrum is its own: ~19% of the photons below
+1.6 GeV in the B frame and ~30% of the decays B → Kγ, which angular momentum forbids (the
+string of a light s q̄ collapsing to one kaon): ``darkscan validate``'s
+``upsilon4s_charmless_b_to_xs_gamma`` reports both.
 B⁰–B̄⁰ mixing is switched off in both (it would move a forced B⁰ into the other class; nothing
 these samples serve reads the B flavour).
 """
