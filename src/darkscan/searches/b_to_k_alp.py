@@ -31,18 +31,19 @@ coupling per mass (the ``gaw`` column of ``limits.csv``): near where 711 fb⁻¹
 small coupling, is the one near the limit; the coupling limit scales the simulated B as g²
 (:class:`Interpretation` power 2) at that efficiency.
 
-What darkscan's simulation shows (default run: 5 000 signal events per mass and channel;
-at KEKB Υ(4S) → B B̄ split by the B decays' charm (:mod:`darkscan.generate.processes.
-charmless_b`): 400k pairs with one B through a charmless hadronic or radiative channel (b → sγ,
-b → s g, b → u; 2.9% of the pairs, 12.6 fb⁻¹, weight 56 at 711 fb⁻¹; Pythia's b → sγ rate
-scaled to the measured B(B → X_s γ) = 3.49×10⁻⁴ from its 5.2×10⁻⁴), 400k pairs with both B
-through charm channels (0.37 fb⁻¹, weight ~1 900), and e⁺e⁻ → qq̄ 4.5M = 1.4 fb⁻¹ (weight
-~510); the truth filter passes 32–42% of them to the simulation; each sample is generated and
-simulated once and reconstructed per channel; 7.4 min wall on 2 free cores, each worker's peak
-3.3 GB, the whole run's resident memory at most 6.0 GB, sampled every 2 s): the selection keeps 20–25% of B⁺ → K⁺a above 1.2 GeV, 12% at 0.7, 6% at 0.4 and 1.5%
-at 0.2 GeV, where most ALPs at the simulated coupling decay beyond the ECL (the efficiency is per
-produced decay; K⁰_S 14–16% and 1.1%, with B(K⁰_S → π⁺π⁻)); the diphoton peak is 7–10 MeV wide
-at 0.2–0.4 GeV, 14 at 1.2, 22 at 2 and 39 MeV at 4.5 GeV.
+What darkscan's simulation shows (default run: 5 000 signal events per mass and channel; at KEKB
+Υ(4S) → B B̄ split by the B decays' charm (:mod:`darkscan.generate.processes.charmless_b`): 400k
+pairs with one B through a charmless hadronic or radiative channel (b → sγ, b → s g, b → u; 2.9%
+of the pairs, 12.6 fb⁻¹, weight 56 at 711 fb⁻¹; Pythia's b → sγ rate scaled to the measured
+B(B → X_s γ) = 3.49×10⁻⁴ from its 5.2×10⁻⁴), 400k pairs with both B through charm channels
+(0.37 fb⁻¹, weight ~1 900), and e⁺e⁻ → qq̄ 4.5M = 1.4 fb⁻¹ (weight ~510); the truth filter
+passes 32–42% of them to the simulation; each sample is generated and simulated once and
+reconstructed per channel; 7.4 min wall on 2 free cores, each worker's peak 3.3 GB, the whole
+run's resident memory at most 6.0 GB, sampled every 2 s): the selection keeps 20–25% of B⁺ → K⁺a
+above 1.2 GeV, 12% at 0.7, 6% at 0.4 and 1.5% at 0.2 GeV, where most ALPs at the simulated
+coupling decay beyond the ECL (the efficiency is per produced decay; K⁰_S 14–16% and 1.1%, with
+B(K⁰_S → π⁺π⁻)); the diphoton peak is 7–10 MeV wide at 0.2–0.4 GeV, 14 at 1.2, 22 at 2 and
+39 MeV at 4.5 GeV.
 
 The background (default run of 2026-12-07): before the helicity cut 41 simulated charmless B B̄
 candidates pass in the K⁺ channel (2 310 events at 711 fb⁻¹), mostly b → sγ: B⁺ → K*⁺γ with
