@@ -29,6 +29,7 @@ these samples serve reads the B flavour).
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from darkscan.generate.pythia_bridge import _pythia_module
 
@@ -49,7 +50,7 @@ def has_charm(pdg: int) -> bool:
     return a == 4 or (a > 10 and "4" in str((a % 10_000) // 10))
 
 
-def _products(channel) -> tuple[int, ...]:
+def _products(channel: Any) -> tuple[int, ...]:  # a pythia8mc DecayChannel
     return tuple(channel.product(j) for j in range(channel.multiplicity()))
 
 
