@@ -38,48 +38,46 @@ of the pairs, 12.6 fb⁻¹, weight 56 at 711 fb⁻¹; Pythia's b → sγ rate sc
 B(B → X_s γ) = 3.49×10⁻⁴ from its 5.2×10⁻⁴), 400k pairs with both B through charm channels
 (0.37 fb⁻¹, weight ~1 900), and e⁺e⁻ → qq̄ 4.5M = 1.4 fb⁻¹ (weight ~510); the truth filter
 passes 32–42% of them to the simulation; each sample is generated and simulated once and
-reconstructed per channel; 7.4 min wall on 2 free cores, each worker's peak 3.3 GB, the whole
-run's resident memory at most 6.0 GB, sampled every 2 s): the selection keeps 20–25% of B⁺ → K⁺a
-above 1.2 GeV, 12% at 0.7, 6% at 0.4 and 1.5% at 0.2 GeV, where most ALPs at the simulated
-coupling decay beyond the ECL (the efficiency is per produced decay; K⁰_S 14–16% and 1.1%, with
-B(K⁰_S → π⁺π⁻)); the diphoton peak is 7–10 MeV wide at 0.2–0.4 GeV, 14 at 1.2, 22 at 2 and
-39 MeV at 4.5 GeV.
+reconstructed per channel, in chunks of 50k events; 8.9 min wall on 2 free cores, each worker's
+peak 2.0 GB, the whole run's resident memory at most 3.8 GB, sampled every 2 s): the selection
+keeps 20–25% of B⁺ → K⁺a above 1.2 GeV, 12% at 0.7, 6% at 0.4 and 1.5% at 0.2 GeV, where most
+ALPs at the simulated coupling decay beyond the ECL (the efficiency is per produced decay; K⁰_S
+14–16% and 1.1%, with B(K⁰_S → π⁺π⁻)); the diphoton peak is 7–10 MeV wide at 0.2–0.4 GeV, 14 at
+1.2, 22 at 2 and 39 MeV at 4.5 GeV.
 
-The background (default run of 2026-12-07): before the helicity cut 41 simulated charmless B B̄
-candidates pass in the K⁺ channel (2 310 events at 711 fb⁻¹), mostly b → sγ: B⁺ → K*⁺γ with
-K*⁺ → K⁺π⁰ and partonic b → sγ (K⁺π⁰γ), the hard photon paired with a π⁰ photon whose partner
-is lost, then B⁰ → K*⁰γ and B → K η′; |cos θ_hel| < 0.9 keeps 11 of them (620 events) and 92%
-of the signal. No B B̄ event with charm passes (the generic sample had put one B → K*γ and one
-B → η_c K, η_c → γγ, there at weight ~2 000 each). The continuum: one simulated qq̄ event or
-none per channel after every cut at 1.5M events, 21–59 before the event-shape cuts at 4.5M,
-whose efficiency on qq̄ next to the signal region (M_bc > 5.25 GeV) is 0.056 (21 of 376
-candidates, K⁺), 0.068, 0.080 and 0.053 (K⁰_S, K*⁰, K*⁺): 1 690 events in the K⁺ channel (59
-candidates × 0.056 × 513; ~25% statistical uncertainty with the efficiency's), 1 040, 1 730
-and 570 in the others, against 338, 56 and 56 charmless B B̄. The efficiency falls with M_bc
-(the four channels pooled: 135/1357 = 0.099 pass below 5.25 GeV, 63/992 = 0.064 above;
-continuum candidates near the B mass come from more jet-like events), hence measured next to
-the signal region: on the whole wide region it would put ~1.5× more continuum in. Where the
-selected candidates are too few their M_γγ shape comes from the same selection in the wide
-M_bc–ΔE region (``SHAPE_REGION``; the diphoton combinatorics hardly depend on M_bc and ΔE),
-scaled to the selected total.
+The background (default run of 2026-12-07): in the K⁺ channel 41 simulated charmless B B̄
+candidates passed before the helicity cut (2 310 events at 711 fb⁻¹, one MC realisation), mostly
+b → sγ: B⁺ → K*⁺γ with K*⁺ → K⁺π⁰ and partonic b → sγ (K⁺π⁰γ), the hard photon paired with a
+π⁰ photon whose partner is lost, then B⁰ → K*⁰γ and B → K η′; |cos θ_hel| < 0.9 kept 11 of them
+and 92% of the signal (18 pass it in the default run: 1 010 events). No B B̄ event with charm
+passes (the generic sample had put one B → K*γ and one B → η_c K, η_c → γγ, there at weight
+~2 000 each). The continuum: one simulated qq̄ event or none per channel after every cut at 1.5M
+events, 25–61 before the event-shape cuts at 4.5M, whose efficiency on qq̄ next to the signal
+region (M_bc > 5.25 GeV) is 0.051 (19 of 370 candidates, K⁺), 0.095, 0.070 and 0.115 (K⁰_S,
+K*⁰, K*⁺): 1 610 events in the K⁺ channel (61 candidates × 0.051 × 513; ~25% statistical
+uncertainty with the efficiency's), 1 760, 1 150 and 1 480 in the others, against 564, 113 and
+0 charmless B B̄. The efficiency falls with M_bc (the four channels pooled: 137/1356 = 0.101
+pass below 5.25 GeV, 76/988 = 0.077 above; another realisation 0.099 and 0.064; continuum
+candidates near the B mass come from more jet-like events), hence measured next to the signal
+region. Where the selected candidates are too few their M_γγ shape comes from the same
+selection in the wide M_bc–ΔE region (``SHAPE_REGION``; the diphoton combinatorics hardly depend
+on M_bc and ΔE), scaled to the selected total.
 
-Expected limits (default run of 2026-12-07, 7.4 min; the four channels combined) on
-B(B⁺ → K⁺a) × B(a → γγ): 1.7×10⁻⁶ at 0.2 GeV, 1.1×10⁻⁶ at 0.3, 6.2×10⁻⁷ at 0.4, 3.0×10⁻⁷
-at 0.7, 9.8×10⁻⁸ at 1.2, 5.5–6.6×10⁻⁸ at 1.6–2, 3.9–4.9×10⁻⁸ at 2.5–4 and 5.7×10⁻⁸ at
-4.5 GeV; on g_aW: 3.0×10⁻⁵ (0.2 GeV), 2.4×10⁻⁵ (0.3), 1.8×10⁻⁵ (0.4), 1.25×10⁻⁵ (0.7),
-7.1×10⁻⁶ (1.2), 5.2–5.8×10⁻⁶ (1.6–2), 4.1–4.8×10⁻⁶ (2.5–4), 5.4×10⁻⁶ GeV⁻¹ (4.5): 0.99× the
-weakest published, 1.38× the strongest (the K⁺ channel's background per ±2σ window: 73 events
-at 0.2 GeV, 48–81 at 0.3–1.2, 32–33 at 1.6–2, 17–35 at 2.5–4.5).
-Another seed (2, the whole simulation drawn again): 3.1×10⁻⁵ (0.2 GeV), 2.2–2.4×10⁻⁵ (0.3–0.4),
-1.2×10⁻⁵ (0.7), 7.1×10⁻⁶ (1.2), 5.5–6.2×10⁻⁶ (1.6–2), 4.8×10⁻⁶ (2.5), 5.4–5.9×10⁻⁶ (3.5–4.5):
-1.03× and 1.61× the published extremes; the MC-statistical spread of the strongest limit is
-~15%.
-The steps that led there, each a default run (seed 1): the generic B B̄ sample 3.2×10⁻⁵ …
-6.9–7.3×10⁻⁶; split by charm with Pythia's own b → sγ rate 2.6×10⁻⁵ … 6.0–6.4×10⁻⁶; with the
-measured rate 2.4×10⁻⁵ … 5.6–6.1×10⁻⁶ (continuum from the one simulated event per channel);
-with the helicity cut and the factorised continuum measured on the whole wide region
-2.7×10⁻⁵ … 4.7–5.0×10⁻⁶; measured next to the signal region 2.4×10⁻⁵ … 4.2–4.5×10⁻⁶ (1.5M
-qq̄; another seed 2.7×10⁻⁵ … 5.2–5.6×10⁻⁶), with 4.5M qq̄ (now) as above.
+Expected limits (default run of 2026-12-07, 8.9 min; the four channels combined) on
+B(B⁺ → K⁺a) × B(a → γγ): 2.0×10⁻⁶ at 0.2 GeV, 1.2×10⁻⁶ at 0.3, 7.4×10⁻⁷ at 0.4, 3.3×10⁻⁷
+at 0.7, 1.0×10⁻⁷ at 1.2, 6.4×10⁻⁸ at 1.6, 4.0–5.3×10⁻⁸ at 2–4.5 GeV; on g_aW: 3.2×10⁻⁵
+(0.2 GeV), 2.6×10⁻⁵ (0.3), 2.0×10⁻⁵ (0.4), 1.3×10⁻⁵ (0.7), 7.2×10⁻⁶ (1.2), 5.7×10⁻⁶ (1.6),
+4.4–4.8×10⁻⁶ (2–3.5), 4.8–5.2×10⁻⁶ GeV⁻¹ (4–4.5): 1.07× the weakest published, 1.45× the
+strongest (the K⁺ channel's background per ±2σ window: 105 events at 0.2 GeV, 79–98 at 0.3–0.4,
+55–61 at 0.7–1.2, 18–34 at 1.6–4.5). Two other realisations of the simulation (chunks of
+100k events; seeds 1 and 2): 3.0×10⁻⁵ … 4.1×10⁻⁶ and 3.1×10⁻⁵ … 4.8×10⁻⁶, i.e. 0.99×/1.38×
+and 1.03×/1.61× the published extremes: the strongest limit's MC-statistical spread is ~15%.
+The steps that led there, each a default run (seed 1, chunks of 100k): the generic B B̄ sample
+3.2×10⁻⁵ … 6.9–7.3×10⁻⁶; split by charm with Pythia's own b → sγ rate 2.6×10⁻⁵ …
+6.0–6.4×10⁻⁶; with the measured rate 2.4×10⁻⁵ … 5.6–6.1×10⁻⁶ (continuum from the one
+simulated event per channel); with the helicity cut and the factorised continuum measured on
+the whole wide region 2.7×10⁻⁵ … 4.7–5.0×10⁻⁶; measured next to the signal region
+2.4×10⁻⁵ … 4.2–4.5×10⁻⁶ (1.5M qq̄; another seed 2.7×10⁻⁵ … 5.2–5.6×10⁻⁶); 4.5M qq̄ as above.
 
 Earlier, with the generic B B̄ sample (the four channels combined; b_eff from the fit to the
 smoothed simulated background itself, 2026-12-06) on B(B⁺ → K⁺a) × B(a → γγ): 1.4×10⁻⁶ at 0.2
@@ -111,13 +109,14 @@ the R₂ and cos θ_TB,TO cuts keep 5.7% of the continuum at 68% of the signal, 
 ``--selection bdt`` (trained on the independent training copies' 390 wide-region background
 candidates, AUC 0.94) 6.9% at 69%: no better with this much training background, and twice the
 run time; it stays an option. As a Belle II projection at 50 ab⁻¹ (same detector, the
-simulation's statistics scaled with the data; the default run's samples of 2026-12-07, 8.4 min
-wall): g_aW < 1.0×10⁻⁵ (0.2 GeV), 6.1×10⁻⁶ (0.4), 4.3×10⁻⁶ (0.7), 2.4×10⁻⁶ (1.2), 1.6–1.9×10⁻⁶
-(1.6–2.5), 1.4–1.8×10⁻⁶ GeV⁻¹ (3.5–4.5), 2.9–3.0× below the 711 fb⁻¹ limits ((50/0.711)^¼ = 2.9
-for a background-dominated search), optimistic at low mass where the reach moves to couplings
-whose ALPs fly further than the simulated ones. The scanned masses keep away from the
-B → K η′ and B → K η_c peaks (both in Pythia's B tables, so in the samples). Not simulated:
-systematic uncertainties, Belle's own SVD and CDC geometry.
+simulation's statistics scaled with the data; the samples of the realisation in chunks of 100k,
+whose 711 fb⁻¹ limits are 3.0×10⁻⁵ … 4.1×10⁻⁶; 8.4 min wall): g_aW < 1.0×10⁻⁵ (0.2 GeV),
+6.1×10⁻⁶ (0.4), 4.3×10⁻⁶ (0.7), 2.4×10⁻⁶ (1.2), 1.6–1.9×10⁻⁶ (1.6–2.5), 1.4–1.8×10⁻⁶ GeV⁻¹
+(3.5–4.5), 2.9–3.0× below the 711 fb⁻¹ limits ((50/0.711)^¼ = 2.9 for a background-dominated
+search), optimistic at low mass where the reach moves to couplings whose ALPs fly further than
+the simulated ones. The scanned masses keep away from the B → K η′ and B → K η_c peaks (both in
+Pythia's B tables, so in the samples). Not simulated: systematic uncertainties, Belle's own SVD
+and CDC geometry.
 
 Experiment: Belle's KEKB beams (8.0 × 3.5 GeV, 22 mrad crossing) and the Belle detector's
 resolutions (:data:`darkscan.detector.parameters.BELLE_DETECTOR`); ``--lumi 50/ab`` projects it
@@ -329,6 +328,10 @@ def _signal(name: str) -> SampleSpec:
                       label=CHANNELS[name][2])
 
 
+#: events per background chunk: a worker holds one chunk's simulation at a time (100k made
+#: 3.3 GB per worker, the run 6.0 GB; the issue's bound is 6 GB)
+BACKGROUND_CHUNK = 50_000
+
 _FILTER_LABEL = ("a K± or K⁰_S, and two of γ, K⁰_L, n above 0.1 GeV with more than 1.3 GeV "
                  "together (truth)")
 
@@ -353,13 +356,14 @@ SEARCH = Search(
     backgrounds=(
         SampleSpec("bb", "belle_upsilon4s_bb_charm", n_events=400_000, n_quick=5_000,
                    label="Υ(4S) → B B̄ (both B with charm)", truth_filter=has_kaon_and_photons,
-                   filter_label=_FILTER_LABEL),
+                   filter_label=_FILTER_LABEL, chunk_size=BACKGROUND_CHUNK),
         SampleSpec("bb_charmless", "belle_upsilon4s_bb_charmless", n_events=400_000,
                    n_quick=5_000, label="Υ(4S) → B B̄ (one B without charm: b → sγ, b → s g, "
-                   "b → u)", truth_filter=has_kaon_and_photons, filter_label=_FILTER_LABEL),
+                   "b → u)", truth_filter=has_kaon_and_photons, filter_label=_FILTER_LABEL,
+                   chunk_size=BACKGROUND_CHUNK),
         SampleSpec("qq", "belle_ee_qq", n_events=4_500_000, n_quick=10_000,
                    label="e⁺e⁻ → qq̄ (u, d, s, c)", truth_filter=has_kaon_and_photons,
-                   filter_label=_FILTER_LABEL),
+                   filter_label=_FILTER_LABEL, chunk_size=BACKGROUND_CHUNK),
     ),
     channels=tuple(_channel(name) for name in CHANNELS),
     extraction=SmoothSlidingFit("dau1_M", "$M_{\\gamma\\gamma}$ [GeV]", range=(0.1, 4.8),
