@@ -33,6 +33,8 @@ BASF2_ALIASES: dict[str, str] = {
     "cosTBTO": "cos_tbto", "nTracks": "n_tracks", "nKLMClusters": "n_klm_neutral",
     "extraEnergy": "E_ECL_extra", "helicityAngle(0)": "cos_helicity",
     "daughterInvM(0, 1)": "M_01", "daughterAngle(0, 1)": "opening_angle",
+    "convertedPhotonDelR(0, 1)": "conv_delta_r", "convertedPhotonDelZ(0, 1)": "conv_delta_z",
+    "convertedPhotonInvariantMass(0, 1)": "conv_M", "convertedPhotonRho(0, 1)": "conv_rho",
     "pi0Prob": "pi0_veto_mass", "etaProb": "eta_veto_mass",
     "clusterTiming": "cluster_time", "clusterE1E9": "cluster_E1E9",
     "clusterE9E21": "cluster_E9E21", "clusterLAT": "cluster_LAT",

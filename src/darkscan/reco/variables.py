@@ -27,7 +27,7 @@ from darkscan.physics import lorentz
 from darkscan.physics.constants import M_TAU
 from darkscan.physics.constants import mass as pdg_mass
 from darkscan.reco.decay import VPHO
-from darkscan.reco.vertex import fit_vertex, hit_pattern
+from darkscan.reco.vertex import conversion_point, fit_vertex, hit_pattern
 
 if TYPE_CHECKING:
     from darkscan.reco.candidates import Engine, Store
@@ -162,6 +162,16 @@ class Context:
         if len(tracks) < 2:
             return None
         return fit_vertex(tracks[0].helix, tracks[1].helix, self.engine.b_field)
+
+    @cached_property
+    def conversion(self) -> dict[str, np.ndarray] | None:
+        """The conversion point of the first two charged final-state daughters as an e⁺e⁻
+        pair (:func:`darkscan.reco.vertex.conversion_point`)."""
+        tracks = [c for c in self.children if c.kind == "track"]
+        if len(tracks) < 2:
+            return None
+        return conversion_point(tracks[0].helix, tracks[1].helix, self.engine.b_field,
+                                pdg_mass(11))
 
     @cached_property
     def hit_pattern(self) -> tuple[np.ndarray, np.ndarray]:
@@ -471,6 +481,27 @@ def _dz(c: Context) -> np.ndarray:
 def _doca(c: Context) -> np.ndarray:
     v = c.pair_vertex
     return c.nan() if v is None else v["doca"]
+
+
+def _conversion(key: str) -> Callable[[Context], np.ndarray]:
+    def f(c: Context) -> np.ndarray:
+        v = c.conversion
+        return c.nan() if v is None else v[key]
+    return _composite(f)
+
+
+#: basf2's converted-photon variables (convertedPhoton*(0, 1)), from the tracks' circles
+for _k, _key, _u, _d in (
+        ("conv_delta_r", "delta_r", "cm", "distance of the first two tracks' circle centres "
+         "minus the sum of their radii (transverse plane; 0: they touch, as a photon "
+         "conversion's or a π⁰ Dalitz pair's)"),
+        ("conv_delta_z", "delta_z", "cm", "the two helices' z difference at the conversion "
+         "point (the circles' nearest points)"),
+        ("conv_M", "mass", "GeV", "e⁺e⁻ mass of the first two tracks from their momenta at "
+         "the conversion point"),
+        ("conv_rho", "rho", "cm", "transverse distance of the conversion point from the z "
+         "axis")):
+    VARIABLES[_k] = Variable(_k, _u, _d, _conversion(_key))
 
 
 variable("vtx_hits_inside", "", "largest number of a daughter track's PXD/SVD layers inside "

@@ -126,6 +126,54 @@ def fit_vertex(t1: dict[str, np.ndarray], t2: dict[str, np.ndarray], b_field: fl
             "p1": p[0], "p2": p[1]}
 
 
+# --- conversion point: where two opposite tracks would have started as one photon -------------
+@jit
+def _conversion_point(t, b_field, mass):  # pragma: no cover - compiled
+    """:func:`conversion_point` of the tracks t[0], t[1] ((2, 10, n))."""
+    n = t.shape[2]
+    out = np.empty((6, n))  # ΔR, Δz, x, y, z, M
+    for i in range(n):
+        k1, k2 = track_circle(t, 0, i, b_field), track_circle(t, 1, i, b_field)
+        dx, dy = k2[1] - k1[1], k2[2] - k1[2]
+        d = max(np.sqrt(dx * dx + dy * dy), 1e-12)
+        ux, uy = dx / d, dy / d
+        # each circle's point nearest the other along the line of centres: the tangent point
+        # when the circles touch from outside
+        x1, y1 = k1[1] + k1[3] * ux, k1[2] + k1[3] * uy
+        x2, y2 = k2[1] - k2[3] * ux, k2[2] - k2[3] * uy
+        b1, z1 = _circle_z(x1, y1, k1, t[0, 3, i], t[0, 6, i], t[0, 7, i])
+        b2, z2 = _circle_z(x2, y2, k2, t[1, 3, i], t[1, 6, i], t[1, 7, i])
+        out[0, i], out[1, i] = d - k1[3] - k2[3], z1 - z2
+        out[2, i], out[3, i], out[4, i] = 0.5 * (x1 + x2), 0.5 * (y1 + y2), 0.5 * (z1 + z2)
+        e, px, py, pz = 0.0, 0.0, 0.0, 0.0
+        for j, pt, beta in ((0, k1[0], b1), (1, k2[0], b2)):
+            phi = helix.phi_at_one(beta, t[j, 3, i])
+            qx, qy, qz = pt * np.cos(phi), pt * np.sin(phi), t[j, 2, i]
+            e += np.sqrt(qx * qx + qy * qy + qz * qz + mass * mass)
+            px, py, pz = px + qx, py + qy, pz + qz
+        out[5, i] = np.sqrt(max(e * e - px * px - py * py - pz * pz, 0.0))
+    return out
+
+
+def conversion_point(t1: dict[str, np.ndarray], t2: dict[str, np.ndarray], b_field: float,
+                     mass: float) -> dict[str, np.ndarray]:
+    """Where two tracks (dicts of arrays as :func:`fit_vertex` takes) would have started as the
+    two particles of one massless photon: an e⁺e⁻ pair from a conversion (or a π⁰ Dalitz decay)
+    leaves its point with parallel momenta, so its two circles in the transverse plane touch
+    from outside there, whatever vertex a fit finds where they cross again. Per pair: ``delta_r``
+    = distance of the circles' centres minus the sum of their radii (cm; 0 for touching
+    circles, < 0 when they overlap), the point (``x``, ``y``, ``z``: the middle of the two
+    circles' points nearest each other on the line of centres, each helix's z there on the turn
+    nearest its perigee), ``delta_z`` the two helices' z difference there (cm) and ``mass`` the
+    pair's invariant mass from their momenta there with daughters of mass ``mass`` (their
+    transverse directions parallel or opposite there by construction: ≈ 2m for a conversion,
+    larger by the polar-angle difference or for opposite directions)."""
+    out = _conversion_point(np.stack([track_rows(t1), track_rows(t2)]), float(b_field),
+                            float(mass))
+    return {"delta_r": out[0], "delta_z": out[1], "x": out[2], "y": out[3], "z": out[4],
+            "rho": np.hypot(out[2], out[3]), "mass": out[5]}
+
+
 # --- hit pattern: is a displaced vertex where its tracks' VXD hits say they start? -----------
 #: the smallest radial tolerance (cm) of the hit-pattern test, beside 3σ of the vertex radius
 HIT_PATTERN_TOLERANCE = 0.1
