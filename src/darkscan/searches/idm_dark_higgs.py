@@ -37,7 +37,8 @@ conversion pair 2–12 cm from its conversion point, whose opening angle there i
 the h′ pair points to the IP
 (cos_pointing > 0.99), the e⁺e⁻ pair does not
 (< 0.99), one of them at r > 0.2 cm; K⁰_S (in π⁺π⁻) and φ (in K⁺K⁻) mass vetoes on the h′ pair,
-a 20 MeV conversion veto on the e⁺e⁻ pair; missing energy = √s − E*_visible (tracks and
+a conversion veto on the e⁺e⁻ pair (its mass at the fitted vertex above 20 MeV, and no
+conversion point: :data:`CONVERSION_VETO`); missing energy = √s − E*_visible (tracks and
 photons). Backgrounds: e⁺e⁻ → qq̄ (Pythia, u, d, s, c; a generator-level filter keeps events
 with four or more charged particles and under 7.5 GeV of visible CMS energy in the detector's
 polar acceptance, looser than the selection) and e⁺e⁻ → τ⁺τ⁻ in three parts that make every τ
@@ -117,7 +118,8 @@ with the nuclear interactions, same day, another MC realisation: 0.062 fb, μ⁺
 windows at 0.8–1 GeV (3.3 summed over the 18 windows of π⁺π⁻, 0.1 of μ⁺μ⁻, 10⁻⁵ of K⁺K⁻):
 median 0.066 fb, μ⁺μ⁻ 0.069, π⁺π⁻ 0.071, K⁺K⁻ 0.028, ε_UL 1.7–5.5·10⁻⁴, 0.66× the paper's ~0.1
 fb (1.9 min). With every τ pair from darkscan's engine and the vertices' hit pattern (above;
-default run of 2026-12-07, 5.2 min on 2 cores, 1.6 GB per worker): median 0.067 fb, μ⁺μ⁻
+before the conversion-point veto, whose numbers follow; default run of 2026-12-07, 5.2 min on
+2 cores, 1.6 GB per worker): median 0.067 fb, μ⁺μ⁻
 0.069, π⁺π⁻ 0.098, K⁺K⁻ 0.028 (0.67× the paper's ~0.1 fb), ε_UL 1.7–5.5·10⁻⁴; the π⁺π⁻
 window at 1.2 GeV expects 4.2 ± 1.7 events (a few simulated τ pairs without a τ → eνν̄, of
 weight 57 each), every other window < 0.3. Over the whole h′-mass range the factorised
@@ -145,10 +147,20 @@ the hits: with the 4M events the π⁺π⁻ part is 39 ± 16, its χ₂ pair two
 simulated events of weight ~57 each. The two heaviest: a conversion in the first SVD layer
 (4.0 cm) into 0.04 and 1.24 GeV electrons, its vertex fitted at 2.55 cm, between layers, where
 the hits cannot tell (M 38 MeV, opening angle 0.42 rad); a τ's π⁰ Dalitz pair (0.55 and 0.06
-GeV, M 23 MeV, 0.11 rad) from 0.07 cm, fitted at 0.40 cm. It is 4.5× the paper's and
-MC-limited: what removes a slow conversion pair at Belle II (the 0.1 rad cut at the right
-vertex, or a conversion finder) and how many hadronic τ pairs make such a χ₂ are the open
-questions;
+GeV, M 23 MeV, 0.11 rad) from 0.07 cm, fitted at 0.40 cm. It was 4.5× the paper's and
+MC-limited. Both pairs are found by their conversion point (:data:`CONVERSION_VETO`, a
+conversion finder from the two tracks' circles, which touch where a massless pair starts
+whatever crossing the vertex fit takes: ΔR = −0.13 and −0.06 cm, Δz = 0.32 and −0.21 cm, M
+there 14 and 16 MeV); the mass at the fitted vertex, the only conversion veto before, passes
+74% of the simulated conversions (photons of 0.05–2 GeV), the conversion point 0.2%. With it
+(2026-12-07, the same simulated events): 18.4 ± 2.6, 17.6 in π⁺π⁻, 2.0× the paper's 9, its χ₂
+pair a conversion's electron with a τ's (7.1), the two τ's tracks (6.5) or charm and other
+hadrons' (2.2), many simulated events of weight ≲ 0.2 each; of the selected signal the
+veto takes 0–2.7% (8 of 759 events at five points). Default run of 2026-12-07 with it (4.1 min
+on 2 cores, 1.6 GB per worker): median 0.065 fb, μ⁺μ⁻ 0.072, π⁺π⁻ 0.060, K⁺K⁻ 0.029 (0.65× the
+paper's ~0.1 fb), ε_UL 1.7–5.5·10⁻⁴ (median 2.4·10⁻⁴); the π⁺π⁻ window at 1.2 GeV, which
+expected 4.2 events from the Dalitz pair, now none; the largest window expectation is 0.32 ±
+0.10 (π⁺π⁻ at 0.8 GeV). Earlier default runs, before the conversion point:
 0.062 fb, μ⁺μ⁻ 0.066, π⁺π⁻ 0.059, K⁺K⁻ 0.027 after the conversions' fix of the same day, another
 MC realisation;
 0.059 fb, μ⁺μ⁻ 0.065, π⁺π⁻ 0.055, K⁺K⁻ 0.028 with the KLM's hadron showers of 2026-12-06, which
@@ -346,6 +358,13 @@ VERTEX_MIN_PROB = 0.001
 #: the vertex, at most one crossed without a hit (the fit may take the wrong crossing of two
 #: slow tracks that start further out, e.g. a conversion pair's, cm away from the conversion)
 HIT_PATTERN = "vtx_hits_inside == 0 and vtx_missing_hits <= 1"
+#: the χ₂ pair is no photon conversion (or π⁰ Dalitz pair): its two circles do not touch where
+#: the helices meet with an e⁺e⁻ mass near zero there (:func:`darkscan.reco.vertex
+#: .conversion_point`, basf2's convertedPhoton variables). Photons converting in the material
+#: (fast simulation, 0.05–2 GeV, 20°–145°) have |ΔR| < 0.48 cm, |Δz| < 1.0 cm and M < 13 MeV at
+#: 99%; the veto window twice that catches 99.8% of them, where the mass at the fitted vertex
+#: (M > 20 MeV) passed 74%: the fit takes a crossing of two nearly touching circles
+CONVERSION_VETO = "not (abs(conv_delta_r) < 1.0 and abs(conv_delta_z) < 2.0 and conv_M < 0.03)"
 
 
 def particle_lists(channel: str, identified: bool = True) -> tuple[ListDef, ...]:
@@ -361,7 +380,7 @@ def particle_lists(channel: str, identified: bool = True) -> tuple[ListDef, ...]
                     cut=f"opening_angle > 0.1 and cos_pointing > 0.99 and {HIT_PATTERN}{veto}"),
             ListDef("chi2:ee -> e+:disp e-:disp", vertex=VertexFit(min_prob=VERTEX_MIN_PROB),
                     cut=f"opening_angle > 0.1 and cos_pointing < 0.99 and M > 0.02 and "
-                        f"{HIT_PATTERN}"))
+                        f"{CONVERSION_VETO} and {HIT_PATTERN}"))
 
 
 #: event selection: the ECL triggers (the analysis took χ₂ → χ₁e⁺e⁻ "due to ECL-only trigger",
