@@ -260,6 +260,11 @@ def test_continuum_cuts_factorised_on_qq() -> None:
     region = np.array([True, True, True, True, False])
     assert fc.efficiency(sel, region, np.array([1.0, 1.0, 2.0, 4.0, 9.0])) == (3.0 / 8.0, 4)
     assert fc.efficiency(sel, np.zeros(5, bool), np.ones(5)) == (1.0, 0)
+    # its error: binomial with weights, √(5·(5/8)² + 17·(3/8)²)/8; unit weights: √(ε(1−ε)/n)
+    w = np.array([1.0, 1.0, 2.0, 4.0, 9.0])
+    assert fc.efficiency_error(sel, region, w) == pytest.approx(np.sqrt(278.0 / 64.0) / 8.0)
+    assert fc.efficiency_error(sel, region, np.ones(5)) == pytest.approx(np.sqrt(0.25 / 4))
+    assert fc.efficiency_error(sel, np.zeros(5, bool), np.ones(5)) == 0.0
     # the runner: qq̄ (and its training copy) without the cut, weighted; others as selected
     ch = Channel("x", s.channels[0].decay, best, ("Mbc > 5.27", "R2 < 0.4"),
                  lists=s.channels[0].lists, factorised_cuts=fc)

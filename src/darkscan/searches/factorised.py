@@ -106,8 +106,11 @@ class FactorisedCuts:
     The factorisation assumes the cuts' efficiency the same in the region and in the
     selection, so the region is best the selection's neighbour (b-to-k-alp's continuum: the
     event-shape cuts pass 0.10 of the candidates below M_bc = 5.25 GeV, 0.06 above, hardly
-    changing with ΔE: its region is M_bc > 5.25 GeV). The efficiency's own MC-statistical
-    uncertainty is not propagated (summary.json gives the candidates it was measured on)."""
+    changing with ΔE: its region is M_bc > 5.25 GeV). The efficiency's MC-statistical error
+    (:meth:`efficiency_error`, in summary.json) scales the expected background of these
+    samples only: a fit that floats the background's level in each window (``SlidingFit``) does
+    not see it, and it moves the expected limits by about half its relative size times these
+    backgrounds' share of the window."""
 
     #: the factorised cuts: each must be one of the channel's selection
     cuts: tuple[str, ...]
@@ -124,3 +127,15 @@ class FactorisedCuts:
         if total <= 0:
             return 1.0, 0
         return float(np.sum(weight[in_region & selected])) / total, int(in_region.sum())
+
+    def efficiency_error(self, selected: np.ndarray, in_region: np.ndarray, weight: np.ndarray
+                         ) -> float:
+        """The MC-statistical standard error of :meth:`efficiency` (binomial with weights:
+        √(Σ_pass w²(1 − ε)² + Σ_fail w² ε²)/Σw; 0 with no candidate in the region)."""
+        eff, n = self.efficiency(selected, in_region, weight)
+        if n == 0:
+            return 0.0
+        w = weight[in_region]
+        passed = selected[in_region]
+        var = np.sum(w[passed] ** 2) * (1.0 - eff) ** 2 + np.sum(w[~passed] ** 2) * eff**2
+        return float(np.sqrt(var) / np.sum(w))

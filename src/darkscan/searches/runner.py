@@ -719,8 +719,7 @@ def _run_summary(search: Search, runs: list[_ChannelRun], combination: _Combinat
 
 def _factorised_summary(r: _ChannelRun) -> dict[str, Any]:
     """The factorised cuts of a channel and their efficiency on each background they apply to,
-    with the simulated candidates it was measured on (its relative MC-statistical uncertainty
-    ~1/√(n·eff), not in the limits)."""
+    with its MC-statistical error and the simulated candidates it was measured on."""
     fc = r.channel.factorised_cuts
     if fc is None:
         return {}
@@ -728,12 +727,17 @@ def _factorised_summary(r: _ChannelRun) -> dict[str, Any]:
     for b in fc.backgrounds:
         if b in r.ntuples:
             nt = r.ntuples[b]
-            e, n = fc.efficiency(select(nt, fc.cuts), select(nt, fc.region), nt.weight)
-            eff[b] = {"efficiency": e, "region_candidates": n}
+            passed, region = select(nt, fc.cuts), select(nt, fc.region)
+            e, n = fc.efficiency(passed, region, nt.weight)
+            eff[b] = {"efficiency": e,
+                      "efficiency_error": fc.efficiency_error(passed, region, nt.weight),
+                      "region_candidates": n}
     return {"cuts": list(fc.cuts), "region": list(fc.region), "backgrounds": eff,
             "note": "these backgrounds pass the selection without the cuts, weighted by the "
-                    "cuts' efficiency in the region (its MC-statistical uncertainty is not in "
-                    "the limits)"}
+                    "cuts' efficiency in the region; its MC-statistical error scales their "
+                    "expected level only (a fit that floats the background's level does not "
+                    "see it: the expected limits move by about half its relative size times "
+                    "their share of a window)"}
 
 
 def _ntuples_summary(search: Search, ntuples: AnalystNtuples) -> dict[str, Any]:
