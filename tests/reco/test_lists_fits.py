@@ -65,5 +65,7 @@ def test_basf2_aliases_round_trip() -> None:
     assert to_darkscan("daughter(1, daughter(0, useCMSFrame(p)))") == "dau1_dau0_p_cms"
     assert to_basf2("dau1_flight_distance") == "daughter(1, flightDistance)"
     assert to_darkscan(to_basf2("Mbc")) == "Mbc"
+    assert to_darkscan("daughter(1, convertedPhotonDelR(0, 1))") == "dau1_conv_delta_r"
+    assert to_basf2("conv_M") == "convertedPhotonInvariantMass(0, 1)"
     with pytest.raises(ParameterError, match="noSuchVar"):
         to_darkscan("noSuchVar")
