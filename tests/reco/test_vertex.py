@@ -131,23 +131,12 @@ def test_simulated_conversions_are_found_by_their_conversion_point() -> None:
     0.5 cm), the helices meet (|Δz| < 1 cm) and the pair is massless there (< 13 MeV) for ~99%;
     the mass at the fitted vertex is not (most of them above 20 MeV: the fit takes a crossing
     of two nearly touching circles, cm from the conversion)."""
-    from darkscan.detector.toy import single_particles
-    from darkscan.reco.lists import ListDef
+    from darkscan.reco.checks import conversion_pairs
 
-    rng = np.random.default_rng(7)
-    n = 40_000
-    cos_t = rng.uniform(np.cos(np.radians(145.0)), np.cos(np.radians(20.0)), n)
-    s = single_particles(22, rng.uniform(0.05, 2.0, n), np.arccos(cos_t),
-                         rng.uniform(-np.pi, np.pi, n), 0.0)
-    nt = reconstruct(simulate(s, seed=8), "vpho -> e+:any e-:any",
-                     ["conv_delta_r", "conv_delta_z", "conv_M", "conv_rho", "M",
-                      "dau0_mc_mother_pdg", "dau1_mc_mother_pdg", "dau0_mc_vr"],
-                     lists=(ListDef("e+:any"),)).events
-    conv = ak.to_numpy((nt.dau0_mc_mother_pdg == 22) & (nt.dau1_mc_mother_pdg == 22))
-    assert conv.sum() > 500
-    dr, dz, m = (ak.to_numpy(nt[k])[conv] for k in ("conv_delta_r", "conv_delta_z", "conv_M"))
-    assert np.quantile(np.abs(dr), 0.95) < 0.5 and np.quantile(np.abs(dz), 0.95) < 1.0
-    assert np.quantile(m, 0.95) < 0.013
-    rho, vr = ak.to_numpy(nt.conv_rho)[conv], ak.to_numpy(nt.dau0_mc_vr)[conv]
-    assert np.median(np.abs(rho - vr)) < 0.3
-    assert np.mean(ak.to_numpy(nt.M)[conv] > 0.02) > 0.6
+    c = conversion_pairs()
+    assert len(c["M"]) > 500
+    assert np.quantile(np.abs(c["conv_delta_r"]), 0.95) < 0.5
+    assert np.quantile(np.abs(c["conv_delta_z"]), 0.95) < 1.0
+    assert np.quantile(c["conv_M"], 0.95) < 0.013
+    assert np.median(np.abs(c["conv_rho"] - c["mc_vr"])) < 0.3
+    assert np.mean(c["M"] > 0.02) > 0.6

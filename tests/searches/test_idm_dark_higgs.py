@@ -286,23 +286,10 @@ def test_the_conversion_veto_takes_simulated_conversions() -> None:
     """The χ₂ pair's conversion veto on e⁺e⁻ pairs of photons (0.05–2 GeV) converting in the
     material: it takes more than 99% of them, where the mass at the fitted vertex (> 20 MeV,
     the veto before) passes most."""
-    from darkscan.detector import simulate
-    from darkscan.detector.toy import single_particles
     from darkscan.expr import evaluate
-    from darkscan.reco import reconstruct
-    from darkscan.reco.lists import ListDef
+    from darkscan.reco.checks import conversion_pairs
 
-    rng = np.random.default_rng(7)
-    n = 40_000
-    cos_t = rng.uniform(np.cos(np.radians(145.0)), np.cos(np.radians(20.0)), n)
-    s = single_particles(22, rng.uniform(0.05, 2.0, n), np.arccos(cos_t),
-                         rng.uniform(-np.pi, np.pi, n), 0.0)
-    nt = reconstruct(simulate(s, seed=8), "vpho -> e+:any e-:any",
-                     ["conv_delta_r", "conv_delta_z", "conv_M", "M", "dau0_mc_mother_pdg",
-                      "dau1_mc_mother_pdg"], lists=(ListDef("e+:any"),)).events
-    cols = {f: ak.to_numpy(nt[f]) for f in ak.fields(nt)}
-    conv = (cols["dau0_mc_mother_pdg"] == 22) & (cols["dau1_mc_mother_pdg"] == 22)
-    assert conv.sum() > 500
-    kept = np.asarray(evaluate(CONVERSION_VETO, cols), dtype=bool)[conv]
-    assert kept.mean() < 0.01
-    assert np.mean(cols["M"][conv] > 0.02) > 0.6
+    c = conversion_pairs()
+    assert len(c["M"]) > 500
+    assert np.mean(np.asarray(evaluate(CONVERSION_VETO, c), dtype=bool)) < 0.01
+    assert np.mean(c["M"] > 0.02) > 0.6

@@ -63,6 +63,30 @@ def ks_mass_resolution() -> Measurement:
     return _matched_mass(_K_S, UDS_EVENTS, vertex=True)
 
 
+# ---- photon conversions: their pairs' conversion point ----------------------------------------
+def conversion_pairs(n: int = 40_000, seed: int = 7) -> dict[str, np.ndarray]:
+    """e⁺e⁻ pairs of ``n`` photons (0.05–2 GeV, isotropic in 20°–145°, from the IP) that
+    converted in the material, reconstructed as two tracks (no ID): their conversion point
+    (``conv_*``), the mass at their fitted vertex (``M``) and the true conversion radius
+    (``mc_vr``), one row per pair whose two tracks come from the photon."""
+    from darkscan.detector import simulate
+    from darkscan.detector.toy import single_particles
+    from darkscan.reco import ListDef, reconstruct
+
+    rng = np.random.default_rng(seed)
+    cos_t = rng.uniform(np.cos(np.radians(145.0)), np.cos(np.radians(20.0)), n)
+    truth = single_particles(22, rng.uniform(0.05, 2.0, n), np.arccos(cos_t),
+                             rng.uniform(-np.pi, np.pi, n), 0.0)
+    nt = reconstruct(simulate(truth, seed=seed + 1), "vpho -> e+:any e-:any",
+                     ["conv_delta_r", "conv_delta_z", "conv_M", "conv_rho", "M",
+                      "dau0_mc_mother_pdg", "dau1_mc_mother_pdg", "dau0_mc_vr"],
+                     lists=(ListDef("e+:any"),)).events
+    cols = {k: np.asarray(nt[k]) for k in nt.fields}
+    photon = (cols["dau0_mc_mother_pdg"] == 22) & (cols["dau1_mc_mother_pdg"] == 22)
+    return {k.removeprefix("dau0_"): v[photon] for k, v in cols.items()
+            if not k.endswith("mother_pdg")}
+
+
 # ---- K_S efficiency against the decay radius --------------------------------------------------
 KS_P, KS_MASS, KS_CTAU = 1.5, 0.497611, 2.6844  # GeV, GeV, cm (PDG)
 KS_PIPI = 0.692
