@@ -166,8 +166,9 @@ def conversion_point(t1: dict[str, np.ndarray], t2: dict[str, np.ndarray], b_fie
     circles' points nearest each other on the line of centres, each helix's z there on the turn
     nearest its perigee), ``delta_z`` the two helices' z difference there (cm) and ``mass`` the
     pair's invariant mass from their momenta there with daughters of mass ``mass`` (their
-    transverse directions parallel or opposite there by construction: ≈ 2m for a conversion,
-    larger by the polar-angle difference or for opposite directions)."""
+    transverse directions parallel or opposite there by construction: for a conversion that of
+    two collinear electrons, a few m_e, larger by the polar-angle difference or for opposite
+    directions)."""
     out = _conversion_point(np.stack([track_rows(t1), track_rows(t2)]), float(b_field),
                             float(mass))
     return {"delta_r": out[0], "delta_z": out[1], "x": out[2], "y": out[3], "z": out[4],
