@@ -277,5 +277,11 @@ def test_continuum_cuts_factorised_on_qq() -> None:
         # 3 candidates above 5.27 before the cut; 2 of the 7 in the region pass it
         assert len(got.weight) == 3 and np.allclose(got.weight, 2.0 / 7.0)
         assert got.unit_weight == pytest.approx(2.0 / 7.0)
+        # what summary.json reports is this measurement, made once
+        assert got.factorised is not None and got.factorised.region_candidates == 7
+        assert got.factorised.efficiency == pytest.approx(2.0 / 7.0)
+        assert got.factorised.error == pytest.approx(np.sqrt(2.0 / 7.0 * 5.0 / 7.0 / 7.0))
+        assert got.factorised.summary()["efficiency_error"] == got.factorised.error
     plain = channel_selected(ch, "bb", nt, ("Mbc",), lum)
     assert len(plain.weight) == 1 and np.allclose(plain.weight, 1.0)
+    assert plain.factorised is None

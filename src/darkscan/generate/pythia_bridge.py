@@ -74,6 +74,16 @@ def _pythia_module():
     return pythia8mc
 
 
+def decay_table_pythia(settings: Sequence[str] = ()):
+    """A quiet ``pythia8mc.Pythia`` that is never initialised, for reading its particle data:
+    the default decay tables after ``settings`` (ValueError names a setting Pythia rejects)."""
+    pythia = _pythia_module().Pythia("", False)
+    for s in ("Print:quiet = on", *settings):
+        if not pythia.readString(s):
+            raise ValueError(f"Pythia rejected the setting '{s}'")
+    return pythia
+
+
 def child_seed(seed: np.random.SeedSequence, k: int) -> np.random.SeedSequence:
     """The ``k``-th child of ``seed`` without mutating it (``spawn`` is stateful, so calling it
     twice on the same chunk seed would give different streams)."""

@@ -62,7 +62,7 @@ import numpy as np
 from darkscan.events import STATUS_DECAYED, STATUS_FINAL
 from darkscan.generate.pythia_bridge import (
     DecayTrees,
-    _pythia_module,
+    decay_table_pythia,
     decays_from_pythia,
     make_pythia,
 )
@@ -113,10 +113,7 @@ def tau_channel_table(settings: Sequence[str] = ()) -> tuple[np.ndarray, np.ndar
                                                              tuple[tuple[int, ...], ...]]:
     """Pythia's τ⁻ channel table after ``settings``: (onMode, branching fraction, products) per
     channel, in Pythia's order. onMode 1: open for τ⁻ and τ⁺, 2: τ⁻ only, 3: τ⁺ only."""
-    pythia = _pythia_module().Pythia("", False)
-    for s in ("Print:quiet = on", *settings):
-        if not pythia.readString(s):
-            raise ValueError(f"Pythia rejected the setting '{s}'")
+    pythia = decay_table_pythia(settings)
     entry = pythia.particleData.particleDataEntryPtr(PDG_TAU)
     chans = [entry.channel(i) for i in range(entry.sizeChannels())]
     return (np.array([c.onMode() for c in chans], dtype=np.int64),

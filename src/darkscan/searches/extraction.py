@@ -39,6 +39,7 @@ from darkscan.stats.background import (
 from darkscan.stats.shapes import gaussian_core, gaussian_core_2d
 
 if TYPE_CHECKING:
+    from darkscan.searches.factorised import FactorisedEfficiency
     from darkscan.searches.spec import Search
 
 #: a signal point's fitted line shape must peak within this many of its resolutions of the
@@ -61,6 +62,8 @@ class Selected:
     mc_weight: np.ndarray  #: generator weight of each selected event (1 if unweighted)
     n_generated: int
     unit_weight: float  #: σ L / N_generated
+    #: for a background weighted by a channel's factorised cuts: their measured efficiency
+    factorised: FactorisedEfficiency | None = None
 
     @property
     def event_weight(self) -> float:

@@ -20,10 +20,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from darkscan.reco.lists import ListDef
+
+if TYPE_CHECKING:
+    from darkscan.searches.samples import Ntuple
 
 #: momentum bins (GeV) of the pass-rate table
 EDGES = (0.05, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.5)
@@ -97,6 +101,20 @@ class FactorisedID:
 
 
 @dataclass(frozen=True)
+class FactorisedEfficiency:
+    """The factorised cuts' efficiency on one background sample, as measured in the region:
+    the weighted fraction, its MC-statistical error and the simulated candidates it rests on."""
+
+    efficiency: float
+    error: float
+    region_candidates: int
+
+    def summary(self) -> dict[str, Any]:
+        return {"efficiency": self.efficiency, "efficiency_error": self.error,
+                "region_candidates": self.region_candidates}
+
+
+@dataclass(frozen=True)
 class FactorisedCuts:
     """Cuts of a channel's selection whose efficiency on some backgrounds is measured in a
     looser region: continuum suppression (event-shape cuts) on e⁺e⁻ → qq̄, of which a few
@@ -139,3 +157,11 @@ class FactorisedCuts:
         passed = selected[in_region]
         var = np.sum(w[passed] ** 2) * (1.0 - eff) ** 2 + np.sum(w[~passed] ** 2) * eff**2
         return float(np.sqrt(var) / np.sum(w))
+
+    def measure(self, nt: Ntuple) -> FactorisedEfficiency:
+        """The cuts' efficiency on a background ntuple, in its region (one selection of each)."""
+        from darkscan.searches.samples import select
+
+        passed, region = select(nt, self.cuts), select(nt, self.region)
+        eff, n = self.efficiency(passed, region, nt.weight)
+        return FactorisedEfficiency(eff, self.efficiency_error(passed, region, nt.weight), n)

@@ -723,15 +723,8 @@ def _factorised_summary(r: _ChannelRun) -> dict[str, Any]:
     fc = r.channel.factorised_cuts
     if fc is None:
         return {}
-    eff = {}
-    for b in fc.backgrounds:
-        if b in r.ntuples:
-            nt = r.ntuples[b]
-            passed, region = select(nt, fc.cuts), select(nt, fc.region)
-            e, n = fc.efficiency(passed, region, nt.weight)
-            eff[b] = {"efficiency": e,
-                      "efficiency_error": fc.efficiency_error(passed, region, nt.weight),
-                      "region_candidates": n}
+    eff = {b: m.summary() for b in fc.backgrounds
+           if b in r.selected and (m := r.selected[b].factorised) is not None}
     return {"cuts": list(fc.cuts), "region": list(fc.region), "backgrounds": eff,
             "note": "these backgrounds pass the selection without the cuts, weighted by the "
                     "cuts' efficiency in the region; its MC-statistical error scales their "
@@ -1002,9 +995,10 @@ def channel_selected(channel: Channel, sample: str, nt: Ntuple, kept: tuple[str,
     if fc is None or sample.removesuffix(f"_{TRAINING}") not in fc.backgrounds:
         return selected_candidates(nt, channel.selection, kept, lum)
     rest = tuple(c for c in channel.selection if c not in fc.cuts)
-    eff, _ = fc.efficiency(select(nt, fc.cuts), select(nt, fc.region), nt.weight)
+    measured = fc.measure(nt)
     s = selected_candidates(nt, rest, kept, lum)
-    return replace(s, weight=s.weight * eff, unit_weight=s.unit_weight * eff)
+    return replace(s, weight=s.weight * measured.efficiency,
+                   unit_weight=s.unit_weight * measured.efficiency, factorised=measured)
 
 
 def selected_candidates(nt: Ntuple, cuts: tuple[str, ...], observables: tuple[str, ...],

@@ -31,7 +31,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from darkscan.generate.pythia_bridge import _pythia_module
+from darkscan.generate.pythia_bridge import decay_table_pythia
 
 #: the B mesons whose channels are split (B⁺, B⁰; their antiparticles by conjugation)
 B_IDS = (521, 511)
@@ -61,7 +61,8 @@ def is_charmless(products: tuple[int, ...]) -> bool:
 
 @cache
 def _pythia_table(pid: int) -> tuple[tuple[tuple[int, ...], float], ...]:
-    entry = _pythia_module().Pythia("", False).particleData.particleDataEntryPtr(pid)
+    pythia = decay_table_pythia()
+    entry = pythia.particleData.particleDataEntryPtr(pid)
     return tuple((_products(entry.channel(i)), float(entry.channel(i).bRatio()))
                  for i in range(entry.sizeChannels()))
 

@@ -40,9 +40,9 @@ from darkscan.events import (
 from darkscan.generate.beams import beam_energies, cms_energy
 from darkscan.generate.pythia_bridge import (
     MB_TO_PB,
-    _pythia_module,
     child_seed,
     columns_to_lab,
+    decay_table_pythia,
     decay_unstable,
     ee_beam_settings,
     make_pythia,
@@ -141,7 +141,8 @@ def charm_muon_fractions() -> dict[int, float]:
     """B(H_c → X μ) of each weakly decaying charm hadron: the summed branching fractions of
     Pythia's decay channels with a muon among the products (its table: D⁺ 0.166, D⁰ 0.066,
     D_s⁺ 0.075, Λ_c⁺ 0.045)."""
-    table = _pythia_module().Pythia("", False).particleData  # the default decay table
+    pythia = decay_table_pythia()
+    table = pythia.particleData  # the default decay table
     out = {}
     for pid in CHARM_WEAK:
         entry = table.particleDataEntryPtr(pid)

@@ -691,9 +691,9 @@ def pythia_tau_channels(n_charged: int | None = None) -> tuple[TauChannel, ...]:
     decay products (the channel's own product list: K⁰, K⁰_S, K⁰_L, η, ω count as neutrals
     whatever they decay to later; None: every channel), as (channel index, branching
     fraction, products) from Pythia's own particle table."""
-    from darkscan.generate.pythia_bridge import _pythia_module
+    from darkscan.generate.pythia_bridge import decay_table_pythia
 
-    pythia = _pythia_module().Pythia("", False)
+    pythia = decay_table_pythia()
     pd = pythia.particleData
     entry = pd.particleDataEntryPtr(PDG_TAU)
     out = []
