@@ -1021,8 +1021,9 @@ def _summary(nt: Ntuple, sel: Selected, spec: Any, params: dict[str, float], sea
     if spec.id.endswith(f"_{TRAINING}"):
         label += " (training)"
     mean_w = float(np.mean(sel.mc_weight)) if len(sel.mc_weight) else 1.0
+    filters = "; ".join(t for t in (spec.filter_label, getattr(spec, "weight_label", "")) if t)
     return SampleSummary(nt.name, label, nt.meta.process, nt.n_generated, nt.sigma_pb,
-                         sel.unit_weight * mean_w, float(np.sum(sel.weight)), spec.filter_label,
+                         sel.unit_weight * mean_w, float(np.sum(sel.weight)), filters,
                          channel, mean_w)
 
 

@@ -88,6 +88,10 @@ def ntuple_kernels(task: NtupleTask) -> tuple[Sample, ...]:
         truth = Sample(truth.events[keep], truth.meta)
         if task.spec.filter_is_decay:  # the sample is the decay searched for
             n_generated = int(np.count_nonzero(keep))
+    if task.spec.truth_weight is not None:
+        w = np.asarray(task.spec.truth_weight(truth.particles), dtype=float)
+        truth = Sample(ak.with_field(truth.events, truth.events["weight"] * w, "weight"),
+                       truth.meta)
     truth = finish_decays(truth, task.chunk.seed)  # after the filter: no decays for its losers
     # the sample's own collider and detector (Belle's data are simulated with Belle's)
     experiment = get_experiment(truth.meta.experiment or "belle2")
@@ -215,6 +219,8 @@ def ntuple_key(spec: SampleSpec, params: dict[str, float], *, decay: str,
         config["lists"] = [repr(ld) for ld in lists]
     if spec.detector:
         config["detector"] = dict(spec.detector)
+    if spec.truth_weight is not None:
+        config["truth_weight"] = spec.weight_label
     return stage_key("ntuple", config, code=CODE)
 
 

@@ -66,6 +66,11 @@ class SampleSpec:
     #: (importance sampling of a rare detector effect, e.g. ``ecl_force_deep_conversion``,
     #: whose probability then weights the events)
     detector: Mapping[str, float] = field(default_factory=dict)
+    #: a weight per generated event from its truth (after the truth filter), multiplying the
+    #: event weights: a correction to the generator's physics (e.g. the full matrix element
+    #: over an approximation); ``weight_label`` says what it is and keys the cache
+    truth_weight: TruthFilter | None = None
+    weight_label: str = ""
 
     def __post_init__(self) -> None:
         if not _ID.match(self.id):
@@ -80,6 +85,9 @@ class SampleSpec:
         if self.truth_filter is not None and not self.filter_label:
             raise _fail(f"sample {self.id!r}", "a truth filter needs a filter_label saying "
                         "what it keeps")
+        if self.truth_weight is not None and not self.weight_label:
+            raise _fail(f"sample {self.id!r}", "a truth weight needs a weight_label saying "
+                        "what it is")
         if self.filter_is_decay and self.truth_filter is None:
             raise _fail(f"sample {self.id!r}", "filter_is_decay needs a truth filter")
         from darkscan.detector.parameters import DetectorParameters

@@ -1005,3 +1005,51 @@ def sigma_small_q2(w_pair: float, q2_max: float, n: int, seed: int
     epa = t["w"] * in_region(t["em"], t["ep"], t["W"] ** 2)
     return (float(full.mean()), float(full.std() / np.sqrt(full.size)), float(epa.mean()),
             float(epa.std() / np.sqrt(epa.size)))
+
+
+def full_over_epa(cells: Callable[[Array], Array], n_cells: int, *, pt_pair_min: float,
+                  n_points: int, n_epa: int, seed: int) -> dict[str, Array]:
+    """The full matrix element of e⁺e⁻ → e⁺e⁻μ⁺μ⁻ against the equivalent-photon
+    approximation (``ee_eemumu_epa``) in a selection emulated at generator level, per cell of
+    its phase space: ``cells`` maps lab momenta (n, 4, 4) = (e⁻, e⁺, μ⁻, μ⁺) to a cell index in
+    0 … n_cells − 1, or −1 outside the selection. Both Born, nominal beams, W_ℓℓ > 0.5 GeV and
+    the pair's CMS p_T above ``pt_pair_min``: the full one from ``n_points`` weighted points of
+    its VEGAS grid (no unweighting), the EPA from ``n_epa`` of its unweighted events. Returns σ
+    per cell (pb) of each (``full``, ``epa``) with their MC errors (``*_error``), their
+    ``ratio`` and its error (0 where the EPA has no event)."""
+    from darkscan.generate.processes.two_photon import EE_EEMUMU as EPA
+
+    params = {"w_pair_min": 0.5, "pt_pair_min": pt_pair_min, "q2_tag_min": 0.0}
+    proc = EE_EEMUMU
+    grid = proc.grid(params, False, 400_000, seed)
+    rng = np.random.default_rng(seed)
+    exp = proc.experiment
+    full, full2 = np.zeros(n_cells), np.zeros(n_cells)
+    for start in range(0, n_points, 200_000):
+        x, jac = grid.sample(rng, min(200_000, n_points - start))
+        w, st = proc.evaluate(x, exp.sqrt_s, params, False)
+        w = w * jac
+        c = cells(exp.to_lab(st["p"]))
+        ok = c >= 0
+        full += np.bincount(c[ok], weights=w[ok], minlength=n_cells)
+        full2 += np.bincount(c[ok], weights=w[ok] ** 2, minlength=n_cells)
+    full, full_error = full / n_points, np.sqrt(full2) / n_points
+    sample = EPA.generate_chunk(n_epa, np.random.SeedSequence([seed, 0xE9A]),
+                                {"pt_pair_min": pt_pair_min, "pt_pair_max": 0.0}, isr=False)
+    parts = sample.events.particles
+    order = (PDG_ELECTRON, -PDG_ELECTRON, PDG_MUON, -PDG_MUON)
+    p = np.stack([np.stack([np.asarray(parts[parts.pdg == code][c][:, 0])
+                            for c in ("px", "py", "pz", "E")], axis=-1) for code in order],
+                 axis=1)
+    c = cells(p)
+    counts = np.bincount(c[c >= 0], minlength=n_cells).astype(float)
+    scale = sample.meta.sigma_pb / n_epa
+    epa, epa_error = counts * scale, np.sqrt(counts) * scale
+    seen = counts > 0
+    ratio, ratio_error = np.zeros(n_cells), np.zeros(n_cells)
+    ratio[seen] = full[seen] / epa[seen]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.hypot(np.where(full > 0, full_error / full, 0.0), 1.0 / np.sqrt(counts))
+    ratio_error[seen] = ratio[seen] * rel[seen]
+    return {"full": full, "full_error": full_error, "epa": epa, "epa_error": epa_error,
+            "ratio": ratio, "ratio_error": ratio_error}
