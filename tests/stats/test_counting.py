@@ -30,6 +30,19 @@ def test_cls_known_values():
     assert a.observed[0] == pytest.approx(5.81322494, rel=1e-6)
 
 
+def test_toys_band_shares_each_windows_toys():
+    """A window's observed count and its band quantiles share its toys: a background-free
+    window's band is one value, the observed limit at n = 0 that same value, and a band over
+    a background comes out ordered (before, each quantile drew its own toys: background-free
+    bands scattered by ±2%, the +2σ edge below the −2σ one)."""
+    r = upper_limits([0, 0, 4], [1e-4, 1e-4, 3.0], [0.0, 1e-5, 0.5], cl=0.95, method="toys")
+    band = np.asarray(r.expected)  # (5, windows)
+    for w in (0, 1):
+        assert np.all(band[:, w] == band[2, w]) and r.observed[w] == band[2, w]
+        assert band[2, w] == pytest.approx(-np.log(0.05), rel=0.03)
+    assert np.all(np.diff(band[:, 2]) >= 0) and band[0, 2] < band[4, 2]
+
+
 def test_to_dict_scalar_and_array():
     d = upper_limits(5, 3.0, 0.9).to_dict()
     assert set(d) == {"method", "cl", "upper_limit", "expected"}

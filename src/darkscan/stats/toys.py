@@ -53,39 +53,48 @@ def _background_means(rng: np.random.Generator, b: np.ndarray, sigma: np.ndarray
 
 def _toy_limits_chunk(n: np.ndarray, b: np.ndarray, sigma: np.ndarray, cl: float, ntoys: int,
                       rng: np.random.Generator) -> np.ndarray:
-    nw = n.size
+    """Limits (k, windows) for k counts per window (rows of ``n``), every count of a window
+    evaluated on the window's same toys (common random numbers: equal counts give equal limits,
+    and a larger count never a smaller one, so an expected band comes out ordered)."""
+    nw = b.size
     u = rng.random((nw, ntoys))
     bq = _background_means(rng, b, sigma, ntoys)
-    a1 = n[:, None] + 1.0
-    clb = np.mean(u <= gammaincc(a1, bq), axis=1)
+    a1 = n[..., None] + 1.0
+    clb = np.mean(u <= gammaincc(a1, bq), axis=-1)
     alpha = 1.0 - cl
 
     def f(mu: np.ndarray) -> np.ndarray:
-        clsb = np.mean(u <= gammaincc(a1, mu[:, None] + bq), axis=1)
+        clsb = np.mean(u <= gammaincc(a1, mu[..., None] + bq), axis=-1)
         return clsb - alpha * clb
 
     hi = bracket_up(f, np.maximum(n - b, 0.0) + 3.0 * np.sqrt(n + b + 1.0) + 3.0)
-    return solve_decreasing(f, np.zeros(nw), hi, rtol=1e-6, atol=1e-9)
+    return solve_decreasing(f, np.zeros(n.shape), hi, rtol=1e-6, atol=1e-9)
+
+
+def _toy_limits(n: np.ndarray, b: np.ndarray, sigma: np.ndarray, cl: float, ntoys: int,
+                rng: np.random.Generator) -> np.ndarray:
+    """:func:`_toy_limits_chunk` over windows in memory chunks (each ≲ 40 MB of toys)."""
+    out = np.empty(n.shape)
+    step = max(1, CHUNK // n.shape[0])
+    for start in range(0, b.size, step):
+        sl = slice(start, start + step)
+        out[:, sl] = _toy_limits_chunk(n[:, sl], b[sl], sigma[sl], cl, ntoys, rng)
+    return out
 
 
 def toys_observed(n: np.ndarray, b: np.ndarray, sigma: np.ndarray, cl: float, ntoys: int,
                   rng: np.random.Generator) -> np.ndarray:
-    out = np.empty(n.size)
-    for start in range(0, n.size, CHUNK):  # memory chunks, each chunk fully vectorised
-        sl = slice(start, start + CHUNK)
-        out[sl] = _toy_limits_chunk(n[sl], b[sl], sigma[sl], cl, ntoys, rng)
-    return out
+    return _toy_limits(np.asarray(n, dtype=float)[None], b, sigma, cl, ntoys, rng)[0]
 
 
 def toys_limits(n: np.ndarray, b: np.ndarray, sigma: np.ndarray, cl: float, ntoys: int = 20000,
                 seed: int | np.random.SeedSequence | None = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Observed and expected (5, n) toy-based CLs limits on the signal count."""
+    """Observed and expected (5, n) toy-based CLs limits on the signal count; a window's
+    observed count and its five background-only quantiles share the window's toys."""
     rng = np.random.default_rng(seed)
-    obs = toys_observed(n, b, sigma, cl, ntoys, rng)
-    nq = background_quantiles(b, sigma)
-    exp = toys_observed(nq.reshape(-1), np.tile(b, 5), np.tile(sigma, 5), cl, ntoys,
-                        rng).reshape(5, n.size)
-    return obs, exp
+    counts = np.vstack([np.asarray(n, dtype=float)[None], background_quantiles(b, sigma)])
+    out = _toy_limits(counts, b, sigma, cl, ntoys, rng)
+    return out[0], out[1:]
 
 
 @jit
