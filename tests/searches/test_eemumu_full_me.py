@@ -37,7 +37,7 @@ def test_the_stored_table_says_where_the_epa_fails() -> None:
     assert np.all(err[OUTER, _bin(40.0):_bin(80.0)] < 0.1 * ratio[OUTER, _bin(40.0):_bin(80.0)])
     assert ratio[CENTRAL, _bin(72.0)] > ratio[OUTER, _bin(72.0)] + 2 * np.hypot(
         err[CENTRAL, _bin(72.0)], err[OUTER, _bin(72.0)])
-    # a cell without EPA events, or with a couple (a ratio in the hundreds ± 70%), weighs
+    # a cell without EPA events, or with one or two (a ratio in the thousands ± 100%), weighs
     # nothing up; the others weigh their ratio
     w = full_me.bin_weights()
     assert t["epa"][CENTRAL][-1] == 0.0 and w[CENTRAL, -1] == 1.0

@@ -2,23 +2,22 @@
 weighted by full/EPA in the recoil mass.
 
 The Z′ → invisible search sees e⁺e⁻μ⁺μ⁻ events whose electrons escape along the beams and whose
-muon pair has p_T(CMS) > 0.8 GeV. Generated with the full tree-level matrix element
-(``ee_eemumu``) this background takes hours at the data's luminosity (its unweighting keeps 1%
-of the points: most of its σ has an electron in the detector); the equivalent-photon
-approximation (``ee_eemumu_epa``) generates it in seconds but has only transverse photons and
-only the two-photon (multiperipheral) graphs. In the search's selection, emulated at generator
-level (:func:`generator_selection`), the two agree up to M²_recoil ≈ 60 GeV² and part beyond:
-the full one is ×1.1–2.3 higher from 60 to 76 GeV² and ×5–30 above, where a muon pair radiated
-off an electron line (the bremsstrahlung graphs, absent from the EPA) is most of it, and more
-so where the recoil is central (|cos θ*_recoil| < 0.4: ×2.7 against ×1.9 further out at
-66–76 GeV²). Each EPA event therefore weighs the ratio of the two in its cell of the true
-M²_recoil and |cos θ*_recoil| (against the nominal beams): the table :data:`TABLE_FILE`,
-measured by :func:`measure` (weighted points of the full matrix element's VEGAS grid,
-unweighted EPA events; ~1 min) and stored with the package; ``darkscan validate`` measures it
-again with another seed. The weight corrects the EPA's normalisation per cell only: within a
-cell it keeps the EPA's distribution of the other variables (p_T, the muons' angles), and
-above 76 GeV², where the EPA holds a few per cent of the events, a few EPA events stand for the
-whole background.
+muon pair has p_T(CMS) > 0.8 GeV. Generated with the full tree-level matrix element (``ee_eemumu``)
+this background takes hours at the data's luminosity (its unweighting keeps 1% of the points: most
+of its σ has an electron in the detector); the equivalent-photon approximation (``ee_eemumu_epa``)
+generates it in seconds but has only transverse photons and only the two-photon (multiperipheral)
+graphs. In the search's selection, emulated at generator level (:func:`generator_selection`), the
+two agree up to M²_recoil ≈ 60 GeV² and part beyond: the full one is ×1.1–2.4 higher from 60 to 76
+GeV² and ×5–30 above, where a muon pair radiated off an electron line (the bremsstrahlung graphs,
+absent from the EPA) is most of it, and more so where the recoil is central (|cos θ*_recoil| < 0.4:
+×2.2 and 4.8 against ×1.9 and 2.4 further out at 68–72 and 72–76 GeV²). Each EPA event therefore
+weighs the ratio of the two in its cell of the true M²_recoil and |cos θ*_recoil| (against the
+nominal beams): the table :data:`TABLE_FILE`, measured by :func:`measure` (weighted points of the
+full matrix element's VEGAS grid, unweighted EPA events; 2.5 min, 1.9 GB) and stored with the
+package; ``darkscan validate`` measures it again with another seed. The weight corrects the EPA's
+normalisation per cell only: within a cell it keeps the EPA's distribution of the other variables
+(p_T, the muons' angles), and above 76 GeV², where the EPA holds a few per cent of the events, a
+few EPA events stand for the whole background.
 """
 
 from __future__ import annotations
@@ -135,8 +134,8 @@ def table_digest() -> str:
 def bin_weights() -> np.ndarray:
     """The weight of each cell, (|cos θ*| bins, M² bins): the full/EPA ratio where it is
     measured to ±:data:`MAX_RELATIVE_ERROR`; 1 elsewhere: a cell where the EPA has no event or
-    one or two (80–84 GeV² with a central recoil: 909 ± 649 from two EPA events, where the full
-    matrix element has 0.026 pb, 2 events in 79.7 fb⁻¹ before the detector) keeps the EPA,
+    one or two (80–84 GeV² with a central recoil: (1.8 ± 1.8)·10³ from one EPA event, where the
+    full matrix element has 0.026 pb, 2 events in 79.7 fb⁻¹ before the detector) keeps the EPA,
     which misses that background."""
     t = table()
     ratio, error = np.asarray(t["ratio"], dtype=float), np.asarray(t["ratio_error"], dtype=float)

@@ -1007,6 +1007,10 @@ def sigma_small_q2(w_pair: float, q2_max: float, n: int, seed: int
             float(epa.std() / np.sqrt(epa.size)))
 
 
+#: EPA events per generated chunk in :func:`full_over_epa`
+EPA_CHUNK = 500_000
+
+
 def full_over_epa(cells: Callable[[Array], Array], n_cells: int, *, pt_pair_min: float,
                   n_points: int, n_epa: int, seed: int) -> dict[str, Array]:
     """The full matrix element of e⁺e⁻ → e⁺e⁻μ⁺μ⁻ against the equivalent-photon
@@ -1034,16 +1038,21 @@ def full_over_epa(cells: Callable[[Array], Array], n_cells: int, *, pt_pair_min:
         full += np.bincount(c[ok], weights=w[ok], minlength=n_cells)
         full2 += np.bincount(c[ok], weights=w[ok] ** 2, minlength=n_cells)
     full, full_error = full / n_points, np.sqrt(full2) / n_points
-    sample = EPA.generate_chunk(n_epa, np.random.SeedSequence([seed, 0xE9A]),
-                                {"pt_pair_min": pt_pair_min, "pt_pair_max": 0.0}, isr=False)
-    parts = sample.events.particles
     order = (PDG_ELECTRON, -PDG_ELECTRON, PDG_MUON, -PDG_MUON)
-    p = np.stack([np.stack([np.asarray(parts[parts.pdg == code][c][:, 0])
-                            for c in ("px", "py", "pz", "E")], axis=-1) for code in order],
-                 axis=1)
-    c = cells(p)
-    counts = np.bincount(c[c >= 0], minlength=n_cells).astype(float)
-    scale = sample.meta.sigma_pb / n_epa
+    counts, sigma = np.zeros(n_cells), 0.0
+    for i, start in enumerate(range(0, n_epa, EPA_CHUNK)):  # ~1 kB per event: chunks
+        m = min(EPA_CHUNK, n_epa - start)
+        sample = EPA.generate_chunk(m, np.random.SeedSequence([seed, 0xE9A, i]),
+                                    {"pt_pair_min": pt_pair_min, "pt_pair_max": 0.0},
+                                    isr=False)
+        parts = sample.events.particles
+        p = np.stack([np.stack([np.asarray(parts[parts.pdg == code][c][:, 0])
+                                for c in ("px", "py", "pz", "E")], axis=-1) for code in order],
+                     axis=1)
+        c = cells(p)
+        counts += np.bincount(c[c >= 0], minlength=n_cells)
+        sigma += sample.meta.sigma_pb * m
+    scale = sigma / n_epa / n_epa
     epa, epa_error = counts * scale, np.sqrt(counts) * scale
     seen = counts > 0
     ratio, ratio_error = np.zeros(n_cells), np.zeros(n_cells)
