@@ -73,3 +73,36 @@ def test_html_from_a_first_version_results_folder(tmp_path: Path) -> None:
     assert "10 fb at mass = 1 GeV" in body  # best expected σ limit, in fb
     assert "<td>12</td>" in body and "<td>10</td>" in body  # σ limits converted to fb
     assert "12.5 s" in body  # wall time
+
+
+def test_isolated_points_are_marked_not_lost(tmp_path: Path) -> None:
+    """A fine scan broken at every point (three networks' ranges, one mass each in a quick
+    run) has no two neighbours to draw a line between: such points get bars and markers."""
+    from matplotlib import pyplot as plt
+
+    from darkscan.report import plots
+
+    y = np.array([1.0, np.nan, 2.0, 3.0, np.nan, 4.0, np.inf])
+    assert plots._isolated(plots._finite(y)).tolist() == [True, False, False, False, False,
+                                                           True, False]
+    x = np.array([4.0, 5.0, 6.0])
+    exp = np.array([[1.0, np.nan, 1.0], [2.0, np.nan, 2.0], [3.0, np.nan, 3.0],
+                    [4.0, np.nan, 4.0], [5.0, np.nan, 5.0]])
+    seen = []
+    original = plt.Figure.savefig
+
+    def spy(fig: plt.Figure, *args: object, **kwargs: object) -> None:
+        ax = fig.axes[0]
+        seen.append((len(ax.collections), [len(line.get_xdata()) for line in ax.lines]))
+        original(fig, *args, **kwargs)
+
+    plt.Figure.savefig = spy  # type: ignore[method-assign]
+    try:
+        plots.plot_limit_band(tmp_path / "l.png", x, np.array([2.5, np.nan, 3.5]), exp,
+                              xlabel="m", ylabel="σ", lumi_label="1/fb")
+    finally:
+        plt.Figure.savefig = original  # type: ignore[method-assign]
+    collections, lines = seen[0]
+    # two band bars (vlines) beside the two empty fills; the median ticks and observed markers
+    # hold the two isolated points each
+    assert collections >= 4 and lines.count(2) >= 2

@@ -44,6 +44,15 @@ def _finite(values: np.ndarray) -> np.ndarray:
     return v
 
 
+def _isolated(values: np.ndarray) -> np.ndarray:
+    """The finite points without a finite neighbour: a line draws nothing through them (a
+    scan broken at every point, a curve with one value), so they are marked instead."""
+    f = np.isfinite(values)
+    before = np.concatenate([[False], f[:-1]])
+    after = np.concatenate([f[1:], [False]])
+    return f & ~before & ~after
+
+
 def _plain_tick(value: float, _pos: int) -> str:
     """A tick label as a plain number (0.2, 5), not 2×10⁻¹."""
     return f"{value:g}"
@@ -115,9 +124,15 @@ def plot_limit_band(path: Path, x: np.ndarray, observed: np.ndarray | None,
         ax.fill_between(x, exp[1], exp[3], color=BAND_1S, label=r"Expected $\pm1\sigma$",
                         lw=0, zorder=3)
         ax.plot(x, exp[2], "k--", lw=2, label="Expected (median)", zorder=4)
+        lone = _isolated(exp[2])
+        if lone.any():  # bands and median of isolated points as bars and ticks
+            ax.vlines(x[lone], exp[0][lone], exp[4][lone], color=BAND_2S, lw=9, zorder=2)
+            ax.vlines(x[lone], exp[1][lone], exp[3][lone], color=BAND_1S, lw=9, zorder=3)
+            ax.plot(x[lone], exp[2][lone], "k_", ms=16, mew=2, zorder=4)
         if observed is not None:
             obs = _finite(np.asarray(observed, float)[order])
             ax.plot(x, obs, "k-", lw=2.5, label=mathtext(observed_label), zorder=5)
+            ax.plot(x[_isolated(obs)], obs[_isolated(obs)], "ko", ms=6, zorder=5)
             drawn.append(obs)
         for (name, (rx, ry)), (colour, ls) in zip((references or {}).items(),
                                                   PUBLISHED_STYLES * 4):
@@ -296,6 +311,8 @@ def plot_curves(path: Path, x: np.ndarray | None,
             o = np.argsort(cx, kind="stable")
             ax.plot(cx[o], _finite(cy[o]), marker, color=colour, lw=2, ms=5,
                     label=mathtext(name))
+            lone = _isolated(_finite(cy[o]))
+            ax.plot(cx[o][lone], cy[o][lone], "o", color=colour, ms=5)
             xs.append(cx)
         if logy:
             ax.set_yscale("log")
