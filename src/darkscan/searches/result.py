@@ -268,7 +268,8 @@ class SearchResult:
         return np.asarray(self.channel).astype(str) == COMBINED
 
     def blind(self) -> np.ndarray:
-        """Points where no simulated signal event is selected (efficiency 0): no limit there
+        """Points of efficiency 0 (no simulated signal event selected, or none making a peak at
+        the mass: :meth:`no_signal_text`): no limit there
         (the runner sets their limits to +inf). A combination is blind where all its channels
         are (its limit is +inf); its efficiency is not a channel's."""
         eff = np.asarray(self.signal.get("efficiency", np.ones(self.n_points)), float)
@@ -302,9 +303,10 @@ class SearchResult:
                            + ("see summary.json 'combination'" if col in limit_cols else
                               "a number of each channel, see the channel rows"))
             if blind and col in limit_cols:
-                why.append(f"no limit ({value} in limits.csv) at {where}: no simulated signal "
-                           "event is selected there (efficiency 0), so the search is not "
-                           "sensitive")
+                why.append(f"no limit ({value} in limits.csv) at {where}: efficiency 0, "
+                           "no selected simulated signal event there or none that makes a peak "
+                           "at the mass ('no_signal' says which, point by point), so the "
+                           "search is not sensitive")
             elif blind and col in table:
                 why.append(f"undefined ({value} in signal.csv) at {where}: no selected signal "
                            "event to measure it on")
@@ -381,7 +383,7 @@ class SearchResult:
                                   (f"{c.column}_exp_m1", "exp −1σ", 1.0),
                                   (f"{c.column}_exp_p1", "exp +1σ", 1.0)])]
         if blind.any():
-            lines += ["", "— no limit: no simulated signal event is selected (no sensitivity)"]
+            lines += ["", "— no limit (efficiency 0, no sensitivity):"]
             lines += [f"  {self.point_name(i)}: {self.no_signal_text(i)}"
                       for i in np.flatnonzero(blind)]
         if self.scan:
