@@ -75,7 +75,7 @@ _WHY_2023 = ("darkscan's 2D likelihood bins each M²_recoil window in four |cos 
              "the two-track trigger alone keeps 17% of the selected signal (g′ 1.71 at 8 GeV), "
              "with the single-muon trigger OR-ed in (the default) 7.0% efficiency against eeμμ "
              "(the EPA weighted to the full matrix element in M²_recoil and |cos θ*_recoil|: "
-             "×1.1–2.4 at 60–76 GeV²; g′ 0.745 → 0.82 at 8 GeV with the weights). Below 1 "
+             "×1.1–2.4 at 60–76 GeV²; g′ 0.745 → 0.83 at 8 GeV with the weights). Below 1 "
              "GeV the windows contain M²_recoil = 0: μμγ whose hard barrel photon is lost, "
              "2×10⁶ events passing the kinematic cuts times the loss probability; simulated: "
              "deep conversions in the crystals (~3×10⁻⁵, ×0.1 by the KLM veto; 0.42 → 0.55 of "
