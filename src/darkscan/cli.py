@@ -646,6 +646,10 @@ def limit(n_obs: Annotated[float, typer.Option("--n-obs", help="observed events"
     """Upper limit on a signal in a counting experiment."""
     for value, option in ((n_obs, "--n-obs"), (bkg, "--bkg"), (bkg_unc, "--bkg-unc")):
         _count(value, option)
+    if n_obs != math.floor(n_obs):
+        raise ParameterError(f"--n-obs is a count of observed events: a whole number, got "
+                             f"{n_obs:g} (the limits expected from --bkg alone are printed "
+                             "beside the observed one)")
     if not 0.0 < eff <= 1.0:  # also false for nan
         raise ParameterError(f"--eff must be in (0, 1], got {eff:g}")
     if not 0.0 < cl < 1.0:

@@ -111,6 +111,8 @@ def test_non_utf8_out_path_from_argv(tmp_path: Path) -> None:
     (("run", "example-planned"), "search 'example-planned' is planned but not implemented yet"),
     (("limit", "--n-obs", "1e300", "--bkg", "1e300"),
      "--n-obs 1e+300 is too large: at most 1e+09 events"),
+    (("limit", "--n-obs", "2.5", "--bkg", "1"),
+     "--n-obs is a count of observed events: a whole number, got 2.5"),
     (("limit", "--n-obs", "3", "--bkg", "1", "--method", "foo"),
      "--method must be one of cls, toys, bayes, got 'foo'"),
     (("limit", "--n-obs", "0", "--bkg", "1e9", "--method", "bayes"),
