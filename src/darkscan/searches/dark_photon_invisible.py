@@ -255,7 +255,7 @@ SEARCH = Search(
         best_candidate=BestCandidate("dau0_E_cms"),
         selection=SELECTION,
         lists=(ListDef("gamma:sel", cut="E > 0.5"),)),),
-    extraction=CountWindows("m2_recoil", "$M^2_{\\mathrm{recoil}}$", "GeV$^2$",
+    extraction=CountWindows("m2_recoil", "$M^2_{\\mathrm{recoil}}$ [GeV$^2$]", "GeV²",
                             range=(-5.0, 80.0), n_sigma=2.0, split=PHOTON_ANGLE_BINS),
     inference=Inference(cl=0.9, method="cls"),
     default_lumi="20/fb",
