@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from darkscan import __version__
 from darkscan.errors import (
@@ -44,6 +44,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Belle II dark-sector searches end to end on simulated data.")
 out = Console()
 err = Console(stderr=True)
+#: the validation table's least width: its check names and numbers on one line each
+VALIDATE_WIDTH = 160
 
 STABLE_PARAMS = tuple(PARAMETERS)
 
@@ -712,7 +714,8 @@ def validate(quick: bool = False,
     if as_json:
         _dump([r.to_dict() for r in results])
     else:
-        table = Table("check", "measured", "reference", "tolerance", "result", "provenance / note",
+        table = Table(Column("check", no_wrap=True), "measured", "reference", "tolerance",
+                      "result", "provenance / note",
                       title=f"darkscan {__version__} validation", show_lines=False)
         for r in results:
             tol = {"relative": f"±{r.tolerance:.3g} rel", "absolute": f"±{r.tolerance:.3g}",
@@ -720,7 +723,8 @@ def validate(quick: bool = False,
             table.add_row(r.name, f"{r.measured:.5g}", f"{r.reference:.5g}", tol,
                           "[green]PASS[/]" if r.passed else "[red]FAIL[/]",
                           r.provenance + (f" — {r.note}" if r.note else ""))
-        out.print(table)
+        # the check names are not cut in a pipe or a narrow terminal (CI logs read them)
+        Console(width=max(out.width, VALIDATE_WIDTH)).print(table)
         out.print(f"{n_pass} passed, {len(results) - n_pass} failed")
     if n_pass < len(results) and not report_only:
         raise typer.Exit(1)  # scripts and CI read the exit code, not the table

@@ -271,6 +271,15 @@ def test_validate_exit_codes(monkeypatch: pytest.MonkeyPatch) -> None:
     assert code == 0
 
 
+def test_validate_prints_whole_check_names_in_a_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Piped output (CI logs) is 80 columns to rich: the check names, as long as the real ones
+    (~60 characters), stay whole and on one line."""
+    name = "zprime_invisible_mumu_gamma_not_dominant_windows_below_7GeV"
+    _fake_registry(monkeypatch, **{name: 1.0})
+    code, stdout, _ = invoke("validate")
+    assert code == 0 and name in stdout
+
+
 def test_validate_workers_reach_the_searches_the_checks_run(monkeypatch: pytest.MonkeyPatch
                                                              ) -> None:
     """``validate --workers N`` runs the checks' searches on N local processes; a bad N is a
