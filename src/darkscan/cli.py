@@ -579,6 +579,9 @@ def run(search: str,
         analyst = load_ntuples(folder, declared)
         if lum is not None:
             analyst.check_luminosity(lum)
+        if analyst.note:
+            out.print(f"note (the ntuples' manifest): {analyst.note}", soft_wrap=True,
+                      markup=False)
     ex = make_executor(n_workers, address)
     try:
         result = run_search(declared, out_dir=path, lumi=lum, quick=quick, seed=seed,

@@ -257,6 +257,11 @@ def test_run_with_ntuples_through_the_cli(runs: dict[str, Path], registered: Non
     assert code == 0, stderr
     assert "'observed' on the data ntuples" in stdout
     assert "2 grid point(s) have no signal ntuple and are left out" in stdout
+    # the export's manifest says its data are pseudo-data, and the run says it on
+    note = json.loads((runs["exported"] / MANIFEST).read_text())["note"]
+    assert "pseudo-data drawn from darkscan's simulation" in note and "up to 2.88" in note
+    assert "note (the ntuples' manifest): written by 'darkscan ntuples export'" in stdout
+    assert json.loads((out / "summary.json").read_text())["ntuples"]["note"] == note
     html = (out / "report.html").read_text()
     assert "the 'observed' limits count the data" in html and "pseudo-data" not in html
     np.testing.assert_allclose(_limits(out)["sigma_ul_obs"],

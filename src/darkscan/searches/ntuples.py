@@ -34,7 +34,8 @@ equivalent ``mc_luminosity`` (N/σ); ``training: true`` marks an independent cop
 for searches that make choices on training samples (an MVA step, optimised windows). Several
 entries for the same sample are one sample split over files: their generated events add up
 (their σ must agree); several data entries of one channel add their luminosities, and every
-channel must see the same data luminosity.
+channel must see the same data luminosity. An optional top-level ``note`` is printed by the
+run and kept in ``summary.json`` (``ntuples export`` writes one: its data are pseudo-data).
 
 Variables: each tree holds one row per candidate, after the channel's best-candidate rule
 (applied in basf2, e.g. ``rankByHighest``); its branches are named as basf2's
@@ -207,6 +208,7 @@ class AnalystNtuples:
     data: Mapping[str, Ntuple]  #: channel → the data (weights 1)
     lumi: Luminosity
     files: tuple[str, ...]
+    note: str | None = None  #: the manifest's note, said by the run
 
     def points(self, search: Search) -> list[dict[str, float]]:
         """The grid points (full, then the quick grid's others) whose signal is given in at
@@ -295,7 +297,7 @@ def load_ntuples(directory: str | Path, search: Search) -> AnalystNtuples:
             SampleMeta(spec.process, dict(spec.params), sigma_pb=sigma, n_generated=n_gen,
                        filter=spec.filter_label, kind="ntuple", generator="analyst ntuples"))
     return AnalystNtuples(folder, mc, data, lumi, tuple(dict.fromkeys(
-        e.file for e in manifest.files)))
+        e.file for e in manifest.files)), manifest.note)
 
 
 def _sample(entry: Entry, search: Search, channel: Channel) -> tuple[str, SampleSpec]:

@@ -138,7 +138,13 @@ def export_ntuples(search: Search, directory: str | Path, *, quick: bool = False
                         "luminosity": f"{lum.per_pb!r}/pb"})
     for file, content in trees.items():
         write_root(folder / file, content)
-    path = write_manifest(folder, {"format": FORMAT, "search": search.name, "files": entries})
+    note = ("written by 'darkscan ntuples export': the data are pseudo-data drawn from "
+            "darkscan's simulation" + (
+                f", in which one simulated event stands for up to {repeat:.3g} data candidates: "
+                "they repeat simulated events, so their observed limits scatter far more than "
+                "real data's" if repeat > 1.0 else ""))
+    path = write_manifest(folder, {"format": FORMAT, "search": search.name, "files": entries,
+                                   "note": note})
     return Exported(path, counts, repeat)
 
 

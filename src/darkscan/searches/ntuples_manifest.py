@@ -85,6 +85,9 @@ class Manifest(BaseModel):
     format: Literal["darkscan-ntuples/1"] = FORMAT
     search: str
     files: list[Entry] = Field(min_length=1)
+    #: what a run on these ntuples should say about them (``ntuples export`` writes one: its
+    #: data are pseudo-data drawn from the simulation)
+    note: str | None = None
 
 
 def read_manifest(directory: Path) -> Manifest:

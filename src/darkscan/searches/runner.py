@@ -741,6 +741,7 @@ def _ntuples_summary(search: Search, ntuples: AnalystNtuples) -> dict[str, Any]:
                         "data_luminosity": str(ntuples.lumi),
                         "observed": "observed limits count the data ntuples; expected limits "
                                     "come from the MC ntuples",
+                        **({"note": ntuples.note} if ntuples.note else {}),
                         "points_without_signal": [
                             ", ".join(f"{k} = {v:g}" for k, v in p.items()) for p in missing],
                         **({"why_left_out": "no signal ntuple was given for these grid "
