@@ -55,3 +55,26 @@ def test_merged_cluster_keeps_the_energy_at_the_weighted_position() -> None:
     assert cl["keep"].tolist() == [True, False]
     assert cl["E"][0] == pytest.approx(4.0)
     assert cl["phi"][0] == pytest.approx(0.005, rel=1e-3)
+
+
+def _touching_pair(tracked: list[bool], energy: list[float]) -> dict[str, np.ndarray]:
+    cl = {"keep": np.ones(2, bool), "E": np.array(energy), "theta": np.full(2, np.pi / 2),
+          "phi": np.array([0.0, 0.02]), "region": np.full(2, ECL_BARREL, np.int8)}
+    merge_close_clusters(cl, np.zeros(2, np.int64), np.array(tracked), 1, BELLE2_DETECTOR)
+    return cl
+
+
+def test_a_photon_touching_a_track_cluster_joins_it_whatever_its_energy() -> None:
+    """The merged cluster stays the charged particle's (matched to its track), even when the
+    photon carries more energy; the photon's shower is remembered for the shape."""
+    cl = _touching_pair([False, True], [3.0, 0.2])
+    assert cl["keep"].tolist() == [False, True]
+    assert cl["E"][1] == pytest.approx(3.2)
+    assert cl["sub_e"][1] == pytest.approx(3.0)
+    assert cl["sub_dist"][1] == pytest.approx(0.02 * BELLE2_DETECTOR.ecl_r_barrel, rel=1e-3)
+
+
+def test_two_track_clusters_stay_apart() -> None:
+    cl = _touching_pair([True, True], [0.2, 0.2])
+    assert cl["keep"].tolist() == [True, True]
+    assert cl["E"].tolist() == [0.2, 0.2]

@@ -10,8 +10,10 @@ recorded in the gaps or outside 12.4°–155.1°, and an electromagnetic shower 
 loses what of its lateral profile (90% within the Molière radius) falls beyond it
 (:func:`contained`: ~8% at 0.7° from the barrel's backward edge, half at the edge); hadronic
 showers are not given edges. Neutral particles are followed on a straight line
-from their production point to the ECL surface; charged ones use their momentum polar angle
-(constant along a helix) and reach the barrel only when the circle reaches its radius.
+from their production point to the ECL surface; charged ones along their helix to where it
+meets the barrel's cylinder or an endcap's face (:func:`darkscan.detector.helix.ecl_entry_one`),
+the barrel only when the circle reaches its radius. Showers whose crystals touch make one
+cluster (:func:`merge_close_clusters`), a photon's joining a charged particle's.
 
 KLM: muons above ``klm_muon_p_min`` inside the KLM acceptance penetrate a number of layers that
 grows with momentum (with range straggling); pions that decay to μν before the KLM (their kink
@@ -36,11 +38,11 @@ from darkscan.detector.geometry import (
     crystal_cell,
     ecl_bounds,
     ecl_crystal_rings,
-    impact_theta,
+    impact_direction,
     klm_accepts,
     region_of,
 )
-from darkscan.detector.helix import wrap_one
+from darkscan.detector.helix import ecl_entry_one, wrap_one
 from darkscan.detector.parameters import DetectorParameters
 from darkscan.detector.resolution import e_rel, ecl_angle
 from darkscan.jit import inline, jit
@@ -107,26 +109,35 @@ def contained(theta, region, bounds, surface, radius):  # pragma: no cover - com
 
 @jit
 def _deposits(rng, pdg, charge, x, y, z, px, py, pz, e, mass, r_max, theta_p, bounds, surface,
-              mip, shower_prob, charge_exchange_prob, moliere):  # pragma: no cover - compiled
-    """Deposit, ECL polar angle and region per particle (NaN, 0 for particles without an ECL
-    response). Random numbers come from ``rng`` in particle order, only for the particles that
-    use them: one normal per MIP or hadron, two uniforms per (neutral) hadron and a third per
-    charged hadron; ``mip`` = (mean, σ) of the MIP deposit."""
+              b_field, mip, shower_prob, charge_exchange_prob, moliere
+              ):  # pragma: no cover - compiled
+    """Deposit, ECL polar angle and azimuth of the impact (seen from the IP) and region per
+    particle (NaN, NaN, 0 for particles without an ECL response). Random numbers come from
+    ``rng`` in particle order, only for the particles that use them: one normal per MIP or
+    hadron, two uniforms per (neutral) hadron and a third per charged hadron; ``mip`` = (mean,
+    σ) of the MIP deposit."""
     n = pdg.shape[0]
     dep = np.zeros(n)
     theta = np.full(n, np.nan)
+    phi = np.full(n, np.nan)
     region = np.zeros(n, dtype=np.int8)
     r_barrel, z_fwd, z_bwd = surface
     for i in range(n):
         kind = response(abs(pdg[i]))
         if kind == NONE:
             continue
-        if charge[i] != 0:  # the polar angle is constant along a helix
-            theta[i] = theta_p[i]
+        reaches = True
+        if charge[i] != 0:
+            # a helix whose momentum points to the barrel reaches it only when its circle does
+            # (curlers do not); the impact is where the helix meets the ECL's surface
+            reaches = region_of(theta_p[i], bounds) != ECL_BARREL or r_max[i] >= r_barrel
+            theta[i], phi[i] = ecl_entry_one(x[i], y[i], z[i], px[i], py[i], pz[i],
+                                             1.0 if charge[i] > 0 else -1.0, b_field, r_barrel,
+                                             z_fwd, z_bwd)
         else:
-            theta[i] = impact_theta(x[i], y[i], z[i], px[i], py[i], pz[i], r_barrel, z_fwd,
-                                    z_bwd)
-        region[i] = region_of(theta[i], bounds)
+            theta[i], phi[i] = impact_direction(x[i], y[i], z[i], px[i], py[i], pz[i], r_barrel,
+                                                z_fwd, z_bwd)
+        region[i] = region_of(theta[i], bounds) if reaches else 0
         # draws first, whether or not the particle reaches the ECL: the stream then depends
         # only on the species list, not on the geometry
         mip_e = mip[0] + mip[1] * rng.standard_normal() if kind == MIP or kind == HADRON else 0.0
@@ -136,8 +147,7 @@ def _deposits(rng, pdg, charge, x, y, z, px, py, pz, e, mass, r_max, theta_p, bo
             frac = rng.uniform(0.3, 0.9)
         if kind == HADRON:
             exchange = rng.random() < charge_exchange_prob and abs(pdg[i]) == 211
-        reaches = charge[i] == 0 or region[i] != ECL_BARREL or r_max[i] >= r_barrel
-        if not reaches or region[i] == 0:
+        if region[i] == 0:
             continue
         ekin = e[i] - (0.0 if np.isnan(mass[i]) else mass[i])
         d = 0.0
@@ -148,7 +158,7 @@ def _deposits(rng, pdg, charge, x, y, z, px, py, pz, e, mass, r_max, theta_p, bo
         elif showers:
             d = frac * ekin
         dep[i] = max(d, 0.0)
-    return dep, theta, region
+    return dep, theta, phi, region
 
 
 def ecl_deposits(rng: np.random.Generator, pdg: np.ndarray, charge: np.ndarray,
@@ -156,20 +166,55 @@ def ecl_deposits(rng: np.random.Generator, pdg: np.ndarray, charge: np.ndarray,
                  pz: np.ndarray, e: np.ndarray, mass: np.ndarray, r_max: np.ndarray,
                  params: DetectorParameters, theta_p: np.ndarray | None = None
                  ) -> dict[str, np.ndarray]:
-    """True deposited energy and impact polar angle per particle (0 where nothing);
-    ``theta_p``: the momentum polar angles when already known."""
+    """True deposited energy and the impact's polar angle and azimuth per particle (0 where
+    nothing; the impact NaN without an ECL response); ``theta_p``: the momentum polar angles
+    when already known."""
     f = np.ascontiguousarray
     if theta_p is None:
         theta_p = np.arctan2(np.hypot(px, py), pz)
-    dep, theta, region = _deposits(
+    dep, theta, phi, region = _deposits(
         rng, f(pdg, np.int64), f(charge, float), f(x, float), f(y, float), f(z, float),
         f(px, float), f(py, float), f(pz, float), f(e, float), f(mass, float),
         f(r_max, float), f(theta_p, float), ecl_bounds(params),
         (float(params.ecl_r_barrel), float(params.ecl_z_fwd), float(params.ecl_z_bwd)),
-        (float(params.ecl_mip_energy), float(params.ecl_mip_sigma)),
+        float(params.b_field), (float(params.ecl_mip_energy), float(params.ecl_mip_sigma)),
         float(params.ecl_hadron_shower_prob), float(params.ecl_pion_charge_exchange_prob),
         float(params.ecl_moliere_radius))
-    return {"deposit": dep, "theta": theta, "region": region}
+    return {"deposit": dep, "theta": theta, "phi": phi, "region": region}
+
+
+@jit
+def _entry_points(x, y, z, px, py, pz, q, b_field, r_barrel, z_fwd, z_bwd
+                  ):  # pragma: no cover - compiled
+    n = x.shape[0]
+    theta, phi = np.empty(n), np.empty(n)
+    for i in range(n):
+        if q[i] != 0:
+            theta[i], phi[i] = ecl_entry_one(x[i], y[i], z[i], px[i], py[i], pz[i],
+                                             1.0 if q[i] > 0 else -1.0, b_field, r_barrel,
+                                             z_fwd, z_bwd)
+        else:
+            theta[i], phi[i] = impact_direction(x[i], y[i], z[i], px[i], py[i], pz[i], r_barrel,
+                                                z_fwd, z_bwd)
+    return theta, phi
+
+
+def ecl_entry_points(x: np.ndarray, y: np.ndarray, z: np.ndarray, px: np.ndarray,
+                     py: np.ndarray, pz: np.ndarray, charge: np.ndarray,
+                     params: DetectorParameters) -> np.ndarray:
+    """Where particles (production point, momentum, charge) meet the ECL's inner surface, as
+    points (n, 3) in cm: charged ones along their helix, neutral ones on a straight line (as
+    their clusters are placed); NaN for a charged one that meets neither surface."""
+    f = np.ascontiguousarray
+    theta, phi = _entry_points(f(x, float), f(y, float), f(z, float), f(px, float),
+                               f(py, float), f(pz, float), f(charge, float),
+                               float(params.b_field), float(params.ecl_r_barrel),
+                               float(params.ecl_z_fwd), float(params.ecl_z_bwd))
+    st, ct = np.sin(theta), np.cos(theta)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        face = np.where(ct >= 0, params.ecl_z_fwd, -params.ecl_z_bwd) / np.abs(ct)
+        dist = np.minimum(params.ecl_r_barrel / st, face)
+    return np.stack([dist * st * np.cos(phi), dist * st * np.sin(phi), dist * ct], axis=-1)
 
 
 #: pair-production mean free path of a high-energy photon, in radiation lengths (PDG: 9/7 X0)
@@ -314,24 +359,29 @@ def _neighbours(ti, pi, ri, tj, pj, rj, rings, n_phi, r_barrel, z_fwd, z_bwd
 
 
 @jit
-def _merge_close(off, keep, charge, e, theta, phi, region, rings, n_phi, r_barrel, z_fwd,
+def _merge_close(off, keep, tracked, e, theta, phi, region, rings, n_phi, r_barrel, z_fwd,
                  z_bwd, sub_e, sub_dist):  # pragma: no cover - compiled
-    """Merge the clusters of neutral particles whose crystals touch (in place): the less
-    energetic one joins the other, at their energy-weighted front-face position; the largest
-    shower merged into a cluster is remembered (``sub_e``, its distance ``sub_dist`` in cm)."""
+    """Merge clusters whose crystals touch (in place): of two clusters without a track the less
+    energetic one joins the other, one without a track joins one with a track (the cluster
+    stays matched to the track, whose extrapolation meets it), two with tracks stay apart; the
+    cluster moves to the pair's energy-weighted front-face position, and the largest shower
+    merged into it is remembered (``sub_e``, its distance ``sub_dist`` in cm)."""
     for k in range(off.shape[0] - 1):
         for i in range(off[k], off[k + 1]):
-            if not keep[i] or charge[i] != 0:
+            if not keep[i]:
                 continue
             for j in range(i + 1, off[k + 1]):
-                if not keep[j] or charge[j] != 0:
+                if not keep[j] or (tracked[i] and tracked[j]):
                     continue
                 if not _neighbours(theta[i], phi[i], region[i], theta[j], phi[j], region[j],
                                    rings, n_phi, r_barrel, z_fwd, z_bwd):
                     continue
                 xi, yi, zi = _front_point(theta[i], phi[i], region[i], r_barrel, z_fwd, z_bwd)
                 xj, yj, zj = _front_point(theta[j], phi[j], region[j], r_barrel, z_fwd, z_bwd)
-                hi, lo = (i, j) if e[i] >= e[j] else (j, i)
+                if tracked[i] or tracked[j]:
+                    hi, lo = (i, j) if tracked[i] else (j, i)
+                else:
+                    hi, lo = (i, j) if e[i] >= e[j] else (j, i)
                 if e[lo] > sub_e[hi]:
                     sub_e[hi] = e[lo]
                     sub_dist[hi] = math.sqrt((xi - xj) ** 2 + (yi - yj) ** 2 + (zi - zj) ** 2)
@@ -347,22 +397,27 @@ def _merge_close(off, keep, charge, e, theta, phi, region, rings, n_phi, r_barre
                     break
 
 
-def merge_close_clusters(cl: dict[str, np.ndarray], event: np.ndarray, charge: np.ndarray,
+def merge_close_clusters(cl: dict[str, np.ndarray], event: np.ndarray, tracked: np.ndarray,
                          n_events: int, params: DetectorParameters) -> dict[str, np.ndarray]:
     """Two showers whose crystals touch make one cluster: the clustering splits a connected
     region into showers at its local maxima, crystals above all eight neighbours [RECALLED:
     basf2 ECL splitter], so two maxima need a crystal between them (centres ≳ 1.5–2 crystal
     faces apart, ≈ 8–11 cm, depending on where the showers fall on the grid). The photons of a
-    fast π⁰ or of a light boosted ALP → γγ merge. Only neutral particles' clusters are merged
-    (a charged particle's cluster sits where its helix meets the ECL, which ``phi`` here is
-    not). ``cl`` is changed in place and returned, with ``sub_e`` and ``sub_dist``: the energy
-    of the largest shower merged into each cluster and its distance (cm) from the cluster's
-    own shower (0 where none), for the cluster's shape (:mod:`darkscan.detector.showers`)."""
+    fast π⁰ or of a light boosted ALP → γγ merge; a photon whose shower touches the cluster of a
+    particle with a found track (where its helix meets the ECL: a radiated photon flies straight
+    on while the track bends away, 0.28 GeV/p_T rad in 1.5 T over the barrel's radius) joins
+    that cluster, which stays matched to the track: the photon is not seen as a photon, and the
+    track's E/p grows. Two tracks' clusters are not merged (each is matched to its own track); a
+    charged particle without a track (outside the CDC, a curler) makes a cluster like a neutral
+    one. ``tracked``: per particle, whether it has a track. ``cl`` is changed in place and
+    returned, with ``sub_e`` and ``sub_dist``: the energy of the largest shower merged into each
+    cluster and its distance (cm) from the cluster's own shower (0 where none), for the
+    cluster's shape (:mod:`darkscan.detector.showers`)."""
     off = np.zeros(n_events + 1, dtype=np.int64)
     np.cumsum(np.bincount(event, minlength=n_events), out=off[1:])
     rings, n_phi = ecl_crystal_rings(params)
     cl["sub_e"], cl["sub_dist"] = np.zeros(len(cl["E"])), np.zeros(len(cl["E"]))
-    _merge_close(off, cl["keep"], np.ascontiguousarray(charge, dtype=float), cl["E"],
+    _merge_close(off, cl["keep"], np.ascontiguousarray(tracked, dtype=np.bool_), cl["E"],
                  cl["theta"], cl["phi"], cl["region"], rings, n_phi,
                  float(params.ecl_r_barrel), float(params.ecl_z_fwd), float(params.ecl_z_bwd),
                  cl["sub_e"], cl["sub_dist"])

@@ -384,8 +384,10 @@ def simulate(sample: Sample, *, seed: int | np.random.SeedSequence,
                                    part["mass"], r_max, params, theta_p=part["theta"])
     deposit, forced_weight, leaked = calorimeter.deep_conversions(
         rng_depth, part["pdg"], part["E"], dep["deposit"], part["ev"], n_events, params)
-    cl = calorimeter.make_clusters(rng_ecl, deposit, dep["theta"], part["phi"], params)
-    cl = calorimeter.merge_close_clusters(cl, part["ev"], part["charge"], n_events, params)
+    cl = calorimeter.make_clusters(rng_ecl, deposit, dep["theta"], dep["phi"], params)
+    tracked = np.zeros(len(part["pdg"]), dtype=bool)
+    tracked[tk] = True
+    cl = calorimeter.merge_close_clusters(cl, part["ev"], tracked, n_events, params)
     # a deep-converted photon's leaking shower meets the KLM behind the ECL like one lost in
     # a gap, with the energy the crystal did not keep
     layers = calorimeter.klm_hits(rng_klm, part["pdg"], part["p"],

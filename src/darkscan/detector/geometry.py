@@ -86,16 +86,18 @@ def klm_accepts(theta, lo, hi):  # pragma: no cover - compiled
 
 
 @jit
-def impact_theta(x, y, z, px, py, pz, r_barrel, z_fwd, z_bwd):  # pragma: no cover - compiled
-    """Polar angle (seen from the IP) where a straight line from (x, y, z) along p meets the
-    ECL inner surface: the barrel cylinder or an endcap face, whichever comes first."""
+def impact_direction(x, y, z, px, py, pz, r_barrel, z_fwd, z_bwd):  # pragma: no cover - compiled
+    """Polar angle and azimuth (seen from the IP) of the point where a straight line from
+    (x, y, z) along p meets the ECL inner surface: the barrel cylinder or an endcap face,
+    whichever comes first."""
     pt2 = px * px + py * py
     b = x * px + y * py  # barrel: |r0 + t p_T| = R, t ≥ 0
     c = x * x + y * y - r_barrel * r_barrel
     t_bar = (-b + np.sqrt(max(b * b - pt2 * c, 0.0))) / pt2 if pt2 > 0.0 else np.inf
     t_end = ((z_fwd if pz >= 0.0 else z_bwd) - z) / pz if pz != 0.0 else np.inf
     t = min(t_bar, t_end if t_end >= 0.0 else np.inf)
-    return np.arctan2(np.hypot(x + t * px, y + t * py), z + t * pz)
+    xe, ye = x + t * px, y + t * py
+    return np.arctan2(np.hypot(xe, ye), z + t * pz), np.arctan2(ye, xe)
 
 
 @jit
