@@ -107,6 +107,17 @@ def contained(theta, region, bounds, surface, radius):  # pragma: no cover - com
                                                                         radius)
 
 
+@inline
+def _entry_one(x, y, z, px, py, pz, charge, b_field, r_barrel, z_fwd, z_bwd
+               ):  # pragma: no cover - compiled
+    """(θ, φ) seen from the IP where a particle meets the ECL's inner surface: a charged one
+    along its helix, a neutral one on a straight line."""
+    if charge != 0:
+        return ecl_entry_one(x, y, z, px, py, pz, 1.0 if charge > 0 else -1.0, b_field,
+                             r_barrel, z_fwd, z_bwd)
+    return impact_direction(x, y, z, px, py, pz, r_barrel, z_fwd, z_bwd)
+
+
 @jit
 def _deposits(rng, pdg, charge, x, y, z, px, py, pz, e, mass, r_max, theta_p, bounds, surface,
               b_field, mip, shower_prob, charge_exchange_prob, moliere
@@ -131,12 +142,8 @@ def _deposits(rng, pdg, charge, x, y, z, px, py, pz, e, mass, r_max, theta_p, bo
             # a helix whose momentum points to the barrel reaches it only when its circle does
             # (curlers do not); the impact is where the helix meets the ECL's surface
             reaches = region_of(theta_p[i], bounds) != ECL_BARREL or r_max[i] >= r_barrel
-            theta[i], phi[i] = ecl_entry_one(x[i], y[i], z[i], px[i], py[i], pz[i],
-                                             1.0 if charge[i] > 0 else -1.0, b_field, r_barrel,
-                                             z_fwd, z_bwd)
-        else:
-            theta[i], phi[i] = impact_direction(x[i], y[i], z[i], px[i], py[i], pz[i], r_barrel,
-                                                z_fwd, z_bwd)
+        theta[i], phi[i] = _entry_one(x[i], y[i], z[i], px[i], py[i], pz[i], charge[i], b_field,
+                                      r_barrel, z_fwd, z_bwd)
         region[i] = region_of(theta[i], bounds) if reaches else 0
         # draws first, whether or not the particle reaches the ECL: the stream then depends
         # only on the species list, not on the geometry
@@ -189,13 +196,8 @@ def _entry_points(x, y, z, px, py, pz, q, b_field, r_barrel, z_fwd, z_bwd
     n = x.shape[0]
     theta, phi = np.empty(n), np.empty(n)
     for i in range(n):
-        if q[i] != 0:
-            theta[i], phi[i] = ecl_entry_one(x[i], y[i], z[i], px[i], py[i], pz[i],
-                                             1.0 if q[i] > 0 else -1.0, b_field, r_barrel,
-                                             z_fwd, z_bwd)
-        else:
-            theta[i], phi[i] = impact_direction(x[i], y[i], z[i], px[i], py[i], pz[i], r_barrel,
-                                                z_fwd, z_bwd)
+        theta[i], phi[i] = _entry_one(x[i], y[i], z[i], px[i], py[i], pz[i], q[i], b_field,
+                                      r_barrel, z_fwd, z_bwd)
     return theta, phi
 
 
