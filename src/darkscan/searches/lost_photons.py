@@ -47,25 +47,31 @@ def hard_photon_apart(particles: ak.Array, e_min: float,
     counts = ak.to_numpy(ak.num(final))
     flat = {f: ak.to_numpy(ak.flatten(final[f])) for f in
             ("pdg", "px", "py", "pz", "E", "vx", "vy", "vz")}
-    charge = properties(flat["pdg"])[0]
-    points = ecl_entry_points(flat["vx"], flat["vy"], flat["vz"], flat["px"], flat["py"],
-                              flat["pz"], charge, params)
+    event = np.repeat(np.arange(len(counts)), counts)
     theta = np.arctan2(np.hypot(flat["px"], flat["py"]), flat["pz"])
     inside = np.zeros(len(theta), dtype=bool)
     for lo, hi in theta_ranges:
         inside |= (theta > lo) & (theta < hi)
     photon = (flat["pdg"] == 22) & (flat["E"] > e_min) & inside
-    track_like = (charge != 0) & np.isfinite(points[:, 0])
-
-    event = np.repeat(np.arange(len(counts)), counts)
+    # only the events with such a photon: the entry points of their particles
+    candidate = np.bincount(event[photon], minlength=len(counts)) > 0
+    mine = candidate[event]
+    charge = properties(flat["pdg"][mine])[0]
+    points = ecl_entry_points(*(flat[c][mine] for c in ("vx", "vy", "vz", "px", "py", "pz")),
+                              charge, params)
+    sub_event = np.cumsum(candidate)[event[mine]] - 1
+    n_sub = int(candidate.sum())
 
     def per_event(mask: np.ndarray) -> ak.Array:
-        """The entry points of the masked particles, as x, y, z records per event."""
+        """The entry points of the masked particles, as x, y, z records per candidate event."""
         rows = ak.zip({c: points[mask, k] for k, c in enumerate("xyz")})
-        return ak.unflatten(rows, np.bincount(event[mask], minlength=len(counts)))
+        return ak.unflatten(rows, np.bincount(sub_event[mask], minlength=n_sub))
 
-    pairs = ak.cartesian([per_event(photon), per_event(track_like)], axis=1, nested=True)
+    track_like = (charge != 0) & np.isfinite(points[:, 0])
+    pairs = ak.cartesian([per_event(photon[mine]), per_event(track_like)], axis=1, nested=True)
     a, b = pairs["0"], pairs["1"]
     distance = np.sqrt((a.x - b.x) ** 2 + (a.y - b.y) ** 2 + (a.z - b.z) ** 2)
     apart = ak.fill_none(ak.min(distance, axis=2) > merge_distance, True)
-    return ak.to_numpy(ak.any(apart, axis=1))
+    out = np.zeros(len(counts), dtype=bool)
+    out[candidate] = ak.to_numpy(ak.any(apart, axis=1))
+    return out
