@@ -43,19 +43,19 @@ def hard_photon_apart(particles: ak.Array, e_min: float,
     """Per event: a final-state photon above ``e_min`` (GeV) with its polar angle inside one
     of ``theta_ranges`` (lab, rad) whose ECL entry lies farther than ``merge_distance`` (cm)
     from every final-state charged particle's (helix) entry point."""
-    final = particles[particles.status == 1]
-    counts = ak.to_numpy(ak.num(final))
-    flat = {f: ak.to_numpy(ak.flatten(final[f])) for f in
-            ("pdg", "px", "py", "pz", "E", "vx", "vy", "vz")}
+    counts = ak.to_numpy(ak.num(particles))
+    flat = {f: ak.to_numpy(ak.flatten(particles[f])) for f in
+            ("status", "pdg", "px", "py", "pz", "E", "vx", "vy", "vz")}
     event = np.repeat(np.arange(len(counts)), counts)
+    final = flat["status"] == 1
     theta = np.arctan2(np.hypot(flat["px"], flat["py"]), flat["pz"])
     inside = np.zeros(len(theta), dtype=bool)
     for lo, hi in theta_ranges:
         inside |= (theta > lo) & (theta < hi)
-    photon = (flat["pdg"] == 22) & (flat["E"] > e_min) & inside
-    # only the events with such a photon: the entry points of their particles
+    photon = final & (flat["pdg"] == 22) & (flat["E"] > e_min) & inside
+    # only the final-state particles of the events with such a photon: their entry points
     candidate = np.bincount(event[photon], minlength=len(counts)) > 0
-    mine = candidate[event]
+    mine = candidate[event] & final
     charge = properties(flat["pdg"][mine])[0]
     points = ecl_entry_points(*(flat[c][mine] for c in ("vx", "vy", "vz", "px", "py", "pz")),
                               charge, params)
