@@ -49,3 +49,22 @@ def test_soft_or_forward_photons_and_photonless_events_are_not_seen() -> None:
     forward = _event([(2.0, math.pi / 2)])
     forward[2].update(px=0.0, py=0.2, pz=2.0)  # θ ≈ 6°
     assert _apart([soft, forward, _event([])]) == [False, False, False]
+
+
+def test_the_main_and_lost_photon_filters_split_the_kinematic_events() -> None:
+    """zprime-invisible's and dark-higgsstrahlung's μμ(γ) samples: every event that passes a
+    search's kinematic filter is in exactly one of its two samples, and some events with a hard
+    photon near a muon (which may join its cluster) are in the main one."""
+    from darkscan.generate import generate
+    from darkscan.searches import dark_higgsstrahlung as dh
+    from darkscan.searches import zprime_invisible as zi
+
+    particles = generate("ee_mumu", 20_000, seed=5).events.particles
+    kinematic, seen = zi._recoil_and_photon(particles)
+    main, lost = zi.recoil_in_barrel(particles), zi.recoil_in_barrel_photon_seen(particles)
+    assert not (main & lost).any() and ((main | lost) == kinematic).all()
+    assert lost.sum() > 100
+    hard = hard_photon_apart(particles, 0.6, (zi._BARREL_FIDUCIAL,), merge_distance=0.0)
+    assert (main & hard).sum() > 0.05 * (hard & kinematic).sum()
+    main_dh, lost_dh = dh.dimuon_recoil_filter(particles), dh.dimuon_recoil_photon_seen(particles)
+    assert not (main_dh & lost_dh).any() and lost_dh.sum() > 100
