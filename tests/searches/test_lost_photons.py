@@ -60,7 +60,7 @@ def test_the_main_and_lost_photon_filters_split_the_kinematic_events() -> None:
     from darkscan.searches import zprime_invisible as zi
 
     particles = generate("ee_mumu", 20_000, seed=5).events.particles
-    kinematic, seen = zi._recoil_and_photon(particles)
+    kinematic, _ = zi._recoil_and_photon(particles)
     main, lost = zi.recoil_in_barrel(particles), zi.recoil_in_barrel_photon_seen(particles)
     assert not (main & lost).any() and ((main | lost) == kinematic).all()
     assert lost.sum() > 100
