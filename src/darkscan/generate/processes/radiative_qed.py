@@ -146,8 +146,6 @@ from darkscan.errors import ParameterError
 from darkscan.generate import helas as h
 from darkscan.generate.engine import (
     EEProcess,
-    cos_theta,
-    in_theta_energy,
 )
 from darkscan.generate.helas_kernels import spinor_pair
 from darkscan.generate.integrate import UNWEIGHT_BLOCK, Grid, max_weight, train_map
@@ -1170,7 +1168,8 @@ def generate_points(channels: tuple[Channel, ...], u: Array, win: PhotonWindow
     select = np.shape(u)[1] == 1 + len(channels) * DIMS_PER_CHANNEL
     p, jac = np.empty((n, 3, 4)), np.empty(n)
     rs, rap = win.frame()
-    _generate_kernel(*_specs(channels), np.ascontiguousarray(u, dtype=float), rs, rap,
+    # u may be a column block of the integration points: the kernel reads it strided
+    _generate_kernel(*_specs(channels), np.asarray(u, dtype=float), rs, rap,
                      *win._eta_range(), float(win.e_min), float(win.m), *win.veto, select, p,
                      jac)
     return p, jac
@@ -1265,11 +1264,17 @@ def _channel_jacobians(channels: tuple[Channel, ...], pm: Array, pp: Array, k: A
     """(n, channels) dΦ₃/du⁵ or, with ``inverse``, the densities 1/(dΦ₃/du⁵) of the channels
     at the points (0 where a channel has no points), one compiled pass
     (:func:`_densities_kernel`); ``q2``: s₃₄ if known."""
-    p = np.ascontiguousarray(np.stack([pm, pp, k], axis=1), dtype=float)
+    return _jacobians_at(channels, np.stack([pm, pp, k], axis=1), win, q2, inverse)
+
+
+def _jacobians_at(channels: tuple[Channel, ...], p: Array, win: PhotonWindow,
+                  q2: Array | None, inverse: bool) -> Array:
+    """:func:`_channel_jacobians` at momenta p (n, 3, 4) = (ℓ⁻, ℓ⁺, γ)."""
+    p = np.ascontiguousarray(p, dtype=float)
     if q2 is None:
-        q = pm + pp
+        q = p[:, 0] + p[:, 1]
         q2 = h.dot(q, q)
-    out = np.empty((len(k), len(channels)))
+    out = np.empty((len(p), len(channels)))
     rs, rap = win.frame()
     _densities_kernel(*_specs(channels), p, np.ascontiguousarray(q2, dtype=float), rs, rap,
                       *win._eta_range(), float(win.e_min), float(win.m), *win.veto, inverse,
@@ -1282,8 +1287,13 @@ def channel_densities(channels: tuple[Channel, ...], pm: Array, pp: Array, k: Ar
     """A-priori densities g_c = 1/(dΦ₃/du) (n, channels) of every channel at the points, 0
     where a channel has no points: the multichannel weight is f/Σ_c g_c (balance heuristic);
     ``inv``: the :func:`invariants` if already computed (s₃₄)."""
-    return _channel_jacobians(channels, pm, pp, k, win, None if inv is None else inv[:, 6],
-                              True)
+    return densities_at(channels, np.stack([pm, pp, k], axis=1), win, inv)
+
+
+def densities_at(channels: tuple[Channel, ...], p: Array, win: PhotonWindow,
+                 inv: Array | None = None) -> Array:
+    """:func:`channel_densities` at momenta p (n, 3, 4) = (ℓ⁻, ℓ⁺, γ)."""
+    return _jacobians_at(channels, p, win, None if inv is None else inv[:, 6], True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1506,6 +1516,28 @@ def sigma_born_filtered(proc: RadiativePair, params: Mapping[str, float],
     return g.sigma, g.error
 
 
+@jit_exact
+def _cuts_kernel(p, rapidity, c_lo, c_hi, e_min, veto, v_lo, v_hi, out
+                 ):  # pragma: no cover - compiled
+    """The CMS cuts of :meth:`RadiativePair.in_cuts` on momenta (n, 3, 4) = (ℓ⁻, ℓ⁺, γ) of a
+    frame moving along z with ``rapidity`` in the CMS (0: CMS momenta): c_lo < cos θ*_γ < c_hi,
+    E*_γ > e_min; with ``veto`` both leptons outside v_hi < cos θ* < v_lo."""
+    for i in range(p.shape[0]):
+        ch, sh = math.cosh(rapidity[i]), math.sinh(rapidity[i])
+        ok = True
+        for j in range(3):
+            if j < 2 and not veto:
+                continue
+            e = ch * p[i, j, 3] + sh * p[i, j, 2]
+            pz = ch * p[i, j, 2] + sh * p[i, j, 3]
+            c = pz / max(math.sqrt(p[i, j, 0] ** 2 + p[i, j, 1] ** 2 + pz * pz), 1e-300)
+            if j == 2:
+                ok = ok and c_lo < c < c_hi and e > e_min
+            else:
+                ok = ok and (c >= v_lo or c <= v_hi)
+        out[i] = ok
+
+
 # ---------------------------------------------------------------------------------------------
 # the process
 # ---------------------------------------------------------------------------------------------
@@ -1554,9 +1586,24 @@ class RadiativePair(EEProcess):
         tmin, tmax, _ = self._photon_cuts(params)
         return math.cos(math.radians(tmax)), math.cos(math.radians(tmin))
 
-    def in_cuts(self, p: Array, params: Mapping[str, float]) -> Array:
-        """The generator-level cuts on CMS momenta (n, 3, 4) = (ℓ⁻, ℓ⁺, γ): the photon's."""
-        return in_theta_energy(p[:, 2], *self._photon_cuts(params))
+    def cut_numbers(self, params: Mapping[str, float]
+                    ) -> tuple[float, float, float, bool, float, float]:
+        """(c_lo, c_hi, E_min) of the photon's CMS cos θ* and energy, and (veto, v_lo, v_hi):
+        whether the leptons must lie outside v_hi < cos θ* < v_lo (none here)."""
+        tmin, tmax, emin = self._photon_cuts(params)
+        return (math.cos(math.radians(tmax)), math.cos(math.radians(tmin)), emin,
+                False, 0.0, 0.0)
+
+    def in_cuts(self, p: Array, params: Mapping[str, float], rapidity: Array | None = None
+                ) -> Array:
+        """The generator-level cuts on momenta (n, 3, 4) = (ℓ⁻, ℓ⁺, γ), CMS ones or, with
+        ``rapidity``, those of a frame moving along z with it (:func:`_cuts_kernel`): the
+        photon's (:meth:`cut_numbers`)."""
+        n = len(p)
+        rap = np.zeros(n) if rapidity is None else np.ascontiguousarray(rapidity, dtype=float)
+        out = np.empty(n, dtype=np.bool_)
+        _cuts_kernel(np.ascontiguousarray(p, dtype=float), rap, *self.cut_numbers(params), out)
+        return out
 
     def window(self, params: Mapping[str, float], sqrt_s: Array, rapidity: Array
                ) -> PhotonWindow:
@@ -1580,9 +1627,7 @@ class RadiativePair(EEProcess):
         n_ch = len(self.channels)
         p, jac = generate_points(self.channels, u, win)  # the channel from u[:, 0]
         good = jac > 0
-        beta_z = np.tanh(rap[good])
-        beta = np.stack([np.zeros_like(beta_z), np.zeros_like(beta_z), beta_z], axis=-1)
-        good[good] = self.in_cuts(lorentz.boost(p[good], beta[:, None, :]), params)
+        good[good] = self.in_cuts(p[good], params, rap[good])
         w = np.zeros(n)
         idx = np.nonzero(good)[0]
         if idx.size:
@@ -1590,7 +1635,7 @@ class RadiativePair(EEProcess):
             p1, p2 = beams(idx.size, r, self.beam_mass)
             inv = invariants(p1, p2, q[:, 0], q[:, 1], q[:, 2], self.beam_mass, self.mass)
             me2 = self.me2(p1, p2, q[:, 0], q[:, 1], q[:, 2], rc, inv)
-            g = channel_densities(self.channels, q[:, 0], q[:, 1], q[:, 2], sub, inv).sum(axis=1)
+            g = densities_at(self.channels, q, sub, inv).sum(axis=1)
             s = r * r
             flux = 2.0 * s * np.sqrt(1.0 - 4.0 * self.beam_mass**2 / s)
             w[idx] = n_ch * me2 / g / flux * GEV2_TO_PB
@@ -1663,15 +1708,13 @@ class RadiativeBhabha(RadiativePair):
         veto = (_eta(params["theta_veto_max_cms"]), _eta(params["theta_veto_min_cms"]))
         return PhotonWindow(win.c_range, win.e_min, win.m, win.sqrt_s, win.rapidity, veto)
 
-    def in_cuts(self, p: Array, params: Mapping[str, float]) -> Array:
-        """The generator-level cuts on CMS momenta (n, 3, 4) = (e⁻, e⁺, γ)."""
-        ok = super().in_cuts(p, params)
-        if params["lepton_veto"]:
-            lo = math.cos(math.radians(params["theta_veto_min_cms"]))
-            hi = math.cos(math.radians(params["theta_veto_max_cms"]))
-            c = cos_theta(p[:, :2])
-            ok &= np.all((c >= lo) | (c <= hi), axis=1)
-        return ok
+    def cut_numbers(self, params: Mapping[str, float]
+                    ) -> tuple[float, float, float, bool, float, float]:
+        """The photon's cuts and, with ``lepton_veto``, the e± veto window."""
+        c_lo, c_hi, emin, _, _, _ = super().cut_numbers(params)
+        return (c_lo, c_hi, emin, bool(params["lepton_veto"]),
+                math.cos(math.radians(params["theta_veto_min_cms"])),
+                math.cos(math.radians(params["theta_veto_max_cms"])))
 
     def xsec_note(self, isr: bool) -> str:
         born = ("exact tree-level e+e- → e+e-γ (8 graphs, m_e kept), α(0) for the real photon"
