@@ -6,7 +6,12 @@ import time
 
 import numpy as np
 
+from darkscan.generate.registry import DEFAULT_CHUNK
 from darkscan.registry import benchmark
+
+#: one chunk of the default size: the per-chunk costs (the truth record, the beams) weigh as in
+#: a run
+CHUNK = DEFAULT_CHUNK
 
 
 def _rate(func, n: int, repeat: int = 3, clock=time.perf_counter) -> float:
@@ -205,12 +210,10 @@ def gen_ee_mumug() -> tuple[float, float]:
     from darkscan.generate import generate
 
     generate("ee_mumug", 100, seed=1)
-    n = 10_000
     # best of three: this machine's CPU rates vary ×1.5 from one run to the next
-    ours = _cpu_rate(lambda: generate("ee_mumug", n, seed=2, chunk_size=n), n)
+    ours = _cpu_rate(lambda: generate("ee_mumug", CHUNK, seed=2), CHUNK)
     generate("ee_eeg", 100, seed=1)
-    m = 5_000
-    return ours, _cpu_rate(lambda: generate("ee_eeg", m, seed=2, chunk_size=m), m)
+    return ours, _cpu_rate(lambda: generate("ee_eeg", CHUNK, seed=2), CHUNK)
 
 
 @benchmark("gen_ee_eeg", unit="unweighted events/s (CPU)",
@@ -222,11 +225,9 @@ def gen_ee_eeg() -> tuple[float, float]:
     from darkscan.generate import generate
 
     generate("ee_eeg", 100, seed=1)
-    n = 5_000
-    ours = _cpu_rate(lambda: generate("ee_eeg", n, seed=2, chunk_size=n), n)  # best of three
+    ours = _cpu_rate(lambda: generate("ee_eeg", CHUNK, seed=2), CHUNK)  # best of three
     generate("ee_ee", 100, seed=1)
-    m = 20_000
-    return ours, _cpu_rate(lambda: generate("ee_ee", m, seed=2, chunk_size=m), m)
+    return ours, _cpu_rate(lambda: generate("ee_ee", CHUNK, seed=2), CHUNK)
 
 
 @benchmark("gen_ee_nunug", unit="unweighted events/s (CPU)",
@@ -238,11 +239,9 @@ def gen_ee_nunug() -> tuple[float, float]:
     from darkscan.generate import generate
 
     generate("ee_nunug", 100, seed=1)
-    n = 20_000
-    ours = _cpu_rate(lambda: generate("ee_nunug", n, seed=2, chunk_size=n), n)
+    ours = _cpu_rate(lambda: generate("ee_nunug", CHUNK, seed=2), CHUNK)
     generate("ee_eeg", 100, seed=1)
-    m = 5_000
-    return ours, _cpu_rate(lambda: generate("ee_eeg", m, seed=2, chunk_size=m), m)
+    return ours, _cpu_rate(lambda: generate("ee_eeg", CHUNK, seed=2), CHUNK)
 
 
 @benchmark("gen_ee_mumupipi", unit="unweighted events/s (CPU)",

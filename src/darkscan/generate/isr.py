@@ -116,26 +116,31 @@ def sample_x_mixed(u: Array, beta: float | Array, x_lo: float | Array,
 
 
 @jit_exact
+def _x_mixed_one(u, beta, x_lo, x_pole, c):  # pragma: no cover - compiled
+    """(x, D(x)/g_mix(x)) of one point of :func:`sample_x_mixed`, hard share ``c``."""
+    span = 1.0 - x_pole
+    r_log = math.log(span / (x_lo - x_pole))
+    if u < 1.0 - c:
+        y = (u / (1.0 - c)) ** (2.0 / beta)
+    else:
+        # hard channel: x − x_pole = (1 − x_pole) e^{−R u}, so y = 1 − x keeps its digits near
+        # x → 1
+        y = -span * math.expm1(-r_log * ((u - (1.0 - c)) / c))
+    x = 1.0 - y
+    b2 = beta / 2.0
+    # D/g with numerator and denominator divided by (β/2) y^{β/2−1} (finite at y = 0):
+    # r = y^{1−β/2}/(β/2) multiplies the parts that are not the soft power law
+    r = y ** (1.0 - b2) / b2
+    hard_density = 1.0 / (max(x - x_pole, 1e-300) * r_log) if x >= x_lo else 0.0
+    return x, (((1.0 + 3.0 * beta / 8.0) - beta / 4.0 * (1.0 + x) * r)
+               / ((1.0 - c) + c * hard_density * r))
+
+
+@jit_exact
 def _sample_x_mixed_kernel(u, beta, x_lo, x_pole, c, x_out, w_out
                            ):  # pragma: no cover - compiled
     for i in range(u.shape[0]):
-        span = 1.0 - x_pole[i]
-        r_log = math.log(span / (x_lo[i] - x_pole[i]))
-        if u[i] < 1.0 - c:
-            y = (u[i] / (1.0 - c)) ** (2.0 / beta[i])
-        else:
-            # hard channel: x − x_pole = (1 − x_pole) e^{−R u}, so y = 1 − x keeps its digits
-            # near x → 1
-            y = -span * math.expm1(-r_log * ((u[i] - (1.0 - c)) / c))
-        x = 1.0 - y
-        b2 = beta[i] / 2.0
-        # D/g with numerator and denominator divided by (β/2) y^{β/2−1} (finite at y = 0):
-        # r = y^{1−β/2}/(β/2) multiplies the parts that are not the soft power law
-        r = y ** (1.0 - b2) / b2
-        hard_density = 1.0 / (max(x - x_pole[i], 1e-300) * r_log) if x >= x_lo[i] else 0.0
-        x_out[i] = x
-        w_out[i] = (((1.0 + 3.0 * beta[i] / 8.0) - beta[i] / 4.0 * (1.0 + x) * r)
-                    / ((1.0 - c) + c * hard_density * r))
+        x_out[i], w_out[i] = _x_mixed_one(u[i], beta[i], x_lo[i], x_pole[i], c)
 
 
 def sample_cos_eikonal(u: Array, velocity: float | Array) -> Array:
@@ -179,17 +184,14 @@ def isr_photons(u: Array, sqrt_s: Array, beta: float | Array, s_min: float,
     s' = B (x₂ − x_p), so beam 2's hard channel is 1/s' itself: both hard photons at an angle
     (s' ≪ x₁x₂s) would otherwise give weights ~50× the mean and a 2% unweighting efficiency.
     """
+    if collinear:
+        return _collinear_photons(u, sqrt_s, beta, s_min)
     s = sqrt_s * sqrt_s
     e_beam = sqrt_s / 2.0
     vel = np.sqrt(np.maximum(1.0 - (M_E / e_beam) ** 2, 0.0))
     x1, w1 = sample_x_mixed(u[:, 0], beta, s_min / s)
-    if collinear:
-        n1 = np.zeros((len(u), 3))
-        n1[:, 2] = 1.0
-        n2 = -n1
-    else:
-        n1 = _photon_direction(u[:, 2], u[:, 3], vel, 1.0)
-        n2 = _photon_direction(u[:, 4], u[:, 5], vel, -1.0)
+    n1 = _photon_direction(u[:, 2], u[:, 3], vel, 1.0)
+    n2 = _photon_direction(u[:, 4], u[:, 5], vel, -1.0)
     k1 = _photon(n1, (1.0 - x1) * e_beam)
     # s' = A − B(1 − x₂) with A = (P − k₁)² and B = s − √s E₁ (1 − n̂₁·n̂₂)
     a = s - 2.0 * sqrt_s * k1[:, 3]
@@ -202,6 +204,45 @@ def isr_photons(u: Array, sqrt_s: Array, beta: float | Array, s_min: float,
     x2, w2 = sample_x_mixed(u[:, 1], beta, x_pole + s_min / b, x_pole)
     k2 = _photon(n2, (1.0 - x2) * e_beam)
     return k1, k2, np.where(open_, w1 * w2, 0.0)
+
+
+def _collinear_photons(u: Array, sqrt_s: Array, beta: float | Array, s_min: float
+                       ) -> tuple[Array, Array, Array]:
+    """:func:`isr_photons` with both photons along their beams (n̂₁·n̂₂ = −1, so A = B and the
+    second beam's pole sits at x₂ = 0), one compiled pass."""
+    n = len(u)
+    rs, b = (np.ascontiguousarray(np.broadcast_to(np.asarray(a, dtype=float), (n,)))
+             for a in (sqrt_s, beta))
+    k1, k2, w = np.zeros((n, 4)), np.zeros((n, 4)), np.empty(n)
+    _collinear_kernel(u, rs, b, float(s_min), HARD_SHARE, E_PHOTON_MIN, k1, k2, w)
+    return k1, k2, w
+
+
+@jit_exact
+def _collinear_kernel(u, sqrt_s, beta, s_min, c, e_soft, k1, k2, w
+                      ):  # pragma: no cover - compiled
+    for i in range(u.shape[0]):
+        rs = sqrt_s[i]
+        s = rs * rs
+        e_beam = rs / 2.0
+        x1, w1 = _x_mixed_one(u[i, 0], beta[i], s_min / s, 0.0, c)
+        e1 = (1.0 - x1) * e_beam
+        e1 = 0.0 if e1 < e_soft else e1
+        # s' = A − B(1 − x₂), A = (P − k₁)² = B for back-to-back photons
+        a = s - 2.0 * rs * e1
+        open_ = a > s_min * (1.0 + 1e-12)  # else s' < s_min for every x₂: the weight is 0
+        if not open_:
+            a = 2.0 * s_min
+        bb = a if open_ else s
+        x_pole = 1.0 - a / bb
+        x2, w2 = _x_mixed_one(u[i, 1], beta[i], x_pole + s_min / bb, x_pole, c)
+        e2 = (1.0 - x2) * e_beam
+        e2 = 0.0 if e2 < e_soft else e2
+        k1[i, 2] = e1
+        k1[i, 3] = e1
+        k2[i, 2] = -e2
+        k2[i, 3] = e2
+        w[i] = w1 * w2 if open_ else 0.0
 
 
 # ---------------------------------------------------------------------------------------------

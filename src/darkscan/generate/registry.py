@@ -188,8 +188,12 @@ def merge_samples(parts: list[Sample]) -> Sample:
     return Sample(ak.concatenate([p.events for p in parts]), meta)
 
 
+#: events per chunk of :func:`generate` (a chunk is one task of the executor)
+DEFAULT_CHUNK = 50_000
+
+
 def generate(process: str, n: int, *, seed: int = 1, isr: bool = True,
-             executor: Executor | None = None, chunk_size: int = 50_000,
+             executor: Executor | None = None, chunk_size: int = DEFAULT_CHUNK,
              on_chunk: Callable[[Chunk, Sample], None] | None = None,
              **params: float) -> Sample:
     """Generate ``n`` events of ``process`` in seeded chunks through ``executor``."""
