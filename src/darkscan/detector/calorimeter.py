@@ -354,6 +354,12 @@ def _neighbours(ti, pi, ri, tj, pj, rj, rings, n_phi, r_barrel, z_fwd, z_bwd
         return False
     ki, ci, wi = crystal_cell(ti, pi, ri, rings, n_phi, r_barrel, z_fwd, z_bwd)
     kj, cj, wj = crystal_cell(tj, pj, rj, rings, n_phi, r_barrel, z_fwd, z_bwd)
+    return _cells_touch(ki, ci, wi, kj, cj, wj)
+
+
+@inline
+def _cells_touch(ki, ci, wi, kj, cj, wj):  # pragma: no cover - compiled
+    """Crystals (ring, φ centre, φ width) of one region are the same or neighbours."""
     if abs(ki - kj) > 1:
         return False
     dphi = abs((ci - cj + np.pi) % (2.0 * np.pi) - np.pi)
@@ -367,16 +373,23 @@ def _merge_close(off, keep, tracked, e, theta, phi, region, rings, n_phi, r_barr
     energetic one joins the other, one without a track joins one with a track (the cluster
     stays matched to the track, whose extrapolation meets it), two with tracks stay apart; the
     cluster moves to the pair's energy-weighted front-face position, and the largest shower
-    merged into it is remembered (``sub_e``, its distance ``sub_dist`` in cm)."""
+    merged into it is remembered (``sub_e``, its distance ``sub_dist`` in cm). Each cluster's
+    crystal is found once (and again when a merge moves it), not once per pair."""
+    n = e.shape[0]
+    ring, centre, width = np.empty(n, dtype=np.int64), np.empty(n), np.empty(n)
+    for i in range(n):
+        if keep[i]:  # the others have no crystal (outside the ECL)
+            ring[i], centre[i], width[i] = crystal_cell(theta[i], phi[i], region[i], rings,
+                                                        n_phi, r_barrel, z_fwd, z_bwd)
     for k in range(off.shape[0] - 1):
         for i in range(off[k], off[k + 1]):
             if not keep[i]:
                 continue
             for j in range(i + 1, off[k + 1]):
-                if not keep[j] or (tracked[i] and tracked[j]):
+                if not keep[j] or (tracked[i] and tracked[j]) or region[i] != region[j]:
                     continue
-                if not _neighbours(theta[i], phi[i], region[i], theta[j], phi[j], region[j],
-                                   rings, n_phi, r_barrel, z_fwd, z_bwd):
+                if not _cells_touch(ring[i], centre[i], width[i], ring[j], centre[j],
+                                    width[j]):
                     continue
                 xi, yi, zi = _front_point(theta[i], phi[i], region[i], r_barrel, z_fwd, z_bwd)
                 xj, yj, zj = _front_point(theta[j], phi[j], region[j], r_barrel, z_fwd, z_bwd)
@@ -393,6 +406,9 @@ def _merge_close(off, keep, tracked, e, theta, phi, region, rings, n_phi, r_barr
                 z = (e[i] * zi + e[j] * zj) / total
                 theta[hi] = np.arctan2(np.sqrt(x * x + y * y), z)
                 phi[hi] = np.arctan2(y, x)
+                ring[hi], centre[hi], width[hi] = crystal_cell(theta[hi], phi[hi], region[hi],
+                                                               rings, n_phi, r_barrel, z_fwd,
+                                                               z_bwd)
                 e[hi] = total
                 keep[lo] = False
                 if lo == i:

@@ -34,6 +34,7 @@ from particle import Particle
 from darkscan.detector.parameters import DetectorParameters
 from darkscan.generate.llp import decay_vertices
 from darkscan.generate.phase_space import decay_isotropic
+from darkscan.jit import jit
 
 PI0, PHOTON = 111, 22
 
@@ -179,10 +180,46 @@ def in_flight(part: dict[str, np.ndarray], counts: np.ndarray, rng: np.random.Ge
 def replaced(part: dict[str, np.ndarray], removed: np.ndarray, added: dict[str, np.ndarray]
              ) -> dict[str, np.ndarray]:
     """``part`` without the rows ``removed`` and with the particles ``added``, event-ordered
-    (the added ones after the others of their event)."""
+    (the added ones after the others of their event, in their order). ``part`` is
+    event-ordered: each row goes straight to its place (one scatter per column instead of a
+    concatenation, a sort and a gather)."""
     keep = np.ones(len(part["pdg"]), dtype=bool)
     keep[removed] = False
-    merged = {k: np.concatenate([np.asarray(part[k])[keep], added[k].astype(part[k].dtype)])
-              for k in COLUMNS}
-    order = np.argsort(merged["ev"], kind="stable")
-    return {k: v[order] for k, v in merged.items()}
+    ev_keep, ev_add = np.asarray(part["ev"])[keep], np.asarray(added["ev"])
+    if np.any(ev_keep[1:] < ev_keep[:-1]):  # not event-ordered: sort everything
+        merged = {k: np.concatenate([np.asarray(part[k])[keep], added[k].astype(part[k].dtype)])
+                  for k in COLUMNS}
+        order = np.argsort(merged["ev"], kind="stable")
+        return {k: v[order] for k, v in merged.items()}
+    n_events = int(max(ev_keep.max(initial=-1), ev_add.max(initial=-1))) + 1
+    n_keep = np.bincount(ev_keep, minlength=n_events)
+    n_add = np.bincount(ev_add, minlength=n_events)
+    start = np.concatenate([[0], np.cumsum(n_keep + n_add)])
+    first_keep = np.concatenate([[0], np.cumsum(n_keep)])
+    first_add = np.concatenate([[0], np.cumsum(n_add)])
+    dest_keep = start[ev_keep] + np.arange(len(ev_keep)) - first_keep[ev_keep]
+    by_event = np.argsort(ev_add, kind="stable")
+    ev_sorted = ev_add[by_event]
+    dest_add = np.empty(len(ev_add), dtype=np.int64)
+    dest_add[by_event] = (start[ev_sorted] + n_keep[ev_sorted] + np.arange(len(ev_add))
+                          - first_add[ev_sorted])
+    # each output row's source: a row of part, or len(keep) + a row of added
+    source = np.empty(start[-1], dtype=np.int64)
+    source[dest_keep] = np.nonzero(keep)[0]
+    source[dest_add] = len(keep) + np.arange(len(ev_add))
+    out = {}
+    for k in COLUMNS:
+        col = np.ascontiguousarray(part[k])
+        out[k] = np.empty(start[-1], dtype=col.dtype)
+        _gather_rows(col, np.ascontiguousarray(added[k], dtype=col.dtype), source, out[k])
+    return out
+
+
+@jit
+def _gather_rows(col, added, source, out):  # pragma: no cover - compiled
+    """out[j] = col[source[j]], or added[source[j] − len(col)] beyond it: one sequential pass
+    (the sources of an event-ordered merge are nearly in order)."""
+    n = col.shape[0]
+    for j in range(source.shape[0]):
+        i = source[j]
+        out[j] = col[i] if i < n else added[i - n]
