@@ -38,6 +38,7 @@ Phys. Commun. 154 (2003) 131).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -45,6 +46,7 @@ import numpy as np
 
 from darkscan.detector.decays import next_index, numbered, replaced
 from darkscan.detector.parameters import DetectorParameters
+from darkscan.jit import jit_exact
 from darkscan.physics.constants import M_E
 
 PHOTON, ELECTRON = 22, 11
@@ -60,22 +62,6 @@ ON_LAYER_CM = 1e-5
 def without_material(params: DetectorParameters) -> DetectorParameters:
     """``params`` with no material in front of the CDC: for checks of the calorimeter itself."""
     return replace(params, material_radii=(), material_x0=(), material_lambda=())
-
-
-def _crossing(x: np.ndarray, y: np.ndarray, d: np.ndarray, radius: float, on: np.ndarray
-              ) -> tuple[np.ndarray, np.ndarray]:
-    """Path length t ≥ 0 along the unit directions d (n, 3) from (x, y) to the cylinder of
-    ``radius`` (NaN when the particle starts outside it or flies along z), and cos of the angle
-    to the cylinder's normal there. ``on``: the particles that start on the cylinder (t = 0
-    when they fly outwards)."""
-    a = d[:, 0] ** 2 + d[:, 1] ** 2
-    b = x * d[:, 0] + y * d[:, 1]
-    # on the cylinder x² + y² − R² is a rounding error of either sign: exactly 0 there
-    c = np.where(on, 0.0, x * x + y * y - radius * radius)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = np.where((c <= 0) & (a > 0), (-b + np.sqrt(b * b - a * c)) / a, np.nan)
-        cos_a = ((x + t * d[:, 0]) * d[:, 0] + (y + t * d[:, 1]) * d[:, 1]) / radius
-    return t, cos_a
 
 
 def _directions(part: dict[str, np.ndarray], rows: np.ndarray
@@ -106,24 +92,48 @@ def _layer_paths(x: np.ndarray, y: np.ndarray, z: np.ndarray, d: np.ndarray,
     directions ``d`` (NaN where it is not crossed inside the vertex detector's acceptance) and
     the thickness crossed there in radiation lengths (0 where not crossed). A particle produced
     in a layer (a conversion's e±, :data:`PAIR_START_CM`) crosses half of it going outwards:
-    the mean remaining depth for a production point uniform through the layer."""
-    cot_lo = 1.0 / np.tan(np.radians(params.vxd_theta_max))
-    cot_hi = 1.0 / np.tan(np.radians(params.vxd_theta_min))
+    the mean remaining depth for a production point uniform through the layer. One compiled
+    pass (:func:`_layer_paths_kernel`)."""
     n_layers = len(params.material_radii)
-    path = np.full((n_layers, len(x)), np.nan)
-    thickness = np.zeros((n_layers, len(x)))
-    r = np.hypot(x, y)
-    for i, (radius, x0) in enumerate(zip(params.material_radii, params.material_x0,
-                                         strict=True)):
-        on = np.abs(r - radius) < ON_LAYER_CM
-        t, cos_a = _crossing(x, y, d, radius, on)
-        z_at = z + t * d[:, 2]
-        inside = (t >= 0) & (z_at > radius * cot_lo) & (z_at < radius * cot_hi)
-        path[i] = np.where(inside, t, np.nan)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            thickness[i] = np.where(inside, np.where(on & (t == 0), 0.5, 1.0) * x0
-                                    / np.abs(cos_a), 0.0)
+    path = np.empty((n_layers, len(x)))
+    thickness = np.empty((n_layers, len(x)))
+    f = np.ascontiguousarray
+    _layer_paths_kernel(f(x, dtype=float), f(y, dtype=float), f(z, dtype=float),
+                        f(d, dtype=float), np.array(params.material_radii, dtype=float),
+                        np.array(params.material_x0, dtype=float),
+                        1.0 / np.tan(np.radians(params.vxd_theta_max)),
+                        1.0 / np.tan(np.radians(params.vxd_theta_min)), ON_LAYER_CM, path,
+                        thickness)
     return path, thickness
+
+
+@jit_exact
+def _layer_paths_kernel(x, y, z, d, radii, x0s, cot_lo, cot_hi, on_layer, path, thickness
+                        ):  # pragma: no cover - compiled
+    """Per particle and layer (a cylinder of radius R about the beam): the path t ≥ 0 along d
+    from (x, y) to it (none when the particle starts outside it or flies along z; one that
+    starts on it, within ``on_layer``, has t = 0 when it flies outwards: there x² + y² − R² is
+    a rounding error of either sign), whether it is crossed inside the acceptance, and the
+    thickness x₀/|cos α| crossed, α the angle to the cylinder's normal."""
+    for i in range(x.shape[0]):
+        dx, dy, dz = d[i, 0], d[i, 1], d[i, 2]
+        r = math.hypot(x[i], y[i])
+        a = dx * dx + dy * dy
+        b = x[i] * dx + y[i] * dy
+        for k in range(radii.shape[0]):
+            radius = radii[k]
+            on = abs(r - radius) < on_layer
+            c = 0.0 if on else x[i] * x[i] + y[i] * y[i] - radius * radius
+            path[k, i] = np.nan
+            thickness[k, i] = 0.0
+            if not (c <= 0.0 and a > 0.0):
+                continue
+            t = (-b + math.sqrt(b * b - a * c)) / a
+            z_at = z[i] + t * dz
+            if t >= 0.0 and z_at > radius * cot_lo and z_at < radius * cot_hi:
+                cos_a = ((x[i] + t * dx) * dx + (y[i] + t * dy) * dy) / radius
+                path[k, i] = t
+                thickness[k, i] = (0.5 if on and t == 0.0 else 1.0) * x0s[k] / abs(cos_a)
 
 
 def conversion_layer(part: dict[str, np.ndarray], rows: np.ndarray, rng: np.random.Generator,

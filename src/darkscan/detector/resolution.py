@@ -81,8 +81,11 @@ def _map_ms(a, b, p_beta, sin_t, power):  # pragma: no cover - compiled
 
 
 def _flat(*arrays: np.ndarray) -> tuple[tuple[int, ...], list[np.ndarray]]:
-    b = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in arrays))
-    return b[0].shape, [np.ascontiguousarray(v.ravel()) for v in b]
+    arrs = [np.asarray(a, dtype=float) for a in arrays]
+    shape = np.broadcast_shapes(*(a.shape for a in arrs))
+    # the broadcast ones copied (numba warns on the views np.broadcast_arrays makes)
+    return shape, [np.ascontiguousarray(a if a.shape == shape else np.broadcast_to(a, shape)
+                                        .copy()).ravel() for a in arrs]
 
 
 def sigma_pt_over_pt(pt: np.ndarray, beta: np.ndarray, params: DetectorParameters,
