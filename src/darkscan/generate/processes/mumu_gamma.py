@@ -27,7 +27,9 @@ own truth filter on top.
 σ at the defaults: 133.6 pb at Born level (grid seeds agree within 0.3%), 156.9 pb with ISR
 (the Born's 1/s′ growth at fixed CMS cuts); unweighting efficiency 27% at Born level, 23% with
 ISR (300k grid points; 54 000 unweighted events per CPU second with ISR, 1.5× ``ee_eeg``; 41 000
-and 19% before the beam-axis pair decay, the compiled phase space and |M|² by parity). In
+and 19% before the beam-axis pair decay, the compiled phase space and |M|² by parity; 0.99–1.05
+×10⁵ per CPU second in chunks of 50k after the running α, the ISR and the cuts were compiled,
+2026-12-07, on a machine ~1.6× slower than the one of the first figures). In
 the Physics Book's lab selection (both μ with p > 0.5 GeV at 17°–150°, the photon above
 0.5 GeV at 12.4°–155.1°): 0.099 nb; the table's 0.242 nb is reproduced only with the photon
 angle unrestricted (darkscan.generate.checks). Of the events with ISR, 15% have the photon

@@ -112,7 +112,14 @@ parity and the veto window, 0.41× the 2→2 ``ee_ee`` in the same run). Each po
 the VEGAS densities of the dimensions it uses only (:mod:`darkscan.generate.multichannel`: 8 of
 32), the efficiency with ISR rose from 16.0% to 17.9% and the rate by ×1.13–1.21 (best of seven
 interleaved runs of 50k events: 3.6–3.8×10⁴ → 4.3×10⁴ per CPU second, on a machine ~1.6×
-slower than the one of the figures above, 2026-12-06).
+slower than the one of the figures above, 2026-12-06). The same machine, 2026-12-07: 5.8×10⁴
+per CPU second in chunks of 50k, 6.1–6.3×10⁴ with the running α, the mixed ISR sampling,
+the collinear ISR photons and the CMS cuts compiled. Where the time goes then (per 50k
+events, ~2.8×10⁵ points at 18% efficiency): |M|² 0.25 s, the channels' points and
+densities 0.17 s, invariants, spinors and cuts 0.04 s, the rest (VEGAS map, ISR, boosts,
+event records) ~0.3 s: the compiled kernels alone would allow ~1.1×10⁵ per second at this
+unweighting efficiency, which neither more grid points (1.2M), more VEGAS increments (50 →
+400) nor another defensive share (0.02–0.5) raised above 18–20%.
 
 ISR: the engine's collinear Kuraev–Fadin structure function (photons along the beams, the hard
 system boosted along z; the s-channel exponent β(s) for both beams, the leading-log approximation
