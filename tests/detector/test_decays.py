@@ -106,3 +106,31 @@ def test_an_undecayed_tau_is_refused_not_tracked() -> None:
                            E=np.full(2, np.hypot(1.0, 1.77686)))
     with pytest.raises(InputFileError, match="2 τ leptons left undecayed"):
         simulate(Sample(ev, SampleMeta(process="x")), seed=1)
+
+
+def _rows(ev: np.ndarray, tag: int) -> dict[str, np.ndarray]:
+    n = len(ev)
+    cols = {k: np.full(n, float(tag)) for k in ("x", "y", "z", "px", "py", "pz", "E")}
+    cols["pdg"] = np.arange(n, dtype=np.int64) + 1000 * tag  # which row it was
+    cols["ev"] = np.asarray(ev, dtype=np.int64)
+    for k in ("local", "mother", "mother_pdg"):
+        cols[k] = np.zeros(n, dtype=np.int64)
+    return cols
+
+
+def test_replaced_keeps_event_order_and_puts_the_added_rows_last_in_their_event() -> None:
+    """The particle table after a decay pass: the removed rows gone, each added row after its
+    event's own rows (in the added order), the same as a stable sort of the concatenation; an
+    input that is not event-ordered is sorted the same way."""
+    part = _rows(np.array([0, 0, 1, 2, 2, 2, 4]), 0)
+    added = _rows(np.array([2, 0, 2, 3, 0]), 1)  # not event-ordered, as d1 then d2 of parents
+    out = decays.replaced(part, np.array([1, 4]), added)
+    assert list(out["ev"]) == [0, 0, 0, 1, 2, 2, 2, 2, 3, 4]
+    # part's rows 0, 2, 3, 5, 6 kept; added rows 1 and 4 (event 0), 0 and 2 (event 2), 3
+    assert list(out["pdg"]) == [0, 1001, 1004, 2, 3, 5, 1000, 1002, 1003, 6]
+    assert out["pdg"].dtype == np.int64 and out["x"].dtype == float
+    shuffled = {k: v[[3, 0, 1, 2, 4, 5, 6]] for k, v in part.items()}  # event 2 first
+    ref = {k: np.concatenate([np.delete(v, [1, 4]), added[k]]) for k, v in shuffled.items()}
+    order = np.argsort(ref["ev"], kind="stable")
+    out = decays.replaced(shuffled, np.array([1, 4]), added)
+    assert all(np.array_equal(out[k], ref[k][order]) for k in decays.COLUMNS)
