@@ -8,7 +8,11 @@ kinds of floating-point arithmetic, chosen per layer:
   approximate functions but keeps NaN and infinity semantics: NaN marks "nothing measured" (no
   layer crossed, no mass) and infinities mark "never" (no surface hit). :data:`inline` is for
   small helpers called from kernels: inlined at numba-IR level, so that arrays passed to them cost
-  no reference counting per call (a call boundary costs more than their arithmetic).
+  no reference counting per call (a call boundary costs more than their arithmetic). A fastmath
+  kernel that calls another :data:`jit` kernel may not compute the same bits when it is loaded
+  from the cache as when it was just compiled (measured: the PID likelihood as a separate kernel
+  gave scores differing in the last bit for 0.05% of tracks, the first run after an edit against
+  every later one); inlined, it gives the same either way.
 - :data:`jit_exact` (generator kernels and the Lorentz kernels of :mod:`darkscan.physics.lorentz`):
   IEEE arithmetic in the order written, with numpy's error model (x/0 gives ±inf or NaN instead of
   raising), so that a kernel gives bit for bit what the same formula gives in numpy.

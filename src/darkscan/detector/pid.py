@@ -271,7 +271,7 @@ def photon_count(rng, mean):  # pragma: no cover - compiled
     return max(math.floor(mean + math.sqrt(mean) * rng.standard_normal() + 0.5), 0)
 
 
-@jit
+@inline
 def loglik(out, n_photons, cos_measured, radiator, dedx, cluster_e, layers, p, theta, masses,
            c, k):  # pragma: no cover - compiled
     """The five hypotheses' log-likelihoods of one track's measurements, into ``out``;
