@@ -345,21 +345,10 @@ def _front_point(theta, phi, region, r_barrel, z_fwd, z_bwd):  # pragma: no cove
     return dist * st * np.cos(phi), dist * st * np.sin(phi), dist * ct
 
 
-@jit
-def _neighbours(ti, pi, ri, tj, pj, rj, rings, n_phi, r_barrel, z_fwd, z_bwd
-                ):  # pragma: no cover - compiled
-    """Two showers' crystals are the same or touch (one of the eight around the other):
-    no crystal lies between them."""
-    if ri != rj:
-        return False
-    ki, ci, wi = crystal_cell(ti, pi, ri, rings, n_phi, r_barrel, z_fwd, z_bwd)
-    kj, cj, wj = crystal_cell(tj, pj, rj, rings, n_phi, r_barrel, z_fwd, z_bwd)
-    return _cells_touch(ki, ci, wi, kj, cj, wj)
-
-
 @inline
 def _cells_touch(ki, ci, wi, kj, cj, wj):  # pragma: no cover - compiled
-    """Crystals (ring, φ centre, φ width) of one region are the same or neighbours."""
+    """Two showers' crystals (ring, φ centre, φ width; one region) are the same or touch (one of
+    the eight around the other): no crystal lies between them."""
     if abs(ki - kj) > 1:
         return False
     dphi = abs((ci - cj + np.pi) % (2.0 * np.pi) - np.pi)

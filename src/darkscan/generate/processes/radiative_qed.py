@@ -151,9 +151,7 @@ import numpy as np
 
 from darkscan.errors import ParameterError
 from darkscan.generate import helas as h
-from darkscan.generate.engine import (
-    EEProcess,
-)
+from darkscan.generate.engine import EEProcess
 from darkscan.generate.helas_kernels import spinor_pair
 from darkscan.generate.integrate import UNWEIGHT_BLOCK, Grid, max_weight, train_map
 from darkscan.generate.isr import alpha_running
@@ -1529,17 +1527,17 @@ def _cuts_kernel(p, rapidity, c_lo, c_hi, e_min, veto, v_lo, v_hi, out
     """The CMS cuts of :meth:`RadiativePair.in_cuts` on momenta (n, 3, 4) = (ℓ⁻, ℓ⁺, γ) of a
     frame moving along z with ``rapidity`` in the CMS (0: CMS momenta): c_lo < cos θ*_γ < c_hi,
     E*_γ > e_min; with ``veto`` both leptons outside v_hi < cos θ* < v_lo."""
+    q = np.empty(4)
     for i in range(p.shape[0]):
-        ch, sh = math.cosh(rapidity[i]), math.sinh(rapidity[i])
+        beta_z = math.tanh(rapidity[i])
         ok = True
         for j in range(3):
             if j < 2 and not veto:
                 continue
-            e = ch * p[i, j, 3] + sh * p[i, j, 2]
-            pz = ch * p[i, j, 2] + sh * p[i, j, 3]
-            c = pz / max(math.sqrt(p[i, j, 0] ** 2 + p[i, j, 1] ** 2 + pz * pz), 1e-300)
+            lorentz.boost_one(p[i, j], 0.0, 0.0, beta_z, q)
+            c = q[2] / max(math.sqrt(q[0] ** 2 + q[1] ** 2 + q[2] ** 2), 1e-300)
             if j == 2:
-                ok = ok and c_lo < c < c_hi and e > e_min
+                ok = ok and c_lo < c < c_hi and q[3] > e_min
             else:
                 ok = ok and (c >= v_lo or c <= v_hi)
         out[i] = ok
