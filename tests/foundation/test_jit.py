@@ -75,3 +75,31 @@ def test_numba_global_locators_untouched() -> None:
 
     classes = caching.CacheImpl._locator_classes
     assert not any(c.__name__.startswith("Darkscan") for c in classes)
+
+
+def _separately_compiled_callees(disp: Dispatcher) -> list[str]:
+    """The non-inlined kernels a kernel's code names: called as ``f(...)`` or ``module.f(...)``
+    (names in its globals, or attributes of modules in them)."""
+    code_names = disp.py_func.__code__.co_names
+    scope = disp.py_func.__globals__
+    found = []
+    for name in code_names:
+        obj = scope.get(name)
+        candidates = [(name, obj)] if isinstance(obj, Dispatcher) else [
+            (f"{name}.{attr}", getattr(obj, attr, None)) for attr in code_names
+        ] if isinstance(obj, type(dj)) else []
+        found += [label for label, c in candidates if isinstance(c, Dispatcher)
+                  and c.targetoptions.get("inline") != "always"]
+    return found
+
+
+def test_fastmath_kernels_inline_their_helpers() -> None:
+    """A fastmath kernel that calls another one compiled on its own may give other bits when
+    loaded from the cache than just compiled (measured: the PID scores and the event thrust, in
+    the last bit): every kernel a fastmath kernel calls is an ``inline`` one (darkscan.jit)."""
+    kernels = _kernels()
+    offenders = {name: callees for name, disp in kernels.items()
+                 if disp.targetoptions.get("fastmath")
+                 and (callees := _separately_compiled_callees(disp))}
+    assert offenders == {}
+    assert any(d.targetoptions.get("inline") == "always" for d in kernels.values())

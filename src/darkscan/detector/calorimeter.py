@@ -54,7 +54,7 @@ NEUTRAL_HADRONS = (130, 2112)
 NONE, SHOWER, MIP, HADRON, NEUTRAL_HADRON = 0, 1, 2, 3, 4
 
 
-@jit
+@inline
 def response(apdg):  # pragma: no cover - compiled
     """ECL response class of a species (|PDG id|)."""
     if apdg in SHOWERING:
@@ -72,24 +72,24 @@ def response(apdg):  # pragma: no cover - compiled
 _EDGE_POINTS = 24
 
 
-@jit
+@inline
 def beyond_edge(d, radius):  # pragma: no cover - compiled
     """Fraction of an electromagnetic shower's energy beyond a straight edge at a perpendicular
     distance ``d`` from its axis (d < 0: the axis beyond the edge). Lateral profile: the energy
     within r of the axis is 1 − exp(−r/λ), λ = R_M/ln 10 (90% within ``radius`` = R_M), so
     along azimuth φ the edge is crossed at r = d/cos φ and the fraction beyond it is
-    (1/π)∫₀^{π/2} exp(−d/(λ cos φ)) dφ (½ at d = 0)."""
-    if d < 0.0:
-        return 1.0 - beyond_edge(-d, radius)
+    (1/π)∫₀^{π/2} exp(−d/(λ cos φ)) dφ (½ at d = 0), and 1 minus that of |d| for d < 0 (no
+    recursion: an inlined helper cannot call itself)."""
     lam = radius / math.log(10.0)
     total = 0.0
     for j in range(_EDGE_POINTS):
         cos_phi = math.cos((j + 0.5) * (0.5 * math.pi / _EDGE_POINTS))
-        total += math.exp(-d / (lam * cos_phi))
-    return total / (2.0 * _EDGE_POINTS)
+        total += math.exp(-abs(d) / (lam * cos_phi))
+    beyond = total / (2.0 * _EDGE_POINTS)
+    return 1.0 - beyond if d < 0.0 else beyond
 
 
-@jit
+@inline
 def contained(theta, region, bounds, surface, radius):  # pragma: no cover - compiled
     """Fraction of a shower of polar angle ``theta`` (rad) that its ECL region keeps: what
     crosses either polar edge of the region (into a gap or beyond the acceptance) is lost. The
@@ -332,7 +332,7 @@ def make_clusters(rng: np.random.Generator, deposit: np.ndarray, theta: np.ndarr
     return {"E": e, "theta": th, "phi": ph, "region": region, "keep": keep}
 
 
-@jit
+@inline
 def _front_point(theta, phi, region, r_barrel, z_fwd, z_bwd):  # pragma: no cover - compiled
     """Where the direction (θ, φ) from the IP meets the ECL front surface (cm)."""
     st, ct = np.sin(theta), np.cos(theta)

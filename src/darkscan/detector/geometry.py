@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from darkscan.detector.parameters import DetectorParameters
-from darkscan.jit import jit
+from darkscan.jit import inline, jit
 
 #: ECL region codes (basf2 ``getDetectorRegion``-like; 0 = outside or in a gap)
 ECL_OUTSIDE, ECL_FWD, ECL_BARREL, ECL_BWD = 0, 1, 2, 3
@@ -65,7 +65,7 @@ def ecl_blind(theta: Any, bounds: tuple[float, ...], margin: float = 0.0) -> Any
             | ((deg > bar_hi - margin) & (deg < bwd_lo + margin)))
 
 
-@jit
+@inline
 def region_of(theta, bounds):  # pragma: no cover - compiled
     """ECL region code of one polar angle (rad); ``bounds`` from :func:`ecl_bounds`."""
     deg = theta * (180.0 / np.pi)
@@ -78,14 +78,14 @@ def region_of(theta, bounds):  # pragma: no cover - compiled
     return ECL_OUTSIDE
 
 
-@jit
+@inline
 def klm_accepts(theta, lo, hi):  # pragma: no cover - compiled
     """Polar angle (rad) inside the KLM range [lo, hi] (deg)."""
     deg = theta * (180.0 / np.pi)
     return lo <= deg <= hi
 
 
-@jit
+@inline
 def impact_direction(x, y, z, px, py, pz, r_barrel, z_fwd, z_bwd):  # pragma: no cover - compiled
     """Polar angle and azimuth (seen from the IP) of the point where a straight line from
     (x, y, z) along p meets the ECL inner surface: the barrel cylinder or an endcap face,
@@ -148,7 +148,7 @@ def ecl_crystal_rings(params: DetectorParameters) -> tuple[np.ndarray, np.ndarra
     return rings, np.asarray(n_phi, dtype=np.int64)
 
 
-@jit
+@inline
 def crystal_cell(theta, phi, region, rings, n_phi, r_barrel, z_fwd, z_bwd
                  ):  # pragma: no cover - compiled
     """The crystal a direction (θ, φ) from the IP hits in ECL ``region``: (global ring index,

@@ -244,7 +244,7 @@ def _ok(k, which, trk, zmin, zmax, layer_r):  # pragma: no cover - compiled
     return _excess(k, trk, zmin, zmax, layer_r)[which] <= 0.0
 
 
-@jit
+@inline
 def _flip(a, fa, b, fb, which, trk, zmin, zmax, layer_r):  # pragma: no cover - compiled
     """Smallest k in (a, b] whose test (F or G ≤ 0, ``which`` 0 or 1) answers as b's does,
     given a's differs; ``fa``, ``fb`` the values at a and b. F and G are close to linear in ρ, so
@@ -271,7 +271,7 @@ def _flip(a, fa, b, fb, which, trk, zmin, zmax, layer_r):  # pragma: no cover - 
     return b
 
 
-@jit
+@inline
 def _convex_range(k0, k1, trk, zmin, zmax, layer_r):  # pragma: no cover - compiled
     """Crossed layers (first, last) in [k0, k1], where F is convex and G decreasing and every
     layer lies on the rising arc; first > last when none."""
@@ -383,7 +383,7 @@ def _track_layers(trk, r0, rmin, rmax, outward, zmin, zmax, layer_r, segments,
     return acc
 
 
-@jit
+@inline
 def crossings(x, y, z, px, py, pz, q, b_field, layer_r, zmin, zmax, segments,
               cum):  # pragma: no cover - compiled
     """One helix from (x, y, z) with momentum p and charge sign q: (innermost and outermost

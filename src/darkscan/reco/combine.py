@@ -12,10 +12,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from darkscan.jit import jit
+from darkscan.jit import inline, jit
 
 
-@jit
+@inline
 def _binomial(n, k):  # pragma: no cover - compiled
     out = 1
     for j in range(k):

@@ -24,7 +24,7 @@ def _uses(cand_leaves, c, leaf):  # pragma: no cover - compiled
     return False
 
 
-@jit
+@inline
 def _thrust_axis(px, py, pz, idx, n):  # pragma: no cover - compiled
     """Thrust value and axis of the n particles idx[:n]."""
     best_t, bx, by, bz = 0.0, 0.0, 0.0, 1.0
@@ -143,7 +143,7 @@ def best_partner_mass(e_ph, px, py, pz, off, cand_obj, cand_event, target, e_min
 
 
 
-@jit
+@inline
 def _legendre(z, out):  # pragma: no cover - compiled
     """P_0..P_4 at z into out[0:5]."""
     z2 = z * z

@@ -17,7 +17,7 @@ from darkscan.detector.cdc.digitize import CDC_RESPONSE, CDCResponse, tdc_one
 from darkscan.detector.cdc.geometry import cdc_geometry
 from darkscan.detector.cdc.simulate import background_hits, particle_hits
 from darkscan.errors import InputFileError
-from darkscan.jit import jit
+from darkscan.jit import inline, jit
 
 #: what a finder reads
 HIT_COLUMNS = ("cdchit_middle_x", "cdchit_middle_y", "cdchit_middle_z", "cdchit_wire",
@@ -164,7 +164,7 @@ def _first_signal_per_cell(evt_s, gid_s, t_s, evt_b, gid_b, t_b, n_events,
     return out[:k]
 
 
-@jit
+@inline
 def _bit_index(power_of_two):  # pragma: no cover - compiled
     """log2 of a power of two below 2^64 (exact in a double)."""
     return int(np.log2(float(power_of_two)) + 0.5)
