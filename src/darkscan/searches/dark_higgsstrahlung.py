@@ -18,10 +18,7 @@ What darkscan's simulation shows (studies behind this module, 18k A′ → μμ 
 
 - The two muons' mass and recoil mass are measured with a strong anticorrelation, ρ(M_μμ,
   M_recoil) = −0.69 to −0.95 (both come from the same two momenta), so the windows are tilted
-  ellipses: core σ_M = 6.7, 12.7, 20, 32 MeV at M_A′ = 2, 4, 6, 8 GeV (M_h′ = 1) and 37 MeV at
-  (9.5, 0.5); σ(M_recoil) = 16 MeV at (6, 4.5) to 350 MeV at (2–5, 0.5) (default run of
-  2026-12-04, σ(p_T)/p_T = 0.11%·p_T ⊕ 0.25%/β). ISR and FSR leave about half to four fifths of
-  the selected signal inside the 2σ ellipse (measured with the earlier, wider σ(p_T)).
+  ellipses.
 - The recoil mass: M²_recoil = (p_beams − p_μμ)² is a difference of large numbers, so
   σ(M_recoil) ≈ σ(M²)/(2M_h′) grows as M_h′ → 0 and M² < 0 for 3.6% of the selected events at
   (M_A′, M_h′) = (4, 1) GeV, 4.3% at (9.5, 0.5). darkscan's ``m_recoil`` = sign(M²)·√|M²| keeps
@@ -32,15 +29,9 @@ What darkscan's simulation shows (studies behind this module, 18k A′ → μμ 
   53% at (8, 2.5), 73–94% away from the edge, and made (6, 4.5) the weakest limit, 12 fb against
   the paper's highest 5.0. The paper's ε²α_D reaches 2×10⁻⁶, which needs σ × B ≲ 5 fb where the
   model's σ vanishes at threshold (darkscan's σ per unit ε²α_D at (6, 4.5) is a third of that at
-  (6, 4)): its recoil requirement keeps heavy, slow h′. The cut is therefore on the CMS direction
-  (BASE_SELECTION: the barrel for a massless recoil, the lost photon it is there for, identical
-  to the lab cut for it): at (6, 4.5) the window efficiency rose from 4.5% to 28%, the limit from
-  12.0 to 3.0 fb (default run of 2026-12-06; elsewhere within ×0.80–1.05, ×1.40 at (2, 0.5) and
-  ×1.52 at (8, 2), where the per-window cuts chose differently on the background samples, which
-  the wider generator filter realised anew). Over 4 ≤ M_A′ ≤ 9.7 GeV the expected limits span
-  1.48–3.35 fb (published 1.7–5.0) and ε²α_D 1.03×10⁻⁸ – 1.01×10⁻⁶ (published 1.7×10⁻⁸ –
-  2×10⁻⁶): the highest ε²α_D sits at the grid point nearest threshold, 80 MeV below it, where
-  the paper's dense windows reach closer; the lowest, at (9.5, 0.5), is 0.60 of the paper's.
+  (6, 4)): its recoil requirement keeps heavy, slow h′. The cut is therefore on the CMS
+  direction (BASE_SELECTION: the barrel for a massless recoil, the lost photon it is there for,
+  identical to the lab cut for it).
 - The τ-cone cut (``tau_cone_margin > 0``) that removes 99.6% of ττ(γ) in the search region also
   removes the signal for M_A′ ≥ 8 GeV and near the kinematic edge (heavy A′, nearly back-to-back
   muons) while keeping 89–99% at M_A′ ≤ 6 GeV: τ suppression must be a per-window cut.
@@ -48,11 +39,8 @@ What darkscan's simulation shows (studies behind this module, 18k A′ → μμ 
   efficiency of 17% instead of 38% at (4, 1), 1% instead of 44% at (2, 1.5)); with the single-muon
   (CDC–KLM) trigger OR-ed in, the trigger keeps 80–83% of A′ → μμ events at all masses. Seed
   003 names the two-track trigger for this analysis; darkscan keeps the OR for its windows
-  below M_A′ = 4 GeV, which the paper did not scan. Within 4–9.7 GeV the choice hardly matters
-  (default run of 2026-12-06 with the lab recoil cut, two-track alone against the OR: limits
-  ×0.69–1.79, 16 of 27 windows within 5%; extremes 1.53–11.6 fb against 1.37–11.3); below, the
-  two-track line alone
-  weakens them ×5–300.
+  below M_A′ = 4 GeV, which the paper did not scan. Within 4–9.7 GeV the choice hardly matters;
+  below, the two-track line alone weakens them ×5–300.
 
 How darkscan runs it: the signal is simulated on a grid of (M_A′, M_h′) points 1 GeV apart
 (0.5 GeV steps at the light and heavy ends, 32 points from M_A′ = 2 to 9.5 GeV); each point is
@@ -65,11 +53,15 @@ The cuts are tightened per window (p_T(μμ), |cos θ_hel|, E_ECL, the τ cone, 
 own seeds, and the limits use the other samples only. Backgrounds: μμ(γ) 8.7 fb⁻¹ and ττ(γ)
 10.8 fb⁻¹ (more than the data), eeμμ 1 fb⁻¹ (the slowest to generate; 3% of the published
 background), and the μμ(γ) events whose hard photon the ECL loses by a deep conversion in its
-crystal (importance-sampled, 1.7 fb⁻¹: their recoil mass is ≈ 0, below every window; measured
-≤ 0.013 events per window in the default run of 2026-12-06). The background is the
-simulation's content of each ellipse with a 10% uncertainty
-for a simulation-only prediction (trigger, muon ID, luminosity, generators). 90% CL Bayesian
-limits as published, CLs beside them.
+crystal (importance-sampled, 1.7 fb⁻¹: their recoil mass is ≈ 0, below every window). The
+background is the simulation's content of each ellipse with a 10% uncertainty for a
+simulation-only prediction (trigger, muon ID, luminosity, generators). 90% CL Bayesian limits as
+published, CLs beside them.
+
+Against the published result: over 4 ≤ M_A′ ≤ 9.7 GeV the expected limits span 1.48–3.35 fb
+(published 1.7–5.0) and ε²α_D 1.03×10⁻⁸ – 1.01×10⁻⁶ (published 1.7×10⁻⁸ – 2×10⁻⁶): the
+highest ε²α_D sits at the grid point nearest threshold, 80 MeV below it, where the paper's
+dense windows reach closer; the lowest, at (9.5, 0.5), is 0.60 of the paper's.
 
 What this module holds (formulas live in :mod:`darkscan.models`: B(A′→μμ) and σ × B per unit
 ε²α_D in :mod:`darkscan.models.dark_higgs`):
@@ -87,6 +79,8 @@ What this module holds (formulas live in :mod:`darkscan.models`: B(A′→μμ) 
   tightens them), and :func:`dimuon_recoil_filter`, the generator-level filter of the
   backgrounds, looser than every one of them.
 - :func:`kinematically_open`: the signal region M_h′ < M_A′, M_A′ + M_h′ < √s.
+
+Measurements behind these choices and the run history: docs/searches/dark-higgsstrahlung.md.
 """
 
 from __future__ import annotations

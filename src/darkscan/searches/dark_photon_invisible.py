@@ -36,62 +36,45 @@ barrel, M²_rec ≈ 0, which no kinematic veto can tell from a light A′ within
 events are a sample of their own (``gg_lost_photon``: 400k γγ with both photons in the barrel, one
 per event made to convert deep and the event weighted by the probability).
 
-Each window is cut into five bins of the photon's lab polar angle, equal in cos θ over the
-fiducial barrel (``PHOTON_ANGLE_BINS``), and the limits come from the bins' joint likelihood: a
-photon whose partner is lost in a gap (the recoil turned by ISR) can only come at the angles the
-gap's kinematics allow for that M², next to the barrel's edges (a photon of the middle barrel
-recoils into the middle barrel, where the ECL sees), while the A′ photon comes anywhere. Per ±2σ
-window (default run, 20 fb⁻¹, 2026-12-06, the 15M-event γγγ sample), the bins from forward to
-backward: 1 GeV 25, 14, 10.5, 15, 17 events (the lost photons, flat in angle), 3 GeV 19, 3.2,
-3.0, 3.7, 51, 4 GeV 82, 1.6, 1.6, 4.1, 49 (58% of the signal in the middle three), 5 GeV 173,
-1.5, 1.3, 14.5, 60, 6–7 GeV 440–790 (270–310 in the forward bin), 8 GeV 10 000 (e⁺e⁻γ and γγγ).
-Expected ε limits (the band's Asimov counts the simulated background itself, 2026-12-06):
-9.7×10⁻⁴ at 0.5, 1.0×10⁻³ at 1, 9.2×10⁻⁴ at 2, 7.6×10⁻⁴ at 3, 6.0×10⁻⁴ at 4, 5.4×10⁻⁴ at 5,
-9.7×10⁻⁴ at 6, 1.5×10⁻³ at 7 and 1.7×10⁻³ at 8 GeV; on 2026-12-07, after the conversions'
-pair starts inside its layer and no photon below 10 MeV converts (another MC realisation):
-9.4×10⁻⁴, 9.5×10⁻⁴, 8.8×10⁻⁴, 6.3×10⁻⁴, 4.0×10⁻⁴, 5.3×10⁻⁴, 9.5×10⁻⁴, 1.46×10⁻³, 1.76×10⁻³ (3 and
-4 GeV rest on the sparse middle bins, below). The numbers below are older: their band
-was built on the background-only fit to the one pseudo-dataset drawn, whose pulls on the
-sparsely simulated middle bins moved it (4 and 5 GeV: 5.7 and 3.6×10⁻⁴ on one draw, 4.1 and
-3.6×10⁻⁴ on another; the observed limits are on such draws). Before that, with 3M γγγ events of
-weight 10: 1.0×10⁻³, 1.0×10⁻³, 9.2×10⁻⁴, 7.3×10⁻⁴, 4.4×10⁻⁴, 5.3×10⁻⁴, 1.0×10⁻³, 1.5×10⁻³,
-1.8×10⁻³; with another random realisation of those 3M, 5.3 → 2.3×10⁻⁴ at 5 GeV: the middle
-bins near 3–5 GeV held one or two γγγ events, hence the larger sample; one window each, before
-the bins: 9.6–9.9×10⁻⁴ at 0.5–2 GeV, 8.5×10⁻⁴ at 3, 9.2×10⁻⁴ at 4, 1.2–1.4×10⁻³ at 5–6,
-2.0×10⁻³ at 7, 2.6×10⁻³ at 8 GeV); at 50 ab⁻¹ (``--lumi 50/ab``, the samples' weights scaled;
-measured with the 3M γγγ) 1.5×10⁻⁴ at 0.5–2 GeV, 1.3–1.4×10⁻⁴ at 3–6 GeV, 2.3×10⁻⁴ at 7 and
-2.6×10⁻⁴ at 8 GeV. The middle bins' few events near 3–5 GeV rest on the lost photons, γγγ
-and νν̄γ; a window of those bins without a simulated γγ(γ) or γγγ event is uncertain by their
-event weights (25 and 2 data events at 20 fb⁻¹) spread over the gap to the nearest one. The
-γγγ sample keeps, beside one barrel photon, two barrel photons within 0.15 rad
-(``one_cluster_rest_unseen``) that the ECL may merge into one cluster: of 3M γγγ events 36 are
-such pairs with the rest unseen, and 2 of them leave one cluster above 0.2 GeV (LAT 0.29–0.31):
-~20 events at 20 fb⁻¹ over the whole mass range. Not simulated: dead or
-noisy crystals, conversions in the TOP and the CDC's outer wall, cosmic rays. Beam-background
-clusters (:mod:`darkscan.detector.showers`: one per event, mean 30 MeV above threshold, uniform
-in ±1 µs) never pass as the photon: none reaches the trigger's 1 GeV.
+Each window is cut into five bins of the photon's lab polar angle, equal in cos θ over the fiducial
+barrel (``PHOTON_ANGLE_BINS``), and the limits come from the bins' joint likelihood: a photon whose
+partner is lost in a gap (the recoil turned by ISR) can only come at the angles the gap's
+kinematics allow for that M², next to the barrel's edges (a photon of the middle barrel recoils
+into the middle barrel, where the ECL sees), while the A′ photon comes anywhere. The γγγ sample
+keeps, beside one barrel photon, two barrel photons within 0.15 rad (``one_cluster_rest_unseen``)
+that the ECL may merge into one cluster: of 3M γγγ events 36 are such pairs with the rest unseen,
+and 2 of them leave one cluster above 0.2 GeV (LAT 0.29–0.31): ~20 events at 20 fb⁻¹ over the whole
+mass range. Not simulated: dead or noisy crystals, conversions in the TOP and the CDC's outer wall,
+cosmic rays. Beam-background clusters (:mod:`darkscan.detector.showers`: one per event, mean 30 MeV
+above threshold, uniform in ±1 µs) never pass as the photon: none reaches the trigger's 1 GeV.
 
 ``--selection bdt`` adds BaBar's classifier: gradient-boosted trees (xgboost,
-:class:`~darkscan.select.bdt.ContinuumBDT`) on the photon's cluster shape (lateral moment,
-E1/E9, E9/E21), its time over its resolution, its θ and φ and E_ECL_extra (``PHOTON_FEATURES``),
-trained on the samples' independent training copies, one cut for all masses by Punzi's figure
-of merit. The shapes tell one photon from two merged in one cluster (γγγ); a photon's time
-tells it from beam background, of which none is selected here; the rest is where the photon
-points. Default run at 20 fb⁻¹ (2026-12-06, seed 1, 7.2 min with the training copies, the
-15M-event γγγ sample, the band on the simulated background): AUC 0.60, the cut keeps 95% of the
-signal and 79% of the background; expected ε 9.9×10⁻⁴ at 0.5, 1.0×10⁻³ at 1, 9.3×10⁻⁴ at 2,
-7.7×10⁻⁴ at 3, 6.1×10⁻⁴ at 4, 5.4×10⁻⁴ at 5, 9.8×10⁻⁴ at 6, 1.5×10⁻³ at 7, 1.8×10⁻³ at 8 GeV:
-the cuts' limits within 3%, which is why the cuts stay the default. With the 3M-event γγγ
-sample of weight 10 and the band fitted to the pseudo-data, the trees had seemed to gain ×1.4 in
-ε below 3 GeV (7.0×10⁻⁴ at 0.5–2 GeV, 6.7×10⁻⁴ at 3, 5.7×10⁻⁴ at 4, 3.7×10⁻⁴ at 5, 1.08×10⁻³ at
-6, 1.41×10⁻³ at 7, 1.84×10⁻³ at 8 GeV): the backward θ bin emptied of its few simulated events
-(14 expected at 1 GeV before, 0 after), one or two MC events of weight 10–25. With the
-recoil's polar angle among the features (it follows M_A′) the trees
-learned the mass and removed every signal event above 6 GeV: it is left out. The
-samples: γγ(γ) 4M (σ = 5.0 nb inside 10°–170°: 0.8 fb⁻¹, an MC event weighs 25 data events), γγγ
-with the exact matrix element and every photon in 1°–179° (CMS) 15M (1.5 nb, weight 2; it overlaps
-ee_gg's collinear ISR where a photon is within a few degrees of a beam: counted twice there,
+:class:`~darkscan.select.bdt.ContinuumBDT`) on the photon's cluster shape (lateral moment, E1/E9,
+E9/E21), its time over its resolution, its θ and φ and E_ECL_extra (``PHOTON_FEATURES``), trained
+on the samples' independent training copies, one cut for all masses by Punzi's figure of merit. The
+shapes tell one photon from two merged in one cluster (γγγ); a photon's time tells it from beam
+background, of which none is selected here; the rest is where the photon points. Default run at 20
+fb⁻¹ (2026-12-06, seed 1, 7.2 min with the training copies, the 15M-event γγγ sample, the band on
+the simulated background): AUC 0.60, the cut keeps 95% of the signal and 79% of the background;
+expected ε 9.9×10⁻⁴ at 0.5, 1.0×10⁻³ at 1, 9.3×10⁻⁴ at 2, 7.7×10⁻⁴ at 3, 6.1×10⁻⁴ at 4, 5.4×10⁻⁴ at
+5, 9.8×10⁻⁴ at 6, 1.5×10⁻³ at 7, 1.8×10⁻³ at 8 GeV: the cuts' limits within 3%, which is why the
+cuts stay the default. With the recoil's polar angle among the features (it follows M_A′) the trees
+learned the mass and removed every signal event above 6 GeV: it is left out. The samples: γγ(γ) 4M
+(σ = 5.0 nb inside 10°–170°: 0.8 fb⁻¹, an MC event weighs 25 data events), γγγ with the exact
+matrix element and every photon in 1°–179° (CMS) 15M (1.5 nb, weight 2; it overlaps ee_gg's
+collinear ISR where a photon is within a few degrees of a beam: counted twice there,
 conservatively), e⁺e⁻γ 0.3M (weight 44), νν̄γ.
+
+Against the published result: expected ε limits (default run, 20 fb⁻¹, the band's Asimov counting
+the simulated background itself) on 2026-12-07, after the conversions' pair starts inside its layer
+and no photon below 10 MeV converts (another MC realisation): 9.4×10⁻⁴, 9.5×10⁻⁴, 8.8×10⁻⁴,
+6.3×10⁻⁴, 4.0×10⁻⁴, 5.3×10⁻⁴, 9.5×10⁻⁴, 1.46×10⁻³, 1.76×10⁻³ at 0.5, 1, 2, 3, 4, 5, 6, 7 and 8 GeV
+(3 and 4 GeV rest on the sparse middle bins, below). The middle bins' few events near 3–5 GeV rest
+on the lost photons, γγγ and νν̄γ; a window of those bins without a simulated γγ(γ) or γγγ event is
+uncertain by their event weights (25 and 2 data events at 20 fb⁻¹) spread over the gap to the
+nearest one.
+
+Measurements behind these choices and the run history: docs/searches/dark-photon-invisible.md.
 """
 
 from __future__ import annotations

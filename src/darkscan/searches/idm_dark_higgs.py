@@ -47,6 +47,8 @@ Pythia τ pairs: ~3·10²): one τ → eνν̄ and the other any decay but eνν
 (``ee_tautau_e_rest``), both τ → eνν̄ (``ee_tautau_ee``), neither (``ee_tautau_no_e``); a
 τ's electron paired with a conversion's or another track into a χ₂ candidate is most of the
 background (below).
+Since 2026-12-07 the τ pairs are 1M + 100k + 4M events of the three parts (1.0%, 0.9% and 1.8% of
+the data's, one MC event standing for 98, 106 and 57 data events); the qq̄ stays at 0.034%.
 K⁰_S and Λ taken for the h′ pair are vetoed in every channel by the pair's
 mass under the π⁺π⁻ and pπ hypotheses (``M_as_pipi``, ``M_as_ppi``, ``M_as_pip``, momenta at the
 vertex). The trigger: the ECL lines (hie: ECL energy above 1 GeV without a Bhabha; the
@@ -93,92 +95,21 @@ log sinθ between the grid's three values (a factor 5 apart; the efficiency agai
 lifetime is no power law, so an edge between grid values is uncertain by up to that), nothing
 beyond the grid: an edge on 10⁻⁴ or 2.5·10⁻³ means "at least to here".
 
-What the default run gives (365 fb⁻¹, 2.9 min on 2 shared workers): the first versions of this
-module cut the particle-ID scores at 0.5 when the fast simulation's scores were uniform below
-0.9 for a track that failed it, so about half of all pions passed as electrons, muons or kaons;
-with the K⁰_S daughters split over the two pairs (a pointing "h′" of a K⁰_S pion and a prompt
-track, a non-pointing "χ₂" of the other pion and another track) they made 60–5·10⁴ background
-events per window. With the ID cuts at 0.9 no simulated qq̄ or τ⁺τ⁻ event survives in any
-window (a 100k-event qq̄ test: 19 candidates before, 0 after), also with the likelihood PID (issue
-#15). The simulated backgrounds were 0.034% (qq̄, 0.12 fb⁻¹) and 0.012% (τ⁺τ⁻, 0.045 fb⁻¹) of
-the data, one MC event standing for 3·10³ and 8·10³ data events, so "no background" meant below
-that level, not the paper's ~1 event per channel; the limits were then those of an empty window
-(the numbers that follow, up to the factorised background below). Since 2026-12-07 the τ pairs
-are 1M + 100k + 4M events of the three parts (1.0%, 0.9% and 1.8% of the data's, one MC
-event standing for 98, 106 and 57 data events); the qq̄ stays at 0.034%.
-Expected
-σ × B × B: median 0.060 fb over the points with a signal (μ⁺μ⁻ 0.066, π⁺π⁻ 0.054, K⁺K⁻ 0.027 fb;
-0.024–0.33 fb where both vertices are inside the tracker, 1.0 fb at m_h′ = 0.5 GeV, sinθ = 10⁻⁴,
-where the h′ mostly escapes, 4.7 fb from the few π⁺π⁻ events kept at 0.3 GeV, 10⁻⁴), 0.60× the
-paper's ~0.1 fb (default run of 2026-12-07, after the non-interacting hadrons' straggled KLM range;
-with the nuclear interactions, same day, another MC realisation: 0.062 fb, μ⁺μ⁻ 0.066, π⁺π⁻
-0.059, K⁺K⁻ 0.028, still no simulated background in any of the 18 windows per channel, ε_UL
-1.7–5.5·10⁻⁴; with the vertex fits' χ² probability above 10⁻³: 0.063 fb, μ⁺μ⁻ 0.069, π⁺π⁻
-0.060, K⁺K⁻ 0.028; with the factorised background, which puts up to ~1 event in the π⁺π⁻
-windows at 0.8–1 GeV (3.3 summed over the 18 windows of π⁺π⁻, 0.1 of μ⁺μ⁻, 10⁻⁵ of K⁺K⁻):
-median 0.066 fb, μ⁺μ⁻ 0.069, π⁺π⁻ 0.071, K⁺K⁻ 0.028, ε_UL 1.7–5.5·10⁻⁴, 0.66× the paper's ~0.1
-fb (1.9 min). With every τ pair from darkscan's engine and the vertices' hit pattern (above;
-before the conversion-point veto, whose numbers follow; default run of 2026-12-07, 5.2 min on
-2 cores, 1.6 GB per worker): median 0.067 fb, μ⁺μ⁻
-0.069, π⁺π⁻ 0.098, K⁺K⁻ 0.028 (0.67× the paper's ~0.1 fb), ε_UL 1.7–5.5·10⁻⁴; the π⁺π⁻
-window at 1.2 GeV expects 4.2 ± 1.7 events (a few simulated τ pairs without a τ → eνν̄, of
-weight 57 each), every other window < 0.3. Over the whole h′-mass range the factorised
-background is 40 ± 16 events (validate's ``idm_dark_higgs_background_count_factorised``,
-simulated chunk by chunk; 39 ± 16 in π⁺π⁻, 0.9 in μ⁺μ⁻), against
-the paper's 9 observed (8 in π⁺π⁻) and "fewer than 10 expected" from its simulation (seed
-002). How it came there, the same day: with 40k inclusive Pythia τ pairs (0.012% of the data)
-28 ± 13 events; with the τ pairs with a τ → eνν̄ from the engine at 25× those MC statistics
-23.0 ± 1.6, 21.5 in π⁺π⁻, by the χ₂ pair's origin a τ's electron with a conversion's (13),
-with the other τ's track (6.6) or with a π⁰ Dalitz decay's (1.4), the q q̄ continuum < 1
-(before the vertex-quality requirement: 107 ± 28, pairs of tracks that do not meet); the h′
-pair of the first kind is the conversion's other electron taken for a pion (the fast
-simulation's pass rate of a 0.05–0.2 GeV electron at pionID > 0.9 is ~0.2%) with a τ's pion,
-or two pions from a pion's nuclear interaction in an SVD layer (the paper's "material
-interactions"). With the τ pairs without a τ → eνν̄ from the engine too (1.5M events): 46 ± 17
-and 42 ± 27 on two realisations, one simulated event of weight ~150 carrying 24–27 of them: a
-slow conversion pair (or a π⁰ Dalitz pair) as the χ₂, its vertex put by the fit where the two
-helices cross again, 3–12 cm from the conversion point, their opening angle there 0.5–0.8 rad,
-so that neither the 0.1 rad cut nor the 20 MeV mass veto saw a conversion. Requiring each
-vertex where its tracks' PXD and SVD hits say they start removes those (and ~1% of true
-vertices: the signal efficiency at 0.8 GeV, μ⁺μ⁻, fell from 24% to 23%), but not the
-conversions in the beam pipe, inside the first PXD layer, where any vertex radius agrees with
-the hits: with the 4M events the π⁺π⁻ part is 39 ± 16, its χ₂ pair two conversion electrons
-(12), two π⁰ Dalitz electrons (9.7) or a conversion's with a τ's (7.1), a handful of
-simulated events of weight ~57 each. The two heaviest: a conversion in the first SVD layer
-(4.0 cm) into 0.04 and 1.24 GeV electrons, its vertex fitted at 2.55 cm, between layers, where
-the hits cannot tell (M 38 MeV, opening angle 0.42 rad); a τ's π⁰ Dalitz pair (0.55 and 0.06
-GeV, M 23 MeV, 0.11 rad) from 0.07 cm, fitted at 0.40 cm. It was 4.5× the paper's and
-MC-limited. Both pairs are found by their conversion point (:data:`CONVERSION_VETO`, a
-conversion finder from the two tracks' circles, which touch where a massless pair starts
-whatever crossing the vertex fit takes: ΔR = −0.13 and −0.06 cm, Δz = 0.32 and −0.21 cm, M
-there 14 and 16 MeV); the mass at the fitted vertex, the only conversion veto before, passes
-74% of the simulated conversions (photons of 0.05–2 GeV), the conversion point 0.2%. With it
-(2026-12-07, the same simulated events): 18.4 ± 2.6, 17.6 in π⁺π⁻, 2.0× the paper's 9, its χ₂
-pair a conversion's electron with a τ's (7.1), the two τ's tracks (6.5) or charm and other
-hadrons' (2.2), many simulated events of weight ≲ 0.2 each; of the selected signal the
-veto takes 0–2.7% (8 of 759 events at five points). Default run of 2026-12-07 with it (4.1 min
-on 2 cores, 1.6 GB per worker): median 0.065 fb, μ⁺μ⁻ 0.072, π⁺π⁻ 0.060, K⁺K⁻ 0.029 (0.65× the
-paper's ~0.1 fb), ε_UL 1.7–5.5·10⁻⁴ (median 2.4·10⁻⁴); the π⁺π⁻ window at 1.2 GeV, which
-expected 4.2 events from the Dalitz pair, now none; the largest window expectation is 0.32 ±
-0.10 (π⁺π⁻ at 0.8 GeV). Earlier default runs, before the conversion point:
-0.062 fb, μ⁺μ⁻ 0.066, π⁺π⁻ 0.059, K⁺K⁻ 0.027 after the conversions' fix of the same day, another
-MC realisation;
-0.059 fb, μ⁺μ⁻ 0.065, π⁺π⁻ 0.055, K⁺K⁻ 0.028 with the KLM's hadron showers of 2026-12-06, which
-moved muon ID: 0.056 fb, μ⁺μ⁻ 0.064, π⁺π⁻ 0.053, K⁺K⁻ 0.027 before, and no signal at 0.3 GeV, 10⁻⁴).
-Without the trigger requirement the median was 0.047 fb (μ⁺μ⁻ 0.044, π⁺π⁻ 0.050, K⁺K⁻ 0.025): it
-weakens the limits by ×1.12–1.75 (μ⁺μ⁻), ×1.03–1.13 (π⁺π⁻), ×1.10–1.20 (K⁺K⁻), and the point at m_h′
-= 0.3 GeV, sinθ = 10⁻⁴ (2.8 fb) keeps no signal. Before, with the KLM-only muon ID and electron ID
-from 0.3 GeV with an ECL cluster, it was 0.11 fb (μ⁺μ⁻ 0.13, π⁺π⁻ 0.075, K⁺K⁻ 0.064): the likelihood
-PID identifies slow muons and electrons (dE/dx, TOP), and its electrons are ideal (no E/p tails:
-100% at electronID > 0.9 against Belle's 92.4%, see ``detector_electron_id_eff``), so the
-four-lepton efficiencies rose 2–3×; π⁺π⁻ gained less, its pions at pionID > 0.9 being 60–80%
-efficient (a slow pion that does not shower is as likely a muon). Expected ε_UL at the χ₂'s own
-lifetime (conservative): 1.7·10⁻⁴ to 6.0·10⁻⁴ (7.1·10⁻⁴ on 2026-12-06), median 2.4·10⁻⁴; at the
-simulated lifetime 5.0·10⁻⁵ to 5.5·10⁻⁴. The benchmark at ε = 10⁻³ is excluded at every grid point
-with a selected signal, so the excluded sinθ range is the whole grid, 10⁻⁴–2.5·10⁻³ (from 5·10⁻⁴ at
-0.3 GeV in μ⁺μ⁻, where the h′ at sinθ = 10⁻⁴, cτ = 10 m, leaves no signal; π⁺π⁻ keeps a few events
+Against the published result: default run of 2026-12-07 with the conversion-point veto (4.1 min on
+2 cores, 1.6 GB per worker): median 0.065 fb, μ⁺μ⁻ 0.072, π⁺π⁻ 0.060, K⁺K⁻ 0.029 (0.65× the paper's
+~0.1 fb), ε_UL 1.7–5.5·10⁻⁴ (median 2.4·10⁻⁴); the largest window expectation is 0.32 ± 0.10 (π⁺π⁻
+at 0.8 GeV). Over the whole h′-mass range the factorised background (validate's
+``idm_dark_higgs_background_count_factorised``, 2026-12-07) is 18.4 ± 2.6, 17.6 in π⁺π⁻, 2.0× the
+paper's 9 observed (8 in π⁺π⁻; "fewer than 10 expected" from its simulation, seed 002), its χ₂ pair
+a conversion's electron with a τ's (7.1), the two τ's tracks (6.5) or charm and other hadrons'
+(2.2), many simulated events of weight ≲ 0.2 each; of the selected signal the veto takes 0–2.7% (8
+of 759 events at five points). The benchmark at ε = 10⁻³ is excluded at every grid point with a
+selected signal, so the excluded sinθ range is the whole grid, 10⁻⁴–2.5·10⁻³ (from 5·10⁻⁴ at 0.3
+GeV in μ⁺μ⁻, where the h′ at sinθ = 10⁻⁴, cτ = 10 m, leaves no signal; π⁺π⁻ keeps a few events
 there): the exclusion reaches past both ends, which this grid cannot place (the paper's sinθ reach
 needs more sinθ values, e.g. 2·10⁻⁵ and 10⁻²).
+
+Measurements behind these choices and the run history: docs/searches/idm-dark-higgs.md.
 """
 
 from __future__ import annotations

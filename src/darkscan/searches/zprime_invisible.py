@@ -41,7 +41,11 @@ widths) and the "fully invisible" one (B = 1).
 Two selections (``--selection``): ``cuts``, the above (the default); ``punzinet``, the 2023
 analysis' way: the preselection with the p_T and cos θ* cuts loosened (0.5 GeV, 0.8) and no τ-cone
 cut, then one Punzi-net (:mod:`darkscan.select.punzinet`; EPJC 82 121) for all masses, trained on
-independent samples, its output cut per mass point chosen on them.
+independent samples, its output cut per mass point chosen on them. The Punzi-net is not the
+default because its training samples are simulated too (the run doubles its simulation). Below
+2 GeV its cuts are limited by the simulated μμ(γ) (a cut must leave 10 simulated events in a
+window's band; the training μμ(γ) is 52 fb⁻¹). ``--selection cuts`` after a Punzi-net run reads
+the same ntuples.
 
 Photons lost in the barrel: a photon converts at a depth drawn from the pair-production
 attenuation exp(−7t/9X0), and one that converts beyond ~10 of the crystals' 16.1 X0 leaks most of
@@ -52,28 +56,19 @@ does (90%), which the KLM veto then rejects. The μμ(γ) events with a hard bar
 main sample's truth filter drops, are a second sample (``mumu_lost_photon``, 3M generated events,
 2.6 fb⁻¹) in which one photon per event is made to convert deep and the event weighted by the
 probability (importance sampling). Their photon recoils spread evenly in |cos θ*|, not along the
-beams, so they fill the central bins, which were empty: the 0.2 GeV window's bins of |cos θ*|
-expect 0.9, 0.8, 0.9 and 58 events (before: 0.2, 0, 0 and 51); 2.5 lost-photon events in each of
-the 0.2 and 0.5 GeV windows, 1.3 at 1 GeV, nothing above 3 GeV. Without the KLM veto it would be
-ten times that.
+beams, so they fill the central bins, which were empty.
 
 Photons that join a muon's cluster: a track's cluster sits where its helix meets the ECL, and a
 photon whose shower touches it joins it (:func:`darkscan.detector.calorimeter.merge_close_clusters`;
 a photon radiated along a muon lands 0.28/p_T rad from it over the barrel's radius, within a
 crystal or two above p_T ≈ 3 GeV). Of the μμ(γ) events with a photon above 0.6 GeV in the barrel
 that pass the preselection up to E_ECL_extra (2M generated, 1.7 fb⁻¹, nothing forced), 1.7% pass
-E_ECL_extra < 0.4 GeV that way with both muons identified (1 in 74 000 before photons joined
-tracks' clusters); 220 of them pass p_T > 0.8 GeV and the opening angle, none the τ-cone cut (the
-photon lies along a muon: the pair is nearly back to back). The truth filters therefore count a
-photon as seen only beyond 20 cm of both muons' ECL entries (:mod:`darkscan.searches.lost_photons`):
-the events with one nearer are simulated in the main sample (3.4% of μμ(γ) kept instead of
-2.6%), and the lost-photon sample's events, unforced, pass E_ECL_extra < 0.4 GeV at 6×10⁻⁵ (4 of
-65 000: deep conversions). Default run of 2026-12-07 with it (the μμ(γ) sample realised anew):
-the cuts' limits within the MC's spread of those below, 1.79e-3, 2.74e-3, 3.02e-3, 3.84e-3,
-5.17e-3, 8.36e-3, 1.76e-2, 3.64e-2, 0.070, 0.196, 0.835, 6.3 (efficiencies unchanged); the
-Punzi-net, whose preselection has no τ-cone cut, 1.68e-3, 2.43e-3, 2.37e-3, 3.30e-3, 4.06e-3,
-7.37e-3, 1.31e-2, 2.77e-2, 0.060, 0.174, 0.498, 5.6, with μμ(γ) the largest background in every
-window up to 7 GeV (77% of the windows' sum, ττ(γ) 19%: 25% before).
+E_ECL_extra < 0.4 GeV that way with both muons identified; 220 of them pass p_T > 0.8 GeV and the
+opening angle, none the τ-cone cut (the photon lies along a muon: the pair is nearly back to
+back). The truth filters therefore count a photon as seen only beyond 20 cm of both muons' ECL
+entries (:mod:`darkscan.searches.lost_photons`): the events with one nearer are simulated in the
+main sample (3.4% of μμ(γ) kept), and the lost-photon sample's events, unforced, pass
+E_ECL_extra < 0.4 GeV at 6×10⁻⁵ (4 of 65 000: deep conversions).
 
 The trigger: the two-track line (two CDC tracks ≥ 90° apart in φ) loses the signal as M_Z′
 grows, because the muon pair recoils against a heavy Z′ and its muons fly close together (at
@@ -88,85 +83,34 @@ It also admits the μμ(γ) events whose muons are close in φ (the windows' μ�
 0.2 GeV, ×2 at 1 GeV, ×3.7 at 4 GeV), but the signal grows too: the limits at low mass, where
 μμ(γ) dominates, hardly move.
 
-Default run (79.7 fb⁻¹, seed 1, 2026-12-07, the trigger OR, the (|cos θ*|, M²) bins, toys, the
-lost-photon sample, the KLM's hadron showers, conversions' e± starting inside their layer and no
-photon below 10 MeV converting, the EPA's eeμμ weighted to the full matrix element (below)),
-expected g′ (vanilla) with the cuts: 0.2 GeV 1.78e-3; 0.5: 2.76e-3; 1: 3.26e-3; 1.5: 4.10e-3;
-2: 5.24e-3; 3: 8.31e-3; 4: 1.81e-2; 5: 3.55e-2; 6: 0.070; 7: 0.193; 8: 0.826; 9: 6.4
-(published: 3e-3 at low mass, 1 at 8 GeV: 0.59 and 0.83 of them). Signal efficiency 5.7% at 0.2
-GeV, 12.6% at 1, 18% at 4, 12% at 7, 7.0% at 8 and 0.6% at 9 GeV; the 8 GeV window expects 1 326
-background events, 1 248 of them eeμμ (the EPA alone: 973 and 894, g′ 0.745 at 8 GeV and 5.7 at
-9, the same on CPUs with and without AVX-512; below 7 GeV the weights moved the limits by −2%
-to +1%, within the toys' and MC's spread). Before the weights, seeds 2 and 3 (the simulation's MC
-spread): 1.78e-3, 2.88e-3, 2.83e-3, 3.57e-3,
-4.38e-3, 8.19e-3, 1.73e-2, 3.46e-2, 0.069, 0.186, 0.804, 5.8 and 1.74e-3, 2.96e-3, 3.50e-3,
-4.02e-3, 5.07e-3, 8.57e-3, 1.78e-2, 3.65e-2, 0.068, 0.188, 0.780, 4.5: the three seeds' standard
-deviation is 1–4% of the limit at 0.2, 0.5 and 3–8 GeV, 7–11% at 1–2 GeV, 13% at 9 GeV (0.58–0.59
-of the published at 0.2 GeV, 0.74–0.80 at 8). The day before, with a conversion's e± on their
-layer's radius (whether they crossed it was the rounding's choice; the samples are another MC
-realisation since, and the limits moved by up to 18% at 1.5–4 GeV): 1.73e-3, 2.71e-3, 3.01e-3,
-3.45e-3, 5.01e-3, 7.83e-3, 1.62e-2, 3.51e-2, 0.074, 0.195, 0.755, 5.6 (5.4% at 0.2 GeV; 1 002
-events at 8 GeV, 884 eeμμ). Before
-the pions' KLM showers reached past their interaction layer and their decays counted from the
-production point (muonID > 0.9 keeps 0.90 of 1–3 GeV muons, 0.92 before): 1.66e-3, 2.69e-3,
-2.93e-3, 3.46e-3, 5.01e-3, 7.89e-3, 1.75e-2, 3.47e-2, 0.073, 0.191, 0.735, 5.7 (efficiency 5.8%
-at 0.2 GeV, 7.8% at 8 GeV). The Punzi-net, same samples, with the
-public example's four inputs among its own: 1.42e-3, 2.47e-3, 2.45e-3, 2.89e-3, 3.54e-3,
-5.86e-3, 1.51e-2, 2.96e-2, 0.070, 0.158, 0.481 and 5.5 (×0.64–0.98 of the cuts; 0.48 of the
-published at 8 GeV, where it keeps 3.4% of the signal over 8.1 events; before the KLM's hadron
-showers 1.44e-3, 2.14e-3, 2.42e-3, 2.85e-3, 3.50e-3, 5.19e-3, 1.41e-2, 2.89e-2, 0.067, 0.161,
-0.458, 5.9, a network's cut moving with its training; without those inputs
-1.65e-3, 2.70e-3, 2.83e-3 at 0.2–1 GeV, within 3% of these from 1.5 to 9 GeV, 0.49 at 8 GeV).
-Which trigger the paper used is not settled by these numbers: at 8 GeV the published g′ = 1 lies
-between the two-track line's (1.71 cuts, 1.85 net) and the OR's (0.74, 0.46); the ratio of the
-8 GeV to the 0.2 GeV limit, 333 published, is 443 (cuts) and 318 (net) with the OR, 1 060 and
-1 300 with the two-track line alone. With the two-track line alone: 1.61e-3;
-2.58e-3; 2.95e-3; 3.65e-3; 4.75e-3; 8.81e-3; 1.96e-2; 4.38e-2; 0.092; 0.295; 1.71; none
-(efficiency 4.9, 10, 11, 4.1, 1.25 and 0% at 0.2, 1, 4, 7, 8 and 9 GeV; 588 events in the 8 GeV
-window); the numbers below are with it. Before 2026-12-06 a bin without any event of the
-lost-photon sample took σL/N of that importance-sampled sample (~10⁴ times its events' weight)
-as its uncertainty: 27 phantom events in the central |cos θ*| bin at 1 GeV, which the toys'
-Gamma prior of shape (b/σ)² = 0.003 made nearly always empty, a background-free bin
-(1.64e-3, 2.58e-3, 2.61e-3, 3.47e-3, 4.51e-3, 8.31e-3, 1.98e-2, 4.51e-2, 0.097, 0.302, 1.74
-at 0.2–8 GeV). 0.54 of the published at 0.2 GeV (0.42 without the
-lost photons: 1.25e-3, 1.99e-3, 2.53e-3 at 0.2, 0.5, 1 GeV), 1.7 at 8 GeV. With one window and
-the |cos θ*| < 0.6 cut, asymptotic CLs, no lost photons: 1.57e-3, 2.57e-3, 2.86e-3, 3.93e-3,
-5.85e-3, 1.06e-2, 2.34e-2, 5.72e-2, 0.101, 0.326, 2.29 (with toys 1.26e-3 … 2.27: the bins gain
-×1.1–1.3 from 1 to 8 GeV). At 8 GeV the signal efficiency is 0.74% in |cos θ*| < 0.6 (0.95% to
-0.8) and the window holds 112 ± 14 expected events, 140 simulated, mostly eeμμ. The Punzi-net,
-same binning and samples: 1.42e-3 (0.2 GeV), 2.44e-3 (0.5), 3.20e-3 (1), 3.34e-3 (1.5), 4.92e-3
-(2), 6.78e-3 (3), 1.63e-2 (4), 4.07e-2 (5), 0.081 (6), 0.277 (7), 1.85 (8): within ×1.25 of the
-cuts everywhere. Below 1 GeV both remain stronger than Belle II (×0.47–0.55):
-2.1×10⁶ μμγ events (79.7 fb⁻¹, generator level) with a hard barrel photon pass every kinematic
-cut of the 0.2 and 0.5 GeV windows (1.8×10⁵ at 1 GeV, 4×10⁴ at 2 GeV), so the background there
-is their photon-loss probability times that: deep conversions give ~3×10⁻⁵ (×0.1 by the KLM);
-what else loses a hard barrel photon in the real ECL (dead or noisy crystals, timing) is not
-simulated, and whether Belle II vetoed on the KLM is not known here.
-
-The Punzi-net is not the default because its training samples are simulated too (the run
-doubles its simulation; the cut-based run takes
-343 s on 2 cores from empty caches, 63 s of it compiling the kernels and ~165 s generating the 60M
-μμ(γ) events; 223 s on a faster machine). Below 2 GeV its cuts are limited by the simulated
-μμ(γ) (a cut must leave 10 simulated events in a window's band; the training μμ(γ) is 52 fb⁻¹).
-``--selection cuts`` after a Punzi-net run reads the same ntuples.
-
 The eeμμ sample is the equivalent-photon approximation (``ee_eemumu_epa``; the full matrix
 element ``ee_eemumu`` unweights at 1% with this p_T filter, 3.6·10³ events/s, and its σ = 301 pb
 is mostly events with an electron in the detector: hours at the data's luminosity), in two
 slices of the pair's CMS p_T: above 0.75 GeV, all that the cuts' p_T > 0.8 GeV can see, at the
-data's luminosity (7M events, σ = 84.5 pb: 83 fb⁻¹), and, in the Punzi-net's run only,
-0.45–0.75 GeV, which its looser preselection adds, at a tenth of it (2.4M events, 299 pb: 8.0
-fb⁻¹). Each EPA event weighs the full matrix element over the EPA in its cell of the true
-M²_recoil and |cos θ*_recoil| (:mod:`darkscan.searches.eemumu_full_me`: both Born, in this
-selection emulated at generator level: both muons in the CDC with p_T > 0.4 GeV, both electrons
-outside the ECL, the recoil in the barrel, p_T(μμ) > 0.8 GeV, |cos θ*_recoil| < 0.8; 16M
-weighted points of the full one's grid, 6M EPA events). The two agree within ~15% below
-M²_recoil = 60 GeV² (0.8–1.1, the EPA slightly high around 6.5 GeV), and the EPA falls behind at
-the high-recoil end, where the muon pair radiated off an electron line (graphs the EPA lacks) is
-ever more of it: for |cos θ*| > 0.4 ×1.28, 1.51, 1.88, 2.39, 4.5 and 31 from 60 to 84 GeV² in
-4 GeV² steps, for a central recoil ×1.13, 1.61, 2.21, 4.8 and 27 from 60 to 80 GeV² (above,
-where the full matrix element has 0.026 pb, 2 events in 79.7 fb⁻¹ before the detector, one EPA
-event cannot stand for it: weight 1, that background missing).
+data's luminosity, and, in the Punzi-net's run only, 0.45–0.75 GeV, which its looser
+preselection adds, at a tenth of it. Each EPA event weighs the full matrix element over the EPA
+in its cell of the true M²_recoil and |cos θ*_recoil| (:mod:`darkscan.searches.eemumu_full_me`):
+the two agree within ~15% below M²_recoil = 60 GeV², and the EPA falls behind at the
+high-recoil end, where the muon pair radiated off an electron line (graphs the EPA lacks) is
+ever more of it.
+
+Against the published result (g′ 3e-3 at low mass, 1 at 8 GeV): the default run of 2026-12-07
+with photons joining the muons' clusters (the μμ(γ) sample realised anew) gives the expected
+g′ (vanilla) 1.79e-3, 2.74e-3, 3.02e-3, 3.84e-3, 5.17e-3, 8.36e-3, 1.76e-2, 3.64e-2, 0.070,
+0.196, 0.835, 6.3 at 0.2, 0.5, 1, 1.5, 2, 3, 4, 5, 6, 7, 8, 9 GeV with the cuts; the Punzi-net,
+whose preselection has no τ-cone cut, 1.68e-3, 2.43e-3, 2.37e-3, 3.30e-3, 4.06e-3, 7.37e-3,
+1.31e-2, 2.77e-2, 0.060, 0.174, 0.498, 5.6, with μμ(γ) the largest background in every window up
+to 7 GeV. Below 1 GeV both remain stronger than Belle II: 2.1×10⁶ μμγ events (79.7 fb⁻¹,
+generator level) with a hard barrel photon pass every kinematic cut of the 0.2 and 0.5 GeV
+windows (1.8×10⁵ at 1 GeV, 4×10⁴ at 2 GeV), so the background there is their photon-loss
+probability times that: deep conversions give ~3×10⁻⁵ (×0.1 by the KLM); what else loses a hard
+barrel photon in the real ECL (dead or noisy crystals, timing) is not simulated, and whether
+Belle II vetoed on the KLM is not known here. Which trigger the paper used is not settled by
+these numbers: at 8 GeV the published g′ = 1 lies between the two-track line's (1.71 cuts, 1.85
+net) and the OR's (0.74, 0.46); the ratio of the 8 GeV to the 0.2 GeV limit, 333 published, is
+443 (cuts) and 318 (net) with the OR, 1 060 and 1 300 with the two-track line alone.
+
+Measurements behind these choices and the run history: docs/searches/zprime-invisible.md.
 """
 
 from __future__ import annotations

@@ -29,33 +29,19 @@ the efficiency is the fitted peak yield per X → ττ event.
 What darkscan's simulation shows (default run: 8k Z′ events per point, 160k μμττ = 16× the
 data, 100k 4μ filtered, 3M ττ → (μνν̄)(3 prongs) = 1.0× the data, the continuum as below, 1M
 e⁺e⁻τ⁺τ⁻ = 1.0× the data, 400k μμππ = 12.7× the data, 600k e⁺e⁻μ⁺μ⁻ with both electrons at
-wide angle = 0.25× the data, each background once more for the networks' training; 10.6 min on
-2 cores (5.4 without the eeμμ, whose generation unweights at 2%; 2 min without the continuum,
-whose Pythia events are the cost), 3.3 GB summed over the processes):
+wide angle = 0.25× the data, each background once more for the networks' training):
 
 - Muons are selected from 0.3 GeV (lab): below the KLM's 0.6 GeV the likelihood PID identifies
   them by TOP, dE/dx and the ECL MIP (~70% at 0.3–0.5 GeV; issue #15). At 10 GeV the primary
-  muons share 0.56 GeV in the CMS and no selected signal makes a peak there (no limit; an
-  earlier 38 fb there was a line shape fitted to the wrong pairings; at 9.95 GeV, 0.61 GeV,
-  neither); the reach ends at 9.9 GeV (efficiency 1.0%, 2.4% at 9.85 GeV), as the paper's
-  at 10 GeV. The two points beside the end weigh as much in the last network's training as
-  the others: with them the expected limits at 9.5 and 9.75 GeV rose from 1.25 and 1.20 fb
-  to 1.40 and 1.51 fb (2026-12-06).
-- Efficiency per Z′ → ττ event (fitted peak yield after the networks): 17, 16, 15, 23, 19, 17,
-  12, 15, 12, 8.6, 8.1, 5.7, 2.2, 1.0% at 3.6, 4, 4.6, 4.9, 6, 7, 7.35, 7.65, 8, 9, 9.5,
-  9.75, 9.85, 9.9 GeV (2026-12-06, the four-lepton samples of the generator that weighs a point
-  by the dimensions it reads; before: 16, 18, 19, 23, 15, 14, 13, 13, 13, 10, 8.6, 5.8, 2.2,
-  1.0%: the networks' cuts move with the training samples)
-  (18–24% up to 7.65 GeV before the continuum, against which the networks cut harder); the
-  points beside the networks' range edges keep less (tighter cuts there, windows clipped at
-  the edge). A network's cut per mass is chosen on the training samples and moves when they
-  change: adding μμππ (25 events after the networks) moved the 4.6 GeV point from 12% to 19%
-  and the others by up to ±20%. The
+  muons share 0.56 GeV in the CMS and no selected signal makes a peak there (no limit; at
+  9.95 GeV, 0.61 GeV, neither); the reach ends at 9.9 GeV (efficiency 1.0%, 2.4% at 9.85 GeV),
+  as the paper's at 10 GeV. The two points beside the end weigh as much in the last network's
+  training as the others.
+- Efficiency per Z′ → ττ event (fitted peak yield after the networks): the points beside the
+  networks' range edges keep less (tighter cuts there, windows clipped at the edge). A
+  network's cut per mass is chosen on the training samples and moves when they change. The
   resolution of the recoil mass falls with the mass, σ ≈ √s σ(E_μμ)/M: 27–36 MeV at 3.6–4.9
-  GeV, 17 at 6, 13 at 7, 10 at 8, 5–7 MeV at 9–9.75 GeV. (Defects of the networks' cuts,
-  fixed: a point with too few of its own candidates took the grid's lowest cut; the 5 GeV
-  point sat on a range edge; the quadratic through a range's cuts overshot them, to 1 at
-  9.75 GeV, where nothing passed.)
+  GeV, 17 at 6, 13 at 7, 10 at 8, 5–7 MeV at 9–9.75 GeV.
 - The τ-pair background: e⁺e⁻ → τ⁺τ⁻ with one τ → μνν̄ (a true muon) and the other τ → three
   charged prongs, a pion faking the second muon (~1–2%: decays in flight and punch-through in
   the KLM, the ECL MIP below it), has four tracks of zero charge and missing energy
@@ -91,90 +77,44 @@ whose Pythia events are the cost), 3.3 GB summed over the processes):
   double tag, ``q2_tag_min``, σ = 38 pb with ISR): the electrons stand for the τ prongs and ISR
   or bremsstrahlung in the material makes M(4 tracks) < 9.5 GeV. 9.5×10³ candidates per 62.8
   fb⁻¹ pass the selection before the networks (2 375 of 600k simulated events), 52 after them
-  (13 simulated events of weight 4: ±28%), third after μμττ and c c̄ (2026-12-06). The
-  expected limits rose by ×1.0–1.2 with it (below), within what a retraining moves them.
+  (13 simulated events of weight 4: ±28%), third after μμττ and c c̄ (2026-12-06).
 - The fine scan steps by one resolution (``scan_step``) over 3.6–4.6, 4.9–7.35 and 7.65–9.9
   GeV (544 masses; not across a network's range edge, 4.75 and 7.5 GeV, where no point
   measured the efficiency), each window fitted on the same pseudo-data, the line shape and the
   efficiency interpolated. The windows start at the τ-pair threshold (below it the μμττ
   background is absent; a window across its turn-on gave +0.6σ mean pulls and 3–4σ local
   "excesses" at 3.6–3.7 GeV). Over 10 pseudo-datasets the equivalent counts' pulls spread by
-  0.97 at a mass (validate, 2026-12-06's samples; 1.02 with the previous ones, 0.99 before the
-  continuum and eeττ). They spread by 1.21 before
-  two fixes of the fit: b_eff now includes the profiling of the background's level and shape
-  (1.21 → 1.14), and the fit's intensity may no longer go negative between the events (1.14 →
-  0.99:
-  with ~50 events in a window a deficit was fitted as a deep hole at the peak where no event
-  fell, ν̂_s far below −b_eff; toys from the window's own polynomial put 1% of the pulls
-  beyond −4.4σ).
-  Their mean per mass spreads by 0.60 over 10 sets, 0.32 of it from the sets alone (0.52 over
-  20 before the continuum; 0.76 with 40k μμττ = 4× the data: the simulated spectrum's own
-  fluctuations, which every pseudo-dataset repeats); three times the τ-pair sample changed
-  neither. Largest local
-  excess on background-only pseudo-data: 3.5–4.2σ, 1.2–2.4σ globally.
+  0.97 at a mass (validate, 2026-12-06's samples). Their mean per mass spreads by 0.60 over 10
+  sets, 0.32 of it from the sets alone (0.52 over 20 before the continuum; 0.76 with 40k μμττ
+  = 4× the data: the simulated spectrum's own fluctuations, which every pseudo-dataset
+  repeats); three times the τ-pair sample changed neither. Largest local excess on
+  background-only pseudo-data: 3.5–4.2σ, 1.2–2.4σ globally.
 - Background after the networks, 62.8 fb⁻¹ (b_eff of the background-only fit to the simulated
   background itself, which the expected limits use): 8–44 events per window from 4 to 9.75
   GeV, 43 at 3.6, 2.4 and 0.8 at 9.85 and 9.9 GeV; summed over the ranges, with eeμμ
-  (2026-12-06) μμττ 680, c c̄ (μ, μ) 164, eeμμ 52, 4μ 37, eeττ 31, ττ 30, μμππ 24 (before
-  eeμμ and the new four-lepton samples: 619, 208, –, 29, 44, 37, 25; before μμππ, with other
-  networks: 627, 105, –, 36, 66, 22). On a pseudo-dataset
-  the fit's b_eff at 3.6 GeV, where its polynomial starts at the τ-pair threshold, was 62 on
-  one draw and 3.8 on another: expected limits taken from it (before 2026-12-06) moved with
-  the draw, 1.29 against 0.34–0.39 fb at 3.6 GeV.
-- Expected limits (fb) with the hadrons' nuclear interactions in the material (a pion of a
-  τ decay or of the continuum that interacts may add a track; default run of 2026-12-07, 7.5
-  min, another MC realisation): 1.06, 0.80, 0.91, 0.92, 0.81, 0.73, 0.86, 1.00, 0.95, 1.08,
-  1.24, 1.56, 3.04, 3.34 at the 14 points, within ×0.82–1.19 of those below; efficiencies 18,
-  20, 20, 20, 19, 15, 13, 11, 9.8, 7.8, 7.9, 5.5, 2.4, 1.5%.
-- Expected limits (fb) with a non-interacting hadron ranging out in the KLM with a muon's
-  straggling (default run of 2026-12-07, 10.2 min): 1.29, 0.84, 0.90, 0.93, 0.80, 0.75, 0.92,
-  0.84, 0.91, 1.07, 1.24, 1.38, 2.93, 2.86 at the 14 points, within ×0.86–1.17 of those below
-  up to 9.85 GeV (×0.64 at 9.9 GeV, 0.66% efficiency).
-- Expected limits (fb) with the KLM's hadron showers (a pion's shower reaches past its
-  interaction layer, its decay to μν counts from the production point: muonID > 0.9 keeps 0.90
-  of the 1–3 GeV muons, 0.92 before, and passes 1.7% of the pions, 1.2% before; default run,
-  2026-12-06): 1.41, 0.81, 0.93, 0.92, 0.71, 0.68, 0.88, 0.84, 0.78, 1.08, 1.42, 1.40, 2.67,
-  4.5 at the 14 points (0.65–4.5 fb over the fine scan), efficiencies 12, 12, 11, 16, 18, 17, 14,
-  15, 14, 9.1, 7.7, 5.7, 2.2, 0.66% (three identified muons and the networks' cuts, retrained);
-  the numbers that follow are from before.
-- Expected limits (fb; default run of 2026-12-06 with eeμμ): 1.42, 0.79, 0.90, 0.93, 0.67,
-  0.71, 0.83, 0.81, 0.75, 0.98, 1.31, 1.37, 2.34, 3.75 at 3.6, 4, 4.6, 4.9, 6, 7, 7.35, 7.65,
-  8, 9, 9.5, 9.75, 9.85, 9.9 GeV; without eeμμ, the μμττ, 4μ, μμππ and eeττ samples realised
-  anew by the generator that weighs a point by the dimensions it reads: 1.16, 0.67, 0.86,
-  0.84, 0.67, 0.65, 0.81, 0.76, 0.70, 0.96, 1.23, 1.35, 2.30, 3.63 (0.61–3.39 fb over the
-  fine scan's 616 masses); with the previous samples
-  1.16, 0.70, 0.81, 0.83, 0.64, 0.64, 0.84, 0.74, 0.75, 1.03, 1.45, 1.50, 2.53, 3.94 (0.55–3.56
-  fb over the fine scan; the background composition above is from those samples); before μμππ
-  1.00, 0.63, 0.96, 0.75, 0.65, 0.63, 0.79,
-  0.72, 0.79, 0.95, 1.40, 1.51, 2.44, 4.35. The numbers below are from before the simulated b_eff,
-  on one pseudo-dataset each: 1.28, 0.59, 1.03, 0.81, 0.62, 0.64, 0.73, 0.68, 0.76, 0.89,
-  1.00, 1.39 at 3.6–9.75 GeV; before the continuum and
-  eeττ 0.49, 0.59, 0.66, 0.68, 0.51, 0.40, 0.50, 0.52, 0.52, 0.56, 0.75, 0.65 (the seed-003
-  trigger and four-track mass cut alone: 0.49, 0.56, 0.75, 0.61, 0.48, 0.45, 0.54, 0.50, 0.54,
-  0.58, 0.69, 0.85; with the c c̄ pairs, before eeττ: 0.36, 0.53, 0.69, 0.72, 0.62, 0.53,
-  0.72, 0.60, 0.70, 0.90, 1.27, 1.30).
-  The paper's 0.7–24 fb are the extremes of its observed limits over its scan; the same
-  extremes of darkscan's limits on pseudo-data, median of 10 pseudo-datasets (validate,
-  2026-12-06, the scan to 9.9 GeV, with μμππ and eeμμ): 0.31–4.5 fb (0.44× and 0.19×;
-  0.22–0.32 and 3.9–5.9 fb over the sets; pulls 0.97; without eeμμ, the four-lepton samples
-  realised anew, 0.29–4.1 fb, 0.27–0.30 and 3.2–5.0 over the sets; with the previous samples
-  0.31–4.8 fb, 0.28–0.34 and 4.1–6.7 over the sets; 0.29–5.2 fb before μμππ; to 9.75 GeV
-  0.29–3.4 fb; 0.21–2.1 fb before the continuum and eeττ). The
-  lowest sits on a deficit of the scan near the zero-count floor of CLs, 2.3/(ε L) = 0.20 fb
-  at ε = 18% (the expected limits reach 0.57 fb at 6.48 GeV over the 547 masses of the scan
-  with eeμμ, 0.57–3.72 fb); if
-  the paper's lowest is a zero-count window too (the 4μ paper's is, at darkscan's efficiency),
-  Belle II's efficiency would be ≈ 5%, a quarter of darkscan's, and with darkscan's efficiency
-  it would take ≈ 25 background events under the peak where darkscan has 7–36. Neither is
-  established: the paper's efficiency is not known here. Measured before the continuum was
-  simulated: with the τ-pair background ×4 (the π → μ fake rate at Belle II's 4.1% instead of
-  the fast simulation's 1.0%, #15) the expected limits rose only by ×1.0–1.4 (0.41–0.65 fb).
-  The highest (24 fb) is the reach's end at 10 GeV; darkscan's ends at 9.9 GeV (above), with
-  1.0% efficiency, where the paper's 24 fb over a few background events would be ≈ 0.2%: the
-  last masses of the two scans are not the same. Not simulated: the continuum's pion fakes
-  (above), ττ with a
-  one-prong hadronic τ and a three-prong τ (two fakes), τ → eνν̄ with a three-prong τ (e → μ
-  fakes, < 10⁻³); no systematic uncertainty.
+  (2026-12-06) μμττ 680, c c̄ (μ, μ) 164, eeμμ 52, 4μ 37, eeττ 31, ττ 30, μμππ 24.
+
+Against the published result: the paper's 0.7–24 fb are the extremes of its observed limits
+over its scan; the same extremes of darkscan's limits on pseudo-data, median of 10
+pseudo-datasets (validate, 2026-12-06, the scan to 9.9 GeV, with μμππ and eeμμ): 0.31–4.5 fb
+(0.44× and 0.19×; 0.22–0.32 and 3.9–5.9 fb over the sets; pulls 0.97). The lowest sits on a
+deficit of the scan near the zero-count floor of CLs, 2.3/(ε L) = 0.20 fb at ε = 18% (the
+expected limits reach 0.57 fb at 6.48 GeV over the 547 masses of the scan with eeμμ, 0.57–3.72
+fb); if the paper's lowest is a zero-count window too (the 4μ paper's is, at darkscan's
+efficiency), Belle II's efficiency would be ≈ 5%, a quarter of darkscan's, and with darkscan's
+efficiency it would take ≈ 25 background events under the peak where darkscan has 7–36.
+Neither is established: the paper's efficiency is not known here. The highest (24 fb) is the
+reach's end at 10 GeV; darkscan's ends at 9.9 GeV (above), with 1.0% efficiency, where the
+paper's 24 fb over a few background events would be ≈ 0.2%: the last masses of the two scans
+are not the same. Expected limits (fb) with the hadrons' nuclear interactions in the material
+(default run of 2026-12-07, another MC realisation): 1.06, 0.80, 0.91, 0.92, 0.81, 0.73, 0.86,
+1.00, 0.95, 1.08, 1.24, 1.56, 3.04, 3.34 at 3.6, 4, 4.6, 4.9, 6, 7, 7.35, 7.65, 8, 9, 9.5,
+9.75, 9.85, 9.9 GeV; efficiencies 18, 20, 20, 20, 19, 15, 13, 11, 9.8, 7.8, 7.9, 5.5, 2.4,
+1.5%. Not simulated: the continuum's pion fakes (above), ττ with a one-prong hadronic τ and a
+three-prong τ (two fakes), τ → eνν̄ with a three-prong τ (e → μ fakes, < 10⁻³); no
+systematic uncertainty.
+
+Measurements behind these choices and the run history: docs/searches/zprime-tautau.md.
 """
 
 from __future__ import annotations
