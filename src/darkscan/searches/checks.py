@@ -83,7 +83,7 @@ _WHY_2023 = ("darkscan's 2D likelihood bins each M²_recoil window in four |cos 
              "lowest limit is at 0.2 GeV: from 0.5 down to 0.2 GeV the model doubles σ per g′² "
              "and B(Z′ → invisible) (1 below 2m_μ, 0.50 above), so a g′ limit as flat as the "
              "abstract's '3×10⁻³ at low masses' needs a σ × B limit 4× weaker at 0.2 than at 0.5 "
-             "GeV; darkscan's is 1.7× weaker (1.48 against 0.87 fb), its g′ 0.91× and 1.01× the "
+             "GeV; darkscan's is 1.7× weaker (1.47 against 0.87 fb), its g′ 0.91× and 1.01× the "
              "published at 0.5 and 1 GeV: if the abstract's value holds at 0.2 GeV, the "
              "difference lies at M²_recoil ≈ 0, where μμγ with a lost photon peaks [INFERRED]")
 _WHY_2020 = ("the 2018 analysis had commissioning-era data (trigger, μ ID) and Bayesian limits "

@@ -103,7 +103,7 @@ whose preselection has no τ-cone cut, 1.68e-3, 2.43e-3, 2.37e-3, 3.30e-3, 4.06e
 to 7 GeV. At 0.5 and 1 GeV the cuts' g′ is 0.91× and 1.01× the published 3×10⁻³; from 0.5
 down to 0.2 GeV the model doubles σ per g′² and B(Z′ → invisible) (1 below 2m_μ), so a g′
 as flat as the abstract's "3×10⁻³ at low masses" needs a σ × B limit 4× weaker at 0.2 than
-at 0.5 GeV, where darkscan's is 1.7× weaker (1.48 against 0.87 fb; xsec of ee_mumu_zprime,
+at 0.5 GeV, where darkscan's is 1.7× weaker (1.47 against 0.87 fb; xsec of ee_mumu_zprime,
 2026-12-07). Below 1 GeV both remain stronger than Belle II: 2.1×10⁶ μμγ events (79.7 fb⁻¹,
 generator level) with a hard barrel photon pass every kinematic cut of the 0.2 and 0.5 GeV
 windows (1.8×10⁵ at 1 GeV, 4×10⁴ at 2 GeV), so the background there is their photon-loss
