@@ -365,6 +365,45 @@ def test_a_chunk_reconstructs_through_the_channel_lists() -> None:
     assert np.isfinite(np.asarray(nt["dau1_chi_prob"])).mean() > 0.9
 
 
+def test_a_truth_filter_that_keeps_nothing_is_named() -> None:
+    """Each chunk records how many events passed its truth filter; a sample whose filter kept
+    none (e.g. one reading τ decay products, which Pythia adds after the filters) is named
+    for the run's warning instead of silently adding nothing."""
+    import awkward as ak
+
+    from darkscan.generate import get_process, resolve_params
+    from darkscan.run.chunks import plan_chunks
+    from darkscan.searches.samples import (
+        TRUTH_EVENTS,
+        NtupleTask,
+        _merged,
+        emptied_by_truth_filter,
+        ntuple_kernel,
+    )
+    from darkscan.searches.spec import BestCandidate, SampleSpec
+
+    def no_tau_electrons(particles: ak.Array) -> np.ndarray:  # ee_mumu has no τ
+        is_e = (abs(particles.pdg) == 11) & (particles.mother >= 2)
+        return ak.to_numpy(ak.any(is_e, axis=1))
+
+    columns = ("M",)
+    out = {}
+    for name, flt in (("all", None), ("none", no_tau_electrons)):
+        spec = SampleSpec(name, "ee_mumu", 400, 400, name, truth_filter=flt,
+                          filter_label=None if flt is None else "a τ's electron (truth)")
+        params = resolve_params(get_process(spec.process), {})
+        task = NtupleTask(name, spec, params, "vpho -> mu+:all mu-:all",
+                          BestCandidate("M", False), columns, plan_chunks(400, 400, 1)[0], (),
+                          None, "k")
+        chunk = ntuple_kernel(task)
+        assert chunk.meta.extra[TRUTH_EVENTS] == (400 if flt is None else 0)
+        out[name] = (_merged(name, spec, [chunk, chunk], columns), (spec, params))
+    ntuples = {k: nt for k, (nt, _) in out.items()}
+    assert ntuples["all"].meta.extra[TRUTH_EVENTS] == 800
+    assert emptied_by_truth_filter(ntuples, {k: v for k, (_, v) in out.items()}) == {
+        "none": "a τ's electron (truth)"}
+
+
 def test_warm_up_splits_compilation_across_workers_and_skips_one_worker() -> None:
     from darkscan.searches.samples import warm_up
 

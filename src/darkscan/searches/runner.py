@@ -44,6 +44,7 @@ from darkscan.searches.result import (
 from darkscan.searches.samples import (
     Ntuple,
     NtupleGroup,
+    emptied_by_truth_filter,
     make_ntuple_groups,
     sample_id,
     select,
@@ -132,13 +133,21 @@ def run_search(search: Search, *, out_dir: str | Path, lumi: Luminosity | str | 
         reconstructed = ntuples.reconstructed(search, {
             ch.name: _channel_samples(search, ch, points) for ch in search.channels})
     t_sim = time.perf_counter() - t0
+    emptied = {k: v for specs, nts in reconstructed.values()
+               for k, v in emptied_by_truth_filter(nts, specs).items()}
+    for name, label in emptied.items():
+        con.print(f"warning: the truth filter of sample '{name}' ({label}) kept none of its "
+                  "generated events: the sample adds nothing (a filter sees τ undecayed: "
+                  "their decay products come after it; summary.json: "
+                  "samples_emptied_by_truth_filter)", soft_wrap=True)
     result = evaluate(search, reconstructed, points, lum, out_dir=out, quick=quick, seed=seed,
                       scenario=scenario, console=con,
                       data=ntuples.data if ntuples is not None else None)
     wall = time.perf_counter() - t0
     result = replace(result, summary=result.summary
                      | (_ntuples_summary(search, ntuples) if ntuples is not None else {})
-                     | ({"sample_scale": scale} if scale != 1.0 else {}) | {
+                     | ({"sample_scale": scale} if scale != 1.0 else {})
+                     | ({"samples_emptied_by_truth_filter": emptied} if emptied else {}) | {
         "wall_time_s": round(wall, 1), "simulation_time_s": round(t_sim, 1),
         **_peak_memory(executor)})
     write_outputs(result, report=report)

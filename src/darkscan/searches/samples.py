@@ -61,6 +61,10 @@ class NtupleTask:
                 *self.also)
 
 
+#: the ntuple metadata's count of the events that passed the sample's truth filter
+TRUTH_EVENTS = "truth_filter_events"
+
+
 def _detector_seed(chunk: Chunk) -> np.random.SeedSequence:
     # a stream of its own, distinct from anything the generator spawns from chunk.seed
     return np.random.SeedSequence(chunk.seed.entropy, spawn_key=(*chunk.seed.spawn_key, 7_919))
@@ -99,7 +103,9 @@ def ntuple_kernels(task: NtupleTask) -> tuple[Sample, ...]:
                     params=replace(detector_for(experiment.name), **task.spec.detector))
     from darkscan.detector.trigger import TRIGGER_BITS
 
-    meta = truth.meta.with_(n_generated=n_generated, kind="ntuple")
+    # how many events the truth filter kept: a filter that keeps none is reported by the run
+    meta = truth.meta.with_(n_generated=n_generated, kind="ntuple",
+                            extra={**truth.meta.extra, TRUTH_EVENTS: len(truth.events)})
     out = []
     for r in task.reconstructions:
         variables = [c for c in r.columns if c not in TRIGGER_BITS]
@@ -287,8 +293,23 @@ def _merged(name: str, spec: SampleSpec, chunks: list[Sample], columns: tuple[st
     sigma = float(np.sum([p.meta.sigma_pb * p.meta.n_generated for p in chunks]) / n_gen)
     cols = {c: ak.to_numpy(events[c]).astype(float) for c in columns}
     w = ak.to_numpy(events["weight"]).astype(float)
+    kept = [p.meta.extra.get(TRUTH_EVENTS) for p in chunks]
+    extra = {**chunks[0].meta.extra,
+             TRUTH_EVENTS: None if None in kept else int(sum(kept))}  # None: an older cache
     return Ntuple(name, spec.label, cols, w, sigma, n_gen,
-                  chunks[0].meta.with_(n_generated=n_gen, sigma_pb=sigma))
+                  chunks[0].meta.with_(n_generated=n_gen, sigma_pb=sigma, extra=extra))
+
+
+def emptied_by_truth_filter(ntuples: dict[str, Ntuple],
+                            specs: dict[str, tuple[SampleSpec, dict[str, float]]]
+                            ) -> dict[str, str]:
+    """The samples whose truth filter kept none of their generated events (id → the filter's
+    label): they add nothing to a run, which is either what the filter means or a filter that
+    reads what the generator adds after it (τ decay products: ``finish_decays`` runs after the
+    filters, which see τ undecayed)."""
+    return {name: specs[name][0].filter_label or "truth filter"
+            for name, nt in ntuples.items()
+            if specs[name][0].truth_filter is not None and nt.meta.extra.get(TRUTH_EVENTS) == 0}
 
 
 # --------------------------------------------------------------------------- selection
