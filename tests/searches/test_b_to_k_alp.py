@@ -17,7 +17,7 @@ def test_declaration_and_grid() -> None:
     s = get("b-to-k-alp")
     assert s.default_lumi == "711/fb" and s.cl == 0.9 and s.inference.combine
     assert [c.name for c in s.channels] == ["kplus", "ks", "kstar0", "kstarplus"]
-    assert s.signal.points(True) == [{"mass": 0.3, "gaw": 7.7e-6}, {"mass": 2.0, "gaw": 3.8e-6}]
+    assert s.signal.points(True) == [{"mass": 0.3, "gaw": 1.4e-5}, {"mass": 2.0, "gaw": 3.8e-6}]
     assert len(s.signal.points(False)) == len(bka.MASSES)
     # the K* channels scan to 4.2 GeV, as the paper
     top = {"mass": 4.5, "gaw": bka.GAW[4.5]}
@@ -43,12 +43,14 @@ def test_simulated_coupling_sits_at_the_reach() -> None:
 
     for m in bka.MASSES:
         g = bka.GAW[m]
-        reach = float(br_b_to_k_alp(g, m)) * bka._p_decay_inside(g, m)
-        assert reach == pytest.approx(bka.REACH_BR, rel=0.12)  # two significant digits in g
-    # prompt at 2 GeV (P ≈ 1), long-lived at 0.2 GeV: a larger coupling is simulated there
-    assert bka._p_decay_inside(bka.GAW[2.0], 2.0) > 0.999
-    assert bka._p_decay_inside(bka.GAW[0.2], 0.2) == pytest.approx(0.117, abs=0.005)
-    assert bka.GAW[0.2] == 1.1e-5 and bka.GAW[2.0] == 3.8e-6
+        reach = float(br_b_to_k_alp(g, m)) * bka._p_decay_within(g, m, bka.PEAK_FLIGHT)
+        # two significant digits in g, the reach ∝ g⁴ where the ALP flies far (B ∝ g², P ∝ g²)
+        assert reach == pytest.approx(bka.REACH_BR, rel=0.2)
+    # prompt at 2 GeV (P ≈ 1), long-lived at 0.2 GeV: a larger coupling is simulated there,
+    # where 3.6% of the ALPs decay within 10 cm (flight 1/(βγ/cτ) = 2.8 m at cτ = 21 cm)
+    assert bka._p_decay_within(bka.GAW[2.0], 2.0, 10.0) > 0.999
+    assert bka._p_decay_within(bka.GAW[0.2], 0.2, 10.0) == pytest.approx(0.0357, abs=0.001)
+    assert bka.GAW[0.2] == 2.1e-5 and bka.GAW[2.0] == 3.8e-6
 
 
 def test_per_unit_branching_normalisation() -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -162,6 +162,11 @@ class Extraction(ABC):
     @abstractmethod
     def extract(self, data: ExtractionInput) -> Counts:
         """Counts per signal point."""
+
+    #: whether the efficiency is the sum of the :meth:`counted` events' weights (a count in
+    #: windows) or a fit's yield that those events only approximate: a reweighted efficiency is
+    #: then the fit's scaled by the counted events' ratio
+    efficiency_is_counted: ClassVar[bool] = True
 
     def counted(self, counts: Counts, i: int, signal: Selected) -> np.ndarray:
         """Which of ``signal``'s selected events point ``i`` counts (what its efficiency sums),
@@ -725,6 +730,19 @@ class SlidingFit(Extraction):
         if not fit.ok:
             return count
         return float(np.clip(fit.n_sig, 0.0, inside.sum())) * count / inside.sum()
+
+    #: a fit's yield: a reweighted efficiency scales it by the counted events' ratio
+    efficiency_is_counted = False
+
+    def counted(self, counts: Counts, i: int, signal: Selected) -> np.ndarray:
+        """The events within ±2σ of point ``i``'s fitted peak: the core of the line shape,
+        whose yield the fit measures (none where the point was not fitted)."""
+        observable = counts.summary.get("fitted_observable", [self.observable] * (i + 1))[i]
+        x = signal.values[observable]
+        peak, width = counts.signal["peak"][i], counts.signal["resolution"][i]
+        if not (np.isfinite(peak) and np.isfinite(width)):
+            return np.zeros(len(x), dtype=bool)
+        return np.abs(x - peak) < 2.0 * width
 
     def background_at(self, mass: float) -> str:
         """The background shape fitted at ``mass``."""

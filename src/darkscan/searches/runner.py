@@ -53,6 +53,7 @@ from darkscan.searches.spec import (
     AllCandidates,
     BestCandidate,
     Channel,
+    CouplingLifetime,
     Interpretation,
     SampleSpec,
     Search,
@@ -562,8 +563,9 @@ def _couplings(search: Search, rows: list[tuple[str, LimitResult, np.ndarray]],
     (σ ∝ coupling^power; ``ref``: the quantity the simulation has, NaN: no conversion), with
     each row's channel's branching fraction, and where the coupling sets a lifetime the
     efficiency at that lifetime (``runs``: the channels' selected signal; the combination's
-    rows NaN); then the excluded ranges along an axis (``Interpretation.excluded_along``,
-    from the model at the simulated parameters)."""
+    rows from their signal-weighted mean, :func:`_with_lifetime`); then the excluded ranges
+    along an axis (``Interpretation.excluded_along``, from the model at the simulated
+    parameters)."""
     from darkscan.interpret import coupling_upper_limit
 
     first = search.axes[0].name
@@ -590,8 +592,9 @@ def _couplings(search: Search, rows: list[tuple[str, LimitResult, np.ndarray]],
                              axis=1)
         fixed = (obs, exp)
         if itp.lifetime is not None:
-            by_name = {r.channel.name: r for r in runs or ()}
-            parts = [_with_lifetime(search, itp, by_name.get(name), given, points, ref,
+            by_name = {r.channel.name: [r] for r in runs or ()}
+            by_name[COMBINED] = list(runs or ())
+            parts = [_with_lifetime(search, itp, by_name.get(name, []), given, points, ref,
                                     obs[k * n:(k + 1) * n], exp[:, k * n:(k + 1) * n])
                      for k, ((name, _, _), given, ref) in enumerate(zip(rows, params, refs,
                                                                         strict=True))]
@@ -606,38 +609,62 @@ def _couplings(search: Search, rows: list[tuple[str, LimitResult, np.ndarray]],
     return tuple(out), tuple(excluded)
 
 
-def _with_lifetime(search: Search, itp: Interpretation, run: _ChannelRun | None,
+def _efficiency_ratio(search: Search, lt: CouplingLifetime, run: _ChannelRun, i: int,
+                      ctau0: float, g: np.ndarray, ref: float) -> np.ndarray | None:
+    """ε(cτ(g))/ε_ref of ``run``'s point ``i`` at each scanned coupling ``g``: the counted
+    events reweighted to each lifetime (:func:`darkscan.interpret.lifetime
+    .binned_efficiency`) over the point's efficiency, or over the same counted sum at the
+    simulated lifetime where the efficiency is a fit's yield
+    (:attr:`Extraction.efficiency_is_counted`); None without signal there."""
+    from darkscan.interpret.lifetime import binned_efficiency
+
+    s = run.selected[run.signal_ids[i]]
+    eff_ref = float(run.counts.efficiency[i])
+    if not (eff_ref > 0 and len(s.weight)) or run.blind[i]:
+        return None
+    counted = np.where(search.extraction.counted(run.counts, i, s), s.mc_weight, 0.0)
+    ctaus = ctau0 * (np.append(g, ref) / ref) ** (-lt.ctau_power)
+    eff = binned_efficiency(s.values[lt.column], counted, s.n_generated, ctau0, ctaus,
+                            lt.max_ctaus * ctau0)
+    norm = eff_ref if search.extraction.efficiency_is_counted else eff[-1]
+    if not norm > 0:
+        return None
+    return eff[:-1] / norm
+
+
+def _with_lifetime(search: Search, itp: Interpretation, runs: list[_ChannelRun],
                    given: Any, points: list[dict[str, float]], ref: np.ndarray,
                    obs: np.ndarray, exp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """One channel's coupling limits where the coupling also sets a lifetime
+    """One row set's coupling limits where the coupling also sets a lifetime
     (:class:`~darkscan.searches.spec.CouplingLifetime`): from the limits at the simulated
     lifetime (``obs``, ``exp``: σ ∝ g^power only), the lowest scanned g where
     (g/g_ref)^power ε(cτ(g))/ε_ref reaches (g_fixed/g_ref)^power, log-linear between scan
-    points; NaN below the scan or without a run (the combination), inf where the scan never
-    reaches it."""
-    from darkscan.interpret.lifetime import truncated_efficiency
-
+    points; inf where the scan never reaches it, NaN below the scan or without ``runs``.
+    One run: its channel's rows. Several (the combination): ε/ε_ref is the channels' mean
+    weighted by their signal at the simulated lifetime (ε_c times the signal per unit of the
+    quantity), exact where every channel's ratio is the same (one particle's flight, seen
+    through similar selections) and otherwise an approximation of the combined likelihood's
+    own weighting of the channels."""
     lt = itp.lifetime
     assert lt is not None
     n = len(points)
-    if run is None:
+    if not runs:
         return np.full(n, np.nan), np.full((5, n), np.nan)
     fixed = np.vstack([obs, exp])
     out = fixed.copy()
     for i, p in enumerate(points):
-        s = run.selected[run.signal_ids[i]]
-        eff_ref = float(run.counts.efficiency[i])
-        if not (eff_ref > 0 and len(s.weight)):
-            continue  # blind: as the fixed-lifetime ones (inf; NaN where no signal exists)
         ctau0 = float(lt.ctau({**given, **p}))
         g = lt.couplings(float(ref[i]))
-        counted = search.extraction.counted(run.counts, i, s)
-        eff = truncated_efficiency(s.values[lt.column], np.where(counted, s.mc_weight, 0.0),
-                                   s.n_generated, ctau0,
-                                   ctau0 * (g / ref[i]) ** (-lt.ctau_power),
-                                   lt.max_ctaus * ctau0)
+        parts = [(r, _efficiency_ratio(search, lt, r, i, ctau0, g, float(ref[i])))
+                 for r in runs]
+        parts = [(float(r.counts.efficiency[i] * np.atleast_1d(r.scale)[i]), q)
+                 for r, q in parts if q is not None]
+        if not parts:
+            continue  # blind: as the fixed-lifetime ones (inf; NaN where no signal exists)
+        weight = np.array([w for w, _ in parts])
+        ratio = np.average(np.stack([q for _, q in parts]), axis=0, weights=weight)
         with np.errstate(divide="ignore"):
-            log_gain = itp.power * np.log(g / ref[i]) + np.log(eff / eff_ref)
+            log_gain = itp.power * np.log(g / ref[i]) + np.log(ratio)
             need = itp.power * np.log(fixed[:, i] / ref[i])
         above = log_gain[None, :] >= need[:, None]
         j = np.argmax(above, axis=1)
