@@ -6,7 +6,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from darkscan.detector.fastsim import llp_proper_length
+from darkscan.detector.fastsim import llp_decay_lengths
 from darkscan.events import STATUS_DECAYED, STATUS_FINAL
 from darkscan.generate.processes.b_to_k_scalar import signal_config
 from darkscan.generate.processes.pythia_processes import BF_Y4S_CHARGED, SIGMA_Y4S_NB
@@ -43,8 +43,8 @@ def test_per_unit_matches_the_generator(channel: str, kstar: bool, charged: bool
     assert per_unit(channel, {"mass": np.array([1.1])})[0] == pytest.approx(expected, rel=1e-9)
 
 
-def test_llp_proper_length_from_the_truth_record() -> None:
-    """S (id 4900035) at rest in z with p = 3 GeV, m = 1 GeV, daughters 6 cm away: ℓ = 2 cm."""
+def test_llp_decay_lengths_from_the_truth_record() -> None:
+    """S (id 4900035) along z with p = 3 GeV, m = 1 GeV, daughters 6 cm away: ℓ = 2 cm."""
     c = {"pdg": np.array([521, 4900035, 13, -13, 22]),
          "px": np.zeros(5), "py": np.zeros(5), "pz": np.array([0, 3.0, 1.5, 1.5, 1.0]),
          "E": np.array([5.28, np.sqrt(10.0), 1.6, 1.6, 1.0]),
@@ -53,8 +53,9 @@ def test_llp_proper_length_from_the_truth_record() -> None:
          "status": np.array([STATUS_DECAYED, STATUS_DECAYED, STATUS_FINAL, STATUS_FINAL,
                              STATUS_FINAL])}
     counts = np.array([4, 1])
-    out = llp_proper_length(counts, c)
+    out, flight = llp_decay_lengths(counts, c)
     assert out[0] == pytest.approx(2.0) and np.isnan(out[1])
+    assert flight[0] == pytest.approx(6.0) and np.isnan(flight[1])
 
 
 @pytest.fixture(scope="module")

@@ -75,14 +75,15 @@ def test_chi2_branching_does_not_depend_on_epsilon() -> None:
 def test_the_ntuples_llp_length_is_the_chi2s() -> None:
     # the fast simulation's mc_llp_proper_length is the first decayed dark state's: in this
     # process the χ₂ (record χ₁, χ₂, h′), whose lifetime ε sets; the h′ decays too
-    from darkscan.detector.fastsim import llp_proper_length
+    from darkscan.detector.fastsim import llp_decay_lengths
     from darkscan.generate import get_process
 
     point = {**BENCHMARK, "mass_darkhiggs": 0.8, "sin_theta": 5e-4}
     parts = get_process("ee_darkhiggs_idm").generate_chunk(
         400, np.random.SeedSequence(11), point, isr=True).particles
     counts = ak.to_numpy(ak.num(parts))
-    ell = llp_proper_length(counts, {k: ak.to_numpy(ak.flatten(parts[k])) for k in parts.fields})
+    ell, _ = llp_decay_lengths(counts, {k: ak.to_numpy(ak.flatten(parts[k]))
+                                        for k in parts.fields})
     # by hand: the χ₂'s distance to its first daughter's vertex times m/|p|
     i2 = ak.argmax(parts.pdg == PDG_CHI2, axis=1, keepdims=True)
     chi2 = ak.firsts(parts[i2])

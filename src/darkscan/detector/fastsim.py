@@ -338,30 +338,33 @@ def lost_particle(part: Particles, part_to_track: np.ndarray, cl: dict[str, np.n
 DARK_ID_MIN, DARK_ID_MAX = 4_900_000, 5_000_000
 
 
-def llp_proper_length(counts: np.ndarray, c: dict[str, np.ndarray]) -> np.ndarray:
-    """Per event, the proper decay length (cm) of its first decayed dark state: the distance
-    from its production vertex to that of its first daughter times m/|p| (NaN without one).
-    What :mod:`darkscan.interpret.lifetime` reweights to another cτ."""
-    out = np.full(len(counts), np.nan)
+def llp_decay_lengths(counts: np.ndarray, c: dict[str, np.ndarray]
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Per event, the proper decay length and the flight (cm) of its first decayed dark state:
+    the distance from its production vertex to that of its first daughter, times m/|p| for the
+    proper length (NaN without one). What :mod:`darkscan.interpret.lifetime` reweights to
+    another cτ, and how far from the IP the decay lay."""
+    proper, flight = np.full(len(counts), np.nan), np.full(len(counts), np.nan)
     pdg = np.abs(c["pdg"])
     llp = (pdg >= DARK_ID_MIN) & (pdg < DARK_ID_MAX) & (c["status"] != STATUS_FINAL)
     if not llp.any():
-        return out
+        return proper, flight
     off = _offsets(counts)[:-1]
     ev = np.repeat(np.arange(len(counts)), counts)
     mglob = np.where(c["mother"] >= 0, c["mother"] + off[ev], -1)
     child = np.nonzero((mglob >= 0) & llp[np.maximum(mglob, 0)])[0]
     if len(child) == 0:
-        return out
+        return proper, flight
     parent, first = np.unique(mglob[child], return_index=True)
     dau = child[first]
     d = np.stack([c[k][dau] - c[k][parent] for k in ("vx", "vy", "vz")], axis=1)
     p = np.sqrt(c["px"][parent] ** 2 + c["py"][parent] ** 2 + c["pz"][parent] ** 2)
     m = np.sqrt(np.maximum(c["E"][parent] ** 2 - p * p, 0.0))
-    ell = np.linalg.norm(d, axis=1) * m / np.maximum(p, 1e-300)
+    length = np.linalg.norm(d, axis=1)
     events, first_in_event = np.unique(ev[parent], return_index=True)
-    out[events] = ell[first_in_event]
-    return out
+    proper[events] = (length * m / np.maximum(p, 1e-300))[first_in_event]
+    flight[events] = length[first_in_event]
+    return proper, flight
 
 
 def simulate(sample: Sample, *, seed: int | np.random.SeedSequence,
@@ -411,7 +414,7 @@ def simulate(sample: Sample, *, seed: int | np.random.SeedSequence,
                                     np.asarray(experiment.boost_beta, dtype=float), params))
     out.update(_truth(part, n_events))
     out.update(lost_particle(part, part_to_track, cl, layers, n_events, params))
-    out["mc_llp_proper_length"] = llp_proper_length(counts, c)
+    out["mc_llp_proper_length"], out["mc_llp_flight"] = llp_decay_lengths(counts, c)
     out["weight"] = c["weight"] * forced_weight
     meta = sample.meta.with_(kind="reco", extra={
         **sample.meta.extra, "detector": "belle2-fastsim",

@@ -95,8 +95,8 @@ def binned_efficiency(proper_length: ArrayLike, weights: ArrayLike, n_generated:
     ``max_length``, each with at least ``min_per_bin`` counted events.
 
     Per-event reweighting (:func:`truncated_efficiency`) is the same sum with one bin per
-    event; at cτ₁ ≪ cτ₀ it rests on the few events with ℓ < cτ₁ (none of 100 events at
-    cτ₁ = 10⁻⁴ cτ₀: the efficiency of a prompt decay collapses to 0), where the binned sum takes
+    event; at cτ₁ ≪ cτ₀ it rests on the few events with ℓ < cτ₁ (the ~100 selected decays of
+    a prompt ALP at cτ₁ = 10⁻⁴ cτ₀: 10⁻⁵⁹ of its efficiency), where the binned sum takes
     the efficiency of the shortest bin: flat below a bin's width, as a decay's efficiency is
     where the flight is unresolved. Both agree at cτ₁ = cτ₀; beyond the longest counted decay
     both count nothing (a lower bound)."""

@@ -154,7 +154,7 @@ class Engine:
                                                       self._objects_cms[4]),
             **{k: (lambda _, k=k: ak.to_numpy(ev[k]).astype(float) if k in ak.fields(ev)
                    else np.full(self.n_events, np.nan))
-               for k in ("mc_llp_proper_length", *LOST_COLUMNS)}})
+               for k in ("mc_llp_proper_length", "mc_llp_flight", *LOST_COLUMNS)}})
         self._cache: dict[str, object] = {}
 
     # --- lists ------------------------------------------------------------------------------

@@ -677,6 +677,8 @@ EVENT_VARIABLES = {"n_tracks": ("", "reconstructed tracks in the event"),
                    "R2": ("", "second normalised Fox–Wolfram moment H₂/H₀ (CMS)"),
                    "mc_llp_proper_length": ("cm", "truth: proper decay length of the event's "
                                             "first long-lived dark state (NaN: none)"),
+                   "mc_llp_flight": ("cm", "truth: its flight, production to decay vertex "
+                                     "(NaN: none)"),
                    "mc_lost_E": ("GeV", "truth: energy of the most energetic visible particle "
                                  "that left no track, ECL cluster or KLM hit (NaN: none)"),
                    "mc_lost_theta": ("rad", "truth: its polar angle (lab)"),

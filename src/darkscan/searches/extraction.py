@@ -680,6 +680,10 @@ class SlidingFit(Extraction):
     observable_by_mass: tuple[tuple[float, str], ...] = ()
     #: spacing of the fine scan in resolutions (0: the signal points only)
     scan_step: float = 0.0
+    #: the signal events whose line shape is fitted (a cut, e.g. on their truth: the decays
+    #: near the IP, whose mass is resolved); the efficiency is still the yield the fit sees
+    #: in every selected signal event, the others a pedestal under the peak
+    signal_shape_cut: str = ""
 
     def __post_init__(self) -> None:
         from darkscan.stats.shapes import SIGNAL_PARAMS, background_model
@@ -701,11 +705,35 @@ class SlidingFit(Extraction):
         if self.observable_by_mass and self.peak_axis is None:
             raise ParameterError("observable_by_mass needs peak_axis: the hypothesis mass "
                                  "chooses the observable")
+        if self.signal_shape_cut:
+            from darkscan.select import Cut, CutError
+
+            try:
+                Cut.parse(self.signal_shape_cut)
+            except CutError as err:
+                raise ParameterError(f"signal_shape_cut {self.signal_shape_cut!r}: {err}"
+                                     ) from None
+
+    @property
+    def fitted(self) -> tuple[str, ...]:
+        """The observables fitted (at some mass)."""
+        return tuple(dict.fromkeys((*(o for _, o in self.observable_by_mass),
+                                    self.observable)))
 
     @property
     def observables(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys((*(o for _, o in self.observable_by_mass),
-                                    self.observable)))
+        from darkscan.select import Cut
+
+        shape = Cut.parse(self.signal_shape_cut).names if self.signal_shape_cut else ()
+        return tuple(dict.fromkeys((*self.fitted, *shape)))
+
+    def _shape_events(self, s: Selected) -> np.ndarray:
+        """Which of ``s``'s events the line shape is fitted to (:attr:`signal_shape_cut`)."""
+        from darkscan.expr import evaluate
+
+        if not self.signal_shape_cut:
+            return np.ones(len(s.weight), dtype=bool)
+        return np.asarray(evaluate(self.signal_shape_cut, s.values), dtype=bool)
 
     def observable_at(self, mass: float) -> str:
         """The observable fitted for the hypothesis ``mass``."""
@@ -759,11 +787,11 @@ class SlidingFit(Extraction):
             # one pseudo-data set: the same drawn candidates in every observable
             drawn = data.rng.choice(len(w), size=n_data, p=w / w.sum())
             pseudo = {o: np.concatenate([b.values[o] for b in data.backgrounds])[drawn]
-                      for o in self.observables}
+                      for o in self.fitted}
         else:
-            pseudo = {o: data.observed.values[o] for o in self.observables}
+            pseudo = {o: data.observed.values[o] for o in self.fitted}
         simulated = {o: _concat([b.values[o] for b in data.backgrounds])
-                     for o in self.observables}
+                     for o in self.fitted}
         sim_weight = _concat([b.weight for b in data.backgrounds])
         peak, width, eff, n_obs, bkg, in_2sigma, bkg_exp = (np.full(n, np.nan)
                                                             for _ in range(7))
@@ -776,14 +804,15 @@ class SlidingFit(Extraction):
             observable = self.observable_at(near) if near is not None else self.observable
             fitted.append(observable)
             x, events = s.values[observable], pseudo[observable]
-            no_peak = near is not None and not makes_peak(x, near)
-            if len(x) < 20 or no_peak:
+            core = self._shape_events(s)
+            no_peak = near is not None and not makes_peak(x[core], near)
+            if core.sum() < 20 or no_peak:
                 # the point has no sensitivity: its selected signal events (wrong pairings,
                 # ISR tails) make no peak to fit a line shape to
                 status.append("no signal peak" if no_peak else "no signal")
                 shapes.append("")
                 continue
-            shape = fit_signal_shape(x, s.mc_weight, self.signal_model, near=near)
+            shape = fit_signal_shape(x[core], s.mc_weight[core], self.signal_model, near=near)
             if near is not None and abs(shape.params["loc"] - near) > (
                     MAX_PEAK_SHIFT * shape.resolution):
                 # a "peak" away from the mass is a lump of the tails (the μμa search at
