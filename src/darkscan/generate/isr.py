@@ -193,17 +193,38 @@ def isr_photons(u: Array, sqrt_s: Array, beta: float | Array, s_min: float,
     n1 = _photon_direction(u[:, 2], u[:, 3], vel, 1.0)
     n2 = _photon_direction(u[:, 4], u[:, 5], vel, -1.0)
     k1 = _photon(n1, (1.0 - x1) * e_beam)
-    # s' = A − B(1 − x₂) with A = (P − k₁)² and B = s − √s E₁ (1 − n̂₁·n̂₂)
-    a = s - 2.0 * sqrt_s * k1[:, 3]
     cos12 = n1[:, 0] * n2[:, 0] + n1[:, 1] * n2[:, 1] + n1[:, 2] * n2[:, 2]
-    b = s - sqrt_s * k1[:, 3] * (1.0 - cos12)
-    open_ = a > s_min * (1.0 + 1e-12)  # else s' < s_min for every x₂: the weight is zero anyway
-    a = np.where(open_, a, 2.0 * s_min)
-    b = np.where(open_, b, s)
-    x_pole = 1.0 - a / b
-    x2, w2 = sample_x_mixed(u[:, 1], beta, x_pole + s_min / b, x_pole)
+    n = len(x1)
+    open_, x_pole, x_lo = np.empty(n, dtype=np.bool_), np.empty(n), np.empty(n)
+    rs = np.ascontiguousarray(np.broadcast_to(np.asarray(sqrt_s, dtype=float), (n,)))
+    _second_beam_kernel(rs, np.ascontiguousarray(k1[:, 3]), cos12, float(s_min), open_, x_pole,
+                        x_lo)
+    x2, w2 = sample_x_mixed(u[:, 1], beta, x_lo, x_pole)
     k2 = _photon(n2, (1.0 - x2) * e_beam)
     return k1, k2, np.where(open_, w1 * w2, 0.0)
+
+
+@jit_exact
+def _second_beam(rs, e1, cos12, s_min):  # pragma: no cover - compiled
+    """Beam 2's hard channel given photon 1 (energy ``e1``) and the photons' cos n̂₁·n̂₂:
+    s' = A − B(1 − x₂) with A = (P − k₁)² = s − 2√s E₁ and B = s − √s E₁ (1 − n̂₁·n̂₂), so
+    the pole of 1/s' sits at x₂ = 1 − A/B and s' ≥ s_min from x₂ = pole + s_min/B. Returns
+    (open, pole, lower end); not open where s' < s_min for every x₂ (the weight is zero)."""
+    s = rs * rs
+    a = s - 2.0 * rs * e1
+    b = s - rs * e1 * (1.0 - cos12)
+    open_ = a > s_min * (1.0 + 1e-12)
+    if not open_:
+        a, b = 2.0 * s_min, s
+    x_pole = 1.0 - a / b
+    return open_, x_pole, x_pole + s_min / b
+
+
+@jit_exact
+def _second_beam_kernel(rs, e1, cos12, s_min, open_, x_pole, x_lo
+                        ):  # pragma: no cover - compiled
+    for i in range(rs.shape[0]):
+        open_[i], x_pole[i], x_lo[i] = _second_beam(rs[i], e1[i], cos12[i], s_min)
 
 
 def _collinear_photons(u: Array, sqrt_s: Array, beta: float | Array, s_min: float
@@ -228,14 +249,9 @@ def _collinear_kernel(u, sqrt_s, beta, s_min, c, e_soft, k1, k2, w
         x1, w1 = _x_mixed_one(u[i, 0], beta[i], s_min / s, 0.0, c)
         e1 = (1.0 - x1) * e_beam
         e1 = 0.0 if e1 < e_soft else e1
-        # s' = A − B(1 − x₂), A = (P − k₁)² = B for back-to-back photons
-        a = s - 2.0 * rs * e1
-        open_ = a > s_min * (1.0 + 1e-12)  # else s' < s_min for every x₂: the weight is 0
-        if not open_:
-            a = 2.0 * s_min
-        bb = a if open_ else s
-        x_pole = 1.0 - a / bb
-        x2, w2 = _x_mixed_one(u[i, 1], beta[i], x_pole + s_min / bb, x_pole, c)
+        # back-to-back photons: A = B, the pole at x₂ = 0
+        open_, x_pole, x_lo = _second_beam(rs, e1, -1.0, s_min)
+        x2, w2 = _x_mixed_one(u[i, 1], beta[i], x_lo, x_pole, c)
         e2 = (1.0 - x2) * e_beam
         e2 = 0.0 if e2 < e_soft else e2
         k1[i, 2] = e1
