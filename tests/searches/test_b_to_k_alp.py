@@ -19,7 +19,7 @@ def test_declaration_and_grid() -> None:
     s = get("b-to-k-alp")
     assert s.default_lumi == "711/fb" and s.cl == 0.9 and s.inference.combine
     assert [c.name for c in s.channels] == ["kplus", "ks", "kstar0", "kstarplus"]
-    assert s.signal.points(True) == [{"mass": 0.3, "gaw": 1.4e-5}, {"mass": 2.0, "gaw": 3.8e-6}]
+    assert s.signal.points(True) == [{"mass": 0.3, "gaw": 4.9e-5}, {"mass": 2.0, "gaw": 3.8e-6}]
     assert len(s.signal.points(False)) == len(bka.MASSES)
     # the K* channels scan to 4.2 GeV, as the paper
     top = {"mass": 4.5, "gaw": bka.GAW[4.5]}
@@ -40,19 +40,22 @@ def test_declaration_and_grid() -> None:
         assert "Mbc > 5.2" in c.mva.training_selection and "Mbc > 5.27" in c.selection
 
 
-def test_simulated_coupling_sits_at_the_reach() -> None:
+def test_simulated_coupling_sits_at_the_reach_or_a_short_flight() -> None:
     from darkscan.models.alp import br_b_to_k_alp
 
     for m in bka.MASSES:
         g = bka.GAW[m]
-        reach = float(br_b_to_k_alp(g, m)) * bka._p_decay_within(g, m, bka.PEAK_FLIGHT)
-        # two significant digits in g, the reach ∝ g⁴ where the ALP flies far (B ∝ g², P ∝ g²)
-        assert reach == pytest.approx(bka.REACH_BR, rel=0.2)
-    # prompt at 2 GeV (P ≈ 1), long-lived at 0.2 GeV: a larger coupling is simulated there,
-    # where 3.6% of the ALPs decay within 10 cm (flight 1/(βγ/cτ) = 2.8 m at cτ = 21 cm)
-    assert bka._p_decay_within(bka.GAW[2.0], 2.0, 10.0) > 0.999
-    assert bka._p_decay_within(bka.GAW[0.2], 0.2, 10.0) == pytest.approx(0.0357, abs=0.001)
-    assert bka.GAW[0.2] == 2.1e-5 and bka.GAW[2.0] == 3.8e-6
+        flight = bka._mean_flight(g, m)
+        reach = float(br_b_to_k_alp(g, m))
+        # two significant digits in g: B ∝ g², the flight ∝ g⁻²
+        if m >= 1.2:  # prompt enough at the reach
+            assert reach == pytest.approx(bka.REACH_BR, rel=0.06) and flight < 6.0
+        else:  # beyond it: the coupling of a 10 cm mean flight
+            assert flight == pytest.approx(bka.SIMULATED_FLIGHT, rel=0.06)
+            assert reach > bka.REACH_BR
+    # 0.2 GeV: the reach's coupling (B = 3×10⁻⁸, g = 4.0×10⁻⁶) flies 77 m on average
+    assert bka._mean_flight(4.0e-6, 0.2) == pytest.approx(7.6e3, rel=0.03)
+    assert bka.GAW[0.2] == 1.1e-4 and bka.GAW[2.0] == 3.8e-6
 
 
 def test_per_unit_branching_normalisation() -> None:
@@ -314,7 +317,7 @@ def test_the_coupling_limit_follows_the_alps_lifetime() -> None:
 
     search = get("b-to-k-alp")
     itp = search.interpretations[0]
-    g0 = bka.GAW[0.3]
+    g0 = 1.4e-5  # cτ = 14 cm, a mean flight of 1.2 m
     point = {"mass": 0.3, "gaw": g0}
     ctau0 = bka._ctau(point)
     fixed = 2.0 * g0  # the limit were the efficiency that at g₀: 4× the simulated signal
