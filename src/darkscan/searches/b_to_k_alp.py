@@ -24,12 +24,19 @@ m_a < m_Z).
 The limits are quoted as B(B⁺ → K⁺a) × B(a → γγ) in every channel and their combination: a
 channel's signal per unit of it is its rate implied by the same g_aW (B⁰: isospin, the same f₀,
 τ_B0/τ_B+, m_K0; K*: the A₀ form factor), times B(K⁰ → K⁰_S) = ½ and B(K* → the reconstructed
-Kπ) (``per_unit``). The signal is simulated at one
-coupling per mass (the ``gaw`` column of ``limits.csv``): near where 711 fb⁻¹ reaches
-(B(B⁺ → K⁺a) × P(the ALP decays before the ECL) = 3×10⁻⁸, about 2.3 events for 10⁹ B and a
-10% efficiency), so that the efficiency, which falls with the ALP's flight at low mass and
-small coupling, is the one near the limit; the coupling limit scales the simulated B as g²
-(:class:`Interpretation` power 2) at that efficiency.
+Kπ) (``per_unit``): those limits hold at the simulated coupling's lifetime (the ``gaw`` column
+of ``limits.csv``). The photons' directions are taken from the IP, as the reconstruction must
+(two clusters fix no vertex), so an ALP that decays L before the ECL (inner radius 125 cm) shows
+a diphoton mass about (1 − L/125 cm) too low: only the decays within ~10 cm make the peak. The
+signal is simulated at one coupling per mass: where 711 fb⁻¹ reaches, B(B⁺ → K⁺a) = 3×10⁻⁸
+(about 2.3 events for 10⁹ B and a 10% efficiency), or, for an ALP that flies further than 10 cm
+on average there (below 1.2 GeV: 77 m at 0.2 GeV), at the coupling of a 10 cm mean flight, so
+that many decays are resolved. The line shape is fitted to the decays within 5 cm (the truth
+flight, ``signal_shape_cut``), the efficiency is the fit's yield over all selected events, and
+the g_aW limit follows the lifetime each coupling sets (σ ∝ g², cτ ∝ g⁻²): the decays in the
+peak's ±2σ reweighted to cτ(g) per bin of proper decay length
+(:class:`~darkscan.searches.spec.CouplingLifetime`; the combination weights the channels by
+their signal).
 
 What darkscan's simulation shows (default run: 5 000 signal events per mass and channel; at KEKB
 Υ(4S) → B B̄ split by the B decays' charm (:mod:`darkscan.generate.processes.charmless_b`): 400k
@@ -38,12 +45,12 @@ of the pairs, 12.6 fb⁻¹, weight 56 at 711 fb⁻¹; Pythia's b → sγ rate sc
 B(B → X_s γ) = 3.49×10⁻⁴ from its 5.2×10⁻⁴), 400k pairs with both B through charm channels
 (0.37 fb⁻¹, weight ~1 900), and e⁺e⁻ → qq̄ 4.5M = 1.4 fb⁻¹ (weight ~510); the truth filter
 passes 32–42% of them to the simulation; each sample is generated and simulated once and
-reconstructed per channel, in chunks of 50k events; 8.9 min wall on 2 free cores, each worker's
-peak 2.0 GB, the whole run's resident memory at most 3.8 GB, sampled every 2 s): the selection
-keeps 20–25% of B⁺ → K⁺a above 1.2 GeV, 12% at 0.7, 6% at 0.4 and 1.5% at 0.2 GeV, where most
-ALPs at the simulated coupling decay beyond the ECL (the efficiency is per produced decay; K⁰_S
-14–16% and 1.1%, with B(K⁰_S → π⁺π⁻)); the diphoton peak is 7–10 MeV wide at 0.2–0.4 GeV, 14 at
-1.2, 22 at 2 and 39 MeV at 4.5 GeV.
+reconstructed per channel, in chunks of 50k events; 8.0 min wall on 2 shared cores, each
+worker's peak 2.0 GB, the whole run's resident memory at most 3.8 GB, sampled every 2 s): at the
+simulated couplings the fit's yield is 20–25% of B⁺ → K⁺a from 1.6 GeV, 12% at 1.2 (a 5.8 cm
+mean flight), 8–11% at 0.2–0.7 GeV (10 cm: the decays beyond ~8 cm leave the peak) (the
+efficiency is per produced decay; K⁰_S 14–16% and 6–8%, with B(K⁰_S → π⁺π⁻)); the diphoton
+peak is 9–10 MeV wide at 0.2–0.4 GeV, 14 at 0.7, 18 at 1.2, 23 at 2 and 43 MeV at 4.5 GeV.
 
 The background (default run of 2026-12-07): in the K⁺ channel 41 simulated charmless B B̄
 candidates passed before the helicity cut (2 310 events at 711 fb⁻¹, one MC realisation), mostly
@@ -69,27 +76,21 @@ region. Where the selected candidates are too few their M_γγ shape comes from 
 selection in the wide M_bc–ΔE region (``SHAPE_REGION``; the diphoton combinatorics hardly depend
 on M_bc and ΔE), scaled to the selected total.
 
-Against the published result, and a regression found on 2026-12-07 (late): since the fast
-simulation places a neutral particle's cluster where it meets the ECL from its production point in
-azimuth as well as in polar angle (:func:`darkscan.detector.geometry.impact_direction`, commit
-c31a37e; before, the azimuth was its momentum's), the photons of an ALP that decays tens of
-centimetres out (median decay radius 54 cm at 0.3 GeV, 22 cm at 0.7 GeV at the simulated couplings)
-point wrongly when taken from the IP, as in data, and the diphoton mass loses its peak: a default
-run of 1cd4e56 (7.0 min) gives no limit at 0.2 and 0.3 GeV ("4 068 of 5 000 simulated signal events
-pass the selection's cuts but make no peak at the mass"), K⁺ efficiency 0.06% at 0.4 and 8.8% at
-0.7 GeV, and g_aW 6.5×10⁻⁵ (0.4), 1.8×10⁻⁵ (0.7), 8.5×10⁻⁶ (1.2), 6.1×10⁻⁶ (1.6), 4.6–5.1×10⁻⁶
-(2–3.5), 5.6–6.4×10⁻⁶ GeV⁻¹ (4–4.5): 2.2× the weakest published at 0.4 GeV. The analysis lacks the
-displaced-decay reconstruction of the photons (the decay point along the ALP's flight, found from
-the B kinematics, as the photons' origin); the numbers that follow are from before the cluster
-placement changed. Expected limits (default run of 2026-12-07, 8.9 min; the four
-channels combined) on B(B⁺ → K⁺a) × B(a → γγ): 2.0×10⁻⁶ at 0.2 GeV, 1.2×10⁻⁶ at 0.3, 7.4×10⁻⁷ at
-0.4, 3.3×10⁻⁷ at 0.7, 1.0×10⁻⁷ at 1.2, 6.4×10⁻⁸ at 1.6, 4.0–5.3×10⁻⁸ at 2–4.5 GeV; on g_aW:
-3.2×10⁻⁵ (0.2 GeV), 2.6×10⁻⁵ (0.3), 2.0×10⁻⁵ (0.4), 1.3×10⁻⁵ (0.7), 7.2×10⁻⁶ (1.2), 5.7×10⁻⁶ (1.6),
-4.4–4.8×10⁻⁶ (2–3.5), 4.8–5.2×10⁻⁶ GeV⁻¹ (4–4.5): 1.07× the weakest published, 1.45× the strongest
-(the K⁺ channel's background per ±2σ window: 105 events at 0.2 GeV, 79–98 at 0.3–0.4, 55–61 at
-0.7–1.2, 18–34 at 1.6–4.5). Two other realisations of the simulation (chunks of 100k events; seeds
-1 and 2): 3.0×10⁻⁵ … 4.1×10⁻⁶ and 3.1×10⁻⁵ … 4.8×10⁻⁶, i.e. 0.99×/1.38× and 1.03×/1.61× the
-published extremes: the strongest limit's MC-statistical spread is ~15%.
+Against the published result (default run of 2026-12-08, 8.0 min; the four channels combined):
+g_aW < 2.6×10⁻⁵ (0.2 GeV), 1.9×10⁻⁵ (0.3), 1.5×10⁻⁵ (0.4), 1.0×10⁻⁵ (0.7), 7.1×10⁻⁶ (1.2),
+5.7×10⁻⁶ (1.6), 4.6–5.0×10⁻⁶ (2–3.5), 5.4–6.2×10⁻⁶ GeV⁻¹ (4–4.5): 0.87× the weakest published
+(3×10⁻⁵), 1.53× the strongest (3×10⁻⁶); B(B⁺ → K⁺a) × B(a → γγ) < 1.4–2.2×10⁻⁷ at 0.2–0.7 GeV
+(at the simulated couplings, nearly prompt), 1.3×10⁻⁷ at 1.2, 4.6–8.0×10⁻⁸ at 1.6–4.5 GeV. The
+low masses went through three stages (docs/searches/b-to-k-alp.md): when the fast simulation
+began to place a neutral particle's cluster from its production point in azimuth as well as in
+polar angle (commit c31a37e; before, the azimuth was its momentum's), the photons of an ALP that
+decays tens of centimetres out pointed wrongly from the IP, as in data, and the peak was lost at
+the couplings then simulated (no limit at 0.2 and 0.3 GeV, 6.5×10⁻⁵ at 0.4); the coupling limit
+had scaled the simulated B as g² at the simulated efficiency, where a larger coupling also
+shortens the flight and raises the efficiency. Before the cluster placement changed (the
+photons' azimuth from their momenta, so a displaced decay kept much of its mass) the limits were
+3.2×10⁻⁵ … 4.4×10⁻⁶ (1.07× and 1.45× the published extremes), and three realisations of the
+simulation put the strongest limit's MC-statistical spread at ~15%.
 
 Continuum suppression: on the main samples' wide region (423 qq̄ candidates in the K⁺ channel)
 the R₂ and cos θ_TB,TO cuts keep 5.7% of the continuum at 68% of the signal, the BDT of
