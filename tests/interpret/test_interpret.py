@@ -63,8 +63,8 @@ def test_truncated_efficiency_is_the_decays_up_to_the_cut() -> None:
     assert truncated_efficiency(np.array([0.5, np.nan, 4.0, 0.1]), w, 4, 1.0, 1.0, 3.0) == 0.25
 
 
-def test_binned_efficiency_stays_with_a_prompt_decay_where_event_weights_collapse() -> None:
-    from darkscan.interpret.lifetime import binned_efficiency, truncated_efficiency
+def test_pooled_shortest_decays_hold_a_prompt_efficiency_where_event_weights_collapse() -> None:
+    from darkscan.interpret.lifetime import truncated_efficiency
 
     rng = np.random.default_rng(5)
     # a decay seen with probability 0.5 up to 2 cm, never beyond: at cτ₁ the efficiency is
@@ -72,15 +72,18 @@ def test_binned_efficiency_stays_with_a_prompt_decay_where_event_weights_collaps
     ell = rng.exponential(1.0, 200_000)
     seen = rng.random(len(ell)) < np.where(ell < 2.0, 0.5, 0.0)
     c1 = np.array([0.1, 0.5, 1.0, 2.0, 5.0])
-    eff = binned_efficiency(ell[seen], np.ones(seen.sum()), len(ell), 1.0, c1, 3.0)
+    args = (ell[seen], np.ones(seen.sum()), len(ell), 1.0)
+    eff = truncated_efficiency(*args, c1, 3.0, pool_shortest=10)
     np.testing.assert_allclose(eff, 0.5 * (1 - np.exp(-2.0 / c1)), rtol=0.02)
-    # at the simulated cτ both are the counted sum
-    assert binned_efficiency(ell[seen], np.ones(seen.sum()), len(ell), 1.0, 1.0, 3.0) == (
-        pytest.approx(seen.sum() / len(ell), rel=1e-12))
+    # at the simulated cτ, pooled or not, the counted sum; elsewhere within 1% of per-event
+    assert truncated_efficiency(*args, 1.0, 3.0, pool_shortest=10) == pytest.approx(
+        seen.sum() / len(ell), rel=1e-12)
+    np.testing.assert_allclose(eff, truncated_efficiency(*args, c1, 3.0), rtol=0.01)
     # 300 decays, 40% seen: at cτ₁ = 10⁻⁶ cτ₀ no event has ℓ < cτ₁; per-event weights give
-    # ~0, the bins the shortest bin's efficiency (0.4 within its ±22% for 20 events)
+    # ~0, the pool of the 10 shortest 0.4 within its spread (±35% over 200 draws; here 0.61)
     ell, seen = ell[:300], rng.random(300) < 0.4
     args = (ell[seen], np.ones(seen.sum()), 300, 1.0, 1e-6, 3.0)
     assert truncated_efficiency(*args) < 1e-10
-    assert binned_efficiency(*args) == pytest.approx(0.4, rel=0.5)
-    assert binned_efficiency(np.array([np.nan]), np.ones(1), 10, 1.0, 0.5, 3.0) == 0.0
+    assert truncated_efficiency(*args, pool_shortest=10) == pytest.approx(0.4, rel=0.7)
+    assert truncated_efficiency(np.array([np.nan]), np.ones(1), 10, 1.0, 0.5, 3.0,
+                                pool_shortest=10) == 0.0

@@ -19,8 +19,7 @@ from numpy.typing import ArrayLike
 
 from darkscan.errors import ParameterError
 
-__all__ = ["binned_efficiency", "effective_sample_size", "lifetime_weights", "reweight",
-           "truncated_efficiency"]
+__all__ = ["effective_sample_size", "lifetime_weights", "reweight", "truncated_efficiency"]
 
 
 def lifetime_weights(proper_length: ArrayLike, ctau_old: ArrayLike, ctau_new: ArrayLike
@@ -63,7 +62,8 @@ def effective_sample_size(weights: ArrayLike) -> float:
 
 
 def truncated_efficiency(proper_length: ArrayLike, weights: ArrayLike, n_generated: float,
-                         ctau_old: float, ctau_new: ArrayLike, max_length: float) -> np.ndarray:
+                         ctau_old: float, ctau_new: ArrayLike, max_length: float,
+                         pool_shortest: int = 0) -> np.ndarray:
     """A lower bound of the efficiency at each cτ₁ = ``ctau_new`` (m,) from events simulated at
     cτ₀: Σ w·(density ratio) / N over the counted events (``weights``: their generator weights,
     0 for events not counted) whose proper decay length is at most ``max_length``.
@@ -75,53 +75,30 @@ def truncated_efficiency(proper_length: ArrayLike, weights: ArrayLike, n_generat
     ℓ ≤ ``max_length`` and a lower bound of the whole, with weights at most
     (cτ₀/cτ₁)·exp(max_length (1/cτ₀ − 1/cτ₁)). At cτ₁ < cτ₀ (no long decays needed) it
     misses the fraction exp(−max_length/cτ₁) of the decays.
+
+    At cτ₁ ≪ cτ₀ the sum rests on the few decays with ℓ < cτ₁ (the ~100 selected decays of a
+    prompt ALP reweighted to cτ₁ = 10⁻⁴ cτ₀: 10⁻⁵⁹ of its efficiency). ``pool_shortest`` = k
+    takes the k shortest counted decays as one bin [0, a) of proper decay length, their
+    efficiency W/(N (1 − e^{−a/cτ₀})) held flat below a (as a decay's efficiency is where its
+    flight is not resolved) and weighted by 1 − e^{−a/cτ₁}: the same sum at cτ₀, the shortest
+    bin's efficiency as cτ₁ → 0.
     """
     ell = np.asarray(proper_length, dtype=float)
-    keep = np.isfinite(ell) & (ell <= max_length)
-    w = np.asarray(weights, dtype=float)[keep]
-    ratio = lifetime_weights(ell[keep], ctau_old, np.atleast_1d(np.asarray(ctau_new, float)))
-    out = ratio @ w / float(n_generated)
-    return out if np.ndim(ctau_new) else out[0]
-
-
-def binned_efficiency(proper_length: ArrayLike, weights: ArrayLike, n_generated: float,
-                      ctau_old: float, ctau_new: ArrayLike, max_length: float,
-                      min_per_bin: int = 20) -> np.ndarray:
-    """The efficiency at each cτ₁ = ``ctau_new`` (m,) from events simulated at cτ₀, as
-    Σ_b ε_b P₁(b) over bins b = [a, c) of proper decay length: ε_b, the counted events' weight
-    in the bin over the generated share N (e^{−a/cτ₀} − e^{−c/cτ₀}) (the efficiency at that
-    decay length, decays beyond a sample's decay window counting as lost), P₁(b) =
-    e^{−a/cτ₁} − e^{−c/cτ₁}. The bins run from 0 to the longest counted decay up to
-    ``max_length``, each with at least ``min_per_bin`` counted events.
-
-    Per-event reweighting (:func:`truncated_efficiency`) is the same sum with one bin per
-    event; at cτ₁ ≪ cτ₀ it rests on the few events with ℓ < cτ₁ (the ~100 selected decays of
-    a prompt ALP at cτ₁ = 10⁻⁴ cτ₀: 10⁻⁵⁹ of its efficiency), where the binned sum takes
-    the efficiency of the shortest bin: flat below a bin's width, as a decay's efficiency is
-    where the flight is unresolved. Both agree at cτ₁ = cτ₀; beyond the longest counted decay
-    both count nothing (a lower bound)."""
-    ell = np.asarray(proper_length, dtype=float)
     w = np.asarray(weights, dtype=float)
-    c0 = float(ctau_old)
-    c1 = np.atleast_1d(np.asarray(ctau_new, dtype=float))
-    if not c0 > 0 or np.any(~(c1 > 0)):
-        raise ParameterError("parameter 'ctau' must be > 0 cm for both the generated and the "
-                             "target lifetime")
-    keep = np.isfinite(ell) & (ell <= max_length) & (w > 0)
+    keep = np.isfinite(ell) & (ell <= max_length) & (w != 0)
     ell, w = ell[keep], w[keep]
-    if not len(ell):
-        out = np.zeros(len(c1))
-        return out if np.ndim(ctau_new) else out[0]
-    order = np.argsort(ell)
-    ell, w = ell[order], w[order]
-    n_bins = max(1, len(ell) // max(int(min_per_bin), 1))
-    cut = (np.arange(1, n_bins) * len(ell)) // n_bins
-    edges = np.concatenate([[0.0], 0.5 * (ell[cut - 1] + ell[cut]), [ell[-1]]])
-    which = np.clip(np.searchsorted(edges, ell, side="right") - 1, 0, n_bins - 1)
-    counted = np.bincount(which, weights=w, minlength=n_bins)
-    lo, hi = edges[:-1], edges[1:]
-    share0 = np.exp(-lo / c0) - np.exp(-hi / c0)
-    eff_bin = np.where(share0 > 0, counted / np.where(share0 > 0, share0, 1.0), 0.0)
-    share1 = np.exp(-lo[None, :] / c1[:, None]) - np.exp(-hi[None, :] / c1[:, None])
-    out = share1 @ eff_bin / float(n_generated)
+    c1 = np.atleast_1d(np.asarray(ctau_new, float))
+    ratio = lifetime_weights(ell, ctau_old, c1)
+    pooled = np.zeros(len(c1))
+    k = min(int(pool_shortest), len(ell))
+    if k > 0:
+        order = np.argsort(ell)
+        first, ell_rest = order[:k], ell[order[k:]]
+        edge = 0.5 * (ell[first[-1]] + ell_rest[0]) if len(ell_rest) else float(ell[first[-1]])
+        share0 = -np.expm1(-edge / float(ctau_old))
+        if share0 > 0:
+            pooled = w[first].sum() / share0 * -np.expm1(-edge / c1)
+            w = w.copy()
+            w[first] = 0.0
+    out = (ratio @ w + pooled) / float(n_generated)
     return out if np.ndim(ctau_new) else out[0]

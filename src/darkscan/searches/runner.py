@@ -609,14 +609,21 @@ def _couplings(search: Search, rows: list[tuple[str, LimitResult, np.ndarray]],
     return tuple(out), tuple(excluded)
 
 
+#: the shortest counted decays whose efficiency a coupling's lifetime reweighting holds flat
+#: below their longest (:func:`darkscan.interpret.lifetime.truncated_efficiency`): the
+#: efficiency at a much shorter lifetime then rests on 10 decays (±32%), not on the one or none
+#: shorter than it
+POOLED_DECAYS = 10
+
+
 def _efficiency_ratio(search: Search, lt: CouplingLifetime, run: _ChannelRun, i: int,
                       ctau0: float, g: np.ndarray, ref: float) -> np.ndarray | None:
     """ε(cτ(g))/ε_ref of ``run``'s point ``i`` at each scanned coupling ``g``: the counted
     events reweighted to each lifetime (:func:`darkscan.interpret.lifetime
-    .binned_efficiency`) over the point's efficiency, or over the same counted sum at the
-    simulated lifetime where the efficiency is a fit's yield
-    (:attr:`Extraction.efficiency_is_counted`); None without signal there."""
-    from darkscan.interpret.lifetime import binned_efficiency
+    .truncated_efficiency`, the shortest :data:`POOLED_DECAYS` pooled) over the point's
+    efficiency, or over the same counted sum at the simulated lifetime where the efficiency is
+    a fit's yield (:attr:`Extraction.efficiency_is_counted`); None without signal there."""
+    from darkscan.interpret.lifetime import truncated_efficiency
 
     s = run.selected[run.signal_ids[i]]
     eff_ref = float(run.counts.efficiency[i])
@@ -624,8 +631,8 @@ def _efficiency_ratio(search: Search, lt: CouplingLifetime, run: _ChannelRun, i:
         return None
     counted = np.where(search.extraction.counted(run.counts, i, s), s.mc_weight, 0.0)
     ctaus = ctau0 * (np.append(g, ref) / ref) ** (-lt.ctau_power)
-    eff = binned_efficiency(s.values[lt.column], counted, s.n_generated, ctau0, ctaus,
-                            lt.max_ctaus * ctau0)
+    eff = truncated_efficiency(s.values[lt.column], counted, s.n_generated, ctau0, ctaus,
+                               lt.max_ctaus * ctau0, pool_shortest=POOLED_DECAYS)
     norm = eff_ref if search.extraction.efficiency_is_counted else eff[-1]
     if not norm > 0:
         return None

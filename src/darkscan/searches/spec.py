@@ -389,11 +389,12 @@ class CouplingLifetime:
     the simulated parameters. The limit is then the lowest coupling g of a log scan
     (``scan``: from/to times the reference, points) where (g/g_ref)^power · ε(cτ(g))/ε_ref
     reaches σ_UL/(σ_ref B), ε(cτ) the window's efficiency with the events reweighted to cτ
-    (:func:`darkscan.interpret.lifetime.binned_efficiency`) and counted up to
-    ``max_ctaus`` simulated cτ of proper decay length: a lower bound of the efficiency, so a
-    conservative limit (where the efficiency is a fit's yield, the yield scaled by the
-    reweighted ±2σ core's ratio to its count at the simulated cτ). A combination of channels
-    takes the channels' ε(cτ)/ε_ref weighted by their signal at the simulated cτ."""
+    (:func:`darkscan.interpret.lifetime.truncated_efficiency`, the shortest decays pooled) and
+    counted up to ``max_ctaus`` simulated cτ of proper decay length: a lower bound of the
+    efficiency, so a conservative limit (where the efficiency is a fit's yield, the yield
+    scaled by the reweighted ±2σ core's ratio to its count at the simulated cτ). A combination
+    of channels takes the channels' ε(cτ)/ε_ref weighted by their signal at the simulated
+    cτ."""
 
     column: str
     ctau: Callable[[Mapping[str, float]], float]
