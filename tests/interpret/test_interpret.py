@@ -75,10 +75,12 @@ def test_pooled_shortest_decays_hold_a_prompt_efficiency_where_event_weights_col
     args = (ell[seen], np.ones(seen.sum()), len(ell), 1.0)
     eff = truncated_efficiency(*args, c1, 3.0, pool_shortest=10)
     np.testing.assert_allclose(eff, 0.5 * (1 - np.exp(-2.0 / c1)), rtol=0.02)
-    # at the simulated cτ, pooled or not, the counted sum; elsewhere within 1% of per-event
+    # at the simulated cτ, pooled or not, the counted sum; below it within 1% of per-event
     assert truncated_efficiency(*args, 1.0, 3.0, pool_shortest=10) == pytest.approx(
         seen.sum() / len(ell), rel=1e-12)
-    np.testing.assert_allclose(eff, truncated_efficiency(*args, c1, 3.0), rtol=0.01)
+    per_event = truncated_efficiency(*args, c1, 3.0)
+    np.testing.assert_allclose(eff, per_event, rtol=0.01)
+    np.testing.assert_array_equal(eff[2:], per_event[2:])  # cτ₁ ≥ cτ₀: not pooled
     # 300 decays, 40% seen: at cτ₁ = 10⁻⁶ cτ₀ no event has ℓ < cτ₁; per-event weights give
     # ~0, the pool of the 10 shortest 0.4 within its spread (±35% over 200 draws; here 0.61)
     ell, seen = ell[:300], rng.random(300) < 0.4

@@ -78,10 +78,10 @@ def truncated_efficiency(proper_length: ArrayLike, weights: ArrayLike, n_generat
 
     At cτ₁ ≪ cτ₀ the sum rests on the few decays with ℓ < cτ₁ (the ~100 selected decays of a
     prompt ALP reweighted to cτ₁ = 10⁻⁴ cτ₀: 10⁻⁵⁹ of its efficiency). ``pool_shortest`` = k
-    takes the k shortest counted decays as one bin [0, a) of proper decay length, their
-    efficiency W/(N (1 − e^{−a/cτ₀})) held flat below a (as a decay's efficiency is where its
-    flight is not resolved) and weighted by 1 − e^{−a/cτ₁}: the same sum at cτ₀, the shortest
-    bin's efficiency as cτ₁ → 0.
+    takes, for cτ₁ < cτ₀, the k shortest counted decays as one bin [0, a) of proper decay
+    length, their efficiency W/(N (1 − e^{−a/cτ₀})) held flat below a (as a decay's efficiency
+    is where its flight is not resolved) and weighted by 1 − e^{−a/cτ₁}: the same sum at cτ₀,
+    the shortest bin's efficiency as cτ₁ → 0; at cτ₁ ≥ cτ₀ every decay keeps its own weight.
     """
     ell = np.asarray(proper_length, dtype=float)
     w = np.asarray(weights, dtype=float)
@@ -89,16 +89,18 @@ def truncated_efficiency(proper_length: ArrayLike, weights: ArrayLike, n_generat
     ell, w = ell[keep], w[keep]
     c1 = np.atleast_1d(np.asarray(ctau_new, float))
     ratio = lifetime_weights(ell, ctau_old, c1)
-    pooled = np.zeros(len(c1))
+    out = ratio @ w
     k = min(int(pool_shortest), len(ell))
-    if k > 0:
+    shorter = c1 < float(ctau_old)
+    if k > 0 and shorter.any():
         order = np.argsort(ell)
         first, ell_rest = order[:k], ell[order[k:]]
         edge = 0.5 * (ell[first[-1]] + ell_rest[0]) if len(ell_rest) else float(ell[first[-1]])
         share0 = -np.expm1(-edge / float(ctau_old))
         if share0 > 0:
-            pooled = w[first].sum() / share0 * -np.expm1(-edge / c1)
-            w = w.copy()
-            w[first] = 0.0
-    out = (ratio @ w + pooled) / float(n_generated)
+            rest = w.copy()
+            rest[first] = 0.0
+            pooled = ratio @ rest + w[first].sum() / share0 * -np.expm1(-edge / c1)
+            out = np.where(shorter, pooled, out)
+    out = out / float(n_generated)
     return out if np.ndim(ctau_new) else out[0]

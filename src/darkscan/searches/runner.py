@@ -610,9 +610,9 @@ def _couplings(search: Search, rows: list[tuple[str, LimitResult, np.ndarray]],
 
 
 #: the shortest counted decays whose efficiency a coupling's lifetime reweighting holds flat
-#: below their longest (:func:`darkscan.interpret.lifetime.truncated_efficiency`): the
-#: efficiency at a much shorter lifetime then rests on 10 decays (±32%), not on the one or none
-#: shorter than it
+#: below their longest where the lifetime is shorter than simulated
+#: (:func:`darkscan.interpret.lifetime.truncated_efficiency`): the efficiency at a much shorter
+#: lifetime then rests on 10 decays (±32%), not on the one or none shorter than it
 POOLED_DECAYS = 10
 
 
