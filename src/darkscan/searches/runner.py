@@ -662,14 +662,14 @@ def _with_lifetime(search: Search, itp: Interpretation, runs: list[_ChannelRun],
     for i, p in enumerate(points):
         ctau0 = float(lt.ctau({**given, **p}))
         g = lt.couplings(float(ref[i]))
-        parts = [(r, _efficiency_ratio(search, lt, r, i, ctau0, g, float(ref[i])))
-                 for r in runs]
-        parts = [(float(r.counts.efficiency[i] * np.atleast_1d(r.scale)[i]), q)
-                 for r, q in parts if q is not None]
-        if not parts:
+        ratios = [(r, _efficiency_ratio(search, lt, r, i, ctau0, g, float(ref[i])))
+                  for r in runs]
+        weighted = [(float(r.counts.efficiency[i] * np.atleast_1d(r.scale)[i]), q)
+                    for r, q in ratios if q is not None]
+        if not weighted:
             continue  # blind: as the fixed-lifetime ones (inf; NaN where no signal exists)
-        weight = np.array([w for w, _ in parts])
-        ratio = np.average(np.stack([q for _, q in parts]), axis=0, weights=weight)
+        ratio = np.average(np.stack([q for _, q in weighted]), axis=0,
+                           weights=np.array([w for w, _ in weighted]))
         with np.errstate(divide="ignore"):
             log_gain = itp.power * np.log(g / ref[i]) + np.log(ratio)
             need = itp.power * np.log(fixed[:, i] / ref[i])
