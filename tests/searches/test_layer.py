@@ -264,7 +264,7 @@ def test_sliding_fit_takes_its_line_shape_from_the_resolved_decays() -> None:
     # (yield 1 340)
     fit = SlidingFit("x", "x", (0.0, 10.0), width=20.0, background="poly2", peak_axis="mass",
                      signal_model="dcb", signal_shape_cut="mc_llp_flight < 10")
-    assert fit.observables == ("x", "mc_llp_flight") and fit.fitted == ("x",)
+    assert fit.observables == ("x", "mc_llp_flight") and fit.fit_observables == ("x",)
     c = fit.extract(ExtractionInput([{"mass": 5.0}], [sig], [bkg], 1.0,
                                     np.random.default_rng(3)))
     assert c.signal["resolution"][0] == pytest.approx(0.1, rel=0.1)

@@ -715,7 +715,7 @@ class SlidingFit(Extraction):
                                      ) from None
 
     @property
-    def fitted(self) -> tuple[str, ...]:
+    def fit_observables(self) -> tuple[str, ...]:
         """The observables fitted (at some mass)."""
         return tuple(dict.fromkeys((*(o for _, o in self.observable_by_mass),
                                     self.observable)))
@@ -725,7 +725,7 @@ class SlidingFit(Extraction):
         from darkscan.select import Cut
 
         shape = Cut.parse(self.signal_shape_cut).names if self.signal_shape_cut else ()
-        return tuple(dict.fromkeys((*self.fitted, *shape)))
+        return tuple(dict.fromkeys((*self.fit_observables, *shape)))
 
     def _shape_events(self, s: Selected) -> np.ndarray:
         """Which of ``s``'s events the line shape is fitted to (:attr:`signal_shape_cut`)."""
@@ -787,11 +787,11 @@ class SlidingFit(Extraction):
             # one pseudo-data set: the same drawn candidates in every observable
             drawn = data.rng.choice(len(w), size=n_data, p=w / w.sum())
             pseudo = {o: np.concatenate([b.values[o] for b in data.backgrounds])[drawn]
-                      for o in self.fitted}
+                      for o in self.fit_observables}
         else:
-            pseudo = {o: data.observed.values[o] for o in self.fitted}
+            pseudo = {o: data.observed.values[o] for o in self.fit_observables}
         simulated = {o: _concat([b.values[o] for b in data.backgrounds])
-                     for o in self.fitted}
+                     for o in self.fit_observables}
         sim_weight = _concat([b.weight for b in data.backgrounds])
         peak, width, eff, n_obs, bkg, in_2sigma, bkg_exp = (np.full(n, np.nan)
                                                             for _ in range(7))
