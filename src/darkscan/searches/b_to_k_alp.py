@@ -34,7 +34,7 @@ on average there (below 1.2 GeV: 77 m at 0.2 GeV), at the coupling of a 10 cm me
 that many decays are resolved. The line shape is fitted to the decays within 5 cm (the truth
 flight, ``signal_shape_cut``), the efficiency is the fit's yield over all selected events, and
 the g_aW limit follows the lifetime each coupling sets (σ ∝ g², cτ ∝ g⁻²): the decays in the
-peak's ±2σ reweighted to cτ(g) per bin of proper decay length
+peak's ±2σ reweighted by their proper decay lengths to cτ(g)
 (:class:`~darkscan.searches.spec.CouplingLifetime`; the combination weights the channels by
 their signal).
 
